@@ -1,0 +1,182 @@
+"""Test infrastructure for the whole workspace: a real RabbitMQ and a real PostgreSQL.
+
+Where a Docker engine is reachable, testcontainers starts both; otherwise (CI here, where only the Docker
+client exists) the constructor fails within milliseconds and the local services are used. Every test session
+gets its own databases and its own exchange/queue prefix, and removes them at the end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+
+import aio_pika
+import asyncpg
+import pytest
+import pytest_asyncio
+from sqlalchemy.engine import make_url
+
+from lklr_shared.kit.topology import Topology
+
+log = logging.getLogger("lklr.tests")
+
+SESSION_ID = uuid.uuid4().hex[:8]
+_counter = itertools.count(1)
+
+
+def _docker_error() -> type[BaseException]:
+    try:
+        from docker.errors import DockerException
+    except ImportError:  # pragma: no cover - docker is a dev dependency
+        return OSError
+    return DockerException
+
+
+@pytest.fixture(scope="session")
+def amqp_url() -> Iterator[str]:
+    """A RabbitMQ for this session: a container where Docker runs, else the local broker."""
+    explicit = os.environ.get("LKLR_TEST_AMQP_URL")
+    if explicit:
+        yield explicit
+        return
+    try:
+        from testcontainers.rabbitmq import RabbitMqContainer
+
+        container = RabbitMqContainer("rabbitmq:3.13-management")
+        container.start()
+    except (_docker_error(), ConnectionError, FileNotFoundError) as exc:
+        log.info("no Docker engine (%s); using the local RabbitMQ", type(exc).__name__)
+        yield "amqp://guest:guest@127.0.0.1:5672/"
+        return
+    try:
+        host, port = container.get_container_host_ip(), container.get_exposed_port(5672)
+        yield f"amqp://guest:guest@{host}:{port}/"
+    finally:
+        container.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL server URL (admin database) for this session: container or local server."""
+    explicit = os.environ.get("LKLR_TEST_POSTGRES_URL")
+    if explicit:
+        yield explicit
+        return
+    try:
+        from testcontainers.postgres import PostgresContainer
+
+        container = PostgresContainer("postgres:16", driver="asyncpg")
+        container.start()
+    except (_docker_error(), ConnectionError, FileNotFoundError) as exc:
+        log.info("no Docker engine (%s); using the local PostgreSQL", type(exc).__name__)
+        yield "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+        return
+    try:
+        yield container.get_connection_url()
+    finally:
+        container.stop()
+
+
+def _plain_dsn(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+class DatabaseFactory:
+    """Creates PostgreSQL databases named for this test session, and drops them all at the end."""
+
+    def __init__(self, server_url: str) -> None:
+        self.server_url = server_url
+        self.created: list[str] = []
+
+    async def create(self, label: str) -> str:
+        name = f"lklr_t{SESSION_ID}_{label}_{next(_counter)}"
+        connection = await asyncpg.connect(_plain_dsn(self.server_url))
+        try:
+            await connection.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await connection.close()
+        self.created.append(name)
+        return make_url(self.server_url).set(database=name).render_as_string(hide_password=False)
+
+    async def drop_all(self) -> None:
+        connection = await asyncpg.connect(_plain_dsn(self.server_url))
+        try:
+            for name in self.created:
+                await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await connection.close()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def databases(postgres_url: str) -> AsyncIterator[DatabaseFactory]:
+    factory = DatabaseFactory(postgres_url)
+    yield factory
+    await factory.drop_all()
+
+
+class BrokerNames:
+    """Hands out unique prefixes and removes every queue and exchange made under them."""
+
+    def __init__(self, amqp_url: str) -> None:
+        self.amqp_url = amqp_url
+        self.topologies: list[tuple[Topology, set[str], set[str]]] = []
+
+    def topology(self, *, delivery_limit: int = 5, consumers: set[str] | None = None,
+                 services: set[str] | None = None) -> Topology:
+        topology = Topology(prefix=f"t{SESSION_ID}x{next(_counter)}", delivery_limit=delivery_limit)
+        self.topologies.append((topology, consumers or set(), services or set()))
+        return topology
+
+    def track(self, topology: Topology, *, consumers: set[str] = frozenset(),  # type: ignore[assignment]
+              services: set[str] = frozenset()) -> None:  # type: ignore[assignment]
+        for known, known_consumers, known_services in self.topologies:
+            if known is topology:
+                known_consumers.update(consumers)
+                known_services.update(services)
+
+    async def delete_all(self) -> None:
+        from lklr_shared.kit.topology import all_names
+
+        connection = await aio_pika.connect(self.amqp_url)
+        async with connection:
+            for topology, consumers, services in self.topologies:
+                names = all_names(topology, sorted(consumers), sorted(services))
+                for queue in sorted(names.queues):
+                    channel = await connection.channel()
+                    with contextlib.suppress(aio_pika.exceptions.ChannelClosed):
+                        await channel.queue_delete(queue)
+                for exchange in sorted(names.exchanges):
+                    channel = await connection.channel()
+                    with contextlib.suppress(aio_pika.exceptions.ChannelClosed):
+                        await channel.exchange_delete(exchange)
+
+
+@pytest_asyncio.fixture(scope="session")
+async def broker_names(amqp_url: str) -> AsyncIterator[BrokerNames]:
+    names = BrokerNames(amqp_url)
+    yield names
+    await names.delete_all()
+
+
+async def wait_for(predicate, *, timeout: float = 20.0, interval: float = 0.05, message: str = "condition"):  # type: ignore[no-untyped-def]
+    """Poll an async or sync predicate until it is truthy (tests wait for asynchronous effects this way)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        result = predicate()
+        if asyncio.iscoroutine(result):
+            result = await result
+        if result:
+            return result
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+        await asyncio.sleep(interval)
+
+
+@pytest.fixture
+def eventually():  # type: ignore[no-untyped-def]
+    return wait_for

@@ -1,0 +1,25 @@
+"""Composition root of the accreditation service: the only place that reads settings and builds adapters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lklr_shared.kit.db import make_engine, make_session_factory
+from lklr_shared.kit.runtime import ServiceRuntime
+from lklr_shared.kit.settings import ServiceSettings
+
+from accreditation.entrypoints.events import event_handlers
+from accreditation.settings import AccreditationSettings
+
+SERVICE_NAME = "accreditation"
+MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+
+
+def load_settings() -> ServiceSettings:
+    return AccreditationSettings()
+
+
+def build_runtime(settings: ServiceSettings) -> ServiceRuntime:
+    """Wire the accreditation process from its settings."""
+    engine = make_engine(settings.database_url)
+    return ServiceRuntime(SERVICE_NAME, settings, engine, make_session_factory(engine), event_handlers=event_handlers())

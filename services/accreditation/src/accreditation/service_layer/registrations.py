@@ -1,0 +1,38 @@
+"""Keeping the local read model of registrations up to date from registry events."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from lklr_shared.contracts import registry as contracts
+from lklr_shared.contracts.envelope import Envelope
+from lklr_shared.kit.outbox import UnitOfWork
+
+from accreditation.adapters.orm import registered_people
+
+
+async def record_registration(uow: UnitOfWork, event: contracts.RegistrationGranted, _envelope: Envelope) -> None:
+    """A person became registered; the caller commits (the consumer's inbox shares the transaction).
+
+    The primary key on person_id means a replayed or duplicated event can never create a second row.
+    """
+    await uow.session.execute(
+        sa.insert(registered_people).values(
+            person_id=event.person_id,
+            registration_number=event.registration_number,
+            initials=event.initials,
+            surname=event.surname,
+            registered_since=event.registered_since,
+            status="registered",
+        )
+    )
+
+
+async def record_status_change(
+    uow: UnitOfWork, event: contracts.RegistrationStatusChanged, _envelope: Envelope
+) -> None:
+    """Keep the status of a registration current."""
+    await uow.session.execute(
+        sa.update(registered_people)
+        .where(registered_people.c.person_id == event.person_id)
+        .values(status=event.new_status)
+    )

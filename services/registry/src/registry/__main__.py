@@ -1,0 +1,8 @@
+"""`python -m registry [serve|migrate]`."""
+
+from lklr_shared.kit.cli import service_main
+
+from registry.bootstrap import MIGRATIONS_DIR, SERVICE_NAME, build_runtime, load_settings
+
+if __name__ == "__main__":
+    raise SystemExit(service_main(SERVICE_NAME, load_settings, build_runtime, MIGRATIONS_DIR))

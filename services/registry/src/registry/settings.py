@@ -1,0 +1,13 @@
+"""Registry settings: environment variables prefixed REGISTRY_ (read only in the composition root)."""
+
+from __future__ import annotations
+
+from lklr_shared.kit.settings import ServiceSettings
+from pydantic_settings import SettingsConfigDict
+
+
+class RegistrySettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="REGISTRY_", extra="ignore")
+
+    database_url: str = "sqlite+aiosqlite:///.data/registry.db"
+    health_port: int = 8101

@@ -1,0 +1,105 @@
+"""Database plumbing shared by every service: engines, sessions, the kit's own tables, migrations."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+# The outbox and inbox live in every service's own database, beside its own tables, so that a state change,
+# the events it emits and the record of the message that caused it commit in one transaction.
+kit_metadata = sa.MetaData()
+
+outbox_table = sa.Table(
+    "kit_outbox",
+    kit_metadata,
+    # An integer key keeps publishing in commit order; SQLite autoincrements only an INTEGER primary key.
+    sa.Column("position", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("message_id", sa.Uuid, nullable=False, unique=True),
+    sa.Column("routing_key", sa.String(200), nullable=False),
+    sa.Column("message_type", sa.String(200), nullable=False),
+    sa.Column("body", sa.LargeBinary, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Index("ix_kit_outbox_unsent", "sent_at", "next_attempt_at"),
+)
+
+inbox_table = sa.Table(
+    "kit_inbox",
+    kit_metadata,
+    sa.Column("consumer", sa.String(100), primary_key=True),
+    sa.Column("message_id", sa.Uuid, primary_key=True),
+    sa.Column("message_type", sa.String(200), nullable=False),
+    sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+
+def is_sqlite(url: str) -> bool:
+    """True for SQLite URLs (the embedded default for local runs)."""
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    """Build an async engine: SQLite in WAL mode with foreign keys on, or PostgreSQL through asyncpg."""
+    if is_sqlite(url):
+        database = make_url(url).database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        # SQLite allows one writer; a generous busy timeout makes concurrent writers wait instead of failing.
+        kwargs.setdefault("connect_args", {"timeout": 30})
+        engine = create_async_engine(url, **kwargs)
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_async_engine(url, **kwargs)
+
+
+def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions that keep loaded objects usable after commit (we never rely on lazy refreshes)."""
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def database_ok(engine: AsyncEngine) -> bool:
+    """Readiness probe: can we run a trivial query?"""
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(sa.text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any failure means "not ready"; the caller reports it
+        return False
+    return True
+
+
+@asynccontextmanager
+async def transaction(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A session in one transaction: committed on success, rolled back on any exception (re-raised)."""
+    async with factory() as session, session.begin():
+        yield session
+
+
+def run_migrations(url: str, migrations_dir: Path) -> None:
+    """Upgrade a service database to the newest Alembic revision (synchronous; call before serving)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    config.attributes["database_url"] = url
+    command.upgrade(config, "head")

@@ -1,0 +1,212 @@
+"""Transactional outbox: events are written in the same transaction as the state change that caused them,
+and a relay publishes them afterwards with confirms, marking each row sent.
+
+The relay is woken right after a commit that added rows (so an event leaves within milliseconds), and also
+polls, so rows whose publish failed, or that another process committed, are retried. Failed publishes back
+off exponentially per row. Delivery is at-least-once: a relay that dies between publish and mark publishes
+the row again, and consumers' inboxes drop the duplicate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import datetime, timedelta
+from typing import Any, Self
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from lklr_shared.contracts.base import Message
+from lklr_shared.contracts.envelope import Envelope, utcnow, wrap
+from lklr_shared.kit.db import outbox_table, transaction
+from lklr_shared.kit.publisher import Publisher, PublishFailed
+
+log = logging.getLogger(__name__)
+
+
+def outbox_row(envelope: Envelope, now: datetime | None = None) -> dict[str, Any]:
+    """The outbox row of an envelope; the routing key is the event's wire name."""
+    now = now or utcnow()
+    return {
+        "message_id": envelope.message_id,
+        "routing_key": envelope.type,
+        "message_type": envelope.type,
+        "body": envelope.to_bytes(),
+        "created_at": now,
+        "next_attempt_at": now,
+        "attempts": 0,
+    }
+
+
+async def add_to_outbox(session: AsyncSession, envelopes: Iterable[Envelope]) -> int:
+    """Insert envelopes into the outbox in the caller's transaction (one multi-row insert)."""
+    now = utcnow()
+    rows = [outbox_row(envelope, now) for envelope in envelopes]
+    if rows:
+        await session.execute(sa.insert(outbox_table), rows)
+    return len(rows)
+
+
+def backoff_delay(attempts: int, *, base: float = 0.5, cap: float = 60.0) -> float:
+    """Exponential backoff with full jitter, so many failed rows do not retry in lockstep."""
+    ceiling = min(cap, base * (2 ** max(0, attempts - 1)))
+    return random.uniform(ceiling / 2, ceiling)
+
+
+class OutboxRelay:
+    """Publishes unsent outbox rows; woken after commits, polling as a fallback."""
+
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        publisher: Publisher,
+        *,
+        poll_seconds: float = 2.0,
+        batch_size: int = 200,
+        after_publish: Callable[[int], Awaitable[None]] | None = None,
+    ) -> None:
+        self._session_factory = session_factory
+        self._publisher = publisher
+        self._poll_seconds = poll_seconds
+        self._batch_size = batch_size
+        # Test hook: runs after a row's publish was confirmed and before the row is marked sent.
+        self._after_publish = after_publish
+        self._wake = asyncio.Event()
+        self._stopping = False
+
+    def wake(self) -> None:
+        """Ask the relay to look for new rows now (called right after a commit that added rows)."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Relay until stop() is called; the current batch is finished before returning."""
+        while not self._stopping:
+            # A poll timeout is the fallback path, not an error: look for due rows either way.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self._poll_seconds)
+            self._wake.clear()
+            if self._stopping:
+                break
+            try:
+                while await self.relay_once() >= self._batch_size and not self._stopping:
+                    pass
+            except Exception:
+                # A database outage must not kill the relay: log it and try again at the next poll.
+                log.exception("outbox relay pass failed; retrying at next poll")
+
+    def stop(self) -> None:
+        """Stop after the batch in progress."""
+        self._stopping = True
+        self._wake.set()
+
+    async def relay_once(self) -> int:
+        """Publish one batch of due rows; return how many rows were looked at."""
+        async with transaction(self._session_factory) as session:
+            now = utcnow()
+            query = (
+                sa.select(
+                    outbox_table.c.position,
+                    outbox_table.c.routing_key,
+                    outbox_table.c.body,
+                    outbox_table.c.attempts,
+                )
+                .where(outbox_table.c.sent_at.is_(None), outbox_table.c.next_attempt_at <= now)
+                .order_by(outbox_table.c.position)
+                .limit(self._batch_size)
+            )
+            if session.bind is not None and session.bind.dialect.name == "postgresql":
+                # Several relay replicas share the table: each takes rows no other replica holds.
+                query = query.with_for_update(skip_locked=True)
+            rows = (await session.execute(query)).all()
+            sent: list[int] = []
+            for position, routing_key, body, attempts in rows:
+                try:
+                    envelope = Envelope.from_bytes(body)
+                    await self._publisher.publish(routing_key, envelope, body=body)
+                except PublishFailed as exc:
+                    delay = backoff_delay(attempts + 1)
+                    log.warning(
+                        "outbox row %s not published (attempt %s), retry in %.1fs: %s",
+                        position,
+                        attempts + 1,
+                        delay,
+                        exc,
+                    )
+                    await session.execute(
+                        sa.update(outbox_table)
+                        .where(outbox_table.c.position == position)
+                        .values(
+                            attempts=attempts + 1,
+                            last_error=str(exc)[:2000],
+                            next_attempt_at=utcnow() + timedelta(seconds=delay),
+                        )
+                    )
+                    continue
+                if self._after_publish is not None:
+                    await self._after_publish(position)
+                sent.append(position)
+            if sent:
+                await session.execute(
+                    sa.update(outbox_table).where(outbox_table.c.position.in_(sent)).values(sent_at=utcnow())
+                )
+            return len(rows)
+
+
+class UnitOfWork:
+    """One database transaction plus the events it emits; commit wakes the outbox relay.
+
+    Use cases receive a UnitOfWork, change state through `session`, `emit` events, and `commit`. Leaving the
+    block without commit rolls everything back, events included.
+    """
+
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        relay: OutboxRelay | None = None,
+        *,
+        caused_by: Envelope | None = None,
+    ) -> None:
+        self._session_factory = session_factory
+        self._relay = relay
+        self._caused_by = caused_by
+        self._pending: list[Envelope] = []
+        self._session: AsyncSession | None = None
+
+    @property
+    def session(self) -> AsyncSession:
+        if self._session is None:
+            raise RuntimeError("UnitOfWork used outside its 'async with' block")
+        return self._session
+
+    async def __aenter__(self) -> Self:
+        self._session = self._session_factory()
+        await self._session.begin()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        assert self._session is not None
+        try:
+            if self._session.in_transaction():
+                await self._session.rollback()
+        finally:
+            await self._session.close()
+            self._session = None
+            self._pending.clear()
+
+    def emit(self, message: Message) -> Envelope:
+        """Queue an event for the outbox; it is written at commit, in the same transaction."""
+        envelope = wrap(message, caused_by=self._caused_by)
+        self._pending.append(envelope)
+        return envelope
+
+    async def commit(self) -> None:
+        """Write pending events to the outbox, commit, and wake the relay if anything was emitted."""
+        emitted = await add_to_outbox(self.session, self._pending)
+        await self.session.commit()
+        self._pending.clear()
+        if emitted and self._relay is not None:
+            self._relay.wake()

@@ -1,0 +1,141 @@
+"""Runs one service process: broker connection, outbox relay, event consumer, RPC server, health probes.
+
+A service's `bootstrap.py` builds a `ServiceRuntime` from its settings and handlers; `python -m <service>`
+calls `run_until_signalled`. Shutdown on SIGINT/SIGTERM is graceful: stop taking messages, finish the ones in
+flight, let the relay finish its batch, then close the connection and the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import aio_pika
+from aio_pika.abc import AbstractRobustConnection
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from lklr_shared.contracts.base import Message
+from lklr_shared.contracts.system import Ping, Pong
+from lklr_shared.kit.consumer import EventConsumer, EventHandler
+from lklr_shared.kit.db import database_ok
+from lklr_shared.kit.health import HealthServer
+from lklr_shared.kit.outbox import OutboxRelay, UnitOfWork
+from lklr_shared.kit.publisher import Publisher
+from lklr_shared.kit.rpc import RpcHandler, RpcServer
+from lklr_shared.kit.settings import ServiceSettings
+from lklr_shared.kit.topology import Topology, declare_exchanges
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ServiceRuntime:
+    """Everything one service process runs, wired from settings in the service's composition root."""
+
+    name: str
+    settings: ServiceSettings
+    engine: AsyncEngine
+    session_factory: async_sessionmaker[AsyncSession]
+    event_handlers: Mapping[type[Message], EventHandler] = field(default_factory=dict)
+    rpc_handlers: Mapping[type[Message], RpcHandler] = field(default_factory=dict)
+
+    connection: AbstractRobustConnection | None = None
+    relay: OutboxRelay | None = None
+    consumer: EventConsumer | None = None
+    rpc_server: RpcServer | None = None
+    health: HealthServer | None = None
+    _relay_task: asyncio.Task[None] | None = None
+
+    @property
+    def topology(self) -> Topology:
+        return Topology(prefix=self.settings.broker_prefix, delivery_limit=self.settings.delivery_limit)
+
+    def unit_of_work(self) -> UnitOfWork:
+        """A unit of work whose commit wakes this process's outbox relay."""
+        return UnitOfWork(self.session_factory, self.relay)
+
+    async def broker_ok(self) -> bool:
+        return self.connection is not None and not self.connection.is_closed
+
+    async def database_ok(self) -> bool:
+        return await database_ok(self.engine)
+
+    async def _ping(self, _request: Ping, _envelope: object) -> Pong:
+        return Pong(service=self.name, database_ok=await self.database_ok(), broker_ok=await self.broker_ok())
+
+    async def start(self) -> None:
+        """Connect and start every part; raises if the broker cannot be reached."""
+        settings = self.settings
+        self.connection = await aio_pika.connect_robust(
+            settings.amqp_url, client_properties={"connection_name": f"lklr-{self.name}"}
+        )
+        setup_channel = await self.connection.channel()
+        await declare_exchanges(setup_channel, self.topology)
+        await setup_channel.close()
+        publisher = Publisher(self.connection, self.topology.events_exchange, settings.publish_timeout_seconds)
+        self.relay = OutboxRelay(
+            self.session_factory,
+            publisher,
+            poll_seconds=settings.outbox_poll_seconds,
+            batch_size=settings.outbox_batch_size,
+        )
+        self._relay_task = asyncio.create_task(self.relay.run(), name=f"{self.name}-outbox-relay")
+        if self.event_handlers:
+            self.consumer = EventConsumer(
+                self.name,
+                self.connection,
+                self.topology,
+                self.session_factory,
+                self.event_handlers,
+                relay=self.relay,
+                prefetch_count=settings.prefetch_count,
+            )
+            await self.consumer.start()
+        rpc_handlers: dict[type[Message], RpcHandler] = {Ping: self._ping, **self.rpc_handlers}
+        self.rpc_server = RpcServer(self.name, self.connection, self.topology, rpc_handlers)
+        await self.rpc_server.start()
+        self.health = HealthServer(
+            self.name,
+            {"database": self.database_ok, "broker": self.broker_ok},
+            settings.health_host,
+            settings.health_port,
+        )
+        await self.health.start()
+        log.info("%s started (health on port %s)", self.name, self.health.port)
+
+    async def stop(self) -> None:
+        """Graceful stop: no new work, in-flight work finished, then connections closed."""
+        grace = self.settings.shutdown_grace_seconds
+        if self.rpc_server is not None:
+            await self.rpc_server.stop(grace)
+        if self.consumer is not None:
+            await self.consumer.stop(grace)
+        if self.relay is not None and self._relay_task is not None:
+            self.relay.stop()
+            try:
+                await asyncio.wait_for(asyncio.shield(self._relay_task), timeout=grace)
+            except TimeoutError:
+                # Unsent rows stay in the outbox and the next start publishes them: nothing is lost.
+                log.warning("%s: outbox relay still busy after %ss; stopping anyway", self.name, grace)
+                self._relay_task.cancel()
+        if self.health is not None:
+            await self.health.stop()
+        if self.connection is not None:
+            await self.connection.close()
+        await self.engine.dispose()
+        log.info("%s stopped", self.name)
+
+    async def run_until_signalled(self) -> None:
+        """Start, wait for SIGINT or SIGTERM, stop gracefully."""
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await self.start()
+        try:
+            await stop.wait()
+        finally:
+            await self.stop()

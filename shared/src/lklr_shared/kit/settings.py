@@ -1,0 +1,40 @@
+"""Settings common to every service. Each service subclasses with its own env prefix.
+
+Settings are read only in a service's composition root (`bootstrap.py`), never at import time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class BrokerSettings(BaseSettings):
+    """Where the broker is and how this deployment names its exchanges and queues."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
+    # Every exchange and queue name starts with this prefix, so test sessions and parallel deployments on
+    # one broker never share a queue.
+    broker_prefix: str = "lklr"
+    publish_timeout_seconds: float = 5.0
+    rpc_timeout_seconds: float = 5.0
+    # Deliveries of one message before the quorum queue dead-letters it (RabbitMQ 3.10 sets none itself).
+    delivery_limit: int = 5
+    prefetch_count: int = 32
+
+
+class ServiceSettings(BrokerSettings):
+    """Settings of a service that owns a database and consumes/publishes events."""
+
+    database_url: str = "sqlite+aiosqlite:///.data/service.db"
+    health_host: str = "127.0.0.1"
+    health_port: int = 0
+    auto_migrate: bool = True
+    scheme_path: Path | None = None
+    outbox_poll_seconds: float = Field(default=2.0, gt=0)
+    outbox_batch_size: int = Field(default=200, gt=0)
+    shutdown_grace_seconds: float = 10.0

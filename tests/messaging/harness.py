@@ -1,0 +1,123 @@
+"""A tiny consuming "service" for the messaging tests: one contract, one effects table, one handler.
+
+The handler's effect is a row per message key; "applied once" means exactly one row per key. Switches on the
+harness make the handler fail in the ways the tests need (always, once with a database error).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+import aio_pika
+import sqlalchemy as sa
+from aio_pika.abc import AbstractRobustConnection
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from lklr_shared.contracts.base import Message, MessageKind
+from lklr_shared.contracts.envelope import Envelope, wrap
+from lklr_shared.kit.consumer import AfterCommit, EventConsumer
+from lklr_shared.kit.db import kit_metadata, make_engine, make_session_factory
+from lklr_shared.kit.outbox import UnitOfWork
+from lklr_shared.kit.publisher import Publisher
+from lklr_shared.kit.topology import Topology, declare_exchanges
+
+CONSUMER = "probe-consumer"
+
+
+class Probed(Message):
+    """A test-only event."""
+
+    wire_name: ClassVar[str] = "tests.Probed"
+    kind: ClassVar[MessageKind] = "event"
+    owner: ClassVar[str] = "tests"
+
+    key: str
+
+
+class Unbound(Message):
+    """A test-only event no queue is bound to."""
+
+    wire_name: ClassVar[str] = "tests.Unbound"
+    kind: ClassVar[MessageKind] = "event"
+    owner: ClassVar[str] = "tests"
+
+    key: str
+
+
+test_metadata = sa.MetaData()
+effects = sa.Table(
+    "probe_effects",
+    test_metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("key", sa.String(100), nullable=False),
+)
+
+
+@dataclass
+class Switches:
+    """Failure switches the tests flip; keys listed here fail."""
+
+    always_fail: set[str] = field(default_factory=set)
+    database_error_once: set[str] = field(default_factory=set)
+
+
+async def prepare_database(url: str) -> tuple[AsyncEngine, async_sessionmaker[AsyncSession]]:
+    engine = make_engine(url)
+    async with engine.begin() as connection:
+        await connection.run_sync(kit_metadata.create_all)
+        await connection.run_sync(test_metadata.create_all)
+    return engine, make_session_factory(engine)
+
+
+async def effect_count(session_factory: async_sessionmaker[AsyncSession], key: str) -> int:
+    async with session_factory() as session:
+        return int((await session.execute(
+            sa.select(sa.func.count()).select_from(effects).where(effects.c.key == key))).scalar_one())
+
+
+def make_handler(switches: Switches):  # type: ignore[no-untyped-def]
+    async def handle(uow: UnitOfWork, event: Probed, _envelope: Envelope) -> None:
+        await uow.session.execute(sa.insert(effects).values(key=event.key))
+        if event.key in switches.always_fail:
+            raise RuntimeError(f"poison: {event.key}")
+        if event.key in switches.database_error_once:
+            switches.database_error_once.discard(event.key)
+            # A real error from the database server, inside the handler's transaction.
+            await uow.session.execute(sa.text("SELECT 1/0"))
+
+    return handle
+
+
+def make_consumer(
+    connection: AbstractRobustConnection, topology: Topology, session_factory: async_sessionmaker[AsyncSession],
+    switches: Switches | None = None, after_commit: AfterCommit | None = None, prefetch_count: int = 10,
+) -> EventConsumer:
+    return EventConsumer(CONSUMER, connection, topology, session_factory,
+                         {Probed: make_handler(switches or Switches())}, prefetch_count=prefetch_count,
+                         after_commit=after_commit)
+
+
+async def publish_probe(connection: AbstractRobustConnection, topology: Topology, key: str) -> Envelope:
+    channel = await connection.channel()
+    await declare_exchanges(channel, topology)
+    await channel.close()
+    publisher = Publisher(connection, topology.events_exchange, timeout=5)
+    envelope = wrap(Probed(key=key))
+    await publisher.publish(Probed.routing_key(), envelope)
+    await publisher.close()
+    return envelope
+
+
+async def queue_counts(amqp_url: str, queue: str) -> int:
+    """Ready messages in a queue (unacked ones held by a live consumer are not counted)."""
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        declared = await channel.declare_queue(queue, passive=True)
+        return int(declared.declaration_result.message_count or 0)
+
+
+async def settle(seconds: float = 0.3) -> None:
+    await asyncio.sleep(seconds)

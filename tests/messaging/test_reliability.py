@@ -1,0 +1,221 @@
+"""Reliability of the messaging kit on the real RabbitMQ and PostgreSQL (architecture brief, "Messaging")."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aio_pika
+import pytest
+import pytest_asyncio
+import sqlalchemy as sa
+
+from lklr_shared.contracts.envelope import Envelope
+from lklr_shared.kit.db import outbox_table
+from lklr_shared.kit.deadletters import list_dead_letters
+from lklr_shared.kit.outbox import OutboxRelay, UnitOfWork
+from lklr_shared.kit.publisher import Publisher, PublishFailed
+from lklr_shared.kit.topology import declare_exchanges
+from tests.messaging import harness
+from tests.messaging.consumer_process import DIED_AFTER_COMMIT
+
+pytestmark = [pytest.mark.integration]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class RelayCrashed(BaseException):
+    """Stands in for the process dying: BaseException so no `except Exception` can catch it."""
+
+
+@pytest_asyncio.fixture
+async def connection(amqp_url: str) -> AsyncIterator[aio_pika.abc.AbstractRobustConnection]:
+    conn = await aio_pika.connect_robust(amqp_url)
+    yield conn
+    await conn.close()
+
+
+@pytest_asyncio.fixture
+async def database(databases):  # type: ignore[no-untyped-def]
+    url = await databases.create("msg")
+    engine, session_factory = await harness.prepare_database(url)
+    yield url, session_factory
+    await engine.dispose()
+
+
+def fresh_topology(broker_names, delivery_limit: int = 5):  # type: ignore[no-untyped-def]
+    return broker_names.topology(delivery_limit=delivery_limit, consumers={harness.CONSUMER})
+
+
+async def test_consumer_that_dies_after_commit_before_ack_gets_the_message_again_and_applies_it_once(
+    amqp_url, connection, database, broker_names, eventually
+):
+    url, session_factory = database
+    topology = fresh_topology(broker_names)
+    # Declare the queue first so the published message has somewhere to go.
+    declaring = harness.make_consumer(connection, topology, session_factory)
+    await declaring.start()
+    await declaring.stop()
+    await harness.publish_probe(connection, topology, "k1")
+
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.messaging.consumer_process", amqp_url, url, topology.prefix,
+        str(topology.delivery_limit), cwd=ROOT,
+    )
+    assert await asyncio.wait_for(process.wait(), timeout=60) == DIED_AFTER_COMMIT
+    assert await harness.effect_count(session_factory, "k1") == 1
+    # The broker saw the consumer vanish without an ack and put the message back.
+    await eventually(lambda: _ready_is(amqp_url, topology.consumer_queue(harness.CONSUMER), 1),
+                     message="message returned to the queue")
+
+    survivor = harness.make_consumer(connection, topology, session_factory)
+    await survivor.start()
+    await eventually(lambda: survivor.stats["duplicate"] == 1, message="redelivery seen as duplicate")
+    await survivor.stop()
+    assert await harness.effect_count(session_factory, "k1") == 1
+    assert await harness.queue_counts(amqp_url, topology.consumer_queue(harness.CONSUMER)) == 0
+
+
+async def _ready_is(amqp_url: str, queue: str, expected: int) -> bool:
+    return await harness.queue_counts(amqp_url, queue) == expected
+
+
+async def test_relay_that_dies_after_publishing_before_marking_sent_publishes_again_and_effect_happens_once(
+    connection, database, broker_names, eventually
+):
+    _url, session_factory = database
+    topology = fresh_topology(broker_names)
+    consumer = harness.make_consumer(connection, topology, session_factory)
+    await consumer.start()
+    async with UnitOfWork(session_factory) as uow:
+        uow.emit(harness.Probed(key="k2"))
+        await uow.commit()
+    publisher = Publisher(connection, topology.events_exchange, timeout=5)
+
+    async def crash(_position: int) -> None:
+        raise RelayCrashed
+
+    with pytest.raises(RelayCrashed):
+        await OutboxRelay(session_factory, publisher, after_publish=crash).relay_once()
+    assert await _unsent(session_factory) == 1, "the crash happened before the row was marked sent"
+
+    await OutboxRelay(session_factory, publisher).relay_once()
+    assert await _unsent(session_factory) == 0
+    await eventually(lambda: consumer.stats["applied"] + consumer.stats["duplicate"] == 2,
+                     message="both publishes delivered")
+    await consumer.stop()
+    assert consumer.stats["applied"] == 1
+    assert consumer.stats["duplicate"] == 1
+    assert await harness.effect_count(session_factory, "k2") == 1
+
+
+async def _unsent(session_factory) -> int:  # type: ignore[no-untyped-def]
+    async with session_factory() as session:
+        return int((await session.execute(
+            sa.select(sa.func.count()).select_from(outbox_table).where(outbox_table.c.sent_at.is_(None))
+        )).scalar_one())
+
+
+async def test_poison_message_is_dead_lettered_after_the_delivery_limit_while_later_messages_are_processed(
+    amqp_url, connection, database, broker_names, eventually
+):
+    url, session_factory = database
+    topology = fresh_topology(broker_names, delivery_limit=3)
+    switches = harness.Switches(always_fail={"poison"})
+    consumer = harness.make_consumer(connection, topology, session_factory, switches)
+    await consumer.start()
+    await harness.publish_probe(connection, topology, "poison")
+    for key in ("after-1", "after-2", "after-3"):
+        await harness.publish_probe(connection, topology, key)
+
+    for key in ("after-1", "after-2", "after-3"):
+        await eventually(lambda key=key: _applied(session_factory, key), message=f"{key} applied")
+    letters = await eventually(lambda: list_dead_letters(amqp_url, topology, harness.CONSUMER),
+                               message="poison message dead-lettered")
+    assert [letter.message_type for letter in letters] == ["tests.Probed"]
+    assert consumer.stats["failed"] >= topology.delivery_limit
+    assert await harness.effect_count(session_factory, "poison") == 0, "failed attempts rolled back"
+
+    # The operator fixes the cause and replays with the command-line tool.
+    switches.always_fail.clear()
+    listed = await _run_cli(amqp_url, topology.prefix, "list", harness.CONSUMER)
+    assert "1 dead-lettered message(s)" in listed
+    replayed = await _run_cli(amqp_url, topology.prefix, "replay", harness.CONSUMER)
+    assert "1 message(s) replayed" in replayed
+    await eventually(lambda: _applied(session_factory, "poison"), message="replayed message applied")
+    await consumer.stop()
+    assert await list_dead_letters(amqp_url, topology, harness.CONSUMER) == []
+
+
+async def _applied(session_factory, key: str) -> bool:  # type: ignore[no-untyped-def]
+    return await harness.effect_count(session_factory, key) == 1
+
+
+async def _run_cli(amqp_url: str, prefix: str, *args: str) -> str:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "lklr_shared.kit.deadletters", "--amqp-url", amqp_url, "--prefix", prefix, *args,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 0, err.decode()
+    return out.decode()
+
+
+async def test_publish_no_queue_receives_fails_and_the_outbox_row_stays_unsent(
+    connection, database, broker_names
+):
+    _url, session_factory = database
+    topology = fresh_topology(broker_names)
+    channel = await connection.channel()
+    await declare_exchanges(channel, topology)
+    await channel.close()
+    publisher = Publisher(connection, topology.events_exchange, timeout=5)
+    with pytest.raises(PublishFailed, match="unroutable"):
+        await publisher.publish(harness.Unbound.routing_key(), Envelope(type="tests.Unbound", payload={"key": "x"}))
+
+    async with UnitOfWork(session_factory) as uow:
+        uow.emit(harness.Unbound(key="nobody-listens"))
+        await uow.commit()
+    await OutboxRelay(session_factory, publisher).relay_once()
+    async with session_factory() as session:
+        row = (await session.execute(sa.select(outbox_table))).one()
+    assert row.sent_at is None
+    assert row.attempts == 1
+    assert "unroutable" in row.last_error
+    assert row.next_attempt_at > row.created_at, "retried later, with backoff"
+
+
+async def test_database_error_inside_a_handler_does_not_lose_the_message_it_is_redelivered_and_applied(
+    connection, database, broker_names, eventually
+):
+    _url, session_factory = database
+    topology = fresh_topology(broker_names)
+    switches = harness.Switches(database_error_once={"k5"})
+    consumer = harness.make_consumer(connection, topology, session_factory, switches)
+    await consumer.start()
+    await harness.publish_probe(connection, topology, "k5")
+    await eventually(lambda: _applied(session_factory, "k5"), message="applied after redelivery")
+    await consumer.stop()
+    assert consumer.stats["failed"] == 1
+    assert consumer.stats["applied"] == 1
+
+
+async def test_relay_is_woken_by_commit_not_only_by_its_poll(connection, database, broker_names, eventually):
+    _url, session_factory = database
+    topology = fresh_topology(broker_names)
+    consumer = harness.make_consumer(connection, topology, session_factory)
+    await consumer.start()
+    publisher = Publisher(connection, topology.events_exchange, timeout=5)
+    relay = OutboxRelay(session_factory, publisher, poll_seconds=3600)
+    task = asyncio.create_task(relay.run())
+    try:
+        async with UnitOfWork(session_factory, relay) as uow:
+            uow.emit(harness.Probed(key="woken"))
+            await uow.commit()
+        await eventually(lambda: _applied(session_factory, "woken"), timeout=10, message="event relayed")
+    finally:
+        relay.stop()
+        await task
+        await consumer.stop()
