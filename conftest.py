@@ -45,7 +45,7 @@ def amqp_url() -> Iterator[str]:
         yield explicit
         return
     try:
-        from testcontainers.rabbitmq import RabbitMqContainer
+        from testcontainers.community.rabbitmq import RabbitMqContainer
 
         container = RabbitMqContainer("rabbitmq:3.13-management")
         container.start()
@@ -68,7 +68,7 @@ def postgres_url() -> Iterator[str]:
         yield explicit
         return
     try:
-        from testcontainers.postgres import PostgresContainer
+        from testcontainers.community.postgres import PostgresContainer
 
         container = PostgresContainer("postgres:16", driver="asyncpg")
         container.start()

@@ -28,7 +28,8 @@ from lklr_shared.kit.topology import Topology
 log = logging.getLogger(__name__)
 
 REPLY_TO = "amq.rabbitmq.reply-to"
-DEADLINE_HEADER = "x-deadline"
+# Epoch milliseconds as an integer: AMQP tables may carry floats as 32-bit, far too coarse for a time.
+DEADLINE_HEADER = "x-deadline-ms"
 
 
 class RpcError(Exception):
@@ -116,7 +117,7 @@ class RpcServer:
 
     async def _answer(self, message: AbstractIncomingMessage) -> None:
         deadline = (message.headers or {}).get(DEADLINE_HEADER)
-        if isinstance(deadline, (int, float)) and time.time() > deadline:
+        if isinstance(deadline, int) and time.time() * 1000 > deadline:
             log.warning(
                 "%s: request %s arrived after its client gave up; not answered",
                 self.service,
@@ -210,7 +211,7 @@ class RpcClient:
                         correlation_id=key,
                         reply_to=REPLY_TO,
                         type=envelope.type,
-                        headers={DEADLINE_HEADER: time.time() + timeout},
+                        headers={DEADLINE_HEADER: int((time.time() + timeout) * 1000)},
                     ),
                     routing_key=self._topology.rpc_queue(service),
                     mandatory=True,

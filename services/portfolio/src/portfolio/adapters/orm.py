@@ -17,3 +17,16 @@ registered_people = sa.Table(
     sa.Column("registered_since", sa.Date, nullable=False),
     sa.Column("status", sa.String(40), nullable=False),
 )
+
+# Cycles as the registry announced them: activities count in the cycle their completion date falls in.
+cycles = sa.Table(
+    "cycles",
+    metadata,
+    sa.Column("cycle_id", sa.Uuid, primary_key=True),
+    sa.Column("person_id", sa.Uuid, nullable=False, index=True),
+    sa.Column("sequence", sa.Integer, nullable=False),
+    sa.Column("starts_on", sa.Date, nullable=False),
+    sa.Column("ends_on", sa.Date, nullable=False),
+    sa.Column("scheme_version", sa.String(40), nullable=False),
+    sa.UniqueConstraint("person_id", "sequence"),
+)

@@ -207,8 +207,8 @@ class NormOutcome:
     def min_additional_points(self) -> Decimal:
         """The fewest extra points that can meet the norm.
 
-        Achievable only by filling the accredited and A2 gaps with accredited A2 activities (which carry both
-        tags); with separate activities the accredited and A2 gaps add up.
+        The lower bound is reached when the accredited and A2 gaps are filled by accredited A2 activities,
+        which carry both tags; filled by separate activities, those two gaps add up.
         """
         return max(constraint.missing for constraint in self.constraints)
 

@@ -14,4 +14,5 @@ def event_handlers() -> dict[type[Message], EventHandler]:
     return {
         registry_events.RegistrationGranted: registrations.record_registration,
         registry_events.RegistrationStatusChanged: registrations.record_status_change,
+        registry_events.CycleOpened: registrations.record_cycle,
     }

@@ -7,7 +7,7 @@ from lklr_shared.contracts import registry as contracts
 from lklr_shared.contracts.envelope import Envelope
 from lklr_shared.kit.outbox import UnitOfWork
 
-from portfolio.adapters.orm import registered_people
+from portfolio.adapters.orm import cycles, registered_people
 
 
 async def record_registration(uow: UnitOfWork, event: contracts.RegistrationGranted, _envelope: Envelope) -> None:
@@ -35,4 +35,14 @@ async def record_status_change(
         sa.update(registered_people)
         .where(registered_people.c.person_id == event.person_id)
         .values(status=event.new_status)
+    )
+
+
+async def record_cycle(uow: UnitOfWork, event: contracts.CycleOpened, _envelope: Envelope) -> None:
+    """Remember a cycle the registry opened; its primary key makes a duplicate event harmless."""
+    await uow.session.execute(
+        sa.insert(cycles).values(
+            cycle_id=event.cycle_id, person_id=event.person_id, sequence=event.sequence,
+            starts_on=event.starts_on, ends_on=event.ends_on, scheme_version=event.scheme_version,
+        )
     )

@@ -1,0 +1,156 @@
+"""Run the whole register on this machine: four services and the gateway, with demo data.
+
+    ./scripts/start [--port 8000] [--data-dir .data] [--fresh]
+
+Each service is its own process with its own SQLite database in the data folder; they talk over RabbitMQ
+(started if it is not running). Ctrl-C (or SIGTERM) stops every process gracefully, then forcibly after a grace
+period; children are also told by the kernel to stop if this supervisor dies, so none is left orphaned.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import ctypes
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from scripts.local_services import ensure_rabbitmq
+
+ROOT = Path(__file__).resolve().parents[1]
+SERVICES = {"registry": 8101, "portfolio": 8102, "accreditation": 8103, "audit": 8104}
+GRACE_SECONDS = 15
+
+
+def _die_with_parent() -> None:
+    # PR_SET_PDEATHSIG: the kernel sends SIGTERM to the child when the supervisor dies, even by SIGKILL.
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
+    except OSError:
+        pass
+
+
+def _spawn(name: str, env: dict[str, str], log_dir: Path) -> subprocess.Popen[bytes]:
+    log = (log_dir / f"{name}.log").open("ab")
+    return subprocess.Popen([sys.executable, "-m", name], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                            preexec_fn=_die_with_parent)
+
+
+def _ready(url: str) -> tuple[bool, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200, response.read().decode()
+    except (urllib.error.URLError, OSError) as exc:
+        body = exc.read().decode() if isinstance(exc, urllib.error.HTTPError) else str(exc)
+        return False, body
+
+
+def _wait_ready(urls: dict[str, str], processes: dict[str, subprocess.Popen[bytes]], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    pending = dict(urls)
+    while pending:
+        for name, url in list(pending.items()):
+            if processes[name].poll() is not None:
+                raise RuntimeError(f"{name} exited with code {processes[name].returncode}; see its log")
+            ok, _ = _ready(url)
+            if ok:
+                print(f"  {name:<14} ready")
+                del pending[name]
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"not ready after {timeout}s: {', '.join(pending)}")
+        time.sleep(0.3)
+
+
+def _stop_all(processes: dict[str, subprocess.Popen[bytes]]) -> None:
+    for process in processes.values():
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + GRACE_SECONDS
+    for name, process in processes.items():
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            print(f"  {name} did not stop within {GRACE_SECONDS}s; killing it")
+            process.kill()
+            process.wait()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--port", type=int, default=int(os.environ.get("LKLR_PORT", "8000")))
+    parser.add_argument("--data-dir", type=Path, default=ROOT / ".data")
+    parser.add_argument("--fresh", action="store_true", help="delete the data folder first")
+    parser.add_argument("--no-demo", action="store_true", help="do not load demo data")
+    args = parser.parse_args()
+
+    amqp_url = os.environ.get("LKLR_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
+    prefix = os.environ.get("LKLR_BROKER_PREFIX", "lklr")
+    started_broker = ensure_rabbitmq(amqp_url)
+    if args.fresh and args.data_dir.exists():
+        shutil.rmtree(args.data_dir)
+    (args.data_dir / "logs").mkdir(parents=True, exist_ok=True)
+
+    env = dict(os.environ)
+    for name, port in SERVICES.items():
+        upper = name.upper()
+        env[f"{upper}_DATABASE_URL"] = f"sqlite+aiosqlite:///{args.data_dir.resolve()}/{name}.db"
+        env[f"{upper}_AMQP_URL"] = amqp_url
+        env[f"{upper}_BROKER_PREFIX"] = prefix
+        env[f"{upper}_HEALTH_PORT"] = str(port)
+    env.update(GATEWAY_AMQP_URL=amqp_url, GATEWAY_BROKER_PREFIX=prefix, GATEWAY_PORT=str(args.port),
+               GATEWAY_DATA_DIR=str(args.data_dir.resolve()))
+
+    processes: dict[str, subprocess.Popen[bytes]] = {}
+    stopping = False
+
+    def request_stop(_signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    try:
+        print(f"Starting the register (logs in {args.data_dir / 'logs'}) ...")
+        for name in SERVICES:
+            processes[name] = _spawn(name, env, args.data_dir / "logs")
+        processes["gateway"] = _spawn("gateway", env, args.data_dir / "logs")
+        urls = {name: f"http://127.0.0.1:{port}/readyz" for name, port in SERVICES.items()}
+        urls["gateway"] = f"http://127.0.0.1:{args.port}/readyz"
+        _wait_ready(urls, processes, timeout=90)
+        if not args.no_demo:
+            from scripts.demo_data import load_demo_data
+
+            print(asyncio.run(load_demo_data(amqp_url, prefix)))
+        print(f"\nThe register runs at http://127.0.0.1:{args.port}/  (Ctrl-C stops everything)")
+        print(f"Readiness: http://127.0.0.1:{args.port}/readyz   API docs: http://127.0.0.1:{args.port}/schema")
+        while not stopping:
+            for name, process in processes.items():
+                if process.poll() is not None:
+                    print(f"{name} exited unexpectedly (code {process.returncode}); stopping everything")
+                    stopping = True
+            time.sleep(0.5)
+        return 0
+    except RuntimeError as exc:
+        print(f"start-up failed: {exc}", file=sys.stderr)
+        for name in processes:
+            tail = (args.data_dir / "logs" / f"{name}.log").read_text(errors="replace").splitlines()[-15:]
+            print(f"--- {name}.log (last lines)\n" + "\n".join(tail), file=sys.stderr)
+        return 1
+    finally:
+        print("Stopping ...")
+        _stop_all(processes)
+        if started_broker == "local":
+            subprocess.run(["rabbitmqctl", "stop"], check=False, capture_output=True)
+        print("Stopped.")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

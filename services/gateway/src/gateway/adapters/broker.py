@@ -1,0 +1,86 @@
+"""The default service caller: an RpcClient over a robust aio-pika connection owned by the app's lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+import aio_pika
+from aio_pika.abc import AbstractRobustConnection
+from lklr_shared.contracts.base import Message
+from lklr_shared.kit.rpc import RpcClient, ServiceUnavailable
+from lklr_shared.kit.topology import Topology
+
+log = logging.getLogger(__name__)
+
+
+class BrokerCaller:
+    """Connects in the background on start, so the gateway serves pages (with notices) while the broker is down.
+
+    `connect_robust` reconnects by itself once a first connection exists; until then this class retries the
+    first connection with capped backoff.
+    """
+
+    def __init__(
+        self,
+        amqp_url: str,
+        topology: Topology,
+        *,
+        rpc_timeout: float,
+        connection_name: str = "lklr-gateway",
+        max_backoff_seconds: float = 30.0,
+    ) -> None:
+        self._amqp_url = amqp_url
+        self._topology = topology
+        self._rpc_timeout = rpc_timeout
+        self._connection_name = connection_name
+        self._max_backoff = max_backoff_seconds
+        self._connection: AbstractRobustConnection | None = None
+        self._client: RpcClient | None = None
+        self._connector: asyncio.Task[None] | None = None
+        self._last_error = "not connected yet"
+
+    async def start(self) -> None:
+        """Start connecting (returns at once; the first attempt runs in the background)."""
+        self._connector = asyncio.create_task(self._connect_until_done(), name="gateway-broker-connect")
+
+    async def _connect_until_done(self) -> None:
+        delay = 0.5
+        while True:
+            try:
+                connection = await aio_pika.connect_robust(
+                    self._amqp_url, client_properties={"connection_name": self._connection_name}
+                )
+            except (OSError, aio_pika.exceptions.AMQPError, TimeoutError) as exc:
+                self._last_error = f"cannot connect: {exc!r}"
+                log.warning("gateway: broker %s; retrying in %.1fs", self._last_error, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self._max_backoff)
+                continue
+            self._connection = connection
+            self._client = RpcClient(connection, self._topology, timeout=self._rpc_timeout)
+            log.info("gateway: connected to the broker")
+            return
+
+    async def stop(self) -> None:
+        """Stop connecting and close the connection."""
+        if self._connector is not None and not self._connector.done():
+            self._connector.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._connector
+        if self._connection is not None and not self._connection.is_closed:
+            await self._connection.close()
+        self._client = None
+
+    async def broker_ok(self) -> tuple[bool, str]:
+        if self._connection is None:
+            return False, self._last_error
+        if self._connection.is_closed:
+            return False, "connection lost; reconnecting"
+        return True, ""
+
+    async def call(self, service: str, request: Message, *, timeout: float | None = None) -> Message:
+        if self._client is None:
+            raise ServiceUnavailable(f"gateway not connected to the broker ({self._last_error})")
+        return await self._client.call(service, request, timeout=timeout)

@@ -1,0 +1,23 @@
+"""What every request handler of the gateway may use, built once by the composition root."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from lklr_shared.scheme import SchemeBook
+
+from gateway.caller import ServiceCaller
+
+
+@dataclass(frozen=True)
+class Gateway:
+    caller: ServiceCaller
+    scheme: SchemeBook
+    services: tuple[str, ...]
+    readiness_timeout: float
+    events_exchange: str
+    asyncapi: dict[str, Any]
+    today: Callable[[], date]
