@@ -126,14 +126,20 @@ class BrokerNames:
         self.amqp_url = amqp_url
         self.topologies: list[tuple[Topology, set[str], set[str]]] = []
 
-    def topology(self, *, delivery_limit: int = 5, consumers: set[str] | None = None,
-                 services: set[str] | None = None) -> Topology:
+    def topology(
+        self, *, delivery_limit: int = 5, consumers: set[str] | None = None, services: set[str] | None = None
+    ) -> Topology:
         topology = Topology(prefix=f"t{SESSION_ID}x{next(_counter)}", delivery_limit=delivery_limit)
         self.topologies.append((topology, consumers or set(), services or set()))
         return topology
 
-    def track(self, topology: Topology, *, consumers: set[str] = frozenset(),  # type: ignore[assignment]
-              services: set[str] = frozenset()) -> None:  # type: ignore[assignment]
+    def track(
+        self,
+        topology: Topology,
+        *,
+        consumers: set[str] = frozenset(),  # type: ignore[assignment]
+        services: set[str] = frozenset(),
+    ) -> None:  # type: ignore[assignment]
         for known, known_consumers, known_services in self.topologies:
             if known is topology:
                 known_consumers.update(consumers)

@@ -32,8 +32,12 @@ async def load_demo_data(amqp_url: str, prefix: str) -> str:
             return f"Demo data already present ({stats.registered} registered professionals)."
         lines = ["Demo data loaded. Registered professionals (public register):"]
         for initials, surname, roles, employer, since in DEMO_PROFESSIONALS:
-            receipt = await client.call("registry", contracts.GrantDemoRegistration(
-                initials=initials, surname=surname, roles=roles, employer_id=employer, registered_since=since))
+            receipt = await client.call(
+                "registry",
+                contracts.GrantDemoRegistration(
+                    initials=initials, surname=surname, roles=roles, employer_id=employer, registered_since=since
+                ),
+            )
             assert isinstance(receipt, contracts.RegistrationReceipt)
             lines.append(f"  {receipt.registration_number}  {initials} {surname}  ({', '.join(roles)})")
         return "\n".join(lines)

@@ -58,8 +58,9 @@ def ensure_rabbitmq(amqp_url: str) -> str | None:
             return "local"
     if _docker_compose_available():
         print("RabbitMQ is not running; starting it with docker compose ...")
-        subprocess.run(["docker", "compose", "-f", str(ROOT / "deploy/compose.yaml"), "up", "-d", "rabbitmq"],
-                       check=True)
+        subprocess.run(
+            ["docker", "compose", "-f", str(ROOT / "deploy/compose.yaml"), "up", "-d", "rabbitmq"], check=True
+        )
         if _wait(host, port, 90):
             return "compose"
     sys.exit(

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import ctypes
-import json
 import os
 import shutil
 import signal
@@ -32,16 +32,20 @@ GRACE_SECONDS = 15
 
 def _die_with_parent() -> None:
     # PR_SET_PDEATHSIG: the kernel sends SIGTERM to the child when the supervisor dies, even by SIGKILL.
-    try:
+    with contextlib.suppress(OSError):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
-    except OSError:
-        pass
 
 
 def _spawn(name: str, env: dict[str, str], log_dir: Path) -> subprocess.Popen[bytes]:
     log = (log_dir / f"{name}.log").open("ab")
-    return subprocess.Popen([sys.executable, "-m", name], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                            preexec_fn=_die_with_parent)
+    return subprocess.Popen(
+        [sys.executable, "-m", name],
+        env=env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        preexec_fn=_die_with_parent,
+    )
 
 
 def _ready(url: str) -> tuple[bool, str]:
@@ -105,8 +109,12 @@ def main() -> int:
         env[f"{upper}_AMQP_URL"] = amqp_url
         env[f"{upper}_BROKER_PREFIX"] = prefix
         env[f"{upper}_HEALTH_PORT"] = str(port)
-    env.update(GATEWAY_AMQP_URL=amqp_url, GATEWAY_BROKER_PREFIX=prefix, GATEWAY_PORT=str(args.port),
-               GATEWAY_DATA_DIR=str(args.data_dir.resolve()))
+    env.update(
+        GATEWAY_AMQP_URL=amqp_url,
+        GATEWAY_BROKER_PREFIX=prefix,
+        GATEWAY_PORT=str(args.port),
+        GATEWAY_DATA_DIR=str(args.data_dir.resolve()),
+    )
 
     processes: dict[str, subprocess.Popen[bytes]] = {}
     stopping = False

@@ -14,16 +14,25 @@ pytestmark = pytest.mark.unit
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = {
     "lklr_shared": ROOT / "shared/src/lklr_shared",
-    **{name: ROOT / f"services/{name}/src/{name}" for name in
-       ("registry", "portfolio", "accreditation", "audit", "gateway")},
+    **{
+        name: ROOT / f"services/{name}/src/{name}"
+        for name in ("registry", "portfolio", "accreditation", "audit", "gateway")
+    },
 }
 
 
 def _lint_imports(tree: Path) -> subprocess.CompletedProcess[str]:
     lint = Path(sys.executable).with_name("lint-imports")
     env = os.environ | {"PYTHONPATH": str(tree)}
-    return subprocess.run([str(lint), "--config", str(ROOT / "pyproject.toml"), "--no-cache"], cwd=tree, env=env,
-                          capture_output=True, text=True, timeout=300, check=False)
+    return subprocess.run(
+        [str(lint), "--config", str(ROOT / "pyproject.toml"), "--no-cache"],
+        cwd=tree,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def _copy_tree(tmp_path: Path) -> Path:

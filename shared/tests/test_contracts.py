@@ -24,8 +24,13 @@ pytestmark = pytest.mark.unit
 
 def _granted() -> registry.RegistrationGranted:
     return registry.RegistrationGranted(
-        person_id=uuid.uuid4(), registration_number="0000017", initials="A.B.", surname="Jansen",
-        roles=["leerplichtambtenaar"], employer_id="gemeente-utrecht", registered_since=date(2026, 1, 5),
+        person_id=uuid.uuid4(),
+        registration_number="0000017",
+        initials="A.B.",
+        surname="Jansen",
+        roles=["leerplichtambtenaar"],
+        employer_id="gemeente-utrecht",
+        registered_since=date(2026, 1, 5),
     )
 
 

@@ -1,6 +1,6 @@
 """A consumer process that dies (os._exit) right after its first commit, before acknowledging.
 
-    python -m tests.messaging.consumer_process <amqp_url> <database_url> <prefix> <delivery_limit>
+python -m tests.messaging.consumer_process <amqp_url> <database_url> <prefix> <delivery_limit>
 """
 
 from __future__ import annotations
@@ -26,8 +26,9 @@ async def main(amqp_url: str, database_url: str, prefix: str, delivery_limit: in
         # The handler's transaction is committed; the ack has not been sent. Die exactly here.
         os._exit(DIED_AFTER_COMMIT)
 
-    consumer = make_consumer(connection, Topology(prefix=prefix, delivery_limit=delivery_limit),
-                             session_factory, after_commit=die)
+    consumer = make_consumer(
+        connection, Topology(prefix=prefix, delivery_limit=delivery_limit), session_factory, after_commit=die
+    )
     await consumer.start()
     await asyncio.sleep(30)
     os._exit(1)  # no message arrived: the test fails on the exit code

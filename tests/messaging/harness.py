@@ -73,8 +73,11 @@ async def prepare_database(url: str) -> tuple[AsyncEngine, async_sessionmaker[As
 
 async def effect_count(session_factory: async_sessionmaker[AsyncSession], key: str) -> int:
     async with session_factory() as session:
-        return int((await session.execute(
-            sa.select(sa.func.count()).select_from(effects).where(effects.c.key == key))).scalar_one())
+        return int(
+            (
+                await session.execute(sa.select(sa.func.count()).select_from(effects).where(effects.c.key == key))
+            ).scalar_one()
+        )
 
 
 def make_handler(switches: Switches):  # type: ignore[no-untyped-def]
@@ -91,12 +94,22 @@ def make_handler(switches: Switches):  # type: ignore[no-untyped-def]
 
 
 def make_consumer(
-    connection: AbstractRobustConnection, topology: Topology, session_factory: async_sessionmaker[AsyncSession],
-    switches: Switches | None = None, after_commit: AfterCommit | None = None, prefetch_count: int = 10,
+    connection: AbstractRobustConnection,
+    topology: Topology,
+    session_factory: async_sessionmaker[AsyncSession],
+    switches: Switches | None = None,
+    after_commit: AfterCommit | None = None,
+    prefetch_count: int = 10,
 ) -> EventConsumer:
-    return EventConsumer(CONSUMER, connection, topology, session_factory,
-                         {Probed: make_handler(switches or Switches())}, prefetch_count=prefetch_count,
-                         after_commit=after_commit)
+    return EventConsumer(
+        CONSUMER,
+        connection,
+        topology,
+        session_factory,
+        {Probed: make_handler(switches or Switches())},
+        prefetch_count=prefetch_count,
+        after_commit=after_commit,
+    )
 
 
 async def publish_probe(connection: AbstractRobustConnection, topology: Topology, key: str) -> Envelope:

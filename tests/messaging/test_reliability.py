@@ -61,14 +61,22 @@ async def test_consumer_that_dies_after_commit_before_ack_gets_the_message_again
     await harness.publish_probe(connection, topology, "k1")
 
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.messaging.consumer_process", amqp_url, url, topology.prefix,
-        str(topology.delivery_limit), cwd=ROOT,
+        sys.executable,
+        "-m",
+        "tests.messaging.consumer_process",
+        amqp_url,
+        url,
+        topology.prefix,
+        str(topology.delivery_limit),
+        cwd=ROOT,
     )
     assert await asyncio.wait_for(process.wait(), timeout=60) == DIED_AFTER_COMMIT
     assert await harness.effect_count(session_factory, "k1") == 1
     # The broker saw the consumer vanish without an ack and put the message back.
-    await eventually(lambda: _ready_is(amqp_url, topology.consumer_queue(harness.CONSUMER), 1),
-                     message="message returned to the queue")
+    await eventually(
+        lambda: _ready_is(amqp_url, topology.consumer_queue(harness.CONSUMER), 1),
+        message="message returned to the queue",
+    )
 
     survivor = harness.make_consumer(connection, topology, session_factory)
     await survivor.start()
@@ -103,8 +111,9 @@ async def test_relay_that_dies_after_publishing_before_marking_sent_publishes_ag
 
     await OutboxRelay(session_factory, publisher).relay_once()
     assert await _unsent(session_factory) == 0
-    await eventually(lambda: consumer.stats["applied"] + consumer.stats["duplicate"] == 2,
-                     message="both publishes delivered")
+    await eventually(
+        lambda: consumer.stats["applied"] + consumer.stats["duplicate"] == 2, message="both publishes delivered"
+    )
     await consumer.stop()
     assert consumer.stats["applied"] == 1
     assert consumer.stats["duplicate"] == 1
@@ -113,15 +122,19 @@ async def test_relay_that_dies_after_publishing_before_marking_sent_publishes_ag
 
 async def _unsent(session_factory) -> int:  # type: ignore[no-untyped-def]
     async with session_factory() as session:
-        return int((await session.execute(
-            sa.select(sa.func.count()).select_from(outbox_table).where(outbox_table.c.sent_at.is_(None))
-        )).scalar_one())
+        return int(
+            (
+                await session.execute(
+                    sa.select(sa.func.count()).select_from(outbox_table).where(outbox_table.c.sent_at.is_(None))
+                )
+            ).scalar_one()
+        )
 
 
 async def test_poison_message_is_dead_lettered_after_the_delivery_limit_while_later_messages_are_processed(
     amqp_url, connection, database, broker_names, eventually
 ):
-    url, session_factory = database
+    _url, session_factory = database
     topology = fresh_topology(broker_names, delivery_limit=3)
     switches = harness.Switches(always_fail={"poison"})
     consumer = harness.make_consumer(connection, topology, session_factory, switches)
@@ -132,8 +145,9 @@ async def test_poison_message_is_dead_lettered_after_the_delivery_limit_while_la
 
     for key in ("after-1", "after-2", "after-3"):
         await eventually(lambda key=key: _applied(session_factory, key), message=f"{key} applied")
-    letters = await eventually(lambda: list_dead_letters(amqp_url, topology, harness.CONSUMER),
-                               message="poison message dead-lettered")
+    letters = await eventually(
+        lambda: list_dead_letters(amqp_url, topology, harness.CONSUMER), message="poison message dead-lettered"
+    )
     assert [letter.message_type for letter in letters] == ["tests.Probed"]
     assert consumer.stats["failed"] >= topology.delivery_limit
     assert await harness.effect_count(session_factory, "poison") == 0, "failed attempts rolled back"
@@ -155,17 +169,24 @@ async def _applied(session_factory, key: str) -> bool:  # type: ignore[no-untype
 
 async def _run_cli(amqp_url: str, prefix: str, *args: str) -> str:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "lklr_shared.kit.deadletters", "--amqp-url", amqp_url, "--prefix", prefix, *args,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
+        sys.executable,
+        "-m",
+        "lklr_shared.kit.deadletters",
+        "--amqp-url",
+        amqp_url,
+        "--prefix",
+        prefix,
+        *args,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
     )
     out, err = await asyncio.wait_for(process.communicate(), timeout=60)
     assert process.returncode == 0, err.decode()
     return out.decode()
 
 
-async def test_publish_no_queue_receives_fails_and_the_outbox_row_stays_unsent(
-    connection, database, broker_names
-):
+async def test_publish_no_queue_receives_fails_and_the_outbox_row_stays_unsent(connection, database, broker_names):
     _url, session_factory = database
     topology = fresh_topology(broker_names)
     channel = await connection.channel()

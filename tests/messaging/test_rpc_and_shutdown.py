@@ -64,16 +64,18 @@ async def test_a_service_without_a_queue_is_unavailable_503(connection, broker_n
 async def test_a_service_that_does_not_answer_in_time_is_a_timeout_504(connection, broker_names):
     topology = broker_names.topology(services={"sleepy"})
     channel = await connection.channel()
-    await channel.declare_queue(topology.rpc_queue("sleepy"), durable=True,
-                                arguments={"x-queue-type": "quorum", "x-delivery-limit": 5})
+    await channel.declare_queue(
+        topology.rpc_queue("sleepy"), durable=True, arguments={"x-queue-type": "quorum", "x-delivery-limit": 5}
+    )
     await channel.close()
     with pytest.raises(ServiceTimeout) as caught:
         await RpcClient(connection, topology).call("sleepy", Ping(), timeout=0.5)
     assert caught.value.status == 504
 
 
-async def test_stopping_a_consumer_finishes_the_message_in_flight(amqp_url, connection, databases, broker_names,
-                                                                 eventually):
+async def test_stopping_a_consumer_finishes_the_message_in_flight(
+    amqp_url, connection, databases, broker_names, eventually
+):
     url = await databases.create("shutdown")
     engine, session_factory = await harness.prepare_database(url)
     topology = broker_names.topology(consumers={harness.CONSUMER})

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from accreditation.entrypoints.events import event_handlers
+from accreditation.settings import AccreditationSettings
 from lklr_shared.kit.db import make_engine, make_session_factory
 from lklr_shared.kit.runtime import ServiceRuntime
 from lklr_shared.kit.settings import ServiceSettings
-
-from accreditation.entrypoints.events import event_handlers
-from accreditation.settings import AccreditationSettings
 
 SERVICE_NAME = "accreditation"
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from lklr_shared.kit.settings import ServiceSettings
 from pydantic_settings import SettingsConfigDict
+
+from lklr_shared.kit.settings import ServiceSettings
 
 
 class AccreditationSettings(ServiceSettings):

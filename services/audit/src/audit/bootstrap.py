@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from audit.settings import AuditSettings
 from lklr_shared.kit.db import make_engine, make_session_factory
 from lklr_shared.kit.runtime import ServiceRuntime
 from lklr_shared.kit.settings import ServiceSettings
-
-from audit.settings import AuditSettings
 
 SERVICE_NAME = "audit"
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"

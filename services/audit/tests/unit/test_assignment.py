@@ -5,6 +5,9 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from audit.domain.assignment import (
     Conflict,
     NoEligibleReviewer,
@@ -15,8 +18,6 @@ from audit.domain.assignment import (
     conflict_of_interest,
     is_eligible,
 )
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 pytestmark = pytest.mark.unit
 

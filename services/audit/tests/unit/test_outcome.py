@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+
 from audit.domain.judgement import approve, ask_more_information, reject
 from audit.domain.outcome import (
     DossierOutcome,

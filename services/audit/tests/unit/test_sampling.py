@@ -9,6 +9,9 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from audit.domain.sampling import (
     DossierForSampling,
     ExemptionReason,
@@ -19,8 +22,6 @@ from audit.domain.sampling import (
     dossier_draw,
     is_recently_registered,
 )
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 pytestmark = pytest.mark.unit
 

@@ -67,9 +67,7 @@ def _reply_for(request: type[Message], replies: list[type[Message]]) -> list[typ
     is listed rather than guessing one.
     """
     same_owner = [reply for reply in replies if reply.owner == request.owner]
-    named = [
-        reply for reply in same_owner if re.search(rf"\b{re.escape(request.__name__)}\b", reply.__doc__ or "")
-    ]
+    named = [reply for reply in same_owner if re.search(rf"\b{re.escape(request.__name__)}\b", reply.__doc__ or "")]
     return named or same_owner
 
 
@@ -126,9 +124,7 @@ def build_asyncapi(contracts: Iterable[type[Message]], prefix: str) -> dict[str,
             "title": f"{event.owner} publishes {event.__name__}",
             "channel": _ref("channels", key),
             "messages": [_ref("channels", key, "messages", key)],
-            "bindings": {
-                "amqp": {"deliveryMode": 2, "mandatory": True, "bindingVersion": AMQP_BINDING_VERSION}
-            },
+            "bindings": {"amqp": {"deliveryMode": 2, "mandatory": True, "bindingVersion": AMQP_BINDING_VERSION}},
         }
 
     channels[REPLIES_CHANNEL] = {

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lklr_shared.kit.settings import BrokerSettings
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
+
+from lklr_shared.kit.settings import BrokerSettings
 
 DEFAULT_SERVICES = ("registry", "portfolio", "accreditation", "audit")
 

@@ -1,7 +1,6 @@
 """`python -m portfolio [serve|migrate]`."""
 
 from lklr_shared.kit.cli import service_main
-
 from portfolio.bootstrap import MIGRATIONS_DIR, SERVICE_NAME, build_runtime, load_settings
 
 if __name__ == "__main__":

@@ -7,7 +7,6 @@ from pathlib import Path
 from lklr_shared.kit.db import make_engine, make_session_factory
 from lklr_shared.kit.runtime import ServiceRuntime
 from lklr_shared.kit.settings import ServiceSettings
-
 from portfolio.entrypoints.events import event_handlers
 from portfolio.settings import PortfolioSettings
 

@@ -10,7 +10,6 @@ from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.kit.runtime import ServiceRuntime
 from lklr_shared.kit.settings import ServiceSettings
 from lklr_shared.scheme import default_scheme_path, load_scheme_book
-
 from registry.entrypoints.rpc import rpc_handlers
 from registry.settings import RegistrySettings
 

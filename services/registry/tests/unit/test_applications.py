@@ -6,6 +6,7 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
+
 from registry.domain.applications import (
     ApplicationProblem,
     ApplicationStatus,

@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from registry.domain.cycles import Cycle, Extension, ExtensionReason, InvalidCycle, add_years
 
 pytestmark = pytest.mark.unit

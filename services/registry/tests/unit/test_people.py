@@ -3,6 +3,7 @@ from __future__ import annotations
 from uuid import uuid4
 
 import pytest
+
 from registry.domain.people import InvalidPerson, Person, Role, sorted_roles
 
 pytestmark = pytest.mark.unit

@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime
 from uuid import uuid4
 
 import pytest
+
 from registry.domain.cycles import Cycle
 from registry.domain.people import Person, Role
 from registry.domain.public_register import PUBLIC_FIELDS, NotPublic, PublicRegisterEntry, public_entry

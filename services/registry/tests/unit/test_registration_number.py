@@ -6,6 +6,7 @@ import itertools
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from registry.domain.registration_number import (
     DAMM_TABLE,
     MAX_SEQUENCE,

@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime
 from uuid import uuid4
 
 import pytest
+
 from registry.domain.cycles import Cycle, Extension, ExtensionReason
 from registry.domain.registration_number import issue_number
 from registry.domain.registrations import Registration

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from registry.domain.people import Role
 from registry.domain.statistics import InvalidStatistics, coverage_percentage, register_statistics
 

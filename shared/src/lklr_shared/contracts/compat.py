@@ -44,8 +44,9 @@ def _normalise(schema: Any, root: dict[str, Any]) -> Any:
     """Inline $refs and drop documentation keys, so only the shape is compared."""
     if isinstance(schema, dict):
         schema = _resolve(schema, root)
-        return {k: _normalise(v, root) for k, v in schema.items()
-                if k not in {"title", "description", "examples", "$defs"}}
+        return {
+            k: _normalise(v, root) for k, v in schema.items() if k not in {"title", "description", "examples", "$defs"}
+        }
     if isinstance(schema, list):
         return [_normalise(item, root) for item in schema]
     return schema
@@ -70,8 +71,12 @@ def _compare_objects(old: dict[str, Any], new: dict[str, Any], path: str) -> lis
         new_schema = new_props[name]
         if old_schema.get("type") == "object" and new_schema.get("type") == "object":
             problems.extend(_compare_objects(old_schema, new_schema, f"{path}.{name}"))
-        elif old_schema.get("type") == "array" and new_schema.get("type") == "array" and isinstance(
-            old_schema.get("items"), dict) and old_schema["items"].get("type") == "object":
+        elif (
+            old_schema.get("type") == "array"
+            and new_schema.get("type") == "array"
+            and isinstance(old_schema.get("items"), dict)
+            and old_schema["items"].get("type") == "object"
+        ):
             problems.extend(_compare_objects(old_schema["items"], new_schema.get("items", {}), f"{path}.{name}[]"))
         elif _without_default(old_schema) != _without_default(new_schema):
             problems.append(f"{path}.{name}: schema changed")

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from accreditation.service_layer import registrations
 from lklr_shared.contracts import registry as registry_events
 from lklr_shared.contracts.base import Message
 from lklr_shared.kit.consumer import EventHandler
-
-from accreditation.service_layer import registrations
 
 
 def event_handlers() -> dict[type[Message], EventHandler]:

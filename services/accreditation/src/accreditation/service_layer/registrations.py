@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+
+from accreditation.adapters.orm import registered_people
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.contracts.envelope import Envelope
 from lklr_shared.kit.outbox import UnitOfWork
-
-from accreditation.adapters.orm import registered_people
 
 
 async def record_registration(uow: UnitOfWork, event: contracts.RegistrationGranted, _envelope: Envelope) -> None:

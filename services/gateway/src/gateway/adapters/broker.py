@@ -8,6 +8,7 @@ import logging
 
 import aio_pika
 from aio_pika.abc import AbstractRobustConnection
+
 from lklr_shared.contracts.base import Message
 from lklr_shared.kit.rpc import RpcClient, ServiceUnavailable
 from lklr_shared.kit.topology import Topology

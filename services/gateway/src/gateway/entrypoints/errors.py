@@ -8,9 +8,9 @@ from typing import Any
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException
-from lklr_shared.kit.rpc import RpcError
 
 from gateway.entrypoints.rendering import page
+from lklr_shared.kit.rpc import RpcError
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +34,7 @@ def _title(status: int) -> str:
         return "Error"
 
 
-def problem(
-    status: int, code: str, detail: str, instance: str, *, errors: Any = None
-) -> Response[dict[str, Any]]:
+def problem(status: int, code: str, detail: str, instance: str, *, errors: Any = None) -> Response[dict[str, Any]]:
     body: dict[str, Any] = {
         "type": f"urn:lklr:problem:{code}",
         "title": _title(status),

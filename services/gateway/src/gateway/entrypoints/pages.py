@@ -7,11 +7,11 @@ from typing import Any
 
 from litestar import Controller, Request, get
 from litestar.response import Template
-from lklr_shared.kit.rpc import RpcError
 
 from gateway.entrypoints.rendering import page
 from gateway.service_layer.context import Gateway
 from gateway.service_layer.queries import coverage, get_statistics
+from lklr_shared.kit.rpc import RpcError
 
 log = logging.getLogger(__name__)
 
@@ -56,10 +56,12 @@ class Pages(Controller):
         messages = document["components"]["messages"]
         events = []
         rpc = []
-        for key, channel in document["channels"].items():
+        for _key, channel in document["channels"].items():
             if channel.get("bindings", {}).get("amqp", {}).get("is") == "routingKey":
                 message = messages[next(iter(channel["messages"]))]
-                events.append({"routing_key": channel["address"], "owner": message["x-owner"], "summary": message["summary"]})
+                events.append(
+                    {"routing_key": channel["address"], "owner": message["x-owner"], "summary": message["summary"]}
+                )
         for operation in document["operations"].values():
             if operation["action"] != "receive":
                 continue

@@ -42,7 +42,9 @@ def page(request: Request[Any, Any, Any], template: str, *, status_code: int = 2
         {"label": key, "href": href, "current": path == href or (href != "/" and path.startswith(href + "/"))}
         for key, href in NAVIGATION
     ]
-    languages = [{"code": code, "href": f"{path}?{LANGUAGE_QUERY}={code}", "current": code == lang} for code in LANGUAGES]
+    languages = [
+        {"code": code, "href": f"{path}?{LANGUAGE_QUERY}={code}", "current": code == lang} for code in LANGUAGES
+    ]
     return Template(
         template_name=template,
         context={"lang": lang, "t": Translator(lang), "navigation": navigation, "languages": languages, **context},

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from lklr_shared.scheme import SchemeBook
-
 from gateway.caller import ServiceCaller
+from lklr_shared.scheme import SchemeBook
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,11 @@ import logging
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from gateway.caller import BrokerStatus, ServiceCaller
 from lklr_shared.contracts.base import Message
 from lklr_shared.contracts.registry import GetStatistics, Statistics
 from lklr_shared.contracts.system import Ping, Pong
 from lklr_shared.kit.rpc import RpcError
-
-from gateway.caller import BrokerStatus, ServiceCaller
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from lklr_shared.contracts import registry as registry_events
 from lklr_shared.contracts.base import Message
 from lklr_shared.kit.consumer import EventHandler
-
 from portfolio.service_layer import registrations
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.contracts.envelope import Envelope
 from lklr_shared.kit.outbox import UnitOfWork
-
 from portfolio.adapters.orm import cycles, registered_people
 
 
@@ -42,7 +42,11 @@ async def record_cycle(uow: UnitOfWork, event: contracts.CycleOpened, _envelope:
     """Remember a cycle the registry opened; its primary key makes a duplicate event harmless."""
     await uow.session.execute(
         sa.insert(cycles).values(
-            cycle_id=event.cycle_id, person_id=event.person_id, sequence=event.sequence,
-            starts_on=event.starts_on, ends_on=event.ends_on, scheme_version=event.scheme_version,
+            cycle_id=event.cycle_id,
+            person_id=event.person_id,
+            sequence=event.sequence,
+            starts_on=event.starts_on,
+            ends_on=event.ends_on,
+            scheme_version=event.scheme_version,
         )
     )

@@ -9,7 +9,6 @@ from lklr_shared.contracts.base import Message
 from lklr_shared.contracts.envelope import Envelope
 from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.kit.rpc import RpcHandler
-
 from registry.service_layer import registrations
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 
 import sqlalchemy as sa
+
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.kit.outbox import UnitOfWork
-
 from registry.adapters.orm import cycles, registrations
 from registry.domain.cycles import Cycle
 from registry.domain.registration_number import issue_number

@@ -1,0 +1,134 @@
+"""Composition root of the gateway: the only place that reads settings and builds adapters."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import date
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from litestar import Litestar
+from litestar.di import Provide
+from litestar.exceptions import HTTPException
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
+from lklr_shared.contracts import all_contracts
+from lklr_shared.contracts.envelope import utcnow
+from lklr_shared.kit.rpc import RpcError
+from lklr_shared.kit.topology import Topology
+from lklr_shared.scheme import default_scheme_path, load_scheme_book
+
+from gateway.adapters.broker import BrokerCaller
+from gateway.asyncapi import build_asyncapi
+from gateway.caller import ServiceCaller
+from gateway.entrypoints.api import ApiV1
+from gateway.entrypoints.errors import http_error_handler, rpc_error_handler
+from gateway.entrypoints.health import asyncapi_document, livez, readyz
+from gateway.entrypoints.openapi_page import PlainOpenAPIPage
+from gateway.entrypoints.pages import Pages
+from gateway.service_layer.context import Gateway
+from gateway.settings import GatewaySettings
+
+log = logging.getLogger(__name__)
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+TEMPLATES_DIR = PACKAGE_DIR / "templates"
+STATIC_DIR = PACKAGE_DIR / "static"
+
+
+def load_settings() -> GatewaySettings:
+    return GatewaySettings()
+
+
+def _today() -> date:
+    return utcnow().date()
+
+
+def _template_engine() -> JinjaTemplateEngine:
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(default=True),
+        # A misspelt variable must fail the test suite, not render as an empty string.
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return JinjaTemplateEngine.from_environment(environment)
+
+
+def build_app(
+    settings: GatewaySettings,
+    *,
+    service_caller: ServiceCaller | None = None,
+    today: Callable[[], date] = _today,
+) -> Litestar:
+    """Wire the gateway from its settings.
+
+    Without `service_caller` the app talks to the services over RabbitMQ: an RpcClient on a robust connection
+    opened when the app starts (not here) and closed when it stops. Tests pass a fake caller instead.
+    """
+    scheme = load_scheme_book(settings.scheme_path or default_scheme_path())
+    broker_caller: BrokerCaller | None = None
+    if service_caller is None:
+        topology = Topology(prefix=settings.broker_prefix, delivery_limit=settings.delivery_limit)
+        broker_caller = BrokerCaller(settings.amqp_url, topology, rpc_timeout=settings.rpc_timeout_seconds)
+        service_caller = broker_caller
+
+    secret_key = settings.secret_key.get_secret_value()
+    if not secret_key:
+        log.warning("GATEWAY_SECRET_KEY is not set: using a random key, so sessions end when the process stops")
+        secret_key = secrets.token_urlsafe(32)
+
+    gateway = Gateway(
+        caller=service_caller,
+        scheme=scheme,
+        services=tuple(settings.services),
+        readiness_timeout=settings.readiness_timeout_seconds,
+        events_exchange=Topology(prefix=settings.broker_prefix).events_exchange,
+        asyncapi=build_asyncapi(all_contracts(), settings.broker_prefix),
+        today=today,
+    )
+
+    @asynccontextmanager
+    async def broker_lifespan(_app: Litestar) -> AsyncIterator[None]:
+        if broker_caller is None:
+            yield
+            return
+        await broker_caller.start()
+        try:
+            yield
+        finally:
+            await broker_caller.stop()
+
+    def provide_gateway() -> Gateway:
+        return gateway
+
+    app = Litestar(
+        route_handlers=[
+            Pages,
+            ApiV1,
+            livez,
+            readyz,
+            asyncapi_document,
+            create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
+        ],
+        dependencies={"gateway": Provide(provide_gateway, sync_to_thread=False)},
+        exception_handlers={RpcError: rpc_error_handler, HTTPException: http_error_handler},
+        template_config=TemplateConfig(engine=_template_engine),
+        openapi_config=OpenAPIConfig(
+            title="LKLR API",
+            version="1",
+            description="JSON API of the Landelijk Kwaliteitsregister Leerplicht & RMC.",
+            path="/schema",
+            render_plugins=[PlainOpenAPIPage(path="/"), JsonRenderPlugin(path="/openapi.json")],
+        ),
+        lifespan=[broker_lifespan],
+    )
+    app.state.secret_key = secret_key
+    return app
