@@ -2,13 +2,34 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
+import warnings
+from collections.abc import Iterator
+
 import uvicorn
-from lklr_shared.kit.cli import configure_logging
 
 from gateway.bootstrap import build_app, load_settings
+from lklr_shared.kit.cli import configure_logging
+
+
+class _GracefulServer(uvicorn.Server):
+    """uvicorn, but a SIGTERM/SIGINT stop ends with exit code 0 like the services, instead of re-raising the
+    signal after the graceful shutdown (which makes a supervised, cleanly stopped process look killed)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        previous = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
 
 def main() -> int:
+    # advanced_alchemy (pulled in by litestar) uses APIs SQLAlchemy 2.1 deprecates; not ours to fix. Only those.
+    warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"advanced_alchemy(\..*)?$")
     configure_logging()
     settings = load_settings()
     app = build_app(settings)
@@ -23,7 +44,11 @@ def main() -> int:
         log_config=None,
         proxy_headers=True,
     )
-    uvicorn.Server(config).run()
+    try:
+        _GracefulServer(config).run()
+    except KeyboardInterrupt:
+        # uvicorn re-raises the signal after its graceful shutdown (a second Ctrl-C lands here too).
+        return 130
     return 0
 
 

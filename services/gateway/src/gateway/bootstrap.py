@@ -13,16 +13,12 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from litestar import Litestar
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
+from litestar.logging import LoggingConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
-from lklr_shared.contracts import all_contracts
-from lklr_shared.contracts.envelope import utcnow
-from lklr_shared.kit.rpc import RpcError
-from lklr_shared.kit.topology import Topology
-from lklr_shared.scheme import default_scheme_path, load_scheme_book
 
 from gateway.adapters.broker import BrokerCaller
 from gateway.asyncapi import build_asyncapi
@@ -34,6 +30,11 @@ from gateway.entrypoints.openapi_page import PlainOpenAPIPage
 from gateway.entrypoints.pages import Pages
 from gateway.service_layer.context import Gateway
 from gateway.settings import GatewaySettings
+from lklr_shared.contracts import all_contracts
+from lklr_shared.contracts.envelope import utcnow
+from lklr_shared.kit.rpc import RpcError
+from lklr_shared.kit.topology import Topology
+from lklr_shared.scheme import default_scheme_path, load_scheme_book
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +121,7 @@ def build_app(
         ],
         dependencies={"gateway": Provide(provide_gateway, sync_to_thread=False)},
         exception_handlers={RpcError: rpc_error_handler, HTTPException: http_error_handler},
-        template_config=TemplateConfig(engine=_template_engine),
+        template_config=TemplateConfig(instance=_template_engine()),
         openapi_config=OpenAPIConfig(
             title="LKLR API",
             version="1",
@@ -129,6 +130,9 @@ def build_app(
             render_plugins=[PlainOpenAPIPage(path="/"), JsonRenderPlugin(path="/openapi.json")],
         ),
         lifespan=[broker_lifespan],
+        # The process's log format is set by `python -m gateway` (same as every service); Litestar only adds
+        # its own logger and logs unexpected exceptions always, not only in debug mode.
+        logging_config=LoggingConfig(configure_root_logger=False, log_exceptions="always"),
     )
     app.state.secret_key = secret_key
     return app

@@ -26,4 +26,4 @@ class GatewaySettings(BrokerSettings):
     # Readiness probes must answer fast, so they get a much shorter RPC timeout than page requests.
     readiness_timeout_seconds: float = Field(default=2.0, gt=0)
     # How long uvicorn waits for requests in flight on shutdown.
-    shutdown_grace_seconds: float = Field(default=10.0, ge=0)
+    shutdown_grace_seconds: int = Field(default=10, ge=0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import Controller, get
 from pydantic import BaseModel, Field
 
-from gateway.service_layer.context import Gateway
+from gateway.service_layer.context import GatewayDep
 from gateway.service_layer.queries import coverage, get_statistics
 
 
@@ -23,7 +23,7 @@ class ApiV1(Controller):
     tags = ["register"]
 
     @get("/statistics", summary="Public statistics of the register")
-    async def statistics(self, gateway: Gateway) -> StatisticsOut:
+    async def statistics(self, gateway: GatewayDep) -> StatisticsOut:
         """Registered professionals against all working professionals, from the registry.
 
         503 when the registry cannot be reached, 504 when it does not answer in time (Problem Details JSON).

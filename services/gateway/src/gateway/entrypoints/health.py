@@ -6,7 +6,7 @@ from typing import Any
 
 from litestar import Response, get
 
-from gateway.service_layer.context import Gateway
+from gateway.service_layer.context import GatewayDep
 from gateway.service_layer.queries import readiness
 
 
@@ -16,7 +16,7 @@ async def livez() -> dict[str, str]:
 
 
 @get("/readyz", tags=["health"], summary="Readiness: broker connected and every service answers a ping")
-async def readyz(gateway: Gateway) -> Response[dict[str, Any]]:
+async def readyz(gateway: GatewayDep) -> Response[dict[str, Any]]:
     """200 when the broker and every service are ok, else 503; the body names each check and why it fails."""
     checks = await readiness(gateway.caller, gateway.services, gateway.readiness_timeout)
     ready = all(check.ok for check in checks.values())
@@ -25,5 +25,5 @@ async def readyz(gateway: Gateway) -> Response[dict[str, Any]]:
 
 
 @get("/asyncapi.json", tags=["documentation"], summary="AsyncAPI 3.0 document of the event topology")
-async def asyncapi_document(gateway: Gateway) -> dict[str, Any]:
+async def asyncapi_document(gateway: GatewayDep) -> dict[str, Any]:
     return gateway.asyncapi

@@ -9,7 +9,7 @@ from litestar import Controller, Request, get
 from litestar.response import Template
 
 from gateway.entrypoints.rendering import page
-from gateway.service_layer.context import Gateway
+from gateway.service_layer.context import GatewayDep
 from gateway.service_layer.queries import coverage, get_statistics
 from lklr_shared.kit.rpc import RpcError
 
@@ -23,7 +23,7 @@ class Pages(Controller):
     include_in_schema = False
 
     @get("/", name="start")
-    async def start(self, request: Request[Any, Any, Any], gateway: Gateway) -> Template:
+    async def start(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template:
         try:
             statistics = await get_statistics(gateway.caller)
         except RpcError as exc:
@@ -34,7 +34,7 @@ class Pages(Controller):
         return page(request, "start.html", statistics=statistics, percentage=percentage)
 
     @get("/vragen", name="faq")
-    async def faq(self, request: Request[Any, Any, Any], gateway: Gateway) -> Template:
+    async def faq(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template:
         version = gateway.scheme.version_in_force(gateway.today())
         return page(request, "vragen.html", version=version)
 
@@ -51,7 +51,7 @@ class Pages(Controller):
         return page(request, "placeholder.html", section="mine", items=_PLACEHOLDERS["mine"])
 
     @get("/asyncapi", name="asyncapi_page")
-    async def asyncapi_page(self, request: Request[Any, Any, Any], gateway: Gateway) -> Template:
+    async def asyncapi_page(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template:
         document = gateway.asyncapi
         messages = document["components"]["messages"]
         events = []

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeAlias
+
+from litestar.di import NamedDependency
 
 from gateway.caller import ServiceCaller
 from lklr_shared.scheme import SchemeBook
@@ -20,3 +22,7 @@ class Gateway:
     events_exchange: str
     asyncapi: dict[str, Any]
     today: Callable[[], date]
+
+
+# Handlers declare `gateway: GatewayDep`; Litestar injects the one instance by parameter name.
+GatewayDep: TypeAlias = NamedDependency[Gateway]
