@@ -54,16 +54,26 @@ async def system(request, amqp_url, databases, broker_names, tmp_path) -> AsyncI
     env = dict(os.environ, GATEWAY_AMQP_URL=amqp_url, GATEWAY_BROKER_PREFIX=topology.prefix, GATEWAY_PORT=str(port))
     for name in SERVICES:
         upper = name.upper()
-        env |= {f"{upper}_DATABASE_URL": database_urls[name], f"{upper}_AMQP_URL": amqp_url,
-                f"{upper}_BROKER_PREFIX": topology.prefix, f"{upper}_HEALTH_PORT": "0",
-                f"{upper}_OUTBOX_POLL_SECONDS": "0.5"}
+        env |= {
+            f"{upper}_DATABASE_URL": database_urls[name],
+            f"{upper}_AMQP_URL": amqp_url,
+            f"{upper}_BROKER_PREFIX": topology.prefix,
+            f"{upper}_HEALTH_PORT": "0",
+            f"{upper}_OUTBOX_POLL_SECONDS": "0.5",
+        }
     logs = tmp_path / "logs"
     logs.mkdir()
     processes = []
     for name in (*SERVICES, "gateway"):
         log = (logs / f"{name}.log").open("wb")
-        processes.append((name, await asyncio.create_subprocess_exec(
-            sys.executable, "-m", name, env=env, cwd=ROOT, stdout=log, stderr=log)))
+        processes.append(
+            (
+                name,
+                await asyncio.create_subprocess_exec(
+                    sys.executable, "-m", name, env=env, cwd=ROOT, stdout=log, stderr=log
+                ),
+            )
+        )
     gateway_url = f"http://127.0.0.1:{port}"
     try:
         async with httpx.AsyncClient(base_url=gateway_url, timeout=5) as client:
@@ -103,13 +113,21 @@ async def test_gateway_readiness_reports_the_broker_and_every_service(system):
         assert name in text
 
 
-async def test_an_http_request_is_answered_by_a_service_and_an_event_lands_in_other_databases(system, amqp_url,
-                                                                                              eventually):
+async def test_an_http_request_is_answered_by_a_service_and_an_event_lands_in_other_databases(
+    system, amqp_url, eventually
+):
     connection = await aio_pika.connect_robust(amqp_url)
     try:
         receipt = await RpcClient(connection, system.topology, timeout=10).call(
-            "registry", contracts.GrantDemoRegistration(initials="T.", surname="Skeleton", roles=["rmc_medewerker"],
-                                                        employer_id="gemeente-test", registered_since=date(2026, 1, 2)))
+            "registry",
+            contracts.GrantDemoRegistration(
+                initials="T.",
+                surname="Skeleton",
+                roles=["rmc_medewerker"],
+                employer_id="gemeente-test",
+                registered_since=date(2026, 1, 2),
+            ),
+        )
     finally:
         await connection.close()
     assert isinstance(receipt, contracts.RegistrationReceipt)
@@ -122,10 +140,14 @@ async def test_an_http_request_is_answered_by_a_service_and_an_event_lands_in_ot
     for service in ("portfolio", "accreditation"):
         engine = make_engine(system.database_urls[service])
         try:
+
             async def landed(engine=engine) -> bool:
                 async with engine.connect() as conn:
-                    rows = (await conn.execute(sa.text(
-                        "SELECT registration_number FROM registered_people"))).scalars().all()
+                    rows = (
+                        (await conn.execute(sa.text("SELECT registration_number FROM registered_people")))
+                        .scalars()
+                        .all()
+                    )
                 return rows == [receipt.registration_number]
 
             await eventually(landed, timeout=20, message=f"RegistrationGranted in {service}'s database")
