@@ -26,7 +26,7 @@ from pathlib import Path
 from scripts.local_services import ensure_rabbitmq
 
 ROOT = Path(__file__).resolve().parents[1]
-SERVICES = {"registry": 8101, "portfolio": 8102, "accreditation": 8103, "audit": 8104}
+SERVICES = ("registry", "portfolio", "accreditation", "audit")
 GRACE_SECONDS = 15
 
 
@@ -93,6 +93,12 @@ def main() -> int:
     parser.add_argument("--data-dir", type=Path, default=ROOT / ".data")
     parser.add_argument("--fresh", action="store_true", help="delete the data folder first")
     parser.add_argument("--no-demo", action="store_true", help="do not load demo data")
+    parser.add_argument(
+        "--health-port-base",
+        type=int,
+        default=8101,
+        help="services' health ports are this and the next three (registry, portfolio, ...)",
+    )
     args = parser.parse_args()
 
     amqp_url = os.environ.get("LKLR_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
@@ -103,7 +109,8 @@ def main() -> int:
     (args.data_dir / "logs").mkdir(parents=True, exist_ok=True)
 
     env = dict(os.environ)
-    for name, port in SERVICES.items():
+    health_ports = {name: args.health_port_base + index for index, name in enumerate(SERVICES)}
+    for name, port in health_ports.items():
         upper = name.upper()
         env[f"{upper}_DATABASE_URL"] = f"sqlite+aiosqlite:///{args.data_dir.resolve()}/{name}.db"
         env[f"{upper}_AMQP_URL"] = amqp_url
@@ -130,7 +137,7 @@ def main() -> int:
         for name in SERVICES:
             processes[name] = _spawn(name, env, args.data_dir / "logs")
         processes["gateway"] = _spawn("gateway", env, args.data_dir / "logs")
-        urls = {name: f"http://127.0.0.1:{port}/readyz" for name, port in SERVICES.items()}
+        urls = {name: f"http://127.0.0.1:{port}/readyz" for name, port in health_ports.items()}
         urls["gateway"] = f"http://127.0.0.1:{args.port}/readyz"
         _wait_ready(urls, processes, timeout=90)
         if not args.no_demo:

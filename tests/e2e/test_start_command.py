@@ -1,0 +1,122 @@
+"""The README's start command: brings up all five processes with demo data, reports ready, and Ctrl-C stops them
+all without leaving a process behind."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+ROOT = Path(__file__).resolve().parents[2]
+SERVICES = ("registry", "portfolio", "accreditation", "audit")
+
+
+def _free_ports(count: int) -> list[int]:
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [int(sock.getsockname()[1]) for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def _consecutive_free_ports(count: int) -> int:
+    for _ in range(50):
+        (base,) = _free_ports(1)
+        ports = range(base, base + count)
+        if all(_port_free(port) for port in ports):
+            return base
+    raise RuntimeError("no run of free ports")
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _children_of(pid: int) -> list[int]:
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(pid):
+            found.append(int(status.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "State:\tZ" not in state
+
+
+async def test_start_command_brings_up_every_process_ready_and_ctrl_c_stops_them_all(amqp_url, broker_names, tmp_path):
+    topology = broker_names.topology(consumers={"portfolio", "accreditation"}, services={*SERVICES})
+    (gateway_port,) = _free_ports(1)
+    health_base = _consecutive_free_ports(4)
+    env = dict(os.environ, LKLR_AMQP_URL=amqp_url, LKLR_BROKER_PREFIX=topology.prefix)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "scripts.run_local",
+        "--port",
+        str(gateway_port),
+        "--data-dir",
+        str(tmp_path / "data"),
+        "--health-port-base",
+        str(health_base),
+        "--fresh",
+        env=env,
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    assert process.stdout is not None
+    output = []
+
+    async def read_until_running() -> None:
+        while line := await process.stdout.readline():
+            output.append(line.decode())
+            if "The register runs at" in line.decode():
+                return
+        raise AssertionError("start command ended early:\n" + "".join(output))
+
+    try:
+        await asyncio.wait_for(read_until_running(), timeout=120)
+        children = _children_of(process.pid)
+        assert len(children) == 5, "four services and the gateway"
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{gateway_port}") as client:
+            ready = await client.get("/readyz")
+        assert ready.status_code == 200
+        checks = ready.json()["checks"]
+        assert {name: checks[name]["status"] for name in ("broker", *SERVICES)} == dict.fromkeys(
+            ("broker", *SERVICES), "ok"
+        )
+        assert "Demo data loaded" in "".join(output)
+
+        process.send_signal(signal.SIGINT)  # what Ctrl-C sends
+        rest, _ = await asyncio.wait_for(process.communicate(), timeout=60)
+        assert process.returncode == 0, "".join(output) + rest.decode()
+        assert "Stopped." in rest.decode()
+        assert not [pid for pid in children if _alive(pid)], "no process left behind"
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
