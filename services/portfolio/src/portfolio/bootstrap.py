@@ -5,9 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from lklr_shared.kit.db import make_engine, make_session_factory
+from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.kit.runtime import ServiceRuntime
 from lklr_shared.kit.settings import ServiceSettings
+from lklr_shared.scheme import default_scheme_path, load_scheme_book
+from portfolio.adapters.blobs import BlobStore, LocalFolderBlobStore
 from portfolio.entrypoints.events import event_handlers
+from portfolio.entrypoints.rpc import rpc_handlers
+from portfolio.service_layer.common import PortfolioContext
 from portfolio.settings import PortfolioSettings
 
 SERVICE_NAME = "portfolio"
@@ -18,7 +23,32 @@ def load_settings() -> ServiceSettings:
     return PortfolioSettings()
 
 
+def build_blob_store(settings: ServiceSettings) -> BlobStore:
+    """The evidence store the settings name; plain ServiceSettings get the local default folder."""
+    if not isinstance(settings, PortfolioSettings):
+        return LocalFolderBlobStore(PortfolioSettings.model_fields["blob_dir"].default)
+    if settings.blob_backend == "s3":
+        # S3BlobStore is written against a minimal client interface, but no S3 client library is a dependency
+        # yet; refusing here beats pretending to store evidence.
+        raise RuntimeError("PORTFOLIO_BLOB_BACKEND=s3 is not wired yet: it needs an S3 client (e.g. aiobotocore)")
+    return LocalFolderBlobStore(settings.blob_dir)
+
+
 def build_runtime(settings: ServiceSettings) -> ServiceRuntime:
     """Wire the portfolio process from its settings."""
     engine = make_engine(settings.database_url)
-    return ServiceRuntime(SERVICE_NAME, settings, engine, make_session_factory(engine), event_handlers=event_handlers())
+    runtime = ServiceRuntime(
+        SERVICE_NAME, settings, engine, make_session_factory(engine), event_handlers=event_handlers()
+    )
+
+    def unit_of_work() -> UnitOfWork:
+        # Bound late: the runtime creates its outbox relay on start, and commits should wake that relay.
+        return runtime.unit_of_work()
+
+    context = PortfolioContext(
+        unit_of_work=unit_of_work,
+        book=load_scheme_book(settings.scheme_path or default_scheme_path()),
+        blobs=build_blob_store(settings),
+    )
+    runtime.rpc_handlers = rpc_handlers(context)
+    return runtime

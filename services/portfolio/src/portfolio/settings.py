@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Literal
+
 from pydantic_settings import SettingsConfigDict
 
 from lklr_shared.kit.settings import ServiceSettings
@@ -12,3 +15,6 @@ class PortfolioSettings(ServiceSettings):
 
     database_url: str = "sqlite+aiosqlite:///.data/portfolio.db"
     health_port: int = 8102
+    # Evidence files. "local": a folder (shared between replicas, e.g. a volume); "s3" is not wired yet.
+    blob_backend: Literal["local", "s3"] = "local"
+    blob_dir: Path = Path(".data/blobs")

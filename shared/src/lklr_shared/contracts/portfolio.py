@@ -5,7 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field
 
 from lklr_shared.contracts.base import Message, MessageKind
 
@@ -83,3 +85,541 @@ class PortfolioNormMet(_PortfolioEvent):
     person_id: uuid.UUID
     cycle_id: uuid.UUID
     met_on: date
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Request/reply with the gateway, on `<prefix>.portfolio.rpc`.
+#
+# Every request names the portfolio (`person_id`) and who asks (`actor`, taken by the gateway from the session,
+# never from the client). For now only the owner, as a professional, may read or change a portfolio; reviewers of
+# a sampled dossier and the office come later. Business errors come back as RpcError with a 4xx status and a
+# reason code (see services/portfolio/README.md for the list). Points are decimals in steps of 0.5 and travel
+# as strings in JSON. Binary content travels base64-encoded in `data` fields.
+# ---------------------------------------------------------------------------------------------------------------
+
+ActivitySourceName = Literal["self_entered", "provider_placed", "teaching"]
+EntryStateName = Literal["placed", "confirmed", "disputed", "voided", "to_be_checked", "approved", "rejected"]
+Language = Literal["nl", "en"]
+
+
+class _PortfolioCommand(Message):
+    owner: ClassVar[str] = "portfolio"
+    kind: ClassVar[MessageKind] = "command"
+
+
+class _PortfolioQuery(Message):
+    owner: ClassVar[str] = "portfolio"
+    kind: ClassVar[MessageKind] = "query"
+
+
+class _PortfolioReply(Message):
+    owner: ClassVar[str] = "portfolio"
+    kind: ClassVar[MessageKind] = "reply"
+
+
+class Actor(Message):
+    """Who makes a request (a nested value): the signed-in person, their role, and where the request came from.
+
+    `origin` (e.g. the client's IP address, or "api") is stored in the activity's version history, which keeps
+    who, when, from where and why for every change.
+    """
+
+    person_id: uuid.UUID
+    role: Literal["professional", "office", "reviewer"] = "professional"
+    origin: str = Field(default="", max_length=200)
+
+
+class ActivityInput(Message):
+    """The fields a professional enters for a self-entered activity (a nested value).
+
+    A1 (a course that was not accredited): `study_load_hours`; points = the scheme's points per hour, in halves.
+    A2: `a2_type` (a key of the cycle's scheme, e.g. "intervision") and `quantity` in the type's unit (activities,
+    interns per school year, sessions, hours given; only hours may be fractions); `hours_per_unit` where the type
+    has a minimum duration per unit (intervision: 1.5 h per session). Points = the type's points × quantity.
+    """
+
+    category: Category
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=4000)
+    completion_date: date
+    study_load_hours: Decimal | None = Field(default=None, gt=0, le=10000)
+    a2_type: str | None = Field(default=None, max_length=60)
+    quantity: Decimal | None = Field(default=None, gt=0, le=10000)
+    hours_per_unit: Decimal | None = Field(default=None, gt=0, le=1000)
+
+
+class EvidenceFile(Message):
+    """A stored evidence file (a nested value). `file_type` is judged from the content, not from the name."""
+
+    evidence_id: uuid.UUID
+    filename: str
+    file_type: Literal["pdf", "jpeg", "png", "docx"]
+    content_type: str
+    size_bytes: int
+    sha256: str
+    activity_id: uuid.UUID | None = None
+    stored_at: datetime
+
+
+class PortfolioActivity(Message):
+    """One activity as the portfolio page shows it (a nested value).
+
+    `counts` says whether it counts towards the norm of the shown cycle, else `exclusion` says why not
+    (before_registration, before_cycle, after_cycle, type_not_in_scheme, voided, rejected, disputed).
+    `is_new` marks provider-placed and teaching entries recorded after the professional's last visit;
+    `awaiting_check` marks provider-placed entries that can still be confirmed or disputed (until `check_deadline`).
+    `editable` is true for self-entered, still unchecked entries outside a frozen dossier. `state_reason` is the
+    reason given with the current state (a void, a dispute, a rejection). `version` goes back in EditActivity.
+    """
+
+    activity_id: uuid.UUID
+    version: int
+    source: ActivitySourceName
+    category: Category
+    activity_type: str
+    title: str
+    description: str
+    completion_date: date
+    points: Decimal
+    accredited: bool
+    state: EntryStateName
+    state_reason: str = ""
+    counts: bool
+    exclusion: str | None = None
+    is_new: bool = False
+    awaiting_check: bool = False
+    check_deadline: date | None = None
+    editable: bool = False
+    study_load_hours: Decimal | None = None
+    quantity: Decimal | None = None
+    hours_per_unit: Decimal | None = None
+    provider_id: uuid.UUID | None = None
+    provider_name: str | None = None
+    course_id: uuid.UUID | None = None
+    attendance_id: uuid.UUID | None = None
+    evidence: list[EvidenceFile] = []
+    recorded_at: datetime
+    updated_at: datetime
+
+
+class CycleSummary(Message):
+    """A registration cycle of the person (a nested value). `frozen` once a dossier was frozen from it."""
+
+    cycle_id: uuid.UUID
+    sequence: int
+    starts_on: date
+    ends_on: date
+    scheme_version: str
+    frozen: bool = False
+
+
+class ConstraintProgressView(Message):
+    """Points against one minimum of the norm (a nested value): `constraint` is "total", "accredited" or "a2"."""
+
+    constraint: Literal["total", "accredited", "a2"]
+    label: str
+    earned: Decimal
+    minimum: Decimal
+    missing: Decimal
+    met: bool
+
+
+class YearPointsView(Message):
+    """Counted points completed in one calendar year of the cycle (a nested value)."""
+
+    year: int
+    total: Decimal
+    accredited: Decimal
+    a2: Decimal
+
+
+class NormProgress(Message):
+    """Progress of a cycle against the norm of its scheme version (a nested value).
+
+    `min_additional_points`: the fewest extra points that can meet the norm (accredited A2 fills two gaps at once).
+    `buffer_points`: how many to-be-checked points an audit may reject while the norm still holds.
+    `at_risk_points`: self-entered points still to be checked; `disputed_points`: in-cycle points waiting for a
+    dispute to be resolved (not counted meanwhile).
+    """
+
+    scheme_version: str
+    met: bool
+    constraints: list[ConstraintProgressView]
+    min_additional_points: Decimal
+    days_left: int
+    buffer_points: Decimal
+    at_risk_points: Decimal
+    disputed_points: Decimal
+    per_year: list[YearPointsView] = []
+
+
+class GetPortfolio(_PortfolioQuery):
+    """Query: a person's activities of one cycle with progress against the norm.
+
+    `cycle_id` None → the cycle that contains today, else the most recent one. The first cycle also lists work
+    completed before registration, and the latest one work completed after its end (both as not counting).
+    `include_svg` adds server-rendered SVG (progress bars per constraint, points per year), labelled in `language`.
+    """
+
+    wire_name: ClassVar[str] = "portfolio.GetPortfolio"
+
+    person_id: uuid.UUID
+    actor: Actor
+    cycle_id: uuid.UUID | None = None
+    language: Language = "nl"
+    include_svg: bool = True
+
+
+class Portfolio(_PortfolioReply):
+    """Reply to GetPortfolio. `cycle` and `progress` are None while the registry has opened no cycle yet.
+
+    `generated_at` goes back in MarkPortfolioSeen, so entries that arrive after the page was built stay new.
+    `progress_svg` and `timeline_svg` are complete `<svg>` elements (escaped, safe to embed) or "" when not asked.
+    """
+
+    wire_name: ClassVar[str] = "portfolio.Portfolio"
+
+    person_id: uuid.UUID
+    registration_number: str
+    name: str
+    registered_since: date
+    generated_at: datetime
+    last_seen_at: datetime | None = None
+    cycle: CycleSummary | None = None
+    cycles: list[CycleSummary] = []
+    progress: NormProgress | None = None
+    activities: list[PortfolioActivity] = []
+    new_count: int = 0
+    awaiting_check_count: int = 0
+    progress_svg: str = ""
+    timeline_svg: str = ""
+
+
+class RecordActivity(_PortfolioCommand):
+    """Command: the professional enters an activity (A1 course without accreditation, or A2).
+
+    `evidence_ids` attaches evidence the same person uploaded before (CompleteEvidenceUpload without an
+    activity); each file belongs to one activity. Emits ActivityRecorded. Reply: ActivitySaved.
+    """
+
+    wire_name: ClassVar[str] = "portfolio.RecordActivity"
+
+    person_id: uuid.UUID
+    actor: Actor
+    activity: ActivityInput
+    evidence_ids: list[uuid.UUID] = Field(default=[], max_length=20)
+
+
+class EditActivity(_PortfolioCommand):
+    """Command: replace the entered fields of a self-entered activity (a new version; nothing is overwritten).
+
+    `expected_version` is the version the form showed (409 stale_version when someone changed it meanwhile);
+    `reason` says why (kept in the history). `evidence_ids` None keeps the attached files; a list replaces the
+    set (files taken off stay stored and stay in the history). Refused once the entry is checked by an audit or
+    its cycle is frozen into a dossier. Reply: ActivitySaved.
+    """
+
+    wire_name: ClassVar[str] = "portfolio.EditActivity"
+
+    person_id: uuid.UUID
+    actor: Actor
+    activity_id: uuid.UUID
+    expected_version: int = Field(ge=1)
+    reason: str = Field(default="", max_length=2000)
+    activity: ActivityInput
+    evidence_ids: list[uuid.UUID] | None = Field(default=None, max_length=20)
+
+
+class ConfirmActivity(_PortfolioCommand):
+    """Command: the professional confirms a provider-placed entry within the window. Repeating it changes
+    nothing. Reply: ActivitySaved."""
+
+    wire_name: ClassVar[str] = "portfolio.ConfirmActivity"
+
+    person_id: uuid.UUID
+    actor: Actor
+    activity_id: uuid.UUID
+
+
+class DisputeActivity(_PortfolioCommand):
+    """Command: the professional disputes a provider-placed entry within the window, with a reason.
+
+    The entry stops counting until the provider corrects or voids it. Emits ActivityDisputed (routed to the
+    provider and the office). Reply: ActivitySaved.
+    """
+
+    wire_name: ClassVar[str] = "portfolio.DisputeActivity"
+
+    person_id: uuid.UUID
+    actor: Actor
+    activity_id: uuid.UUID
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class ActivitySaved(_PortfolioReply):
+    """Reply to RecordActivity, EditActivity, ConfirmActivity and DisputeActivity: the entry as it now is."""
+
+    wire_name: ClassVar[str] = "portfolio.ActivitySaved"
+
+    activity: PortfolioActivity
+
+
+class MarkPortfolioSeen(_PortfolioCommand):
+    """Command: the professional has seen their portfolio up to `seen_up_to` (the `generated_at` of the page
+    they saw; None = now). Entries recorded later stay new. The mark never moves back. Reply: PortfolioSeen."""
+
+    wire_name: ClassVar[str] = "portfolio.MarkPortfolioSeen"
+
+    person_id: uuid.UUID
+    actor: Actor
+    seen_up_to: datetime | None = None
+
+
+class PortfolioSeen(_PortfolioReply):
+    """Reply to MarkPortfolioSeen."""
+
+    wire_name: ClassVar[str] = "portfolio.PortfolioSeen"
+
+    last_seen_at: datetime
+
+
+class GetActivityHistory(_PortfolioQuery):
+    """Query: every version of one activity, oldest first. Reply: ActivityHistory."""
+
+    wire_name: ClassVar[str] = "portfolio.GetActivityHistory"
+
+    person_id: uuid.UUID
+    actor: Actor
+    activity_id: uuid.UUID
+
+
+class ActivityVersionView(Message):
+    """One version of an activity (a nested value): who changed it, when, from where, why, and the result.
+
+    `actor_kind` is person, provider, accreditation_committee or system; `change` is recorded, edited,
+    evidence_attached, confirmed, disputed or voided. `snapshot` holds the entry's fields after the change.
+    """
+
+    version: int
+    changed_at: datetime
+    actor_kind: str
+    actor_id: str
+    origin: str
+    change: str
+    reason: str
+    state: EntryStateName
+    points: Decimal
+    snapshot: dict[str, Any]
+
+
+class ActivityHistory(_PortfolioReply):
+    """Reply to GetActivityHistory."""
+
+    wire_name: ClassVar[str] = "portfolio.ActivityHistory"
+
+    activity_id: uuid.UUID
+    versions: list[ActivityVersionView]
+
+
+class ProposedActivity(Message):
+    """An activity the professional considers (a nested value, for WhatIf).
+
+    Self-entered: the ActivityInput fields (category, a2_type, study_load_hours, quantity, hours_per_unit).
+    An accredited course they plan to follow: `accredited=True` with the committee's `accredited_points`
+    (category A1 or A2). `completion_date` None → today.
+    """
+
+    category: Category
+    a2_type: str | None = Field(default=None, max_length=60)
+    study_load_hours: Decimal | None = Field(default=None, gt=0, le=10000)
+    quantity: Decimal | None = Field(default=None, gt=0, le=10000)
+    hours_per_unit: Decimal | None = Field(default=None, gt=0, le=1000)
+    accredited: bool = False
+    accredited_points: Decimal | None = Field(default=None, gt=0, le=10000)
+    completion_date: date | None = None
+
+
+class WhatIf(_PortfolioQuery):
+    """Query: would the norm of the cycle hold if `add` were added, or if `reject_points` of the self-entered
+    (to-be-checked) points were rejected in an audit sample (worst case: whichever hurt most)? Give exactly one.
+    Reply: WhatIfAnswer.
+    """
+
+    wire_name: ClassVar[str] = "portfolio.WhatIf"
+
+    person_id: uuid.UUID
+    actor: Actor
+    cycle_id: uuid.UUID | None = None
+    add: ProposedActivity | None = None
+    reject_points: Decimal | None = Field(default=None, ge=0)
+    language: Language = "nl"
+
+
+class WhatIfAnswer(_PortfolioReply):
+    """Reply to WhatIf. `constraints_after` is the progress per minimum after the change; for a rejection it is
+    the worst case. `added_points` are the points the proposed activity would earn (0 when it would not count,
+    see `added_exclusion`)."""
+
+    wire_name: ClassVar[str] = "portfolio.WhatIfAnswer"
+
+    norm_met_now: bool
+    norm_met_after: bool
+    added_points: Decimal | None = None
+    added_exclusion: str | None = None
+    constraints_after: list[ConstraintProgressView] = []
+    buffer_points_now: Decimal
+    at_risk_points: Decimal
+
+
+class BeginEvidenceUpload(_PortfolioCommand):
+    """Command: start streaming an evidence file (PDF, JPEG, PNG or DOCX, at most `max_bytes`).
+
+    `declared_size` (e.g. from Content-Length) lets an oversized file be refused (413) before any byte is sent.
+    `activity_id` attaches the file to that self-entered activity on completion; None keeps it unattached until
+    RecordActivity/EditActivity names it. Reply: EvidenceUploadStarted.
+    """
+
+    wire_name: ClassVar[str] = "portfolio.BeginEvidenceUpload"
+
+    person_id: uuid.UUID
+    actor: Actor
+    filename: str = Field(min_length=1, max_length=255)
+    declared_size: int | None = Field(default=None, ge=0)
+    activity_id: uuid.UUID | None = None
+
+
+class EvidenceUploadStarted(_PortfolioReply):
+    """Reply to BeginEvidenceUpload: send chunks 0, 1, 2, … of at most `max_chunk_bytes` (before base64)."""
+
+    wire_name: ClassVar[str] = "portfolio.EvidenceUploadStarted"
+
+    upload_id: uuid.UUID
+    max_bytes: int
+    max_chunk_bytes: int
+
+
+class AppendEvidenceChunk(_PortfolioCommand):
+    """Command: the next chunk of an upload. `seq` counts from 0; `data` is base64 of at most max_chunk_bytes.
+
+    Judged as it arrives: the first chunk's magic bytes decide the type (415 unsupported_evidence_type), and the
+    chunk that would take the file over the maximum is refused (413 evidence_too_large); both abort the upload.
+    Sending the last accepted chunk again (a retry after a timeout) is answered as before, without storing it twice.
+    Reply: EvidenceChunkAccepted.
+    """
+
+    wire_name: ClassVar[str] = "portfolio.AppendEvidenceChunk"
+
+    person_id: uuid.UUID
+    actor: Actor
+    upload_id: uuid.UUID
+    seq: int = Field(ge=0)
+    data: str = Field(min_length=1, max_length=400_000)
+
+
+class EvidenceChunkAccepted(_PortfolioReply):
+    """Reply to AppendEvidenceChunk. `file_type` is the type the first chunk announced."""
+
+    wire_name: ClassVar[str] = "portfolio.EvidenceChunkAccepted"
+
+    upload_id: uuid.UUID
+    seq: int
+    received_bytes: int
+    file_type: Literal["pdf", "jpeg", "png", "docx"] | None = None
+
+
+class CompleteEvidenceUpload(_PortfolioCommand):
+    """Command: all chunks are sent. `expected_size` and `sha256` (hex), when given, must match what arrived
+    (422 size_mismatch / checksum_mismatch). Reply: EvidenceStored."""
+
+    wire_name: ClassVar[str] = "portfolio.CompleteEvidenceUpload"
+
+    person_id: uuid.UUID
+    actor: Actor
+    upload_id: uuid.UUID
+    expected_size: int | None = Field(default=None, ge=0)
+    sha256: str | None = Field(default=None, min_length=64, max_length=64)
+
+
+class EvidenceStored(_PortfolioReply):
+    """Reply to CompleteEvidenceUpload: the stored file (attached when the upload named an activity)."""
+
+    wire_name: ClassVar[str] = "portfolio.EvidenceStored"
+
+    evidence: EvidenceFile
+
+
+class AbortEvidenceUpload(_PortfolioCommand):
+    """Command: give up an upload (e.g. the browser went away); what arrived is discarded. Reply: EvidenceUploadAborted."""
+
+    wire_name: ClassVar[str] = "portfolio.AbortEvidenceUpload"
+
+    person_id: uuid.UUID
+    actor: Actor
+    upload_id: uuid.UUID
+
+
+class EvidenceUploadAborted(_PortfolioReply):
+    """Reply to AbortEvidenceUpload."""
+
+    wire_name: ClassVar[str] = "portfolio.EvidenceUploadAborted"
+
+    upload_id: uuid.UUID
+
+
+class ReadEvidenceChunk(_PortfolioQuery):
+    """Query: `length` bytes (at most 256 KB; None = 256 KB) of an evidence file from `offset`. Owner only:
+    anyone else gets 404 evidence_not_found, as for a file that does not exist. Reply: EvidenceChunk."""
+
+    wire_name: ClassVar[str] = "portfolio.ReadEvidenceChunk"
+
+    person_id: uuid.UUID
+    actor: Actor
+    evidence_id: uuid.UUID
+    offset: int = Field(default=0, ge=0)
+    length: int | None = Field(default=None, gt=0)
+
+
+class EvidenceChunk(_PortfolioReply):
+    """Reply to ReadEvidenceChunk: `data` is base64; `next_offset` is None after the last chunk."""
+
+    wire_name: ClassVar[str] = "portfolio.EvidenceChunk"
+
+    evidence: EvidenceFile
+    offset: int
+    data: str
+    next_offset: int | None = None
+
+
+class ExportPortfolioCsv(_PortfolioQuery):
+    """Query: every activity of a cycle (as in GetPortfolio) and the totals, as CSV. Dutch: `;` separated with
+    decimal commas (as Dutch spreadsheets expect); English: `,` with decimal points. UTF-8 with a byte-order mark.
+    Reply: PortfolioExport."""
+
+    wire_name: ClassVar[str] = "portfolio.ExportPortfolioCsv"
+
+    person_id: uuid.UUID
+    actor: Actor
+    cycle_id: uuid.UUID | None = None
+    language: Language = "nl"
+
+
+class ExportPortfolioPdf(_PortfolioQuery):
+    """Query: a PDF overview of a cycle (every activity and the totals) to hand to an employer. Reply: PortfolioExport."""
+
+    wire_name: ClassVar[str] = "portfolio.ExportPortfolioPdf"
+
+    person_id: uuid.UUID
+    actor: Actor
+    cycle_id: uuid.UUID | None = None
+    language: Language = "nl"
+
+
+class PortfolioExport(_PortfolioReply):
+    """Reply to the exports: the whole file, base64 in `data` (exports are small; bounded by the service)."""
+
+    wire_name: ClassVar[str] = "portfolio.PortfolioExport"
+
+    filename: str
+    content_type: str
+    size_bytes: int
+    data: str

@@ -28,5 +28,124 @@ cycles = sa.Table(
     sa.Column("starts_on", sa.Date, nullable=False),
     sa.Column("ends_on", sa.Date, nullable=False),
     sa.Column("scheme_version", sa.String(40), nullable=False),
+    # Set when a re-registration application freezes the cycle's activities into a dossier (issue 6); from then
+    # on no entry completed in the cycle can be added, edited or checked.
+    sa.Column("frozen_at", sa.DateTime(timezone=True), nullable=True),
     sa.UniqueConstraint("person_id", "sequence"),
+)
+
+# Points are halves; two decimals leave room for hours such as 1.25 without a float ever touching a point.
+POINTS = sa.Numeric(9, 2)
+
+# Every portfolio entry, in its current version. The cycle is not stored: it follows from the completion date
+# among the person's cycles, so an entry recorded before the registry announced its cycle still lands right.
+activities = sa.Table(
+    "activities",
+    metadata,
+    sa.Column("activity_id", sa.Uuid, primary_key=True),
+    sa.Column("person_id", sa.Uuid, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("source", sa.String(20), nullable=False),
+    sa.Column("category", sa.String(2), nullable=False),
+    # A1 self-entered: "course"; A2: the scheme's type key; a provider-placed course: "accredited_course".
+    sa.Column("activity_type", sa.String(60), nullable=False),
+    sa.Column("a2_type", sa.String(60), nullable=True),
+    sa.Column("title", sa.String(300), nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("completion_date", sa.Date, nullable=False),
+    sa.Column("points", POINTS, nullable=False),
+    sa.Column("accredited", sa.Boolean, nullable=False),
+    sa.Column("state", sa.String(20), nullable=False),
+    sa.Column("state_reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("study_load_hours", POINTS, nullable=True),
+    sa.Column("quantity", POINTS, nullable=True),
+    sa.Column("hours_per_unit", POINTS, nullable=True),
+    sa.Column("provider_id", sa.Uuid, nullable=True),
+    sa.Column("provider_name", sa.String(300), nullable=True),
+    sa.Column("course_id", sa.Uuid, nullable=True),
+    sa.Column("edition_id", sa.Uuid, nullable=True),
+    sa.Column("batch_id", sa.Uuid, nullable=True),
+    # Natural keys of the events that place entries: a redelivered or re-sent batch can never add a row twice.
+    sa.Column("attendance_id", sa.Uuid, nullable=True, unique=True),
+    sa.Column("teaching_claim_id", sa.Uuid, nullable=True, unique=True),
+    sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_activities_person_completion", "person_id", "completion_date"),
+)
+
+# Append-only history: one row per change (who, when, from where, why, and the entry's fields after it).
+activity_versions = sa.Table(
+    "activity_versions",
+    metadata,
+    sa.Column("activity_id", sa.Uuid, primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor_kind", sa.String(40), nullable=False),
+    sa.Column("actor_id", sa.String(100), nullable=False),
+    sa.Column("origin", sa.String(200), nullable=False, server_default=""),
+    sa.Column("change", sa.String(40), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("state", sa.String(20), nullable=False),
+    sa.Column("points", POINTS, nullable=False),
+    sa.Column("snapshot", sa.JSON, nullable=False),
+)
+
+# Voids as the accreditation service announced them, kept even when the entry has not arrived yet (events may
+# overtake each other on redelivery); the entry is voided as soon as both are here.
+attendance_voids = sa.Table(
+    "attendance_voids",
+    metadata,
+    sa.Column("attendance_id", sa.Uuid, primary_key=True),
+    sa.Column("person_id", sa.Uuid, nullable=False),
+    sa.Column("provider_id", sa.Uuid, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("voided_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("applied_at", sa.DateTime(timezone=True), nullable=True),
+)
+
+# Stored evidence files. The bytes live in the blob store under `blob_key`; this row says whose they are.
+evidence_files = sa.Table(
+    "evidence_files",
+    metadata,
+    sa.Column("evidence_id", sa.Uuid, primary_key=True),
+    sa.Column("person_id", sa.Uuid, nullable=False, index=True),
+    sa.Column("activity_id", sa.Uuid, nullable=True, index=True),
+    sa.Column("filename", sa.String(255), nullable=False),
+    sa.Column("file_type", sa.String(10), nullable=False),
+    sa.Column("content_type", sa.String(120), nullable=False),
+    sa.Column("size_bytes", sa.BigInteger, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("blob_key", sa.String(200), nullable=False, unique=True),
+    sa.Column("stored_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# Uploads in progress: the state of the incremental checks lives here, so any replica can take the next chunk.
+evidence_uploads = sa.Table(
+    "evidence_uploads",
+    metadata,
+    sa.Column("upload_id", sa.Uuid, primary_key=True),
+    sa.Column("person_id", sa.Uuid, nullable=False, index=True),
+    sa.Column("activity_id", sa.Uuid, nullable=True),
+    sa.Column("filename", sa.String(255), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),  # open, completed, aborted
+    sa.Column("status_reason", sa.String(60), nullable=False, server_default=""),
+    sa.Column("next_seq", sa.Integer, nullable=False),
+    sa.Column("received_bytes", sa.BigInteger, nullable=False),
+    sa.Column("file_type", sa.String(10), nullable=True),
+    sa.Column("docx_markers", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("tail", sa.LargeBinary, nullable=False),
+    # The last accepted chunk's digest and size: a retry of that chunk (the reply was lost) is recognised and
+    # answered again instead of being refused as out of order or stored twice.
+    sa.Column("last_chunk_sha256", sa.String(64), nullable=True),
+    sa.Column("last_chunk_size", sa.Integer, nullable=True),
+    sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# When a person last looked at their portfolio: provider-placed entries recorded later are shown as new.
+portfolio_visits = sa.Table(
+    "portfolio_visits",
+    metadata,
+    sa.Column("person_id", sa.Uuid, primary_key=True),
+    sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
 )

@@ -10,7 +10,7 @@ from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 from enum import StrEnum
 
-from lklr_shared.scheme import A2ActivityType, CategoryKey, SchemeVersion
+from lklr_shared.scheme import A2ActivityType, A2Unit, CategoryKey, SchemeVersion
 
 __all__ = [
     "ALLOWED_STATES",
@@ -21,9 +21,12 @@ __all__ = [
     "CategoryKey",
     "ConditionNotMet",
     "EntryState",
+    "InvalidEntry",
+    "QuantityNotWhole",
     "a2_points",
     "course_points",
     "floor_to_point_step",
+    "self_entered_points",
 ]
 
 POINT_STEP = Decimal("0.5")
@@ -32,6 +35,10 @@ POINT_STEP = Decimal("0.5")
 
 class ConditionNotMet(ValueError):
     """An A2 activity does not meet its type's condition (e.g. an intervision session shorter than 1.5 h)."""
+
+
+class QuantityNotWhole(ValueError):
+    """A count of activities, interns or sessions that is not a whole number (only hours may be fractions)."""
 
 
 class ActivitySource(StrEnum):
@@ -106,13 +113,18 @@ def a2_points(
 ) -> Decimal:
     """Points for an A2 activity: the type's fixed points times ``quantity``, rounded down to halves.
 
-    ``quantity`` counts the type's unit: activities, interns per school year, sessions or hours given. When
-    the type has a minimum duration per unit (intervision: 1.5 h per session), ``hours_per_unit`` must be given
-    and meet it, otherwise :class:`ConditionNotMet` is raised. An unknown type raises ``KeyError``.
+    ``quantity`` counts the type's unit: activities, interns per school year, sessions or hours given. Only hours
+    may be fractions; a fractional count of anything else raises :class:`QuantityNotWhole`. When the type has a
+    minimum duration per unit (intervision: 1.5 h per session), ``hours_per_unit`` must be given and meet it,
+    otherwise :class:`ConditionNotMet` is raised. An unknown type raises ``KeyError``.
     """
     activity_type = _require_a2_type(scheme, type_key)
     if quantity < 0:
         raise ValueError("quantity must not be negative")
+    if activity_type.unit is not A2Unit.PER_HOUR_GIVEN and quantity != quantity.to_integral_value():
+        raise QuantityNotWhole(
+            f"{activity_type.key} is counted per {activity_type.unit.value}: {quantity} is not whole"
+        )
     minimum = activity_type.min_hours_per_unit
     if minimum is not None and (hours_per_unit is None or hours_per_unit < minimum):
         raise ConditionNotMet(
@@ -153,8 +165,16 @@ class Activity:
             raise ValueError(f"activity {self.id}: points must not be negative")
         if self.points % POINT_STEP != 0:
             raise ValueError(f"activity {self.id}: points must be whole halves, got {self.points}")
-        if (self.category is CategoryKey.A2) != (self.a2_type is not None):
-            raise ValueError(f"activity {self.id}: an A2 type is required for A2 and forbidden for A1")
+        if self.category is CategoryKey.A1 and self.a2_type is not None:
+            raise ValueError(f"activity {self.id}: an A1 activity has no A2 type")
+        if (
+            self.category is CategoryKey.A2
+            and self.a2_type is None
+            and self.source is not ActivitySource.PROVIDER_PLACED
+        ):
+            # An accredited A2 course earns the points its committee set, so it needs no type from the scheme's
+            # table; self-entered and teaching entries earn the points of their type and must name it.
+            raise ValueError(f"activity {self.id}: an A2 activity needs its A2 type unless a provider placed it")
         if self.state not in ALLOWED_STATES[self.source]:
             raise ValueError(f"activity {self.id}: a {self.source} entry cannot be {self.state}")
         if self.accredited != (self.source is not ActivitySource.SELF_ENTERED):
@@ -170,3 +190,47 @@ class Activity:
     def at_audit_risk(self) -> bool:
         """Whether an audit may still reject this entry: self-entered and not yet judged."""
         return self.source is ActivitySource.SELF_ENTERED and self.state is EntryState.TO_BE_CHECKED
+
+
+class InvalidEntry(ValueError):
+    """A self-entered activity whose fields do not fit its category or the scheme; ``code`` names the rule."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def self_entered_points(
+    scheme: SchemeVersion,
+    category: CategoryKey,
+    *,
+    study_load_hours: Decimal | None,
+    a2_type: str | None,
+    quantity: Decimal | None,
+    hours_per_unit: Decimal | None,
+) -> Decimal:
+    """The points a self-entered activity earns under ``scheme``, checking that its fields fit its category.
+
+    A1 needs ``study_load_hours`` and nothing of A2; A2 needs a type the scheme knows and a ``quantity``, plus
+    ``hours_per_unit`` where the type sets a minimum duration. Raises :class:`InvalidEntry` with a reason code.
+    """
+    if category is CategoryKey.A1:
+        if a2_type is not None or quantity is not None or hours_per_unit is not None:
+            raise InvalidEntry("fields_not_for_a1", "an A1 course has study-load hours, not an A2 type or quantity")
+        if study_load_hours is None:
+            raise InvalidEntry("study_load_hours_required", "an A1 course needs its study-load hours")
+        return course_points(scheme, study_load_hours)
+    if study_load_hours is not None:
+        raise InvalidEntry("fields_not_for_a2", "an A2 activity has a type and a quantity, not study-load hours")
+    if a2_type is None:
+        raise InvalidEntry("a2_type_required", "an A2 activity needs its type")
+    if quantity is None:
+        raise InvalidEntry("quantity_required", "an A2 activity needs a quantity (activities, sessions, hours, ...)")
+    try:
+        return a2_points(scheme, a2_type, quantity, hours_per_unit=hours_per_unit)
+    except KeyError as exc:
+        raise InvalidEntry("unknown_a2_type", f"scheme {scheme.version} has no A2 activity type {a2_type!r}") from exc
+    except ConditionNotMet as exc:
+        raise InvalidEntry("condition_not_met", str(exc)) from exc
+    except QuantityNotWhole as exc:
+        raise InvalidEntry("quantity_not_whole", str(exc)) from exc

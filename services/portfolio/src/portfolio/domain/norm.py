@@ -7,7 +7,8 @@ Which activities count (first failing rule wins, in this order):
 
 1. completed on or after the registration start (earlier work is recorded but earns no points);
 2. completed within the cycle, both ends inclusive (the completion date decides, not the entry date);
-3. an A2 type that the cycle's scheme version knows (a 2016 cycle cannot use a type added in 2018);
+3. an A2 type that the cycle's scheme version knows (a 2016 cycle cannot use a type added in 2018); an
+   accredited A2 course carries no type, as it earns the points its committee set;
 4. in a counting state: placed, confirmed, to be checked or approved. Voided and rejected entries never count;
    disputed entries do not count until the dispute is resolved (see ``COUNTING_STATES``).
 
@@ -18,7 +19,7 @@ used for a granted re-registration cannot count again in the next cycle.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -258,6 +259,21 @@ class NormOutcome:
         if points < 0 or points > self.at_risk_points:
             raise ValueError(f"points must be between 0 and the {self.at_risk_points} points at risk")
         return self.met and points <= self.buffer_points
+
+    def worst_case_after_rejecting(self, points: Decimal) -> tuple[ConstraintProgress, ...]:
+        """The three minimums if an audit rejected ``points`` of the to-be-checked points, worst case first.
+
+        Rejections hit A2 points first (that lowers two tags); accredited points are never at risk. The result
+        meets the norm exactly when :meth:`holds_if_rejected` says so. Raises ``ValueError`` like it.
+        """
+        if points < 0 or points > self.at_risk_points:
+            raise ValueError(f"points must be between 0 and the {self.at_risk_points} points at risk")
+        a2_lost = min(points, self.at_risk_a2_points)
+        return (
+            replace(self.total, earned=self.total.earned - points),
+            self.accredited,
+            replace(self.a2, earned=self.a2.earned - a2_lost),
+        )
 
     def with_added(self, activity: Activity) -> NormOutcome:
         """The outcome if ``activity`` were added to the portfolio (same cycle, scheme and day)."""

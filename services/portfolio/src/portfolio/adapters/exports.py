@@ -1,0 +1,328 @@
+"""Exports of a portfolio view: CSV for spreadsheets and a PDF overview to hand to an employer.
+
+Both render the same `Portfolio` reply the page shows, so an export never disagrees with the screen. Each lists
+every activity of the cycle (counting or not, with the reason) and the totals against the norm.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+
+from fpdf import FPDF
+
+from lklr_shared.contracts.portfolio import Portfolio, PortfolioActivity
+from portfolio.adapters.svg import format_points
+
+__all__ = ["csv_filename", "pdf_filename", "render_csv", "render_pdf"]
+
+_TEXT: dict[str, dict[str, str]] = {
+    "nl": {
+        "title": "Portfolio-overzicht",
+        "register": "Landelijk Kwaliteitsregister Leerplicht & RMC",
+        "number": "Registratienummer",
+        "name": "Naam",
+        "cycle": "Registratieperiode",
+        "scheme": "Reglement",
+        "generated": "Gemaakt op",
+        "date": "Datum afgerond",
+        "activity": "Activiteit",
+        "category": "Categorie",
+        "type": "Soort",
+        "source": "Bron",
+        "provider": "Aanbieder",
+        "state": "Status",
+        "points": "Punten",
+        "accredited": "Geaccrediteerd",
+        "counts": "Telt mee",
+        "why_not": "Reden niet meetellen",
+        "totals": "Totalen",
+        "constraint": "Onderdeel",
+        "earned": "Behaald",
+        "minimum": "Minimum",
+        "missing": "Nog nodig",
+        "met": "Voldaan",
+        "norm_met": "Norm gehaald",
+        "days_left": "Dagen resterend",
+        "yes": "ja",
+        "no": "nee",
+        "no_cycle": "Er is nog geen registratieperiode geopend.",
+        "footer": "Pagina",
+    },
+    "en": {
+        "title": "Portfolio overview",
+        "register": "National Quality Register Leerplicht & RMC",
+        "number": "Registration number",
+        "name": "Name",
+        "cycle": "Registration cycle",
+        "scheme": "Scheme",
+        "generated": "Generated on",
+        "date": "Completed on",
+        "activity": "Activity",
+        "category": "Category",
+        "type": "Type",
+        "source": "Source",
+        "provider": "Provider",
+        "state": "State",
+        "points": "Points",
+        "accredited": "Accredited",
+        "counts": "Counts",
+        "why_not": "Why it does not count",
+        "totals": "Totals",
+        "constraint": "Constraint",
+        "earned": "Earned",
+        "minimum": "Minimum",
+        "missing": "Missing",
+        "met": "Met",
+        "norm_met": "Norm met",
+        "days_left": "Days left",
+        "yes": "yes",
+        "no": "no",
+        "no_cycle": "No registration cycle has been opened yet.",
+        "footer": "Page",
+    },
+}
+
+_SOURCES = {
+    "nl": {"self_entered": "zelf ingevoerd", "provider_placed": "aanbieder", "teaching": "training gegeven"},
+    "en": {"self_entered": "self-entered", "provider_placed": "provider", "teaching": "teaching"},
+}
+_STATES = {
+    "nl": {
+        "placed": "geplaatst",
+        "confirmed": "bevestigd",
+        "disputed": "betwist",
+        "voided": "ingetrokken",
+        "to_be_checked": "te controleren",
+        "approved": "goedgekeurd",
+        "rejected": "afgekeurd",
+    },
+    "en": {
+        "placed": "placed",
+        "confirmed": "confirmed",
+        "disputed": "disputed",
+        "voided": "voided",
+        "to_be_checked": "to be checked",
+        "approved": "approved",
+        "rejected": "rejected",
+    },
+}
+
+_EXCLUSIONS = {
+    "nl": {
+        "before_registration": "voor de registratie",
+        "before_cycle": "voor deze periode",
+        "after_cycle": "na deze periode",
+        "type_not_in_scheme": "soort niet in reglement",
+        "voided": "ingetrokken",
+        "rejected": "afgekeurd",
+        "disputed": "betwist",
+        "no_cycle": "geen periode",
+    },
+    "en": {
+        "before_registration": "before registration",
+        "before_cycle": "before this cycle",
+        "after_cycle": "after this cycle",
+        "type_not_in_scheme": "type not in scheme",
+        "voided": "voided",
+        "rejected": "rejected",
+        "disputed": "disputed",
+        "no_cycle": "no cycle",
+    },
+}
+
+
+def _date(day: date | datetime, language: str) -> str:
+    return day.strftime("%d-%m-%Y") if language == "nl" else day.strftime("%Y-%m-%d")
+
+
+def _points(points: Decimal, language: str) -> str:
+    return format_points(points, decimal_comma=language == "nl")
+
+
+def _file_stem(portfolio: Portfolio) -> str:
+    cycle = f"-{portfolio.cycle.starts_on.year}-{portfolio.cycle.ends_on.year}" if portfolio.cycle else ""
+    return f"portfolio-{portfolio.registration_number}{cycle}"
+
+
+def csv_filename(portfolio: Portfolio) -> str:
+    return f"{_file_stem(portfolio)}.csv"
+
+
+def pdf_filename(portfolio: Portfolio) -> str:
+    return f"{_file_stem(portfolio)}.pdf"
+
+
+def _activity_cells(activity: PortfolioActivity, language: str, type_labels: Mapping[str, str]) -> list[str]:
+    text = _TEXT[language]
+    exclusion = activity.exclusion or ""
+    return [
+        _date(activity.completion_date, language),
+        activity.title,
+        activity.category,
+        type_labels.get(activity.activity_type, activity.activity_type),
+        _SOURCES[language][activity.source],
+        activity.provider_name or "",
+        _STATES[language][activity.state],
+        _points(activity.points, language),
+        text["yes"] if activity.accredited else text["no"],
+        text["yes"] if activity.counts else text["no"],
+        _EXCLUSIONS[language].get(exclusion, exclusion),
+    ]
+
+
+def render_csv(portfolio: Portfolio, language: str, type_labels: Mapping[str, str]) -> bytes:
+    """Every activity, a blank line, then the totals against each minimum. ``type_labels`` names activity types.
+
+    Dutch: `;` separated with decimal commas (what a Dutch spreadsheet expects); English: `,` and decimal points.
+    UTF-8 with a byte-order mark, so spreadsheets pick the right encoding for names such as "Hoogeveen-Ëlsen".
+    """
+    text = _TEXT[language]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";" if language == "nl" else ",", lineterminator="\r\n")
+    writer.writerow(
+        [
+            text["date"],
+            text["activity"],
+            text["category"],
+            text["type"],
+            text["source"],
+            text["provider"],
+            text["state"],
+            text["points"],
+            text["accredited"],
+            text["counts"],
+            text["why_not"],
+        ]
+    )
+    for activity in portfolio.activities:
+        writer.writerow(_activity_cells(activity, language, type_labels))
+    writer.writerow([])
+    writer.writerow([text["totals"], text["earned"], text["minimum"], text["missing"], text["met"]])
+    if portfolio.progress is not None:
+        for constraint in portfolio.progress.constraints:
+            writer.writerow(
+                [
+                    constraint.label,
+                    _points(constraint.earned, language),
+                    _points(constraint.minimum, language),
+                    _points(constraint.missing, language),
+                    text["yes"] if constraint.met else text["no"],
+                ]
+            )
+        writer.writerow([text["norm_met"], text["yes"] if portfolio.progress.met else text["no"]])
+        writer.writerow([text["days_left"], str(portfolio.progress.days_left)])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _pdf_text(value: str) -> str:
+    # The PDF's built-in fonts cover Windows-1252 (Western European, incl. €, ë, curly quotes); anything else
+    # becomes "?" instead of failing the whole export. A Unicode TTF font would lift this (a deployment file).
+    return value.encode("cp1252", errors="replace").decode("cp1252")
+
+
+class _OverviewPdf(FPDF):
+    footer_word = "Page"
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font("Helvetica", size=8)
+        self.cell(0, 8, f"{self.footer_word} {self.page_no()}/{{nb}}", align="C")
+
+
+def render_pdf(portfolio: Portfolio, language: str, type_labels: Mapping[str, str]) -> bytes:
+    """A landscape A4 overview: who, which cycle, the totals against the norm, then every activity."""
+    text = _TEXT[language]
+    pdf = _OverviewPdf(orientation="landscape", format="A4")
+    pdf.core_fonts_encoding = "windows-1252"
+    pdf.footer_word = text["footer"]
+    pdf.set_title(_pdf_text(f"{text['title']} {portfolio.registration_number}"))
+    pdf.set_creator("LKLR")
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.add_page()
+
+    pdf.set_font("Helvetica", style="B", size=16)
+    pdf.cell(0, 9, _pdf_text(text["title"]), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=10)
+    pdf.cell(0, 6, _pdf_text(text["register"]), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    facts = [
+        (text["name"], portfolio.name),
+        (text["number"], portfolio.registration_number),
+    ]
+    if portfolio.cycle is not None:
+        facts.append(
+            (
+                text["cycle"],
+                f"{_date(portfolio.cycle.starts_on, language)} - {_date(portfolio.cycle.ends_on, language)}",
+            )
+        )
+        facts.append((text["scheme"], portfolio.cycle.scheme_version))
+    facts.append((text["generated"], _date(portfolio.generated_at, language)))
+    for label, value in facts:
+        pdf.set_font("Helvetica", style="B", size=10)
+        pdf.cell(50, 6, _pdf_text(label))
+        pdf.set_font("Helvetica", size=10)
+        pdf.cell(0, 6, _pdf_text(value), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+
+    pdf.set_font("Helvetica", style="B", size=12)
+    pdf.cell(0, 8, _pdf_text(text["totals"]), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=10)
+    if portfolio.progress is None:
+        pdf.cell(0, 6, _pdf_text(text["no_cycle"]), new_x="LMARGIN", new_y="NEXT")
+    else:
+        with pdf.table(col_widths=(60, 30, 30, 30, 25), width=175, align="LEFT", line_height=6) as table:
+            header = table.row()
+            for title in (text["constraint"], text["earned"], text["minimum"], text["missing"], text["met"]):
+                header.cell(_pdf_text(title))
+            for constraint in portfolio.progress.constraints:
+                row = table.row()
+                row.cell(_pdf_text(constraint.label))
+                row.cell(_points(constraint.earned, language))
+                row.cell(_points(constraint.minimum, language))
+                row.cell(_points(constraint.missing, language))
+                row.cell(text["yes"] if constraint.met else text["no"])
+        pdf.ln(2)
+        met = text["yes"] if portfolio.progress.met else text["no"]
+        pdf.cell(
+            0,
+            6,
+            _pdf_text(f"{text['norm_met']}: {met}    {text['days_left']}: {portfolio.progress.days_left}"),
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+    pdf.ln(4)
+
+    pdf.set_font("Helvetica", style="B", size=12)
+    pdf.cell(
+        0, 8, _pdf_text(text["activity"] + " (" + str(len(portfolio.activities)) + ")"), new_x="LMARGIN", new_y="NEXT"
+    )
+    pdf.set_font("Helvetica", size=8)
+    headings = (
+        text["date"],
+        text["activity"],
+        text["category"],
+        text["type"],
+        text["source"],
+        text["provider"],
+        text["state"],
+        text["points"],
+        text["accredited"],
+        text["counts"],
+        text["why_not"],
+    )
+    with pdf.table(
+        col_widths=(20, 60, 14, 30, 22, 32, 20, 14, 20, 14, 30), line_height=4.5, first_row_as_headings=True
+    ) as table:
+        header = table.row()
+        for title in headings:
+            header.cell(_pdf_text(title))
+        for activity in portfolio.activities:
+            row = table.row()
+            for cell in _activity_cells(activity, language, type_labels):
+                row.cell(_pdf_text(cell))
+    return bytes(pdf.output())

@@ -1,0 +1,519 @@
+"""Reading and writing the portfolio's tables. Use cases call these inside their unit of work's transaction.
+
+Rows come back as small frozen dataclasses, so the rest of the service never handles SQLAlchemy rows. Times read
+from SQLite come back without a zone; :func:`as_utc` gives every time its UTC zone back.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from portfolio.adapters.orm import (
+    activities,
+    activity_versions,
+    attendance_voids,
+    cycles,
+    evidence_files,
+    evidence_uploads,
+    portfolio_visits,
+    registered_people,
+)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """The moment with its UTC zone (SQLite stores aware times but returns them naive)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _maybe_utc(moment: datetime | None) -> datetime | None:
+    return None if moment is None else as_utc(moment)
+
+
+def insert_ignoring_duplicates(session: AsyncSession, table: sa.Table, key: str) -> Any:
+    """An INSERT that skips rows whose ``key`` already exists (PostgreSQL and SQLite spell it the same way)."""
+    dialect = session.bind.dialect.name if session.bind is not None else "postgresql"
+    module = sqlite if dialect == "sqlite" else postgresql
+    return module.insert(table).on_conflict_do_nothing(index_elements=[key])
+
+
+# --- people and cycles (read models fed by registry events) ----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRecord:
+    person_id: uuid.UUID
+    registration_number: str
+    initials: str
+    surname: str
+    registered_since: date
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class CycleRecord:
+    cycle_id: uuid.UUID
+    sequence: int
+    starts_on: date
+    ends_on: date
+    scheme_version: str
+    frozen_at: datetime | None
+
+    def contains(self, day: date) -> bool:
+        return self.starts_on <= day <= self.ends_on
+
+
+async def get_person(session: AsyncSession, person_id: uuid.UUID) -> PersonRecord | None:
+    row = (
+        (await session.execute(sa.select(registered_people).where(registered_people.c.person_id == person_id)))
+        .mappings()
+        .first()
+    )
+    return None if row is None else PersonRecord(**dict(row))
+
+
+async def list_cycles(session: AsyncSession, person_id: uuid.UUID) -> list[CycleRecord]:
+    """The person's cycles, oldest first."""
+    rows = (
+        await session.execute(
+            sa.select(
+                cycles.c.cycle_id,
+                cycles.c.sequence,
+                cycles.c.starts_on,
+                cycles.c.ends_on,
+                cycles.c.scheme_version,
+                cycles.c.frozen_at,
+            )
+            .where(cycles.c.person_id == person_id)
+            .order_by(cycles.c.sequence)
+        )
+    ).mappings()
+    return [CycleRecord(**(dict(row) | {"frozen_at": _maybe_utc(row["frozen_at"])})) for row in rows]
+
+
+# --- activities --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityRecord:
+    """One row of ``activities``: an entry in its current version."""
+
+    activity_id: uuid.UUID
+    person_id: uuid.UUID
+    version: int
+    source: str
+    category: str
+    activity_type: str
+    a2_type: str | None
+    title: str
+    description: str
+    completion_date: date
+    points: Decimal
+    accredited: bool
+    state: str
+    state_reason: str
+    study_load_hours: Decimal | None
+    quantity: Decimal | None
+    hours_per_unit: Decimal | None
+    provider_id: uuid.UUID | None
+    provider_name: str | None
+    course_id: uuid.UUID | None
+    edition_id: uuid.UUID | None
+    batch_id: uuid.UUID | None
+    attendance_id: uuid.UUID | None
+    teaching_claim_id: uuid.UUID | None
+    recorded_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_row(cls, row: Mapping[Any, Any]) -> ActivityRecord:
+        values = dict(row)
+        values["recorded_at"] = as_utc(values["recorded_at"])
+        values["updated_at"] = as_utc(values["updated_at"])
+        return cls(**values)
+
+    def as_row(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def snapshot(self, evidence_ids: Sequence[uuid.UUID]) -> dict[str, Any]:
+        """The entry's fields as JSON values, stored with each version (so history never depends on the row)."""
+        snapshot: dict[str, Any] = {}
+        for name, value in asdict(self).items():
+            if name in {"person_id", "version", "recorded_at", "updated_at"}:
+                continue
+            snapshot[name] = value if value is None or isinstance(value, bool | int | str) else str(value)
+        snapshot["evidence_ids"] = [str(evidence_id) for evidence_id in evidence_ids]
+        return snapshot
+
+
+async def get_activity(
+    session: AsyncSession, activity_id: uuid.UUID, *, for_update: bool = False
+) -> ActivityRecord | None:
+    """One entry; ``for_update`` locks its row until the transaction ends (PostgreSQL; SQLite has one writer)."""
+    query = sa.select(activities).where(activities.c.activity_id == activity_id)
+    if for_update:
+        query = query.with_for_update()
+    row = (await session.execute(query)).mappings().first()
+    return None if row is None else ActivityRecord.from_row(row)
+
+
+async def list_activities(
+    session: AsyncSession, person_id: uuid.UUID, *, completed_from: date | None, completed_to: date | None
+) -> list[ActivityRecord]:
+    """A person's entries completed in the range (None = open-ended), in completion order."""
+    query = sa.select(activities).where(activities.c.person_id == person_id)
+    if completed_from is not None:
+        query = query.where(activities.c.completion_date >= completed_from)
+    if completed_to is not None:
+        query = query.where(activities.c.completion_date <= completed_to)
+    query = query.order_by(activities.c.completion_date, activities.c.recorded_at, activities.c.activity_id)
+    return [ActivityRecord.from_row(row) for row in (await session.execute(query)).mappings()]
+
+
+async def insert_activity(session: AsyncSession, record: ActivityRecord) -> None:
+    await session.execute(sa.insert(activities).values(record.as_row()))
+
+
+async def insert_placed_activities(
+    session: AsyncSession, records: Sequence[ActivityRecord], *, natural_key: str
+) -> set[uuid.UUID]:
+    """Insert placed entries in multi-row statements, skipping any whose natural key is already there.
+
+    Returns the ids actually inserted, so versions and events are written for new entries only.
+    """
+    if not records:
+        return set()
+    statement = insert_ignoring_duplicates(session, activities, natural_key).returning(activities.c.activity_id)
+    # A list of parameter sets makes SQLAlchemy batch them into multi-row INSERTs ("insertmanyvalues").
+    result = await session.execute(statement, [record.as_row() for record in records])
+    return {row[0] for row in result}
+
+
+async def update_activity(session: AsyncSession, record: ActivityRecord, *, previous_version: int) -> None:
+    """Write the entry's new version; the version check makes a lost concurrent update fail loudly."""
+    values = record.as_row()
+    for unchanged in ("activity_id", "person_id", "recorded_at"):
+        values.pop(unchanged)
+    result = await session.execute(
+        sa.update(activities)
+        .where(activities.c.activity_id == record.activity_id, activities.c.version == previous_version)
+        .values(values)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise RuntimeError(f"activity {record.activity_id} changed concurrently (version {previous_version})")
+
+
+# --- versions ----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class VersionRecord:
+    """One change of an entry: who (kind and id), when, from where, what changed, why, and the result."""
+
+    activity_id: uuid.UUID
+    version: int
+    changed_at: datetime
+    actor_kind: str
+    actor_id: str
+    origin: str
+    change: str
+    reason: str
+    state: str
+    points: Decimal
+    snapshot: dict[str, Any]
+
+
+async def insert_versions(session: AsyncSession, versions: Iterable[VersionRecord]) -> None:
+    rows = [asdict(version) for version in versions]
+    if rows:
+        await session.execute(sa.insert(activity_versions), rows)
+
+
+async def list_versions(session: AsyncSession, activity_id: uuid.UUID) -> list[VersionRecord]:
+    rows = (
+        await session.execute(
+            sa.select(activity_versions)
+            .where(activity_versions.c.activity_id == activity_id)
+            .order_by(activity_versions.c.version)
+        )
+    ).mappings()
+    return [VersionRecord(**(dict(row) | {"changed_at": as_utc(row["changed_at"])})) for row in rows]
+
+
+# --- voids -------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class VoidRecord:
+    attendance_id: uuid.UUID
+    person_id: uuid.UUID
+    provider_id: uuid.UUID
+    reason: str
+    voided_at: datetime
+
+
+_ATTENDANCE_LOCKS = 0x4C4B  # advisory-lock namespace of attendances in this database ("LK")
+
+
+async def lock_attendances(session: AsyncSession, attendance_ids: Iterable[uuid.UUID]) -> None:
+    """Serialise the handlers that touch the same attendances, until the transaction ends.
+
+    An attendance batch and a void of one of its rows may be handled at the same moment by two consumers. Each
+    would miss the other's uncommitted row (the batch sees no void, the void sees no entry) and the void would
+    never be applied. Taking a transaction-scoped advisory lock per attendance first makes the later one wait
+    and then see the earlier one's commit. Keys are taken in sorted order (one statement for a whole batch), so
+    two batches cannot deadlock. SQLite needs nothing: it has a single writer.
+    """
+    if session.bind is None or session.bind.dialect.name != "postgresql":
+        return
+    keys = sorted({int.from_bytes(attendance_id.bytes[:4], "big", signed=True) for attendance_id in attendance_ids})
+    if keys:
+        # unnest yields the array in order and the function scan feeds the projection row by row: sorted locking.
+        await session.execute(
+            sa.text("SELECT pg_advisory_xact_lock(:namespace, key) FROM unnest(CAST(:keys AS integer[])) AS key"),
+            {"namespace": _ATTENDANCE_LOCKS, "keys": keys},
+        )
+
+
+async def remember_void(session: AsyncSession, void: VoidRecord) -> None:
+    """Keep the void (once per attendance), whether or not its entry has arrived."""
+    await session.execute(insert_ignoring_duplicates(session, attendance_voids, "attendance_id").values(asdict(void)))
+
+
+async def pending_voids(session: AsyncSession, attendance_ids: Iterable[uuid.UUID]) -> list[VoidRecord]:
+    """Voids not yet applied to an entry, for the given attendances."""
+    ids = list(attendance_ids)
+    if not ids:
+        return []
+    rows = (
+        await session.execute(
+            sa.select(
+                attendance_voids.c.attendance_id,
+                attendance_voids.c.person_id,
+                attendance_voids.c.provider_id,
+                attendance_voids.c.reason,
+                attendance_voids.c.voided_at,
+            ).where(attendance_voids.c.attendance_id.in_(ids), attendance_voids.c.applied_at.is_(None))
+        )
+    ).mappings()
+    return [VoidRecord(**(dict(row) | {"voided_at": as_utc(row["voided_at"])})) for row in rows]
+
+
+async def mark_void_applied(session: AsyncSession, attendance_id: uuid.UUID, applied_at: datetime) -> None:
+    await session.execute(
+        sa.update(attendance_voids)
+        .where(attendance_voids.c.attendance_id == attendance_id)
+        .values(applied_at=applied_at)
+    )
+
+
+async def activity_for_attendance(session: AsyncSession, attendance_id: uuid.UUID) -> ActivityRecord | None:
+    row = (
+        (
+            await session.execute(
+                sa.select(activities).where(activities.c.attendance_id == attendance_id).with_for_update()
+            )
+        )
+        .mappings()
+        .first()
+    )
+    return None if row is None else ActivityRecord.from_row(row)
+
+
+# --- evidence ----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceRecord:
+    evidence_id: uuid.UUID
+    person_id: uuid.UUID
+    activity_id: uuid.UUID | None
+    filename: str
+    file_type: str
+    content_type: str
+    size_bytes: int
+    sha256: str
+    blob_key: str
+    stored_at: datetime
+
+
+def _evidence(row: Mapping[Any, Any]) -> EvidenceRecord:
+    return EvidenceRecord(**(dict(row) | {"stored_at": as_utc(row["stored_at"])}))
+
+
+async def insert_evidence(session: AsyncSession, evidence: EvidenceRecord) -> None:
+    await session.execute(sa.insert(evidence_files).values(asdict(evidence)))
+
+
+async def get_evidence(session: AsyncSession, evidence_id: uuid.UUID) -> EvidenceRecord | None:
+    row = (
+        (await session.execute(sa.select(evidence_files).where(evidence_files.c.evidence_id == evidence_id)))
+        .mappings()
+        .first()
+    )
+    return None if row is None else _evidence(row)
+
+
+async def evidence_of_person(
+    session: AsyncSession, person_id: uuid.UUID, evidence_ids: Iterable[uuid.UUID]
+) -> list[EvidenceRecord]:
+    ids = list(evidence_ids)
+    if not ids:
+        return []
+    rows = (
+        await session.execute(
+            sa.select(evidence_files)
+            .where(evidence_files.c.person_id == person_id, evidence_files.c.evidence_id.in_(ids))
+            .with_for_update()
+        )
+    ).mappings()
+    return [_evidence(row) for row in rows]
+
+
+async def evidence_by_activity(
+    session: AsyncSession, activity_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, list[EvidenceRecord]]:
+    ids = list(activity_ids)
+    found: dict[uuid.UUID, list[EvidenceRecord]] = {activity_id: [] for activity_id in ids}
+    if not ids:
+        return found
+    # Chunked IN lists: a long portfolio must not exceed the driver's parameter limit.
+    for start in range(0, len(ids), 1000):
+        rows = (
+            await session.execute(
+                sa.select(evidence_files)
+                .where(evidence_files.c.activity_id.in_(ids[start : start + 1000]))
+                .order_by(evidence_files.c.stored_at)
+            )
+        ).mappings()
+        for row in rows:
+            evidence = _evidence(row)
+            assert evidence.activity_id is not None
+            found[evidence.activity_id].append(evidence)
+    return found
+
+
+async def attach_evidence(
+    session: AsyncSession, activity_id: uuid.UUID | None, evidence_ids: Iterable[uuid.UUID]
+) -> None:
+    """Point the files at ``activity_id`` (None detaches them; the files themselves stay)."""
+    ids = list(evidence_ids)
+    if ids:
+        await session.execute(
+            sa.update(evidence_files).where(evidence_files.c.evidence_id.in_(ids)).values(activity_id=activity_id)
+        )
+
+
+# --- uploads -----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class UploadRecord:
+    upload_id: uuid.UUID
+    person_id: uuid.UUID
+    activity_id: uuid.UUID | None
+    filename: str
+    status: str
+    status_reason: str
+    next_seq: int
+    received_bytes: int
+    file_type: str | None
+    docx_markers: int
+    tail: bytes
+    last_chunk_sha256: str | None
+    last_chunk_size: int | None
+    started_at: datetime
+    updated_at: datetime
+
+
+async def insert_upload(session: AsyncSession, upload: UploadRecord) -> None:
+    await session.execute(sa.insert(evidence_uploads).values(asdict(upload)))
+
+
+async def get_upload(session: AsyncSession, upload_id: uuid.UUID) -> UploadRecord | None:
+    """An upload, its row locked until the transaction ends: chunks of one upload are applied one at a time."""
+    row = (
+        (
+            await session.execute(
+                sa.select(evidence_uploads).where(evidence_uploads.c.upload_id == upload_id).with_for_update()
+            )
+        )
+        .mappings()
+        .first()
+    )
+    if row is None:
+        return None
+    values = dict(row)
+    values["tail"] = bytes(values["tail"])
+    values["started_at"] = as_utc(values["started_at"])
+    values["updated_at"] = as_utc(values["updated_at"])
+    return UploadRecord(**values)
+
+
+async def update_upload(session: AsyncSession, upload: UploadRecord) -> None:
+    values = asdict(upload)
+    values.pop("upload_id")
+    await session.execute(
+        sa.update(evidence_uploads).where(evidence_uploads.c.upload_id == upload.upload_id).values(values)
+    )
+
+
+async def stale_open_uploads(session: AsyncSession, person_id: uuid.UUID, before: datetime) -> list[uuid.UUID]:
+    rows = await session.execute(
+        sa.select(evidence_uploads.c.upload_id).where(
+            evidence_uploads.c.person_id == person_id,
+            evidence_uploads.c.status == "open",
+            evidence_uploads.c.updated_at < before,
+        )
+    )
+    return [row[0] for row in rows]
+
+
+async def close_uploads(session: AsyncSession, upload_ids: Iterable[uuid.UUID], *, reason: str, at: datetime) -> None:
+    ids = list(upload_ids)
+    if ids:
+        await session.execute(
+            sa.update(evidence_uploads)
+            .where(evidence_uploads.c.upload_id.in_(ids))
+            .values(status="aborted", status_reason=reason, updated_at=at)
+        )
+
+
+# --- visits ------------------------------------------------------------------------------------------------------
+
+
+async def get_last_seen(session: AsyncSession, person_id: uuid.UUID) -> datetime | None:
+    value = (
+        await session.execute(
+            sa.select(portfolio_visits.c.last_seen_at).where(portfolio_visits.c.person_id == person_id)
+        )
+    ).scalar_one_or_none()
+    return _maybe_utc(value)
+
+
+async def set_last_seen(session: AsyncSession, person_id: uuid.UUID, seen_at: datetime) -> datetime:
+    """Move the person's last visit forward to ``seen_at`` (never back); return the stored value.
+
+    Insert-or-ignore, then a conditional update: two visits marked at once cannot collide or move the mark back.
+    """
+    await session.execute(
+        insert_ignoring_duplicates(session, portfolio_visits, "person_id").values(
+            person_id=person_id, last_seen_at=seen_at
+        )
+    )
+    await session.execute(
+        sa.update(portfolio_visits)
+        .where(portfolio_visits.c.person_id == person_id, portfolio_visits.c.last_seen_at < seen_at)
+        .values(last_seen_at=seen_at)
+    )
+    stored = await get_last_seen(session, person_id)
+    assert stored is not None  # inserted above
+    return stored

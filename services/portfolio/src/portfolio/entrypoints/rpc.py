@@ -1,0 +1,53 @@
+"""Thin RPC handlers: the kit parses the request; each handler calls one use case and returns its reply.
+
+Business refusals (`UseCaseError`) become the kit's `RpcError` here, in one place, with their status and code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from lklr_shared.contracts import portfolio as contracts
+from lklr_shared.contracts.base import Message
+from lklr_shared.contracts.envelope import Envelope
+from lklr_shared.kit.rpc import RpcError, RpcHandler
+from portfolio.service_layer import activities, evidence, exports, progress
+from portfolio.service_layer.common import PortfolioContext
+from portfolio.service_layer.errors import UseCaseError
+
+UseCase = Callable[[PortfolioContext, Any], Awaitable[Message]]
+
+# Request contract → use case. Each use case opens its own unit of work(s).
+USE_CASES: dict[type[Message], UseCase] = {
+    contracts.GetPortfolio: progress.get_portfolio,
+    contracts.WhatIf: progress.what_if,
+    contracts.RecordActivity: activities.record_activity,
+    contracts.EditActivity: activities.edit_activity,
+    contracts.ConfirmActivity: activities.confirm_activity,
+    contracts.DisputeActivity: activities.dispute_activity,
+    contracts.MarkPortfolioSeen: activities.mark_seen,
+    contracts.GetActivityHistory: activities.activity_history,
+    contracts.BeginEvidenceUpload: evidence.begin_upload,
+    contracts.AppendEvidenceChunk: evidence.append_chunk,
+    contracts.CompleteEvidenceUpload: evidence.complete_upload,
+    contracts.AbortEvidenceUpload: evidence.abort_upload,
+    contracts.ReadEvidenceChunk: evidence.read_chunk,
+    contracts.ExportPortfolioCsv: exports.export_csv,
+    contracts.ExportPortfolioPdf: exports.export_pdf,
+}
+
+
+def _handler(context: PortfolioContext, use_case: UseCase) -> RpcHandler:
+    async def handle(request: Message, _envelope: Envelope) -> Message:
+        try:
+            return await use_case(context, request)
+        except UseCaseError as exc:
+            raise RpcError(exc.code, exc.message, exc.status) from exc
+
+    return handle
+
+
+def rpc_handlers(context: PortfolioContext) -> dict[type[Message], RpcHandler]:
+    """The portfolio's request handlers, bound to its dependencies."""
+    return {contract: _handler(context, use_case) for contract, use_case in USE_CASES.items()}

@@ -1,0 +1,143 @@
+"""What the portfolio's use cases share: their dependencies, the owner check, cycles and scheme lookup, and the
+translation of stored entries into the domain's terms."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from lklr_shared.contracts.envelope import utcnow
+from lklr_shared.contracts.portfolio import Actor
+from lklr_shared.kit.outbox import UnitOfWork
+from lklr_shared.scheme import CategoryKey, NoSchemeVersionInForce, SchemeBook, SchemeVersion
+from portfolio.adapters.blobs import BlobStore
+from portfolio.adapters.repository import ActivityRecord, CycleRecord, PersonRecord, VersionRecord, get_person
+from portfolio.domain.activities import Activity, ActivitySource, EntryState
+from portfolio.service_layer.errors import Conflict, Forbidden, NotFound
+
+
+@dataclass(frozen=True)
+class PortfolioContext:
+    """The dependencies of the RPC use cases, built once in the composition root."""
+
+    unit_of_work: Callable[[], UnitOfWork]
+    book: SchemeBook
+    blobs: BlobStore
+    clock: Callable[[], datetime] = field(default=utcnow)
+
+    def today(self) -> date:
+        # The register works in calendar days; UTC keeps every replica on the same day (as the registry does).
+        return self.clock().date()
+
+
+def require_owner(person_id: uuid.UUID, actor: Actor) -> None:
+    """Only the professional whose portfolio it is may read or change it (reviewers and the office come later)."""
+    if actor.role != "professional" or actor.person_id != person_id:
+        raise Forbidden("not_owner", "only the professional whose portfolio this is may do this")
+
+
+async def require_person(uow: UnitOfWork, person_id: uuid.UUID) -> PersonRecord:
+    """The registered person, or 404: a portfolio exists from registration on."""
+    person = await get_person(uow.session, person_id)
+    if person is None:
+        raise NotFound("not_registered", "no registration is known for this person (yet)")
+    return person
+
+
+def cycle_containing(cycles: Sequence[CycleRecord], day: date) -> CycleRecord | None:
+    """The cycle an activity completed on ``day`` counts in, if any (cycles never overlap)."""
+    return next((cycle for cycle in cycles if cycle.contains(day)), None)
+
+
+def listing_cycle(cycles: Sequence[CycleRecord], day: date) -> CycleRecord | None:
+    """The cycle whose portfolio page lists work completed on ``day``: the one holding it, else the first cycle for
+    earlier work (before registration) and the latest for later work. None while no cycle is known."""
+    if not cycles:
+        return None
+    holding = cycle_containing(cycles, day)
+    if holding is not None:
+        return holding
+    if day < cycles[0].starts_on:
+        return cycles[0]
+    later = [cycle for cycle in cycles if cycle.starts_on > day]
+    return later[0] if later else cycles[-1]
+
+
+def require_not_frozen(cycles: Sequence[CycleRecord], *days: date) -> None:
+    """Refuse a change to work completed in a cycle that was frozen into a re-registration dossier."""
+    for day in days:
+        cycle = cycle_containing(cycles, day)
+        if cycle is not None and cycle.frozen_at is not None:
+            raise Conflict(
+                "dossier_frozen",
+                f"the cycle {cycle.starts_on.isoformat()} – {cycle.ends_on.isoformat()} is frozen into a dossier",
+            )
+
+
+def scheme_for(book: SchemeBook, cycles: Sequence[CycleRecord], day: date) -> SchemeVersion:
+    """The scheme version that judges work completed on ``day``: its cycle's version, else the one then in force.
+
+    Work outside every cycle (before registration) earns no points, but is still priced by the scheme of its day
+    so the entry shows what it would be worth; work before the first version is priced by the first version.
+    """
+    cycle = cycle_containing(cycles, day)
+    if cycle is not None:
+        # A version the scheme file lacks raises UnknownSchemeVersion: a deployment error that must be seen.
+        return book.get(cycle.scheme_version)
+    try:
+        return book.version_in_force(day)
+    except NoSchemeVersionInForce:
+        return book.versions[0]
+
+
+def to_domain(record: ActivityRecord) -> Activity:
+    """The entry as the norm sees it."""
+    return Activity(
+        id=str(record.activity_id),
+        category=CategoryKey(record.category),
+        points=record.points,
+        accredited=record.accredited,
+        source=ActivitySource(record.source),
+        state=EntryState(record.state),
+        completed_on=record.completion_date,
+        a2_type=record.a2_type,
+    )
+
+
+def is_editable(record: ActivityRecord, cycles: Sequence[CycleRecord]) -> bool:
+    """Self-entered, not yet judged by an audit, and not in a frozen cycle."""
+    cycle = cycle_containing(cycles, record.completion_date)
+    return (
+        record.source == ActivitySource.SELF_ENTERED
+        and record.state == EntryState.TO_BE_CHECKED
+        and (cycle is None or cycle.frozen_at is None)
+    )
+
+
+def version_of(
+    record: ActivityRecord,
+    *,
+    change: str,
+    actor_kind: str,
+    actor_id: str,
+    at: datetime,
+    evidence_ids: Sequence[uuid.UUID] = (),
+    origin: str = "",
+    reason: str = "",
+) -> VersionRecord:
+    """The history row for ``record`` as it is after ``change``."""
+    return VersionRecord(
+        activity_id=record.activity_id,
+        version=record.version,
+        changed_at=at,
+        actor_kind=actor_kind,
+        actor_id=actor_id,
+        origin=origin,
+        change=change,
+        reason=reason,
+        state=record.state,
+        points=record.points,
+        snapshot=record.snapshot(evidence_ids),
+    )

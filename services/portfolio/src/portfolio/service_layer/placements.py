@@ -1,0 +1,237 @@
+"""Entries others place in a portfolio, from accreditation events: course attendance, voids, approved teaching.
+
+Event handlers: the consumer runs each in one transaction with its inbox row and commits; handlers never commit.
+Redelivery is harmless twice over: the inbox skips a message it has applied, and the natural keys
+(attendance_id, teaching claim id) skip entries already placed even when a batch is re-sent as a new message.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterable
+from dataclasses import replace
+
+from lklr_shared.contracts import accreditation as events
+from lklr_shared.contracts.envelope import Envelope, utcnow
+from lklr_shared.contracts.portfolio import ActivityRecorded
+from lklr_shared.kit.outbox import UnitOfWork
+from lklr_shared.scheme import CategoryKey
+from portfolio.adapters import repository as repo
+from portfolio.adapters.repository import ActivityRecord, VoidRecord
+from portfolio.domain.activities import ActivitySource, EntryState
+from portfolio.service_layer.common import version_of
+
+log = logging.getLogger(__name__)
+
+# Entry ids derive from the natural key, so every replica and every redelivery names an entry the same way.
+_PLACED_NAMESPACE = uuid.UUID("6f1d7a52-8a1e-4c1b-9a43-0c0e6f0f3b11")
+ACCREDITED_COURSE = "accredited_course"
+GIVING_TRAINING = "giving_training"
+
+
+def placed_activity_id(attendance_id: uuid.UUID) -> uuid.UUID:
+    return uuid.uuid5(_PLACED_NAMESPACE, f"attendance:{attendance_id}")
+
+
+def teaching_activity_id(claim_id: uuid.UUID) -> uuid.UUID:
+    return uuid.uuid5(_PLACED_NAMESPACE, f"teaching:{claim_id}")
+
+
+def recorded_event(record: ActivityRecord) -> ActivityRecorded:
+    return ActivityRecorded(
+        activity_id=record.activity_id,
+        person_id=record.person_id,
+        category=record.category,
+        activity_type=record.activity_type,
+        points=record.points,
+        accredited=record.accredited,
+        source=record.source,
+        completion_date=record.completion_date,
+    )
+
+
+async def record_attendance(uow: UnitOfWork, event: events.AttendanceRecorded, _envelope: Envelope) -> None:
+    """Place a batch of attended courses: one multi-row insert, then history and events for the new rows only.
+
+    Voids that overtook their attendance are applied right away.
+    """
+    now = utcnow()
+    records = [
+        ActivityRecord(
+            activity_id=placed_activity_id(row.attendance_id),
+            person_id=row.person_id,
+            version=1,
+            source=ActivitySource.PROVIDER_PLACED.value,
+            category=event.category,
+            activity_type=ACCREDITED_COURSE,
+            # An accredited course earns the committee's points, whatever its category: no scheme type applies.
+            a2_type=None,
+            title=event.course_title,
+            description="",
+            completion_date=event.completion_date,
+            points=row.points,
+            accredited=True,
+            state=EntryState.PLACED.value,
+            state_reason="",
+            study_load_hours=row.hours,
+            quantity=None,
+            hours_per_unit=None,
+            provider_id=event.provider_id,
+            provider_name=event.provider_name,
+            course_id=event.course_id,
+            edition_id=event.edition_id,
+            batch_id=event.batch_id,
+            attendance_id=row.attendance_id,
+            teaching_claim_id=None,
+            recorded_at=now,
+            updated_at=now,
+        )
+        for row in event.rows
+    ]
+    await repo.lock_attendances(uow.session, (row.attendance_id for row in event.rows))
+    inserted = await repo.insert_placed_activities(uow.session, records, natural_key="attendance_id")
+    new_records = [record for record in records if record.activity_id in inserted]
+    if len(new_records) < len(records):
+        log.info(
+            "batch %s: %s of %s attendances were placed before; skipped",
+            event.batch_id,
+            len(records) - len(new_records),
+            len(records),
+        )
+    await repo.insert_versions(
+        uow.session,
+        (
+            version_of(
+                record,
+                change="recorded",
+                actor_kind="provider",
+                actor_id=str(event.provider_id),
+                at=now,
+                origin="accreditation",
+                reason=f"attendance batch {event.batch_id}",
+            )
+            for record in new_records
+        ),
+    )
+    for record in new_records:
+        uow.emit(recorded_event(record))
+    await _apply_pending_voids(uow, (record.attendance_id for record in new_records if record.attendance_id))
+
+
+async def void_attendance(uow: UnitOfWork, event: events.AttendanceVoided, _envelope: Envelope) -> None:
+    """A provider voided its post: the entry becomes voided with the reason, as a new version (nothing deleted).
+
+    The void is kept on its own too, so a void that arrives before its attendance is applied when that arrives.
+    """
+    await repo.lock_attendances(uow.session, [event.attendance_id])
+    await repo.remember_void(
+        uow.session,
+        VoidRecord(
+            attendance_id=event.attendance_id,
+            person_id=event.person_id,
+            provider_id=event.provider_id,
+            reason=event.reason,
+            voided_at=event.voided_at,
+        ),
+    )
+    await _apply_pending_voids(uow, [event.attendance_id])
+
+
+async def _apply_pending_voids(uow: UnitOfWork, attendance_ids: Iterable[uuid.UUID]) -> None:
+    now = utcnow()
+    for void in await repo.pending_voids(uow.session, attendance_ids):
+        record = await repo.activity_for_attendance(uow.session, void.attendance_id)
+        if record is None:
+            log.info("void of attendance %s kept until the attendance arrives", void.attendance_id)
+            continue
+        if record.provider_id != void.provider_id:
+            # Only a course's own provider may void its post; accreditation enforces it, this guards the data.
+            log.error(
+                "void of attendance %s by provider %s ignored: placed by %s",
+                void.attendance_id,
+                void.provider_id,
+                record.provider_id,
+            )
+            continue
+        if record.state != EntryState.VOIDED:
+            voided = replace(
+                record,
+                version=record.version + 1,
+                state=EntryState.VOIDED.value,
+                state_reason=void.reason,
+                updated_at=now,
+            )
+            await repo.update_activity(uow.session, voided, previous_version=record.version)
+            evidence = await repo.evidence_by_activity(uow.session, [record.activity_id])
+            await repo.insert_versions(
+                uow.session,
+                [
+                    version_of(
+                        voided,
+                        change="voided",
+                        actor_kind="provider",
+                        actor_id=str(void.provider_id),
+                        at=now,
+                        origin="accreditation",
+                        reason=void.reason,
+                        evidence_ids=[item.evidence_id for item in evidence[record.activity_id]],
+                    )
+                ],
+            )
+        await repo.mark_void_applied(uow.session, void.attendance_id, now)
+
+
+async def record_teaching(uow: UnitOfWork, event: events.TeachingApproved, _envelope: Envelope) -> None:
+    """The committee approved a claim of having given a training: an accredited A2 entry of type giving_training.
+
+    The professional made the claim themselves, so there is nothing for them to check: it is placed confirmed.
+    """
+    now = utcnow()
+    record = ActivityRecord(
+        activity_id=teaching_activity_id(event.claim_id),
+        person_id=event.person_id,
+        version=1,
+        source=ActivitySource.TEACHING.value,
+        category=CategoryKey.A2.value,
+        activity_type=GIVING_TRAINING,
+        a2_type=GIVING_TRAINING,
+        title=event.description[:300] or GIVING_TRAINING,
+        description=event.description,
+        completion_date=event.completion_date,
+        points=event.points,
+        accredited=True,
+        state=EntryState.CONFIRMED.value,
+        state_reason="",
+        study_load_hours=None,
+        quantity=event.hours,
+        hours_per_unit=None,
+        provider_id=None,
+        provider_name=None,
+        course_id=None,
+        edition_id=None,
+        batch_id=None,
+        attendance_id=None,
+        teaching_claim_id=event.claim_id,
+        recorded_at=now,
+        updated_at=now,
+    )
+    inserted = await repo.insert_placed_activities(uow.session, [record], natural_key="teaching_claim_id")
+    if not inserted:
+        log.info("teaching claim %s was placed before; skipped", event.claim_id)
+        return
+    await repo.insert_versions(
+        uow.session,
+        [
+            version_of(
+                record,
+                change="recorded",
+                actor_kind="accreditation_committee",
+                actor_id=str(event.claim_id),
+                at=now,
+                origin="accreditation",
+                reason="teaching claim approved",
+            )
+        ],
+    )
+    uow.emit(recorded_event(record))

@@ -1,0 +1,244 @@
+"""The portfolio service on a real PostgreSQL and RabbitMQ, built by its own composition root.
+
+One service process (in this test process) per module; every test registers its own people, so tests share no
+data. Events go in through the broker, like the registry's and accreditation's would; requests go through the
+same RpcClient the gateway uses. A probe queue bound to `portfolio.*` records what the service publishes (and
+makes those events routable: the outbox treats an unroutable event as a failure).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import itertools
+import json
+import uuid
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import aio_pika
+import pytest_asyncio
+import sqlalchemy as sa
+from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
+
+from lklr_shared.contracts import accreditation as accreditation_events
+from lklr_shared.contracts import portfolio as contracts
+from lklr_shared.contracts import registry as registry_events
+from lklr_shared.contracts.base import Message
+from lklr_shared.contracts.envelope import Envelope, utcnow, wrap
+from lklr_shared.kit.db import make_engine, run_migrations
+from lklr_shared.kit.publisher import Publisher
+from lklr_shared.kit.rpc import RpcClient, RpcError
+from lklr_shared.kit.runtime import ServiceRuntime
+from lklr_shared.kit.topology import Topology, declare_exchanges
+from portfolio.bootstrap import MIGRATIONS_DIR, build_runtime
+from portfolio.settings import PortfolioSettings
+
+PROBE = "probe"
+PDF_HEAD = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
+_numbers = itertools.count(1)
+
+
+@dataclass
+class Person:
+    person_id: uuid.UUID
+    registration_number: str
+    registered_since: date
+
+    @property
+    def actor(self) -> contracts.Actor:
+        return contracts.Actor(person_id=self.person_id, origin="203.0.113.7")
+
+
+@dataclass
+class Harness:
+    runtime: ServiceRuntime
+    topology: Topology
+    client: RpcClient
+    publisher: Publisher
+    engine: Any
+    published: list[Envelope] = field(default_factory=list)
+
+    async def call(self, request: Message, timeout: float = 15) -> Any:
+        return await self.client.call("portfolio", request, timeout=timeout)
+
+    async def publish(self, event: Message | Envelope) -> Envelope:
+        envelope = event if isinstance(event, Envelope) else wrap(event)
+        await self.publisher.publish(envelope.type, envelope)
+        return envelope
+
+    async def register(self, *, registered_since: date | None = None) -> Person:
+        """A registered person with an open first cycle, as the registry would announce them."""
+        since = registered_since or utcnow().date() - timedelta(days=400)
+        person = Person(uuid.uuid4(), f"9{next(_numbers):06d}", since)
+        await self.publish(
+            registry_events.RegistrationGranted(
+                person_id=person.person_id,
+                registration_number=person.registration_number,
+                initials="T.",
+                surname=f"Tester {person.registration_number}",
+                roles=["leerplichtambtenaar"],
+                employer_id="gemeente-test",
+                registered_since=since,
+            )
+        )
+        await self.publish(
+            registry_events.CycleOpened(
+                person_id=person.person_id,
+                registration_number=person.registration_number,
+                cycle_id=uuid.uuid4(),
+                sequence=1,
+                starts_on=since,
+                ends_on=since.replace(year=since.year + 5) - timedelta(days=1),
+                scheme_version="2018.1",
+            )
+        )
+
+        async def has_cycle() -> bool:
+            try:
+                portfolio = await self.portfolio(person)
+            except RpcError as exc:
+                if exc.code == "not_registered":
+                    return False
+                raise
+            return portfolio.cycle is not None
+
+        await wait_for(has_cycle, message="the registration and cycle to arrive")
+        return person
+
+    async def portfolio(self, person: Person, **options: Any) -> contracts.Portfolio:
+        reply = await self.call(contracts.GetPortfolio(person_id=person.person_id, actor=person.actor, **options))
+        assert isinstance(reply, contracts.Portfolio)
+        return reply
+
+    def attendance(
+        self,
+        people: Iterable[Person],
+        *,
+        points: str = "8",
+        completion_date: date | None = None,
+        category: str = "A1",
+        provider_id: uuid.UUID | None = None,
+        title: str = "Gespreksvoering met jongeren",
+    ) -> accreditation_events.AttendanceRecorded:
+        return accreditation_events.AttendanceRecorded(
+            batch_id=uuid.uuid4(),
+            provider_id=provider_id or uuid.uuid4(),
+            provider_name="Opleidingen B.V.",
+            course_id=uuid.uuid4(),
+            course_title=title,
+            edition_id=uuid.uuid4(),
+            category=category,  # type: ignore[arg-type]
+            completion_date=completion_date or utcnow().date() - timedelta(days=3),
+            rows=[
+                accreditation_events.AttendanceRow(
+                    attendance_id=uuid.uuid4(),
+                    registration_number=person.registration_number,
+                    person_id=person.person_id,
+                    hours=Decimal(points),
+                    points=Decimal(points),
+                )
+                for person in people
+            ],
+        )
+
+    async def count(self, query: Any) -> int:
+        async with self.engine.connect() as connection:
+            return int((await connection.execute(query)).scalar_one())
+
+    def published_of(self, contract: type[Message]) -> list[Message]:
+        return [envelope.open() for envelope in self.published if envelope.type == contract.wire_name]
+
+    async def upload(
+        self, person: Person, chunks: Iterable[bytes], *, filename: str = "bewijs.pdf", **begin: Any
+    ) -> contracts.EvidenceStored:
+        started = await self.call(
+            contracts.BeginEvidenceUpload(person_id=person.person_id, actor=person.actor, filename=filename, **begin)
+        )
+        for seq, chunk in enumerate(chunks):
+            await self.call(
+                contracts.AppendEvidenceChunk(
+                    person_id=person.person_id,
+                    actor=person.actor,
+                    upload_id=started.upload_id,
+                    seq=seq,
+                    data=base64.b64encode(chunk).decode(),
+                )
+            )
+        stored = await self.call(
+            contracts.CompleteEvidenceUpload(
+                person_id=person.person_id, actor=person.actor, upload_id=started.upload_id
+            )
+        )
+        assert isinstance(stored, contracts.EvidenceStored)
+        return stored
+
+
+async def wait_for(predicate: Any, *, timeout: float = 20.0, message: str = "condition") -> Any:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        result = predicate()
+        if asyncio.iscoroutine(result):
+            result = await result
+        if result:
+            return result
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+        await asyncio.sleep(0.05)
+
+
+async def _bind_probe(
+    connection: AbstractRobustConnection, topology: Topology, published: list[Envelope]
+) -> aio_pika.abc.AbstractChannel:
+    channel = await connection.channel()
+    exchange = await declare_exchanges(channel, topology)
+    queue = await channel.declare_queue(topology.consumer_queue(PROBE), durable=True)
+    await queue.bind(exchange, routing_key="portfolio.*")
+
+    async def record(message: AbstractIncomingMessage) -> None:
+        async with message.process():
+            published.append(Envelope.model_validate(json.loads(message.body)))
+
+    await queue.consume(record)
+    return channel
+
+
+@pytest_asyncio.fixture(scope="module")
+async def service(databases, broker_names, amqp_url, tmp_path_factory) -> AsyncIterator[Harness]:  # type: ignore[no-untyped-def]
+    url = await databases.create("portfolio")
+    await asyncio.to_thread(run_migrations, url, MIGRATIONS_DIR)
+    topology = broker_names.topology(consumers={"portfolio", PROBE}, services={"portfolio"})
+    settings = PortfolioSettings(
+        database_url=url,
+        amqp_url=amqp_url,
+        broker_prefix=topology.prefix,
+        health_port=0,
+        outbox_poll_seconds=0.5,
+        blob_dir=tmp_path_factory.mktemp("blobs"),
+    )
+    connection = await aio_pika.connect_robust(amqp_url)
+    published: list[Envelope] = []
+    probe_channel = await _bind_probe(connection, topology, published)
+    runtime = build_runtime(settings)
+    await runtime.start()
+    publisher = Publisher(connection, topology.events_exchange, timeout=5)
+    engine = make_engine(url)
+    try:
+        yield Harness(runtime, topology, RpcClient(connection, topology, timeout=15), publisher, engine, published)
+    finally:
+        await runtime.stop()
+        await publisher.close()
+        await probe_channel.close()
+        await connection.close()
+        await engine.dispose()
+
+
+def rows_of(table: sa.Table, **where: Any) -> Any:
+    query = sa.select(sa.func.count()).select_from(table)
+    for name, value in where.items():
+        column = table.c[name]
+        query = query.where(column.in_(value) if isinstance(value, list | tuple | set) else column == value)
+    return query
