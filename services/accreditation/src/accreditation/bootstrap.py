@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from accreditation.entrypoints.events import event_handlers
+from accreditation.entrypoints.rpc import rpc_handlers
+from accreditation.service_layer.context import AccreditationContext
 from accreditation.settings import AccreditationSettings
 from lklr_shared.kit.db import make_engine, make_session_factory
+from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.kit.runtime import ServiceRuntime
 from lklr_shared.kit.settings import ServiceSettings
+from lklr_shared.scheme import default_scheme_path, load_scheme_book
 
 SERVICE_NAME = "accreditation"
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
@@ -19,6 +24,23 @@ def load_settings() -> ServiceSettings:
 
 
 def build_runtime(settings: ServiceSettings) -> ServiceRuntime:
-    """Wire the accreditation process from its settings."""
-    engine = make_engine(settings.database_url)
-    return ServiceRuntime(SERVICE_NAME, settings, engine, make_session_factory(engine), event_handlers=event_handlers())
+    """Wire the accreditation process from its settings (plain ServiceSettings get the service's defaults)."""
+    own = (
+        settings
+        if isinstance(settings, AccreditationSettings)
+        else AccreditationSettings.model_validate(settings.model_dump())
+    )
+    engine = make_engine(own.database_url)
+    runtime = ServiceRuntime(SERVICE_NAME, own, engine, make_session_factory(engine), event_handlers=event_handlers())
+
+    def unit_of_work() -> UnitOfWork:
+        # Through the runtime, so a commit wakes the relay the runtime starts (it exists only after start()).
+        return runtime.unit_of_work()
+
+    context = AccreditationContext(
+        unit_of_work=unit_of_work,
+        scheme=load_scheme_book(own.scheme_path or default_scheme_path()),
+        idempotency_lease=timedelta(seconds=own.idempotency_lease_seconds),
+    )
+    runtime.rpc_handlers = rpc_handlers(context)
+    return runtime

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from lklr_shared.kit.settings import ServiceSettings
@@ -12,3 +13,6 @@ class AccreditationSettings(ServiceSettings):
 
     database_url: str = "sqlite+aiosqlite:///.data/accreditation.db"
     health_port: int = 8103
+    # How long a first attendance post holds its Idempotency-Key before a retry may take it over (a crashed
+    # attempt's key is blocked this long). Keep it well above the gateway's RPC timeout for attendance posts.
+    idempotency_lease_seconds: float = Field(default=120.0, gt=0)

@@ -1,4 +1,16 @@
-"""Contracts owned by the accreditation service: courses, attendance and teaching claims."""
+"""Contracts owned by the accreditation service: providers, courses, attendance and teaching claims.
+
+Events come first (what other services consume), then the request/reply contracts the gateway calls on
+`<prefix>.accreditation.rpc`. Conventions of the request/reply contracts:
+
+- Identity comes from the gateway, which authenticated the caller: `provider_id` is the provider the acting
+  account or API key belongs to (from `FindProviderForAccount` or `AuthenticateApiKey`); the `*_by` fields are
+  the acting account id (or `api-key:<key_id>`), kept with the change for the record.
+- Role checks (committee, office) are the gateway's: the registry owns roles. Provider scoping is enforced
+  here: a provider's request about another provider's course, edition or attendance is refused with 403.
+- Every refusal is an `RpcError` with a 4xx status and a stable `code` (listed in services/accreditation/README.md).
+- Dates are calendar dates in the Netherlands; times are UTC. Hours and points are decimals (JSON strings).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +20,15 @@ from decimal import Decimal
 from typing import ClassVar, Literal
 
 from lklr_shared.contracts.base import Message, MessageKind
+
+Category = Literal["A1", "A2"]
+CourseStatus = Literal["submitted", "changes_requested", "approved", "rejected", "withdrawn"]
+AttendanceChannel = Literal["api", "web"]
+RowOutcome = Literal["recorded", "duplicate", "rejected"]
+TeachingClaimStatus = Literal["submitted", "approved", "rejected"]
+
+MAX_ATTENDEES_PER_POST = 5_000
+"""The most rows one attendance post may carry (a larger post is refused whole with `too_many_rows`)."""
 
 
 class _AccreditationEvent(Message):
@@ -64,6 +85,8 @@ class AttendanceRecorded(_AccreditationEvent):
     category: Literal["A1", "A2"]
     completion_date: date
     rows: list[AttendanceRow]
+    # Added after v1 was first published (optional, so older writers stay valid): the post this batch came from.
+    post_id: uuid.UUID | None = None
 
 
 class AttendanceVoided(_AccreditationEvent):
@@ -76,6 +99,9 @@ class AttendanceVoided(_AccreditationEvent):
     person_id: uuid.UUID
     reason: str
     voided_at: datetime
+    # Added after v1 was first published: where the voided row was recorded.
+    edition_id: uuid.UUID | None = None
+    course_id: uuid.UUID | None = None
 
 
 class TeachingApproved(_AccreditationEvent):
@@ -89,3 +115,729 @@ class TeachingApproved(_AccreditationEvent):
     points: Decimal
     completion_date: date
     description: str
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Request/reply contracts (gateway -> accreditation). Nested values subclass Message without a wire name.
+
+
+class _AccreditationCommand(Message):
+    owner: ClassVar[str] = "accreditation"
+    kind: ClassVar[MessageKind] = "command"
+
+
+class _AccreditationQuery(Message):
+    owner: ClassVar[str] = "accreditation"
+    kind: ClassVar[MessageKind] = "query"
+
+
+class _AccreditationReply(Message):
+    owner: ClassVar[str] = "accreditation"
+    kind: ClassVar[MessageKind] = "reply"
+
+
+# --- Providers, their accounts and API keys --------------------------------------------------------------------
+
+
+class ProviderDetails(_AccreditationReply):
+    """A training provider and the accounts (registry account ids) that act for it."""
+
+    wire_name: ClassVar[str] = "accreditation.ProviderDetails"
+
+    provider_id: uuid.UUID
+    name: str
+    contact_email: str
+    created_at: datetime
+    account_ids: list[str]
+
+
+class ProviderList(_AccreditationReply):
+    """Reply to ListProviders."""
+
+    wire_name: ClassVar[str] = "accreditation.ProviderList"
+
+    providers: list[ProviderDetails]
+
+
+class RegisterProvider(_AccreditationCommand):
+    """Register a training provider (office). Names are unique (case-insensitive): 409 `provider_name_taken`."""
+
+    wire_name: ClassVar[str] = "accreditation.RegisterProvider"
+
+    name: str
+    contact_email: str = ""
+    registered_by: str
+
+
+class GetProvider(_AccreditationQuery):
+    """One provider → ProviderDetails (404 `provider_not_found`)."""
+
+    wire_name: ClassVar[str] = "accreditation.GetProvider"
+
+    provider_id: uuid.UUID
+
+
+class ListProviders(_AccreditationQuery):
+    """Every provider, by name → ProviderList."""
+
+    wire_name: ClassVar[str] = "accreditation.ListProviders"
+
+
+class LinkProviderAccount(_AccreditationCommand):
+    """Let a registry account act for a provider → ProviderDetails.
+
+    An account acts for at most one provider: linking it to a second is 409 `account_linked_elsewhere`.
+    Linking an account already linked to this provider changes nothing.
+    """
+
+    wire_name: ClassVar[str] = "accreditation.LinkProviderAccount"
+
+    provider_id: uuid.UUID
+    account_id: str
+    linked_by: str
+
+
+class UnlinkProviderAccount(_AccreditationCommand):
+    """Stop an account acting for a provider → ProviderDetails (404 `account_not_linked`)."""
+
+    wire_name: ClassVar[str] = "accreditation.UnlinkProviderAccount"
+
+    provider_id: uuid.UUID
+    account_id: str
+    unlinked_by: str
+
+
+class FindProviderForAccount(_AccreditationQuery):
+    """The provider an account acts for → ProviderDetails (404 `no_provider_for_account`)."""
+
+    wire_name: ClassVar[str] = "accreditation.FindProviderForAccount"
+
+    account_id: str
+
+
+class ApiKeyInfo(_AccreditationReply):
+    """An API key as listed: never the key itself, only its public prefix (`lklr_<prefix>_…`)."""
+
+    wire_name: ClassVar[str] = "accreditation.ApiKeyInfo"
+
+    key_id: uuid.UUID
+    provider_id: uuid.UUID
+    label: str
+    display_prefix: str
+    created_at: datetime
+    created_by: str
+    revoked_at: datetime | None = None
+    revoked_by: str | None = None
+    active: bool
+
+
+class ApiKeyCreated(_AccreditationReply):
+    """Reply to CreateApiKey. `api_key` is the plaintext key: shown once, never stored, never retrievable."""
+
+    wire_name: ClassVar[str] = "accreditation.ApiKeyCreated"
+
+    key: ApiKeyInfo
+    api_key: str
+
+
+class ApiKeyList(_AccreditationReply):
+    """Reply to ListApiKeys: active and revoked keys, newest first."""
+
+    wire_name: ClassVar[str] = "accreditation.ApiKeyList"
+
+    keys: list[ApiKeyInfo]
+
+
+class CreateApiKey(_AccreditationCommand):
+    """Create an API key for a provider → ApiKeyCreated (with the plaintext key, once)."""
+
+    wire_name: ClassVar[str] = "accreditation.CreateApiKey"
+
+    provider_id: uuid.UUID
+    label: str = ""
+    created_by: str
+
+
+class ListApiKeys(_AccreditationQuery):
+    """A provider's API keys → ApiKeyList."""
+
+    wire_name: ClassVar[str] = "accreditation.ListApiKeys"
+
+    provider_id: uuid.UUID
+
+
+class RevokeApiKey(_AccreditationCommand):
+    """Revoke one of the provider's keys at once → ApiKeyInfo (revoking a revoked key changes nothing).
+
+    Another provider's key is 404 `api_key_not_found` (a key id is not something to confirm to strangers).
+    """
+
+    wire_name: ClassVar[str] = "accreditation.RevokeApiKey"
+
+    provider_id: uuid.UUID
+    key_id: uuid.UUID
+    revoked_by: str
+
+
+class AuthenticateApiKey(_AccreditationQuery):
+    """Which provider a presented key belongs to → ApiKeyIdentity; 401 `invalid_api_key` when it is malformed,
+    unknown or revoked (one answer for all three, so the reply tells an attacker nothing)."""
+
+    wire_name: ClassVar[str] = "accreditation.AuthenticateApiKey"
+
+    api_key: str
+
+
+class ApiKeyIdentity(_AccreditationReply):
+    """Reply to AuthenticateApiKey: act as this provider; record `actor` (`api-key:<key_id>`) as the `*_by`."""
+
+    wire_name: ClassVar[str] = "accreditation.ApiKeyIdentity"
+
+    provider_id: uuid.UUID
+    provider_name: str
+    key_id: uuid.UUID
+    actor: str
+
+
+# --- Courses, editions, decisions and the catalogue ------------------------------------------------------------
+
+
+class EditionInput(Message):
+    """An edition (a run of the course) as submitted: the end date is the completion date of its attendees."""
+
+    start_date: date
+    end_date: date
+    location: str = ""
+
+
+class EditionDetails(_AccreditationReply):
+    """One edition of a course (reply to AddEdition, and nested in CourseDetails)."""
+
+    wire_name: ClassVar[str] = "accreditation.EditionDetails"
+
+    edition_id: uuid.UUID
+    course_id: uuid.UUID
+    start_date: date
+    end_date: date
+    location: str
+    created_at: datetime
+
+
+class CourseHistoryEntry(Message):
+    """One step in a course's history: who did what, when and why (nothing is overwritten)."""
+
+    step: Literal[
+        "submitted",
+        "revised",
+        "approved",
+        "changes_requested",
+        "rejected",
+        "objected",
+        "objection_dismissed",
+        "withdrawn",
+    ]
+    at: datetime
+    by: str
+    reason: str
+    points: Decimal | None = None
+    valid_from: date | None = None
+    valid_until: date | None = None
+
+
+class CourseDetails(_AccreditationReply):
+    """A course with its editions, its current accreditation and its full history.
+
+    `points` and `valid_from`/`valid_until` are set once approved. `objection_open` puts the course in the
+    committee's queue; `objection_deadline` is the last day the provider may object to the latest decision
+    (None when there is nothing to object to, or an objection was already made against it).
+    """
+
+    wire_name: ClassVar[str] = "accreditation.CourseDetails"
+
+    course_id: uuid.UUID
+    provider_id: uuid.UUID
+    provider_name: str
+    title: str
+    description: str
+    category: Category
+    study_load_hours: Decimal
+    trainers: list[str]
+    target_group: str
+    programme: str
+    allows_partial_attendance: bool
+    status: CourseStatus
+    points: Decimal | None = None
+    valid_from: date | None = None
+    valid_until: date | None = None
+    withdrawn_on: date | None = None
+    submitted_at: datetime
+    objection_open: bool
+    objection_deadline: date | None = None
+    editions: list[EditionDetails]
+    history: list[CourseHistoryEntry]
+
+
+class CourseList(_AccreditationReply):
+    """Reply to ListProviderCourses and ListCoursesForReview."""
+
+    wire_name: ClassVar[str] = "accreditation.CourseList"
+
+    courses: list[CourseDetails]
+
+
+class SubmitCourse(_AccreditationCommand):
+    """A provider submits a course for accreditation → CourseDetails (status `submitted`).
+
+    `allows_partial_attendance`: whether attendance rows may carry fewer hours than the study load (partial
+    attendance earns proportional points). Without it, a row's `hours` must be absent or the full study load.
+    """
+
+    wire_name: ClassVar[str] = "accreditation.SubmitCourse"
+
+    provider_id: uuid.UUID
+    submitted_by: str
+    title: str
+    description: str
+    category: Category
+    study_load_hours: Decimal
+    editions: list[EditionInput] = []
+    trainers: list[str] = []
+    target_group: str = ""
+    programme: str = ""
+    allows_partial_attendance: bool = False
+
+
+class ReviseCourse(_AccreditationCommand):
+    """The provider answers a request for changes with the revised course → CourseDetails (back to
+    `submitted`). Only while the status is `changes_requested` (else 409 `course_not_revisable`)."""
+
+    wire_name: ClassVar[str] = "accreditation.ReviseCourse"
+
+    provider_id: uuid.UUID
+    course_id: uuid.UUID
+    revised_by: str
+    title: str
+    description: str
+    category: Category
+    study_load_hours: Decimal
+    trainers: list[str] = []
+    target_group: str = ""
+    programme: str = ""
+    allows_partial_attendance: bool = False
+    note: str = ""
+
+
+class AddEdition(_AccreditationCommand):
+    """Add an edition to one of the provider's courses → EditionDetails (not to a rejected or withdrawn one)."""
+
+    wire_name: ClassVar[str] = "accreditation.AddEdition"
+
+    provider_id: uuid.UUID
+    course_id: uuid.UUID
+    added_by: str
+    start_date: date
+    end_date: date
+    location: str = ""
+
+
+class GetCourse(_AccreditationQuery):
+    """One course → CourseDetails. With `provider_id` (a provider asking) another provider's course is 403;
+    without it (committee, office) any course is returned."""
+
+    wire_name: ClassVar[str] = "accreditation.GetCourse"
+
+    course_id: uuid.UUID
+    provider_id: uuid.UUID | None = None
+
+
+class ListProviderCourses(_AccreditationQuery):
+    """A provider's own courses, newest first → CourseList."""
+
+    wire_name: ClassVar[str] = "accreditation.ListProviderCourses"
+
+    provider_id: uuid.UUID
+
+
+class ListCoursesForReview(_AccreditationQuery):
+    """The committee's queue → CourseList: submitted courses and courses with an open objection, oldest first."""
+
+    wire_name: ClassVar[str] = "accreditation.ListCoursesForReview"
+
+    requested_by: str = ""
+
+
+class ApproveCourse(_AccreditationCommand):
+    """The committee approves → CourseDetails, and CourseAccredited is published.
+
+    `points`: positive, in whole or half points. `valid_from` defaults to the day the course was submitted
+    (editions held while the committee deliberated are covered); `valid_until` to `valid_from` plus the
+    scheme's validity (3 years by default), minus one day. Also answers an objection (re-approval with other
+    points or dates).
+    """
+
+    wire_name: ClassVar[str] = "accreditation.ApproveCourse"
+
+    course_id: uuid.UUID
+    decided_by: str
+    reason: str
+    points: Decimal
+    valid_from: date | None = None
+    valid_until: date | None = None
+
+
+class RequestCourseChanges(_AccreditationCommand):
+    """The committee asks the provider for changes, with the reason → CourseDetails."""
+
+    wire_name: ClassVar[str] = "accreditation.RequestCourseChanges"
+
+    course_id: uuid.UUID
+    decided_by: str
+    reason: str
+
+
+class RejectCourse(_AccreditationCommand):
+    """The committee rejects the course, with the reason → CourseDetails."""
+
+    wire_name: ClassVar[str] = "accreditation.RejectCourse"
+
+    course_id: uuid.UUID
+    decided_by: str
+    reason: str
+
+
+class ObjectToCourseDecision(_AccreditationCommand):
+    """The provider objects to the latest decision, within the scheme's objection window (8 weeks by default)
+    → CourseDetails with `objection_open`, which puts the course back in the committee's queue."""
+
+    wire_name: ClassVar[str] = "accreditation.ObjectToCourseDecision"
+
+    provider_id: uuid.UUID
+    course_id: uuid.UUID
+    objected_by: str
+    reason: str
+
+
+class DismissCourseObjection(_AccreditationCommand):
+    """The committee dismisses an open objection, with the reason; the decision stands → CourseDetails.
+    (Upholding an objection is simply a new ApproveCourse / RequestCourseChanges / RejectCourse.)"""
+
+    wire_name: ClassVar[str] = "accreditation.DismissCourseObjection"
+
+    course_id: uuid.UUID
+    decided_by: str
+    reason: str
+
+
+class WithdrawAccreditation(_AccreditationCommand):
+    """The committee withdraws an approved course's accreditation from `withdrawn_on` (default today)
+    → CourseDetails, and AccreditationWithdrawn is published. Attendance completed before that day stays
+    valid and may still be posted; later editions cannot be."""
+
+    wire_name: ClassVar[str] = "accreditation.WithdrawAccreditation"
+
+    course_id: uuid.UUID
+    decided_by: str
+    reason: str
+    withdrawn_on: date | None = None
+
+
+class SearchCatalogue(_AccreditationQuery):
+    """The public catalogue ("Opleidingen"): approved courses whose accreditation is valid today → Catalogue.
+
+    `q` matches title, description, target group and provider name (case-insensitive, substring).
+    """
+
+    wire_name: ClassVar[str] = "accreditation.SearchCatalogue"
+
+    q: str = ""
+    category: Category | None = None
+    limit: int = 50
+    offset: int = 0
+
+
+class CatalogueEntry(Message):
+    """A course as the public sees it."""
+
+    course_id: uuid.UUID
+    provider_id: uuid.UUID
+    provider_name: str
+    title: str
+    description: str
+    category: Category
+    study_load_hours: Decimal
+    points: Decimal
+    valid_from: date
+    valid_until: date
+    target_group: str
+    trainers: list[str]
+    programme: str
+    editions: list[EditionDetails]
+
+
+class Catalogue(_AccreditationReply):
+    """Reply to SearchCatalogue: one page of matches (by title) and the number of matches in all."""
+
+    wire_name: ClassVar[str] = "accreditation.Catalogue"
+
+    total: int
+    courses: list[CatalogueEntry]
+
+
+# --- Attendance ------------------------------------------------------------------------------------------------
+
+
+class AttendeeInput(Message):
+    """One attendance row as the provider sent it.
+
+    `registration_number` is passed as typed (the service strips whitespace and checks it). `hours` is absent
+    for full attendance; otherwise a number, or the text as typed in a CSV cell: the service parses it, so a
+    bad value rejects only that row (`invalid_hours`) instead of the whole post.
+    """
+
+    registration_number: str
+    hours: Decimal | str | None = None
+
+
+class PostAttendance(_AccreditationCommand):
+    """Record who completed an edition → AttendancePostResult, one result per row, in the order sent.
+
+    Idempotency (IETF httpapi Idempotency-Key draft), scoped to the provider:
+    - first use of a key: the post is processed, and its response stored with the key;
+    - same key, same request (by `request_fingerprint`): the stored response again (`replayed` true), no rows added;
+    - same key, another request: 422 `idempotency_key_reused`;
+    - same key while the first request is still being processed: 409 `request_in_flight` (retry later);
+    - empty key: 400 `missing_idempotency_key`.
+    `request_fingerprint` is a hex SHA-256 of the canonical request; leave it None and the service computes
+    one over (edition_id, attendees). A post refused as a whole (4xx) is not stored: it may be retried with the
+    same key once the cause is fixed.
+    """
+
+    wire_name: ClassVar[str] = "accreditation.PostAttendance"
+
+    provider_id: uuid.UUID
+    edition_id: uuid.UUID
+    idempotency_key: str
+    attendees: list[AttendeeInput]
+    channel: AttendanceChannel
+    posted_by: str = ""
+    request_fingerprint: str | None = None
+
+
+class AttendanceRowResult(Message):
+    """The result of one row.
+
+    - `recorded`: a new attendance, `attendance_id` set, with the hours and points it earned;
+    - `duplicate`: this person was already recorded on this edition (by any post, key or channel);
+      `attendance_id` is the existing record;
+    - `rejected`: nothing recorded; `reason_code` and `message` say why. Codes: `malformed_number`,
+      `mistyped_number`, `unknown_number`, `not_registered_on_date`, `duplicate_in_post`, `invalid_hours`,
+      `hours_exceed_course`, `partial_attendance_not_allowed`.
+    """
+
+    index: int
+    registration_number: str
+    outcome: RowOutcome
+    attendance_id: uuid.UUID | None = None
+    reason_code: str | None = None
+    message: str | None = None
+    hours: Decimal | None = None
+    points: Decimal | None = None
+
+
+class AttendanceCounts(Message):
+    """How many rows came in, and how many had each outcome (received = recorded + duplicate + rejected)."""
+
+    received: int
+    recorded: int
+    duplicate: int
+    rejected: int
+
+
+class AttendancePostResult(_AccreditationReply):
+    """Reply to PostAttendance. A replay returns the first response with `replayed` true."""
+
+    wire_name: ClassVar[str] = "accreditation.AttendancePostResult"
+
+    post_id: uuid.UUID
+    provider_id: uuid.UUID
+    course_id: uuid.UUID
+    edition_id: uuid.UUID
+    completion_date: date
+    channel: AttendanceChannel
+    idempotency_key: str
+    received_at: datetime
+    replayed: bool = False
+    counts: AttendanceCounts
+    rows: list[AttendanceRowResult]
+
+
+class VoidAttendance(_AccreditationCommand):
+    """Void one of the provider's own attendance records, with the reason → AttendanceVoidReceipt, and
+    AttendanceVoided is published. Voiding a voided record again changes nothing (`newly_voided` false).
+    Another provider's record is 403 `not_your_attendance`; an unknown id 404 `attendance_not_found`."""
+
+    wire_name: ClassVar[str] = "accreditation.VoidAttendance"
+
+    provider_id: uuid.UUID
+    attendance_id: uuid.UUID
+    reason: str
+    voided_by: str = ""
+
+
+class AttendanceVoidReceipt(_AccreditationReply):
+    """Reply to VoidAttendance."""
+
+    wire_name: ClassVar[str] = "accreditation.AttendanceVoidReceipt"
+
+    attendance_id: uuid.UUID
+    voided_at: datetime
+    reason: str
+    newly_voided: bool
+
+
+class ListAttendance(_AccreditationQuery):
+    """The attendance recorded on one of the provider's editions (voided records included) → AttendanceList."""
+
+    wire_name: ClassVar[str] = "accreditation.ListAttendance"
+
+    provider_id: uuid.UUID
+    edition_id: uuid.UUID
+
+
+class AttendanceEntry(Message):
+    """One attendance record as its provider sees it."""
+
+    attendance_id: uuid.UUID
+    post_id: uuid.UUID
+    registration_number: str
+    person_name: str
+    hours: Decimal
+    points: Decimal
+    completion_date: date
+    channel: AttendanceChannel
+    recorded_at: datetime
+    voided_at: datetime | None = None
+    void_reason: str | None = None
+
+
+class AttendanceList(_AccreditationReply):
+    """Reply to ListAttendance, by registration number."""
+
+    wire_name: ClassVar[str] = "accreditation.AttendanceList"
+
+    course_id: uuid.UUID
+    course_title: str
+    edition_id: uuid.UUID
+    completion_date: date
+    entries: list[AttendanceEntry]
+
+
+# --- Teaching claims -------------------------------------------------------------------------------------------
+
+
+class TeachingClaimDetails(_AccreditationReply):
+    """A professional's claim of having given a training, and the committee's decision on it."""
+
+    wire_name: ClassVar[str] = "accreditation.TeachingClaimDetails"
+
+    claim_id: uuid.UUID
+    person_id: uuid.UUID
+    registration_number: str
+    person_name: str
+    hours: Decimal
+    given_on: date
+    description: str
+    course_title: str
+    course_id: uuid.UUID | None = None
+    edition_id: uuid.UUID | None = None
+    status: TeachingClaimStatus
+    submitted_at: datetime
+    claimed_by: str
+    decided_at: datetime | None = None
+    decided_by: str | None = None
+    decision_reason: str | None = None
+    points: Decimal | None = None
+
+
+class TeachingClaimList(_AccreditationReply):
+    """Reply to ListTeachingClaimsForReview and ListTeachingClaims."""
+
+    wire_name: ClassVar[str] = "accreditation.TeachingClaimList"
+
+    claims: list[TeachingClaimDetails]
+
+
+class ClaimTeaching(_AccreditationCommand):
+    """A professional claims to have given a training → TeachingClaimDetails (status `submitted`).
+
+    `person_id` and `registration_number` are the acting professional's own (the gateway fills them in); they
+    must match the register, and the person must have been registered on `given_on`.
+    """
+
+    wire_name: ClassVar[str] = "accreditation.ClaimTeaching"
+
+    person_id: uuid.UUID
+    registration_number: str
+    hours: Decimal
+    given_on: date
+    description: str
+    course_title: str = ""
+    course_id: uuid.UUID | None = None
+    edition_id: uuid.UUID | None = None
+    claimed_by: str = ""
+
+
+class ListTeachingClaimsForReview(_AccreditationQuery):
+    """The committee's queue of undecided teaching claims, oldest first → TeachingClaimList."""
+
+    wire_name: ClassVar[str] = "accreditation.ListTeachingClaimsForReview"
+
+    requested_by: str = ""
+
+
+class ListTeachingClaims(_AccreditationQuery):
+    """One professional's own claims, newest first → TeachingClaimList."""
+
+    wire_name: ClassVar[str] = "accreditation.ListTeachingClaims"
+
+    person_id: uuid.UUID
+
+
+class DecideTeachingClaim(_AccreditationCommand):
+    """The committee approves or rejects a claim, with the reason → TeachingClaimDetails. Approval publishes
+    TeachingApproved with the scheme's points for giving a training (1 per hour given by default)."""
+
+    wire_name: ClassVar[str] = "accreditation.DecideTeachingClaim"
+
+    claim_id: uuid.UUID
+    decided_by: str
+    decision: Literal["approve", "reject"]
+    reason: str
+
+
+# --- Demo data -------------------------------------------------------------------------------------------------
+
+
+class LoadDemoData(_AccreditationCommand):
+    """Demo and tests only: create the demo provider (with a fixed, published API key), an approved course with
+    an ended edition, a course awaiting review and a rejected one → DemoData. Idempotent: a second call
+    creates nothing and returns the same ids. `provider_account_id`, if given, is linked to the demo provider."""
+
+    wire_name: ClassVar[str] = "accreditation.LoadDemoData"
+
+    provider_account_id: str | None = None
+
+
+class DemoData(_AccreditationReply):
+    """Reply to LoadDemoData. `created` is false when the demo data was already there."""
+
+    wire_name: ClassVar[str] = "accreditation.DemoData"
+
+    created: bool
+    provider_id: uuid.UUID
+    provider_name: str
+    api_key: str
+    approved_course_id: uuid.UUID
+    approved_edition_id: uuid.UUID
+    pending_course_id: uuid.UUID
+    rejected_course_id: uuid.UUID

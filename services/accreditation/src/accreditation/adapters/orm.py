@@ -1,4 +1,4 @@
-"""The service's tables. Relationships, where added, load explicitly (lazy="raise")."""
+"""The service's tables (SQLAlchemy Core). Natural unique keys back every "only once" rule."""
 
 from __future__ import annotations
 
@@ -6,7 +6,12 @@ import sqlalchemy as sa
 
 metadata = sa.MetaData()
 
-# Local read model of the registry's registrations, fed only by registry events (never by its database).
+# Hours and points: two decimals is exact for the register's quarter hours and half points.
+Hours = sa.Numeric(10, 2)
+Points = sa.Numeric(10, 2)
+
+# --- Local read model of the registry, fed only by registry events (never by its database) ---------------------
+
 registered_people = sa.Table(
     "registered_people",
     metadata,
@@ -15,5 +20,205 @@ registered_people = sa.Table(
     sa.Column("initials", sa.String(20), nullable=False),
     sa.Column("surname", sa.String(200), nullable=False),
     sa.Column("registered_since", sa.Date, nullable=False),
+    # The latest status from registration_history (kept for quick reads; the history is what rules use).
     sa.Column("status", sa.String(40), nullable=False),
+)
+
+# Every registration status a person had, from when: "registered on the completion date" is judged on this.
+# No foreign key to registered_people: a status change may arrive before the grant it follows.
+registration_history = sa.Table(
+    "registration_history",
+    metadata,
+    sa.Column("entry_id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("person_id", sa.Uuid, nullable=False, index=True),
+    sa.Column("effective_on", sa.Date, nullable=False),
+    sa.Column("status", sa.String(40), nullable=False),
+    sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("source_message_id", sa.Uuid, nullable=False, unique=True),
+)
+
+# --- Providers -------------------------------------------------------------------------------------------------
+
+providers = sa.Table(
+    "providers",
+    metadata,
+    sa.Column("provider_id", sa.Uuid, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    # Lower-cased name: two providers cannot be told apart by letter case alone.
+    sa.Column("name_key", sa.String(200), nullable=False, unique=True),
+    sa.Column("contact_email", sa.String(320), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_by", sa.String(200), nullable=False),
+)
+
+# A registry account acts for at most one provider: the account id is the key.
+provider_accounts = sa.Table(
+    "provider_accounts",
+    metadata,
+    sa.Column("account_id", sa.String(200), primary_key=True),
+    sa.Column("provider_id", sa.Uuid, sa.ForeignKey("providers.provider_id"), nullable=False, index=True),
+    sa.Column("linked_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("linked_by", sa.String(200), nullable=False),
+)
+
+api_keys = sa.Table(
+    "api_keys",
+    metadata,
+    sa.Column("key_id", sa.Uuid, primary_key=True),
+    sa.Column("provider_id", sa.Uuid, sa.ForeignKey("providers.provider_id"), nullable=False, index=True),
+    sa.Column("lookup_prefix", sa.String(16), nullable=False, unique=True),
+    # SHA-256 of the whole key (see domain/api_keys.py for why not argon2); never the key itself.
+    sa.Column("key_digest", sa.String(64), nullable=False),
+    sa.Column("label", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("revoked_by", sa.String(200), nullable=True),
+)
+
+# --- Courses, editions and their history -----------------------------------------------------------------------
+
+courses = sa.Table(
+    "courses",
+    metadata,
+    sa.Column("course_id", sa.Uuid, primary_key=True),
+    sa.Column("provider_id", sa.Uuid, sa.ForeignKey("providers.provider_id"), nullable=False, index=True),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("category", sa.String(2), nullable=False),
+    sa.Column("study_load_hours", Hours, nullable=False),
+    sa.Column("trainers", sa.JSON, nullable=False),
+    sa.Column("target_group", sa.Text, nullable=False),
+    sa.Column("programme", sa.Text, nullable=False),
+    sa.Column("allows_partial_attendance", sa.Boolean, nullable=False),
+    sa.Column("status", sa.String(40), nullable=False, index=True),
+    sa.Column("points", Points, nullable=True),
+    sa.Column("valid_from", sa.Date, nullable=True),
+    sa.Column("valid_until", sa.Date, nullable=True),
+    sa.Column("withdrawn_on", sa.Date, nullable=True),
+    sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("submitted_on", sa.Date, nullable=False),
+    sa.Column("submitted_by", sa.String(200), nullable=False),
+    # The latest committee decision (the one an objection would be against) and whether it was objected to.
+    sa.Column("decided_on", sa.Date, nullable=True),
+    sa.Column("latest_decision_objected", sa.Boolean, nullable=False),
+    sa.Column("objection_open", sa.Boolean, nullable=False),
+)
+
+course_history = sa.Table(
+    "course_history",
+    metadata,
+    sa.Column("entry_id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("course_id", sa.Uuid, sa.ForeignKey("courses.course_id"), nullable=False, index=True),
+    sa.Column("step", sa.String(40), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("by", sa.String(200), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("points", Points, nullable=True),
+    sa.Column("valid_from", sa.Date, nullable=True),
+    sa.Column("valid_until", sa.Date, nullable=True),
+)
+
+editions = sa.Table(
+    "editions",
+    metadata,
+    sa.Column("edition_id", sa.Uuid, primary_key=True),
+    sa.Column("course_id", sa.Uuid, sa.ForeignKey("courses.course_id"), nullable=False, index=True),
+    sa.Column("start_date", sa.Date, nullable=False),
+    sa.Column("end_date", sa.Date, nullable=False),
+    sa.Column("location", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_by", sa.String(200), nullable=False),
+)
+
+# --- Attendance ------------------------------------------------------------------------------------------------
+
+# One row per post, whatever its outcome: who posted what, when, through which channel, and the counts.
+attendance_posts = sa.Table(
+    "attendance_posts",
+    metadata,
+    sa.Column("post_id", sa.Uuid, primary_key=True),
+    sa.Column("provider_id", sa.Uuid, sa.ForeignKey("providers.provider_id"), nullable=False, index=True),
+    sa.Column("edition_id", sa.Uuid, sa.ForeignKey("editions.edition_id"), nullable=False, index=True),
+    sa.Column("idempotency_key", sa.String(255), nullable=False),
+    sa.Column("channel", sa.String(10), nullable=False),
+    sa.Column("posted_by", sa.String(200), nullable=False),
+    sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("received", sa.Integer, nullable=False),
+    sa.Column("recorded", sa.Integer, nullable=False),
+    sa.Column("duplicate", sa.Integer, nullable=False),
+    sa.Column("rejected", sa.Integer, nullable=False),
+)
+
+attendance = sa.Table(
+    "attendance",
+    metadata,
+    sa.Column("attendance_id", sa.Uuid, primary_key=True),
+    sa.Column("post_id", sa.Uuid, sa.ForeignKey("attendance_posts.post_id"), nullable=False, index=True),
+    sa.Column("provider_id", sa.Uuid, sa.ForeignKey("providers.provider_id"), nullable=False),
+    sa.Column("course_id", sa.Uuid, sa.ForeignKey("courses.course_id"), nullable=False),
+    sa.Column("edition_id", sa.Uuid, sa.ForeignKey("editions.edition_id"), nullable=False),
+    sa.Column("person_id", sa.Uuid, nullable=False),
+    sa.Column("registration_number", sa.String(16), nullable=False),
+    sa.Column("hours", Hours, nullable=False),
+    sa.Column("points", Points, nullable=False),
+    sa.Column("completion_date", sa.Date, nullable=False),
+    sa.Column("channel", sa.String(10), nullable=False),
+    sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("voided_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("void_reason", sa.Text, nullable=True),
+    sa.Column("voided_by", sa.String(200), nullable=True),
+    # THE rule "the same person on the same edition is recorded once, whatever key or channel": a unique index,
+    # so concurrent posts cannot both insert. Partial (active records only) so a voided record can be replaced
+    # by a corrected one; a voided record never counts.
+    sa.Index(
+        "uq_attendance_person_edition_active",
+        "person_id",
+        "edition_id",
+        unique=True,
+        postgresql_where=sa.text("voided_at IS NULL"),
+        sqlite_where=sa.text("voided_at IS NULL"),
+    ),
+    sa.Index("ix_attendance_edition", "edition_id"),
+)
+
+# Idempotency-Key records, per provider. The primary key makes "first request with this key" a race one
+# request wins. `response` is the stored first response (JSON), replayed for a retry with the same request.
+idempotency_keys = sa.Table(
+    "idempotency_keys",
+    metadata,
+    sa.Column("provider_id", sa.Uuid, primary_key=True),
+    sa.Column("idempotency_key", sa.String(255), primary_key=True),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("state", sa.String(20), nullable=False),
+    # Who holds the key while it is in flight, and until when; an attempt that died is taken over after that.
+    sa.Column("lease_token", sa.Uuid, nullable=False),
+    sa.Column("locked_until", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("completed_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("post_id", sa.Uuid, nullable=True),
+    sa.Column("response", sa.Text, nullable=True),
+)
+
+# --- Teaching claims -------------------------------------------------------------------------------------------
+
+teaching_claims = sa.Table(
+    "teaching_claims",
+    metadata,
+    sa.Column("claim_id", sa.Uuid, primary_key=True),
+    sa.Column("person_id", sa.Uuid, nullable=False, index=True),
+    sa.Column("registration_number", sa.String(16), nullable=False),
+    sa.Column("hours", Hours, nullable=False),
+    sa.Column("given_on", sa.Date, nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("course_title", sa.String(200), nullable=False),
+    sa.Column("course_id", sa.Uuid, nullable=True),
+    sa.Column("edition_id", sa.Uuid, nullable=True),
+    sa.Column("status", sa.String(20), nullable=False, index=True),
+    sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("claimed_by", sa.String(200), nullable=False),
+    sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("decided_by", sa.String(200), nullable=True),
+    sa.Column("decision_reason", sa.Text, nullable=True),
+    sa.Column("points", Points, nullable=True),
 )

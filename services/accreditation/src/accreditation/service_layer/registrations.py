@@ -1,38 +1,94 @@
-"""Keeping the local read model of registrations up to date from registry events."""
+"""Keeping the local read model of registrations up to date from registry events.
+
+Handlers get (uow, event, envelope) and do not commit: the consumer commits after recording the inbox row, so
+the effect and "this message was handled" are one transaction. Every event adds a history entry (keyed by its
+message id, so even a message that slipped past the inbox cannot be counted twice); the person's row and its
+current status are derived from the history, whatever order the events arrived in.
+"""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
+import uuid
+from datetime import date
 
-from accreditation.adapters.orm import registered_people
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from accreditation.adapters.orm import registered_people, registration_history
+from accreditation.adapters.sql import as_utc, lock_until_commit
+from accreditation.domain.registrations import StatusEntry, current_status
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.contracts.envelope import Envelope
 from lklr_shared.kit.outbox import UnitOfWork
 
 
-async def record_registration(uow: UnitOfWork, event: contracts.RegistrationGranted, _envelope: Envelope) -> None:
-    """A person became registered; the caller commits (the consumer's inbox shares the transaction).
-
-    The primary key on person_id means a replayed or duplicated event can never create a second row.
-    """
-    await uow.session.execute(
-        sa.insert(registered_people).values(
-            person_id=event.person_id,
-            registration_number=event.registration_number,
-            initials=event.initials,
-            surname=event.surname,
-            registered_since=event.registered_since,
-            status="registered",
+async def _add_history(
+    session: AsyncSession, person_id: uuid.UUID, effective_on: date, status: str, envelope: Envelope
+) -> None:
+    await session.execute(
+        sa.insert(registration_history).values(
+            person_id=person_id,
+            effective_on=effective_on,
+            status=status,
+            occurred_at=envelope.occurred_at,
+            source_message_id=envelope.message_id,
         )
     )
 
 
-async def record_status_change(
-    uow: UnitOfWork, event: contracts.RegistrationStatusChanged, _envelope: Envelope
-) -> None:
-    """Keep the status of a registration current."""
-    await uow.session.execute(
-        sa.update(registered_people)
-        .where(registered_people.c.person_id == event.person_id)
-        .values(status=event.new_status)
+async def _current_status(session: AsyncSession, person_id: uuid.UUID) -> str | None:
+    rows = await session.execute(
+        sa.select(
+            registration_history.c.effective_on, registration_history.c.status, registration_history.c.occurred_at
+        ).where(registration_history.c.person_id == person_id)
     )
+    return current_status(
+        StatusEntry(effective_on, status, as_utc(occurred_at)) for effective_on, status, occurred_at in rows
+    )
+
+
+async def record_registration(uow: UnitOfWork, event: contracts.RegistrationGranted, envelope: Envelope) -> None:
+    """A person became registered (first time, or again after a lapse: re-entry is a new grant)."""
+    session = uow.session
+    await _add_history(session, event.person_id, event.registered_since, "registered", envelope)
+    await lock_until_commit(session, "registration", event.person_id)
+    status = await _current_status(session, event.person_id) or "registered"
+    known = (
+        await session.execute(
+            sa.select(registered_people.c.person_id).where(registered_people.c.person_id == event.person_id)
+        )
+    ).first()
+    if known is None:
+        await session.execute(
+            sa.insert(registered_people).values(
+                person_id=event.person_id,
+                registration_number=event.registration_number,
+                initials=event.initials,
+                surname=event.surname,
+                registered_since=event.registered_since,
+                status=status,
+            )
+        )
+    else:
+        # Keep the first registration date: earlier periods stay in the history, and in this column.
+        await session.execute(
+            sa.update(registered_people)
+            .where(registered_people.c.person_id == event.person_id)
+            .values(initials=event.initials, surname=event.surname, status=status)
+        )
+
+
+async def record_status_change(uow: UnitOfWork, event: contracts.RegistrationStatusChanged, envelope: Envelope) -> None:
+    """Keep the status history (and the current status) of a registration.
+
+    A change may arrive before the grant it follows; its history entry is kept all the same, and the person's
+    row takes it into account when the grant arrives.
+    """
+    session = uow.session
+    await _add_history(session, event.person_id, event.effective_on, event.new_status, envelope)
+    await lock_until_commit(session, "registration", event.person_id)
+    status = await _current_status(session, event.person_id)
+    if status is not None:
+        await session.execute(
+            sa.update(registered_people).where(registered_people.c.person_id == event.person_id).values(status=status)
+        )

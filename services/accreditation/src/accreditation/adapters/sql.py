@@ -1,0 +1,61 @@
+"""Small SQL helpers that differ between PostgreSQL (production) and SQLite (local runs)."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+_Select = TypeVar("_Select", bound=sa.Select[Any])
+
+
+def dialect_of(session: AsyncSession) -> str:
+    """The session's database dialect name ("postgresql" or "sqlite")."""
+    bind = session.get_bind()
+    return bind.dialect.name
+
+
+def insert_ignoring_conflicts(
+    session: AsyncSession,
+    table: sa.Table,
+    *,
+    index_elements: Sequence[str],
+    index_where: sa.ColumnElement[bool] | None = None,
+) -> Any:
+    """An INSERT that skips rows clashing with the unique index on ``index_elements`` (ON CONFLICT DO NOTHING).
+
+    Both dialects support it (SQLite since 3.24, RETURNING since 3.35); a partial index needs its WHERE repeated.
+    Returns the dialect's Insert construct, to add ``.values(...)`` and ``.returning(...)`` to.
+    """
+    insert = postgresql.insert(table) if dialect_of(session) == "postgresql" else sqlite.insert(table)
+    return insert.on_conflict_do_nothing(index_elements=list(index_elements), index_where=index_where)
+
+
+def for_update(query: _Select, session: AsyncSession) -> _Select:
+    """Lock the selected rows until the transaction ends (PostgreSQL; SQLite serialises writers anyway)."""
+    if dialect_of(session) == "postgresql":
+        return query.with_for_update()
+    return query
+
+
+async def lock_until_commit(session: AsyncSession, namespace: str, key: uuid.UUID) -> None:
+    """Serialise transactions about one thing (``namespace`` + ``key``) until this transaction ends.
+
+    PostgreSQL: a transaction-scoped advisory lock, for things that may not have a row to lock yet. SQLite needs
+    none: it admits one writer at a time, and a writer on a stale snapshot fails and is retried.
+    """
+    if dialect_of(session) != "postgresql":
+        return
+    digest = hashlib.blake2b(f"{namespace}:{key}".encode(), digest_size=8).digest()
+    await session.execute(sa.select(sa.func.pg_advisory_xact_lock(int.from_bytes(digest, "big", signed=True))))
+
+
+def as_utc(value: datetime) -> datetime:
+    """A timestamp read back from the database, as an aware UTC datetime (SQLite returns naive UTC)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

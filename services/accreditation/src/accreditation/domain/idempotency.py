@@ -1,0 +1,107 @@
+"""Idempotency keys on attendance posts, after the IETF httpapi Idempotency-Key draft.
+
+The key is the client's; the *fingerprint* says whether a retry carries the same request. Per (provider, key)
+the service remembers the fingerprint, whether the first request is still being processed (under a lease, so
+a crashed attempt does not block the key forever), and the response it gave. What to do with a request whose
+key was seen before is decided here; storing and locking are the service layer's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Final
+from uuid import UUID
+
+from accreditation.domain.errors import Conflict, InvalidRequest, RuleViolation
+
+MAX_KEY_LENGTH: Final = 255
+_FINGERPRINT: Final = re.compile(r"^[0-9a-f]{64}$")
+
+
+class KeyState(StrEnum):
+    """Where the first request with a key stands."""
+
+    IN_FLIGHT = "in_flight"
+    COMPLETED = "completed"
+
+
+class SeenKeyAction(StrEnum):
+    """What to do with a request whose key is already stored."""
+
+    REPLAY = "replay"  # return the stored response, add nothing
+    TAKE_OVER = "take_over"  # the first attempt died without finishing: process this one instead
+
+
+def check_idempotency_key(key: str) -> str:
+    """The key exactly as sent (keys are opaque: no trimming or case folding); refuse empty or absurd ones."""
+    if not key.strip():
+        raise InvalidRequest("missing_idempotency_key", "An Idempotency-Key is required for attendance posts.")
+    if len(key) > MAX_KEY_LENGTH or not key.isprintable():
+        raise InvalidRequest(
+            "invalid_idempotency_key", f"An Idempotency-Key is at most {MAX_KEY_LENGTH} printable characters."
+        )
+    return key
+
+
+def check_fingerprint(fingerprint: str) -> str:
+    """A caller-supplied fingerprint must be a lowercase hex SHA-256 (400 ``invalid_request_fingerprint``)."""
+    normalised = fingerprint.strip().lower()
+    if not _FINGERPRINT.fullmatch(normalised):
+        raise InvalidRequest("invalid_request_fingerprint", "request_fingerprint must be a hex SHA-256 digest.")
+    return normalised
+
+
+def _canonical_hours(hours: Decimal | str | None) -> str | None:
+    # Equal numbers must fingerprint equally however they were written (3.5, "3.50", Decimal("3.5")), while
+    # text that is not a number is kept as typed: it is rejected per row, and a retry must still match.
+    if hours is None:
+        return None
+    text = hours.strip().replace(",", ".") if isinstance(hours, str) else str(hours)
+    if not text:
+        return None
+    try:
+        number = Decimal(text)
+    except ArithmeticError:
+        return text
+    return format(number.normalize(), "f") if number.is_finite() else text
+
+
+def request_fingerprint(edition_id: UUID, attendees: Sequence[tuple[str, Decimal | str | None]]) -> str:
+    """Hex SHA-256 of the canonical request: the edition and the rows in order (numbers stripped, hours
+    normalised). The channel and the actor are not part of it: they do not change what is asked."""
+    canonical = {
+        "edition_id": str(edition_id),
+        "attendees": [[number.strip(), _canonical_hours(hours)] for number, hours in attendees],
+    }
+    encoded = json.dumps(canonical, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def action_for_seen_key(
+    *, stored_fingerprint: str, state: KeyState, locked_until: datetime, fingerprint: str, now: datetime
+) -> SeenKeyAction:
+    """Decide about a request whose (provider, key) is already stored.
+
+    Refuses with 422 ``idempotency_key_reused`` when the request differs from the first one (even while the
+    first is in flight: the client has a bug either way), and with 409 ``request_in_flight`` while the first
+    is still being processed under its lease.
+    """
+    if stored_fingerprint != fingerprint:
+        raise RuleViolation(
+            "idempotency_key_reused",
+            "This Idempotency-Key was already used for a different request; use a new key for a new request.",
+        )
+    if state is KeyState.COMPLETED:
+        return SeenKeyAction.REPLAY
+    if now < locked_until:
+        raise Conflict(
+            "request_in_flight",
+            "A request with this Idempotency-Key is still being processed; retry after it has finished.",
+        )
+    return SeenKeyAction.TAKE_OVER

@@ -1,0 +1,99 @@
+"""Thin RPC handlers: the kit parses the request; each handler calls one use case and maps refusals.
+
+A refusal of the rules (``domain.errors``) becomes an RpcError with the refusal's code and message and the
+HTTP status of its kind; anything else propagates (the kit answers 500 and logs it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, Final
+
+from accreditation.domain.errors import (
+    AccreditationError,
+    Conflict,
+    Forbidden,
+    InvalidRequest,
+    NotFound,
+    RuleViolation,
+    Unauthenticated,
+)
+from accreditation.service_layer import attendance, courses, demo, providers, teaching
+from accreditation.service_layer.context import AccreditationContext
+from lklr_shared.contracts import accreditation as contracts
+from lklr_shared.contracts.base import Message
+from lklr_shared.contracts.envelope import Envelope
+from lklr_shared.kit.rpc import RpcError, RpcHandler
+
+UseCase = Callable[[AccreditationContext, Any], Awaitable[Message]]
+
+STATUS_OF: Final[dict[type[AccreditationError], int]] = {
+    InvalidRequest: 400,
+    Unauthenticated: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    RuleViolation: 422,
+}
+
+USE_CASES: Final[dict[type[Message], UseCase]] = {
+    # providers, accounts, API keys
+    contracts.RegisterProvider: providers.register_provider,
+    contracts.GetProvider: providers.get_provider,
+    contracts.ListProviders: providers.list_providers,
+    contracts.LinkProviderAccount: providers.link_account,
+    contracts.UnlinkProviderAccount: providers.unlink_account,
+    contracts.FindProviderForAccount: providers.find_provider_for_account,
+    contracts.CreateApiKey: providers.create_api_key,
+    contracts.ListApiKeys: providers.list_api_keys,
+    contracts.RevokeApiKey: providers.revoke_api_key,
+    contracts.AuthenticateApiKey: providers.authenticate_api_key,
+    # courses, decisions, catalogue
+    contracts.SubmitCourse: courses.submit_course,
+    contracts.ReviseCourse: courses.revise_course,
+    contracts.AddEdition: courses.add_edition,
+    contracts.GetCourse: courses.get_course,
+    contracts.ListProviderCourses: courses.list_provider_courses,
+    contracts.ListCoursesForReview: courses.list_for_review,
+    contracts.ApproveCourse: courses.approve_course,
+    contracts.RequestCourseChanges: courses.request_changes,
+    contracts.RejectCourse: courses.reject_course,
+    contracts.ObjectToCourseDecision: courses.object_to_decision,
+    contracts.DismissCourseObjection: courses.dismiss_objection,
+    contracts.WithdrawAccreditation: courses.withdraw_accreditation,
+    contracts.SearchCatalogue: courses.search_catalogue,
+    # attendance
+    contracts.PostAttendance: attendance.post_attendance,
+    contracts.VoidAttendance: attendance.void_attendance,
+    contracts.ListAttendance: attendance.list_attendance,
+    # teaching claims
+    contracts.ClaimTeaching: teaching.claim_teaching,
+    contracts.ListTeachingClaimsForReview: teaching.list_for_review,
+    contracts.ListTeachingClaims: teaching.list_for_person,
+    contracts.DecideTeachingClaim: teaching.decide_claim,
+    # demo data
+    contracts.LoadDemoData: demo.load_demo_data,
+}
+
+
+def status_of(error: AccreditationError) -> int:
+    """The HTTP status of a refusal, by its kind."""
+    for kind in type(error).__mro__:
+        if kind in STATUS_OF:
+            return STATUS_OF[kind]
+    return 400
+
+
+def _handler(ctx: AccreditationContext, use_case: UseCase) -> RpcHandler:
+    async def handle(request: Message, _envelope: Envelope) -> Message:
+        try:
+            return await use_case(ctx, request)
+        except AccreditationError as refusal:
+            raise RpcError(refusal.code, refusal.message, status_of(refusal)) from refusal
+
+    return handle
+
+
+def rpc_handlers(ctx: AccreditationContext) -> dict[type[Message], RpcHandler]:
+    """Every request this service answers, bound to its context."""
+    return {contract: _handler(ctx, use_case) for contract, use_case in USE_CASES.items()}

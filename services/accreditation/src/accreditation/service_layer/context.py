@@ -1,0 +1,47 @@
+"""What every use case needs besides its command: a unit of work, the scheme, the clock and a few limits.
+
+Built once in the composition root; tests build their own (with a fixed clock, for instance).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from lklr_shared.contracts.envelope import utcnow
+from lklr_shared.kit.outbox import UnitOfWork
+from lklr_shared.scheme import NoSchemeVersionInForce, SchemeBook, SchemeVersion
+
+# Register dates (end of an edition, start of a validity) are Dutch calendar days: "today" changes at
+# midnight in Amsterdam, not at midnight UTC.
+REGISTER_TIME_ZONE = ZoneInfo("Europe/Amsterdam")
+
+
+@dataclass(frozen=True)
+class AccreditationContext:
+    """Dependencies of the accreditation use cases."""
+
+    unit_of_work: Callable[[], UnitOfWork]
+    scheme: SchemeBook
+    clock: Callable[[], datetime] = field(default=utcnow)
+    # How long a first request holds its Idempotency-Key before a retry may take over. Well above any RPC
+    # timeout, so a slow but living request is never taken over; short enough that a crash does not block a
+    # provider's retry for long.
+    idempotency_lease: timedelta = timedelta(minutes=2)
+
+    def now(self) -> datetime:
+        """The current time (UTC, aware)."""
+        return self.clock()
+
+    def today(self) -> date:
+        """Today's date in the Netherlands."""
+        return self.clock().astimezone(REGISTER_TIME_ZONE).date()
+
+    def rules_on(self, day: date) -> SchemeVersion:
+        """The scheme version in force on ``day`` (the first version for days before it)."""
+        try:
+            return self.scheme.version_in_force(day)
+        except NoSchemeVersionInForce:
+            return self.scheme.versions[0]

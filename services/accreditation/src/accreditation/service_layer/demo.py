@@ -1,0 +1,195 @@
+"""Demo data for a local run: a provider with a published API key and three courses in different states.
+
+Loaded through the `accreditation.LoadDemoData` request (never by writing to the database from outside), in one
+transaction, with fixed ids: loading twice creates nothing the second time. Dates are relative to today so the
+approved course always has an edition that ended recently enough to post attendance for.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from decimal import Decimal
+from typing import Final
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from accreditation.adapters.orm import providers
+from accreditation.domain import courses as course_rules
+from accreditation.domain.api_keys import api_key_from_parts
+from accreditation.domain.courses import CommitteeDecision
+from accreditation.service_layer import courses as course_cases
+from accreditation.service_layer import providers as provider_cases
+from accreditation.service_layer.context import AccreditationContext
+from lklr_shared.contracts import accreditation as contracts
+from lklr_shared.kit.outbox import UnitOfWork
+
+_NAMESPACE: Final = uuid.UUID("6f1b3c2e-9a4d-4c1e-8b7a-5d2f0e9c1a01")
+DEMO_PROVIDER_ID: Final = uuid.uuid5(_NAMESPACE, "provider")
+DEMO_PROVIDER_NAME: Final = "Kenniscentrum Leerplicht (demo)"
+DEMO_API_KEY_ID: Final = uuid.uuid5(_NAMESPACE, "api-key")
+# Published on purpose (printed by ./scripts/start): it opens only the demo provider of a local run.
+DEMO_API_KEY: Final = api_key_from_parts("demoprov", "publicly-known-local-demo-key-0001")
+APPROVED_COURSE_ID: Final = uuid.uuid5(_NAMESPACE, "course-approved")
+APPROVED_ENDED_EDITION_ID: Final = uuid.uuid5(_NAMESPACE, "edition-approved-ended")
+APPROVED_UPCOMING_EDITION_ID: Final = uuid.uuid5(_NAMESPACE, "edition-approved-upcoming")
+PENDING_COURSE_ID: Final = uuid.uuid5(_NAMESPACE, "course-pending")
+REJECTED_COURSE_ID: Final = uuid.uuid5(_NAMESPACE, "course-rejected")
+DEMO_ACTOR: Final = "demo-data"
+DEMO_COMMITTEE: Final = "demo-committee"
+
+
+def _receipt(created: bool) -> contracts.DemoData:
+    return contracts.DemoData(
+        created=created,
+        provider_id=DEMO_PROVIDER_ID,
+        provider_name=DEMO_PROVIDER_NAME,
+        api_key=DEMO_API_KEY.plaintext,
+        approved_course_id=APPROVED_COURSE_ID,
+        approved_edition_id=APPROVED_ENDED_EDITION_ID,
+        pending_course_id=PENDING_COURSE_ID,
+        rejected_course_id=REJECTED_COURSE_ID,
+    )
+
+
+async def load_demo_data(ctx: AccreditationContext, command: contracts.LoadDemoData) -> contracts.DemoData:
+    """Create the demo provider and courses unless they exist; link the given account either way."""
+    created = False
+    async with ctx.unit_of_work() as uow:
+        exists = (
+            await uow.session.execute(
+                sa.select(providers.c.provider_id).where(providers.c.provider_id == DEMO_PROVIDER_ID)
+            )
+        ).first()
+        if exists is None:
+            await _create(ctx, uow)
+            try:
+                await uow.commit()
+                created = True
+            except IntegrityError:
+                # A concurrent LoadDemoData created it first: same fixed ids, so the data is there all the same.
+                created = False
+    if command.provider_account_id:
+        await provider_cases.link_account(
+            ctx,
+            contracts.LinkProviderAccount(
+                provider_id=DEMO_PROVIDER_ID, account_id=command.provider_account_id, linked_by=DEMO_ACTOR
+            ),
+        )
+    return _receipt(created)
+
+
+async def _create(ctx: AccreditationContext, uow: UnitOfWork) -> None:
+    """Insert every demo row in the caller's transaction (no commit)."""
+    session = uow.session
+    today = ctx.today()
+    await provider_cases.insert_provider(
+        session,
+        provider_id=DEMO_PROVIDER_ID,
+        name=DEMO_PROVIDER_NAME,
+        contact_email="opleidingen@kenniscentrum-leerplicht.example",
+        by=DEMO_ACTOR,
+        ctx=ctx,
+    )
+    await provider_cases.insert_api_key(
+        session,
+        provider_id=DEMO_PROVIDER_ID,
+        material=DEMO_API_KEY,
+        label="Demo key (published)",
+        by=DEMO_ACTOR,
+        ctx=ctx,
+        key_id=DEMO_API_KEY_ID,
+    )
+
+    await course_cases.insert_course(
+        uow,
+        ctx,
+        contracts.SubmitCourse(
+            provider_id=DEMO_PROVIDER_ID,
+            submitted_by=DEMO_ACTOR,
+            title="Motiverende gespreksvoering voor leerplichtambtenaren",
+            description="Twee dagdelen oefenen met motiverende gespreksvoering bij dreigend schoolverzuim.",
+            category="A1",
+            study_load_hours=Decimal(8),
+            trainers=["drs. M. de Groot"],
+            target_group="Leerplichtambtenaren en RMC-medewerkers",
+            programme="Dagdeel 1: basishouding en technieken. Dagdeel 2: oefenen met acteurs.",
+            allows_partial_attendance=True,
+        ),
+        course_id=APPROVED_COURSE_ID,
+    )
+    for edition_id, start in (
+        (APPROVED_ENDED_EDITION_ID, today - timedelta(days=31)),
+        (APPROVED_UPCOMING_EDITION_ID, today + timedelta(days=30)),
+    ):
+        await course_cases.insert_edition(
+            uow,
+            ctx,
+            APPROVED_COURSE_ID,
+            contracts.EditionInput(start_date=start, end_date=start + timedelta(days=1), location="Utrecht"),
+            DEMO_ACTOR,
+            edition_id=edition_id,
+        )
+    approved = await course_cases.decide(uow, APPROVED_COURSE_ID, CommitteeDecision.APPROVE)
+    await course_cases.apply_approval(
+        uow,
+        ctx,
+        approved,
+        points=Decimal(8),
+        # Backdated a year, so the edition that already ran is covered (demo data only).
+        validity=course_rules.decide_validity(
+            submitted_on=today,
+            validity_years=ctx.rules_on(today).accreditation.validity_years,
+            valid_from=today - timedelta(days=365),
+            valid_until=None,
+        ),
+        by=DEMO_COMMITTEE,
+        reason="Voldoet aan de kwaliteitscriteria.",
+    )
+
+    await course_cases.insert_course(
+        uow,
+        ctx,
+        contracts.SubmitCourse(
+            provider_id=DEMO_PROVIDER_ID,
+            submitted_by=DEMO_ACTOR,
+            title="Jeugdrecht en de Leerplichtwet: actualiteiten",
+            description="Een middag over recente jurisprudentie rond de Leerplichtwet en het jeugdstrafrecht.",
+            category="A1",
+            study_load_hours=Decimal(4),
+            editions=[
+                contracts.EditionInput(start_date=today + timedelta(days=60), end_date=today + timedelta(days=60))
+            ],
+            trainers=["mr. J. Smit"],
+            target_group="Leerplichtambtenaren",
+            programme="Actualiteiten, casuïstiek, vragen.",
+        ),
+        course_id=PENDING_COURSE_ID,
+    )
+
+    await course_cases.insert_course(
+        uow,
+        ctx,
+        contracts.SubmitCourse(
+            provider_id=DEMO_PROVIDER_ID,
+            submitted_by=DEMO_ACTOR,
+            title="Timemanagement voor iedereen",
+            description="Algemene training timemanagement.",
+            category="A1",
+            study_load_hours=Decimal(3),
+            trainers=["A. Jansen"],
+            target_group="Iedereen",
+            programme="Plannen en prioriteren.",
+        ),
+        course_id=REJECTED_COURSE_ID,
+    )
+    rejected = await course_cases.decide(uow, REJECTED_COURSE_ID, CommitteeDecision.REJECT)
+    await course_cases.apply_simple_decision(
+        uow,
+        ctx,
+        rejected,
+        CommitteeDecision.REJECT,
+        by=DEMO_COMMITTEE,
+        reason="Niet gericht op de beroepsuitoefening van leerplichtambtenaren of RMC-medewerkers.",
+    )
