@@ -90,20 +90,28 @@ def _without_default(schema: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in schema.items() if k != "default"}
 
 
-def write_snapshots(directory: Path = SNAPSHOT_DIR) -> list[Path]:
-    """Write the current schema of every published contract; returns the files written."""
+def write_snapshots(directory: Path = SNAPSHOT_DIR, owners: set[str] | None = None) -> list[Path]:
+    """Write the current schema of the published contracts (of some owners only, if given)."""
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     for contract in published_contracts():
+        if owners and contract.owner not in owners:
+            continue
         target = directory / snapshot_name(contract)
         target.write_text(json.dumps(schema_of(contract), indent=2, sort_keys=True) + "\n")
         written.append(target)
     return written
 
 
-if __name__ == "__main__":
-    if "--update" not in sys.argv:
-        print("usage: python -m lklr_shared.contracts.compat --update")
-        raise SystemExit(2)
-    for path in write_snapshots():
+def main(argv: list[str]) -> int:
+    """`--update [owner ...]`: refresh the snapshots (all owners, or only those named)."""
+    if not argv or argv[0] != "--update":
+        print("usage: python -m lklr_shared.contracts.compat --update [owner ...]")
+        return 2
+    for path in write_snapshots(owners=set(argv[1:]) or None):
         print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -103,3 +103,23 @@ def run_migrations(url: str, migrations_dir: Path) -> None:
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     config.attributes["database_url"] = url
     command.upgrade(config, "head")
+
+
+async def upsert(session: AsyncSession, table: sa.Table, values: dict[str, Any], key: list[str]) -> None:
+    """Insert a row, or update it in place when a row with the same key exists (PostgreSQL and SQLite).
+
+    Read models fed by events use it, so an event that legitimately repeats a fact under a new message id
+    (a re-entry granting the same person again, say) updates instead of failing until dead-lettered.
+    """
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = session.get_bind().dialect.name
+    statement: postgresql.Insert | sqlite.Insert
+    if dialect == "postgresql":
+        statement = postgresql.insert(table).values(**values)
+    elif dialect == "sqlite":
+        statement = sqlite.insert(table).values(**values)
+    else:  # pragma: no cover - only the two supported databases
+        raise NotImplementedError(f"upsert on {dialect}")
+    changes = {name: statement.excluded[name] for name in values if name not in key}
+    await session.execute(statement.on_conflict_do_update(index_elements=key, set_=changes))

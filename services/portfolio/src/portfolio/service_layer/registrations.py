@@ -6,24 +6,27 @@ import sqlalchemy as sa
 
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.contracts.envelope import Envelope
+from lklr_shared.kit.db import upsert
 from lklr_shared.kit.outbox import UnitOfWork
 from portfolio.adapters.orm import cycles, registered_people
 
 
 async def record_registration(uow: UnitOfWork, event: contracts.RegistrationGranted, _envelope: Envelope) -> None:
-    """A person became registered; the caller commits (the consumer's inbox shares the transaction).
-
-    The primary key on person_id means a replayed or duplicated event can never create a second row.
+    """A person became registered (first time or on re-entry); the caller commits (the inbox shares the
+    transaction). Keyed on person_id, so the read model holds one row per person whatever arrives twice.
     """
-    await uow.session.execute(
-        sa.insert(registered_people).values(
-            person_id=event.person_id,
-            registration_number=event.registration_number,
-            initials=event.initials,
-            surname=event.surname,
-            registered_since=event.registered_since,
-            status="registered",
-        )
+    await upsert(
+        uow.session,
+        registered_people,
+        {
+            "person_id": event.person_id,
+            "registration_number": event.registration_number,
+            "initials": event.initials,
+            "surname": event.surname,
+            "registered_since": event.registered_since,
+            "status": "registered",
+        },
+        key=["person_id"],
     )
 
 
@@ -39,14 +42,17 @@ async def record_status_change(
 
 
 async def record_cycle(uow: UnitOfWork, event: contracts.CycleOpened, _envelope: Envelope) -> None:
-    """Remember a cycle the registry opened; its primary key makes a duplicate event harmless."""
-    await uow.session.execute(
-        sa.insert(cycles).values(
-            cycle_id=event.cycle_id,
-            person_id=event.person_id,
-            sequence=event.sequence,
-            starts_on=event.starts_on,
-            ends_on=event.ends_on,
-            scheme_version=event.scheme_version,
-        )
+    """Remember a cycle the registry opened (an extension re-announces it with a later end date)."""
+    await upsert(
+        uow.session,
+        cycles,
+        {
+            "cycle_id": event.cycle_id,
+            "person_id": event.person_id,
+            "sequence": event.sequence,
+            "starts_on": event.starts_on,
+            "ends_on": event.ends_on,
+            "scheme_version": event.scheme_version,
+        },
+        key=["cycle_id"],
     )
