@@ -718,6 +718,8 @@ class AttendanceEntry(Message):
     recorded_at: datetime
     voided_at: datetime | None = None
     void_reason: str | None = None
+    disputed_at: datetime | None = None
+    dispute_reason: str | None = None
 
 
 class AttendanceList(_AccreditationReply):

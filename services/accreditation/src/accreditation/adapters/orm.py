@@ -182,6 +182,18 @@ attendance = sa.Table(
     sa.Index("ix_attendance_edition", "edition_id"),
 )
 
+# Disputes professionals raised against attendance records (from portfolio.ActivityDisputed): the provider sees
+# them beside the record and can correct it by voiding and posting again. One current dispute per record.
+attendance_disputes = sa.Table(
+    "attendance_disputes",
+    metadata,
+    sa.Column("attendance_id", sa.Uuid, primary_key=True),
+    sa.Column("provider_id", sa.Uuid, nullable=False, index=True),
+    sa.Column("person_id", sa.Uuid, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("disputed_at", sa.DateTime(timezone=True), nullable=False),
+)
+
 # Idempotency-Key records, per provider. The primary key makes "first request with this key" a race one
 # request wins. `response` is the stored first response (JSON), replayed for a retry with the same request.
 idempotency_keys = sa.Table(

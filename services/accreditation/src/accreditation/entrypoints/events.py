@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from accreditation.service_layer import registrations
+from accreditation.service_layer import disputes, registrations
+from lklr_shared.contracts import portfolio as portfolio_events
 from lklr_shared.contracts import registry as registry_events
 from lklr_shared.contracts.base import Message
 from lklr_shared.kit.consumer import EventHandler
@@ -13,4 +14,5 @@ def event_handlers() -> dict[type[Message], EventHandler]:
     return {
         registry_events.RegistrationGranted: registrations.record_registration,
         registry_events.RegistrationStatusChanged: registrations.record_status_change,
+        portfolio_events.ActivityDisputed: disputes.record_dispute,
     }

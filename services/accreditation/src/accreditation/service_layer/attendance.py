@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from accreditation.adapters.orm import (
     attendance,
+    attendance_disputes,
     attendance_posts,
     courses,
     editions,
@@ -407,8 +408,15 @@ async def list_attendance(ctx: AccreditationContext, query: contracts.ListAttend
         edition = await _edition_context(uow.session, query.edition_id, query.provider_id)
         rows = (
             await uow.session.execute(
-                sa.select(attendance, registered_people.c.initials, registered_people.c.surname)
+                sa.select(
+                    attendance,
+                    registered_people.c.initials,
+                    registered_people.c.surname,
+                    attendance_disputes.c.disputed_at,
+                    attendance_disputes.c.reason.label("dispute_reason"),
+                )
                 .outerjoin(registered_people, registered_people.c.person_id == attendance.c.person_id)
+                .outerjoin(attendance_disputes, attendance_disputes.c.attendance_id == attendance.c.attendance_id)
                 .where(attendance.c.edition_id == query.edition_id)
                 .order_by(attendance.c.registration_number, attendance.c.recorded_at, attendance.c.attendance_id)
             )
@@ -431,6 +439,8 @@ async def list_attendance(ctx: AccreditationContext, query: contracts.ListAttend
                 recorded_at=as_utc(row.recorded_at),
                 voided_at=as_utc(row.voided_at) if row.voided_at is not None else None,
                 void_reason=row.void_reason,
+                disputed_at=as_utc(row.disputed_at) if row.disputed_at is not None else None,
+                dispute_reason=row.dispute_reason,
             )
             for row in rows
         ],
