@@ -35,6 +35,8 @@ class ServiceSettings(BrokerSettings):
     health_port: int = 0
     auto_migrate: bool = True
     scheme_path: Path | None = None
+    # Demo/test time travel: a file holding a day offset applied to this service's clock (see kit/clock.py).
+    clock_offset_file: Path | None = None
     outbox_poll_seconds: float = Field(default=2.0, gt=0)
     outbox_batch_size: int = Field(default=200, gt=0)
     shutdown_grace_seconds: float = 10.0
