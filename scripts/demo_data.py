@@ -1,11 +1,16 @@
 """Demo data for a local run, loaded through the services' own request handlers (never their databases).
 
-Loaded once: when the registry already has registrations, nothing is added.
+Loaded once: accounts are created by e-mail only when missing, the public-register professionals only into an
+empty register, and the pending application only together with its (new) account. The summary is printed at
+every start, so the credentials are always at hand.
 """
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 import aio_pika
 
@@ -13,6 +18,9 @@ from lklr_shared.contracts import registry as contracts
 from lklr_shared.kit.rpc import RpcClient
 from lklr_shared.kit.topology import Topology
 
+DEMO_PASSWORD = "lklr-demo-2026"
+
+# The public register; the first one is also the demo professional's account (A. Jansen, 0000013).
 DEMO_PROFESSIONALS = [
     ("A.", "Jansen", ["leerplichtambtenaar"], "gemeente-utrecht", date(2022, 3, 1)),
     ("B.C.", "de Vries", ["rmc_medewerker"], "regio-west-brabant", date(2023, 9, 15)),
@@ -21,25 +29,164 @@ DEMO_PROFESSIONALS = [
 ]
 
 
+@dataclass(frozen=True)
+class DemoAccount:
+    key: str
+    label: str
+    email: str
+    initials: str
+    surname: str
+    account_roles: tuple[contracts.AccountRole, ...]
+    # Fixed TOTP secrets (base32) for the staff accounts: add them to an authenticator app, or compute the
+    # code with `python -c "import pyotp; print(pyotp.TOTP('<secret>').now())"`.
+    totp_secret: str | None = None
+
+
+DEMO_ACCOUNTS = [
+    DemoAccount("professional", "professional (registered)", "jansen@lklr.example", "A.", "Jansen", ("professional",)),
+    DemoAccount(
+        "applicant", "professional (application pending)", "smit@lklr.example", "F.", "Smit", ("professional",)
+    ),
+    DemoAccount(
+        "office",
+        "register office (beheerder)",
+        "beheer@lklr.example",
+        "L.",
+        "Meijer",
+        ("office",),
+        "5IGBYJZPBQ6Y4AURJ2ISBPPEOSI3SILR",
+    ),
+    DemoAccount(
+        "accreditation",
+        "accreditation committee",
+        "accreditatie@lklr.example",
+        "S.",
+        "de Boer",
+        ("accreditation_committee",),
+        "GTTJEQ7XIUI7SZWX5SKJ3DFP3M2JS2DG",
+    ),
+    DemoAccount(
+        "assessment",
+        "assessment committee",
+        "beoordeling@lklr.example",
+        "R.",
+        "Mulder",
+        ("assessment_committee",),
+        "EMFBQ4RC7F57UHYKC6GMKOALI53U4K2B",
+    ),
+    DemoAccount(
+        "administrator",
+        "administrator",
+        "admin@lklr.example",
+        "H.",
+        "de Groot",
+        ("administrator",),
+        "BP7BWSKQKA6JS6CGK4ANDGMAASQYFE6D",
+    ),
+    # A plain account (no registry role) for the training provider's contact person; what it may do for the
+    # provider is the accreditation service's business (it links the account to the demo provider).
+    DemoAccount("provider", "training provider contact", "opleider@lklr.example", "P.", "de Opleider", ()),
+]
+
+
 async def load_demo_data(amqp_url: str, prefix: str) -> str:
-    """Register the demo professionals unless the register already has people; return a printable summary."""
+    """Create the demo accounts and registrations where missing; return a printable summary."""
     connection = await aio_pika.connect_robust(amqp_url)
     try:
         client = RpcClient(connection, Topology(prefix=prefix), timeout=10)
         stats = await client.call("registry", contracts.GetStatistics())
         assert isinstance(stats, contracts.Statistics)
-        if stats.registered:
-            return f"Demo data already present ({stats.registered} registered professionals)."
-        lines = ["Demo data loaded. Registered professionals (public register):"]
-        for initials, surname, roles, employer, since in DEMO_PROFESSIONALS:
-            receipt = await client.call(
+        accounts: dict[str, contracts.DemoAccountReady] = {}
+        for account in DEMO_ACCOUNTS:
+            ready = await client.call(
                 "registry",
-                contracts.GrantDemoRegistration(
-                    initials=initials, surname=surname, roles=roles, employer_id=employer, registered_since=since
+                contracts.CreateDemoAccount(
+                    email=account.email,
+                    password=DEMO_PASSWORD,
+                    initials=account.initials,
+                    surname=account.surname,
+                    account_roles=list(account.account_roles),
+                    totp_secret=account.totp_secret,
                 ),
             )
-            assert isinstance(receipt, contracts.RegistrationReceipt)
-            lines.append(f"  {receipt.registration_number}  {initials} {surname}  ({', '.join(roles)})")
+            assert isinstance(ready, contracts.DemoAccountReady)
+            accounts[account.key] = ready
+
+        professional = accounts["professional"]
+        lines = []
+        if stats.registered == 0:
+            lines.append("Demo data loaded. Registered professionals (public register):")
+            for index, (initials, surname, roles, employer, since) in enumerate(DEMO_PROFESSIONALS):
+                person_id = professional.account_id if index == 0 else None
+                number = await _grant(client, initials, surname, roles, employer, since, person_id)
+                lines.append(f"  {number}  {initials} {surname}  ({', '.join(roles)})")
+        elif professional.created:
+            # A register filled by an older version of this script: give the new account its registration.
+            initials, surname, roles, employer, since = DEMO_PROFESSIONALS[0]
+            await _grant(client, initials, surname, roles, employer, since, professional.account_id)
+            lines.append(f"Demo accounts added to existing demo data ({stats.registered} registered professionals).")
+        else:
+            lines.append(f"Demo data already present ({stats.registered} registered professionals).")
+        if professional.created:
+            await client.call(
+                "registry",
+                contracts.UpdateMyPerson(
+                    actor_account_id=professional.account_id,
+                    employer_name="Gemeente Utrecht",
+                    employer_kind="municipality",
+                    hours_per_week=Decimal(24),
+                ),
+            )
+        if accounts["applicant"].created:
+            await client.call(
+                "registry",
+                contracts.ApplyForRegistration(
+                    actor_account_id=accounts["applicant"].account_id,
+                    roles=["rmc_medewerker"],
+                    employer_name="Regio Twente",
+                    employer_kind="region",
+                    hours_per_week=Decimal(32),
+                    declaration_accepted=True,
+                ),
+            )
+        registration = await client.call(
+            "registry", contracts.GetMyRegistration(actor_account_id=professional.account_id)
+        )
+        assert isinstance(registration, contracts.RegistrationView)
+
+        lines.append(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
+        for account in DEMO_ACCOUNTS:
+            extra = f"  TOTP secret {account.totp_secret}" if account.totp_secret else ""
+            if account.key == "professional":
+                extra = f"  registration {registration.registration_number}"
+            lines.append(f"  {account.label:<36} {account.email:<28}{extra}".rstrip())
+        # TODO(accreditation): link opleider@lklr.example to the demo provider with
+        # accreditation.LoadDemoData(provider_account_id=str(accounts["provider"].account_id)) and list the
+        # provider's API key here; provider data belongs to the accreditation service.
         return "\n".join(lines)
     finally:
         await connection.close()
+
+
+async def _grant(
+    client: RpcClient,
+    initials: str,
+    surname: str,
+    roles: list[contracts.Role],
+    employer: str,
+    since: date,
+    person_id: uuid.UUID | None,
+) -> str:
+    receipt = await client.call(
+        "registry",
+        contracts.GrantDemoRegistration(
+            initials=initials,
+            surname=surname,
+            roles=roles,
+            employer_id=employer,
+            registered_since=since,
+            person_id=person_id,
+        ),
+    )
+    assert isinstance(receipt, contracts.RegistrationReceipt)
+    return receipt.registration_number

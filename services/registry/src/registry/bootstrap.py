@@ -2,37 +2,158 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from lklr_shared.contracts.envelope import utcnow
-from lklr_shared.kit.db import make_engine, make_session_factory
-from lklr_shared.kit.outbox import UnitOfWork
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from lklr_shared.contracts.envelope import Envelope
+from lklr_shared.kit.db import is_sqlite, make_engine, make_session_factory
 from lklr_shared.kit.runtime import ServiceRuntime
 from lklr_shared.kit.settings import ServiceSettings
 from lklr_shared.scheme import default_scheme_path, load_scheme_book
+from registry.adapters.mail import FolderMailer, Mailer, SmtpMailer, SmtpOptions
+from registry.adapters.mail_relay import MailRelay
+from registry.adapters.security import PasswordHasher, TotpVerifier
+from registry.adapters.unit_of_work import RegistryUnitOfWork
+from registry.domain.login_throttle import ThrottlePolicy
+from registry.domain.rate_limit import RateLimit
 from registry.entrypoints.rpc import rpc_handlers
+from registry.service_layer.context import Clock, MailLinks, RegistryContext, RegistryPolicy
 from registry.settings import RegistrySettings
 
 SERVICE_NAME = "registry"
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+
+log = logging.getLogger(__name__)
 
 
 def load_settings() -> ServiceSettings:
     return RegistrySettings()
 
 
-def build_runtime(settings: ServiceSettings) -> ServiceRuntime:
-    """Wire the registry process from its settings."""
-    engine = make_engine(settings.database_url)
-    session_factory = make_session_factory(engine)
-    scheme = load_scheme_book(settings.scheme_path or default_scheme_path())
-    version = scheme.version_in_force(utcnow().date())
-    runtime = ServiceRuntime(SERVICE_NAME, settings, engine, session_factory)
+@dataclass
+class RegistryRuntime(ServiceRuntime):
+    """The kit's service process plus the registry's mail relay (sent after commit, like events)."""
 
-    def unit_of_work() -> UnitOfWork:
-        return runtime.unit_of_work()
+    mail_relay: MailRelay | None = None
+    _mail_task: asyncio.Task[None] | None = None
 
-    runtime.rpc_handlers = rpc_handlers(
-        unit_of_work, cycle_years=version.registration.cycle_years, scheme_version=version.version
+    def unit_of_work(self, caused_by: Envelope | None = None) -> RegistryUnitOfWork:
+        return RegistryUnitOfWork(self.session_factory, self.relay, mail_relay=self.mail_relay, caused_by=caused_by)
+
+    async def start(self) -> None:
+        await super().start()
+        if self.mail_relay is not None:
+            self._mail_task = asyncio.create_task(self.mail_relay.run(), name=f"{self.name}-mail-relay")
+
+    async def stop(self) -> None:
+        if self.mail_relay is not None and self._mail_task is not None:
+            self.mail_relay.stop()
+            try:
+                await asyncio.wait_for(asyncio.shield(self._mail_task), timeout=self.settings.shutdown_grace_seconds)
+            except TimeoutError:
+                # Unsent mail stays in the outbox and the next start sends it: nothing is lost.
+                log.warning("%s: mail relay still busy at shutdown; stopping anyway", self.name)
+                self._mail_task.cancel()
+        await super().stop()
+
+
+def _registry_settings(settings: ServiceSettings) -> RegistrySettings:
+    if isinstance(settings, RegistrySettings):
+        return settings
+    # A plain ServiceSettings (e.g. from a generic caller): keep its values, read the registry's own from env.
+    return RegistrySettings(**settings.model_dump())
+
+
+def _mailer(settings: RegistrySettings) -> tuple[Mailer, FolderMailer | None]:
+    if settings.mail_backend == "smtp":
+        options = SmtpOptions(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            username=settings.smtp_username,
+            password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
+            start_tls=settings.smtp_start_tls,
+            use_tls=settings.smtp_use_tls,
+            timeout_seconds=settings.smtp_timeout_seconds,
+        )
+        return SmtpMailer(options, settings.mail_from), None
+    folder = FolderMailer(settings.mail_dir, settings.mail_from)
+    return folder, folder
+
+
+def _unicode_lower_for_sqlite(engine: AsyncEngine) -> None:
+    """SQLite's lower() folds ASCII only; the register search must match "Öztürk" for "öz" as PostgreSQL does."""
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _register(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.create_function(
+            "lower", 1, lambda text: text.lower() if isinstance(text, str) else text, deterministic=True
+        )
+
+
+def build_context(
+    settings: RegistrySettings, *, dev_mailbox: FolderMailer | None, clock: Clock | None = None
+) -> RegistryContext:
+    """The use cases' dependencies, from settings."""
+    policy = RegistryPolicy(
+        timezone=ZoneInfo(settings.timezone),
+        throttle=ThrottlePolicy(
+            max_failures=settings.login_max_failures,
+            lockout=timedelta(minutes=settings.login_lockout_minutes),
+            backoff_base=timedelta(seconds=settings.login_backoff_base_seconds),
+            backoff_cap=timedelta(seconds=settings.login_backoff_max_seconds),
+        ),
+        register_lookup_rate=RateLimit(
+            limit=settings.register_lookups_per_window,
+            window=timedelta(seconds=settings.register_lookup_window_seconds),
+        ),
+        register_search_max_results=settings.register_search_max_results,
+        session_lifetime=timedelta(hours=settings.session_hours),
+        api_token_lifetime=timedelta(days=settings.api_token_days),
+        confirmation_token_lifetime=timedelta(hours=settings.confirmation_token_hours),
+        password_reset_token_lifetime=timedelta(minutes=settings.password_reset_token_minutes),
+        statistics_decimals=settings.statistics_decimals,
+        allow_demo_commands=settings.allow_demo_commands,
     )
+    context = RegistryContext(
+        policy=policy,
+        scheme=load_scheme_book(settings.scheme_path or default_scheme_path()),
+        links=MailLinks(
+            base_url=settings.public_base_url,
+            confirm_email_path=settings.confirm_email_path,
+            reset_password_path=settings.reset_password_path,
+        ),
+        passwords=PasswordHasher(),
+        totp=TotpVerifier(settings.totp_issuer),
+        dev_mailbox=dev_mailbox,
+    )
+    if clock is not None:
+        context.clock = clock
+    return context
+
+
+def build_runtime(settings: ServiceSettings, *, clock: Clock | None = None) -> RegistryRuntime:
+    """Wire the registry process from its settings (``clock`` lets tests move time)."""
+    registry_settings = _registry_settings(settings)
+    engine = make_engine(registry_settings.database_url)
+    if is_sqlite(registry_settings.database_url):
+        _unicode_lower_for_sqlite(engine)
+    session_factory = make_session_factory(engine)
+    mailer, dev_mailbox = _mailer(registry_settings)
+    context = build_context(registry_settings, dev_mailbox=dev_mailbox, clock=clock)
+    runtime = RegistryRuntime(
+        SERVICE_NAME,
+        registry_settings,
+        engine,
+        session_factory,
+        mail_relay=MailRelay(session_factory, mailer, poll_seconds=registry_settings.mail_poll_seconds),
+    )
+    runtime.rpc_handlers = rpc_handlers(runtime.unit_of_work, context)
     return runtime

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from lklr_shared.kit.settings import ServiceSettings
@@ -12,3 +16,45 @@ class RegistrySettings(ServiceSettings):
 
     database_url: str = "sqlite+aiosqlite:///.data/registry.db"
     health_port: int = 8101
+    # The register's calendar: decision dates, cycle starts and "this year" of the statistics.
+    timezone: str = "Europe/Amsterdam"
+
+    # --- mail
+    mail_backend: Literal["folder", "smtp"] = "folder"
+    mail_dir: Path = Path(".data/mail")
+    mail_from: str = "LKLR <noreply@lklr.example>"
+    mail_poll_seconds: float = Field(default=5.0, gt=0)
+    smtp_host: str = "localhost"
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_start_tls: bool = True
+    smtp_use_tls: bool = False
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Links in mails point at the gateway's pages: base URL + path + "?token=...".
+    public_base_url: str = "http://127.0.0.1:8000"
+    confirm_email_path: str = "/account/bevestigen"
+    reset_password_path: str = "/account/wachtwoord-herstellen"
+
+    # --- accounts
+    confirmation_token_hours: float = Field(default=48, gt=0)
+    password_reset_token_minutes: float = Field(default=60, gt=0)
+    session_hours: float = Field(default=12, gt=0)
+    api_token_days: float = Field(default=30, gt=0)
+    login_max_failures: int = Field(default=5, ge=1)
+    login_lockout_minutes: float = Field(default=15, gt=0)
+    login_backoff_base_seconds: float = Field(default=1.0, ge=0)
+    login_backoff_max_seconds: float = Field(default=30.0, ge=0)
+    totp_issuer: str = "LKLR"
+
+    # --- public register
+    register_lookups_per_window: int = Field(default=60, ge=1)
+    register_lookup_window_seconds: int = Field(default=60, ge=1)
+    register_search_max_results: int = Field(default=50, ge=1, le=500)
+
+    # --- statistics
+    statistics_decimals: int = Field(default=0, ge=0, le=2)
+
+    # GrantDemoRegistration and CreateDemoAccount (known passwords, fixed TOTP secrets). On for local runs and
+    # tests; set REGISTRY_ALLOW_DEMO_COMMANDS=false in production.
+    allow_demo_commands: bool = True

@@ -1,15 +1,86 @@
-"""Contracts owned by the registry service: people, registrations, cycles and decisions."""
+"""Contracts owned by the registry service: people, accounts, registrations, cycles and decisions.
+
+Requests from the gateway
+-------------------------
+Every request that acts for a signed-in person carries ``actor_account_id``: the account the gateway
+authenticated (from its session cookie, via ``ValidateSession``, or from a bearer token, via
+``VerifyApiToken``). The registry loads that account's roles from its own tables and checks them, and checks
+per object that the actor may see or change it; the gateway never passes roles in. Commands that change
+something also carry ``client_ip`` (where the request came from), written to the registry's audit trail.
+Public-register lookups carry ``client_key`` (the client's IP as the gateway sees it) for the rate limit.
+
+Errors come back as ``RpcError(code, message, status)``. The codes the registry uses (status: code: meaning):
+
+- 400 token_invalid: a confirmation or reset token is unknown, used, superseded or expired
+- 401 invalid_credentials: wrong e-mail or password (never says which)
+- 401 invalid_totp: staff sign-in with a wrong or already used TOTP code
+- 401 totp_required: IssueApiToken for a staff account without a TOTP code
+- 401 session_invalid: session or API token unknown, expired, ended/revoked, or of the other kind
+- 401 actor_unknown: ``actor_account_id`` names no confirmed account
+- 403 email_not_confirmed: right password, but the address was never confirmed
+- 403 totp_not_enrolled: a staff account without a TOTP secret cannot sign in
+- 403 forbidden: the actor lacks the role the request needs (the refusal is audited)
+- 403 own_application: the office cannot decide its own application
+- 403 demo_commands_disabled: CreateDemoAccount / GrantDemoRegistration switched off
+- 404 not_found: no such object, or not one the actor may see (never says which)
+- 404 no_application: GetMyApplication when the actor never applied
+- 404 not_registered: GetMyRegistration without a registration
+- 404 dev_mail_disabled: ListDevMail while mail goes out by SMTP
+- 409 sign_up_in_progress: two sign-ups for one new address raced; try again
+- 409 application_pending: ApplyForRegistration while an application is pending
+- 409 already_registered: ApplyForRegistration (or an approval) while registered and not expired
+- 409 struck_off: a struck-off person cannot apply again
+- 409 already_decided: DecideApplication on a decided application
+- 409 illegal_status_change: ChangeRegistrationStatus the rules do not allow (the message says why)
+- 422 invalid_sign_up, invalid_password: the message lists ``<problem_code>: <text>`` per broken rule
+- 422 invalid_application: likewise (no_role, employer_name_missing, hours_invalid, too_few_hours, ...)
+- 422 invalid_decision: e.g. a rejection without a reason
+- 422 reason_required: suspending or striking off without a reason
+- 422 invalid_person_change: ``<field>: <text>``
+- 422 invalid_working_total: an impossible figure
+- 422 invalid_search: ``query_too_short`` / ``query_too_long``
+- 422 invalid_registration_number: ``<reason>: <text>`` (mistyped, wrong_length, wrong_format, not_issued, empty)
+- 422 totp_secret_required: CreateDemoAccount for staff without a TOTP secret
+- 429 too_many_attempts: sign-in throttled (backoff or lockout); the message ends in ``(retry_after=N)``
+- 429 rate_limited: public-register lookups over the limit; the message ends in ``(retry_after=N)``
+
+A malformed request (pydantic validation) is 400 bad_request from the kit.
+
+Read the retry-after of a 429 with :func:`retry_after_seconds` (RpcError carries no extra fields).
+"""
 
 from __future__ import annotations
 
+import re
 import uuid
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 from typing import ClassVar, Literal
+
+from pydantic import Field
 
 from lklr_shared.contracts.base import Message, MessageKind
 
 Role = Literal["leerplichtambtenaar", "rmc_medewerker"]
 EmployerKind = Literal["municipality", "region", "rbl"]
+AccountRole = Literal["professional", "office", "accreditation_committee", "assessment_committee", "administrator"]
+RegistrationStatusName = Literal[
+    "applied", "registered", "reregistration_pending", "expired", "suspended", "struck_off"
+]
+ApplicationStatusName = Literal["pending", "approved", "rejected"]
+
+_RETRY_AFTER = re.compile(r"\(retry_after=(\d+)\)")
+
+
+def with_retry_after(message: str, seconds: int) -> str:
+    """Append the retry-after marker to an error message (used by the registry for 429 errors)."""
+    return f"{message} (retry_after={seconds})"
+
+
+def retry_after_seconds(error_message: str) -> int | None:
+    """The seconds to wait that a 429 error message carries (for a Retry-After header), or None."""
+    found = _RETRY_AFTER.search(error_message)
+    return int(found.group(1)) if found else None
 
 
 class _RegistryEvent(Message):
@@ -98,15 +169,28 @@ class PersonUpdated(_RegistryEvent):
 
 
 class GetStatistics(Message):
-    """Query: the public statistics of the register."""
+    """Query: the public statistics of the register (anonymous; not rate limited).
+
+    ``year`` picks the office's working total of that year; default: the current year in the register's time
+    zone. The registered count is always today's.
+    """
 
     wire_name: ClassVar[str] = "registry.GetStatistics"
     kind: ClassVar[MessageKind] = "query"
     owner: ClassVar[str] = "registry"
 
+    year: int | None = None
+
 
 class Statistics(Message):
-    """Reply to GetStatistics."""
+    """Reply to GetStatistics.
+
+    ``registered`` counts people whose status is registered or reregistration_pending (a timely re-registration
+    keeps them registered). ``percentage`` is registered / working total, rounded, never 0 or 100 unless
+    exact; None when the office entered no working total for the year. ``per_role`` counts registered people
+    per role (someone in both roles counts in both); ``working_total_per_role`` and ``percentage_per_role``
+    are filled for the roles the office gave a total for.
+    """
 
     wire_name: ClassVar[str] = "registry.Statistics"
     kind: ClassVar[MessageKind] = "reply"
@@ -116,10 +200,18 @@ class Statistics(Message):
     working_total: int | None
     percentage: float | None
     per_role: dict[str, int] = {}
+    year: int | None = None
+    working_total_per_role: dict[str, int] = {}
+    percentage_per_role: dict[str, float | None] = {}
 
 
 class GrantDemoRegistration(Message):
-    """Command (demo and tests only): register a person directly, skipping the application flow."""
+    """Command (demo and tests only): register a person directly, skipping the application flow.
+
+    Without ``person_id`` a new person (without an account) is made; with it, the existing person (e.g. a
+    demo account made by CreateDemoAccount) is registered. Refused with 403 demo_commands_disabled when the
+    registry runs with REGISTRY_ALLOW_DEMO_COMMANDS=false.
+    """
 
     wire_name: ClassVar[str] = "registry.GrantDemoRegistration"
     kind: ClassVar[MessageKind] = "command"
@@ -130,6 +222,7 @@ class GrantDemoRegistration(Message):
     roles: list[Role]
     employer_id: str
     registered_since: date
+    person_id: uuid.UUID | None = None
 
 
 class RegistrationReceipt(Message):
@@ -141,3 +234,701 @@ class RegistrationReceipt(Message):
 
     person_id: uuid.UUID
     registration_number: str
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Request/reply building blocks
+
+
+class _RegistryCommand(Message):
+    owner: ClassVar[str] = "registry"
+    kind: ClassVar[MessageKind] = "command"
+
+
+class _RegistryQuery(Message):
+    owner: ClassVar[str] = "registry"
+    kind: ClassVar[MessageKind] = "query"
+
+
+class _RegistryReply(Message):
+    owner: ClassVar[str] = "registry"
+    kind: ClassVar[MessageKind] = "reply"
+
+
+class _ActingCommand(_RegistryCommand):
+    """A command on behalf of a signed-in account; ``client_ip`` goes into the audit trail."""
+
+    actor_account_id: uuid.UUID
+    client_ip: str = ""
+
+
+class _ActingQuery(_RegistryQuery):
+    """A query on behalf of a signed-in account."""
+
+    actor_account_id: uuid.UUID
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Accounts and sign-in
+
+
+class SignUp(_RegistryCommand):
+    """Command: create an unconfirmed account (role professional) and e-mail a single-use confirmation link.
+
+    The reply is the same whether or not the address already has an account (no account enumeration): an
+    existing confirmed account gets a mail saying someone tried to sign up with it; an existing unconfirmed
+    account takes the new password and name and gets a fresh link (older links stop working).
+    """
+
+    wire_name: ClassVar[str] = "registry.SignUp"
+
+    email: str
+    password: str
+    initials: str
+    surname: str
+    client_ip: str = ""
+
+
+class SignUpAccepted(_RegistryReply):
+    """Reply to SignUp: "check your mail", always the same. ``email`` is the address as the registry stores it."""
+
+    wire_name: ClassVar[str] = "registry.SignUpAccepted"
+
+    email: str
+
+
+class ConfirmEmail(_RegistryCommand):
+    """Command: confirm an address with the token from the confirmation mail (single use)."""
+
+    wire_name: ClassVar[str] = "registry.ConfirmEmail"
+
+    token: str
+    client_ip: str = ""
+
+
+class EmailConfirmed(_RegistryReply):
+    """Reply to ConfirmEmail. The gateway may now offer to sign in; it does not sign in by itself."""
+
+    wire_name: ClassVar[str] = "registry.EmailConfirmed"
+
+    account_id: uuid.UUID
+    email: str
+
+
+class RequestEmailConfirmation(_RegistryCommand):
+    """Command: send a fresh confirmation link to an unconfirmed account (same reply whatever the address)."""
+
+    wire_name: ClassVar[str] = "registry.RequestEmailConfirmation"
+
+    email: str
+    client_ip: str = ""
+
+
+class EmailConfirmationRequested(_RegistryReply):
+    """Reply to RequestEmailConfirmation: always the same."""
+
+    wire_name: ClassVar[str] = "registry.EmailConfirmationRequested"
+
+
+class Login(_RegistryCommand):
+    """Command: sign in with e-mail and password, plus the current TOTP code for staff accounts.
+
+    Staff without ``totp_code``: the reply says ``totp_required`` (not authenticated, no session; the gateway
+    asks for the code and sends the whole form again). A wrong code is 401 invalid_totp. Every attempt is
+    logged; repeated failures back off and then lock the address (429 too_many_attempts).
+    """
+
+    wire_name: ClassVar[str] = "registry.Login"
+
+    email: str
+    password: str
+    totp_code: str | None = None
+    client_ip: str = ""
+
+
+class LoginResult(_RegistryReply):
+    """Reply to Login. When ``authenticated``, a server-side session was opened: keep ``session_token`` in the
+    signed cookie, check it with ValidateSession, and end it with EndSession at logout."""
+
+    wire_name: ClassVar[str] = "registry.LoginResult"
+
+    authenticated: bool
+    totp_required: bool = False
+    account_id: uuid.UUID | None = None
+    email: str | None = None
+    initials: str | None = None
+    surname: str | None = None
+    account_roles: list[AccountRole] = []
+    session_token: str | None = None
+    session_expires_at: datetime | None = None
+
+
+class ValidateSession(_RegistryQuery):
+    """Query: who holds this session token, with their current roles (401 session_invalid when it is not
+    valid: unknown, expired, ended, or ended by a password reset)."""
+
+    wire_name: ClassVar[str] = "registry.ValidateSession"
+
+    session_token: str
+
+
+class AuthenticatedAccount(_RegistryReply):
+    """Reply to ValidateSession and VerifyApiToken: the account behind a valid token, roles as they are now."""
+
+    wire_name: ClassVar[str] = "registry.AuthenticatedAccount"
+
+    account_id: uuid.UUID
+    email: str
+    initials: str
+    surname: str
+    account_roles: list[AccountRole]
+    token_kind: Literal["session", "api"]
+    expires_at: datetime
+
+
+class EndSession(_RegistryCommand):
+    """Command: end a session (logout). Ending an unknown or ended session is not an error."""
+
+    wire_name: ClassVar[str] = "registry.EndSession"
+
+    session_token: str
+    client_ip: str = ""
+
+
+class SessionEnded(_RegistryReply):
+    """Reply to EndSession."""
+
+    wire_name: ClassVar[str] = "registry.SessionEnded"
+
+
+class IssueApiToken(_RegistryCommand):
+    """Command: exchange e-mail, password (and TOTP code for staff, required) for an API bearer token.
+
+    Same checks, logging and throttling as Login. Only the token's hash is stored; the token itself is in
+    the reply, once.
+    """
+
+    wire_name: ClassVar[str] = "registry.IssueApiToken"
+
+    email: str
+    password: str
+    totp_code: str | None = None
+    client_ip: str = ""
+    label: str = ""
+
+
+class ApiTokenIssued(_RegistryReply):
+    """Reply to IssueApiToken: send ``token`` as ``Authorization: Bearer <token>`` until ``expires_at``."""
+
+    wire_name: ClassVar[str] = "registry.ApiTokenIssued"
+
+    token: str
+    account_id: uuid.UUID
+    account_roles: list[AccountRole]
+    expires_at: datetime
+
+
+class VerifyApiToken(_RegistryQuery):
+    """Query: the account behind an API bearer token (401 session_invalid when not valid)."""
+
+    wire_name: ClassVar[str] = "registry.VerifyApiToken"
+
+    token: str
+
+
+class RevokeApiToken(_RegistryCommand):
+    """Command: revoke an API token (whoever holds it may). Revoking an unknown token is not an error."""
+
+    wire_name: ClassVar[str] = "registry.RevokeApiToken"
+
+    token: str
+    client_ip: str = ""
+
+
+class ApiTokenRevoked(_RegistryReply):
+    """Reply to RevokeApiToken."""
+
+    wire_name: ClassVar[str] = "registry.ApiTokenRevoked"
+
+
+class RequestPasswordReset(_RegistryCommand):
+    """Command: e-mail a single-use, expiring reset link if the address has an account. The reply is always
+    the same, so it cannot tell whether an account exists."""
+
+    wire_name: ClassVar[str] = "registry.RequestPasswordReset"
+
+    email: str
+    client_ip: str = ""
+
+
+class PasswordResetRequested(_RegistryReply):
+    """Reply to RequestPasswordReset: always the same."""
+
+    wire_name: ClassVar[str] = "registry.PasswordResetRequested"
+
+
+class ResetPassword(_RegistryCommand):
+    """Command: set a new password with a reset token (single use). Ends every session and API token of the
+    account, lifts a sign-in lockout, and confirms the address (the mail proved it)."""
+
+    wire_name: ClassVar[str] = "registry.ResetPassword"
+
+    token: str
+    new_password: str
+    client_ip: str = ""
+
+
+class PasswordChanged(_RegistryReply):
+    """Reply to ResetPassword."""
+
+    wire_name: ClassVar[str] = "registry.PasswordChanged"
+
+    account_id: uuid.UUID
+
+
+class GetMyAccount(_ActingQuery):
+    """Query: the actor's own account."""
+
+    wire_name: ClassVar[str] = "registry.GetMyAccount"
+
+
+class AccountView(_RegistryReply):
+    """Reply to GetMyAccount (also part of MyDataExport)."""
+
+    wire_name: ClassVar[str] = "registry.AccountView"
+
+    account_id: uuid.UUID
+    email: str
+    initials: str
+    surname: str
+    account_roles: list[AccountRole]
+    email_confirmed: bool
+    totp_enrolled: bool
+    created_at: datetime
+
+
+class CreateDemoAccount(_RegistryCommand):
+    """Command (demo and tests only): create a confirmed account with a known password and, for staff, a
+    fixed TOTP secret (base32). Idempotent by e-mail: an existing account is left as it is."""
+
+    wire_name: ClassVar[str] = "registry.CreateDemoAccount"
+
+    email: str
+    password: str
+    initials: str
+    surname: str
+    account_roles: list[AccountRole] = ["professional"]
+    totp_secret: str | None = None
+
+
+class DemoAccountReady(_RegistryReply):
+    """Reply to CreateDemoAccount; ``created`` is false when the account already existed."""
+
+    wire_name: ClassVar[str] = "registry.DemoAccountReady"
+
+    account_id: uuid.UUID
+    created: bool
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Registration applications and registrations
+
+
+class ApplyForRegistration(_ActingCommand):
+    """Command: the actor applies for registration. Checked against the scheme in force (minimum hours per
+    week, default 16); all broken rules come back at once (422 invalid_application). A person whose
+    registration expired may apply again (re-entry; they keep their number)."""
+
+    wire_name: ClassVar[str] = "registry.ApplyForRegistration"
+
+    roles: list[Role]
+    employer_name: str
+    employer_kind: EmployerKind
+    hours_per_week: Decimal
+    declaration_accepted: bool
+
+
+class ApplicationView(_RegistryReply):
+    """Reply to ApplyForRegistration, GetMyApplication, GetApplication and DecideApplication.
+
+    ``registration_number`` is set once the application is approved. The applicant's e-mail is included for
+    the office's queue; the applicant only ever sees their own application.
+    """
+
+    wire_name: ClassVar[str] = "registry.ApplicationView"
+
+    application_id: uuid.UUID
+    person_id: uuid.UUID
+    applicant_initials: str
+    applicant_surname: str
+    applicant_email: str | None
+    roles: list[Role]
+    employer_name: str
+    employer_kind: EmployerKind
+    hours_per_week: Decimal
+    submitted_at: datetime
+    status: ApplicationStatusName
+    decided_on: date | None = None
+    decided_at: datetime | None = None
+    reason: str | None = None
+    registration_number: str | None = None
+
+
+class GetMyApplication(_ActingQuery):
+    """Query: the actor's most recent application (404 no_application when they never applied)."""
+
+    wire_name: ClassVar[str] = "registry.GetMyApplication"
+
+
+class GetApplication(_ActingQuery):
+    """Query: one application: its applicant, or the office. Anyone else gets 404 not_found (not 403, so
+    the answer does not reveal that the application exists)."""
+
+    wire_name: ClassVar[str] = "registry.GetApplication"
+
+    application_id: uuid.UUID
+
+
+class ListPendingApplications(_ActingQuery):
+    """Query (office only): the queue of undecided applications, oldest first."""
+
+    wire_name: ClassVar[str] = "registry.ListPendingApplications"
+
+
+class PendingApplications(_RegistryReply):
+    """Reply to ListPendingApplications."""
+
+    wire_name: ClassVar[str] = "registry.PendingApplications"
+
+    applications: list[ApplicationView]
+
+
+class DecideApplication(_ActingCommand):
+    """Command (office only): approve or reject a pending application; a rejection needs a reason.
+
+    Approval issues the registration number, opens the first cycle (scheme cycle length, default 5 years)
+    on today's date, publishes RegistrationGranted, RegistrationStatusChanged and CycleOpened, and mails the
+    applicant. A rejection mails the reason.
+    """
+
+    wire_name: ClassVar[str] = "registry.DecideApplication"
+
+    application_id: uuid.UUID
+    decision: Literal["approve", "reject"]
+    reason: str = ""
+
+
+class CycleView(Message):
+    """One registration cycle (a nested value, not a message of its own); both dates inclusive."""
+
+    cycle_id: uuid.UUID
+    sequence: int
+    starts_on: date
+    ends_on: date
+    scheme_version: str
+
+
+class StatusChangeView(Message):
+    """One entry of a registration's status history (a nested value)."""
+
+    from_status: RegistrationStatusName
+    to_status: RegistrationStatusName
+    at: datetime
+    reason: str | None = None
+
+
+class GetMyRegistration(_ActingQuery):
+    """Query: the actor's registration: number, status, cycle dates and history (404 not_registered)."""
+
+    wire_name: ClassVar[str] = "registry.GetMyRegistration"
+
+
+class RegistrationView(_RegistryReply):
+    """Reply to GetMyRegistration and ChangeRegistrationStatus (also part of MyDataExport).
+
+    ``current_cycle`` is the latest cycle; ``valid_until`` its last day (None once struck off).
+    """
+
+    wire_name: ClassVar[str] = "registry.RegistrationView"
+
+    person_id: uuid.UUID
+    registration_number: str
+    initials: str
+    surname: str
+    roles: list[Role]
+    status: RegistrationStatusName
+    registered_since: date
+    valid_until: date | None
+    current_cycle: CycleView | None
+    cycles: list[CycleView] = []
+    status_history: list[StatusChangeView] = []
+
+
+class ChangeRegistrationStatus(_ActingCommand):
+    """Command (office only): expire, suspend or strike off a registration, or lift a suspension.
+
+    Suspending and striking off need a reason. Moves that belong to a flow (approving an application,
+    granting re-registration) are refused with 409 illegal_status_change. Publishes
+    RegistrationStatusChanged and mails the person.
+    """
+
+    wire_name: ClassVar[str] = "registry.ChangeRegistrationStatus"
+
+    registration_number: str
+    new_status: Literal["registered", "reregistration_pending", "expired", "suspended", "struck_off"]
+    reason: str = ""
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The public register
+
+
+class SearchRegister(_RegistryQuery):
+    """Query (public, rate limited per ``client_key``): search the register by registration number (only
+    digits: exact match, checked) or by part of the name (initials and/or surname, case-insensitive).
+
+    ``client_key`` is the client's address as the gateway sees it; every gateway process passes the same
+    key for the same client, and the registry counts for all of them (429 rate_limited).
+    """
+
+    wire_name: ClassVar[str] = "registry.SearchRegister"
+
+    q: str
+    client_key: str = Field(min_length=1, max_length=200)
+
+
+class RegisterEntry(_RegistryReply):
+    """Reply to GetRegisterEntry, and each row of RegisterSearchResults: exactly the public fields, nothing
+    else (never e-mail, employer, hours or history)."""
+
+    wire_name: ClassVar[str] = "registry.RegisterEntry"
+
+    registration_number: str
+    name: str
+    roles: list[Role]
+    status: RegistrationStatusName
+    registered_since: date
+    valid_until: date | None
+
+
+class RegisterSearchResults(_RegistryReply):
+    """Reply to SearchRegister: matching entries by surname; ``truncated`` when more matched than shown."""
+
+    wire_name: ClassVar[str] = "registry.RegisterSearchResults"
+
+    entries: list[RegisterEntry]
+    truncated: bool = False
+
+
+class GetRegisterEntry(_RegistryQuery):
+    """Query (public, rate limited per ``client_key``): one register entry by number (404 not_found;
+    422 invalid_registration_number for a mistyped number)."""
+
+    wire_name: ClassVar[str] = "registry.GetRegisterEntry"
+
+    registration_number: str
+    client_key: str = Field(min_length=1, max_length=200)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Statistics
+
+
+class SetWorkingTotal(_ActingCommand):
+    """Command (office only): the number of all working professionals in ``year``, optionally per role.
+    Entering a year again replaces its figure."""
+
+    wire_name: ClassVar[str] = "registry.SetWorkingTotal"
+
+    year: int
+    total: int
+    per_role: dict[Role, int] = {}
+
+
+class WorkingTotalRecorded(_RegistryReply):
+    """Reply to SetWorkingTotal."""
+
+    wire_name: ClassVar[str] = "registry.WorkingTotalRecorded"
+
+    year: int
+    total: int
+    per_role: dict[Role, int] = {}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Mijn LKLR
+
+
+class GetMyPerson(_ActingQuery):
+    """Query: the actor's personal and work details."""
+
+    wire_name: ClassVar[str] = "registry.GetMyPerson"
+
+
+class PersonView(_RegistryReply):
+    """Reply to GetMyPerson (also inside PersonUpdateResult and MyDataExport).
+
+    ``below_minimum_hours`` tells the page to warn that the stated hours are under the scheme's minimum.
+    """
+
+    wire_name: ClassVar[str] = "registry.PersonView"
+
+    person_id: uuid.UUID
+    email: str | None
+    initials: str
+    surname: str
+    roles: list[Role]
+    employer_name: str | None
+    employer_kind: EmployerKind | None
+    hours_per_week: Decimal | None
+    minimum_hours_per_week: Decimal
+    below_minimum_hours: bool
+    registration_number: str | None = None
+    registration_status: RegistrationStatusName | None = None
+
+
+class UpdateMyPerson(_ActingCommand):
+    """Command: change the actor's own details; a field left None stays as it is.
+
+    Hours dropping below the scheme's minimum are accepted and recorded as an eligibility notice for the
+    office. Publishes PersonUpdated when the person is registered.
+    """
+
+    wire_name: ClassVar[str] = "registry.UpdateMyPerson"
+
+    initials: str | None = None
+    surname: str | None = None
+    roles: list[Role] | None = None
+    employer_name: str | None = None
+    employer_kind: EmployerKind | None = None
+    hours_per_week: Decimal | None = None
+
+
+class PersonUpdateResult(_RegistryReply):
+    """Reply to UpdateMyPerson."""
+
+    wire_name: ClassVar[str] = "registry.PersonUpdateResult"
+
+    person: PersonView
+    eligibility_notice_recorded: bool
+
+
+class EligibilityNoticeView(Message):
+    """A recorded drop below the minimum hours (a nested value)."""
+
+    notice_id: uuid.UUID
+    person_id: uuid.UUID
+    initials: str
+    surname: str
+    registration_number: str | None
+    previous_hours_per_week: Decimal | None
+    hours_per_week: Decimal
+    minimum_hours_per_week: Decimal
+    recorded_at: datetime
+
+
+class ListEligibilityNotices(_ActingQuery):
+    """Query (office only): recorded drops below the minimum hours, newest first."""
+
+    wire_name: ClassVar[str] = "registry.ListEligibilityNotices"
+
+
+class EligibilityNotices(_RegistryReply):
+    """Reply to ListEligibilityNotices."""
+
+    wire_name: ClassVar[str] = "registry.EligibilityNotices"
+
+    notices: list[EligibilityNoticeView]
+
+
+class LoginAttemptView(Message):
+    """One sign-in attempt on the person's address (a nested value)."""
+
+    at: datetime
+    channel: str
+    client_ip: str
+    result: str
+
+
+class AuditTrailEntryView(Message):
+    """One action the person took, or that was taken on their data (a nested value)."""
+
+    at: datetime
+    action: str
+    result: str
+    client_ip: str
+    subject: str
+    detail: dict[str, str] = {}
+
+
+class MailRecordView(Message):
+    """One e-mail the registry sent (or is sending) to the person (a nested value)."""
+
+    to: str
+    subject: str
+    created_at: datetime
+    sent_at: datetime | None
+
+
+class TokenRecordView(Message):
+    """A session or API token issued to the person, without the token itself (a nested value)."""
+
+    token_kind: Literal["session", "api"]
+    label: str
+    issued_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+
+
+class ExportMyData(_ActingQuery):
+    """Query: everything the registry holds about the actor (the gateway merges other services' exports)."""
+
+    wire_name: ClassVar[str] = "registry.ExportMyData"
+
+
+class MyDataExport(_RegistryReply):
+    """Reply to ExportMyData. Password hashes, TOTP secrets and token hashes are left out on purpose: they are
+    credentials, not information about the person."""
+
+    wire_name: ClassVar[str] = "registry.MyDataExport"
+
+    exported_at: datetime
+    account: AccountView
+    person: PersonView | None
+    applications: list[ApplicationView]
+    registration: RegistrationView | None
+    eligibility_notices: list[EligibilityNoticeView]
+    login_attempts: list[LoginAttemptView]
+    audit_trail: list[AuditTrailEntryView]
+    mails: list[MailRecordView]
+    tokens: list[TokenRecordView]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Development mail
+
+
+class ListDevMail(_RegistryQuery):
+    """Query (development): the mails the file mailer wrote, newest first (404 dev_mail_disabled with SMTP)."""
+
+    wire_name: ClassVar[str] = "registry.ListDevMail"
+
+    limit: int = Field(default=50, ge=1, le=500)
+
+
+class DevMail(Message):
+    """One mail from the development mailbox (a nested value)."""
+
+    mail_id: str
+    to: str
+    subject: str
+    body: str
+    sent_at: datetime
+
+
+class DevMailbox(_RegistryReply):
+    """Reply to ListDevMail."""
+
+    wire_name: ClassVar[str] = "registry.DevMailbox"
+
+    messages: list[DevMail]

@@ -1,4 +1,4 @@
-"""The registry's tables. Relationships, where added, load explicitly (lazy="raise")."""
+"""The registry's tables (SQLAlchemy Core). Relationships, where added, load explicitly (lazy="raise")."""
 
 from __future__ import annotations
 
@@ -6,19 +6,174 @@ import sqlalchemy as sa
 
 metadata = sa.MetaData()
 
+# An integer key that autoincrements on PostgreSQL (BIGINT) and on SQLite (only INTEGER PRIMARY KEY does).
+_BIG_ID = sa.BigInteger().with_variant(sa.Integer, "sqlite")
+# Hours per week with two decimals (16.5); Numeric keeps them exact where they are compared to a threshold.
+_HOURS = sa.Numeric(6, 2, asdecimal=True)
+
+people = sa.Table(
+    "people",
+    metadata,
+    sa.Column("person_id", sa.Uuid, primary_key=True),
+    sa.Column("initials", sa.String(20), nullable=False),
+    sa.Column("surname", sa.String(200), nullable=False),
+    # The professional roles (leerplichtambtenaar, rmc_medewerker), set by an approved application.
+    sa.Column("roles", sa.JSON, nullable=False),
+    sa.Column("employer_name", sa.String(200), nullable=True),
+    sa.Column("employer_kind", sa.String(20), nullable=True),
+    sa.Column("employer_id", sa.String(100), nullable=True),
+    sa.Column("hours_per_week", _HOURS, nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+accounts = sa.Table(
+    "accounts",
+    metadata,
+    # An account is a person's way in: the account id is the person id (people without an account exist,
+    # e.g. registrations from before accounts; no account exists without a person).
+    sa.Column("account_id", sa.Uuid, sa.ForeignKey("people.person_id"), primary_key=True),
+    sa.Column("email", sa.String(254), nullable=False, unique=True),
+    sa.Column("password_hash", sa.String(255), nullable=False),
+    sa.Column("account_roles", sa.JSON, nullable=False),
+    sa.Column("totp_secret", sa.String(64), nullable=True),
+    # The last TOTP time step accepted: a code can be used once, not replayed within its 30-90 s validity.
+    sa.Column("totp_last_step", sa.BigInteger, nullable=True),
+    sa.Column("email_confirmed_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+one_time_tokens = sa.Table(
+    "one_time_tokens",
+    metadata,
+    # Only a SHA-256 of the token is stored: a copy of the database does not hand out working links.
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("account_id", sa.Uuid, sa.ForeignKey("accounts.account_id"), nullable=False),
+    sa.Column("purpose", sa.String(30), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+    # Set when a newer token for the same purpose replaces this one before it was used.
+    sa.Column("invalidated_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Index("ix_one_time_tokens_account_purpose", "account_id", "purpose"),
+)
+
+access_tokens = sa.Table(
+    "access_tokens",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("account_id", sa.Uuid, sa.ForeignKey("accounts.account_id"), nullable=False),
+    sa.Column("token_kind", sa.String(10), nullable=False),
+    sa.Column("label", sa.String(100), nullable=False, server_default=""),
+    sa.Column("client_ip", sa.String(64), nullable=False, server_default=""),
+    sa.Column("issued_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Index("ix_access_tokens_account", "account_id"),
+)
+
+login_throttle = sa.Table(
+    "login_throttle",
+    metadata,
+    # Keyed by the address as typed (normalised), account or not: see domain/login_throttle.py.
+    sa.Column("email", sa.String(254), primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("last_failure_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
+)
+
+login_attempts = sa.Table(
+    "login_attempts",
+    metadata,
+    sa.Column("attempt_id", _BIG_ID, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("email", sa.String(254), nullable=False),
+    sa.Column("account_id", sa.Uuid, nullable=True),
+    sa.Column("channel", sa.String(20), nullable=False),
+    sa.Column("client_ip", sa.String(64), nullable=False),
+    sa.Column("result", sa.String(30), nullable=False),
+    sa.Index("ix_login_attempts_email_at", "email", "at"),
+    sa.Index("ix_login_attempts_account", "account_id"),
+)
+
+audit_trail = sa.Table(
+    "audit_trail",
+    metadata,
+    # Every change made by or about a person: who (actor), about whom (person), what, when, from where, result.
+    sa.Column("entry_id", _BIG_ID, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor_account_id", sa.Uuid, nullable=True),
+    sa.Column("person_id", sa.Uuid, nullable=True),
+    sa.Column("action", sa.String(50), nullable=False),
+    sa.Column("subject", sa.String(200), nullable=False),
+    sa.Column("result", sa.String(30), nullable=False),
+    sa.Column("client_ip", sa.String(64), nullable=False),
+    sa.Column("detail", sa.JSON, nullable=False),
+    sa.Index("ix_audit_trail_person", "person_id"),
+    sa.Index("ix_audit_trail_actor", "actor_account_id"),
+)
+
+registration_applications = sa.Table(
+    "registration_applications",
+    metadata,
+    sa.Column("application_id", sa.Uuid, primary_key=True),
+    sa.Column("person_id", sa.Uuid, sa.ForeignKey("people.person_id"), nullable=False),
+    sa.Column("roles", sa.JSON, nullable=False),
+    sa.Column("employer_name", sa.String(200), nullable=False),
+    sa.Column("employer_kind", sa.String(20), nullable=False),
+    sa.Column("hours_per_week", _HOURS, nullable=False),
+    sa.Column("declaration_accepted", sa.Boolean, nullable=False),
+    sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("decided_on", sa.Date, nullable=True),
+    sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("decided_by", sa.String(100), nullable=True),
+    sa.Column("reason", sa.Text, nullable=True),
+    sa.Index("ix_registration_applications_person", "person_id"),
+    sa.Index("ix_registration_applications_status", "status", "submitted_at"),
+    # At most one pending application per person, even when two requests race.
+    sa.Index(
+        "uq_registration_applications_one_pending",
+        "person_id",
+        unique=True,
+        postgresql_where=sa.text("status = 'pending'"),
+        sqlite_where=sa.text("status = 'pending'"),
+    ),
+)
+
 registrations = sa.Table(
     "registrations",
     metadata,
-    sa.Column("person_id", sa.Uuid, primary_key=True),
+    sa.Column(
+        "person_id", sa.Uuid, sa.ForeignKey("people.person_id", name="fk_registrations_person"), primary_key=True
+    ),
     # The allocated sequence is unique, so two concurrent approvals can never issue one number twice.
     sa.Column("sequence", sa.Integer, nullable=False, unique=True),
     sa.Column("registration_number", sa.String(16), nullable=False, unique=True),
-    sa.Column("initials", sa.String(20), nullable=False),
-    sa.Column("surname", sa.String(200), nullable=False),
-    sa.Column("roles", sa.JSON, nullable=False),
-    sa.Column("employer_id", sa.String(100), nullable=False),
     sa.Column("registered_since", sa.Date, nullable=False),
     sa.Column("status", sa.String(40), nullable=False),
+)
+
+registration_number_counter = sa.Table(
+    "registration_number_counter",
+    metadata,
+    # One row. Approvals take the next sequence with UPDATE ... RETURNING, which serialises them on the row
+    # lock, instead of max(sequence) + 1, which two concurrent approvals would both compute.
+    sa.Column("counter_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("last_sequence", sa.Integer, nullable=False),
+)
+
+status_history = sa.Table(
+    "status_history",
+    metadata,
+    sa.Column("entry_id", _BIG_ID, primary_key=True, autoincrement=True),
+    sa.Column("person_id", sa.Uuid, sa.ForeignKey("registrations.person_id"), nullable=False),
+    sa.Column("from_status", sa.String(40), nullable=False),
+    sa.Column("to_status", sa.String(40), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("changed_by", sa.String(100), nullable=False),
+    sa.Column("reason", sa.Text, nullable=True),
+    sa.Index("ix_status_history_person", "person_id", "at"),
 )
 
 cycles = sa.Table(
@@ -31,4 +186,56 @@ cycles = sa.Table(
     sa.Column("ends_on", sa.Date, nullable=False),
     sa.Column("scheme_version", sa.String(40), nullable=False),
     sa.UniqueConstraint("person_id", "sequence"),
+)
+
+working_totals = sa.Table(
+    "working_totals",
+    metadata,
+    sa.Column("year", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("total", sa.Integer, nullable=False),
+    sa.Column("per_role", sa.JSON, nullable=False),
+    sa.Column("entered_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("entered_by", sa.Uuid, nullable=False),
+)
+
+eligibility_notices = sa.Table(
+    "eligibility_notices",
+    metadata,
+    sa.Column("notice_id", sa.Uuid, primary_key=True),
+    sa.Column("person_id", sa.Uuid, sa.ForeignKey("people.person_id"), nullable=False),
+    sa.Column("previous_hours_per_week", _HOURS, nullable=True),
+    sa.Column("hours_per_week", _HOURS, nullable=False),
+    sa.Column("minimum_hours_per_week", _HOURS, nullable=False),
+    sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_eligibility_notices_recorded", "recorded_at"),
+)
+
+rate_limit_counters = sa.Table(
+    "rate_limit_counters",
+    metadata,
+    # Requests allowed per client per fixed window; the sliding estimate reads this window and the previous.
+    sa.Column("scope", sa.String(40), primary_key=True),
+    sa.Column("client_key", sa.String(200), primary_key=True),
+    sa.Column("window_start", sa.DateTime(timezone=True), primary_key=True),
+    sa.Column("request_count", sa.Integer, nullable=False),
+    sa.Index("ix_rate_limit_counters_window", "window_start"),
+)
+
+mail_outbox = sa.Table(
+    "mail_outbox",
+    metadata,
+    # Mails are written in the transaction of the change they report and sent by a relay after the commit,
+    # so a rolled-back change sends nothing and a committed one cannot lose its mail.
+    sa.Column("mail_id", sa.Uuid, primary_key=True),
+    sa.Column("person_id", sa.Uuid, nullable=True),
+    sa.Column("to_address", sa.String(254), nullable=False),
+    sa.Column("subject", sa.String(300), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Index("ix_mail_outbox_unsent", "sent_at", "next_attempt_at"),
+    sa.Index("ix_mail_outbox_person", "person_id"),
 )

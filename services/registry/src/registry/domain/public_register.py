@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import date
 from typing import Final
@@ -57,12 +58,25 @@ def public_entry(person: Person, registration: Registration) -> PublicRegisterEn
     """
     if registration.person_id != person.id:
         raise NotPublic("The registration does not belong to this person.")
+    return registered_entry(
+        initials=person.initials, surname=person.surname, roles=person.roles, registration=registration
+    )
+
+
+def registered_entry(
+    *, initials: str, surname: str, roles: Iterable[Role], registration: Registration
+) -> PublicRegisterEntry:
+    """Build the public entry from only the public parts of a person (name and roles).
+
+    The public lookup uses this one: it never needs to load a person's e-mail or other private data just to
+    build a :class:`Person`. Raises :class:`NotPublic` for a registration that is still only ``applied``.
+    """
     if registration.status is RegistrationStatus.APPLIED:
         raise NotPublic("An application is not shown in the public register.")
     return PublicRegisterEntry(
         registration_number=registration.number.value,
-        name=person.name,
-        roles=sorted_roles(person.roles),
+        name=f"{' '.join(initials.split())} {' '.join(surname.split())}",
+        roles=sorted_roles(roles),
         status=registration.status,
         registered_since=registration.registered_since,
         valid_until=registration.valid_until,

@@ -1,32 +1,105 @@
-"""Thin RPC handlers: parse (done by the kit), call one use case, return the reply."""
+"""Thin RPC handlers: the kit parses the request; each handler opens a unit of work and calls one use case."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
 
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.contracts.base import Message
 from lklr_shared.contracts.envelope import Envelope
-from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.kit.rpc import RpcHandler
-from registry.service_layer import registrations
+from registry.adapters.unit_of_work import RegistryUnitOfWork
+from registry.domain.accounts import AccessTokenKind
+from registry.service_layer import (
+    accounts,
+    applications,
+    mailbox,
+    people,
+    public_register,
+    registrations,
+    statistics,
+)
+from registry.service_layer.context import RegistryContext
+
+UnitOfWorkFactory = Callable[[Envelope], RegistryUnitOfWork]
+UseCase = Callable[[RegistryUnitOfWork, RegistryContext, Any], Awaitable[Message]]
 
 
-def rpc_handlers(
-    unit_of_work: Callable[[], UnitOfWork], *, cycle_years: int, scheme_version: str
-) -> dict[type[Message], RpcHandler]:
-    """The registry's request handlers, bound to its unit-of-work factory."""
+async def _validate_session(
+    uow: RegistryUnitOfWork, ctx: RegistryContext, query: contracts.ValidateSession
+) -> contracts.AuthenticatedAccount:
+    return await accounts.authenticate_token(uow, ctx, query.session_token, AccessTokenKind.SESSION)
 
-    async def grant_demo(command: contracts.GrantDemoRegistration, _envelope: Envelope) -> Message:
-        async with unit_of_work() as uow:
-            return await registrations.grant_demo_registration(
-                uow, command, cycle_years=cycle_years, scheme_version=scheme_version
-            )
 
-    async def statistics(_query: contracts.GetStatistics, _envelope: Envelope) -> Message:
-        async with unit_of_work() as uow:
-            counts = await registrations.count_registered(uow)
-        per_role = {k.removeprefix("role:"): v for k, v in counts.items() if k.startswith("role:")}
-        return contracts.Statistics(registered=counts["total"], working_total=None, percentage=None, per_role=per_role)
+async def _verify_api_token(
+    uow: RegistryUnitOfWork, ctx: RegistryContext, query: contracts.VerifyApiToken
+) -> contracts.AuthenticatedAccount:
+    return await accounts.authenticate_token(uow, ctx, query.token, AccessTokenKind.API)
 
-    return {contracts.GrantDemoRegistration: grant_demo, contracts.GetStatistics: statistics}
+
+async def _end_session(
+    uow: RegistryUnitOfWork, ctx: RegistryContext, command: contracts.EndSession
+) -> contracts.SessionEnded:
+    await accounts.revoke_token(uow, ctx, command.session_token, AccessTokenKind.SESSION, client_ip=command.client_ip)
+    return contracts.SessionEnded()
+
+
+async def _revoke_api_token(
+    uow: RegistryUnitOfWork, ctx: RegistryContext, command: contracts.RevokeApiToken
+) -> contracts.ApiTokenRevoked:
+    await accounts.revoke_token(uow, ctx, command.token, AccessTokenKind.API, client_ip=command.client_ip)
+    return contracts.ApiTokenRevoked()
+
+
+USE_CASES: Mapping[type[Message], UseCase] = {
+    # accounts and sign-in
+    contracts.SignUp: accounts.sign_up,
+    contracts.ConfirmEmail: accounts.confirm_email,
+    contracts.RequestEmailConfirmation: accounts.request_email_confirmation,
+    contracts.Login: accounts.login,
+    contracts.ValidateSession: _validate_session,
+    contracts.EndSession: _end_session,
+    contracts.IssueApiToken: accounts.issue_api_token,
+    contracts.VerifyApiToken: _verify_api_token,
+    contracts.RevokeApiToken: _revoke_api_token,
+    contracts.RequestPasswordReset: accounts.request_password_reset,
+    contracts.ResetPassword: accounts.reset_password,
+    contracts.GetMyAccount: accounts.get_my_account,
+    contracts.CreateDemoAccount: accounts.create_demo_account,
+    # applications and registrations
+    contracts.ApplyForRegistration: applications.apply_for_registration,
+    contracts.GetMyApplication: applications.get_my_application,
+    contracts.GetApplication: applications.get_application,
+    contracts.ListPendingApplications: applications.list_pending_applications,
+    contracts.DecideApplication: applications.decide_application,
+    contracts.GetMyRegistration: registrations.get_my_registration,
+    contracts.ChangeRegistrationStatus: registrations.change_registration_status,
+    contracts.GrantDemoRegistration: registrations.grant_demo_registration,
+    # public register and statistics
+    contracts.SearchRegister: public_register.search_register,
+    contracts.GetRegisterEntry: public_register.get_register_entry,
+    contracts.GetStatistics: statistics.get_statistics,
+    contracts.SetWorkingTotal: statistics.set_working_total,
+    # Mijn LKLR
+    contracts.GetMyPerson: people.get_my_person,
+    contracts.UpdateMyPerson: people.update_my_person,
+    contracts.ListEligibilityNotices: people.list_eligibility_notices,
+    contracts.ExportMyData: people.export_my_data,
+    # development
+    contracts.ListDevMail: mailbox.list_dev_mail,
+}
+
+
+def rpc_handlers(unit_of_work: UnitOfWorkFactory, ctx: RegistryContext) -> dict[type[Message], RpcHandler]:
+    """The registry's request handlers. Each request gets its own unit of work, caused by the request's
+    envelope, so the events it publishes carry the gateway request's correlation id."""
+
+    def bind(use_case: UseCase) -> RpcHandler:
+        async def handle(request: Message, envelope: Envelope) -> Message:
+            async with unit_of_work(envelope) as uow:
+                return await use_case(uow, ctx, request)
+
+        return handle
+
+    return {contract: bind(use_case) for contract, use_case in USE_CASES.items()}

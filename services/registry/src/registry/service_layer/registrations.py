@@ -1,42 +1,203 @@
-"""Registry use cases. Each takes a unit of work and commits it; events go out through the outbox."""
+"""Registrations: the person's own view, status changes by the office (or the system), and demo grants."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 import sqlalchemy as sa
 
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.kit.outbox import UnitOfWork
-from registry.adapters.orm import cycles, registrations
+from registry.adapters.orm import accounts, cycles, people, registrations
+from registry.adapters.unit_of_work import RegistryUnitOfWork
+from registry.domain.accounts import AccountRole
 from registry.domain.cycles import Cycle
-from registry.domain.registration_number import issue_number
+from registry.domain.office_status_changes import check_office_status_change
+from registry.domain.people import Role, sorted_roles
+from registry.domain.registration_number import InvalidRegistrationNumber, issue_number, parse_registration_number
+from registry.domain.registrations import Registration
+from registry.domain.status import REASON_REQUIRED, IllegalStatusTransition, RegistrationStatus, transition
+from registry.service_layer import notifications
+from registry.service_layer.actors import load_actor, require_role
+from registry.service_layer.applications import next_number_sequence
+from registry.service_layer.audit_log import record_action
+from registry.service_layer.context import RegistryContext
+from registry.service_layer.errors import conflict, forbidden, not_found, unprocessable
+from registry.service_layer.records import load_registration, person_id_for_number, record_status_change
+from registry.service_layer.views import registration_view
+
+SYSTEM_ACTOR = "system"
+
+
+async def get_my_registration(
+    uow: UnitOfWork, _ctx: RegistryContext, query: contracts.GetMyRegistration
+) -> contracts.RegistrationView:
+    """The actor's registration: number, status, cycles and history."""
+    actor = await load_actor(uow, query.actor_account_id)
+    view = await registration_view(uow.session, actor.account_id)
+    if view is None:
+        raise not_found("not_registered", "You are not registered (yet).")
+    return view
+
+
+async def change_registration_status(
+    uow: RegistryUnitOfWork, ctx: RegistryContext, command: contracts.ChangeRegistrationStatus
+) -> contracts.RegistrationView:
+    """The office expires, suspends or strikes off a registration, or lifts a suspension."""
+    actor = await load_actor(uow, command.actor_account_id)
+    now = ctx.now()
+    await require_role(
+        uow,
+        actor,
+        AccountRole.OFFICE,
+        at=now,
+        action="change_registration_status",
+        subject=f"registration:{command.registration_number}",
+        client_ip=command.client_ip,
+    )
+    try:
+        number = parse_registration_number(command.registration_number)
+    except InvalidRegistrationNumber as exc:
+        raise unprocessable("invalid_registration_number", f"{exc.reason_code.value}: {exc.message}") from exc
+    person_id = await person_id_for_number(uow.session, number)
+    if person_id is None:
+        raise not_found("not_found", f"No registration {number}.")
+    await change_status(
+        uow,
+        ctx,
+        person_id,
+        RegistrationStatus(command.new_status),
+        by=f"office:{actor.account_id}",
+        reason=command.reason,
+        now=now,
+        manual=True,
+    )
+    await record_action(
+        uow,
+        at=now,
+        action="change_registration_status",
+        subject=f"registration:{number}",
+        client_ip=command.client_ip,
+        actor_account_id=actor.account_id,
+        person_id=person_id,
+        detail={"new_status": command.new_status},
+    )
+    await uow.commit()
+    view = await registration_view(uow.session, person_id)
+    assert view is not None
+    return view
+
+
+async def change_status(
+    uow: RegistryUnitOfWork,
+    ctx: RegistryContext,
+    person_id: uuid.UUID,
+    to: RegistrationStatus,
+    *,
+    by: str,
+    reason: str,
+    now: datetime,
+    manual: bool,
+) -> Registration:
+    """Move a registration to ``to`` with the domain's transition rules, keep the history, publish
+    RegistrationStatusChanged and mail the person; the caller commits.
+
+    ``manual`` applies the office's extra limits (no flow transitions by hand). A scheduled expiry at cycle
+    end calls this with ``by=SYSTEM_ACTOR`` and ``manual=False``.
+    """
+    session = uow.session
+    registration = await load_registration(session, person_id, for_update=True)
+    if registration is None:
+        raise not_found("not_found", "No such registration.")
+    if to in REASON_REQUIRED and not reason.strip():
+        raise unprocessable("reason_required", f"Changing a registration to {to} requires a reason.")
+    try:
+        if manual:
+            check_office_status_change(registration.status, to)
+        moved = registration.change_status(to, at=now, by=by, reason=reason or None)
+    except IllegalStatusTransition as exc:
+        raise conflict("illegal_status_change", exc.message) from exc
+    change = moved.history[-1]
+    await session.execute(
+        sa.update(registrations).where(registrations.c.person_id == person_id).values(status=moved.status.value)
+    )
+    await record_status_change(session, person_id, change)
+    uow.emit(
+        contracts.RegistrationStatusChanged(
+            person_id=person_id,
+            registration_number=moved.number.value,
+            old_status=change.from_status.value,
+            new_status=change.to_status.value,
+            effective_on=ctx.today(now),
+            reason=change.reason or "",
+        )
+    )
+    contact = (
+        await session.execute(
+            sa.select(accounts.c.email, people.c.initials, people.c.surname)
+            .join(people, people.c.person_id == accounts.c.account_id)
+            .where(accounts.c.account_id == person_id)
+        )
+    ).first()
+    if contact is not None:
+        subject, body = notifications.status_changed(
+            f"{contact.initials} {contact.surname}", moved.number.value, moved.status.value, change.reason
+        )
+        await uow.queue_mail(to=contact.email, subject=subject, body=body, person_id=person_id)
+    return moved
 
 
 async def grant_demo_registration(
-    uow: UnitOfWork, command: contracts.GrantDemoRegistration, *, cycle_years: int, scheme_version: str
+    uow: UnitOfWork, ctx: RegistryContext, command: contracts.GrantDemoRegistration
 ) -> contracts.RegistrationReceipt:
-    """Register a person directly and open their first cycle (demo data and tests; the office flow
-    with applications and decisions builds on the same tables)."""
+    """Register a person directly and open their first cycle (demo data and tests only)."""
+    if not ctx.policy.allow_demo_commands:
+        raise forbidden("demo_commands_disabled", "Demo commands are switched off in this deployment.")
     session = uow.session
-    last = (await session.execute(sa.select(sa.func.max(registrations.c.sequence)))).scalar_one_or_none()
-    number = issue_number((last or 0) + 1)
-    person_id = uuid.uuid4()
-    cycle = Cycle.starting(command.registered_since, cycle_years)
+    now = ctx.now()
+    version = ctx.scheme_on(command.registered_since)
+    roles = [role.value for role in sorted_roles(Role(role) for role in command.roles)]
+    if command.person_id is None:
+        person_id = uuid.uuid4()
+        await session.execute(
+            sa.insert(people).values(
+                person_id=person_id,
+                initials=command.initials,
+                surname=command.surname,
+                roles=roles,
+                employer_id=command.employer_id,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    else:
+        person_id = command.person_id
+        updated = await session.execute(
+            sa.update(people)
+            .where(people.c.person_id == person_id)
+            .values(roles=roles, employer_id=command.employer_id, updated_at=now)
+        )
+        if getattr(updated, "rowcount", 0) != 1:
+            raise not_found("not_found", f"No person {person_id}.")
+        if await load_registration(session, person_id) is not None:
+            raise conflict("already_registered", "This person is registered already.")
+    number = issue_number(await next_number_sequence(uow))
+    cycle = Cycle.starting(command.registered_since, version.registration.cycle_years)
     cycle_id = uuid.uuid4()
+    status, change = transition(
+        RegistrationStatus.APPLIED, RegistrationStatus.REGISTERED, at=now, by="demo", reason="demo registration"
+    )
     await session.execute(
         sa.insert(registrations).values(
             person_id=person_id,
             sequence=number.sequence,
             registration_number=number.value,
-            initials=command.initials,
-            surname=command.surname,
-            roles=list(command.roles),
-            employer_id=command.employer_id,
             registered_since=command.registered_since,
-            status="registered",
+            status=status.value,
         )
     )
+    await record_status_change(session, person_id, change)
     await session.execute(
         sa.insert(cycles).values(
             cycle_id=cycle_id,
@@ -44,16 +205,17 @@ async def grant_demo_registration(
             sequence=1,
             starts_on=cycle.start,
             ends_on=cycle.end,
-            scheme_version=scheme_version,
+            scheme_version=version.version,
         )
     )
+    person = (await session.execute(sa.select(people).where(people.c.person_id == person_id))).one()
     uow.emit(
         contracts.RegistrationGranted(
             person_id=person_id,
             registration_number=number.value,
-            initials=command.initials,
-            surname=command.surname,
-            roles=command.roles,
+            initials=person.initials,
+            surname=person.surname,
+            roles=roles,
             employer_id=command.employer_id,
             registered_since=command.registered_since,
         )
@@ -66,22 +228,8 @@ async def grant_demo_registration(
             sequence=1,
             starts_on=cycle.start,
             ends_on=cycle.end,
-            scheme_version=scheme_version,
+            scheme_version=version.version,
         )
     )
     await uow.commit()
     return contracts.RegistrationReceipt(person_id=person_id, registration_number=number.value)
-
-
-async def count_registered(uow: UnitOfWork) -> dict[str, int]:
-    """Registered professionals, in total and per role (a person with both roles counts once in total)."""
-    rows = (
-        (await uow.session.execute(sa.select(registrations.c.roles).where(registrations.c.status == "registered")))
-        .scalars()
-        .all()
-    )
-    per_role: dict[str, int] = {}
-    for roles in rows:
-        for role in roles:
-            per_role[role] = per_role.get(role, 0) + 1
-    return {"total": len(rows), **{f"role:{k}": v for k, v in per_role.items()}}

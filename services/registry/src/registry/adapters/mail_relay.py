@@ -1,0 +1,118 @@
+"""The mail outbox relay: sends mails that use cases wrote in their transaction, after the commit.
+
+It works like the event outbox relay (woken right after a commit that queued mail, polling as a fallback,
+exponential backoff per failed mail), so a change that rolls back sends nothing and a committed change never
+loses its mail: a mail that cannot be sent stays in the table, is retried, and every failure is logged with
+its reason in ``last_error``. Delivery is at-least-once: a crash between handing over and marking sent sends
+that mail again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from lklr_shared.contracts.envelope import utcnow
+from lklr_shared.kit.db import transaction
+from lklr_shared.kit.outbox import backoff_delay
+from registry.adapters.mail import Mailer, MailNotSent, OutgoingMail
+from registry.adapters.orm import mail_outbox
+
+log = logging.getLogger(__name__)
+
+# Mail servers are down for minutes to hours, not milliseconds: retry up to once an hour, never give up.
+MAX_RETRY_SECONDS = 3600.0
+
+
+class MailRelay:
+    """Sends unsent rows of ``mail_outbox`` through a :class:`Mailer`."""
+
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        mailer: Mailer,
+        *,
+        poll_seconds: float = 5.0,
+        batch_size: int = 50,
+    ) -> None:
+        self._session_factory = session_factory
+        self._mailer = mailer
+        self._poll_seconds = poll_seconds
+        self._batch_size = batch_size
+        self._wake = asyncio.Event()
+        self._stopping = False
+
+    def wake(self) -> None:
+        """Look for mail now (called right after a commit that queued mail)."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        """Stop after the batch in progress."""
+        self._stopping = True
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Relay until :meth:`stop`; a failing pass is logged and retried at the next poll."""
+        while not self._stopping:
+            # A poll timeout is the fallback path, not an error: look for due rows either way.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self._poll_seconds)
+            self._wake.clear()
+            if self._stopping:
+                break
+            try:
+                while await self.relay_once() >= self._batch_size and not self._stopping:
+                    pass
+            except Exception:
+                # A database outage must not end the relay: the rows are still there at the next poll.
+                log.exception("mail relay pass failed; retrying at next poll")
+
+    async def relay_once(self) -> int:
+        """Send one batch of due mails; return how many were looked at."""
+        async with transaction(self._session_factory) as session:
+            now = utcnow()
+            query = (
+                sa.select(
+                    mail_outbox.c.mail_id,
+                    mail_outbox.c.to_address,
+                    mail_outbox.c.subject,
+                    mail_outbox.c.body,
+                    mail_outbox.c.attempts,
+                )
+                .where(mail_outbox.c.sent_at.is_(None), mail_outbox.c.next_attempt_at <= now)
+                .order_by(mail_outbox.c.created_at)
+                .limit(self._batch_size)
+            )
+            if session.bind is not None and session.bind.dialect.name == "postgresql":
+                # Several registry replicas share the table: each takes mails no other replica holds.
+                query = query.with_for_update(skip_locked=True)
+            rows = (await session.execute(query)).all()
+            for mail_id, to_address, subject, body, attempts in rows:
+                try:
+                    await self._mailer.send(OutgoingMail(mail_id=mail_id, to=to_address, subject=subject, body=body))
+                except MailNotSent as exc:
+                    delay = backoff_delay(attempts + 1, base=5.0, cap=MAX_RETRY_SECONDS)
+                    log.warning("mail %s not sent (attempt %s), retry in %.0fs: %s", mail_id, attempts + 1, delay, exc)
+                    await session.execute(
+                        sa.update(mail_outbox)
+                        .where(mail_outbox.c.mail_id == mail_id)
+                        .values(
+                            attempts=attempts + 1,
+                            last_error=str(exc)[:2000],
+                            next_attempt_at=utcnow() + timedelta(seconds=delay),
+                        )
+                    )
+                    continue
+                # The body goes once sent: it may hold a confirmation or reset link, and a copy of the
+                # database should not hand those out. Recipient, subject and times stay as the record.
+                await session.execute(
+                    sa.update(mail_outbox)
+                    .where(mail_outbox.c.mail_id == mail_id)
+                    .values(sent_at=utcnow(), attempts=attempts + 1, body="", last_error=None)
+                )
+            return len(rows)

@@ -1,0 +1,76 @@
+"""Who is asking: the acting account behind a request, and the role checks on it.
+
+The gateway authenticates and passes the account id; the roles come from the registry's own tables, so a
+role taken away counts at once and a gateway cannot grant itself one.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from lklr_shared.kit.outbox import UnitOfWork
+from registry.adapters.orm import accounts
+from registry.domain.accounts import AccountRole, parse_account_roles
+from registry.service_layer.audit_log import REFUSED, record_action
+from registry.service_layer.errors import forbidden, unauthenticated
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """A confirmed account acting through the gateway."""
+
+    account_id: uuid.UUID
+    email: str
+    roles: frozenset[AccountRole]
+
+    def has(self, role: AccountRole) -> bool:
+        return role in self.roles
+
+
+async def load_actor(uow: UnitOfWork, account_id: uuid.UUID) -> Actor:
+    """The acting account, or 401 actor_unknown when it does not exist or never confirmed its address."""
+    row = (
+        await uow.session.execute(
+            sa.select(accounts.c.email, accounts.c.account_roles).where(
+                accounts.c.account_id == account_id, accounts.c.email_confirmed_at.is_not(None)
+            )
+        )
+    ).first()
+    if row is None:
+        raise unauthenticated("actor_unknown", "The acting account does not exist or is not confirmed.")
+    return Actor(account_id=account_id, email=row.email, roles=parse_account_roles(row.account_roles))
+
+
+async def require_role(
+    uow: UnitOfWork,
+    actor: Actor,
+    role: AccountRole,
+    *,
+    at: datetime,
+    action: str,
+    subject: str,
+    client_ip: str = "",
+) -> None:
+    """Raise 403 forbidden unless the actor has ``role``; a refusal is written to the audit trail first.
+
+    Called before the use case changes anything, so committing here stores only the refusal.
+    """
+    if actor.has(role):
+        return
+    await record_action(
+        uow,
+        at=at,
+        action=action,
+        subject=subject,
+        client_ip=client_ip,
+        actor_account_id=actor.account_id,
+        person_id=None,
+        result=REFUSED,
+        detail={"missing_role": role.value},
+    )
+    await uow.commit()
+    raise forbidden("forbidden", f"This needs the {role.value} role.")

@@ -1,0 +1,87 @@
+"""What every use case needs besides its unit of work: register configuration, credentials, mail links, clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from lklr_shared.contracts.envelope import utcnow
+from lklr_shared.scheme import SchemeBook, SchemeVersion
+from registry.adapters.mail import FolderMailer
+from registry.adapters.security import PasswordHasher, TotpVerifier
+from registry.domain.login_throttle import ThrottlePolicy
+from registry.domain.rate_limit import RateLimit
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True, slots=True)
+class MailLinks:
+    """Builds the links in mails; they point at the gateway's pages."""
+
+    base_url: str
+    confirm_email_path: str
+    reset_password_path: str
+
+    def confirm_email(self, token: str) -> str:
+        return f"{self.base_url.rstrip('/')}{self.confirm_email_path}?{urlencode({'token': token})}"
+
+    def reset_password(self, token: str) -> str:
+        return f"{self.base_url.rstrip('/')}{self.reset_password_path}?{urlencode({'token': token})}"
+
+
+@dataclass(frozen=True, slots=True)
+class RegistryPolicy:
+    """Register configuration the use cases apply (from settings)."""
+
+    timezone: ZoneInfo
+    throttle: ThrottlePolicy
+    register_lookup_rate: RateLimit
+    register_search_max_results: int
+    session_lifetime: timedelta
+    api_token_lifetime: timedelta
+    confirmation_token_lifetime: timedelta
+    password_reset_token_lifetime: timedelta
+    statistics_decimals: int
+    allow_demo_commands: bool
+
+
+@dataclass
+class Housekeeping:
+    """When this process last purged stale rate-limit counters and throttle rows (per process, in memory:
+    purging is idempotent, so replicas that each purge now and then is fine)."""
+
+    interval: timedelta = timedelta(minutes=10)
+    last_run: datetime | None = None
+
+    def due(self, now: datetime) -> bool:
+        return self.last_run is None or now - self.last_run >= self.interval
+
+
+@dataclass
+class RegistryContext:
+    """The registry's dependencies, built once in the composition root and handed to every use case."""
+
+    policy: RegistryPolicy
+    scheme: SchemeBook
+    links: MailLinks
+    passwords: PasswordHasher
+    totp: TotpVerifier
+    # The folder mailer when mail goes to a folder (development); None with SMTP, which disables ListDevMail.
+    dev_mailbox: FolderMailer | None
+    clock: Clock = utcnow
+    housekeeping: Housekeeping = field(default_factory=Housekeeping)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def today(self, now: datetime | None = None) -> date:
+        """The register's calendar date (decisions and cycles are dated in Dutch time, not UTC)."""
+        return (now or self.now()).astimezone(self.policy.timezone).date()
+
+    def scheme_on(self, day: date) -> SchemeVersion:
+        """The scheme version in force on ``day``."""
+        return self.scheme.version_in_force(day)

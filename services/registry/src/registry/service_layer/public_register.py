@@ -1,0 +1,172 @@
+"""The public register: lookups by number or name, rate limited per client across every gateway process.
+
+Why the rate limit lives here and not in the gateway: gateways are replicated and stateless (a client's
+requests are spread over them), so a counter in one gateway's memory would allow the limit once per gateway.
+The registry is the single owner every gateway asks, and its database already gives an atomic, shared
+counter; no extra store (Redis, ...) is needed. The gateway passes the client's address as ``client_key``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from lklr_shared.contracts import registry as contracts
+from lklr_shared.kit.outbox import UnitOfWork
+from registry.adapters import rate_limits
+from registry.adapters.orm import cycles, login_throttle, people, registrations
+from registry.domain.cycles import Cycle
+from registry.domain.public_register import PublicRegisterEntry, registered_entry
+from registry.domain.rate_limit import decide, window_start
+from registry.domain.register_search import InvalidSearch, NameSearch, NumberSearch, parse_search
+from registry.domain.registration_number import InvalidRegistrationNumber, RegistrationNumber
+from registry.domain.registrations import Registration
+from registry.domain.status import RegistrationStatus
+from registry.service_layer.context import RegistryContext
+from registry.service_layer.errors import not_found, too_many, unprocessable
+from registry.service_layer.records import as_utc, roles_of
+
+REGISTER_LOOKUP_SCOPE = "register_lookup"
+
+
+async def search_register(
+    uow: UnitOfWork, ctx: RegistryContext, query: contracts.SearchRegister
+) -> contracts.RegisterSearchResults:
+    """Entries matching a registration number (exactly) or part of a name."""
+    await admit_lookup(uow, ctx, query.client_key)
+    try:
+        search = parse_search(query.q)
+    except InvalidSearch as exc:
+        raise unprocessable("invalid_search", f"{exc.code}: {exc.message}") from exc
+    except InvalidRegistrationNumber as exc:
+        raise unprocessable("invalid_registration_number", f"{exc.reason_code.value}: {exc.message}") from exc
+    limit = ctx.policy.register_search_max_results
+    statement = _public_rows()
+    if isinstance(search, NumberSearch):
+        statement = statement.where(registrations.c.registration_number == search.number.value)
+    else:
+        statement = statement.where(_name_matches(search))
+    statement = statement.order_by(people.c.surname, people.c.initials, registrations.c.registration_number)
+    rows = (await uow.session.execute(statement.limit(limit + 1))).all()
+    entries = [_entry(row) for row in rows[:limit]]
+    return contracts.RegisterSearchResults(
+        entries=[contracts.RegisterEntry(**entry.as_dict()) for entry in entries], truncated=len(rows) > limit
+    )
+
+
+async def get_register_entry(
+    uow: UnitOfWork, ctx: RegistryContext, query: contracts.GetRegisterEntry
+) -> contracts.RegisterEntry:
+    """One entry by registration number."""
+    await admit_lookup(uow, ctx, query.client_key)
+    try:
+        number = RegistrationNumber(query.registration_number.strip())
+    except InvalidRegistrationNumber as exc:
+        raise unprocessable("invalid_registration_number", f"{exc.reason_code.value}: {exc.message}") from exc
+    row = (await uow.session.execute(_public_rows().where(registrations.c.registration_number == number.value))).first()
+    if row is None:
+        raise not_found("not_found", f"No registration {number} in the register.")
+    return contracts.RegisterEntry(**_entry(row).as_dict())
+
+
+def _public_rows() -> sa.Select[Any]:
+    """Registrations with their latest cycle, selecting only what the public entry is made of (defence in
+    depth: e-mail, employer and hours are not even read)."""
+    latest = (
+        sa.select(cycles.c.person_id, sa.func.max(cycles.c.sequence).label("sequence"))
+        .group_by(cycles.c.person_id)
+        .subquery()
+    )
+    return (
+        sa.select(
+            registrations.c.person_id,
+            registrations.c.registration_number,
+            registrations.c.status,
+            registrations.c.registered_since,
+            people.c.initials,
+            people.c.surname,
+            people.c.roles,
+            cycles.c.starts_on,
+            cycles.c.ends_on,
+        )
+        .join(people, people.c.person_id == registrations.c.person_id)
+        .join(latest, latest.c.person_id == registrations.c.person_id)
+        .join(cycles, sa.and_(cycles.c.person_id == latest.c.person_id, cycles.c.sequence == latest.c.sequence))
+        .where(registrations.c.status != RegistrationStatus.APPLIED.value)
+    )
+
+
+def _name_matches(search: NameSearch) -> sa.ColumnElement[bool]:
+    full_name = sa.func.lower(people.c.initials + " " + people.c.surname)
+    return sa.or_(
+        sa.func.lower(people.c.surname).contains(search.fragment, autoescape=True),
+        full_name.contains(search.fragment, autoescape=True),
+    )
+
+
+def _entry(row: Any) -> PublicRegisterEntry:
+    registration = Registration(
+        person_id=row.person_id,
+        number=RegistrationNumber(row.registration_number),
+        status=RegistrationStatus(row.status),
+        registered_since=row.registered_since,
+        cycle=Cycle(start=row.starts_on, base_end=row.ends_on),
+    )
+    return registered_entry(
+        initials=row.initials, surname=row.surname, roles=roles_of(row.roles), registration=registration
+    )
+
+
+async def admit_lookup(uow: UnitOfWork, ctx: RegistryContext, client_key: str) -> None:
+    """Count one lookup for ``client_key``, or raise 429 rate_limited (with retry-after) over the limit.
+
+    The count commits on its own, before the lookup, so concurrent lookups of one client through several
+    gateways serialise only on this short transaction. A refused lookup is rolled back, not counted.
+    """
+    now = ctx.now()
+    rate = ctx.policy.register_lookup_rate
+    current_window = window_start(now, rate.window)
+    session = uow.session
+    counted = await rate_limits.count_request(
+        session, scope=REGISTER_LOOKUP_SCOPE, client_key=client_key, window_start=current_window
+    )
+    previous = await rate_limits.requests_in_window(
+        session, scope=REGISTER_LOOKUP_SCOPE, client_key=client_key, window_start=current_window - rate.window
+    )
+    decision = decide(now=now, rate=rate, current=counted - 1, previous=previous)
+    if not decision.allowed:
+        await session.rollback()
+        raise too_many(
+            "rate_limited",
+            "Too many register lookups from this client; wait before trying again.",
+            decision.retry_after_seconds,
+        )
+    await uow.commit()
+    if ctx.housekeeping.due(now):
+        await _purge_stale_rows(uow, ctx)
+
+
+async def _purge_stale_rows(uow: UnitOfWork, ctx: RegistryContext) -> None:
+    """Drop rate-limit counters no estimate reads any more, and sign-in throttle rows the throttle has
+    forgotten (see ``domain.login_throttle.current_state``: lockout over, or failures too old)."""
+    now = ctx.now()
+    rate = ctx.policy.register_lookup_rate
+    await rate_limits.purge_before(uow.session, window_start(now, rate.window) - rate.window)
+    forgotten_before = now - ctx.policy.throttle.forget_failures_after
+    await uow.session.execute(
+        sa.delete(login_throttle).where(
+            sa.or_(
+                login_throttle.c.locked_until <= now,
+                sa.and_(
+                    login_throttle.c.locked_until.is_(None),
+                    sa.or_(
+                        login_throttle.c.last_failure_at.is_(None),
+                        login_throttle.c.last_failure_at <= forgotten_before,
+                    ),
+                ),
+            )
+        )
+    )
+    await uow.commit()
+    ctx.housekeeping.last_run = as_utc(now)

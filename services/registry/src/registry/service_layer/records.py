@@ -1,0 +1,159 @@
+"""Loading the registry's rows into domain objects (and the few row reads several use cases share)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from registry.adapters.orm import cycles, people, registration_applications, registrations, status_history
+from registry.domain.applications import ApplicationDecision, ApplicationStatus, RegistrationApplication
+from registry.domain.cycles import Cycle
+from registry.domain.people import EmployerKind, Role
+from registry.domain.person_changes import WorkDetails
+from registry.domain.registration_number import RegistrationNumber
+from registry.domain.registrations import Registration
+from registry.domain.status import RegistrationStatus, StatusChange
+
+
+def as_utc(value: datetime) -> datetime:
+    """A stored time as an aware UTC datetime: SQLite hands back naive ones (all stored times are UTC)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def as_utc_or_none(value: datetime | None) -> datetime | None:
+    return None if value is None else as_utc(value)
+
+
+def roles_of(values: Any) -> frozenset[Role]:
+    """Professional roles from a JSON column; an unknown value is a data error and raises."""
+    return frozenset(Role(value) for value in values or [])
+
+
+async def person_row(session: AsyncSession, person_id: uuid.UUID, *, for_update: bool = False) -> Any:
+    query = sa.select(people).where(people.c.person_id == person_id)
+    if for_update:
+        query = query.with_for_update()
+    return (await session.execute(query)).first()
+
+
+def work_details(row: Any) -> WorkDetails:
+    """A people row as the domain's WorkDetails."""
+    return WorkDetails(
+        initials=row.initials,
+        surname=row.surname,
+        roles=roles_of(row.roles),
+        employer_name=row.employer_name,
+        employer_kind=EmployerKind(row.employer_kind) if row.employer_kind else None,
+        hours_per_week=Decimal(row.hours_per_week) if row.hours_per_week is not None else None,
+    )
+
+
+def application_from_row(row: Any) -> RegistrationApplication:
+    """A registration_applications row as the domain's RegistrationApplication."""
+    decision = None
+    if row.status != ApplicationStatus.PENDING:
+        decision = ApplicationDecision(
+            outcome=ApplicationStatus(row.status),
+            decided_on=row.decided_on,
+            decided_at=as_utc(row.decided_at),
+            decided_by=row.decided_by,
+            reason=row.reason,
+        )
+    return RegistrationApplication(
+        id=row.application_id,
+        person_id=row.person_id,
+        roles=roles_of(row.roles),
+        employer_name=row.employer_name,
+        employer_kind=EmployerKind(row.employer_kind),
+        hours_per_week=Decimal(row.hours_per_week),
+        declaration_accepted=row.declaration_accepted,
+        submitted_at=as_utc(row.submitted_at),
+        decision=decision,
+    )
+
+
+async def application_row(session: AsyncSession, application_id: uuid.UUID, *, for_update: bool = False) -> Any:
+    query = sa.select(registration_applications).where(registration_applications.c.application_id == application_id)
+    if for_update:
+        query = query.with_for_update()
+    return (await session.execute(query)).first()
+
+
+async def latest_cycle_row(session: AsyncSession, person_id: uuid.UUID) -> Any:
+    return (
+        await session.execute(
+            sa.select(cycles).where(cycles.c.person_id == person_id).order_by(cycles.c.sequence.desc()).limit(1)
+        )
+    ).first()
+
+
+async def load_registration(
+    session: AsyncSession, person_id: uuid.UUID, *, for_update: bool = False
+) -> Registration | None:
+    """The person's registration with its current cycle and status history, or None."""
+    query = sa.select(registrations).where(registrations.c.person_id == person_id)
+    if for_update:
+        query = query.with_for_update()
+    row = (await session.execute(query)).first()
+    if row is None:
+        return None
+    cycle_row = await latest_cycle_row(session, person_id)
+    if cycle_row is None:
+        raise LookupError(f"registration of {person_id} has no cycle")
+    history_rows = (
+        await session.execute(
+            sa.select(status_history)
+            .where(status_history.c.person_id == person_id)
+            .order_by(status_history.c.at, status_history.c.entry_id)
+        )
+    ).all()
+    return Registration(
+        person_id=person_id,
+        number=RegistrationNumber(row.registration_number),
+        status=RegistrationStatus(row.status),
+        registered_since=row.registered_since,
+        cycle=Cycle(start=cycle_row.starts_on, base_end=cycle_row.ends_on),
+        history=tuple(
+            StatusChange(
+                from_status=RegistrationStatus(entry.from_status),
+                to_status=RegistrationStatus(entry.to_status),
+                at=as_utc(entry.at),
+                by=entry.changed_by,
+                reason=entry.reason,
+            )
+            for entry in history_rows
+        ),
+    )
+
+
+async def person_id_for_number(session: AsyncSession, number: RegistrationNumber) -> uuid.UUID | None:
+    found = await session.execute(
+        sa.select(registrations.c.person_id).where(registrations.c.registration_number == number.value)
+    )
+    person_id: uuid.UUID | None = found.scalar_one_or_none()
+    return person_id
+
+
+async def record_status_change(session: AsyncSession, person_id: uuid.UUID, change: StatusChange) -> None:
+    """Append one entry to the status history."""
+    await session.execute(
+        sa.insert(status_history).values(
+            person_id=person_id,
+            from_status=change.from_status.value,
+            to_status=change.to_status.value,
+            at=change.at,
+            changed_by=change.by,
+            reason=change.reason,
+        )
+    )
+
+
+def hours_have_cents_at_most(hours: Decimal) -> bool:
+    """Hours are stored with two decimals; more precision is refused rather than silently rounded."""
+    exponent = hours.normalize().as_tuple().exponent if hours.is_finite() else 0
+    return not isinstance(exponent, int) or exponent >= -2

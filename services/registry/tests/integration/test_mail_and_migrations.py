@@ -1,0 +1,132 @@
+"""Mail goes out only after a commit and is never lost when sending fails; the folder mailer round-trips; the
+0002 migration carries existing registrations over."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+
+from lklr_shared.kit.db import make_engine, make_session_factory, run_migrations
+from registry.adapters.mail import FolderMailer, MailNotSent, OutgoingMail
+from registry.adapters.mail_relay import MailRelay
+from registry.adapters.orm import mail_outbox
+from registry.adapters.unit_of_work import RegistryUnitOfWork
+from registry.bootstrap import MIGRATIONS_DIR
+
+pytestmark = pytest.mark.integration
+
+
+class FlakyMailer:
+    """Refuses the first ``failures`` sends, then records what it sends."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+        self.sent: list[OutgoingMail] = []
+
+    async def send(self, mail: OutgoingMail) -> None:
+        if self.failures:
+            self.failures -= 1
+            raise MailNotSent("mail server said 421, try again later")
+        self.sent.append(mail)
+
+
+async def test_a_mail_that_cannot_be_sent_stays_queued_with_its_error_and_goes_out_later(databases: Any) -> None:
+    url = await databases.create("mailrelay")
+    await asyncio.to_thread(run_migrations, url, MIGRATIONS_DIR)
+    engine = make_engine(url)
+    session_factory = make_session_factory(engine)
+    mailer = FlakyMailer(failures=1)
+    relay = MailRelay(session_factory, mailer)
+    try:
+        async with RegistryUnitOfWork(session_factory, mail_relay=relay) as uow:
+            await uow.queue_mail(to="rolled-back@example.nl", subject="never", body="never", person_id=None)
+            # Leaving without commit: the change and its mail are gone together.
+        async with RegistryUnitOfWork(session_factory, mail_relay=relay) as uow:
+            mail_id = await uow.queue_mail(to="a@example.nl", subject="Hallo", body="link: secret", person_id=None)
+            await uow.commit()
+
+        assert await relay.relay_once() == 1
+        async with engine.connect() as connection:
+            row = (await connection.execute(sa.select(mail_outbox))).one()
+        assert (row.mail_id, row.sent_at, row.attempts) == (mail_id, None, 1)
+        assert "421" in row.last_error and row.next_attempt_at > datetime.now(UTC)
+        assert mailer.sent == []
+
+        async with engine.begin() as connection:  # time passes until the retry is due
+            await connection.execute(sa.update(mail_outbox).values(next_attempt_at=datetime.now(UTC) - timedelta(1)))
+        assert await relay.relay_once() == 1
+        assert [(mail.to, mail.subject, mail.body) for mail in mailer.sent] == [
+            ("a@example.nl", "Hallo", "link: secret")
+        ]
+        async with engine.connect() as connection:
+            sent = (await connection.execute(sa.select(mail_outbox))).one()
+        assert sent.sent_at is not None and sent.last_error is None
+        assert sent.body == ""  # the link is not kept once the mail is out
+        assert await relay.relay_once() == 0
+    finally:
+        await engine.dispose()
+
+
+async def test_the_folder_mailer_lists_what_it_wrote_newest_first(tmp_path: Path) -> None:
+    mailer = FolderMailer(tmp_path / "mail", "LKLR <noreply@lklr.example>")
+    first = OutgoingMail(mail_id=uuid.uuid4(), to="één@example.nl", subject="Eerste / first", body="Dag ë\nregel 2")
+    second = OutgoingMail(mail_id=uuid.uuid4(), to="b@example.nl", subject="Tweede", body="x")
+    await mailer.send(first)
+    await mailer.send(second)
+    await mailer.send(second)  # a resend after a crash replaces the file, it does not add one
+    entries = await mailer.read(10)
+    assert [entry.mail_id for entry in entries] == [str(second.mail_id), str(first.mail_id)]
+    assert (entries[1].to, entries[1].subject, entries[1].body.strip()) == (
+        "één@example.nl",
+        "Eerste / first",
+        "Dag ë\nregel 2",
+    )
+    assert await mailer.read(1) == entries[:1]
+
+
+async def test_migration_0002_moves_names_into_people_and_continues_the_number_sequence(databases: Any) -> None:
+    url = await databases.create("migration")
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    config.attributes["database_url"] = url
+    await asyncio.to_thread(command.upgrade, config, "0001")
+    engine = make_engine(url)
+    person_id = uuid.uuid4()
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                sa.text(
+                    "INSERT INTO registrations (person_id, sequence, registration_number, initials, surname, roles, "
+                    "employer_id, registered_since, status) VALUES (:id, 7, '0000073', 'A.', 'Jansen', "
+                    "'[\"leerplichtambtenaar\"]', 'gemeente-utrecht', :since, 'registered')"
+                ),
+                {"id": person_id, "since": date(2022, 3, 1)},
+            )
+        await asyncio.to_thread(command.upgrade, config, "head")
+        async with engine.connect() as connection:
+            person = (await connection.execute(sa.text("SELECT * FROM people"))).one()
+            counter = (await connection.execute(sa.text("SELECT last_sequence FROM registration_number_counter"))).one()
+        assert (person.person_id, person.initials, person.surname, person.roles, person.employer_id) == (
+            person_id,
+            "A.",
+            "Jansen",
+            ["leerplichtambtenaar"],
+            "gemeente-utrecht",
+        )
+        assert counter.last_sequence == 7
+
+        await asyncio.to_thread(command.downgrade, config, "0001")
+        async with engine.connect() as connection:
+            back = (await connection.execute(sa.text("SELECT surname, employer_id FROM registrations"))).one()
+        assert tuple(back) == ("Jansen", "gemeente-utrecht")
+    finally:
+        await engine.dispose()
