@@ -51,7 +51,13 @@ async def system(request, amqp_url, databases, broker_names, tmp_path) -> AsyncI
         else:
             database_urls[name] = f"sqlite+aiosqlite:///{tmp_path}/{name}.db"
     port = _free_port()
-    env = dict(os.environ, GATEWAY_AMQP_URL=amqp_url, GATEWAY_BROKER_PREFIX=topology.prefix, GATEWAY_PORT=str(port))
+    env = dict(
+        os.environ,
+        GATEWAY_AMQP_URL=amqp_url,
+        GATEWAY_BROKER_PREFIX=topology.prefix,
+        GATEWAY_PORT=str(port),
+        REGISTRY_ALLOW_DEMO_COMMANDS="true",
+    )
     for name in SERVICES:
         upper = name.upper()
         env |= {

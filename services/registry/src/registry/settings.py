@@ -55,6 +55,6 @@ class RegistrySettings(ServiceSettings):
     # --- statistics
     statistics_decimals: int = Field(default=0, ge=0, le=2)
 
-    # GrantDemoRegistration and CreateDemoAccount (known passwords, fixed TOTP secrets). On for local runs and
-    # tests; set REGISTRY_ALLOW_DEMO_COMMANDS=false in production.
-    allow_demo_commands: bool = True
+    # GrantDemoRegistration and CreateDemoAccount (known passwords, fixed TOTP secrets). Off unless asked for:
+    # the local start script and the tests turn it on; a production deployment never should.
+    allow_demo_commands: bool = False

@@ -184,6 +184,7 @@ async def start_registry(
                     "broker_prefix": topology.prefix,
                     "delivery_limit": topology.delivery_limit,
                     "health_port": 0,
+                    "allow_demo_commands": True,
                     "mail_dir": mail_dir,
                     "mail_poll_seconds": 0.2,
                     "outbox_poll_seconds": 0.2,
