@@ -240,3 +240,22 @@ async def test_relay_is_woken_by_commit_not_only_by_its_poll(connection, databas
         relay.stop()
         await task
         await consumer.stop()
+
+
+async def test_relay_publishes_a_batch_concurrently_and_marks_every_row_sent(
+    connection, database, broker_names, eventually
+):
+    _url, session_factory = database
+    topology = fresh_topology(broker_names)
+    consumer = harness.make_consumer(connection, topology, session_factory, prefetch_count=50)
+    await consumer.start()
+    async with UnitOfWork(session_factory) as uow:
+        for index in range(450):
+            uow.emit(harness.Probed(key=f"batch-{index}"))
+        await uow.commit()
+    publisher = Publisher(connection, topology.events_exchange, timeout=10)
+    relay = OutboxRelay(session_factory, publisher, batch_size=200)
+    assert [await relay.relay_once() for _ in range(3)] == [200, 200, 50]
+    assert await _unsent(session_factory) == 0
+    await eventually(lambda: consumer.stats["applied"] == 450, message="every event applied")
+    await consumer.stop()

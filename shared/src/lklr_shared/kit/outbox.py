@@ -98,6 +98,11 @@ class OutboxRelay:
                 # A database outage must not kill the relay: log it and try again at the next poll.
                 log.exception("outbox relay pass failed; retrying at next poll")
 
+    async def _publish_row(self, position: int, routing_key: str, body: bytes) -> None:
+        await self._publisher.publish(routing_key, Envelope.from_bytes(body), body=body)
+        if self._after_publish is not None:
+            await self._after_publish(position)
+
     def stop(self) -> None:
         """Stop after the batch in progress."""
         self._stopping = True
@@ -122,33 +127,38 @@ class OutboxRelay:
                 # Several relay replicas share the table: each takes rows no other replica holds.
                 query = query.with_for_update(skip_locked=True)
             rows = (await session.execute(query)).all()
+            # Publish the whole batch at once and collect the confirms as they come: waiting for each confirm
+            # before sending the next message would cap the relay at one broker round trip per event.
+            results = await asyncio.gather(
+                *(self._publish_row(position, routing_key, body) for position, routing_key, body, _ in rows),
+                return_exceptions=True,
+            )
             sent: list[int] = []
-            for position, routing_key, body, attempts in rows:
-                try:
-                    envelope = Envelope.from_bytes(body)
-                    await self._publisher.publish(routing_key, envelope, body=body)
-                except PublishFailed as exc:
+            for (position, _routing_key, _body, attempts), result in zip(rows, results, strict=True):
+                if isinstance(result, PublishFailed):
                     delay = backoff_delay(attempts + 1)
                     log.warning(
                         "outbox row %s not published (attempt %s), retry in %.1fs: %s",
                         position,
                         attempts + 1,
                         delay,
-                        exc,
+                        result,
                     )
                     await session.execute(
                         sa.update(outbox_table)
                         .where(outbox_table.c.position == position)
                         .values(
                             attempts=attempts + 1,
-                            last_error=str(exc)[:2000],
+                            last_error=str(result)[:2000],
                             next_attempt_at=utcnow() + timedelta(seconds=delay),
                         )
                     )
-                    continue
-                if self._after_publish is not None:
-                    await self._after_publish(position)
-                sent.append(position)
+                elif isinstance(result, BaseException):
+                    # Anything but a failed publish is a bug or a crash: roll back the marks of this batch (its
+                    # published rows go out again; consumers' inboxes drop the duplicates) and let it surface.
+                    raise result
+                else:
+                    sent.append(position)
             if sent:
                 await session.execute(
                     sa.update(outbox_table).where(outbox_table.c.position.in_(sent)).values(sent_at=utcnow())
