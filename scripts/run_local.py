@@ -122,6 +122,15 @@ def main() -> int:
         GATEWAY_PORT=str(args.port),
         GATEWAY_DATA_DIR=str(args.data_dir.resolve()),
     )
+    # A local run is a demo: demo accounts, mail into a folder listed at /dev/mail, mail links to this gateway.
+    # Explicit environment variables win; production deploy files leave all of these off.
+    for name, value in {
+        "REGISTRY_ALLOW_DEMO_COMMANDS": "true",
+        "REGISTRY_MAIL_DIR": str(args.data_dir.resolve() / "mail"),
+        "REGISTRY_PUBLIC_BASE_URL": f"http://127.0.0.1:{args.port}",
+        "GATEWAY_DEV_PAGES": "true",
+    }.items():
+        env.setdefault(name, value)
 
     processes: dict[str, subprocess.Popen[bytes]] = {}
     stopping = False

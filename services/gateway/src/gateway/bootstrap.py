@@ -23,11 +23,13 @@ from litestar.template import TemplateConfig
 from gateway.adapters.broker import BrokerCaller
 from gateway.asyncapi import build_asyncapi
 from gateway.caller import ServiceCaller
+from gateway.entrypoints.accreditation_routes import AccreditationRoutes
 from gateway.entrypoints.api import ApiV1
 from gateway.entrypoints.errors import http_error_handler, rpc_error_handler
 from gateway.entrypoints.health import asyncapi_document, livez, readyz
 from gateway.entrypoints.openapi_page import PlainOpenAPIPage
 from gateway.entrypoints.pages import Pages
+from gateway.entrypoints.registry_routes import RegistryRoutes
 from gateway.service_layer.context import Gateway
 from gateway.settings import GatewaySettings
 from lklr_shared.contracts import all_contracts
@@ -130,6 +132,18 @@ def build_app(
             render_plugins=[PlainOpenAPIPage(path="/"), JsonRenderPlugin(path="/openapi.json")],
         ),
         lifespan=[broker_lifespan],
+        # Issue 5: the provider API (bearer API keys), the catalogue API and the /opleidingen page.
+        plugins=[
+            AccreditationRoutes(gateway),
+            # Issue 3: sessions and CSRF, account pages, Mijn LKLR, office pages, the public register, account API.
+            RegistryRoutes(
+                gateway,
+                secret=secret_key,
+                dev_pages=settings.dev_pages,
+                session_cache_seconds=settings.session_cache_seconds,
+                force_secure_cookies=settings.secure_cookies,
+            ),
+        ],
         # The process's log format is set by `python -m gateway` (same as every service); Litestar only adds
         # its own logger and logs unexpected exceptions always, not only in debug mode.
         logging_config=LoggingConfig(configure_root_logger=False, log_exceptions="always"),

@@ -17,8 +17,8 @@ class GatewaySettings(BrokerSettings):
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
-    # Signs session cookies (later issues). Empty means: a random key per process, so sessions do not survive
-    # a restart; production sets GATEWAY_SECRET_KEY.
+    # Signs the session and CSRF cookies; every replica needs the same key. Empty means: a random key per
+    # process, so sessions do not survive a restart (nor work across replicas); production sets it.
     secret_key: SecretStr = SecretStr("")
     scheme_path: Path | None = None
     # The services /readyz pings (GATEWAY_SERVICES='["registry","portfolio"]').
@@ -27,3 +27,12 @@ class GatewaySettings(BrokerSettings):
     readiness_timeout_seconds: float = Field(default=2.0, gt=0)
     # How long uvicorn waits for requests in flight on shutdown.
     shutdown_grace_seconds: int = Field(default=10, ge=0)
+    # Development pages (/dev/mail lists every mail the registry wrote to its folder). Local runs and tests turn
+    # them on; never in production.
+    dev_pages: bool = False
+    # How long a "this session is valid" answer of the registry may be reused (a logout elsewhere, a password
+    # reset or a role change counts after at most this long).
+    session_cache_seconds: float = Field(default=3.0, ge=0, le=10)
+    # Secure cookies even on plain http (behind a TLS proxy whose X-Forwarded-Proto uvicorn does not trust);
+    # otherwise they are Secure whenever the request came over https.
+    secure_cookies: bool = False

@@ -15,8 +15,8 @@ from lklr_shared.kit.rpc import RpcError
 
 log = logging.getLogger(__name__)
 
-# Placeholder pages: later issues fill them in; the routes stay.
-_PLACEHOLDERS = {"portfolio": 3, "register": 3, "mine": 3}
+# Placeholder pages: later issues fill them in; the routes stay. (/register and /mijn: see registry_routes.)
+_PLACEHOLDERS = {"portfolio": 3}
 
 
 class Pages(Controller):
@@ -41,14 +41,6 @@ class Pages(Controller):
     @get("/portfolio", name="portfolio")
     async def portfolio(self, request: Request[Any, Any, Any]) -> Template:
         return page(request, "placeholder.html", section="portfolio", items=_PLACEHOLDERS["portfolio"])
-
-    @get("/register", name="register")
-    async def register(self, request: Request[Any, Any, Any]) -> Template:
-        return page(request, "placeholder.html", section="register", items=_PLACEHOLDERS["register"])
-
-    @get("/mijn", name="mine")
-    async def mine(self, request: Request[Any, Any, Any]) -> Template:
-        return page(request, "placeholder.html", section="mine", items=_PLACEHOLDERS["mine"])
 
     @get("/asyncapi", name="asyncapi_page")
     async def asyncapi_page(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template:

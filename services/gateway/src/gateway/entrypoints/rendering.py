@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from typing import Any, Final
+from urllib.parse import urlencode
 
 from litestar import Request
 from litestar.datastructures import Cookie
 from litestar.response import Template
+from markupsafe import Markup, escape
 
+from gateway.entrypoints.web_session import CSRF_FIELD, web_state
 from gateway.i18n import LANGUAGE_COOKIE, LANGUAGE_QUERY, LANGUAGES, Translator, negotiate_language
 
 NAVIGATION: Final = (
@@ -42,12 +45,27 @@ def page(request: Request[Any, Any, Any], template: str, *, status_code: int = 2
         {"label": key, "href": href, "current": path == href or (href != "/" and path.startswith(href + "/"))}
         for key, href in NAVIGATION
     ]
+    # Switching language keeps the rest of the query (a search, or the token of a link from an e-mail).
+    kept = [(key, value) for key, value in request.query_params.multi_items() if key != LANGUAGE_QUERY]
     languages = [
-        {"code": code, "href": f"{path}?{LANGUAGE_QUERY}={code}", "current": code == lang} for code in LANGUAGES
+        {"code": code, "href": f"{path}?{urlencode([*kept, (LANGUAGE_QUERY, code)])}", "current": code == lang}
+        for code in LANGUAGES
     ]
+    web = web_state(request)
+    layout = {
+        "lang": lang,
+        "t": Translator(lang),
+        "navigation": navigation,
+        "languages": languages,
+        # Who is signed in (None for visitors) and the CSRF field every POST form must carry.
+        "account": web.account,
+        "is_office": web.has_role("office"),
+        "csrf_token": web.csrf_token,
+        "csrf_field": Markup(f'<input type="hidden" name="{CSRF_FIELD}" value="{escape(web.csrf_token)}">'),
+    }
     return Template(
         template_name=template,
-        context={"lang": lang, "t": Translator(lang), "navigation": navigation, "languages": languages, **context},
+        context={**layout, **context},
         cookies=cookies,
         # The same URL renders in different languages, so shared caches must key on what chose it.
         headers={"Vary": "Cookie, Accept-Language"},

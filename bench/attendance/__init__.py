@@ -1,0 +1,1 @@
+"""Attendance throughput and latency, end to end: `uv run python -m bench.attendance` (see `__main__.py`)."""

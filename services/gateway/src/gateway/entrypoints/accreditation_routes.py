@@ -1,0 +1,57 @@
+"""Registers the accreditation routes of the gateway (issue 5) as one Litestar plugin: the provider API with its
+bearer security scheme in the OpenAPI document, the public catalogue API and the catalogue page.
+
+A plugin keeps the composition root's edit to one line and this feature's wiring in one place.
+"""
+
+from __future__ import annotations
+
+from litestar.config.app import AppConfig
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins import InitPluginProtocol
+
+from gateway.entrypoints.catalogue import CatalogueApi, CataloguePage
+from gateway.entrypoints.provider_api import (
+    DEFAULT_ATTENDANCE_TIMEOUT_SECONDS,
+    SECURITY_SCHEME,
+    ProviderApiContext,
+    provider_router,
+)
+from gateway.service_layer.api_keys import DEFAULT_CACHE_SECONDS, ApiKeyAuthenticator
+from gateway.service_layer.context import Gateway
+
+
+class AccreditationRoutes(InitPluginProtocol):
+    """`Litestar(..., plugins=[AccreditationRoutes(gateway)])`."""
+
+    def __init__(
+        self,
+        gateway: Gateway,
+        *,
+        key_cache_seconds: float = DEFAULT_CACHE_SECONDS,
+        attendance_timeout: float = DEFAULT_ATTENDANCE_TIMEOUT_SECONDS,
+    ) -> None:
+        self.context = ProviderApiContext(
+            authenticator=ApiKeyAuthenticator(gateway.caller, cache_seconds=key_cache_seconds),
+            attendance_timeout=attendance_timeout,
+        )
+
+    def on_app_init(self, app_config: AppConfig) -> AppConfig:
+        app_config.route_handlers.extend([provider_router(self.context), CatalogueApi, CataloguePage])
+        openapi = app_config.openapi_config
+        if openapi is not None:
+            scheme = Components(
+                security_schemes={
+                    SECURITY_SCHEME: SecurityScheme(
+                        type="http",
+                        scheme="bearer",
+                        description=(
+                            "Your organisation's API key (`lklr_…`), as `Authorization: Bearer <api key>`. Create "
+                            "and revoke keys in the provider portal; only a hash is stored."
+                        ),
+                    )
+                }
+            )
+            existing = openapi.components
+            openapi.components = [*existing, scheme] if isinstance(existing, list) else [existing, scheme]
+        return app_config

@@ -1,0 +1,385 @@
+"""Request and response bodies of the provider API and the public catalogue API (a contract for outside
+clients: fields are only ever added). The generated OpenAPI document is built from these models.
+
+Hours and points are JSON numbers. Dates are ISO dates (`2025-06-01`), times ISO date-times in UTC.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from lklr_shared.contracts import accreditation as contracts
+from lklr_shared.contracts.accreditation import MAX_ATTENDEES_PER_POST
+
+
+def _number(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+# --- Problem Details (documentation of the error bodies) -------------------------------------------------------
+
+
+class ProblemDetails(BaseModel):
+    """An error (RFC 9457, `application/problem+json`). `code` is stable: program against it, not the text."""
+
+    type: str = Field(description="`urn:lklr:problem:<code>`.")
+    title: str = Field(description="The HTTP status phrase.")
+    status: int
+    detail: str = Field(description="What went wrong, for a person.")
+    code: str = Field(description="Stable machine-readable reason, e.g. `idempotency_key_reused`.")
+    instance: str = Field(description="The request path.")
+
+
+# --- Courses and editions --------------------------------------------------------------------------------------
+
+
+class EditionIn(BaseModel):
+    """A run of the course. Its end date is the completion date of its attendees."""
+
+    start_date: date
+    end_date: date
+    location: str = ""
+
+
+class CourseIn(BaseModel):
+    """A course submitted for accreditation (the committee decides on points and validity)."""
+
+    title: str
+    description: str
+    category: Literal["A1", "A2"]
+    study_load_hours: float = Field(gt=0, description="Study-load hours of the whole course.")
+    editions: list[EditionIn] = Field(default_factory=list)
+    trainers: list[str] = Field(default_factory=list)
+    target_group: str = ""
+    programme: str = ""
+    allows_partial_attendance: bool = Field(
+        default=False, description="Whether attendance rows may carry fewer hours than the study load."
+    )
+
+
+class EditionOut(BaseModel):
+    edition_id: uuid.UUID
+    course_id: uuid.UUID
+    start_date: date
+    end_date: date
+    location: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, edition: contracts.EditionDetails) -> EditionOut:
+        return cls(
+            edition_id=edition.edition_id,
+            course_id=edition.course_id,
+            start_date=edition.start_date,
+            end_date=edition.end_date,
+            location=edition.location,
+            created_at=edition.created_at,
+        )
+
+
+class CourseHistoryOut(BaseModel):
+    """One step in the course's history (submitted, approved, changes_requested, rejected, ...) and why."""
+
+    step: str
+    at: datetime
+    reason: str
+    points: float | None = None
+    valid_from: date | None = None
+    valid_until: date | None = None
+
+
+class CourseOut(BaseModel):
+    """One of the provider's courses. `points` and `valid_from`/`valid_until` are set once approved."""
+
+    course_id: uuid.UUID
+    title: str
+    description: str
+    category: Literal["A1", "A2"]
+    study_load_hours: float
+    trainers: list[str]
+    target_group: str
+    programme: str
+    allows_partial_attendance: bool
+    status: Literal["submitted", "changes_requested", "approved", "rejected", "withdrawn"]
+    points: float | None = None
+    valid_from: date | None = None
+    valid_until: date | None = None
+    withdrawn_on: date | None = None
+    submitted_at: datetime
+    objection_open: bool
+    objection_deadline: date | None = Field(default=None, description="Last day to object to the latest decision.")
+    editions: list[EditionOut]
+    history: list[CourseHistoryOut]
+
+    @classmethod
+    def of(cls, course: contracts.CourseDetails) -> CourseOut:
+        return cls(
+            course_id=course.course_id,
+            title=course.title,
+            description=course.description,
+            category=course.category,
+            study_load_hours=float(course.study_load_hours),
+            trainers=list(course.trainers),
+            target_group=course.target_group,
+            programme=course.programme,
+            allows_partial_attendance=course.allows_partial_attendance,
+            status=course.status,
+            points=_number(course.points),
+            valid_from=course.valid_from,
+            valid_until=course.valid_until,
+            withdrawn_on=course.withdrawn_on,
+            submitted_at=course.submitted_at,
+            objection_open=course.objection_open,
+            objection_deadline=course.objection_deadline,
+            editions=[EditionOut.of(edition) for edition in course.editions],
+            # Who decided stays inside the register: the provider sees what was decided and why.
+            history=[
+                CourseHistoryOut(
+                    step=entry.step,
+                    at=entry.at,
+                    reason=entry.reason,
+                    points=_number(entry.points),
+                    valid_from=entry.valid_from,
+                    valid_until=entry.valid_until,
+                )
+                for entry in course.history
+            ],
+        )
+
+
+class CourseListOut(BaseModel):
+    """The provider's own courses, newest first."""
+
+    courses: list[CourseOut]
+
+
+# --- Attendance ------------------------------------------------------------------------------------------------
+
+
+class AttendeeIn(BaseModel):
+    """One person who completed the edition."""
+
+    registration_number: str = Field(description="As the person gave it at enrolment (7 digits, check digit last).")
+    hours: float | str | None = Field(
+        default=None,
+        description=(
+            "Hours attended, for partial attendance where the course allows it; absent for the full course. "
+            "A number (a string is parsed too: a value that is not a number rejects only its own row)."
+        ),
+    )
+
+
+class AttendancePostIn(BaseModel):
+    """Who completed one edition of one of your approved courses."""
+
+    edition_id: uuid.UUID
+    attendees: list[AttendeeIn] = Field(
+        description=f"1 to {MAX_ATTENDEES_PER_POST:,} rows; each gets its own result, in the order sent.",
+        json_schema_extra={"minItems": 1, "maxItems": MAX_ATTENDEES_PER_POST},
+    )
+
+
+class AttendanceRowOut(BaseModel):
+    """The result of one row.
+
+    - `recorded`: a new attendance (`attendance_id`, with the `hours` and `points` it earned);
+    - `duplicate`: the person was already recorded on this edition (by any post, key or channel);
+      `attendance_id` is the existing record;
+    - `rejected`: nothing recorded; `reason_code` and `message` say why. Codes: `malformed_number`,
+      `mistyped_number`, `unknown_number`, `not_registered_on_date`, `duplicate_in_post`, `invalid_hours`,
+      `hours_exceed_course`, `partial_attendance_not_allowed`.
+    """
+
+    index: int = Field(description="Position of the row in `attendees` (from 0).")
+    registration_number: str
+    outcome: Literal["recorded", "duplicate", "rejected"]
+    attendance_id: uuid.UUID | None = None
+    reason_code: str | None = None
+    message: str | None = None
+    hours: float | None = None
+    points: float | None = None
+
+
+class AttendanceCountsOut(BaseModel):
+    """received = recorded + duplicate + rejected."""
+
+    received: int
+    recorded: int
+    duplicate: int
+    rejected: int
+
+
+class AttendancePostOut(BaseModel):
+    """The result of an attendance post. A replay (same Idempotency-Key, same body) returns exactly this body
+    again, with the header `Idempotent-Replayed: true`."""
+
+    post_id: uuid.UUID
+    course_id: uuid.UUID
+    edition_id: uuid.UUID
+    completion_date: date
+    idempotency_key: str
+    received_at: datetime
+    counts: AttendanceCountsOut
+    rows: list[AttendanceRowOut]
+
+    @classmethod
+    def of(cls, result: contracts.AttendancePostResult) -> AttendancePostOut:
+        # model_construct: the service's reply was validated on arrival; re-validating 5,000 rows costs time.
+        rows = [
+            AttendanceRowOut.model_construct(
+                index=row.index,
+                registration_number=row.registration_number,
+                outcome=row.outcome,
+                attendance_id=row.attendance_id,
+                reason_code=row.reason_code,
+                message=row.message,
+                hours=_number(row.hours),
+                points=_number(row.points),
+            )
+            for row in result.rows
+        ]
+        counts = result.counts
+        return cls.model_construct(
+            post_id=result.post_id,
+            course_id=result.course_id,
+            edition_id=result.edition_id,
+            completion_date=result.completion_date,
+            idempotency_key=result.idempotency_key,
+            received_at=result.received_at,
+            counts=AttendanceCountsOut(
+                received=counts.received, recorded=counts.recorded, duplicate=counts.duplicate, rejected=counts.rejected
+            ),
+            rows=rows,
+        )
+
+
+class AttendanceVoidIn(BaseModel):
+    reason: str = Field(description="Why the entry is voided (kept with the entry, shown to the professional).")
+
+
+class AttendanceVoidOut(BaseModel):
+    """The entry is voided. Voiding it again changes nothing (`newly_voided` false, the first reason stays)."""
+
+    attendance_id: uuid.UUID
+    voided_at: datetime
+    reason: str
+    newly_voided: bool
+
+
+class AttendanceEntryOut(BaseModel):
+    attendance_id: uuid.UUID
+    post_id: uuid.UUID
+    registration_number: str
+    person_name: str
+    hours: float
+    points: float
+    completion_date: date
+    channel: Literal["api", "web"]
+    recorded_at: datetime
+    voided_at: datetime | None = None
+    void_reason: str | None = None
+
+
+class AttendanceListOut(BaseModel):
+    """Everything recorded on one edition (voided entries included), by registration number."""
+
+    course_id: uuid.UUID
+    course_title: str
+    edition_id: uuid.UUID
+    completion_date: date
+    entries: list[AttendanceEntryOut]
+
+    @classmethod
+    def of(cls, listing: contracts.AttendanceList) -> AttendanceListOut:
+        return cls(
+            course_id=listing.course_id,
+            course_title=listing.course_title,
+            edition_id=listing.edition_id,
+            completion_date=listing.completion_date,
+            entries=[
+                AttendanceEntryOut(
+                    attendance_id=entry.attendance_id,
+                    post_id=entry.post_id,
+                    registration_number=entry.registration_number,
+                    person_name=entry.person_name,
+                    hours=float(entry.hours),
+                    points=float(entry.points),
+                    completion_date=entry.completion_date,
+                    channel=entry.channel,
+                    recorded_at=entry.recorded_at,
+                    voided_at=entry.voided_at,
+                    void_reason=entry.void_reason,
+                )
+                for entry in listing.entries
+            ],
+        )
+
+
+# --- The public catalogue --------------------------------------------------------------------------------------
+
+
+class CatalogueEditionOut(BaseModel):
+    edition_id: uuid.UUID
+    start_date: date
+    end_date: date
+    location: str
+
+
+class CatalogueCourseOut(BaseModel):
+    """An accredited course as the public sees it."""
+
+    course_id: uuid.UUID
+    title: str
+    description: str
+    provider_id: uuid.UUID
+    provider_name: str
+    category: Literal["A1", "A2"]
+    study_load_hours: float
+    points: float
+    valid_from: date
+    valid_until: date
+    target_group: str
+    trainers: list[str]
+    programme: str
+    editions: list[CatalogueEditionOut]
+
+    @classmethod
+    def of(cls, entry: contracts.CatalogueEntry) -> CatalogueCourseOut:
+        return cls(
+            course_id=entry.course_id,
+            title=entry.title,
+            description=entry.description,
+            provider_id=entry.provider_id,
+            provider_name=entry.provider_name,
+            category=entry.category,
+            study_load_hours=float(entry.study_load_hours),
+            points=float(entry.points),
+            valid_from=entry.valid_from,
+            valid_until=entry.valid_until,
+            target_group=entry.target_group,
+            trainers=list(entry.trainers),
+            programme=entry.programme,
+            editions=[
+                CatalogueEditionOut(
+                    edition_id=edition.edition_id,
+                    start_date=edition.start_date,
+                    end_date=edition.end_date,
+                    location=edition.location,
+                )
+                for edition in entry.editions
+            ],
+        )
+
+
+class CatalogueOut(BaseModel):
+    """One page of accredited courses valid today (by title) and the number of matches in all."""
+
+    total: int
+    limit: int
+    offset: int
+    courses: list[CatalogueCourseOut]

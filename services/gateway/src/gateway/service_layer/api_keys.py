@@ -1,0 +1,101 @@
+"""Who is calling the provider API: a bearer API key, checked by the accreditation service.
+
+Every check is one request/reply round trip (`accreditation.AuthenticateApiKey`). A successful answer may be
+kept for a few seconds per gateway process, keyed by a SHA-256 of the key (the key itself is never held), so a
+client posting in a loop does not pay a round trip per request. That delays a revocation by at most the cache
+time, which is why it is short and why refusals are never cached: a wrong key is asked about every time.
+`bench/attendance` prints the round trip this saves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Final
+
+from gateway.caller import ServiceCaller
+from gateway.service_layer.queries import expect
+from lklr_shared.contracts.accreditation import ApiKeyIdentity, AuthenticateApiKey
+from lklr_shared.kit.rpc import RpcError
+
+DEFAULT_CACHE_SECONDS: Final = 5.0
+DEFAULT_CACHE_ENTRIES: Final = 1024
+# Longer than any key the service issues (`lklr_<8>_<43>`): anything longer is refused without a round trip.
+MAX_KEY_LENGTH: Final = 200
+
+
+class ApiKeyRejected(Exception):
+    """The request carries no usable API key (`missing`) or one the service does not accept (`invalid`)."""
+
+    def __init__(self, code: str, message: str, *, missing: bool) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.missing = missing
+
+
+def bearer_token(authorization: str | None) -> str:
+    """The token of an `Authorization: Bearer <token>` header (the scheme is case-insensitive, RFC 9110)."""
+    if not authorization or not authorization.strip():
+        raise ApiKeyRejected("missing_api_key", "Send your API key as 'Authorization: Bearer <api key>'.", missing=True)
+    scheme, _, token = authorization.strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise ApiKeyRejected(
+            "missing_api_key",
+            "Only 'Authorization: Bearer <api key>' is accepted on the provider API.",
+            missing=True,
+        )
+    return token
+
+
+class ApiKeyAuthenticator:
+    """Asks the accreditation service which provider a key belongs to; keeps successes `cache_seconds` at most.
+
+    `cache_seconds=0` turns the cache off. The cache is per process and bounded (oldest entries go first).
+    """
+
+    def __init__(
+        self,
+        caller: ServiceCaller,
+        *,
+        cache_seconds: float = DEFAULT_CACHE_SECONDS,
+        max_entries: int = DEFAULT_CACHE_ENTRIES,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._caller = caller
+        self._cache_seconds = cache_seconds
+        self._max_entries = max_entries
+        self._clock = clock
+        self._cache: OrderedDict[bytes, tuple[float, ApiKeyIdentity]] = OrderedDict()
+
+    @property
+    def cache_seconds(self) -> float:
+        return self._cache_seconds
+
+    async def authenticate(self, api_key: str) -> ApiKeyIdentity:
+        """The provider identity of a key; raises ApiKeyRejected (401) or the service's RpcError (503/504)."""
+        if len(api_key) > MAX_KEY_LENGTH or not api_key.isprintable():
+            raise ApiKeyRejected("invalid_api_key", "The API key is not valid.", missing=False)
+        digest = hashlib.sha256(api_key.encode()).digest()
+        now = self._clock()
+        cached = self._cache.get(digest)
+        if cached is not None:
+            stored_at, identity = cached
+            if now - stored_at < self._cache_seconds:
+                return identity
+            del self._cache[digest]
+        try:
+            reply = await self._caller.call("accreditation", AuthenticateApiKey(api_key=api_key))
+        except RpcError as exc:
+            if exc.status == 401:
+                raise ApiKeyRejected(exc.code, exc.message, missing=False) from exc
+            raise
+        identity = expect(reply, ApiKeyIdentity, "accreditation")
+        if self._cache_seconds > 0:
+            self._cache[digest] = (now, identity)
+            while len(self._cache) > self._max_entries:
+                self._cache.popitem(last=False)
+        return identity

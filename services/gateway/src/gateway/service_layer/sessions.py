@@ -1,0 +1,90 @@
+"""Who is signed in: the registry decides, the gateway asks it per request and remembers the answer briefly.
+
+Sessions are server-side in the registry (`Login` → opaque token; `ValidateSession` → the account with its roles
+as they are now). The browser keeps the token in a signed cookie; API clients send a bearer token
+(`VerifyApiToken`). A positive answer may be reused for `cache_seconds` (a few seconds) per gateway process,
+keyed by a SHA-256 of the token, so a page with several requests behind it does not ask the registry each time.
+That delays a logout elsewhere, a password reset or a role change by at most that long, which is why it is
+short. Refusals are never cached, and this process's own logout drops its entry at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Final
+
+from gateway.caller import ServiceCaller
+from gateway.service_layer.queries import expect
+from lklr_shared.contracts.base import Message
+from lklr_shared.contracts.registry import AuthenticatedAccount, ValidateSession, VerifyApiToken
+from lklr_shared.kit.rpc import RpcError
+
+DEFAULT_CACHE_SECONDS: Final = 3.0
+DEFAULT_CACHE_ENTRIES: Final = 4096
+# Longer than any token the registry issues: refused without a round trip.
+MAX_TOKEN_LENGTH: Final = 256
+_INVALID_CODES: Final = frozenset({"session_invalid", "actor_unknown"})
+
+
+class AccountAuthenticator:
+    """Resolves session and API tokens to accounts through the registry, with a short positive cache."""
+
+    def __init__(
+        self,
+        caller: ServiceCaller,
+        *,
+        cache_seconds: float = DEFAULT_CACHE_SECONDS,
+        max_entries: int = DEFAULT_CACHE_ENTRIES,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._caller = caller
+        self._cache_seconds = cache_seconds
+        self._max_entries = max_entries
+        self._clock = clock
+        self._cache: OrderedDict[bytes, tuple[float, AuthenticatedAccount]] = OrderedDict()
+
+    async def session_account(self, session_token: str) -> AuthenticatedAccount | None:
+        """The account of a browser session; None when the registry says it is not (or no longer) valid.
+
+        Raises the RpcError of an unreachable or slow registry (503/504): that is not the same as signed out.
+        """
+        return await self._resolve(b"session", session_token, ValidateSession(session_token=session_token))
+
+    async def api_account(self, api_token: str) -> AuthenticatedAccount | None:
+        """The account of an API bearer token; None when it is unknown, expired or revoked."""
+        return await self._resolve(b"api", api_token, VerifyApiToken(token=api_token))
+
+    def forget(self, token: str) -> None:
+        """Drop a token from the cache (after this process ended the session)."""
+        for kind in (b"session", b"api"):
+            self._cache.pop(self._key(kind, token), None)
+
+    @staticmethod
+    def _key(kind: bytes, token: str) -> bytes:
+        return hashlib.sha256(kind + b"\x00" + token.encode()).digest()
+
+    async def _resolve(self, kind: bytes, token: str, request: Message) -> AuthenticatedAccount | None:
+        if not token or len(token) > MAX_TOKEN_LENGTH or not token.isprintable():
+            return None
+        key = self._key(kind, token)
+        now = self._clock()
+        cached = self._cache.get(key)
+        if cached is not None:
+            if cached[0] > now:
+                return cached[1]
+            del self._cache[key]
+        try:
+            reply = await self._caller.call("registry", request)
+        except RpcError as exc:
+            if exc.status == 401 and exc.code in _INVALID_CODES:
+                return None
+            raise
+        account = expect(reply, AuthenticatedAccount, "registry")
+        if self._cache_seconds > 0:
+            self._cache[key] = (now + self._cache_seconds, account)
+            while len(self._cache) > self._max_entries:
+                self._cache.popitem(last=False)
+        return account
