@@ -26,6 +26,7 @@ from lklr_shared.kit.topology import Topology
 log = logging.getLogger("lklr.tests")
 
 SESSION_ID = uuid.uuid4().hex[:8]
+ALL_SERVICES = frozenset({"registry", "portfolio", "accreditation", "audit"})
 _counter = itertools.count(1)
 
 
@@ -130,7 +131,9 @@ class BrokerNames:
         self, *, delivery_limit: int = 5, consumers: set[str] | None = None, services: set[str] | None = None
     ) -> Topology:
         topology = Topology(prefix=f"t{SESSION_ID}x{next(_counter)}", delivery_limit=delivery_limit)
-        self.topologies.append((topology, consumers or set(), services or set()))
+        # Every service's own queues are always cleaned up too, whatever a test thought it would start: a service
+        # that gains a consumer must not leave queues behind in tests written before it did.
+        self.topologies.append((topology, (consumers or set()) | ALL_SERVICES, (services or set()) | ALL_SERVICES))
         return topology
 
     def track(

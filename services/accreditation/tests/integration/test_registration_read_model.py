@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -112,3 +112,58 @@ async def test_a_redelivered_grant_is_applied_once(service: Service, eventually)
     await eventually(settled, message="the duplicate delivery skipped")
     assert await service.scalar("SELECT count(*) FROM registration_history WHERE person_id = :p", p=person_id) == 1
     assert isinstance(await service.call(contracts.SearchCatalogue()), contracts.Catalogue)
+
+
+def _person_updated(person_id: uuid.UUID, initials: str, surname: str) -> registry_contracts.PersonUpdated:
+    return registry_contracts.PersonUpdated(
+        person_id=person_id,
+        initials=initials,
+        surname=surname,
+        roles=["rmc_medewerker"],
+        employer_id="regio-test",
+        employer_name="Regio Test",
+        employer_kind="region",
+        hours_per_week=24.0,
+    )
+
+
+async def test_a_name_change_reaches_the_read_model_whatever_order_the_events_arrive_in(
+    service: Service, eventually
+) -> None:  # type: ignore[no-untyped-def]
+    publisher = Publisher(service.connection, service.topology.events_exchange, timeout=5)
+    granted_at = datetime(2030, 1, 1, 9, tzinfo=UTC)
+    renamed, early, twice = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    numbers = {pid: registration_number_for(960_000 + i) for i, pid in enumerate((renamed, early, twice))}
+    publications = [
+        # The usual order: granted, then renamed.
+        (_granted(renamed, numbers[renamed], date(2021, 1, 1)), granted_at),
+        (_person_updated(renamed, "R.S.", "Jansen-Broker"), granted_at + timedelta(days=3)),
+        # The change overtakes the grant it follows: the grant must not bring the old name back.
+        (_person_updated(early, "E.", "Vroeg-Gewijzigd"), granted_at + timedelta(days=3)),
+        (_granted(early, numbers[early], date(2021, 1, 1)), granted_at),
+        # Two changes out of order: the newer one wins.
+        (_granted(twice, numbers[twice], date(2021, 1, 1)), granted_at),
+        (_person_updated(twice, "T.", "Nieuwste"), granted_at + timedelta(days=5)),
+        (_person_updated(twice, "T.", "Ouder"), granted_at + timedelta(days=4)),
+    ]
+    consumer = service.runtime.consumer
+    assert consumer is not None
+    applied_before = consumer.stats["applied"]
+    for event, occurred_at in publications:
+        await publisher.publish(event.routing_key(), wrap(event, occurred_at=occurred_at))
+
+    async def applied() -> bool:
+        # Every message of this test applied (the counter is the module's; count from before publishing).
+        return consumer.stats["applied"] - applied_before >= len(publications)
+
+    await eventually(applied, message="grants and name changes applied")
+
+    async def surname(person_id: uuid.UUID) -> str:
+        return str(await service.scalar("SELECT surname FROM registered_people WHERE person_id = :p", p=person_id))
+
+    assert await surname(renamed) == "Jansen-Broker"
+    assert await service.scalar("SELECT initials FROM registered_people WHERE person_id = :p", p=renamed) == "R.S."
+    assert await surname(early) == "Vroeg-Gewijzigd"
+    assert await surname(twice) == "Nieuwste"
+    # The name is the read model's only change: the status history is untouched by PersonUpdated.
+    assert await service.scalar("SELECT count(*) FROM registration_history WHERE person_id = :p", p=twice) == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from lklr_shared.kit.clock import Clock, make_clock
 from lklr_shared.kit.db import make_engine, make_session_factory
 from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.kit.runtime import ServiceRuntime
@@ -34,12 +35,10 @@ def build_blob_store(settings: ServiceSettings) -> BlobStore:
     return LocalFolderBlobStore(settings.blob_dir)
 
 
-def build_runtime(settings: ServiceSettings) -> ServiceRuntime:
-    """Wire the portfolio process from its settings."""
+def build_runtime(settings: ServiceSettings, clock: Clock | None = None) -> ServiceRuntime:
+    """Wire the portfolio process from its settings; tests pass a ManualClock to move time."""
     engine = make_engine(settings.database_url)
-    runtime = ServiceRuntime(
-        SERVICE_NAME, settings, engine, make_session_factory(engine), event_handlers=event_handlers()
-    )
+    runtime = ServiceRuntime(SERVICE_NAME, settings, engine, make_session_factory(engine))
 
     def unit_of_work() -> UnitOfWork:
         # Bound late: the runtime creates its outbox relay on start, and commits should wake that relay.
@@ -49,6 +48,8 @@ def build_runtime(settings: ServiceSettings) -> ServiceRuntime:
         unit_of_work=unit_of_work,
         book=load_scheme_book(settings.scheme_path or default_scheme_path()),
         blobs=build_blob_store(settings),
+        clock=clock or make_clock(settings.clock_offset_file),
     )
+    runtime.event_handlers = event_handlers(context)
     runtime.rpc_handlers = rpc_handlers(context)
     return runtime

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import itertools
 import json
 import uuid
@@ -29,6 +30,7 @@ from lklr_shared.contracts import portfolio as contracts
 from lklr_shared.contracts import registry as registry_events
 from lklr_shared.contracts.base import Message
 from lklr_shared.contracts.envelope import Envelope, utcnow, wrap
+from lklr_shared.kit.clock import Clock, register_today, system_clock
 from lklr_shared.kit.db import make_engine, run_migrations
 from lklr_shared.kit.publisher import Publisher
 from lklr_shared.kit.rpc import RpcClient, RpcError
@@ -61,6 +63,12 @@ class Harness:
     publisher: Publisher
     engine: Any
     published: list[Envelope] = field(default_factory=list)
+    clock: Clock | None = None
+
+    @property
+    def today(self) -> date:
+        """The service's "today": the register's day of its clock."""
+        return register_today(self.clock or system_clock)
 
     async def call(self, request: Message, timeout: float = 15) -> Any:
         return await self.client.call("portfolio", request, timeout=timeout)
@@ -70,9 +78,15 @@ class Harness:
         await self.publisher.publish(envelope.type, envelope)
         return envelope
 
-    async def register(self, *, registered_since: date | None = None) -> Person:
+    async def register(
+        self,
+        *,
+        registered_since: date | None = None,
+        employer_id: str = "gemeente-test",
+        scheme_version: str = "2018.1",
+    ) -> Person:
         """A registered person with an open first cycle, as the registry would announce them."""
-        since = registered_since or utcnow().date() - timedelta(days=400)
+        since = registered_since or self.today - timedelta(days=400)
         person = Person(uuid.uuid4(), f"9{next(_numbers):06d}", since)
         await self.publish(
             registry_events.RegistrationGranted(
@@ -81,7 +95,7 @@ class Harness:
                 initials="T.",
                 surname=f"Tester {person.registration_number}",
                 roles=["leerplichtambtenaar"],
-                employer_id="gemeente-test",
+                employer_id=employer_id,
                 registered_since=since,
             )
         )
@@ -93,7 +107,7 @@ class Harness:
                 sequence=1,
                 starts_on=since,
                 ends_on=since.replace(year=since.year + 5) - timedelta(days=1),
-                scheme_version="2018.1",
+                scheme_version=scheme_version,
             )
         )
 
@@ -206,8 +220,11 @@ async def _bind_probe(
     return channel
 
 
-@pytest_asyncio.fixture(scope="module")
-async def service(databases, broker_names, amqp_url, tmp_path_factory) -> AsyncIterator[Harness]:  # type: ignore[no-untyped-def]
+@contextlib.asynccontextmanager
+async def running_portfolio(
+    databases: Any, broker_names: Any, amqp_url: str, blob_dir: Any, clock: Clock | None = None
+) -> AsyncIterator[Harness]:
+    """A portfolio process on a fresh database and broker prefix (``clock`` None: the system clock)."""
     url = await databases.create("portfolio")
     await asyncio.to_thread(run_migrations, url, MIGRATIONS_DIR)
     topology = broker_names.topology(consumers={"portfolio", PROBE}, services={"portfolio"})
@@ -217,23 +234,31 @@ async def service(databases, broker_names, amqp_url, tmp_path_factory) -> AsyncI
         broker_prefix=topology.prefix,
         health_port=0,
         outbox_poll_seconds=0.5,
-        blob_dir=tmp_path_factory.mktemp("blobs"),
+        blob_dir=blob_dir,
     )
     connection = await aio_pika.connect_robust(amqp_url)
     published: list[Envelope] = []
     probe_channel = await _bind_probe(connection, topology, published)
-    runtime = build_runtime(settings)
+    runtime = build_runtime(settings, clock=clock)
     await runtime.start()
     publisher = Publisher(connection, topology.events_exchange, timeout=5)
     engine = make_engine(url)
     try:
-        yield Harness(runtime, topology, RpcClient(connection, topology, timeout=15), publisher, engine, published)
+        yield Harness(
+            runtime, topology, RpcClient(connection, topology, timeout=15), publisher, engine, published, clock
+        )
     finally:
         await runtime.stop()
         await publisher.close()
         await probe_channel.close()
         await connection.close()
         await engine.dispose()
+
+
+@pytest_asyncio.fixture(scope="module")
+async def service(databases, broker_names, amqp_url, tmp_path_factory) -> AsyncIterator[Harness]:  # type: ignore[no-untyped-def]
+    async with running_portfolio(databases, broker_names, amqp_url, tmp_path_factory.mktemp("blobs")) as harness:
+        yield harness
 
 
 def rows_of(table: sa.Table, **where: Any) -> Any:

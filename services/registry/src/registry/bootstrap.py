@@ -14,6 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from lklr_shared.contracts.envelope import Envelope
+from lklr_shared.kit.clock import make_clock
 from lklr_shared.kit.db import is_sqlite, make_engine, make_session_factory
 from lklr_shared.kit.runtime import ServiceRuntime
 from lklr_shared.kit.settings import ServiceSettings
@@ -24,8 +25,11 @@ from registry.adapters.security import PasswordHasher, TotpVerifier
 from registry.adapters.unit_of_work import RegistryUnitOfWork
 from registry.domain.login_throttle import ThrottlePolicy
 from registry.domain.rate_limit import RateLimit
+from registry.entrypoints.events import event_handlers
 from registry.entrypoints.rpc import rpc_handlers
+from registry.entrypoints.scheduler import JobTimer
 from registry.service_layer.context import Clock, MailLinks, RegistryContext, RegistryPolicy
+from registry.service_layer.scheduled_jobs import ScheduledJobs
 from registry.settings import RegistrySettings
 
 SERVICE_NAME = "registry"
@@ -40,10 +44,14 @@ def load_settings() -> ServiceSettings:
 
 @dataclass
 class RegistryRuntime(ServiceRuntime):
-    """The kit's service process plus the registry's mail relay (sent after commit, like events)."""
+    """The kit's service process plus the registry's mail relay (sent after commit, like events) and the timer
+    of its scheduled jobs."""
 
     mail_relay: MailRelay | None = None
+    jobs: ScheduledJobs | None = None
+    job_timer: JobTimer | None = None
     _mail_task: asyncio.Task[None] | None = None
+    _timer_task: asyncio.Task[None] | None = None
 
     def unit_of_work(self, caused_by: Envelope | None = None) -> RegistryUnitOfWork:
         return RegistryUnitOfWork(self.session_factory, self.relay, mail_relay=self.mail_relay, caused_by=caused_by)
@@ -52,8 +60,18 @@ class RegistryRuntime(ServiceRuntime):
         await super().start()
         if self.mail_relay is not None:
             self._mail_task = asyncio.create_task(self.mail_relay.run(), name=f"{self.name}-mail-relay")
+        if self.job_timer is not None:
+            self._timer_task = asyncio.create_task(self.job_timer.run(), name=f"{self.name}-scheduled-jobs")
 
     async def stop(self) -> None:
+        if self.job_timer is not None and self._timer_task is not None:
+            self.job_timer.stop()
+            try:
+                await asyncio.wait_for(asyncio.shield(self._timer_task), timeout=self.settings.shutdown_grace_seconds)
+            except TimeoutError:
+                # A page in progress rolls back; the next start (or another replica) does it again.
+                log.warning("%s: scheduled jobs still busy at shutdown; stopping anyway", self.name)
+                self._timer_task.cancel()
         if self.mail_relay is not None and self._mail_task is not None:
             self.mail_relay.stop()
             try:
@@ -140,20 +158,37 @@ def build_context(
 
 
 def build_runtime(settings: ServiceSettings, *, clock: Clock | None = None) -> RegistryRuntime:
-    """Wire the registry process from its settings (``clock`` lets tests move time)."""
+    """Wire the registry process from its settings.
+
+    ``clock`` lets tests move time (a ManualClock); by default the system clock, shifted by the demo's offset
+    file when ``clock_offset_file`` is set, so time travel moves expiry and reminders with every other service.
+    """
     registry_settings = _registry_settings(settings)
     engine = make_engine(registry_settings.database_url)
     if is_sqlite(registry_settings.database_url):
         _unicode_lower_for_sqlite(engine)
     session_factory = make_session_factory(engine)
     mailer, dev_mailbox = _mailer(registry_settings)
-    context = build_context(registry_settings, dev_mailbox=dev_mailbox, clock=clock)
+    context = build_context(
+        registry_settings, dev_mailbox=dev_mailbox, clock=clock or make_clock(registry_settings.clock_offset_file)
+    )
+    mail_relay = MailRelay(session_factory, mailer, poll_seconds=registry_settings.mail_poll_seconds)
     runtime = RegistryRuntime(
         SERVICE_NAME,
         registry_settings,
         engine,
         session_factory,
-        mail_relay=MailRelay(session_factory, mailer, poll_seconds=registry_settings.mail_poll_seconds),
+        event_handlers=event_handlers(context, mail_relay),
+        mail_relay=mail_relay,
     )
-    runtime.rpc_handlers = rpc_handlers(runtime.unit_of_work, context)
+
+    def jobs_unit_of_work() -> RegistryUnitOfWork:
+        # Through the runtime, so commits wake the relays it starts (they exist only after start()).
+        return runtime.unit_of_work()
+
+    jobs = ScheduledJobs(jobs_unit_of_work, context, batch_size=registry_settings.scheduled_jobs_batch_size)
+    runtime.jobs = jobs
+    if registry_settings.scheduled_jobs_enabled:
+        runtime.job_timer = JobTimer(jobs, registry_settings.scheduled_jobs_interval_seconds)
+    runtime.rpc_handlers = rpc_handlers(runtime.unit_of_work, context, jobs)
     return runtime

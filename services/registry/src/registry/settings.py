@@ -55,6 +55,12 @@ class RegistrySettings(ServiceSettings):
     # --- statistics
     statistics_decimals: int = Field(default=0, ge=0, le=2)
 
-    # GrantDemoRegistration and CreateDemoAccount (known passwords, fixed TOTP secrets). Off unless asked for:
+    # --- scheduled jobs (expiry at cycle end, reminders before it, digests of new provider-placed entries)
+    scheduled_jobs_enabled: bool = True
+    scheduled_jobs_interval_seconds: float = Field(default=60.0, gt=0)
+    # Rows per transaction; several replicas each take their own pages.
+    scheduled_jobs_batch_size: int = Field(default=200, ge=1, le=5000)
+
+    # GrantDemoRegistration, CreateDemoAccount and RunScheduledJobs without an office account (known passwords, fixed TOTP secrets). Off unless asked for:
     # the local start script and the tests turn it on; a production deployment never should.
     allow_demo_commands: bool = False

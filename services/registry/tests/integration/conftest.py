@@ -23,6 +23,7 @@ from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.contracts.base import Message
 from lklr_shared.contracts.envelope import Envelope, wrap
+from lklr_shared.kit.clock import ManualClock
 from lklr_shared.kit.db import make_engine, run_migrations
 from lklr_shared.kit.rpc import RpcClient, RpcError
 from lklr_shared.kit.topology import Topology
@@ -57,6 +58,8 @@ class Registry:
     database_url: str
     clock: MovableClock
     events: list[Envelope] = field(default_factory=list)
+    # Set when the registry was started on a ManualClock (re-registration tests move it across cycle ends).
+    manual_clock: ManualClock | None = None
 
     async def call(self, request: Message) -> Any:
         return await self.client.call("registry", request)
@@ -171,10 +174,10 @@ async def start_registry(
     """Start registries (fresh database, own broker prefix) with setting overrides; all stop at module end."""
     started: list[tuple[RegistryRuntime, AbstractRobustConnection]] = []
 
-    async def start(**overrides: Any) -> Registry:
+    async def start(*, manual_clock: ManualClock | None = None, **overrides: Any) -> Registry:
         url = await databases.create("registry")
         await asyncio.to_thread(run_migrations, url, MIGRATIONS_DIR)
-        topology = broker_names.topology(services={"registry"})
+        topology = broker_names.topology(consumers={"registry"}, services={"registry"})
         mail_dir: Path = tmp_path_factory.mktemp("mail")
         settings = RegistrySettings(
             **(
@@ -191,12 +194,14 @@ async def start_registry(
                     # Backoff is unit-tested; here it would only make the lockout test wait.
                     "login_backoff_base_seconds": 0,
                     "register_lookups_per_window": 1000,
+                    # Tests run the jobs with RunScheduledJobs, so counts are theirs alone; the timer has its own test.
+                    "scheduled_jobs_enabled": False,
                 }
                 | overrides
             )
         )
         clock = MovableClock()
-        runtime = build_runtime(settings, clock=clock)
+        runtime = build_runtime(settings, clock=manual_clock or clock)
         await runtime.start()
         connection = await aio_pika.connect_robust(amqp_url)
         started.append((runtime, connection))
@@ -207,6 +212,7 @@ async def start_registry(
             topology=topology,
             database_url=url,
             clock=clock,
+            manual_clock=manual_clock,
         )
         await _collect_events(registry)
         return registry

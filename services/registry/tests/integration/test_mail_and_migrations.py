@@ -15,11 +15,14 @@ from alembic import command
 from alembic.config import Config
 
 from lklr_shared.kit.db import make_engine, make_session_factory, run_migrations
+from lklr_shared.kit.outbox import UnitOfWork
 from registry.adapters.mail import FolderMailer, MailNotSent, OutgoingMail
 from registry.adapters.mail_relay import MailRelay
 from registry.adapters.orm import mail_outbox
-from registry.adapters.unit_of_work import RegistryUnitOfWork
+from registry.adapters.unit_of_work import EventUnitOfWork, RegistryUnitOfWork
 from registry.bootstrap import MIGRATIONS_DIR
+
+from .conftest import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -72,6 +75,39 @@ async def test_a_mail_that_cannot_be_sent_stays_queued_with_its_error_and_goes_o
         assert sent.body == ""  # the link is not kept once the mail is out
         assert await relay.relay_once() == 0
     finally:
+        await engine.dispose()
+
+
+async def test_mail_queued_by_an_event_handler_goes_out_when_the_consumers_transaction_commits(databases: Any) -> None:
+    url = await databases.create("handlermail")
+    await asyncio.to_thread(run_migrations, url, MIGRATIONS_DIR)
+    engine = make_engine(url)
+    session_factory = make_session_factory(engine)
+    mailer = FlakyMailer(failures=0)
+    # A poll far longer than the test: only the wake after the commit can send the mail in time.
+    relay = MailRelay(session_factory, mailer, poll_seconds=600)
+    running = asyncio.create_task(relay.run())
+    try:
+        async with UnitOfWork(session_factory) as consumer_uow:
+            await EventUnitOfWork(consumer_uow, relay).queue_mail(
+                to="rolled-back@example.nl", subject="never", body="never", person_id=None
+            )
+            # The consumer leaves without committing (the handler failed): no mail, now or later.
+        async with UnitOfWork(session_factory) as consumer_uow:
+            handler_uow = EventUnitOfWork(consumer_uow, relay)
+            await handler_uow.queue_mail(to="a@example.nl", subject="Ontvangen", body="ok", person_id=None)
+            await asyncio.sleep(0.2)
+            assert mailer.sent == []  # queued, not committed: nothing goes out
+            await consumer_uow.commit()  # what the kit's consumer does after recording the inbox row
+
+        async def sent() -> bool:
+            return bool(mailer.sent)
+
+        await wait_until(sent, timeout=5, message="mail sent after the commit")
+        assert [mail.to for mail in mailer.sent] == ["a@example.nl"]
+    finally:
+        relay.stop()
+        await running
         await engine.dispose()
 
 

@@ -47,8 +47,24 @@ class ActivityDisputed(_PortfolioEvent):
     disputed_at: datetime
 
 
+class DossierEvidence(Message):
+    """An evidence file attached to a frozen activity (a nested value): what a reviewer sees listed.
+
+    The bytes stay in the portfolio; a reviewer reads them through the gateway.
+    """
+
+    evidence_id: uuid.UUID
+    filename: str
+    file_type: str
+    size_bytes: int
+
+
 class DossierActivity(Message):
-    """One activity as frozen into a dossier (a nested value, not a message of its own)."""
+    """One activity as frozen into a dossier (a nested value, not a message of its own).
+
+    Only the activities that count towards the cycle's norm are frozen (voided, rejected and disputed entries,
+    and work outside the cycle, are not). `title` and `evidence` were added for the reviewers' case view.
+    """
 
     activity_id: uuid.UUID
     category: Category
@@ -58,6 +74,8 @@ class DossierActivity(Message):
     self_entered: bool
     completion_date: date
     description: str = ""
+    title: str = ""
+    evidence: list[DossierEvidence] = []
 
 
 class DossierFrozen(_PortfolioEvent):
@@ -75,6 +93,14 @@ class DossierFrozen(_PortfolioEvent):
     a2_points: Decimal
     norm_met: bool
     activities: list[DossierActivity]
+    # Added with re-registration (issue 6). `round` 1 is the application; round 2 is the same dossier (same
+    # dossier_id) resubmitted after it was returned for correction, with the activities added since.
+    round: int = Field(default=1, ge=1)
+    applied_on: date | None = None
+    registered_since: date | None = None
+    scheme_version: str | None = None
+    cycle_starts_on: date | None = None
+    cycle_ends_on: date | None = None
 
 
 class PortfolioNormMet(_PortfolioEvent):
@@ -293,6 +319,11 @@ class Portfolio(_PortfolioReply):
     awaiting_check_count: int = 0
     progress_svg: str = ""
     timeline_svg: str = ""
+    # Added with re-registration, for the shown cycle: the first and last day an application is possible, and,
+    # while its dossier is returned for correction, the last day activities of the cycle may still be added.
+    reregistration_opens_on: date | None = None
+    reregistration_closes_on: date | None = None
+    correction_until: date | None = None
 
 
 class RecordActivity(_PortfolioCommand):
@@ -396,8 +427,9 @@ class GetActivityHistory(_PortfolioQuery):
 class ActivityVersionView(Message):
     """One version of an activity (a nested value): who changed it, when, from where, why, and the result.
 
-    `actor_kind` is person, provider, accreditation_committee or system; `change` is recorded, edited,
-    evidence_attached, confirmed, disputed or voided. `snapshot` holds the entry's fields after the change.
+    `actor_kind` is person, provider, accreditation_committee, assessment_committee or system; `change` is
+    recorded, edited, evidence_attached, confirmed, disputed, voided, approved or rejected (the last two by an
+    audit). `snapshot` holds the entry's fields after the change.
     """
 
     version: int
@@ -623,3 +655,80 @@ class PortfolioExport(_PortfolioReply):
     content_type: str
     size_bytes: int
     data: str
+
+
+# --- re-registration (issue 6) -----------------------------------------------------------------------------------
+
+DossierStatusName = Literal["frozen", "under_review", "returned_for_correction", "met", "not_met"]
+
+
+class ApplyForReregistration(_PortfolioCommand):
+    """Command: the professional applies for re-registration; the cycle's counting activities are frozen into a
+    dossier and DossierFrozen goes to the audit.
+
+    `cycle_id` None → the cycle whose application window contains today. Possible from the scheme's
+    `application_opens_months_before_end` (6) months before the cycle ends until its last day, only while
+    registered, once per cycle, and only when the norm holds on the dossier. Refusals: 409 window_not_open,
+    window_closed, already_applied, registration_not_active; 422 norm_not_met (the message says what is
+    missing); 404 no_cycle, cycle_not_found. Reply: DossierView.
+    """
+
+    wire_name: ClassVar[str] = "portfolio.ApplyForReregistration"
+
+    person_id: uuid.UUID
+    actor: Actor
+    cycle_id: uuid.UUID | None = None
+
+
+class ResubmitDossier(_PortfolioCommand):
+    """Command: after a return for correction, the professional resubmits the dossier with the activities added
+    since (same dossier, round 2); the cycle is frozen again and DossierFrozen goes to the audit.
+
+    `cycle_id` None → the cycle of the person's dossier that is returned for correction. Refusals: 404
+    dossier_not_found; 409 not_returned_for_correction, correction_closed (past the deadline); 422
+    norm_not_met. Reply: DossierView.
+    """
+
+    wire_name: ClassVar[str] = "portfolio.ResubmitDossier"
+
+    person_id: uuid.UUID
+    actor: Actor
+    cycle_id: uuid.UUID | None = None
+
+
+class GetDossier(_PortfolioQuery):
+    """Query: the person's re-registration dossier of a cycle with its status. `cycle_id` None → the latest
+    dossier. 404 dossier_not_found when none exists. Reply: DossierView."""
+
+    wire_name: ClassVar[str] = "portfolio.GetDossier"
+
+    person_id: uuid.UUID
+    actor: Actor
+    cycle_id: uuid.UUID | None = None
+
+
+class DossierView(_PortfolioReply):
+    """A re-registration dossier as the professional sees it (reply to Apply/Resubmit/GetDossier).
+
+    `status`: frozen (waiting for the audit's sampling), under_review (sampled), returned_for_correction (add
+    activities of the same cycle until `correction_deadline`, then ResubmitDossier), met or not_met.
+    `sampled` is None until the audit has decided. Totals and `activities` are those of the current `round`.
+    """
+
+    wire_name: ClassVar[str] = "portfolio.DossierView"
+
+    dossier_id: uuid.UUID
+    person_id: uuid.UUID
+    cycle_id: uuid.UUID
+    round: int
+    status: DossierStatusName
+    applied_on: date
+    frozen_at: datetime
+    total_points: Decimal
+    accredited_points: Decimal
+    a2_points: Decimal
+    norm_met: bool
+    sampled: bool | None = None
+    correction_deadline: date | None = None
+    concluded_on: date | None = None
+    activities: list[DossierActivity] = []

@@ -21,7 +21,8 @@ Errors come back as ``RpcError(code, message, status)``. The codes the registry 
 - 403 totp_not_enrolled: a staff account without a TOTP secret cannot sign in
 - 403 forbidden: the actor lacks the role the request needs (the refusal is audited)
 - 403 own_application: the office cannot decide its own application
-- 403 demo_commands_disabled: CreateDemoAccount / GrantDemoRegistration switched off
+- 403 demo_commands_disabled: CreateDemoAccount / GrantDemoRegistration switched off, or RunScheduledJobs
+  without an acting office account while they are
 - 404 not_found: no such object, or not one the actor may see (never says which)
 - 404 no_application: GetMyApplication when the actor never applied
 - 404 not_registered: GetMyRegistration without a registration
@@ -32,12 +33,16 @@ Errors come back as ``RpcError(code, message, status)``. The codes the registry 
 - 409 struck_off: a struck-off person cannot apply again
 - 409 already_decided: DecideApplication on a decided application
 - 409 illegal_status_change: ChangeRegistrationStatus the rules do not allow (the message says why)
+- 409 registration_not_active: ExtendCycle on an expired or struck-off registration
 - 422 invalid_sign_up, invalid_password: the message lists ``<problem_code>: <text>`` per broken rule
 - 422 invalid_application: likewise (no_role, employer_name_missing, hours_invalid, too_few_hours, ...)
 - 422 invalid_decision: e.g. a rejection without a reason
 - 422 reason_required: suspending or striking off without a reason
 - 422 invalid_person_change: ``<field>: <text>``
 - 422 invalid_working_total: an impossible figure
+- 422 invalid_extension: ExtendCycle with a blank case reference (or otherwise not an extension)
+- 422 extension_limit_exceeded: ExtendCycle would take the case over the scheme's maximum weeks per case
+  (default 16); the message says how many weeks the case already has
 - 422 invalid_search: ``query_too_short`` / ``query_too_long``
 - 422 invalid_registration_number: ``<reason>: <text>`` (mistyped, wrong_length, wrong_format, not_issued, empty)
 - 422 totp_secret_required: CreateDemoAccount for staff without a TOTP secret
@@ -116,7 +121,11 @@ class RegistrationStatusChanged(_RegistryEvent):
 
 
 class CycleOpened(_RegistryEvent):
-    """A registration cycle started; activities completed from `starts_on` to `ends_on` count in it."""
+    """A registration cycle started; activities completed from `starts_on` to `ends_on` count in it.
+
+    Published again, with the same `cycle_id` and a later `ends_on`, when the office extends the cycle (illness
+    or pregnancy): readers upsert cycles by `cycle_id`.
+    """
 
     wire_name: ClassVar[str] = "registry.CycleOpened"
 
@@ -130,7 +139,8 @@ class CycleOpened(_RegistryEvent):
 
 
 class ReregistrationRequested(_RegistryEvent):
-    """A professional applied for re-registration for a cycle."""
+    """A professional applied for re-registration for a cycle (the registry took the frozen dossier as a timely
+    application; the registration is reregistration_pending until the decision)."""
 
     wire_name: ClassVar[str] = "registry.ReregistrationRequested"
 
@@ -141,7 +151,8 @@ class ReregistrationRequested(_RegistryEvent):
 
 
 class ReregistrationDecided(_RegistryEvent):
-    """The outcome of a re-registration: granted (next cycle follows) or not granted."""
+    """The outcome of a re-registration: granted (next cycle follows, announced by CycleOpened) or not granted
+    (the registration lapses the day after the cycle end)."""
 
     wire_name: ClassVar[str] = "registry.ReregistrationDecided"
 
@@ -932,3 +943,132 @@ class DevMailbox(_RegistryReply):
     wire_name: ClassVar[str] = "registry.DevMailbox"
 
     messages: list[DevMail]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Re-registration, extensions and scheduled jobs
+
+ReregistrationStatusName = Literal["awaiting_dossier", "pending", "superseded", "granted", "not_granted", "refused"]
+AuditStateName = Literal[
+    "awaiting_sampling",
+    "not_sampled",
+    "sampled",
+    "more_information_needed",
+    "returned_for_correction",
+    "met",
+    "not_met",
+]
+
+
+class ExtendCycle(_ActingCommand):
+    """Command (office only): extend the current cycle of a registration for illness or pregnancy.
+
+    ``case_reference`` is the office's reference for the case; grants for one case together stay within the
+    scheme's maximum (default 16 weeks per case; 422 extension_limit_exceeded beyond it). The cycle's end moves
+    by ``weeks``; CycleOpened is published again with the new end, and the person is mailed.
+    """
+
+    wire_name: ClassVar[str] = "registry.ExtendCycle"
+
+    registration_number: str
+    reason: Literal["illness", "pregnancy"]
+    weeks: int = Field(ge=1, le=520)
+    case_reference: str = Field(min_length=1, max_length=100)
+
+
+class CycleExtensionRecorded(_RegistryReply):
+    """Reply to ExtendCycle: the cycle with its new end, and what the case has used of its maximum."""
+
+    wire_name: ClassVar[str] = "registry.CycleExtensionRecorded"
+
+    registration_number: str
+    cycle: CycleView
+    case_reference: str
+    weeks_granted_for_case: int
+    max_weeks_per_case: int
+
+
+class RunScheduledJobs(_RegistryCommand):
+    """Command: run the registry's scheduled jobs now (they also run by themselves every
+    REGISTRY_SCHEDULED_JOBS_INTERVAL_SECONDS): lapse registrations whose cycle ended without an application in
+    (or with one not granted), send the reminders before cycle ends, and mail digests of new provider-placed
+    entries.
+
+    With ``actor_account_id`` the actor must be office (403 forbidden). Without it the caller is the system
+    (tests, the demo's time travel), which is allowed only while demo commands are on (403
+    demo_commands_disabled otherwise). Safe with several registry replicas and with the timer running.
+    """
+
+    wire_name: ClassVar[str] = "registry.RunScheduledJobs"
+
+    actor_account_id: uuid.UUID | None = None
+    client_ip: str = ""
+
+
+class ScheduledJobsReport(_RegistryReply):
+    """Reply to RunScheduledJobs: what this run did (another replica's run in the same moment is not counted).
+
+    ``register_day`` is the register's date the jobs judged by (the registry's clock, moved in tests and demos).
+    """
+
+    wire_name: ClassVar[str] = "registry.ScheduledJobsReport"
+
+    ran_at: datetime
+    register_day: date
+    expired: int
+    reminders_sent: int
+    reminders_skipped: int
+    entry_digests_sent: int
+
+
+class ReregistrationView(Message):
+    """One re-registration application as the office's decisions page shows it (a nested value).
+
+    ``cycle`` is the cycle applied for; ``applied_on`` the register day the dossier was frozen (None while
+    only audit news arrived: status awaiting_dossier). ``refusal_reason`` is set for status refused (late,
+    norm_not_met, not_current_cycle, not_active, already_decided). ``outcome`` is the audit's latest
+    conclusion; ``decided_on`` and ``decision_reason`` the registry's decision; ``next_cycle`` the cycle a
+    grant opened.
+    """
+
+    dossier_id: uuid.UUID
+    person_id: uuid.UUID
+    registration_number: str
+    initials: str
+    surname: str
+    registration_status: RegistrationStatusName
+    status: ReregistrationStatusName
+    refusal_reason: str | None = None
+    cycle: CycleView | None = None
+    applied_on: date | None = None
+    total_points: Decimal | None = None
+    accredited_points: Decimal | None = None
+    a2_points: Decimal | None = None
+    audit_state: AuditStateName
+    sampled_activities: int | None = None
+    more_information_due_on: date | None = None
+    correction_due_on: date | None = None
+    outcome: Literal["met", "returned_for_correction", "not_met"] | None = None
+    concluded_on: date | None = None
+    decided_on: date | None = None
+    decision_reason: str | None = None
+    next_cycle: CycleView | None = None
+
+
+class ListReregistrations(_ActingQuery):
+    """Query (office only): re-registration applications, newest application first, optionally of one
+    ``status``; at most ``limit`` (``truncated`` in the reply when there are more)."""
+
+    wire_name: ClassVar[str] = "registry.ListReregistrations"
+
+    status: ReregistrationStatusName | None = None
+    limit: int = Field(default=200, ge=1, le=1000)
+
+
+class Reregistrations(_RegistryReply):
+    """Reply to ListReregistrations."""
+
+    wire_name: ClassVar[str] = "registry.Reregistrations"
+
+    applications: list[ReregistrationView]
+    truncated: bool = False

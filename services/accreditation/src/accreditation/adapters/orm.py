@@ -37,6 +37,18 @@ registration_history = sa.Table(
     sa.Column("source_message_id", sa.Uuid, nullable=False, unique=True),
 )
 
+# The latest name of each person from registry.PersonUpdated, stamped with when the change happened: a change may
+# overtake another or arrive before the grant it follows; the newest change wins, in registered_people too.
+person_names = sa.Table(
+    "person_names",
+    metadata,
+    sa.Column("person_id", sa.Uuid, primary_key=True),
+    sa.Column("initials", sa.String(20), nullable=False),
+    sa.Column("surname", sa.String(200), nullable=False),
+    sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("source_message_id", sa.Uuid, nullable=False),
+)
+
 # --- Providers -------------------------------------------------------------------------------------------------
 
 providers = sa.Table(

@@ -14,5 +14,6 @@ def event_handlers() -> dict[type[Message], EventHandler]:
     return {
         registry_events.RegistrationGranted: registrations.record_registration,
         registry_events.RegistrationStatusChanged: registrations.record_status_change,
+        registry_events.PersonUpdated: registrations.record_person_update,
         portfolio_events.ActivityDisputed: disputes.record_dispute,
     }

@@ -3,23 +3,32 @@
 Handlers get (uow, event, envelope) and do not commit: the consumer commits after recording the inbox row, so
 the effect and "this message was handled" are one transaction. Every event adds a history entry (keyed by its
 message id, so even a message that slipped past the inbox cannot be counted twice); the person's row and its
-current status are derived from the history, whatever order the events arrived in.
+current status are derived from the history, whatever order the events arrived in. Names follow the same idea:
+the newest PersonUpdated (by when it happened) wins, whether it arrives before or after the grant.
+
+Every handler takes the person's advisory lock before it reads what another handler may write (history, names):
+the consumer applies messages concurrently, and under READ COMMITTED only a read after the lock sees what the
+transaction holding it before committed.
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from accreditation.adapters.orm import registered_people, registration_history
+from accreditation.adapters.orm import person_names, registered_people, registration_history
 from accreditation.adapters.sql import as_utc, lock_until_commit
 from accreditation.domain.registrations import StatusEntry, current_status
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.contracts.envelope import Envelope
+from lklr_shared.kit.db import upsert
 from lklr_shared.kit.outbox import UnitOfWork
+
+log = logging.getLogger(__name__)
 
 
 async def _add_history(
@@ -47,12 +56,28 @@ async def _current_status(session: AsyncSession, person_id: uuid.UUID) -> str | 
     )
 
 
+async def _newer_name(session: AsyncSession, person_id: uuid.UUID, than: Envelope) -> tuple[str, str] | None:
+    """The person's name from a PersonUpdated that happened after ``than``, if one arrived (read under the lock)."""
+    row = (
+        await session.execute(
+            sa.select(person_names.c.initials, person_names.c.surname, person_names.c.changed_at).where(
+                person_names.c.person_id == person_id
+            )
+        )
+    ).first()
+    if row is None or as_utc(row.changed_at) <= than.occurred_at:
+        return None
+    return row.initials, row.surname
+
+
 async def record_registration(uow: UnitOfWork, event: contracts.RegistrationGranted, envelope: Envelope) -> None:
     """A person became registered (first time, or again after a lapse: re-entry is a new grant)."""
     session = uow.session
     await _add_history(session, event.person_id, event.registered_since, "registered", envelope)
     await lock_until_commit(session, "registration", event.person_id)
     status = await _current_status(session, event.person_id) or "registered"
+    # A name change that happened after this grant (and overtook it) wins over the grant's name.
+    initials, surname = await _newer_name(session, event.person_id, envelope) or (event.initials, event.surname)
     known = (
         await session.execute(
             sa.select(registered_people.c.person_id).where(registered_people.c.person_id == event.person_id)
@@ -63,8 +88,8 @@ async def record_registration(uow: UnitOfWork, event: contracts.RegistrationGran
             sa.insert(registered_people).values(
                 person_id=event.person_id,
                 registration_number=event.registration_number,
-                initials=event.initials,
-                surname=event.surname,
+                initials=initials,
+                surname=surname,
                 registered_since=event.registered_since,
                 status=status,
             )
@@ -74,7 +99,7 @@ async def record_registration(uow: UnitOfWork, event: contracts.RegistrationGran
         await session.execute(
             sa.update(registered_people)
             .where(registered_people.c.person_id == event.person_id)
-            .values(initials=event.initials, surname=event.surname, status=status)
+            .values(initials=initials, surname=surname, status=status)
         )
 
 
@@ -92,3 +117,37 @@ async def record_status_change(uow: UnitOfWork, event: contracts.RegistrationSta
         await session.execute(
             sa.update(registered_people).where(registered_people.c.person_id == event.person_id).values(status=status)
         )
+
+
+async def record_person_update(uow: UnitOfWork, event: contracts.PersonUpdated, envelope: Envelope) -> None:
+    """A registered person changed their details: keep their name current (providers see it beside their posts).
+
+    Only the name is kept here; employer and hours are the registry's business. A change older than the one
+    already applied (two changes overtaking each other) is left out, so the newest always wins.
+    """
+    session = uow.session
+    await lock_until_commit(session, "registration", event.person_id)
+    known = (
+        await session.execute(sa.select(person_names.c.changed_at).where(person_names.c.person_id == event.person_id))
+    ).scalar_one_or_none()
+    if known is not None and as_utc(known) >= envelope.occurred_at:
+        log.info("name change %s of %s is older than the one applied; left out", envelope.message_id, event.person_id)
+        return
+    await upsert(
+        session,
+        person_names,
+        {
+            "person_id": event.person_id,
+            "initials": event.initials,
+            "surname": event.surname,
+            "changed_at": envelope.occurred_at,
+            "source_message_id": envelope.message_id,
+        },
+        key=["person_id"],
+    )
+    # No row yet (the grant has not arrived): the grant takes the name from person_names when it does.
+    await session.execute(
+        sa.update(registered_people)
+        .where(registered_people.c.person_id == event.person_id)
+        .values(initials=event.initials, surname=event.surname)
+    )

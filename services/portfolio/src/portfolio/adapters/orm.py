@@ -16,6 +16,8 @@ registered_people = sa.Table(
     sa.Column("surname", sa.String(200), nullable=False),
     sa.Column("registered_since", sa.Date, nullable=False),
     sa.Column("status", sa.String(40), nullable=False),
+    # The employer goes into each frozen dossier: the audit keeps reviewers off dossiers of their own employer.
+    sa.Column("employer_id", sa.String(100), nullable=False, server_default=""),
 )
 
 # Cycles as the registry announced them: activities count in the cycle their completion date falls in.
@@ -31,6 +33,9 @@ cycles = sa.Table(
     # Set when a re-registration application freezes the cycle's activities into a dossier (issue 6); from then
     # on no entry completed in the cycle can be added, edited or checked.
     sa.Column("frozen_at", sa.DateTime(timezone=True), nullable=True),
+    # While the cycle's dossier is returned for correction: the last day new activities of the cycle may be added
+    # (the cycle stays frozen for edits and checks of what was in the dossier).
+    sa.Column("correction_until", sa.Date, nullable=True),
     sa.UniqueConstraint("person_id", "sequence"),
 )
 
@@ -148,4 +153,45 @@ portfolio_visits = sa.Table(
     metadata,
     sa.Column("person_id", sa.Uuid, primary_key=True),
     sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# Re-registration dossiers: one per cycle. A dossier returned for correction is resubmitted as the same dossier in
+# a later round; the totals are those of the current round.
+dossiers = sa.Table(
+    "dossiers",
+    metadata,
+    sa.Column("dossier_id", sa.Uuid, primary_key=True),
+    sa.Column("person_id", sa.Uuid, nullable=False, index=True),
+    sa.Column("cycle_id", sa.Uuid, sa.ForeignKey("cycles.cycle_id"), nullable=False, unique=True),
+    sa.Column("round", sa.Integer, nullable=False),
+    # frozen, under_review, returned_for_correction, met, not_met
+    sa.Column("status", sa.String(30), nullable=False),
+    sa.Column("applied_on", sa.Date, nullable=False),
+    sa.Column("frozen_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("total_points", POINTS, nullable=False),
+    sa.Column("accredited_points", POINTS, nullable=False),
+    sa.Column("a2_points", POINTS, nullable=False),
+    sa.Column("norm_met", sa.Boolean, nullable=False),
+    sa.Column("sampled", sa.Boolean, nullable=True),
+    sa.Column("correction_deadline", sa.Date, nullable=True),
+    sa.Column("concluded_on", sa.Date, nullable=True),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# The activities frozen into each round of a dossier, as they were at that moment (a snapshot, never updated).
+dossier_activities = sa.Table(
+    "dossier_activities",
+    metadata,
+    sa.Column("dossier_id", sa.Uuid, sa.ForeignKey("dossiers.dossier_id"), primary_key=True),
+    sa.Column("round", sa.Integer, primary_key=True),
+    sa.Column("activity_id", sa.Uuid, primary_key=True),
+    sa.Column("category", sa.String(2), nullable=False),
+    sa.Column("activity_type", sa.String(60), nullable=False),
+    sa.Column("title", sa.String(300), nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("points", POINTS, nullable=False),
+    sa.Column("accredited", sa.Boolean, nullable=False),
+    sa.Column("self_entered", sa.Boolean, nullable=False),
+    sa.Column("completion_date", sa.Date, nullable=False),
+    sa.Column("evidence", sa.JSON, nullable=False),
 )

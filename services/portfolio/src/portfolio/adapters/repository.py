@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -22,6 +22,8 @@ from portfolio.adapters.orm import (
     activity_versions,
     attendance_voids,
     cycles,
+    dossier_activities,
+    dossiers,
     evidence_files,
     evidence_uploads,
     portfolio_visits,
@@ -56,6 +58,7 @@ class PersonRecord:
     surname: str
     registered_since: date
     status: str
+    employer_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,9 +69,14 @@ class CycleRecord:
     ends_on: date
     scheme_version: str
     frozen_at: datetime | None
+    correction_until: date | None = None
 
     def contains(self, day: date) -> bool:
         return self.starts_on <= day <= self.ends_on
+
+    def open_for_additions(self, today: date) -> bool:
+        """Whether new entries may be added: not frozen, or returned for correction and still within its deadline."""
+        return self.frozen_at is None or (self.correction_until is not None and today <= self.correction_until)
 
 
 async def get_person(session: AsyncSession, person_id: uuid.UUID) -> PersonRecord | None:
@@ -80,26 +88,40 @@ async def get_person(session: AsyncSession, person_id: uuid.UUID) -> PersonRecor
     return None if row is None else PersonRecord(**dict(row))
 
 
-async def list_cycles(session: AsyncSession, person_id: uuid.UUID) -> list[CycleRecord]:
-    """The person's cycles, oldest first."""
-    rows = (
-        await session.execute(
-            sa.select(
-                cycles.c.cycle_id,
-                cycles.c.sequence,
-                cycles.c.starts_on,
-                cycles.c.ends_on,
-                cycles.c.scheme_version,
-                cycles.c.frozen_at,
-            )
-            .where(cycles.c.person_id == person_id)
-            .order_by(cycles.c.sequence)
+async def list_cycles(
+    session: AsyncSession, person_id: uuid.UUID, *, lock: Literal["share", "update"] | None = None
+) -> list[CycleRecord]:
+    """The person's cycles, oldest first.
+
+    ``lock`` locks the rows until the transaction ends (PostgreSQL; SQLite has a single writer): "update" when
+    freezing a cycle into a dossier, "share" when changing an entry. Freezing then waits for entries being saved
+    (and sees them), and an entry saved after the freeze sees the frozen cycle, so no entry slips past a dossier.
+    """
+    query = (
+        sa.select(
+            cycles.c.cycle_id,
+            cycles.c.sequence,
+            cycles.c.starts_on,
+            cycles.c.ends_on,
+            cycles.c.scheme_version,
+            cycles.c.frozen_at,
+            cycles.c.correction_until,
         )
-    ).mappings()
+        .where(cycles.c.person_id == person_id)
+        .order_by(cycles.c.sequence)
+    )
+    if lock is not None:
+        query = query.with_for_update(read=lock == "share")
+    rows = (await session.execute(query)).mappings()
     return [CycleRecord(**(dict(row) | {"frozen_at": _maybe_utc(row["frozen_at"])})) for row in rows]
 
 
 # --- activities --------------------------------------------------------------------------------------------------
+
+
+def shallow_dict(record: Any) -> dict[str, Any]:
+    """A dataclass's fields as a dict, without `dataclasses.asdict`'s deep copy of every value."""
+    return {f.name: getattr(record, f.name) for f in fields(record)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,12 +163,14 @@ class ActivityRecord:
         return cls(**values)
 
     def as_row(self) -> dict[str, Any]:
-        return asdict(self)
+        # Shallow on purpose: every field is an immutable value. dataclasses.asdict deep-copies each one, which
+        # was most of the time spent placing a 1,000-row attendance batch (bench/attendance).
+        return shallow_dict(self)
 
     def snapshot(self, evidence_ids: Sequence[uuid.UUID]) -> dict[str, Any]:
         """The entry's fields as JSON values, stored with each version (so history never depends on the row)."""
         snapshot: dict[str, Any] = {}
-        for name, value in asdict(self).items():
+        for name, value in shallow_dict(self).items():
             if name in {"person_id", "version", "recorded_at", "updated_at"}:
                 continue
             snapshot[name] = value if value is None or isinstance(value, bool | int | str) else str(value)
@@ -232,7 +256,7 @@ class VersionRecord:
 
 
 async def insert_versions(session: AsyncSession, versions: Iterable[VersionRecord]) -> None:
-    rows = [asdict(version) for version in versions]
+    rows = [shallow_dict(version) for version in versions]  # the snapshot dict is built fresh per version
     if rows:
         await session.execute(sa.insert(activity_versions), rows)
 
@@ -517,3 +541,97 @@ async def set_last_seen(session: AsyncSession, person_id: uuid.UUID, seen_at: da
     stored = await get_last_seen(session, person_id)
     assert stored is not None  # inserted above
     return stored
+
+
+# --- re-registration dossiers --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DossierRecord:
+    dossier_id: uuid.UUID
+    person_id: uuid.UUID
+    cycle_id: uuid.UUID
+    round: int
+    status: str
+    applied_on: date
+    frozen_at: datetime
+    total_points: Decimal
+    accredited_points: Decimal
+    a2_points: Decimal
+    norm_met: bool
+    sampled: bool | None
+    correction_deadline: date | None
+    concluded_on: date | None
+    updated_at: datetime
+
+
+async def find_dossier(
+    session: AsyncSession,
+    *,
+    dossier_id: uuid.UUID | None = None,
+    person_id: uuid.UUID | None = None,
+    cycle_id: uuid.UUID | None = None,
+    for_update: bool = False,
+) -> DossierRecord | None:
+    """A dossier by id, by cycle, or the person's latest; ``for_update`` locks it until the transaction ends."""
+    query = sa.select(dossiers)
+    if dossier_id is not None:
+        query = query.where(dossiers.c.dossier_id == dossier_id)
+    if person_id is not None:
+        query = query.where(dossiers.c.person_id == person_id)
+    if cycle_id is not None:
+        query = query.where(dossiers.c.cycle_id == cycle_id)
+    query = query.order_by(dossiers.c.applied_on.desc(), dossiers.c.frozen_at.desc()).limit(1)
+    if for_update:
+        query = query.with_for_update()
+    row = (await session.execute(query)).mappings().first()
+    if row is None:
+        return None
+    return DossierRecord(
+        **(dict(row) | {"frozen_at": as_utc(row["frozen_at"]), "updated_at": as_utc(row["updated_at"])})
+    )
+
+
+async def insert_dossier(session: AsyncSession, record: DossierRecord) -> None:
+    await session.execute(sa.insert(dossiers).values(asdict(record)))
+
+
+async def update_dossier(session: AsyncSession, dossier_id: uuid.UUID, **values: Any) -> None:
+    await session.execute(sa.update(dossiers).where(dossiers.c.dossier_id == dossier_id).values(**values))
+
+
+async def insert_dossier_activities(session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> None:
+    if rows:
+        await session.execute(sa.insert(dossier_activities), list(rows))
+
+
+async def dossier_activity_rows(
+    session: AsyncSession, dossier_id: uuid.UUID, round_number: int
+) -> list[dict[str, Any]]:
+    rows = (
+        await session.execute(
+            sa.select(dossier_activities)
+            .where(dossier_activities.c.dossier_id == dossier_id, dossier_activities.c.round == round_number)
+            .order_by(dossier_activities.c.completion_date, dossier_activities.c.activity_id)
+        )
+    ).mappings()
+    return [dict(row) for row in rows]
+
+
+async def freeze_cycle(session: AsyncSession, cycle_id: uuid.UUID, at: datetime, *, refreeze: bool = False) -> bool:
+    """Freeze a cycle (and end any correction window); False when it was frozen already (unless ``refreeze``)."""
+    statement = sa.update(cycles).where(cycles.c.cycle_id == cycle_id)
+    if not refreeze:
+        statement = statement.where(cycles.c.frozen_at.is_(None))
+    result = await session.execute(statement.values(frozen_at=at, correction_until=None))
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+async def set_correction_until(session: AsyncSession, cycle_id: uuid.UUID, until: date | None) -> None:
+    await session.execute(sa.update(cycles).where(cycles.c.cycle_id == cycle_id).values(correction_until=until))
+
+
+async def update_person_details(session: AsyncSession, person_id: uuid.UUID, **values: Any) -> None:
+    await session.execute(
+        sa.update(registered_people).where(registered_people.c.person_id == person_id).values(**values)
+    )

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from lklr_shared.contracts import accreditation as accreditation_events
+from lklr_shared.contracts import audit as audit_events
 from lklr_shared.contracts import registry as registry_events
 from lklr_shared.contracts.base import Message
 from lklr_shared.kit.consumer import EventHandler
-from portfolio.service_layer import placements, registrations
+from portfolio.service_layer import placements, registrations, reregistration
+from portfolio.service_layer.common import PortfolioContext
 
 
-def event_handlers() -> dict[type[Message], EventHandler]:
+def event_handlers(context: PortfolioContext) -> dict[type[Message], EventHandler]:
     """The events this service consumes, each with its use case."""
     return {
         registry_events.RegistrationGranted: registrations.record_registration,
         registry_events.RegistrationStatusChanged: registrations.record_status_change,
+        registry_events.PersonUpdated: registrations.record_person_update,
         registry_events.CycleOpened: registrations.record_cycle,
         accreditation_events.AttendanceRecorded: placements.record_attendance,
         accreditation_events.AttendanceVoided: placements.void_attendance,
         accreditation_events.TeachingApproved: placements.record_teaching,
+        audit_events.DossierSampled: partial(reregistration.record_sampling, context),
+        audit_events.ActivityJudged: partial(reregistration.record_judgement, context),
+        audit_events.AuditConcluded: partial(reregistration.record_audit_outcome, context),
     }

@@ -12,7 +12,7 @@ from lklr_shared.contracts import portfolio as contracts
 from lklr_shared.contracts.base import Message
 from lklr_shared.contracts.envelope import Envelope
 from lklr_shared.kit.rpc import RpcError, RpcHandler
-from portfolio.service_layer import activities, evidence, exports, progress
+from portfolio.service_layer import activities, evidence, exports, progress, reregistration
 from portfolio.service_layer.common import PortfolioContext
 from portfolio.service_layer.errors import UseCaseError
 
@@ -35,6 +35,9 @@ USE_CASES: dict[type[Message], UseCase] = {
     contracts.ReadEvidenceChunk: evidence.read_chunk,
     contracts.ExportPortfolioCsv: exports.export_csv,
     contracts.ExportPortfolioPdf: exports.export_pdf,
+    contracts.ApplyForReregistration: reregistration.apply_for_reregistration,
+    contracts.ResubmitDossier: reregistration.resubmit_dossier,
+    contracts.GetDossier: reregistration.get_dossier,
 }
 
 

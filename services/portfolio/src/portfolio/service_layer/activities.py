@@ -25,6 +25,7 @@ from portfolio.service_layer.common import (
     is_editable,
     listing_cycle,
     require_not_frozen,
+    require_open_for_additions,
     require_owner,
     require_person,
     scheme_for,
@@ -120,9 +121,9 @@ async def record_activity(context: PortfolioContext, command: contracts.RecordAc
     now, today = context.clock(), context.today()
     async with context.unit_of_work() as uow:
         person = await require_person(uow, command.person_id)
-        cycles = await repo.list_cycles(uow.session, person.person_id)
+        cycles = await repo.list_cycles(uow.session, person.person_id, lock="share")
         entry = command.activity
-        require_not_frozen(cycles, entry.completion_date)
+        require_open_for_additions(cycles, entry.completion_date, today)
         category, activity_type, a2_type, points = _priced(context, cycles, entry, today)
         activity_id = uuid.uuid4()
         evidence = await _evidence_to_attach(uow, person.person_id, command.evidence_ids, activity_id)
@@ -189,7 +190,7 @@ async def edit_activity(context: PortfolioContext, command: contracts.EditActivi
     now, today = context.clock(), context.today()
     async with context.unit_of_work() as uow:
         person = await require_person(uow, command.person_id)
-        cycles = await repo.list_cycles(uow.session, person.person_id)
+        cycles = await repo.list_cycles(uow.session, person.person_id, lock="share")
         current = await _own_activity(uow, person.person_id, command.activity_id)
         if current.source != ActivitySource.SELF_ENTERED:
             raise Conflict("not_editable", "entries placed by a provider or the committee are corrected at the source")
@@ -265,7 +266,7 @@ async def _check(
     now, today = context.clock(), context.today()
     async with context.unit_of_work() as uow:
         person = await require_person(uow, person_id)
-        cycles = await repo.list_cycles(uow.session, person.person_id)
+        cycles = await repo.list_cycles(uow.session, person.person_id, lock="share")
         current = await _own_activity(uow, person.person_id, activity_id)
         require_not_frozen(cycles, current.completion_date)
         window = scheme_for(context.book, cycles, current.completion_date).portfolio.confirm_dispute_window_days

@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 from lklr_shared.contracts.envelope import utcnow
 from lklr_shared.contracts.portfolio import Actor
+from lklr_shared.kit.clock import Clock, register_today
 from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.scheme import CategoryKey, NoSchemeVersionInForce, SchemeBook, SchemeVersion
 from portfolio.adapters.blobs import BlobStore
@@ -25,11 +26,11 @@ class PortfolioContext:
     unit_of_work: Callable[[], UnitOfWork]
     book: SchemeBook
     blobs: BlobStore
-    clock: Callable[[], datetime] = field(default=utcnow)
+    clock: Clock = field(default=utcnow)
 
     def today(self) -> date:
-        # The register works in calendar days; UTC keeps every replica on the same day (as the registry does).
-        return self.clock().date()
+        # The register works in Dutch calendar days (deadlines, cycle ends), like the registry and the audit.
+        return register_today(self.clock)
 
 
 def require_owner(person_id: uuid.UUID, actor: Actor) -> None:
@@ -74,6 +75,14 @@ def require_not_frozen(cycles: Sequence[CycleRecord], *days: date) -> None:
                 "dossier_frozen",
                 f"the cycle {cycle.starts_on.isoformat()} – {cycle.ends_on.isoformat()} is frozen into a dossier",
             )
+
+
+def require_open_for_additions(cycles: Sequence[CycleRecord], day: date, today: date) -> None:
+    """Refuse a new entry completed in a frozen cycle, unless the cycle's dossier was returned for correction and
+    the correction deadline has not passed (then the professional may add work of the same cycle)."""
+    cycle = cycle_containing(cycles, day)
+    if cycle is not None and not cycle.open_for_additions(today):
+        require_not_frozen([cycle], day)
 
 
 def scheme_for(book: SchemeBook, cycles: Sequence[CycleRecord], day: date) -> SchemeVersion:

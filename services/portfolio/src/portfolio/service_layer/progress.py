@@ -21,6 +21,7 @@ from portfolio.domain.activities import Activity, ActivitySource, EntryState, fl
 from portfolio.domain.activities import InvalidEntry as DomainInvalidEntry
 from portfolio.domain.norm import ConstraintProgress, Cycle, NormOutcome, assess_norm
 from portfolio.domain.progress import points_per_year
+from portfolio.domain.reregistration import application_window
 from portfolio.service_layer.common import (
     PortfolioContext,
     require_owner,
@@ -211,6 +212,10 @@ def build_portfolio(
     if include_svg and progress is not None:
         progress_svg, timeline_svg = render_svg(progress, language)
     person = loaded.person
+    window = None
+    if loaded.cycle is not None:
+        months = context.book.get(loaded.cycle.scheme_version).reregistration.application_opens_months_before_end
+        window = application_window(loaded.cycle.ends_on, months)
     return contracts.Portfolio(
         person_id=person.person_id,
         registration_number=person.registration_number,
@@ -226,6 +231,9 @@ def build_portfolio(
         awaiting_check_count=sum(1 for activity in activities if activity.awaiting_check),
         progress_svg=progress_svg,
         timeline_svg=timeline_svg,
+        reregistration_opens_on=None if window is None else window.opens_on,
+        reregistration_closes_on=None if window is None else window.closes_on,
+        correction_until=None if loaded.cycle is None else loaded.cycle.correction_until,
     )
 
 

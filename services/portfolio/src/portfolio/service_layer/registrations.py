@@ -8,6 +8,7 @@ from lklr_shared.contracts import registry as contracts
 from lklr_shared.contracts.envelope import Envelope
 from lklr_shared.kit.db import upsert
 from lklr_shared.kit.outbox import UnitOfWork
+from portfolio.adapters import repository as repo
 from portfolio.adapters.orm import cycles, registered_people
 
 
@@ -25,6 +26,7 @@ async def record_registration(uow: UnitOfWork, event: contracts.RegistrationGran
             "surname": event.surname,
             "registered_since": event.registered_since,
             "status": "registered",
+            "employer_id": event.employer_id,
         },
         key=["person_id"],
     )
@@ -55,4 +57,12 @@ async def record_cycle(uow: UnitOfWork, event: contracts.CycleOpened, _envelope:
             "scheme_version": event.scheme_version,
         },
         key=["cycle_id"],
+    )
+
+
+async def record_person_update(uow: UnitOfWork, event: contracts.PersonUpdated, _envelope: Envelope) -> None:
+    """Keep name and employer current (the employer goes into re-registration dossiers for the audit's conflict of
+    interest rules). A person the portfolio does not know yet is left to RegistrationGranted, which carries both."""
+    await repo.update_person_details(
+        uow.session, event.person_id, initials=event.initials, surname=event.surname, employer_id=event.employer_id
     )

@@ -239,3 +239,101 @@ mail_outbox = sa.Table(
     sa.Index("ix_mail_outbox_unsent", "sent_at", "next_attempt_at"),
     sa.Index("ix_mail_outbox_person", "person_id"),
 )
+
+# Points with halves (160.5); Numeric keeps them exact.
+_POINTS = sa.Numeric(10, 2, asdecimal=True)
+
+cycle_extensions = sa.Table(
+    "cycle_extensions",
+    metadata,
+    # cycles.ends_on already includes every extension (it is what everyone reads); these rows say why, and
+    # let the per-case maximum be checked (Cycle.restored takes them off again to find the base end).
+    sa.Column("extension_id", sa.Uuid, primary_key=True),
+    sa.Column("cycle_id", sa.Uuid, sa.ForeignKey("cycles.cycle_id"), nullable=False),
+    sa.Column("case_reference", sa.String(100), nullable=False),
+    sa.Column("reason", sa.String(20), nullable=False),
+    sa.Column("weeks", sa.Integer, nullable=False),
+    sa.Column("granted_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("granted_by", sa.String(100), nullable=False),
+    sa.Index("ix_cycle_extensions_cycle", "cycle_id"),
+)
+
+reregistrations = sa.Table(
+    "reregistrations",
+    metadata,
+    # One row per frozen dossier: the application, what the audit said about it, and the decision.
+    sa.Column("dossier_id", sa.Uuid, primary_key=True),
+    sa.Column("person_id", sa.Uuid, sa.ForeignKey("registrations.person_id"), nullable=False),
+    # The cycle the dossier names; no foreign key, so a dossier of a cycle the registry does not know is kept
+    # (refused, with its reason) instead of failing until it is dead-lettered.
+    sa.Column("cycle_id", sa.Uuid, nullable=True),
+    sa.Column("state", sa.String(30), nullable=False),
+    sa.Column("refusal_reason", sa.String(40), nullable=True),
+    # The register day the portfolio froze the dossier (the application date).
+    sa.Column("applied_on", sa.Date, nullable=True),
+    sa.Column("total_points", _POINTS, nullable=True),
+    sa.Column("accredited_points", _POINTS, nullable=True),
+    sa.Column("a2_points", _POINTS, nullable=True),
+    # Dossier round: 1 is the application, 2 the same dossier resubmitted after a return for correction.
+    sa.Column("dossier_round", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("audit_state", sa.String(40), nullable=False),
+    sa.Column("sampled", sa.Boolean, nullable=True),
+    sa.Column("sampled_activities", sa.Integer, nullable=True),
+    sa.Column("more_information_due_on", sa.Date, nullable=True),
+    sa.Column("correction_due_on", sa.Date, nullable=True),
+    # The latest audit outcome and its day; kept even when it arrived before the dossier (applied then).
+    sa.Column("outcome", sa.String(40), nullable=True),
+    sa.Column("outcome_round", sa.Integer, nullable=True),
+    sa.Column("concluded_on", sa.Date, nullable=True),
+    sa.Column("decided_on", sa.Date, nullable=True),
+    sa.Column("decision_reason", sa.Text, nullable=True),
+    sa.Column("next_cycle_id", sa.Uuid, nullable=True),
+    sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_reregistrations_person", "person_id"),
+    sa.Index("ix_reregistrations_state", "state", "applied_on"),
+    sa.Index("ix_reregistrations_cycle", "cycle_id"),
+    # One application waiting for a decision per cycle, even when two dossiers race.
+    sa.Index(
+        "uq_reregistrations_one_pending_per_cycle",
+        "cycle_id",
+        unique=True,
+        postgresql_where=sa.text("state = 'pending'"),
+        sqlite_where=sa.text("state = 'pending'"),
+    ),
+)
+
+reminders_sent = sa.Table(
+    "reminders_sent",
+    metadata,
+    # The key makes each reminder go out once, whichever replica's job gets there first. The cycle end is part
+    # of it: an extension moves the end, and the reminders count down to the new end.
+    sa.Column("cycle_id", sa.Uuid, sa.ForeignKey("cycles.cycle_id"), primary_key=True),
+    sa.Column("cycle_ends_on", sa.Date, primary_key=True),
+    sa.Column("reminder", sa.String(30), primary_key=True),
+    sa.Column("person_id", sa.Uuid, nullable=False),
+    sa.Column("due_on", sa.Date, nullable=False),
+    sa.Column("handled_at", sa.DateTime(timezone=True), nullable=False),
+    # None: skipped, because a later reminder of the same cycle was due as well and went out instead.
+    sa.Column("mail_id", sa.Uuid, nullable=True),
+)
+
+entry_notices = sa.Table(
+    "entry_notices",
+    metadata,
+    # Provider-placed entries the professional has not been told about yet. A job mails each person one digest
+    # of their new entries, so a provider posting ten courses in an hour sends one mail, not ten.
+    sa.Column("activity_id", sa.Uuid, primary_key=True),
+    sa.Column("person_id", sa.Uuid, nullable=False),
+    sa.Column("category", sa.String(2), nullable=False),
+    sa.Column("points", _POINTS, nullable=False),
+    sa.Column("completion_date", sa.Date, nullable=False),
+    sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("notified_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Index(
+        "ix_entry_notices_unnotified",
+        "person_id",
+        postgresql_where=sa.text("notified_at IS NULL"),
+        sqlite_where=sa.text("notified_at IS NULL"),
+    ),
+)

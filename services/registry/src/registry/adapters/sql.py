@@ -25,3 +25,36 @@ async def insert_if_absent(
         )
     else:
         raise NotImplementedError(f"no insert-if-absent for the {dialect} dialect")
+
+
+async def claim(
+    session: AsyncSession, table: sa.Table, values: Mapping[str, Any], key_columns: Sequence[sa.Column[Any]]
+) -> bool:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING: True when this transaction inserted the row.
+
+    The unique key decides who does a one-time thing (send a reminder): a concurrent transaction inserting the
+    same key waits for this one and then gets False, so exactly one of them acts.
+    """
+    dialect = session.get_bind().dialect.name
+    statement: postgresql.Insert | sqlite.Insert
+    if dialect == "postgresql":
+        statement = postgresql.insert(table)
+    elif dialect == "sqlite":
+        statement = sqlite.insert(table)
+    else:
+        raise NotImplementedError(f"no claim for the {dialect} dialect")
+    inserted = await session.execute(
+        statement.values(**values).on_conflict_do_nothing(index_elements=list(key_columns)).returning(key_columns[0])
+    )
+    return inserted.first() is not None
+
+
+def lock_rows_skipping_locked(query: sa.Select[Any], session: AsyncSession, *tables: sa.Table) -> sa.Select[Any]:
+    """Lock the selected rows of ``tables`` until the commit, skipping rows another transaction holds.
+
+    Scheduled jobs on several replicas each take rows no other replica is working on. PostgreSQL only: SQLite
+    admits one writer at a time, which serialises the jobs anyway.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        return query.with_for_update(skip_locked=True, of=list(tables))
+    return query

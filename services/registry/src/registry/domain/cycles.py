@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
@@ -12,6 +13,16 @@ DEFAULT_MAX_EXTENSION_WEEKS = 16
 
 class InvalidCycle(ValueError):
     """A cycle or extension that breaks a rule."""
+
+
+class ExtensionLimitExceeded(InvalidCycle):
+    """An extension that would take its case over the maximum weeks per case."""
+
+    def __init__(self, message: str, *, case: str, already_granted: int, max_weeks_per_case: int) -> None:
+        super().__init__(message)
+        self.case = case
+        self.already_granted = already_granted
+        self.max_weeks_per_case = max_weeks_per_case
 
 
 class ExtensionReason(StrEnum):
@@ -71,6 +82,17 @@ class Cycle:
             raise InvalidCycle(f"A cycle lasts at least one year, got {years}.")
         return cls(start=start, base_end=add_years(start, years) - timedelta(days=1))
 
+    @classmethod
+    def restored(cls, start: date, end: date, extensions: Iterable[Extension] = ()) -> Cycle:
+        """Rebuild a stored cycle from its current ``end`` (extensions included) and the extensions granted.
+
+        Storage keeps the end that everyone reads (public register, events) and the extensions beside it; the
+        base end is what remains once the extensions are taken off again.
+        """
+        granted = tuple(extensions)
+        weeks = sum(extension.weeks for extension in granted)
+        return cls(start=start, base_end=end - timedelta(weeks=weeks), extensions=granted)
+
     @property
     def extension_weeks(self) -> int:
         """Total weeks granted across all extensions."""
@@ -102,9 +124,12 @@ class Cycle:
         """
         already = self.weeks_granted_for(extension.case)
         if already + extension.weeks > max_weeks_per_case:
-            raise InvalidCycle(
+            raise ExtensionLimitExceeded(
                 f"Case {extension.case!r} would get {already + extension.weeks} weeks of extension; "
-                f"at most {max_weeks_per_case} weeks per case are allowed ({already} already granted)."
+                f"at most {max_weeks_per_case} weeks per case are allowed ({already} already granted).",
+                case=extension.case,
+                already_granted=already,
+                max_weeks_per_case=max_weeks_per_case,
             )
         return Cycle(start=self.start, base_end=self.base_end, extensions=(*self.extensions, extension))
 

@@ -14,13 +14,17 @@ from registry.domain.accounts import AccessTokenKind
 from registry.service_layer import (
     accounts,
     applications,
+    extensions,
     mailbox,
     people,
     public_register,
     registrations,
+    reregistrations,
+    scheduled_jobs,
     statistics,
 )
 from registry.service_layer.context import RegistryContext
+from registry.service_layer.scheduled_jobs import ScheduledJobs
 
 UnitOfWorkFactory = Callable[[Envelope], RegistryUnitOfWork]
 UseCase = Callable[[RegistryUnitOfWork, RegistryContext, Any], Awaitable[Message]]
@@ -76,6 +80,9 @@ USE_CASES: Mapping[type[Message], UseCase] = {
     contracts.GetMyRegistration: registrations.get_my_registration,
     contracts.ChangeRegistrationStatus: registrations.change_registration_status,
     contracts.GrantDemoRegistration: registrations.grant_demo_registration,
+    # re-registration
+    contracts.ExtendCycle: extensions.extend_cycle,
+    contracts.ListReregistrations: reregistrations.list_reregistrations,
     # public register and statistics
     contracts.SearchRegister: public_register.search_register,
     contracts.GetRegisterEntry: public_register.get_register_entry,
@@ -91,7 +98,9 @@ USE_CASES: Mapping[type[Message], UseCase] = {
 }
 
 
-def rpc_handlers(unit_of_work: UnitOfWorkFactory, ctx: RegistryContext) -> dict[type[Message], RpcHandler]:
+def rpc_handlers(
+    unit_of_work: UnitOfWorkFactory, ctx: RegistryContext, jobs: ScheduledJobs
+) -> dict[type[Message], RpcHandler]:
     """The registry's request handlers. Each request gets its own unit of work, caused by the request's
     envelope, so the events it publishes carry the gateway request's correlation id."""
 
@@ -102,4 +111,13 @@ def rpc_handlers(unit_of_work: UnitOfWorkFactory, ctx: RegistryContext) -> dict[
 
         return handle
 
-    return {contract: bind(use_case) for contract, use_case in USE_CASES.items()}
+    async def run_scheduled_jobs(
+        uow: RegistryUnitOfWork, ctx: RegistryContext, command: contracts.RunScheduledJobs
+    ) -> contracts.ScheduledJobsReport:
+        # The jobs open their own transactions (a page at a time); the request's unit of work only authorises.
+        await scheduled_jobs.authorize_run(uow, ctx, command)
+        return (await jobs.run_all()).as_reply()
+
+    handlers = {contract: bind(use_case) for contract, use_case in USE_CASES.items()}
+    handlers[contracts.RunScheduledJobs] = bind(run_scheduled_jobs)
+    return handlers

@@ -19,7 +19,7 @@ from registry.adapters.orm import (
     registrations,
 )
 from registry.adapters.unit_of_work import RegistryUnitOfWork
-from registry.domain.accounts import AccountRole, parse_account_roles
+from registry.domain.accounts import AccountRole
 from registry.domain.applications import (
     ApplicationStatus,
     Approval,
@@ -39,6 +39,7 @@ from registry.service_layer.actors import load_actor, require_role
 from registry.service_layer.audit_log import record_action
 from registry.service_layer.context import RegistryContext
 from registry.service_layer.errors import conflict, forbidden, not_found, problem_list, unprocessable
+from registry.service_layer.mailing import mail_office
 from registry.service_layer.records import (
     application_from_row,
     application_row,
@@ -131,7 +132,7 @@ async def apply_for_registration(
     applicant = f"{view.applicant_initials} {view.applicant_surname}"
     subject, body = notifications.application_received(applicant)
     await uow.queue_mail(to=actor.email, subject=subject, body=body, person_id=actor.account_id)
-    await _mail_office(uow, notifications.new_application_in_queue(applicant))
+    await mail_office(uow, notifications.new_application_in_queue(applicant))
     await record_action(
         uow,
         at=now,
@@ -143,23 +144,6 @@ async def apply_for_registration(
     )
     await uow.commit()
     return view
-
-
-async def _mail_office(uow: RegistryUnitOfWork, mail: tuple[str, str]) -> None:
-    """Tell every office account that there is new work in its queue."""
-    subject, body = mail
-    # The roles are a JSON list; its text form holds '"office"' on PostgreSQL and SQLite alike. The LIKE only
-    # narrows the rows; the exact check on the parsed list decides.
-    rows = (
-        await uow.session.execute(
-            sa.select(accounts.c.account_id, accounts.c.email, accounts.c.account_roles).where(
-                sa.cast(accounts.c.account_roles, sa.Text).like(f'%"{AccountRole.OFFICE.value}"%')
-            )
-        )
-    ).all()
-    for row in rows:
-        if AccountRole.OFFICE in parse_account_roles(row.account_roles):
-            await uow.queue_mail(to=row.email, subject=subject, body=body, person_id=row.account_id)
 
 
 async def get_my_application(

@@ -6,10 +6,17 @@ Pure functions returning (subject, body), so the wording is testable and kept ou
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 _SIGNATURE = "Landelijk Kwaliteitsregister Leerplicht & RMC"
 
 Mail = tuple[str, str]
+
+
+def points_text(points: Decimal) -> str:
+    """Points as mails show them: 160 or 160.5, never 160.00."""
+    text = f"{points:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _nl_date(day: date) -> str:
@@ -128,5 +135,192 @@ def status_changed(name: str, number: str, new_status: str, reason: str | None) 
         f"Beste {name},\n\n"
         f"De status van uw registratie {number} is nu: {_STATUS_NL.get(new_status, new_status)}.\n{reason_text}\n"
         f"The status of your registration {number} is now: {new_status}.\n\n"
+        f"{_SIGNATURE}\n",
+    )
+
+
+# --- re-registration -------------------------------------------------------------------------------------------
+
+
+def reregistration_received(name: str, number: str, cycle_end: date, total_points: str) -> Mail:
+    return (
+        f"Aanvraag herregistratie ontvangen: {number} / Re-registration application received",
+        f"Beste {name},\n\n"
+        f"Wij hebben uw aanvraag voor herregistratie ontvangen. Uw portfolio van de periode die eindigt op "
+        f"{_nl_date(cycle_end)} is vastgelegd met {total_points} punten. Een deel van de aanvragen wordt "
+        "steekproefsgewijs beoordeeld; u hoort het als de uwe daarbij is. Tot het besluit blijft u geregistreerd.\n\n"
+        f"We received your application for re-registration; your portfolio of the cycle ending on "
+        f"{cycle_end.isoformat()} was frozen with {total_points} points. Some applications are audited at random; "
+        "you will hear if yours is. You stay registered until the decision.\n\n"
+        f"{_SIGNATURE}\n",
+    )
+
+
+_REFUSAL_NL = {
+    "late": "de aanvraag kwam na het einde van uw registratieperiode binnen",
+    "norm_not_met": "uw portfolio voldoet niet aan de norm",
+}
+_REFUSAL_EN = {
+    "late": "the application arrived after the end of your cycle",
+    "norm_not_met": "your portfolio does not meet the norm",
+}
+
+
+def reregistration_refused(name: str, number: str, reason: str) -> Mail:
+    return (
+        f"Aanvraag herregistratie niet in behandeling: {number} / Re-registration application not accepted",
+        f"Beste {name},\n\n"
+        f"Wij kunnen uw aanvraag voor herregistratie niet in behandeling nemen: {_REFUSAL_NL.get(reason, reason)}. "
+        "Na het einde van uw registratieperiode vervalt uw registratie; daarna kunt u opnieuw registratie "
+        "aanvragen.\n\n"
+        f"We cannot accept your application for re-registration: {_REFUSAL_EN.get(reason, reason)}. Your "
+        "registration lapses after the end of your cycle; you may then apply for registration again.\n\n"
+        f"{_SIGNATURE}\n",
+    )
+
+
+def selected_for_audit(name: str, number: str, activity_count: int) -> Mail:
+    return (
+        f"Uw herregistratie is geselecteerd voor de steekproef: {number} / Selected for audit",
+        f"Beste {name},\n\n"
+        f"Uw aanvraag voor herregistratie is geselecteerd voor de steekproef. De beoordelingscommissie bekijkt "
+        f"{activity_count} activiteit(en) uit uw portfolio met de bewijsstukken. Als er meer informatie nodig is, "
+        "krijgt u bericht. Tot het besluit blijft u geregistreerd.\n\n"
+        f"Your re-registration application was selected for the audit: the assessment committee reviews "
+        f"{activity_count} activity(ies) of your portfolio with their evidence. You will hear if more information "
+        "is needed. You stay registered until the decision.\n\n"
+        f"{_SIGNATURE}\n",
+    )
+
+
+def more_information_needed(name: str, number: str, question: str, answer_by: date) -> Mail:
+    question_text = f"\nVraag / question: {question}\n" if question.strip() else ""
+    return (
+        f"Meer informatie nodig voor uw herregistratie: {number} / More information needed",
+        f"Beste {name},\n\n"
+        "De beoordelingscommissie heeft meer informatie nodig over een activiteit in uw portfolio.\n"
+        f"{question_text}\n"
+        f"Geef uw antwoord uiterlijk {_nl_date(answer_by)} in uw portfolio (Mijn LKLR).\n\n"
+        "The assessment committee needs more information about one activity of your portfolio. Answer in your "
+        f"portfolio by {answer_by.isoformat()} at the latest.\n\n"
+        f"{_SIGNATURE}\n",
+    )
+
+
+def returned_for_correction(name: str, number: str, correct_by: date) -> Mail:
+    return (
+        f"Uw herregistratie: aanvullen mogelijk tot {_nl_date(correct_by)} ({number}) / Returned for correction",
+        f"Beste {name},\n\n"
+        "Na de beoordeling voldoet uw portfolio niet meer aan de norm. U kunt activiteiten uit dezelfde "
+        f"registratieperiode toevoegen tot en met {_nl_date(correct_by)}. Uw aanvraag blijft zolang in "
+        "behandeling en u blijft geregistreerd.\n\n"
+        "After the review your portfolio no longer meets the norm. You may add activities of the same cycle "
+        f"until {correct_by.isoformat()} inclusive; your application stays pending and you stay registered.\n\n"
+        f"{_SIGNATURE}\n",
+    )
+
+
+def reregistration_granted(name: str, number: str, next_start: date, next_end: date) -> Mail:
+    return (
+        f"Uw herregistratie is toegekend: {number} / Re-registration granted",
+        f"Beste {name},\n\n"
+        f"Uw herregistratie is toegekend. Uw nieuwe registratieperiode loopt van {_nl_date(next_start)} tot en "
+        f"met {_nl_date(next_end)}.\n\n"
+        f"Your re-registration was granted. Your next cycle runs from {next_start.isoformat()} to "
+        f"{next_end.isoformat()} inclusive.\n\n"
+        f"{_SIGNATURE}\n",
+    )
+
+
+def reregistration_not_granted(
+    name: str, number: str, valid_until: date, lapsed_already: bool, reconsideration_weeks: int
+) -> Mail:
+    if lapsed_already:
+        ends_nl = f"Uw registratie is vervallen; de registratieperiode eindigde op {_nl_date(valid_until)}."
+        ends_en = f"Your registration has lapsed; its cycle ended on {valid_until.isoformat()}."
+    else:
+        ends_nl = f"Uw registratie vervalt na {_nl_date(valid_until)}, het einde van uw registratieperiode."
+        ends_en = f"Your registration lapses after {valid_until.isoformat()}, the end of your cycle."
+    return (
+        f"Uw herregistratie is niet toegekend: {number} / Re-registration not granted",
+        f"Beste {name},\n\n"
+        f"Na de beoordeling voldoet uw portfolio niet aan de norm; uw herregistratie is niet toegekend. {ends_nl}\n"
+        f"U kunt binnen {reconsideration_weeks} weken om heroverweging vragen. Daarna kunt u opnieuw registratie "
+        "aanvragen.\n\n"
+        f"After the review your portfolio does not meet the norm: your re-registration was not granted. {ends_en} "
+        f"You may ask for reconsideration within {reconsideration_weeks} weeks, and apply for registration again "
+        "later.\n\n"
+        f"{_SIGNATURE}\n",
+    )
+
+
+def registration_lapsed(name: str, number: str, cycle_end: date) -> Mail:
+    return (
+        f"Uw registratie {number} is vervallen / Your registration has lapsed",
+        f"Beste {name},\n\n"
+        f"Uw registratieperiode eindigde op {_nl_date(cycle_end)} zonder toegekende herregistratie; uw registratie "
+        "is vervallen en het openbare register toont dat. U kunt opnieuw registratie aanvragen in Mijn LKLR.\n\n"
+        f"Your cycle ended on {cycle_end.isoformat()} without a granted re-registration, so your registration has "
+        "lapsed and the public register shows it. You may apply for registration again in Mijn LKLR.\n\n"
+        f"{_SIGNATURE}\n",
+    )
+
+
+def cycle_end_reminder(name: str, number: str, cycle_end: date, today: date, application_opens: date) -> Mail:
+    days_left = (cycle_end - today).days
+    if application_opens <= today:
+        opens_nl, opens_en = "U kunt nu herregistratie aanvragen.", "You can apply for re-registration now."
+    else:
+        opens_nl = f"U kunt herregistratie aanvragen vanaf {_nl_date(application_opens)}."
+        opens_en = f"You can apply for re-registration from {application_opens.isoformat()}."
+    return (
+        f"Herinnering: uw registratieperiode eindigt op {_nl_date(cycle_end)} ({number}) / Your cycle ends soon",
+        f"Beste {name},\n\n"
+        f"Uw registratieperiode eindigt op {_nl_date(cycle_end)}, over {days_left} dagen, en wij hebben nog geen "
+        f"aanvraag voor herregistratie van u. {opens_nl} Zonder tijdige aanvraag vervalt uw registratie na het "
+        "einde van de periode.\n\n"
+        f"Your cycle ends on {cycle_end.isoformat()}, in {days_left} days, and we have no re-registration "
+        f"application from you yet. {opens_en} Without a timely application your registration lapses after the "
+        "end of the cycle.\n\n"
+        f"{_SIGNATURE}\n",
+    )
+
+
+def cycle_extended(name: str, number: str, new_end: date, weeks: int, reason: str) -> Mail:
+    reason_nl = {"illness": "ziekte", "pregnancy": "zwangerschap"}.get(reason, reason)
+    return (
+        f"Uw registratieperiode is verlengd tot {_nl_date(new_end)} ({number}) / Your cycle was extended",
+        f"Beste {name},\n\n"
+        f"Het bureau heeft uw registratieperiode wegens {reason_nl} met {weeks} week/weken verlengd. De periode "
+        f"eindigt nu op {_nl_date(new_end)}.\n\n"
+        f"The register office extended your cycle by {weeks} week(s) ({reason}); it now ends on "
+        f"{new_end.isoformat()}.\n\n"
+        f"{_SIGNATURE}\n",
+    )
+
+
+def new_entries_to_check(name: str, entries: list[tuple[date, str, str]], check_days: int) -> Mail:
+    """``entries``: (completion date, category, points) per new provider-placed entry."""
+    lines = "\n".join(f"- {_nl_date(day)}: {points} punten / points ({category})" for day, category, points in entries)
+    return (
+        f"{len(entries)} nieuwe registratie(s) in uw portfolio / New entries to check",
+        f"Beste {name},\n\n"
+        f"Een opleider heeft nieuwe scholing in uw portfolio geplaatst:\n\n{lines}\n\n"
+        f"Controleer ze in uw portfolio: u kunt elke registratie binnen {check_days} dagen bevestigen of betwisten. "
+        "Doet u niets, dan geldt de registratie als akkoord.\n\n"
+        f"A provider placed new entries in your portfolio (listed above). Check them: you can confirm or dispute "
+        f"each within {check_days} days; silence counts as accepted.\n\n"
+        f"{_SIGNATURE}\n",
+    )
+
+
+def activity_disputed_for_office(person: str, number: str | None, reason: str, disputed_on: date) -> Mail:
+    registration = f" ({number})" if number else ""
+    return (
+        f"Betwiste registratie van {person}{registration} / Disputed entry",
+        f"{person}{registration} heeft op {_nl_date(disputed_on)} een door een opleider geplaatste registratie "
+        f"betwist. Reden:\n\n{reason}\n\nDe opleider is ingelicht en kan de registratie corrigeren of intrekken.\n\n"
+        f"{person}{registration} disputed a provider-placed entry on {disputed_on.isoformat()} for the reason "
+        "above. The provider was told and can correct or void it.\n\n"
         f"{_SIGNATURE}\n",
     )

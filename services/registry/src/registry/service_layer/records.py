@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -10,9 +11,16 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from registry.adapters.orm import cycles, people, registration_applications, registrations, status_history
+from registry.adapters.orm import (
+    cycle_extensions,
+    cycles,
+    people,
+    registration_applications,
+    registrations,
+    status_history,
+)
 from registry.domain.applications import ApplicationDecision, ApplicationStatus, RegistrationApplication
-from registry.domain.cycles import Cycle
+from registry.domain.cycles import Cycle, Extension, ExtensionReason
 from registry.domain.people import EmployerKind, Role
 from registry.domain.person_changes import WorkDetails
 from registry.domain.registration_number import RegistrationNumber
@@ -92,6 +100,47 @@ async def latest_cycle_row(session: AsyncSession, person_id: uuid.UUID) -> Any:
     ).first()
 
 
+@dataclass(frozen=True, slots=True)
+class StoredCycle:
+    """A cycle row as the domain's Cycle (extensions included), with the row's identity and scheme version."""
+
+    cycle_id: uuid.UUID
+    person_id: uuid.UUID
+    sequence: int
+    scheme_version: str
+    cycle: Cycle
+
+
+async def _extensions_of(session: AsyncSession, cycle_id: uuid.UUID) -> tuple[Extension, ...]:
+    rows = (
+        await session.execute(
+            sa.select(cycle_extensions.c.case_reference, cycle_extensions.c.reason, cycle_extensions.c.weeks)
+            .where(cycle_extensions.c.cycle_id == cycle_id)
+            .order_by(cycle_extensions.c.granted_at, cycle_extensions.c.extension_id)
+        )
+    ).all()
+    return tuple(
+        Extension(case=row.case_reference, reason=ExtensionReason(row.reason), weeks=row.weeks) for row in rows
+    )
+
+
+async def stored_cycle(session: AsyncSession, row: Any) -> StoredCycle:
+    """A ``cycles`` row as a :class:`StoredCycle`, its extensions loaded."""
+    return StoredCycle(
+        cycle_id=row.cycle_id,
+        person_id=row.person_id,
+        sequence=row.sequence,
+        scheme_version=row.scheme_version,
+        cycle=Cycle.restored(row.starts_on, row.ends_on, await _extensions_of(session, row.cycle_id)),
+    )
+
+
+async def current_cycle(session: AsyncSession, person_id: uuid.UUID) -> StoredCycle | None:
+    """The person's latest cycle (the one a re-registration, a reminder or an expiry is about), or None."""
+    row = await latest_cycle_row(session, person_id)
+    return None if row is None else await stored_cycle(session, row)
+
+
 async def load_registration(
     session: AsyncSession, person_id: uuid.UUID, *, for_update: bool = False
 ) -> Registration | None:
@@ -105,6 +154,7 @@ async def load_registration(
     cycle_row = await latest_cycle_row(session, person_id)
     if cycle_row is None:
         raise LookupError(f"registration of {person_id} has no cycle")
+    current = await stored_cycle(session, cycle_row)
     history_rows = (
         await session.execute(
             sa.select(status_history)
@@ -117,7 +167,7 @@ async def load_registration(
         number=RegistrationNumber(row.registration_number),
         status=RegistrationStatus(row.status),
         registered_since=row.registered_since,
-        cycle=Cycle(start=cycle_row.starts_on, base_end=cycle_row.ends_on),
+        cycle=current.cycle,
         history=tuple(
             StatusChange(
                 from_status=RegistrationStatus(entry.from_status),

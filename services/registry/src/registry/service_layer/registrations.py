@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.kit.outbox import UnitOfWork
 from registry.adapters.orm import accounts, cycles, people, registrations
-from registry.adapters.unit_of_work import RegistryUnitOfWork
+from registry.adapters.unit_of_work import MailingUnitOfWork, RegistryUnitOfWork
 from registry.domain.accounts import AccountRole
 from registry.domain.cycles import Cycle
 from registry.domain.office_status_changes import check_office_status_change
@@ -90,7 +90,7 @@ async def change_registration_status(
 
 
 async def change_status(
-    uow: RegistryUnitOfWork,
+    uow: MailingUnitOfWork,
     ctx: RegistryContext,
     person_id: uuid.UUID,
     to: RegistrationStatus,
@@ -99,12 +99,16 @@ async def change_status(
     reason: str,
     now: datetime,
     manual: bool,
+    effective_on: date | None = None,
+    notify: bool = True,
 ) -> Registration:
     """Move a registration to ``to`` with the domain's transition rules, keep the history, publish
-    RegistrationStatusChanged and mail the person; the caller commits.
+    RegistrationStatusChanged and (with ``notify``) mail the person; the caller commits.
 
     ``manual`` applies the office's extra limits (no flow transitions by hand). A scheduled expiry at cycle
-    end calls this with ``by=SYSTEM_ACTOR`` and ``manual=False``.
+    end calls this with ``by=SYSTEM_ACTOR``, ``manual=False`` and ``effective_on`` the day after the cycle end
+    (readers judge "registered on that date" by it, however late the job ran). Flows that send their own mail
+    (re-registration, expiry) pass ``notify=False``.
     """
     session = uow.session
     registration = await load_registration(session, person_id, for_update=True)
@@ -129,10 +133,12 @@ async def change_status(
             registration_number=moved.number.value,
             old_status=change.from_status.value,
             new_status=change.to_status.value,
-            effective_on=ctx.today(now),
+            effective_on=effective_on or ctx.today(now),
             reason=change.reason or "",
         )
     )
+    if not notify:
+        return moved
     contact = (
         await session.execute(
             sa.select(accounts.c.email, people.c.initials, people.c.surname)

@@ -1,0 +1,57 @@
+"""The audit process: the kit's runtime plus a batching event consumer and the periodic deadline jobs.
+
+The kit's `ServiceRuntime` runs the outbox relay, the RPC server and the health probes. The audit consumes its
+events with `BatchEventConsumer` instead of the one-message-per-transaction consumer, because a cycle-end peak
+brings tens of thousands of dossiers at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from audit.entrypoints.scheduler import PeriodicJob
+from audit.service_layer.context import AuditContext
+from lklr_shared.contracts.base import Message
+from lklr_shared.kit.batch_consumer import BatchEventConsumer, BatchHandler
+from lklr_shared.kit.runtime import ServiceRuntime
+
+
+@dataclass
+class AuditRuntime(ServiceRuntime):
+    """A `ServiceRuntime` that also runs a batch consumer and periodic jobs."""
+
+    batch_handlers: Mapping[type[Message], BatchHandler] = field(default_factory=dict)
+    jobs: list[PeriodicJob] = field(default_factory=list)
+    max_batch: int = 500
+    max_batch_wait_seconds: float = 0.02
+    batch_consumer: BatchEventConsumer | None = None
+    # The use cases' dependencies (tests run the deadline jobs or use cases through it directly).
+    context: AuditContext | None = None
+
+    async def start(self) -> None:
+        await super().start()
+        assert self.connection is not None and self.relay is not None  # made by super().start()
+        if self.batch_handlers:
+            self.batch_consumer = BatchEventConsumer(
+                self.name,
+                self.connection,
+                self.topology,
+                self.session_factory,
+                self.batch_handlers,
+                relay=self.relay,
+                max_batch=self.max_batch,
+                max_wait_seconds=self.max_batch_wait_seconds,
+                prefetch_count=max(self.settings.prefetch_count, 2 * self.max_batch),
+            )
+            await self.batch_consumer.start()
+        for job in self.jobs:
+            job.start()
+
+    async def stop(self) -> None:
+        grace = self.settings.shutdown_grace_seconds
+        for job in self.jobs:
+            await job.stop(grace)
+        if self.batch_consumer is not None:
+            await self.batch_consumer.stop(grace)
+        await super().stop()

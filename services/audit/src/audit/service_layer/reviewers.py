@@ -1,0 +1,70 @@
+"""The assessment committee: registering reviewers, listing them with their loads, assigning waiting cases."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from audit.adapters import repository as repo
+from audit.adapters.repository import ReviewerRecord
+from audit.domain.assignment import ReviewCase, assign_batch
+from audit.service_layer.context import AuditContext
+from lklr_shared.contracts import audit as contracts
+
+
+def reviewer_view(record: ReviewerRecord) -> contracts.ReviewerView:
+    return contracts.ReviewerView(
+        reviewer_id=record.reviewer_id,
+        person_id=record.person_id,
+        employer_id=record.employer_id,
+        name=record.name,
+        active=record.active,
+        open_cases=record.open_cases,
+    )
+
+
+async def assign_waiting_cases(context: AuditContext, session: AsyncSession) -> int:
+    """Give the cases that wait for an eligible reviewer one, under the assignment lock; return how many."""
+    await repo.lock_assignment(session)
+    waiting = await repo.unassigned_cases(session)
+    if not waiting:
+        return 0
+    reviewers = await repo.reviewers_with_loads(session)
+    result = assign_batch(
+        [ReviewCase(case.case_id, case.person_id, case.employer_id) for case in waiting],
+        [reviewer.as_domain() for reviewer in reviewers],
+    )
+    assignments = {uuid.UUID(str(a.case_id)): uuid.UUID(str(a.reviewer_id)) for a in result.assignments}
+    await repo.assign_cases(session, assignments, context.clock())
+    return len(assignments)
+
+
+async def register_reviewer(context: AuditContext, command: contracts.RegisterReviewer) -> contracts.ReviewerView:
+    """RegisterReviewer: add or update a committee member; cases waiting for a reviewer are assigned at once."""
+    now = context.clock()
+    async with context.unit_of_work() as uow:
+        await repo.upsert_reviewer(
+            uow.session,
+            {
+                "reviewer_id": command.reviewer_id,
+                "person_id": command.person_id,
+                "employer_id": command.employer_id.strip(),
+                "name": command.name.strip(),
+                "active": command.active,
+                "registered_at": now,
+                "updated_at": now,
+            },
+        )
+        await assign_waiting_cases(context, uow.session)
+        records = await repo.reviewers_with_loads(uow.session)
+        await uow.commit()
+    return reviewer_view(next(r for r in records if r.reviewer_id == command.reviewer_id))
+
+
+async def list_reviewers(context: AuditContext, _query: contracts.ListReviewers) -> contracts.ReviewerList:
+    """ListReviewers: every reviewer with their load, and how many cases wait for one."""
+    async with context.unit_of_work() as uow:
+        records = await repo.reviewers_with_loads(uow.session)
+        waiting = await repo.count_unassigned(uow.session)
+    return contracts.ReviewerList(reviewers=[reviewer_view(r) for r in records], unassigned_cases=waiting)

@@ -1,0 +1,57 @@
+"""Telling people about portfolio events: new provider-placed entries to check, and disputes for the office.
+
+New entries are collected, not mailed one by one: a provider's attendance post becomes one ActivityRecorded per
+person, and a provider posting ten courses in an hour would otherwise send ten mails. The scheduled digest job
+(``scheduled_jobs.send_entry_digests``) mails each person one list of what arrived since the last digest.
+"""
+
+from __future__ import annotations
+
+from lklr_shared.contracts import portfolio as portfolio_contracts
+from lklr_shared.contracts.envelope import Envelope
+from registry.adapters.orm import entry_notices
+from registry.adapters.sql import insert_if_absent
+from registry.adapters.unit_of_work import MailingUnitOfWork
+from registry.service_layer import notifications
+from registry.service_layer.context import RegistryContext
+from registry.service_layer.mailing import contact_of, mail_office
+
+PROVIDER_PLACED = "provider_placed"
+
+
+async def note_new_entry(
+    uow: MailingUnitOfWork, ctx: RegistryContext, event: portfolio_contracts.ActivityRecorded, _envelope: Envelope
+) -> None:
+    """Remember a provider-placed entry for the person's next digest (their own entries need no mail).
+
+    Keyed by the activity, so the same entry announced twice is noted once.
+    """
+    if event.source != PROVIDER_PLACED:
+        return
+    await insert_if_absent(
+        uow.session,
+        entry_notices,
+        {
+            "activity_id": event.activity_id,
+            "person_id": event.person_id,
+            "category": event.category,
+            "points": event.points,
+            "completion_date": event.completion_date,
+            "recorded_at": ctx.now(),
+        },
+        [entry_notices.c.activity_id],
+    )
+
+
+async def tell_office_of_dispute(
+    uow: MailingUnitOfWork, ctx: RegistryContext, event: portfolio_contracts.ActivityDisputed, _envelope: Envelope
+) -> None:
+    """A professional disputed a provider-placed entry: the office hears of it (the provider through the
+    accreditation service)."""
+    contact = await contact_of(uow.session, event.person_id)
+    person = contact.name if contact is not None else f"persoon {event.person_id}"
+    number = contact.registration_number if contact is not None else None
+    await mail_office(
+        uow,
+        notifications.activity_disputed_for_office(person, number, event.reason, ctx.today(event.disputed_at)),
+    )

@@ -1,0 +1,382 @@
+"""The registry's scheduled jobs: lapse registrations at cycle end, remind before it, mail digests of new entries.
+
+They run by themselves every few seconds (``entrypoints/scheduler.py``) and on request (RunScheduledJobs, for
+tests and the demo's time travel), always judging by the registry's clock. Every job is safe with several
+registry replicas running it at the same moment:
+
+- work is taken in pages of rows locked with SKIP LOCKED (PostgreSQL), so two replicas take different rows,
+  and each row is checked again under its lock before anything changes;
+- a reminder is claimed by inserting its unique key (cycle, cycle end, offset) before its mail is queued, so a
+  reminder goes out once whichever replica gets there first;
+- every change commits with its events and mail in one transaction per page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from lklr_shared.contracts import registry as contracts
+from lklr_shared.kit.outbox import UnitOfWork
+from lklr_shared.scheme import Period, PeriodUnit
+from registry.adapters.orm import (
+    accounts,
+    cycles,
+    entry_notices,
+    people,
+    registrations,
+    reminders_sent,
+    reregistrations,
+)
+from registry.adapters.sql import claim, lock_rows_skipping_locked
+from registry.adapters.unit_of_work import RegistryUnitOfWork
+from registry.domain.accounts import AccountRole
+from registry.domain.reminders import plan_reminders, reminder_schedule
+from registry.domain.reregistration import LAPSES_AT_CYCLE_END, ApplicationState, lapse_date, lapses
+from registry.domain.status import RegistrationStatus
+from registry.service_layer import notifications
+from registry.service_layer.actors import load_actor, require_role
+from registry.service_layer.audit_log import record_action
+from registry.service_layer.context import RegistryContext
+from registry.service_layer.errors import forbidden
+from registry.service_layer.mailing import contact_of, mail_contact
+from registry.service_layer.records import load_registration
+from registry.service_layer.registrations import SYSTEM_ACTOR, change_status
+
+log = logging.getLogger(__name__)
+
+UnitOfWorkFactory = Callable[[], RegistryUnitOfWork]
+
+LAPSE_REASON = "cycle ended without a granted re-registration"
+_MONTH_END_SLACK_DAYS = 4
+
+
+@dataclass(frozen=True, slots=True)
+class JobsReport:
+    """What one run of the jobs did in this process."""
+
+    ran_at: datetime
+    register_day: date
+    expired: int = 0
+    reminders_sent: int = 0
+    reminders_skipped: int = 0
+    entry_digests_sent: int = 0
+
+    def as_reply(self) -> contracts.ScheduledJobsReport:
+        return contracts.ScheduledJobsReport(
+            ran_at=self.ran_at,
+            register_day=self.register_day,
+            expired=self.expired,
+            reminders_sent=self.reminders_sent,
+            reminders_skipped=self.reminders_skipped,
+            entry_digests_sent=self.entry_digests_sent,
+        )
+
+
+def _is_latest_cycle() -> sa.ColumnElement[bool]:
+    """``cycles`` is the person's latest cycle (no later one exists); a NOT EXISTS instead of max(), so the
+    query can lock rows (PostgreSQL refuses FOR UPDATE with aggregates)."""
+    later = cycles.alias("later_cycle")
+    return ~sa.exists().where(later.c.person_id == cycles.c.person_id, later.c.sequence > cycles.c.sequence)
+
+
+class ScheduledJobs:
+    """The jobs, with the unit-of-work factory and context they run with."""
+
+    def __init__(self, unit_of_work: UnitOfWorkFactory, ctx: RegistryContext, *, batch_size: int = 200) -> None:
+        self._unit_of_work = unit_of_work
+        self._ctx = ctx
+        self._batch_size = batch_size
+        # One run at a time per process (the timer and a RunScheduledJobs request); other replicas are kept
+        # apart by the database, see the module docstring.
+        self._running = asyncio.Lock()
+
+    async def run_all(self) -> JobsReport:
+        """Run every job once, judged by the clock's "now" at the start of the run."""
+        async with self._running:
+            now = self._ctx.now()
+            expired = await self.expire_lapsed_registrations(now)
+            sent, skipped = await self.send_cycle_reminders(now)
+            digests = await self.send_entry_digests(now)
+        report = JobsReport(
+            ran_at=now,
+            register_day=self._ctx.today(now),
+            expired=expired,
+            reminders_sent=sent,
+            reminders_skipped=skipped,
+            entry_digests_sent=digests,
+        )
+        if expired or sent or skipped or digests:
+            log.info("scheduled jobs: %s", report)
+        return report
+
+    # --- expiry ---------------------------------------------------------------------------------------------
+
+    async def expire_lapsed_registrations(self, now: datetime) -> int:
+        """Registrations whose cycle ended without an application in, or with one not granted: expired.
+
+        A pending re-registration keeps the registration until the decision, so it is never expired here.
+        """
+        ctx = self._ctx
+        today = ctx.today(now)
+        expired = 0
+        after: uuid.UUID | None = None
+        while True:
+            async with self._unit_of_work() as uow:
+                query = (
+                    sa.select(registrations.c.person_id)
+                    .join(cycles, cycles.c.person_id == registrations.c.person_id)
+                    .where(
+                        _is_latest_cycle(),
+                        registrations.c.status.in_([status.value for status in LAPSES_AT_CYCLE_END]),
+                        cycles.c.ends_on < today,
+                    )
+                    .order_by(registrations.c.person_id)
+                    .limit(self._batch_size)
+                )
+                if after is not None:
+                    query = query.where(registrations.c.person_id > after)
+                page = list(
+                    (await uow.session.execute(lock_rows_skipping_locked(query, uow.session, registrations))).scalars()
+                )
+                if not page:
+                    return expired
+                for person_id in page:
+                    expired += await self._expire(uow, person_id, now=now, today=today)
+                await uow.commit()
+            if len(page) < self._batch_size:
+                return expired
+            after = page[-1]
+
+    async def _expire(self, uow: RegistryUnitOfWork, person_id: uuid.UUID, *, now: datetime, today: date) -> int:
+        registration = await load_registration(uow.session, person_id, for_update=True)
+        # Checked again under the lock: an application or an extension may have come in since the page was read.
+        if registration is None or not lapses(registration.status, registration.cycle, today):
+            return 0
+        await change_status(
+            uow,
+            self._ctx,
+            person_id,
+            RegistrationStatus.EXPIRED,
+            by=SYSTEM_ACTOR,
+            reason=LAPSE_REASON,
+            now=now,
+            manual=False,
+            effective_on=lapse_date(registration.cycle),
+            notify=False,
+        )
+        contact = await contact_of(uow.session, person_id)
+        if contact is not None:
+            await mail_contact(
+                uow,
+                contact,
+                notifications.registration_lapsed(contact.name, registration.number.value, registration.cycle.end),
+            )
+        return 1
+
+    # --- reminders ------------------------------------------------------------------------------------------
+
+    async def send_cycle_reminders(self, now: datetime) -> tuple[int, int]:
+        """Remind registered professionals without an application in that their cycle ends (each reminder of
+        a cycle once); returns (sent, skipped)."""
+        ctx = self._ctx
+        today = ctx.today(now)
+        offsets = [offset for version in ctx.scheme.versions for offset in version.reregistration.reminders_before_end]
+        if not offsets:
+            return 0, 0
+        # The last cycle end any reminder can be due for today, with a few days to spare: month arithmetic is
+        # not symmetric at month ends (31 December minus 6 months is 30 June, 30 June plus 6 months is 30
+        # December). The exact rule per cycle follows in Python.
+        horizon = max(offset.after(today) for offset in offsets) + timedelta(days=_MONTH_END_SLACK_DAYS)
+        application_in = sa.exists().where(
+            reregistrations.c.cycle_id == cycles.c.cycle_id,
+            reregistrations.c.state != ApplicationState.REFUSED.value,
+        )
+        sent = skipped = 0
+        after: uuid.UUID | None = None
+        while True:
+            async with self._unit_of_work() as uow:
+                query = (
+                    sa.select(
+                        registrations.c.person_id,
+                        registrations.c.registration_number,
+                        cycles.c.cycle_id,
+                        cycles.c.ends_on,
+                        cycles.c.scheme_version,
+                        accounts.c.email,
+                        people.c.initials,
+                        people.c.surname,
+                    )
+                    .join(cycles, cycles.c.person_id == registrations.c.person_id)
+                    .join(accounts, accounts.c.account_id == registrations.c.person_id)
+                    .join(people, people.c.person_id == registrations.c.person_id)
+                    .where(
+                        _is_latest_cycle(),
+                        registrations.c.status == RegistrationStatus.REGISTERED.value,
+                        cycles.c.ends_on >= today,
+                        cycles.c.ends_on <= horizon,
+                        ~application_in,
+                    )
+                    .order_by(registrations.c.person_id)
+                    .limit(self._batch_size)
+                )
+                if after is not None:
+                    query = query.where(registrations.c.person_id > after)
+                page = (await uow.session.execute(lock_rows_skipping_locked(query, uow.session, registrations))).all()
+                if not page:
+                    return sent, skipped
+                handled = await self._handled_reminders(uow, page)
+                for row in page:
+                    row_sent, row_skipped = await self._remind(
+                        uow, row, handled.get((row.cycle_id, row.ends_on), set()), now=now, today=today
+                    )
+                    sent += row_sent
+                    skipped += row_skipped
+                await uow.commit()
+            if len(page) < self._batch_size:
+                return sent, skipped
+            after = page[-1].person_id
+
+    @staticmethod
+    async def _handled_reminders(uow: UnitOfWork, page: list[Any]) -> dict[tuple[uuid.UUID, date], set[str]]:
+        rows = (
+            await uow.session.execute(
+                sa.select(reminders_sent.c.cycle_id, reminders_sent.c.cycle_ends_on, reminders_sent.c.reminder).where(
+                    reminders_sent.c.cycle_id.in_([row.cycle_id for row in page])
+                )
+            )
+        ).all()
+        handled: dict[tuple[uuid.UUID, date], set[str]] = defaultdict(set)
+        for row in rows:
+            handled[(row.cycle_id, row.cycle_ends_on)].add(row.reminder)
+        return handled
+
+    async def _remind(
+        self, uow: RegistryUnitOfWork, row: Any, handled: set[str], *, now: datetime, today: date
+    ) -> tuple[int, int]:
+        rules = self._ctx.scheme.get(row.scheme_version).reregistration
+        plan = plan_reminders(
+            reminder_schedule(row.ends_on, rules.reminders_before_end),
+            today=today,
+            cycle_end=row.ends_on,
+            already_handled=handled,
+        )
+        key_columns = [reminders_sent.c.cycle_id, reminders_sent.c.cycle_ends_on, reminders_sent.c.reminder]
+        skipped = 0
+        for reminder in plan.skip:
+            values = self._reminder_row(row, reminder.key, reminder.due_on, now)
+            skipped += int(await claim(uow.session, reminders_sent, values, key_columns))
+        if plan.send is None:
+            return 0, skipped
+        values = self._reminder_row(row, plan.send.key, plan.send.due_on, now)
+        if not await claim(uow.session, reminders_sent, values, key_columns):
+            return 0, skipped  # another replica sent it a moment ago
+        opens_on = Period(amount=rules.application_opens_months_before_end, unit=PeriodUnit.MONTHS).before(row.ends_on)
+        subject, body = notifications.cycle_end_reminder(
+            f"{row.initials} {row.surname}", row.registration_number, row.ends_on, today, opens_on
+        )
+        mail_id = await uow.queue_mail(to=row.email, subject=subject, body=body, person_id=row.person_id)
+        await uow.session.execute(
+            sa.update(reminders_sent)
+            .where(
+                reminders_sent.c.cycle_id == row.cycle_id,
+                reminders_sent.c.cycle_ends_on == row.ends_on,
+                reminders_sent.c.reminder == plan.send.key,
+            )
+            .values(mail_id=mail_id)
+        )
+        return 1, skipped
+
+    @staticmethod
+    def _reminder_row(row: Any, key: str, due_on: date, now: datetime) -> dict[str, Any]:
+        return {
+            "cycle_id": row.cycle_id,
+            "cycle_ends_on": row.ends_on,
+            "reminder": key,
+            "person_id": row.person_id,
+            "due_on": due_on,
+            "handled_at": now,
+            "mail_id": None,
+        }
+
+    # --- digests of new provider-placed entries -------------------------------------------------------------
+
+    async def send_entry_digests(self, now: datetime) -> int:
+        """One mail per person listing the provider-placed entries noted since their last digest."""
+        ctx = self._ctx
+        check_days = ctx.scheme_on(ctx.today(now)).portfolio.confirm_dispute_window_days
+        digests = 0
+        while True:
+            async with self._unit_of_work() as uow:
+                query = (
+                    sa.select(entry_notices)
+                    .where(entry_notices.c.notified_at.is_(None))
+                    .order_by(entry_notices.c.person_id, entry_notices.c.completion_date, entry_notices.c.activity_id)
+                    .limit(self._batch_size)
+                )
+                page = (await uow.session.execute(lock_rows_skipping_locked(query, uow.session, entry_notices))).all()
+                if not page:
+                    return digests
+                per_person: dict[uuid.UUID, list[Any]] = defaultdict(list)
+                for notice in page:
+                    per_person[notice.person_id].append(notice)
+                for person_id, notices in per_person.items():
+                    contact = await contact_of(uow.session, person_id)
+                    if contact is None or contact.email is None:
+                        continue  # nobody to mail (no account): the notices are closed all the same
+                    entries = [
+                        (notice.completion_date, notice.category, notifications.points_text(notice.points))
+                        for notice in notices
+                    ]
+                    await mail_contact(
+                        uow, contact, notifications.new_entries_to_check(contact.name, entries, check_days)
+                    )
+                    digests += 1
+                await uow.session.execute(
+                    sa.update(entry_notices)
+                    .where(entry_notices.c.activity_id.in_([notice.activity_id for notice in page]))
+                    .values(notified_at=now)
+                )
+                await uow.commit()
+            if len(page) < self._batch_size:
+                return digests
+
+
+async def authorize_run(uow: UnitOfWork, ctx: RegistryContext, command: contracts.RunScheduledJobs) -> None:
+    """The office may run the jobs now; without an acting account only the system may (tests, demo time
+    travel), which is a demo command: production runs the jobs on its own timer."""
+    now = ctx.now()
+    if command.actor_account_id is None:
+        if not ctx.policy.allow_demo_commands:
+            raise forbidden(
+                "demo_commands_disabled", "Running the scheduled jobs without an office account is a demo command."
+            )
+        return
+    actor = await load_actor(uow, command.actor_account_id)
+    await require_role(
+        uow,
+        actor,
+        AccountRole.OFFICE,
+        at=now,
+        action="run_scheduled_jobs",
+        subject="scheduled_jobs",
+        client_ip=command.client_ip,
+    )
+    await record_action(
+        uow,
+        at=now,
+        action="run_scheduled_jobs",
+        subject="scheduled_jobs",
+        client_ip=command.client_ip,
+        actor_account_id=actor.account_id,
+        person_id=None,
+    )
+    await uow.commit()

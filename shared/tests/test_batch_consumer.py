@@ -1,0 +1,237 @@
+"""The batching consumer on a real RabbitMQ and PostgreSQL: once per message, acked after commit, poison isolated."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import aio_pika
+import pytest
+import pytest_asyncio
+import sqlalchemy as sa
+from aio_pika.abc import AbstractRobustConnection
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from lklr_shared.contracts.base import Message, MessageKind
+from lklr_shared.contracts.envelope import Envelope, wrap
+from lklr_shared.kit.batch_consumer import BatchEventConsumer, BatchItems, BatchUnitOfWork
+from lklr_shared.kit.db import kit_metadata, make_engine, make_session_factory, outbox_table
+from lklr_shared.kit.publisher import Publisher
+from lklr_shared.kit.topology import Topology, declare_exchanges
+
+pytestmark = [pytest.mark.integration]
+
+CONSUMER = "batch-probe"
+
+
+class BatchProbed(Message):
+    """A test-only event."""
+
+    wire_name: ClassVar[str] = "tests.BatchProbed"
+    kind: ClassVar[MessageKind] = "event"
+    owner: ClassVar[str] = "tests"
+
+    key: str
+
+
+class BatchEcho(Message):
+    """A test-only event the handler emits (to check causation)."""
+
+    wire_name: ClassVar[str] = "tests.BatchEcho"
+    kind: ClassVar[MessageKind] = "event"
+    owner: ClassVar[str] = "tests"
+
+    key: str
+
+
+effects_metadata = sa.MetaData()
+effects = sa.Table(
+    "batch_probe_effects",
+    effects_metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("key", sa.String(100), nullable=False),
+)
+
+
+@dataclass
+class Handler:
+    """Writes one effect row per event; keys in `poison` always fail; records the batch sizes it saw."""
+
+    poison: set[str] = field(default_factory=set)
+    batch_sizes: list[int] = field(default_factory=list)
+
+    async def __call__(self, uow: BatchUnitOfWork, items: BatchItems) -> None:
+        self.batch_sizes.append(len(items))
+        await uow.session.execute(sa.insert(effects), [{"key": event.key} for event, _ in items])
+        for event, envelope in items:
+            if event.key in self.poison:
+                raise RuntimeError(f"poison: {event.key}")
+            uow.emit_caused_by(BatchEcho(key=event.key), envelope)
+
+
+@dataclass
+class Setup:
+    connection: AbstractRobustConnection
+    topology: Topology
+    session_factory: async_sessionmaker[AsyncSession]
+    publisher: Publisher
+
+    def consumer(self, handler: Handler, **options: Any) -> BatchEventConsumer:
+        return BatchEventConsumer(
+            CONSUMER, self.connection, self.topology, self.session_factory, {BatchProbed: handler}, **options
+        )
+
+    async def publish(self, envelopes: Sequence[Envelope]) -> None:
+        await asyncio.gather(*(self.publisher.publish(e.type, e) for e in envelopes))
+
+    async def count(self, key: str | None = None) -> int:
+        query = sa.select(sa.func.count()).select_from(effects)
+        if key is not None:
+            query = query.where(effects.c.key == key)
+        async with self.session_factory() as session:
+            return int((await session.execute(query)).scalar_one())
+
+    async def dead_letters(self) -> int:
+        return await self.depth(self.topology.dead_letter_queue(self.topology.consumer_queue(CONSUMER)))
+
+    async def depth(self, queue_name: str | None = None) -> int:
+        """Messages ready in a queue (the consumer's own by default)."""
+        channel = await self.connection.channel()
+        try:
+            queue = await channel.declare_queue(queue_name or self.topology.consumer_queue(CONSUMER), passive=True)
+            return int(queue.declaration_result.message_count or 0)
+        finally:
+            await channel.close()
+
+
+@pytest_asyncio.fixture
+async def setup(databases: Any, broker_names: Any, amqp_url: str) -> AsyncIterator[Setup]:
+    url = await databases.create("batch")
+    engine = make_engine(url)
+    async with engine.begin() as connection:
+        await connection.run_sync(kit_metadata.create_all)
+        await connection.run_sync(effects_metadata.create_all)
+    topology = broker_names.topology(delivery_limit=2, consumers={CONSUMER})
+    connection = await aio_pika.connect_robust(amqp_url)
+    channel = await connection.channel()
+    await declare_exchanges(channel, topology)
+    await channel.close()
+    publisher = Publisher(connection, topology.events_exchange, timeout=5)
+    try:
+        yield Setup(connection, topology, make_session_factory(engine), publisher)
+    finally:
+        await publisher.close()
+        await connection.close()
+        await engine.dispose()
+
+
+async def _declare_queue(setup: Setup) -> None:
+    """Start and stop a consumer once, so the queue exists and publishes are routable."""
+    consumer = setup.consumer(Handler())
+    await consumer.start()
+    await consumer.stop()
+
+
+async def _eventually(predicate: Any, timeout: float = 20) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await predicate():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("timed out")
+        await asyncio.sleep(0.05)
+
+
+async def test_a_burst_is_applied_once_in_a_few_transactions(setup: Setup) -> None:
+    await _declare_queue(setup)
+    envelopes = [wrap(BatchProbed(key=f"k{i}")) for i in range(300)]
+    await setup.publish(envelopes)
+    handler = Handler()
+    consumer = setup.consumer(handler, max_batch=100, max_wait_seconds=0.05)
+    await consumer.start()
+    try:
+        await _eventually(lambda: _equals(setup.count(), 300))
+    finally:
+        await consumer.stop()
+    async with setup.session_factory() as session:
+        echoes = (await session.execute(sa.select(outbox_table.c.body))).scalars().all()
+
+    assert consumer.stats["applied"] == 300
+    assert len(handler.batch_sizes) <= 10 and max(handler.batch_sizes) == 100
+    # Acked (one multiple-ack per batch): nothing went back to the queue when the consumer's channel closed.
+    assert await setup.depth() == 0
+    # Each emitted event names its own cause, though 100 of them were written in one transaction.
+    caused = {Envelope.from_bytes(body).causation_id for body in echoes}
+    assert caused == {e.message_id for e in envelopes}
+
+
+async def test_redeliveries_are_skipped_by_the_inbox_even_inside_one_batch(setup: Setup) -> None:
+    await _declare_queue(setup)
+    original = wrap(BatchProbed(key="twice"))
+    await setup.publish([original, original, wrap(BatchProbed(key="other"))])
+    consumer = setup.consumer(Handler(), max_batch=10, max_wait_seconds=0.2)
+    await consumer.start()
+    try:
+        await _eventually(lambda: _equals(setup.count("other"), 1))
+        await setup.publish([original])
+        await _eventually(lambda: _at_least(consumer.stats["duplicate"], 2))
+    finally:
+        await consumer.stop()
+
+    assert await setup.count("twice") == 1
+    assert (consumer.stats["applied"], consumer.stats["duplicate"]) == (2, 2)
+
+
+async def test_a_poison_message_is_dead_lettered_while_the_rest_of_its_batch_is_applied(setup: Setup) -> None:
+    await _declare_queue(setup)
+    await setup.publish([wrap(BatchProbed(key=key)) for key in ["a", "b", "poison", "c", "d"]])
+    unparseable = aio_pika.Message(b"not an envelope", message_id="garbage")
+    channel = await setup.connection.channel()
+    exchange = await channel.get_exchange(setup.topology.events_exchange)
+    await exchange.publish(unparseable, routing_key=BatchProbed.wire_name)
+    await channel.close()
+    consumer = setup.consumer(Handler(poison={"poison"}), max_batch=10, max_wait_seconds=0.2)
+    await consumer.start()
+    try:
+        await _eventually(lambda: _equals(setup.dead_letters(), 2))
+    finally:
+        await consumer.stop()
+
+    assert [await setup.count(key) for key in ["a", "b", "c", "d", "poison"]] == [1, 1, 1, 1, 0]
+    assert consumer.stats["batch_retried"] >= 1
+    assert consumer.stats["dead_lettered"] == 1  # the unparseable one, at once; the poison one by the limit
+
+
+async def test_a_batch_committed_but_not_acked_is_redelivered_and_skipped(setup: Setup) -> None:
+    await _declare_queue(setup)
+    await setup.publish([wrap(BatchProbed(key=f"k{i}")) for i in range(20)])
+
+    async def die_before_ack(_envelopes: Sequence[Envelope]) -> None:
+        raise ConnectionError("the process died between commit and ack")
+
+    first = setup.consumer(Handler(), max_batch=50, max_wait_seconds=0.2, after_commit=die_before_ack)
+    await first.start()
+    await _eventually(lambda: _equals(setup.count(), 20))
+    await first.stop()  # closing the channel returns the unacked deliveries to the queue
+    second = setup.consumer(Handler(), max_batch=50, max_wait_seconds=0.2)
+    await second.start()
+    try:
+        await _eventually(lambda: _at_least(second.stats["duplicate"], 20))
+    finally:
+        await second.stop()
+
+    assert await setup.count() == 20
+    assert second.stats["applied"] == 0
+
+
+async def _equals(awaitable: Any, expected: int) -> bool:
+    return bool(await awaitable == expected)
+
+
+async def _at_least(value: int, expected: int) -> bool:
+    return value >= expected
+
+
+def test_refuses_an_empty_batch_size() -> None:
+    with pytest.raises(ValueError):
+        BatchEventConsumer(CONSUMER, None, Topology(), None, {}, max_batch=0)  # type: ignore[arg-type]
