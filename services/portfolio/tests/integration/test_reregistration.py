@@ -300,3 +300,24 @@ async def test_after_the_correction_deadline_nothing_can_be_added_or_resubmitted
 async def _status(service: Harness, person: Person, status: str) -> bool:
     dossier = await service.call(contracts.GetDossier(person_id=person.person_id, actor=person.actor))
     return bool(dossier.status == status)
+
+
+async def test_the_dossier_shows_the_registrys_acceptance_and_decision(service: Harness) -> None:
+    person = await _near_cycle_end(service)
+    await _qualify(service, person)
+    dossier = await _apply(service, person)
+    assert dossier.registry_decision is None
+    common = {
+        "person_id": person.person_id,
+        "registration_number": person.registration_number,
+        "cycle_id": dossier.cycle_id,
+    }
+    await service.publish(registry_events.ReregistrationRequested(**common, requested_on=dossier.applied_on))
+
+    async def decision_is(expected: str) -> bool:
+        view = await service.call(contracts.GetDossier(person_id=person.person_id, actor=person.actor))
+        return bool(view.registry_decision == expected)
+
+    await wait_for(lambda: decision_is("requested"), message="accepted as timely")
+    await service.publish(registry_events.ReregistrationDecided(**common, granted=True, decided_on=dossier.applied_on))
+    await wait_for(lambda: decision_is("granted"), message="granted")

@@ -732,3 +732,6 @@ class DossierView(_PortfolioReply):
     correction_deadline: date | None = None
     concluded_on: date | None = None
     activities: list[DossierActivity] = []
+    # The registry's decision on the application: requested (accepted as timely), granted or not_granted.
+    registry_decision: str | None = None
+    registry_decided_on: date | None = None

@@ -176,6 +176,10 @@ dossiers = sa.Table(
     sa.Column("correction_deadline", sa.Date, nullable=True),
     sa.Column("concluded_on", sa.Date, nullable=True),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    # The registry's word on the application this dossier carries: requested (accepted as timely), granted or
+    # not_granted. A granted dossier's activities are never reused.
+    sa.Column("registry_decision", sa.String(20), nullable=True),
+    sa.Column("registry_decided_on", sa.Date, nullable=True),
 )
 
 # The activities frozen into each round of a dossier, as they were at that moment (a snapshot, never updated).

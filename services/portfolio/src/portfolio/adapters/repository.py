@@ -563,6 +563,8 @@ class DossierRecord:
     correction_deadline: date | None
     concluded_on: date | None
     updated_at: datetime
+    registry_decision: str | None = None
+    registry_decided_on: date | None = None
 
 
 async def find_dossier(

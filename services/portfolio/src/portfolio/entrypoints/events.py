@@ -20,6 +20,8 @@ def event_handlers(context: PortfolioContext) -> dict[type[Message], EventHandle
         registry_events.RegistrationStatusChanged: registrations.record_status_change,
         registry_events.PersonUpdated: registrations.record_person_update,
         registry_events.CycleOpened: registrations.record_cycle,
+        registry_events.ReregistrationRequested: reregistration.record_reregistration_requested,
+        registry_events.ReregistrationDecided: reregistration.record_reregistration_decided,
         accreditation_events.AttendanceRecorded: placements.record_attendance,
         accreditation_events.AttendanceVoided: placements.void_attendance,
         accreditation_events.TeachingApproved: placements.record_teaching,

@@ -21,12 +21,16 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
+import sqlalchemy as sa
+
 from lklr_shared.contracts import audit as audit_events
 from lklr_shared.contracts import portfolio as contracts
+from lklr_shared.contracts import registry as registry_events
 from lklr_shared.contracts.envelope import Envelope
 from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.scheme import CategoryKey
 from portfolio.adapters import repository as repo
+from portfolio.adapters.orm import dossiers
 from portfolio.adapters.repository import ActivityRecord, CycleRecord, DossierRecord, PersonRecord
 from portfolio.domain.activities import ActivitySource, EntryState
 from portfolio.domain.norm import NormOutcome, assess_norm
@@ -186,6 +190,8 @@ def dossier_view(dossier: DossierRecord, activities: Sequence[contracts.DossierA
         correction_deadline=dossier.correction_deadline,
         concluded_on=dossier.concluded_on,
         activities=list(activities),
+        registry_decision=dossier.registry_decision,
+        registry_decided_on=dossier.registry_decided_on,
     )
 
 
@@ -411,4 +417,29 @@ async def _set_judged_state(
                 evidence_ids=[item.evidence_id for item in evidence[record.activity_id]],
             )
         ],
+    )
+
+
+# --- the registry's decisions --------------------------------------------------------------------------------------
+
+
+async def record_reregistration_requested(
+    uow: UnitOfWork, event: registry_events.ReregistrationRequested, _envelope: Envelope
+) -> None:
+    """registry.ReregistrationRequested: the registry accepted the frozen dossier as a timely application."""
+    await uow.session.execute(
+        sa.update(dossiers)
+        .where(dossiers.c.cycle_id == event.cycle_id, dossiers.c.registry_decision.is_(None))
+        .values(registry_decision="requested")
+    )
+
+
+async def record_reregistration_decided(
+    uow: UnitOfWork, event: registry_events.ReregistrationDecided, _envelope: Envelope
+) -> None:
+    """registry.ReregistrationDecided: granted or not; the dossier shows it and its activities stay used."""
+    await uow.session.execute(
+        sa.update(dossiers)
+        .where(dossiers.c.cycle_id == event.cycle_id)
+        .values(registry_decision="granted" if event.granted else "not_granted", registry_decided_on=event.decided_on)
     )
