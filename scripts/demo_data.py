@@ -14,6 +14,7 @@ from decimal import Decimal
 
 import aio_pika
 
+from lklr_shared.contracts import accreditation as accreditation_contracts
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.kit.rpc import RpcClient
 from lklr_shared.kit.topology import Topology
@@ -160,9 +161,18 @@ async def load_demo_data(amqp_url: str, prefix: str) -> str:
             if account.key == "professional":
                 extra = f"  registration {registration.registration_number}"
             lines.append(f"  {account.label:<36} {account.email:<28}{extra}".rstrip())
-        # TODO(accreditation): link opleider@lklr.example to the demo provider with
-        # accreditation.LoadDemoData(provider_account_id=str(accounts["provider"].account_id)) and list the
-        # provider's API key here; provider data belongs to the accreditation service.
+        # Provider data belongs to the accreditation service; it links the provider contact's account itself.
+        provider = await client.call(
+            "accreditation",
+            accreditation_contracts.LoadDemoData(provider_account_id=str(accounts["provider"].account_id)),
+        )
+        assert isinstance(provider, accreditation_contracts.DemoData)
+        lines.append(f"Demo training provider: {provider.provider_name}")
+        lines.append(f"  API key (Authorization: Bearer ...): {provider.api_key}")
+        lines.append(f"  approved course {provider.approved_course_id}, ended edition {provider.approved_edition_id}")
+        lines.append(
+            f"  (a course awaiting review: {provider.pending_course_id}; a rejected one: {provider.rejected_course_id})"
+        )
         return "\n".join(lines)
     finally:
         await connection.close()
