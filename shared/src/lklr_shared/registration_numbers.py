@@ -74,6 +74,14 @@ class InvalidRegistrationNumber(ValueError):
         self.reason = reason
         self.message = message
 
+    @property
+    def reason_code(self) -> InvalidNumberReason:
+        """The same reason, under the name the registry's API errors use."""
+        return self.reason
+
+    def __repr__(self) -> str:
+        return f"InvalidRegistrationNumber({self.reason.value!r}, {self.message!r})"
+
 
 def damm_interim(digits: str) -> int:
     """Run the Damm algorithm over ``digits`` (ASCII 0-9 only) and return the final interim digit.

@@ -20,101 +20,44 @@ change the check digit; a dropped leading zero is caught by the length rule, not
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
-from typing import Final
 
-SEQUENCE_DIGITS: Final = 6
-NUMBER_LENGTH: Final = SEQUENCE_DIGITS + 1
-MAX_SEQUENCE: Final = 10**SEQUENCE_DIGITS - 1
-
-# The operation table of order 10 published by H. M. Damm (2004). Each row and each column is a permutation
-# of 0-9 (so every single-digit error changes the result), and (c*x)*y != (c*y)*x whenever x != y (so every
-# adjacent transposition changes it). A unit test verifies both properties exhaustively.
-DAMM_TABLE: Final[tuple[tuple[int, ...], ...]] = (
-    (0, 3, 1, 7, 5, 9, 8, 6, 4, 2),
-    (7, 0, 9, 2, 1, 5, 4, 8, 6, 3),
-    (4, 2, 0, 6, 8, 7, 1, 3, 5, 9),
-    (1, 7, 5, 0, 9, 8, 3, 4, 2, 6),
-    (6, 1, 2, 3, 0, 4, 5, 9, 7, 8),
-    (3, 6, 7, 4, 2, 0, 9, 5, 8, 1),
-    (5, 8, 6, 9, 7, 2, 0, 1, 3, 4),
-    (8, 9, 4, 5, 3, 6, 2, 0, 1, 7),
-    (9, 4, 3, 8, 6, 1, 7, 2, 0, 5),
-    (2, 5, 8, 1, 4, 3, 6, 7, 9, 0),
+# The check-digit rules live in the shared package, so the accreditation service checks providers' numbers by
+# the very same algorithm; this module adds the registry's value type and the issuing of numbers.
+from lklr_shared.registration_numbers import (
+    DAMM_TABLE,
+    MAX_SEQUENCE,
+    NUMBER_LENGTH,
+    SEQUENCE_DIGITS,
+    InvalidNumberReason,
+    InvalidRegistrationNumber,
+    damm_check_digit,
+    damm_interim,
+    registration_number_problem,
 )
 
-_ASCII_DIGITS: Final = frozenset("0123456789")
-
-
-class InvalidNumberReason(StrEnum):
-    """Why a text is not a registration number; stable codes for API results and UI messages."""
-
-    EMPTY = "empty"
-    WRONG_FORMAT = "wrong_format"  # characters other than the digits 0-9
-    WRONG_LENGTH = "wrong_length"
-    NOT_ISSUED = "not_issued"  # well-formed, but a value the registry never hands out (sequence 0)
-    MISTYPED = "mistyped"  # right shape, failed check digit: almost certainly a typing error
-
-
-class InvalidRegistrationNumber(ValueError):
-    """A text that is not a valid registration number, with a machine-readable reason code."""
-
-    def __init__(self, reason_code: InvalidNumberReason, message: str) -> None:
-        super().__init__(message)
-        self.reason_code = reason_code
-        self.message = message
-
-    def __repr__(self) -> str:
-        return f"InvalidRegistrationNumber({self.reason_code.value!r}, {self.message!r})"
-
-
-def damm_interim(digits: str) -> int:
-    """Run the Damm algorithm over ``digits`` (ASCII 0-9 only) and return the final interim digit.
-
-    A digit string including its check digit is valid exactly when this returns 0.
-    """
-    if not set(digits) <= _ASCII_DIGITS:
-        # Guard the table lookup: any other character would index a wrong (or negative) column silently.
-        raise ValueError("the Damm algorithm takes only the digits 0-9")
-    interim = 0
-    for char in digits:
-        interim = DAMM_TABLE[interim][ord(char) - 48]
-    return interim
-
-
-def damm_check_digit(digits: str) -> int:
-    """Return the Damm check digit to append to ``digits`` (ASCII 0-9 only)."""
-    if not digits:
-        raise ValueError("damm_check_digit needs at least one digit")
-    # With a zero diagonal the check digit is simply the interim digit: interim * interim = 0.
-    return damm_interim(digits)
+__all__ = [
+    "DAMM_TABLE",
+    "MAX_SEQUENCE",
+    "NUMBER_LENGTH",
+    "SEQUENCE_DIGITS",
+    "InvalidNumberReason",
+    "InvalidRegistrationNumber",
+    "RegistrationNumber",
+    "damm_check_digit",
+    "damm_interim",
+    "is_valid_registration_number",
+    "issue_number",
+    "parse_registration_number",
+]
 
 
 def _problem(text: str) -> InvalidRegistrationNumber | None:
-    """Return why ``text`` (already stripped) is not a registration number, or None when it is one."""
-    if not text:
-        return InvalidRegistrationNumber(InvalidNumberReason.EMPTY, "No registration number was given.")
-    # str.isdigit() also accepts other scripts' digits (e.g. Arabic-Indic); only ASCII 0-9 are numbers here.
-    if not set(text) <= _ASCII_DIGITS:
+    """Why ``text`` is not a registration number as stored (no surrounding whitespace allowed), or None."""
+    if text != text.strip():
         return InvalidRegistrationNumber(
-            InvalidNumberReason.WRONG_FORMAT,
-            f"A registration number consists of the digits 0-9 only; got {text!r}.",
+            InvalidNumberReason.WRONG_FORMAT, f"A registration number consists of the digits 0-9 only; got {text!r}."
         )
-    if len(text) != NUMBER_LENGTH:
-        return InvalidRegistrationNumber(
-            InvalidNumberReason.WRONG_LENGTH,
-            f"A registration number has exactly {NUMBER_LENGTH} digits; got {len(text)}.",
-        )
-    if damm_interim(text) != 0:
-        return InvalidRegistrationNumber(
-            InvalidNumberReason.MISTYPED,
-            f"{text} is not a valid registration number: the check digit does not match (probably mistyped).",
-        )
-    if int(text[:SEQUENCE_DIGITS]) == 0:
-        return InvalidRegistrationNumber(
-            InvalidNumberReason.NOT_ISSUED, f"{text} is not a registration number the register issues."
-        )
-    return None
+    return registration_number_problem(text)
 
 
 @dataclass(frozen=True, slots=True)
