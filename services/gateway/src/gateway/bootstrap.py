@@ -25,10 +25,12 @@ from gateway.asyncapi import build_asyncapi
 from gateway.caller import ServiceCaller
 from gateway.entrypoints.accreditation_routes import AccreditationRoutes
 from gateway.entrypoints.api import ApiV1
+from gateway.entrypoints.audit_routes import AuditRoutes
 from gateway.entrypoints.errors import http_error_handler, rpc_error_handler
 from gateway.entrypoints.health import asyncapi_document, livez, readyz
 from gateway.entrypoints.openapi_page import PlainOpenAPIPage
 from gateway.entrypoints.pages import Pages
+from gateway.entrypoints.portfolio_routes import PortfolioRoutes
 from gateway.entrypoints.registry_routes import RegistryRoutes
 from gateway.service_layer.context import Gateway
 from gateway.settings import GatewaySettings
@@ -135,6 +137,10 @@ def build_app(
         # Issue 5: the provider API (bearer API keys), the catalogue API and the /opleidingen page.
         plugins=[
             AccreditationRoutes(gateway),
+            # Issue 4: the portfolio pages and the professional's own API (/api/v1/me/...).
+            PortfolioRoutes(gateway),
+            # Issue 6: re-registration, reviewers' cases, the office's decisions, public audit statistics.
+            AuditRoutes(gateway),
             # Issue 3: sessions and CSRF, account pages, Mijn LKLR, office pages, the public register, account API.
             RegistryRoutes(
                 gateway,

@@ -12,12 +12,16 @@ from datetime import date
 from decimal import Decimal
 from typing import Final
 
+from gateway.texts import portfolio as portfolio_texts
+from gateway.texts import provider as provider_texts
+from gateway.texts import review as review_texts
+
 LANGUAGES: Final = ("nl", "en")
 DEFAULT_LANGUAGE: Final = "nl"
 LANGUAGE_COOKIE: Final = "lklr_lang"
 LANGUAGE_QUERY: Final = "lang"
 
-CATALOGUE: Final[Mapping[str, Mapping[str, str]]] = {
+_CORE: Final[Mapping[str, Mapping[str, str]]] = {
     "nl": {
         "site.name": "Landelijk Kwaliteitsregister Leerplicht & RMC",
         "site.short": "LKLR",
@@ -157,6 +161,8 @@ CATALOGUE: Final[Mapping[str, Mapping[str, str]]] = {
         "start.catalogue.body": "Welke cursussen leveren geaccrediteerde punten op? Zoek in de catalogus van goedgekeurde opleidingen.",
         # --- Accounts, Mijn LKLR, beheer and the public register (issue 3)
         "nav.office": "Beheer",
+        "nav.committee": "Accreditatiecommissie",
+        "nav.review": "Beoordelen",
         "account.nav_label": "Account",
         "account.signed_in_as": "Ingelogd als {name}",
         "account.login": "Inloggen",
@@ -523,6 +529,8 @@ CATALOGUE: Final[Mapping[str, Mapping[str, str]]] = {
         "start.catalogue.body": "Which courses earn accredited points? Search the catalogue of approved courses.",
         # --- Accounts, My LKLR, office and the public register (issue 3)
         "nav.office": "Office",
+        "nav.committee": "Accreditation committee",
+        "nav.review": "Assessment",
         "account.nav_label": "Account",
         "account.signed_in_as": "Signed in as {name}",
         "account.login": "Sign in",
@@ -751,6 +759,24 @@ CATALOGUE: Final[Mapping[str, Mapping[str, str]]] = {
         "error.csrf": "The form expired or did not come from this website. Go back, reload the page and try again.",
     },
 }
+
+
+def _merge(*parts: Mapping[str, Mapping[str, str]]) -> dict[str, dict[str, str]]:
+    """One catalogue from the core texts and each feature's texts; a key defined twice is a bug, not an override."""
+    merged: dict[str, dict[str, str]] = {language: {} for language in LANGUAGES}
+    for part in parts:
+        for language, messages in part.items():
+            clash = merged[language].keys() & messages.keys()
+            if clash:
+                raise ValueError(f"message keys defined twice: {sorted(clash)}")
+            merged[language].update(messages)
+    return merged
+
+
+# Each feature keeps its texts in its own module under `gateway.texts`, so features are edited independently.
+CATALOGUE: Final[Mapping[str, Mapping[str, str]]] = _merge(
+    _CORE, portfolio_texts.MESSAGES, provider_texts.MESSAGES, review_texts.MESSAGES
+)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,12 @@ NAVIGATION: Final = (
     ("nav.mine", "/mijn"),
 )
 LANGUAGE_COOKIE_MAX_AGE: Final = 365 * 24 * 3600
+# The staff workspaces linked from the header, for accounts with the role (the pages check the role themselves).
+ROLE_LINKS: Final = (
+    ("office", "nav.office", "/beheer/aanvragen"),
+    ("accreditation_committee", "nav.committee", "/commissie"),
+    ("assessment_committee", "nav.review", "/beoordeling"),
+)
 
 
 def request_language(request: Request[Any, Any, Any]) -> tuple[str, bool]:
@@ -60,6 +66,7 @@ def page(request: Request[Any, Any, Any], template: str, *, status_code: int = 2
         # Who is signed in (None for visitors) and the CSRF field every POST form must carry.
         "account": web.account,
         "is_office": web.has_role("office"),
+        "role_links": [{"label": label, "href": href} for role, label, href in ROLE_LINKS if web.has_role(role)],
         "csrf_token": web.csrf_token,
         "csrf_field": Markup(f'<input type="hidden" name="{CSRF_FIELD}" value="{escape(web.csrf_token)}">'),
     }

