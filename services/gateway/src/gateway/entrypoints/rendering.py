@@ -12,6 +12,7 @@ from markupsafe import Markup, escape
 
 from gateway.entrypoints.web_session import CSRF_FIELD, web_state
 from gateway.i18n import LANGUAGE_COOKIE, LANGUAGE_QUERY, LANGUAGES, Translator, negotiate_language
+from lklr_shared.contracts.registry import AccountRole
 
 NAVIGATION: Final = (
     ("nav.start", "/"),
@@ -22,7 +23,7 @@ NAVIGATION: Final = (
 )
 LANGUAGE_COOKIE_MAX_AGE: Final = 365 * 24 * 3600
 # The staff workspaces linked from the header, for accounts with the role (the pages check the role themselves).
-ROLE_LINKS: Final = (
+ROLE_LINKS: Final[tuple[tuple[AccountRole, str, str], ...]] = (
     ("office", "nav.office", "/beheer/aanvragen"),
     ("accreditation_committee", "nav.committee", "/commissie"),
     ("assessment_committee", "nav.review", "/beoordeling"),
