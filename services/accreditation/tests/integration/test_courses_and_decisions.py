@@ -54,6 +54,12 @@ async def test_a_submitted_course_waits_in_the_queue_until_the_committee_approve
     )
     (event,) = service.events.of(contracts.CourseAccredited, lambda e: e.course_id == course.course_id)
     assert (event.points, event.valid_from, event.provider_id) == (D("7.5"), today(), provider.provider_id)
+    # The registry mails the provider from the event: it carries the name, the contact address and the reason.
+    assert (event.provider_name, event.provider_contact_email, event.reason) == (
+        provider.name,
+        provider.contact_email,
+        "Voldoet.",
+    )
 
     again = await service.refusal(
         contracts.ApproveCourse(course_id=course.course_id, decided_by=COMMITTEE, reason="Nog eens.", points=D(8))
@@ -216,6 +222,12 @@ async def test_withdrawing_an_accreditation_keeps_earlier_attendance_and_refuses
     await eventually(
         lambda: service.events.of(contracts.AccreditationWithdrawn, lambda e: e.course_id == course.course_id),
         message="AccreditationWithdrawn",
+    )
+    (notice,) = service.events.of(contracts.AccreditationWithdrawn, lambda e: e.course_id == course.course_id)
+    assert (notice.provider_id, notice.title, notice.provider_contact_email) == (
+        provider.provider_id,
+        course.title,
+        provider.contact_email,
     )
     assert await service.attendance_count(early_edition) == 1  # earned in good faith: stays
     # An edition completed before the withdrawal can still be posted; one completed after it cannot.

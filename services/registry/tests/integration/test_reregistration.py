@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from lklr_shared.contracts import accreditation as accreditation_contracts
 from lklr_shared.contracts import audit as audit_contracts
 from lklr_shared.contracts import portfolio as portfolio_contracts
 from lklr_shared.contracts import registry as contracts
@@ -668,6 +669,48 @@ async def test_a_disputed_entry_is_mailed_to_the_office(rereg: Registry, office_
     mail = await rereg.mail_to(office_member[1], "Betwiste registratie")
     assert "H. Betwister" in mail.subject and person.number in mail.subject
     assert "Ik was er die dag niet." in mail.body
+
+
+async def test_the_provider_is_mailed_of_an_accreditation_and_of_a_withdrawal(rereg: Registry) -> None:
+    course_id, provider_id = uuid.uuid4(), uuid.uuid4()
+    address = f"opleidingen-{course_id.hex[:8]}@aanbieder.example"
+    await publish(
+        rereg,
+        accreditation_contracts.CourseAccredited(
+            course_id=course_id,
+            provider_id=provider_id,
+            title="Verzuim in het mbo",
+            category="A1",
+            study_load_hours=Decimal(8),
+            points=Decimal("7.5"),
+            valid_from=date(2027, 1, 1),
+            valid_until=date(2029, 12, 31),
+            provider_name="Opleider BV",
+            provider_contact_email=address,
+            reason="Voldoet aan de eisen.",
+        ),
+    )
+    accredited = await rereg.mail_to(address, "Cursus geaccrediteerd")
+    assert "Verzuim in het mbo" in accredited.subject
+    assert (
+        "7.5 punten" in accredited.body
+        and "31-12-2029" in accredited.body
+        and "Voldoet aan de eisen." in accredited.body
+    )
+    await publish(
+        rereg,
+        accreditation_contracts.AccreditationWithdrawn(
+            course_id=course_id,
+            withdrawn_on=date(2028, 3, 1),
+            reason="Programma gewijzigd zonder melding.",
+            provider_id=provider_id,
+            title="Verzuim in het mbo",
+            provider_name="Opleider BV",
+            provider_contact_email=address,
+        ),
+    )
+    withdrawn = await rereg.mail_to(address, "Accreditatie ingetrokken")
+    assert "01-03-2028" in withdrawn.body and "Programma gewijzigd zonder melding." in withdrawn.body
 
 
 # --- running the jobs ------------------------------------------------------------------------------------------

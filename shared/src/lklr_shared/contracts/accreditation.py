@@ -49,6 +49,10 @@ class CourseAccredited(_AccreditationEvent):
     points: Decimal
     valid_from: date
     valid_until: date
+    # Added later (optional for old messages): who the registry tells of the decision, and why it was taken.
+    provider_name: str = ""
+    provider_contact_email: str | None = None
+    reason: str = ""
 
 
 class AccreditationWithdrawn(_AccreditationEvent):
@@ -59,6 +63,11 @@ class AccreditationWithdrawn(_AccreditationEvent):
     course_id: uuid.UUID
     withdrawn_on: date
     reason: str
+    # Added later (optional for old messages): the course and who the registry tells of the withdrawal.
+    provider_id: uuid.UUID | None = None
+    title: str = ""
+    provider_name: str = ""
+    provider_contact_email: str | None = None
 
 
 class AttendanceRow(Message):

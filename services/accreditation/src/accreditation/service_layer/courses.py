@@ -405,6 +405,7 @@ async def apply_approval(
         valid_from=validity.valid_from,
         valid_until=validity.valid_until,
     )
+    provider_name, contact_email = await _provider_contact(uow.session, row.provider_id)
     uow.emit(
         contracts.CourseAccredited(
             course_id=row.course_id,
@@ -415,8 +416,21 @@ async def apply_approval(
             points=points,
             valid_from=validity.valid_from,
             valid_until=validity.valid_until,
+            provider_name=provider_name,
+            provider_contact_email=contact_email,
+            reason=reason,
         )
     )
+
+
+async def _provider_contact(session: AsyncSession, provider_id: uuid.UUID) -> tuple[str, str | None]:
+    """The provider's name and contact address, carried on decision events so the registry can mail them."""
+    row = (
+        await session.execute(
+            sa.select(providers.c.name, providers.c.contact_email).where(providers.c.provider_id == provider_id)
+        )
+    ).first()
+    return (row.name, row.contact_email) if row is not None else ("", None)
 
 
 async def approve_course(ctx: AccreditationContext, command: contracts.ApproveCourse) -> contracts.CourseDetails:
@@ -515,8 +529,17 @@ async def withdraw_accreditation(
             )
         )
         await _history(uow, command.course_id, "withdrawn", command.decided_by, reason, ctx)
+        provider_name, contact_email = await _provider_contact(uow.session, row.provider_id)
         uow.emit(
-            contracts.AccreditationWithdrawn(course_id=command.course_id, withdrawn_on=withdrawn_on, reason=reason)
+            contracts.AccreditationWithdrawn(
+                course_id=command.course_id,
+                withdrawn_on=withdrawn_on,
+                reason=reason,
+                provider_id=row.provider_id,
+                title=row.title,
+                provider_name=provider_name,
+                provider_contact_email=contact_email,
+            )
         )
         await uow.commit()
         return await course_details(ctx, uow.session, command.course_id)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+from lklr_shared.contracts import accreditation as accreditation_events
 from lklr_shared.contracts import audit as audit_events
 from lklr_shared.contracts import portfolio as portfolio_events
 from lklr_shared.contracts.base import Message
@@ -17,7 +18,7 @@ from lklr_shared.kit.consumer import EventHandler
 from lklr_shared.kit.outbox import UnitOfWork
 from registry.adapters.mail_relay import MailRelay
 from registry.adapters.unit_of_work import EventUnitOfWork
-from registry.service_layer import portfolio_notices, reregistrations
+from registry.service_layer import portfolio_notices, provider_notices, reregistrations
 from registry.service_layer.context import RegistryContext
 
 EventUseCase = Callable[[EventUnitOfWork, RegistryContext, Any, Envelope], Awaitable[None]]
@@ -29,6 +30,8 @@ USE_CASES: Mapping[type[Message], EventUseCase] = {
     audit_events.AuditConcluded: reregistrations.record_outcome,
     portfolio_events.ActivityRecorded: portfolio_notices.note_new_entry,
     portfolio_events.ActivityDisputed: portfolio_notices.tell_office_of_dispute,
+    accreditation_events.CourseAccredited: provider_notices.tell_provider_of_accreditation,
+    accreditation_events.AccreditationWithdrawn: provider_notices.tell_provider_of_withdrawal,
 }
 
 

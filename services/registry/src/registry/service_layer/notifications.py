@@ -324,3 +324,33 @@ def activity_disputed_for_office(person: str, number: str | None, reason: str, d
         "above. The provider was told and can correct or void it.\n\n"
         f"{_SIGNATURE}\n",
     )
+
+
+def course_accredited(provider: str, title: str, points: str, valid_from: date, valid_until: date, reason: str) -> Mail:
+    reason_text = f"\nToelichting / reason: {reason}\n" if reason.strip() else ""
+    return (
+        f"Cursus geaccrediteerd: {title} / Course accredited",
+        f"Beste {provider or 'opleider'},\n\n"
+        f'De accreditatiecommissie heeft de cursus "{title}" geaccrediteerd voor {points} punten, geldig van '
+        f"{_nl_date(valid_from)} tot en met {_nl_date(valid_until)}. De cursus staat nu in de openbare "
+        f"opleidingenlijst en u kunt na afloop van een editie de aanwezigheid melden.\n{reason_text}\n"
+        f'The accreditation committee accredited the course "{title}" for {points} points, valid from '
+        f"{valid_from.isoformat()} to {valid_until.isoformat()} inclusive. It is now in the public catalogue, and you "
+        "can post attendance once an edition has ended.\n\n"
+        f"{_SIGNATURE}\n",
+    )
+
+
+def accreditation_withdrawn(provider: str, title: str, withdrawn_on: date, reason: str) -> Mail:
+    return (
+        f"Accreditatie ingetrokken: {title} / Accreditation withdrawn",
+        f"Beste {provider or 'opleider'},\n\n"
+        f'De accreditatiecommissie heeft de accreditatie van de cursus "{title}" ingetrokken met ingang van '
+        f"{_nl_date(withdrawn_on)}.\nToelichting: {reason}\n\n"
+        "Punten die deelnemers vóór die datum behaalden, blijven staan. U kunt binnen de bezwaartermijn bezwaar "
+        "maken in het aanbiedersportaal.\n\n"
+        f'The accreditation committee withdrew the accreditation of the course "{title}" from '
+        f"{withdrawn_on.isoformat()}. Reason: {reason}. Points earned before that day stay. You may object within "
+        "the objection period in the provider portal.\n\n"
+        f"{_SIGNATURE}\n",
+    )
