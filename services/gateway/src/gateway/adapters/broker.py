@@ -8,6 +8,7 @@ import logging
 
 import aio_pika
 from aio_pika.abc import AbstractRobustConnection
+from aio_pika.connection import make_url
 
 from lklr_shared.contracts.base import Message
 from lklr_shared.kit.rpc import RpcClient, ServiceUnavailable
@@ -31,12 +32,14 @@ class BrokerCaller:
         rpc_timeout: float,
         connection_name: str = "lklr-gateway",
         max_backoff_seconds: float = 30.0,
+        connect_timeout_seconds: float = 10.0,
     ) -> None:
         self._amqp_url = amqp_url
         self._topology = topology
         self._rpc_timeout = rpc_timeout
         self._connection_name = connection_name
         self._max_backoff = max_backoff_seconds
+        self._connect_timeout = connect_timeout_seconds
         self._connection: AbstractRobustConnection | None = None
         self._client: RpcClient | None = None
         self._connector: asyncio.Task[None] | None = None
@@ -50,9 +53,7 @@ class BrokerCaller:
         delay = 0.5
         while True:
             try:
-                connection = await aio_pika.connect_robust(
-                    self._amqp_url, client_properties={"connection_name": self._connection_name}
-                )
+                connection = await self._connect_once()
             except (OSError, aio_pika.exceptions.AMQPError, TimeoutError) as exc:
                 self._last_error = f"cannot connect: {exc!r}"
                 log.warning("gateway: broker %s; retrying in %.1fs", self._last_error, delay)
@@ -64,13 +65,32 @@ class BrokerCaller:
             log.info("gateway: connected to the broker")
             return
 
+    async def _connect_once(self) -> AbstractRobustConnection:
+        """One first-connection attempt, bounded in time, that leaves nothing running when it fails.
+
+        A robust connection runs its own reconnect task from the first attempt on; `connect_robust` keeps that task
+        alive when the attempt fails or is cancelled (a broker that accepts TCP but never answers, a stop during
+        start-up), and it would keep the process from exiting. So the connection is made here and closed on failure.
+        """
+        connection = aio_pika.RobustConnection(
+            make_url(self._amqp_url), client_properties={"connection_name": self._connection_name}
+        )
+        try:
+            await connection.connect(timeout=self._connect_timeout)
+        except BaseException:
+            await asyncio.shield(connection.close())
+            raise
+        return connection
+
     async def stop(self) -> None:
         """Stop connecting and close the connection."""
         if self._connector is not None and not self._connector.done():
             self._connector.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._connector
-        if self._connection is not None and not self._connection.is_closed:
+        # Close even when the connection looks closed: a robust connection that lost the broker is "closed" while
+        # its reconnect task keeps retrying, and that task alone keeps the process from exiting. close() ends it.
+        if self._connection is not None and not self._connection.close_called:
             await self._connection.close()
         self._client = None
 
