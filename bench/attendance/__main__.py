@@ -62,9 +62,6 @@ from lklr_shared.registration_numbers import registration_number_for
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("registry", "portfolio", "accreditation")
 CONSUMERS = ("registry", "portfolio", "accreditation")
-# Published in this run but consumed by nobody yet: a sink queue stands in for their future consumers, so the
-# accreditation outbox does not retry them as unroutable (the kit publishes mandatory) while we measure.
-UNCONSUMED = ("accreditation.CourseAccredited", "accreditation.AccreditationWithdrawn")
 
 
 def log(message: str) -> None:
@@ -157,15 +154,7 @@ class System:
     async def start(self) -> None:
         self.connection = await aio_pika.connect_robust(self.amqp_url)
         channel = await self.connection.channel()
-        exchange = await declare_exchanges(channel, self.topology)
-        sink = await channel.declare_queue(f"{self.topology.prefix}.bench-sink", exclusive=True)
-        for key in UNCONSUMED:
-            await sink.bind(exchange, routing_key=key)
-
-        async def discard(_message: Any) -> None:
-            return None
-
-        await sink.consume(discard, no_ack=True)
+        await declare_exchanges(channel, self.topology)
         self.rpc = RpcClient(self.connection, self.topology, timeout=60)
 
         port = free_port()
@@ -332,7 +321,7 @@ async def register_people(system: System, count: int) -> list[str]:
     async def everywhere() -> bool:
         accreditation = await scalar(system.dsn("accreditation"), "SELECT count(*) FROM registered_people")
         portfolio = await scalar(system.dsn("portfolio"), "SELECT count(*) FROM cycles")
-        return accreditation >= count and portfolio >= count
+        return bool(accreditation >= count and portfolio >= count)
 
     await wait_until(everywhere, timeout=1800, what="registrations in the read models")
     log(f"read models complete after {time.perf_counter() - started:.1f} s")
