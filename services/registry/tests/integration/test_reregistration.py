@@ -712,6 +712,24 @@ async def test_the_provider_is_mailed_of_an_accreditation_and_of_a_withdrawal(re
     withdrawn = await rereg.mail_to(address, "Accreditatie ingetrokken")
     assert "01-03-2028" in withdrawn.body and "Programma gewijzigd zonder melding." in withdrawn.body
 
+    # A professional disputes one of this provider's entries: the provider is mailed at the address it gave.
+    person = await professional(rereg, date(2028, 1, 1), surname="Afwezig")
+    attendance_id = uuid.uuid4()
+    await publish(
+        rereg,
+        portfolio_contracts.ActivityDisputed(
+            activity_id=uuid.uuid4(),
+            person_id=person.person_id,
+            attendance_id=attendance_id,
+            provider_id=provider_id,
+            reason="Niet aanwezig geweest.",
+            disputed_at=clock(rereg)(),
+        ),
+    )
+    disputed = await rereg.mail_to(address, "Betwiste aanwezigheidsregistratie")
+    assert person.number in disputed.body and str(attendance_id) in disputed.body
+    assert "Niet aanwezig geweest." in disputed.body
+
 
 # --- running the jobs ------------------------------------------------------------------------------------------
 

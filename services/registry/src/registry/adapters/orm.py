@@ -337,3 +337,14 @@ entry_notices = sa.Table(
         sqlite_where=sa.text("notified_at IS NULL"),
     ),
 )
+
+provider_contacts = sa.Table(
+    "provider_contacts",
+    metadata,
+    # Where the register's mail to a training provider goes, learnt from the accreditation service's decision
+    # events (a provider whose attendance a professional disputes always had a course accredited first).
+    sa.Column("provider_id", sa.Uuid, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("contact_email", sa.String(320), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)

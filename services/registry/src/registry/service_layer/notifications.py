@@ -354,3 +354,20 @@ def accreditation_withdrawn(provider: str, title: str, withdrawn_on: date, reaso
         "the objection period in the provider portal.\n\n"
         f"{_SIGNATURE}\n",
     )
+
+
+def attendance_disputed_for_provider(
+    provider: str, number: str | None, attendance_id: object, reason: str, disputed_on: date
+) -> Mail:
+    who = f"De professional met registratienummer {number}" if number else "Een professional"
+    who_en = f"The professional with registration number {number}" if number else "A professional"
+    return (
+        "Betwiste aanwezigheidsregistratie / Disputed attendance entry",
+        f"Beste {provider or 'opleider'},\n\n"
+        f"{who} heeft op {_nl_date(disputed_on)} een aanwezigheidsregistratie van u betwist "
+        f"(registratie {attendance_id}). Reden:\n\n{reason}\n\n"
+        "Controleer de registratie in het aanbiedersportaal en corrigeer of trek haar in als dat nodig is.\n\n"
+        f"{who_en} disputed one of your attendance entries ({attendance_id}) on {disputed_on.isoformat()} for the "
+        "reason above. Check it in the provider portal and void it if needed.\n\n"
+        f"{_SIGNATURE}\n",
+    )

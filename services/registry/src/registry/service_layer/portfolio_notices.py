@@ -7,14 +7,18 @@ person, and a provider posting ten courses in an hour would otherwise send ten m
 
 from __future__ import annotations
 
+import logging
+
 from lklr_shared.contracts import portfolio as portfolio_contracts
 from lklr_shared.contracts.envelope import Envelope
 from registry.adapters.orm import entry_notices
 from registry.adapters.sql import insert_if_absent
 from registry.adapters.unit_of_work import MailingUnitOfWork
-from registry.service_layer import notifications
+from registry.service_layer import notifications, provider_notices
 from registry.service_layer.context import RegistryContext
 from registry.service_layer.mailing import contact_of, mail_office
+
+log = logging.getLogger(__name__)
 
 PROVIDER_PLACED = "provider_placed"
 
@@ -43,11 +47,11 @@ async def note_new_entry(
     )
 
 
-async def tell_office_of_dispute(
+async def tell_of_dispute(
     uow: MailingUnitOfWork, ctx: RegistryContext, event: portfolio_contracts.ActivityDisputed, _envelope: Envelope
 ) -> None:
-    """A professional disputed a provider-placed entry: the office hears of it (the provider through the
-    accreditation service)."""
+    """A professional disputed a provider-placed entry: the office and the provider hear of it (the provider also
+    sees it in its portal, through the accreditation service)."""
     contact = await contact_of(uow.session, event.person_id)
     person = contact.name if contact is not None else f"persoon {event.person_id}"
     number = contact.registration_number if contact is not None else None
@@ -55,3 +59,5 @@ async def tell_office_of_dispute(
         uow,
         notifications.activity_disputed_for_office(person, number, event.reason, ctx.today(event.disputed_at)),
     )
+    if not await provider_notices.tell_provider_of_dispute(uow, ctx, event):
+        log.info("no contact address known for provider %s: the dispute is shown in its portal only", event.provider_id)

@@ -1,17 +1,40 @@
-"""Telling training providers of the accreditation committee's decisions (the registry sends the register's mail).
+"""Telling training providers of the accreditation committee's decisions and of disputes of their posts (the
+registry sends the register's mail).
 
-The accreditation service carries the provider's contact address on its decision events, so the registry needs no
-copy of the provider register. A provider without an address on the event (an old message) gets no mail; the
-decision itself is shown in the provider portal either way.
+The accreditation service carries the provider's name and contact address on its decision events; the registry
+keeps the latest of them per provider (`provider_contacts`) to address later mail, such as a dispute. A provider
+without an address on the event (an old message) gets no mail; the portal shows decisions and disputes either way.
 """
 
 from __future__ import annotations
 
+import uuid
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from lklr_shared.contracts import accreditation as accreditation_contracts
+from lklr_shared.contracts import portfolio as portfolio_contracts
 from lklr_shared.contracts.envelope import Envelope
+from lklr_shared.kit.db import upsert
+from registry.adapters.orm import provider_contacts
 from registry.adapters.unit_of_work import MailingUnitOfWork
 from registry.service_layer import notifications
 from registry.service_layer.context import RegistryContext
+from registry.service_layer.mailing import contact_of
+
+
+async def _remember_contact(
+    session: AsyncSession, ctx: RegistryContext, provider_id: uuid.UUID | None, name: str, email: str | None
+) -> None:
+    if provider_id is None or not email:
+        return
+    await upsert(
+        session,
+        provider_contacts,
+        {"provider_id": provider_id, "name": name, "contact_email": email, "updated_at": ctx.now()},
+        ["provider_id"],
+    )
 
 
 async def tell_provider_of_accreditation(
@@ -21,6 +44,7 @@ async def tell_provider_of_accreditation(
     _envelope: Envelope,
 ) -> None:
     """Mail the provider's contact address that its course was accredited (with points and validity)."""
+    await _remember_contact(uow.session, _ctx, event.provider_id, event.provider_name, event.provider_contact_email)
     if not event.provider_contact_email:
         return
     subject, body = notifications.course_accredited(
@@ -41,9 +65,32 @@ async def tell_provider_of_withdrawal(
     _envelope: Envelope,
 ) -> None:
     """Mail the provider's contact address that an accreditation was withdrawn, and from when."""
+    await _remember_contact(uow.session, _ctx, event.provider_id, event.provider_name, event.provider_contact_email)
     if not event.provider_contact_email:
         return
     subject, body = notifications.accreditation_withdrawn(
         event.provider_name, event.title or str(event.course_id), event.withdrawn_on, event.reason
     )
     await uow.queue_mail(to=event.provider_contact_email, subject=subject, body=body, person_id=None)
+
+
+async def tell_provider_of_dispute(
+    uow: MailingUnitOfWork, ctx: RegistryContext, event: portfolio_contracts.ActivityDisputed
+) -> bool:
+    """Mail the provider whose attendance entry a professional disputed; False when no address is known."""
+    row = (
+        await uow.session.execute(
+            sa.select(provider_contacts.c.name, provider_contacts.c.contact_email).where(
+                provider_contacts.c.provider_id == event.provider_id
+            )
+        )
+    ).first()
+    if row is None:
+        return False
+    contact = await contact_of(uow.session, event.person_id)
+    number = contact.registration_number if contact is not None else None
+    subject, body = notifications.attendance_disputed_for_provider(
+        row.name, number, event.attendance_id, event.reason, ctx.today(event.disputed_at)
+    )
+    await uow.queue_mail(to=row.contact_email, subject=subject, body=body, person_id=None)
+    return True
