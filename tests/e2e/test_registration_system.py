@@ -314,7 +314,9 @@ async def test_download_all_my_data_gathers_the_registry_and_the_portfolio(
             if "portfolio" in document["included"]:
                 break
             await asyncio.sleep(0.5)
-    assert document["included"] == ["registry", "portfolio"]
+    assert document["included"] == ["registry", "portfolio", "accreditation", "audit"]
+    assert document["accreditation"] == {"person_id": str(person_id), "attendance": [], "teaching_claims": []}
+    assert document["audit"] == {"person_id": str(person_id), "dossiers": []}
     assert document["registry"]["account"]["email"] == email
     assert document["registry"]["registration"]["registration_number"] == number
     assert document["portfolio"]["cycles"][0]["registration_number"] == number

@@ -11,6 +11,8 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from lklr_shared.contracts import accreditation as accreditation_contracts
+from lklr_shared.contracts import audit as audit_contracts
 from lklr_shared.contracts import portfolio as p
 from lklr_shared.contracts import registry as c
 from lklr_shared.kit.rpc import RpcError, ServiceTimeout
@@ -400,12 +402,20 @@ async def test_download_all_my_data_merges_the_registry_and_the_portfolio_and_sa
         )
 
     registry.overrides[p.GetPortfolio] = portfolio
+    registry.overrides[accreditation_contracts.ExportPersonData] = lambda request: (
+        accreditation_contracts.PersonDataExport(person_id=request.person_id, attendance=[], teaching_claims=[])
+    )
+    registry.overrides[audit_contracts.ExportPersonData] = lambda request: audit_contracts.PersonDataExport(
+        person_id=request.person_id, dossiers=[]
+    )
     await sign_in(client, "jansen@example.nl", PASSWORD)
     response = await client.get("/mijn/gegevens.json")
     assert response.status_code == 200
     assert "attachment" in response.headers["content-disposition"]
     document = json.loads(response.content)
-    assert document["included"] == ["registry", "portfolio"]
+    assert document["included"] == ["registry", "portfolio", "accreditation", "audit"]
+    assert document["accreditation"] == {"person_id": str(account.account_id), "attendance": [], "teaching_claims": []}
+    assert document["audit"] == {"person_id": str(account.account_id), "dossiers": []}
     assert document["registry"]["account"]["email"] == "jansen@example.nl"
     assert document["portfolio"]["cycles"][0]["registration_number"] == "0000013"
     assert {item["what"] for item in document["not_included"]} >= {"evidence_files"}
@@ -417,11 +427,12 @@ async def test_download_all_my_data_labels_a_missing_portfolio(
 ) -> None:
     registry.register(registry.accounts["jansen@example.nl"])
     registry.overrides[p.GetPortfolio] = ServiceTimeout("slow")
+    # Accreditation and audit are not answering in this test (the fake says: unavailable): both are labelled too.
     await sign_in(client, "jansen@example.nl", PASSWORD)
     document = json.loads((await client.get("/mijn/gegevens.json")).content)
     assert document["included"] == ["registry"]
-    assert document["portfolio"] is None
-    assert document["not_included"][0]["what"] == "portfolio"
+    assert document["portfolio"] is None and document["accreditation"] is None and document["audit"] is None
+    assert [item["what"] for item in document["not_included"][:3]] == ["audit", "accreditation", "portfolio"]
 
 
 # --- Beheer ----------------------------------------------------------------------------------------------------

@@ -852,3 +852,59 @@ class DemoData(_AccreditationReply):
     approved_edition_id: uuid.UUID
     pending_course_id: uuid.UUID
     rejected_course_id: uuid.UUID
+
+
+# --- A person's own data ("download all my data") --------------------------------------------------------------
+
+
+class ExportPersonData(_AccreditationQuery):
+    """Query: everything accreditation holds about one person, for their own data download (the gateway passes the
+    signed-in professional's person id). Reply: PersonDataExport."""
+
+    wire_name: ClassVar[str] = "accreditation.ExportPersonData"
+
+    person_id: uuid.UUID
+
+
+class ExportedAttendance(Message):
+    """An attendance record about the person, voided ones included (nested value)."""
+
+    attendance_id: uuid.UUID
+    provider_name: str
+    course_id: uuid.UUID
+    course_title: str
+    edition_id: uuid.UUID
+    completion_date: date
+    hours: Decimal
+    points: Decimal
+    channel: str
+    recorded_at: datetime
+    voided_at: datetime | None = None
+    void_reason: str | None = None
+    dispute_reason: str | None = None
+    disputed_at: datetime | None = None
+
+
+class ExportedTeachingClaim(Message):
+    """A teaching claim the person made, with the committee's decision (nested value)."""
+
+    claim_id: uuid.UUID
+    course_title: str
+    given_on: date
+    hours: Decimal
+    description: str
+    status: str
+    submitted_at: datetime
+    decided_at: datetime | None = None
+    decision_reason: str | None = None
+    points: Decimal | None = None
+
+
+class PersonDataExport(_AccreditationReply):
+    """Reply to ExportPersonData: the person's attendance records (with any dispute) and teaching claims."""
+
+    wire_name: ClassVar[str] = "accreditation.PersonDataExport"
+
+    person_id: uuid.UUID
+    attendance: list[ExportedAttendance]
+    teaching_claims: list[ExportedTeachingClaim]

@@ -366,3 +366,65 @@ class AuditStatistics(_AuditReply):
     wire_name: ClassVar[str] = "audit.AuditStatistics"
 
     years: list[AuditYearStatistics]
+
+
+# --- A person's own data ("download all my data") --------------------------------------------------------------
+
+
+class ExportPersonData(_AuditQuery):
+    """Query: everything the audit holds about one person, for their own data download (the gateway passes the
+    signed-in professional's person id). Reviewers' identities are not part of it. Reply: PersonDataExport."""
+
+    wire_name: ClassVar[str] = "audit.ExportPersonData"
+
+    person_id: uuid.UUID
+
+
+class ExportedJudgement(Message):
+    """A judgement of one of the person's sampled activities, or their answer to a question (nested value)."""
+
+    activity_id: uuid.UUID
+    activity_title: str
+    verdict: str
+    reason: str
+    judged_on: date
+    information_deadline: date | None = None
+
+
+class ExportedAnswer(Message):
+    """The person's answer to a request for more information (nested value)."""
+
+    activity_id: uuid.UUID
+    text: str
+    evidence_ids: list[uuid.UUID] = []
+    answered_at: datetime
+
+
+class ExportedDossier(Message):
+    """A dossier of the person as the audit knows it: sampling, outcome and the review of it (nested value)."""
+
+    dossier_id: uuid.UUID
+    cycle_id: uuid.UUID
+    applied_on: date
+    round: int
+    total_points: Decimal
+    accredited_points: Decimal
+    a2_points: Decimal
+    sampled: bool
+    exemption_reason: str | None = None
+    status: str
+    outcome: str | None = None
+    was_returned: bool
+    correction_deadline: date | None = None
+    concluded_on: date | None = None
+    judgements: list[ExportedJudgement] = []
+    answers: list[ExportedAnswer] = []
+
+
+class PersonDataExport(_AuditReply):
+    """Reply to ExportPersonData: the person's dossiers, oldest first."""
+
+    wire_name: ClassVar[str] = "audit.PersonDataExport"
+
+    person_id: uuid.UUID
+    dossiers: list[ExportedDossier]

@@ -18,7 +18,7 @@ from accreditation.domain.errors import (
     RuleViolation,
     Unauthenticated,
 )
-from accreditation.service_layer import attendance, courses, demo, providers, teaching
+from accreditation.service_layer import attendance, courses, demo, personal_data, providers, teaching
 from accreditation.service_layer.context import AccreditationContext
 from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.contracts.base import Message
@@ -71,6 +71,8 @@ USE_CASES: Final[dict[type[Message], UseCase]] = {
     contracts.ListTeachingClaimsForReview: teaching.list_for_review,
     contracts.ListTeachingClaims: teaching.list_for_person,
     contracts.DecideTeachingClaim: teaching.decide_claim,
+    # the person's own data download
+    contracts.ExportPersonData: personal_data.export_person_data,
     # demo data
     contracts.LoadDemoData: demo.load_demo_data,
 }

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from audit.service_layer import review, reviewers, statistics
+from audit.service_layer import personal_data, review, reviewers, statistics
 from audit.service_layer.context import AuditContext
 from audit.service_layer.errors import UseCaseError
 from lklr_shared.contracts import audit as contracts
@@ -29,6 +29,7 @@ USE_CASES: dict[type[Message], UseCase] = {
     contracts.ListInformationRequests: review.list_information_requests,
     contracts.AnswerInformationRequest: review.answer_information_request,
     contracts.GetAuditStatistics: statistics.audit_statistics,
+    contracts.ExportPersonData: personal_data.export_person_data,
 }
 
 

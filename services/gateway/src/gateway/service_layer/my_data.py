@@ -1,7 +1,9 @@
-"""The "download all my data" document: the registry's export, with the portfolio's activities of every cycle.
+"""The "download all my data" document: what the registry, the portfolio (activities of every cycle), accreditation
+(providers' attendance records, teaching claims) and the audit (dossiers, judgements, answers) hold about the person.
 
 Each service exports what it holds about the person; the gateway only gathers. The document says what it
-includes and what it does not (yet), so a partial answer is never mistaken for a complete one.
+includes and what it does not, so a partial answer (a service that did not answer in time) is never mistaken for a
+complete one.
 """
 
 from __future__ import annotations
@@ -12,8 +14,11 @@ from typing import Any, Final
 
 from gateway.caller import ServiceCaller
 from gateway.service_layer.queries import expect
+from lklr_shared.contracts import accreditation as accreditation_contracts
+from lklr_shared.contracts import audit as audit_contracts
 from lklr_shared.contracts import portfolio as portfolio_contracts
 from lklr_shared.contracts import registry as registry_contracts
+from lklr_shared.contracts.base import Message
 from lklr_shared.contracts.envelope import utcnow
 from lklr_shared.kit.rpc import RpcError
 
@@ -28,11 +33,19 @@ NOT_INCLUDED: Final = [
         "en": "The evidence files themselves; their details are listed with the activities. Download them in the portfolio.",
     },
     {
-        "what": "accreditation_and_audit",
-        "nl": "Gegevens bij de accreditatie (presentielijsten van aanbieders) en de steekproef: die diensten bieden nog geen export.",
-        "en": "Data held by accreditation (providers' attendance posts) and audit: those services offer no export yet.",
+        "what": "reviewer_identities",
+        "nl": "Wie uw dossier beoordeelde: de oordelen staan erin, de namen van de beoordelaars niet.",
+        "en": "Who reviewed your dossier: the judgements are included, the reviewers' names are not.",
     },
 ]
+# How the document names the sections of accreditation and the audit when they are missing (Dutch, English).
+_SECTION_NAMES: Final = {
+    "accreditation": (
+        "Registraties van aanbieders en onderwijsclaims",
+        "Providers' attendance records and teaching claims",
+    ),
+    "audit": ("Herregistratiedossiers en de beoordeling ervan", "Re-registration dossiers and their review"),
+}
 
 
 async def _portfolio_cycles(
@@ -70,10 +83,39 @@ async def _portfolio_cycles(
     ]
 
 
+async def _section(
+    caller: ServiceCaller,
+    service: str,
+    request: Message,
+    reply_type: type[Message],
+    included: list[str],
+    not_included: list[dict[str, str]],
+) -> dict[str, Any] | None:
+    """One service's export of the person, or None with a note in `not_included` when it did not answer."""
+    try:
+        reply = expect(await caller.call(service, request), reply_type, service)
+    except RpcError as exc:
+        log.warning("my-data export without %s: %s (%s)", service, exc.message, exc.code)
+        nl_name, en_name = _SECTION_NAMES[service]
+        not_included.insert(
+            0,
+            {
+                "what": service,
+                "nl": f"{nl_name}: konden nu niet worden opgehaald ({exc.code}). Probeer het later opnieuw.",
+                "en": f"{en_name}: could not be fetched just now ({exc.code}). Please try again later.",
+            },
+        )
+        return None
+    included.append(service)
+    section: dict[str, Any] = reply.model_dump(mode="json")
+    return section
+
+
 async def export_my_data(
     caller: ServiceCaller, account_id: uuid.UUID, *, origin: str, language: portfolio_contracts.Language = "nl"
 ) -> dict[str, Any]:
-    """Everything the registry and the portfolio hold about the account's person, as one JSON document."""
+    """Everything the registry, the portfolio, accreditation and the audit hold about the account's person, as one
+    JSON document."""
     registry_export = expect(
         await caller.call("registry", registry_contracts.ExportMyData(actor_account_id=account_id)),
         registry_contracts.MyDataExport,
@@ -106,6 +148,26 @@ async def export_my_data(
                 "en": "No portfolio: you are not registered (yet).",
             },
         )
+    accreditation: dict[str, Any] | None = None
+    audit: dict[str, Any] | None = None
+    if registry_export.registration is not None:
+        person_id = registry_export.registration.person_id
+        accreditation = await _section(
+            caller,
+            "accreditation",
+            accreditation_contracts.ExportPersonData(person_id=person_id),
+            accreditation_contracts.PersonDataExport,
+            included,
+            not_included,
+        )
+        audit = await _section(
+            caller,
+            "audit",
+            audit_contracts.ExportPersonData(person_id=person_id),
+            audit_contracts.PersonDataExport,
+            included,
+            not_included,
+        )
     return {
         "format": FORMAT,
         "generated_at": utcnow().isoformat(),
@@ -113,4 +175,6 @@ async def export_my_data(
         "not_included": not_included,
         "registry": registry_export.model_dump(mode="json"),
         "portfolio": portfolio,
+        "accreditation": accreditation,
+        "audit": audit,
     }

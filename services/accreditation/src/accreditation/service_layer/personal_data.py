@@ -1,0 +1,78 @@
+"""A person's own data held by accreditation, for their "download all my data": the attendance records providers
+posted about them (voided ones too, with any dispute they raised) and their teaching claims."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from accreditation.adapters.orm import attendance, attendance_disputes, courses, providers, teaching_claims
+from accreditation.adapters.sql import as_utc
+from accreditation.service_layer.context import AccreditationContext
+from lklr_shared.contracts import accreditation as contracts
+
+
+async def export_person_data(
+    ctx: AccreditationContext, query: contracts.ExportPersonData
+) -> contracts.PersonDataExport:
+    """ExportPersonData: every attendance record and teaching claim of the person, oldest first."""
+    async with ctx.unit_of_work() as uow:
+        records = (
+            await uow.session.execute(
+                sa.select(
+                    attendance,
+                    providers.c.name.label("provider_name"),
+                    courses.c.title.label("course_title"),
+                    attendance_disputes.c.reason.label("dispute_reason"),
+                    attendance_disputes.c.disputed_at,
+                )
+                .join(providers, providers.c.provider_id == attendance.c.provider_id)
+                .join(courses, courses.c.course_id == attendance.c.course_id)
+                .outerjoin(attendance_disputes, attendance_disputes.c.attendance_id == attendance.c.attendance_id)
+                .where(attendance.c.person_id == query.person_id)
+                .order_by(attendance.c.completion_date, attendance.c.recorded_at, attendance.c.attendance_id)
+            )
+        ).all()
+        claims = (
+            await uow.session.execute(
+                sa.select(teaching_claims)
+                .where(teaching_claims.c.person_id == query.person_id)
+                .order_by(teaching_claims.c.submitted_at, teaching_claims.c.claim_id)
+            )
+        ).all()
+    return contracts.PersonDataExport(
+        person_id=query.person_id,
+        attendance=[
+            contracts.ExportedAttendance(
+                attendance_id=row.attendance_id,
+                provider_name=row.provider_name,
+                course_id=row.course_id,
+                course_title=row.course_title,
+                edition_id=row.edition_id,
+                completion_date=row.completion_date,
+                hours=row.hours,
+                points=row.points,
+                channel=row.channel,
+                recorded_at=as_utc(row.recorded_at),
+                voided_at=as_utc(row.voided_at) if row.voided_at is not None else None,
+                void_reason=row.void_reason,
+                dispute_reason=row.dispute_reason,
+                disputed_at=as_utc(row.disputed_at) if row.disputed_at is not None else None,
+            )
+            for row in records
+        ],
+        teaching_claims=[
+            contracts.ExportedTeachingClaim(
+                claim_id=row.claim_id,
+                course_title=row.course_title,
+                given_on=row.given_on,
+                hours=row.hours,
+                description=row.description,
+                status=row.status,
+                submitted_at=as_utc(row.submitted_at),
+                decided_at=as_utc(row.decided_at) if row.decided_at is not None else None,
+                decision_reason=row.decision_reason,
+                points=row.points,
+            )
+            for row in claims
+        ],
+    )

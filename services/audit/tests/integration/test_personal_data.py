@@ -1,0 +1,75 @@
+"""A person's own data download from the audit: their dossiers with the sampling decision, the judgements of their
+sampled activities (without who judged) and their answers; nothing about anyone else."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from lklr_shared.contracts import audit as contracts
+
+from .conftest import AuditStarter, dossier, wait_for
+
+pytestmark = [pytest.mark.integration]
+
+
+async def test_the_export_holds_the_persons_dossier_judgements_and_answers(start_audit: AuditStarter) -> None:
+    async with start_audit(share="1.0") as audit:
+        await audit.reviewer("gemeente-x")
+        event = dossier(applied_on=audit.today)
+        await audit.publish(event)
+        await wait_for(
+            lambda: audit.scalar(
+                "SELECT count(*) FROM review_cases WHERE dossier_id = :d AND status = 'open'", d=event.dossier_id
+            ),
+            message="the case to be assigned",
+        )
+        case = await audit.case_of(event.dossier_id)
+        reviewer_id = (await audit.rows("SELECT reviewer_id FROM review_cases WHERE case_id = :c", c=case.case_id))[0][
+            0
+        ]
+        asked, approved = case.activities[0], case.activities[1]
+        await audit.call(
+            contracts.JudgeActivity(
+                case_id=case.case_id,
+                activity_id=asked.activity_id,
+                reviewer_id=reviewer_id,
+                verdict="more_information_needed",
+                reason="Welke collega's waren erbij?",
+            )
+        )
+        await audit.call(
+            contracts.JudgeActivity(
+                case_id=case.case_id,
+                activity_id=approved.activity_id,
+                reviewer_id=reviewer_id,
+                verdict="approved",
+                reason="",
+            )
+        )
+        await audit.call(
+            contracts.AnswerInformationRequest(
+                case_id=case.case_id,
+                activity_id=asked.activity_id,
+                person_id=event.person_id,
+                text="Het team leerplicht van de regio.",
+            )
+        )
+        export = await audit.call(contracts.ExportPersonData(person_id=event.person_id))
+        nobody = await audit.call(contracts.ExportPersonData(person_id=uuid.uuid4()))
+
+    assert isinstance(export, contracts.PersonDataExport)
+    (exported,) = export.dossiers
+    assert (exported.dossier_id, exported.sampled, exported.status) == (event.dossier_id, True, "under_review")
+    assert [(j.activity_id, j.verdict) for j in exported.judgements] == [
+        (asked.activity_id, "more_information_needed"),
+        (approved.activity_id, "approved"),
+    ]
+    assert exported.judgements[0].information_deadline is not None
+    assert exported.judgements[0].activity_title == asked.title
+    assert [(a.activity_id, a.text) for a in exported.answers] == [
+        (asked.activity_id, "Het team leerplicht van de regio.")
+    ]
+    assert "reviewer" not in export.model_dump_json()
+    assert nobody.dossiers == []
