@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -32,17 +33,8 @@ async def test_redelivering_an_attendance_batch_changes_nothing(service: Harness
         message="the batch to be placed",
     )
     await wait_for(
-        lambda: (
-            len(
-                [
-                    e
-                    for e in service.published_of(contracts.ActivityRecorded)
-                    if e.person_id in {p.person_id for p in people}
-                ]
-            )
-            == 3
-        ),  # type: ignore[attr-defined]
-        message="an ActivityRecorded per placed attendance",
+        lambda: len(_placed_entries(service, people)) == 3,
+        message="one ActivitiesPlaced listing the batch's entries",
     )
 
     # The same envelope again (a redelivery), and the same rows in a new message (the provider's batch re-sent).
@@ -59,15 +51,31 @@ async def test_redelivering_an_attendance_batch_changes_nothing(service: Harness
     assert await service.count(rows_of(activities, attendance_id=attendance_ids)) == 3
     ids = [activity_id for activity_id in await _activity_ids(service, attendance_ids)]
     assert await service.count(rows_of(activity_versions, activity_id=ids)) == 3
+    # One message for the batch, none for the repeats; no per-row ActivityRecorded for provider-placed entries.
+    assert len(_placed_entries(service, people)) == 3
+    placed = [e for e in service.published_of(contracts.ActivitiesPlaced) if isinstance(e, contracts.ActivitiesPlaced)]
+    assert [e.batch_id for e in placed].count(batch.batch_id) == 1
     recorded = [
-        e for e in service.published_of(contracts.ActivityRecorded) if e.person_id in {p.person_id for p in people}
-    ]  # type: ignore[attr-defined]
-    assert len(recorded) == 3
+        e for e in service.published_of(contracts.ActivityRecorded) if isinstance(e, contracts.ActivityRecorded)
+    ]
+    assert not [e for e in recorded if e.person_id in {p.person_id for p in people}]
     portfolio = await service.portfolio(people[0])
     assert [(a.source, a.points, a.accredited, a.state, a.counts) for a in portfolio.activities] == [
         ("provider_placed", Decimal("6.5"), True, "placed", True)
     ]
     assert portfolio.progress is not None and portfolio.progress.constraints[1].earned == Decimal("6.5")
+
+
+def _placed_entries(service: Harness, people: list[Any]) -> list[contracts.PlacedEntry]:
+    """The entries of these people announced in ActivitiesPlaced events so far."""
+    wanted = {person.person_id for person in people}
+    return [
+        entry
+        for event in service.published_of(contracts.ActivitiesPlaced)
+        if isinstance(event, contracts.ActivitiesPlaced)
+        for entry in event.entries
+        if entry.person_id in wanted
+    ]
 
 
 async def _activity_ids(service: Harness, attendance_ids: list[uuid.UUID]) -> list[uuid.UUID]:

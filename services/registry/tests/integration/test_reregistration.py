@@ -633,10 +633,30 @@ async def test_new_provider_placed_entries_are_mailed_as_one_digest_per_person(r
             completion_date=date(2030, 5, day),
         )
 
-    # Two posts of one provider and one of another, and the professional's own entry (no mail for that).
-    for event in (recorded("provider_placed", 3), recorded("provider_placed", 10), recorded("self_entered", 11)):
+    def placed(*days: int) -> portfolio_contracts.ActivitiesPlaced:
+        return portfolio_contracts.ActivitiesPlaced(
+            batch_id=uuid.uuid4(),
+            provider_id=uuid.uuid4(),
+            provider_name="Opleider",
+            course_title="Verzuim",
+            entries=[
+                portfolio_contracts.PlacedEntry(
+                    activity_id=uuid.uuid4(),
+                    person_id=person.person_id,
+                    category="A1",
+                    points=Decimal("7.5"),
+                    completion_date=date(2030, 5, day),
+                )
+                for day in days
+            ],
+        )
+
+    # An entry announced the old way (one event per entry), a batch of two, the same batch re-sent, and the
+    # professional's own entry (no mail for that).
+    batch = placed(10, 20)
+    for event in (recorded("provider_placed", 3), batch, recorded("self_entered", 11)):
         await publish(rereg, event)
-    await publish(rereg, recorded("provider_placed", 20))
+    await publish(rereg, batch.model_copy(update={"batch_id": uuid.uuid4()}))
 
     async def noted() -> bool:
         rows = await rereg.rows("SELECT count(*) AS n FROM entry_notices WHERE person_id = :p", p=person.person_id)

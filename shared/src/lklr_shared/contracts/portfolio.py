@@ -20,7 +20,8 @@ class _PortfolioEvent(Message):
 
 
 class ActivityRecorded(_PortfolioEvent):
-    """An activity entered a portfolio (self-entered, provider-placed or approved teaching)."""
+    """An activity entered a portfolio: self-entered, or approved teaching. Provider-placed entries are announced per
+    batch in ActivitiesPlaced (messages from before that carry `source` provider_placed here)."""
 
     wire_name: ClassVar[str] = "portfolio.ActivityRecorded"
 
@@ -735,3 +736,33 @@ class DossierView(_PortfolioReply):
     # The registry's decision on the application: requested (accepted as timely), granted or not_granted.
     registry_decision: str | None = None
     registry_decided_on: date | None = None
+
+
+# --- Provider-placed entries, one message per batch ------------------------------------------------------------
+
+
+class PlacedEntry(Message):
+    """One entry a provider's attendance batch placed in a portfolio (a nested value, not a message of its own)."""
+
+    activity_id: uuid.UUID
+    person_id: uuid.UUID
+    category: Category
+    points: Decimal
+    completion_date: date
+
+
+class ActivitiesPlaced(_PortfolioEvent):
+    """A provider's attendance batch entered portfolios: one message per batch, not one per row.
+
+    Carries only the entries that are new (a redelivered or re-sent batch places nothing and publishes nothing).
+    Self-entered activities and approved teaching are announced one by one as ActivityRecorded; provider-placed
+    entries are announced here instead, so a post of 5,000 rows costs one message, not 5,000.
+    """
+
+    wire_name: ClassVar[str] = "portfolio.ActivitiesPlaced"
+
+    batch_id: uuid.UUID
+    provider_id: uuid.UUID
+    provider_name: str
+    course_title: str
+    entries: list[PlacedEntry]

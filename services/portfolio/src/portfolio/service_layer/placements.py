@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from lklr_shared.contracts import accreditation as events
 from lklr_shared.contracts.envelope import Envelope, utcnow
-from lklr_shared.contracts.portfolio import ActivityRecorded
+from lklr_shared.contracts.portfolio import ActivitiesPlaced, ActivityRecorded, PlacedEntry
 from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.scheme import CategoryKey
 from portfolio.adapters import repository as repo
@@ -114,8 +114,26 @@ async def record_attendance(uow: UnitOfWork, event: events.AttendanceRecorded, _
             for record in new_records
         ),
     )
-    for record in new_records:
-        uow.emit(recorded_event(record))
+    if new_records:
+        # One event for the batch, not one per row: a provider's post of thousands of rows stays one message.
+        uow.emit(
+            ActivitiesPlaced(
+                batch_id=event.batch_id,
+                provider_id=event.provider_id,
+                provider_name=event.provider_name,
+                course_title=event.course_title,
+                entries=[
+                    PlacedEntry(
+                        activity_id=record.activity_id,
+                        person_id=record.person_id,
+                        category=record.category,
+                        points=record.points,
+                        completion_date=record.completion_date,
+                    )
+                    for record in new_records
+                ],
+            )
+        )
     await _apply_pending_voids(uow, (record.attendance_id for record in new_records if record.attendance_id))
 
 

@@ -27,6 +27,28 @@ async def insert_if_absent(
         raise NotImplementedError(f"no insert-if-absent for the {dialect} dialect")
 
 
+async def insert_many_if_absent(
+    session: AsyncSession,
+    table: sa.Table,
+    rows: Sequence[Mapping[str, Any]],
+    key_columns: Sequence[sa.Column[Any]],
+) -> None:
+    """Multi-row INSERT ... ON CONFLICT DO NOTHING (one statement, compiled once, for a whole batch of rows)."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    statement: postgresql.Insert | sqlite.Insert
+    if dialect == "postgresql":
+        statement = postgresql.insert(table)
+    elif dialect == "sqlite":
+        statement = sqlite.insert(table)
+    else:
+        raise NotImplementedError(f"no insert-if-absent for the {dialect} dialect")
+    await session.execute(
+        statement.on_conflict_do_nothing(index_elements=list(key_columns)), [dict(row) for row in rows]
+    )
+
+
 async def claim(
     session: AsyncSession, table: sa.Table, values: Mapping[str, Any], key_columns: Sequence[sa.Column[Any]]
 ) -> bool:

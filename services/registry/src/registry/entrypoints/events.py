@@ -29,6 +29,7 @@ USE_CASES: Mapping[type[Message], EventUseCase] = {
     audit_events.ActivityJudged: reregistrations.record_judgement,
     audit_events.AuditConcluded: reregistrations.record_outcome,
     portfolio_events.ActivityRecorded: portfolio_notices.note_new_entry,
+    portfolio_events.ActivitiesPlaced: portfolio_notices.note_new_entries,
     portfolio_events.ActivityDisputed: portfolio_notices.tell_of_dispute,
     accreditation_events.CourseAccredited: provider_notices.tell_provider_of_accreditation,
     accreditation_events.AccreditationWithdrawn: provider_notices.tell_provider_of_withdrawal,

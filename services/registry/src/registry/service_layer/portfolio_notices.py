@@ -1,7 +1,8 @@
 """Telling people about portfolio events: new provider-placed entries to check, and disputes for the office.
 
-New entries are collected, not mailed one by one: a provider's attendance post becomes one ActivityRecorded per
-person, and a provider posting ten courses in an hour would otherwise send ten mails. The scheduled digest job
+New entries are collected, not mailed one by one: a provider's attendance post becomes one ActivitiesPlaced per
+batch (older messages: one ActivityRecorded per person), and a provider posting ten courses in an hour would
+otherwise send ten mails. The scheduled digest job
 (``scheduled_jobs.send_entry_digests``) mails each person one list of what arrived since the last digest.
 """
 
@@ -12,7 +13,7 @@ import logging
 from lklr_shared.contracts import portfolio as portfolio_contracts
 from lklr_shared.contracts.envelope import Envelope
 from registry.adapters.orm import entry_notices
-from registry.adapters.sql import insert_if_absent
+from registry.adapters.sql import insert_if_absent, insert_many_if_absent
 from registry.adapters.unit_of_work import MailingUnitOfWork
 from registry.service_layer import notifications, provider_notices
 from registry.service_layer.context import RegistryContext
@@ -43,6 +44,32 @@ async def note_new_entry(
             "completion_date": event.completion_date,
             "recorded_at": ctx.now(),
         },
+        [entry_notices.c.activity_id],
+    )
+
+
+async def note_new_entries(
+    uow: MailingUnitOfWork, ctx: RegistryContext, event: portfolio_contracts.ActivitiesPlaced, _envelope: Envelope
+) -> None:
+    """Remember a batch of provider-placed entries for each person's next digest, in one statement.
+
+    Keyed by the activity, so entries announced twice (a batch re-sent, or an old per-entry event) are noted once.
+    """
+    recorded_at = ctx.now()
+    await insert_many_if_absent(
+        uow.session,
+        entry_notices,
+        [
+            {
+                "activity_id": entry.activity_id,
+                "person_id": entry.person_id,
+                "category": entry.category,
+                "points": entry.points,
+                "completion_date": entry.completion_date,
+                "recorded_at": recorded_at,
+            }
+            for entry in event.entries
+        ],
         [entry_notices.c.activity_id],
     )
 
