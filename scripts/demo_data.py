@@ -18,6 +18,7 @@ from lklr_shared.contracts import accreditation as accreditation_contracts
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.kit.rpc import RpcClient
 from lklr_shared.kit.topology import Topology
+from scripts.demo_portfolio import load_demo_portfolio
 
 DEMO_PASSWORD = "lklr-demo-2026"
 
@@ -173,6 +174,8 @@ async def load_demo_data(amqp_url: str, prefix: str) -> str:
         lines.append(
             f"  (a course awaiting review: {provider.pending_course_id}; a rejected one: {provider.rejected_course_id})"
         )
+        # The digital portfolio (issue 4): the demo professional's activities in several states.
+        lines.extend(await load_demo_portfolio(client, professional.account_id, provider))
         return "\n".join(lines)
     finally:
         await connection.close()

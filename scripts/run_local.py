@@ -5,6 +5,9 @@
 Each service is its own process with its own SQLite database in the data folder; they talk over RabbitMQ
 (started if it is not running). Ctrl-C (or SIGTERM) stops every process gracefully, then forcibly after a grace
 period; children are also told by the kernel to stop if this supervisor dies, so none is left orphaned.
+
+Every process reads one clock offset file in the data folder, so `python -m scripts.time_travel --days N` moves
+the whole register's "today" together (see scripts/time_travel.py).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import urllib.request
 from pathlib import Path
 
 from scripts.local_services import ensure_rabbitmq
+from scripts.time_travel import offset_file, read_offset, register_day
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVICES = ("registry", "portfolio", "accreditation", "audit")
@@ -87,6 +91,16 @@ def _stop_all(processes: dict[str, subprocess.Popen[bytes]]) -> None:
             process.wait()
 
 
+def _print_time_travel(data_dir: Path, clock_file: Path) -> None:
+    offset = read_offset(clock_file)
+    where = "" if data_dir.resolve() == (ROOT / ".data").resolve() else f" --data-dir {data_dir}"
+    print(
+        f"Time travel: the register's day is {register_day(offset).isoformat()} (clock offset {offset:+d} days).\n"
+        f"  Move it:  uv run python -m scripts.time_travel --days 200{where}   (then expiry and reminders run)\n"
+        f"  Back:     uv run python -m scripts.time_travel --reset{where}"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--port", type=int, default=int(os.environ.get("LKLR_PORT", "8000")))
@@ -109,6 +123,8 @@ def main() -> int:
     (args.data_dir / "logs").mkdir(parents=True, exist_ok=True)
 
     env = dict(os.environ)
+    # One clock for the whole demo: every process shifts its clock by the days in this file (time travel).
+    clock_file = offset_file(args.data_dir)
     health_ports = {name: args.health_port_base + index for index, name in enumerate(SERVICES)}
     for name, port in health_ports.items():
         upper = name.upper()
@@ -116,11 +132,13 @@ def main() -> int:
         env[f"{upper}_AMQP_URL"] = amqp_url
         env[f"{upper}_BROKER_PREFIX"] = prefix
         env[f"{upper}_HEALTH_PORT"] = str(port)
+        env[f"{upper}_CLOCK_OFFSET_FILE"] = str(clock_file)
     env.update(
         GATEWAY_AMQP_URL=amqp_url,
         GATEWAY_BROKER_PREFIX=prefix,
         GATEWAY_PORT=str(args.port),
         GATEWAY_DATA_DIR=str(args.data_dir.resolve()),
+        GATEWAY_CLOCK_OFFSET_FILE=str(clock_file),
     )
     # A local run is a demo: demo accounts, mail into a folder listed at /dev/mail, mail links to this gateway.
     # Explicit environment variables win; production deploy files leave all of these off.
@@ -155,6 +173,7 @@ def main() -> int:
             print(asyncio.run(load_demo_data(amqp_url, prefix)))
         print(f"\nThe register runs at http://127.0.0.1:{args.port}/  (Ctrl-C stops everything)")
         print(f"Readiness: http://127.0.0.1:{args.port}/readyz   API docs: http://127.0.0.1:{args.port}/schema")
+        _print_time_travel(args.data_dir, clock_file)
         while not stopping:
             for name, process in processes.items():
                 if process.poll() is not None:

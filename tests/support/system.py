@@ -11,6 +11,9 @@ pointing at the first gateway, a fast outbox and mail relay, and one GATEWAY_SEC
 session made by one is valid on the others). `env` adds or overrides variables. Readiness: every gateway's
 /readyz answers 200, which means the broker is up and every started service answers a ping over RPC.
 
+`clock_offset_file=True` gives every process one clock offset file (`system.clock_offset_file`, as the demo's
+time travel does); `await system.move_clock(days)` then moves every process's "today" together.
+
 On leaving, every process gets SIGTERM and must stop with exit code 0 within 20 seconds (as in production).
 """
 
@@ -40,6 +43,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SERVICES: tuple[str, ...] = ("registry", "portfolio", "accreditation", "audit")
 READY_TIMEOUT_SECONDS = 90.0
 STOP_TIMEOUT_SECONDS = 20.0
+# FileOffsetClock re-reads its file at most once a second; waiting a little longer means every process moved.
+CLOCK_REFRESH_SECONDS = 1.5
 TEST_SECRET_KEY = "test-only-secret-key-shared-by-every-gateway"
 
 
@@ -57,6 +62,7 @@ class RunningSystem:
     amqp_url: str
     mail_dir: Path
     logs: Path
+    clock_offset_file: Path | None = None
     _connection: aio_pika.abc.AbstractRobustConnection | None = field(default=None, repr=False)
 
     @property
@@ -68,6 +74,16 @@ class RunningSystem:
         if self._connection is None:
             self._connection = await aio_pika.connect_robust(self.amqp_url)
         return await RpcClient(self._connection, self.topology, timeout=timeout).call(service, request)
+
+    async def move_clock(self, days: int) -> None:
+        """Move every process's clock `days` further (the offsets add up) and wait until they all read it."""
+        if self.clock_offset_file is None:
+            raise RuntimeError("start_system(..., clock_offset_file=True) gives the processes a clock to move")
+        text = self.clock_offset_file.read_text().strip() if self.clock_offset_file.exists() else ""
+        partial = self.clock_offset_file.with_name(self.clock_offset_file.name + ".tmp")
+        partial.write_text(f"{(int(text) if text else 0) + days}\n")
+        partial.replace(self.clock_offset_file)
+        await asyncio.sleep(CLOCK_REFRESH_SECONDS)
 
     def log_tail(self, name: str, characters: int = 3000) -> str:
         path = self.logs / f"{name}.log"
@@ -132,6 +148,7 @@ async def start_system(
     services: Sequence[str] = SERVICES,
     gateways: int = 1,
     env: Mapping[str, str] | None = None,
+    clock_offset_file: bool = False,
 ) -> AsyncIterator[RunningSystem]:
     """Start `services` and `gateways` gateway processes; stop them all on exit (see the module docstring)."""
     topology = broker_names.topology(consumers=set(services), services=set(services))
@@ -141,6 +158,7 @@ async def start_system(
     logs = tmp_path / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     mail_dir = tmp_path / "mail"
+    clock_file = tmp_path / "clock-offset-days" if clock_offset_file else None
 
     base = dict(os.environ)
     for name in services:
@@ -152,6 +170,10 @@ async def start_system(
             f"{upper}_HEALTH_PORT": "0",
             f"{upper}_OUTBOX_POLL_SECONDS": "0.5",
         }
+        if clock_file is not None:
+            base[f"{upper}_CLOCK_OFFSET_FILE"] = str(clock_file)
+    if clock_file is not None:
+        base["GATEWAY_CLOCK_OFFSET_FILE"] = str(clock_file)
     base |= {
         "REGISTRY_ALLOW_DEMO_COMMANDS": "true",
         "REGISTRY_MAIL_BACKEND": "folder",
@@ -166,7 +188,7 @@ async def start_system(
     }
     base |= dict(env or {})
 
-    system = RunningSystem(gateway_urls, database_urls, topology, amqp_url, mail_dir, logs)
+    system = RunningSystem(gateway_urls, database_urls, topology, amqp_url, mail_dir, logs, clock_file)
     processes: dict[str, asyncio.subprocess.Process] = {}
     log_files = []
     try:

@@ -9,6 +9,7 @@ from accreditation.entrypoints.events import event_handlers
 from accreditation.entrypoints.rpc import rpc_handlers
 from accreditation.service_layer.context import AccreditationContext
 from accreditation.settings import AccreditationSettings
+from lklr_shared.kit.clock import Clock, make_clock
 from lklr_shared.kit.db import make_engine, make_session_factory
 from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.kit.runtime import ServiceRuntime
@@ -23,8 +24,13 @@ def load_settings() -> ServiceSettings:
     return AccreditationSettings()
 
 
-def build_runtime(settings: ServiceSettings) -> ServiceRuntime:
-    """Wire the accreditation process from its settings (plain ServiceSettings get the service's defaults)."""
+def build_runtime(settings: ServiceSettings, clock: Clock | None = None) -> ServiceRuntime:
+    """Wire the accreditation process from its settings (plain ServiceSettings get the service's defaults).
+
+    The clock is the system clock, shifted by the demo's offset file when ``clock_offset_file`` is set (time
+    travel moves "today" for editions, posting windows and validity like in every other service); tests may pass
+    their own.
+    """
     own = (
         settings
         if isinstance(settings, AccreditationSettings)
@@ -40,6 +46,7 @@ def build_runtime(settings: ServiceSettings) -> ServiceRuntime:
     context = AccreditationContext(
         unit_of_work=unit_of_work,
         scheme=load_scheme_book(own.scheme_path or default_scheme_path()),
+        clock=clock or make_clock(own.clock_offset_file),
         idempotency_lease=timedelta(seconds=own.idempotency_lease_seconds),
     )
     runtime.rpc_handlers = rpc_handlers(context)

@@ -7,6 +7,7 @@ import secrets
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -35,7 +36,7 @@ from gateway.entrypoints.registry_routes import RegistryRoutes
 from gateway.service_layer.context import Gateway
 from gateway.settings import GatewaySettings
 from lklr_shared.contracts import all_contracts
-from lklr_shared.contracts.envelope import utcnow
+from lklr_shared.kit.clock import make_clock, register_today
 from lklr_shared.kit.rpc import RpcError
 from lklr_shared.kit.topology import Topology
 from lklr_shared.scheme import default_scheme_path, load_scheme_book
@@ -49,10 +50,6 @@ STATIC_DIR = PACKAGE_DIR / "static"
 
 def load_settings() -> GatewaySettings:
     return GatewaySettings()
-
-
-def _today() -> date:
-    return utcnow().date()
 
 
 def _template_engine() -> JinjaTemplateEngine:
@@ -71,13 +68,16 @@ def build_app(
     settings: GatewaySettings,
     *,
     service_caller: ServiceCaller | None = None,
-    today: Callable[[], date] = _today,
+    today: Callable[[], date] | None = None,
 ) -> Litestar:
     """Wire the gateway from its settings.
 
     Without `service_caller` the app talks to the services over RabbitMQ: an RpcClient on a robust connection
     opened when the app starts (not here) and closed when it stops. Tests pass a fake caller instead.
+    Without `today` the register's day comes from the clock the services use (moved by the demo's offset file).
     """
+    if today is None:
+        today = partial(register_today, make_clock(settings.clock_offset_file))
     scheme = load_scheme_book(settings.scheme_path or default_scheme_path())
     broker_caller: BrokerCaller | None = None
     if service_caller is None:

@@ -21,6 +21,9 @@ class GatewaySettings(BrokerSettings):
     # process, so sessions do not survive a restart (nor work across replicas); production sets it.
     secret_key: SecretStr = SecretStr("")
     scheme_path: Path | None = None
+    # Demo time travel: the file holding the day offset every service's clock reads (see kit/clock.py), so the
+    # gateway's "today" (scheme in force, current year) moves with theirs.
+    clock_offset_file: Path | None = None
     # The services /readyz pings (GATEWAY_SERVICES='["registry","portfolio"]').
     services: list[str] = Field(default_factory=lambda: list(DEFAULT_SERVICES))
     # Readiness probes must answer fast, so they get a much shorter RPC timeout than page requests.

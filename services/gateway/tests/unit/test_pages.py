@@ -1,4 +1,4 @@
-"""The public pages: layout, navigation, language, statistics bar and placeholders."""
+"""The public pages: layout, navigation, language, statistics bar and the portfolio for visitors."""
 
 from __future__ import annotations
 
@@ -96,16 +96,13 @@ async def test_start_page_renders_with_a_notice_when_the_registry_is_unavailable
     assert ">Vragen</a>" in response.text
 
 
-@pytest.mark.parametrize(
-    ("path", "text"),
-    [
-        ("/portfolio", "Hier houdt u straks uw digitale portfolio bij."),
-    ],
-)
-async def test_placeholder_pages_say_what_will_come(client: AsyncTestClient[Litestar], path: str, text: str) -> None:
-    response = await client.get(path)
-    assert "Binnenkort beschikbaar" in response.text
-    assert text in response.text
+async def test_the_portfolio_explains_itself_to_a_visitor_and_offers_the_login(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    response = await client.get("/portfolio")
+    assert response.status_code == 200
+    assert "Log in om het uwe te zien" in response.text
+    assert 'href="/inloggen?next=/portfolio"' in response.text
 
 
 async def test_unknown_page_is_a_dutch_404_page_with_the_layout(client: AsyncTestClient[Litestar]) -> None:

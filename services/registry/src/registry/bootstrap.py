@@ -14,7 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from lklr_shared.contracts.envelope import Envelope
-from lklr_shared.kit.clock import make_clock
+from lklr_shared.kit.clock import make_clock, system_clock
 from lklr_shared.kit.db import is_sqlite, make_engine, make_session_factory
 from lklr_shared.kit.runtime import ServiceRuntime
 from lklr_shared.kit.settings import ServiceSettings
@@ -172,6 +172,10 @@ def build_runtime(settings: ServiceSettings, *, clock: Clock | None = None) -> R
     context = build_context(
         registry_settings, dev_mailbox=dev_mailbox, clock=clock or make_clock(registry_settings.clock_offset_file)
     )
+    if clock is None:
+        # Authenticator apps know only the real time: second-factor codes are checked against it, also while the
+        # demo's offset file moves the register's clock.
+        context.second_factor_clock = system_clock
     mail_relay = MailRelay(session_factory, mailer, poll_seconds=registry_settings.mail_poll_seconds)
     runtime = RegistryRuntime(
         SERVICE_NAME,

@@ -743,6 +743,32 @@ class AttendanceList(_AccreditationReply):
     entries: list[AttendanceEntry]
 
 
+class ListDisputedAttendance(_AccreditationQuery):
+    """The provider's attendance records that professionals disputed (voided ones included, so the provider sees
+    what it already corrected), newest dispute first → DisputedAttendanceList."""
+
+    wire_name: ClassVar[str] = "accreditation.ListDisputedAttendance"
+
+    provider_id: uuid.UUID
+
+
+class DisputedAttendance(Message):
+    """One disputed record with the course and edition it belongs to (`entry.disputed_at` is always set)."""
+
+    course_id: uuid.UUID
+    course_title: str
+    edition_id: uuid.UUID
+    entry: AttendanceEntry
+
+
+class DisputedAttendanceList(_AccreditationReply):
+    """Reply to ListDisputedAttendance."""
+
+    wire_name: ClassVar[str] = "accreditation.DisputedAttendanceList"
+
+    disputes: list[DisputedAttendance]
+
+
 # --- Teaching claims -------------------------------------------------------------------------------------------
 
 

@@ -66,6 +66,7 @@ USE_CASES: Final[dict[type[Message], UseCase]] = {
     contracts.PostAttendance: attendance.post_attendance,
     contracts.VoidAttendance: attendance.void_attendance,
     contracts.ListAttendance: attendance.list_attendance,
+    contracts.ListDisputedAttendance: attendance.list_disputed_attendance,
     # teaching claims
     contracts.ClaimTeaching: teaching.claim_teaching,
     contracts.ListTeachingClaimsForReview: teaching.list_for_review,

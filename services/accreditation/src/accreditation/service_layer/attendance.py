@@ -426,22 +426,56 @@ async def list_attendance(ctx: AccreditationContext, query: contracts.ListAttend
         course_title=edition.title,
         edition_id=edition.edition_id,
         completion_date=edition.end_date,
-        entries=[
-            contracts.AttendanceEntry(
-                attendance_id=row.attendance_id,
-                post_id=row.post_id,
-                registration_number=row.registration_number,
-                person_name=f"{row.initials} {row.surname}" if row.surname is not None else "",
-                hours=row.hours,
-                points=row.points,
-                completion_date=row.completion_date,
-                channel=row.channel,
-                recorded_at=as_utc(row.recorded_at),
-                voided_at=as_utc(row.voided_at) if row.voided_at is not None else None,
-                void_reason=row.void_reason,
-                disputed_at=as_utc(row.disputed_at) if row.disputed_at is not None else None,
-                dispute_reason=row.dispute_reason,
+        entries=[_entry(row) for row in rows],
+    )
+
+
+def _entry(row: Any) -> contracts.AttendanceEntry:
+    """An attendance row (with the person's name and any dispute joined in) as its provider sees it."""
+    return contracts.AttendanceEntry(
+        attendance_id=row.attendance_id,
+        post_id=row.post_id,
+        registration_number=row.registration_number,
+        person_name=f"{row.initials} {row.surname}" if row.surname is not None else "",
+        hours=row.hours,
+        points=row.points,
+        completion_date=row.completion_date,
+        channel=row.channel,
+        recorded_at=as_utc(row.recorded_at),
+        voided_at=as_utc(row.voided_at) if row.voided_at is not None else None,
+        void_reason=row.void_reason,
+        disputed_at=as_utc(row.disputed_at) if row.disputed_at is not None else None,
+        dispute_reason=row.dispute_reason,
+    )
+
+
+async def list_disputed_attendance(
+    ctx: AccreditationContext, query: contracts.ListDisputedAttendance
+) -> contracts.DisputedAttendanceList:
+    """Every record of the provider a professional disputed, newest dispute first (one query)."""
+    async with ctx.unit_of_work() as uow:
+        rows = (
+            await uow.session.execute(
+                sa.select(
+                    attendance,
+                    registered_people.c.initials,
+                    registered_people.c.surname,
+                    attendance_disputes.c.disputed_at,
+                    attendance_disputes.c.reason.label("dispute_reason"),
+                    courses.c.title.label("course_title"),
+                )
+                .join(attendance_disputes, attendance_disputes.c.attendance_id == attendance.c.attendance_id)
+                .join(courses, courses.c.course_id == attendance.c.course_id)
+                .outerjoin(registered_people, registered_people.c.person_id == attendance.c.person_id)
+                .where(attendance.c.provider_id == query.provider_id)
+                .order_by(attendance_disputes.c.disputed_at.desc(), attendance.c.attendance_id)
+            )
+        ).all()
+    return contracts.DisputedAttendanceList(
+        disputes=[
+            contracts.DisputedAttendance(
+                course_id=row.course_id, course_title=row.course_title, edition_id=row.edition_id, entry=_entry(row)
             )
             for row in rows
-        ],
+        ]
     )

@@ -3,10 +3,18 @@
 Loaded through the `accreditation.LoadDemoData` request (never by writing to the database from outside), in one
 transaction, with fixed ids: loading twice creates nothing the second time. Dates are relative to today so the
 approved course always has an edition that ended recently enough to post attendance for.
+
+Once the service knows registered people (from the registry's events), the demo also gets a teaching claim
+awaiting the committee (by the person with the lowest registration number, the demo professional in a fresh demo)
+and an attendance entry on the approved course's ended edition that its professional disputed (the person with
+the highest number), so the committee's claims queue and the provider's disputes page have something to show.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import uuid
 from datetime import timedelta
 from decimal import Decimal
@@ -15,15 +23,18 @@ from typing import Final
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from accreditation.adapters.orm import providers
+from accreditation.adapters.orm import attendance_disputes, providers, registered_people, teaching_claims
 from accreditation.domain import courses as course_rules
 from accreditation.domain.api_keys import api_key_from_parts
 from accreditation.domain.courses import CommitteeDecision
+from accreditation.service_layer import attendance as attendance_cases
 from accreditation.service_layer import courses as course_cases
 from accreditation.service_layer import providers as provider_cases
 from accreditation.service_layer.context import AccreditationContext
 from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.kit.outbox import UnitOfWork
+
+log = logging.getLogger(__name__)
 
 _NAMESPACE: Final = uuid.UUID("6f1b3c2e-9a4d-4c1e-8b7a-5d2f0e9c1a01")
 DEMO_PROVIDER_ID: Final = uuid.uuid5(_NAMESPACE, "provider")
@@ -36,6 +47,10 @@ APPROVED_ENDED_EDITION_ID: Final = uuid.uuid5(_NAMESPACE, "edition-approved-ende
 APPROVED_UPCOMING_EDITION_ID: Final = uuid.uuid5(_NAMESPACE, "edition-approved-upcoming")
 PENDING_COURSE_ID: Final = uuid.uuid5(_NAMESPACE, "course-pending")
 REJECTED_COURSE_ID: Final = uuid.uuid5(_NAMESPACE, "course-rejected")
+DEMO_TEACHING_CLAIM_ID: Final = uuid.uuid5(_NAMESPACE, "teaching-claim")
+DEMO_DISPUTED_POST_KEY: Final = "demo-data-disputed-attendance"
+# How long LoadDemoData waits for the registry's first registrations to arrive (demo start-up runs them together).
+PEOPLE_WAIT_SECONDS: Final = 3.0
 DEMO_ACTOR: Final = "demo-data"
 DEMO_COMMITTEE: Final = "demo-committee"
 
@@ -70,6 +85,10 @@ async def load_demo_data(ctx: AccreditationContext, command: contracts.LoadDemoD
             except IntegrityError:
                 # A concurrent LoadDemoData created it first: same fixed ids, so the data is there all the same.
                 created = False
+    try:
+        await _load_people_extras(ctx)
+    except Exception:  # demo extras are a nicety: never fail the demo for them
+        log.exception("demo teaching claim / disputed attendance not loaded")
     if command.provider_account_id:
         await provider_cases.link_account(
             ctx,
@@ -193,3 +212,92 @@ async def _create(ctx: AccreditationContext, uow: UnitOfWork) -> None:
         by=DEMO_COMMITTEE,
         reason="Niet gericht op de beroepsuitoefening van leerplichtambtenaren of RMC-medewerkers.",
     )
+
+
+async def _registered(ctx: AccreditationContext) -> list[tuple[uuid.UUID, str]]:
+    """(person id, registration number) of the registered people, by number; waits briefly for the first."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + PEOPLE_WAIT_SECONDS
+    while True:
+        async with ctx.unit_of_work() as uow:
+            rows = (
+                await uow.session.execute(
+                    sa.select(registered_people.c.person_id, registered_people.c.registration_number)
+                    .where(registered_people.c.status == "registered")
+                    .order_by(registered_people.c.registration_number)
+                )
+            ).all()
+        if rows or loop.time() > deadline:
+            return [(row.person_id, row.registration_number) for row in rows]
+        await asyncio.sleep(0.25)
+
+
+async def _load_people_extras(ctx: AccreditationContext) -> None:
+    """The teaching claim and the disputed attendance entry (see the module docstring); each once."""
+    async with ctx.unit_of_work() as uow:
+        claim_exists = (
+            await uow.session.execute(
+                sa.select(teaching_claims.c.claim_id).where(teaching_claims.c.claim_id == DEMO_TEACHING_CLAIM_ID)
+            )
+        ).first() is not None
+        dispute_exists = (
+            await uow.session.execute(
+                sa.select(attendance_disputes.c.attendance_id).where(
+                    attendance_disputes.c.provider_id == DEMO_PROVIDER_ID
+                )
+            )
+        ).first() is not None
+    if claim_exists and dispute_exists:
+        return
+    people = await _registered(ctx)
+    if not people:
+        return
+    today = ctx.today()
+    if not claim_exists:
+        person_id, number = people[0]
+        async with ctx.unit_of_work() as uow:
+            await uow.session.execute(
+                sa.insert(teaching_claims).values(
+                    claim_id=DEMO_TEACHING_CLAIM_ID,
+                    person_id=person_id,
+                    registration_number=number,
+                    hours=Decimal(3),
+                    given_on=today - timedelta(days=14),
+                    description="Intervisiebijeenkomst over de verzuimaanpak gegeven aan nieuwe collega's in de regio.",
+                    course_title="Intervisie verzuimaanpak voor starters",
+                    status="submitted",
+                    submitted_at=ctx.now(),
+                    claimed_by=DEMO_ACTOR,
+                )
+            )
+            with contextlib.suppress(IntegrityError):  # a concurrent LoadDemoData added it first
+                await uow.commit()
+    if not dispute_exists and len(people) > 1:
+        person_id, number = people[-1]
+        # Posted the way a provider posts (events included), with a fixed key: loading again replays it.
+        result = await attendance_cases.post_attendance(
+            ctx,
+            contracts.PostAttendance(
+                provider_id=DEMO_PROVIDER_ID,
+                edition_id=APPROVED_ENDED_EDITION_ID,
+                idempotency_key=DEMO_DISPUTED_POST_KEY,
+                attendees=[contracts.AttendeeInput(registration_number=number)],
+                channel="web",
+                posted_by=DEMO_ACTOR,
+            ),
+        )
+        row = result.rows[0]
+        if row.attendance_id is None or row.outcome == "rejected":
+            return
+        async with ctx.unit_of_work() as uow:
+            await uow.session.execute(
+                sa.insert(attendance_disputes).values(
+                    attendance_id=row.attendance_id,
+                    provider_id=DEMO_PROVIDER_ID,
+                    person_id=person_id,
+                    reason="Ik heb deze cursus niet gevolgd; ik was die dagen met verlof.",
+                    disputed_at=ctx.now(),
+                )
+            )
+            with contextlib.suppress(IntegrityError):
+                await uow.commit()

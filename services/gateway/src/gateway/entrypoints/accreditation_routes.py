@@ -1,5 +1,7 @@
 """Registers the accreditation routes of the gateway (issue 5) as one Litestar plugin: the provider API with its
-bearer security scheme in the OpenAPI document, the public catalogue API and the catalogue page.
+bearer security scheme in the OpenAPI document, the public catalogue API and the catalogue page, the provider
+portal (/aanbieder), the committee's pages (/commissie) and the professional's teaching claims
+(/mijn/onderwijsclaim).
 
 A plugin keeps the composition root's edit to one line and this feature's wiring in one place.
 """
@@ -11,12 +13,14 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins import InitPluginProtocol
 
 from gateway.entrypoints.catalogue import CatalogueApi, CataloguePage
+from gateway.entrypoints.committee_pages import CommitteePages, TeachingClaimPages
 from gateway.entrypoints.provider_api import (
     DEFAULT_ATTENDANCE_TIMEOUT_SECONDS,
     SECURITY_SCHEME,
     ProviderApiContext,
     provider_router,
 )
+from gateway.entrypoints.provider_pages import ProviderPages
 from gateway.service_layer.api_keys import DEFAULT_CACHE_SECONDS, ApiKeyAuthenticator
 from gateway.service_layer.context import Gateway
 
@@ -37,7 +41,16 @@ class AccreditationRoutes(InitPluginProtocol):
         )
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
-        app_config.route_handlers.extend([provider_router(self.context), CatalogueApi, CataloguePage])
+        app_config.route_handlers.extend(
+            [
+                provider_router(self.context),
+                CatalogueApi,
+                CataloguePage,
+                ProviderPages,
+                CommitteePages,
+                TeachingClaimPages,
+            ]
+        )
         openapi = app_config.openapi_config
         if openapi is not None:
             scheme = Components(

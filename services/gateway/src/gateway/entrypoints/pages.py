@@ -15,8 +15,7 @@ from lklr_shared.kit.rpc import RpcError
 
 log = logging.getLogger(__name__)
 
-# Placeholder pages: later issues fill them in; the routes stay. (/register and /mijn: see registry_routes.)
-_PLACEHOLDERS = {"portfolio": 3}
+# /portfolio: see portfolio_routes; /register and /mijn: see registry_routes.
 
 
 class Pages(Controller):
@@ -37,10 +36,6 @@ class Pages(Controller):
     async def faq(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template:
         version = gateway.scheme.version_in_force(gateway.today())
         return page(request, "vragen.html", version=version)
-
-    @get("/portfolio", name="portfolio")
-    async def portfolio(self, request: Request[Any, Any, Any]) -> Template:
-        return page(request, "placeholder.html", section="portfolio", items=_PLACEHOLDERS["portfolio"])
 
     @get("/asyncapi", name="asyncapi_page")
     async def asyncapi_page(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template:

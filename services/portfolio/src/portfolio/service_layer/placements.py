@@ -11,16 +11,17 @@ import logging
 import uuid
 from collections.abc import Iterable
 from dataclasses import replace
+from datetime import datetime
 
 from lklr_shared.contracts import accreditation as events
-from lklr_shared.contracts.envelope import Envelope, utcnow
+from lklr_shared.contracts.envelope import Envelope
 from lklr_shared.contracts.portfolio import ActivitiesPlaced, ActivityRecorded, PlacedEntry
 from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.scheme import CategoryKey
 from portfolio.adapters import repository as repo
 from portfolio.adapters.repository import ActivityRecord, VoidRecord
 from portfolio.domain.activities import ActivitySource, EntryState
-from portfolio.service_layer.common import version_of
+from portfolio.service_layer.common import PortfolioContext, version_of
 
 log = logging.getLogger(__name__)
 
@@ -51,12 +52,15 @@ def recorded_event(record: ActivityRecord) -> ActivityRecorded:
     )
 
 
-async def record_attendance(uow: UnitOfWork, event: events.AttendanceRecorded, _envelope: Envelope) -> None:
+async def record_attendance(
+    context: PortfolioContext, uow: UnitOfWork, event: events.AttendanceRecorded, _envelope: Envelope
+) -> None:
     """Place a batch of attended courses: one multi-row insert, then history and events for the new rows only.
 
-    Voids that overtook their attendance are applied right away.
+    Voids that overtook their attendance are applied right away. The entry's time (its 30-day check window starts
+    on that day) is the service's clock, so demo time travel moves it with "today".
     """
-    now = utcnow()
+    now = context.clock()
     records = [
         ActivityRecord(
             activity_id=placed_activity_id(row.attendance_id),
@@ -134,10 +138,12 @@ async def record_attendance(uow: UnitOfWork, event: events.AttendanceRecorded, _
                 ],
             )
         )
-    await _apply_pending_voids(uow, (record.attendance_id for record in new_records if record.attendance_id))
+    await _apply_pending_voids(uow, (record.attendance_id for record in new_records if record.attendance_id), now)
 
 
-async def void_attendance(uow: UnitOfWork, event: events.AttendanceVoided, _envelope: Envelope) -> None:
+async def void_attendance(
+    context: PortfolioContext, uow: UnitOfWork, event: events.AttendanceVoided, _envelope: Envelope
+) -> None:
     """A provider voided its post: the entry becomes voided with the reason, as a new version (nothing deleted).
 
     The void is kept on its own too, so a void that arrives before its attendance is applied when that arrives.
@@ -153,11 +159,10 @@ async def void_attendance(uow: UnitOfWork, event: events.AttendanceVoided, _enve
             voided_at=event.voided_at,
         ),
     )
-    await _apply_pending_voids(uow, [event.attendance_id])
+    await _apply_pending_voids(uow, [event.attendance_id], context.clock())
 
 
-async def _apply_pending_voids(uow: UnitOfWork, attendance_ids: Iterable[uuid.UUID]) -> None:
-    now = utcnow()
+async def _apply_pending_voids(uow: UnitOfWork, attendance_ids: Iterable[uuid.UUID], now: datetime) -> None:
     for void in await repo.pending_voids(uow.session, attendance_ids):
         record = await repo.activity_for_attendance(uow.session, void.attendance_id)
         if record is None:
@@ -200,12 +205,14 @@ async def _apply_pending_voids(uow: UnitOfWork, attendance_ids: Iterable[uuid.UU
         await repo.mark_void_applied(uow.session, void.attendance_id, now)
 
 
-async def record_teaching(uow: UnitOfWork, event: events.TeachingApproved, _envelope: Envelope) -> None:
+async def record_teaching(
+    context: PortfolioContext, uow: UnitOfWork, event: events.TeachingApproved, _envelope: Envelope
+) -> None:
     """The committee approved a claim of having given a training: an accredited A2 entry of type giving_training.
 
     The professional made the claim themselves, so there is nothing for them to check: it is placed confirmed.
     """
-    now = utcnow()
+    now = context.clock()
     record = ActivityRecord(
         activity_id=teaching_activity_id(event.claim_id),
         person_id=event.person_id,

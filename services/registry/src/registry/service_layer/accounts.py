@@ -400,7 +400,7 @@ async def _authenticate(
             await log(LoginOutcome.TOTP_REQUIRED)
             await uow.commit()
             return None
-        step = ctx.totp.matching_step(account.totp_secret, totp_code or "", now)
+        step = ctx.totp.matching_step(account.totp_secret, totp_code or "", ctx.second_factor_now())
         if step is None or (account.totp_last_step is not None and step <= account.totp_last_step):
             await fail(LoginOutcome.INVALID_TOTP, "invalid_totp", "The code is wrong or was already used.")
         await session.execute(

@@ -74,9 +74,17 @@ class RegistryContext:
     dev_mailbox: FolderMailer | None
     clock: Clock = utcnow
     housekeeping: Housekeeping = field(default_factory=Housekeeping)
+    # TOTP codes come from the staff member's authenticator app, which knows only the real time. None: the
+    # register's clock (a test's ManualClock drives both); a process sets the system clock, so the demo's time
+    # travel (a shifted register clock) never makes every code wrong.
+    second_factor_clock: Clock | None = None
 
     def now(self) -> datetime:
         return self.clock()
+
+    def second_factor_now(self) -> datetime:
+        """The time TOTP codes are checked at (see ``second_factor_clock``)."""
+        return (self.second_factor_clock or self.clock)()
 
     def today(self, now: datetime | None = None) -> date:
         """The register's calendar date (decisions and cycles are dated in Dutch time, not UTC)."""

@@ -1,0 +1,665 @@
+"""The provider portal (/aanbieder): a training provider's courses, editions, attendance, disputes and API keys.
+
+Who may enter: a signed-in registry account that the accreditation service links to a provider
+(`FindProviderForAccount`); any other account gets a 403 page that says so. Every request names the provider
+found for the signed-in account, never one from the URL or the form, and the service scopes every course,
+edition and attendance entry to it (another provider's: 403), so an id changed by hand shows nothing.
+
+Attendance is posted through the same `PostAttendance` request as the API (channel `web`), with an idempotency
+key generated for each rendered form: submitting the same form twice returns the first result again and counts
+nobody twice.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any, Final
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.exceptions import PermissionDeniedException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from gateway.domain.attendance_upload import UploadRow, decode, parse_csv, parse_pasted
+from gateway.entrypoints.forms import GENERAL, FormErrors, form_fields, parse_hours, translator
+from gateway.entrypoints.rendering import page
+from gateway.entrypoints.web_session import current_account, signed_in
+from gateway.i18n import CATALOGUE, Translator
+from gateway.service_layer.context import Gateway, GatewayDep
+from gateway.service_layer.queries import expect
+from lklr_shared.contracts import accreditation as contracts
+from lklr_shared.contracts.base import Message
+from lklr_shared.kit.rpc import RpcError
+
+PORTAL: Final = "/aanbieder"
+PROVIDER_NAVIGATION: Final = (
+    ("prov.nav.overview", PORTAL),
+    ("prov.nav.new_course", f"{PORTAL}/opleidingen/nieuw"),
+    ("prov.nav.disputes", f"{PORTAL}/betwistingen"),
+    ("prov.nav.api_keys", f"{PORTAL}/api-sleutels"),
+)
+MAX_UPLOAD_BYTES: Final = 4 * 1024 * 1024
+# The course form's fields → the service's problem codes that concern them.
+COURSE_FIELDS: Final = {
+    "title_required": "title",
+    "title_too_long": "title",
+    "description_required": "description",
+    "description_too_long": "description",
+    "invalid_study_load_hours": "study_load_hours",
+    "invalid_trainers": "trainers",
+    "target_group_too_long": "target_group",
+    "programme_too_long": "programme",
+    "invalid_edition_dates": "start_date",
+    "location_too_long": "location",
+    "too_many_editions": "start_date",
+}
+EDITION_FIELDS: Final = {
+    "invalid_edition_dates": "start_date",
+    "location_too_long": "location",
+    "too_many_editions": "start_date",
+}
+
+
+class NotAProvider(PermissionDeniedException):
+    """The signed-in account acts for no training provider."""
+
+
+def actor_of(request: Request[Any, Any, Any]) -> str:
+    """How the service records who acted: the account's id."""
+    return f"account:{current_account(request).account_id}"
+
+
+def parse_day(text: str) -> date | None:
+    """A date as a date field sends it (2025-03-01) or as typed in Dutch (1-3-2025); None when it is neither."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        pass
+    parts = text.replace("/", "-").split("-")
+    if len(parts) == 3 and all(part.isdigit() for part in parts):
+        try:
+            return date(int(parts[2]), int(parts[1]), int(parts[0]))
+        except ValueError:
+            return None
+    return None
+
+
+def service_problem(t: Translator, exc: RpcError, fields: Mapping[str, str] | None = None) -> FormErrors:
+    """A service's refusal as a form message: by the field it concerns, in the page's language when the catalogue
+    knows the code (`prov.problem.<code>`), else the service's own text."""
+    key = f"prov.problem.{exc.code}"
+    known = key in CATALOGUE[t.lang] or key in CATALOGUE["nl"]
+    return {(fields or {}).get(exc.code, GENERAL): t(key) if known else exc.message}
+
+
+def lines(text: str) -> list[str]:
+    """One name per line (trainers), blanks left out."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+async def find_provider(request: Request[Any, Any, Any], gateway: Gateway) -> contracts.ProviderDetails:
+    """The provider the signed-in account acts for; NotAProvider (403) when there is none."""
+    account = current_account(request)
+    try:
+        reply = await gateway.caller.call(
+            "accreditation", contracts.FindProviderForAccount(account_id=str(account.account_id))
+        )
+    except RpcError as exc:
+        if exc.code == "no_provider_for_account":
+            raise NotAProvider(detail="This account does not act for a training provider.") from exc
+        raise
+    return expect(reply, contracts.ProviderDetails, "accreditation")
+
+
+def not_a_provider_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    return page(request, "aanbieder/geen_aanbieder.html", status_code=403)
+
+
+def provider_page(
+    request: Request[Any, Any, Any],
+    template: str,
+    provider: contracts.ProviderDetails,
+    *,
+    status_code: int = 200,
+    **context: Any,
+) -> Template:
+    path = request.url.path
+    navigation = [
+        {"label": key, "href": href, "current": path == href or (href != PORTAL and path.startswith(href))}
+        for key, href in PROVIDER_NAVIGATION
+    ]
+    return page(
+        request, template, status_code=status_code, provider=provider, provider_navigation=navigation, **context
+    )
+
+
+async def _ask(gateway: Gateway, request: Message, reply_type: type[Any]) -> Any:
+    return expect(await gateway.caller.call("accreditation", request), reply_type, "accreditation")
+
+
+def _course_values(course: contracts.CourseDetails | None = None) -> dict[str, str]:
+    if course is None:
+        return {"category": "A1"}
+    return {
+        "title": course.title,
+        "description": course.description,
+        "category": course.category,
+        "study_load_hours": f"{course.study_load_hours.normalize():f}",
+        "trainers": "\n".join(course.trainers),
+        "target_group": course.target_group,
+        "programme": course.programme,
+        "allows_partial_attendance": "1" if course.allows_partial_attendance else "",
+    }
+
+
+def _check_course_form(t: Translator, values: dict[str, str], errors: FormErrors) -> Decimal | None:
+    if not values.get("title"):
+        errors["title"] = t("prov.course.title_required")
+    if not values.get("description"):
+        errors["description"] = t("prov.course.description_required")
+    if values.get("category") not in ("A1", "A2"):
+        errors["category"] = t("prov.course.category_required")
+    hours = parse_hours(values.get("study_load_hours", ""))
+    if hours is None or hours <= 0:
+        errors["study_load_hours"] = t("prov.course.hours_invalid")
+        return None
+    return hours
+
+
+class ProviderPages(Controller):
+    path = PORTAL
+    include_in_schema = False
+    guards = [signed_in]
+    exception_handlers = {NotAProvider: not_a_provider_handler}
+
+    # --- Overview -----------------------------------------------------------------------------------------------
+
+    @get("/", name="provider_overview")
+    async def overview(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template:
+        provider = await find_provider(request, gateway)
+        courses = await _ask(
+            gateway, contracts.ListProviderCourses(provider_id=provider.provider_id), contracts.CourseList
+        )
+        counts: dict[str, int] = {}
+        for course in courses.courses:
+            counts[course.status] = counts.get(course.status, 0) + 1
+        return provider_page(
+            request,
+            "aanbieder/overzicht.html",
+            provider,
+            courses=courses.courses,
+            counts=counts,
+            today=gateway.today(),
+            submitted=request.query_params.get("aangemeld") == "1",
+        )
+
+    # --- Submitting a course ------------------------------------------------------------------------------------
+
+    @get("/opleidingen/nieuw", name="provider_new_course")
+    async def new_course(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template:
+        provider = await find_provider(request, gateway)
+        return provider_page(request, "aanbieder/opleiding_form.html", provider, values=_course_values(), errors={})
+
+    @post("/opleidingen", name="provider_submit_course")
+    async def submit_course(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template | Redirect:
+        provider = await find_provider(request, gateway)
+        t = translator(request)
+        values = await form_fields(request)
+        errors: FormErrors = {}
+        hours = _check_course_form(t, values, errors)
+        editions: list[contracts.EditionInput] = []
+        start_text, end_text = values.get("start_date", ""), values.get("end_date", "")
+        if start_text or end_text:
+            start, end = parse_day(start_text), parse_day(end_text or start_text)
+            if start is None:
+                errors["start_date"] = t("prov.edition.date_invalid")
+            elif end is None:
+                errors["end_date"] = t("prov.edition.date_invalid")
+            elif end < start:
+                errors["end_date"] = t("prov.edition.end_before_start")
+            else:
+                editions.append(
+                    contracts.EditionInput(start_date=start, end_date=end, location=values.get("location", ""))
+                )
+        if not errors and hours is not None:
+            try:
+                course = await _ask(
+                    gateway,
+                    contracts.SubmitCourse(
+                        provider_id=provider.provider_id,
+                        submitted_by=actor_of(request),
+                        title=values["title"],
+                        description=values["description"],
+                        category="A2" if values.get("category") == "A2" else "A1",
+                        study_load_hours=hours,
+                        editions=editions,
+                        trainers=lines(values.get("trainers", "")),
+                        target_group=values.get("target_group", ""),
+                        programme=values.get("programme", ""),
+                        allows_partial_attendance=bool(values.get("allows_partial_attendance")),
+                    ),
+                    contracts.CourseDetails,
+                )
+            except RpcError as exc:
+                if exc.status >= 500:
+                    raise
+                errors = service_problem(t, exc, COURSE_FIELDS)
+            else:
+                return Redirect(f"{PORTAL}/opleidingen/{course.course_id}?aangemeld=1", status_code=303)
+        return provider_page(
+            request, "aanbieder/opleiding_form.html", provider, values=values, errors=errors, status_code=422
+        )
+
+    # --- One course: status, history, editions, objection, revision ---------------------------------------------
+
+    async def _course_page(
+        self,
+        request: Request[Any, Any, Any],
+        gateway: Gateway,
+        provider: contracts.ProviderDetails,
+        course_id: uuid.UUID,
+        *,
+        errors: dict[str, FormErrors] | None = None,
+        values: dict[str, str] | None = None,
+        status_code: int = 200,
+    ) -> Template:
+        course = await _ask(
+            gateway,
+            contracts.GetCourse(course_id=course_id, provider_id=provider.provider_id),
+            contracts.CourseDetails,
+        )
+        return provider_page(
+            request,
+            "aanbieder/opleiding.html",
+            provider,
+            status_code=status_code,
+            course=course,
+            today=gateway.today(),
+            errors=errors or {},
+            values=values or {},
+            notice=next(
+                (key for key in ("aangemeld", "editie", "bezwaar", "herzien") if request.query_params.get(key)), None
+            ),
+        )
+
+    @get("/opleidingen/{course_id:uuid}", name="provider_course")
+    async def course(
+        self, request: Request[Any, Any, Any], gateway: GatewayDep, course_id: FromPath[uuid.UUID]
+    ) -> Template:
+        provider = await find_provider(request, gateway)
+        return await self._course_page(request, gateway, provider, course_id)
+
+    @post("/opleidingen/{course_id:uuid}/edities", name="provider_add_edition")
+    async def add_edition(
+        self, request: Request[Any, Any, Any], gateway: GatewayDep, course_id: FromPath[uuid.UUID]
+    ) -> Template | Redirect:
+        provider = await find_provider(request, gateway)
+        t = translator(request)
+        values = await form_fields(request)
+        errors: FormErrors = {}
+        start = parse_day(values.get("start_date", ""))
+        end = parse_day(values.get("end_date", "") or values.get("start_date", ""))
+        if start is None:
+            errors["start_date"] = t("prov.edition.date_invalid")
+        elif end is None:
+            errors["end_date"] = t("prov.edition.date_invalid")
+        elif end < start:
+            errors["end_date"] = t("prov.edition.end_before_start")
+        if not errors and start is not None and end is not None:
+            try:
+                await _ask(
+                    gateway,
+                    contracts.AddEdition(
+                        provider_id=provider.provider_id,
+                        course_id=course_id,
+                        added_by=actor_of(request),
+                        start_date=start,
+                        end_date=end,
+                        location=values.get("location", ""),
+                    ),
+                    contracts.EditionDetails,
+                )
+            except RpcError as exc:
+                if exc.status >= 500 or exc.status in (403, 404):
+                    raise
+                errors = service_problem(t, exc, EDITION_FIELDS)
+            else:
+                return Redirect(f"{PORTAL}/opleidingen/{course_id}?editie=1", status_code=303)
+        return await self._course_page(
+            request, gateway, provider, course_id, errors={"edition": errors}, values=values, status_code=422
+        )
+
+    @post("/opleidingen/{course_id:uuid}/bezwaar", name="provider_object")
+    async def object_to_decision(
+        self, request: Request[Any, Any, Any], gateway: GatewayDep, course_id: FromPath[uuid.UUID]
+    ) -> Template | Redirect:
+        provider = await find_provider(request, gateway)
+        t = translator(request)
+        values = await form_fields(request)
+        errors: FormErrors = {}
+        if not values.get("reason"):
+            errors["objection_reason"] = t("prov.objection.reason_required")
+        else:
+            try:
+                await _ask(
+                    gateway,
+                    contracts.ObjectToCourseDecision(
+                        provider_id=provider.provider_id,
+                        course_id=course_id,
+                        objected_by=actor_of(request),
+                        reason=values["reason"],
+                    ),
+                    contracts.CourseDetails,
+                )
+            except RpcError as exc:
+                if exc.status >= 500 or exc.status in (403, 404):
+                    raise
+                errors = service_problem(t, exc, {"reason_required": "objection_reason"})
+            else:
+                return Redirect(f"{PORTAL}/opleidingen/{course_id}?bezwaar=1", status_code=303)
+        return await self._course_page(
+            request, gateway, provider, course_id, errors={"objection": errors}, values=values, status_code=422
+        )
+
+    @get("/opleidingen/{course_id:uuid}/wijzigen", name="provider_revise_form")
+    async def revise_form(
+        self, request: Request[Any, Any, Any], gateway: GatewayDep, course_id: FromPath[uuid.UUID]
+    ) -> Template:
+        provider = await find_provider(request, gateway)
+        course = await _ask(
+            gateway, contracts.GetCourse(course_id=course_id, provider_id=provider.provider_id), contracts.CourseDetails
+        )
+        return provider_page(
+            request, "aanbieder/opleiding_form.html", provider, values=_course_values(course), errors={}, course=course
+        )
+
+    @post("/opleidingen/{course_id:uuid}/wijzigen", name="provider_revise")
+    async def revise(
+        self, request: Request[Any, Any, Any], gateway: GatewayDep, course_id: FromPath[uuid.UUID]
+    ) -> Template | Redirect:
+        provider = await find_provider(request, gateway)
+        t = translator(request)
+        course = await _ask(
+            gateway, contracts.GetCourse(course_id=course_id, provider_id=provider.provider_id), contracts.CourseDetails
+        )
+        values = await form_fields(request)
+        errors: FormErrors = {}
+        hours = _check_course_form(t, values, errors)
+        if not errors and hours is not None:
+            try:
+                await _ask(
+                    gateway,
+                    contracts.ReviseCourse(
+                        provider_id=provider.provider_id,
+                        course_id=course_id,
+                        revised_by=actor_of(request),
+                        title=values["title"],
+                        description=values["description"],
+                        category="A2" if values.get("category") == "A2" else "A1",
+                        study_load_hours=hours,
+                        trainers=lines(values.get("trainers", "")),
+                        target_group=values.get("target_group", ""),
+                        programme=values.get("programme", ""),
+                        allows_partial_attendance=bool(values.get("allows_partial_attendance")),
+                        note=values.get("note", ""),
+                    ),
+                    contracts.CourseDetails,
+                )
+            except RpcError as exc:
+                if exc.status >= 500 or exc.status in (403, 404):
+                    raise
+                errors = service_problem(t, exc, COURSE_FIELDS)
+            else:
+                return Redirect(f"{PORTAL}/opleidingen/{course_id}?herzien=1", status_code=303)
+        return provider_page(
+            request,
+            "aanbieder/opleiding_form.html",
+            provider,
+            values=values,
+            errors=errors,
+            course=course,
+            status_code=422,
+        )
+
+    # --- Attendance of one edition ------------------------------------------------------------------------------
+
+    async def _edition_page(
+        self,
+        request: Request[Any, Any, Any],
+        gateway: Gateway,
+        provider: contracts.ProviderDetails,
+        course_id: uuid.UUID,
+        edition_id: uuid.UUID,
+        *,
+        result: contracts.AttendancePostResult | None = None,
+        errors: FormErrors | None = None,
+        void_errors: dict[str, FormErrors] | None = None,
+        values: dict[str, str] | None = None,
+        idempotency_key: str | None = None,
+        status_code: int = 200,
+    ) -> Template:
+        course = await _ask(
+            gateway, contracts.GetCourse(course_id=course_id, provider_id=provider.provider_id), contracts.CourseDetails
+        )
+        edition = next((e for e in course.editions if e.edition_id == edition_id), None)
+        if edition is None:
+            raise RpcError("edition_not_found", "This course has no such edition.", 404)
+        today = gateway.today()
+        attendance = None
+        if edition.end_date < today:
+            attendance = await _ask(
+                gateway,
+                contracts.ListAttendance(provider_id=provider.provider_id, edition_id=edition_id),
+                contracts.AttendanceList,
+            )
+        return provider_page(
+            request,
+            "aanbieder/editie.html",
+            provider,
+            status_code=status_code,
+            course=course,
+            edition=edition,
+            attendance=attendance,
+            today=today,
+            can_post=course.status in ("approved", "withdrawn") and edition.end_date < today,
+            result=result,
+            errors=errors or {},
+            void_errors=void_errors or {},
+            values=values or {},
+            # A fresh key for every rendered form: the same form sent twice is one post.
+            idempotency_key=idempotency_key or str(uuid.uuid4()),
+            voided=request.query_params.get("ingetrokken") == "1",
+        )
+
+    @get("/opleidingen/{course_id:uuid}/edities/{edition_id:uuid}", name="provider_edition")
+    async def edition(
+        self,
+        request: Request[Any, Any, Any],
+        gateway: GatewayDep,
+        course_id: FromPath[uuid.UUID],
+        edition_id: FromPath[uuid.UUID],
+    ) -> Template:
+        provider = await find_provider(request, gateway)
+        return await self._edition_page(request, gateway, provider, course_id, edition_id)
+
+    @post(
+        "/opleidingen/{course_id:uuid}/edities/{edition_id:uuid}/deelnemers",
+        name="provider_post_attendance",
+        request_max_body_size=MAX_UPLOAD_BYTES,
+    )
+    async def post_attendance(
+        self,
+        request: Request[Any, Any, Any],
+        gateway: GatewayDep,
+        course_id: FromPath[uuid.UUID],
+        edition_id: FromPath[uuid.UUID],
+    ) -> Template:
+        provider = await find_provider(request, gateway)
+        t = translator(request)
+        form = await request.form()
+        key_value = form.get("idempotency_key")
+        key = key_value.strip() if isinstance(key_value, str) and key_value.strip() else str(uuid.uuid4())
+        pasted_value = form.get("numbers")
+        pasted = pasted_value if isinstance(pasted_value, str) else ""
+        upload = form.get("file")
+        rows: list[UploadRow] = []
+        if isinstance(upload, UploadFile) and upload.filename:
+            rows = parse_csv(decode(await upload.read()))
+        rows += parse_pasted(pasted)
+        errors: FormErrors = {}
+        if not rows:
+            errors[GENERAL] = t("prov.attendance.no_rows")
+        elif len(rows) > contracts.MAX_ATTENDEES_PER_POST:
+            errors[GENERAL] = t("prov.attendance.too_many_rows", max=contracts.MAX_ATTENDEES_PER_POST, count=len(rows))
+        if errors:
+            return await self._edition_page(
+                request, gateway, provider, course_id, edition_id, errors=errors, values={"numbers": pasted},
+                idempotency_key=key, status_code=422,
+            )  # fmt: skip
+        try:
+            reply = await gateway.caller.call(
+                "accreditation",
+                contracts.PostAttendance(
+                    provider_id=provider.provider_id,
+                    edition_id=edition_id,
+                    idempotency_key=key,
+                    attendees=[
+                        contracts.AttendeeInput(registration_number=row.registration_number, hours=row.hours)
+                        for row in rows
+                    ],
+                    channel="web",
+                    posted_by=actor_of(request),
+                ),
+                timeout=30.0,
+            )
+        except RpcError as exc:
+            if exc.status >= 500 or exc.status in (403, 404):
+                raise
+            # A refused post is not stored: the same key may be used again once the cause is fixed, except when
+            # the key already carried another list (then the form needs a new key).
+            fresh = str(uuid.uuid4()) if exc.code == "idempotency_key_reused" else key
+            return await self._edition_page(
+                request, gateway, provider, course_id, edition_id, errors=service_problem(t, exc),
+                values={"numbers": pasted}, idempotency_key=fresh, status_code=409 if exc.status == 409 else 422,
+            )  # fmt: skip
+        result = expect(reply, contracts.AttendancePostResult, "accreditation")
+        return await self._edition_page(request, gateway, provider, course_id, edition_id, result=result)
+
+    @post(
+        "/opleidingen/{course_id:uuid}/edities/{edition_id:uuid}/deelnames/{attendance_id:uuid}/intrekken",
+        name="provider_void_attendance",
+    )
+    async def void_attendance(
+        self,
+        request: Request[Any, Any, Any],
+        gateway: GatewayDep,
+        course_id: FromPath[uuid.UUID],
+        edition_id: FromPath[uuid.UUID],
+        attendance_id: FromPath[uuid.UUID],
+    ) -> Template | Redirect:
+        provider = await find_provider(request, gateway)
+        t = translator(request)
+        values = await form_fields(request)
+        problem: FormErrors = {}
+        if not values.get("reason"):
+            problem = {"reason": t("prov.void.reason_required")}
+        else:
+            try:
+                await _ask(
+                    gateway,
+                    contracts.VoidAttendance(
+                        provider_id=provider.provider_id,
+                        attendance_id=attendance_id,
+                        reason=values["reason"],
+                        voided_by=actor_of(request),
+                    ),
+                    contracts.AttendanceVoidReceipt,
+                )
+            except RpcError as exc:
+                if exc.status >= 500 or exc.status in (403, 404):
+                    raise
+                problem = service_problem(t, exc, {"reason_required": "reason", "reason_too_long": "reason"})
+            else:
+                back = f"{PORTAL}/opleidingen/{course_id}/edities/{edition_id}?ingetrokken=1"
+                return Redirect(back, status_code=303)
+        return await self._edition_page(
+            request,
+            gateway,
+            provider,
+            course_id,
+            edition_id,
+            void_errors={str(attendance_id): problem},
+            status_code=422,
+        )
+
+    # --- Disputes -----------------------------------------------------------------------------------------------
+
+    @get("/betwistingen", name="provider_disputes")
+    async def disputes(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template:
+        provider = await find_provider(request, gateway)
+        disputed = await _ask(
+            gateway,
+            contracts.ListDisputedAttendance(provider_id=provider.provider_id),
+            contracts.DisputedAttendanceList,
+        )
+        return provider_page(request, "aanbieder/betwistingen.html", provider, disputes=disputed.disputes)
+
+    # --- API keys -----------------------------------------------------------------------------------------------
+
+    async def _keys_page(
+        self,
+        request: Request[Any, Any, Any],
+        gateway: Gateway,
+        provider: contracts.ProviderDetails,
+        *,
+        created: contracts.ApiKeyCreated | None = None,
+        status_code: int = 200,
+    ) -> Template:
+        keys = await _ask(gateway, contracts.ListApiKeys(provider_id=provider.provider_id), contracts.ApiKeyList)
+        return provider_page(
+            request,
+            "aanbieder/api_sleutels.html",
+            provider,
+            status_code=status_code,
+            keys=keys.keys,
+            created=created,
+            revoked=request.query_params.get("ingetrokken") == "1",
+        )
+
+    @get("/api-sleutels", name="provider_api_keys")
+    async def api_keys(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template:
+        provider = await find_provider(request, gateway)
+        return await self._keys_page(request, gateway, provider)
+
+    @post("/api-sleutels", name="provider_create_api_key")
+    async def create_api_key(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template:
+        provider = await find_provider(request, gateway)
+        values = await form_fields(request)
+        created = await _ask(
+            gateway,
+            contracts.CreateApiKey(
+                provider_id=provider.provider_id, label=values.get("label", "")[:200], created_by=actor_of(request)
+            ),
+            contracts.ApiKeyCreated,
+        )
+        # The key is shown on this response only (never stored in plain text, never shown again).
+        return await self._keys_page(request, gateway, provider, created=created)
+
+    @post("/api-sleutels/{key_id:uuid}/intrekken", name="provider_revoke_api_key")
+    async def revoke_api_key(
+        self, request: Request[Any, Any, Any], gateway: GatewayDep, key_id: FromPath[uuid.UUID]
+    ) -> Redirect:
+        provider = await find_provider(request, gateway)
+        await _ask(
+            gateway,
+            contracts.RevokeApiKey(provider_id=provider.provider_id, key_id=key_id, revoked_by=actor_of(request)),
+            contracts.ApiKeyInfo,
+        )
+        return Redirect(f"{PORTAL}/api-sleutels?ingetrokken=1", status_code=303)

@@ -1,0 +1,266 @@
+"""The demo's time travel against `./scripts/start` (scripts/run_local.py): every process reads one clock offset
+file in the data folder; `python -m scripts.time_travel --days N` moves it and runs the registry's scheduled jobs,
+so a registration whose cycle ended expires at once; `--reset` goes back to the real date.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import aio_pika
+import httpx
+import pytest
+
+from lklr_shared.contracts import accreditation as accreditation_contracts
+from lklr_shared.contracts import portfolio as portfolio_contracts
+from lklr_shared.contracts import registry as registry_contracts
+from lklr_shared.contracts.base import Message
+from lklr_shared.kit.clock import register_today, system_clock
+from lklr_shared.kit.rpc import RpcClient, RpcError
+from lklr_shared.kit.topology import Topology
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+ROOT = Path(__file__).resolve().parents[2]
+SERVICES = ("registry", "portfolio", "accreditation", "audit")
+TRAVEL_DAYS = 200
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _consecutive_free_ports(count: int) -> int:
+    for _ in range(50):
+        base = _free_port()
+        if all(_port_free(port) for port in range(base, base + count)):
+            return base
+    raise RuntimeError("no run of free ports")
+
+
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return date(day.year + years, 3, 1)
+
+
+@dataclass
+class LocalRun:
+    gateway_url: str
+    data_dir: Path
+    env: dict[str, str]
+    topology: Topology
+    output: list[str]
+
+    async def time_travel(self, *args: str) -> tuple[int, str]:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "scripts.time_travel",
+            *args,
+            "--data-dir",
+            str(self.data_dir),
+            env=self.env,
+            cwd=ROOT,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        out, _ = await asyncio.wait_for(process.communicate(), timeout=120)
+        assert process.returncode is not None
+        return process.returncode, out.decode()
+
+
+@pytest.fixture
+async def local_run(amqp_url: str, broker_names: Any, tmp_path: Path) -> AsyncIterator[LocalRun]:
+    topology = broker_names.topology(consumers=set(SERVICES), services=set(SERVICES))
+    port = _free_port()
+    health_base = _consecutive_free_ports(4)
+    data_dir = tmp_path / "data"
+    # The registry's own timer is off, so the expiry this test sees is the time-travel command's doing.
+    env = dict(
+        os.environ,
+        LKLR_AMQP_URL=amqp_url,
+        LKLR_BROKER_PREFIX=topology.prefix,
+        REGISTRY_SCHEDULED_JOBS_ENABLED="false",
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "scripts.run_local",
+        "--port",
+        str(port),
+        "--data-dir",
+        str(data_dir),
+        "--health-port-base",
+        str(health_base),
+        "--fresh",
+        "--no-demo",
+        env=env,
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    assert process.stdout is not None
+    output: list[str] = []
+
+    async def read_until_running() -> None:
+        assert process.stdout is not None
+        while line := await process.stdout.readline():
+            output.append(line.decode())
+            if "--reset" in line.decode():  # the last line of the start output
+                return
+        raise AssertionError("start command ended early:\n" + "".join(output))
+
+    try:
+        await asyncio.wait_for(read_until_running(), timeout=120)
+        yield LocalRun(f"http://127.0.0.1:{port}", data_dir, env, topology, output)
+        process.send_signal(signal.SIGINT)
+        rest, _ = await asyncio.wait_for(process.communicate(), timeout=60)
+        assert process.returncode == 0, "".join(output) + rest.decode()
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+
+
+async def _call(client: RpcClient, service: str, request: Message) -> Any:
+    return await client.call(service, request)
+
+
+async def test_time_travel_moves_every_process_and_expires_a_cycle_that_ended(
+    local_run: LocalRun, eventually: Any
+) -> None:
+    today = register_today(system_clock)
+    start_output = "".join(local_run.output)
+    assert f"the register's day is {today.isoformat()} (clock offset +0 days)" in start_output
+    assert "uv run python -m scripts.time_travel --days 200" in start_output
+
+    connection = await aio_pika.connect_robust(local_run.env["LKLR_AMQP_URL"])
+    try:
+        client = RpcClient(connection, local_run.topology, timeout=30)
+        # A professional whose cycle ends in 10 days and who does not apply.
+        since = _add_years(today + timedelta(days=11), -5)
+        receipt = await _call(
+            client,
+            "registry",
+            registry_contracts.GrantDemoRegistration(
+                initials="T.",
+                surname="Reiziger",
+                roles=["leerplichtambtenaar"],
+                employer_id="gemeente-x",
+                registered_since=since,
+            ),
+        )
+        # An accredited course valid for another 100 days only.
+        provider = await _call(
+            client,
+            "accreditation",
+            accreditation_contracts.RegisterProvider(name=f"Aanbieder {uuid.uuid4().hex[:8]}", registered_by="e2e"),
+        )
+        title = f"Tijdreis {uuid.uuid4().hex[:8]}"
+        course = await _call(
+            client,
+            "accreditation",
+            accreditation_contracts.SubmitCourse(
+                provider_id=provider.provider_id,
+                submitted_by="e2e",
+                title=title,
+                description="Cursus",
+                category="A1",
+                study_load_hours=Decimal(8),
+            ),
+        )
+        await _call(
+            client,
+            "accreditation",
+            accreditation_contracts.ApproveCourse(
+                course_id=course.course_id,
+                decided_by="e2e",
+                reason="Voldoet.",
+                points=Decimal(8),
+                valid_from=today - timedelta(days=10),
+                valid_until=today + timedelta(days=100),
+            ),
+        )
+        person = portfolio_contracts.Actor(person_id=receipt.person_id)
+        next_month = portfolio_contracts.RecordActivity(
+            person_id=receipt.person_id,
+            actor=person,
+            activity=portfolio_contracts.ActivityInput(
+                category="A2",
+                a2_type="article",
+                quantity=Decimal(1),
+                title="Artikel",
+                completion_date=today + timedelta(days=30),
+            ),
+        )
+
+        async def portfolio_knows_the_person() -> bool:
+            try:
+                await _call(
+                    client, "portfolio", portfolio_contracts.GetPortfolio(person_id=receipt.person_id, actor=person)
+                )
+            except RpcError:
+                return False
+            return True
+
+        await eventually(portfolio_knows_the_person, timeout=30, interval=0.3, message="the portfolio's registration")
+        with pytest.raises(RpcError) as in_future:
+            await _call(client, "portfolio", next_month)
+        assert in_future.value.code == "completion_in_future"
+
+        async with httpx.AsyncClient(base_url=local_run.gateway_url, timeout=30) as http:
+            before = (await http.get(f"/api/v1/register/{receipt.registration_number}")).json()
+            listed = (await http.get("/api/v1/courses/", params={"q": title})).json()
+            assert (before["status"], before["valid_until"]) == ("registered", (today + timedelta(days=10)).isoformat())
+            assert listed["total"] == 1
+
+            code, out = await local_run.time_travel("--days", str(TRAVEL_DAYS))
+            moved = today + timedelta(days=TRAVEL_DAYS)
+            assert code == 0, out
+            assert f"Clock offset: +0 → +{TRAVEL_DAYS} days; the register's day is now {moved.isoformat()}" in out
+            assert f"Scheduled jobs ran for {moved.isoformat()}: 1 registration(s) expired" in out
+            assert (local_run.data_dir / "clock-offset-days").read_text().strip() == str(TRAVEL_DAYS)
+
+            # Every service judges by the moved day: the registry expired the registration, the accreditation's
+            # catalogue no longer lists the course, and the portfolio takes last month's activity.
+            after = (await http.get(f"/api/v1/register/{receipt.registration_number}")).json()
+            assert (after["status"], after["valid_until"]) == ("expired", (today + timedelta(days=10)).isoformat())
+            assert (await http.get("/api/v1/courses/", params={"q": title})).json()["total"] == 0
+            saved = await _call(client, "portfolio", next_month)
+            assert saved.activity.completion_date == today + timedelta(days=30)
+
+            code, out = await local_run.time_travel("--reset", "--no-jobs")
+            assert code == 0, out
+            assert f"Clock offset: +{TRAVEL_DAYS} → +0 days; the register's day is now {today.isoformat()}" in out
+
+            async def listed_again() -> bool:
+                return bool((await http.get("/api/v1/courses/", params={"q": title})).json()["total"] == 1)
+
+            await eventually(listed_again, timeout=10, interval=0.3, message="the catalogue back at the real date")
+            code, out = await local_run.time_travel()
+            assert code == 0 and "Clock offset: +0 days" in out, out
+    finally:
+        await connection.close()
