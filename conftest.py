@@ -149,11 +149,27 @@ class BrokerNames:
                 known_services.update(services)
 
     async def delete_all(self) -> None:
+        await self._delete(self.topologies)
+        self.topologies.clear()
+
+    async def release(self, topology: Topology) -> None:
+        """Delete one topology's queues and exchanges now (a test done with its system), not at session end.
+
+        Quorum queues are heavy for a broker node: deleting them as soon as a test is done keeps the number alive at
+        once small, however many system tests the session runs.
+        """
+        mine = [entry for entry in self.topologies if entry[0] is topology]
+        await self._delete(mine)
+        self.topologies = [entry for entry in self.topologies if entry[0] is not topology]
+
+    async def _delete(self, topologies: list[tuple[Topology, set[str], set[str]]]) -> None:
         from lklr_shared.kit.topology import all_names
 
+        if not topologies:
+            return
         connection = await aio_pika.connect(self.amqp_url)
         async with connection:
-            for topology, consumers, services in self.topologies:
+            for topology, consumers, services in topologies:
                 names = all_names(topology, sorted(consumers), sorted(services))
                 for queue in sorted(names.queues):
                     channel = await connection.channel()

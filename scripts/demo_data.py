@@ -18,6 +18,7 @@ from lklr_shared.contracts import accreditation as accreditation_contracts
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.kit.rpc import RpcClient
 from lklr_shared.kit.topology import Topology
+from scripts.demo_audit import load_demo_audit
 from scripts.demo_portfolio import load_demo_portfolio
 
 DEMO_PASSWORD = "lklr-demo-2026"
@@ -176,6 +177,8 @@ async def load_demo_data(amqp_url: str, prefix: str) -> str:
         )
         # The digital portfolio (issue 4): the demo professional's activities in several states.
         lines.extend(await load_demo_portfolio(client, professional.account_id, provider))
+        # Re-registration and the audit (issue 6): the demo reviewer with a sampled case, an application pending.
+        lines.append(await load_demo_audit(client, accounts["assessment"].account_id))
         return "\n".join(lines)
     finally:
         await connection.close()

@@ -219,5 +219,8 @@ async def start_system(
         problems = await _stop(processes, system)
         for log in log_files:
             log.close()
+        # The processes are gone: delete this system's queues now rather than at session end, so the broker never
+        # holds the quorum queues of every system test at once.
+        await broker_names.release(topology)
         if problems:
             pytest.fail("\n".join(problems))

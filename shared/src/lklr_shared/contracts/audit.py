@@ -86,6 +86,25 @@ class AuditConcluded(_AuditEvent):
     judgements: list[ConcludedJudgement] = []
 
 
+class EvidenceAccessGranted(_AuditEvent):
+    """A reviewer may read evidence of a sampled dossier (added in issue 6; the portfolio enforces it).
+
+    Emitted when a case is assigned (`activity_ids`: the sampled activities, whose attached files the reviewer may
+    read) and when the professional answers a request for more information with files (`evidence_ids`: those
+    files). Grants add up per case; they are never revoked (a reviewer may look back at a concluded case).
+    """
+
+    wire_name: ClassVar[str] = "audit.EvidenceAccessGranted"
+
+    case_id: uuid.UUID
+    dossier_id: uuid.UUID
+    person_id: uuid.UUID
+    reviewer_id: uuid.UUID
+    activity_ids: list[uuid.UUID] = []
+    evidence_ids: list[uuid.UUID] = []
+    granted_on: date | None = None
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Request/reply with the gateway, on `<prefix>.audit.rpc`.
 #

@@ -623,6 +623,24 @@ class EvidenceChunk(_PortfolioReply):
     next_offset: int | None = None
 
 
+class ReadReviewEvidenceChunk(_PortfolioQuery):
+    """Query (reviewer, issue 6): as ReadEvidenceChunk, for the reviewer assigned to a sampled dossier's case.
+
+    The portfolio keeps the audit's EvidenceAccessGranted as grants: `reviewer_id` may read the files attached to
+    the case's sampled activities and the files the professional sent with an answer. Anything else (another
+    reviewer, another case, another person's file) is 404 evidence_not_found. Reply: EvidenceChunk.
+    """
+
+    wire_name: ClassVar[str] = "portfolio.ReadReviewEvidenceChunk"
+
+    reviewer_id: uuid.UUID
+    case_id: uuid.UUID
+    actor: Actor
+    evidence_id: uuid.UUID
+    offset: int = Field(default=0, ge=0)
+    length: int | None = Field(default=None, gt=0)
+
+
 class ExportPortfolioCsv(_PortfolioQuery):
     """Query: every activity of a cycle (as in GetPortfolio) and the totals, as CSV. Dutch: `;` separated with
     decimal commas (as Dutch spreadsheets expect); English: `,` with decimal points. UTF-8 with a byte-order mark.

@@ -275,5 +275,16 @@ async def answer_information_request(
                 "answered_at": now,
             },
         )
+        if command.evidence_ids and case.reviewer_id is not None:
+            uow.emit(
+                contracts.EvidenceAccessGranted(
+                    case_id=case.case_id,
+                    dossier_id=case.dossier_id,
+                    person_id=command.person_id,
+                    reviewer_id=case.reviewer_id,
+                    evidence_ids=list(command.evidence_ids),
+                    granted_on=today,
+                )
+            )
         await uow.commit()
     return contracts.InformationAnswered(case_id=command.case_id, activity_id=command.activity_id, answered_at=now)

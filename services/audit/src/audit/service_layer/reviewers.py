@@ -10,6 +10,7 @@ from audit.adapters import repository as repo
 from audit.adapters.repository import ReviewerRecord
 from audit.domain.assignment import ReviewCase, assign_batch
 from audit.service_layer.context import AuditContext
+from audit.service_layer.outcomes import Emit
 from lklr_shared.contracts import audit as contracts
 
 
@@ -24,8 +25,12 @@ def reviewer_view(record: ReviewerRecord) -> contracts.ReviewerView:
     )
 
 
-async def assign_waiting_cases(context: AuditContext, session: AsyncSession) -> int:
-    """Give the cases that wait for an eligible reviewer one, under the assignment lock; return how many."""
+async def assign_waiting_cases(context: AuditContext, session: AsyncSession, emit: Emit | None = None) -> int:
+    """Give the cases that wait for an eligible reviewer one, under the assignment lock; return how many.
+
+    With `emit`, each assignment is announced as EvidenceAccessGranted (the portfolio lets the reviewer read the
+    sampled activities' evidence).
+    """
     await repo.lock_assignment(session)
     waiting = await repo.unassigned_cases(session)
     if not waiting:
@@ -37,6 +42,22 @@ async def assign_waiting_cases(context: AuditContext, session: AsyncSession) -> 
     )
     assignments = {uuid.UUID(str(a.case_id)): uuid.UUID(str(a.reviewer_id)) for a in result.assignments}
     await repo.assign_cases(session, assignments, context.clock())
+    if emit is not None:
+        persons = {case.case_id: case.person_id for case in waiting}
+        for case_id, reviewer_id in assignments.items():
+            case = await repo.get_case(session, case_id)
+            if case is None:
+                continue
+            emit(
+                contracts.EvidenceAccessGranted(
+                    case_id=case_id,
+                    dossier_id=case.dossier_id,
+                    person_id=persons[case_id],
+                    reviewer_id=reviewer_id,
+                    activity_ids=[a.activity_id for a in await repo.activities_of_case(session, case_id)],
+                    granted_on=context.today(),
+                )
+            )
     return len(assignments)
 
 
@@ -56,7 +77,7 @@ async def register_reviewer(context: AuditContext, command: contracts.RegisterRe
                 "updated_at": now,
             },
         )
-        await assign_waiting_cases(context, uow.session)
+        await assign_waiting_cases(context, uow.session, uow.emit)
         records = await repo.reviewers_with_loads(uow.session)
         await uow.commit()
     return reviewer_view(next(r for r in records if r.reviewer_id == command.reviewer_id))

@@ -111,7 +111,7 @@ async def _sample_new_dossiers(
     for event, envelope in fresh:
         applied_on = applied[event.dossier_id]
         year = audit_year(applied_on)
-        seed = await context.seeds.seed_for(year)
+        seed = await context.seeds.seed_for(year, uow.session)
         decision = decide_sampling(
             DossierForSampling(
                 dossier_id=event.dossier_id,
@@ -224,6 +224,18 @@ async def _open_cases(
                 }
             )
         uow.emit_caused_by(_sampled_event(event, decision, today, case_id=case_id), envelope)
+        if reviewer_id is not None:
+            uow.emit_caused_by(
+                contracts.EvidenceAccessGranted(
+                    case_id=case_id,
+                    dossier_id=event.dossier_id,
+                    person_id=event.person_id,
+                    reviewer_id=reviewer_id,
+                    activity_ids=[uuid.UUID(str(activity_id)) for activity_id in decision.activity_ids],
+                    granted_on=today,
+                ),
+                envelope,
+            )
     await repo.insert_cases(session, case_rows)
     await repo.insert_case_activities(session, activity_rows)
 

@@ -8,6 +8,9 @@ from __future__ import annotations
 from litestar.config.app import AppConfig
 from litestar.plugins import InitPluginProtocol
 
+from gateway.entrypoints.office_reregistrations import AuditStatisticsPage, OfficeReregistrationPages
+from gateway.entrypoints.reregistration_pages import ReregistrationPages
+from gateway.entrypoints.review_pages import ReviewPages
 from gateway.service_layer.context import Gateway
 
 
@@ -18,4 +21,7 @@ class AuditRoutes(InitPluginProtocol):
         self.gateway = gateway
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
+        app_config.route_handlers.extend(
+            [ReregistrationPages, ReviewPages, OfficeReregistrationPages, AuditStatisticsPage]
+        )
         return app_config

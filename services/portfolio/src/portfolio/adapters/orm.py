@@ -199,3 +199,18 @@ dossier_activities = sa.Table(
     sa.Column("completion_date", sa.Date, nullable=False),
     sa.Column("evidence", sa.JSON, nullable=False),
 )
+
+# Reviewers' access to evidence of a sampled dossier, kept from the audit's EvidenceAccessGranted (issue 6): per
+# case and reviewer, either a sampled activity (its attached files) or a single file sent with an answer.
+# Grants are never revoked; ReadReviewEvidenceChunk checks them (and that the file is the dossier owner's).
+review_evidence_grants = sa.Table(
+    "review_evidence_grants",
+    metadata,
+    sa.Column("case_id", sa.Uuid, primary_key=True),
+    sa.Column("reviewer_id", sa.Uuid, primary_key=True),
+    sa.Column("item_kind", sa.String(10), primary_key=True),  # activity, evidence
+    sa.Column("item_id", sa.Uuid, primary_key=True),
+    sa.Column("person_id", sa.Uuid, nullable=False),
+    sa.Column("dossier_id", sa.Uuid, nullable=False),
+    sa.Column("granted_at", sa.DateTime(timezone=True), nullable=False),
+)

@@ -9,7 +9,7 @@ from lklr_shared.contracts import audit as audit_events
 from lklr_shared.contracts import registry as registry_events
 from lklr_shared.contracts.base import Message
 from lklr_shared.kit.consumer import EventHandler
-from portfolio.service_layer import placements, registrations, reregistration
+from portfolio.service_layer import placements, registrations, reregistration, review_access
 from portfolio.service_layer.common import PortfolioContext
 
 
@@ -28,4 +28,5 @@ def event_handlers(context: PortfolioContext) -> dict[type[Message], EventHandle
         audit_events.DossierSampled: partial(reregistration.record_sampling, context),
         audit_events.ActivityJudged: partial(reregistration.record_judgement, context),
         audit_events.AuditConcluded: partial(reregistration.record_audit_outcome, context),
+        audit_events.EvidenceAccessGranted: partial(review_access.record_access_granted, context),
     }

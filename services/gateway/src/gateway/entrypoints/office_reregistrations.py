@@ -1,0 +1,150 @@
+"""The office's overview of re-registration applications and decisions, with cycle extensions for illness or
+pregnancy (`/beheer/herregistraties`), and the public anonymised audit statistics (`/statistieken/audit`).
+
+The office pages are kept to accounts with the `office` role; the registry checks the role again on every request.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+from urllib.parse import urlencode
+
+from litestar import Controller, Request, get, post
+from litestar.response import Redirect, Template
+
+from gateway.entrypoints.forms import FormErrors, form_fields, translator
+from gateway.entrypoints.rendering import page
+from gateway.entrypoints.web_session import client_ip, current_account, role_required
+from gateway.service_layer.context import GatewayDep
+from gateway.service_layer.queries import expect
+from lklr_shared.contracts import audit as audit_contracts
+from lklr_shared.contracts import registry as contracts
+from lklr_shared.kit.rpc import RpcError
+
+STATUSES: Final = ("pending", "awaiting_dossier", "granted", "not_granted", "refused", "superseded")
+REASONS: Final = ("illness", "pregnancy")
+
+
+class OfficeReregistrationPages(Controller):
+    path = "/beheer/herregistraties"
+    include_in_schema = False
+    guards = [role_required("office")]
+
+    async def _render(
+        self,
+        request: Request[Any, Any, Any],
+        gateway: GatewayDep,
+        *,
+        errors: FormErrors | None = None,
+        values: dict[str, str] | None = None,
+        status_code: int = 200,
+    ) -> Template:
+        account = current_account(request)
+        status = request.query_params.get("status") or None
+        if status not in STATUSES:
+            status = None
+        listing = expect(
+            await gateway.caller.call(
+                "registry",
+                contracts.ListReregistrations(actor_account_id=account.account_id, status=status),
+            ),
+            contracts.Reregistrations,
+            "registry",
+        )
+        rules = gateway.scheme.version_in_force(gateway.today()).reregistration
+        query = request.query_params
+        extended = None
+        if query.get("verlengd"):
+            extended = {
+                "number": query.get("verlengd", ""),
+                "ends": query.get("tot", ""),
+                "used": query.get("gebruikt", ""),
+                "max": query.get("max", ""),
+            }
+        return page(
+            request,
+            "beheer/herregistraties.html",
+            status_code=status_code,
+            applications=listing.applications,
+            truncated=listing.truncated,
+            status=status,
+            statuses=STATUSES,
+            reasons=REASONS,
+            max_weeks=rules.max_extension_weeks,
+            errors=errors or {},
+            values=values or {},
+            extended=extended,
+        )
+
+    @get("", name="office_reregistrations")
+    async def overview(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template:
+        return await self._render(request, gateway)
+
+    @post("/verlenging", name="office_extend_cycle")
+    async def extend(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template | Redirect:
+        t = translator(request)
+        account = current_account(request)
+        values = await form_fields(request)
+        errors: FormErrors = {}
+        number = values.get("registration_number", "").replace(" ", "")
+        reason = values.get("reason", "")
+        case_reference = values.get("case_reference", "")
+        weeks_text = values.get("weeks", "")
+        if not number:
+            errors["registration_number"] = t("office.extend.problem.number")
+        if reason not in REASONS:
+            errors["reason"] = t("office.extend.problem.reason")
+        weeks = int(weeks_text) if weeks_text.isdigit() else 0
+        if not 1 <= weeks <= 520:
+            errors["weeks"] = t("office.extend.problem.weeks")
+        if not case_reference:
+            errors["case_reference"] = t("office.extend.problem.case")
+        if not errors:
+            try:
+                recorded = expect(
+                    await gateway.caller.call(
+                        "registry",
+                        contracts.ExtendCycle(
+                            actor_account_id=account.account_id,
+                            client_ip=client_ip(request),
+                            registration_number=number,
+                            reason=reason,  # checked against REASONS above
+                            weeks=weeks,
+                            case_reference=case_reference[:100],
+                        ),
+                    ),
+                    contracts.CycleExtensionRecorded,
+                    "registry",
+                )
+            except RpcError as exc:
+                if not 400 <= exc.status < 500 or exc.status in {401, 403}:
+                    raise
+                rules = gateway.scheme.version_in_force(gateway.today()).reregistration
+                key = f"office.extend.problem.{exc.code}"
+                text = t(key, weeks=rules.max_extension_weeks)
+                field = "weeks" if exc.code == "extension_limit_exceeded" else "registration_number"
+                errors[field] = text if text != key else exc.message
+            else:
+                query = urlencode(
+                    {
+                        "verlengd": recorded.registration_number,
+                        "tot": t.date(recorded.cycle.ends_on),
+                        "gebruikt": recorded.weeks_granted_for_case,
+                        "max": recorded.max_weeks_per_case,
+                    }
+                )
+                return Redirect(f"/beheer/herregistraties?{query}#verlengen", status_code=303)
+        return await self._render(request, gateway, errors=errors, values=values, status_code=422)
+
+
+class AuditStatisticsPage(Controller):
+    include_in_schema = False
+
+    @get("/statistieken/audit", name="audit_statistics")
+    async def statistics(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template:
+        figures = expect(
+            await gateway.caller.call("audit", audit_contracts.GetAuditStatistics()),
+            audit_contracts.AuditStatistics,
+            "audit",
+        )
+        return page(request, "audit_statistieken.html", years=list(reversed(figures.years)))

@@ -1,0 +1,77 @@
+"""Storage of the reviewers' evidence grants (kept from audit.EvidenceAccessGranted)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from portfolio.adapters.orm import review_evidence_grants
+
+ACTIVITY, EVIDENCE = "activity", "evidence"
+
+
+async def add_grants(
+    session: AsyncSession,
+    *,
+    case_id: uuid.UUID,
+    reviewer_id: uuid.UUID,
+    person_id: uuid.UUID,
+    dossier_id: uuid.UUID,
+    items: Iterable[tuple[str, uuid.UUID]],
+    now: datetime,
+) -> None:
+    """Store grants; a grant that exists already (a redelivered event) is skipped."""
+    rows = [
+        {
+            "case_id": case_id,
+            "reviewer_id": reviewer_id,
+            "item_kind": kind,
+            "item_id": item_id,
+            "person_id": person_id,
+            "dossier_id": dossier_id,
+            "granted_at": now,
+        }
+        for kind, item_id in dict.fromkeys(items)
+    ]
+    if not rows:
+        return
+    dialect = session.bind.dialect.name if session.bind is not None else "postgresql"
+    module = sqlite if dialect == "sqlite" else postgresql
+    statement = module.insert(review_evidence_grants).on_conflict_do_nothing(
+        index_elements=["case_id", "reviewer_id", "item_kind", "item_id"]
+    )
+    await session.execute(statement, rows)
+
+
+async def is_granted(
+    session: AsyncSession,
+    *,
+    case_id: uuid.UUID,
+    reviewer_id: uuid.UUID,
+    person_id: uuid.UUID,
+    evidence_id: uuid.UUID,
+    activity_id: uuid.UUID | None,
+) -> bool:
+    """Whether the reviewer's case grants this file of `person_id`: by its activity or by the file itself."""
+    items = [sa.and_(review_evidence_grants.c.item_kind == EVIDENCE, review_evidence_grants.c.item_id == evidence_id)]
+    if activity_id is not None:
+        items.append(
+            sa.and_(review_evidence_grants.c.item_kind == ACTIVITY, review_evidence_grants.c.item_id == activity_id)
+        )
+    query = (
+        sa.select(sa.literal(1))
+        .select_from(review_evidence_grants)
+        .where(
+            review_evidence_grants.c.case_id == case_id,
+            review_evidence_grants.c.reviewer_id == reviewer_id,
+            review_evidence_grants.c.person_id == person_id,
+            sa.or_(*items),
+        )
+        .limit(1)
+    )
+    return (await session.execute(query)).first() is not None

@@ -1,0 +1,79 @@
+"""Reviewers reading evidence of a sampled dossier (issue 6).
+
+The audit decides who reviews what and announces it as `audit.EvidenceAccessGranted`; this service keeps those
+grants and checks them itself on every read, so a reviewer can never read more than their cases grant, whatever
+the gateway asks: the files attached to the case's sampled activities and the files sent with an answer, and only
+when the file belongs to the dossier's owner. Anything else is answered as a file that does not exist (404).
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+
+from lklr_shared.contracts import audit as audit_events
+from lklr_shared.contracts import portfolio as contracts
+from lklr_shared.contracts.envelope import Envelope
+from lklr_shared.kit.outbox import UnitOfWork
+from portfolio.adapters import repository as repo
+from portfolio.adapters import review_grants
+from portfolio.adapters.blobs import BlobNotFound
+from portfolio.domain.evidence import MAX_CHUNK_BYTES
+from portfolio.service_layer.common import PortfolioContext
+from portfolio.service_layer.errors import NotFound, RangeNotSatisfiable
+from portfolio.service_layer.views import evidence_view
+
+log = logging.getLogger(__name__)
+
+
+async def record_access_granted(
+    context: PortfolioContext, uow: UnitOfWork, event: audit_events.EvidenceAccessGranted, _envelope: Envelope
+) -> None:
+    """audit.EvidenceAccessGranted: keep what the case's reviewer may read (idempotent per item)."""
+    items = [(review_grants.ACTIVITY, activity_id) for activity_id in event.activity_ids]
+    items += [(review_grants.EVIDENCE, evidence_id) for evidence_id in event.evidence_ids]
+    await review_grants.add_grants(
+        uow.session,
+        case_id=event.case_id,
+        reviewer_id=event.reviewer_id,
+        person_id=event.person_id,
+        dossier_id=event.dossier_id,
+        items=items,
+        now=context.clock(),
+    )
+
+
+async def read_review_chunk(
+    context: PortfolioContext, query: contracts.ReadReviewEvidenceChunk
+) -> contracts.EvidenceChunk:
+    """ReadReviewEvidenceChunk: a range of a file the reviewer's case grants; anything else is 404."""
+    not_found = NotFound("evidence_not_found", "no such evidence file")
+    if query.actor.role != "reviewer" or query.actor.person_id != query.reviewer_id:
+        raise not_found
+    async with context.unit_of_work() as uow:
+        evidence = await repo.get_evidence(uow.session, query.evidence_id)
+        granted = evidence is not None and await review_grants.is_granted(
+            uow.session,
+            case_id=query.case_id,
+            reviewer_id=query.reviewer_id,
+            person_id=evidence.person_id,
+            evidence_id=evidence.evidence_id,
+            activity_id=evidence.activity_id,
+        )
+    if evidence is None or not granted:
+        raise not_found
+    if query.offset > evidence.size_bytes:
+        raise RangeNotSatisfiable("offset_out_of_range", f"the file has {evidence.size_bytes} bytes")
+    length = min(query.length or MAX_CHUNK_BYTES, MAX_CHUNK_BYTES)
+    try:
+        data = await context.blobs.read(evidence.blob_key, query.offset, length)
+    except BlobNotFound:
+        log.error("evidence %s: blob %s missing from the store", evidence.evidence_id, evidence.blob_key)
+        raise
+    end = query.offset + len(data)
+    return contracts.EvidenceChunk(
+        evidence=evidence_view(evidence),
+        offset=query.offset,
+        data=base64.b64encode(data).decode("ascii"),
+        next_offset=end if end < evidence.size_bytes else None,
+    )
