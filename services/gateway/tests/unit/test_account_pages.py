@@ -361,6 +361,28 @@ async def test_mijn_lklr_shows_the_number_cycle_dates_and_history(
     assert "Gemeente Utrecht (Gemeente)" in page.text
 
 
+async def test_mijn_lklr_links_the_provider_portal_for_an_account_acting_for_a_provider(
+    client: AsyncTestClient[Litestar], registry: FakeRegistry
+) -> None:
+    account = registry.accounts["jansen@example.nl"]
+    registry.register(account)
+    await sign_in(client, "jansen@example.nl", PASSWORD)
+    # Accreditation not answering (the fake's default for other services): the page renders without the link.
+    plain = await client.get("/mijn")
+    assert plain.status_code == 200 and 'href="/aanbieder"' not in plain.text
+    assert 'href="/mijn/onderwijsclaim"' in plain.text
+    registry.overrides[accreditation_contracts.FindProviderForAccount] = accreditation_contracts.ProviderDetails(
+        provider_id=uuid.uuid4(),
+        name="Kenniscentrum Test",
+        contact_email="opleidingen@test.example",
+        created_at=NOW,
+        account_ids=[str(account.account_id)],
+    )
+    linked = await client.get("/mijn")
+    assert "U werkt in het register ook voor opleider Kenniscentrum Test." in linked.text
+    assert 'href="/aanbieder"' in linked.text
+
+
 async def test_a_drop_below_the_minimum_hours_is_saved_and_the_office_notice_is_mentioned(
     client: AsyncTestClient[Litestar], registry: FakeRegistry
 ) -> None:

@@ -7,6 +7,7 @@ with that account's own objects, so there is no id in these URLs to change into 
 from __future__ import annotations
 
 import json
+import logging
 from decimal import Decimal
 from typing import Any, Final, Literal, TypeVar
 
@@ -20,9 +21,12 @@ from gateway.entrypoints.web_session import client_ip, current_account, signed_i
 from gateway.service_layer.context import GatewayDep
 from gateway.service_layer.my_data import export_my_data
 from gateway.service_layer.queries import expect
+from lklr_shared.contracts import accreditation as accreditation_contracts
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.contracts.base import Message
 from lklr_shared.kit.rpc import RpcError
+
+log = logging.getLogger(__name__)
 
 ReplyT = TypeVar("ReplyT", bound=Message)
 
@@ -54,6 +58,22 @@ async def optional(caller: ServiceCaller, request: Message, reply_type: type[Rep
         if exc.status == 404 and exc.code in absent:
             return None
         raise
+
+
+async def provider_name_for(caller: ServiceCaller, account_id: object) -> str | None:
+    """The training provider this account acts for (shown with a link to the provider portal), or None.
+
+    Mijn LKLR is the registry's page: when accreditation does not answer, it renders without the link.
+    """
+    try:
+        reply = await caller.call(
+            "accreditation", accreditation_contracts.FindProviderForAccount(account_id=str(account_id))
+        )
+    except RpcError as exc:
+        if exc.code != "no_provider_for_account":
+            log.warning("Mijn LKLR without the provider link: %s (%s)", exc.message, exc.code)
+        return None
+    return reply.name if isinstance(reply, accreditation_contracts.ProviderDetails) else None
 
 
 def role_choice(roles: list[contracts.Role]) -> str:
@@ -119,6 +139,7 @@ class MinePages(Controller):
             employer_kinds=EMPLOYER_KINDS,
             changed=request.query_params.get("gewijzigd"),
             today=gateway.today(),
+            provider_name=await provider_name_for(caller, account.account_id),
         )
 
     @get("/mijn", name="mine")
