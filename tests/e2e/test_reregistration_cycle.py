@@ -508,7 +508,9 @@ async def test_two_hundred_professionals_reach_the_end_of_their_cycle(harness: H
     await h.system.move_clock(TRAVEL_DAYS)
     report = await h.call("registry", registry_contracts.RunScheduledJobs(), registry_contracts.ScheduledJobsReport)
     assert report.register_day == h.today + timedelta(days=TRAVEL_DAYS)
-    assert report.expired == len(absent)
+    # Those who did not apply expire in this run. The audit's deadline job (every second here) may already have
+    # concluded the uncorrected dossier not met when the clock moved; then its expiry is counted in this run too.
+    assert len(absent) <= report.expired <= len(absent) + 1
     # A timely application keeps the registration while the audit is still at work.
     still_pending = await h.public_entry(pending.number)
     assert state(still_pending) == in_force(pending, "reregistration_pending")
