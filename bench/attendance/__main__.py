@@ -1,6 +1,6 @@
 """Benchmark of provider attendance, end to end (a program that prints figures, not a test):
 
-    uv run python -m bench.attendance [--rows 10000] [--batch 1000] [--single 200] [--posters 1] [--keep]
+    uv run python -m bench.attendance [--rows 10000] [--batch 1000] [--single 200] [--posters 1] [--profile] [--keep]
 
 Against the local PostgreSQL and RabbitMQ it creates its own databases and a unique broker prefix, starts the
 registry, portfolio and accreditation services and the gateway as separate processes (`python -m <service>`,
@@ -119,6 +119,7 @@ class System:
     server_url: str
     amqp_url: str
     keep: bool
+    profile: bool = False
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
     workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="lklr-bench-")))
     databases: dict[str, str] = field(default_factory=dict)
@@ -179,8 +180,10 @@ class System:
         }
         for name in (*SERVICES, "gateway"):
             out = (self.workdir / f"{name}.log").open("wb")
+            # --profile: every process under cProfile, written to <workdir>/<name>.prof when it stops.
+            profile = ["-m", "cProfile", "-o", str(self.workdir / f"{name}.prof")] if self.profile else []
             self.processes[name] = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", name, env=env, cwd=ROOT, stdout=out, stderr=out
+                sys.executable, *profile, "-m", name, env=env, cwd=ROOT, stdout=out, stderr=out
             )
         async with httpx.AsyncClient(base_url=self.gateway_url, timeout=5) as client:
             deadline = time.monotonic() + 120
@@ -245,8 +248,8 @@ class System:
 
 
 @contextlib.asynccontextmanager
-async def running_system(server_url: str, amqp_url: str, keep: bool) -> AsyncIterator[System]:
-    system = System(server_url, amqp_url, keep)
+async def running_system(server_url: str, amqp_url: str, keep: bool, profile: bool = False) -> AsyncIterator[System]:
+    system = System(server_url, amqp_url, keep, profile)
     try:
         await system.create_databases()
         await system.start()
@@ -553,7 +556,7 @@ def load() -> str:
 async def run(args: argparse.Namespace) -> int:
     facts = machine()
     load_before = load()
-    async with running_system(args.postgres_url, args.amqp_url, args.keep) as system:
+    async with running_system(args.postgres_url, args.amqp_url, args.keep or args.profile, args.profile) as system:
         pg_version = await scalar(system.dsn("scratch"), "SHOW server_version")
         assert system.connection is not None
         server = getattr(getattr(system.connection, "transport", None), "connection", None)
@@ -643,6 +646,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--single", type=int, default=200, help="one-row posts in (c)")
     parser.add_argument("--posters", type=int, default=1, help="clients posting the batches of (a) side by side")
     parser.add_argument("--keep", action="store_true", help="keep the databases and logs")
+    parser.add_argument(
+        "--profile", action="store_true", help="run every process under cProfile (files in the kept work directory)"
+    )
     parser.add_argument(
         "--postgres-url",
         default=os.environ.get("LKLR_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
