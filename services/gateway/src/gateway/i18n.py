@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Final
 
+from gateway.texts import office as office_texts
 from gateway.texts import portfolio as portfolio_texts
 from gateway.texts import provider as provider_texts
 from gateway.texts import review as review_texts
@@ -773,7 +774,7 @@ def _merge(*parts: Mapping[str, Mapping[str, str]]) -> dict[str, dict[str, str]]
 
 # Each feature keeps its texts in its own module under `gateway.texts`, so features are edited independently.
 CATALOGUE: Final[Mapping[str, Mapping[str, str]]] = _merge(
-    _CORE, portfolio_texts.MESSAGES, provider_texts.MESSAGES, review_texts.MESSAGES
+    _CORE, portfolio_texts.MESSAGES, provider_texts.MESSAGES, review_texts.MESSAGES, office_texts.MESSAGES
 )
 
 

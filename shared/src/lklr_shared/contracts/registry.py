@@ -518,6 +518,48 @@ class AccountView(_RegistryReply):
     created_at: datetime
 
 
+StaffRole = Literal["office", "accreditation_committee", "assessment_committee", "administrator"]
+
+
+class StaffAccountView(Message):
+    """One staff account as the office's pages show it (a nested value).
+
+    ``registration_number`` and ``registration_status`` are set when the account's person has a registration (an
+    account id is its person id); ``registered_professional`` says whether that registration is in the register
+    (registered, reregistration_pending or suspended). ``employer_name`` is the employer the person gave (None when
+    never given) and ``employer_id`` the key other services know that employer by (the audit's conflict-of-interest
+    rule compares it with the employer key of the professional under review).
+    """
+
+    account_id: uuid.UUID
+    email: str
+    initials: str
+    surname: str
+    account_roles: list[AccountRole]
+    registered_professional: bool = False
+    registration_number: str | None = None
+    registration_status: RegistrationStatusName | None = None
+    employer_name: str | None = None
+    employer_id: str | None = None
+
+
+class ListStaffAccounts(_ActingQuery):
+    """Query (office only, 403 forbidden otherwise): the accounts that hold a staff role, by surname; with ``role``
+    only those that hold that role (e.g. the assessment committee, whom the office registers as reviewers)."""
+
+    wire_name: ClassVar[str] = "registry.ListStaffAccounts"
+
+    role: StaffRole | None = None
+
+
+class StaffAccounts(_RegistryReply):
+    """Reply to ListStaffAccounts."""
+
+    wire_name: ClassVar[str] = "registry.StaffAccounts"
+
+    accounts: list[StaffAccountView]
+
+
 class CreateDemoAccount(_RegistryCommand):
     """Command (demo and tests only): create a confirmed account with a known password and, for staff, a
     fixed TOTP secret (base32). Idempotent by e-mail: an existing account is left as it is."""

@@ -1,6 +1,6 @@
 """Registers the re-registration and audit side of the gateway (issue 6) as one Litestar plugin: the
-professional's application page, the reviewers' case pages, the office's decision overview and the public audit
-statistics. A plugin keeps the composition root's edit to one line.
+professional's application page, the reviewers' case pages, the office's decision overview and reviewer page, and
+the public audit statistics. A plugin keeps the composition root's edit to one line.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from litestar.config.app import AppConfig
 from litestar.plugins import InitPluginProtocol
 
 from gateway.entrypoints.office_reregistrations import AuditStatisticsPage, OfficeReregistrationPages
+from gateway.entrypoints.office_reviewers import OfficeReviewerPages
 from gateway.entrypoints.reregistration_pages import ReregistrationPages
 from gateway.entrypoints.review_pages import ReviewPages
 from gateway.service_layer.context import Gateway
@@ -22,6 +23,6 @@ class AuditRoutes(InitPluginProtocol):
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         app_config.route_handlers.extend(
-            [ReregistrationPages, ReviewPages, OfficeReregistrationPages, AuditStatisticsPage]
+            [ReregistrationPages, ReviewPages, OfficeReregistrationPages, OfficeReviewerPages, AuditStatisticsPage]
         )
         return app_config

@@ -25,10 +25,12 @@ OFFICE_NAVIGATION: Final = (
     ("office.nav.applications", "/beheer/aanvragen"),
     ("office.nav.working_total", "/beheer/werkzame-professionals"),
     ("office.nav.notices", "/beheer/signaleringen"),
+    ("office.nav.reviewers", "/beheer/beoordelaars"),
 )
 
 
-def _office_page(request: Request[Any, Any, Any], template: str, *, status_code: int = 200, **context: Any) -> Template:
+def office_page(request: Request[Any, Any, Any], template: str, *, status_code: int = 200, **context: Any) -> Template:
+    """Render an office page with the office's sub-navigation (`beheer/_nav.html`)."""
     path = request.url.path
     office_navigation = [
         {"label": key, "href": href, "current": path.startswith(href)} for key, href in OFFICE_NAVIGATION
@@ -60,7 +62,7 @@ class OfficePages(Controller):
             contracts.PendingApplications,
             "registry",
         )
-        return _office_page(
+        return office_page(
             request,
             "beheer/aanvragen.html",
             status_code=status_code,
@@ -144,7 +146,7 @@ class OfficePages(Controller):
                 **{role: str(statistics.working_total_per_role.get(role, "")) for role in ROLES},
             }
         saved = request.query_params.get("opgeslagen")
-        return _office_page(
+        return office_page(
             request,
             "beheer/werkzame_professionals.html",
             status_code=status_code,
@@ -219,4 +221,4 @@ class OfficePages(Controller):
             contracts.EligibilityNotices,
             "registry",
         )
-        return _office_page(request, "beheer/signaleringen.html", notices=reply.notices)
+        return office_page(request, "beheer/signaleringen.html", notices=reply.notices)

@@ -1,9 +1,10 @@
 """The assessment committee's pages (`/beoordeling`): my cases, one case with its sampled activities and their
 evidence, and judging each activity (approve, reject with a reason, ask for more information).
 
-The reviewer is the signed-in account (`reviewer_id` = account id). The audit answers only the assigned reviewer
-(403 not_assigned), and the portfolio serves a file only when the audit granted this reviewer's case access to it
-(ReadReviewEvidenceChunk); the role guard here is the first line, not the only one.
+The reviewer is the signed-in account (`reviewer_id` = account id), registered with the audit by the office
+(`/beheer/beoordelaars`); until then the case list says so instead of staying silently empty. The audit answers only
+the assigned reviewer (403 not_assigned), and the portfolio serves a file only when the audit granted this reviewer's
+case access to it (ReadReviewEvidenceChunk); the role guard here is the first line, not the only one.
 """
 
 from __future__ import annotations
@@ -46,7 +47,18 @@ class ReviewPages(Controller):
             audit_contracts.CaseList,
             "audit",
         )
-        return page(request, "beoordeling/zaken.html", cases=cases.cases)
+        # Without an open case, say why: the office may not have registered this member with the audit yet
+        # (/beheer/beoordelaars), or made them inactive. With open cases the member is a reviewer: no extra call.
+        reviewer_state: str | None = None
+        if all(case.status == "concluded" for case in cases.cases):
+            reviewers = expect(
+                await gateway.caller.call("audit", audit_contracts.ListReviewers()),
+                audit_contracts.ReviewerList,
+                "audit",
+            )
+            me = next((r for r in reviewers.reviewers if r.reviewer_id == account.account_id), None)
+            reviewer_state = "not_registered" if me is None else None if me.active else "inactive"
+        return page(request, "beoordeling/zaken.html", cases=cases.cases, reviewer_state=reviewer_state)
 
     async def _case(
         self,

@@ -2,26 +2,12 @@
 
 Applications name the employer in free text; other services (the audit's conflict-of-interest rule: "never a
 colleague of the same employer") need a stable key. The key is derived from the name, so "Gemeente Utrecht"
-and "gemeente  utrecht" are one employer.
+and "gemeente  utrecht" are one employer. The rule lives in the shared package (`lklr_shared.employers`), so the
+gateway derives the same key for the employer the office gives a reviewer.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
+from lklr_shared.employers import MAX_EMPLOYER_ID_LENGTH, employer_id_for
 
-MAX_EMPLOYER_ID_LENGTH = 100
-_NOT_ALPHANUMERIC = re.compile(r"[^a-z0-9]+")
-
-
-def employer_id_for(employer_name: str) -> str:
-    """A lower-case ASCII slug of the employer's name (``Gemeente Súdwest-Fryslân`` → ``gemeente-sudwest-fryslan``).
-
-    Raises ``ValueError`` when nothing of the name survives (a name of only punctuation).
-    """
-    decomposed = unicodedata.normalize("NFKD", employer_name)
-    ascii_only = decomposed.encode("ascii", "ignore").decode("ascii").lower()
-    slug = _NOT_ALPHANUMERIC.sub("-", ascii_only).strip("-")[:MAX_EMPLOYER_ID_LENGTH].strip("-")
-    if not slug:
-        raise ValueError(f"{employer_name!r} does not name an employer")
-    return slug
+__all__ = ["MAX_EMPLOYER_ID_LENGTH", "employer_id_for"]

@@ -21,6 +21,7 @@ from registry.service_layer import (
     registrations,
     reregistrations,
     scheduled_jobs,
+    staff_accounts,
     statistics,
 )
 from registry.service_layer.context import RegistryContext
@@ -71,6 +72,7 @@ USE_CASES: Mapping[type[Message], UseCase] = {
     contracts.ResetPassword: accounts.reset_password,
     contracts.GetMyAccount: accounts.get_my_account,
     contracts.CreateDemoAccount: accounts.create_demo_account,
+    contracts.ListStaffAccounts: staff_accounts.list_staff_accounts,
     # applications and registrations
     contracts.ApplyForRegistration: applications.apply_for_registration,
     contracts.GetMyApplication: applications.get_my_application,

@@ -20,7 +20,7 @@ from registry.adapters.orm import (
     registrations,
     status_history,
 )
-from registry.domain.accounts import parse_account_roles, sorted_account_roles
+from registry.domain.accounts import STAFF_ROLES, AccountRole, parse_account_roles, sorted_account_roles
 from registry.domain.people import sorted_roles
 from registry.domain.person_changes import is_below_minimum
 from registry.domain.status import RegistrationStatus
@@ -185,6 +185,55 @@ async def account_view(session: AsyncSession, account_id: uuid.UUID) -> contract
         totp_enrolled=row.totp_secret is not None,
         created_at=as_utc(row.created_at),
     )
+
+
+async def staff_account_views(
+    session: AsyncSession, role: AccountRole | None, *, in_register: frozenset[RegistrationStatus]
+) -> list[contracts.StaffAccountView]:
+    """Accounts holding ``role`` (any staff role without one), by surname, initials and e-mail.
+
+    The roles are a JSON list: the query narrows by text, and the parsed roles decide (as for the office's mail).
+    """
+    wanted = [role] if role is not None else sorted(STAFF_ROLES)
+    rows = (
+        await session.execute(
+            sa.select(
+                accounts.c.account_id,
+                accounts.c.email,
+                accounts.c.account_roles,
+                people.c.initials,
+                people.c.surname,
+                people.c.employer_name,
+                people.c.employer_id,
+                registrations.c.registration_number,
+                registrations.c.status,
+            )
+            .join(people, people.c.person_id == accounts.c.account_id)
+            .outerjoin(registrations, registrations.c.person_id == accounts.c.account_id)
+            .where(sa.or_(*(sa.cast(accounts.c.account_roles, sa.Text).like(f'%"{each.value}"%') for each in wanted)))
+            .order_by(people.c.surname, people.c.initials, accounts.c.email)
+        )
+    ).all()
+    views = []
+    for row in rows:
+        roles = parse_account_roles(row.account_roles)
+        if not roles & set(wanted):
+            continue
+        views.append(
+            contracts.StaffAccountView(
+                account_id=row.account_id,
+                email=row.email,
+                initials=row.initials,
+                surname=row.surname,
+                account_roles=[each.value for each in sorted_account_roles(roles)],
+                registered_professional=row.status is not None and RegistrationStatus(row.status) in in_register,
+                registration_number=row.registration_number,
+                registration_status=row.status,
+                employer_name=row.employer_name,
+                employer_id=row.employer_id,
+            )
+        )
+    return views
 
 
 async def eligibility_notice_views(
