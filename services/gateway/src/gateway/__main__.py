@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import warnings
 from collections.abc import Iterator
@@ -43,6 +44,8 @@ def main() -> int:
         timeout_graceful_shutdown=settings.shutdown_grace_seconds,
         log_config=None,
         proxy_headers=True,
+        # uvloop when installed (as for the services, see lklr_shared.kit.cli.run_event_loop).
+        loop="asyncio" if os.environ.get("LKLR_EVENT_LOOP") == "asyncio" else "auto",
     )
     try:
         _GracefulServer(config).run()
