@@ -11,23 +11,21 @@ Screenshots go to $LKLR_SCREENSHOT_DIR (or the test's tmp folder) for a look at 
 
 from __future__ import annotations
 
-import os
 import re
 import uuid
 from datetime import date, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import asyncpg
 import pyotp
 import pytest
-from playwright.async_api import BrowserContext, Page, expect
+from playwright.async_api import Page, expect
 from sqlalchemy.engine import make_url
 
 from lklr_shared.contracts import accreditation as accreditation_contracts
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.contracts.envelope import utcnow
-from tests.support.browser import chromium
+from tests.support.browser import Shots, chromium, new_context
 from tests.support.system import RunningSystem, start_system
 from tests.support.web import fresh_totp
 
@@ -44,23 +42,6 @@ def _today() -> date:
 def _mistype(number: str) -> str:
     """The same number with its check digit changed: a single-digit error the check digit catches."""
     return number[:-1] + str((int(number[-1]) + 1) % 10)
-
-
-class Shots:
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self.count = 0
-
-    async def take(self, page: Page, name: str) -> None:
-        self.count += 1
-        await page.screenshot(path=str(self.folder / f"{self.count:02d}-{name}.png"), full_page=True)
-
-
-async def _new_context(browser, base_url: str) -> BrowserContext:  # type: ignore[no-untyped-def]
-    context = await browser.new_context(locale="nl-NL", base_url=base_url, viewport={"width": 1200, "height": 900})
-    context.set_default_timeout(15_000)
-    return context
 
 
 async def _account(
@@ -111,7 +92,7 @@ async def _sign_in(page: Page, email: str, *, totp_secret: str | None = None) ->
 async def test_a_provider_course_is_approved_attendance_is_uploaded_and_the_professional_sees_it(
     amqp_url, databases, broker_names, tmp_path, eventually
 ):
-    shots = Shots(Path(os.environ.get("LKLR_SCREENSHOT_DIR") or tmp_path / "screenshots"))
+    shots = Shots(tmp_path)
     today = _today()
     edition_start, edition_end = today - timedelta(days=10), today - timedelta(days=9)
     async with start_system(amqp_url, databases, broker_names, tmp_path) as system, chromium() as browser:
@@ -138,7 +119,7 @@ async def test_a_provider_course_is_approved_attendance_is_uploaded_and_the_prof
         )
 
         # --- The provider submits a course with an edition that already ran -----------------------------------
-        provider_context = await _new_context(browser, system.gateway_url)
+        provider_context = await new_context(browser, system.gateway_url)
         page = await provider_context.new_page()
         await page.goto("/aanbieder")
         await expect(page).to_have_url(re.compile(r"/inloggen\?next="))
@@ -165,7 +146,7 @@ async def test_a_provider_course_is_approved_attendance_is_uploaded_and_the_prof
         await shots.take(page, "provider-course-submitted")
 
         # --- The committee signs in with TOTP and approves it ----------------------------------------------------
-        committee_context = await _new_context(browser, system.gateway_url)
+        committee_context = await new_context(browser, system.gateway_url)
         committee = await committee_context.new_page()
         await committee.goto("/commissie")
         await _sign_in(committee, "commissie@lklr.example", totp_secret=committee_secret)
@@ -236,7 +217,7 @@ async def test_a_provider_course_is_approved_attendance_is_uploaded_and_the_prof
         await shots.take(page, "provider-attendance-results")
 
         # --- The professional finds the course in their portfolio ---------------------------------------------
-        professional_context = await _new_context(browser, system.gateway_url)
+        professional_context = await new_context(browser, system.gateway_url)
         mine = await professional_context.new_page()
         await mine.goto("/inloggen?next=/portfolio")
         await _sign_in(mine, "m.kuipers@gemeente-zwolle.example")

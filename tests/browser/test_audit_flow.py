@@ -14,21 +14,20 @@ from __future__ import annotations
 
 import email
 import email.policy
-import os
 import re
 import time
 from pathlib import Path
 
 import aio_pika
 import pytest
-from playwright.async_api import BrowserContext, Page, expect
+from playwright.async_api import expect
 
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.kit.clock import register_today, system_clock
 from lklr_shared.kit.rpc import RpcClient
 from lklr_shared.scheme import default_scheme_path
 from scripts.demo_audit import CERTIFICATE_PDF, accredited_edition, prepare_dossier, register_reviewer
-from tests.support.browser import chromium
+from tests.support.browser import Shots, chromium, new_context
 from tests.support.system import start_system
 from tests.support.web import fresh_totp
 
@@ -50,29 +49,10 @@ def _scheme_sampling_everything(folder: Path) -> Path:
     return target
 
 
-class Shots:
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self.count = 0
-
-    async def take(self, page: Page, name: str) -> None:
-        self.count += 1
-        await page.screenshot(path=str(self.folder / f"audit-{self.count:02d}-{name}.png"), full_page=True)
-
-
-async def _new_context(browser, base_url: str) -> BrowserContext:  # type: ignore[no-untyped-def]
-    context = await browser.new_context(
-        locale="nl-NL", base_url=base_url, viewport={"width": 1200, "height": 900}, accept_downloads=True
-    )
-    context.set_default_timeout(15_000)
-    return context
-
-
 async def test_a_reviewer_judges_a_sampled_dossier_and_the_professional_sees_the_outcome(
     amqp_url, databases, broker_names, tmp_path
 ):
-    shots = Shots(Path(os.environ.get("LKLR_SCREENSHOT_DIR") or tmp_path / "screenshots"))
+    shots = Shots(tmp_path, "audit-")
     scheme = _scheme_sampling_everything(tmp_path)
     async with (
         start_system(amqp_url, databases, broker_names, tmp_path, env={"AUDIT_SCHEME_PATH": str(scheme)}) as system,
@@ -117,7 +97,7 @@ async def test_a_reviewer_judges_a_sampled_dossier_and_the_professional_sees_the
             await connection.close()
 
         # --- The professional sees their application under review -------------------------------------------------
-        user = await _new_context(browser, system.gateway_url)
+        user = await new_context(browser, system.gateway_url, accept_downloads=True)
         page = await user.new_page()
         await page.goto("/inloggen")
         await page.get_by_label("E-mailadres").fill(EMAIL)
@@ -135,7 +115,7 @@ async def test_a_reviewer_judges_a_sampled_dossier_and_the_professional_sees_the
         await shots.take(page, "professional-under-review")
 
         # --- The reviewer signs in with password and TOTP and opens the case -----------------------------------
-        staff = await _new_context(browser, system.gateway_url)
+        staff = await new_context(browser, system.gateway_url, accept_downloads=True)
         review = await staff.new_page()
         await review.goto("/beoordeling")
         await expect(review).to_have_url(re.compile(r"/inloggen\?next="))

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
 import uuid
 from datetime import date, timedelta
@@ -31,7 +30,7 @@ from lklr_shared.contracts import accreditation as accreditation_contracts
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.contracts.envelope import utcnow
 from lklr_shared.kit.topology import declare_exchanges
-from tests.support.browser import chromium
+from tests.support.browser import Shots, chromium, new_context
 from tests.support.system import start_system
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.slow]
@@ -47,17 +46,6 @@ PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>
 def today() -> date:
     """The register's calendar day (the services judge dates in the Netherlands)."""
     return utcnow().astimezone(ZoneInfo("Europe/Amsterdam")).date()
-
-
-class Shots:
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self.count = 0
-
-    async def take(self, page: Page, name: str) -> None:
-        self.count += 1
-        await page.screenshot(path=str(self.folder / f"{self.count:02d}-{name}.png"), full_page=True)
 
 
 async def _reload_until(page: Page, path: str, locator_text: str, *, timeout: float = 60) -> None:
@@ -113,7 +101,7 @@ async def _provider_course(system: Any, http: httpx.AsyncClient) -> tuple[dict[s
 async def test_a_professional_keeps_the_portfolio_and_disputes_a_provider_entry(
     amqp_url: str, databases: Any, broker_names: Any, tmp_path: Path
 ) -> None:
-    shots = Shots(Path(os.environ.get("LKLR_SCREENSHOT_DIR") or tmp_path / "screenshots"))
+    shots = Shots(tmp_path)
     async with start_system(amqp_url, databases, broker_names, tmp_path) as system, chromium() as browser:
         # The test's own queue on the events exchange, to see the portfolio publish the dispute.
         connection = await aio_pika.connect_robust(system.amqp_url)
@@ -142,10 +130,7 @@ async def test_a_professional_keeps_the_portfolio_and_disputes_a_provider_entry(
         assert isinstance(receipt, contracts.RegistrationReceipt)
         number = receipt.registration_number
 
-        context = await browser.new_context(
-            locale="nl-NL", base_url=system.gateway_url, viewport={"width": 1200, "height": 900}
-        )
-        context.set_default_timeout(15_000)
+        context = await new_context(browser, system.gateway_url)
         page = await context.new_page()
 
         # --- A visitor learns what the portfolio is, and signs in from there -----------------------------------

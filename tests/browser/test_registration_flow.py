@@ -9,19 +9,17 @@ Screenshots go to $LKLR_SCREENSHOT_DIR (or the test's tmp folder) for a look at 
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pyotp
 import pytest
-from playwright.async_api import BrowserContext, Page, expect
+from playwright.async_api import expect
 
 from lklr_shared.contracts import registry as contracts
-from tests.support.browser import chromium
+from tests.support.browser import Shots, chromium, new_context
 from tests.support.system import start_system
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.slow]
@@ -43,27 +41,10 @@ def _add_years(day: date, years: int) -> date:
         return date(day.year + years, 3, 1)
 
 
-class Shots:
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self.count = 0
-
-    async def take(self, page: Page, name: str) -> None:
-        self.count += 1
-        await page.screenshot(path=str(self.folder / f"{self.count:02d}-{name}.png"), full_page=True)
-
-
-async def _new_context(browser, base_url: str) -> BrowserContext:  # type: ignore[no-untyped-def]
-    context = await browser.new_context(locale="nl-NL", base_url=base_url, viewport={"width": 1200, "height": 900})
-    context.set_default_timeout(15_000)
-    return context
-
-
 async def test_a_new_professional_is_registered_by_the_office_and_found_in_the_public_register(
     amqp_url, databases, broker_names, tmp_path
 ):
-    shots = Shots(Path(os.environ.get("LKLR_SCREENSHOT_DIR") or tmp_path / "screenshots"))
+    shots = Shots(tmp_path)
     async with start_system(amqp_url, databases, broker_names, tmp_path) as system, chromium() as browser:
         secret = pyotp.random_base32()
         ready = await system.rpc(
@@ -80,7 +61,7 @@ async def test_a_new_professional_is_registered_by_the_office_and_found_in_the_p
         assert isinstance(ready, contracts.DemoAccountReady)
 
         # --- A new user creates an account --------------------------------------------------------------------
-        user = await _new_context(browser, system.gateway_url)
+        user = await new_context(browser, system.gateway_url)
         page = await user.new_page()
         await page.goto("/")
         await shots.take(page, "start")
@@ -134,7 +115,7 @@ async def test_a_new_professional_is_registered_by_the_office_and_found_in_the_p
         await shots.take(page, "application-pending")
 
         # --- An office member signs in with password and TOTP and approves ---------------------------------------
-        office = await _new_context(browser, system.gateway_url)
+        office = await new_context(browser, system.gateway_url)
         office_page = await office.new_page()
         await office_page.goto("/beheer/aanvragen")
         await expect(office_page).to_have_url(re.compile(r"/inloggen\?next="))
@@ -165,7 +146,7 @@ async def test_a_new_professional_is_registered_by_the_office_and_found_in_the_p
         await shots.take(page, "mijn-registered")
 
         # --- The public lookup finds them by number and by name, without private data -----------------------------
-        public = await _new_context(browser, system.gateway_url)
+        public = await new_context(browser, system.gateway_url)
         lookup = await public.new_page()
         for query in (number, "Kuipers"):
             await lookup.goto("/register")

@@ -3,12 +3,14 @@ browser: `playwright install` is not used). `./scripts/test` installs the packag
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -37,3 +39,27 @@ async def chromium() -> AsyncIterator[Browser]:
             yield browser
         finally:
             await browser.close()
+
+
+class Shots:
+    """Numbered full-page screenshots of a test, in $LKLR_SCREENSHOT_DIR or the test's tmp folder, for a look at the
+    pages a browser test walked through."""
+
+    def __init__(self, tmp_path: Path, prefix: str = "") -> None:
+        self.folder = Path(os.environ.get("LKLR_SCREENSHOT_DIR") or tmp_path / "screenshots")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.prefix = prefix
+        self.count = 0
+
+    async def take(self, page: Page, name: str) -> None:
+        self.count += 1
+        await page.screenshot(path=str(self.folder / f"{self.prefix}{self.count:02d}-{name}.png"), full_page=True)
+
+
+async def new_context(browser: Browser, base_url: str, **options: Any) -> BrowserContext:
+    """A fresh browser profile (no cookies) reading Dutch, as most of the register's users do."""
+    context = await browser.new_context(
+        locale="nl-NL", base_url=base_url, viewport={"width": 1200, "height": 900}, **options
+    )
+    context.set_default_timeout(15_000)
+    return context
