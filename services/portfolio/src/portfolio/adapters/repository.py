@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any, Literal
 
 import sqlalchemy as sa
@@ -119,9 +120,18 @@ async def list_cycles(
 # --- activities --------------------------------------------------------------------------------------------------
 
 
+@cache
+def _field_names(record_type: type) -> tuple[str, ...]:
+    return tuple(field.name for field in fields(record_type))
+
+
 def shallow_dict(record: Any) -> dict[str, Any]:
-    """A dataclass's fields as a dict, without `dataclasses.asdict`'s deep copy of every value."""
-    return {f.name: getattr(record, f.name) for f in fields(record)}
+    """A dataclass's fields as a dict, without `dataclasses.asdict`'s deep copy of every value.
+
+    The field names are looked up once per class: `dataclasses.fields` per call was a fifth of the time spent
+    writing a 1,000-row attendance batch's entries and versions.
+    """
+    return {name: getattr(record, name) for name in _field_names(type(record))}
 
 
 @dataclass(frozen=True, slots=True)
