@@ -11,7 +11,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from functools import cache
 from typing import Any, Literal
 
 import sqlalchemy as sa
@@ -120,9 +119,14 @@ async def list_cycles(
 # --- activities --------------------------------------------------------------------------------------------------
 
 
-@cache
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def _field_names(record_type: type) -> tuple[str, ...]:
-    return tuple(field.name for field in fields(record_type))
+    names = _FIELD_NAMES.get(record_type)
+    if names is None:
+        names = _FIELD_NAMES[record_type] = tuple(field.name for field in fields(record_type))
+    return names
 
 
 def shallow_dict(record: Any) -> dict[str, Any]:
