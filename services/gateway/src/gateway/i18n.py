@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Final
 
+from gateway.texts import admin as admin_texts
 from gateway.texts import office as office_texts
 from gateway.texts import portfolio as portfolio_texts
 from gateway.texts import provider as provider_texts
@@ -161,6 +162,7 @@ _CORE: Final[Mapping[str, Mapping[str, str]]] = {
         "nav.office": "Beheer",
         "nav.committee": "Accreditatiecommissie",
         "nav.review": "Beoordelen",
+        "nav.admin": "Accountbeheer",
         "account.nav_label": "Account",
         "account.signed_in_as": "Ingelogd als {name}",
         "account.login": "Inloggen",
@@ -528,6 +530,7 @@ _CORE: Final[Mapping[str, Mapping[str, str]]] = {
         "nav.office": "Office",
         "nav.committee": "Accreditation committee",
         "nav.review": "Assessment",
+        "nav.admin": "Accounts",
         "account.nav_label": "Account",
         "account.signed_in_as": "Signed in as {name}",
         "account.login": "Sign in",
@@ -774,7 +777,12 @@ def _merge(*parts: Mapping[str, Mapping[str, str]]) -> dict[str, dict[str, str]]
 
 # Each feature keeps its texts in its own module under `gateway.texts`, so features are edited independently.
 CATALOGUE: Final[Mapping[str, Mapping[str, str]]] = _merge(
-    _CORE, portfolio_texts.MESSAGES, provider_texts.MESSAGES, review_texts.MESSAGES, office_texts.MESSAGES
+    _CORE,
+    portfolio_texts.MESSAGES,
+    provider_texts.MESSAGES,
+    review_texts.MESSAGES,
+    office_texts.MESSAGES,
+    admin_texts.MESSAGES,
 )
 
 

@@ -23,6 +23,8 @@ from lklr_shared.kit.rpc import RpcError, ServiceUnavailable
 NOW = datetime(2025, 6, 1, 10, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery"
 TOTP = "123456"
+# What the fake hands out when a staff account without TOTP signs in (a valid base32 secret, never a real one).
+ENROLLMENT_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 @dataclass
@@ -34,6 +36,8 @@ class FakeAccount:
     account_id: uuid.UUID = field(default_factory=uuid.uuid4)
     password: str = PASSWORD
     confirmed: bool = True
+    # Whether a staff account has an active TOTP secret (False: the sign-in enrols one).
+    totp_enrolled: bool = True
 
     @property
     def staff(self) -> bool:
@@ -51,6 +55,8 @@ class FakeRegistry:
     overrides: dict[type[Message], Message | Exception | Callable[[Any], Message]] = field(default_factory=dict)
     requests: list[Message] = field(default_factory=list)
     down: bool = False
+    # Enrollment token → account id, for staff accounts that signed in without an enrolled TOTP secret.
+    enrollments: dict[str, uuid.UUID] = field(default_factory=dict)
 
     # --- set-up helpers ---------------------------------------------------------------------------------------
 
@@ -135,11 +141,27 @@ class FakeRegistry:
             raise RpcError("invalid_credentials", "Wrong e-mail or password.", 401)
         if not account.confirmed:
             raise RpcError("email_not_confirmed", "Confirm your address first.", 403)
+        if account.staff and not account.totp_enrolled:
+            enrollment_token = secrets.token_urlsafe(32)
+            self.enrollments = {t: a for t, a in self.enrollments.items() if a != account.account_id}
+            self.enrollments[enrollment_token] = account.account_id
+            return c.LoginResult(
+                authenticated=False,
+                totp_enrollment_required=True,
+                enrollment_token=enrollment_token,
+                enrollment_expires_at=NOW + timedelta(minutes=10),
+                totp_secret=ENROLLMENT_SECRET,
+                totp_uri=f"otpauth://totp/LKLR:{account.email}?secret={ENROLLMENT_SECRET}&issuer=LKLR",
+                email=account.email,
+            )
         if account.staff:
             if request.totp_code is None:
                 return c.LoginResult(authenticated=False, totp_required=True)
             if request.totp_code != TOTP:
                 raise RpcError("invalid_totp", "Wrong code.", 401)
+        return self._signed_in(account)
+
+    def _signed_in(self, account: FakeAccount) -> c.LoginResult:
         token = self.session_for(account)
         return c.LoginResult(
             authenticated=True,
@@ -150,6 +172,77 @@ class FakeRegistry:
             account_roles=account.roles,
             session_token=token,
             session_expires_at=NOW + timedelta(hours=12),
+        )
+
+    def _ConfirmTotpEnrollment(self, request: c.ConfirmTotpEnrollment) -> c.LoginResult:
+        account_id = self.enrollments.get(request.enrollment_token)
+        if account_id is None:
+            raise RpcError("token_invalid", "Unknown, used or expired enrollment.", 400)
+        if request.totp_code != TOTP:
+            raise RpcError("invalid_totp", "Wrong code.", 401)
+        del self.enrollments[request.enrollment_token]
+        account = self.by_id(account_id)
+        account.totp_enrolled = True
+        return self._signed_in(account)
+
+    def _administrator(self, actor: uuid.UUID) -> FakeAccount:
+        account = self.by_id(actor)
+        if "administrator" not in account.roles:
+            raise RpcError("forbidden", "This needs the administrator role.", 403)
+        return account
+
+    def _account_view(self, account: FakeAccount) -> c.AccountView:
+        return c.AccountView(
+            account_id=account.account_id,
+            email=account.email,
+            initials=account.initials,
+            surname=account.surname,
+            account_roles=account.roles,
+            email_confirmed=account.confirmed,
+            totp_enrolled=account.staff and account.totp_enrolled,
+            created_at=NOW,
+        )
+
+    def _FindAccount(self, request: c.FindAccount) -> c.AccountView:
+        self._administrator(request.actor_account_id)
+        account = self.accounts.get(request.email.strip().lower())
+        if account is None:
+            raise RpcError("account_not_found", "No such account.", 404)
+        return self._account_view(account)
+
+    def _SetAccountRoles(self, request: c.SetAccountRoles) -> c.AccountView:
+        self._administrator(request.actor_account_id)
+        staff_roles = ("office", "accreditation_committee", "assessment_committee", "administrator")
+        if any(role not in staff_roles for role in request.roles):
+            raise RpcError("unknown_role", "Not a staff role.", 422)
+        account = self.by_id(request.account_id)
+        kept = [role for role in account.roles if role not in staff_roles]
+        new_roles: list[c.AccountRole] = [*kept, *(r for r in staff_roles if r in request.roles)]
+        administrators = [a for a in self.accounts.values() if "administrator" in a.roles and a is not account]
+        if "administrator" in account.roles and "administrator" not in new_roles and not administrators:
+            raise RpcError("last_administrator", "The last administrator keeps the role.", 409)
+        if any(role != "professional" for role in new_roles) and not account.staff:
+            account.totp_enrolled = False
+        account.roles = new_roles
+        return self._account_view(account)
+
+    def _ListStaffAccounts(self, request: c.ListStaffAccounts) -> c.StaffAccounts:
+        actor = self.by_id(request.actor_account_id)
+        if "office" not in actor.roles and "administrator" not in actor.roles:
+            raise RpcError("forbidden", "This needs the office role.", 403)
+        return c.StaffAccounts(
+            accounts=[
+                c.StaffAccountView(
+                    account_id=account.account_id,
+                    email=account.email,
+                    initials=account.initials,
+                    surname=account.surname,
+                    account_roles=account.roles,
+                    totp_enrolled=account.totp_enrolled,
+                )
+                for account in sorted(self.accounts.values(), key=lambda a: a.surname)
+                if account.staff and (request.role is None or request.role in account.roles)
+            ]
         )
 
     def _authenticated(self, token: str, store: dict[str, uuid.UUID], kind: str) -> c.AuthenticatedAccount:

@@ -8,11 +8,14 @@ from registry.domain.accounts import (
     AccountProblem,
     AccountRole,
     InvalidAccountData,
+    UnknownRole,
     normalise_email,
+    parse_staff_roles,
     password_problems,
     requires_second_factor,
     sorted_account_roles,
     validate_sign_up,
+    with_staff_roles,
 )
 
 pytestmark = pytest.mark.unit
@@ -57,3 +60,21 @@ def test_roles_are_listed_in_a_stable_order() -> None:
         AccountRole.OFFICE,
         AccountRole.ADMINISTRATOR,
     )
+
+
+def test_an_administrator_sets_only_staff_roles_and_the_professional_role_stays() -> None:
+    staff = parse_staff_roles(["assessment_committee", "office", "office"])
+    assert staff == {AccountRole.ASSESSMENT_COMMITTEE, AccountRole.OFFICE}
+    current = {AccountRole.PROFESSIONAL, AccountRole.ADMINISTRATOR}
+    assert with_staff_roles(current, staff) == {
+        AccountRole.PROFESSIONAL,
+        AccountRole.ASSESSMENT_COMMITTEE,
+        AccountRole.OFFICE,
+    }
+    assert with_staff_roles({AccountRole.OFFICE}, frozenset()) == frozenset()
+
+
+@pytest.mark.parametrize("values", [["professional"], ["root"], ["office", ""]])
+def test_anything_but_a_staff_role_is_refused(values: list[str]) -> None:
+    with pytest.raises(UnknownRole):
+        parse_staff_roles(values)

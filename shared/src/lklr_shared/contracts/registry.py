@@ -11,22 +11,25 @@ Public-register lookups carry ``client_key`` (the client's IP as the gateway see
 
 Errors come back as ``RpcError(code, message, status)``. The codes the registry uses (status: code: meaning):
 
-- 400 token_invalid: a confirmation or reset token is unknown, used, superseded or expired
+- 400 token_invalid: a confirmation, reset or TOTP enrollment token is unknown, used, superseded or expired
 - 401 invalid_credentials: wrong e-mail or password (never says which)
-- 401 invalid_totp: staff sign-in with a wrong or already used TOTP code
+- 401 invalid_totp: staff sign-in (or ConfirmTotpEnrollment) with a wrong or already used TOTP code
 - 401 totp_required: IssueApiToken for a staff account without a TOTP code
 - 401 session_invalid: session or API token unknown, expired, ended/revoked, or of the other kind
 - 401 actor_unknown: ``actor_account_id`` names no confirmed account
 - 403 email_not_confirmed: right password, but the address was never confirmed
-- 403 totp_not_enrolled: a staff account without a TOTP secret cannot sign in
+- 403 totp_not_enrolled: a staff account without a TOTP secret cannot get an API token (the web sign-in answers
+  ``totp_enrollment_required`` instead and enrols it with ConfirmTotpEnrollment)
 - 403 forbidden: the actor lacks the role the request needs (the refusal is audited)
 - 403 own_application: the office cannot decide its own application
 - 403 demo_commands_disabled: CreateDemoAccount / GrantDemoRegistration switched off, or RunScheduledJobs
   without an acting office account while they are
+- 404 account_not_found: SetAccountRoles or FindAccount for an account that does not exist
 - 404 not_found: no such object, or not one the actor may see (never says which)
 - 404 no_application: GetMyApplication when the actor never applied
 - 404 not_registered: GetMyRegistration without a registration
 - 404 dev_mail_disabled: ListDevMail while mail goes out by SMTP
+- 409 last_administrator: SetAccountRoles would leave no account with the administrator role
 - 409 sign_up_in_progress: two sign-ups for one new address raced; try again
 - 409 application_pending: ApplyForRegistration while an application is pending
 - 409 already_registered: ApplyForRegistration (or an approval) while registered and not expired
@@ -45,6 +48,7 @@ Errors come back as ``RpcError(code, message, status)``. The codes the registry 
   (default 16); the message says how many weeks the case already has
 - 422 invalid_search: ``query_too_short`` / ``query_too_long``
 - 422 invalid_registration_number: ``<reason>: <text>`` (mistyped, wrong_length, wrong_format, not_issued, empty)
+- 422 unknown_role: SetAccountRoles with a role that is not a staff role
 - 422 totp_secret_required: CreateDemoAccount for staff without a TOTP secret
 - 429 too_many_attempts: sign-in throttled (backoff or lockout); the message ends in ``(retry_after=N)``
 - 429 rate_limited: public-register lookups over the limit; the message ends in ``(retry_after=N)``
@@ -345,8 +349,10 @@ class Login(_RegistryCommand):
     """Command: sign in with e-mail and password, plus the current TOTP code for staff accounts.
 
     Staff without ``totp_code``: the reply says ``totp_required`` (not authenticated, no session; the gateway
-    asks for the code and sends the whole form again). A wrong code is 401 invalid_totp. Every attempt is
-    logged; repeated failures back off and then lock the address (429 too_many_attempts).
+    asks for the code and sends the whole form again). A wrong code is 401 invalid_totp. Staff without an enrolled
+    TOTP secret: the reply says ``totp_enrollment_required`` with a fresh pending secret and an enrollment token
+    (whatever ``totp_code`` says; see ConfirmTotpEnrollment). Every attempt is logged; repeated failures back off
+    and then lock the address (429 too_many_attempts).
     """
 
     wire_name: ClassVar[str] = "registry.Login"
@@ -365,6 +371,14 @@ class LoginResult(_RegistryReply):
 
     authenticated: bool
     totp_required: bool = False
+    # A staff account without an active TOTP secret and the right password: a fresh secret is pending for it.
+    # Show ``totp_secret`` / ``totp_uri`` once and confirm with ConfirmTotpEnrollment(``enrollment_token``, code)
+    # before ``enrollment_expires_at``. Never stored by the gateway beyond the enrollment page.
+    totp_enrollment_required: bool = False
+    enrollment_token: str | None = None
+    enrollment_expires_at: datetime | None = None
+    totp_secret: str | None = None
+    totp_uri: str | None = None
     account_id: uuid.UUID | None = None
     email: str | None = None
     initials: str | None = None
@@ -372,6 +386,20 @@ class LoginResult(_RegistryReply):
     account_roles: list[AccountRole] = []
     session_token: str | None = None
     session_expires_at: datetime | None = None
+
+
+class ConfirmTotpEnrollment(_RegistryCommand):
+    """Command: activate the TOTP secret a Login left pending (``totp_enrollment_required``) with a current code from
+    it, and open a session as a normal staff sign-in does (reply: LoginResult). ``enrollment_token`` is the
+    short-lived, single-use token from that Login reply (only its hash is stored). Same login log, backoff and lockout
+    as Login for the account's address: a wrong code is 401 invalid_totp and counts as a failure; an unknown, used,
+    replaced or expired token is 400 token_invalid."""
+
+    wire_name: ClassVar[str] = "registry.ConfirmTotpEnrollment"
+
+    enrollment_token: str
+    totp_code: str
+    client_ip: str = ""
 
 
 class ValidateSession(_RegistryQuery):
@@ -541,10 +569,12 @@ class StaffAccountView(Message):
     registration_status: RegistrationStatusName | None = None
     employer_name: str | None = None
     employer_id: str | None = None
+    # Whether the account has an active TOTP secret (false: its second factor is still to be enrolled).
+    totp_enrolled: bool | None = None
 
 
 class ListStaffAccounts(_ActingQuery):
-    """Query (office only, 403 forbidden otherwise): the accounts that hold a staff role, by surname; with ``role``
+    """Query (office or administrator, 403 forbidden otherwise): the accounts that hold a staff role, by surname; with ``role``
     only those that hold that role (e.g. the assessment committee, whom the office registers as reviewers)."""
 
     wire_name: ClassVar[str] = "registry.ListStaffAccounts"
@@ -558,6 +588,28 @@ class StaffAccounts(_RegistryReply):
     wire_name: ClassVar[str] = "registry.StaffAccounts"
 
     accounts: list[StaffAccountView]
+
+
+class FindAccount(_ActingQuery):
+    """Query (administrator only, 403 forbidden otherwise): the account with exactly this e-mail address (404
+    account_not_found when there is none), with its roles and whether TOTP is enrolled."""
+
+    wire_name: ClassVar[str] = "registry.FindAccount"
+
+    email: str
+
+
+class SetAccountRoles(_ActingCommand):
+    """Command (administrator only, 403 forbidden otherwise): set which staff roles an account holds; the
+    ``professional`` role stays as it is. 404 account_not_found, 409 last_administrator (nobody would be left with
+    the administrator role), 422 unknown_role (``roles`` holds something other than a staff role). The change is
+    written to the audit trail (who, what before and after, when, result). A staff role given to an account without a
+    TOTP secret leaves it "enrollment pending": its next sign-in enrols a second factor. Reply: AccountView."""
+
+    wire_name: ClassVar[str] = "registry.SetAccountRoles"
+
+    account_id: uuid.UUID
+    roles: list[str]
 
 
 class CreateDemoAccount(_RegistryCommand):

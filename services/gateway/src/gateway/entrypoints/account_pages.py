@@ -43,7 +43,47 @@ def _no_store(response: Template) -> Template:
 
 
 def _default_landing(roles: list[contracts.AccountRole]) -> str:
-    return "/beheer/aanvragen" if "office" in roles else "/mijn"
+    if "office" in roles:
+        return "/beheer/aanvragen"
+    return "/beheer/accounts" if "administrator" in roles else "/mijn"
+
+
+def _grouped(secret: str) -> str:
+    """A base32 secret in groups of four, as people type it into an authenticator app."""
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+def _enrollment_page(
+    request: Request[Any, Any, Any],
+    *,
+    token: str,
+    secret: str,
+    uri: str,
+    next_path: str,
+    errors: FormErrors,
+    status: int,
+    retry_after: int | None = None,
+) -> Template:
+    """The TOTP enrollment step: the new secret (grouped, and as an otpauth:// URI) and a field for a code from it.
+
+    The secret and the enrollment token travel in hidden fields only to show this page again after a wrong code;
+    the registry checks the code against the secret it keeps pending, never against what the form says. No-store:
+    the page holds a secret.
+    """
+    response = page(
+        request,
+        "account/tweede_stap_instellen.html",
+        status_code=status,
+        enrollment_token=token,
+        secret=secret,
+        secret_grouped=_grouped(secret),
+        totp_uri=uri,
+        next=next_path,
+        errors=errors,
+    )
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
+    return _no_store(response)
 
 
 class AccountPages(Controller):
@@ -259,8 +299,86 @@ class AccountPages(Controller):
             raise
         if reply.totp_required:
             return again("totp", {}, 200)
+        if reply.totp_enrollment_required and reply.enrollment_token and reply.totp_secret:
+            return _enrollment_page(
+                request,
+                token=reply.enrollment_token,
+                secret=reply.totp_secret,
+                uri=reply.totp_uri or "",
+                next_path=next_path,
+                errors={},
+                status=200,
+            )
         if not reply.authenticated or not reply.session_token:
             return again("password", {GENERAL: t("account.login.invalid")}, 401)
+        target = safe_next(next_path, _default_landing(reply.account_roles))
+        cookie = accounts_context.security.session_cookie(request, reply.session_token)
+        return Redirect(target, status_code=303, cookies=[cookie])
+
+    @post("/inloggen/tweede-stap-instellen", name="login_totp_enrollment")
+    async def confirm_totp_enrollment(
+        self, request: Request[Any, Any, Any], gateway: GatewayDep, accounts_context: AccountsContextDep
+    ) -> Template | Redirect:
+        """Confirm the enrollment with a code from the new secret; then signed in as after a normal staff sign-in."""
+        t = translator(request)
+        values = await form_fields(request)
+        token, next_path = values.get("enrollment_token", ""), values.get("next", "")
+        code = values.get("totp_code", "").replace(" ", "")
+
+        def again(errors: FormErrors, status: int, retry_after: int | None = None) -> Template:
+            return _enrollment_page(
+                request,
+                token=token,
+                secret=values.get("secret", ""),
+                uri=values.get("totp_uri", ""),
+                next_path=next_path,
+                errors=errors,
+                status=status,
+                retry_after=retry_after,
+            )
+
+        def start_over() -> Template:
+            return _no_store(
+                page(
+                    request,
+                    "account/inloggen.html",
+                    status_code=400,
+                    step="password",
+                    values={"email": ""},
+                    next=next_path,
+                    errors={GENERAL: t("admin.enrol.expired")},
+                    notice=None,
+                    resend=False,
+                    already=None,
+                )
+            )
+
+        if not token:
+            return start_over()
+        if not code:
+            return again({"totp_code": t("account.totp.missing")}, 422)
+        try:
+            reply = expect(
+                await gateway.caller.call(
+                    "registry",
+                    contracts.ConfirmTotpEnrollment(
+                        enrollment_token=token, totp_code=code, client_ip=client_ip(request)
+                    ),
+                ),
+                contracts.LoginResult,
+                "registry",
+            )
+        except RpcError as exc:
+            if exc.code == "invalid_totp":
+                return again({"totp_code": t("account.totp.invalid")}, 401)
+            if exc.code in ("token_invalid", "bad_request"):
+                return start_over()
+            if exc.code == "too_many_attempts":
+                seconds = wait_seconds(exc.message)
+                return again({GENERAL: t("account.login.throttled", seconds=seconds)}, 429, retry_after=seconds)
+            raise
+        if not reply.authenticated or not reply.session_token:
+            return start_over()
         target = safe_next(next_path, _default_landing(reply.account_roles))
         cookie = accounts_context.security.session_cookie(request, reply.session_token)
         return Redirect(target, status_code=303, cookies=[cookie])

@@ -19,6 +19,7 @@ from litestar.types import ControllerRouterHandler
 from gateway.entrypoints import account_api
 from gateway.entrypoints.account_api import AccountApi
 from gateway.entrypoints.account_pages import AccountPages
+from gateway.entrypoints.admin_accounts import AdminAccountPages
 from gateway.entrypoints.dev_mail import DevMailPage
 from gateway.entrypoints.errors import problem, wants_json
 from gateway.entrypoints.mine_pages import MinePages
@@ -81,6 +82,7 @@ class RegistryRoutes(InitPluginProtocol):
             AccountPages,
             MinePages,
             OfficePages,
+            AdminAccountPages,
             RegisterPage,
             RegisterApi,
             AccountApi,

@@ -27,6 +27,7 @@ ROLE_LINKS: Final[tuple[tuple[AccountRole, str, str], ...]] = (
     ("office", "nav.office", "/beheer/aanvragen"),
     ("accreditation_committee", "nav.committee", "/commissie"),
     ("assessment_committee", "nav.review", "/beoordeling"),
+    ("administrator", "nav.admin", "/beheer/accounts"),
 )
 
 

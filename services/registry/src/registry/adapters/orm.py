@@ -43,6 +43,19 @@ accounts = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
 
+totp_enrollments = sa.Table(
+    "totp_enrollments",
+    metadata,
+    # A TOTP secret generated at the sign-in of a staff account without one: pending until the account confirms a
+    # code from it (then it moves to accounts.totp_secret and this row goes). One per account; a new sign-in
+    # replaces an unconfirmed one. The enrollment token given with it is kept as its SHA-256 only.
+    sa.Column("account_id", sa.Uuid, sa.ForeignKey("accounts.account_id"), primary_key=True),
+    sa.Column("secret", sa.String(64), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+)
+
 one_time_tokens = sa.Table(
     "one_time_tokens",
     metadata,

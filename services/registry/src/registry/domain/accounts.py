@@ -9,6 +9,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 from typing import Final
 
@@ -153,6 +154,34 @@ def requires_second_factor(roles: Iterable[AccountRole]) -> bool:
     return is_staff(roles)
 
 
+# How long a TOTP secret generated at sign-in stays pending, and its enrollment token usable: long enough to add
+# it to an authenticator app, short enough that a token left in a browser is soon worthless.
+TOTP_ENROLLMENT_LIFETIME: Final = timedelta(minutes=10)
+
+
+class UnknownRole(ValueError):
+    """A role name that is not one of the staff roles an administrator sets."""
+
+
+def parse_staff_roles(values: Iterable[str]) -> frozenset[AccountRole]:
+    """The staff roles named by ``values``; anything else (``professional`` included) raises UnknownRole."""
+    roles = set()
+    for value in values:
+        try:
+            role = AccountRole(value)
+        except ValueError:
+            raise UnknownRole(f"{value!r} is not a role.") from None
+        if role not in STAFF_ROLES:
+            raise UnknownRole(f"{value!r} is not a staff role; only staff roles are set here.")
+        roles.add(role)
+    return frozenset(roles)
+
+
+def with_staff_roles(current: Iterable[AccountRole], staff: frozenset[AccountRole]) -> frozenset[AccountRole]:
+    """``current`` with its staff roles replaced by ``staff`` (the ``professional`` role stays as it is)."""
+    return frozenset(role for role in current if role not in STAFF_ROLES) | staff
+
+
 class TokenPurpose(StrEnum):
     """What a single-use e-mailed token is for."""
 
@@ -172,6 +201,7 @@ class LoginOutcome(StrEnum):
 
     SUCCEEDED = "succeeded"
     TOTP_REQUIRED = "totp_required"  # right password, staff, no code yet: not a failure
+    TOTP_ENROLLMENT_REQUIRED = "totp_enrollment_required"  # right password, staff without a secret: one is pending
     UNKNOWN_ACCOUNT = "unknown_account"
     WRONG_PASSWORD = "wrong_password"
     INVALID_TOTP = "invalid_totp"

@@ -12,6 +12,7 @@ from lklr_shared.kit.rpc import RpcHandler
 from registry.adapters.unit_of_work import RegistryUnitOfWork
 from registry.domain.accounts import AccessTokenKind
 from registry.service_layer import (
+    account_admin,
     accounts,
     applications,
     extensions,
@@ -63,6 +64,7 @@ USE_CASES: Mapping[type[Message], UseCase] = {
     contracts.ConfirmEmail: accounts.confirm_email,
     contracts.RequestEmailConfirmation: accounts.request_email_confirmation,
     contracts.Login: accounts.login,
+    contracts.ConfirmTotpEnrollment: accounts.confirm_totp_enrollment,
     contracts.ValidateSession: _validate_session,
     contracts.EndSession: _end_session,
     contracts.IssueApiToken: accounts.issue_api_token,
@@ -73,6 +75,8 @@ USE_CASES: Mapping[type[Message], UseCase] = {
     contracts.GetMyAccount: accounts.get_my_account,
     contracts.CreateDemoAccount: accounts.create_demo_account,
     contracts.ListStaffAccounts: staff_accounts.list_staff_accounts,
+    contracts.FindAccount: account_admin.find_account,
+    contracts.SetAccountRoles: account_admin.set_account_roles,
     # applications and registrations
     contracts.ApplyForRegistration: applications.apply_for_registration,
     contracts.GetMyApplication: applications.get_my_application,

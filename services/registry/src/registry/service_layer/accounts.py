@@ -9,11 +9,14 @@ Design, in short (the registry README has the long form):
   cookie. The gateway asks ValidateSession per request, so logout, a password reset or a role change takes
   effect at once. API tokens are the same mechanism with a longer life.
 - Staff accounts need a TOTP code on top of the password; a code is accepted once (its time step is stored).
+  A staff account without a secret gets one at its web sign-in, pending until a code from it is confirmed
+  (``confirm_totp_enrollment``) with the short-lived token the sign-in returned.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NoReturn
@@ -23,12 +26,13 @@ from sqlalchemy.exc import IntegrityError
 
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.kit.outbox import UnitOfWork
-from registry.adapters.orm import access_tokens, accounts, login_throttle, one_time_tokens, people
+from registry.adapters.orm import access_tokens, accounts, login_throttle, one_time_tokens, people, totp_enrollments
 from registry.adapters.security import new_token, token_hash
 from registry.adapters.sql import insert_if_absent
 from registry.adapters.unit_of_work import RegistryUnitOfWork
 from registry.domain.accounts import (
     FAILED_RESULTS,
+    TOTP_ENROLLMENT_LIFETIME,
     AccessTokenKind,
     AccountRole,
     InvalidAccountData,
@@ -66,6 +70,7 @@ from registry.service_layer.views import account_view
 
 WEB_CHANNEL = "web"
 API_CHANNEL = "api_token"
+ENROLLMENT_CHANNEL = "totp_enrollment"
 # At most one confirmation or reset mail per address per minute: the request endpoints are anonymous, and
 # must not become a way to flood someone's mailbox.
 MAIL_REQUEST_INTERVAL = timedelta(minutes=1)
@@ -238,8 +243,17 @@ class _SignedIn:
     roles: tuple[AccountRole, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class _EnrollmentNeeded:
+    """Right password, a staff account without a TOTP secret: a second factor must be enrolled first."""
+
+    account_id: uuid.UUID
+    email: str
+
+
 async def login(uow: UnitOfWork, ctx: RegistryContext, command: contracts.Login) -> contracts.LoginResult:
-    """Sign in and open a session; staff without a code get ``totp_required`` (see Login's docstring)."""
+    """Sign in and open a session; staff without a code get ``totp_required``, staff without a secret get
+    ``totp_enrollment_required`` with a fresh pending secret (see Login's docstring)."""
     signed_in = await _authenticate(
         uow,
         ctx,
@@ -249,13 +263,22 @@ async def login(uow: UnitOfWork, ctx: RegistryContext, command: contracts.Login)
         client_ip=command.client_ip,
         channel=WEB_CHANNEL,
         code_must_be_given=False,
+        may_enroll=True,
     )
     if signed_in is None:
         return contracts.LoginResult(authenticated=False, totp_required=True)
+    if isinstance(signed_in, _EnrollmentNeeded):
+        return await _start_enrollment(uow, ctx, signed_in)
+    return await _open_session(uow, ctx, signed_in, client_ip=command.client_ip)
+
+
+async def _open_session(
+    uow: UnitOfWork, ctx: RegistryContext, signed_in: _SignedIn, *, client_ip: str
+) -> contracts.LoginResult:
     now = ctx.now()
     expires_at = now + ctx.policy.session_lifetime
     token = await _issue_access_token(
-        uow, signed_in.account_id, AccessTokenKind.SESSION, now=now, expires_at=expires_at, client_ip=command.client_ip
+        uow, signed_in.account_id, AccessTokenKind.SESSION, now=now, expires_at=expires_at, client_ip=client_ip
     )
     await uow.commit()
     return contracts.LoginResult(
@@ -283,8 +306,9 @@ async def issue_api_token(
         client_ip=command.client_ip,
         channel=API_CHANNEL,
         code_must_be_given=True,
+        may_enroll=False,
     )
-    if signed_in is None:
+    if signed_in is None or isinstance(signed_in, _EnrollmentNeeded):
         # Unreachable: with code_must_be_given a missing code is already an error; kept so a change there
         # cannot silently hand out a token without the second factor.
         raise unauthenticated("totp_required", "Staff accounts must send their TOTP code.")
@@ -318,8 +342,10 @@ async def _authenticate(
     client_ip: str,
     channel: str,
     code_must_be_given: bool,
-) -> _SignedIn | None:
-    """Check credentials under the throttle; return the account, or None when a staff code is still needed.
+    may_enroll: bool,
+) -> _SignedIn | _EnrollmentNeeded | None:
+    """Check credentials under the throttle; return the account, None when a staff code is still needed, or
+    _EnrollmentNeeded (only with ``may_enroll``) for a staff account without a TOTP secret.
 
     Every outcome is logged. Failures and refusals are committed before the error is raised, so the log and
     the throttle keep them although the request fails.
@@ -329,15 +355,7 @@ async def _authenticate(
     email = normalise_email(email_input)[:254]
     # Lock the address's throttle row for the whole attempt: parallel guesses at one address queue behind
     # each other instead of all reading "no failures yet".
-    await insert_if_absent(session, login_throttle, {"email": email, "failures": 0}, [login_throttle.c.email])
-    throttle_row = (
-        await session.execute(sa.select(login_throttle).where(login_throttle.c.email == email).with_for_update())
-    ).one()
-    state = ThrottleState(
-        failures=throttle_row.failures,
-        last_failure_at=as_utc_or_none(throttle_row.last_failure_at),
-        locked_until=as_utc_or_none(throttle_row.locked_until),
-    )
+    state = await _lock_throttle(uow, email)
     account = (await session.execute(sa.select(accounts).where(accounts.c.email == email))).first()
     account_id = account.account_id if account is not None else None
 
@@ -363,17 +381,7 @@ async def _authenticate(
         await uow.commit()
         raise error
 
-    refusal = check_attempt(state, now, ctx.policy.throttle)
-    if refusal is not None:
-        locked = refusal.reason is RefusalReason.LOCKED
-        await refuse(
-            LoginOutcome.REFUSED_LOCKED if locked else LoginOutcome.REFUSED_BACKOFF,
-            too_many(
-                "too_many_attempts",
-                "Too many failed sign-in attempts for this address; wait before trying again.",
-                refusal.retry_after_seconds,
-            ),
-        )
+    await _check_throttle(ctx, state, now, refuse)
     if account is None:
         await ctx.passwords.spend_equal_time(password)
         await fail(LoginOutcome.UNKNOWN_ACCOUNT, "invalid_credentials", "The e-mail address or password is wrong.")
@@ -387,6 +395,9 @@ async def _authenticate(
     roles = parse_account_roles(account.account_roles)
     if requires_second_factor(roles):
         if not account.totp_secret:
+            if may_enroll:
+                await log(LoginOutcome.TOTP_ENROLLMENT_REQUIRED)
+                return _EnrollmentNeeded(account_id=account.account_id, email=account.email)
             await refuse(
                 LoginOutcome.TOTP_NOT_ENROLLED,
                 forbidden("totp_not_enrolled", "This staff account has no second factor; ask an administrator."),
@@ -422,6 +433,175 @@ async def _authenticate(
         surname=person.surname,
         roles=sorted_account_roles(roles),
     )
+
+
+async def _lock_throttle(uow: UnitOfWork, email: str) -> ThrottleState:
+    """Lock the address's throttle row for the whole attempt and read it: parallel guesses at one address queue
+    behind each other instead of all reading "no failures yet"."""
+    session = uow.session
+    await insert_if_absent(session, login_throttle, {"email": email, "failures": 0}, [login_throttle.c.email])
+    throttle_row = (
+        await session.execute(sa.select(login_throttle).where(login_throttle.c.email == email).with_for_update())
+    ).one()
+    return ThrottleState(
+        failures=throttle_row.failures,
+        last_failure_at=as_utc_or_none(throttle_row.last_failure_at),
+        locked_until=as_utc_or_none(throttle_row.locked_until),
+    )
+
+
+async def _check_throttle(
+    ctx: RegistryContext,
+    state: ThrottleState,
+    now: datetime,
+    refuse: Callable[[LoginOutcome, Exception], Awaitable[NoReturn]],
+) -> None:
+    """Refuse (429 too_many_attempts, logged) while the address is backing off or locked."""
+    refusal = check_attempt(state, now, ctx.policy.throttle)
+    if refusal is not None:
+        locked = refusal.reason is RefusalReason.LOCKED
+        await refuse(
+            LoginOutcome.REFUSED_LOCKED if locked else LoginOutcome.REFUSED_BACKOFF,
+            too_many(
+                "too_many_attempts",
+                "Too many failed sign-in attempts for this address; wait before trying again.",
+                refusal.retry_after_seconds,
+            ),
+        )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# TOTP enrollment at sign-in
+
+
+async def _start_enrollment(uow: UnitOfWork, ctx: RegistryContext, needed: _EnrollmentNeeded) -> contracts.LoginResult:
+    """Generate a secret, keep it pending for the account (replacing an unconfirmed one, whose token then stops
+    working) and hand it out once with a short-lived enrollment token. Nothing about the secret is logged."""
+    now = ctx.now()
+    secret = ctx.totp.new_secret()
+    token = new_token()
+    expires_at = now + TOTP_ENROLLMENT_LIFETIME
+    await uow.session.execute(sa.delete(totp_enrollments).where(totp_enrollments.c.account_id == needed.account_id))
+    await uow.session.execute(
+        sa.insert(totp_enrollments).values(
+            account_id=needed.account_id,
+            secret=secret,
+            token_hash=token_hash(token),
+            created_at=now,
+            expires_at=expires_at,
+        )
+    )
+    await uow.commit()
+    return contracts.LoginResult(
+        authenticated=False,
+        totp_enrollment_required=True,
+        enrollment_token=token,
+        enrollment_expires_at=expires_at,
+        totp_secret=secret,
+        totp_uri=ctx.totp.provisioning_uri(secret, needed.email),
+        email=needed.email,
+    )
+
+
+async def confirm_totp_enrollment(
+    uow: UnitOfWork, ctx: RegistryContext, command: contracts.ConfirmTotpEnrollment
+) -> contracts.LoginResult:
+    """Activate the pending secret with a current code from it and open a session (see ConfirmTotpEnrollment).
+
+    The throttle of the account's address applies as at Login: a wrong code counts as a failure, and while the
+    address is backing off or locked no code is even checked.
+    """
+    session = uow.session
+    now = ctx.now()
+    pending = (
+        await session.execute(
+            sa.select(totp_enrollments.c.account_id, accounts.c.email)
+            .join(accounts, accounts.c.account_id == totp_enrollments.c.account_id)
+            .where(
+                totp_enrollments.c.token_hash == token_hash(command.enrollment_token.strip()),
+                totp_enrollments.c.expires_at > now,
+            )
+        )
+    ).first()
+    if pending is None:
+        await _refuse_token(uow, "confirm_totp_enrollment", command.client_ip, now)
+    email = pending.email
+    state = await _lock_throttle(uow, email)
+    # Read again under the throttle lock: a concurrent sign-in may have replaced the secret, or a confirmation
+    # may have activated it, since the first read.
+    enrollment = (
+        await session.execute(
+            sa.select(totp_enrollments).where(
+                totp_enrollments.c.token_hash == token_hash(command.enrollment_token.strip()),
+                totp_enrollments.c.expires_at > now,
+            )
+        )
+    ).first()
+    account = (await session.execute(sa.select(accounts).where(accounts.c.account_id == pending.account_id))).one()
+
+    async def log(result: LoginOutcome) -> None:
+        await record_login_attempt(
+            uow,
+            at=now,
+            email=email,
+            account_id=account.account_id,
+            channel=ENROLLMENT_CHANNEL,
+            client_ip=command.client_ip,
+            result=result,
+        )
+
+    async def refuse(result: LoginOutcome, error: Exception) -> NoReturn:
+        await log(result)
+        await uow.commit()
+        raise error
+
+    await _check_throttle(ctx, state, now, refuse)
+    roles = parse_account_roles(account.account_roles)
+    if enrollment is None or account.totp_secret or not requires_second_factor(roles):
+        # Replaced by a newer sign-in, already enrolled, or no longer staff: this enrollment is over (a replacing
+        # enrollment has another token and is left alone).
+        if enrollment is not None:
+            await session.execute(
+                sa.delete(totp_enrollments).where(totp_enrollments.c.account_id == account.account_id)
+            )
+        await _refuse_token(uow, "confirm_totp_enrollment", command.client_ip, now)
+    step = ctx.totp.matching_step(enrollment.secret, command.totp_code, ctx.second_factor_now())
+    if step is None:
+        failed = after_failure(state, now, ctx.policy.throttle)
+        await session.execute(
+            sa.update(login_throttle)
+            .where(login_throttle.c.email == email)
+            .values(failures=failed.failures, last_failure_at=failed.last_failure_at, locked_until=failed.locked_until)
+        )
+        await log(LoginOutcome.INVALID_TOTP)
+        await uow.commit()
+        raise unauthenticated("invalid_totp", "The code is wrong or was already used.")
+    await session.execute(
+        sa.update(accounts)
+        .where(accounts.c.account_id == account.account_id)
+        .values(totp_secret=enrollment.secret, totp_last_step=step)
+    )
+    await session.execute(sa.delete(totp_enrollments).where(totp_enrollments.c.account_id == account.account_id))
+    await session.execute(sa.delete(login_throttle).where(login_throttle.c.email == email))
+    await log(LoginOutcome.SUCCEEDED)
+    await record_action(
+        uow,
+        at=now,
+        action="enroll_totp",
+        subject=f"account:{account.account_id}",
+        client_ip=command.client_ip,
+        actor_account_id=account.account_id,
+        person_id=account.account_id,
+    )
+    person = (await session.execute(sa.select(people).where(people.c.person_id == account.account_id))).one()
+    signed_in = _SignedIn(
+        account_id=account.account_id,
+        email=account.email,
+        initials=person.initials,
+        surname=person.surname,
+        roles=sorted_account_roles(roles),
+    )
+    return await _open_session(uow, ctx, signed_in, client_ip=command.client_ip)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The office's view of staff accounts: who holds which staff role (e.g. the assessment committee members the
+"""The office's (and the administrator's) view of staff accounts: who holds which staff role (e.g. the assessment committee members the
 office registers as reviewers with the audit)."""
 
 from __future__ import annotations
@@ -23,15 +23,16 @@ IN_REGISTER: Final = frozenset(
 async def list_staff_accounts(
     uow: UnitOfWork, ctx: RegistryContext, query: contracts.ListStaffAccounts
 ) -> contracts.StaffAccounts:
-    """Staff accounts (optionally of one role), for the office only."""
+    """Staff accounts (optionally of one role), for the office and the administrator."""
     actor = await load_actor(uow, query.actor_account_id)
-    await require_role(
-        uow,
-        actor,
-        AccountRole.OFFICE,
-        at=ctx.now(),
-        action="list_staff_accounts",
-        subject=f"accounts:{query.role or 'staff'}",
-    )
+    if not actor.has(AccountRole.ADMINISTRATOR):
+        await require_role(
+            uow,
+            actor,
+            AccountRole.OFFICE,
+            at=ctx.now(),
+            action="list_staff_accounts",
+            subject=f"accounts:{query.role or 'staff'}",
+        )
     role = AccountRole(query.role) if query.role is not None else None
     return contracts.StaffAccounts(accounts=await staff_account_views(uow.session, role, in_register=IN_REGISTER))

@@ -201,6 +201,7 @@ async def staff_account_views(
                 accounts.c.account_id,
                 accounts.c.email,
                 accounts.c.account_roles,
+                accounts.c.totp_secret,
                 people.c.initials,
                 people.c.surname,
                 people.c.employer_name,
@@ -231,6 +232,7 @@ async def staff_account_views(
                 registration_status=row.status,
                 employer_name=row.employer_name,
                 employer_id=row.employer_id,
+                totp_enrolled=row.totp_secret is not None,
             )
         )
     return views

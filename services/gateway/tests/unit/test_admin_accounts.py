@@ -1,0 +1,165 @@
+"""The administrator's page `/beheer/accounts`: find an account by e-mail, see its roles and TOTP state, set its staff
+roles (CSRF form), and the list of staff accounts. The registry decides; these tests check what the page sends and
+shows."""
+
+from __future__ import annotations
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from lklr_shared.contracts import registry as c
+
+from .registry_fake import PASSWORD, FakeRegistry
+from .web_helpers import csrf_from, make_registry_app, sign_in
+
+pytestmark = pytest.mark.unit
+
+ADMIN = "admin@example.nl"
+
+
+@pytest.fixture
+def registry() -> FakeRegistry:
+    registry = FakeRegistry()
+    registry.add(ADMIN, "B.", "Beheerder", "administrator")
+    registry.add("beheer@example.nl", "L.", "Meijer", "office")
+    registry.add("jansen@example.nl", "A.", "Jansen")
+    return registry
+
+
+@pytest.fixture
+async def client(registry: FakeRegistry):  # type: ignore[no-untyped-def]
+    async with AsyncTestClient(app=make_registry_app(registry)) as test_client:
+        yield test_client
+
+
+async def _as_admin(client: AsyncTestClient[Litestar]) -> None:
+    response = await sign_in(client, ADMIN, PASSWORD, staff=True)
+    assert response.headers["location"] == "/beheer/accounts"
+
+
+async def test_anonymous_visitors_are_sent_to_sign_in(client: AsyncTestClient[Litestar]) -> None:
+    response = await client.get("/beheer/accounts", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/inloggen?next=/beheer/accounts"
+
+
+@pytest.mark.parametrize(("email", "staff"), [("beheer@example.nl", True), ("jansen@example.nl", False)])
+async def test_the_office_and_professionals_get_403_and_no_header_link(
+    client: AsyncTestClient[Litestar], registry: FakeRegistry, email: str, staff: bool
+) -> None:
+    await sign_in(client, email, PASSWORD, staff=staff)
+    response = await client.get("/beheer/accounts")
+    assert response.status_code == 403
+    assert 'href="/beheer/accounts"' not in (await client.get("/mijn")).text
+    assert not registry.of(c.FindAccount) and not registry.of(c.ListStaffAccounts)
+
+
+async def test_the_administrator_sees_the_staff_list_and_a_header_link(
+    client: AsyncTestClient[Litestar], registry: FakeRegistry
+) -> None:
+    await _as_admin(client)
+    response = await client.get("/beheer/accounts")
+    assert response.status_code == 200
+    assert '<a href="/beheer/accounts">Accountbeheer</a>' in response.text
+    assert "beheer@example.nl" in response.text and "Registerbureau" in response.text
+    assert "jansen@example.nl" not in response.text  # not staff
+    (listed,) = registry.of(c.ListStaffAccounts)
+    assert listed.actor_account_id == registry.accounts[ADMIN].account_id and listed.role is None
+
+
+async def test_finding_an_account_shows_its_roles_totp_state_and_checkboxes(
+    client: AsyncTestClient[Litestar], registry: FakeRegistry
+) -> None:
+    await _as_admin(client)
+    response = await client.get("/beheer/accounts", params={"email": "jansen@example.nl"})
+    assert response.status_code == 200
+    assert 'data-testid="found-account"' in response.text
+    assert "A. Jansen" in response.text and "Professional" in response.text
+    for role in ("office", "accreditation_committee", "assessment_committee", "administrator"):
+        assert f'name="roles" value="{role}">' in response.text  # none ticked
+    (found,) = registry.of(c.FindAccount)
+    assert found.email == "jansen@example.nl"
+
+    missing = await client.get("/beheer/accounts", params={"email": "niemand@example.nl"})
+    assert missing.status_code == 404
+    assert "Er is geen account met dit e-mailadres." in missing.text
+
+
+async def test_setting_roles_sends_the_ticked_staff_roles_and_shows_enrollment_pending(
+    client: AsyncTestClient[Litestar], registry: FakeRegistry
+) -> None:
+    await _as_admin(client)
+    page = await client.get("/beheer/accounts", params={"email": "jansen@example.nl"})
+    jansen = registry.accounts["jansen@example.nl"]
+    response = await client.post(
+        f"/beheer/accounts/{jansen.account_id}/rollen",
+        data={
+            "csrf_token": csrf_from(page.text),
+            "email": "jansen@example.nl",
+            "roles": ["assessment_committee", "accreditation_committee"],
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/beheer/accounts?email=jansen%40example.nl&opgeslagen=1"
+    (sent,) = registry.of(c.SetAccountRoles)
+    assert sent.actor_account_id == registry.accounts[ADMIN].account_id and sent.account_id == jansen.account_id
+    assert sent.roles == ["accreditation_committee", "assessment_committee"] and sent.client_ip
+    assert jansen.roles == ["professional", "accreditation_committee", "assessment_committee"]
+
+    after = await client.get(response.headers["location"])
+    assert "De rollen zijn opgeslagen." in after.text
+    assert 'value="assessment_committee" checked' in after.text
+    assert "Nog in te stellen bij de volgende keer inloggen" in after.text
+
+
+async def test_the_last_administrator_is_refused_with_a_clear_message(
+    client: AsyncTestClient[Litestar], registry: FakeRegistry
+) -> None:
+    await _as_admin(client)
+    page = await client.get("/beheer/accounts", params={"email": ADMIN})
+    admin = registry.accounts[ADMIN]
+    response = await client.post(
+        f"/beheer/accounts/{admin.account_id}/rollen",
+        data={"csrf_token": csrf_from(page.text), "email": ADMIN, "roles": ["office"]},
+    )
+    assert response.status_code == 409
+    assert "Dit is de laatste beheerder." in response.text
+    assert admin.roles == ["administrator"]
+
+
+async def test_an_unknown_role_is_not_sent_and_a_post_without_csrf_is_refused(
+    client: AsyncTestClient[Litestar], registry: FakeRegistry
+) -> None:
+    await _as_admin(client)
+    page = await client.get("/beheer/accounts", params={"email": "jansen@example.nl"})
+    jansen = registry.accounts["jansen@example.nl"]
+    unknown = await client.post(
+        f"/beheer/accounts/{jansen.account_id}/rollen",
+        data={"csrf_token": csrf_from(page.text), "email": "jansen@example.nl", "roles": ["professional"]},
+    )
+    assert unknown.status_code == 422
+    no_csrf = await client.post(
+        f"/beheer/accounts/{jansen.account_id}/rollen", data={"email": "jansen@example.nl", "roles": ["office"]}
+    )
+    assert no_csrf.status_code == 403
+    assert not registry.of(c.SetAccountRoles)
+    assert jansen.roles == ["professional"]
+
+
+async def test_the_office_cannot_post_a_role_change(client: AsyncTestClient[Litestar], registry: FakeRegistry) -> None:
+    await sign_in(client, "beheer@example.nl", PASSWORD, staff=True)
+    token = csrf_from((await client.get("/mijn")).text)
+    jansen = registry.accounts["jansen@example.nl"]
+    response = await client.post(
+        f"/beheer/accounts/{jansen.account_id}/rollen", data={"csrf_token": token, "roles": ["administrator"]}
+    )
+    assert response.status_code == 403
+    assert not registry.of(c.SetAccountRoles)
+
+
+async def test_the_page_is_in_english_too(client: AsyncTestClient[Litestar]) -> None:
+    await _as_admin(client)
+    response = await client.get("/beheer/accounts", params={"lang": "en", "email": "jansen@example.nl"})
+    assert "Account administration" in response.text and "Assessment committee" in response.text

@@ -1,0 +1,304 @@
+"""Staff account administration (FindAccount, SetAccountRoles) and TOTP enrollment at sign-in
+(Login → totp_enrollment_required, ConfirmTotpEnrollment)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+
+from lklr_shared.contracts import registry as contracts
+from registry.adapters.security import TotpVerifier
+
+from .conftest import PASSWORD, Registry, RegistryFactory, rpc_error
+
+pytestmark = pytest.mark.integration
+
+
+def _detail(value: object) -> dict[str, str]:
+    return value if isinstance(value, dict) else json.loads(str(value))
+
+
+# --- Roles -----------------------------------------------------------------------------------------------------
+
+
+async def test_an_administrator_sets_staff_roles_keeping_the_professional_role_and_the_change_is_audited(
+    registry: Registry,
+) -> None:
+    admin, _admin_email, _secret = await registry.staff("administrator")
+    person, email = await registry.sign_up_and_confirm(surname="Nieuwkomer")
+
+    found = await registry.call(contracts.FindAccount(actor_account_id=admin, email=f"  {email.upper()} "))
+    assert (found.account_id, found.account_roles, found.totp_enrolled) == (person, ["professional"], False)
+
+    view = await registry.call(
+        contracts.SetAccountRoles(
+            actor_account_id=admin,
+            account_id=person,
+            roles=["assessment_committee", "accreditation_committee"],
+            client_ip="203.0.113.9",
+        )
+    )
+    assert view.account_roles == ["professional", "accreditation_committee", "assessment_committee"]
+    assert not view.totp_enrolled  # enrollment pending: the next sign-in enrols a second factor
+
+    listed = await registry.call(contracts.ListStaffAccounts(actor_account_id=admin, role="assessment_committee"))
+    (member,) = [account for account in listed.accounts if account.account_id == person]
+    assert member.totp_enrolled is False
+
+    taken_back = await registry.call(
+        contracts.SetAccountRoles(actor_account_id=admin, account_id=person, roles=["accreditation_committee"])
+    )
+    assert taken_back.account_roles == ["professional", "accreditation_committee"]
+
+    audited = await registry.rows(
+        "SELECT actor_account_id, person_id, result, client_ip, detail, at FROM audit_trail "
+        "WHERE action = 'set_account_roles' AND subject = :subject ORDER BY entry_id",
+        subject=f"account:{person}",
+    )
+    assert [(row.actor_account_id, row.person_id, row.result) for row in audited] == [(admin, person, "done")] * 2
+    assert audited[0].client_ip == "203.0.113.9" and audited[0].at is not None
+    assert _detail(audited[0].detail) == {
+        "before": "professional",
+        "after": "professional,accreditation_committee,assessment_committee",
+    }
+    assert _detail(audited[1].detail)["after"] == "professional,accreditation_committee"
+
+
+async def test_only_an_administrator_finds_accounts_and_sets_roles_and_refusals_are_audited(
+    registry: Registry,
+) -> None:
+    office, _email, _secret = await registry.staff("office")
+    admin, _admin_email, _admin_secret = await registry.staff("administrator")
+    person, email = await registry.sign_up_and_confirm()
+
+    refused = await rpc_error(
+        registry, contracts.SetAccountRoles(actor_account_id=office, account_id=person, roles=["office"])
+    )
+    assert (refused.status, refused.code) == (403, "forbidden")
+    self_promotion = await rpc_error(
+        registry, contracts.SetAccountRoles(actor_account_id=person, account_id=person, roles=["administrator"])
+    )
+    assert (self_promotion.status, self_promotion.code) == (403, "forbidden")
+    not_found_for_office = await rpc_error(registry, contracts.FindAccount(actor_account_id=office, email=email))
+    assert (not_found_for_office.status, not_found_for_office.code) == (403, "forbidden")
+    audited = await registry.rows(
+        "SELECT actor_account_id, result FROM audit_trail WHERE action = 'set_account_roles' "
+        "AND subject = :subject ORDER BY entry_id",
+        subject=f"account:{person}",
+    )
+    assert [(row.actor_account_id, row.result) for row in audited] == [(office, "refused"), (person, "refused")]
+
+    for roles in (["professional"], ["superuser"], ["office", "root"]):
+        unknown = await rpc_error(
+            registry, contracts.SetAccountRoles(actor_account_id=admin, account_id=person, roles=roles)
+        )
+        assert (unknown.status, unknown.code) == (422, "unknown_role"), roles
+    missing = await rpc_error(
+        registry, contracts.SetAccountRoles(actor_account_id=admin, account_id=uuid.uuid4(), roles=["office"])
+    )
+    assert (missing.status, missing.code) == (404, "account_not_found")
+    no_such_address = await rpc_error(
+        registry, contracts.FindAccount(actor_account_id=admin, email="niemand-hier@example.nl")
+    )
+    assert (no_such_address.status, no_such_address.code) == (404, "account_not_found")
+    mine = await registry.call(contracts.GetMyAccount(actor_account_id=person))
+    assert mine.account_roles == ["professional"]  # nothing changed
+
+    admin_list = await registry.call(contracts.ListStaffAccounts(actor_account_id=admin))
+    assert {office, admin} <= {account.account_id for account in admin_list.accounts}
+
+
+async def test_the_last_administrator_cannot_lose_the_role(start_registry: RegistryFactory) -> None:
+    registry = await start_registry()
+    first, _email, _secret = await registry.staff("administrator")
+
+    alone = await rpc_error(
+        registry, contracts.SetAccountRoles(actor_account_id=first, account_id=first, roles=["office"])
+    )
+    assert (alone.status, alone.code) == (409, "last_administrator")
+    still = await registry.call(contracts.GetMyAccount(actor_account_id=first))
+    assert still.account_roles == ["administrator"]
+
+    second, _email2 = await registry.sign_up_and_confirm()
+    await registry.call(contracts.SetAccountRoles(actor_account_id=first, account_id=second, roles=["administrator"]))
+    handed_over = await registry.call(
+        contracts.SetAccountRoles(actor_account_id=first, account_id=first, roles=["office"])
+    )
+    assert handed_over.account_roles == ["office"]
+    last = await rpc_error(registry, contracts.SetAccountRoles(actor_account_id=second, account_id=second, roles=[]))
+    assert (last.status, last.code) == (409, "last_administrator")
+    results = await registry.rows(
+        "SELECT result, detail FROM audit_trail WHERE action = 'set_account_roles' ORDER BY entry_id"
+    )
+    assert [row.result for row in results] == ["refused", "done", "done", "refused"]
+    assert _detail(results[0].detail) == {"reason": "last_administrator"}
+
+
+# --- TOTP enrollment -------------------------------------------------------------------------------------------
+
+
+async def _new_committee_member(registry: Registry) -> tuple[uuid.UUID, str]:
+    admin, _email, _secret = await registry.staff("administrator")
+    person, email = await registry.sign_up_and_confirm(surname="Commissielid")
+    await registry.call(
+        contracts.SetAccountRoles(actor_account_id=admin, account_id=person, roles=["assessment_committee"])
+    )
+    return person, email
+
+
+async def test_a_staff_account_without_totp_enrols_at_sign_in_and_is_then_signed_in(registry: Registry) -> None:
+    person, email = await _new_committee_member(registry)
+
+    started = await registry.call(contracts.Login(email=email, password=PASSWORD, client_ip="192.0.2.4"))
+    assert started.totp_enrollment_required and not started.authenticated and started.session_token is None
+    assert started.totp_secret and started.enrollment_token and started.enrollment_expires_at
+    assert (
+        started.totp_uri and started.totp_uri.startswith("otpauth://totp/") and started.totp_secret in started.totp_uri
+    )
+    assert started.email == email
+
+    wrong = await rpc_error(
+        registry, contracts.ConfirmTotpEnrollment(enrollment_token=started.enrollment_token, totp_code="000000")
+    )
+    assert (wrong.status, wrong.code) == (401, "invalid_totp")
+
+    code = registry.totp_code(started.totp_secret)
+    done = await registry.call(
+        contracts.ConfirmTotpEnrollment(
+            enrollment_token=started.enrollment_token, totp_code=code, client_ip="192.0.2.4"
+        )
+    )
+    assert done.authenticated and done.session_token and done.account_id == person
+    assert done.account_roles == ["professional", "assessment_committee"]
+    assert done.totp_secret is None and done.enrollment_token is None  # the secret is not handed out again
+    session = await registry.call(contracts.ValidateSession(session_token=done.session_token))
+    assert session.account_id == person
+
+    again = await rpc_error(
+        registry,
+        contracts.ConfirmTotpEnrollment(
+            enrollment_token=started.enrollment_token, totp_code=registry.totp_code(started.totp_secret)
+        ),
+    )
+    assert (again.status, again.code) == (400, "token_invalid")
+    replayed = await rpc_error(registry, contracts.Login(email=email, password=PASSWORD, totp_code=code))
+    assert replayed.code == "invalid_totp"  # the enrollment code's step counts as used
+
+    # From now on a normal staff sign-in, with the enrolled secret.
+    plain = await registry.call(contracts.Login(email=email, password=PASSWORD))
+    assert plain.totp_required and not plain.totp_enrollment_required and plain.totp_secret is None
+    signed_in = await registry.call(
+        contracts.Login(email=email, password=PASSWORD, totp_code=registry.totp_code(started.totp_secret))
+    )
+    assert signed_in.authenticated
+
+    rows = await registry.rows(
+        "SELECT result, channel FROM login_attempts WHERE account_id = :person ORDER BY attempt_id", person=person
+    )
+    assert [(row.channel, row.result) for row in rows] == [
+        ("web", "totp_enrollment_required"),
+        ("totp_enrollment", "invalid_totp"),
+        ("totp_enrollment", "succeeded"),
+        ("web", "invalid_totp"),
+        ("web", "totp_required"),
+        ("web", "succeeded"),
+    ]
+    enrolled = await registry.rows(
+        "SELECT actor_account_id, result FROM audit_trail WHERE action = 'enroll_totp' AND person_id = :person",
+        person=person,
+    )
+    assert [(row.actor_account_id, row.result) for row in enrolled] == [(person, "done")]
+    # The secret is in no log.
+    logged = await registry.rows(
+        "SELECT CAST(detail AS TEXT) AS detail, subject FROM audit_trail WHERE person_id = :person", person=person
+    )
+    assert all(started.totp_secret not in row.detail + row.subject for row in logged)
+    pending = await registry.rows("SELECT account_id FROM totp_enrollments WHERE account_id = :person", person=person)
+    assert pending == []
+
+
+async def test_a_pending_secret_is_not_usable_before_confirmation(registry: Registry) -> None:
+    _person, email = await _new_committee_member(registry)
+    first = await registry.call(contracts.Login(email=email, password=PASSWORD))
+    assert first.totp_secret and first.enrollment_token
+
+    # A code from the pending secret does not sign in: the account has no active secret yet, so the sign-in
+    # starts a new enrollment, whose fresh secret replaces the unconfirmed one.
+    second = await registry.call(
+        contracts.Login(email=email, password=PASSWORD, totp_code=registry.totp_code(first.totp_secret))
+    )
+    assert not second.authenticated and second.session_token is None and second.totp_enrollment_required
+    assert second.totp_secret and second.totp_secret != first.totp_secret
+    assert second.enrollment_token != first.enrollment_token
+
+    api = await rpc_error(
+        registry,
+        contracts.IssueApiToken(email=email, password=PASSWORD, totp_code=registry.totp_code(second.totp_secret)),
+    )
+    assert (api.status, api.code) == (403, "totp_not_enrolled")
+
+    replaced = await rpc_error(
+        registry,
+        contracts.ConfirmTotpEnrollment(
+            enrollment_token=first.enrollment_token, totp_code=registry.totp_code(first.totp_secret)
+        ),
+    )
+    assert (replaced.status, replaced.code) == (400, "token_invalid")
+    assert second.enrollment_token
+    registry.clock.advance(minutes=11)
+    expired = await rpc_error(
+        registry,
+        contracts.ConfirmTotpEnrollment(
+            enrollment_token=second.enrollment_token, totp_code=registry.totp_code(second.totp_secret)
+        ),
+    )
+    assert (expired.status, expired.code) == (400, "token_invalid")
+    mine = await registry.rows("SELECT totp_secret FROM accounts WHERE email = :email", email=email)
+    assert [row.totp_secret for row in mine] == [None]
+
+
+async def test_wrong_enrollment_codes_count_towards_the_sign_in_lockout(registry: Registry) -> None:
+    _person, email = await _new_committee_member(registry)
+    started = await registry.call(contracts.Login(email=email, password=PASSWORD))
+    assert started.enrollment_token and started.totp_secret
+    for _ in range(5):
+        wrong = await rpc_error(
+            registry, contracts.ConfirmTotpEnrollment(enrollment_token=started.enrollment_token, totp_code="123 456")
+        )
+        assert wrong.code in {"invalid_totp"}
+    locked = await rpc_error(
+        registry,
+        contracts.ConfirmTotpEnrollment(
+            enrollment_token=started.enrollment_token, totp_code=registry.totp_code(started.totp_secret)
+        ),
+    )
+    assert (locked.status, locked.code) == (429, "too_many_attempts")
+    also_login = await rpc_error(registry, contracts.Login(email=email, password=PASSWORD))
+    assert also_login.code == "too_many_attempts"
+
+
+async def test_a_professional_without_staff_roles_signs_in_without_enrollment(registry: Registry) -> None:
+    person, email = await registry.sign_up_and_confirm()
+    signed_in = await registry.call(contracts.Login(email=email, password=PASSWORD))
+    assert signed_in.authenticated and not signed_in.totp_enrollment_required and signed_in.totp_secret is None
+    pending = await registry.rows("SELECT account_id FROM totp_enrollments WHERE account_id = :person", person=person)
+    assert pending == []
+
+
+async def test_a_staff_account_that_loses_its_roles_before_confirming_cannot_enrol(registry: Registry) -> None:
+    admin, _email, _secret = await registry.staff("administrator")
+    person, email = await registry.sign_up_and_confirm()
+    await registry.call(contracts.SetAccountRoles(actor_account_id=admin, account_id=person, roles=["office"]))
+    started = await registry.call(contracts.Login(email=email, password=PASSWORD))
+    assert started.enrollment_token and started.totp_secret
+    await registry.call(contracts.SetAccountRoles(actor_account_id=admin, account_id=person, roles=[]))
+    refused = await rpc_error(
+        registry,
+        contracts.ConfirmTotpEnrollment(
+            enrollment_token=started.enrollment_token,
+            totp_code=TotpVerifier.code_at(started.totp_secret, registry.clock()),
+        ),
+    )
+    assert (refused.status, refused.code) == (400, "token_invalid")
