@@ -44,7 +44,8 @@ async def export_person_data(context: AuditContext, query: contracts.ExportPerso
                         ),
                     )
                     .where(judgements.c.case_id.in_(case_ids))
-                    .order_by(judgements.c.judged_at, judgements.c.sequence)
+                    # Judgements of one moment (a clock that stands still in tests) keep the case's order.
+                    .order_by(judgements.c.judged_at, case_activities.c.rank, judgements.c.sequence)
                 )
             ).all():
                 judged[row.case_id].append(
