@@ -16,7 +16,6 @@ Loaded once: nothing is added when the demo reviewer has a case already.
 from __future__ import annotations
 
 import asyncio
-import base64
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -31,6 +30,8 @@ from lklr_shared.contracts import registry as registry_contracts
 from lklr_shared.contracts.base import Message
 from lklr_shared.kit.clock import register_today, system_clock
 from lklr_shared.kit.rpc import RpcClient, RpcError
+from registry.domain.cycles import add_years
+from scripts.demo_portfolio import upload_evidence
 
 T = TypeVar("T", bound=Message)
 
@@ -75,14 +76,6 @@ async def call(
         if not isinstance(reply, expected):
             raise TypeError(f"{service} answered {reply.wire_name}, expected {expected.wire_name}")
         return reply
-
-
-def add_years(day: date, years: int) -> date:
-    """The registry's calendar rule for cycles: 29 February moves to 1 March in a common year."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return date(day.year + years, 3, 1)
 
 
 @dataclass(frozen=True)
@@ -156,36 +149,6 @@ async def _place_attendance(client: RpcClient, edition: tuple[uuid.UUID, uuid.UU
         await asyncio.sleep(0.5)
 
 
-async def _upload(client: RpcClient, actor: portfolio_contracts.Actor, activity_id: uuid.UUID) -> None:
-    person_id = actor.person_id
-    started = await call(
-        client,
-        "portfolio",
-        portfolio_contracts.BeginEvidenceUpload(
-            person_id=person_id, actor=actor, filename="certificaat-leergang-jeugdrecht.pdf", activity_id=activity_id
-        ),
-        portfolio_contracts.EvidenceUploadStarted,
-    )
-    await call(
-        client,
-        "portfolio",
-        portfolio_contracts.AppendEvidenceChunk(
-            person_id=person_id,
-            actor=actor,
-            upload_id=started.upload_id,
-            seq=0,
-            data=base64.b64encode(CERTIFICATE_PDF).decode("ascii"),
-        ),
-        portfolio_contracts.EvidenceChunkAccepted,
-    )
-    await call(
-        client,
-        "portfolio",
-        portfolio_contracts.CompleteEvidenceUpload(person_id=person_id, actor=actor, upload_id=started.upload_id),
-        portfolio_contracts.EvidenceStored,
-    )
-
-
 async def prepare_dossier(
     client: RpcClient,
     edition: tuple[uuid.UUID, uuid.UUID],
@@ -250,7 +213,9 @@ async def prepare_dossier(
         )
         for entry in entries
     ]
-    await _upload(client, actor, saved[0].activity.activity_id)
+    await upload_evidence(
+        client, actor, "certificaat-leergang-jeugdrecht.pdf", CERTIFICATE_PDF, saved[0].activity.activity_id
+    )
     dossier = await call(
         client,
         "portfolio",

@@ -71,12 +71,18 @@ def demo_png(width: int = 64, height: int = 32) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
 
 
-async def _upload(client: RpcClient, actor: contracts.Actor, filename: str, data: bytes) -> uuid.UUID:
+async def upload_evidence(
+    client: RpcClient, actor: contracts.Actor, filename: str, data: bytes, activity_id: uuid.UUID | None = None
+) -> uuid.UUID:
     """Stream a file to the portfolio the way the gateway does: begin, chunks, complete with size and hash."""
     started = await client.call(
         "portfolio",
         contracts.BeginEvidenceUpload(
-            person_id=actor.person_id, actor=actor, filename=filename, declared_size=len(data)
+            person_id=actor.person_id,
+            actor=actor,
+            filename=filename,
+            declared_size=len(data),
+            activity_id=activity_id,
         ),
     )
     assert isinstance(started, contracts.EvidenceUploadStarted)
@@ -185,7 +191,7 @@ async def load_demo_portfolio(
         assert portfolio.cycle is not None
         return max(portfolio.cycle.starts_on, today - timedelta(days=days_ago))
 
-    certificate = await _upload(
+    certificate = await upload_evidence(
         client, actor, "certificaat-jeugdrecht.pdf", demo_pdf("Certificaat: Jeugdrecht in de praktijk, 12 uur")
     )
     await client.call(
@@ -203,7 +209,7 @@ async def load_demo_portfolio(
             evidence_ids=[certificate],
         ),
     )
-    photo = await _upload(client, actor, "intervisie-verslag.png", demo_png())
+    photo = await upload_evidence(client, actor, "intervisie-verslag.png", demo_png())
     await client.call(
         "portfolio",
         contracts.RecordActivity(

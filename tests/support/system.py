@@ -38,13 +38,13 @@ import pytest
 from lklr_shared.contracts.base import Message
 from lklr_shared.kit.rpc import RpcClient
 from lklr_shared.kit.topology import Topology
+from scripts import time_travel
+from scripts.time_travel import CLOCK_REFRESH_WAIT_SECONDS, read_offset, write_offset
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES: tuple[str, ...] = ("registry", "portfolio", "accreditation", "audit")
 READY_TIMEOUT_SECONDS = 90.0
 STOP_TIMEOUT_SECONDS = 20.0
-# FileOffsetClock re-reads its file at most once a second; waiting a little longer means every process moved.
-CLOCK_REFRESH_SECONDS = 1.5
 TEST_SECRET_KEY = "test-only-secret-key-shared-by-every-gateway"
 
 
@@ -79,11 +79,8 @@ class RunningSystem:
         """Move every process's clock `days` further (the offsets add up) and wait until they all read it."""
         if self.clock_offset_file is None:
             raise RuntimeError("start_system(..., clock_offset_file=True) gives the processes a clock to move")
-        text = self.clock_offset_file.read_text().strip() if self.clock_offset_file.exists() else ""
-        partial = self.clock_offset_file.with_name(self.clock_offset_file.name + ".tmp")
-        partial.write_text(f"{(int(text) if text else 0) + days}\n")
-        partial.replace(self.clock_offset_file)
-        await asyncio.sleep(CLOCK_REFRESH_SECONDS)
+        write_offset(self.clock_offset_file, read_offset(self.clock_offset_file) + days)
+        await asyncio.sleep(CLOCK_REFRESH_WAIT_SECONDS)
 
     def log_tail(self, name: str, characters: int = 3000) -> str:
         path = self.logs / f"{name}.log"
@@ -158,7 +155,7 @@ async def start_system(
     logs = tmp_path / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     mail_dir = tmp_path / "mail"
-    clock_file = tmp_path / "clock-offset-days" if clock_offset_file else None
+    clock_file = time_travel.offset_file(tmp_path) if clock_offset_file else None
 
     base = dict(os.environ)
     for name in services:

@@ -214,11 +214,12 @@ class WaitingCase:
     case_id: uuid.UUID
     person_id: uuid.UUID
     employer_id: str
+    dossier_id: uuid.UUID
 
 
 async def unassigned_cases(session: AsyncSession) -> list[WaitingCase]:
     rows = await session.execute(
-        sa.select(review_cases.c.case_id, dossiers.c.person_id, dossiers.c.employer_id)
+        sa.select(review_cases.c.case_id, dossiers.c.person_id, dossiers.c.employer_id, dossiers.c.dossier_id)
         .select_from(review_cases.join(dossiers, dossiers.c.dossier_id == review_cases.c.dossier_id))
         .where(review_cases.c.status == "unassigned")
         .order_by(review_cases.c.created_at, review_cases.c.case_id)
@@ -325,6 +326,23 @@ async def activities_of_case(session: AsyncSession, case_id: uuid.UUID) -> list[
         )
     ).mappings()
     return [CaseActivityRecord(**dict(row)) for row in rows]
+
+
+async def activity_ids_of_cases(
+    session: AsyncSession, case_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, list[uuid.UUID]]:
+    """The sampled activities of several cases (case id → activity ids in rank order), in one query."""
+    ids = list(case_ids)
+    found: dict[uuid.UUID, list[uuid.UUID]] = {case_id: [] for case_id in ids}
+    if ids:
+        rows = await session.execute(
+            sa.select(case_activities.c.case_id, case_activities.c.activity_id)
+            .where(case_activities.c.case_id.in_(ids))
+            .order_by(case_activities.c.case_id, case_activities.c.rank)
+        )
+        for case_id, activity_id in rows:
+            found[case_id].append(activity_id)
+    return found
 
 
 # --- judgements and answers --------------------------------------------------------------------------------------

@@ -25,11 +25,11 @@ def reviewer_view(record: ReviewerRecord) -> contracts.ReviewerView:
     )
 
 
-async def assign_waiting_cases(context: AuditContext, session: AsyncSession, emit: Emit | None = None) -> int:
+async def assign_waiting_cases(context: AuditContext, session: AsyncSession, emit: Emit) -> int:
     """Give the cases that wait for an eligible reviewer one, under the assignment lock; return how many.
 
-    With `emit`, each assignment is announced as EvidenceAccessGranted (the portfolio lets the reviewer read the
-    sampled activities' evidence).
+    Each assignment is announced as EvidenceAccessGranted (the portfolio lets the reviewer read the sampled
+    activities' evidence).
     """
     await repo.lock_assignment(session)
     waiting = await repo.unassigned_cases(session)
@@ -42,22 +42,19 @@ async def assign_waiting_cases(context: AuditContext, session: AsyncSession, emi
     )
     assignments = {uuid.UUID(str(a.case_id)): uuid.UUID(str(a.reviewer_id)) for a in result.assignments}
     await repo.assign_cases(session, assignments, context.clock())
-    if emit is not None:
-        persons = {case.case_id: case.person_id for case in waiting}
-        for case_id, reviewer_id in assignments.items():
-            case = await repo.get_case(session, case_id)
-            if case is None:
-                continue
-            emit(
-                contracts.EvidenceAccessGranted(
-                    case_id=case_id,
-                    dossier_id=case.dossier_id,
-                    person_id=persons[case_id],
-                    reviewer_id=reviewer_id,
-                    activity_ids=[a.activity_id for a in await repo.activities_of_case(session, case_id)],
-                    granted_on=context.today(),
-                )
+    cases = {case.case_id: case for case in waiting}
+    activities = await repo.activity_ids_of_cases(session, assignments)
+    for case_id, reviewer_id in assignments.items():
+        emit(
+            contracts.EvidenceAccessGranted(
+                case_id=case_id,
+                dossier_id=cases[case_id].dossier_id,
+                person_id=cases[case_id].person_id,
+                reviewer_id=reviewer_id,
+                activity_ids=activities[case_id],
+                granted_on=context.today(),
             )
+        )
     return len(assignments)
 
 

@@ -16,7 +16,7 @@ from litestar.response import Redirect, Template
 
 from gateway.domain.web_security import safe_next
 from gateway.entrypoints.forms import GENERAL, FormErrors, form_fields, problem_messages, translator, wait_seconds
-from gateway.entrypoints.registry_context import AccountsContextDep
+from gateway.entrypoints.registry_context import AccountsContext, AccountsContextDep
 from gateway.entrypoints.rendering import page
 from gateway.entrypoints.web_session import client_ip, web_state
 from gateway.service_layer.context import GatewayDep
@@ -46,6 +46,18 @@ def _default_landing(roles: list[contracts.AccountRole]) -> str:
     if "office" in roles:
         return "/beheer/aanvragen"
     return "/beheer/accounts" if "administrator" in roles else "/mijn"
+
+
+def _signed_in(
+    request: Request[Any, Any, Any],
+    accounts_context: AccountsContext,
+    session_token: str,
+    roles: list[contracts.AccountRole],
+    next_path: str,
+) -> Redirect:
+    """The session cookie, and on to where the sign-in was asked for (or the account's own landing page)."""
+    cookie = accounts_context.security.session_cookie(request, session_token)
+    return Redirect(safe_next(next_path, _default_landing(roles)), status_code=303, cookies=[cookie])
 
 
 def _grouped(secret: str) -> str:
@@ -311,9 +323,7 @@ class AccountPages(Controller):
             )
         if not reply.authenticated or not reply.session_token:
             return again("password", {GENERAL: t("account.login.invalid")}, 401)
-        target = safe_next(next_path, _default_landing(reply.account_roles))
-        cookie = accounts_context.security.session_cookie(request, reply.session_token)
-        return Redirect(target, status_code=303, cookies=[cookie])
+        return _signed_in(request, accounts_context, reply.session_token, reply.account_roles, next_path)
 
     @post("/inloggen/tweede-stap-instellen", name="login_totp_enrollment")
     async def confirm_totp_enrollment(
@@ -379,9 +389,7 @@ class AccountPages(Controller):
             raise
         if not reply.authenticated or not reply.session_token:
             return start_over()
-        target = safe_next(next_path, _default_landing(reply.account_roles))
-        cookie = accounts_context.security.session_cookie(request, reply.session_token)
-        return Redirect(target, status_code=303, cookies=[cookie])
+        return _signed_in(request, accounts_context, reply.session_token, reply.account_roles, next_path)
 
     @post("/uitloggen", name="logout")
     async def logout(

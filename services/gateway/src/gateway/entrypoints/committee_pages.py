@@ -12,6 +12,7 @@ and registration number (from the registry), never one from the form.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any, Final
 
@@ -20,11 +21,11 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from gateway.entrypoints.forms import GENERAL, FormErrors, form_fields, parse_hours, translator
-from gateway.entrypoints.provider_pages import actor_of, parse_day, service_problem
+from gateway.entrypoints.portfolio_support import my_registration
+from gateway.entrypoints.provider_pages import actor_of, ask, parse_day, service_problem
 from gateway.entrypoints.rendering import page
 from gateway.entrypoints.web_session import current_account, role_required, signed_in
 from gateway.service_layer.context import Gateway, GatewayDep
-from gateway.service_layer.queries import expect
 from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.contracts import registry as registry_contracts
 from lklr_shared.kit.rpc import RpcError
@@ -65,15 +66,10 @@ class CommitteePages(Controller):
     @get("/", name="committee_queue")
     async def queue(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template:
         actor = actor_of(request)
-        courses = expect(
-            await gateway.caller.call("accreditation", contracts.ListCoursesForReview(requested_by=actor)),
-            contracts.CourseList,
-            "accreditation",
-        )
-        claims = expect(
-            await gateway.caller.call("accreditation", contracts.ListTeachingClaimsForReview(requested_by=actor)),
-            contracts.TeachingClaimList,
-            "accreditation",
+        # Independent questions: asked at once.
+        courses, claims = await asyncio.gather(
+            ask(gateway, contracts.ListCoursesForReview(requested_by=actor), contracts.CourseList),
+            ask(gateway, contracts.ListTeachingClaimsForReview(requested_by=actor), contracts.TeachingClaimList),
         )
         decided = request.query_params.get("besloten")
         return committee_page(
@@ -96,11 +92,7 @@ class CommitteePages(Controller):
         values: dict[str, str] | None = None,
         status_code: int = 200,
     ) -> Template:
-        course = expect(
-            await gateway.caller.call("accreditation", contracts.GetCourse(course_id=course_id)),
-            contracts.CourseDetails,
-            "accreditation",
-        )
+        course = await ask(gateway, contracts.GetCourse(course_id=course_id), contracts.CourseDetails)
         decisions = _allowed_decisions(course)
         return committee_page(
             request,
@@ -170,11 +162,7 @@ class CommitteePages(Controller):
             command_or_none = kinds[decision](course_id=course_id, decided_by=actor, reason=reason)
         if command_or_none is not None:
             try:
-                expect(
-                    await gateway.caller.call("accreditation", command_or_none),
-                    contracts.CourseDetails,
-                    "accreditation",
-                )
+                await ask(gateway, command_or_none, contracts.CourseDetails)
             except RpcError as exc:
                 if exc.status >= 500 or exc.status == 404:
                     raise
@@ -196,12 +184,8 @@ class CommitteePages(Controller):
         reasons: dict[str, str] | None = None,
         status_code: int = 200,
     ) -> Template:
-        claims = expect(
-            await gateway.caller.call(
-                "accreditation", contracts.ListTeachingClaimsForReview(requested_by=actor_of(request))
-            ),
-            contracts.TeachingClaimList,
-            "accreditation",
+        claims = await ask(
+            gateway, contracts.ListTeachingClaimsForReview(requested_by=actor_of(request)), contracts.TeachingClaimList
         )
         decided = request.query_params.get("besloten")
         return committee_page(
@@ -234,18 +218,15 @@ class CommitteePages(Controller):
             problem["reason"] = t("comm.decision.reason_required")
         else:
             try:
-                expect(
-                    await gateway.caller.call(
-                        "accreditation",
-                        contracts.DecideTeachingClaim(
-                            claim_id=claim_id,
-                            decided_by=actor_of(request),
-                            decision="approve" if decision == "approve" else "reject",
-                            reason=reason,
-                        ),
+                await ask(
+                    gateway,
+                    contracts.DecideTeachingClaim(
+                        claim_id=claim_id,
+                        decided_by=actor_of(request),
+                        decision="approve" if decision == "approve" else "reject",
+                        reason=reason,
                     ),
                     contracts.TeachingClaimDetails,
-                    "accreditation",
                 )
             except RpcError as exc:
                 if exc.status >= 500 or exc.status == 404:
@@ -291,22 +272,19 @@ class TeachingClaimPages(Controller):
         self,
         request: Request[Any, Any, Any],
         gateway: Gateway,
+        registration: registry_contracts.RegistrationView | None,
         *,
         errors: FormErrors | None = None,
         values: dict[str, str] | None = None,
         status_code: int = 200,
-    ) -> tuple[Template, registry_contracts.RegistrationView | None]:
-        registration = await _my_registration(request, gateway)
+    ) -> Template:
         claims: list[contracts.TeachingClaimDetails] = []
         if registration is not None:
-            claims = expect(
-                await gateway.caller.call(
-                    "accreditation", contracts.ListTeachingClaims(person_id=registration.person_id)
-                ),
-                contracts.TeachingClaimList,
-                "accreditation",
-            ).claims
-        template = page(
+            reply = await ask(
+                gateway, contracts.ListTeachingClaims(person_id=registration.person_id), contracts.TeachingClaimList
+            )
+            claims = reply.claims
+        return page(
             request,
             "commissie/mijn_onderwijsclaim.html",
             status_code=status_code,
@@ -317,12 +295,10 @@ class TeachingClaimPages(Controller):
             today=gateway.today(),
             sent=request.query_params.get("verstuurd") == "1",
         )
-        return template, registration
 
     @get("/", name="teaching_claim")
     async def show(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template:
-        template, _ = await self._page(request, gateway)
-        return template
+        return await self._page(request, gateway, await _my_registration(request, gateway))
 
     @post("/", name="teaching_claim_submit")
     async def submit(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template | Redirect:
@@ -342,21 +318,18 @@ class TeachingClaimPages(Controller):
             errors["description"] = t("claim.description_required")
         if not errors and registration is not None and hours is not None and given_on is not None:
             try:
-                expect(
-                    await gateway.caller.call(
-                        "accreditation",
-                        contracts.ClaimTeaching(
-                            person_id=registration.person_id,
-                            registration_number=registration.registration_number,
-                            hours=hours,
-                            given_on=given_on,
-                            description=values["description"],
-                            course_title=values.get("course_title", ""),
-                            claimed_by=actor_of(request),
-                        ),
+                await ask(
+                    gateway,
+                    contracts.ClaimTeaching(
+                        person_id=registration.person_id,
+                        registration_number=registration.registration_number,
+                        hours=hours,
+                        given_on=given_on,
+                        description=values["description"],
+                        course_title=values.get("course_title", ""),
+                        claimed_by=actor_of(request),
                     ),
                     contracts.TeachingClaimDetails,
-                    "accreditation",
                 )
             except RpcError as exc:
                 if exc.status >= 500:
@@ -364,20 +337,10 @@ class TeachingClaimPages(Controller):
                 errors = service_problem(t, exc, CLAIM_FIELDS)
             else:
                 return Redirect("/mijn/onderwijsclaim?verstuurd=1", status_code=303)
-        template, _ = await self._page(request, gateway, errors=errors, values=values, status_code=422)
-        return template
+        return await self._page(request, gateway, registration, errors=errors, values=values, status_code=422)
 
 
 async def _my_registration(
     request: Request[Any, Any, Any], gateway: Gateway
 ) -> registry_contracts.RegistrationView | None:
-    account = current_account(request)
-    try:
-        reply = await gateway.caller.call(
-            "registry", registry_contracts.GetMyRegistration(actor_account_id=account.account_id)
-        )
-    except RpcError as exc:
-        if exc.status == 404:
-            return None
-        raise
-    return expect(reply, registry_contracts.RegistrationView, "registry")
+    return await my_registration(gateway.caller, current_account(request).account_id)

@@ -26,6 +26,7 @@ OFFICE_NAVIGATION: Final = (
     ("office.nav.working_total", "/beheer/werkzame-professionals"),
     ("office.nav.notices", "/beheer/signaleringen"),
     ("office.nav.reviewers", "/beheer/beoordelaars"),
+    ("office.rereg.link", "/beheer/herregistraties"),
 )
 
 

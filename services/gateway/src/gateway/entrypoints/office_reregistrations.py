@@ -13,6 +13,7 @@ from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
 from gateway.entrypoints.forms import FormErrors, form_fields, translator
+from gateway.entrypoints.office_pages import office_page
 from gateway.entrypoints.rendering import page
 from gateway.entrypoints.web_session import client_ip, current_account, role_required
 from gateway.service_layer.context import GatewayDep
@@ -61,7 +62,7 @@ class OfficeReregistrationPages(Controller):
                 "used": query.get("gebruikt", ""),
                 "max": query.get("max", ""),
             }
-        return page(
+        return office_page(
             request,
             "beheer/herregistraties.html",
             status_code=status_code,

@@ -31,6 +31,7 @@ from gateway.entrypoints.portfolio_support import (
     PortfolioOwner,
     ReceivedForm,
     activity_input,
+    get_portfolio,
     portfolio_owner,
     receive_form,
     request_origin,
@@ -318,17 +319,7 @@ class PortfolioApi(Controller):
         """`cycle_id` omitted: the cycle that contains today (else the latest). `lang` chooses the language of
         the constraint labels. Reading the portfolio here does not mark new entries as seen (the web page does)."""
         owner = await self._owner(request, gateway, accounts_context)
-        reply = expect(
-            await gateway.caller.call(
-                "portfolio",
-                contracts.GetPortfolio(
-                    person_id=owner.person_id, actor=owner.actor, cycle_id=cycle_id, language=lang, include_svg=False
-                ),
-            ),
-            contracts.Portfolio,
-            "portfolio",
-        )
-        return portfolio_out(reply)
+        return portfolio_out(await get_portfolio(gateway.caller, owner, lang, cycle_id, svg=False))
 
     @post(
         "/activities",

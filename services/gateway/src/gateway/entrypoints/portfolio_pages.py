@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any, Final
@@ -32,6 +32,7 @@ from gateway.entrypoints.portfolio_support import (
     attachment_headers,
     evidence_bytes,
     first_evidence_chunk,
+    get_portfolio,
     parse_date,
     parse_decimal,
     portfolio_owner,
@@ -44,6 +45,7 @@ from gateway.i18n import CATALOGUE, Translator
 from gateway.service_layer.context import Gateway, GatewayDep
 from gateway.service_layer.queries import expect
 from lklr_shared.contracts import portfolio as contracts
+from lklr_shared.contracts.base import Message
 from lklr_shared.kit.clock import REGISTER_TIME_ZONE
 from lklr_shared.kit.rpc import RpcError
 from lklr_shared.scheme import A2ActivityType, CategoryKey, SchemeVersion
@@ -81,31 +83,11 @@ async def _owner(request: Request[Any, Any, Any], gateway: Gateway) -> Portfolio
     return owner
 
 
-async def get_portfolio(
-    gateway: Gateway,
-    owner: PortfolioOwner,
-    lang: contracts.Language,
-    cycle_id: uuid.UUID | None = None,
-    *,
-    svg: bool = True,
-) -> contracts.Portfolio:
-    return expect(
-        await gateway.caller.call(
-            "portfolio",
-            contracts.GetPortfolio(
-                person_id=owner.person_id, actor=owner.actor, cycle_id=cycle_id, language=lang, include_svg=svg
-            ),
-        ),
-        contracts.Portfolio,
-        "portfolio",
-    )
-
-
 async def find_activity(
     gateway: Gateway, owner: PortfolioOwner, activity_id: uuid.UUID, lang: contracts.Language
 ) -> tuple[contracts.PortfolioActivity, contracts.Portfolio]:
     """The activity as its cycle's portfolio lists it (the shown cycle first, then the others)."""
-    portfolio = await get_portfolio(gateway, owner, lang, svg=False)
+    portfolio = await get_portfolio(gateway.caller, owner, lang, svg=False)
     for activity in portfolio.activities:
         if activity.activity_id == activity_id:
             return activity, portfolio
@@ -113,7 +95,7 @@ async def find_activity(
     for cycle in portfolio.cycles:
         if cycle.cycle_id == shown:
             continue
-        other = await get_portfolio(gateway, owner, lang, cycle.cycle_id, svg=False)
+        other = await get_portfolio(gateway.caller, owner, lang, cycle.cycle_id, svg=False)
         for activity in other.activities:
             if activity.activity_id == activity_id:
                 return activity, other
@@ -185,6 +167,15 @@ def _kept(values: list[str]) -> list[dict[str, str]]:
     return kept
 
 
+def _evidence_item(evidence: contracts.EvidenceFile) -> dict[str, str]:
+    return {"id": str(evidence.evidence_id), "filename": evidence.filename}
+
+
+def _field_problem(t: Translator, code: str, message: str) -> FormErrors:
+    """A refusal shown at the form field it concerns (else above the form)."""
+    return {FIELD_OF_CODE.get(code, "_"): problem_text(t, code, message)}
+
+
 class PortfolioPages(Controller):
     include_in_schema = False
 
@@ -194,23 +185,27 @@ class PortfolioPages(Controller):
         self,
         request: Request[Any, Any, Any],
         gateway: Gateway,
+        owner: PortfolioOwner | None = None,
         *,
         errors: FormErrors | None = None,
         open_dispute: str | None = None,
         status_code: int = 200,
     ) -> Template:
-        state = web_state(request)
-        if state.account is None:
-            if state.auth_error is not None:
-                raise state.auth_error
-            return page(request, "portfolio/bezoeker.html")
-        owner = await portfolio_owner(gateway.caller, state.account.account_id, request_origin(request, "web"))
+        """The overview; `owner` when the caller has found it already (else a visitor or an unregistered account
+        gets the page that says so)."""
         if owner is None:
-            return page(request, "portfolio/niet_geregistreerd.html")
+            state = web_state(request)
+            if state.account is None:
+                if state.auth_error is not None:
+                    raise state.auth_error
+                return page(request, "portfolio/bezoeker.html")
+            owner = await portfolio_owner(gateway.caller, state.account.account_id, request_origin(request, "web"))
+            if owner is None:
+                return page(request, "portfolio/niet_geregistreerd.html")
         lang = _lang(request)
         query = request.query_params
         try:
-            portfolio = await get_portfolio(gateway, owner, lang, _uuid(query.get("cyclus")))
+            portfolio = await get_portfolio(gateway.caller, owner, lang, _uuid(query.get("cyclus")))
         except RpcError as exc:
             if exc.code not in ("not_registered", "no_cycle", "cycle_not_found"):
                 raise
@@ -270,7 +265,7 @@ class PortfolioPages(Controller):
                 raise
             t = translator(request)
             return await self._overview(
-                request, gateway, errors={"_": problem_text(t, exc.code, exc.message)}, status_code=exc.status
+                request, gateway, owner, errors={"_": problem_text(t, exc.code, exc.message)}, status_code=exc.status
             )
         return Redirect(f"/portfolio?bevestigd=1#activiteit-{activity_id}", status_code=303)
 
@@ -286,6 +281,7 @@ class PortfolioPages(Controller):
             return await self._overview(
                 request,
                 gateway,
+                owner,
                 errors={field: t("portfolio.problem.reason_required")},
                 open_dispute=str(activity_id),
                 status_code=422,
@@ -303,6 +299,7 @@ class PortfolioPages(Controller):
             return await self._overview(
                 request,
                 gateway,
+                owner,
                 errors={field: problem_text(t, exc.code, exc.message)},
                 open_dispute=str(activity_id),
                 status_code=exc.status,
@@ -355,49 +352,54 @@ class PortfolioPages(Controller):
         try:
             await receive_form(request, gateway.caller, owner, received)
         except FormProblem as exc:
-            field = FIELD_OF_CODE.get(exc.code, "_")
-            return received, {field: problem_text(t, exc.code, exc.message)}, exc.status
+            return received, _field_problem(t, exc.code, exc.message), exc.status
         except RpcError as exc:
             if exc.status not in _SHOWN_ON_PAGE:
                 raise
-            field = FIELD_OF_CODE.get(exc.code, "_")
-            return received, {field: problem_text(t, exc.code, exc.message)}, exc.status
+            return received, _field_problem(t, exc.code, exc.message), exc.status
         return received, {}, 200
 
-    @post("/portfolio/nieuw", name="portfolio_create", guards=[signed_in], request_max_body_size=MAX_REQUEST_BYTES)
-    async def create(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template | Redirect:
+    async def _submit(
+        self,
+        request: Request[Any, Any, Any],
+        gateway: Gateway,
+        owner: PortfolioOwner,
+        command: Callable[[contracts.ActivityInput, list[uuid.UUID], dict[str, str]], Message],
+    ) -> tuple[Message | None, ReceivedForm, list[dict[str, str]], FormErrors, int]:
+        """Receive the form, store its files and send `command(entry, evidence ids, fields)` to the portfolio
+        service: its reply, or None with what the form shows again (kept files, errors per field, status)."""
         t = translator(request)
-        owner = await _owner(request, gateway)
         received, errors, status = await self._receive(request, gateway, owner)
-        kept = _kept(received.lists.get("kept_evidence", [])) + [
-            {"id": str(e.evidence_id), "filename": e.filename} for e in received.evidence
-        ]
+        kept = _kept(received.lists.get("kept_evidence", [])) + [_evidence_item(e) for e in received.evidence]
         entry, problems = activity_input(received.fields)
         if not errors and entry is not None:
+            evidence_ids = [uuid.UUID(item["id"]) for item in kept]
             try:
-                saved = expect(
-                    await gateway.caller.call(
-                        "portfolio",
-                        contracts.RecordActivity(
-                            person_id=owner.person_id,
-                            actor=owner.actor,
-                            activity=entry,
-                            evidence_ids=[uuid.UUID(item["id"]) for item in kept],
-                        ),
-                    ),
-                    contracts.ActivitySaved,
-                    "portfolio",
-                )
+                reply = await gateway.caller.call("portfolio", command(entry, evidence_ids, received.fields))
             except RpcError as exc:
                 if exc.status not in (*_SHOWN_ON_PAGE, 404):
                     raise
-                errors = {FIELD_OF_CODE.get(exc.code, "_"): problem_text(t, exc.code, exc.message)}
-                status = exc.status
-            else:
-                return Redirect(f"/portfolio?opgeslagen=1#activiteit-{saved.activity.activity_id}", status_code=303)
+                return None, received, kept, _field_problem(t, exc.code, exc.message), exc.status
+            return reply, received, kept, {}, 200
         if not errors:
             errors = {name: t(f"portfolio.problem.{code}") for name, code in problems.items()}
             status = 422
+        return None, received, kept, errors, status
+
+    @post("/portfolio/nieuw", name="portfolio_create", guards=[signed_in], request_max_body_size=MAX_REQUEST_BYTES)
+    async def create(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template | Redirect:
+        owner = await _owner(request, gateway)
+        reply, received, kept, errors, status = await self._submit(
+            request,
+            gateway,
+            owner,
+            lambda entry, evidence_ids, _fields: contracts.RecordActivity(
+                person_id=owner.person_id, actor=owner.actor, activity=entry, evidence_ids=evidence_ids
+            ),
+        )
+        if reply is not None:
+            saved = expect(reply, contracts.ActivitySaved, "portfolio")
+            return Redirect(f"/portfolio?opgeslagen=1#activiteit-{saved.activity.activity_id}", status_code=303)
         return self._form(
             request, gateway, activity=None, values=received.fields, kept=kept, errors=errors, status_code=status
         )
@@ -421,7 +423,7 @@ class PortfolioPages(Controller):
             "hours_per_unit": t.number(activity.hours_per_unit) if activity.hours_per_unit else "",
             "version": str(activity.version),
         }
-        kept = [{"id": str(e.evidence_id), "filename": e.filename} for e in activity.evidence]
+        kept = [_evidence_item(e) for e in activity.evidence]
         errors: FormErrors = {} if activity.editable else {"_": t("portfolio.problem.not_editable")}
         return self._form(
             request, gateway, activity=activity, values=values, kept=kept, errors=errors, portfolio=portfolio
@@ -442,7 +444,7 @@ class PortfolioPages(Controller):
         activity, portfolio = await find_activity(gateway, owner, activity_id, _lang(request))
         if not activity.editable:
             values = {"category": activity.category, "title": activity.title, "version": str(activity.version)}
-            kept_now = [{"id": str(e.evidence_id), "filename": e.filename} for e in activity.evidence]
+            kept_now = [_evidence_item(e) for e in activity.evidence]
             errors = {"_": t("portfolio.problem.not_editable")}
             return self._form(
                 request,
@@ -454,36 +456,22 @@ class PortfolioPages(Controller):
                 status_code=409,
                 portfolio=portfolio,
             )
-        received, errors, status = await self._receive(request, gateway, owner)
-        kept = _kept(received.lists.get("kept_evidence", [])) + [
-            {"id": str(e.evidence_id), "filename": e.filename} for e in received.evidence
-        ]
-        entry, problems = activity_input(received.fields)
-        version = received.fields.get("version", "")
-        if not errors and entry is not None:
-            try:
-                await gateway.caller.call(
-                    "portfolio",
-                    contracts.EditActivity(
-                        person_id=owner.person_id,
-                        actor=owner.actor,
-                        activity_id=activity_id,
-                        expected_version=int(version) if version.isdigit() and int(version) > 0 else activity.version,
-                        reason=received.fields.get("reason", "")[:2000],
-                        activity=entry,
-                        evidence_ids=[uuid.UUID(item["id"]) for item in kept],
-                    ),
-                )
-            except RpcError as exc:
-                if exc.status not in (*_SHOWN_ON_PAGE, 404):
-                    raise
-                errors = {FIELD_OF_CODE.get(exc.code, "_"): problem_text(t, exc.code, exc.message)}
-                status = exc.status
-            else:
-                return Redirect(f"/portfolio?gewijzigd=1#activiteit-{activity_id}", status_code=303)
-        if not errors:
-            errors = {name: t(f"portfolio.problem.{code}") for name, code in problems.items()}
-            status = 422
+
+        def command(entry: contracts.ActivityInput, evidence_ids: list[uuid.UUID], fields: dict[str, str]) -> Message:
+            version = fields.get("version", "")
+            return contracts.EditActivity(
+                person_id=owner.person_id,
+                actor=owner.actor,
+                activity_id=activity_id,
+                expected_version=int(version) if version.isdigit() and int(version) > 0 else activity.version,
+                reason=fields.get("reason", "")[:2000],
+                activity=entry,
+                evidence_ids=evidence_ids,
+            )
+
+        reply, received, kept, errors, status = await self._submit(request, gateway, owner, command)
+        if reply is not None:
+            return Redirect(f"/portfolio?gewijzigd=1#activiteit-{activity_id}", status_code=303)
         # Files the person unticked stay stored (and in the history); the form shows what they chose to keep.
         return self._form(
             request,
@@ -517,13 +505,11 @@ class PortfolioPages(Controller):
                 raise NotFoundException("no such activity in your portfolio") from exc
             raise
         latest = history.versions[-1] if history.versions else None
-        scheme = scheme_for(gateway, None)
         return page(
             request,
             "portfolio/geschiedenis.html",
             history=history,
             title=str(latest.snapshot.get("title", "")) if latest else "",
-            type_labels=type_label(scheme, _lang(request)),
             local_time=lambda moment: moment.astimezone(REGISTER_TIME_ZONE),
         )
 
@@ -586,7 +572,7 @@ class PortfolioPages(Controller):
         lang = _lang(request)
         query = request.query_params
         cycle_id = _uuid(query.get("cyclus"))
-        portfolio = await get_portfolio(gateway, owner, lang, cycle_id, svg=False)
+        portfolio = await get_portfolio(gateway.caller, owner, lang, cycle_id, svg=False)
         values = {key: (query.get(key) or "").strip() for key in query}
         question = values.get("vraag", "")
         errors: FormErrors = {}

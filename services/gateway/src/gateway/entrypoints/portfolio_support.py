@@ -18,8 +18,9 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Final
+from urllib.parse import quote
 
 from litestar import Request
 from litestar.datastructures import UploadFile
@@ -29,6 +30,7 @@ from litestar.utils.scope.state import ScopeState
 from multipart import MultipartSegment, ParserError, ParserLimitReached, PushMultipartParser
 
 from gateway.caller import ServiceCaller
+from gateway.entrypoints.forms import parse_hours
 from gateway.entrypoints.web_session import CSRF_FIELD, client_ip
 from gateway.service_layer.queries import expect
 from lklr_shared.contracts import portfolio as contracts
@@ -63,10 +65,10 @@ class PortfolioOwner:
     actor: contracts.Actor
 
 
-async def portfolio_owner(caller: ServiceCaller, account_id: uuid.UUID, origin: str) -> PortfolioOwner | None:
-    """The registered person behind the account; None when the account holds no registration."""
+async def my_registration(caller: ServiceCaller, account_id: uuid.UUID) -> registry_contracts.RegistrationView | None:
+    """The account's own registration; None when it holds none (any 404 of the registry)."""
     try:
-        registration = expect(
+        return expect(
             await caller.call("registry", registry_contracts.GetMyRegistration(actor_account_id=account_id)),
             registry_contracts.RegistrationView,
             "registry",
@@ -75,8 +77,36 @@ async def portfolio_owner(caller: ServiceCaller, account_id: uuid.UUID, origin: 
         if exc.status == 404:
             return None
         raise
+
+
+async def portfolio_owner(caller: ServiceCaller, account_id: uuid.UUID, origin: str) -> PortfolioOwner | None:
+    """The registered person behind the account; None when the account holds no registration."""
+    registration = await my_registration(caller, account_id)
+    if registration is None:
+        return None
     person_id = registration.person_id
     return PortfolioOwner(person_id, contracts.Actor(person_id=person_id, role="professional", origin=origin[:200]))
+
+
+async def get_portfolio(
+    caller: ServiceCaller,
+    owner: PortfolioOwner,
+    lang: contracts.Language,
+    cycle_id: uuid.UUID | None = None,
+    *,
+    svg: bool = True,
+) -> contracts.Portfolio:
+    """The owner's portfolio of one cycle (None: the cycle that contains today, else the latest)."""
+    return expect(
+        await caller.call(
+            "portfolio",
+            contracts.GetPortfolio(
+                person_id=owner.person_id, actor=owner.actor, cycle_id=cycle_id, language=lang, include_svg=svg
+            ),
+        ),
+        contracts.Portfolio,
+        "portfolio",
+    )
 
 
 def request_origin(request: Request[Any, Any, Any], channel: str) -> str:
@@ -402,8 +432,6 @@ async def evidence_bytes(
 
 def attachment_headers(filename: str) -> dict[str, str]:
     """Content-Disposition for a download (an ASCII fallback and the UTF-8 name), never rendered inline."""
-    from urllib.parse import quote
-
     ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "_", filename) or "bestand"
     return {
         "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}",
@@ -416,15 +444,11 @@ def attachment_headers(filename: str) -> dict[str, str]:
 
 
 def parse_decimal(text: str) -> Decimal | None:
-    """`4`, `4,5` or `4.5`; None when empty. Raises ValueError when it is not a finite number."""
-    cleaned = text.replace(" ", "").replace(",", ".")
-    if not cleaned:
+    """`4`, `4,5` or `4.5`; None when empty. Raises ValueError when it is not a finite number above zero."""
+    if not text.replace(" ", ""):
         return None
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation as exc:
-        raise ValueError(text) from exc
-    if not value.is_finite() or value <= 0:
+    value = parse_hours(text)
+    if value is None or value <= 0:
         raise ValueError(text)
     return value
 

@@ -30,7 +30,7 @@ from gateway.entrypoints.rendering import page
 from gateway.entrypoints.web_session import current_account, signed_in
 from gateway.i18n import CATALOGUE, Translator
 from gateway.service_layer.context import Gateway, GatewayDep
-from gateway.service_layer.queries import expect
+from gateway.service_layer.queries import ReplyT, expect
 from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.contracts.base import Message
 from lklr_shared.kit.rpc import RpcError
@@ -140,8 +140,33 @@ def provider_page(
     )
 
 
-async def _ask(gateway: Gateway, request: Message, reply_type: type[Any]) -> Any:
+async def ask(gateway: Gateway, request: Message, reply_type: type[ReplyT]) -> ReplyT:
+    """The accreditation service's reply as `reply_type` (another contract: 502)."""
     return expect(await gateway.caller.call("accreditation", request), reply_type, "accreditation")
+
+
+async def _course(
+    gateway: Gateway, provider: contracts.ProviderDetails, course_id: uuid.UUID
+) -> contracts.CourseDetails:
+    """One of the provider's own courses (the service refuses another provider's: 403)."""
+    return await ask(
+        gateway, contracts.GetCourse(course_id=course_id, provider_id=provider.provider_id), contracts.CourseDetails
+    )
+
+
+def _edition_dates(t: Translator, values: Mapping[str, str], errors: FormErrors) -> tuple[date, date] | None:
+    """The edition's first and last day (a one-day edition may leave the end empty), or errors for the fields."""
+    start_text = values.get("start_date", "")
+    start, end = parse_day(start_text), parse_day(values.get("end_date", "") or start_text)
+    if start is None:
+        errors["start_date"] = t("prov.edition.date_invalid")
+    elif end is None:
+        errors["end_date"] = t("prov.edition.date_invalid")
+    elif end < start:
+        errors["end_date"] = t("prov.edition.end_before_start")
+    else:
+        return start, end
+    return None
 
 
 def _course_values(course: contracts.CourseDetails | None = None) -> dict[str, str]:
@@ -184,7 +209,7 @@ class ProviderPages(Controller):
     @get("/", name="provider_overview")
     async def overview(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template:
         provider = await find_provider(request, gateway)
-        courses = await _ask(
+        courses = await ask(
             gateway, contracts.ListProviderCourses(provider_id=provider.provider_id), contracts.CourseList
         )
         counts: dict[str, int] = {}
@@ -196,7 +221,6 @@ class ProviderPages(Controller):
             provider,
             courses=courses.courses,
             counts=counts,
-            today=gateway.today(),
             submitted=request.query_params.get("aangemeld") == "1",
         )
 
@@ -215,22 +239,15 @@ class ProviderPages(Controller):
         errors: FormErrors = {}
         hours = _check_course_form(t, values, errors)
         editions: list[contracts.EditionInput] = []
-        start_text, end_text = values.get("start_date", ""), values.get("end_date", "")
-        if start_text or end_text:
-            start, end = parse_day(start_text), parse_day(end_text or start_text)
-            if start is None:
-                errors["start_date"] = t("prov.edition.date_invalid")
-            elif end is None:
-                errors["end_date"] = t("prov.edition.date_invalid")
-            elif end < start:
-                errors["end_date"] = t("prov.edition.end_before_start")
-            else:
+        if values.get("start_date") or values.get("end_date"):
+            dates = _edition_dates(t, values, errors)
+            if dates is not None:
                 editions.append(
-                    contracts.EditionInput(start_date=start, end_date=end, location=values.get("location", ""))
+                    contracts.EditionInput(start_date=dates[0], end_date=dates[1], location=values.get("location", ""))
                 )
         if not errors and hours is not None:
             try:
-                course = await _ask(
+                course = await ask(
                     gateway,
                     contracts.SubmitCourse(
                         provider_id=provider.provider_id,
@@ -270,11 +287,7 @@ class ProviderPages(Controller):
         values: dict[str, str] | None = None,
         status_code: int = 200,
     ) -> Template:
-        course = await _ask(
-            gateway,
-            contracts.GetCourse(course_id=course_id, provider_id=provider.provider_id),
-            contracts.CourseDetails,
-        )
+        course = await _course(gateway, provider, course_id)
         return provider_page(
             request,
             "aanbieder/opleiding.html",
@@ -304,24 +317,17 @@ class ProviderPages(Controller):
         t = translator(request)
         values = await form_fields(request)
         errors: FormErrors = {}
-        start = parse_day(values.get("start_date", ""))
-        end = parse_day(values.get("end_date", "") or values.get("start_date", ""))
-        if start is None:
-            errors["start_date"] = t("prov.edition.date_invalid")
-        elif end is None:
-            errors["end_date"] = t("prov.edition.date_invalid")
-        elif end < start:
-            errors["end_date"] = t("prov.edition.end_before_start")
-        if not errors and start is not None and end is not None:
+        dates = _edition_dates(t, values, errors)
+        if dates is not None:
             try:
-                await _ask(
+                await ask(
                     gateway,
                     contracts.AddEdition(
                         provider_id=provider.provider_id,
                         course_id=course_id,
                         added_by=actor_of(request),
-                        start_date=start,
-                        end_date=end,
+                        start_date=dates[0],
+                        end_date=dates[1],
                         location=values.get("location", ""),
                     ),
                     contracts.EditionDetails,
@@ -348,7 +354,7 @@ class ProviderPages(Controller):
             errors["objection_reason"] = t("prov.objection.reason_required")
         else:
             try:
-                await _ask(
+                await ask(
                     gateway,
                     contracts.ObjectToCourseDecision(
                         provider_id=provider.provider_id,
@@ -373,9 +379,7 @@ class ProviderPages(Controller):
         self, request: Request[Any, Any, Any], gateway: GatewayDep, course_id: FromPath[uuid.UUID]
     ) -> Template:
         provider = await find_provider(request, gateway)
-        course = await _ask(
-            gateway, contracts.GetCourse(course_id=course_id, provider_id=provider.provider_id), contracts.CourseDetails
-        )
+        course = await _course(gateway, provider, course_id)
         return provider_page(
             request, "aanbieder/opleiding_form.html", provider, values=_course_values(course), errors={}, course=course
         )
@@ -386,15 +390,12 @@ class ProviderPages(Controller):
     ) -> Template | Redirect:
         provider = await find_provider(request, gateway)
         t = translator(request)
-        course = await _ask(
-            gateway, contracts.GetCourse(course_id=course_id, provider_id=provider.provider_id), contracts.CourseDetails
-        )
         values = await form_fields(request)
         errors: FormErrors = {}
         hours = _check_course_form(t, values, errors)
         if not errors and hours is not None:
             try:
-                await _ask(
+                await ask(
                     gateway,
                     contracts.ReviseCourse(
                         provider_id=provider.provider_id,
@@ -424,7 +425,8 @@ class ProviderPages(Controller):
             provider,
             values=values,
             errors=errors,
-            course=course,
+            # Fetched only to show the form again (the service scopes the revision to the provider itself).
+            course=await _course(gateway, provider, course_id),
             status_code=422,
         )
 
@@ -445,16 +447,14 @@ class ProviderPages(Controller):
         idempotency_key: str | None = None,
         status_code: int = 200,
     ) -> Template:
-        course = await _ask(
-            gateway, contracts.GetCourse(course_id=course_id, provider_id=provider.provider_id), contracts.CourseDetails
-        )
+        course = await _course(gateway, provider, course_id)
         edition = next((e for e in course.editions if e.edition_id == edition_id), None)
         if edition is None:
             raise RpcError("edition_not_found", "This course has no such edition.", 404)
         today = gateway.today()
         attendance = None
         if edition.end_date < today:
-            attendance = await _ask(
+            attendance = await ask(
                 gateway,
                 contracts.ListAttendance(provider_id=provider.provider_id, edition_id=edition_id),
                 contracts.AttendanceList,
@@ -572,7 +572,7 @@ class ProviderPages(Controller):
             problem = {"reason": t("prov.void.reason_required")}
         else:
             try:
-                await _ask(
+                await ask(
                     gateway,
                     contracts.VoidAttendance(
                         provider_id=provider.provider_id,
@@ -604,7 +604,7 @@ class ProviderPages(Controller):
     @get("/betwistingen", name="provider_disputes")
     async def disputes(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template:
         provider = await find_provider(request, gateway)
-        disputed = await _ask(
+        disputed = await ask(
             gateway,
             contracts.ListDisputedAttendance(provider_id=provider.provider_id),
             contracts.DisputedAttendanceList,
@@ -622,7 +622,7 @@ class ProviderPages(Controller):
         created: contracts.ApiKeyCreated | None = None,
         status_code: int = 200,
     ) -> Template:
-        keys = await _ask(gateway, contracts.ListApiKeys(provider_id=provider.provider_id), contracts.ApiKeyList)
+        keys = await ask(gateway, contracts.ListApiKeys(provider_id=provider.provider_id), contracts.ApiKeyList)
         return provider_page(
             request,
             "aanbieder/api_sleutels.html",
@@ -642,7 +642,7 @@ class ProviderPages(Controller):
     async def create_api_key(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template:
         provider = await find_provider(request, gateway)
         values = await form_fields(request)
-        created = await _ask(
+        created = await ask(
             gateway,
             contracts.CreateApiKey(
                 provider_id=provider.provider_id, label=values.get("label", "")[:200], created_by=actor_of(request)
@@ -657,7 +657,7 @@ class ProviderPages(Controller):
         self, request: Request[Any, Any, Any], gateway: GatewayDep, key_id: FromPath[uuid.UUID]
     ) -> Redirect:
         provider = await find_provider(request, gateway)
-        await _ask(
+        await ask(
             gateway,
             contracts.RevokeApiKey(provider_id=provider.provider_id, key_id=key_id, revoked_by=actor_of(request)),
             contracts.ApiKeyInfo,

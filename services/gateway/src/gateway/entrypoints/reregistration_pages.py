@@ -8,8 +8,7 @@ id in these URLs that could point at someone else's dossier; the portfolio and t
 
 from __future__ import annotations
 
-import base64
-import contextlib
+import asyncio
 import uuid
 from typing import Any, Final
 
@@ -20,7 +19,14 @@ from litestar.response import Redirect, Template
 
 from gateway.caller import ServiceCaller
 from gateway.entrypoints.forms import translator
-from gateway.entrypoints.mine_pages import optional
+from gateway.entrypoints.portfolio_support import (
+    DOWNLOAD_CHUNK_BYTES,
+    EvidenceUploader,
+    FormProblem,
+    PortfolioOwner,
+    get_portfolio,
+    portfolio_owner,
+)
 from gateway.entrypoints.rendering import page, request_language
 from gateway.entrypoints.web_session import client_ip, current_account, signed_in
 from gateway.i18n import Translator
@@ -28,11 +34,8 @@ from gateway.service_layer.context import GatewayDep
 from gateway.service_layer.queries import expect
 from lklr_shared.contracts import audit as audit_contracts
 from lklr_shared.contracts import portfolio as portfolio_contracts
-from lklr_shared.contracts import registry as registry_contracts
 from lklr_shared.kit.rpc import RpcError
 
-# Upload chunks stay under the portfolio's maximum chunk (256 KiB before base64).
-UPLOAD_CHUNK_BYTES: Final = 256 * 1024
 NOTICES: Final = {
     "aangevraagd": "rereg.applied",
     "opnieuw-ingediend": "rereg.resubmitted",
@@ -47,64 +50,28 @@ def problem_text(t: Translator, prefix: str, exc: RpcError) -> str:
     return text if text != key else t("rereg.problem.other", detail=exc.message)
 
 
-async def _person(caller: ServiceCaller, account_id: uuid.UUID) -> registry_contracts.RegistrationView | None:
-    return await optional(
-        caller,
-        registry_contracts.GetMyRegistration(actor_account_id=account_id),
-        registry_contracts.RegistrationView,
-        "not_registered",
-    )
+async def _owner(request: Request[Any, Any, Any], gateway: GatewayDep) -> PortfolioOwner | None:
+    """The signed-in person and the portfolio `actor` they act as; None without a registration."""
+    return await portfolio_owner(gateway.caller, current_account(request).account_id, client_ip(request))
 
 
 async def upload_evidence(
-    caller: ServiceCaller, actor: portfolio_contracts.Actor, upload: UploadFile
+    caller: ServiceCaller, owner: PortfolioOwner, upload: UploadFile
 ) -> portfolio_contracts.EvidenceFile:
-    """Stream a posted file into the portfolio (unattached: an answer names it) and return what was stored."""
-    person_id = actor.person_id
-    started = expect(
-        await caller.call(
-            "portfolio",
-            portfolio_contracts.BeginEvidenceUpload(
-                person_id=person_id, actor=actor, filename=(upload.filename or "bewijs")[:255]
-            ),
-        ),
-        portfolio_contracts.EvidenceUploadStarted,
-        "portfolio",
-    )
-    chunk_size = min(UPLOAD_CHUNK_BYTES, started.max_chunk_bytes)
-    seq = 0
+    """Stream a posted file into the portfolio (unattached: an answer names it) and return what was stored.
+
+    Raises FormProblem for an empty file, RpcError for the portfolio's refusals (the upload is aborted unless the
+    portfolio did so itself).
+    """
+    uploader = EvidenceUploader(caller, owner, upload.filename or "bewijs")
     try:
-        while chunk := await upload.read(chunk_size):
-            await caller.call(
-                "portfolio",
-                portfolio_contracts.AppendEvidenceChunk(
-                    person_id=person_id,
-                    actor=actor,
-                    upload_id=started.upload_id,
-                    seq=seq,
-                    data=base64.b64encode(chunk).decode("ascii"),
-                ),
-            )
-            seq += 1
-        stored = expect(
-            await caller.call(
-                "portfolio",
-                portfolio_contracts.CompleteEvidenceUpload(
-                    person_id=person_id, actor=actor, upload_id=started.upload_id
-                ),
-            ),
-            portfolio_contracts.EvidenceStored,
-            "portfolio",
-        )
-    except RpcError:
-        # An upload the portfolio aborted already (or one that is gone) needs no more cleaning up.
-        with contextlib.suppress(RpcError):
-            await caller.call(
-                "portfolio",
-                portfolio_contracts.AbortEvidenceUpload(person_id=person_id, actor=actor, upload_id=started.upload_id),
-            )
+        while chunk := await upload.read(DOWNLOAD_CHUNK_BYTES):
+            await uploader.write(chunk)
+        return await uploader.finish()
+    except RpcError as exc:
+        if exc.status not in (413, 415):  # those the portfolio has aborted already
+            await uploader.abort()
         raise
-    return stored.evidence
 
 
 class ReregistrationPages(Controller):
@@ -116,16 +83,14 @@ class ReregistrationPages(Controller):
         self,
         request: Request[Any, Any, Any],
         gateway: GatewayDep,
+        owner: PortfolioOwner | None,
         *,
         problem: str | None = None,
         problem_for: str | None = None,
         status_code: int = 200,
     ) -> Template:
-        account = current_account(request)
-        caller = gateway.caller
-        registration = await _person(caller, account.account_id)
         context: dict[str, Any] = {
-            "registration": registration,
+            "registration": owner,  # the template only asks whether there is one
             "portfolio": None,
             "dossier": None,
             "requests": [],
@@ -136,74 +101,58 @@ class ReregistrationPages(Controller):
             "notice": NOTICES.get(request.query_params.get("gedaan", "")),
             "today": gateway.today(),
         }
-        if registration is not None:
-            person_id = registration.person_id
-            actor = portfolio_contracts.Actor(person_id=person_id, role="professional", origin=client_ip(request))
-            language = "en" if request_language(request)[0] == "en" else "nl"
-            try:
-                dossier: portfolio_contracts.DossierView | None = expect(
-                    await caller.call("portfolio", portfolio_contracts.GetDossier(person_id=person_id, actor=actor)),
-                    portfolio_contracts.DossierView,
-                    "portfolio",
-                )
-            except RpcError as exc:
-                if exc.status != 404:
-                    raise
-                dossier = None
-            portfolio = await self._portfolio(caller, actor, None, language)
+        if owner is not None:
+            caller = gateway.caller
+            language: portfolio_contracts.Language = "en" if request_language(request)[0] == "en" else "nl"
+            # Independent lookups: asked at once.
+            dossier, portfolio, requests = await asyncio.gather(
+                self._dossier(caller, owner),
+                get_portfolio(caller, owner, language, svg=False),
+                caller.call("audit", audit_contracts.ListInformationRequests(person_id=owner.person_id)),
+            )
             # The latest dossier stays on the page with its outcome; the application part is about the current
             # cycle when that has no dossier yet (after a grant, the next cycle).
-            dossier_portfolio = portfolio
-            if dossier is not None and (portfolio.cycle is None or dossier.cycle_id != portfolio.cycle.cycle_id):
-                dossier_portfolio = await self._portfolio(caller, actor, dossier.cycle_id, language)
-            context["can_apply"] = portfolio.cycle is not None and (
-                dossier is None or dossier.cycle_id != portfolio.cycle.cycle_id
-            )
-            requests = expect(
-                await caller.call("audit", audit_contracts.ListInformationRequests(person_id=person_id)),
-                audit_contracts.InformationRequestList,
-                "audit",
-            )
-            judged = (
-                {}
-                if dossier is None
-                else {
-                    activity.activity_id: activity
-                    for activity in dossier_portfolio.activities
-                    if activity.state in {"approved", "rejected"}
-                    and activity.activity_id in {a.activity_id for a in dossier.activities}
-                }
-            )
+            current_cycle = portfolio.cycle.cycle_id if portfolio.cycle is not None else None
+            judged: list[portfolio_contracts.PortfolioActivity] = []
+            if dossier is not None:
+                dossier_portfolio = portfolio
+                if dossier.cycle_id != current_cycle:
+                    dossier_portfolio = await get_portfolio(caller, owner, language, dossier.cycle_id, svg=False)
+                in_dossier = {activity.activity_id for activity in dossier.activities}
+                judged = list(
+                    {
+                        activity.activity_id: activity
+                        for activity in dossier_portfolio.activities
+                        if activity.state in {"approved", "rejected"} and activity.activity_id in in_dossier
+                    }.values()
+                )
             context |= {
                 "portfolio": portfolio,
                 "dossier": dossier,
-                "judged": list(judged.values()),
-                "requests": requests.requests,
+                "judged": judged,
+                "requests": expect(requests, audit_contracts.InformationRequestList, "audit").requests,
+                "can_apply": current_cycle is not None and (dossier is None or dossier.cycle_id != current_cycle),
             }
         return page(request, "herregistratie/overzicht.html", status_code=status_code, **context)
 
     @staticmethod
-    async def _portfolio(
-        caller: ServiceCaller, actor: portfolio_contracts.Actor, cycle_id: uuid.UUID | None, language: str
-    ) -> portfolio_contracts.Portfolio:
-        return expect(
-            await caller.call(
-                "portfolio",
-                portfolio_contracts.GetPortfolio(
-                    person_id=actor.person_id,
-                    actor=actor,
-                    cycle_id=cycle_id,
-                    language="en" if language == "en" else "nl",
-                    include_svg=False,
+    async def _dossier(caller: ServiceCaller, owner: PortfolioOwner) -> portfolio_contracts.DossierView | None:
+        try:
+            return expect(
+                await caller.call(
+                    "portfolio", portfolio_contracts.GetDossier(person_id=owner.person_id, actor=owner.actor)
                 ),
-            ),
-            portfolio_contracts.Portfolio,
-            "portfolio",
-        )
+                portfolio_contracts.DossierView,
+                "portfolio",
+            )
+        except RpcError as exc:
+            if exc.status != 404:
+                raise
+            return None
 
     @get("", name="reregistration")
     async def overview(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template:
-        return await self._render(request, gateway)
+        return await self._render(request, gateway, await _owner(request, gateway))
 
     async def _act(
         self,
@@ -212,20 +161,17 @@ class ReregistrationPages(Controller):
         command: type[portfolio_contracts.ApplyForReregistration] | type[portfolio_contracts.ResubmitDossier],
         done: str,
     ) -> Template | Redirect:
-        account = current_account(request)
-        registration = await _person(gateway.caller, account.account_id)
-        if registration is None:
-            return await self._render(request, gateway, status_code=409)
-        actor = portfolio_contracts.Actor(
-            person_id=registration.person_id, role="professional", origin=client_ip(request)
-        )
+        owner = await _owner(request, gateway)
+        if owner is None:
+            return await self._render(request, gateway, owner, status_code=409)
         try:
-            await gateway.caller.call("portfolio", command(person_id=registration.person_id, actor=actor))
+            await gateway.caller.call("portfolio", command(person_id=owner.person_id, actor=owner.actor))
         except RpcError as exc:
             if not 400 <= exc.status < 500:
                 raise
             t = translator(request)
-            return await self._render(request, gateway, problem=problem_text(t, "rereg", exc), status_code=exc.status)
+            problem = problem_text(t, "rereg", exc)
+            return await self._render(request, gateway, owner, problem=problem, status_code=exc.status)
         return Redirect(f"/mijn/herregistratie?gedaan={done}", status_code=303)
 
     @post("/aanvragen", name="reregistration_apply")
@@ -245,36 +191,34 @@ class ReregistrationPages(Controller):
         activity_id: FromPath[uuid.UUID],
     ) -> Template | Redirect:
         t = translator(request)
-        account = current_account(request)
-        registration = await _person(gateway.caller, account.account_id)
-        if registration is None:
-            return await self._render(request, gateway, status_code=409)
+        owner = await _owner(request, gateway)
+        if owner is None:
+            return await self._render(request, gateway, owner, status_code=409)
         form = await request.form()
         text = form.get("answer")
         text = text.strip() if isinstance(text, str) else ""
         upload = form.get("evidence")
-        actor = portfolio_contracts.Actor(
-            person_id=registration.person_id, role="professional", origin=client_ip(request)
-        )
         target = str(activity_id)
         evidence_ids: list[uuid.UUID] = []
         if isinstance(upload, UploadFile) and upload.filename:
             try:
-                stored = await upload_evidence(gateway.caller, actor, upload)
-            except RpcError as exc:
+                stored = await upload_evidence(gateway.caller, owner, upload)
+            except (RpcError, FormProblem) as exc:
                 if not 400 <= exc.status < 500:
                     raise
                 problem = t("rereg.problem.evidence", detail=exc.message)
-                return await self._render(request, gateway, problem=problem, problem_for=target, status_code=exc.status)
+                return await self._render(
+                    request, gateway, owner, problem=problem, problem_for=target, status_code=exc.status
+                )
             evidence_ids.append(stored.evidence_id)
         if not text and not evidence_ids:
             problem = t("rereg.problem.answer_required")
-            return await self._render(request, gateway, problem=problem, problem_for=target, status_code=422)
+            return await self._render(request, gateway, owner, problem=problem, problem_for=target, status_code=422)
         try:
             await gateway.caller.call(
                 "audit",
                 audit_contracts.AnswerInformationRequest(
-                    person_id=registration.person_id,
+                    person_id=owner.person_id,
                     case_id=case_id,
                     activity_id=activity_id,
                     text=text,
@@ -285,5 +229,7 @@ class ReregistrationPages(Controller):
             if not 400 <= exc.status < 500:
                 raise
             problem = problem_text(t, "rereg", exc)
-            return await self._render(request, gateway, problem=problem, problem_for=target, status_code=exc.status)
+            return await self._render(
+                request, gateway, owner, problem=problem, problem_for=target, status_code=exc.status
+            )
         return Redirect("/mijn/herregistratie?gedaan=beantwoord", status_code=303)

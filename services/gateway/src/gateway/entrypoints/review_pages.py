@@ -13,13 +13,13 @@ import base64
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any, Final
-from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Stream, Template
 
 from gateway.entrypoints.forms import form_fields, translator
+from gateway.entrypoints.portfolio_support import attachment_headers
 from gateway.entrypoints.rendering import page, request_language
 from gateway.entrypoints.reregistration_pages import problem_text
 from gateway.entrypoints.web_session import client_ip, current_account, role_required
@@ -188,10 +188,5 @@ class ReviewPages(Controller):
         return Stream(
             body(),
             media_type=file.content_type,
-            headers={
-                "Content-Disposition": f"attachment; filename*=UTF-8''{quote(file.filename)}",
-                "Content-Length": str(file.size_bytes),
-                "Cache-Control": "no-store",
-                "X-Content-Type-Options": "nosniff",
-            },
+            headers={**attachment_headers(file.filename), "Content-Length": str(file.size_bytes)},
         )

@@ -8,6 +8,7 @@ complete one.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from typing import Any, Final
@@ -83,32 +84,41 @@ async def _portfolio_cycles(
     ]
 
 
+def _missing(what: str, nl: str, en: str) -> dict[str, str]:
+    return {"what": what, "nl": nl, "en": en}
+
+
+async def _portfolio_section(
+    caller: ServiceCaller, person_id: uuid.UUID, origin: str, language: portfolio_contracts.Language
+) -> tuple[dict[str, Any] | None, dict[str, str] | None]:
+    """The portfolio's part (every cycle), or None and a note for `not_included` when it did not answer."""
+    try:
+        return {"cycles": await _portfolio_cycles(caller, person_id, origin, language)}, None
+    except RpcError as exc:
+        log.warning("my-data export without the portfolio: %s (%s)", exc.message, exc.code)
+        return None, _missing(
+            "portfolio",
+            f"Het portfolio kon nu niet worden opgehaald ({exc.code}). Probeer het later opnieuw.",
+            f"The portfolio could not be fetched just now ({exc.code}). Please try again later.",
+        )
+
+
 async def _section(
-    caller: ServiceCaller,
-    service: str,
-    request: Message,
-    reply_type: type[Message],
-    included: list[str],
-    not_included: list[dict[str, str]],
-) -> dict[str, Any] | None:
-    """One service's export of the person, or None with a note in `not_included` when it did not answer."""
+    caller: ServiceCaller, service: str, request: Message, reply_type: type[Message]
+) -> tuple[dict[str, Any] | None, dict[str, str] | None]:
+    """One service's export of the person, or None and a note for `not_included` when it did not answer."""
     try:
         reply = expect(await caller.call(service, request), reply_type, service)
     except RpcError as exc:
         log.warning("my-data export without %s: %s (%s)", service, exc.message, exc.code)
         nl_name, en_name = _SECTION_NAMES[service]
-        not_included.insert(
-            0,
-            {
-                "what": service,
-                "nl": f"{nl_name}: konden nu niet worden opgehaald ({exc.code}). Probeer het later opnieuw.",
-                "en": f"{en_name}: could not be fetched just now ({exc.code}). Please try again later.",
-            },
+        return None, _missing(
+            service,
+            f"{nl_name}: konden nu niet worden opgehaald ({exc.code}). Probeer het later opnieuw.",
+            f"{en_name}: could not be fetched just now ({exc.code}). Please try again later.",
         )
-        return None
-    included.append(service)
     section: dict[str, Any] = reply.model_dump(mode="json")
-    return section
+    return section, None
 
 
 async def export_my_data(
@@ -121,60 +131,44 @@ async def export_my_data(
         registry_contracts.MyDataExport,
         "registry",
     )
-    included = ["registry"]
-    not_included = list(NOT_INCLUDED)
-    portfolio: dict[str, Any] | None = None
-    if registry_export.registration is not None:
-        person_id = registry_export.registration.person_id
-        try:
-            portfolio = {"cycles": await _portfolio_cycles(caller, person_id, origin, language)}
-            included.append("portfolio")
-        except RpcError as exc:
-            log.warning("my-data export without the portfolio: %s (%s)", exc.message, exc.code)
-            not_included.insert(
-                0,
-                {
-                    "what": "portfolio",
-                    "nl": f"Het portfolio kon nu niet worden opgehaald ({exc.code}). Probeer het later opnieuw.",
-                    "en": f"The portfolio could not be fetched just now ({exc.code}). Please try again later.",
-                },
+    sections: dict[str, dict[str, Any] | None] = {"portfolio": None, "accreditation": None, "audit": None}
+    missing: list[dict[str, str]] = []
+    if registry_export.registration is None:
+        missing.append(
+            _missing(
+                "portfolio",
+                "Geen portfolio: u bent (nog) niet geregistreerd.",
+                "No portfolio: you are not registered (yet).",
             )
+        )
     else:
-        not_included.insert(
-            0,
-            {
-                "what": "portfolio",
-                "nl": "Geen portfolio: u bent (nog) niet geregistreerd.",
-                "en": "No portfolio: you are not registered (yet).",
-            },
-        )
-    accreditation: dict[str, Any] | None = None
-    audit: dict[str, Any] | None = None
-    if registry_export.registration is not None:
         person_id = registry_export.registration.person_id
-        accreditation = await _section(
-            caller,
-            "accreditation",
-            accreditation_contracts.ExportPersonData(person_id=person_id),
-            accreditation_contracts.PersonDataExport,
-            included,
-            not_included,
+        # The services answer independently: asked at once, put in the document in a fixed order.
+        answers = await asyncio.gather(
+            _portfolio_section(caller, person_id, origin, language),
+            _section(
+                caller,
+                "accreditation",
+                accreditation_contracts.ExportPersonData(person_id=person_id),
+                accreditation_contracts.PersonDataExport,
+            ),
+            _section(
+                caller,
+                "audit",
+                audit_contracts.ExportPersonData(person_id=person_id),
+                audit_contracts.PersonDataExport,
+            ),
         )
-        audit = await _section(
-            caller,
-            "audit",
-            audit_contracts.ExportPersonData(person_id=person_id),
-            audit_contracts.PersonDataExport,
-            included,
-            not_included,
-        )
+        for name, (section, note) in zip(sections, answers, strict=True):
+            sections[name] = section
+            if note is not None:
+                missing.append(note)
     return {
         "format": FORMAT,
         "generated_at": utcnow().isoformat(),
-        "included": included,
-        "not_included": not_included,
+        "included": ["registry", *(name for name, section in sections.items() if section is not None)],
+        # The latest service first, as each missing part was put in front of the fixed notes.
+        "not_included": [*reversed(missing), *NOT_INCLUDED],
         "registry": registry_export.model_dump(mode="json"),
-        "portfolio": portfolio,
-        "accreditation": accreditation,
-        "audit": audit,
+        **sections,
     }

@@ -40,11 +40,12 @@ def _maybe_utc(moment: datetime | None) -> datetime | None:
     return None if moment is None else as_utc(moment)
 
 
-def insert_ignoring_duplicates(session: AsyncSession, table: sa.Table, key: str) -> Any:
-    """An INSERT that skips rows whose ``key`` already exists (PostgreSQL and SQLite spell it the same way)."""
+def insert_ignoring_duplicates(session: AsyncSession, table: sa.Table, *key: str) -> Any:
+    """An INSERT that skips rows whose ``key`` (one or more columns) already exists (PostgreSQL and SQLite spell it
+    the same way)."""
     dialect = session.bind.dialect.name if session.bind is not None else "postgresql"
     module = sqlite if dialect == "sqlite" else postgresql
-    return module.insert(table).on_conflict_do_nothing(index_elements=[key])
+    return module.insert(table).on_conflict_do_nothing(index_elements=list(key))
 
 
 # --- people and cycles (read models fed by registry events) ----------------------------------------------------

@@ -7,10 +7,10 @@ from collections.abc import Iterable
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portfolio.adapters.orm import review_evidence_grants
+from portfolio.adapters.repository import insert_ignoring_duplicates
 
 ACTIVITY, EVIDENCE = "activity", "evidence"
 
@@ -40,10 +40,8 @@ async def add_grants(
     ]
     if not rows:
         return
-    dialect = session.bind.dialect.name if session.bind is not None else "postgresql"
-    module = sqlite if dialect == "sqlite" else postgresql
-    statement = module.insert(review_evidence_grants).on_conflict_do_nothing(
-        index_elements=["case_id", "reviewer_id", "item_kind", "item_id"]
+    statement = insert_ignoring_duplicates(
+        session, review_evidence_grants, "case_id", "reviewer_id", "item_kind", "item_id"
     )
     await session.execute(statement, rows)
 

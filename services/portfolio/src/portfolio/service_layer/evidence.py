@@ -328,25 +328,31 @@ async def abort_upload(
 async def read_chunk(context: PortfolioContext, query: contracts.ReadEvidenceChunk) -> contracts.EvidenceChunk:
     """ReadEvidenceChunk: a range of the owner's file. Anyone else is told it does not exist (404)."""
     if query.actor.role != "professional" or query.actor.person_id != query.person_id:
-        # Reviewers of a sampled dossier will be let in here (issue 6/7); until then only the owner.
+        # Reviewers read through ReadReviewEvidenceChunk (`review_access`), which checks their case's grants.
         raise NotFound("evidence_not_found", "no such evidence file")
     async with context.unit_of_work() as uow:
         evidence = await repo.get_evidence(uow.session, query.evidence_id)
     if evidence is None or evidence.person_id != query.person_id:
         raise NotFound("evidence_not_found", "no such evidence file")
-    if query.offset > evidence.size_bytes:
+    return await chunk_of(context, evidence, query.offset, query.length)
+
+
+async def chunk_of(
+    context: PortfolioContext, evidence: EvidenceRecord, offset: int, length: int | None
+) -> contracts.EvidenceChunk:
+    """A range of a file the caller may read (``length`` capped at one chunk); 416 past its end."""
+    if offset > evidence.size_bytes:
         raise RangeNotSatisfiable("offset_out_of_range", f"the file has {evidence.size_bytes} bytes")
-    length = min(query.length or MAX_CHUNK_BYTES, MAX_CHUNK_BYTES)
     try:
-        data = await context.blobs.read(evidence.blob_key, query.offset, length)
+        data = await context.blobs.read(evidence.blob_key, offset, min(length or MAX_CHUNK_BYTES, MAX_CHUNK_BYTES))
     except BlobNotFound:
         # The row says the file exists but the store has no bytes: an operational fault, not the caller's.
         log.error("evidence %s: blob %s missing from the store", evidence.evidence_id, evidence.blob_key)
         raise
-    end = query.offset + len(data)
+    end = offset + len(data)
     return contracts.EvidenceChunk(
         evidence=evidence_view(evidence),
-        offset=query.offset,
+        offset=offset,
         data=base64.b64encode(data).decode("ascii"),
         next_offset=end if end < evidence.size_bytes else None,
     )

@@ -8,22 +8,15 @@ when the file belongs to the dossier's owner. Anything else is answered as a fil
 
 from __future__ import annotations
 
-import base64
-import logging
-
 from lklr_shared.contracts import audit as audit_events
 from lklr_shared.contracts import portfolio as contracts
 from lklr_shared.contracts.envelope import Envelope
 from lklr_shared.kit.outbox import UnitOfWork
 from portfolio.adapters import repository as repo
 from portfolio.adapters import review_grants
-from portfolio.adapters.blobs import BlobNotFound
-from portfolio.domain.evidence import MAX_CHUNK_BYTES
 from portfolio.service_layer.common import PortfolioContext
-from portfolio.service_layer.errors import NotFound, RangeNotSatisfiable
-from portfolio.service_layer.views import evidence_view
-
-log = logging.getLogger(__name__)
+from portfolio.service_layer.errors import NotFound
+from portfolio.service_layer.evidence import chunk_of
 
 
 async def record_access_granted(
@@ -62,18 +55,4 @@ async def read_review_chunk(
         )
     if evidence is None or not granted:
         raise not_found
-    if query.offset > evidence.size_bytes:
-        raise RangeNotSatisfiable("offset_out_of_range", f"the file has {evidence.size_bytes} bytes")
-    length = min(query.length or MAX_CHUNK_BYTES, MAX_CHUNK_BYTES)
-    try:
-        data = await context.blobs.read(evidence.blob_key, query.offset, length)
-    except BlobNotFound:
-        log.error("evidence %s: blob %s missing from the store", evidence.evidence_id, evidence.blob_key)
-        raise
-    end = query.offset + len(data)
-    return contracts.EvidenceChunk(
-        evidence=evidence_view(evidence),
-        offset=query.offset,
-        data=base64.b64encode(data).decode("ascii"),
-        next_offset=end if end < evidence.size_bytes else None,
-    )
+    return await chunk_of(context, evidence, query.offset, query.length)

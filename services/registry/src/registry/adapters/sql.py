@@ -10,21 +10,28 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
+def may_hold_role(roles: sa.ColumnElement[Any], role: str) -> sa.ColumnElement[bool]:
+    """Narrow to rows whose JSON list of roles may hold ``role``: its text form holds ``"role"`` on PostgreSQL and
+    SQLite alike. Only a narrowing: the parsed list decides."""
+    return sa.cast(roles, sa.Text).like(f'%"{role}"%')
+
+
+def _insert(session: AsyncSession, table: sa.Table, what: str) -> postgresql.Insert | sqlite.Insert:
+    """The dialect's INSERT (the one with ON CONFLICT) for ``table``."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    if dialect == "sqlite":
+        return sqlite.insert(table)
+    raise NotImplementedError(f"no {what} for the {dialect} dialect")
+
+
 async def insert_if_absent(
     session: AsyncSession, table: sa.Table, values: Mapping[str, Any], key_columns: Sequence[sa.Column[Any]]
 ) -> None:
     """INSERT ... ON CONFLICT DO NOTHING: make sure a row exists without failing when it already does."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        await session.execute(
-            postgresql.insert(table).values(**values).on_conflict_do_nothing(index_elements=list(key_columns))
-        )
-    elif dialect == "sqlite":
-        await session.execute(
-            sqlite.insert(table).values(**values).on_conflict_do_nothing(index_elements=list(key_columns))
-        )
-    else:
-        raise NotImplementedError(f"no insert-if-absent for the {dialect} dialect")
+    statement = _insert(session, table, "insert-if-absent")
+    await session.execute(statement.values(**values).on_conflict_do_nothing(index_elements=list(key_columns)))
 
 
 async def insert_many_if_absent(
@@ -36,14 +43,7 @@ async def insert_many_if_absent(
     """Multi-row INSERT ... ON CONFLICT DO NOTHING (one statement, compiled once, for a whole batch of rows)."""
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    statement: postgresql.Insert | sqlite.Insert
-    if dialect == "postgresql":
-        statement = postgresql.insert(table)
-    elif dialect == "sqlite":
-        statement = sqlite.insert(table)
-    else:
-        raise NotImplementedError(f"no insert-if-absent for the {dialect} dialect")
+    statement = _insert(session, table, "insert-if-absent")
     await session.execute(
         statement.on_conflict_do_nothing(index_elements=list(key_columns)), [dict(row) for row in rows]
     )
@@ -57,14 +57,7 @@ async def claim(
     The unique key decides who does a one-time thing (send a reminder): a concurrent transaction inserting the
     same key waits for this one and then gets False, so exactly one of them acts.
     """
-    dialect = session.get_bind().dialect.name
-    statement: postgresql.Insert | sqlite.Insert
-    if dialect == "postgresql":
-        statement = postgresql.insert(table)
-    elif dialect == "sqlite":
-        statement = sqlite.insert(table)
-    else:
-        raise NotImplementedError(f"no claim for the {dialect} dialect")
+    statement = _insert(session, table, "claim")
     inserted = await session.execute(
         statement.values(**values).on_conflict_do_nothing(index_elements=list(key_columns)).returning(key_columns[0])
     )

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.kit.outbox import UnitOfWork
 from registry.adapters.orm import accounts
+from registry.adapters.sql import may_hold_role
 from registry.domain.accounts import (
     AccountRole,
     UnknownRole,
@@ -96,7 +97,7 @@ async def set_account_roles(
             .where(
                 sa.or_(
                     accounts.c.account_id == command.account_id,
-                    sa.cast(accounts.c.account_roles, sa.Text).like(f'%"{AccountRole.ADMINISTRATOR.value}"%'),
+                    may_hold_role(accounts.c.account_roles, AccountRole.ADMINISTRATOR.value),
                 )
             )
             .order_by(accounts.c.account_id)

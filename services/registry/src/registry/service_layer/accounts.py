@@ -16,13 +16,14 @@ Design, in short (the registry README has the long form):
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.kit.outbox import UnitOfWork
@@ -353,8 +354,6 @@ async def _authenticate(
     session = uow.session
     now = ctx.now()
     email = normalise_email(email_input)[:254]
-    # Lock the address's throttle row for the whole attempt: parallel guesses at one address queue behind
-    # each other instead of all reading "no failures yet".
     state = await _lock_throttle(uow, email)
     account = (await session.execute(sa.select(accounts).where(accounts.c.email == email))).first()
     account_id = account.account_id if account is not None else None
@@ -366,12 +365,7 @@ async def _authenticate(
 
     async def fail(result: LoginOutcome, code: str, message: str) -> NoReturn:
         assert result in FAILED_RESULTS
-        failed = after_failure(state, now, ctx.policy.throttle)
-        await session.execute(
-            sa.update(login_throttle)
-            .where(login_throttle.c.email == email)
-            .values(failures=failed.failures, last_failure_at=failed.last_failure_at, locked_until=failed.locked_until)
-        )
+        await _count_failure(uow, ctx, email, state, now)
         await log(result)
         await uow.commit()
         raise unauthenticated(code, message)
@@ -425,6 +419,11 @@ async def _authenticate(
         )
     await session.execute(sa.delete(login_throttle).where(login_throttle.c.email == email))
     await log(LoginOutcome.SUCCEEDED)
+    return await _signed_in(session, account, roles)
+
+
+async def _signed_in(session: AsyncSession, account: Any, roles: Iterable[AccountRole]) -> _SignedIn:
+    """The signed-in account with its name (from its person row)."""
     person = (await session.execute(sa.select(people).where(people.c.person_id == account.account_id))).one()
     return _SignedIn(
         account_id=account.account_id,
@@ -447,6 +446,18 @@ async def _lock_throttle(uow: UnitOfWork, email: str) -> ThrottleState:
         failures=throttle_row.failures,
         last_failure_at=as_utc_or_none(throttle_row.last_failure_at),
         locked_until=as_utc_or_none(throttle_row.locked_until),
+    )
+
+
+async def _count_failure(
+    uow: UnitOfWork, ctx: RegistryContext, email: str, state: ThrottleState, now: datetime
+) -> None:
+    """Count a failed attempt at ``email`` in its (locked) throttle row."""
+    failed = after_failure(state, now, ctx.policy.throttle)
+    await uow.session.execute(
+        sa.update(login_throttle)
+        .where(login_throttle.c.email == email)
+        .values(failures=failed.failures, last_failure_at=failed.last_failure_at, locked_until=failed.locked_until)
     )
 
 
@@ -567,12 +578,7 @@ async def confirm_totp_enrollment(
         await _refuse_token(uow, "confirm_totp_enrollment", command.client_ip, now)
     step = ctx.totp.matching_step(enrollment.secret, command.totp_code, ctx.second_factor_now())
     if step is None:
-        failed = after_failure(state, now, ctx.policy.throttle)
-        await session.execute(
-            sa.update(login_throttle)
-            .where(login_throttle.c.email == email)
-            .values(failures=failed.failures, last_failure_at=failed.last_failure_at, locked_until=failed.locked_until)
-        )
+        await _count_failure(uow, ctx, email, state, now)
         await log(LoginOutcome.INVALID_TOTP)
         await uow.commit()
         raise unauthenticated("invalid_totp", "The code is wrong or was already used.")
@@ -593,15 +599,7 @@ async def confirm_totp_enrollment(
         actor_account_id=account.account_id,
         person_id=account.account_id,
     )
-    person = (await session.execute(sa.select(people).where(people.c.person_id == account.account_id))).one()
-    signed_in = _SignedIn(
-        account_id=account.account_id,
-        email=account.email,
-        initials=person.initials,
-        surname=person.surname,
-        roles=sorted_account_roles(roles),
-    )
-    return await _open_session(uow, ctx, signed_in, client_ip=command.client_ip)
+    return await _open_session(uow, ctx, await _signed_in(session, account, roles), client_ip=command.client_ip)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -39,12 +39,12 @@ async def _remember_contact(
 
 async def tell_provider_of_accreditation(
     uow: MailingUnitOfWork,
-    _ctx: RegistryContext,
+    ctx: RegistryContext,
     event: accreditation_contracts.CourseAccredited,
     _envelope: Envelope,
 ) -> None:
     """Mail the provider's contact address that its course was accredited (with points and validity)."""
-    await _remember_contact(uow.session, _ctx, event.provider_id, event.provider_name, event.provider_contact_email)
+    await _remember_contact(uow.session, ctx, event.provider_id, event.provider_name, event.provider_contact_email)
     if not event.provider_contact_email:
         return
     subject, body = notifications.course_accredited(
@@ -60,12 +60,12 @@ async def tell_provider_of_accreditation(
 
 async def tell_provider_of_withdrawal(
     uow: MailingUnitOfWork,
-    _ctx: RegistryContext,
+    ctx: RegistryContext,
     event: accreditation_contracts.AccreditationWithdrawn,
     _envelope: Envelope,
 ) -> None:
     """Mail the provider's contact address that an accreditation was withdrawn, and from when."""
-    await _remember_contact(uow.session, _ctx, event.provider_id, event.provider_name, event.provider_contact_email)
+    await _remember_contact(uow.session, ctx, event.provider_id, event.provider_name, event.provider_contact_email)
     if not event.provider_contact_email:
         return
     subject, body = notifications.accreditation_withdrawn(

@@ -20,6 +20,7 @@ from registry.adapters.orm import (
     registrations,
     status_history,
 )
+from registry.adapters.sql import may_hold_role
 from registry.domain.accounts import STAFF_ROLES, AccountRole, parse_account_roles, sorted_account_roles
 from registry.domain.people import sorted_roles
 from registry.domain.person_changes import is_below_minimum
@@ -194,7 +195,7 @@ async def staff_account_views(
 
     The roles are a JSON list: the query narrows by text, and the parsed roles decide (as for the office's mail).
     """
-    wanted = [role] if role is not None else sorted(STAFF_ROLES)
+    wanted = frozenset({role}) if role is not None else STAFF_ROLES
     rows = (
         await session.execute(
             sa.select(
@@ -211,14 +212,14 @@ async def staff_account_views(
             )
             .join(people, people.c.person_id == accounts.c.account_id)
             .outerjoin(registrations, registrations.c.person_id == accounts.c.account_id)
-            .where(sa.or_(*(sa.cast(accounts.c.account_roles, sa.Text).like(f'%"{each.value}"%') for each in wanted)))
+            .where(sa.or_(*(may_hold_role(accounts.c.account_roles, each.value) for each in sorted(wanted))))
             .order_by(people.c.surname, people.c.initials, accounts.c.email)
         )
     ).all()
     views = []
     for row in rows:
         roles = parse_account_roles(row.account_roles)
-        if not roles & set(wanted):
+        if not roles & wanted:
             continue
         views.append(
             contracts.StaffAccountView(
