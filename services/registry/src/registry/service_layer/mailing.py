@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.adapters.orm import accounts, people, registrations
+from registry.adapters.sql import may_hold_role
 from registry.adapters.unit_of_work import MailingUnitOfWork
 from registry.domain.accounts import AccountRole, parse_account_roles
 from registry.service_layer.notifications import Mail
@@ -55,12 +56,11 @@ async def mail_contact(uow: MailingUnitOfWork, contact: Contact, mail: Mail) -> 
 async def mail_office(uow: MailingUnitOfWork, mail: Mail) -> int:
     """Tell every office account about new work in its queue; returns how many mails were queued."""
     subject, body = mail
-    # The roles are a JSON list; its text form holds '"office"' on PostgreSQL and SQLite alike. The LIKE only
-    # narrows the rows; the exact check on the parsed list decides.
+    # The query only narrows the rows; the exact check on the parsed list decides.
     rows = (
         await uow.session.execute(
             sa.select(accounts.c.account_id, accounts.c.email, accounts.c.account_roles).where(
-                sa.cast(accounts.c.account_roles, sa.Text).like(f'%"{AccountRole.OFFICE.value}"%')
+                may_hold_role(accounts.c.account_roles, AccountRole.OFFICE.value)
             )
         )
     ).all()
