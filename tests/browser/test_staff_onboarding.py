@@ -1,6 +1,10 @@
-"""Staff onboarding in a real browser against the whole system: the administrator gives a new account the
-assessment_committee role on /beheer/accounts; that person signs in, enrols a second factor (the secret read from the
-enrollment page, the code computed with pyotp) and reaches /beoordeling.
+"""Staff onboarding in a real browser against the whole system.
+
+A professional is signed in when the administrator gives their account the office and assessment-committee roles on
+/beheer/accounts. The role change ends that session; signing in again with the password alone still shows no office
+page. Only after enrolling a second factor from the link the administrator's action mailed (the password, then the
+secret read from the enrolment page, the code computed with pyotp) does the account reach the office and review
+pages.
 
 Screenshots go to $LKLR_SCREENSHOT_DIR (or the test's tmp folder) for a look at the pages.
 """
@@ -8,6 +12,7 @@ Screenshots go to $LKLR_SCREENSHOT_DIR (or the test's tmp folder) for a look at 
 from __future__ import annotations
 
 import re
+import time
 
 import pyotp
 import pytest
@@ -26,7 +31,7 @@ MEMBER_EMAIL = "j.de.boer@gemeente-assen.example"
 MEMBER_PASSWORD = "een veilig wachtwoord 2026"
 
 
-async def test_an_administrator_makes_a_committee_member_who_enrols_totp_and_reaches_the_review_pages(
+async def test_staff_finding_an_account_given_the_office_role_while_signed_in_sees_no_office_page_until_it_signs_in_with_totp(
     amqp_url, databases, broker_names, tmp_path
 ):
     shots = Shots(tmp_path)
@@ -45,7 +50,16 @@ async def test_an_administrator_makes_a_committee_member_who_enrols_totp_and_rea
         ):
             assert isinstance(await system.rpc("registry", request), contracts.DemoAccountReady)
 
-        # --- The administrator signs in and gives the new account the assessment_committee role ----------------
+        # --- The professional is signed in (password only) -----------------------------------------------------
+        member = await new_context(browser, system.gateway_url)
+        page = await member.new_page()
+        await page.goto("/inloggen")
+        await page.get_by_label("E-mailadres").fill(MEMBER_EMAIL)
+        await page.get_by_label("Wachtwoord", exact=True).fill(MEMBER_PASSWORD)
+        await page.get_by_role("button", name="Inloggen").click()
+        await expect(page).to_have_url(re.compile(r"/mijn$"))
+
+        # --- The administrator signs in and gives the account the office and assessment_committee roles ---------
         admin = await new_context(browser, system.gateway_url)
         admin_page = await admin.new_page()
         await admin_page.goto("/inloggen")
@@ -61,30 +75,60 @@ async def test_an_administrator_makes_a_committee_member_who_enrols_totp_and_rea
         found = admin_page.get_by_test_id("found-account")
         await expect(found).to_contain_text("J. de Boer")
         await shots.take(admin_page, "admin-found")
+        await found.get_by_label("Registerbureau").check()
         await found.get_by_label("Beoordelingscommissie").check()
         await found.get_by_role("button", name="Rollen opslaan").click()
         await expect(admin_page.get_by_test_id("roles-saved")).to_be_visible()
-        await expect(admin_page.get_by_test_id("totp-state")).to_have_text(
-            "Nog in te stellen bij de volgende keer inloggen"
-        )
+        await expect(admin_page.get_by_test_id("totp-state")).to_contain_text("Nog in te stellen via de gemailde link")
         await expect(admin_page.get_by_test_id("staff-accounts")).to_contain_text(MEMBER_EMAIL)
         await shots.take(admin_page, "admin-saved")
 
-        # --- The new member signs in and enrols TOTP ------------------------------------------------------------
-        member = await new_context(browser, system.gateway_url)
-        page = await member.new_page()
-        await page.goto("/beoordeling")
-        await expect(page).to_have_url(re.compile(r"/inloggen\?next="))
+        # --- The open session gains nothing: the role change ended it (within the gateway's few-second cache) ----
+        deadline = time.monotonic() + 15
+        while True:
+            response = await page.goto("/beheer/aanvragen")
+            if "/inloggen" in page.url:
+                break
+            assert response is not None and response.status == 403, "the password-only session reached an office page"
+            assert time.monotonic() < deadline, "the role change did not end the open session"
+            await page.wait_for_timeout(500)
+
+        # --- Signing in again with the password alone: still no office pages --------------------------------------
         await page.get_by_label("E-mailadres").fill(MEMBER_EMAIL)
         await page.get_by_label("Wachtwoord", exact=True).fill(MEMBER_PASSWORD)
         await page.get_by_role("button", name="Inloggen").click()
+        await expect(page.get_by_test_id("second-factor-pending")).to_be_visible()
+        await expect(page.get_by_role("heading", name="Tweede inlogstap instellen")).to_have_count(0)
+        await shots.take(page, "password-only")
+        refused = await page.goto("/beheer/aanvragen")
+        assert refused is not None and refused.status == 403
+        refused = await page.goto("/beoordeling")
+        assert refused is not None and refused.status == 403
+
+        # --- The enrolment link from the mail, the password, then the secret and a code -------------------------
+        link = None
+        deadline = time.monotonic() + 30
+        while link is None:
+            await page.goto("/dev/mail")
+            mail = page.locator("li.mail").filter(has_text=MEMBER_EMAIL).filter(has_text="Stel uw tweede stap in")
+            if await mail.count():
+                link = await mail.first.locator('a[href*="/account/tweede-stap?token="]').first.get_attribute("href")
+                break
+            assert time.monotonic() < deadline, "the enrolment mail did not arrive"
+            await page.wait_for_timeout(500)
+        assert link is not None
+        await page.goto(link[link.index("/account/") :])
+        await page.get_by_label("Wachtwoord", exact=True).fill(MEMBER_PASSWORD)
+        await page.get_by_role("button", name="Verder").click()
         await expect(page.get_by_role("heading", name="Tweede inlogstap instellen")).to_be_visible()
         secret = "".join((await page.get_by_test_id("totp-secret").inner_text()).split())
         assert re.fullmatch(r"[A-Z2-7]{32}", secret), secret
         await shots.take(page, "enrol")
         await page.get_by_label("Code uit uw authenticator-app").fill(fresh_totp(secret))
         await page.get_by_role("button", name="Instellen en inloggen").click()
-        await expect(page).to_have_url(re.compile(r"/beoordeling$"))
+        await expect(page).to_have_url(re.compile(r"/beheer/aanvragen$"))
+        await expect(page.get_by_test_id("second-factor-pending")).to_have_count(0)
+        await page.goto("/beoordeling")
         await expect(page.get_by_role("heading", name="Beoordelen", exact=True)).to_be_visible()
         await shots.take(page, "review-pages")
 

@@ -36,7 +36,8 @@ class FakeAccount:
     account_id: uuid.UUID = field(default_factory=uuid.uuid4)
     password: str = PASSWORD
     confirmed: bool = True
-    # Whether a staff account has an active TOTP secret (False: the sign-in enrols one).
+    # Whether a staff account has an active TOTP secret (False: it enrols from the mailed link; until then its
+    # sign-ins carry no staff role).
     totp_enrolled: bool = True
 
     @property
@@ -55,8 +56,12 @@ class FakeRegistry:
     overrides: dict[type[Message], Message | Exception | Callable[[Any], Message]] = field(default_factory=dict)
     requests: list[Message] = field(default_factory=list)
     down: bool = False
-    # Enrollment token → account id, for staff accounts that signed in without an enrolled TOTP secret.
+    # Enrollment token → account id, for staff accounts that opened their enrolment link with their password.
     enrollments: dict[str, uuid.UUID] = field(default_factory=dict)
+    # Enrolment link token → account id, "mailed" when an administrator gives a staff role to an account without TOTP.
+    enrolment_links: dict[str, uuid.UUID] = field(default_factory=dict)
+    # Session and API tokens whose sign-in did not pass the second factor: their staff roles do not count.
+    password_only: set[str] = field(default_factory=set)
 
     # --- set-up helpers ---------------------------------------------------------------------------------------
 
@@ -142,18 +147,7 @@ class FakeRegistry:
         if not account.confirmed:
             raise RpcError("email_not_confirmed", "Confirm your address first.", 403)
         if account.staff and not account.totp_enrolled:
-            enrollment_token = secrets.token_urlsafe(32)
-            self.enrollments = {t: a for t, a in self.enrollments.items() if a != account.account_id}
-            self.enrollments[enrollment_token] = account.account_id
-            return c.LoginResult(
-                authenticated=False,
-                totp_enrollment_required=True,
-                enrollment_token=enrollment_token,
-                enrollment_expires_at=NOW + timedelta(minutes=10),
-                totp_secret=ENROLLMENT_SECRET,
-                totp_uri=f"otpauth://totp/LKLR:{account.email}?secret={ENROLLMENT_SECRET}&issuer=LKLR",
-                email=account.email,
-            )
+            return self._signed_in(account, second_factor=False)
         if account.staff:
             if request.totp_code is None:
                 return c.LoginResult(authenticated=False, totp_required=True)
@@ -161,18 +155,49 @@ class FakeRegistry:
                 raise RpcError("invalid_totp", "Wrong code.", 401)
         return self._signed_in(account)
 
-    def _signed_in(self, account: FakeAccount) -> c.LoginResult:
+    def _signed_in(self, account: FakeAccount, *, second_factor: bool = True) -> c.LoginResult:
         token = self.session_for(account)
+        if not second_factor:
+            self.password_only.add(token)
         return c.LoginResult(
             authenticated=True,
             account_id=account.account_id,
             email=account.email,
             initials=account.initials,
             surname=account.surname,
-            account_roles=account.roles,
+            account_roles=_usable(account.roles, second_factor),
             session_token=token,
             session_expires_at=NOW + timedelta(hours=12),
+            second_factor=second_factor and account.staff,
+            second_factor_pending=not second_factor and account.staff,
         )
+
+    def _StartSecondFactorEnrolment(self, request: c.StartSecondFactorEnrolment) -> c.LoginResult:
+        account_id = self.enrolment_links.get(request.token)
+        if account_id is None:
+            raise RpcError("token_invalid", "Unknown, used or expired link.", 400)
+        account = self.by_id(account_id)
+        if account.password != request.password:
+            raise RpcError("invalid_credentials", "Wrong e-mail or password.", 401)
+        enrollment_token = secrets.token_urlsafe(32)
+        self.enrollments = {t: a for t, a in self.enrollments.items() if a != account.account_id}
+        self.enrollments[enrollment_token] = account.account_id
+        return c.LoginResult(
+            authenticated=False,
+            totp_enrollment_required=True,
+            enrollment_token=enrollment_token,
+            enrollment_expires_at=NOW + timedelta(minutes=10),
+            totp_secret=ENROLLMENT_SECRET,
+            totp_uri=f"otpauth://totp/LKLR:{account.email}?secret={ENROLLMENT_SECRET}&issuer=LKLR",
+            email=account.email,
+        )
+
+    def mail_enrolment_link(self, account: FakeAccount) -> str:
+        """What the administrator's role change mails to a staff account without TOTP: a one-time link token."""
+        token = secrets.token_urlsafe(32)
+        self.enrolment_links = {t: a for t, a in self.enrolment_links.items() if a != account.account_id}
+        self.enrolment_links[token] = account.account_id
+        return token
 
     def _ConfirmTotpEnrollment(self, request: c.ConfirmTotpEnrollment) -> c.LoginResult:
         account_id = self.enrollments.get(request.enrollment_token)
@@ -183,6 +208,7 @@ class FakeRegistry:
         del self.enrollments[request.enrollment_token]
         account = self.by_id(account_id)
         account.totp_enrolled = True
+        self.enrolment_links = {t: a for t, a in self.enrolment_links.items() if a != account_id}
         return self._signed_in(account)
 
     def _administrator(self, actor: uuid.UUID) -> FakeAccount:
@@ -223,7 +249,14 @@ class FakeRegistry:
             raise RpcError("last_administrator", "The last administrator keeps the role.", 409)
         if any(role != "professional" for role in new_roles) and not account.staff:
             account.totp_enrolled = False
+        if new_roles != account.roles:
+            # A change of roles ends every session and token of the account.
+            for store in (self.sessions, self.api_tokens):
+                for token in [t for t, a in store.items() if a == account.account_id]:
+                    del store[token]
         account.roles = new_roles
+        if account.staff and not account.totp_enrolled:
+            self.mail_enrolment_link(account)
         return self._account_view(account)
 
     def _ListStaffAccounts(self, request: c.ListStaffAccounts) -> c.StaffAccounts:
@@ -250,14 +283,17 @@ class FakeRegistry:
         if account_id is None:
             raise RpcError("session_invalid", "Not a valid session.", 401)
         account = self.by_id(account_id)
+        second_factor = token not in self.password_only
         return c.AuthenticatedAccount(
             account_id=account.account_id,
             email=account.email,
             initials=account.initials,
             surname=account.surname,
-            account_roles=account.roles,
+            account_roles=_usable(account.roles, second_factor),
             token_kind=kind,  # type: ignore[arg-type]
             expires_at=NOW + timedelta(hours=12),
+            second_factor=second_factor and account.staff,
+            second_factor_pending=not second_factor and account.staff,
         )
 
     def _ValidateSession(self, request: c.ValidateSession) -> c.AuthenticatedAccount:
@@ -274,14 +310,21 @@ class FakeRegistry:
         account = self.accounts.get(request.email)
         if account is None or account.password != request.password:
             raise RpcError("invalid_credentials", "Wrong e-mail or password.", 401)
-        if account.staff and request.totp_code is None:
+        enrolled_staff = account.staff and account.totp_enrolled
+        if enrolled_staff and request.totp_code is None:
             raise RpcError("totp_required", "Staff must send their TOTP code.", 401)
-        if account.staff and request.totp_code != TOTP:
+        if enrolled_staff and request.totp_code != TOTP:
             raise RpcError("invalid_totp", "Wrong code.", 401)
         token = secrets.token_urlsafe(32)
         self.api_tokens[token] = account.account_id
+        if not enrolled_staff:
+            self.password_only.add(token)
         return c.ApiTokenIssued(
-            token=token, account_id=account.account_id, account_roles=account.roles, expires_at=NOW + timedelta(days=30)
+            token=token,
+            account_id=account.account_id,
+            account_roles=_usable(account.roles, enrolled_staff),
+            expires_at=NOW + timedelta(days=30),
+            second_factor=enrolled_staff,
         )
 
     def _SignUp(self, request: c.SignUp) -> c.SignUpAccepted:
@@ -458,3 +501,8 @@ class FakeRegistry:
                 )
             ]
         )
+
+
+def _usable(roles: list[c.AccountRole], second_factor: bool) -> list[c.AccountRole]:
+    """The roles a token may use: staff roles only with the second factor (the registry's rule)."""
+    return roles if second_factor else [role for role in roles if role == "professional"]

@@ -111,7 +111,8 @@ async def test_setting_roles_sends_the_ticked_staff_roles_and_shows_enrollment_p
     after = await client.get(response.headers["location"])
     assert "De rollen zijn opgeslagen." in after.text
     assert 'value="assessment_committee" checked' in after.text
-    assert "Nog in te stellen bij de volgende keer inloggen" in after.text
+    assert "Nog in te stellen via de gemailde link" in after.text
+    assert list(registry.enrolment_links.values()) == [jansen.account_id]  # the enrolment link was "mailed"
 
 
 async def test_the_last_administrator_is_refused_with_a_clear_message(

@@ -1,5 +1,6 @@
-"""Enrolling a second factor at sign-in: a staff account without TOTP gets the enrollment step (secret in groups of
-four, the otpauth:// URI, a code field), confirms with a code, and is then signed in as after a normal staff sign-in."""
+"""Enrolling a second factor from the mailed link: a staff account without TOTP opens the link, gives its password,
+gets the enrollment step (secret in groups of four, the otpauth:// URI, a code field), confirms with a code, and is
+then signed in as after a normal staff sign-in. Its password alone signs it in as a professional only."""
 
 from __future__ import annotations
 
@@ -41,11 +42,14 @@ def _hidden(html: str, name: str) -> str:
     return found.group(1)
 
 
-async def _enrollment_page(client: AsyncTestClient[Litestar], next_path: str = "") -> str:
-    token = await csrf_for(client)
+async def _enrollment_page(client: AsyncTestClient[Litestar], registry: FakeRegistry, lang: str = "") -> str:
+    link = registry.mail_enrolment_link(registry.accounts[EMAIL])
+    opened = await client.get(f"/account/tweede-stap?token={link}{lang}")
+    assert opened.status_code == 200 and 'name="password"' in opened.text
+    assert opened.headers["cache-control"] == "no-store"
     response = await client.post(
-        "/inloggen",
-        data={"csrf_token": token, "email": EMAIL, "password": PASSWORD, "next": next_path},
+        "/account/tweede-stap",
+        data={"csrf_token": csrf_from(opened.text), "token": link, "password": PASSWORD},
         follow_redirects=False,
     )
     assert response.status_code == 200, response.text
@@ -55,9 +59,9 @@ async def _enrollment_page(client: AsyncTestClient[Litestar], next_path: str = "
 
 
 async def test_a_staff_account_without_totp_sees_the_secret_in_groups_and_the_otpauth_uri(
-    client: AsyncTestClient[Litestar],
+    client: AsyncTestClient[Litestar], registry: FakeRegistry
 ) -> None:
-    html = await _enrollment_page(client)
+    html = await _enrollment_page(client, registry)
     assert "Tweede inlogstap instellen" in html
     grouped = " ".join(ENROLLMENT_SECRET[i : i + 4] for i in range(0, len(ENROLLMENT_SECRET), 4))
     assert f'data-testid="totp-secret">{grouped}<' in html
@@ -68,7 +72,7 @@ async def test_a_staff_account_without_totp_sees_the_secret_in_groups_and_the_ot
 async def test_the_right_code_activates_the_secret_and_signs_in(
     client: AsyncTestClient[Litestar], registry: FakeRegistry
 ) -> None:
-    html = await _enrollment_page(client, next_path="/beoordeling")
+    html = await _enrollment_page(client, registry)
     enrollment_token = _hidden(html, "enrollment_token")
     response = await client.post(
         "/inloggen/tweede-stap-instellen",
@@ -76,25 +80,26 @@ async def test_the_right_code_activates_the_secret_and_signs_in(
             "csrf_token": csrf_from(html),
             "enrollment_token": enrollment_token,
             "totp_code": TOTP[:3] + " " + TOTP[3:],
-            "next": "/beoordeling",
         },
         follow_redirects=False,
     )
     assert response.status_code == 303, response.text
-    assert response.headers["location"] == "/beoordeling"
+    assert response.headers["location"] == "/mijn"
     assert "lklr_session=" in response.headers["set-cookie"]
     (confirmed,) = registry.of(c.ConfirmTotpEnrollment)
     assert (confirmed.enrollment_token, confirmed.totp_code) == (enrollment_token, TOTP)
     assert confirmed.client_ip
     mine = await client.get("/mijn")
     assert mine.status_code == 200 and "N. Lid" in mine.text
+    assert 'data-testid="second-factor-pending"' not in mine.text
     assert registry.accounts[EMAIL].totp_enrolled
+    assert not registry.enrolment_links  # the link is spent
 
 
 async def test_a_wrong_code_shows_the_step_again_with_the_secret(
     client: AsyncTestClient[Litestar], registry: FakeRegistry
 ) -> None:
-    html = await _enrollment_page(client)
+    html = await _enrollment_page(client, registry)
     response = await client.post(
         "/inloggen/tweede-stap-instellen",
         data={
@@ -116,7 +121,7 @@ async def test_a_wrong_code_shows_the_step_again_with_the_secret(
 async def test_an_empty_code_is_not_sent_to_the_registry(
     client: AsyncTestClient[Litestar], registry: FakeRegistry
 ) -> None:
-    html = await _enrollment_page(client)
+    html = await _enrollment_page(client, registry)
     response = await client.post(
         "/inloggen/tweede-stap-instellen",
         data={"csrf_token": csrf_from(html), "enrollment_token": _hidden(html, "enrollment_token"), "totp_code": ""},
@@ -125,8 +130,10 @@ async def test_an_empty_code_is_not_sent_to_the_registry(
     assert not registry.of(c.ConfirmTotpEnrollment)
 
 
-async def test_an_expired_or_used_enrollment_sends_back_to_the_sign_in(client: AsyncTestClient[Litestar]) -> None:
-    html = await _enrollment_page(client)
+async def test_an_expired_or_used_enrollment_sends_back_to_the_sign_in(
+    client: AsyncTestClient[Litestar], registry: FakeRegistry
+) -> None:
+    html = await _enrollment_page(client, registry)
     response = await client.post(
         "/inloggen/tweede-stap-instellen",
         data={"csrf_token": csrf_from(html), "enrollment_token": "made-up", "totp_code": TOTP},
@@ -138,7 +145,7 @@ async def test_an_expired_or_used_enrollment_sends_back_to_the_sign_in(client: A
 async def test_the_sign_in_throttle_applies_to_the_enrollment_step(
     client: AsyncTestClient[Litestar], registry: FakeRegistry
 ) -> None:
-    html = await _enrollment_page(client)
+    html = await _enrollment_page(client, registry)
     registry.overrides[c.ConfirmTotpEnrollment] = RpcError(
         "too_many_attempts", c.with_retry_after("Too many failed sign-in attempts.", 900), 429
     )
@@ -154,13 +161,47 @@ async def test_the_sign_in_throttle_applies_to_the_enrollment_step(
 async def test_the_enrollment_form_needs_the_csrf_token(
     client: AsyncTestClient[Litestar], registry: FakeRegistry
 ) -> None:
-    html = await _enrollment_page(client)
+    html = await _enrollment_page(client, registry)
     response = await client.post(
         "/inloggen/tweede-stap-instellen",
         data={"enrollment_token": _hidden(html, "enrollment_token"), "totp_code": TOTP},
     )
     assert response.status_code == 403
     assert not registry.of(c.ConfirmTotpEnrollment)
+
+
+async def test_staff_finding_the_password_alone_signs_a_staff_account_in_as_a_professional_without_a_secret(
+    client: AsyncTestClient[Litestar], registry: FakeRegistry
+) -> None:
+    token = await csrf_for(client)
+    response = await client.post(
+        "/inloggen", data={"csrf_token": token, "email": EMAIL, "password": PASSWORD}, follow_redirects=False
+    )
+    # Before, this answer was the enrollment step with a fresh secret, for whoever knew the password.
+    assert response.status_code == 303 and response.headers["location"] == "/mijn"
+    assert ENROLLMENT_SECRET not in response.text and not registry.enrollments
+    mine = await client.get("/mijn")
+    assert 'data-testid="second-factor-pending"' in mine.text
+    review = await client.get("/beoordeling", follow_redirects=False)
+    assert review.status_code in (302, 303, 403), review.status_code
+
+
+async def test_an_unknown_link_or_a_wrong_password_shows_no_secret(
+    client: AsyncTestClient[Litestar], registry: FakeRegistry
+) -> None:
+    link = registry.mail_enrolment_link(registry.accounts[EMAIL])
+    opened = await client.get(f"/account/tweede-stap?token={link}")
+    wrong = await client.post(
+        "/account/tweede-stap", data={"csrf_token": csrf_from(opened.text), "token": link, "password": "fout-fout-fout"}
+    )
+    assert wrong.status_code == 401 and ENROLLMENT_SECRET not in wrong.text
+    made_up = await client.post(
+        "/account/tweede-stap", data={"csrf_token": csrf_from(opened.text), "token": "made-up", "password": PASSWORD}
+    )
+    assert made_up.status_code == 400 and "Vraag de beheerder om een nieuwe link" in made_up.text
+    assert ENROLLMENT_SECRET not in made_up.text
+    no_csrf = await client.post("/account/tweede-stap", data={"token": link, "password": PASSWORD})
+    assert no_csrf.status_code == 403 and not registry.of(c.StartSecondFactorEnrolment)[2:]
 
 
 async def test_a_professional_signs_in_without_the_enrollment_step(client: AsyncTestClient[Litestar]) -> None:
@@ -173,7 +214,6 @@ async def test_a_professional_signs_in_without_the_enrollment_step(client: Async
     assert response.status_code == 303 and response.headers["location"] == "/mijn"
 
 
-async def test_the_enrollment_step_is_in_english_too(client: AsyncTestClient[Litestar]) -> None:
-    token = await csrf_for(client, "/inloggen?lang=en")
-    response = await client.post("/inloggen", data={"csrf_token": token, "email": EMAIL, "password": PASSWORD})
-    assert "Set up your second sign-in step" in response.text
+async def test_the_enrollment_step_is_in_english_too(client: AsyncTestClient[Litestar], registry: FakeRegistry) -> None:
+    html = await _enrollment_page(client, registry, lang="&lang=en")
+    assert "Set up your second sign-in step" in html

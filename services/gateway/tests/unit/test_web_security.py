@@ -277,6 +277,7 @@ PUBLIC_PAGES = {
     "/account/bevestigen",
     "/account/wachtwoord-vergeten",
     "/account/wachtwoord-herstellen",
+    "/account/tweede-stap",
 }
 
 

@@ -139,6 +139,7 @@ def build_context(
         password_reset_token_lifetime=timedelta(minutes=settings.password_reset_token_minutes),
         statistics_decimals=settings.statistics_decimals,
         allow_demo_commands=settings.allow_demo_commands,
+        second_factor_link_lifetime=timedelta(hours=settings.second_factor_link_hours),
     )
     context = RegistryContext(
         policy=policy,
@@ -147,6 +148,7 @@ def build_context(
             base_url=settings.public_base_url,
             confirm_email_path=settings.confirm_email_path,
             reset_password_path=settings.reset_password_path,
+            enrol_second_factor_path=settings.enrol_second_factor_path,
         ),
         passwords=PasswordHasher(),
         totp=TotpVerifier(settings.totp_issuer),

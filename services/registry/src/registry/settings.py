@@ -35,12 +35,15 @@ class RegistrySettings(ServiceSettings):
     public_base_url: str = "http://127.0.0.1:8000"
     confirm_email_path: str = "/account/bevestigen"
     reset_password_path: str = "/account/wachtwoord-herstellen"
+    enrol_second_factor_path: str = "/account/tweede-stap"
 
     # --- accounts
     confirmation_token_hours: float = Field(default=48, gt=0)
     password_reset_token_minutes: float = Field(default=60, gt=0)
     session_hours: float = Field(default=12, gt=0)
     api_token_days: float = Field(default=30, gt=0)
+    # The one-time link a new staff member gets to enrol their second factor.
+    second_factor_link_hours: float = Field(default=72, gt=0)
     login_max_failures: int = Field(default=5, ge=1)
     login_lockout_minutes: float = Field(default=15, gt=0)
     login_backoff_base_seconds: float = Field(default=1.0, ge=0)

@@ -1,10 +1,12 @@
-"""Staff account administration (FindAccount, SetAccountRoles) and TOTP enrollment at sign-in
-(Login → totp_enrollment_required, ConfirmTotpEnrollment)."""
+"""Staff account administration (FindAccount, SetAccountRoles), staff power only with the second factor, and TOTP
+enrolment from the link the administrator's role change mails (StartSecondFactorEnrolment, ConfirmTotpEnrollment)."""
 
 from __future__ import annotations
 
 import json
+import re
 import uuid
+from urllib.parse import unquote
 
 import pytest
 
@@ -41,7 +43,7 @@ async def test_an_administrator_sets_staff_roles_keeping_the_professional_role_a
         )
     )
     assert view.account_roles == ["professional", "accreditation_committee", "assessment_committee"]
-    assert not view.totp_enrolled  # enrollment pending: the next sign-in enrols a second factor
+    assert not view.totp_enrolled  # enrolment pending: a link to enrol a second factor was mailed
 
     listed = await registry.call(contracts.ListStaffAccounts(actor_account_id=admin, role="assessment_committee"))
     (member,) = [account for account in listed.accounts if account.account_id == person]
@@ -62,6 +64,8 @@ async def test_an_administrator_sets_staff_roles_keeping_the_professional_role_a
     assert _detail(audited[0].detail) == {
         "before": "professional",
         "after": "professional,accreditation_committee,assessment_committee",
+        "sessions_ended": "0",
+        "enrolment_link_mailed": "yes",
     }
     assert _detail(audited[1].detail)["after"] == "professional,accreditation_committee"
 
@@ -136,7 +140,7 @@ async def test_the_last_administrator_cannot_lose_the_role(start_registry: Regis
     assert _detail(results[0].detail) == {"reason": "last_administrator"}
 
 
-# --- TOTP enrollment -------------------------------------------------------------------------------------------
+# --- Staff power needs the second factor ------------------------------------------------------------------------
 
 
 async def _new_committee_member(registry: Registry) -> tuple[uuid.UUID, str]:
@@ -148,10 +152,106 @@ async def _new_committee_member(registry: Registry) -> tuple[uuid.UUID, str]:
     return person, email
 
 
-async def test_a_staff_account_without_totp_enrols_at_sign_in_and_is_then_signed_in(registry: Registry) -> None:
+async def _enrolment_link_token(registry: Registry, email: str) -> str:
+    """The token of the newest enrolment link mailed to ``email``."""
+    mail = await registry.mail_to(email, "tweede stap")
+    found = re.search(r"/account/tweede-stap\?token=(\S+)", mail.body)
+    assert found, mail.body
+    return unquote(found.group(1))
+
+
+async def _enrol(registry: Registry, email: str) -> tuple[contracts.LoginResult, str]:
+    """Enrol ``email``'s second factor from its mailed link; returns the signed-in result and the secret."""
+    started = await registry.call(
+        contracts.StartSecondFactorEnrolment(token=await _enrolment_link_token(registry, email), password=PASSWORD)
+    )
+    assert started.totp_secret and started.enrollment_token
+    done = await registry.call(
+        contracts.ConfirmTotpEnrollment(
+            enrollment_token=started.enrollment_token, totp_code=registry.totp_code(started.totp_secret)
+        )
+    )
+    return done, started.totp_secret
+
+
+async def test_staff_finding_a_role_given_while_signed_in_ends_the_password_only_session_and_token(
+    registry: Registry,
+) -> None:
+    admin, _email, _secret = await registry.staff("administrator")
+    person, email = await registry.sign_up_and_confirm()
+    session = await registry.call(contracts.Login(email=email, password=PASSWORD))
+    token = await registry.call(contracts.IssueApiToken(email=email, password=PASSWORD))
+    assert session.session_token and not session.second_factor
+
+    await registry.call(contracts.SetAccountRoles(actor_account_id=admin, account_id=person, roles=["office"]))
+
+    # Before, both went on working with the office role at once, without a TOTP code ever being asked.
+    ended = await rpc_error(registry, contracts.ValidateSession(session_token=session.session_token))
+    assert (ended.status, ended.code) == (401, "session_invalid")
+    revoked = await rpc_error(registry, contracts.VerifyApiToken(token=token.token))
+    assert (revoked.status, revoked.code) == (401, "session_invalid")
+    audited = await registry.rows(
+        "SELECT detail FROM audit_trail WHERE action = 'set_account_roles' AND person_id = :person", person=person
+    )
+    assert _detail(audited[0].detail)["sessions_ended"] == "2"
+
+
+async def test_staff_finding_a_password_only_sign_in_of_a_staff_account_carries_no_staff_role(
+    registry: Registry,
+) -> None:
     person, email = await _new_committee_member(registry)
 
-    started = await registry.call(contracts.Login(email=email, password=PASSWORD, client_ip="192.0.2.4"))
+    signed_in = await registry.call(contracts.Login(email=email, password=PASSWORD, client_ip="192.0.2.4"))
+    # Before, this sign-in handed out a fresh TOTP secret to whoever knew the password.
+    assert signed_in.authenticated and signed_in.session_token
+    assert not signed_in.totp_enrollment_required and signed_in.totp_secret is None
+    assert signed_in.account_roles == ["professional"]
+    assert signed_in.second_factor_pending and not signed_in.second_factor
+    session = await registry.call(contracts.ValidateSession(session_token=signed_in.session_token))
+    assert (session.account_id, session.account_roles) == (person, ["professional"])
+    assert session.second_factor_pending and not session.second_factor
+    # The API path alike (before: refused outright, so no way to use the professional part either).
+    token = await registry.call(contracts.IssueApiToken(email=email, password=PASSWORD))
+    assert token.account_roles == ["professional"] and not token.second_factor
+    via_token = await registry.call(contracts.VerifyApiToken(token=token.token))
+    assert via_token.account_roles == ["professional"]
+    pending = await registry.rows("SELECT account_id FROM totp_enrollments WHERE account_id = :person", person=person)
+    assert pending == []
+
+
+async def test_staff_finding_a_session_with_the_code_carries_the_staff_roles(registry: Registry) -> None:
+    _office, email, secret = await registry.staff("office")
+    needs_code = await registry.call(contracts.Login(email=email, password=PASSWORD))
+    assert needs_code.totp_required and not needs_code.authenticated
+    signed_in = await registry.call(
+        contracts.Login(email=email, password=PASSWORD, totp_code=registry.totp_code(secret))
+    )
+    assert signed_in.second_factor and not signed_in.second_factor_pending
+    assert signed_in.session_token
+    session = await registry.call(contracts.ValidateSession(session_token=signed_in.session_token))
+    assert session.account_roles == ["office"] and session.second_factor
+    token = await registry.call(
+        contracts.IssueApiToken(email=email, password=PASSWORD, totp_code=registry.totp_code(secret))
+    )
+    assert token.account_roles == ["office"] and token.second_factor
+
+
+async def test_staff_finding_enrolment_starts_from_the_mailed_link_and_the_password_then_staff_roles_count(
+    registry: Registry,
+) -> None:
+    person, email = await _new_committee_member(registry)
+    link = await _enrolment_link_token(registry, email)
+
+    wrong_password = await rpc_error(
+        registry, contracts.StartSecondFactorEnrolment(token=link, password="not-the-password", client_ip="192.0.2.4")
+    )
+    assert (wrong_password.status, wrong_password.code) == (401, "invalid_credentials")
+    no_link = await rpc_error(registry, contracts.StartSecondFactorEnrolment(token="made-up", password=PASSWORD))
+    assert (no_link.status, no_link.code) == (400, "token_invalid")
+
+    started = await registry.call(
+        contracts.StartSecondFactorEnrolment(token=link, password=PASSWORD, client_ip="192.0.2.4")
+    )
     assert started.totp_enrollment_required and not started.authenticated and started.session_token is None
     assert started.totp_secret and started.enrollment_token and started.enrollment_expires_at
     assert (
@@ -171,10 +271,10 @@ async def test_a_staff_account_without_totp_enrols_at_sign_in_and_is_then_signed
         )
     )
     assert done.authenticated and done.session_token and done.account_id == person
-    assert done.account_roles == ["professional", "assessment_committee"]
+    assert done.account_roles == ["professional", "assessment_committee"] and done.second_factor
     assert done.totp_secret is None and done.enrollment_token is None  # the secret is not handed out again
     session = await registry.call(contracts.ValidateSession(session_token=done.session_token))
-    assert session.account_id == person
+    assert session.account_id == person and session.account_roles == ["professional", "assessment_committee"]
 
     again = await rpc_error(
         registry,
@@ -183,8 +283,10 @@ async def test_a_staff_account_without_totp_enrols_at_sign_in_and_is_then_signed
         ),
     )
     assert (again.status, again.code) == (400, "token_invalid")
+    link_spent = await rpc_error(registry, contracts.StartSecondFactorEnrolment(token=link, password=PASSWORD))
+    assert (link_spent.status, link_spent.code) == (400, "token_invalid")
     replayed = await rpc_error(registry, contracts.Login(email=email, password=PASSWORD, totp_code=code))
-    assert replayed.code == "invalid_totp"  # the enrollment code's step counts as used
+    assert replayed.code == "invalid_totp"  # the enrolment code's step counts as used
 
     # From now on a normal staff sign-in, with the enrolled secret.
     plain = await registry.call(contracts.Login(email=email, password=PASSWORD))
@@ -192,13 +294,14 @@ async def test_a_staff_account_without_totp_enrols_at_sign_in_and_is_then_signed
     signed_in = await registry.call(
         contracts.Login(email=email, password=PASSWORD, totp_code=registry.totp_code(started.totp_secret))
     )
-    assert signed_in.authenticated
+    assert signed_in.authenticated and signed_in.second_factor
 
     rows = await registry.rows(
         "SELECT result, channel FROM login_attempts WHERE account_id = :person ORDER BY attempt_id", person=person
     )
     assert [(row.channel, row.result) for row in rows] == [
-        ("web", "totp_enrollment_required"),
+        ("totp_enrollment", "wrong_password"),
+        ("totp_enrollment", "succeeded"),
         ("totp_enrollment", "invalid_totp"),
         ("totp_enrollment", "succeeded"),
         ("web", "invalid_totp"),
@@ -219,26 +322,28 @@ async def test_a_staff_account_without_totp_enrols_at_sign_in_and_is_then_signed
     assert pending == []
 
 
-async def test_a_pending_secret_is_not_usable_before_confirmation(registry: Registry) -> None:
+async def test_a_pending_secret_is_not_usable_before_confirmation_and_the_link_fetches_a_fresh_one(
+    registry: Registry,
+) -> None:
     _person, email = await _new_committee_member(registry)
-    first = await registry.call(contracts.Login(email=email, password=PASSWORD))
+    link = await _enrolment_link_token(registry, email)
+    first = await registry.call(contracts.StartSecondFactorEnrolment(token=link, password=PASSWORD))
     assert first.totp_secret and first.enrollment_token
 
-    # A code from the pending secret does not sign in: the account has no active secret yet, so the sign-in
-    # starts a new enrollment, whose fresh secret replaces the unconfirmed one.
-    second = await registry.call(
+    # A code from the pending secret does not make a staff sign-in: the account has no active secret yet.
+    plain = await registry.call(
         contracts.Login(email=email, password=PASSWORD, totp_code=registry.totp_code(first.totp_secret))
     )
-    assert not second.authenticated and second.session_token is None and second.totp_enrollment_required
-    assert second.totp_secret and second.totp_secret != first.totp_secret
-    assert second.enrollment_token != first.enrollment_token
-
-    api = await rpc_error(
-        registry,
-        contracts.IssueApiToken(email=email, password=PASSWORD, totp_code=registry.totp_code(second.totp_secret)),
+    assert plain.authenticated and plain.account_roles == ["professional"] and not plain.second_factor
+    api = await registry.call(
+        contracts.IssueApiToken(email=email, password=PASSWORD, totp_code=registry.totp_code(first.totp_secret))
     )
-    assert (api.status, api.code) == (403, "totp_not_enrolled")
+    assert api.account_roles == ["professional"]
 
+    # The link, not yet spent, starts again: a fresh secret replaces the unconfirmed one.
+    second = await registry.call(contracts.StartSecondFactorEnrolment(token=link, password=PASSWORD))
+    assert second.totp_secret and second.totp_secret != first.totp_secret
+    assert second.enrollment_token and second.enrollment_token != first.enrollment_token
     replaced = await rpc_error(
         registry,
         contracts.ConfirmTotpEnrollment(
@@ -246,7 +351,6 @@ async def test_a_pending_secret_is_not_usable_before_confirmation(registry: Regi
         ),
     )
     assert (replaced.status, replaced.code) == (400, "token_invalid")
-    assert second.enrollment_token
     registry.clock.advance(minutes=11)
     expired = await rpc_error(
         registry,
@@ -259,9 +363,29 @@ async def test_a_pending_secret_is_not_usable_before_confirmation(registry: Regi
     assert [row.totp_secret for row in mine] == [None]
 
 
+async def test_an_expired_or_replaced_enrolment_link_is_refused_and_saving_the_roles_again_mails_a_new_one(
+    registry: Registry,
+) -> None:
+    admin, _email, _secret = await registry.staff("administrator")
+    person, email = await registry.sign_up_and_confirm(surname="Commissielid")
+    await registry.call(contracts.SetAccountRoles(actor_account_id=admin, account_id=person, roles=["office"]))
+    first = await _enrolment_link_token(registry, email)
+    registry.clock.advance(minutes=2)
+    await registry.call(contracts.SetAccountRoles(actor_account_id=admin, account_id=person, roles=["office"]))
+    second = await _enrolment_link_token(registry, email)
+    assert second != first
+    replaced = await rpc_error(registry, contracts.StartSecondFactorEnrolment(token=first, password=PASSWORD))
+    assert (replaced.status, replaced.code) == (400, "token_invalid")
+    registry.clock.advance(hours=73)
+    expired = await rpc_error(registry, contracts.StartSecondFactorEnrolment(token=second, password=PASSWORD))
+    assert (expired.status, expired.code) == (400, "token_invalid")
+
+
 async def test_wrong_enrollment_codes_count_towards_the_sign_in_lockout(registry: Registry) -> None:
     _person, email = await _new_committee_member(registry)
-    started = await registry.call(contracts.Login(email=email, password=PASSWORD))
+    started = await registry.call(
+        contracts.StartSecondFactorEnrolment(token=await _enrolment_link_token(registry, email), password=PASSWORD)
+    )
     assert started.enrollment_token and started.totp_secret
     for _ in range(5):
         wrong = await rpc_error(
@@ -279,10 +403,13 @@ async def test_wrong_enrollment_codes_count_towards_the_sign_in_lockout(registry
     assert also_login.code == "too_many_attempts"
 
 
-async def test_a_professional_without_staff_roles_signs_in_without_enrollment(registry: Registry) -> None:
+async def test_a_professional_without_staff_roles_gets_no_enrolment_link(registry: Registry) -> None:
     person, email = await registry.sign_up_and_confirm()
     signed_in = await registry.call(contracts.Login(email=email, password=PASSWORD))
     assert signed_in.authenticated and not signed_in.totp_enrollment_required and signed_in.totp_secret is None
+    assert not signed_in.second_factor_pending
+    mails = await registry.call(contracts.ListDevMail(limit=500))
+    assert not [mail for mail in mails.messages if email in mail.to and "tweede stap" in mail.subject]
     pending = await registry.rows("SELECT account_id FROM totp_enrollments WHERE account_id = :person", person=person)
     assert pending == []
 
@@ -291,7 +418,8 @@ async def test_a_staff_account_that_loses_its_roles_before_confirming_cannot_enr
     admin, _email, _secret = await registry.staff("administrator")
     person, email = await registry.sign_up_and_confirm()
     await registry.call(contracts.SetAccountRoles(actor_account_id=admin, account_id=person, roles=["office"]))
-    started = await registry.call(contracts.Login(email=email, password=PASSWORD))
+    link = await _enrolment_link_token(registry, email)
+    started = await registry.call(contracts.StartSecondFactorEnrolment(token=link, password=PASSWORD))
     assert started.enrollment_token and started.totp_secret
     await registry.call(contracts.SetAccountRoles(actor_account_id=admin, account_id=person, roles=[]))
     refused = await rpc_error(
@@ -302,3 +430,5 @@ async def test_a_staff_account_that_loses_its_roles_before_confirming_cannot_enr
         ),
     )
     assert (refused.status, refused.code) == (400, "token_invalid")
+    no_longer_staff = await rpc_error(registry, contracts.StartSecondFactorEnrolment(token=link, password=PASSWORD))
+    assert (no_longer_staff.status, no_longer_staff.code) == (400, "token_invalid")

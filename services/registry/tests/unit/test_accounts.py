@@ -9,6 +9,7 @@ from registry.domain.accounts import (
     AccountRole,
     InvalidAccountData,
     UnknownRole,
+    effective_roles,
     normalise_email,
     parse_staff_roles,
     password_problems,
@@ -53,6 +54,14 @@ def test_only_staff_need_a_second_factor() -> None:
     for role in AccountRole:
         if role is not AccountRole.PROFESSIONAL:
             assert requires_second_factor({AccountRole.PROFESSIONAL, role})
+
+
+def test_staff_finding_staff_roles_count_only_with_the_second_factor() -> None:
+    held = {AccountRole.PROFESSIONAL, AccountRole.OFFICE, AccountRole.ADMINISTRATOR}
+    assert effective_roles(held, second_factor=True) == held
+    assert effective_roles(held, second_factor=False) == {AccountRole.PROFESSIONAL}
+    assert effective_roles({AccountRole.ASSESSMENT_COMMITTEE}, second_factor=False) == frozenset()
+    assert effective_roles({AccountRole.PROFESSIONAL}, second_factor=False) == {AccountRole.PROFESSIONAL}
 
 
 def test_roles_are_listed_in_a_stable_order() -> None:

@@ -14,6 +14,13 @@ def test_links_point_at_the_gateway_pages_with_the_token_encoded() -> None:
     links = MailLinks("https://lklr.example/", "/account/bevestigen", "/account/wachtwoord-herstellen")
     assert links.confirm_email("a+b/c") == "https://lklr.example/account/bevestigen?token=a%2Bb%2Fc"
     assert links.reset_password("t").startswith("https://lklr.example/account/wachtwoord-herstellen?token=")
+    assert links.enrol_second_factor("a+b") == "https://lklr.example/account/tweede-stap?token=a%2Bb"
+
+
+def test_the_enrolment_mail_carries_the_link_and_says_the_password_is_asked_too() -> None:
+    subject, body = notifications.enrol_second_factor("J. de Boer", "https://x/account/tweede-stap?token=t", 72)
+    assert "tweede stap" in subject
+    assert "https://x/account/tweede-stap?token=t" in body and "72 uur" in body and "wachtwoord" in body
 
 
 def test_the_confirmation_mail_carries_the_link_and_the_code() -> None:

@@ -18,8 +18,8 @@ Errors come back as ``RpcError(code, message, status)``. The codes the registry 
 - 401 session_invalid: session or API token unknown, expired, ended/revoked, or of the other kind
 - 401 actor_unknown: ``actor_account_id`` names no confirmed account
 - 403 email_not_confirmed: right password, but the address was never confirmed
-- 403 totp_not_enrolled: a staff account without a TOTP secret cannot get an API token (the web sign-in answers
-  ``totp_enrollment_required`` instead and enrols it with ConfirmTotpEnrollment)
+- 403 totp_not_enrolled: no longer given (a staff account without a TOTP secret signs in with the password as a
+  professional; it enrols from the mailed link with StartSecondFactorEnrolment and ConfirmTotpEnrollment)
 - 403 forbidden: the actor lacks the role the request needs (the refusal is audited)
 - 403 own_application: the office cannot decide its own application
 - 403 demo_commands_disabled: CreateDemoAccount / GrantDemoRegistration switched off, or RunScheduledJobs
@@ -350,9 +350,9 @@ class Login(_RegistryCommand):
 
     Staff without ``totp_code``: the reply says ``totp_required`` (not authenticated, no session; the gateway
     asks for the code and sends the whole form again). A wrong code is 401 invalid_totp. Staff without an enrolled
-    TOTP secret: the reply says ``totp_enrollment_required`` with a fresh pending secret and an enrollment token
-    (whatever ``totp_code`` says; see ConfirmTotpEnrollment). Every attempt is logged; repeated failures back off
-    and then lock the address (429 too_many_attempts).
+    TOTP secret are signed in with the password only: the session carries no staff role and the reply says
+    ``second_factor_pending`` (enrolment starts from the mailed link, see StartSecondFactorEnrolment). Every attempt
+    is logged; repeated failures back off and then lock the address (429 too_many_attempts).
     """
 
     wire_name: ClassVar[str] = "registry.Login"
@@ -371,9 +371,10 @@ class LoginResult(_RegistryReply):
 
     authenticated: bool
     totp_required: bool = False
-    # A staff account without an active TOTP secret and the right password: a fresh secret is pending for it.
-    # Show ``totp_secret`` / ``totp_uri`` once and confirm with ConfirmTotpEnrollment(``enrollment_token``, code)
-    # before ``enrollment_expires_at``. Never stored by the gateway beyond the enrollment page.
+    # Reply to StartSecondFactorEnrolment: a fresh secret is pending for the account. Show ``totp_secret`` /
+    # ``totp_uri`` once and confirm with ConfirmTotpEnrollment(``enrollment_token``, code) before
+    # ``enrollment_expires_at``. Never stored by the gateway beyond the enrollment page. (Login never starts an
+    # enrolment: it starts from the link an administrator's role change mails.)
     totp_enrollment_required: bool = False
     enrollment_token: str | None = None
     enrollment_expires_at: datetime | None = None
@@ -383,17 +384,40 @@ class LoginResult(_RegistryReply):
     email: str | None = None
     initials: str | None = None
     surname: str | None = None
+    # The roles this session may use: staff roles only when ``second_factor`` was passed at sign-in.
     account_roles: list[AccountRole] = []
     session_token: str | None = None
     session_expires_at: datetime | None = None
+    # Whether this sign-in passed the second factor (a TOTP code).
+    second_factor: bool = False
+    # The account holds staff roles it cannot use yet: its second factor is to be enrolled through the link the
+    # administrator's role change mailed (this session is a professional's only).
+    second_factor_pending: bool = False
+
+
+class StartSecondFactorEnrolment(_RegistryCommand):
+    """Command: start the TOTP enrolment of a staff account from the link an administrator's role change mailed
+    (``token``, single use, only its hash stored) and the account's password (reply: LoginResult with
+    ``totp_enrollment_required`` and a pending secret). Knowing the password alone is not enough, nor is the link
+    alone. Same login log, backoff and lockout as Login for the account's address: a wrong password is 401
+    invalid_credentials and counts as a failure; an unknown, used, replaced or expired link, or an account that is
+    no longer staff or already enrolled, is 400 token_invalid. The link stays usable until the enrolment is
+    confirmed or it expires, so a secret not scanned in time can be fetched again."""
+
+    wire_name: ClassVar[str] = "registry.StartSecondFactorEnrolment"
+
+    token: str
+    password: str
+    client_ip: str = ""
 
 
 class ConfirmTotpEnrollment(_RegistryCommand):
-    """Command: activate the TOTP secret a Login left pending (``totp_enrollment_required``) with a current code from
-    it, and open a session as a normal staff sign-in does (reply: LoginResult). ``enrollment_token`` is the
-    short-lived, single-use token from that Login reply (only its hash is stored). Same login log, backoff and lockout
-    as Login for the account's address: a wrong code is 401 invalid_totp and counts as a failure; an unknown, used,
-    replaced or expired token is 400 token_invalid."""
+    """Command: activate the TOTP secret StartSecondFactorEnrolment left pending (``totp_enrollment_required``) with
+    a current code from it, and open a session as a normal staff sign-in does (reply: LoginResult, with the second
+    factor passed). ``enrollment_token`` is the short-lived, single-use token from that reply (only its hash is
+    stored); the mailed link is spent. Same login log, backoff and lockout as Login for the account's address: a
+    wrong code is 401 invalid_totp and counts as a failure; an unknown, used, replaced or expired token is 400
+    token_invalid."""
 
     wire_name: ClassVar[str] = "registry.ConfirmTotpEnrollment"
 
@@ -412,7 +436,9 @@ class ValidateSession(_RegistryQuery):
 
 
 class AuthenticatedAccount(_RegistryReply):
-    """Reply to ValidateSession and VerifyApiToken: the account behind a valid token, roles as they are now."""
+    """Reply to ValidateSession and VerifyApiToken: the account behind a valid token, roles as they are now, and
+    of those only what the token may use: staff roles count only for a token whose sign-in passed the second
+    factor. Changing an account's roles ends its sessions and tokens."""
 
     wire_name: ClassVar[str] = "registry.AuthenticatedAccount"
 
@@ -423,6 +449,9 @@ class AuthenticatedAccount(_RegistryReply):
     account_roles: list[AccountRole]
     token_kind: Literal["session", "api"]
     expires_at: datetime
+    second_factor: bool = False
+    # Staff roles the account holds that this token cannot use (signed in without the second factor).
+    second_factor_pending: bool = False
 
 
 class EndSession(_RegistryCommand):
@@ -441,10 +470,11 @@ class SessionEnded(_RegistryReply):
 
 
 class IssueApiToken(_RegistryCommand):
-    """Command: exchange e-mail, password (and TOTP code for staff, required) for an API bearer token.
+    """Command: exchange e-mail, password (and TOTP code for staff with an enrolled second factor, required) for
+    an API bearer token.
 
-    Same checks, logging and throttling as Login. Only the token's hash is stored; the token itself is in
-    the reply, once.
+    Same checks, logging and throttling as Login. A staff account whose second factor is not enrolled yet gets a
+    token without staff roles. Only the token's hash is stored; the token itself is in the reply, once.
     """
 
     wire_name: ClassVar[str] = "registry.IssueApiToken"
@@ -463,8 +493,10 @@ class ApiTokenIssued(_RegistryReply):
 
     token: str
     account_id: uuid.UUID
+    # The roles the token may use (staff roles only with the second factor passed).
     account_roles: list[AccountRole]
     expires_at: datetime
+    second_factor: bool = False
 
 
 class VerifyApiToken(_RegistryQuery):
@@ -603,8 +635,10 @@ class SetAccountRoles(_ActingCommand):
     """Command (administrator only, 403 forbidden otherwise): set which staff roles an account holds; the
     ``professional`` role stays as it is. 404 account_not_found, 409 last_administrator (nobody would be left with
     the administrator role), 422 unknown_role (``roles`` holds something other than a staff role). The change is
-    written to the audit trail (who, what before and after, when, result). A staff role given to an account without a
-    TOTP secret leaves it "enrollment pending": its next sign-in enrols a second factor. Reply: AccountView."""
+    written to the audit trail (who, what before and after, when, result). Changing the roles ends every session and
+    API token of the account. A staff role given to an account without a TOTP secret mails it a one-time enrolment
+    link (again each time the roles are saved while the enrolment is pending); its staff roles count only once it
+    has signed in with a code. Reply: AccountView."""
 
     wire_name: ClassVar[str] = "registry.SetAccountRoles"
 

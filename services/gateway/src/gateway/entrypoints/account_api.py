@@ -102,7 +102,7 @@ class AccountApi(Controller):
             401: problem_spec(
                 "`invalid_credentials`, `invalid_totp`, or `totp_required` (a staff account sent no TOTP code)."
             ),
-            403: problem_spec("`email_not_confirmed` or `totp_not_enrolled`."),
+            403: problem_spec("`email_not_confirmed`."),
             429: problem_spec("`too_many_attempts`: sign-in is throttled for this address; see `Retry-After`."),
         },
     )

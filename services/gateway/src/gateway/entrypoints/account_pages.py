@@ -303,27 +303,80 @@ class AccountPages(Controller):
                 return again("totp", {"totp_code": t("account.totp.invalid")}, 401)
             if exc.code == "email_not_confirmed":
                 return again("password", {GENERAL: t("account.login.not_confirmed")}, 403, resend=True)
-            if exc.code == "totp_not_enrolled":
-                return again("password", {GENERAL: t("account.login.totp_not_enrolled")}, 403)
             if exc.code == "too_many_attempts":
                 seconds = wait_seconds(exc.message)
                 return again(step, {GENERAL: t("account.login.throttled", seconds=seconds)}, 429, retry_after=seconds)
             raise
         if reply.totp_required:
             return again("totp", {}, 200)
-        if reply.totp_enrollment_required and reply.enrollment_token and reply.totp_secret:
-            return _enrollment_page(
-                request,
-                token=reply.enrollment_token,
-                secret=reply.totp_secret,
-                uri=reply.totp_uri or "",
-                next_path=next_path,
-                errors={},
-                status=200,
-            )
         if not reply.authenticated or not reply.session_token:
             return again("password", {GENERAL: t("account.login.invalid")}, 401)
         return _signed_in(request, accounts_context, reply.session_token, reply.account_roles, next_path)
+
+    # --- Tweede inlogstap instellen, vanaf de gemailde link ---------------------------------------------------------
+
+    @get("/account/tweede-stap", name="second_factor_link")
+    async def second_factor_link(self, request: Request[Any, Any, Any], token: FromQuery[str] = "") -> Template:
+        """The page the enrolment link opens: the password, then the secret (a link alone never shows one)."""
+        errors: FormErrors = {} if token else {GENERAL: translator(request)("admin.enrol.link_invalid")}
+        return _no_store(page(request, "account/tweede_stap.html", token=token, errors=errors))
+
+    @post("/account/tweede-stap", name="second_factor_link_post")
+    async def start_second_factor(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template:
+        """Check the link and the password with the registry; on success, the enrolment step with the new secret."""
+        t = translator(request)
+        values = await form_fields(request)
+        token = values.get("token", "")
+
+        def again(
+            errors: FormErrors, status: int, *, keep_token: bool = True, retry_after: int | None = None
+        ) -> Template:
+            response = page(
+                request,
+                "account/tweede_stap.html",
+                status_code=status,
+                token=token if keep_token else "",
+                errors=errors,
+            )
+            if retry_after is not None:
+                response.headers["Retry-After"] = str(retry_after)
+            return _no_store(response)
+
+        if not token:
+            return again({GENERAL: t("admin.enrol.link_invalid")}, 400, keep_token=False)
+        if not values.get("password"):
+            return again({"password": t("account.required.password")}, 422)
+        try:
+            reply = expect(
+                await gateway.caller.call(
+                    "registry",
+                    contracts.StartSecondFactorEnrolment(
+                        token=token, password=values["password"], client_ip=client_ip(request)
+                    ),
+                ),
+                contracts.LoginResult,
+                "registry",
+            )
+        except RpcError as exc:
+            if exc.code == "invalid_credentials":
+                return again({"password": t("account.login.invalid")}, 401)
+            if exc.code in ("token_invalid", "bad_request"):
+                return again({GENERAL: t("admin.enrol.link_invalid")}, 400, keep_token=False)
+            if exc.code == "too_many_attempts":
+                seconds = wait_seconds(exc.message)
+                return again({GENERAL: t("account.login.throttled", seconds=seconds)}, 429, retry_after=seconds)
+            raise
+        if not (reply.totp_enrollment_required and reply.enrollment_token and reply.totp_secret):
+            return again({GENERAL: t("admin.enrol.link_invalid")}, 400, keep_token=False)
+        return _enrollment_page(
+            request,
+            token=reply.enrollment_token,
+            secret=reply.totp_secret,
+            uri=reply.totp_uri or "",
+            next_path="",
+            errors={},
+            status=200,
+        )
 
     @post("/inloggen/tweede-stap-instellen", name="login_totp_enrollment")
     async def confirm_totp_enrollment(

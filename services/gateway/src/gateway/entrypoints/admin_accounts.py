@@ -2,8 +2,9 @@
 second factor (TOTP) is enrolled, set its staff roles with checkboxes, and the list of every staff account.
 
 The registry decides (`FindAccount`, `SetAccountRoles`, `ListStaffAccounts`: administrator only, checked again there,
-refusals audited; the last administrator cannot lose the role). A staff role given to an account without TOTP leaves
-it "enrollment pending": its next sign-in shows the enrollment step (`account_pages`).
+refusals audited; the last administrator cannot lose the role). A change of roles ends the account's sessions; a staff
+role given to an account without TOTP mails it a one-time link to enrol one (`/account/tweede-stap` in
+`account_pages`).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""UI texts of staff account administration (`/beheer/accounts`) and of enrolling a second factor (TOTP) at sign-in:
+"""UI texts of staff account administration (`/beheer/accounts`) and of enrolling a second factor (TOTP) from the mailed link:
 Dutch first, English second, same keys in both."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     "nl": {
         # --- Accountbeheer (administrator) ---
         "admin.accounts.title": "Accountbeheer",
-        "admin.accounts.lead": "Zoek een account op e-mailadres en geef of ontneem medewerkersrollen. De rol professional blijft zoals hij is. Wie een medewerkersrol krijgt zonder tweede inlogstap, stelt die in bij de volgende keer inloggen.",
+        "admin.accounts.lead": "Zoek een account op e-mailadres en geef of ontneem medewerkersrollen. De rol professional blijft zoals hij is. Wie een medewerkersrol krijgt zonder tweede inlogstap, krijgt een e-mail met een eenmalige link om die in te stellen. Een wijziging van rollen beëindigt alle sessies van het account: de nieuwe rechten gelden pas na opnieuw inloggen met de code.",
         "admin.accounts.search": "E-mailadres van het account",
         "admin.accounts.search_hint": "Het volledige e-mailadres, bijvoorbeeld naam@gemeente.nl.",
         "admin.accounts.find": "Zoeken",
@@ -18,7 +18,7 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
         "admin.accounts.roles": "Rollen",
         "admin.accounts.totp": "Tweede inlogstap",
         "admin.accounts.totp_yes": "Ingesteld",
-        "admin.accounts.totp_pending": "Nog in te stellen bij de volgende keer inloggen",
+        "admin.accounts.totp_pending": "Nog in te stellen via de gemailde link (opnieuw opslaan stuurt een nieuwe link)",
         "admin.accounts.staff_roles": "Medewerkersrollen",
         "admin.accounts.staff_roles_hint": "Vink de rollen aan die dit account moet hebben; niet aangevinkte medewerkersrollen worden ingetrokken.",
         "admin.accounts.save": "Rollen opslaan",
@@ -42,11 +42,15 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
         "admin.enrol.step_code": "Vul hieronder de code van 6 cijfers in die de app nu toont.",
         "admin.enrol.submit": "Instellen en inloggen",
         "admin.enrol.keep_safe": "Deze sleutel wordt na het instellen niet meer getoond. Deel hem met niemand.",
-        "admin.enrol.expired": "Het instellen van de tweede inlogstap is verlopen of al gebeurd. Log opnieuw in.",
+        "admin.enrol.expired": "Het instellen van de tweede inlogstap is verlopen of al gebeurd. Open de link uit de e-mail opnieuw, of log in als het al gelukt was.",
+        "admin.enrol.link_lead": "U heeft een medewerkersrol gekregen. Vul uw wachtwoord in om de tweede inlogstap in te stellen; daarna logt u voor die rol in met uw wachtwoord én een code uit een authenticator-app.",
+        "admin.enrol.link_submit": "Verder",
+        "admin.enrol.link_invalid": "Deze link is ongeldig, al gebruikt of verlopen, of de tweede inlogstap is al ingesteld. Vraag de beheerder om een nieuwe link.",
+        "admin.enrol.pending_notice": "U heeft een medewerkersrol, maar nog geen tweede inlogstap. Tot u die heeft ingesteld via de link in de e-mail van de beheerder, ziet u alleen uw eigen gegevens.",
     },
     "en": {
         "admin.accounts.title": "Account administration",
-        "admin.accounts.lead": "Find an account by e-mail address and give or take away staff roles. The professional role stays as it is. Someone who gets a staff role without a second sign-in step sets it up the next time they sign in.",
+        "admin.accounts.lead": "Find an account by e-mail address and give or take away staff roles. The professional role stays as it is. Someone who gets a staff role without a second sign-in step is mailed a one-time link to set it up. Changing roles ends every session of the account: new rights count only after signing in again with the code.",
         "admin.accounts.search": "E-mail address of the account",
         "admin.accounts.search_hint": "The full address, for example name@municipality.nl.",
         "admin.accounts.find": "Find",
@@ -54,7 +58,7 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
         "admin.accounts.roles": "Roles",
         "admin.accounts.totp": "Second sign-in step",
         "admin.accounts.totp_yes": "Set up",
-        "admin.accounts.totp_pending": "To be set up at the next sign-in",
+        "admin.accounts.totp_pending": "To be set up through the mailed link (saving again sends a new link)",
         "admin.accounts.staff_roles": "Staff roles",
         "admin.accounts.staff_roles_hint": "Tick the roles this account should have; staff roles left unticked are taken away.",
         "admin.accounts.save": "Save roles",
@@ -77,6 +81,10 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
         "admin.enrol.step_code": "Enter the 6-digit code the app shows now.",
         "admin.enrol.submit": "Set up and sign in",
         "admin.enrol.keep_safe": "This key is not shown again once set up. Do not share it with anyone.",
-        "admin.enrol.expired": "Setting up the second sign-in step has expired or was already done. Please sign in again.",
+        "admin.enrol.expired": "Setting up the second sign-in step has expired or was already done. Open the link from the mail again, or sign in if it already worked.",
+        "admin.enrol.link_lead": "You were given a staff role. Enter your password to set up the second sign-in step; after that you sign in for that role with your password and a code from an authenticator app.",
+        "admin.enrol.link_submit": "Continue",
+        "admin.enrol.link_invalid": "This link is invalid, already used or expired, or the second step is already set up. Ask the administrator for a new link.",
+        "admin.enrol.pending_notice": "You have a staff role but no second sign-in step yet. Until you set it up through the link in the administrator's mail, you see only your own data.",
     },
 }

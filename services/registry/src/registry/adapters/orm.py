@@ -46,9 +46,9 @@ accounts = sa.Table(
 totp_enrollments = sa.Table(
     "totp_enrollments",
     metadata,
-    # A TOTP secret generated at the sign-in of a staff account without one: pending until the account confirms a
-    # code from it (then it moves to accounts.totp_secret and this row goes). One per account; a new sign-in
-    # replaces an unconfirmed one. The enrollment token given with it is kept as its SHA-256 only.
+    # A TOTP secret generated when a staff member without one opens their enrolment link (with their password):
+    # pending until the account confirms a code from it (then it moves to accounts.totp_secret and this row goes).
+    # One per account; opening the link again replaces an unconfirmed one. The enrollment token given with it is kept as its SHA-256 only.
     sa.Column("account_id", sa.Uuid, sa.ForeignKey("accounts.account_id"), primary_key=True),
     sa.Column("secret", sa.String(64), nullable=False),
     sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
@@ -82,6 +82,8 @@ access_tokens = sa.Table(
     sa.Column("issued_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+    # Whether the sign-in that issued it passed the second factor (a TOTP code): staff roles count only then.
+    sa.Column("second_factor", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Index("ix_access_tokens_account", "account_id"),
 )
 

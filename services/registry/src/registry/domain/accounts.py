@@ -154,8 +154,18 @@ def requires_second_factor(roles: Iterable[AccountRole]) -> bool:
     return is_staff(roles)
 
 
-# How long a TOTP secret generated at sign-in stays pending, and its enrollment token usable: long enough to add
-# it to an authenticator app, short enough that a token left in a browser is soon worthless.
+def effective_roles(roles: Iterable[AccountRole], *, second_factor: bool) -> frozenset[AccountRole]:
+    """The roles a session or token may use: staff roles only when it was opened with the second factor.
+
+    A password alone (a session from before a role was given, or an account whose second factor is not enrolled
+    yet) never carries staff power; the account keeps what it may do as a professional.
+    """
+    held = frozenset(roles)
+    return held if second_factor else frozenset(role for role in held if role not in STAFF_ROLES)
+
+
+# How long a TOTP secret generated from an enrolment link stays pending, and its enrollment token usable: long
+# enough to add it to an authenticator app, short enough that a token left in a browser is soon worthless.
 TOTP_ENROLLMENT_LIFETIME: Final = timedelta(minutes=10)
 
 
@@ -187,6 +197,9 @@ class TokenPurpose(StrEnum):
 
     CONFIRM_EMAIL = "confirm_email"
     RESET_PASSWORD = "reset_password"
+    # The link an administrator's role change mails to a staff member without a second factor: enrolment starts
+    # from it (and the password), never from the password alone.
+    ENROL_SECOND_FACTOR = "enrol_totp"
 
 
 class AccessTokenKind(StrEnum):
@@ -201,11 +214,12 @@ class LoginOutcome(StrEnum):
 
     SUCCEEDED = "succeeded"
     TOTP_REQUIRED = "totp_required"  # right password, staff, no code yet: not a failure
-    TOTP_ENROLLMENT_REQUIRED = "totp_enrollment_required"  # right password, staff without a secret: one is pending
+    # No longer written (enrolment starts from a mailed link, not at sign-in); kept to read older log rows.
+    TOTP_ENROLLMENT_REQUIRED = "totp_enrollment_required"
     UNKNOWN_ACCOUNT = "unknown_account"
     WRONG_PASSWORD = "wrong_password"
     INVALID_TOTP = "invalid_totp"
-    TOTP_NOT_ENROLLED = "totp_not_enrolled"
+    TOTP_NOT_ENROLLED = "totp_not_enrolled"  # no longer written either; kept for older log rows
     EMAIL_NOT_CONFIRMED = "email_not_confirmed"
     REFUSED_BACKOFF = "refused_backoff"
     REFUSED_LOCKED = "refused_locked"

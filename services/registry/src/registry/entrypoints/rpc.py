@@ -64,6 +64,7 @@ USE_CASES: Mapping[type[Message], UseCase] = {
     contracts.ConfirmEmail: accounts.confirm_email,
     contracts.RequestEmailConfirmation: accounts.request_email_confirmation,
     contracts.Login: accounts.login,
+    contracts.StartSecondFactorEnrolment: accounts.start_second_factor_enrolment,
     contracts.ConfirmTotpEnrollment: accounts.confirm_totp_enrollment,
     contracts.ValidateSession: _validate_session,
     contracts.EndSession: _end_session,

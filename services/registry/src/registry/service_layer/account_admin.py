@@ -1,9 +1,10 @@
 """The administrator's account work: look an account up by e-mail and set which staff roles it holds.
 
 Every role change is written to the audit trail (who, which account, the roles before and after, when, from where,
-the result); refusals too. A staff role given to an account without a TOTP secret leaves it "enrollment pending":
-its next web sign-in enrols a second factor (``accounts.login``). Sessions need no revoking: the gateway asks
-``ValidateSession`` per request, which reads the roles as they are now.
+the result); refusals too. A change of roles ends every session and API token of the account: power given must
+be claimed with a fresh sign-in that passes the second factor, and power taken is gone at once. A staff role given
+to an account without a TOTP secret mails it a one-time enrolment link (``accounts.mail_second_factor_link``);
+until it has enrolled from that link, its sign-ins carry no staff role.
 """
 
 from __future__ import annotations
@@ -16,17 +17,20 @@ import sqlalchemy as sa
 
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.kit.outbox import UnitOfWork
-from registry.adapters.orm import accounts
+from registry.adapters.orm import access_tokens, accounts
 from registry.adapters.sql import may_hold_role
+from registry.adapters.unit_of_work import RegistryUnitOfWork
 from registry.domain.accounts import (
     AccountRole,
     UnknownRole,
     normalise_email,
     parse_account_roles,
     parse_staff_roles,
+    requires_second_factor,
     sorted_account_roles,
     with_staff_roles,
 )
+from registry.service_layer.accounts import mail_second_factor_link
 from registry.service_layer.actors import load_actor, require_role
 from registry.service_layer.audit_log import REFUSED, record_action
 from registry.service_layer.context import RegistryContext
@@ -53,7 +57,7 @@ async def find_account(uow: UnitOfWork, ctx: RegistryContext, query: contracts.F
 
 
 async def set_account_roles(
-    uow: UnitOfWork, ctx: RegistryContext, command: contracts.SetAccountRoles
+    uow: RegistryUnitOfWork, ctx: RegistryContext, command: contracts.SetAccountRoles
 ) -> contracts.AccountView:
     """Set an account's staff roles (the professional role stays); see SetAccountRoles for the refusals."""
     now = ctx.now()
@@ -93,7 +97,7 @@ async def set_account_roles(
     # queue behind each other (and cannot deadlock).
     locked = (
         await uow.session.execute(
-            sa.select(accounts.c.account_id, accounts.c.account_roles)
+            sa.select(accounts.c.account_id, accounts.c.account_roles, accounts.c.totp_secret)
             .where(
                 sa.or_(
                     accounts.c.account_id == command.account_id,
@@ -117,12 +121,24 @@ async def set_account_roles(
         )
     before_text = ",".join(role.value for role in sorted_account_roles(before))
     after_text = ",".join(role.value for role in sorted_account_roles(after))
+    detail = {"before": before_text, "after": after_text}
     if after != before:
         await uow.session.execute(
             sa.update(accounts)
             .where(accounts.c.account_id == target.account_id)
             .values(account_roles=[role.value for role in sorted_account_roles(after)])
         )
+        ended = await uow.session.execute(
+            sa.update(access_tokens)
+            .where(access_tokens.c.account_id == target.account_id, access_tokens.c.revoked_at.is_(None))
+            .values(revoked_at=now)
+            .returning(access_tokens.c.token_hash)
+        )
+        detail["sessions_ended"] = str(len(ended.all()))
+    if requires_second_factor(after) and not target.totp_secret:
+        # Saving again while the enrolment is pending sends a fresh link (the older one stops working).
+        await mail_second_factor_link(uow, ctx, target.account_id, now=now)
+        detail["enrolment_link_mailed"] = "yes"
     await record_action(
         uow,
         at=now,
@@ -131,7 +147,7 @@ async def set_account_roles(
         client_ip=command.client_ip,
         actor_account_id=actor.account_id,
         person_id=target.account_id,
-        detail={"before": before_text, "after": after_text},
+        detail=detail,
     )
     await uow.commit()
     view = await account_view(uow.session, target.account_id)

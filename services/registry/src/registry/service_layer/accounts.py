@@ -6,11 +6,15 @@ Design, in short (the registry README has the long form):
   answer the same, unknown addresses cost the same hashing time as wrong passwords, and the sign-in throttle
   is kept per address typed, account or not.
 - Sessions are server-side: a random token whose SHA-256 is stored, handed to the gateway for its signed
-  cookie. The gateway asks ValidateSession per request, so logout, a password reset or a role change takes
-  effect at once. API tokens are the same mechanism with a longer life.
+  cookie. The gateway asks ValidateSession per request, so logout, a password reset or a role change (which
+  ends every session and token of the account) takes effect at once. API tokens are the same mechanism with a
+  longer life.
 - Staff accounts need a TOTP code on top of the password; a code is accepted once (its time step is stored).
-  A staff account without a secret gets one at its web sign-in, pending until a code from it is confirmed
-  (``confirm_totp_enrollment``) with the short-lived token the sign-in returned.
+  Each session and token records whether its sign-in passed the code, and staff roles count only when it did.
+- A staff account without a secret signs in with its password as a professional only. It enrols from the one-time
+  link the administrator's role change mailed, together with its password (``start_second_factor_enrolment``):
+  a secret is pending until a code from it is confirmed (``confirm_totp_enrollment``) with the short-lived token
+  that step returned. Knowing the password alone never enrols a second factor.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from registry.domain.accounts import (
     InvalidAccountData,
     LoginOutcome,
     TokenPurpose,
+    effective_roles,
     normalise_email,
     parse_account_roles,
     password_problems,
@@ -241,20 +246,23 @@ class _SignedIn:
     email: str
     initials: str
     surname: str
+    # Every role the account holds; what a session or token may use of them is ``usable_roles``.
     roles: tuple[AccountRole, ...]
+    # Whether this sign-in passed the second factor (a TOTP code).
+    second_factor: bool
 
+    @property
+    def usable_roles(self) -> tuple[AccountRole, ...]:
+        return sorted_account_roles(effective_roles(self.roles, second_factor=self.second_factor))
 
-@dataclass(frozen=True, slots=True)
-class _EnrollmentNeeded:
-    """Right password, a staff account without a TOTP secret: a second factor must be enrolled first."""
-
-    account_id: uuid.UUID
-    email: str
+    @property
+    def second_factor_pending(self) -> bool:
+        """Staff roles held that this sign-in cannot use (no second factor enrolled yet)."""
+        return len(self.usable_roles) < len(self.roles)
 
 
 async def login(uow: UnitOfWork, ctx: RegistryContext, command: contracts.Login) -> contracts.LoginResult:
-    """Sign in and open a session; staff without a code get ``totp_required``, staff without a secret get
-    ``totp_enrollment_required`` with a fresh pending secret (see Login's docstring)."""
+    """Sign in and open a session; staff without a code get ``totp_required`` (see Login's docstring)."""
     signed_in = await _authenticate(
         uow,
         ctx,
@@ -264,12 +272,9 @@ async def login(uow: UnitOfWork, ctx: RegistryContext, command: contracts.Login)
         client_ip=command.client_ip,
         channel=WEB_CHANNEL,
         code_must_be_given=False,
-        may_enroll=True,
     )
     if signed_in is None:
         return contracts.LoginResult(authenticated=False, totp_required=True)
-    if isinstance(signed_in, _EnrollmentNeeded):
-        return await _start_enrollment(uow, ctx, signed_in)
     return await _open_session(uow, ctx, signed_in, client_ip=command.client_ip)
 
 
@@ -279,7 +284,13 @@ async def _open_session(
     now = ctx.now()
     expires_at = now + ctx.policy.session_lifetime
     token = await _issue_access_token(
-        uow, signed_in.account_id, AccessTokenKind.SESSION, now=now, expires_at=expires_at, client_ip=client_ip
+        uow,
+        signed_in.account_id,
+        AccessTokenKind.SESSION,
+        now=now,
+        expires_at=expires_at,
+        client_ip=client_ip,
+        second_factor=signed_in.second_factor,
     )
     await uow.commit()
     return contracts.LoginResult(
@@ -288,16 +299,18 @@ async def _open_session(
         email=signed_in.email,
         initials=signed_in.initials,
         surname=signed_in.surname,
-        account_roles=[role.value for role in signed_in.roles],
+        account_roles=[role.value for role in signed_in.usable_roles],
         session_token=token,
         session_expires_at=expires_at,
+        second_factor=signed_in.second_factor,
+        second_factor_pending=signed_in.second_factor_pending,
     )
 
 
 async def issue_api_token(
     uow: UnitOfWork, ctx: RegistryContext, command: contracts.IssueApiToken
 ) -> contracts.ApiTokenIssued:
-    """Exchange credentials (with TOTP code for staff, required) for an API bearer token."""
+    """Exchange credentials (with TOTP code for enrolled staff, required) for an API bearer token."""
     signed_in = await _authenticate(
         uow,
         ctx,
@@ -307,9 +320,8 @@ async def issue_api_token(
         client_ip=command.client_ip,
         channel=API_CHANNEL,
         code_must_be_given=True,
-        may_enroll=False,
     )
-    if signed_in is None or isinstance(signed_in, _EnrollmentNeeded):
+    if signed_in is None:
         # Unreachable: with code_must_be_given a missing code is already an error; kept so a change there
         # cannot silently hand out a token without the second factor.
         raise unauthenticated("totp_required", "Staff accounts must send their TOTP code.")
@@ -323,13 +335,15 @@ async def issue_api_token(
         expires_at=expires_at,
         client_ip=command.client_ip,
         label=command.label,
+        second_factor=signed_in.second_factor,
     )
     await uow.commit()
     return contracts.ApiTokenIssued(
         token=token,
         account_id=signed_in.account_id,
-        account_roles=[role.value for role in signed_in.roles],
+        account_roles=[role.value for role in signed_in.usable_roles],
         expires_at=expires_at,
+        second_factor=signed_in.second_factor,
     )
 
 
@@ -343,10 +357,10 @@ async def _authenticate(
     client_ip: str,
     channel: str,
     code_must_be_given: bool,
-    may_enroll: bool,
-) -> _SignedIn | _EnrollmentNeeded | None:
-    """Check credentials under the throttle; return the account, None when a staff code is still needed, or
-    _EnrollmentNeeded (only with ``may_enroll``) for a staff account without a TOTP secret.
+) -> _SignedIn | None:
+    """Check credentials under the throttle; return the account (with whether the second factor was passed), or
+    None when a staff code is still needed. A staff account without a TOTP secret is signed in on its password
+    alone, without the second factor: its staff roles do not count until it enrols from the mailed link.
 
     Every outcome is logged. Failures and refusals are committed before the error is raised, so the log and
     the throttle keep them although the request fails.
@@ -387,15 +401,8 @@ async def _authenticate(
             forbidden("email_not_confirmed", "Confirm your e-mail address first (see the mail we sent)."),
         )
     roles = parse_account_roles(account.account_roles)
-    if requires_second_factor(roles):
-        if not account.totp_secret:
-            if may_enroll:
-                await log(LoginOutcome.TOTP_ENROLLMENT_REQUIRED)
-                return _EnrollmentNeeded(account_id=account.account_id, email=account.email)
-            await refuse(
-                LoginOutcome.TOTP_NOT_ENROLLED,
-                forbidden("totp_not_enrolled", "This staff account has no second factor; ask an administrator."),
-            )
+    second_factor = False
+    if requires_second_factor(roles) and account.totp_secret:
         if not (totp_code or "").strip():
             if code_must_be_given:
                 await refuse(
@@ -411,6 +418,7 @@ async def _authenticate(
         await session.execute(
             sa.update(accounts).where(accounts.c.account_id == account.account_id).values(totp_last_step=step)
         )
+        second_factor = True
     if ctx.passwords.needs_rehash(account.password_hash):
         await session.execute(
             sa.update(accounts)
@@ -419,10 +427,12 @@ async def _authenticate(
         )
     await session.execute(sa.delete(login_throttle).where(login_throttle.c.email == email))
     await log(LoginOutcome.SUCCEEDED)
-    return await _signed_in(session, account, roles)
+    return await _signed_in(session, account, roles, second_factor=second_factor)
 
 
-async def _signed_in(session: AsyncSession, account: Any, roles: Iterable[AccountRole]) -> _SignedIn:
+async def _signed_in(
+    session: AsyncSession, account: Any, roles: Iterable[AccountRole], *, second_factor: bool
+) -> _SignedIn:
     """The signed-in account with its name (from its person row)."""
     person = (await session.execute(sa.select(people).where(people.c.person_id == account.account_id))).one()
     return _SignedIn(
@@ -431,6 +441,7 @@ async def _signed_in(session: AsyncSession, account: Any, roles: Iterable[Accoun
         initials=person.initials,
         surname=person.surname,
         roles=sorted_account_roles(roles),
+        second_factor=second_factor,
     )
 
 
@@ -482,20 +493,71 @@ async def _check_throttle(
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# TOTP enrollment at sign-in
+# TOTP enrolment, from the link an administrator's role change mails
 
 
-async def _start_enrollment(uow: UnitOfWork, ctx: RegistryContext, needed: _EnrollmentNeeded) -> contracts.LoginResult:
+async def mail_second_factor_link(
+    uow: RegistryUnitOfWork, ctx: RegistryContext, account_id: uuid.UUID, *, now: datetime
+) -> None:
+    """Mail the account a one-time enrolment link (an older unused one stops working). Called by the
+    administrator's role change for a staff account without a second factor."""
+    row = (
+        await uow.session.execute(
+            sa.select(accounts.c.email, people.c.initials, people.c.surname)
+            .join(people, people.c.person_id == accounts.c.account_id)
+            .where(accounts.c.account_id == account_id)
+        )
+    ).one()
+    lifetime = ctx.policy.second_factor_link_lifetime
+    token = await _issue_one_time_token(uow, account_id, TokenPurpose.ENROL_SECOND_FACTOR, now=now, lifetime=lifetime)
+    subject, body = notifications.enrol_second_factor(
+        f"{row.initials} {row.surname}",
+        ctx.links.enrol_second_factor(token),
+        valid_hours=round(lifetime.total_seconds() / 3600),
+    )
+    await uow.queue_mail(to=row.email, subject=subject, body=body, person_id=account_id)
+
+
+async def start_second_factor_enrolment(
+    uow: UnitOfWork, ctx: RegistryContext, command: contracts.StartSecondFactorEnrolment
+) -> contracts.LoginResult:
+    """Check the mailed link and the password (under the sign-in throttle), then keep a fresh secret pending and
+    hand it out once (see StartSecondFactorEnrolment)."""
+    now = ctx.now()
+    account_id = await _usable_one_time_token(uow, command.token, TokenPurpose.ENROL_SECOND_FACTOR, now)
+    if account_id is None:
+        await _refuse_token(uow, "start_totp_enrollment", command.client_ip, now)
+    account = (await uow.session.execute(sa.select(accounts).where(accounts.c.account_id == account_id))).one()
+    if account.totp_secret or not requires_second_factor(parse_account_roles(account.account_roles)):
+        await _refuse_token(uow, "start_totp_enrollment", command.client_ip, now)
+    signed_in = await _authenticate(
+        uow,
+        ctx,
+        email_input=account.email,
+        password=command.password,
+        totp_code=None,
+        client_ip=command.client_ip,
+        channel=ENROLLMENT_CHANNEL,
+        code_must_be_given=False,
+    )
+    if signed_in is None:  # enrolled by a concurrent request since the read above
+        await _refuse_token(uow, "start_totp_enrollment", command.client_ip, now)
+    return await _start_enrollment(uow, ctx, account_id=account.account_id, email=account.email)
+
+
+async def _start_enrollment(
+    uow: UnitOfWork, ctx: RegistryContext, *, account_id: uuid.UUID, email: str
+) -> contracts.LoginResult:
     """Generate a secret, keep it pending for the account (replacing an unconfirmed one, whose token then stops
     working) and hand it out once with a short-lived enrollment token. Nothing about the secret is logged."""
     now = ctx.now()
     secret = ctx.totp.new_secret()
     token = new_token()
     expires_at = now + TOTP_ENROLLMENT_LIFETIME
-    await uow.session.execute(sa.delete(totp_enrollments).where(totp_enrollments.c.account_id == needed.account_id))
+    await uow.session.execute(sa.delete(totp_enrollments).where(totp_enrollments.c.account_id == account_id))
     await uow.session.execute(
         sa.insert(totp_enrollments).values(
-            account_id=needed.account_id,
+            account_id=account_id,
             secret=secret,
             token_hash=token_hash(token),
             created_at=now,
@@ -509,8 +571,8 @@ async def _start_enrollment(uow: UnitOfWork, ctx: RegistryContext, needed: _Enro
         enrollment_token=token,
         enrollment_expires_at=expires_at,
         totp_secret=secret,
-        totp_uri=ctx.totp.provisioning_uri(secret, needed.email),
-        email=needed.email,
+        totp_uri=ctx.totp.provisioning_uri(secret, email),
+        email=email,
     )
 
 
@@ -588,6 +650,16 @@ async def confirm_totp_enrollment(
         .values(totp_secret=enrollment.secret, totp_last_step=step)
     )
     await session.execute(sa.delete(totp_enrollments).where(totp_enrollments.c.account_id == account.account_id))
+    # The mailed link has done its work: it cannot start another enrolment.
+    await session.execute(
+        sa.update(one_time_tokens)
+        .where(
+            one_time_tokens.c.account_id == account.account_id,
+            one_time_tokens.c.purpose == TokenPurpose.ENROL_SECOND_FACTOR.value,
+            one_time_tokens.c.used_at.is_(None),
+        )
+        .values(used_at=now)
+    )
     await session.execute(sa.delete(login_throttle).where(login_throttle.c.email == email))
     await log(LoginOutcome.SUCCEEDED)
     await record_action(
@@ -599,7 +671,9 @@ async def confirm_totp_enrollment(
         actor_account_id=account.account_id,
         person_id=account.account_id,
     )
-    return await _open_session(uow, ctx, await _signed_in(session, account, roles), client_ip=command.client_ip)
+    return await _open_session(
+        uow, ctx, await _signed_in(session, account, roles, second_factor=True), client_ip=command.client_ip
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -614,6 +688,7 @@ async def _issue_access_token(
     now: datetime,
     expires_at: datetime,
     client_ip: str,
+    second_factor: bool,
     label: str = "",
 ) -> str:
     token = new_token()
@@ -626,6 +701,7 @@ async def _issue_access_token(
             client_ip=client_ip[:64],
             issued_at=now,
             expires_at=expires_at,
+            second_factor=second_factor,
         )
     )
     return token
@@ -634,12 +710,14 @@ async def _issue_access_token(
 async def authenticate_token(
     uow: UnitOfWork, ctx: RegistryContext, token: str, kind: AccessTokenKind
 ) -> contracts.AuthenticatedAccount:
-    """The account behind a valid session or API token, with its roles as they are now (401 otherwise)."""
+    """The account behind a valid session or API token, with its roles as they are now and of those only what the
+    token may use: staff roles need a sign-in that passed the second factor (401 when the token is not valid)."""
     now = ctx.now()
     row = (
         await uow.session.execute(
             sa.select(
                 access_tokens.c.expires_at,
+                access_tokens.c.second_factor,
                 accounts.c.account_id,
                 accounts.c.email,
                 accounts.c.account_roles,
@@ -659,14 +737,18 @@ async def authenticate_token(
     ).first()
     if row is None:
         raise unauthenticated("session_invalid", "The session or token is not valid (expired, ended or unknown).")
+    held = parse_account_roles(row.account_roles)
+    usable = effective_roles(held, second_factor=bool(row.second_factor))
     return contracts.AuthenticatedAccount(
         account_id=row.account_id,
         email=row.email,
         initials=row.initials,
         surname=row.surname,
-        account_roles=[role.value for role in sorted_account_roles(parse_account_roles(row.account_roles))],
+        account_roles=[role.value for role in sorted_account_roles(usable)],
         token_kind=kind.value,
         expires_at=as_utc(row.expires_at),
+        second_factor=bool(row.second_factor),
+        second_factor_pending=usable != held,
     )
 
 

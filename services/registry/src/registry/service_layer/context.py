@@ -25,12 +25,16 @@ class MailLinks:
     base_url: str
     confirm_email_path: str
     reset_password_path: str
+    enrol_second_factor_path: str = "/account/tweede-stap"
 
     def confirm_email(self, token: str) -> str:
         return f"{self.base_url.rstrip('/')}{self.confirm_email_path}?{urlencode({'token': token})}"
 
     def reset_password(self, token: str) -> str:
         return f"{self.base_url.rstrip('/')}{self.reset_password_path}?{urlencode({'token': token})}"
+
+    def enrol_second_factor(self, token: str) -> str:
+        return f"{self.base_url.rstrip('/')}{self.enrol_second_factor_path}?{urlencode({'token': token})}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +51,8 @@ class RegistryPolicy:
     password_reset_token_lifetime: timedelta
     statistics_decimals: int
     allow_demo_commands: bool
+    # How long the enrolment link mailed to a new staff member works (settings: second_factor_link_hours).
+    second_factor_link_lifetime: timedelta = timedelta(hours=72)
 
 
 @dataclass

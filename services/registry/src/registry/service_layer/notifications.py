@@ -61,6 +61,22 @@ def reset_password(name: str, link: str, token: str, valid_minutes: int) -> Mail
     )
 
 
+def enrol_second_factor(name: str, link: str, valid_hours: int) -> Mail:
+    return (
+        "Stel uw tweede stap in / Set up your second step",
+        f"Beste {name},\n\n"
+        "U heeft een rol als medewerker van het LKLR gekregen. Voor die rol logt u in met uw wachtwoord én een "
+        "code uit een authenticator-app. Stel die tweede stap in via deze link (eenmalig te gebruiken, geldig "
+        f"{valid_hours} uur); u vult daar ook uw wachtwoord in:\n\n{link}\n\n"
+        "Tot u dat gedaan heeft, logt u in zonder de rechten van die rol. Verwachtte u deze e-mail niet? Neem dan "
+        "contact op met het register.\n\n"
+        "You were given a staff role in the LKLR, which needs your password and a code from an authenticator app. "
+        f"Set up that second step with the link above (single use, valid for {valid_hours} hours; it asks for your "
+        "password too). Until then you sign in without the rights of that role.\n\n"
+        f"{_SIGNATURE}\n",
+    )
+
+
 def password_changed(name: str) -> Mail:
     return (
         "Uw wachtwoord is gewijzigd / Your password was changed",
