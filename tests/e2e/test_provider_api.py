@@ -423,6 +423,37 @@ async def test_every_row_outcome_is_answered_through_http_and_only_recorded_rows
     assert await system.placed(strict_edition) == []
 
 
+async def test_one_correlation_id_follows_a_post_through_the_rpc_and_every_event_it_causes(system: System) -> None:
+    provider = await system.provider()
+    _course, edition = await system.course(provider, hours=4, partial=False)
+    (person,) = await system.register(1)
+    correlation_id = uuid.uuid4()
+    headers = {**provider.auth, "Idempotency-Key": uuid.uuid4().hex, "X-Correlation-ID": str(correlation_id)}
+    response = await system.http.post(
+        f"{API}/attendance",
+        json={"edition_id": str(edition), "attendees": rows_of([person.number])},
+        headers=headers,
+    )
+    assert response.status_code == 200, response.text
+    assert response.headers["x-correlation-id"] == str(correlation_id)
+
+    async def caused(dsn: str, message_type: str) -> bool:
+        rows = await system.fetch(dsn, "SELECT body FROM kit_outbox WHERE message_type = $1", message_type)
+        return any(json.loads(bytes(row["body"]))["correlation_id"] == str(correlation_id) for row in rows)
+
+    async def recorded() -> bool:
+        return await caused(system.accreditation_dsn, "accreditation.AttendanceRecorded")
+
+    async def placed() -> bool:
+        # Emitted by the portfolio while it consumed AttendanceRecorded: the same id, one hop further.
+        return await caused(system.portfolio_dsn, "portfolio.ActivitiesPlaced")
+
+    await system.eventually(recorded, timeout=30, message="AttendanceRecorded with the request's correlation id")
+    await system.eventually(placed, timeout=30, message="ActivitiesPlaced with the request's correlation id")
+    anonymous = await system.http.get("/api/v1/courses")
+    assert uuid.UUID(anonymous.headers["x-correlation-id"]) != correlation_id  # a fresh one for every request
+
+
 async def test_a_post_the_edition_cannot_take_is_refused_whole(system: System) -> None:
     provider = await system.provider()
     _pending, pending_edition = await system.course(provider, approve=False)

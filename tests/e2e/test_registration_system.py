@@ -240,6 +240,25 @@ async def test_the_public_api_shows_only_the_allowlisted_fields(system: RunningS
     assert "Geheim" not in one.text + found.text
 
 
+async def test_a_refused_request_reaches_an_api_client_as_rfc_9457_json_with_its_problems(
+    system: RunningSystem,
+) -> None:
+    async with httpx.AsyncClient(base_url=system.gateway_url) as client:
+        too_short = await client.get("/api/v1/register", params={"q": "E"})
+        mistyped = await client.get("/api/v1/register/0000014")
+    for response, code, problem_code in (
+        (too_short, "invalid_search", "query_too_short"),
+        (mistyped, "invalid_registration_number", "mistyped"),
+    ):
+        assert response.status_code == 422, response.text
+        assert response.headers["content-type"].startswith("application/problem+json")
+        body = response.json()
+        assert (body["type"], body["status"], body["code"]) == (f"urn:lklr:problem:{code}", 422, code)
+        assert body["title"] and body["detail"] and body["instance"]
+        assert [problem["code"] for problem in body["problems"]] == [problem_code]
+        assert all(problem["message"] for problem in body["problems"])
+
+
 # --- Statistics ------------------------------------------------------------------------------------------------
 
 

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import aio_pika
 import pytest
 import sqlalchemy as sa
 
-from lklr_shared.contracts.envelope import Envelope
+from lklr_shared.contracts.envelope import Envelope, wrap
 from lklr_shared.contracts.registry import GetStatistics, Statistics
 from lklr_shared.contracts.system import Ping, Pong
 from lklr_shared.kit.consumer import EventConsumer
 from lklr_shared.kit.outbox import UnitOfWork
-from lklr_shared.kit.rpc import RpcClient, RpcError, RpcServer, ServiceTimeout, ServiceUnavailable
+from lklr_shared.kit.rpc import Problem, RpcClient, RpcError, RpcServer, ServiceTimeout, ServiceUnavailable
 from tests.messaging import harness
 
 pytestmark = [pytest.mark.integration]
@@ -52,6 +53,83 @@ async def test_a_business_error_reaches_the_caller_with_its_status(connection, b
         await RpcClient(connection, topology).call("picky", Ping())
     await server.stop()
     assert (caught.value.status, caught.value.code) == (403, "not_allowed")
+
+
+async def test_a_refusal_carries_its_problems_and_retry_after_to_the_caller(connection, broker_names):
+    topology = broker_names.topology(services={"strict"})
+
+    async def refuse(_query: Ping, _envelope: Envelope) -> Pong:
+        raise RpcError(
+            "invalid_sign_up",
+            "Two rules broken.",
+            422,
+            problems=[Problem("email_invalid", "Not an address.", "email"), Problem("password_too_short", "Short.")],
+            retry_after=7,
+        )
+
+    server = RpcServer("strict", connection, topology, {Ping: refuse})
+    await server.start()
+    with pytest.raises(RpcError) as caught:
+        await RpcClient(connection, topology).call("strict", Ping())
+    await server.stop()
+    refusal = caught.value
+    assert (refusal.status, refusal.code, refusal.retry_after) == (422, "invalid_sign_up", 7)
+    assert refusal.problems == (
+        Problem("email_invalid", "Not an address.", "email"),
+        Problem("password_too_short", "Short.", None),
+    )
+
+
+async def test_an_unexpected_error_in_a_handler_answers_500_and_is_logged_with_its_stack(
+    connection, broker_names, caplog
+):
+    topology = broker_names.topology(services={"buggy"})
+
+    async def crash(_query: Ping, _envelope: Envelope) -> Pong:
+        raise ValueError("a bug, not the caller's fault")
+
+    server = RpcServer("buggy", connection, topology, {Ping: crash})
+    await server.start()
+    with pytest.raises(RpcError) as caught:
+        await RpcClient(connection, topology).call("buggy", Ping())
+    await server.stop()
+    # Before, any ValueError from a handler became a silent 400 bad_request.
+    assert (caught.value.status, caught.value.code) == (500, "internal")
+    (logged,) = [record for record in caplog.records if "system.Ping" in record.getMessage()]
+    assert logged.exc_info is not None and "a bug" in str(logged.exc_info[1])
+
+
+async def test_a_request_that_does_not_parse_is_400_with_a_problem_per_field(connection, broker_names):
+    topology = broker_names.topology(services={"parser"})
+
+    async def answer(_query: GetStatistics, _envelope: Envelope) -> Statistics:
+        raise AssertionError("never reached")
+
+    server = RpcServer("parser", connection, topology, {GetStatistics: answer})
+    await server.start()
+    channel = await connection.channel()
+    reply_queue = await channel.declare_queue(exclusive=True)
+    envelope = wrap(GetStatistics()).model_dump(mode="json")
+    envelope["payload"] = {"year": "not a year"}
+    await channel.default_exchange.publish(
+        aio_pika.Message(json.dumps(envelope).encode(), correlation_id="x", reply_to=reply_queue.name),
+        routing_key=topology.rpc_queue("parser"),
+    )
+    message = await _next_message(reply_queue)
+    await channel.close()
+    await server.stop()
+    error = json.loads(message.body)["error"]
+    assert (error["status"], error["code"]) == (400, "bad_request")
+    assert [(problem["field"], problem["code"]) for problem in error["problems"]] == [("year", "int_parsing")]
+
+
+async def _next_message(queue: aio_pika.abc.AbstractQueue) -> aio_pika.abc.AbstractIncomingMessage:
+    for _attempt in range(100):
+        message = await queue.get(no_ack=True, fail=False)
+        if message is not None:
+            return message
+        await asyncio.sleep(0.05)
+    raise AssertionError("no reply")
 
 
 async def test_a_service_without_a_queue_is_unavailable_503(connection, broker_names):

@@ -27,6 +27,7 @@ from gateway.caller import ServiceCaller
 from gateway.entrypoints.accreditation_routes import AccreditationRoutes
 from gateway.entrypoints.api import ApiV1
 from gateway.entrypoints.audit_routes import AuditRoutes
+from gateway.entrypoints.correlation import CorrelationMiddleware
 from gateway.entrypoints.errors import http_error_handler, rpc_error_handler
 from gateway.entrypoints.health import asyncapi_document, livez, readyz
 from gateway.entrypoints.openapi_page import PlainOpenAPIPage
@@ -124,6 +125,7 @@ def build_app(
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         ],
         dependencies={"gateway": Provide(provide_gateway, sync_to_thread=False)},
+        middleware=[CorrelationMiddleware],
         exception_handlers={RpcError: rpc_error_handler, HTTPException: http_error_handler},
         template_config=TemplateConfig(instance=_template_engine()),
         openapi_config=OpenAPIConfig(

@@ -18,7 +18,7 @@ from typing import Any
 from lklr_shared.contracts import registry as c
 from lklr_shared.contracts.base import Message
 from lklr_shared.contracts.system import Ping, Pong
-from lklr_shared.kit.rpc import RpcError, ServiceUnavailable
+from lklr_shared.kit.rpc import Problem, RpcError, ServiceUnavailable
 
 NOW = datetime(2025, 6, 1, 10, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery"
@@ -329,9 +329,19 @@ class FakeRegistry:
 
     def _SignUp(self, request: c.SignUp) -> c.SignUpAccepted:
         if "@" not in request.email:
-            raise RpcError("invalid_sign_up", "email_invalid: Not an e-mail address.", 422)
+            raise RpcError(
+                "invalid_sign_up",
+                "Not an e-mail address.",
+                422,
+                problems=[Problem("email_invalid", "Not an e-mail address.")],
+            )
         if len(request.password) < 10:
-            raise RpcError("invalid_sign_up", "password_too_short: At least 10 characters.", 422)
+            raise RpcError(
+                "invalid_sign_up",
+                "At least 10 characters.",
+                422,
+                problems=[Problem("password_too_short", "At least 10 characters.")],
+            )
         return c.SignUpAccepted(email=request.email)
 
     def _ConfirmEmail(self, request: c.ConfirmEmail) -> c.EmailConfirmed:
@@ -382,7 +392,12 @@ class FakeRegistry:
     def _ApplyForRegistration(self, request: c.ApplyForRegistration) -> c.ApplicationView:
         account = self.by_id(request.actor_account_id)
         if request.hours_per_week < 16:
-            raise RpcError("invalid_application", "too_few_hours: Registration requires at least 16 hours.", 422)
+            raise RpcError(
+                "invalid_application",
+                "Registration requires at least 16 hours.",
+                422,
+                problems=[Problem("too_few_hours", "Registration requires at least 16 hours.")],
+            )
         view = c.ApplicationView(
             application_id=uuid.uuid4(),
             person_id=account.account_id,

@@ -176,7 +176,7 @@ async def test_staff_get_a_second_step_for_the_totp_code(
 async def test_a_throttled_sign_in_says_how_long_to_wait(
     client: AsyncTestClient[Litestar], registry: FakeRegistry
 ) -> None:
-    registry.overrides[c.Login] = RpcError("too_many_attempts", c.with_retry_after("Locked.", 900), 429)
+    registry.overrides[c.Login] = RpcError("too_many_attempts", "Locked.", 429, retry_after=900)
     token = await csrf_for(client)
     response = await client.post("/inloggen", data={"csrf_token": token, "email": "jansen@example.nl", "password": "x"})
     assert response.status_code == 429

@@ -181,7 +181,7 @@ async def test_missing_fields_are_422_with_a_problem_per_field(
         "/api/v1/me/activities", headers=await _token(client), files=[("category", (None, "A3"))]
     )
     body = _problem(response, 422, "invalid_activity")
-    assert {(e["field"], e["code"]) for e in body["errors"]} == {
+    assert {(e["field"], e["code"]) for e in body["problems"]} == {
         ("category", "category_required"),
         ("title", "title_required"),
         ("completion_date", "date_invalid"),

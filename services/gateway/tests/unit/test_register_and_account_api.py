@@ -68,7 +68,7 @@ async def test_the_register_page_asks_nothing_without_a_query(
 async def test_the_register_page_explains_the_rate_limit_politely(
     client: AsyncTestClient[Litestar], registry: FakeRegistry
 ) -> None:
-    registry.overrides[c.SearchRegister] = RpcError("rate_limited", c.with_retry_after("Too many lookups.", 42), 429)
+    registry.overrides[c.SearchRegister] = RpcError("rate_limited", "Too many lookups.", 429, retry_after=42)
     page = await client.get("/register", params={"q": "Jansen"})
     assert page.status_code == 429
     assert page.headers["retry-after"] == "42"
@@ -98,7 +98,7 @@ async def test_the_register_api_returns_only_the_public_fields(client: AsyncTest
 async def test_the_register_api_maps_the_rate_limit_to_429_with_retry_after(
     client: AsyncTestClient[Litestar], registry: FakeRegistry
 ) -> None:
-    registry.overrides[c.GetRegisterEntry] = RpcError("rate_limited", c.with_retry_after("Too many lookups.", 17), 429)
+    registry.overrides[c.GetRegisterEntry] = RpcError("rate_limited", "Too many lookups.", 429, retry_after=17)
     response = await client.get("/api/v1/register/0000013")
     assert response.status_code == 429
     assert response.headers["retry-after"] == "17"

@@ -147,7 +147,7 @@ async def test_the_sign_in_throttle_applies_to_the_enrollment_step(
 ) -> None:
     html = await _enrollment_page(client, registry)
     registry.overrides[c.ConfirmTotpEnrollment] = RpcError(
-        "too_many_attempts", c.with_retry_after("Too many failed sign-in attempts.", 900), 429
+        "too_many_attempts", "Too many failed sign-in attempts.", 429, retry_after=900
     )
     response = await client.post(
         "/inloggen/tweede-stap-instellen",

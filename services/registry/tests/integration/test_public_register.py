@@ -144,7 +144,7 @@ async def test_a_name_search_is_partial_and_case_insensitive_and_a_number_search
     mistyped = number[:-1] + str((int(number[-1]) + 1) % 10)
     error = await rpc_error(registry, contracts.GetRegisterEntry(registration_number=mistyped, client_key=key))
     assert (error.status, error.code) == (422, "invalid_registration_number")
-    assert "mistyped" in error.message
+    assert [problem.code for problem in error.problems] == ["mistyped"]
     short = await rpc_error(registry, contracts.SearchRegister(q="x", client_key=key))
     assert (short.status, short.code) == (422, "invalid_search")
     wildcard = await registry.call(contracts.SearchRegister(q="%_", client_key=key))
@@ -174,7 +174,7 @@ async def test_the_rate_limit_holds_across_two_gateway_connections_sharing_a_cli
             with pytest.raises(RpcError) as caught:
                 await client.call("registry", contracts.SearchRegister(q="nobody-here", client_key=client_key))
             assert (caught.value.status, caught.value.code) == (429, "rate_limited")
-            retry_after = contracts.retry_after_seconds(caught.value.message)
+            retry_after = caught.value.retry_after
             assert retry_after is not None and 1 <= retry_after <= 120
         # Another client is not affected, and number lookups count against the same limit.
         await clients[0].call("registry", contracts.SearchRegister(q="nobody-here", client_key="203.0.113.51"))

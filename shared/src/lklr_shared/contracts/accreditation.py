@@ -17,9 +17,9 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import ClassVar, Literal
+from typing import ClassVar, Generic, Literal
 
-from lklr_shared.contracts.base import Message, MessageKind
+from lklr_shared.contracts.base import Message, MessageKind, ReplyT, Request
 
 Category = Literal["A1", "A2"]
 CourseStatus = Literal["submitted", "changes_requested", "approved", "rejected", "withdrawn"]
@@ -130,12 +130,12 @@ class TeachingApproved(_AccreditationEvent):
 # Request/reply contracts (gateway -> accreditation). Nested values subclass Message without a wire name.
 
 
-class _AccreditationCommand(Message):
+class _AccreditationCommand(Request[ReplyT], Generic[ReplyT]):
     owner: ClassVar[str] = "accreditation"
     kind: ClassVar[MessageKind] = "command"
 
 
-class _AccreditationQuery(Message):
+class _AccreditationQuery(Request[ReplyT], Generic[ReplyT]):
     owner: ClassVar[str] = "accreditation"
     kind: ClassVar[MessageKind] = "query"
 
@@ -168,7 +168,7 @@ class ProviderList(_AccreditationReply):
     providers: list[ProviderDetails]
 
 
-class RegisterProvider(_AccreditationCommand):
+class RegisterProvider(_AccreditationCommand[ProviderDetails]):
     """Register a training provider (office). Names are unique (case-insensitive): 409 `provider_name_taken`."""
 
     wire_name: ClassVar[str] = "accreditation.RegisterProvider"
@@ -178,7 +178,7 @@ class RegisterProvider(_AccreditationCommand):
     registered_by: str
 
 
-class GetProvider(_AccreditationQuery):
+class GetProvider(_AccreditationQuery[ProviderDetails]):
     """One provider → ProviderDetails (404 `provider_not_found`)."""
 
     wire_name: ClassVar[str] = "accreditation.GetProvider"
@@ -186,13 +186,13 @@ class GetProvider(_AccreditationQuery):
     provider_id: uuid.UUID
 
 
-class ListProviders(_AccreditationQuery):
+class ListProviders(_AccreditationQuery[ProviderList]):
     """Every provider, by name → ProviderList."""
 
     wire_name: ClassVar[str] = "accreditation.ListProviders"
 
 
-class LinkProviderAccount(_AccreditationCommand):
+class LinkProviderAccount(_AccreditationCommand[ProviderDetails]):
     """Let a registry account act for a provider → ProviderDetails.
 
     An account acts for at most one provider: linking it to a second is 409 `account_linked_elsewhere`.
@@ -206,7 +206,7 @@ class LinkProviderAccount(_AccreditationCommand):
     linked_by: str
 
 
-class UnlinkProviderAccount(_AccreditationCommand):
+class UnlinkProviderAccount(_AccreditationCommand[ProviderDetails]):
     """Stop an account acting for a provider → ProviderDetails (404 `account_not_linked`)."""
 
     wire_name: ClassVar[str] = "accreditation.UnlinkProviderAccount"
@@ -216,7 +216,7 @@ class UnlinkProviderAccount(_AccreditationCommand):
     unlinked_by: str
 
 
-class FindProviderForAccount(_AccreditationQuery):
+class FindProviderForAccount(_AccreditationQuery[ProviderDetails]):
     """The provider an account acts for → ProviderDetails (404 `no_provider_for_account`)."""
 
     wire_name: ClassVar[str] = "accreditation.FindProviderForAccount"
@@ -257,7 +257,7 @@ class ApiKeyList(_AccreditationReply):
     keys: list[ApiKeyInfo]
 
 
-class CreateApiKey(_AccreditationCommand):
+class CreateApiKey(_AccreditationCommand[ApiKeyCreated]):
     """Create an API key for a provider → ApiKeyCreated (with the plaintext key, once)."""
 
     wire_name: ClassVar[str] = "accreditation.CreateApiKey"
@@ -267,7 +267,7 @@ class CreateApiKey(_AccreditationCommand):
     created_by: str
 
 
-class ListApiKeys(_AccreditationQuery):
+class ListApiKeys(_AccreditationQuery[ApiKeyList]):
     """A provider's API keys → ApiKeyList."""
 
     wire_name: ClassVar[str] = "accreditation.ListApiKeys"
@@ -275,7 +275,7 @@ class ListApiKeys(_AccreditationQuery):
     provider_id: uuid.UUID
 
 
-class RevokeApiKey(_AccreditationCommand):
+class RevokeApiKey(_AccreditationCommand[ApiKeyInfo]):
     """Revoke one of the provider's keys at once → ApiKeyInfo (revoking a revoked key changes nothing).
 
     Another provider's key is 404 `api_key_not_found` (a key id is not something to confirm to strangers).
@@ -288,7 +288,7 @@ class RevokeApiKey(_AccreditationCommand):
     revoked_by: str
 
 
-class AuthenticateApiKey(_AccreditationQuery):
+class AuthenticateApiKey(_AccreditationQuery["ApiKeyIdentity"]):
     """Which provider a presented key belongs to → ApiKeyIdentity; 401 `invalid_api_key` when it is malformed,
     unknown or revoked (one answer for all three, so the reply tells an attacker nothing)."""
 
@@ -394,7 +394,7 @@ class CourseList(_AccreditationReply):
     courses: list[CourseDetails]
 
 
-class SubmitCourse(_AccreditationCommand):
+class SubmitCourse(_AccreditationCommand[CourseDetails]):
     """A provider submits a course for accreditation → CourseDetails (status `submitted`).
 
     `allows_partial_attendance`: whether attendance rows may carry fewer hours than the study load (partial
@@ -416,7 +416,7 @@ class SubmitCourse(_AccreditationCommand):
     allows_partial_attendance: bool = False
 
 
-class ReviseCourse(_AccreditationCommand):
+class ReviseCourse(_AccreditationCommand[CourseDetails]):
     """The provider answers a request for changes with the revised course → CourseDetails (back to
     `submitted`). Only while the status is `changes_requested` (else 409 `course_not_revisable`)."""
 
@@ -436,7 +436,7 @@ class ReviseCourse(_AccreditationCommand):
     note: str = ""
 
 
-class AddEdition(_AccreditationCommand):
+class AddEdition(_AccreditationCommand[EditionDetails]):
     """Add an edition to one of the provider's courses → EditionDetails (not to a rejected or withdrawn one)."""
 
     wire_name: ClassVar[str] = "accreditation.AddEdition"
@@ -449,7 +449,7 @@ class AddEdition(_AccreditationCommand):
     location: str = ""
 
 
-class GetCourse(_AccreditationQuery):
+class GetCourse(_AccreditationQuery[CourseDetails]):
     """One course → CourseDetails. With `provider_id` (a provider asking) another provider's course is 403;
     without it (committee, office) any course is returned."""
 
@@ -459,7 +459,7 @@ class GetCourse(_AccreditationQuery):
     provider_id: uuid.UUID | None = None
 
 
-class ListProviderCourses(_AccreditationQuery):
+class ListProviderCourses(_AccreditationQuery[CourseList]):
     """A provider's own courses, newest first → CourseList."""
 
     wire_name: ClassVar[str] = "accreditation.ListProviderCourses"
@@ -467,7 +467,7 @@ class ListProviderCourses(_AccreditationQuery):
     provider_id: uuid.UUID
 
 
-class ListCoursesForReview(_AccreditationQuery):
+class ListCoursesForReview(_AccreditationQuery[CourseList]):
     """The committee's queue → CourseList: submitted courses and courses with an open objection, oldest first."""
 
     wire_name: ClassVar[str] = "accreditation.ListCoursesForReview"
@@ -475,7 +475,7 @@ class ListCoursesForReview(_AccreditationQuery):
     requested_by: str = ""
 
 
-class ApproveCourse(_AccreditationCommand):
+class ApproveCourse(_AccreditationCommand[CourseDetails]):
     """The committee approves → CourseDetails, and CourseAccredited is published.
 
     `points`: positive, in whole or half points. `valid_from` defaults to the day the course was submitted
@@ -494,7 +494,7 @@ class ApproveCourse(_AccreditationCommand):
     valid_until: date | None = None
 
 
-class RequestCourseChanges(_AccreditationCommand):
+class RequestCourseChanges(_AccreditationCommand[CourseDetails]):
     """The committee asks the provider for changes, with the reason → CourseDetails."""
 
     wire_name: ClassVar[str] = "accreditation.RequestCourseChanges"
@@ -504,7 +504,7 @@ class RequestCourseChanges(_AccreditationCommand):
     reason: str
 
 
-class RejectCourse(_AccreditationCommand):
+class RejectCourse(_AccreditationCommand[CourseDetails]):
     """The committee rejects the course, with the reason → CourseDetails."""
 
     wire_name: ClassVar[str] = "accreditation.RejectCourse"
@@ -514,7 +514,7 @@ class RejectCourse(_AccreditationCommand):
     reason: str
 
 
-class ObjectToCourseDecision(_AccreditationCommand):
+class ObjectToCourseDecision(_AccreditationCommand[CourseDetails]):
     """The provider objects to the latest decision, within the scheme's objection window (8 weeks by default)
     → CourseDetails with `objection_open`, which puts the course back in the committee's queue."""
 
@@ -526,7 +526,7 @@ class ObjectToCourseDecision(_AccreditationCommand):
     reason: str
 
 
-class DismissCourseObjection(_AccreditationCommand):
+class DismissCourseObjection(_AccreditationCommand[CourseDetails]):
     """The committee dismisses an open objection, with the reason; the decision stands → CourseDetails.
     (Upholding an objection is simply a new ApproveCourse / RequestCourseChanges / RejectCourse.)"""
 
@@ -537,7 +537,7 @@ class DismissCourseObjection(_AccreditationCommand):
     reason: str
 
 
-class WithdrawAccreditation(_AccreditationCommand):
+class WithdrawAccreditation(_AccreditationCommand[CourseDetails]):
     """The committee withdraws an approved course's accreditation from `withdrawn_on` (default today)
     → CourseDetails, and AccreditationWithdrawn is published. Attendance completed before that day stays
     valid and may still be posted; later editions cannot be."""
@@ -550,7 +550,7 @@ class WithdrawAccreditation(_AccreditationCommand):
     withdrawn_on: date | None = None
 
 
-class SearchCatalogue(_AccreditationQuery):
+class SearchCatalogue(_AccreditationQuery["Catalogue"]):
     """The public catalogue ("Opleidingen"): approved courses whose accreditation is valid today → Catalogue.
 
     `q` matches title, description, target group and provider name (case-insensitive, substring).
@@ -607,7 +607,7 @@ class AttendeeInput(Message):
     hours: Decimal | str | None = None
 
 
-class PostAttendance(_AccreditationCommand):
+class PostAttendance(_AccreditationCommand["AttendancePostResult"]):
     """Record who completed an edition → AttendancePostResult, one result per row, in the order sent.
 
     Idempotency (IETF httpapi Idempotency-Key draft), scoped to the provider:
@@ -680,7 +680,7 @@ class AttendancePostResult(_AccreditationReply):
     rows: list[AttendanceRowResult]
 
 
-class VoidAttendance(_AccreditationCommand):
+class VoidAttendance(_AccreditationCommand["AttendanceVoidReceipt"]):
     """Void one of the provider's own attendance records, with the reason → AttendanceVoidReceipt, and
     AttendanceVoided is published. Voiding a voided record again changes nothing (`newly_voided` false).
     Another provider's record is 403 `not_your_attendance`; an unknown id 404 `attendance_not_found`."""
@@ -704,7 +704,7 @@ class AttendanceVoidReceipt(_AccreditationReply):
     newly_voided: bool
 
 
-class ListAttendance(_AccreditationQuery):
+class ListAttendance(_AccreditationQuery["AttendanceList"]):
     """The attendance recorded on one of the provider's editions (voided records included) → AttendanceList."""
 
     wire_name: ClassVar[str] = "accreditation.ListAttendance"
@@ -743,7 +743,7 @@ class AttendanceList(_AccreditationReply):
     entries: list[AttendanceEntry]
 
 
-class ListDisputedAttendance(_AccreditationQuery):
+class ListDisputedAttendance(_AccreditationQuery["DisputedAttendanceList"]):
     """The provider's attendance records that professionals disputed (voided ones included, so the provider sees
     what it already corrected), newest dispute first → DisputedAttendanceList."""
 
@@ -804,7 +804,7 @@ class TeachingClaimList(_AccreditationReply):
     claims: list[TeachingClaimDetails]
 
 
-class ClaimTeaching(_AccreditationCommand):
+class ClaimTeaching(_AccreditationCommand[TeachingClaimDetails]):
     """A professional claims to have given a training → TeachingClaimDetails (status `submitted`).
 
     `person_id` and `registration_number` are the acting professional's own (the gateway fills them in); they
@@ -824,7 +824,7 @@ class ClaimTeaching(_AccreditationCommand):
     claimed_by: str = ""
 
 
-class ListTeachingClaimsForReview(_AccreditationQuery):
+class ListTeachingClaimsForReview(_AccreditationQuery[TeachingClaimList]):
     """The committee's queue of undecided teaching claims, oldest first → TeachingClaimList."""
 
     wire_name: ClassVar[str] = "accreditation.ListTeachingClaimsForReview"
@@ -832,7 +832,7 @@ class ListTeachingClaimsForReview(_AccreditationQuery):
     requested_by: str = ""
 
 
-class ListTeachingClaims(_AccreditationQuery):
+class ListTeachingClaims(_AccreditationQuery[TeachingClaimList]):
     """One professional's own claims, newest first → TeachingClaimList."""
 
     wire_name: ClassVar[str] = "accreditation.ListTeachingClaims"
@@ -840,7 +840,7 @@ class ListTeachingClaims(_AccreditationQuery):
     person_id: uuid.UUID
 
 
-class DecideTeachingClaim(_AccreditationCommand):
+class DecideTeachingClaim(_AccreditationCommand[TeachingClaimDetails]):
     """The committee approves or rejects a claim, with the reason → TeachingClaimDetails. Approval publishes
     TeachingApproved with the scheme's points for giving a training (1 per hour given by default)."""
 
@@ -855,7 +855,7 @@ class DecideTeachingClaim(_AccreditationCommand):
 # --- Demo data -------------------------------------------------------------------------------------------------
 
 
-class LoadDemoData(_AccreditationCommand):
+class LoadDemoData(_AccreditationCommand["DemoData"]):
     """Demo and tests only: create the demo provider (with a fixed, published API key), an approved course with
     an ended edition, a course awaiting review and a rejected one → DemoData. Idempotent: a second call
     creates nothing and returns the same ids. `provider_account_id`, if given, is linked to the demo provider."""
@@ -883,7 +883,7 @@ class DemoData(_AccreditationReply):
 # --- A person's own data ("download all my data") --------------------------------------------------------------
 
 
-class ExportPersonData(_AccreditationQuery):
+class ExportPersonData(_AccreditationQuery["PersonDataExport"]):
     """Query: everything accreditation holds about one person, for their own data download (the gateway passes the
     signed-in professional's person id). Reply: PersonDataExport."""
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import ClassVar, Literal
+from typing import ClassVar, Generic, Literal
 
 from pydantic import Field
 
-from lklr_shared.contracts.base import Message, MessageKind
+from lklr_shared.contracts.base import Message, MessageKind, ReplyT, Request
 
 VerdictName = Literal["approved", "rejected", "more_information_needed"]
 OutcomeName = Literal["met", "returned_for_correction", "not_met"]
@@ -115,12 +115,12 @@ class EvidenceAccessGranted(_AuditEvent):
 # ---------------------------------------------------------------------------------------------------------------
 
 
-class _AuditCommand(Message):
+class _AuditCommand(Request[ReplyT], Generic[ReplyT]):
     owner: ClassVar[str] = "audit"
     kind: ClassVar[MessageKind] = "command"
 
 
-class _AuditQuery(Message):
+class _AuditQuery(Request[ReplyT], Generic[ReplyT]):
     owner: ClassVar[str] = "audit"
     kind: ClassVar[MessageKind] = "query"
 
@@ -130,7 +130,7 @@ class _AuditReply(Message):
     kind: ClassVar[MessageKind] = "reply"
 
 
-class RegisterReviewer(_AuditCommand):
+class RegisterReviewer(_AuditCommand["ReviewerView"]):
     """Command (office): add a member of the assessment committee, or update one (same `reviewer_id`).
 
     `employer_id` and `person_id` (when the reviewer is a registered professional) drive the conflict-of-interest
@@ -160,7 +160,7 @@ class ReviewerView(_AuditReply):
     open_cases: int = 0
 
 
-class ListReviewers(_AuditQuery):
+class ListReviewers(_AuditQuery["ReviewerList"]):
     """Query (office): every reviewer with their load. Reply: ReviewerList."""
 
     wire_name: ClassVar[str] = "audit.ListReviewers"
@@ -193,7 +193,7 @@ class CaseSummary(Message):
     outcome: OutcomeName | None = None
 
 
-class ListMyCases(_AuditQuery):
+class ListMyCases(_AuditQuery["CaseList"]):
     """Query (reviewer): the cases assigned to `reviewer_id`, open ones first; `include_closed` adds the
     concluded ones. Reply: CaseList."""
 
@@ -250,7 +250,7 @@ class CaseActivityView(Message):
     answers: list[InformationAnswerView] = []
 
 
-class GetCase(_AuditQuery):
+class GetCase(_AuditQuery["CaseView"]):
     """Query (reviewer): one case with its sampled activities. Only the assigned reviewer may read it (403
     not_assigned; 404 case_not_found). Reply: CaseView."""
 
@@ -282,7 +282,7 @@ class CaseView(_AuditReply):
     correction_deadline: date | None = None
 
 
-class JudgeActivity(_AuditCommand):
+class JudgeActivity(_AuditCommand[CaseView]):
     """Command (reviewer): judge one sampled activity of an open case assigned to `reviewer_id`.
 
     `reason` is required for rejected (shown to the professional) and is the question for
@@ -315,7 +315,7 @@ class InformationRequestView(Message):
     answered: bool
 
 
-class ListInformationRequests(_AuditQuery):
+class ListInformationRequests(_AuditQuery["InformationRequestList"]):
     """Query (professional): the open requests for more information about the person's dossiers (those not yet
     judged finally; answered ones stay listed until the reviewer decides). Reply: InformationRequestList."""
 
@@ -332,7 +332,7 @@ class InformationRequestList(_AuditReply):
     requests: list[InformationRequestView]
 
 
-class AnswerInformationRequest(_AuditCommand):
+class AnswerInformationRequest(_AuditCommand["InformationAnswered"]):
     """Command (professional): answer a request for more information before its deadline, with text and the ids
     of evidence files uploaded to the portfolio. Refusals: 404 case_not_found (also for someone else's case),
     activity_not_in_case; 409 no_open_question, deadline_passed; 422 answer_required. Reply: InformationAnswered.
@@ -357,7 +357,7 @@ class InformationAnswered(_AuditReply):
     answered_at: datetime
 
 
-class GetAuditStatistics(_AuditQuery):
+class GetAuditStatistics(_AuditQuery["AuditStatistics"]):
     """Query (public): anonymised audit figures per year of application; `year` None → every year. Reply:
     AuditStatistics."""
 
@@ -390,7 +390,7 @@ class AuditStatistics(_AuditReply):
 # --- A person's own data ("download all my data") --------------------------------------------------------------
 
 
-class ExportPersonData(_AuditQuery):
+class ExportPersonData(_AuditQuery["PersonDataExport"]):
     """Query: everything the audit holds about one person, for their own data download (the gateway passes the
     signed-in professional's person id). Reviewers' identities are not part of it. Reply: PersonDataExport."""
 

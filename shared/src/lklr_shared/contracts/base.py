@@ -7,7 +7,8 @@ fields (``extra="ignore"``); a breaking change gets a new version number and is 
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+import sys
+from typing import Any, ClassVar, ForwardRef, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -33,6 +34,54 @@ class Message(BaseModel):
     def routing_key(cls) -> str:
         """Topic routing key: `<owner>.<EventName>` (the wire name already carries the owner)."""
         return cls.wire_name
+
+
+ReplyT = TypeVar("ReplyT", bound=Message)
+
+
+class Request(Message, Generic[ReplyT]):
+    """A command or query, answered with a ``ReplyT`` by the service that owns it (``owner``).
+
+    A contract names its reply where it is declared: ``class GetCourse(_AccreditationQuery["CourseDetails"])``
+    (a string when the reply is declared further down the module). ``lklr_shared.kit.requests.ask`` sends it to
+    its owner and returns the reply typed as declared.
+    """
+
+    kind: ClassVar[MessageKind] = "query"
+
+    @classmethod
+    def reply_type(cls) -> type[Message]:
+        """The contract this request is answered with (resolved from the declaration, then cached)."""
+        resolved = _REPLY_TYPES.get(cls)
+        if resolved is None:
+            resolved = _REPLY_TYPES[cls] = _declared_reply(cls)
+        return resolved
+
+    @classmethod
+    def service(cls) -> str:
+        """The service that answers this request: its owner."""
+        return cls.owner
+
+
+_REPLY_TYPES: dict[type[Message], type[Message]] = {}
+
+
+def _declared_reply(cls: type[Request[Any]]) -> type[Message]:
+    # Pydantic records the argument of each parametrised base (``_RegistryQuery[AccountView]``) in its generic
+    # metadata; the nearest concrete one in the MRO is this contract's reply.
+    for base in cls.__mro__:
+        metadata = getattr(base, "__pydantic_generic_metadata__", None) or {}
+        for argument in metadata.get("args", ()):
+            if isinstance(argument, TypeVar):
+                continue
+            if isinstance(argument, ForwardRef):
+                argument = argument.__forward_arg__
+            if isinstance(argument, str):
+                argument = getattr(sys.modules[cls.__module__], argument)
+            if isinstance(argument, type) and issubclass(argument, Message):
+                return argument
+            raise TypeError(f"{cls.__qualname__} declares {argument!r} as its reply, which is not a contract")
+    raise TypeError(f"{cls.__qualname__} declares no reply type")
 
 
 class UnknownMessageType(LookupError):

@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Generic, Literal
 
 from pydantic import Field
 
-from lklr_shared.contracts.base import Message, MessageKind
+from lklr_shared.contracts.base import Message, MessageKind, ReplyT, Request
 
 Category = Literal["A1", "A2"]
 
@@ -129,12 +129,12 @@ EntryStateName = Literal["placed", "confirmed", "disputed", "voided", "to_be_che
 Language = Literal["nl", "en"]
 
 
-class _PortfolioCommand(Message):
+class _PortfolioCommand(Request[ReplyT], Generic[ReplyT]):
     owner: ClassVar[str] = "portfolio"
     kind: ClassVar[MessageKind] = "command"
 
 
-class _PortfolioQuery(Message):
+class _PortfolioQuery(Request[ReplyT], Generic[ReplyT]):
     owner: ClassVar[str] = "portfolio"
     kind: ClassVar[MessageKind] = "query"
 
@@ -280,7 +280,7 @@ class NormProgress(Message):
     per_year: list[YearPointsView] = []
 
 
-class GetPortfolio(_PortfolioQuery):
+class GetPortfolio(_PortfolioQuery["Portfolio"]):
     """Query: a person's activities of one cycle with progress against the norm.
 
     `cycle_id` None → the cycle that contains today, else the most recent one. The first cycle also lists work
@@ -327,7 +327,7 @@ class Portfolio(_PortfolioReply):
     correction_until: date | None = None
 
 
-class RecordActivity(_PortfolioCommand):
+class RecordActivity(_PortfolioCommand["ActivitySaved"]):
     """Command: the professional enters an activity (A1 course without accreditation, or A2).
 
     `evidence_ids` attaches evidence the same person uploaded before (CompleteEvidenceUpload without an
@@ -342,7 +342,7 @@ class RecordActivity(_PortfolioCommand):
     evidence_ids: list[uuid.UUID] = Field(default=[], max_length=20)
 
 
-class EditActivity(_PortfolioCommand):
+class EditActivity(_PortfolioCommand["ActivitySaved"]):
     """Command: replace the entered fields of a self-entered activity (a new version; nothing is overwritten).
 
     `expected_version` is the version the form showed (409 stale_version when someone changed it meanwhile);
@@ -362,7 +362,7 @@ class EditActivity(_PortfolioCommand):
     evidence_ids: list[uuid.UUID] | None = Field(default=None, max_length=20)
 
 
-class ConfirmActivity(_PortfolioCommand):
+class ConfirmActivity(_PortfolioCommand["ActivitySaved"]):
     """Command: the professional confirms a provider-placed entry within the window. Repeating it changes
     nothing. Reply: ActivitySaved."""
 
@@ -373,7 +373,7 @@ class ConfirmActivity(_PortfolioCommand):
     activity_id: uuid.UUID
 
 
-class DisputeActivity(_PortfolioCommand):
+class DisputeActivity(_PortfolioCommand["ActivitySaved"]):
     """Command: the professional disputes a provider-placed entry within the window, with a reason.
 
     The entry stops counting until the provider corrects or voids it. Emits ActivityDisputed (routed to the
@@ -396,7 +396,7 @@ class ActivitySaved(_PortfolioReply):
     activity: PortfolioActivity
 
 
-class MarkPortfolioSeen(_PortfolioCommand):
+class MarkPortfolioSeen(_PortfolioCommand["PortfolioSeen"]):
     """Command: the professional has seen their portfolio up to `seen_up_to` (the `generated_at` of the page
     they saw; None = now). Entries recorded later stay new. The mark never moves back. Reply: PortfolioSeen."""
 
@@ -415,7 +415,7 @@ class PortfolioSeen(_PortfolioReply):
     last_seen_at: datetime
 
 
-class GetActivityHistory(_PortfolioQuery):
+class GetActivityHistory(_PortfolioQuery["ActivityHistory"]):
     """Query: every version of one activity, oldest first. Reply: ActivityHistory."""
 
     wire_name: ClassVar[str] = "portfolio.GetActivityHistory"
@@ -472,7 +472,7 @@ class ProposedActivity(Message):
     completion_date: date | None = None
 
 
-class WhatIf(_PortfolioQuery):
+class WhatIf(_PortfolioQuery["WhatIfAnswer"]):
     """Query: would the norm of the cycle hold if `add` were added, or if `reject_points` of the self-entered
     (to-be-checked) points were rejected in an audit sample (worst case: whichever hurt most)? Give exactly one.
     Reply: WhatIfAnswer.
@@ -504,7 +504,7 @@ class WhatIfAnswer(_PortfolioReply):
     at_risk_points: Decimal
 
 
-class BeginEvidenceUpload(_PortfolioCommand):
+class BeginEvidenceUpload(_PortfolioCommand["EvidenceUploadStarted"]):
     """Command: start streaming an evidence file (PDF, JPEG, PNG or DOCX, at most `max_bytes`).
 
     `declared_size` (e.g. from Content-Length) lets an oversized file be refused (413) before any byte is sent.
@@ -531,7 +531,7 @@ class EvidenceUploadStarted(_PortfolioReply):
     max_chunk_bytes: int
 
 
-class AppendEvidenceChunk(_PortfolioCommand):
+class AppendEvidenceChunk(_PortfolioCommand["EvidenceChunkAccepted"]):
     """Command: the next chunk of an upload. `seq` counts from 0; `data` is base64 of at most max_chunk_bytes.
 
     Judged as it arrives: the first chunk's magic bytes decide the type (415 unsupported_evidence_type), and the
@@ -560,7 +560,7 @@ class EvidenceChunkAccepted(_PortfolioReply):
     file_type: Literal["pdf", "jpeg", "png", "docx"] | None = None
 
 
-class CompleteEvidenceUpload(_PortfolioCommand):
+class CompleteEvidenceUpload(_PortfolioCommand["EvidenceStored"]):
     """Command: all chunks are sent. `expected_size` and `sha256` (hex), when given, must match what arrived
     (422 size_mismatch / checksum_mismatch). Reply: EvidenceStored."""
 
@@ -581,7 +581,7 @@ class EvidenceStored(_PortfolioReply):
     evidence: EvidenceFile
 
 
-class AbortEvidenceUpload(_PortfolioCommand):
+class AbortEvidenceUpload(_PortfolioCommand["EvidenceUploadAborted"]):
     """Command: give up an upload (e.g. the browser went away); what arrived is discarded. Reply: EvidenceUploadAborted."""
 
     wire_name: ClassVar[str] = "portfolio.AbortEvidenceUpload"
@@ -599,7 +599,7 @@ class EvidenceUploadAborted(_PortfolioReply):
     upload_id: uuid.UUID
 
 
-class ReadEvidenceChunk(_PortfolioQuery):
+class ReadEvidenceChunk(_PortfolioQuery["EvidenceChunk"]):
     """Query: `length` bytes (at most 256 KB; None = 256 KB) of an evidence file from `offset`. Owner only:
     anyone else gets 404 evidence_not_found, as for a file that does not exist. Reply: EvidenceChunk."""
 
@@ -623,7 +623,7 @@ class EvidenceChunk(_PortfolioReply):
     next_offset: int | None = None
 
 
-class ReadReviewEvidenceChunk(_PortfolioQuery):
+class ReadReviewEvidenceChunk(_PortfolioQuery[EvidenceChunk]):
     """Query (reviewer, issue 6): as ReadEvidenceChunk, for the reviewer assigned to a sampled dossier's case.
 
     The portfolio keeps the audit's EvidenceAccessGranted as grants: `reviewer_id` may read the files attached to
@@ -641,7 +641,7 @@ class ReadReviewEvidenceChunk(_PortfolioQuery):
     length: int | None = Field(default=None, gt=0)
 
 
-class ExportPortfolioCsv(_PortfolioQuery):
+class ExportPortfolioCsv(_PortfolioQuery["PortfolioExport"]):
     """Query: every activity of a cycle (as in GetPortfolio) and the totals, as CSV. Dutch: `;` separated with
     decimal commas (as Dutch spreadsheets expect); English: `,` with decimal points. UTF-8 with a byte-order mark.
     Reply: PortfolioExport."""
@@ -654,7 +654,7 @@ class ExportPortfolioCsv(_PortfolioQuery):
     language: Language = "nl"
 
 
-class ExportPortfolioPdf(_PortfolioQuery):
+class ExportPortfolioPdf(_PortfolioQuery["PortfolioExport"]):
     """Query: a PDF overview of a cycle (every activity and the totals) to hand to an employer. Reply: PortfolioExport."""
 
     wire_name: ClassVar[str] = "portfolio.ExportPortfolioPdf"
@@ -681,7 +681,7 @@ class PortfolioExport(_PortfolioReply):
 DossierStatusName = Literal["frozen", "under_review", "returned_for_correction", "met", "not_met"]
 
 
-class ApplyForReregistration(_PortfolioCommand):
+class ApplyForReregistration(_PortfolioCommand["DossierView"]):
     """Command: the professional applies for re-registration; the cycle's counting activities are frozen into a
     dossier and DossierFrozen goes to the audit.
 
@@ -699,7 +699,7 @@ class ApplyForReregistration(_PortfolioCommand):
     cycle_id: uuid.UUID | None = None
 
 
-class ResubmitDossier(_PortfolioCommand):
+class ResubmitDossier(_PortfolioCommand["DossierView"]):
     """Command: after a return for correction, the professional resubmits the dossier with the activities added
     since (same dossier, round 2); the cycle is frozen again and DossierFrozen goes to the audit.
 
@@ -715,7 +715,7 @@ class ResubmitDossier(_PortfolioCommand):
     cycle_id: uuid.UUID | None = None
 
 
-class GetDossier(_PortfolioQuery):
+class GetDossier(_PortfolioQuery["DossierView"]):
     """Query: the person's re-registration dossier of a cycle with its status. `cycle_id` None → the latest
     dossier. 404 dossier_not_found when none exists. Reply: DossierView."""
 

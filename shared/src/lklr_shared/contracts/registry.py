@@ -37,38 +37,37 @@ Errors come back as ``RpcError(code, message, status)``. The codes the registry 
 - 409 already_decided: DecideApplication on a decided application
 - 409 illegal_status_change: ChangeRegistrationStatus the rules do not allow (the message says why)
 - 409 registration_not_active: ExtendCycle on an expired or struck-off registration
-- 422 invalid_sign_up, invalid_password: the message lists ``<problem_code>: <text>`` per broken rule
+- 422 invalid_sign_up, invalid_password: ``problems`` lists every broken rule (its code and text)
 - 422 invalid_application: likewise (no_role, employer_name_missing, hours_invalid, too_few_hours, ...)
 - 422 invalid_decision: e.g. a rejection without a reason
 - 422 reason_required: suspending or striking off without a reason
-- 422 invalid_person_change: ``<field>: <text>``
+- 422 invalid_person_change: a problem whose code is the field
 - 422 invalid_working_total: an impossible figure
 - 422 invalid_extension: ExtendCycle with a blank case reference (or otherwise not an extension)
 - 422 extension_limit_exceeded: ExtendCycle would take the case over the scheme's maximum weeks per case
   (default 16); the message says how many weeks the case already has
-- 422 invalid_search: ``query_too_short`` / ``query_too_long``
-- 422 invalid_registration_number: ``<reason>: <text>`` (mistyped, wrong_length, wrong_format, not_issued, empty)
+- 422 invalid_search: a problem ``query_too_short`` / ``query_too_long``
+- 422 invalid_registration_number: a problem whose code is the reason (mistyped, wrong_length, wrong_format,
+  not_issued, empty)
 - 422 unknown_role: SetAccountRoles with a role that is not a staff role
 - 422 totp_secret_required: CreateDemoAccount for staff without a TOTP secret
-- 429 too_many_attempts: sign-in throttled (backoff or lockout); the message ends in ``(retry_after=N)``
-- 429 rate_limited: public-register lookups over the limit; the message ends in ``(retry_after=N)``
+- 429 too_many_attempts: sign-in throttled (backoff or lockout); ``retry_after`` says how many seconds to wait
+- 429 rate_limited: public-register lookups over the limit; ``retry_after`` likewise
 
 A malformed request (pydantic validation) is 400 bad_request from the kit.
 
-Read the retry-after of a 429 with :func:`retry_after_seconds` (RpcError carries no extra fields).
 """
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import ClassVar, Literal
+from typing import ClassVar, Generic, Literal
 
 from pydantic import Field
 
-from lklr_shared.contracts.base import Message, MessageKind
+from lklr_shared.contracts.base import Message, MessageKind, ReplyT, Request
 
 Role = Literal["leerplichtambtenaar", "rmc_medewerker"]
 EmployerKind = Literal["municipality", "region", "rbl"]
@@ -77,19 +76,6 @@ RegistrationStatusName = Literal[
     "applied", "registered", "reregistration_pending", "expired", "suspended", "struck_off"
 ]
 ApplicationStatusName = Literal["pending", "approved", "rejected"]
-
-_RETRY_AFTER = re.compile(r"\(retry_after=(\d+)\)")
-
-
-def with_retry_after(message: str, seconds: int) -> str:
-    """Append the retry-after marker to an error message (used by the registry for 429 errors)."""
-    return f"{message} (retry_after={seconds})"
-
-
-def retry_after_seconds(error_message: str) -> int | None:
-    """The seconds to wait that a 429 error message carries (for a Retry-After header), or None."""
-    found = _RETRY_AFTER.search(error_message)
-    return int(found.group(1)) if found else None
 
 
 class _RegistryEvent(Message):
@@ -183,7 +169,7 @@ class PersonUpdated(_RegistryEvent):
     hours_per_week: float
 
 
-class GetStatistics(Message):
+class GetStatistics(Request["Statistics"]):
     """Query: the public statistics of the register (anonymous; not rate limited).
 
     ``year`` picks the office's working total of that year; default: the current year in the register's time
@@ -220,7 +206,7 @@ class Statistics(Message):
     percentage_per_role: dict[str, float | None] = {}
 
 
-class GrantDemoRegistration(Message):
+class GrantDemoRegistration(Request["RegistrationReceipt"]):
     """Command (demo and tests only): register a person directly, skipping the application flow.
 
     Without ``person_id`` a new person (without an account) is made; with it, the existing person (e.g. a
@@ -255,12 +241,12 @@ class RegistrationReceipt(Message):
 # Request/reply building blocks
 
 
-class _RegistryCommand(Message):
+class _RegistryCommand(Request[ReplyT], Generic[ReplyT]):
     owner: ClassVar[str] = "registry"
     kind: ClassVar[MessageKind] = "command"
 
 
-class _RegistryQuery(Message):
+class _RegistryQuery(Request[ReplyT], Generic[ReplyT]):
     owner: ClassVar[str] = "registry"
     kind: ClassVar[MessageKind] = "query"
 
@@ -270,14 +256,14 @@ class _RegistryReply(Message):
     kind: ClassVar[MessageKind] = "reply"
 
 
-class _ActingCommand(_RegistryCommand):
+class _ActingCommand(_RegistryCommand[ReplyT], Generic[ReplyT]):
     """A command on behalf of a signed-in account; ``client_ip`` goes into the audit trail."""
 
     actor_account_id: uuid.UUID
     client_ip: str = ""
 
 
-class _ActingQuery(_RegistryQuery):
+class _ActingQuery(_RegistryQuery[ReplyT], Generic[ReplyT]):
     """A query on behalf of a signed-in account."""
 
     actor_account_id: uuid.UUID
@@ -287,7 +273,7 @@ class _ActingQuery(_RegistryQuery):
 # Accounts and sign-in
 
 
-class SignUp(_RegistryCommand):
+class SignUp(_RegistryCommand["SignUpAccepted"]):
     """Command: create an unconfirmed account (role professional) and e-mail a single-use confirmation link.
 
     The reply is the same whether or not the address already has an account (no account enumeration): an
@@ -312,7 +298,7 @@ class SignUpAccepted(_RegistryReply):
     email: str
 
 
-class ConfirmEmail(_RegistryCommand):
+class ConfirmEmail(_RegistryCommand["EmailConfirmed"]):
     """Command: confirm an address with the token from the confirmation mail (single use)."""
 
     wire_name: ClassVar[str] = "registry.ConfirmEmail"
@@ -330,7 +316,7 @@ class EmailConfirmed(_RegistryReply):
     email: str
 
 
-class RequestEmailConfirmation(_RegistryCommand):
+class RequestEmailConfirmation(_RegistryCommand["EmailConfirmationRequested"]):
     """Command: send a fresh confirmation link to an unconfirmed account (same reply whatever the address)."""
 
     wire_name: ClassVar[str] = "registry.RequestEmailConfirmation"
@@ -345,7 +331,7 @@ class EmailConfirmationRequested(_RegistryReply):
     wire_name: ClassVar[str] = "registry.EmailConfirmationRequested"
 
 
-class Login(_RegistryCommand):
+class Login(_RegistryCommand["LoginResult"]):
     """Command: sign in with e-mail and password, plus the current TOTP code for staff accounts.
 
     Staff without ``totp_code``: the reply says ``totp_required`` (not authenticated, no session; the gateway
@@ -395,7 +381,7 @@ class LoginResult(_RegistryReply):
     second_factor_pending: bool = False
 
 
-class StartSecondFactorEnrolment(_RegistryCommand):
+class StartSecondFactorEnrolment(_RegistryCommand[LoginResult]):
     """Command: start the TOTP enrolment of a staff account from the link an administrator's role change mailed
     (``token``, single use, only its hash stored) and the account's password (reply: LoginResult with
     ``totp_enrollment_required`` and a pending secret). Knowing the password alone is not enough, nor is the link
@@ -411,7 +397,7 @@ class StartSecondFactorEnrolment(_RegistryCommand):
     client_ip: str = ""
 
 
-class ConfirmTotpEnrollment(_RegistryCommand):
+class ConfirmTotpEnrollment(_RegistryCommand[LoginResult]):
     """Command: activate the TOTP secret StartSecondFactorEnrolment left pending (``totp_enrollment_required``) with
     a current code from it, and open a session as a normal staff sign-in does (reply: LoginResult, with the second
     factor passed). ``enrollment_token`` is the short-lived, single-use token from that reply (only its hash is
@@ -426,7 +412,7 @@ class ConfirmTotpEnrollment(_RegistryCommand):
     client_ip: str = ""
 
 
-class ValidateSession(_RegistryQuery):
+class ValidateSession(_RegistryQuery["AuthenticatedAccount"]):
     """Query: who holds this session token, with their current roles (401 session_invalid when it is not
     valid: unknown, expired, ended, or ended by a password reset)."""
 
@@ -454,7 +440,7 @@ class AuthenticatedAccount(_RegistryReply):
     second_factor_pending: bool = False
 
 
-class EndSession(_RegistryCommand):
+class EndSession(_RegistryCommand["SessionEnded"]):
     """Command: end a session (logout). Ending an unknown or ended session is not an error."""
 
     wire_name: ClassVar[str] = "registry.EndSession"
@@ -469,7 +455,7 @@ class SessionEnded(_RegistryReply):
     wire_name: ClassVar[str] = "registry.SessionEnded"
 
 
-class IssueApiToken(_RegistryCommand):
+class IssueApiToken(_RegistryCommand["ApiTokenIssued"]):
     """Command: exchange e-mail, password (and TOTP code for staff with an enrolled second factor, required) for
     an API bearer token.
 
@@ -499,7 +485,7 @@ class ApiTokenIssued(_RegistryReply):
     second_factor: bool = False
 
 
-class VerifyApiToken(_RegistryQuery):
+class VerifyApiToken(_RegistryQuery[AuthenticatedAccount]):
     """Query: the account behind an API bearer token (401 session_invalid when not valid)."""
 
     wire_name: ClassVar[str] = "registry.VerifyApiToken"
@@ -507,7 +493,7 @@ class VerifyApiToken(_RegistryQuery):
     token: str
 
 
-class RevokeApiToken(_RegistryCommand):
+class RevokeApiToken(_RegistryCommand["ApiTokenRevoked"]):
     """Command: revoke an API token (whoever holds it may). Revoking an unknown token is not an error."""
 
     wire_name: ClassVar[str] = "registry.RevokeApiToken"
@@ -522,7 +508,7 @@ class ApiTokenRevoked(_RegistryReply):
     wire_name: ClassVar[str] = "registry.ApiTokenRevoked"
 
 
-class RequestPasswordReset(_RegistryCommand):
+class RequestPasswordReset(_RegistryCommand["PasswordResetRequested"]):
     """Command: e-mail a single-use, expiring reset link if the address has an account. The reply is always
     the same, so it cannot tell whether an account exists."""
 
@@ -538,7 +524,7 @@ class PasswordResetRequested(_RegistryReply):
     wire_name: ClassVar[str] = "registry.PasswordResetRequested"
 
 
-class ResetPassword(_RegistryCommand):
+class ResetPassword(_RegistryCommand["PasswordChanged"]):
     """Command: set a new password with a reset token (single use). Ends every session and API token of the
     account, lifts a sign-in lockout, and confirms the address (the mail proved it)."""
 
@@ -557,7 +543,7 @@ class PasswordChanged(_RegistryReply):
     account_id: uuid.UUID
 
 
-class GetMyAccount(_ActingQuery):
+class GetMyAccount(_ActingQuery["AccountView"]):
     """Query: the actor's own account."""
 
     wire_name: ClassVar[str] = "registry.GetMyAccount"
@@ -605,7 +591,7 @@ class StaffAccountView(Message):
     totp_enrolled: bool | None = None
 
 
-class ListStaffAccounts(_ActingQuery):
+class ListStaffAccounts(_ActingQuery["StaffAccounts"]):
     """Query (office or administrator, 403 forbidden otherwise): the accounts that hold a staff role, by surname; with ``role``
     only those that hold that role (e.g. the assessment committee, whom the office registers as reviewers)."""
 
@@ -622,7 +608,7 @@ class StaffAccounts(_RegistryReply):
     accounts: list[StaffAccountView]
 
 
-class FindAccount(_ActingQuery):
+class FindAccount(_ActingQuery[AccountView]):
     """Query (administrator only, 403 forbidden otherwise): the account with exactly this e-mail address (404
     account_not_found when there is none), with its roles and whether TOTP is enrolled."""
 
@@ -631,7 +617,7 @@ class FindAccount(_ActingQuery):
     email: str
 
 
-class SetAccountRoles(_ActingCommand):
+class SetAccountRoles(_ActingCommand[AccountView]):
     """Command (administrator only, 403 forbidden otherwise): set which staff roles an account holds; the
     ``professional`` role stays as it is. 404 account_not_found, 409 last_administrator (nobody would be left with
     the administrator role), 422 unknown_role (``roles`` holds something other than a staff role). The change is
@@ -646,7 +632,7 @@ class SetAccountRoles(_ActingCommand):
     roles: list[str]
 
 
-class CreateDemoAccount(_RegistryCommand):
+class CreateDemoAccount(_RegistryCommand["DemoAccountReady"]):
     """Command (demo and tests only): create a confirmed account with a known password and, for staff, a
     fixed TOTP secret (base32). Idempotent by e-mail: an existing account is left as it is."""
 
@@ -673,7 +659,7 @@ class DemoAccountReady(_RegistryReply):
 # Registration applications and registrations
 
 
-class ApplyForRegistration(_ActingCommand):
+class ApplyForRegistration(_ActingCommand["ApplicationView"]):
     """Command: the actor applies for registration. Checked against the scheme in force (minimum hours per
     week, default 16); all broken rules come back at once (422 invalid_application). A person whose
     registration expired may apply again (re-entry; they keep their number)."""
@@ -713,13 +699,13 @@ class ApplicationView(_RegistryReply):
     registration_number: str | None = None
 
 
-class GetMyApplication(_ActingQuery):
+class GetMyApplication(_ActingQuery[ApplicationView]):
     """Query: the actor's most recent application (404 no_application when they never applied)."""
 
     wire_name: ClassVar[str] = "registry.GetMyApplication"
 
 
-class GetApplication(_ActingQuery):
+class GetApplication(_ActingQuery[ApplicationView]):
     """Query: one application: its applicant, or the office. Anyone else gets 404 not_found (not 403, so
     the answer does not reveal that the application exists)."""
 
@@ -728,7 +714,7 @@ class GetApplication(_ActingQuery):
     application_id: uuid.UUID
 
 
-class ListPendingApplications(_ActingQuery):
+class ListPendingApplications(_ActingQuery["PendingApplications"]):
     """Query (office only): the queue of undecided applications, oldest first."""
 
     wire_name: ClassVar[str] = "registry.ListPendingApplications"
@@ -742,7 +728,7 @@ class PendingApplications(_RegistryReply):
     applications: list[ApplicationView]
 
 
-class DecideApplication(_ActingCommand):
+class DecideApplication(_ActingCommand[ApplicationView]):
     """Command (office only): approve or reject a pending application; a rejection needs a reason.
 
     Approval issues the registration number, opens the first cycle (scheme cycle length, default 5 years)
@@ -776,7 +762,7 @@ class StatusChangeView(Message):
     reason: str | None = None
 
 
-class GetMyRegistration(_ActingQuery):
+class GetMyRegistration(_ActingQuery["RegistrationView"]):
     """Query: the actor's registration: number, status, cycle dates and history (404 not_registered)."""
 
     wire_name: ClassVar[str] = "registry.GetMyRegistration"
@@ -803,7 +789,7 @@ class RegistrationView(_RegistryReply):
     status_history: list[StatusChangeView] = []
 
 
-class ChangeRegistrationStatus(_ActingCommand):
+class ChangeRegistrationStatus(_ActingCommand[RegistrationView]):
     """Command (office only): expire, suspend or strike off a registration, or lift a suspension.
 
     Suspending and striking off need a reason. Moves that belong to a flow (approving an application,
@@ -822,7 +808,7 @@ class ChangeRegistrationStatus(_ActingCommand):
 # The public register
 
 
-class SearchRegister(_RegistryQuery):
+class SearchRegister(_RegistryQuery["RegisterSearchResults"]):
     """Query (public, rate limited per ``client_key``): search the register by registration number (only
     digits: exact match, checked) or by part of the name (initials and/or surname, case-insensitive).
 
@@ -859,7 +845,7 @@ class RegisterSearchResults(_RegistryReply):
     truncated: bool = False
 
 
-class GetRegisterEntry(_RegistryQuery):
+class GetRegisterEntry(_RegistryQuery[RegisterEntry]):
     """Query (public, rate limited per ``client_key``): one register entry by number (404 not_found;
     422 invalid_registration_number for a mistyped number)."""
 
@@ -873,7 +859,7 @@ class GetRegisterEntry(_RegistryQuery):
 # Statistics
 
 
-class SetWorkingTotal(_ActingCommand):
+class SetWorkingTotal(_ActingCommand["WorkingTotalRecorded"]):
     """Command (office only): the number of all working professionals in ``year``, optionally per role.
     Entering a year again replaces its figure."""
 
@@ -898,7 +884,7 @@ class WorkingTotalRecorded(_RegistryReply):
 # Mijn LKLR
 
 
-class GetMyPerson(_ActingQuery):
+class GetMyPerson(_ActingQuery["PersonView"]):
     """Query: the actor's personal and work details."""
 
     wire_name: ClassVar[str] = "registry.GetMyPerson"
@@ -926,7 +912,7 @@ class PersonView(_RegistryReply):
     registration_status: RegistrationStatusName | None = None
 
 
-class UpdateMyPerson(_ActingCommand):
+class UpdateMyPerson(_ActingCommand["PersonUpdateResult"]):
     """Command: change the actor's own details; a field left None stays as it is.
 
     Hours dropping below the scheme's minimum are accepted and recorded as an eligibility notice for the
@@ -966,7 +952,7 @@ class EligibilityNoticeView(Message):
     recorded_at: datetime
 
 
-class ListEligibilityNotices(_ActingQuery):
+class ListEligibilityNotices(_ActingQuery["EligibilityNotices"]):
     """Query (office only): recorded drops below the minimum hours, newest first."""
 
     wire_name: ClassVar[str] = "registry.ListEligibilityNotices"
@@ -1019,7 +1005,7 @@ class TokenRecordView(Message):
     revoked_at: datetime | None
 
 
-class ExportMyData(_ActingQuery):
+class ExportMyData(_ActingQuery["MyDataExport"]):
     """Query: everything the registry holds about the actor (the gateway merges other services' exports)."""
 
     wire_name: ClassVar[str] = "registry.ExportMyData"
@@ -1047,7 +1033,7 @@ class MyDataExport(_RegistryReply):
 # Development mail
 
 
-class ListDevMail(_RegistryQuery):
+class ListDevMail(_RegistryQuery["DevMailbox"]):
     """Query (development): the mails the file mailer wrote, newest first (404 dev_mail_disabled with SMTP)."""
 
     wire_name: ClassVar[str] = "registry.ListDevMail"
@@ -1088,7 +1074,7 @@ AuditStateName = Literal[
 ]
 
 
-class ExtendCycle(_ActingCommand):
+class ExtendCycle(_ActingCommand["CycleExtensionRecorded"]):
     """Command (office only): extend the current cycle of a registration for illness or pregnancy.
 
     ``case_reference`` is the office's reference for the case; grants for one case together stay within the
@@ -1116,7 +1102,7 @@ class CycleExtensionRecorded(_RegistryReply):
     max_weeks_per_case: int
 
 
-class RunScheduledJobs(_RegistryCommand):
+class RunScheduledJobs(_RegistryCommand["ScheduledJobsReport"]):
     """Command: run the registry's scheduled jobs now (they also run by themselves every
     REGISTRY_SCHEDULED_JOBS_INTERVAL_SECONDS): lapse registrations whose cycle ended without an application in
     (or with one not granted), send the reminders before cycle ends, and mail digests of new provider-placed
@@ -1183,7 +1169,7 @@ class ReregistrationView(Message):
     next_cycle: CycleView | None = None
 
 
-class ListReregistrations(_ActingQuery):
+class ListReregistrations(_ActingQuery["Reregistrations"]):
     """Query (office only): re-registration applications, newest application first, optionally of one
     ``status``; at most ``limit`` (``truncated`` in the reply when there are more)."""
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from lklr_shared.contracts.base import Message, MessageKind
+from lklr_shared.contracts.base import Message, MessageKind, Request
 
 
-class Ping(Message):
-    """Ask a service whether it is up and can reach its database and the broker."""
+class Ping(Request["Pong"]):
+    """Ask a service whether it is up and can reach its database and the broker. Every service answers it, so it is
+    sent to a named service (``RpcClient.call``), not to an owner."""
 
     wire_name: ClassVar[str] = "system.Ping"
     kind: ClassVar[MessageKind] = "query"

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from lklr_shared.contracts.base import Message
 from lklr_shared.contracts.envelope import Envelope, utcnow, wrap
+from lklr_shared.kit.causation import current_cause
 from lklr_shared.kit.db import outbox_table, transaction
 from lklr_shared.kit.publisher import Publisher, PublishFailed
 
@@ -182,7 +183,9 @@ class UnitOfWork:
     ) -> None:
         self._session_factory = session_factory
         self._relay = relay
-        self._caused_by = caused_by
+        # Without an explicit cause, the message this task is handling (an RPC request): its events then carry the
+        # request's correlation id.
+        self._caused_by = caused_by if caused_by is not None else current_cause()
         self._pending: list[Envelope] = []
         self._session: AsyncSession | None = None
 

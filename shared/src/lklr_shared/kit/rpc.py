@@ -13,7 +13,8 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import aio_pika
@@ -23,6 +24,7 @@ from pydantic import ValidationError
 
 from lklr_shared.contracts.base import Message, UnknownMessageType, contract_for
 from lklr_shared.contracts.envelope import Envelope, wrap
+from lklr_shared.kit.causation import cause, current_correlation_id
 from lklr_shared.kit.topology import Topology
 
 log = logging.getLogger(__name__)
@@ -32,17 +34,80 @@ REPLY_TO = "amq.rabbitmq.reply-to"
 DEADLINE_HEADER = "x-deadline-ms"
 
 
-class RpcError(Exception):
-    """A failure with an HTTP status: raised by handlers for business errors, and by the client."""
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with a request: a stable code, an English text, and the request field it concerns."""
 
-    def __init__(self, code: str, message: str, status: int = 400) -> None:
+    code: str
+    message: str
+    field: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, "field": self.field}
+
+
+class RpcError(Exception):
+    """A failure with an HTTP status: raised by handlers for business errors, and by the client.
+
+    The reply carries it as a problem body: ``status``, ``code``, ``message``, the list of ``problems`` (every
+    broken rule at once, each with its code and field) and, for 429 and 503, ``retry_after`` in seconds. The gateway
+    turns that into RFC 9457 JSON for the API and into field messages for forms, without parsing any text.
+    """
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        status: int = 400,
+        *,
+        problems: Sequence[Problem] = (),
+        retry_after: int | None = None,
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.status = status
+        self.problems = tuple(problems)
+        self.retry_after = retry_after
 
     def as_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "message": self.message, "status": self.status}
+        """The error as it travels in a reply."""
+        body: dict[str, Any] = {"code": self.code, "message": self.message, "status": self.status}
+        if self.problems:
+            body["problems"] = [problem.as_dict() for problem in self.problems]
+        if self.retry_after is not None:
+            body["retry_after"] = self.retry_after
+        return body
+
+    @classmethod
+    def from_dict(cls, error: Mapping[str, Any]) -> RpcError:
+        """The error a reply carries (unknown keys ignored, missing ones defaulted: older services answer too)."""
+        problems = [
+            Problem(str(item.get("code", "")), str(item.get("message", "")), item.get("field"))
+            for item in error.get("problems") or ()
+            if isinstance(item, Mapping)
+        ]
+        retry_after = error.get("retry_after")
+        return cls(
+            str(error.get("code", "error")),
+            str(error.get("message", "")),
+            int(error.get("status", 500)),
+            problems=problems,
+            retry_after=int(retry_after) if isinstance(retry_after, int | float) else None,
+        )
+
+
+def invalid_request(exc: ValidationError | UnknownMessageType | ValueError) -> RpcError:
+    """400 bad_request for a request that does not parse, with a problem per invalid field."""
+    if isinstance(exc, ValidationError):
+        problems = [
+            Problem(
+                error["type"], error["msg"], ".".join(str(part) for part in error["loc"] if part != "payload") or None
+            )
+            for error in exc.errors(include_url=False)
+        ]
+        return RpcError("bad_request", "The request does not match its contract.", 400, problems=problems)
+    return RpcError("bad_request", str(exc), 400)
 
 
 class ServiceUnavailable(RpcError):
@@ -125,26 +190,31 @@ class RpcServer:
             )
             await message.ack()
             return
+        body: dict[str, Any]
         try:
             envelope = Envelope.from_bytes(message.body)
             request = envelope.open()
-            handler = self._handlers.get(type(request))
-            if handler is None:
-                raise RpcError("unknown_request", f"{self.service} does not handle {envelope.type}", 400)
-            reply = await handler(request, envelope)
-            body: dict[str, Any] = {
-                "ok": True,
-                "type": reply.wire_name,
-                "version": reply.wire_version,
-                "payload": reply.model_dump(mode="json"),
-            }
-        except RpcError as exc:
-            body = {"ok": False, "error": exc.as_dict()}
         except (ValidationError, UnknownMessageType, ValueError) as exc:
-            body = {"ok": False, "error": {"code": "bad_request", "message": str(exc), "status": 400}}
-        except Exception as exc:
-            log.exception("%s: request %s failed", self.service, message.correlation_id)
-            body = {"ok": False, "error": {"code": "internal", "message": type(exc).__name__, "status": 500}}
+            # Only a request that does not parse is the caller's fault; the same exceptions from a handler are bugs.
+            body = {"ok": False, "error": invalid_request(exc).as_dict()}
+        else:
+            try:
+                handler = self._handlers.get(type(request))
+                if handler is None:
+                    raise RpcError("unknown_request", f"{self.service} does not handle {envelope.type}", 400)
+                with cause(envelope):
+                    reply = await handler(request, envelope)
+                body = {
+                    "ok": True,
+                    "type": reply.wire_name,
+                    "version": reply.wire_version,
+                    "payload": reply.model_dump(mode="json"),
+                }
+            except RpcError as exc:
+                body = {"ok": False, "error": exc.as_dict()}
+            except Exception as exc:
+                log.exception("%s: request %s (%s) failed", self.service, envelope.type, message.correlation_id)
+                body = {"ok": False, "error": {"code": "internal", "message": type(exc).__name__, "status": 500}}
         if message.reply_to and self._channel is not None:
             await self._channel.default_exchange.publish(
                 aio_pika.Message(
@@ -197,7 +267,7 @@ class RpcClient:
     ) -> Message:
         """Send a request and return the parsed reply contract; raise RpcError (or a 503/504 subclass)."""
         timeout = timeout or self._timeout
-        envelope = wrap(request, correlation_id=correlation_id)
+        envelope = wrap(request, correlation_id=correlation_id or current_correlation_id())
         key = str(envelope.message_id)
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self._pending[key] = future
@@ -229,8 +299,5 @@ class RpcClient:
         finally:
             self._pending.pop(key, None)
         if not reply.get("ok"):
-            error = reply.get("error") or {}
-            raise RpcError(
-                str(error.get("code", "error")), str(error.get("message", "")), int(error.get("status", 500))
-            )
+            raise RpcError.from_dict(reply.get("error") or {})
         return contract_for(reply["type"], int(reply.get("version", 1))).model_validate(reply["payload"])

@@ -20,8 +20,8 @@ from gateway.entrypoints.public_register import problem_spec
 from gateway.entrypoints.registry_context import AccountsContextDep
 from gateway.entrypoints.web_session import client_ip
 from gateway.service_layer.context import GatewayDep
-from gateway.service_layer.queries import expect
 from lklr_shared.contracts import registry as contracts
+from lklr_shared.kit.requests import ask
 from lklr_shared.kit.rpc import RpcError
 
 SECURITY_SCHEME: Final = "accountToken"
@@ -111,19 +111,15 @@ class AccountApi(Controller):
     ) -> TokenOut:
         """Same checks, throttling and logging as signing in on the site. The token is shown once; only its hash
         is stored."""
-        reply = expect(
-            await gateway.caller.call(
-                "registry",
-                contracts.IssueApiToken(
-                    email=data.email,
-                    password=data.password,
-                    totp_code=(data.totp_code or "").replace(" ", "") or None,
-                    client_ip=client_ip(request),
-                    label=data.label or "api",
-                ),
+        reply = await ask(
+            gateway.caller,
+            contracts.IssueApiToken(
+                email=data.email,
+                password=data.password,
+                totp_code=(data.totp_code or "").replace(" ", "") or None,
+                client_ip=client_ip(request),
+                label=data.label or "api",
             ),
-            contracts.ApiTokenIssued,
-            "registry",
         )
         return TokenOut(access_token=reply.token, expires_at=reply.expires_at, account_roles=reply.account_roles)
 
@@ -142,11 +138,7 @@ class AccountApi(Controller):
             raise BearerRejected("invalid_token", "The token is unknown, expired or revoked.", missing=False)
         registration: MyRegistrationOut | None = None
         try:
-            view = expect(
-                await gateway.caller.call("registry", contracts.GetMyRegistration(actor_account_id=account.account_id)),
-                contracts.RegistrationView,
-                "registry",
-            )
+            view = await ask(gateway.caller, contracts.GetMyRegistration(actor_account_id=account.account_id))
         except RpcError as exc:
             if exc.code != "not_registered":
                 raise

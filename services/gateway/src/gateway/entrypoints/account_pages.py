@@ -20,8 +20,8 @@ from gateway.entrypoints.registry_context import AccountsContext, AccountsContex
 from gateway.entrypoints.rendering import page
 from gateway.entrypoints.web_session import client_ip, web_state
 from gateway.service_layer.context import GatewayDep
-from gateway.service_layer.queries import expect
 from lklr_shared.contracts import registry as contracts
+from lklr_shared.kit.requests import ask
 from lklr_shared.kit.rpc import RpcError
 
 # Which form field each sign-up or password problem belongs to.
@@ -129,8 +129,8 @@ class AccountPages(Controller):
             errors["password_repeat"] = t("problem.password_mismatch")
         if not errors:
             try:
-                await gateway.caller.call(
-                    "registry",
+                await ask(
+                    gateway.caller,
                     contracts.SignUp(
                         email=values["email"],
                         password=values["password"],
@@ -141,7 +141,7 @@ class AccountPages(Controller):
                 )
             except RpcError as exc:
                 if exc.code == "invalid_sign_up":
-                    errors = problem_messages(t, exc.message, _ACCOUNT_FIELDS)
+                    errors = problem_messages(t, exc, _ACCOUNT_FIELDS)
                 elif exc.code == "sign_up_in_progress":
                     errors = {GENERAL: t("account.sign_up_in_progress")}
                 else:
@@ -196,7 +196,7 @@ class AccountPages(Controller):
             errors["token"] = t("account.confirm.token_missing")
         else:
             try:
-                await gateway.caller.call("registry", contracts.ConfirmEmail(token=token, client_ip=client_ip(request)))
+                await ask(gateway.caller, contracts.ConfirmEmail(token=token, client_ip=client_ip(request)))
             except RpcError as exc:
                 if exc.code not in ("token_invalid", "bad_request"):
                     raise
@@ -219,9 +219,8 @@ class AccountPages(Controller):
     async def resend_confirmation(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Redirect:
         values = await form_fields(request)
         if values.get("email"):
-            await gateway.caller.call(
-                "registry",
-                contracts.RequestEmailConfirmation(email=values["email"], client_ip=client_ip(request)),
+            await ask(
+                gateway.caller, contracts.RequestEmailConfirmation(email=values["email"], client_ip=client_ip(request))
             )
         return Redirect("/account/bevestigen?opnieuw=1", status_code=303)
 
@@ -288,13 +287,9 @@ class AccountPages(Controller):
         if step == "totp" and not totp_code:
             return again("totp", {"totp_code": t("account.totp.missing")}, 422)
         try:
-            reply = expect(
-                await gateway.caller.call(
-                    "registry",
-                    contracts.Login(email=email, password=password, totp_code=totp_code, client_ip=client_ip(request)),
-                ),
-                contracts.LoginResult,
-                "registry",
+            reply = await ask(
+                gateway.caller,
+                contracts.Login(email=email, password=password, totp_code=totp_code, client_ip=client_ip(request)),
             )
         except RpcError as exc:
             if exc.code == "invalid_credentials":
@@ -304,7 +299,7 @@ class AccountPages(Controller):
             if exc.code == "email_not_confirmed":
                 return again("password", {GENERAL: t("account.login.not_confirmed")}, 403, resend=True)
             if exc.code == "too_many_attempts":
-                seconds = wait_seconds(exc.message)
+                seconds = wait_seconds(exc)
                 return again(step, {GENERAL: t("account.login.throttled", seconds=seconds)}, 429, retry_after=seconds)
             raise
         if reply.totp_required:
@@ -347,15 +342,11 @@ class AccountPages(Controller):
         if not values.get("password"):
             return again({"password": t("account.required.password")}, 422)
         try:
-            reply = expect(
-                await gateway.caller.call(
-                    "registry",
-                    contracts.StartSecondFactorEnrolment(
-                        token=token, password=values["password"], client_ip=client_ip(request)
-                    ),
+            reply = await ask(
+                gateway.caller,
+                contracts.StartSecondFactorEnrolment(
+                    token=token, password=values["password"], client_ip=client_ip(request)
                 ),
-                contracts.LoginResult,
-                "registry",
             )
         except RpcError as exc:
             if exc.code == "invalid_credentials":
@@ -363,7 +354,7 @@ class AccountPages(Controller):
             if exc.code in ("token_invalid", "bad_request"):
                 return again({GENERAL: t("admin.enrol.link_invalid")}, 400, keep_token=False)
             if exc.code == "too_many_attempts":
-                seconds = wait_seconds(exc.message)
+                seconds = wait_seconds(exc)
                 return again({GENERAL: t("account.login.throttled", seconds=seconds)}, 429, retry_after=seconds)
             raise
         if not (reply.totp_enrollment_required and reply.enrollment_token and reply.totp_secret):
@@ -421,15 +412,9 @@ class AccountPages(Controller):
         if not code:
             return again({"totp_code": t("account.totp.missing")}, 422)
         try:
-            reply = expect(
-                await gateway.caller.call(
-                    "registry",
-                    contracts.ConfirmTotpEnrollment(
-                        enrollment_token=token, totp_code=code, client_ip=client_ip(request)
-                    ),
-                ),
-                contracts.LoginResult,
-                "registry",
+            reply = await ask(
+                gateway.caller,
+                contracts.ConfirmTotpEnrollment(enrollment_token=token, totp_code=code, client_ip=client_ip(request)),
             )
         except RpcError as exc:
             if exc.code == "invalid_totp":
@@ -437,7 +422,7 @@ class AccountPages(Controller):
             if exc.code in ("token_invalid", "bad_request"):
                 return start_over()
             if exc.code == "too_many_attempts":
-                seconds = wait_seconds(exc.message)
+                seconds = wait_seconds(exc)
                 return again({GENERAL: t("account.login.throttled", seconds=seconds)}, 429, retry_after=seconds)
             raise
         if not reply.authenticated or not reply.session_token:
@@ -452,9 +437,7 @@ class AccountPages(Controller):
         token = web_state(request).session_token
         if token:
             # Ends the session in the registry (for every gateway), not only this browser's cookie.
-            await gateway.caller.call(
-                "registry", contracts.EndSession(session_token=token, client_ip=client_ip(request))
-            )
+            await ask(gateway.caller, contracts.EndSession(session_token=token, client_ip=client_ip(request)))
             security.authenticator.forget(token)
         return Redirect(
             "/inloggen?uitgelogd=1", status_code=303, cookies=[security.cleared_session_cookie(request.scope)]
@@ -488,9 +471,7 @@ class AccountPages(Controller):
                 values=values,
                 dev_pages=accounts_context.dev_pages,
             )
-        await gateway.caller.call(
-            "registry", contracts.RequestPasswordReset(email=values["email"], client_ip=client_ip(request))
-        )
+        await ask(gateway.caller, contracts.RequestPasswordReset(email=values["email"], client_ip=client_ip(request)))
         return Redirect("/account/wachtwoord-vergeten?verstuurd=1", status_code=303)
 
     @get("/account/wachtwoord-herstellen", name="reset_password")
@@ -511,13 +492,13 @@ class AccountPages(Controller):
             errors["password_repeat"] = t("problem.password_mismatch")
         if not errors:
             try:
-                await gateway.caller.call(
-                    "registry",
+                await ask(
+                    gateway.caller,
                     contracts.ResetPassword(token=token, new_password=values["password"], client_ip=client_ip(request)),
                 )
             except RpcError as exc:
                 if exc.code == "invalid_password":
-                    errors = problem_messages(t, exc.message, _ACCOUNT_FIELDS)
+                    errors = problem_messages(t, exc, _ACCOUNT_FIELDS)
                 elif exc.code in ("token_invalid", "bad_request"):
                     errors = {"token": t("account.reset.token_invalid")}
                 else:

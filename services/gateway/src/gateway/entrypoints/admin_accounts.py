@@ -21,8 +21,8 @@ from gateway.entrypoints.forms import GENERAL, FormErrors, form_fields, form_lis
 from gateway.entrypoints.rendering import page
 from gateway.entrypoints.web_session import client_ip, current_account, role_required
 from gateway.service_layer.context import GatewayDep
-from gateway.service_layer.queries import expect
 from lklr_shared.contracts import registry as contracts
+from lklr_shared.kit.requests import ask
 from lklr_shared.kit.rpc import RpcError
 
 STAFF_ROLES: Final[tuple[contracts.StaffRole, ...]] = (
@@ -51,11 +51,7 @@ class AdminAccountPages(Controller):
         status_code: int = 200,
     ) -> Template:
         actor = current_account(request)
-        staff = expect(
-            await gateway.caller.call("registry", contracts.ListStaffAccounts(actor_account_id=actor.account_id)),
-            contracts.StaffAccounts,
-            "registry",
-        )
+        staff = await ask(gateway.caller, contracts.ListStaffAccounts(actor_account_id=actor.account_id))
         return page(
             request,
             "beheer/accounts.html",
@@ -72,13 +68,8 @@ class AdminAccountPages(Controller):
         self, request: Request[Any, Any, Any], gateway: GatewayDep, email: str
     ) -> contracts.AccountView | None:
         try:
-            return expect(
-                await gateway.caller.call(
-                    "registry",
-                    contracts.FindAccount(actor_account_id=current_account(request).account_id, email=email),
-                ),
-                contracts.AccountView,
-                "registry",
+            return await ask(
+                gateway.caller, contracts.FindAccount(actor_account_id=current_account(request).account_id, email=email)
             )
         except RpcError as exc:
             if exc.code == "account_not_found":
@@ -118,18 +109,14 @@ class AdminAccountPages(Controller):
             errors[GENERAL] = t("admin.accounts.problem.unknown_role")
         else:
             try:
-                view = expect(
-                    await gateway.caller.call(
-                        "registry",
-                        contracts.SetAccountRoles(
-                            actor_account_id=current_account(request).account_id,
-                            account_id=account_id,
-                            roles=sorted(set(roles)),
-                            client_ip=client_ip(request),
-                        ),
+                view = await ask(
+                    gateway.caller,
+                    contracts.SetAccountRoles(
+                        actor_account_id=current_account(request).account_id,
+                        account_id=account_id,
+                        roles=sorted(set(roles)),
+                        client_ip=client_ip(request),
                     ),
-                    contracts.AccountView,
-                    "registry",
                 )
             except RpcError as exc:
                 if exc.code not in ("last_administrator", "account_not_found", "unknown_role"):

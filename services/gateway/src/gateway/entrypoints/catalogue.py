@@ -18,8 +18,8 @@ from gateway.entrypoints.errors import PROBLEM_JSON
 from gateway.entrypoints.provider_models import CatalogueCourseOut, CatalogueOut, ProblemDetails
 from gateway.entrypoints.rendering import page
 from gateway.service_layer.context import Gateway, GatewayDep
-from gateway.service_layer.queries import expect
 from lklr_shared.contracts.accreditation import Catalogue, SearchCatalogue
+from lklr_shared.kit.requests import ask
 from lklr_shared.kit.rpc import RpcError
 
 log = logging.getLogger(__name__)
@@ -32,10 +32,8 @@ MAX_API_LIMIT: Final = 100
 async def search_catalogue(
     gateway: Gateway, q: str, *, category: Literal["A1", "A2"] | None, limit: int, offset: int
 ) -> Catalogue:
-    reply = await gateway.caller.call(
-        "accreditation", SearchCatalogue(q=q.strip(), category=category, limit=limit, offset=offset)
-    )
-    return expect(reply, Catalogue, "accreditation")
+    reply = await ask(gateway.caller, SearchCatalogue(q=q.strip(), category=category, limit=limit, offset=offset))
+    return reply
 
 
 class CatalogueApi(Controller):

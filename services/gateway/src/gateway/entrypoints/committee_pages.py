@@ -20,14 +20,15 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from gateway.entrypoints.forms import GENERAL, FormErrors, form_fields, parse_hours, translator
+from gateway.entrypoints.forms import GENERAL, FormErrors, form_fields, parse_hours, problem_messages, translator
 from gateway.entrypoints.portfolio_support import my_registration
-from gateway.entrypoints.provider_pages import actor_of, ask, parse_day, service_problem
+from gateway.entrypoints.provider_pages import actor_of, parse_day
 from gateway.entrypoints.rendering import page
 from gateway.entrypoints.web_session import current_account, role_required, signed_in
 from gateway.service_layer.context import Gateway, GatewayDep
 from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.contracts import registry as registry_contracts
+from lklr_shared.kit.requests import ask
 from lklr_shared.kit.rpc import RpcError
 
 COMMITTEE: Final = "/commissie"
@@ -68,8 +69,8 @@ class CommitteePages(Controller):
         actor = actor_of(request)
         # Independent questions: asked at once.
         courses, claims = await asyncio.gather(
-            ask(gateway, contracts.ListCoursesForReview(requested_by=actor), contracts.CourseList),
-            ask(gateway, contracts.ListTeachingClaimsForReview(requested_by=actor), contracts.TeachingClaimList),
+            ask(gateway.caller, contracts.ListCoursesForReview(requested_by=actor)),
+            ask(gateway.caller, contracts.ListTeachingClaimsForReview(requested_by=actor)),
         )
         decided = request.query_params.get("besloten")
         return committee_page(
@@ -92,7 +93,7 @@ class CommitteePages(Controller):
         values: dict[str, str] | None = None,
         status_code: int = 200,
     ) -> Template:
-        course = await ask(gateway, contracts.GetCourse(course_id=course_id), contracts.CourseDetails)
+        course = await ask(gateway.caller, contracts.GetCourse(course_id=course_id))
         decisions = _allowed_decisions(course)
         return committee_page(
             request,
@@ -162,11 +163,11 @@ class CommitteePages(Controller):
             command_or_none = kinds[decision](course_id=course_id, decided_by=actor, reason=reason)
         if command_or_none is not None:
             try:
-                await ask(gateway, command_or_none, contracts.CourseDetails)
+                await ask(gateway.caller, command_or_none)
             except RpcError as exc:
                 if exc.status >= 500 or exc.status == 404:
                     raise
-                errors = service_problem(t, exc, DECISION_FIELDS)
+                errors = problem_messages(t, exc, DECISION_FIELDS, texts="prov.problem")
             else:
                 return Redirect(f"{COMMITTEE}?besloten={decision}", status_code=303)
         return await self._course_page(
@@ -184,9 +185,7 @@ class CommitteePages(Controller):
         reasons: dict[str, str] | None = None,
         status_code: int = 200,
     ) -> Template:
-        claims = await ask(
-            gateway, contracts.ListTeachingClaimsForReview(requested_by=actor_of(request)), contracts.TeachingClaimList
-        )
+        claims = await ask(gateway.caller, contracts.ListTeachingClaimsForReview(requested_by=actor_of(request)))
         decided = request.query_params.get("besloten")
         return committee_page(
             request,
@@ -219,19 +218,18 @@ class CommitteePages(Controller):
         else:
             try:
                 await ask(
-                    gateway,
+                    gateway.caller,
                     contracts.DecideTeachingClaim(
                         claim_id=claim_id,
                         decided_by=actor_of(request),
                         decision="approve" if decision == "approve" else "reject",
                         reason=reason,
                     ),
-                    contracts.TeachingClaimDetails,
                 )
             except RpcError as exc:
                 if exc.status >= 500 or exc.status == 404:
                     raise
-                problem = service_problem(t, exc, {"reason_required": "reason"})
+                problem = problem_messages(t, exc, {"reason_required": "reason"}, texts="prov.problem")
             else:
                 return Redirect(f"{COMMITTEE}/onderwijsclaims?besloten={decision}", status_code=303)
         return await self._claims_page(request, gateway, errors={key: problem}, reasons={key: reason}, status_code=422)
@@ -280,9 +278,7 @@ class TeachingClaimPages(Controller):
     ) -> Template:
         claims: list[contracts.TeachingClaimDetails] = []
         if registration is not None:
-            reply = await ask(
-                gateway, contracts.ListTeachingClaims(person_id=registration.person_id), contracts.TeachingClaimList
-            )
+            reply = await ask(gateway.caller, contracts.ListTeachingClaims(person_id=registration.person_id))
             claims = reply.claims
         return page(
             request,
@@ -319,7 +315,7 @@ class TeachingClaimPages(Controller):
         if not errors and registration is not None and hours is not None and given_on is not None:
             try:
                 await ask(
-                    gateway,
+                    gateway.caller,
                     contracts.ClaimTeaching(
                         person_id=registration.person_id,
                         registration_number=registration.registration_number,
@@ -329,12 +325,11 @@ class TeachingClaimPages(Controller):
                         course_title=values.get("course_title", ""),
                         claimed_by=actor_of(request),
                     ),
-                    contracts.TeachingClaimDetails,
                 )
             except RpcError as exc:
                 if exc.status >= 500:
                     raise
-                errors = service_problem(t, exc, CLAIM_FIELDS)
+                errors = problem_messages(t, exc, CLAIM_FIELDS, texts="prov.problem")
             else:
                 return Redirect("/mijn/onderwijsclaim?verstuurd=1", status_code=303)
         return await self._page(request, gateway, registration, errors=errors, values=values, status_code=422)

@@ -15,8 +15,8 @@ from markupsafe import Markup, escape
 
 from gateway.entrypoints.rendering import page
 from gateway.service_layer.context import GatewayDep
-from gateway.service_layer.queries import expect
 from lklr_shared.contracts import registry as contracts
+from lklr_shared.kit.requests import ask
 from lklr_shared.kit.rpc import RpcError
 
 _URL: Final = re.compile(r"https?://[^\s<>\"']+")
@@ -41,9 +41,7 @@ class DevMailPage(Controller):
     @get("/dev/mail", name="dev_mail")
     async def dev_mail(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template:
         try:
-            mailbox = expect(
-                await gateway.caller.call("registry", contracts.ListDevMail(limit=50)), contracts.DevMailbox, "registry"
-            )
+            mailbox = await ask(gateway.caller, contracts.ListDevMail(limit=50))
         except RpcError as exc:
             if exc.code != "dev_mail_disabled":
                 raise

@@ -10,7 +10,6 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException
 
 from gateway.entrypoints.rendering import page
-from lklr_shared.contracts.registry import retry_after_seconds
 from lklr_shared.kit.rpc import RpcError
 
 log = logging.getLogger(__name__)
@@ -35,7 +34,17 @@ def _title(status: int) -> str:
         return "Error"
 
 
-def problem(status: int, code: str, detail: str, instance: str, *, errors: Any = None) -> Response[dict[str, Any]]:
+def problem(
+    status: int,
+    code: str,
+    detail: str,
+    instance: str,
+    *,
+    errors: Any = None,
+    problems: list[dict[str, Any]] | None = None,
+    retry_after: int | None = None,
+) -> Response[dict[str, Any]]:
+    """An RFC 9457 Problem Details response; `problems` lists every broken rule (code, field, message)."""
     body: dict[str, Any] = {
         "type": f"urn:lklr:problem:{code}",
         "title": _title(status),
@@ -46,10 +55,14 @@ def problem(status: int, code: str, detail: str, instance: str, *, errors: Any =
     }
     if errors:
         body["errors"] = errors
-    headers = {"Retry-After": "5"} if status in (503, 504) else None
-    if status == 429:
-        # The registry's rate limits say how long to wait in the message: `... (retry_after=N)`.
-        headers = {"Retry-After": str(retry_after_seconds(detail) or 60)}
+    if problems:
+        body["problems"] = problems
+    headers = None
+    if retry_after is not None or status in (429, 503, 504):
+        default = 60 if status == 429 else 5
+        seconds = max(1, retry_after or default)
+        body["retry_after"] = seconds
+        headers = {"Retry-After": str(seconds)}
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -65,9 +78,33 @@ def rpc_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Respon
     if status >= 500:
         log.warning("%s %s: %s (%s)", request.method, request.url.path, exc.message, exc.code)
     if wants_json(request):
-        return problem(status, exc.code, exc.message, request.url.path)
+        return rpc_problem(request, exc, status)
     # Infrastructure details stay out of the public page; a business error's message is meant for the user.
     return _error_page(request, status, exc.message if status < 500 else None)
+
+
+def rpc_problem(request: Request[Any, Any, Any], exc: RpcError, status: int | None = None) -> Response[Any]:
+    """A service's refusal as RFC 9457 JSON: its code, message, problems and retry-after, mapped in one place."""
+    return problem(
+        status or exc.status,
+        exc.code,
+        exc.message,
+        request.url.path,
+        problems=[problem.as_dict() for problem in exc.problems] or None,
+        retry_after=exc.retry_after,
+    )
+
+
+def _validation_problems(extra: Any) -> list[dict[str, Any]] | None:
+    """Litestar's validation details (``[{"key", "message", "source"}]``) as the same problems list services give."""
+    if not isinstance(extra, list):
+        return None
+    problems = [
+        {"code": "invalid", "field": item.get("key"), "message": str(item.get("message", ""))}
+        for item in extra
+        if isinstance(item, dict)
+    ]
+    return problems or None
 
 
 def http_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -76,7 +113,7 @@ def http_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Respo
     status = exc.status_code
     if wants_json(request):
         code = _title(status).lower().replace(" ", "_")
-        return problem(status, code, str(exc.detail), request.url.path, errors=exc.extra or None)
+        return problem(status, code, str(exc.detail), request.url.path, problems=_validation_problems(exc.extra))
     return _error_page(request, status, None)
 
 

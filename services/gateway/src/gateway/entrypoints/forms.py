@@ -1,8 +1,8 @@
-"""Helpers for the HTML forms: reading posted fields, and turning a service's rule breaks into field messages.
+"""Helpers for the HTML forms: reading posted fields, and turning a service's refusal into field messages.
 
-The registry reports every broken rule at once as ``<code>: <English text>; <code>: <text>``. Pages show them
-next to the field they concern, in the page's language (`problem.<code>` in the catalogue), and fall back to
-the registry's own text for a code the catalogue does not know yet.
+A refusal (`RpcError`) lists every broken rule at once as problems, each with a code and an English text. Pages
+show them next to the field they concern, in the page's language (`problem.<code>` in the catalogue), and fall back
+to the service's own text for a code the catalogue does not know yet. Nothing here parses message text.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from litestar import Request
 from gateway.entrypoints.rendering import request_language
 from gateway.entrypoints.web_session import CSRF_FIELD
 from gateway.i18n import CATALOGUE, Translator
-from lklr_shared.contracts.registry import retry_after_seconds
+from lklr_shared.kit.rpc import RpcError
 
 GENERAL: Final = "_"  # the key of a message that belongs to no single field
 
@@ -44,28 +44,37 @@ async def form_list(request: Request[Any, Any, Any], name: str) -> list[str]:
     return [value for value in form.getall(name, []) if isinstance(value, str)]
 
 
-def parse_problems(message: str) -> list[tuple[str, str]]:
-    """``code: text; code: text`` → [(code, text), ...]; a message without codes is one general problem."""
-    problems = []
-    for part in message.split("; "):
-        code, separator, text = part.partition(": ")
-        if separator and code and " " not in code:
-            problems.append((code.strip(), text.strip()))
-        elif part.strip():
-            problems.append((GENERAL, part.strip()))
-    return problems
+def problem_messages(
+    t: Translator,
+    refusal: RpcError,
+    fields: Mapping[str, str] | None = None,
+    *,
+    texts: str = "problem",
+    fallback: str | None = None,
+    **values: object,
+) -> FormErrors:
+    """Field → message for a service's refusal: the one mapping from refusals to forms.
 
-
-def problem_messages(t: Translator, message: str, fields: Mapping[str, str], **values: object) -> FormErrors:
-    """Field → message for a registry rule-break message. `fields` maps problem codes to form fields."""
+    `fields` maps problem codes to form fields (others go above the form). Each problem is shown in the page's
+    language as `<texts>.<code>` when the catalogue has it, else as the `fallback` text with the service's text as
+    `detail`, else as the service's own text. A refusal without a problem list is one problem under its own code.
+    """
+    problems = [(problem.code, problem.message) for problem in refusal.problems] or [(refusal.code, refusal.message)]
     errors: FormErrors = {}
-    for code, text in parse_problems(message):
-        field = fields.get(code, GENERAL)
-        key = f"problem.{code}"
-        known = key in CATALOGUE[t.lang] or key in CATALOGUE["nl"]
-        shown = t(key, **values) if known else text
+    for code, text in problems:
+        field = (fields or {}).get(code, GENERAL)
+        key = f"{texts}.{code}"
+        if key in CATALOGUE[t.lang] or key in CATALOGUE["nl"]:
+            shown = t(key, detail=text, **values)
+        else:
+            shown = t(fallback, detail=text) if fallback else text
         errors[field] = f"{errors[field]} {shown}" if field in errors else shown
     return errors
+
+
+def problem_message(t: Translator, refusal: RpcError, *, texts: str = "problem", fallback: str | None = None) -> str:
+    """A refusal as one message (for a notice above a form), by the same rules as `problem_messages`."""
+    return " ".join(problem_messages(t, refusal, {}, texts=texts, fallback=fallback).values())
 
 
 def parse_hours(text: str) -> Decimal | None:
@@ -80,6 +89,6 @@ def parse_hours(text: str) -> Decimal | None:
     return hours if hours.is_finite() else None
 
 
-def wait_seconds(message: str, default: int = 60) -> int:
-    """The retry-after of a 429 message, at least one second."""
-    return max(1, retry_after_seconds(message) or default)
+def wait_seconds(refusal: RpcError, default: int = 60) -> int:
+    """How long a refusal (429) says to wait, at least one second."""
+    return max(1, refusal.retry_after or default)

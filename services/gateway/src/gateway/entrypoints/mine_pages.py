@@ -11,7 +11,7 @@ import json
 import logging
 import uuid
 from decimal import Decimal
-from typing import Any, Final, Literal, TypeVar
+from typing import Any, Final, Literal
 
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
@@ -22,15 +22,15 @@ from gateway.entrypoints.rendering import page, request_language
 from gateway.entrypoints.web_session import client_ip, current_account, signed_in
 from gateway.service_layer.context import GatewayDep
 from gateway.service_layer.my_data import export_my_data
-from gateway.service_layer.queries import expect
 from lklr_shared.contracts import accreditation as accreditation_contracts
 from lklr_shared.contracts import registry as contracts
-from lklr_shared.contracts.base import Message
+from lklr_shared.contracts.base import ReplyT
+from lklr_shared.contracts.base import Request as ContractRequest
+from lklr_shared.kit.requests import ask
 from lklr_shared.kit.rpc import RpcError
 
 log = logging.getLogger(__name__)
 
-ReplyT = TypeVar("ReplyT", bound=Message)
 
 EMPLOYER_KINDS: Final = ("municipality", "region", "rbl")
 ROLE_CHOICES: Final = {
@@ -52,10 +52,10 @@ _PERSON_FIELDS: Final = {
 }
 
 
-async def optional(caller: ServiceCaller, request: Message, reply_type: type[ReplyT], *absent: str) -> ReplyT | None:
-    """The reply, or None when the registry says the thing does not exist (one of the `absent` codes)."""
+async def optional(caller: ServiceCaller, request: ContractRequest[ReplyT], *absent: str) -> ReplyT | None:
+    """The reply, or None when the service says the thing does not exist (one of the `absent` codes)."""
     try:
-        return expect(await caller.call("registry", request), reply_type, "registry")
+        return await ask(caller, request)
     except RpcError as exc:
         if exc.status == 404 and exc.code in absent:
             return None
@@ -68,9 +68,7 @@ async def provider_name_for(caller: ServiceCaller, account_id: object) -> str | 
     Mijn LKLR is the registry's page: when accreditation does not answer, it renders without the link.
     """
     try:
-        reply = await caller.call(
-            "accreditation", accreditation_contracts.FindProviderForAccount(account_id=str(account_id))
-        )
+        reply = await ask(caller, accreditation_contracts.FindProviderForAccount(account_id=str(account_id)))
     except RpcError as exc:
         if exc.code != "no_provider_for_account":
             log.warning("Mijn LKLR without the provider link: %s (%s)", exc.message, exc.code)
@@ -102,14 +100,13 @@ def _work_values(person: contracts.PersonView | None, lang: str) -> dict[str, st
 
 
 async def _my_person(caller: ServiceCaller, account_id: uuid.UUID) -> contracts.PersonView | None:
-    return await optional(caller, contracts.GetMyPerson(actor_account_id=account_id), contracts.PersonView, "not_found")
+    return await optional(caller, contracts.GetMyPerson(actor_account_id=account_id), "not_found")
 
 
 async def _my_application(caller: ServiceCaller, account_id: uuid.UUID) -> contracts.ApplicationView | None:
     return await optional(
         caller,
         contracts.GetMyApplication(actor_account_id=account_id),
-        contracts.ApplicationView,
         "no_application",
     )
 
@@ -135,7 +132,6 @@ class MinePages(Controller):
             optional(
                 caller,
                 contracts.GetMyRegistration(actor_account_id=account.account_id),
-                contracts.RegistrationView,
                 "not_registered",
             ),
             _my_application(caller, account.account_id),
@@ -176,24 +172,20 @@ class MinePages(Controller):
             errors["employer_kind"] = t("problem.employer_kind")
         if not errors:
             try:
-                result = expect(
-                    await gateway.caller.call(
-                        "registry",
-                        contracts.UpdateMyPerson(
-                            actor_account_id=account.account_id,
-                            client_ip=client_ip(request),
-                            employer_name=values.get("employer_name") or None,
-                            employer_kind=kind,
-                            hours_per_week=hours,
-                        ),
+                result = await ask(
+                    gateway.caller,
+                    contracts.UpdateMyPerson(
+                        actor_account_id=account.account_id,
+                        client_ip=client_ip(request),
+                        employer_name=values.get("employer_name") or None,
+                        employer_kind=kind,
+                        hours_per_week=hours,
                     ),
-                    contracts.PersonUpdateResult,
-                    "registry",
                 )
             except RpcError as exc:
                 if exc.code != "invalid_person_change":
                     raise
-                errors = problem_messages(t, exc.message, _PERSON_FIELDS)
+                errors = problem_messages(t, exc, _PERSON_FIELDS)
             else:
                 outcome = "onder-minimum" if result.eligibility_notice_recorded else "1"
                 return Redirect(f"/mijn?gewijzigd={outcome}#gegevens", status_code=303)
@@ -282,8 +274,8 @@ class MinePages(Controller):
             errors["declaration"] = t("problem.declaration_not_accepted")
         if not errors and roles is not None and hours is not None:
             try:
-                await gateway.caller.call(
-                    "registry",
+                await ask(
+                    gateway.caller,
                     contracts.ApplyForRegistration(
                         actor_account_id=account.account_id,
                         client_ip=client_ip(request),
@@ -296,7 +288,7 @@ class MinePages(Controller):
                 )
             except RpcError as exc:
                 if exc.code == "invalid_application":
-                    errors = problem_messages(t, exc.message, _APPLICATION_FIELDS, minimum=t.number(minimum))
+                    errors = problem_messages(t, exc, _APPLICATION_FIELDS, minimum=t.number(minimum))
                 elif exc.code in ("application_pending", "already_registered", "struck_off"):
                     errors = {"_": t(f"problem.{exc.code}")}
                 else:

@@ -16,8 +16,8 @@ from gateway.entrypoints.forms import FormErrors, form_fields, problem_messages,
 from gateway.entrypoints.rendering import page
 from gateway.entrypoints.web_session import client_ip, current_account, role_required
 from gateway.service_layer.context import GatewayDep
-from gateway.service_layer.queries import expect
 from lklr_shared.contracts import registry as contracts
+from lklr_shared.kit.requests import ask
 from lklr_shared.kit.rpc import RpcError
 
 ROLES: Final = ("leerplichtambtenaar", "rmc_medewerker")
@@ -56,13 +56,7 @@ class OfficePages(Controller):
         status_code: int = 200,
     ) -> Template:
         account = current_account(request)
-        queue = expect(
-            await gateway.caller.call(
-                "registry", contracts.ListPendingApplications(actor_account_id=account.account_id)
-            ),
-            contracts.PendingApplications,
-            "registry",
-        )
+        queue = await ask(gateway.caller, contracts.ListPendingApplications(actor_account_id=account.account_id))
         return office_page(
             request,
             "beheer/aanvragen.html",
@@ -96,25 +90,21 @@ class OfficePages(Controller):
             problem = {"reason": t("office.decision.reason_required")}
         if not problem:
             try:
-                reply = expect(
-                    await gateway.caller.call(
-                        "registry",
-                        contracts.DecideApplication(
-                            actor_account_id=account.account_id,
-                            client_ip=client_ip(request),
-                            application_id=application_id,
-                            decision=decision,
-                            reason=reason,
-                        ),
+                reply = await ask(
+                    gateway.caller,
+                    contracts.DecideApplication(
+                        actor_account_id=account.account_id,
+                        client_ip=client_ip(request),
+                        application_id=application_id,
+                        decision=decision,
+                        reason=reason,
                     ),
-                    contracts.ApplicationView,
-                    "registry",
                 )
             except RpcError as exc:
                 if exc.code == "already_decided":
                     return Redirect("/beheer/aanvragen?al-besloten=1", status_code=303)
                 if exc.code == "invalid_decision":
-                    problem = problem_messages(t, exc.message, {}) or {"reason": t("office.decision.reason_required")}
+                    problem = problem_messages(t, exc, {}) or {"reason": t("office.decision.reason_required")}
                 elif exc.code in ("own_application", "already_registered", "struck_off", "not_found"):
                     problem = {"_": t(f"problem.{exc.code}")}
                 else:
@@ -137,9 +127,7 @@ class OfficePages(Controller):
         values: dict[str, str] | None = None,
         status_code: int = 200,
     ) -> Template:
-        statistics = expect(
-            await gateway.caller.call("registry", contracts.GetStatistics(year=year)), contracts.Statistics, "registry"
-        )
+        statistics = await ask(gateway.caller, contracts.GetStatistics(year=year))
         if values is None:
             values = {
                 "year": str(year),
@@ -189,8 +177,8 @@ class OfficePages(Controller):
         per_role = {role: count for role in ROLES if (count := whole(role, required=False)) is not None}
         if not errors and year is not None and total is not None:
             try:
-                await gateway.caller.call(
-                    "registry",
+                await ask(
+                    gateway.caller,
                     contracts.SetWorkingTotal(
                         actor_account_id=account.account_id,
                         client_ip=client_ip(request),
@@ -215,11 +203,5 @@ class OfficePages(Controller):
     @get("/signaleringen", name="office_notices")
     async def notices(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template:
         account = current_account(request)
-        reply = expect(
-            await gateway.caller.call(
-                "registry", contracts.ListEligibilityNotices(actor_account_id=account.account_id)
-            ),
-            contracts.EligibilityNotices,
-            "registry",
-        )
+        reply = await ask(gateway.caller, contracts.ListEligibilityNotices(actor_account_id=account.account_id))
         return office_page(request, "beheer/signaleringen.html", notices=reply.notices)

@@ -17,9 +17,9 @@ from gateway.entrypoints.office_pages import office_page
 from gateway.entrypoints.rendering import page
 from gateway.entrypoints.web_session import client_ip, current_account, role_required
 from gateway.service_layer.context import GatewayDep
-from gateway.service_layer.queries import expect
 from lklr_shared.contracts import audit as audit_contracts
 from lklr_shared.contracts import registry as contracts
+from lklr_shared.kit.requests import ask
 from lklr_shared.kit.rpc import RpcError
 
 STATUSES: Final = ("pending", "awaiting_dossier", "granted", "not_granted", "refused", "superseded")
@@ -44,13 +44,8 @@ class OfficeReregistrationPages(Controller):
         status = request.query_params.get("status") or None
         if status not in STATUSES:
             status = None
-        listing = expect(
-            await gateway.caller.call(
-                "registry",
-                contracts.ListReregistrations(actor_account_id=account.account_id, status=status),
-            ),
-            contracts.Reregistrations,
-            "registry",
+        listing = await ask(
+            gateway.caller, contracts.ListReregistrations(actor_account_id=account.account_id, status=status)
         )
         rules = gateway.scheme.version_in_force(gateway.today()).reregistration
         query = request.query_params
@@ -102,20 +97,16 @@ class OfficeReregistrationPages(Controller):
             errors["case_reference"] = t("office.extend.problem.case")
         if not errors:
             try:
-                recorded = expect(
-                    await gateway.caller.call(
-                        "registry",
-                        contracts.ExtendCycle(
-                            actor_account_id=account.account_id,
-                            client_ip=client_ip(request),
-                            registration_number=number,
-                            reason=reason,  # checked against REASONS above
-                            weeks=weeks,
-                            case_reference=case_reference[:100],
-                        ),
+                recorded = await ask(
+                    gateway.caller,
+                    contracts.ExtendCycle(
+                        actor_account_id=account.account_id,
+                        client_ip=client_ip(request),
+                        registration_number=number,
+                        reason=reason,  # checked against REASONS above
+                        weeks=weeks,
+                        case_reference=case_reference[:100],
                     ),
-                    contracts.CycleExtensionRecorded,
-                    "registry",
                 )
             except RpcError as exc:
                 if not 400 <= exc.status < 500 or exc.status in {401, 403}:
@@ -143,9 +134,5 @@ class AuditStatisticsPage(Controller):
 
     @get("/statistieken/audit", name="audit_statistics")
     async def statistics(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template:
-        figures = expect(
-            await gateway.caller.call("audit", audit_contracts.GetAuditStatistics()),
-            audit_contracts.AuditStatistics,
-            "audit",
-        )
+        figures = await ask(gateway.caller, audit_contracts.GetAuditStatistics())
         return page(request, "audit_statistieken.html", years=list(reversed(figures.years)))

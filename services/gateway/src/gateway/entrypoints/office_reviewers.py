@@ -23,10 +23,10 @@ from gateway.entrypoints.forms import GENERAL, FormErrors, form_fields, translat
 from gateway.entrypoints.office_pages import office_page
 from gateway.entrypoints.web_session import current_account, role_required
 from gateway.service_layer.context import GatewayDep
-from gateway.service_layer.queries import expect
 from lklr_shared.contracts import audit as audit_contracts
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.employers import MAX_EMPLOYER_ID_LENGTH, employer_id_for
+from lklr_shared.kit.requests import ask
 from lklr_shared.kit.rpc import RpcError
 
 ACTIVE_CHOICES: Final = ("yes", "no")
@@ -90,17 +90,11 @@ class OfficeReviewerPages(Controller):
 
     async def _overview(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> ReviewerOverview:
         account = current_account(request)
-        members = expect(
-            await gateway.caller.call(
-                "registry",
-                contracts.ListStaffAccounts(actor_account_id=account.account_id, role="assessment_committee"),
-            ),
-            contracts.StaffAccounts,
-            "registry",
+        members = await ask(
+            gateway.caller,
+            contracts.ListStaffAccounts(actor_account_id=account.account_id, role="assessment_committee"),
         )
-        audit = expect(
-            await gateway.caller.call("audit", audit_contracts.ListReviewers()), audit_contracts.ReviewerList, "audit"
-        )
+        audit = await ask(gateway.caller, audit_contracts.ListReviewers())
         reviewers = {reviewer.reviewer_id: reviewer for reviewer in audit.reviewers}
         rows = [
             ReviewerRow(
@@ -184,19 +178,15 @@ class OfficeReviewerPages(Controller):
             )
         if not errors:
             try:
-                expect(
-                    await gateway.caller.call(
-                        "audit",
-                        audit_contracts.RegisterReviewer(
-                            reviewer_id=row.reviewer_id,
-                            person_id=row.person_id,
-                            employer_id=employer_id,
-                            name=row.name[:_MAX_NAME_LENGTH],
-                            active=active == "yes",
-                        ),
+                await ask(
+                    gateway.caller,
+                    audit_contracts.RegisterReviewer(
+                        reviewer_id=row.reviewer_id,
+                        person_id=row.person_id,
+                        employer_id=employer_id,
+                        name=row.name[:_MAX_NAME_LENGTH],
+                        active=active == "yes",
                     ),
-                    audit_contracts.ReviewerView,
-                    "audit",
                 )
             except RpcError as exc:
                 if exc.status not in {400, 409, 422}:

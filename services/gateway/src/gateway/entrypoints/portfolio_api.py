@@ -39,8 +39,8 @@ from gateway.entrypoints.portfolio_support import (
 from gateway.entrypoints.public_register import problem_spec
 from gateway.entrypoints.registry_context import AccountsContextDep
 from gateway.service_layer.context import Gateway, GatewayDep
-from gateway.service_layer.queries import expect
 from lklr_shared.contracts import portfolio as contracts
+from lklr_shared.kit.requests import ask
 
 PATH: Final = "/api/v1/me"
 
@@ -361,22 +361,18 @@ class PortfolioApi(Controller):
             return problem(
                 422,
                 "invalid_activity",
-                "; ".join(f"{name}: {code}" for name, code in problems.items()),
+                "The activity is not complete or not valid; see problems.",
                 request.url.path,
-                errors=[{"field": name, "code": code} for name, code in problems.items()],
+                problems=[{"code": code, "field": name, "message": code} for name, code in problems.items()],
             )
-        saved = expect(
-            await gateway.caller.call(
-                "portfolio",
-                contracts.RecordActivity(
-                    person_id=owner.person_id,
-                    actor=owner.actor,
-                    activity=entry,
-                    evidence_ids=[file.evidence_id for file in received.evidence],
-                ),
+        saved = await ask(
+            gateway.caller,
+            contracts.RecordActivity(
+                person_id=owner.person_id,
+                actor=owner.actor,
+                activity=entry,
+                evidence_ids=[file.evidence_id for file in received.evidence],
             ),
-            contracts.ActivitySaved,
-            "portfolio",
         )
         return Response(
             activity_out(saved.activity).model_dump(mode="json"),
@@ -405,13 +401,9 @@ class PortfolioApi(Controller):
         """Within the check window (30 days by default; silence counts as accepted). Confirming twice changes
         nothing."""
         owner = await self._owner(request, gateway, accounts_context)
-        saved = expect(
-            await gateway.caller.call(
-                "portfolio",
-                contracts.ConfirmActivity(person_id=owner.person_id, actor=owner.actor, activity_id=activity_id),
-            ),
-            contracts.ActivitySaved,
-            "portfolio",
+        saved = await ask(
+            gateway.caller,
+            contracts.ConfirmActivity(person_id=owner.person_id, actor=owner.actor, activity_id=activity_id),
         )
         return activity_out(saved.activity)
 
@@ -442,15 +434,11 @@ class PortfolioApi(Controller):
         reason = (data.reason if data is not None else "").strip()
         if not reason:
             raise FormProblem(422, "reason_required", 'Say why you dispute the entry: {"reason": "..."}.')
-        saved = expect(
-            await gateway.caller.call(
-                "portfolio",
-                contracts.DisputeActivity(
-                    person_id=owner.person_id, actor=owner.actor, activity_id=activity_id, reason=reason[:2000]
-                ),
+        saved = await ask(
+            gateway.caller,
+            contracts.DisputeActivity(
+                person_id=owner.person_id, actor=owner.actor, activity_id=activity_id, reason=reason[:2000]
             ),
-            contracts.ActivitySaved,
-            "portfolio",
         )
         return activity_out(saved.activity)
 

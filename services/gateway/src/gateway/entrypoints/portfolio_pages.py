@@ -20,7 +20,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Stream, Template
 
-from gateway.entrypoints.forms import FormErrors, form_fields, translator
+from gateway.entrypoints.forms import FormErrors, form_fields, problem_message, problem_messages, translator
 from gateway.entrypoints.portfolio_support import (
     EVIDENCE_FIELD,
     FIELD_OF_CODE,
@@ -43,10 +43,11 @@ from gateway.entrypoints.rendering import page, request_language
 from gateway.entrypoints.web_session import current_account, signed_in, web_state
 from gateway.i18n import CATALOGUE, Translator
 from gateway.service_layer.context import Gateway, GatewayDep
-from gateway.service_layer.queries import expect
 from lklr_shared.contracts import portfolio as contracts
-from lklr_shared.contracts.base import Message
+from lklr_shared.contracts.base import ReplyT
+from lklr_shared.contracts.base import Request as ContractRequest
 from lklr_shared.kit.clock import REGISTER_TIME_ZONE
+from lklr_shared.kit.requests import ask
 from lklr_shared.kit.rpc import RpcError
 from lklr_shared.scheme import A2ActivityType, CategoryKey, SchemeVersion
 
@@ -64,11 +65,6 @@ FLASHES: Final = {
 }
 # Refusals a person can act on: shown on the page they came from (with their status), not as an error page.
 _SHOWN_ON_PAGE: Final = (409, 413, 415, 422)
-
-
-def problem_text(t: Translator, code: str, fallback: str) -> str:
-    key = f"portfolio.problem.{code}"
-    return t(key) if key in CATALOGUE[t.lang] else fallback
 
 
 def _lang(request: Request[Any, Any, Any]) -> contracts.Language:
@@ -171,11 +167,6 @@ def _evidence_item(evidence: contracts.EvidenceFile) -> dict[str, str]:
     return {"id": str(evidence.evidence_id), "filename": evidence.filename}
 
 
-def _field_problem(t: Translator, code: str, message: str) -> FormErrors:
-    """A refusal shown at the form field it concerns (else above the form)."""
-    return {FIELD_OF_CODE.get(code, "_"): problem_text(t, code, message)}
-
-
 class PortfolioPages(Controller):
     include_in_schema = False
 
@@ -215,8 +206,8 @@ class PortfolioPages(Controller):
         shown = filter_activities(portfolio.activities, filters)
         if portfolio.new_count and not filters and status_code == 200:
             try:
-                await gateway.caller.call(
-                    "portfolio",
+                await ask(
+                    gateway.caller,
                     contracts.MarkPortfolioSeen(
                         person_id=owner.person_id, actor=owner.actor, seen_up_to=portfolio.generated_at
                     ),
@@ -256,8 +247,8 @@ class PortfolioPages(Controller):
     ) -> Template | Redirect:
         owner = await _owner(request, gateway)
         try:
-            await gateway.caller.call(
-                "portfolio",
+            await ask(
+                gateway.caller,
                 contracts.ConfirmActivity(person_id=owner.person_id, actor=owner.actor, activity_id=activity_id),
             )
         except RpcError as exc:
@@ -265,7 +256,11 @@ class PortfolioPages(Controller):
                 raise
             t = translator(request)
             return await self._overview(
-                request, gateway, owner, errors={"_": problem_text(t, exc.code, exc.message)}, status_code=exc.status
+                request,
+                gateway,
+                owner,
+                errors={"_": problem_message(t, exc, texts="portfolio.problem")},
+                status_code=exc.status,
             )
         return Redirect(f"/portfolio?bevestigd=1#activiteit-{activity_id}", status_code=303)
 
@@ -287,8 +282,8 @@ class PortfolioPages(Controller):
                 status_code=422,
             )
         try:
-            await gateway.caller.call(
-                "portfolio",
+            await ask(
+                gateway.caller,
                 contracts.DisputeActivity(
                     person_id=owner.person_id, actor=owner.actor, activity_id=activity_id, reason=reason[:2000]
                 ),
@@ -300,7 +295,7 @@ class PortfolioPages(Controller):
                 request,
                 gateway,
                 owner,
-                errors={field: problem_text(t, exc.code, exc.message)},
+                errors={field: problem_message(t, exc, texts="portfolio.problem")},
                 open_dispute=str(activity_id),
                 status_code=exc.status,
             )
@@ -352,11 +347,11 @@ class PortfolioPages(Controller):
         try:
             await receive_form(request, gateway.caller, owner, received)
         except FormProblem as exc:
-            return received, _field_problem(t, exc.code, exc.message), exc.status
+            return received, problem_messages(t, exc, FIELD_OF_CODE, texts="portfolio.problem"), exc.status
         except RpcError as exc:
             if exc.status not in _SHOWN_ON_PAGE:
                 raise
-            return received, _field_problem(t, exc.code, exc.message), exc.status
+            return received, problem_messages(t, exc, FIELD_OF_CODE, texts="portfolio.problem"), exc.status
         return received, {}, 200
 
     async def _submit(
@@ -364,8 +359,8 @@ class PortfolioPages(Controller):
         request: Request[Any, Any, Any],
         gateway: Gateway,
         owner: PortfolioOwner,
-        command: Callable[[contracts.ActivityInput, list[uuid.UUID], dict[str, str]], Message],
-    ) -> tuple[Message | None, ReceivedForm, list[dict[str, str]], FormErrors, int]:
+        command: Callable[[contracts.ActivityInput, list[uuid.UUID], dict[str, str]], ContractRequest[ReplyT]],
+    ) -> tuple[ReplyT | None, ReceivedForm, list[dict[str, str]], FormErrors, int]:
         """Receive the form, store its files and send `command(entry, evidence ids, fields)` to the portfolio
         service: its reply, or None with what the form shows again (kept files, errors per field, status)."""
         t = translator(request)
@@ -375,11 +370,17 @@ class PortfolioPages(Controller):
         if not errors and entry is not None:
             evidence_ids = [uuid.UUID(item["id"]) for item in kept]
             try:
-                reply = await gateway.caller.call("portfolio", command(entry, evidence_ids, received.fields))
+                reply = await ask(gateway.caller, command(entry, evidence_ids, received.fields))
             except RpcError as exc:
                 if exc.status not in (*_SHOWN_ON_PAGE, 404):
                     raise
-                return None, received, kept, _field_problem(t, exc.code, exc.message), exc.status
+                return (
+                    None,
+                    received,
+                    kept,
+                    problem_messages(t, exc, FIELD_OF_CODE, texts="portfolio.problem"),
+                    exc.status,
+                )
             return reply, received, kept, {}, 200
         if not errors:
             errors = {name: t(f"portfolio.problem.{code}") for name, code in problems.items()}
@@ -398,8 +399,7 @@ class PortfolioPages(Controller):
             ),
         )
         if reply is not None:
-            saved = expect(reply, contracts.ActivitySaved, "portfolio")
-            return Redirect(f"/portfolio?opgeslagen=1#activiteit-{saved.activity.activity_id}", status_code=303)
+            return Redirect(f"/portfolio?opgeslagen=1#activiteit-{reply.activity.activity_id}", status_code=303)
         return self._form(
             request, gateway, activity=None, values=received.fields, kept=kept, errors=errors, status_code=status
         )
@@ -457,7 +457,9 @@ class PortfolioPages(Controller):
                 portfolio=portfolio,
             )
 
-        def command(entry: contracts.ActivityInput, evidence_ids: list[uuid.UUID], fields: dict[str, str]) -> Message:
+        def command(
+            entry: contracts.ActivityInput, evidence_ids: list[uuid.UUID], fields: dict[str, str]
+        ) -> contracts.EditActivity:
             version = fields.get("version", "")
             return contracts.EditActivity(
                 person_id=owner.person_id,
@@ -492,13 +494,9 @@ class PortfolioPages(Controller):
     ) -> Template:
         owner = await _owner(request, gateway)
         try:
-            history = expect(
-                await gateway.caller.call(
-                    "portfolio",
-                    contracts.GetActivityHistory(person_id=owner.person_id, actor=owner.actor, activity_id=activity_id),
-                ),
-                contracts.ActivityHistory,
-                "portfolio",
+            history = await ask(
+                gateway.caller,
+                contracts.GetActivityHistory(person_id=owner.person_id, actor=owner.actor, activity_id=activity_id),
             )
         except RpcError as exc:
             if exc.status == 404:
@@ -538,18 +536,14 @@ class PortfolioPages(Controller):
         query: type[contracts.ExportPortfolioCsv] | type[contracts.ExportPortfolioPdf],
     ) -> Response[bytes]:
         owner = await _owner(request, gateway)
-        export = expect(
-            await gateway.caller.call(
-                "portfolio",
-                query(
-                    person_id=owner.person_id,
-                    actor=owner.actor,
-                    cycle_id=_uuid(request.query_params.get("cyclus")),
-                    language=_lang(request),
-                ),
+        export = await ask(
+            gateway.caller,
+            query(
+                person_id=owner.person_id,
+                actor=owner.actor,
+                cycle_id=_uuid(request.query_params.get("cyclus")),
+                language=_lang(request),
             ),
-            contracts.PortfolioExport,
-            "portfolio",
         )
         return Response(
             base64.b64decode(export.data), media_type=export.content_type, headers=attachment_headers(export.filename)
@@ -591,14 +585,12 @@ class PortfolioPages(Controller):
         status = 200
         if request_message is not None and not errors:
             try:
-                answer = expect(
-                    await gateway.caller.call("portfolio", request_message), contracts.WhatIfAnswer, "portfolio"
-                )
+                answer = await ask(gateway.caller, request_message)
             except RpcError as exc:
                 if exc.status not in _SHOWN_ON_PAGE:
                     raise
                 field = "punten" if question == "afkeuren" else FIELD_OF_CODE.get(exc.code, "_")
-                errors[field] = problem_text(t, exc.code, exc.message)
+                errors[field] = problem_message(t, exc, texts="portfolio.problem")
                 status = exc.status
         scheme = scheme_for(gateway, portfolio)
         return page(

@@ -32,9 +32,9 @@ from multipart import MultipartSegment, ParserError, ParserLimitReached, PushMul
 from gateway.caller import ServiceCaller
 from gateway.entrypoints.forms import parse_hours
 from gateway.entrypoints.web_session import CSRF_FIELD, client_ip
-from gateway.service_layer.queries import expect
 from lklr_shared.contracts import portfolio as contracts
 from lklr_shared.contracts import registry as registry_contracts
+from lklr_shared.kit.requests import ask
 from lklr_shared.kit.rpc import RpcError
 
 EVIDENCE_FIELD: Final = "evidence"
@@ -47,14 +47,12 @@ MAX_REQUEST_BYTES: Final = MAX_FILES_PER_REQUEST * MAX_EVIDENCE_BYTES + 1024 * 1
 DOWNLOAD_CHUNK_BYTES: Final = 256 * 1024
 
 
-class FormProblem(Exception):
-    """A multipart body the gateway refuses before the service sees it (status and a stable code)."""
+class FormProblem(RpcError):
+    """A multipart body the gateway refuses before the service sees it (status and a stable code): a refusal like
+    a service's, so pages and the API show it the same way."""
 
     def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
+        super().__init__(code, message, status)
 
 
 @dataclass(frozen=True)
@@ -68,11 +66,7 @@ class PortfolioOwner:
 async def my_registration(caller: ServiceCaller, account_id: uuid.UUID) -> registry_contracts.RegistrationView | None:
     """The account's own registration; None when it holds none (any 404 of the registry)."""
     try:
-        return expect(
-            await caller.call("registry", registry_contracts.GetMyRegistration(actor_account_id=account_id)),
-            registry_contracts.RegistrationView,
-            "registry",
-        )
+        return await ask(caller, registry_contracts.GetMyRegistration(actor_account_id=account_id))
     except RpcError as exc:
         if exc.status == 404:
             return None
@@ -97,15 +91,11 @@ async def get_portfolio(
     svg: bool = True,
 ) -> contracts.Portfolio:
     """The owner's portfolio of one cycle (None: the cycle that contains today, else the latest)."""
-    return expect(
-        await caller.call(
-            "portfolio",
-            contracts.GetPortfolio(
-                person_id=owner.person_id, actor=owner.actor, cycle_id=cycle_id, language=lang, include_svg=svg
-            ),
+    return await ask(
+        caller,
+        contracts.GetPortfolio(
+            person_id=owner.person_id, actor=owner.actor, cycle_id=cycle_id, language=lang, include_svg=svg
         ),
-        contracts.Portfolio,
-        "portfolio",
     )
 
 
@@ -140,26 +130,22 @@ class EvidenceUploader:
         self.digest = hashlib.sha256()
 
     async def _begin(self) -> None:
-        started = expect(
-            await self.caller.call(
-                "portfolio",
-                contracts.BeginEvidenceUpload(
-                    person_id=self.owner.person_id,
-                    actor=self.owner.actor,
-                    filename=self.filename,
-                    declared_size=self.declared_size,
-                ),
+        started = await ask(
+            self.caller,
+            contracts.BeginEvidenceUpload(
+                person_id=self.owner.person_id,
+                actor=self.owner.actor,
+                filename=self.filename,
+                declared_size=self.declared_size,
             ),
-            contracts.EvidenceUploadStarted,
-            "portfolio",
         )
         self.upload_id = started.upload_id
         self.chunk_bytes = started.max_chunk_bytes
 
     async def _send(self, data: bytes) -> None:
         assert self.upload_id is not None
-        await self.caller.call(
-            "portfolio",
+        await ask(
+            self.caller,
             contracts.AppendEvidenceChunk(
                 person_id=self.owner.person_id,
                 actor=self.owner.actor,
@@ -189,19 +175,15 @@ class EvidenceUploader:
         if self.buffer:
             await self._send(bytes(self.buffer))
             self.buffer.clear()
-        stored = expect(
-            await self.caller.call(
-                "portfolio",
-                contracts.CompleteEvidenceUpload(
-                    person_id=self.owner.person_id,
-                    actor=self.owner.actor,
-                    upload_id=self.upload_id,
-                    expected_size=self.size,
-                    sha256=self.digest.hexdigest(),
-                ),
+        stored = await ask(
+            self.caller,
+            contracts.CompleteEvidenceUpload(
+                person_id=self.owner.person_id,
+                actor=self.owner.actor,
+                upload_id=self.upload_id,
+                expected_size=self.size,
+                sha256=self.digest.hexdigest(),
             ),
-            contracts.EvidenceStored,
-            "portfolio",
         )
         return stored.evidence
 
@@ -211,8 +193,8 @@ class EvidenceUploader:
             return
         # Already closed by the service's refusal, or unreachable: it abandons stale uploads itself.
         with contextlib.suppress(RpcError):
-            await self.caller.call(
-                "portfolio",
+            await ask(
+                self.caller,
                 contracts.AbortEvidenceUpload(
                     person_id=self.owner.person_id, actor=self.owner.actor, upload_id=self.upload_id
                 ),
@@ -393,15 +375,11 @@ async def _finish(uploader: EvidenceUploader) -> contracts.EvidenceFile:
 async def first_evidence_chunk(
     caller: ServiceCaller, owner: PortfolioOwner, evidence_id: uuid.UUID
 ) -> contracts.EvidenceChunk:
-    return expect(
-        await caller.call(
-            "portfolio",
-            contracts.ReadEvidenceChunk(
-                person_id=owner.person_id, actor=owner.actor, evidence_id=evidence_id, length=DOWNLOAD_CHUNK_BYTES
-            ),
+    return await ask(
+        caller,
+        contracts.ReadEvidenceChunk(
+            person_id=owner.person_id, actor=owner.actor, evidence_id=evidence_id, length=DOWNLOAD_CHUNK_BYTES
         ),
-        contracts.EvidenceChunk,
-        "portfolio",
     )
 
 
@@ -414,19 +392,15 @@ async def evidence_bytes(
         yield base64.b64decode(chunk.data)
         if chunk.next_offset is None:
             return
-        chunk = expect(
-            await caller.call(
-                "portfolio",
-                contracts.ReadEvidenceChunk(
-                    person_id=owner.person_id,
-                    actor=owner.actor,
-                    evidence_id=chunk.evidence.evidence_id,
-                    offset=chunk.next_offset,
-                    length=DOWNLOAD_CHUNK_BYTES,
-                ),
+        chunk = await ask(
+            caller,
+            contracts.ReadEvidenceChunk(
+                person_id=owner.person_id,
+                actor=owner.actor,
+                evidence_id=chunk.evidence.evidence_id,
+                offset=chunk.next_offset,
+                length=DOWNLOAD_CHUNK_BYTES,
             ),
-            contracts.EvidenceChunk,
-            "portfolio",
         )
 
 

@@ -41,8 +41,8 @@ from gateway.entrypoints.provider_models import (
 )
 from gateway.service_layer.api_keys import ApiKeyAuthenticator, ApiKeyRejected, bearer_token
 from gateway.service_layer.context import GatewayDep
-from gateway.service_layer.queries import expect
 from lklr_shared.contracts import accreditation as contracts
+from lklr_shared.kit.requests import ask
 from lklr_shared.kit.rpc import RpcError
 
 PATH: Final = "/api/v1/provider"
@@ -182,12 +182,8 @@ class ProviderApi(Controller):
     )
     async def list_courses(self, gateway: GatewayDep, provider: ProviderDep) -> CourseListOut:
         """Every course of your organisation, newest first, with editions, accreditation and decision history."""
-        reply = await gateway.caller.call(
-            "accreditation", contracts.ListProviderCourses(provider_id=provider.provider_id)
-        )
-        return CourseListOut(
-            courses=[CourseOut.of(c) for c in expect(reply, contracts.CourseList, "accreditation").courses]
-        )
+        reply = await ask(gateway.caller, contracts.ListProviderCourses(provider_id=provider.provider_id))
+        return CourseListOut(courses=[CourseOut.of(c) for c in reply.courses])
 
     @post(
         "/courses",
@@ -207,8 +203,8 @@ class ProviderApi(Controller):
 
         Answers 201 with the course in status `submitted`.
         """
-        reply = await gateway.caller.call(
-            "accreditation",
+        reply = await ask(
+            gateway.caller,
             contracts.SubmitCourse(
                 provider_id=provider.provider_id,
                 submitted_by=provider.actor,
@@ -226,7 +222,7 @@ class ProviderApi(Controller):
                 allows_partial_attendance=data.allows_partial_attendance,
             ),
         )
-        course = CourseOut.of(expect(reply, contracts.CourseDetails, "accreditation"))
+        course = CourseOut.of(reply)
         return Response(course, status_code=201, headers={"Location": f"{PATH}/courses/{course.course_id}"})
 
     @get(
@@ -236,10 +232,8 @@ class ProviderApi(Controller):
     )
     async def get_course(self, gateway: GatewayDep, provider: ProviderDep, course_id: FromPath[uuid.UUID]) -> CourseOut:
         """The course with its editions, accreditation and history; another provider's course is 403."""
-        reply = await gateway.caller.call(
-            "accreditation", contracts.GetCourse(course_id=course_id, provider_id=provider.provider_id)
-        )
-        return CourseOut.of(expect(reply, contracts.CourseDetails, "accreditation"))
+        reply = await ask(gateway.caller, contracts.GetCourse(course_id=course_id, provider_id=provider.provider_id))
+        return CourseOut.of(reply)
 
     @post(
         "/courses/{course_id:uuid}/editions",
@@ -258,8 +252,8 @@ class ProviderApi(Controller):
         self, gateway: GatewayDep, provider: ProviderDep, course_id: FromPath[uuid.UUID], data: JSONBody[EditionIn]
     ) -> Response[EditionOut]:
         """Answers 201 with the edition. Attendance can be posted from the day after its end date."""
-        reply = await gateway.caller.call(
-            "accreditation",
+        reply = await ask(
+            gateway.caller,
             contracts.AddEdition(
                 provider_id=provider.provider_id,
                 course_id=course_id,
@@ -269,7 +263,7 @@ class ProviderApi(Controller):
                 location=data.location,
             ),
         )
-        edition = EditionOut.of(expect(reply, contracts.EditionDetails, "accreditation"))
+        edition = EditionOut.of(reply)
         return Response(edition, status_code=201, headers={"Location": f"{PATH}/courses/{course_id}"})
 
     @get(
@@ -281,10 +275,10 @@ class ProviderApi(Controller):
         self, gateway: GatewayDep, provider: ProviderDep, edition_id: FromPath[uuid.UUID]
     ) -> AttendanceListOut:
         """Every entry recorded on the edition, voided ones included (with when and why)."""
-        reply = await gateway.caller.call(
-            "accreditation", contracts.ListAttendance(provider_id=provider.provider_id, edition_id=edition_id)
+        reply = await ask(
+            gateway.caller, contracts.ListAttendance(provider_id=provider.provider_id, edition_id=edition_id)
         )
-        return AttendanceListOut.of(expect(reply, contracts.AttendanceList, "accreditation"))
+        return AttendanceListOut.of(reply)
 
     @post(
         "/attendance",
@@ -365,8 +359,7 @@ class ProviderApi(Controller):
             channel="api",
             posted_by=provider.actor,
         )
-        reply = await gateway.caller.call("accreditation", command, timeout=provider_api.attendance_timeout)
-        result = expect(reply, contracts.AttendancePostResult, "accreditation")
+        result = await ask(gateway.caller, command, timeout=provider_api.attendance_timeout)
         headers = {REPLAYED_HEADER: "true"} if result.replayed else None
         return Response(AttendancePostOut.of(result), status_code=200, headers=headers)
 
@@ -396,8 +389,8 @@ class ProviderApi(Controller):
         both are sent). The professional's portfolio shows the entry as voided with the reason. Voiding it again
         answers 200 with `newly_voided: false` and the first reason."""
         given = data.reason if data is not None and data.reason.strip() else (reason or "")
-        reply = await gateway.caller.call(
-            "accreditation",
+        reply = await ask(
+            gateway.caller,
             contracts.VoidAttendance(
                 provider_id=provider.provider_id,
                 attendance_id=attendance_id,
@@ -405,7 +398,7 @@ class ProviderApi(Controller):
                 voided_by=provider.actor,
             ),
         )
-        receipt = expect(reply, contracts.AttendanceVoidReceipt, "accreditation")
+        receipt = reply
         return AttendanceVoidOut(
             attendance_id=receipt.attendance_id,
             voided_at=receipt.voided_at,

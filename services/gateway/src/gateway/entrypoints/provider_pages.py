@@ -25,14 +25,13 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from gateway.domain.attendance_upload import UploadRow, decode, parse_csv, parse_pasted
-from gateway.entrypoints.forms import GENERAL, FormErrors, form_fields, parse_hours, translator
+from gateway.entrypoints.forms import GENERAL, FormErrors, form_fields, parse_hours, problem_messages, translator
 from gateway.entrypoints.rendering import page
 from gateway.entrypoints.web_session import current_account, signed_in
-from gateway.i18n import CATALOGUE, Translator
+from gateway.i18n import Translator
 from gateway.service_layer.context import Gateway, GatewayDep
-from gateway.service_layer.queries import ReplyT, expect
 from lklr_shared.contracts import accreditation as contracts
-from lklr_shared.contracts.base import Message
+from lklr_shared.kit.requests import ask
 from lklr_shared.kit.rpc import RpcError
 
 PORTAL: Final = "/aanbieder"
@@ -91,14 +90,6 @@ def parse_day(text: str) -> date | None:
     return None
 
 
-def service_problem(t: Translator, exc: RpcError, fields: Mapping[str, str] | None = None) -> FormErrors:
-    """A service's refusal as a form message: by the field it concerns, in the page's language when the catalogue
-    knows the code (`prov.problem.<code>`), else the service's own text."""
-    key = f"prov.problem.{exc.code}"
-    known = key in CATALOGUE[t.lang] or key in CATALOGUE["nl"]
-    return {(fields or {}).get(exc.code, GENERAL): t(key) if known else exc.message}
-
-
 def lines(text: str) -> list[str]:
     """One name per line (trainers), blanks left out."""
     return [line.strip() for line in text.splitlines() if line.strip()]
@@ -108,14 +99,12 @@ async def find_provider(request: Request[Any, Any, Any], gateway: Gateway) -> co
     """The provider the signed-in account acts for; NotAProvider (403) when there is none."""
     account = current_account(request)
     try:
-        reply = await gateway.caller.call(
-            "accreditation", contracts.FindProviderForAccount(account_id=str(account.account_id))
-        )
+        reply = await ask(gateway.caller, contracts.FindProviderForAccount(account_id=str(account.account_id)))
     except RpcError as exc:
         if exc.code == "no_provider_for_account":
             raise NotAProvider(detail="This account does not act for a training provider.") from exc
         raise
-    return expect(reply, contracts.ProviderDetails, "accreditation")
+    return reply
 
 
 def not_a_provider_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -140,18 +129,11 @@ def provider_page(
     )
 
 
-async def ask(gateway: Gateway, request: Message, reply_type: type[ReplyT]) -> ReplyT:
-    """The accreditation service's reply as `reply_type` (another contract: 502)."""
-    return expect(await gateway.caller.call("accreditation", request), reply_type, "accreditation")
-
-
 async def _course(
     gateway: Gateway, provider: contracts.ProviderDetails, course_id: uuid.UUID
 ) -> contracts.CourseDetails:
     """One of the provider's own courses (the service refuses another provider's: 403)."""
-    return await ask(
-        gateway, contracts.GetCourse(course_id=course_id, provider_id=provider.provider_id), contracts.CourseDetails
-    )
+    return await ask(gateway.caller, contracts.GetCourse(course_id=course_id, provider_id=provider.provider_id))
 
 
 def _edition_dates(t: Translator, values: Mapping[str, str], errors: FormErrors) -> tuple[date, date] | None:
@@ -209,9 +191,7 @@ class ProviderPages(Controller):
     @get("/", name="provider_overview")
     async def overview(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template:
         provider = await find_provider(request, gateway)
-        courses = await ask(
-            gateway, contracts.ListProviderCourses(provider_id=provider.provider_id), contracts.CourseList
-        )
+        courses = await ask(gateway.caller, contracts.ListProviderCourses(provider_id=provider.provider_id))
         counts: dict[str, int] = {}
         for course in courses.courses:
             counts[course.status] = counts.get(course.status, 0) + 1
@@ -248,7 +228,7 @@ class ProviderPages(Controller):
         if not errors and hours is not None:
             try:
                 course = await ask(
-                    gateway,
+                    gateway.caller,
                     contracts.SubmitCourse(
                         provider_id=provider.provider_id,
                         submitted_by=actor_of(request),
@@ -262,12 +242,11 @@ class ProviderPages(Controller):
                         programme=values.get("programme", ""),
                         allows_partial_attendance=bool(values.get("allows_partial_attendance")),
                     ),
-                    contracts.CourseDetails,
                 )
             except RpcError as exc:
                 if exc.status >= 500:
                     raise
-                errors = service_problem(t, exc, COURSE_FIELDS)
+                errors = problem_messages(t, exc, COURSE_FIELDS, texts="prov.problem")
             else:
                 return Redirect(f"{PORTAL}/opleidingen/{course.course_id}?aangemeld=1", status_code=303)
         return provider_page(
@@ -321,7 +300,7 @@ class ProviderPages(Controller):
         if dates is not None:
             try:
                 await ask(
-                    gateway,
+                    gateway.caller,
                     contracts.AddEdition(
                         provider_id=provider.provider_id,
                         course_id=course_id,
@@ -330,12 +309,11 @@ class ProviderPages(Controller):
                         end_date=dates[1],
                         location=values.get("location", ""),
                     ),
-                    contracts.EditionDetails,
                 )
             except RpcError as exc:
                 if exc.status >= 500 or exc.status in (403, 404):
                     raise
-                errors = service_problem(t, exc, EDITION_FIELDS)
+                errors = problem_messages(t, exc, EDITION_FIELDS, texts="prov.problem")
             else:
                 return Redirect(f"{PORTAL}/opleidingen/{course_id}?editie=1", status_code=303)
         return await self._course_page(
@@ -355,19 +333,18 @@ class ProviderPages(Controller):
         else:
             try:
                 await ask(
-                    gateway,
+                    gateway.caller,
                     contracts.ObjectToCourseDecision(
                         provider_id=provider.provider_id,
                         course_id=course_id,
                         objected_by=actor_of(request),
                         reason=values["reason"],
                     ),
-                    contracts.CourseDetails,
                 )
             except RpcError as exc:
                 if exc.status >= 500 or exc.status in (403, 404):
                     raise
-                errors = service_problem(t, exc, {"reason_required": "objection_reason"})
+                errors = problem_messages(t, exc, {"reason_required": "objection_reason"}, texts="prov.problem")
             else:
                 return Redirect(f"{PORTAL}/opleidingen/{course_id}?bezwaar=1", status_code=303)
         return await self._course_page(
@@ -396,7 +373,7 @@ class ProviderPages(Controller):
         if not errors and hours is not None:
             try:
                 await ask(
-                    gateway,
+                    gateway.caller,
                     contracts.ReviseCourse(
                         provider_id=provider.provider_id,
                         course_id=course_id,
@@ -411,12 +388,11 @@ class ProviderPages(Controller):
                         allows_partial_attendance=bool(values.get("allows_partial_attendance")),
                         note=values.get("note", ""),
                     ),
-                    contracts.CourseDetails,
                 )
             except RpcError as exc:
                 if exc.status >= 500 or exc.status in (403, 404):
                     raise
-                errors = service_problem(t, exc, COURSE_FIELDS)
+                errors = problem_messages(t, exc, COURSE_FIELDS, texts="prov.problem")
             else:
                 return Redirect(f"{PORTAL}/opleidingen/{course_id}?herzien=1", status_code=303)
         return provider_page(
@@ -455,9 +431,7 @@ class ProviderPages(Controller):
         attendance = None
         if edition.end_date < today:
             attendance = await ask(
-                gateway,
-                contracts.ListAttendance(provider_id=provider.provider_id, edition_id=edition_id),
-                contracts.AttendanceList,
+                gateway.caller, contracts.ListAttendance(provider_id=provider.provider_id, edition_id=edition_id)
             )
         return provider_page(
             request,
@@ -524,8 +498,8 @@ class ProviderPages(Controller):
                 idempotency_key=key, status_code=422,
             )  # fmt: skip
         try:
-            reply = await gateway.caller.call(
-                "accreditation",
+            reply = await ask(
+                gateway.caller,
                 contracts.PostAttendance(
                     provider_id=provider.provider_id,
                     edition_id=edition_id,
@@ -546,10 +520,10 @@ class ProviderPages(Controller):
             # the key already carried another list (then the form needs a new key).
             fresh = str(uuid.uuid4()) if exc.code == "idempotency_key_reused" else key
             return await self._edition_page(
-                request, gateway, provider, course_id, edition_id, errors=service_problem(t, exc),
+                request, gateway, provider, course_id, edition_id, errors=problem_messages(t, exc, texts="prov.problem"),
                 values={"numbers": pasted}, idempotency_key=fresh, status_code=409 if exc.status == 409 else 422,
             )  # fmt: skip
-        result = expect(reply, contracts.AttendancePostResult, "accreditation")
+        result = reply
         return await self._edition_page(request, gateway, provider, course_id, edition_id, result=result)
 
     @post(
@@ -573,19 +547,20 @@ class ProviderPages(Controller):
         else:
             try:
                 await ask(
-                    gateway,
+                    gateway.caller,
                     contracts.VoidAttendance(
                         provider_id=provider.provider_id,
                         attendance_id=attendance_id,
                         reason=values["reason"],
                         voided_by=actor_of(request),
                     ),
-                    contracts.AttendanceVoidReceipt,
                 )
             except RpcError as exc:
                 if exc.status >= 500 or exc.status in (403, 404):
                     raise
-                problem = service_problem(t, exc, {"reason_required": "reason", "reason_too_long": "reason"})
+                problem = problem_messages(
+                    t, exc, {"reason_required": "reason", "reason_too_long": "reason"}, texts="prov.problem"
+                )
             else:
                 back = f"{PORTAL}/opleidingen/{course_id}/edities/{edition_id}?ingetrokken=1"
                 return Redirect(back, status_code=303)
@@ -604,11 +579,7 @@ class ProviderPages(Controller):
     @get("/betwistingen", name="provider_disputes")
     async def disputes(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template:
         provider = await find_provider(request, gateway)
-        disputed = await ask(
-            gateway,
-            contracts.ListDisputedAttendance(provider_id=provider.provider_id),
-            contracts.DisputedAttendanceList,
-        )
+        disputed = await ask(gateway.caller, contracts.ListDisputedAttendance(provider_id=provider.provider_id))
         return provider_page(request, "aanbieder/betwistingen.html", provider, disputes=disputed.disputes)
 
     # --- API keys -----------------------------------------------------------------------------------------------
@@ -622,7 +593,7 @@ class ProviderPages(Controller):
         created: contracts.ApiKeyCreated | None = None,
         status_code: int = 200,
     ) -> Template:
-        keys = await ask(gateway, contracts.ListApiKeys(provider_id=provider.provider_id), contracts.ApiKeyList)
+        keys = await ask(gateway.caller, contracts.ListApiKeys(provider_id=provider.provider_id))
         return provider_page(
             request,
             "aanbieder/api_sleutels.html",
@@ -643,11 +614,10 @@ class ProviderPages(Controller):
         provider = await find_provider(request, gateway)
         values = await form_fields(request)
         created = await ask(
-            gateway,
+            gateway.caller,
             contracts.CreateApiKey(
                 provider_id=provider.provider_id, label=values.get("label", "")[:200], created_by=actor_of(request)
             ),
-            contracts.ApiKeyCreated,
         )
         # The key is shown on this response only (never stored in plain text, never shown again).
         return await self._keys_page(request, gateway, provider, created=created)
@@ -658,8 +628,7 @@ class ProviderPages(Controller):
     ) -> Redirect:
         provider = await find_provider(request, gateway)
         await ask(
-            gateway,
+            gateway.caller,
             contracts.RevokeApiKey(provider_id=provider.provider_id, key_id=key_id, revoked_by=actor_of(request)),
-            contracts.ApiKeyInfo,
         )
         return Redirect(f"{PORTAL}/api-sleutels?ingetrokken=1", status_code=303)

@@ -23,8 +23,8 @@ from gateway.entrypoints.forms import translator, wait_seconds
 from gateway.entrypoints.rendering import page
 from gateway.entrypoints.web_session import client_ip
 from gateway.service_layer.context import GatewayDep
-from gateway.service_layer.queries import expect
 from lklr_shared.contracts import registry as contracts
+from lklr_shared.kit.requests import ask
 from lklr_shared.kit.rpc import RpcError
 
 MAX_QUERY_LENGTH: Final = 200
@@ -77,11 +77,7 @@ def public_entry(entry: contracts.RegisterEntry) -> RegisterEntryOut:
 
 
 async def search(gateway: GatewayDep, q: str, client_key: str) -> RegisterSearchOut:
-    reply = expect(
-        await gateway.caller.call("registry", contracts.SearchRegister(q=q, client_key=client_key or "unknown")),
-        contracts.RegisterSearchResults,
-        "registry",
-    )
+    reply = await ask(gateway.caller, contracts.SearchRegister(q=q, client_key=client_key or "unknown"))
     return RegisterSearchOut(entries=[public_entry(entry) for entry in reply.entries], truncated=reply.truncated)
 
 
@@ -101,11 +97,12 @@ class RegisterPage(Controller):
                 results = await search(gateway, query, client_ip(request))
             except RpcError as exc:
                 if exc.code == "rate_limited":
-                    retry_after = wait_seconds(exc.message)
+                    retry_after = wait_seconds(exc)
                     message = t("register.rate_limited", seconds=retry_after)
                     status_code = 429
                 elif exc.code == "invalid_search":
-                    message = t("register.query_too_short" if "short" in exc.message else "register.query_invalid")
+                    too_short = any(problem.code == "query_too_short" for problem in exc.problems)
+                    message = t("register.query_too_short" if too_short else "register.query_invalid")
                     status_code = 422
                 elif exc.code == "invalid_registration_number":
                     message = t("register.number_invalid")
@@ -167,16 +164,12 @@ class RegisterApi(Controller):
         self, request: Request[Any, Any, Any], gateway: GatewayDep, registration_number: FromPath[str]
     ) -> RegisterEntryOut:
         """A mistyped number (wrong check digit) is 422 `invalid_registration_number`, not 404."""
-        reply = expect(
-            await gateway.caller.call(
-                "registry",
-                contracts.GetRegisterEntry(
-                    registration_number=registration_number[:MAX_QUERY_LENGTH],
-                    client_key=client_ip(request) or "unknown",
-                ),
+        reply = await ask(
+            gateway.caller,
+            contracts.GetRegisterEntry(
+                registration_number=registration_number[:MAX_QUERY_LENGTH],
+                client_key=client_ip(request) or "unknown",
             ),
-            contracts.RegisterEntry,
-            "registry",
         )
         return public_entry(reply)
 

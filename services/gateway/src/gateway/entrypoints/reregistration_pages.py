@@ -18,7 +18,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from gateway.caller import ServiceCaller
-from gateway.entrypoints.forms import translator
+from gateway.entrypoints.forms import problem_message, translator
 from gateway.entrypoints.portfolio_support import (
     DOWNLOAD_CHUNK_BYTES,
     EvidenceUploader,
@@ -29,11 +29,10 @@ from gateway.entrypoints.portfolio_support import (
 )
 from gateway.entrypoints.rendering import page, request_language
 from gateway.entrypoints.web_session import client_ip, current_account, signed_in
-from gateway.i18n import Translator
 from gateway.service_layer.context import GatewayDep
-from gateway.service_layer.queries import expect
 from lklr_shared.contracts import audit as audit_contracts
 from lklr_shared.contracts import portfolio as portfolio_contracts
+from lklr_shared.kit.requests import ask
 from lklr_shared.kit.rpc import RpcError
 
 NOTICES: Final = {
@@ -41,13 +40,6 @@ NOTICES: Final = {
     "opnieuw-ingediend": "rereg.resubmitted",
     "beantwoord": "rereg.answered",
 }
-
-
-def problem_text(t: Translator, prefix: str, exc: RpcError) -> str:
-    """A service refusal in the page's language: a known code has its own text, others say what the service said."""
-    key = f"{prefix}.problem.{exc.code}"
-    text = t(key, detail=exc.message)
-    return text if text != key else t("rereg.problem.other", detail=exc.message)
 
 
 async def _owner(request: Request[Any, Any, Any], gateway: GatewayDep) -> PortfolioOwner | None:
@@ -108,7 +100,7 @@ class ReregistrationPages(Controller):
             dossier, portfolio, requests = await asyncio.gather(
                 self._dossier(caller, owner),
                 get_portfolio(caller, owner, language, svg=False),
-                caller.call("audit", audit_contracts.ListInformationRequests(person_id=owner.person_id)),
+                ask(caller, audit_contracts.ListInformationRequests(person_id=owner.person_id)),
             )
             # The latest dossier stays on the page with its outcome; the application part is about the current
             # cycle when that has no dossier yet (after a grant, the next cycle).
@@ -130,7 +122,7 @@ class ReregistrationPages(Controller):
                 "portfolio": portfolio,
                 "dossier": dossier,
                 "judged": judged,
-                "requests": expect(requests, audit_contracts.InformationRequestList, "audit").requests,
+                "requests": requests.requests,
                 "can_apply": current_cycle is not None and (dossier is None or dossier.cycle_id != current_cycle),
             }
         return page(request, "herregistratie/overzicht.html", status_code=status_code, **context)
@@ -138,13 +130,7 @@ class ReregistrationPages(Controller):
     @staticmethod
     async def _dossier(caller: ServiceCaller, owner: PortfolioOwner) -> portfolio_contracts.DossierView | None:
         try:
-            return expect(
-                await caller.call(
-                    "portfolio", portfolio_contracts.GetDossier(person_id=owner.person_id, actor=owner.actor)
-                ),
-                portfolio_contracts.DossierView,
-                "portfolio",
-            )
+            return await ask(caller, portfolio_contracts.GetDossier(person_id=owner.person_id, actor=owner.actor))
         except RpcError as exc:
             if exc.status != 404:
                 raise
@@ -165,12 +151,12 @@ class ReregistrationPages(Controller):
         if owner is None:
             return await self._render(request, gateway, owner, status_code=409)
         try:
-            await gateway.caller.call("portfolio", command(person_id=owner.person_id, actor=owner.actor))
+            await ask(gateway.caller, command(person_id=owner.person_id, actor=owner.actor))
         except RpcError as exc:
             if not 400 <= exc.status < 500:
                 raise
             t = translator(request)
-            problem = problem_text(t, "rereg", exc)
+            problem = problem_message(t, exc, texts="rereg.problem", fallback="rereg.problem.other")
             return await self._render(request, gateway, owner, problem=problem, status_code=exc.status)
         return Redirect(f"/mijn/herregistratie?gedaan={done}", status_code=303)
 
@@ -215,8 +201,8 @@ class ReregistrationPages(Controller):
             problem = t("rereg.problem.answer_required")
             return await self._render(request, gateway, owner, problem=problem, problem_for=target, status_code=422)
         try:
-            await gateway.caller.call(
-                "audit",
+            await ask(
+                gateway.caller,
                 audit_contracts.AnswerInformationRequest(
                     person_id=owner.person_id,
                     case_id=case_id,
@@ -228,7 +214,7 @@ class ReregistrationPages(Controller):
         except RpcError as exc:
             if not 400 <= exc.status < 500:
                 raise
-            problem = problem_text(t, "rereg", exc)
+            problem = problem_message(t, exc, texts="rereg.problem", fallback="rereg.problem.other")
             return await self._render(
                 request, gateway, owner, problem=problem, problem_for=target, status_code=exc.status
             )

@@ -18,15 +18,14 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Stream, Template
 
-from gateway.entrypoints.forms import form_fields, translator
+from gateway.entrypoints.forms import form_fields, problem_message, translator
 from gateway.entrypoints.portfolio_support import attachment_headers
 from gateway.entrypoints.rendering import page, request_language
-from gateway.entrypoints.reregistration_pages import problem_text
 from gateway.entrypoints.web_session import client_ip, current_account, role_required
 from gateway.service_layer.context import GatewayDep
-from gateway.service_layer.queries import expect
 from lklr_shared.contracts import audit as audit_contracts
 from lklr_shared.contracts import portfolio as portfolio_contracts
+from lklr_shared.kit.requests import ask
 from lklr_shared.kit.rpc import RpcError
 
 VERDICTS: Final = ("approved", "rejected", "more_information_needed")
@@ -40,22 +39,14 @@ class ReviewPages(Controller):
     @get("", name="review_cases")
     async def cases(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template:
         account = current_account(request)
-        cases = expect(
-            await gateway.caller.call(
-                "audit", audit_contracts.ListMyCases(reviewer_id=account.account_id, include_closed=True)
-            ),
-            audit_contracts.CaseList,
-            "audit",
+        cases = await ask(
+            gateway.caller, audit_contracts.ListMyCases(reviewer_id=account.account_id, include_closed=True)
         )
         # Without an open case, say why: the office may not have registered this member with the audit yet
         # (/beheer/beoordelaars), or made them inactive. With open cases the member is a reviewer: no extra call.
         reviewer_state: str | None = None
         if all(case.status == "concluded" for case in cases.cases):
-            reviewers = expect(
-                await gateway.caller.call("audit", audit_contracts.ListReviewers()),
-                audit_contracts.ReviewerList,
-                "audit",
-            )
+            reviewers = await ask(gateway.caller, audit_contracts.ListReviewers())
             me = next((r for r in reviewers.reviewers if r.reviewer_id == account.account_id), None)
             reviewer_state = "not_registered" if me is None else None if me.active else "inactive"
         return page(request, "beoordeling/zaken.html", cases=cases.cases, reviewer_state=reviewer_state)
@@ -72,13 +63,7 @@ class ReviewPages(Controller):
         status_code: int = 200,
     ) -> Template:
         account = current_account(request)
-        case = expect(
-            await gateway.caller.call(
-                "audit", audit_contracts.GetCase(case_id=case_id, reviewer_id=account.account_id)
-            ),
-            audit_contracts.CaseView,
-            "audit",
-        )
+        case = await ask(gateway.caller, audit_contracts.GetCase(case_id=case_id, reviewer_id=account.account_id))
         english = request_language(request)[0] == "en"
         scheme = gateway.scheme.version_in_force(gateway.today())
         type_labels = {kind.key: kind.label_en if english else kind.label_nl for kind in scheme.a2_types}
@@ -126,8 +111,8 @@ class ReviewPages(Controller):
                 status_code=422,
             )
         try:
-            await gateway.caller.call(
-                "audit",
+            await ask(
+                gateway.caller,
                 audit_contracts.JudgeActivity(
                     case_id=case_id,
                     activity_id=activity_id,
@@ -143,7 +128,7 @@ class ReviewPages(Controller):
                 request,
                 gateway,
                 case_id,
-                problem=problem_text(t, "review", exc),
+                problem=problem_message(t, exc, texts="review.problem", fallback="rereg.problem.other"),
                 problem_for=target,
                 values=values,
                 status_code=exc.status,
@@ -171,17 +156,13 @@ class ReviewPages(Controller):
             )
 
         # The first range is read before answering, so a refusal (404) is a proper error page, not a broken file.
-        first = expect(await caller.call("portfolio", read(0)), portfolio_contracts.EvidenceChunk, "portfolio")
+        first = await ask(caller, read(0))
 
         async def body() -> AsyncIterator[bytes]:
             chunk = first
             yield base64.b64decode(chunk.data)
             while chunk.next_offset is not None:
-                chunk = expect(
-                    await caller.call("portfolio", read(chunk.next_offset)),
-                    portfolio_contracts.EvidenceChunk,
-                    "portfolio",
-                )
+                chunk = await ask(caller, read(chunk.next_offset))
                 yield base64.b64decode(chunk.data)
 
         file = first.evidence

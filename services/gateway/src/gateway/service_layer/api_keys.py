@@ -16,8 +16,8 @@ from collections.abc import Callable
 from typing import Final
 
 from gateway.caller import ServiceCaller
-from gateway.service_layer.queries import expect
 from lklr_shared.contracts.accreditation import ApiKeyIdentity, AuthenticateApiKey
+from lklr_shared.kit.requests import ask
 from lklr_shared.kit.rpc import RpcError
 
 DEFAULT_CACHE_SECONDS: Final = 5.0
@@ -88,12 +88,12 @@ class ApiKeyAuthenticator:
                 return identity
             del self._cache[digest]
         try:
-            reply = await self._caller.call("accreditation", AuthenticateApiKey(api_key=api_key))
+            reply = await ask(self._caller, AuthenticateApiKey(api_key=api_key))
         except RpcError as exc:
             if exc.status == 401:
                 raise ApiKeyRejected(exc.code, exc.message, missing=False) from exc
             raise
-        identity = expect(reply, ApiKeyIdentity, "accreditation")
+        identity = reply
         if self._cache_seconds > 0:
             self._cache[digest] = (now, identity)
             while len(self._cache) > self._max_entries:

@@ -14,13 +14,13 @@ import uuid
 from typing import Any, Final
 
 from gateway.caller import ServiceCaller
-from gateway.service_layer.queries import expect
 from lklr_shared.contracts import accreditation as accreditation_contracts
 from lklr_shared.contracts import audit as audit_contracts
 from lklr_shared.contracts import portfolio as portfolio_contracts
 from lklr_shared.contracts import registry as registry_contracts
-from lklr_shared.contracts.base import Message
+from lklr_shared.contracts.base import Request as ContractRequest
 from lklr_shared.contracts.envelope import utcnow
+from lklr_shared.kit.requests import ask
 from lklr_shared.kit.rpc import RpcError
 
 log = logging.getLogger(__name__)
@@ -53,13 +53,8 @@ async def _portfolio_cycles(
     caller: ServiceCaller, person_id: uuid.UUID, origin: str, language: portfolio_contracts.Language
 ) -> list[dict[str, Any]]:
     actor = portfolio_contracts.Actor(person_id=person_id, role="professional", origin=origin)
-    first = expect(
-        await caller.call(
-            "portfolio",
-            portfolio_contracts.GetPortfolio(person_id=person_id, actor=actor, language=language, include_svg=False),
-        ),
-        portfolio_contracts.Portfolio,
-        "portfolio",
+    first = await ask(
+        caller, portfolio_contracts.GetPortfolio(person_id=person_id, actor=actor, language=language, include_svg=False)
     )
     portfolios = [first]
     shown = first.cycle.cycle_id if first.cycle is not None else None
@@ -67,15 +62,11 @@ async def _portfolio_cycles(
         if cycle.cycle_id == shown:
             continue
         portfolios.append(
-            expect(
-                await caller.call(
-                    "portfolio",
-                    portfolio_contracts.GetPortfolio(
-                        person_id=person_id, actor=actor, cycle_id=cycle.cycle_id, language=language, include_svg=False
-                    ),
+            await ask(
+                caller,
+                portfolio_contracts.GetPortfolio(
+                    person_id=person_id, actor=actor, cycle_id=cycle.cycle_id, language=language, include_svg=False
                 ),
-                portfolio_contracts.Portfolio,
-                "portfolio",
             )
         )
     return [
@@ -104,11 +95,12 @@ async def _portfolio_section(
 
 
 async def _section(
-    caller: ServiceCaller, service: str, request: Message, reply_type: type[Message]
+    caller: ServiceCaller, request: ContractRequest[Any]
 ) -> tuple[dict[str, Any] | None, dict[str, str] | None]:
     """One service's export of the person, or None and a note for `not_included` when it did not answer."""
+    service = type(request).service()
     try:
-        reply = expect(await caller.call(service, request), reply_type, service)
+        reply = await ask(caller, request)
     except RpcError as exc:
         log.warning("my-data export without %s: %s (%s)", service, exc.message, exc.code)
         nl_name, en_name = _SECTION_NAMES[service]
@@ -126,11 +118,7 @@ async def export_my_data(
 ) -> dict[str, Any]:
     """Everything the registry, the portfolio, accreditation and the audit hold about the account's person, as one
     JSON document."""
-    registry_export = expect(
-        await caller.call("registry", registry_contracts.ExportMyData(actor_account_id=account_id)),
-        registry_contracts.MyDataExport,
-        "registry",
-    )
+    registry_export = await ask(caller, registry_contracts.ExportMyData(actor_account_id=account_id))
     sections: dict[str, dict[str, Any] | None] = {"portfolio": None, "accreditation": None, "audit": None}
     missing: list[dict[str, str]] = []
     if registry_export.registration is None:
@@ -146,18 +134,8 @@ async def export_my_data(
         # The services answer independently: asked at once, put in the document in a fixed order.
         answers = await asyncio.gather(
             _portfolio_section(caller, person_id, origin, language),
-            _section(
-                caller,
-                "accreditation",
-                accreditation_contracts.ExportPersonData(person_id=person_id),
-                accreditation_contracts.PersonDataExport,
-            ),
-            _section(
-                caller,
-                "audit",
-                audit_contracts.ExportPersonData(person_id=person_id),
-                audit_contracts.PersonDataExport,
-            ),
+            _section(caller, accreditation_contracts.ExportPersonData(person_id=person_id)),
+            _section(caller, audit_contracts.ExportPersonData(person_id=person_id)),
         )
         for name, (section, note) in zip(sections, answers, strict=True):
             sections[name] = section

@@ -11,6 +11,7 @@ from gateway.caller import BrokerStatus, ServiceCaller
 from lklr_shared.contracts.base import Message
 from lklr_shared.contracts.registry import GetStatistics, Statistics
 from lklr_shared.contracts.system import Ping, Pong
+from lklr_shared.kit.requests import ask
 from lklr_shared.kit.rpc import RpcError
 
 log = logging.getLogger(__name__)
@@ -27,7 +28,7 @@ def expect(reply: Message, reply_type: type[ReplyT], service: str) -> ReplyT:
 
 async def get_statistics(caller: ServiceCaller) -> Statistics:
     """The register's public statistics, from the registry."""
-    return expect(await caller.call("registry", GetStatistics()), Statistics, "registry")
+    return await ask(caller, GetStatistics())
 
 
 def coverage(statistics: Statistics) -> float | None:
@@ -58,6 +59,7 @@ async def _check_broker(caller: ServiceCaller) -> Check:
 
 async def _check_service(caller: ServiceCaller, service: str, timeout: float) -> Check:
     try:
+        # Every service answers Ping, so it goes to a named service rather than to an owner.
         pong = expect(await caller.call(service, Ping(), timeout=timeout), Pong, service)
     except RpcError as exc:
         return Check(False, f"{exc.code}: {exc.message}")

@@ -17,9 +17,8 @@ from collections.abc import Callable
 from typing import Final
 
 from gateway.caller import ServiceCaller
-from gateway.service_layer.queries import expect
-from lklr_shared.contracts.base import Message
 from lklr_shared.contracts.registry import AuthenticatedAccount, ValidateSession, VerifyApiToken
+from lklr_shared.kit.requests import ask
 from lklr_shared.kit.rpc import RpcError
 
 DEFAULT_CACHE_SECONDS: Final = 3.0
@@ -66,7 +65,9 @@ class AccountAuthenticator:
     def _key(kind: bytes, token: str) -> bytes:
         return hashlib.sha256(kind + b"\x00" + token.encode()).digest()
 
-    async def _resolve(self, kind: bytes, token: str, request: Message) -> AuthenticatedAccount | None:
+    async def _resolve(
+        self, kind: bytes, token: str, request: ValidateSession | VerifyApiToken
+    ) -> AuthenticatedAccount | None:
         if not token or len(token) > MAX_TOKEN_LENGTH or not token.isprintable():
             return None
         key = self._key(kind, token)
@@ -77,12 +78,11 @@ class AccountAuthenticator:
                 return cached[1]
             del self._cache[key]
         try:
-            reply = await self._caller.call("registry", request)
+            account = await ask(self._caller, request)
         except RpcError as exc:
             if exc.status == 401 and exc.code in _INVALID_CODES:
                 return None
             raise
-        account = expect(reply, AuthenticatedAccount, "registry")
         if self._cache_seconds > 0:
             self._cache[key] = (now + self._cache_seconds, account)
             while len(self._cache) > self._max_entries:

@@ -65,8 +65,8 @@ from registry.service_layer.errors import (
     bad_request,
     conflict,
     forbidden,
+    invalid,
     not_found,
-    problem_list,
     too_many,
     unauthenticated,
     unprocessable,
@@ -95,7 +95,7 @@ async def sign_up(uow: RegistryUnitOfWork, ctx: RegistryContext, command: contra
             email=command.email, password=command.password, initials=command.initials, surname=command.surname
         )
     except InvalidAccountData as exc:
-        raise unprocessable("invalid_sign_up", problem_list(exc.problems)) from exc
+        raise invalid("invalid_sign_up", exc.problems) from exc
     # Hash before looking the address up, so every branch below costs the same time.
     password_hash = await ctx.passwords.hash(command.password)
     now = ctx.now()
@@ -842,7 +842,7 @@ async def reset_password(
     # Checked before the token is spent, so a too-short password does not cost the user their link.
     problems = password_problems(command.new_password, email=account.email)
     if problems:
-        raise unprocessable("invalid_password", problem_list(problems))
+        raise invalid("invalid_password", problems)
     account_id = await _spend_one_time_token(uow, command.token, TokenPurpose.RESET_PASSWORD, now)
     if account_id is None:  # spent by a concurrent request between the two reads
         await _refuse_token(uow, "reset_password", command.client_ip, now)
@@ -988,7 +988,7 @@ async def create_demo_account(
             email=command.email, password=command.password, initials=command.initials, surname=command.surname
         )
     except InvalidAccountData as exc:
-        raise unprocessable("invalid_sign_up", problem_list(exc.problems)) from exc
+        raise invalid("invalid_sign_up", exc.problems) from exc
     roles = parse_account_roles(command.account_roles)
     if requires_second_factor(roles) and not command.totp_secret:
         raise unprocessable("totp_secret_required", "A staff account needs a TOTP secret.")

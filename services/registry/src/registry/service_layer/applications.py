@@ -38,7 +38,7 @@ from registry.service_layer import notifications
 from registry.service_layer.actors import load_actor, require_role
 from registry.service_layer.audit_log import record_action
 from registry.service_layer.context import RegistryContext
-from registry.service_layer.errors import conflict, forbidden, not_found, problem_list, unprocessable
+from registry.service_layer.errors import conflict, forbidden, invalid, not_found, unprocessable
 from registry.service_layer.mailing import mail_office
 from registry.service_layer.records import (
     application_from_row,
@@ -64,7 +64,7 @@ async def apply_for_registration(
     now = ctx.now()
     minimum = ctx.scheme_on(ctx.today(now)).registration.min_hours_per_week
     if not hours_have_cents_at_most(command.hours_per_week):
-        raise unprocessable("invalid_application", "hours_invalid: Give the hours with at most two decimals.")
+        raise invalid("invalid_application", [("hours_invalid", "Give the hours with at most two decimals.")])
     pending = (
         await session.execute(
             sa.select(registration_applications.c.application_id).where(
@@ -93,11 +93,11 @@ async def apply_for_registration(
             minimum_hours_per_week=minimum,
         )
     except InvalidApplication as exc:
-        raise unprocessable("invalid_application", problem_list(exc.problems)) from exc
+        raise invalid("invalid_application", exc.problems) from exc
     try:
         employer_id = employer_id_for(application.employer_name)
     except ValueError as exc:  # a name without a single letter or digit
-        raise unprocessable("invalid_application", f"employer_name_missing: {exc}") from exc
+        raise invalid("invalid_application", [("employer_name_missing", str(exc))]) from exc
     try:
         await session.execute(
             sa.insert(registration_applications).values(

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from lklr_shared.contracts.registry import with_retry_after
-from lklr_shared.kit.rpc import RpcError
+from lklr_shared.kit.rpc import Problem, RpcError
 
 
 def bad_request(code: str, message: str) -> RpcError:
@@ -35,10 +34,12 @@ def unprocessable(code: str, message: str) -> RpcError:
     return RpcError(code, message, 422)
 
 
+def invalid(code: str, problems: Iterable[tuple[str, str]]) -> RpcError:
+    """422 with every broken rule as a problem (its code and English text), so a page shows them all at once and
+    places each by its code; the message joins the texts for logs and plain clients."""
+    listed = [Problem(problem_code, text) for problem_code, text in problems]
+    return RpcError(code, "; ".join(problem.message for problem in listed), 422, problems=listed)
+
+
 def too_many(code: str, message: str, retry_after_seconds: int) -> RpcError:
-    return RpcError(code, with_retry_after(message, retry_after_seconds), 429)
-
-
-def problem_list(problems: Iterable[tuple[str, str]]) -> str:
-    """``code: text; code: text`` so a page can show every problem and still branch on the codes."""
-    return "; ".join(f"{code}: {text}" for code, text in problems)
+    return RpcError(code, message, 429, retry_after=retry_after_seconds)

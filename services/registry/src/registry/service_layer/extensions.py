@@ -17,7 +17,7 @@ from registry.service_layer import notifications
 from registry.service_layer.actors import load_actor, require_role
 from registry.service_layer.audit_log import record_action
 from registry.service_layer.context import RegistryContext
-from registry.service_layer.errors import conflict, not_found, unprocessable
+from registry.service_layer.errors import conflict, invalid, not_found, unprocessable
 from registry.service_layer.mailing import contact_of, mail_contact
 from registry.service_layer.records import current_cycle, load_registration, person_id_for_number
 
@@ -42,7 +42,7 @@ async def extend_cycle(
     try:
         number = parse_registration_number(command.registration_number)
     except InvalidRegistrationNumber as exc:
-        raise unprocessable("invalid_registration_number", f"{exc.reason_code.value}: {exc.message}") from exc
+        raise invalid("invalid_registration_number", [(exc.reason_code.value, exc.message)]) from exc
     session = uow.session
     person_id = await person_id_for_number(session, number)
     registration = None if person_id is None else await load_registration(session, person_id, for_update=True)

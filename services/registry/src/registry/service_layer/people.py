@@ -27,7 +27,7 @@ from registry.domain.person_changes import InvalidPersonChange, PersonChange, ap
 from registry.service_layer.actors import load_actor, require_role
 from registry.service_layer.audit_log import record_action
 from registry.service_layer.context import RegistryContext
-from registry.service_layer.errors import not_found, unprocessable
+from registry.service_layer.errors import invalid, not_found
 from registry.service_layer.records import (
     as_utc,
     as_utc_or_none,
@@ -70,7 +70,7 @@ async def update_my_person(
     if row is None:
         raise not_found("not_found", "No personal details for this account.")
     if command.hours_per_week is not None and not hours_have_cents_at_most(command.hours_per_week):
-        raise unprocessable("invalid_person_change", "hours_per_week: give the hours with at most two decimals.")
+        raise invalid("invalid_person_change", [("hours_per_week", "give the hours with at most two decimals.")])
     registration = await load_registration(session, actor.account_id)
     registered = registration is not None
     change = PersonChange(
@@ -84,18 +84,18 @@ async def update_my_person(
     try:
         outcome = apply_change(work_details(row), change, minimum_hours_per_week=minimum, registered=registered)
     except InvalidPersonChange as exc:
-        raise unprocessable("invalid_person_change", f"{exc.field}: {exc.message}") from exc
+        raise invalid("invalid_person_change", [(exc.field, exc.message)]) from exc
     details = outcome.details
     try:
         employer_id = employer_id_for(details.employer_name) if details.employer_name else row.employer_id
     except ValueError as exc:  # an employer name without a single letter or digit
-        raise unprocessable("invalid_person_change", f"employer_name: {exc}") from exc
+        raise invalid("invalid_person_change", [("employer_name", str(exc))]) from exc
     if registered and (
         details.employer_name is None or details.employer_kind is None or details.hours_per_week is None
     ):
         # Other services learn of the change through PersonUpdated, which carries the whole work situation.
-        raise unprocessable(
-            "invalid_person_change", "employer_name: state the employer, its kind and your hours per week."
+        raise invalid(
+            "invalid_person_change", [("employer_name", "State the employer, its kind and your hours per week.")]
         )
     roles = [role.value for role in sorted_roles(details.roles)]
     await session.execute(

@@ -24,7 +24,7 @@ from registry.domain.registration_number import InvalidRegistrationNumber, Regis
 from registry.domain.registrations import Registration
 from registry.domain.status import RegistrationStatus
 from registry.service_layer.context import RegistryContext
-from registry.service_layer.errors import not_found, too_many, unprocessable
+from registry.service_layer.errors import invalid, not_found, too_many
 from registry.service_layer.records import as_utc, roles_of
 
 REGISTER_LOOKUP_SCOPE = "register_lookup"
@@ -38,9 +38,9 @@ async def search_register(
     try:
         search = parse_search(query.q)
     except InvalidSearch as exc:
-        raise unprocessable("invalid_search", f"{exc.code}: {exc.message}") from exc
+        raise invalid("invalid_search", [(exc.code, exc.message)]) from exc
     except InvalidRegistrationNumber as exc:
-        raise unprocessable("invalid_registration_number", f"{exc.reason_code.value}: {exc.message}") from exc
+        raise invalid("invalid_registration_number", [(exc.reason_code.value, exc.message)]) from exc
     limit = ctx.policy.register_search_max_results
     statement = _public_rows()
     if isinstance(search, NumberSearch):
@@ -63,7 +63,7 @@ async def get_register_entry(
     try:
         number = RegistrationNumber(query.registration_number.strip())
     except InvalidRegistrationNumber as exc:
-        raise unprocessable("invalid_registration_number", f"{exc.reason_code.value}: {exc.message}") from exc
+        raise invalid("invalid_registration_number", [(exc.reason_code.value, exc.message)]) from exc
     row = (await uow.session.execute(_public_rows().where(registrations.c.registration_number == number.value))).first()
     if row is None:
         raise not_found("not_found", f"No registration {number} in the register.")

@@ -23,7 +23,7 @@ from registry.service_layer.actors import load_actor, require_role
 from registry.service_layer.applications import next_number_sequence
 from registry.service_layer.audit_log import record_action
 from registry.service_layer.context import RegistryContext
-from registry.service_layer.errors import conflict, forbidden, not_found, unprocessable
+from registry.service_layer.errors import conflict, forbidden, invalid, not_found, unprocessable
 from registry.service_layer.records import load_registration, person_id_for_number, record_status_change
 from registry.service_layer.views import registration_view
 
@@ -59,7 +59,7 @@ async def change_registration_status(
     try:
         number = parse_registration_number(command.registration_number)
     except InvalidRegistrationNumber as exc:
-        raise unprocessable("invalid_registration_number", f"{exc.reason_code.value}: {exc.message}") from exc
+        raise invalid("invalid_registration_number", [(exc.reason_code.value, exc.message)]) from exc
     person_id = await person_id_for_number(uow.session, number)
     if person_id is None:
         raise not_found("not_found", f"No registration {number}.")

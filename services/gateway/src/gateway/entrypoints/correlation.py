@@ -1,0 +1,49 @@
+"""One correlation id per HTTP request, sent with every RPC it makes (and so in every event those cause).
+
+A client may send its own id in `X-Correlation-ID` (a UUID; anything else is ignored); the response carries the id
+either way, so a provider reporting a problem can quote it and an operator can follow it through every service.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Final
+
+from litestar.datastructures import MutableScopeHeaders
+from litestar.enums import ScopeType
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from lklr_shared.kit.causation import correlation
+
+HEADER: Final = "x-correlation-id"
+
+
+def _given(scope: Scope) -> uuid.UUID | None:
+    for name, value in scope.get("headers", ()):
+        if name.decode("latin-1").lower() == HEADER:
+            try:
+                return uuid.UUID(value.decode("latin-1").strip())
+            except ValueError:
+                return None
+    return None
+
+
+class CorrelationMiddleware:
+    """Pure ASGI middleware: runs the request under its correlation id and answers with it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP:
+            await self.app(scope, receive, send)
+            return
+        correlation_id = _given(scope) or uuid.uuid4()
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableScopeHeaders.from_message(message)[HEADER] = str(correlation_id)
+            await send(message)
+
+        with correlation(correlation_id):
+            await self.app(scope, receive, send_with_id)
