@@ -144,7 +144,9 @@ def main() -> int:
     # Explicit environment variables win; production deploy files leave all of these off.
     for name, value in {
         "REGISTRY_ALLOW_DEMO_COMMANDS": "true",
+        "ACCREDITATION_ALLOW_DEMO_COMMANDS": "true",
         "REGISTRY_MAIL_DIR": str(args.data_dir.resolve() / "mail"),
+        "REGISTRY_DEV_MAILBOX": "true",
         "REGISTRY_PUBLIC_BASE_URL": f"http://127.0.0.1:{args.port}",
         "GATEWAY_DEV_PAGES": "true",
     }.items():

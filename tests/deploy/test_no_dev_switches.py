@@ -11,7 +11,12 @@ import pytest
 pytestmark = pytest.mark.unit
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
-SWITCHES = ("GATEWAY_DEV_PAGES", "REGISTRY_ALLOW_DEMO_COMMANDS")
+SWITCHES = (
+    "GATEWAY_DEV_PAGES",
+    "REGISTRY_ALLOW_DEMO_COMMANDS",
+    "ACCREDITATION_ALLOW_DEMO_COMMANDS",
+    "REGISTRY_DEV_MAILBOX",
+)
 
 
 @pytest.mark.parametrize(

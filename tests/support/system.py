@@ -173,8 +173,12 @@ async def start_system(
         base["GATEWAY_CLOCK_OFFSET_FILE"] = str(clock_file)
     base |= {
         "REGISTRY_ALLOW_DEMO_COMMANDS": "true",
+        "ACCREDITATION_ALLOW_DEMO_COMMANDS": "true",
         "REGISTRY_MAIL_BACKEND": "folder",
         "REGISTRY_MAIL_DIR": str(mail_dir),
+        "REGISTRY_DEV_MAILBOX": "true",
+        # Every test client signs in from 127.0.0.1; the per-address limit has its own test.
+        "REGISTRY_ACCOUNT_REQUESTS_PER_WINDOW": "100000",
         "REGISTRY_MAIL_POLL_SECONDS": "0.5",
         "REGISTRY_PUBLIC_BASE_URL": gateway_urls[0],
         "GATEWAY_AMQP_URL": amqp_url,

@@ -48,6 +48,7 @@ def build_runtime(settings: ServiceSettings, clock: Clock | None = None) -> Serv
         scheme=load_scheme_book(own.scheme_path or default_scheme_path()),
         clock=clock or make_clock(own.clock_offset_file),
         idempotency_lease=timedelta(seconds=own.idempotency_lease_seconds),
+        allow_demo_commands=own.allow_demo_commands,
     )
     runtime.rpc_handlers = rpc_handlers(context)
     return runtime

@@ -16,3 +16,6 @@ class AccreditationSettings(ServiceSettings):
     # How long a first attendance post holds its Idempotency-Key before a retry may take it over (a crashed
     # attempt's key is blocked this long). Keep it well above the gateway's RPC timeout for attendance posts.
     idempotency_lease_seconds: float = Field(default=120.0, gt=0)
+    # LoadDemoData (a provider with a publicly known API key). Off unless asked for: the local start script and
+    # the tests turn it on; a production deployment never should.
+    allow_demo_commands: bool = False

@@ -233,6 +233,7 @@ async def service(amqp_url: str, databases: Any, broker_names: Any) -> AsyncIter
         health_port=0,
         outbox_poll_seconds=0.5,
         rpc_timeout_seconds=60,
+        allow_demo_commands=True,
     )
     runtime = build_runtime(settings)
     await runtime.start()

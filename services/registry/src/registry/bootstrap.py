@@ -103,7 +103,7 @@ def _mailer(settings: RegistrySettings) -> tuple[Mailer, FolderMailer | None]:
         )
         return SmtpMailer(options, settings.mail_from), None
     folder = FolderMailer(settings.mail_dir, settings.mail_from)
-    return folder, folder
+    return folder, folder if settings.dev_mailbox else None
 
 
 def _unicode_lower_for_sqlite(engine: AsyncEngine) -> None:
@@ -140,6 +140,10 @@ def build_context(
         statistics_decimals=settings.statistics_decimals,
         allow_demo_commands=settings.allow_demo_commands,
         second_factor_link_lifetime=timedelta(hours=settings.second_factor_link_hours),
+        account_request_rate=RateLimit(
+            limit=settings.account_requests_per_window,
+            window=timedelta(seconds=settings.account_request_window_seconds),
+        ),
     )
     context = RegistryContext(
         policy=policy,

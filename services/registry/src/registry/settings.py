@@ -22,6 +22,9 @@ class RegistrySettings(ServiceSettings):
     # --- mail
     mail_backend: Literal["folder", "smtp"] = "folder"
     mail_dir: Path = Path(".data/mail")
+    # ListDevMail (the gateway's /dev/mail) reads the mail folder back, reset links included. Only local runs and
+    # tests turn it on, with the gateway's dev pages; a folder mailer in a trial deployment does not list mail.
+    dev_mailbox: bool = False
     mail_from: str = "LKLR <noreply@lklr.example>"
     mail_poll_seconds: float = Field(default=5.0, gt=0)
     smtp_host: str = "localhost"
@@ -53,6 +56,10 @@ class RegistrySettings(ServiceSettings):
     # --- public register
     register_lookups_per_window: int = Field(default=60, ge=1)
     register_lookup_window_seconds: int = Field(default=60, ge=1)
+    # Sign-ups, sign-ins, password resets and token requests per client address, across every gateway (a busy
+    # office behind one address needs headroom; a guesser trying many addresses does not get it).
+    account_requests_per_window: int = Field(default=30, ge=1)
+    account_request_window_seconds: int = Field(default=300, ge=1)
     register_search_max_results: int = Field(default=50, ge=1, le=500)
 
     # --- statistics

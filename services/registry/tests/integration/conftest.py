@@ -189,6 +189,7 @@ async def start_registry(
                     "health_port": 0,
                     "allow_demo_commands": True,
                     "mail_dir": mail_dir,
+                    "dev_mailbox": True,
                     "mail_poll_seconds": 0.2,
                     "outbox_poll_seconds": 0.2,
                     # Backoff is unit-tested; here it would only make the lockout test wait.

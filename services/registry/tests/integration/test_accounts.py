@@ -8,7 +8,7 @@ import pytest
 
 from lklr_shared.contracts import registry as contracts
 
-from .conftest import PASSWORD, Registry, rpc_error
+from .conftest import PASSWORD, Registry, RegistryFactory, rpc_error
 
 pytestmark = pytest.mark.integration
 
@@ -42,6 +42,7 @@ async def test_sign_up_confirm_and_log_in_opens_a_session_that_logout_ends(regis
 
 async def test_sign_up_answers_the_same_for_a_taken_address_and_tells_its_owner(registry: Registry) -> None:
     _account_id, email = await registry.sign_up_and_confirm()
+    registry.clock.advance(seconds=61)  # past the one-mail-a-minute throttle of the sign-up just made
     accepted = await registry.call(
         contracts.SignUp(email=email, password="another password 1", initials="X.", surname="Y")
     )
@@ -188,3 +189,49 @@ async def test_my_account_needs_a_known_confirmed_actor(registry: Registry) -> N
     assert (mine.email, mine.surname, mine.email_confirmed, mine.totp_enrolled) == (email, "Mijzelf", True, False)
     unknown = await rpc_error(registry, contracts.GetMyAccount(actor_account_id=uuid.uuid4()))
     assert (unknown.status, unknown.code) == (401, "actor_unknown")
+
+
+async def test_abuse_finding_sign_up_mails_an_address_at_most_once_a_minute(registry: Registry) -> None:
+    email = f"{uuid.uuid4().hex[:12]}@example.nl"
+    for password in ("first password 1", "second password 2", "third password 3"):
+        accepted = await registry.call(
+            contracts.SignUp(email=email, password=password, initials="A.", surname="B", client_ip="198.51.100.20")
+        )
+        assert accepted == contracts.SignUpAccepted(email=email)  # the same answer every time
+    mails = await registry.call(contracts.ListDevMail(limit=500))
+    assert len([mail for mail in mails.messages if email in mail.to]) == 1
+    # The throttled sign-ups changed nothing: the first link confirms the first password.
+    token = await registry.token_mailed_to(email, "Bevestig")
+    await registry.call(contracts.ConfirmEmail(token=token))
+    assert (await registry.call(contracts.Login(email=email, password="first password 1"))).authenticated
+    outcomes = await registry.rows(
+        "SELECT result FROM audit_trail WHERE action = 'sign_up' AND subject LIKE 'account:%' "
+        "AND client_ip = '198.51.100.20' ORDER BY entry_id"
+    )
+    assert [row.result for row in outcomes] == ["done", "refused", "refused"]
+
+    registry.clock.advance(seconds=61)
+    await registry.call(contracts.SignUp(email=email, password="fourth password 4", initials="A.", surname="B"))
+    await registry.mail_to(email, "bestaat al")
+
+
+async def test_abuse_finding_one_client_address_is_limited_across_sign_in_sign_up_reset_and_tokens(
+    start_registry: RegistryFactory,
+) -> None:
+    registry = await start_registry(account_requests_per_window=4, account_request_window_seconds=300)
+    _account_id, email = await registry.sign_up_and_confirm()  # no client address: not counted
+    guesser = "203.0.113.66"
+    await registry.call(contracts.Login(email=email, password=PASSWORD, client_ip=guesser))
+    await registry.call(contracts.RequestPasswordReset(email=email, client_ip=guesser))
+    await registry.call(
+        contracts.SignUp(email="x" + email, password="a long password", initials="A.", surname="B", client_ip=guesser)
+    )
+    await registry.call(contracts.IssueApiToken(email=email, password=PASSWORD, client_ip=guesser))
+    limited = await rpc_error(registry, contracts.Login(email=email, password=PASSWORD, client_ip=guesser))
+    assert (limited.status, limited.code) == (429, "rate_limited") and limited.retry_after
+    # Another address is not held up, and the limit is in the registry's database, shared by every gateway.
+    assert (
+        await registry.call(contracts.Login(email=email, password=PASSWORD, client_ip="203.0.113.67"))
+    ).authenticated
+    registry.clock.advance(seconds=limited.retry_after + 300)
+    assert (await registry.call(contracts.Login(email=email, password=PASSWORD, client_ip=guesser))).authenticated

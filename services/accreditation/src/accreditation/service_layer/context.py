@@ -30,6 +30,8 @@ class AccreditationContext:
     # timeout, so a slow but living request is never taken over; short enough that a crash does not block a
     # provider's retry for long.
     idempotency_lease: timedelta = timedelta(minutes=2)
+    # Whether LoadDemoData may run (its provider's API key is published in the README).
+    allow_demo_commands: bool = False
 
     def now(self) -> datetime:
         """The current time (UTC, aware)."""

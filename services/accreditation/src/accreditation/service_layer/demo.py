@@ -27,6 +27,7 @@ from accreditation.adapters.orm import attendance_disputes, providers, registere
 from accreditation.domain import courses as course_rules
 from accreditation.domain.api_keys import api_key_from_parts
 from accreditation.domain.courses import CommitteeDecision
+from accreditation.domain.errors import Forbidden
 from accreditation.service_layer import attendance as attendance_cases
 from accreditation.service_layer import courses as course_cases
 from accreditation.service_layer import providers as provider_cases
@@ -69,7 +70,12 @@ def _receipt(created: bool) -> contracts.DemoData:
 
 
 async def load_demo_data(ctx: AccreditationContext, command: contracts.LoadDemoData) -> contracts.DemoData:
-    """Create the demo provider and courses unless they exist; link the given account either way."""
+    """Create the demo provider and courses unless they exist; link the given account either way.
+
+    Refused (403 demo_commands_disabled) unless ACCREDITATION_ALLOW_DEMO_COMMANDS is on: the demo provider's API
+    key is public, so in production it would be a provider anyone can post for."""
+    if not ctx.allow_demo_commands:
+        raise Forbidden("demo_commands_disabled", "Demo commands are switched off in this deployment.")
     created = False
     async with ctx.unit_of_work() as uow:
         exists = (

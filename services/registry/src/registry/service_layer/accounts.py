@@ -31,7 +31,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.kit.outbox import UnitOfWork
-from registry.adapters.orm import access_tokens, accounts, login_throttle, one_time_tokens, people, totp_enrollments
+from registry.adapters.orm import (
+    access_tokens,
+    accounts,
+    audit_trail,
+    login_throttle,
+    one_time_tokens,
+    people,
+    totp_enrollments,
+)
 from registry.adapters.security import new_token, token_hash
 from registry.adapters.sql import insert_if_absent
 from registry.adapters.unit_of_work import RegistryUnitOfWork
@@ -71,6 +79,7 @@ from registry.service_layer.errors import (
     unauthenticated,
     unprocessable,
 )
+from registry.service_layer.public_register import admit_account_request
 from registry.service_layer.records import as_utc, as_utc_or_none
 from registry.service_layer.views import account_view
 
@@ -90,6 +99,7 @@ _TOKEN_INVALID = "This link or code is invalid, already used, or expired. Ask fo
 async def sign_up(uow: RegistryUnitOfWork, ctx: RegistryContext, command: contracts.SignUp) -> contracts.SignUpAccepted:
     """Create an unconfirmed professional account and mail a confirmation link (see SignUp's docstring for
     what happens when the address is taken)."""
+    await admit_account_request(uow, ctx, command.client_ip)
     try:
         new = validate_sign_up(
             email=command.email, password=command.password, initials=command.initials, surname=command.surname
@@ -101,7 +111,14 @@ async def sign_up(uow: RegistryUnitOfWork, ctx: RegistryContext, command: contra
     now = ctx.now()
     existing = (await uow.session.execute(sa.select(accounts).where(accounts.c.email == new.email))).first()
     name = f"{new.initials} {new.surname}"
-    if existing is None:
+    result = DONE
+    if existing is not None and await _signed_up_recently(uow, existing.account_id, now):
+        # At most one sign-up mail a minute per address, as for resends and resets: the form is anonymous and
+        # must not become a way to flood someone's mailbox. Nothing changes (not the password either, or a
+        # second sign-up within the minute could set the password the first one's link then confirms).
+        account_id = existing.account_id
+        outcome, result = "throttled", REFUSED
+    elif existing is None:
         account_id = uuid.uuid4()
         try:
             await uow.session.execute(
@@ -155,6 +172,7 @@ async def sign_up(uow: RegistryUnitOfWork, ctx: RegistryContext, command: contra
         client_ip=command.client_ip,
         actor_account_id=None,
         person_id=account_id,
+        result=result,
         detail={"outcome": outcome},
     )
     await uow.commit()
@@ -202,6 +220,7 @@ async def request_email_confirmation(
     uow: RegistryUnitOfWork, ctx: RegistryContext, command: contracts.RequestEmailConfirmation
 ) -> contracts.EmailConfirmationRequested:
     """Mail a fresh confirmation link to an unconfirmed account; the same answer in every case."""
+    await admit_account_request(uow, ctx, command.client_ip)
     now = ctx.now()
     email = normalise_email(command.email)
     row = (
@@ -263,6 +282,7 @@ class _SignedIn:
 
 async def login(uow: UnitOfWork, ctx: RegistryContext, command: contracts.Login) -> contracts.LoginResult:
     """Sign in and open a session; staff without a code get ``totp_required`` (see Login's docstring)."""
+    await admit_account_request(uow, ctx, command.client_ip)
     signed_in = await _authenticate(
         uow,
         ctx,
@@ -311,6 +331,7 @@ async def issue_api_token(
     uow: UnitOfWork, ctx: RegistryContext, command: contracts.IssueApiToken
 ) -> contracts.ApiTokenIssued:
     """Exchange credentials (with TOTP code for enrolled staff, required) for an API bearer token."""
+    await admit_account_request(uow, ctx, command.client_ip)
     signed_in = await _authenticate(
         uow,
         ctx,
@@ -523,6 +544,7 @@ async def start_second_factor_enrolment(
 ) -> contracts.LoginResult:
     """Check the mailed link and the password (under the sign-in throttle), then keep a fresh secret pending and
     hand it out once (see StartSecondFactorEnrolment)."""
+    await admit_account_request(uow, ctx, command.client_ip)
     now = ctx.now()
     account_id = await _usable_one_time_token(uow, command.token, TokenPurpose.ENROL_SECOND_FACTOR, now)
     if account_id is None:
@@ -584,6 +606,7 @@ async def confirm_totp_enrollment(
     The throttle of the account's address applies as at Login: a wrong code counts as a failure, and while the
     address is backing off or locked no code is even checked.
     """
+    await admit_account_request(uow, ctx, command.client_ip)
     session = uow.session
     now = ctx.now()
     pending = (
@@ -790,6 +813,7 @@ async def request_password_reset(
     uow: RegistryUnitOfWork, ctx: RegistryContext, command: contracts.RequestPasswordReset
 ) -> contracts.PasswordResetRequested:
     """Mail a single-use, expiring reset link when the address has an account; always the same answer."""
+    await admit_account_request(uow, ctx, command.client_ip)
     now = ctx.now()
     email = normalise_email(command.email)[:254]
     row = (
@@ -834,6 +858,7 @@ async def reset_password(
     uow: RegistryUnitOfWork, ctx: RegistryContext, command: contracts.ResetPassword
 ) -> contracts.PasswordChanged:
     """Set a new password with a reset token; ends every session and token of the account."""
+    await admit_account_request(uow, ctx, command.client_ip)
     now = ctx.now()
     pending = await _usable_one_time_token(uow, command.token, TokenPurpose.RESET_PASSWORD, now)
     if pending is None:
@@ -945,6 +970,21 @@ async def _mailed_recently(uow: UnitOfWork, account_id: uuid.UUID, purpose: Toke
         )
     )
     return int(found.scalar_one()) > 0
+
+
+async def _signed_up_recently(uow: UnitOfWork, account_id: uuid.UUID, now: datetime) -> bool:
+    """Whether a sign-up for this account mailed something within the last MAIL_REQUEST_INTERVAL."""
+    found = await uow.session.execute(
+        sa.select(sa.func.count())
+        .select_from(audit_trail)
+        .where(
+            audit_trail.c.person_id == account_id,
+            audit_trail.c.action == "sign_up",
+            audit_trail.c.result == DONE,
+            audit_trail.c.at > now - MAIL_REQUEST_INTERVAL,
+        )
+    )
+    return int(found.scalar_one()) > 0 or await _mailed_recently(uow, account_id, TokenPurpose.CONFIRM_EMAIL, now)
 
 
 async def _refuse_token(uow: UnitOfWork, action: str, client_ip: str, now: datetime) -> NoReturn:

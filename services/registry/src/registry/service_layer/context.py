@@ -51,6 +51,8 @@ class RegistryPolicy:
     password_reset_token_lifetime: timedelta
     statistics_decimals: int
     allow_demo_commands: bool
+    # Sign-ups, sign-ins, resets and token requests per client address (settings: account_requests_per_window).
+    account_request_rate: RateLimit = field(default_factory=lambda: RateLimit(limit=30, window=timedelta(minutes=5)))
     # How long the enrolment link mailed to a new staff member works (settings: second_factor_link_hours).
     second_factor_link_lifetime: timedelta = timedelta(hours=72)
 
@@ -76,7 +78,8 @@ class RegistryContext:
     links: MailLinks
     passwords: PasswordHasher
     totp: TotpVerifier
-    # The folder mailer when mail goes to a folder (development); None with SMTP, which disables ListDevMail.
+    # The folder mailer when mail goes to a folder and REGISTRY_DEV_MAILBOX is on (local runs, tests); None
+    # otherwise, which disables ListDevMail.
     dev_mailbox: FolderMailer | None
     clock: Clock = utcnow
     housekeeping: Housekeeping = field(default_factory=Housekeeping)

@@ -11,7 +11,7 @@ from registry.service_layer.errors import not_found
 async def list_dev_mail(_uow: UnitOfWork, ctx: RegistryContext, query: contracts.ListDevMail) -> contracts.DevMailbox:
     """Newest first. Only with the folder mailer: with SMTP the mail is gone to real mailboxes (404)."""
     if ctx.dev_mailbox is None:
-        raise not_found("dev_mail_disabled", "Mail goes out by SMTP here; there is no development mailbox.")
+        raise not_found("dev_mail_disabled", "There is no development mailbox in this deployment.")
     entries = await ctx.dev_mailbox.read(query.limit)
     return contracts.DevMailbox(
         messages=[

@@ -18,7 +18,7 @@ from registry.adapters import rate_limits
 from registry.adapters.orm import cycles, login_throttle, people, registrations
 from registry.domain.cycles import Cycle
 from registry.domain.public_register import PublicRegisterEntry, registered_entry
-from registry.domain.rate_limit import decide, window_start
+from registry.domain.rate_limit import RateLimit, decide, window_start
 from registry.domain.register_search import InvalidSearch, NameSearch, NumberSearch, parse_search
 from registry.domain.registration_number import InvalidRegistrationNumber, RegistrationNumber
 from registry.domain.registrations import Registration
@@ -28,6 +28,7 @@ from registry.service_layer.errors import invalid, not_found, too_many
 from registry.service_layer.records import as_utc, roles_of
 
 REGISTER_LOOKUP_SCOPE = "register_lookup"
+ACCOUNT_REQUEST_SCOPE = "account_request"
 
 
 async def search_register(
@@ -119,29 +120,55 @@ def _entry(row: Any) -> PublicRegisterEntry:
 
 
 async def admit_lookup(uow: UnitOfWork, ctx: RegistryContext, client_key: str) -> None:
-    """Count one lookup for ``client_key``, or raise 429 rate_limited (with retry-after) over the limit.
+    """Count one lookup for ``client_key``, or raise 429 rate_limited (with retry-after) over the limit."""
+    await admit(
+        uow,
+        ctx,
+        scope=REGISTER_LOOKUP_SCOPE,
+        client_key=client_key,
+        rate=ctx.policy.register_lookup_rate,
+        refusal="Too many register lookups from this client; wait before trying again.",
+    )
 
-    The count commits on its own, before the lookup, so concurrent lookups of one client through several
-    gateways serialise only on this short transaction. A refused lookup is rolled back, not counted.
+
+async def admit_account_request(uow: UnitOfWork, ctx: RegistryContext, client_ip: str) -> None:
+    """Count one sign-up, sign-in, reset or token request from ``client_ip``, or raise 429 rate_limited.
+
+    Per address across every gateway process, beside the per-account-address sign-in throttle: it stops one
+    client trying many addresses or flooding sign-ups. Requests without an address (the demo loader and tests
+    talk to the registry directly; the gateway always passes one) are not counted.
+    """
+    if not client_ip:
+        return
+    await admit(
+        uow,
+        ctx,
+        scope=ACCOUNT_REQUEST_SCOPE,
+        client_key=client_ip[:64],
+        rate=ctx.policy.account_request_rate,
+        refusal="Too many account requests from this address; wait before trying again.",
+    )
+
+
+async def admit(
+    uow: UnitOfWork, ctx: RegistryContext, *, scope: str, client_key: str, rate: RateLimit, refusal: str
+) -> None:
+    """Count one request of ``client_key`` in ``scope``, or raise 429 rate_limited (with retry-after).
+
+    The count commits on its own, before the request's work, so concurrent requests of one client through several
+    gateways serialise only on this short transaction. A refused request is rolled back, not counted.
     """
     now = ctx.now()
-    rate = ctx.policy.register_lookup_rate
     current_window = window_start(now, rate.window)
     session = uow.session
-    counted = await rate_limits.count_request(
-        session, scope=REGISTER_LOOKUP_SCOPE, client_key=client_key, window_start=current_window
-    )
+    counted = await rate_limits.count_request(session, scope=scope, client_key=client_key, window_start=current_window)
     previous = await rate_limits.requests_in_window(
-        session, scope=REGISTER_LOOKUP_SCOPE, client_key=client_key, window_start=current_window - rate.window
+        session, scope=scope, client_key=client_key, window_start=current_window - rate.window
     )
     decision = decide(now=now, rate=rate, current=counted - 1, previous=previous)
     if not decision.allowed:
         await session.rollback()
-        raise too_many(
-            "rate_limited",
-            "Too many register lookups from this client; wait before trying again.",
-            decision.retry_after_seconds,
-        )
+        raise too_many("rate_limited", refusal, decision.retry_after_seconds)
     await uow.commit()
     if ctx.housekeeping.due(now):
         await _purge_stale_rows(uow, ctx)
@@ -151,8 +178,9 @@ async def _purge_stale_rows(uow: UnitOfWork, ctx: RegistryContext) -> None:
     """Drop rate-limit counters no estimate reads any more, and sign-in throttle rows the throttle has
     forgotten (see ``domain.login_throttle.current_state``: lockout over, or failures too old)."""
     now = ctx.now()
-    rate = ctx.policy.register_lookup_rate
-    await rate_limits.purge_before(uow.session, window_start(now, rate.window) - rate.window)
+    # The oldest window any limit still reads: the previous window of the longest one.
+    rates = (ctx.policy.register_lookup_rate, ctx.policy.account_request_rate)
+    await rate_limits.purge_before(uow.session, min(window_start(now, r.window) - r.window for r in rates))
     forgotten_before = now - ctx.policy.throttle.forget_failures_after
     await uow.session.execute(
         sa.delete(login_throttle).where(
