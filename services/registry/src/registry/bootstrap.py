@@ -21,6 +21,7 @@ from lklr_shared.kit.settings import ServiceSettings
 from lklr_shared.scheme import default_scheme_path, load_scheme_book
 from registry.adapters.mail import FolderMailer, Mailer, SmtpMailer, SmtpOptions
 from registry.adapters.mail_relay import MailRelay
+from registry.adapters.secret_box import SecretBox, seal_plain_totp_secrets
 from registry.adapters.security import PasswordHasher, TotpVerifier
 from registry.adapters.unit_of_work import RegistryUnitOfWork
 from registry.domain.login_throttle import ThrottlePolicy
@@ -48,6 +49,7 @@ class RegistryRuntime(ServiceRuntime):
     of its scheduled jobs."""
 
     mail_relay: MailRelay | None = None
+    secrets: SecretBox | None = None
     jobs: ScheduledJobs | None = None
     job_timer: JobTimer | None = None
     _mail_task: asyncio.Task[None] | None = None
@@ -57,6 +59,9 @@ class RegistryRuntime(ServiceRuntime):
         return RegistryUnitOfWork(self.session_factory, self.relay, mail_relay=self.mail_relay, caused_by=caused_by)
 
     async def start(self) -> None:
+        if self.secrets is not None:
+            # Secrets stored before sealing existed are sealed before anything reads them.
+            await seal_plain_totp_secrets(self.session_factory, self.secrets)
         await super().start()
         if self.mail_relay is not None:
             self._mail_task = asyncio.create_task(self.mail_relay.run(), name=f"{self.name}-mail-relay")
@@ -157,6 +162,7 @@ def build_context(
         passwords=PasswordHasher(),
         totp=TotpVerifier(settings.totp_issuer),
         dev_mailbox=dev_mailbox,
+        secrets=SecretBox.from_setting(settings.totp_encryption_key.get_secret_value()),
     )
     if clock is not None:
         context.clock = clock
@@ -190,6 +196,7 @@ def build_runtime(settings: ServiceSettings, *, clock: Clock | None = None) -> R
         session_factory,
         event_handlers=event_handlers(context, mail_relay),
         mail_relay=mail_relay,
+        secrets=context.secrets,
     )
 
     def jobs_unit_of_work() -> RegistryUnitOfWork:

@@ -52,6 +52,9 @@ class RegistrySettings(ServiceSettings):
     login_backoff_base_seconds: float = Field(default=1.0, ge=0)
     login_backoff_max_seconds: float = Field(default=30.0, ge=0)
     totp_issuer: str = "LKLR"
+    # The Fernet key TOTP secrets are sealed with at rest (32 bytes, url-safe base64). Empty: the public
+    # development key, for local runs and tests only; every other deployment sets it from a secret.
+    totp_encryption_key: SecretStr = SecretStr("")
 
     # --- public register
     register_lookups_per_window: int = Field(default=60, ge=1)

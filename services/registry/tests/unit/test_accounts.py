@@ -87,3 +87,19 @@ def test_an_administrator_sets_only_staff_roles_and_the_professional_role_stays(
 def test_anything_but_a_staff_role_is_refused(values: list[str]) -> None:
     with pytest.raises(UnknownRole):
         parse_staff_roles(values)
+
+
+def test_secrets_finding_a_sealed_secret_opens_only_with_its_key() -> None:
+    from cryptography.fernet import Fernet
+
+    from registry.adapters.secret_box import SecretBox, SecretUnreadable
+
+    box = SecretBox(Fernet.generate_key().decode())
+    sealed = box.seal("JBSWY3DPEHPK3PXP")
+    assert sealed.startswith("fernet:") and "JBSWY3DPEHPK3PXP" not in sealed
+    assert box.open(sealed) == "JBSWY3DPEHPK3PXP"
+    assert box.open("JBSWY3DPEHPK3PXP") == "JBSWY3DPEHPK3PXP"  # stored before sealing existed
+    with pytest.raises(SecretUnreadable):
+        SecretBox(Fernet.generate_key().decode()).open(sealed)
+    with pytest.raises(ValueError):
+        SecretBox("too-short")

@@ -36,7 +36,8 @@ accounts = sa.Table(
     sa.Column("email", sa.String(254), nullable=False, unique=True),
     sa.Column("password_hash", sa.String(255), nullable=False),
     sa.Column("account_roles", sa.JSON, nullable=False),
-    sa.Column("totp_secret", sa.String(64), nullable=True),
+    # Sealed with the registry's key (adapters/secret_box.py): ``fernet:<token>``, never the secret itself.
+    sa.Column("totp_secret", sa.String(255), nullable=True),
     # The last TOTP time step accepted: a code can be used once, not replayed within its 30-90 s validity.
     sa.Column("totp_last_step", sa.BigInteger, nullable=True),
     sa.Column("email_confirmed_at", sa.DateTime(timezone=True), nullable=True),
@@ -50,7 +51,7 @@ totp_enrollments = sa.Table(
     # pending until the account confirms a code from it (then it moves to accounts.totp_secret and this row goes).
     # One per account; opening the link again replaces an unconfirmed one. The enrollment token given with it is kept as its SHA-256 only.
     sa.Column("account_id", sa.Uuid, sa.ForeignKey("accounts.account_id"), primary_key=True),
-    sa.Column("secret", sa.String(64), nullable=False),
+    sa.Column("secret", sa.String(255), nullable=False),  # sealed, as accounts.totp_secret
     sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),

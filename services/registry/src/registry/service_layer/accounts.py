@@ -433,7 +433,7 @@ async def _authenticate(
             await log(LoginOutcome.TOTP_REQUIRED)
             await uow.commit()
             return None
-        step = ctx.totp.matching_step(account.totp_secret, totp_code or "", ctx.second_factor_now())
+        step = ctx.totp.matching_step(ctx.secrets.open(account.totp_secret), totp_code or "", ctx.second_factor_now())
         if step is None or (account.totp_last_step is not None and step <= account.totp_last_step):
             await fail(LoginOutcome.INVALID_TOTP, "invalid_totp", "The code is wrong or was already used.")
         await session.execute(
@@ -580,7 +580,7 @@ async def _start_enrollment(
     await uow.session.execute(
         sa.insert(totp_enrollments).values(
             account_id=account_id,
-            secret=secret,
+            secret=ctx.secrets.seal(secret),
             token_hash=token_hash(token),
             created_at=now,
             expires_at=expires_at,
@@ -661,7 +661,7 @@ async def confirm_totp_enrollment(
                 sa.delete(totp_enrollments).where(totp_enrollments.c.account_id == account.account_id)
             )
         await _refuse_token(uow, "confirm_totp_enrollment", command.client_ip, now)
-    step = ctx.totp.matching_step(enrollment.secret, command.totp_code, ctx.second_factor_now())
+    step = ctx.totp.matching_step(ctx.secrets.open(enrollment.secret), command.totp_code, ctx.second_factor_now())
     if step is None:
         await _count_failure(uow, ctx, email, state, now)
         await log(LoginOutcome.INVALID_TOTP)
@@ -1050,7 +1050,7 @@ async def create_demo_account(
             email=new.email,
             password_hash=await ctx.passwords.hash(command.password),
             account_roles=[role.value for role in sorted_account_roles(roles)],
-            totp_secret=command.totp_secret,
+            totp_secret=ctx.secrets.seal(command.totp_secret) if command.totp_secret else None,
             email_confirmed_at=now,
             created_at=now,
         )

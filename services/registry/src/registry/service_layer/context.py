@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from lklr_shared.contracts.envelope import utcnow
 from lklr_shared.scheme import SchemeBook, SchemeVersion
 from registry.adapters.mail import FolderMailer
+from registry.adapters.secret_box import SecretBox
 from registry.adapters.security import PasswordHasher, TotpVerifier
 from registry.domain.login_throttle import ThrottlePolicy
 from registry.domain.rate_limit import RateLimit
@@ -81,6 +82,8 @@ class RegistryContext:
     # The folder mailer when mail goes to a folder and REGISTRY_DEV_MAILBOX is on (local runs, tests); None
     # otherwise, which disables ListDevMail.
     dev_mailbox: FolderMailer | None
+    # Seals TOTP secrets at rest (a development key unless configured).
+    secrets: SecretBox = field(default_factory=lambda: SecretBox.from_setting(""))
     clock: Clock = utcnow
     housekeeping: Housekeeping = field(default_factory=Housekeeping)
     # TOTP codes come from the staff member's authenticator app, which knows only the real time. None: the
