@@ -288,3 +288,29 @@ async def test_the_catalogue_lists_approved_valid_courses_and_searches_them(serv
     assert (await service.call(contracts.SearchCatalogue(q=marker, category="A2"))).total == 0
     paging = await service.refusal(contracts.SearchCatalogue(limit=0))
     assert (paging.status, paging.code) == (400, "invalid_paging")
+
+
+async def test_separation_finding_a_committee_member_linked_to_the_provider_cannot_decide_its_course(
+    service: Service,
+) -> None:
+    provider = await service.provider()
+    member = uuid.uuid4()
+    await service.call(
+        contracts.LinkProviderAccount(provider_id=provider.provider_id, account_id=str(member), linked_by="office:test")
+    )
+    course = await service.submitted_course(provider.provider_id)
+    for command in (
+        contracts.ApproveCourse(
+            course_id=course.course_id, decided_by=f"account:{member}", reason="Prima.", points=D(8)
+        ),
+        contracts.RejectCourse(course_id=course.course_id, decided_by=f"account:{member}", reason="Nee."),
+        contracts.RequestCourseChanges(course_id=course.course_id, decided_by=f"account:{member}", reason="Anders."),
+    ):
+        refused = await service.refusal(command)
+        assert (refused.status, refused.code) == (403, "conflict_of_interest")
+    independent = await service.call(
+        contracts.ApproveCourse(
+            course_id=course.course_id, decided_by=f"account:{uuid.uuid4()}", reason="Voldoet.", points=D(8)
+        )
+    )
+    assert independent.status == "approved"

@@ -93,3 +93,20 @@ async def test_refuses_claims_the_register_cannot_accept(service: Service) -> No
     for request, status, code in cases:
         refusal = await service.refusal(request)
         assert (refusal.status, refusal.code) == (status, code), request
+
+
+async def test_separation_finding_a_committee_member_cannot_decide_their_own_teaching_claim(service: Service) -> None:
+    person_id, number = await _person(service)
+    claim = await service.call(_claim(person_id, number))
+    own = await service.refusal(
+        contracts.DecideTeachingClaim(
+            claim_id=claim.claim_id, decided_by=f"account:{person_id}", decision="approve", reason="Eigen claim."
+        )
+    )
+    assert (own.status, own.code) == (403, "own_claim")
+    colleague = await service.call(
+        contracts.DecideTeachingClaim(
+            claim_id=claim.claim_id, decided_by=f"account:{uuid.uuid4()}", decision="approve", reason="Akkoord."
+        )
+    )
+    assert colleague.status == "approved"

@@ -478,6 +478,9 @@ class ListCoursesForReview(_AccreditationQuery[CourseList]):
 class ApproveCourse(_AccreditationCommand[CourseDetails]):
     """The committee approves → CourseDetails, and CourseAccredited is published.
 
+    Like every committee decision on a course, refused (403 `conflict_of_interest`) when `decided_by`
+    (`account:<id>`) is an account linked to the course's provider.
+
     `points`: positive, in whole or half points. `valid_from` defaults to the day the course was submitted
     (editions held while the committee deliberated are covered); `valid_until` to `valid_from` plus the
     scheme's validity (3 years by default), minus one day. Also answers an objection (re-approval with other
@@ -842,7 +845,8 @@ class ListTeachingClaims(_AccreditationQuery[TeachingClaimList]):
 
 class DecideTeachingClaim(_AccreditationCommand[TeachingClaimDetails]):
     """The committee approves or rejects a claim, with the reason → TeachingClaimDetails. Approval publishes
-    TeachingApproved with the scheme's points for giving a training (1 per hour given by default)."""
+    TeachingApproved with the scheme's points for giving a training (1 per hour given by default). Nobody decides
+    their own claim (`decided_by` = `account:<the claimant's person id>`: 403 `own_claim`)."""
 
     wire_name: ClassVar[str] = "accreditation.DecideTeachingClaim"
 

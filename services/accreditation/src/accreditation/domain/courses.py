@@ -8,13 +8,14 @@ history; nothing is overwritten without a trace.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Final
 
-from accreditation.domain.errors import Conflict, InvalidRequest, RuleViolation
+from accreditation.domain.errors import Conflict, Forbidden, InvalidRequest, RuleViolation
 from accreditation.domain.points import is_half_point_multiple, positive_hours
 from lklr_shared.scheme import Period, PeriodUnit
 
@@ -77,6 +78,17 @@ def check_decision_allowed(status: CourseStatus, objection_open: bool, decision:
     if not allowed:
         state = f"{status.value}{' with an open objection' if objection_open else ''}"
         raise Conflict("decision_not_allowed", f"A course that is {state} cannot get the decision '{decision.value}'.")
+
+
+def check_decider_independent(decider_provider_id: uuid.UUID | None, course_provider_id: uuid.UUID) -> None:
+    """Separation of duties: a committee member who acts for the course's provider does not decide on it
+    (403 ``conflict_of_interest``), as the registry keeps the office from its own application and the audit keeps
+    reviewers from colleagues' dossiers."""
+    if decider_provider_id is not None and decider_provider_id == course_provider_id:
+        raise Forbidden(
+            "conflict_of_interest",
+            "You act for this course's provider, so another committee member decides on it.",
+        )
 
 
 def status_after(status: CourseStatus, decision: CommitteeDecision) -> CourseStatus:

@@ -6,11 +6,12 @@ hour given), by the scheme version in force on the day the training was given.
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 from enum import StrEnum
 from typing import Final
 
-from accreditation.domain.errors import Conflict, InvalidRequest, RuleViolation
+from accreditation.domain.errors import Conflict, Forbidden, InvalidRequest, RuleViolation
 from accreditation.domain.points import floor_to_half_points, positive_hours
 from lklr_shared.scheme import A2ActivityType, A2Unit, SchemeVersion
 
@@ -56,6 +57,13 @@ def check_claim_hours(hours: Decimal) -> Decimal:
             "invalid_hours", f"Hours given must be a positive number with at most two decimals; got {hours}."
         )
     return checked
+
+
+def check_not_own_claim(decider_account_id: str | None, claimant_person_id: uuid.UUID) -> None:
+    """Separation of duties: nobody decides their own teaching claim (403 ``own_claim``); an account's id is its
+    person's id."""
+    if decider_account_id is not None and decider_account_id == str(claimant_person_id):
+        raise Forbidden("own_claim", "You cannot decide your own teaching claim; another committee member does.")
 
 
 def check_claim_undecided(status: ClaimStatus) -> None:

@@ -26,6 +26,12 @@ def bounded_text(value: str, field: str, *, max_length: int) -> str:
 MAX_ACTOR = 200
 
 
+def account_of(actor_text: str) -> str | None:
+    """The account id in an actor as the gateway writes it (``account:<id>``), or None for another kind."""
+    kind, separator, rest = actor_text.strip().partition(":")
+    return rest.strip() if separator and kind == "account" and rest.strip() else None
+
+
 def actor(value: str) -> str:
     """Who did something (an account id, ``api-key:<id>``, ``office:<id>``), as recorded with the change."""
     return bounded_text(value, "actor", max_length=MAX_ACTOR)

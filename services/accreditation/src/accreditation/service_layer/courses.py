@@ -12,12 +12,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from accreditation.adapters.orm import course_history, courses, editions, providers
+from accreditation.adapters.orm import course_history, courses, editions, provider_accounts, providers
 from accreditation.adapters.sql import as_utc, for_update
 from accreditation.domain import courses as rules
 from accreditation.domain.courses import CommitteeDecision, CourseStatus
 from accreditation.domain.errors import Forbidden, InvalidRequest, NotFound
-from accreditation.domain.text import actor, bounded_text, required_text
+from accreditation.domain.text import account_of, actor, bounded_text, required_text
 from accreditation.service_layer.context import AccreditationContext
 from accreditation.service_layer.providers import require_provider
 from lklr_shared.contracts import accreditation as contracts
@@ -363,10 +363,22 @@ async def object_to_decision(
 # --- Committee decisions ---------------------------------------------------------------------------------------
 
 
-async def decide(uow: UnitOfWork, course_id: uuid.UUID, decision: CommitteeDecision) -> Any:
-    """Lock the course, check the decision is allowed now, and return the locked row."""
+async def decide(uow: UnitOfWork, course_id: uuid.UUID, decision: CommitteeDecision, *, by: str) -> Any:
+    """Lock the course, check the decision is allowed now and that ``by`` does not act for its provider, and
+    return the locked row."""
     row = await _course_row(uow.session, course_id, lock=True)
     rules.check_decision_allowed(CourseStatus(row.status), row.objection_open, decision)
+    account_id = account_of(by)
+    decider_provider = (
+        None
+        if account_id is None
+        else (
+            await uow.session.execute(
+                sa.select(provider_accounts.c.provider_id).where(provider_accounts.c.account_id == account_id)
+            )
+        ).scalar_one_or_none()
+    )
+    rules.check_decider_independent(decider_provider, row.provider_id)
     return row
 
 
@@ -438,7 +450,7 @@ async def approve_course(ctx: AccreditationContext, command: contracts.ApproveCo
     reason = required_text(command.reason, "reason", max_length=rules.MAX_REASON)
     points = rules.check_points(command.points)
     async with ctx.unit_of_work() as uow:
-        row = await decide(uow, command.course_id, CommitteeDecision.APPROVE)
+        row = await decide(uow, command.course_id, CommitteeDecision.APPROVE, by=command.decided_by)
         validity = rules.decide_validity(
             submitted_on=row.submitted_on,
             validity_years=ctx.rules_on(ctx.today()).accreditation.validity_years,
@@ -479,7 +491,7 @@ async def _simple_decision(
 ) -> contracts.CourseDetails:
     reason = required_text(reason_text, "reason", max_length=rules.MAX_REASON)
     async with ctx.unit_of_work() as uow:
-        row = await decide(uow, course_id, decision)
+        row = await decide(uow, course_id, decision, by=by)
         await apply_simple_decision(uow, ctx, row, decision, by=by, reason=reason)
         await uow.commit()
         return await course_details(ctx, uow.session, course_id)
@@ -512,7 +524,7 @@ async def withdraw_accreditation(
     reason = required_text(command.reason, "reason", max_length=rules.MAX_REASON)
     withdrawn_on = command.withdrawn_on or ctx.today()
     async with ctx.unit_of_work() as uow:
-        row = await decide(uow, command.course_id, CommitteeDecision.WITHDRAW)
+        row = await decide(uow, command.course_id, CommitteeDecision.WITHDRAW, by=command.decided_by)
         if row.valid_from is not None and withdrawn_on < row.valid_from:
             raise InvalidRequest(
                 "invalid_withdrawal_date", "An accreditation cannot be withdrawn from before the day it became valid."

@@ -156,7 +156,7 @@ async def _create(ctx: AccreditationContext, uow: UnitOfWork) -> None:
             DEMO_ACTOR,
             edition_id=edition_id,
         )
-    approved = await course_cases.decide(uow, APPROVED_COURSE_ID, CommitteeDecision.APPROVE)
+    approved = await course_cases.decide(uow, APPROVED_COURSE_ID, CommitteeDecision.APPROVE, by=DEMO_ACTOR)
     await course_cases.apply_approval(
         uow,
         ctx,
@@ -209,7 +209,7 @@ async def _create(ctx: AccreditationContext, uow: UnitOfWork) -> None:
         ),
         course_id=REJECTED_COURSE_ID,
     )
-    rejected = await course_cases.decide(uow, REJECTED_COURSE_ID, CommitteeDecision.REJECT)
+    rejected = await course_cases.decide(uow, REJECTED_COURSE_ID, CommitteeDecision.REJECT, by=DEMO_ACTOR)
     await course_cases.apply_simple_decision(
         uow,
         ctx,

@@ -14,7 +14,7 @@ from accreditation.domain import teaching as rules
 from accreditation.domain.errors import NotFound, RuleViolation
 from accreditation.domain.registrations import StatusEntry, is_registered_on
 from accreditation.domain.teaching import ClaimStatus
-from accreditation.domain.text import actor, bounded_text, required_text
+from accreditation.domain.text import account_of, actor, bounded_text, required_text
 from accreditation.service_layer.context import AccreditationContext
 from lklr_shared.contracts import accreditation as contracts
 
@@ -148,6 +148,7 @@ async def decide_claim(
         ).first()
         if row is None:
             raise NotFound("claim_not_found", f"There is no teaching claim {command.claim_id}.")
+        rules.check_not_own_claim(account_of(command.decided_by), row.person_id)
         rules.check_claim_undecided(ClaimStatus(row.status))
         values: dict[str, Any] = {
             "decided_at": ctx.now(),
