@@ -164,3 +164,62 @@ async def test_the_page_is_in_english_too(client: AsyncTestClient[Litestar]) -> 
     await _as_admin(client)
     response = await client.get("/beheer/accounts", params={"lang": "en", "email": "jansen@example.nl"})
     assert "Account administration" in response.text and "Assessment committee" in response.text
+
+
+async def test_security_log_finding_the_administrator_reads_every_services_log_newest_first(
+    client: AsyncTestClient[Litestar], registry: FakeRegistry
+) -> None:
+    from datetime import UTC, datetime
+
+    from lklr_shared.contracts.system import ListSecurityEvents, SecurityEvent, SecurityEventList
+
+    registry.overrides[ListSecurityEvents] = SecurityEventList(
+        events=[
+            SecurityEvent(
+                service="registry",
+                at=datetime(2026, 12, 7, 9, 30, tzinfo=UTC),
+                actor="account:beheerder",
+                action="set_account_roles",
+                object="account:nieuw",
+                result="done",
+                origin="192.0.2.1",
+                detail={"after": "professional,office"},
+            ),
+            SecurityEvent(
+                service="registry",
+                at=datetime(2026, 12, 7, 9, 31, tzinfo=UTC),
+                actor="unknown account",
+                action="sign_in",
+                object="email:iemand@example.nl",
+                result="wrong_password",
+                origin="198.51.100.9",
+            ),
+        ]
+    )
+    await sign_in(client, "jansen@example.nl", PASSWORD)
+    assert (await client.get("/beheer/beveiligingslog")).status_code == 403
+    await client.post("/uitloggen", data={"csrf_token": csrf_from((await client.get("/mijn")).text)})
+    await _as_admin(client)
+    page = await client.get("/beheer/beveiligingslog")
+    assert page.status_code == 200
+    html = page.text
+    assert html.index("wrong_password") < html.index("set_account_roles")  # newest first
+    assert "07-12-2026 10:31:00" in html and "198.51.100.9" in html and "after=professional,office" in html
+    assert [query.limit for query in registry.of(ListSecurityEvents)] == [200] * 4  # one question per service
+    only_sign_ins = await client.get("/beheer/beveiligingslog", params={"dienst": "registry", "actie": "sign_in"})
+    assert only_sign_ins.status_code == 200
+    assert registry.of(ListSecurityEvents)[-1].action == "sign_in"
+    assert 'href="/beheer/beveiligingslog"' in (await client.get("/beheer/accounts")).text
+
+
+async def test_security_log_finding_a_service_that_does_not_answer_is_named_not_hidden(
+    client: AsyncTestClient[Litestar], registry: FakeRegistry
+) -> None:
+    from lklr_shared.contracts.system import ListSecurityEvents
+    from lklr_shared.kit.rpc import ServiceUnavailable
+
+    registry.overrides[ListSecurityEvents] = ServiceUnavailable("down")
+    await _as_admin(client)
+    page = await client.get("/beheer/beveiligingslog")
+    assert page.status_code == 200
+    assert "Het log van Accreditatie kon nu niet worden opgehaald." in page.text

@@ -493,3 +493,44 @@ async def test_secrets_finding_a_secret_stored_in_plain_text_before_sealing_stil
     (row,) = await registry.rows("SELECT totp_secret FROM accounts WHERE email = :email", email=email)
     assert row.totp_secret.startswith("fernet:")
     assert await seal_plain_totp_secrets(registry.runtime.session_factory, SecretBox.from_setting("")) == 0
+
+
+# --- Security event log ----------------------------------------------------------------------------------------
+
+
+async def test_security_log_finding_sign_ins_lockouts_and_role_changes_are_in_the_registrys_log(
+    registry: Registry,
+) -> None:
+    from sqlalchemy.exc import DBAPIError
+
+    from lklr_shared.contracts.system import ListSecurityEvents
+
+    admin, _email, _secret = await registry.staff("administrator")
+    person, email = await registry.sign_up_and_confirm()
+    await rpc_error(registry, contracts.Login(email=email, password="wrong password!", client_ip="198.51.100.9"))
+    await registry.call(contracts.Login(email=email, password=PASSWORD, client_ip="198.51.100.9"))
+    await registry.call(
+        contracts.SetAccountRoles(actor_account_id=admin, account_id=person, roles=["office"], client_ip="192.0.2.1")
+    )
+    sign_ins = await registry.call(ListSecurityEvents(action="sign_in"))
+    mine = [e for e in sign_ins.events if e.object == f"email:{email}"]
+    assert [(e.result, e.origin, e.actor) for e in mine] == [
+        ("succeeded", "198.51.100.9", f"account:{person}"),
+        ("wrong_password", "198.51.100.9", f"account:{person}"),
+    ]
+    roles = await registry.call(ListSecurityEvents(action="set_account_roles"))
+    (change,) = [e for e in roles.events if e.object == f"account:{person}"]
+    assert (change.actor, change.result, change.origin) == (f"account:{admin}", "done", "192.0.2.1")
+    assert change.detail["after"] == "professional,office"
+    everything = await registry.call(ListSecurityEvents(limit=1000))
+    assert {"sign_in", "set_account_roles", "sign_up"} <= {e.action for e in everything.events}
+    assert [e.at for e in everything.events] == sorted((e.at for e in everything.events), reverse=True)
+
+    engine = make_engine(registry.database_url)
+    try:
+        for statement in ("UPDATE audit_trail SET result = 'done'", "DELETE FROM login_attempts"):
+            with pytest.raises(DBAPIError, match="append-only"):
+                async with engine.begin() as connection:
+                    await connection.execute(sa.text(statement))
+    finally:
+        await engine.dispose()

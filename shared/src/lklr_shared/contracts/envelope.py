@@ -20,7 +20,9 @@ class Envelope(BaseModel):
     """Metadata around a payload: identity, type, version, time and causality.
 
     `correlation_id` ties together everything caused by one user action; `causation_id` is the id of the
-    message that directly caused this one (None for a message started by a person or a timer).
+    message that directly caused this one (None for a message started by a person or a timer). `origin` is the
+    client address of the HTTP request behind it, for the services' security event logs (None when no person's
+    request caused it).
     """
 
     model_config = ConfigDict(extra="ignore", frozen=True)
@@ -31,6 +33,7 @@ class Envelope(BaseModel):
     occurred_at: AwareDatetime = Field(default_factory=utcnow)
     correlation_id: uuid.UUID = Field(default_factory=uuid.uuid4)
     causation_id: uuid.UUID | None = None
+    origin: str | None = None
     payload: dict[str, Any]
 
     @field_validator("occurred_at")
@@ -58,15 +61,18 @@ def wrap(
     correlation_id: uuid.UUID | None = None,
     caused_by: Envelope | None = None,
     occurred_at: datetime | None = None,
+    origin: str | None = None,
 ) -> Envelope:
-    """Put a contract into an envelope; a message caused by another inherits its correlation id."""
+    """Put a contract into an envelope; a message caused by another inherits its correlation id and origin."""
     if caused_by is not None:
         correlation_id = caused_by.correlation_id
+        origin = origin or caused_by.origin
     return Envelope(
         type=message.wire_name,
         version=message.wire_version,
         occurred_at=occurred_at or utcnow(),
         correlation_id=correlation_id or uuid.uuid4(),
         causation_id=caused_by.message_id if caused_by is not None else None,
+        origin=origin,
         payload=message.model_dump(mode="json"),
     )

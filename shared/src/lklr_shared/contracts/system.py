@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import ClassVar
+
+from pydantic import Field
 
 from lklr_shared.contracts.base import Message, MessageKind, Request
 
@@ -27,3 +30,41 @@ class Pong(Message):
     database_ok: bool
     broker_ok: bool
     details: dict[str, str] = {}
+
+
+class SecurityEvent(Message):
+    """One entry of a service's security event log (a nested value): who, what, on which object, the result, from
+    which address, when."""
+
+    service: str
+    at: datetime
+    actor: str
+    action: str
+    object: str
+    result: str
+    origin: str = ""
+    detail: dict[str, str] = {}
+
+
+class SecurityEventList(Message):
+    """A service's answer to ListSecurityEvents, newest first."""
+
+    wire_name: ClassVar[str] = "system.SecurityEventList"
+    kind: ClassVar[MessageKind] = "reply"
+    owner: ClassVar[str] = "system"
+
+    events: list[SecurityEvent]
+
+
+class ListSecurityEvents(Request["SecurityEventList"]):
+    """The newest entries of a service's security event log (sign-ins, role changes, API keys, committee and audit
+    decisions, data exports), optionally of one ``action`` and older than ``before``. Every service answers it, so it
+    is sent to a named service; the gateway asks for the administrator only."""
+
+    wire_name: ClassVar[str] = "system.ListSecurityEvents"
+    kind: ClassVar[MessageKind] = "query"
+    owner: ClassVar[str] = "system"
+
+    limit: int = Field(default=200, ge=1, le=1000)
+    action: str | None = None
+    before: datetime | None = None

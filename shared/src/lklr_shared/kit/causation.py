@@ -17,6 +17,7 @@ from lklr_shared.contracts.envelope import Envelope
 
 _cause: ContextVar[Envelope | None] = ContextVar("lklr_cause", default=None)
 _correlation: ContextVar[uuid.UUID | None] = ContextVar("lklr_correlation", default=None)
+_origin: ContextVar[str | None] = ContextVar("lklr_origin", default=None)
 
 
 def current_cause() -> Envelope | None:
@@ -30,6 +31,13 @@ def current_correlation_id() -> uuid.UUID | None:
     return handled.correlation_id if handled is not None else _correlation.get()
 
 
+def current_origin() -> str | None:
+    """The client address behind the work in this task (for security logs): the handled message's, else the one
+    set by ``correlation``."""
+    handled = _cause.get()
+    return handled.origin if handled is not None else _origin.get()
+
+
 @contextmanager
 def cause(envelope: Envelope) -> Iterator[None]:
     """Handle ``envelope``: units of work and requests made inside inherit its correlation id."""
@@ -41,10 +49,13 @@ def cause(envelope: Envelope) -> Iterator[None]:
 
 
 @contextmanager
-def correlation(correlation_id: uuid.UUID) -> Iterator[None]:
-    """Send every request made inside with ``correlation_id`` (the gateway's id of one HTTP request)."""
+def correlation(correlation_id: uuid.UUID, origin: str | None = None) -> Iterator[None]:
+    """Send every request made inside with ``correlation_id`` (the gateway's id of one HTTP request) and the
+    client address it came from."""
     token = _correlation.set(correlation_id)
+    origin_token = _origin.set(origin)
     try:
         yield
     finally:
+        _origin.reset(origin_token)
         _correlation.reset(token)

@@ -190,6 +190,11 @@ class UnitOfWork:
         self._session: AsyncSession | None = None
 
     @property
+    def session_factory(self) -> async_sessionmaker[AsyncSession]:
+        """Where this unit of work gets its session (for a record that must outlive its rollback)."""
+        return self._session_factory
+
+    @property
     def session(self) -> AsyncSession:
         if self._session is None:
             raise RuntimeError("UnitOfWork used outside its 'async with' block")

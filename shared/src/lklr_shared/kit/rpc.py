@@ -24,7 +24,7 @@ from pydantic import ValidationError
 
 from lklr_shared.contracts.base import Message, UnknownMessageType, contract_for
 from lklr_shared.contracts.envelope import Envelope, wrap
-from lklr_shared.kit.causation import cause, current_correlation_id
+from lklr_shared.kit.causation import cause, current_correlation_id, current_origin
 from lklr_shared.kit.topology import Topology
 
 log = logging.getLogger(__name__)
@@ -267,7 +267,7 @@ class RpcClient:
     ) -> Message:
         """Send a request and return the parsed reply contract; raise RpcError (or a 503/504 subclass)."""
         timeout = timeout or self._timeout
-        envelope = wrap(request, correlation_id=correlation_id or current_correlation_id())
+        envelope = wrap(request, correlation_id=correlation_id or current_correlation_id(), origin=current_origin())
         key = str(envelope.message_id)
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self._pending[key] = future

@@ -18,13 +18,14 @@ from aio_pika.abc import AbstractRobustConnection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from lklr_shared.contracts.base import Message
-from lklr_shared.contracts.system import Ping, Pong
+from lklr_shared.contracts.system import ListSecurityEvents, Ping, Pong, SecurityEventList
 from lklr_shared.kit.consumer import EventConsumer, EventHandler
 from lklr_shared.kit.db import database_ok
 from lklr_shared.kit.health import HealthServer
 from lklr_shared.kit.outbox import OutboxRelay, UnitOfWork
 from lklr_shared.kit.publisher import Publisher
 from lklr_shared.kit.rpc import RpcHandler, RpcServer
+from lklr_shared.kit.security_log import list_security_events
 from lklr_shared.kit.settings import ServiceSettings
 from lklr_shared.kit.topology import Topology, declare_exchanges
 
@@ -66,6 +67,9 @@ class ServiceRuntime:
     async def _ping(self, _request: Ping, _envelope: object) -> Pong:
         return Pong(service=self.name, database_ok=await self.database_ok(), broker_ok=await self.broker_ok())
 
+    async def _security_events(self, request: ListSecurityEvents, _envelope: object) -> SecurityEventList:
+        return await list_security_events(self.session_factory, self.name, request)
+
     async def start(self) -> None:
         """Connect and start every part; raises if the broker cannot be reached."""
         settings = self.settings
@@ -94,7 +98,12 @@ class ServiceRuntime:
                 prefetch_count=settings.prefetch_count,
             )
             await self.consumer.start()
-        rpc_handlers: dict[type[Message], RpcHandler] = {Ping: self._ping, **self.rpc_handlers}
+        # Every service answers Ping and shows its security event log; a service may answer the latter its own way.
+        rpc_handlers: dict[type[Message], RpcHandler] = {
+            Ping: self._ping,
+            ListSecurityEvents: self._security_events,
+            **self.rpc_handlers,
+        }
         self.rpc_server = RpcServer(self.name, self.connection, self.topology, rpc_handlers)
         await self.rpc_server.start()
         self.health = HealthServer(

@@ -22,6 +22,7 @@ from accreditation.service_layer.context import AccreditationContext
 from accreditation.service_layer.providers import require_provider
 from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.kit.outbox import UnitOfWork
+from lklr_shared.kit.security_log import record_security_event, record_security_refusal
 
 MAX_EDITIONS_PER_SUBMISSION = 100
 MAX_CATALOGUE_PAGE = 200
@@ -378,8 +379,22 @@ async def decide(uow: UnitOfWork, course_id: uuid.UUID, decision: CommitteeDecis
             )
         ).scalar_one_or_none()
     )
-    rules.check_decider_independent(decider_provider, row.provider_id)
+    try:
+        rules.check_decider_independent(decider_provider, row.provider_id)
+    except Forbidden as refusal:
+        await record_security_refusal(
+            uow.session_factory,
+            actor=by,
+            action=f"course.{decision.value}",
+            object=f"course:{course_id}",
+            detail={"reason": refusal.code},
+        )
+        raise
     return row
+
+
+async def _log_decision(uow: UnitOfWork, decision: CommitteeDecision, course_id: uuid.UUID, by: str) -> None:
+    await record_security_event(uow.session, actor=by, action=f"course.{decision.value}", object=f"course:{course_id}")
 
 
 async def apply_approval(
@@ -458,6 +473,7 @@ async def approve_course(ctx: AccreditationContext, command: contracts.ApproveCo
             valid_until=command.valid_until,
         )
         await apply_approval(uow, ctx, row, points=points, validity=validity, by=command.decided_by, reason=reason)
+        await _log_decision(uow, CommitteeDecision.APPROVE, command.course_id, command.decided_by)
         await uow.commit()
         return await course_details(ctx, uow.session, command.course_id)
 
@@ -493,6 +509,7 @@ async def _simple_decision(
     async with ctx.unit_of_work() as uow:
         row = await decide(uow, course_id, decision, by=by)
         await apply_simple_decision(uow, ctx, row, decision, by=by, reason=reason)
+        await _log_decision(uow, decision, course_id, by)
         await uow.commit()
         return await course_details(ctx, uow.session, course_id)
 
@@ -553,6 +570,7 @@ async def withdraw_accreditation(
                 provider_contact_email=contact_email,
             )
         )
+        await _log_decision(uow, CommitteeDecision.WITHDRAW, command.course_id, command.decided_by)
         await uow.commit()
         return await course_details(ctx, uow.session, command.course_id)
 

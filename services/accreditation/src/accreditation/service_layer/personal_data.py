@@ -9,6 +9,7 @@ from accreditation.adapters.orm import attendance, attendance_disputes, courses,
 from accreditation.adapters.sql import as_utc
 from accreditation.service_layer.context import AccreditationContext
 from lklr_shared.contracts import accreditation as contracts
+from lklr_shared.kit.security_log import record_security_event
 
 
 async def export_person_data(
@@ -39,6 +40,14 @@ async def export_person_data(
                 .order_by(teaching_claims.c.submitted_at, teaching_claims.c.claim_id)
             )
         ).all()
+        # Only the person's own "download all my data" asks for this (the gateway checks who asks).
+        await record_security_event(
+            uow.session,
+            actor=f"person:{query.person_id}",
+            action="person_data.export",
+            object=f"person:{query.person_id}",
+        )
+        await uow.commit()
     return contracts.PersonDataExport(
         person_id=query.person_id,
         attendance=[

@@ -16,6 +16,7 @@ from accreditation.domain.errors import Conflict, NotFound, Unauthenticated
 from accreditation.domain.text import actor, bounded_text, required_text
 from accreditation.service_layer.context import AccreditationContext
 from lklr_shared.contracts import accreditation as contracts
+from lklr_shared.kit.security_log import record_security_event
 
 MAX_NAME = 200
 
@@ -222,6 +223,13 @@ async def create_api_key(ctx: AccreditationContext, command: contracts.CreateApi
             by=actor(command.created_by),
             ctx=ctx,
         )
+        await record_security_event(
+            uow.session,
+            actor=command.created_by,
+            action="api_key.create",
+            object=f"api_key:{key_id}",
+            detail={"provider": str(command.provider_id)},
+        )
         # A prefix collision (36^8 space) fails the unique index and surfaces as an error; the caller retries.
         await uow.commit()
         row = (await uow.session.execute(sa.select(api_keys).where(api_keys.c.key_id == key_id))).one()
@@ -262,6 +270,13 @@ async def revoke_api_key(ctx: AccreditationContext, command: contracts.RevokeApi
         ).first()
         if row is None:
             raise NotFound("api_key_not_found", f"This provider has no API key {command.key_id}.")
+        await record_security_event(
+            uow.session,
+            actor=command.revoked_by,
+            action="api_key.revoke",
+            object=f"api_key:{command.key_id}",
+            detail={"provider": str(command.provider_id)},
+        )
         await uow.commit()
     return _key_info(row)
 

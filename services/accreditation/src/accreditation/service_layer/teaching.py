@@ -11,12 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from accreditation.adapters.orm import registered_people, registration_history, teaching_claims
 from accreditation.adapters.sql import as_utc, for_update
 from accreditation.domain import teaching as rules
-from accreditation.domain.errors import NotFound, RuleViolation
+from accreditation.domain.errors import Forbidden, NotFound, RuleViolation
 from accreditation.domain.registrations import StatusEntry, is_registered_on
 from accreditation.domain.teaching import ClaimStatus
 from accreditation.domain.text import account_of, actor, bounded_text, required_text
 from accreditation.service_layer.context import AccreditationContext
 from lklr_shared.contracts import accreditation as contracts
+from lklr_shared.kit.security_log import record_security_event, record_security_refusal
 
 MAX_DESCRIPTION = 4_000
 
@@ -148,7 +149,17 @@ async def decide_claim(
         ).first()
         if row is None:
             raise NotFound("claim_not_found", f"There is no teaching claim {command.claim_id}.")
-        rules.check_not_own_claim(account_of(command.decided_by), row.person_id)
+        try:
+            rules.check_not_own_claim(account_of(command.decided_by), row.person_id)
+        except Forbidden as refusal:
+            await record_security_refusal(
+                uow.session_factory,
+                actor=command.decided_by,
+                action=f"teaching_claim.{command.decision}",
+                object=f"teaching_claim:{command.claim_id}",
+                detail={"reason": refusal.code},
+            )
+            raise
         rules.check_claim_undecided(ClaimStatus(row.status))
         values: dict[str, Any] = {
             "decided_at": ctx.now(),
@@ -173,6 +184,12 @@ async def decide_claim(
             values |= {"status": ClaimStatus.REJECTED.value}
         await session.execute(
             sa.update(teaching_claims).where(teaching_claims.c.claim_id == command.claim_id).values(**values)
+        )
+        await record_security_event(
+            session,
+            actor=command.decided_by,
+            action=f"teaching_claim.{command.decision}",
+            object=f"teaching_claim:{command.claim_id}",
         )
         await uow.commit()
         return await _claim(session, command.claim_id)

@@ -15,6 +15,7 @@ from audit.adapters.orm import case_activities, dossiers, information_answers, j
 from audit.adapters.repository import as_utc
 from audit.service_layer.context import AuditContext
 from lklr_shared.contracts import audit as contracts
+from lklr_shared.kit.security_log import record_security_event
 
 
 async def export_person_data(context: AuditContext, query: contracts.ExportPersonData) -> contracts.PersonDataExport:
@@ -73,6 +74,11 @@ async def export_person_data(context: AuditContext, query: contracts.ExportPerso
                         answered_at=as_utc(row.answered_at),
                     )
                 )
+        # Only the person's own "download all my data" asks for this (the gateway checks who asks).
+        await record_security_event(
+            session, actor=f"person:{query.person_id}", action="person_data.export", object=f"person:{query.person_id}"
+        )
+        await uow.commit()
     return contracts.PersonDataExport(
         person_id=query.person_id,
         dossiers=[

@@ -20,6 +20,7 @@ from audit.service_layer.errors import Conflict, Forbidden, Invalid, NotFound
 from audit.service_layer.outcomes import conclude_if_complete
 from lklr_shared.contracts import audit as contracts
 from lklr_shared.contracts.base import Message
+from lklr_shared.kit.security_log import record_security_event
 
 # --- views -------------------------------------------------------------------------------------------------------
 
@@ -183,6 +184,13 @@ async def judge_activity(context: AuditContext, command: contracts.JudgeActivity
         refreshed = await repo.get_case(session, case.case_id)
         assert refreshed is not None
         view = await _case_view(context, session, refreshed)
+        await record_security_event(
+            session,
+            actor=f"account:{command.reviewer_id}",
+            action=f"judgement.{command.verdict}",
+            object=f"case:{case.case_id}",
+            detail={"activity": str(command.activity_id)},
+        )
         await uow.commit()
     return view
 

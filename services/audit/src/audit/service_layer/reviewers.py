@@ -12,6 +12,7 @@ from audit.domain.assignment import ReviewCase, assign_batch
 from audit.service_layer.context import AuditContext
 from audit.service_layer.outcomes import Emit
 from lklr_shared.contracts import audit as contracts
+from lklr_shared.kit.security_log import record_security_event
 
 
 def reviewer_view(record: ReviewerRecord) -> contracts.ReviewerView:
@@ -76,6 +77,14 @@ async def register_reviewer(context: AuditContext, command: contracts.RegisterRe
         )
         await assign_waiting_cases(context, uow.session, uow.emit)
         records = await repo.reviewers_with_loads(uow.session)
+        # The request names no office member yet (services trust the gateway's check for now): "office".
+        await record_security_event(
+            uow.session,
+            actor="office",
+            action="reviewer.register",
+            object=f"reviewer:{command.reviewer_id}",
+            detail={"active": str(command.active), "employer": command.employer_id.strip()},
+        )
         await uow.commit()
     return reviewer_view(next(r for r in records if r.reviewer_id == command.reviewer_id))
 

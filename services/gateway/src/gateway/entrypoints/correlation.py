@@ -45,5 +45,8 @@ class CorrelationMiddleware:
                 MutableScopeHeaders.from_message(message)[HEADER] = str(correlation_id)
             await send(message)
 
-        with correlation(correlation_id):
+        client = scope.get("client")
+        # The peer's address; behind a proxy, the trusted forwarded address is what pages record (web_session).
+        origin = client[0] if client else None
+        with correlation(correlation_id, origin):
             await self.app(scope, receive, send_with_id)

@@ -20,6 +20,7 @@ from gateway.entrypoints import account_api
 from gateway.entrypoints.account_api import AccountApi
 from gateway.entrypoints.account_pages import AccountPages
 from gateway.entrypoints.admin_accounts import AdminAccountPages
+from gateway.entrypoints.admin_security_log import AdminSecurityLogPage
 from gateway.entrypoints.dev_mail import DevMailPage
 from gateway.entrypoints.errors import problem, wants_json
 from gateway.entrypoints.mine_pages import MinePages
@@ -83,6 +84,7 @@ class RegistryRoutes(InitPluginProtocol):
             MinePages,
             OfficePages,
             AdminAccountPages,
+            AdminSecurityLogPage,
             RegisterPage,
             RegisterApi,
             AccountApi,

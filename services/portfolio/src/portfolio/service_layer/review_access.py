@@ -12,6 +12,7 @@ from lklr_shared.contracts import audit as audit_events
 from lklr_shared.contracts import portfolio as contracts
 from lklr_shared.contracts.envelope import Envelope
 from lklr_shared.kit.outbox import UnitOfWork
+from lklr_shared.kit.security_log import DONE, REFUSED, record_security_event
 from portfolio.adapters import repository as repo
 from portfolio.adapters import review_grants
 from portfolio.service_layer.common import PortfolioContext
@@ -53,6 +54,17 @@ async def read_review_chunk(
             evidence_id=evidence.evidence_id,
             activity_id=evidence.activity_id,
         )
+        if query.offset == 0:
+            # A reviewer opening someone's evidence is logged once per download, and a refused try always.
+            await record_security_event(
+                uow.session,
+                actor=f"account:{query.reviewer_id}",
+                action="evidence.read_for_review",
+                object=f"evidence:{query.evidence_id}",
+                result=DONE if granted else REFUSED,
+                detail={"case": str(query.case_id)},
+            )
+            await uow.commit()
     if evidence is None or not granted:
         raise not_found
     return await chunk_of(context, evidence, query.offset, query.length)

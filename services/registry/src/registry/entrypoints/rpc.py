@@ -8,6 +8,7 @@ from typing import Any
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.contracts.base import Message
 from lklr_shared.contracts.envelope import Envelope
+from lklr_shared.contracts.system import ListSecurityEvents
 from lklr_shared.kit.rpc import RpcHandler
 from registry.adapters.unit_of_work import RegistryUnitOfWork
 from registry.domain.accounts import AccessTokenKind
@@ -22,6 +23,7 @@ from registry.service_layer import (
     registrations,
     reregistrations,
     scheduled_jobs,
+    security_log,
     staff_accounts,
     statistics,
 )
@@ -102,6 +104,7 @@ USE_CASES: Mapping[type[Message], UseCase] = {
     contracts.ExportMyData: people.export_my_data,
     # development
     contracts.ListDevMail: mailbox.list_dev_mail,
+    ListSecurityEvents: security_log.list_security_events,
 }
 
 
