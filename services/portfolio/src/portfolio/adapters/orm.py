@@ -18,6 +18,19 @@ registered_people = sa.Table(
     sa.Column("status", sa.String(40), nullable=False),
     # The employer goes into each frozen dossier: the audit keeps reviewers off dossiers of their own employer.
     sa.Column("employer_id", sa.String(100), nullable=False, server_default=""),
+    # When the event that set `status` happened: an older event arriving later (redelivery, a retry after a
+    # failure) does not overwrite a newer status.
+    sa.Column("status_changed_at", sa.DateTime(timezone=True), nullable=True),
+)
+
+# A status change that arrived before the registration it changes (events of one person may overtake each other):
+# kept here, the newest per person, and applied when RegistrationGranted arrives.
+early_status_changes = sa.Table(
+    "early_status_changes",
+    metadata,
+    sa.Column("person_id", sa.Uuid, primary_key=True),
+    sa.Column("new_status", sa.String(40), nullable=False),
+    sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
 )
 
 # Cycles as the registry announced them: activities count in the cycle their completion date falls in.
@@ -36,6 +49,9 @@ cycles = sa.Table(
     # While the cycle's dossier is returned for correction: the last day new activities of the cycle may be added
     # (the cycle stays frozen for edits and checks of what was in the dossier).
     sa.Column("correction_until", sa.Date, nullable=True),
+    # When the CycleOpened that set the dates happened: an extension re-announces the cycle, and the original
+    # announcement arriving after it must not shorten the cycle again.
+    sa.Column("announced_at", sa.DateTime(timezone=True), nullable=True),
     sa.UniqueConstraint("person_id", "sequence"),
 )
 

@@ -86,7 +86,12 @@ async def get_person(session: AsyncSession, person_id: uuid.UUID) -> PersonRecor
         .mappings()
         .first()
     )
-    return None if row is None else PersonRecord(**dict(row))
+    # The read model's bookkeeping (when its status was set) is the event handlers' business, not the record's.
+    return (
+        None
+        if row is None
+        else PersonRecord(**{key: value for key, value in row.items() if key != "status_changed_at"})
+    )
 
 
 async def list_cycles(
