@@ -55,7 +55,10 @@ def page(request: Request[Any, Any, Any], template: str, *, status_code: int = 2
         for key, href in NAVIGATION
     ]
     # Switching language keeps the rest of the query (a search, or the token of a link from an e-mail).
-    kept = [(key, value) for key, value in request.query_params.multi_items() if key != LANGUAGE_QUERY]
+    # Not the CSRF token a file form carries in its action URL: a link is no place for it.
+    kept = [
+        (key, value) for key, value in request.query_params.multi_items() if key not in (LANGUAGE_QUERY, CSRF_FIELD)
+    ]
     languages = [
         {
             "code": code,
