@@ -464,3 +464,14 @@ async def test_an_entry_that_cannot_be_edited_is_refused_before_any_file_is_stor
     assert "Deze activiteit kan niet meer worden gewijzigd." in response.text
     assert world.portfolio.of(p.BeginEvidenceUpload) == []
     assert world.portfolio.of(p.EditActivity) == []
+
+
+async def test_inputs_finding_storage_quota_exceeded_is_shown_at_the_evidence_field(
+    signed_in: AsyncTestClient[Litestar], world: PortfolioWorld
+) -> None:
+    world.portfolio.quota_bytes = 2 * CHUNK
+    response = await _add(signed_in, A2_FIELDS, [("evidence", ("groot.pdf", _pdf(3 * CHUNK), "application/pdf"))])
+    assert response.status_code == 413
+    assert 'id="evidence-error"' in response.text
+    assert "Er is geen ruimte meer voor dit bestand" in response.text
+    assert world.portfolio.of(p.RecordActivity) == []

@@ -452,6 +452,7 @@ FIELD_OF_CODE: Final = {
     "fields_not_for_a1": "category",
     "fields_not_for_a2": "category",
     "evidence_too_large": EVIDENCE_FIELD,
+    "storage_quota_exceeded": EVIDENCE_FIELD,
     "unsupported_evidence_type": EVIDENCE_FIELD,
     "empty_evidence": EVIDENCE_FIELD,
     "too_many_files": EVIDENCE_FIELD,
