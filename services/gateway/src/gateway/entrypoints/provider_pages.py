@@ -491,9 +491,11 @@ class ProviderPages(Controller):
             except UnreadableCsv as exc:
                 errors[GENERAL] = t(f"prov.attendance.csv_{exc.code}", line=exc.line, limit=t.integer(FIELD_LIMIT))
         rows += parse_pasted(pasted)
-        if not rows and not errors:
+        if errors:
+            pass  # an unreadable file is refused as a whole, whatever was pasted beside it
+        elif not rows:
             errors[GENERAL] = t("prov.attendance.no_rows")
-        elif len(rows) > contracts.MAX_ATTENDEES_PER_POST and not errors:
+        elif len(rows) > contracts.MAX_ATTENDEES_PER_POST:
             errors[GENERAL] = t("prov.attendance.too_many_rows", max=contracts.MAX_ATTENDEES_PER_POST, count=len(rows))
         if errors:
             return await self._edition_page(

@@ -191,11 +191,12 @@ async def append_chunk(
             # The same chunk again: its reply was lost (e.g. the gateway timed out). Answer as before.
             return _accepted(upload)
         try:
-            # The open upload's own staged bytes are part of what is in use.
+            progress = accept_chunk(_progress(upload), command.seq, data)
+            # Judged after the chunk's own rules, so a sender's mistake (order, size) keeps its own answer. The
+            # open upload's staged bytes are part of what is in use.
             check_quota(
                 await repo.evidence_bytes_in_use(uow.session, upload.person_id), len(data), context.evidence_quota_bytes
             )
-            progress = accept_chunk(_progress(upload), command.seq, data)
         except (EvidenceTooLarge, UnsupportedEvidenceType, StorageQuotaExceeded) as exc:
             refusal = exc
         except EvidenceRejected as exc:
