@@ -149,6 +149,8 @@ def main() -> int:
         "REGISTRY_DEV_MAILBOX": "true",
         "REGISTRY_PUBLIC_BASE_URL": f"http://127.0.0.1:{args.port}",
         "GATEWAY_DEV_PAGES": "true",
+        # Plain http on 127.0.0.1: no Strict-Transport-Security, which would pin the address to https.
+        "GATEWAY_HSTS_MAX_AGE_SECONDS": "0",
     }.items():
         env.setdefault(name, value)
 

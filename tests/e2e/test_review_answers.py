@@ -136,11 +136,14 @@ async def test_the_reviewer_reads_the_file_sent_with_an_answer_and_nobody_else_d
                 return page if "Stuur de artikelen mee." in page else None
 
             page = await _until(question, "the question did not reach the professional")
-            answer_action = re.search(r'action="(/mijn/herregistratie/vragen/[0-9a-f-]{36}/[0-9a-f-]{36})"', page)
+            # The form posts to its action URL, which carries the CSRF token (a multipart body is never parsed for it).
+            answer_action = re.search(
+                r'action="(/mijn/herregistratie/vragen/[0-9a-f-]{36}/[0-9a-f-]{36}\?csrf_token=[\w-]+)"', page
+            )
             assert answer_action is not None
             answered = await prof.client.post(
                 answer_action.group(1),
-                data={"csrf_token": csrf_from(page), "answer": "In de bijlage staan de vier artikelen."},
+                data={"answer": "In de bijlage staan de vier artikelen."},
                 files={"evidence": ("artikelen.pdf", ANSWER_FILE, "application/pdf")},
             )
             assert answered.status_code == 303, answered.text[:500]

@@ -185,6 +185,7 @@ async def start_system(
         "GATEWAY_BROKER_PREFIX": topology.prefix,
         "GATEWAY_SECRET_KEY": TEST_SECRET_KEY,
         "GATEWAY_DEV_PAGES": "true",
+        "GATEWAY_HSTS_MAX_AGE_SECONDS": "0",
         "GATEWAY_SERVICES": json.dumps(list(services)),
     }
     base |= dict(env or {})

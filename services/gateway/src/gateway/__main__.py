@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import uvicorn
 
 from gateway.bootstrap import build_app, load_settings
+from gateway.entrypoints.access_log import configure_access_log
 from lklr_shared.kit.cli import configure_logging
 
 
@@ -32,6 +33,8 @@ def main() -> int:
     # advanced_alchemy (pulled in by litestar) uses APIs SQLAlchemy 2.1 deprecates; not ours to fix. Only those.
     warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"advanced_alchemy(\..*)?$")
     configure_logging()
+    # Reset and confirmation tokens travel in query strings: the access log writes paths without them.
+    configure_access_log()
     settings = load_settings()
     app = build_app(settings)
     # uvicorn traps SIGINT/SIGTERM itself: it stops accepting, lets requests in flight finish within the grace

@@ -34,6 +34,7 @@ from gateway.entrypoints.openapi_page import PlainOpenAPIPage
 from gateway.entrypoints.pages import Pages
 from gateway.entrypoints.portfolio_routes import PortfolioRoutes
 from gateway.entrypoints.registry_routes import RegistryRoutes
+from gateway.entrypoints.security_headers import SecurityHeaders
 from gateway.service_layer.context import Gateway
 from gateway.settings import GatewaySettings
 from lklr_shared.contracts import all_contracts
@@ -126,6 +127,8 @@ def build_app(
         ],
         dependencies={"gateway": Provide(provide_gateway, sync_to_thread=False)},
         middleware=[CorrelationMiddleware],
+        # On every response, 404s and errors included (route middleware does not see those).
+        before_send=[SecurityHeaders(hsts_max_age=settings.hsts_max_age_seconds)],
         exception_handlers={RpcError: rpc_error_handler, HTTPException: http_error_handler},
         template_config=TemplateConfig(instance=_template_engine()),
         openapi_config=OpenAPIConfig(

@@ -39,3 +39,6 @@ class GatewaySettings(BrokerSettings):
     # Secure cookies even on plain http (behind a TLS proxy whose X-Forwarded-Proto uvicorn does not trust);
     # otherwise they are Secure whenever the request came over https.
     secure_cookies: bool = False
+    # Strict-Transport-Security max-age on every response (browsers then only ever use https for this host).
+    # On by default, as production runs behind TLS; 0 sends none: local runs over plain http (scripts/start) set 0.
+    hsts_max_age_seconds: int = Field(default=2 * 365 * 24 * 3600, ge=0)

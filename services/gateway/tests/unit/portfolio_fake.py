@@ -62,6 +62,8 @@ class FakePortfolio:
     clock: datetime = NOW
     today: date = field(default_factory=NOW.date)
     requests: list[Message] = field(default_factory=list)
+    # Like the service's storage quota: stored files plus open uploads of one person (None: no quota).
+    quota_bytes: int | None = None
 
     # --- set-up helpers ---------------------------------------------------------------------------------------
 
@@ -355,10 +357,22 @@ class FakePortfolio:
             raise RpcError("upload_closed", f"this upload is {upload.status}", 409)
         return upload
 
+    def _bytes_in_use(self, person_id: uuid.UUID) -> int:
+        # A stored file keeps its upload's id, and the upload says whose it is.
+        mine = {upload_id for upload_id, upload in self.uploads.items() if upload.person_id == person_id}
+        stored = sum(len(data) for evidence_id, (_file, data) in self.evidence.items() if evidence_id in mine)
+        pending = sum(
+            len(self.uploads[upload_id].data) for upload_id in mine if self.uploads[upload_id].status == "open"
+        )
+        return stored + pending
+
     def _AppendEvidenceChunk(self, request: p.AppendEvidenceChunk) -> p.EvidenceChunkAccepted:
         upload = self._open(request)
         data = base64.b64decode(request.data)
         assert len(data) <= CHUNK, "a chunk larger than the service accepts"
+        if self.quota_bytes is not None and self._bytes_in_use(upload.person_id) + len(data) > self.quota_bytes:
+            upload.status = "aborted"
+            raise RpcError("storage_quota_exceeded", "your evidence would exceed your storage quota", 413)
         upload.chunks.append(len(data))
         if not upload.data:
             upload.file_type = _kind(data)

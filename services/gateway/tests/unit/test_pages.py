@@ -75,7 +75,7 @@ async def test_start_page_draws_registered_as_a_share_of_all_working_professiona
     response = await client.get("/")
     assert "33% van 100%" in response.text
     assert "1.200 van de 3.600" in response.text
-    assert 'style="width: 33.0%"' in response.text
+    assert '<rect width="33.0" height="10"/>' in response.text
 
 
 async def test_start_page_shows_only_the_count_when_the_working_total_is_unknown() -> None:

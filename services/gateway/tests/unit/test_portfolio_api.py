@@ -249,3 +249,17 @@ async def test_the_openapi_document_describes_the_portfolio_api(client: AsyncTes
     dispute = paths["/api/v1/me/activities/{activity_id}/dispute"]["post"]
     assert "422" in dispute["responses"]
     assert upload["security"] == [{"accountToken": []}]
+
+
+async def test_inputs_finding_storage_quota_exceeded_is_413_with_its_code(
+    client: AsyncTestClient[Litestar], world: PortfolioWorld
+) -> None:
+    world.portfolio.quota_bytes = 2 * CHUNK
+    response = await client.post(
+        "/api/v1/me/activities",
+        headers=await _token(client),
+        data=FIELDS,
+        files=[("evidence", ("groot.pdf", _pdf(3 * CHUNK), "application/pdf"))],
+    )
+    _problem(response, 413, "storage_quota_exceeded")
+    assert world.portfolio.of(p.RecordActivity) == []

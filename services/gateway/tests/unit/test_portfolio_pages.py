@@ -61,8 +61,13 @@ async def _add(
     files: list[tuple[str, tuple[str, bytes, str]]] | None = None,
 ) -> httpx.Response:
     token = await csrf_for(client, "/portfolio/nieuw")
+    # A form with files carries its CSRF token in the action URL, as the page's form does.
     return await client.post(
-        "/portfolio/nieuw", data={"csrf_token": token, **data}, files=files or [], follow_redirects=False
+        "/portfolio/nieuw",
+        params={"csrf_token": token} if files else None,
+        data={"csrf_token": token, **data},
+        files=files or [],
+        follow_redirects=False,
     )
 
 
@@ -244,7 +249,8 @@ async def test_adding_an_a2_activity_streams_the_evidence_in_chunks_and_records_
     assert response.headers["location"].startswith("/portfolio?opgeslagen=1#activiteit-")
     assert world.portfolio.chunk_sizes() == [CHUNK, CHUNK, CHUNK, 100]
     (begin,) = world.portfolio.of(p.BeginEvidenceUpload)
-    assert (begin.filename, begin.declared_size) == ("verslag.pdf", len(evidence))
+    # Streamed as the body arrives (the form is not parsed before): the size is known only at the end.
+    assert (begin.filename, begin.declared_size) == ("verslag.pdf", None)
     (record,) = world.portfolio.of(p.RecordActivity)
     assert record.activity.category == "A2"
     assert (record.activity.a2_type, record.activity.quantity) == ("collegial_feedback", Decimal(2))
@@ -297,13 +303,14 @@ async def test_a_file_that_is_not_an_accepted_type_is_refused_with_415(
     assert world.portfolio.of(p.RecordActivity) == []
 
 
-async def test_a_file_over_10_mib_is_refused_with_413_before_a_byte_is_sent(
+async def test_a_file_over_10_mib_is_refused_with_413_and_nothing_is_recorded(
     signed_in: AsyncTestClient[Litestar], world: PortfolioWorld
 ) -> None:
     response = await _add(signed_in, A2_FIELDS, [("evidence", ("groot.pdf", _pdf(MAX_BYTES + 1), "application/pdf"))])
     assert response.status_code == 413
     assert "Het bestand is groter dan 10 MB." in response.text
-    assert world.portfolio.chunk_sizes() == []
+    # Streamed as it arrives (the form is not parsed first): the service refuses the chunk that crosses 10 MiB.
+    assert sum(world.portfolio.chunk_sizes()) == MAX_BYTES + 1
     assert world.portfolio.of(p.RecordActivity) == []
 
 
@@ -449,6 +456,7 @@ async def test_an_entry_that_cannot_be_edited_is_refused_before_any_file_is_stor
     token = csrf_from((await signed_in.get("/portfolio")).text)
     response = await signed_in.post(
         f"/portfolio/activiteiten/{placed.activity_id}/wijzigen",
+        params={"csrf_token": token},
         data={"csrf_token": token, **A2_FIELDS, "version": "1"},
         files=[("evidence", ("bewijs.pdf", _pdf(100), "application/pdf"))],
     )
@@ -456,3 +464,14 @@ async def test_an_entry_that_cannot_be_edited_is_refused_before_any_file_is_stor
     assert "Deze activiteit kan niet meer worden gewijzigd." in response.text
     assert world.portfolio.of(p.BeginEvidenceUpload) == []
     assert world.portfolio.of(p.EditActivity) == []
+
+
+async def test_inputs_finding_storage_quota_exceeded_is_shown_at_the_evidence_field(
+    signed_in: AsyncTestClient[Litestar], world: PortfolioWorld
+) -> None:
+    world.portfolio.quota_bytes = 2 * CHUNK
+    response = await _add(signed_in, A2_FIELDS, [("evidence", ("groot.pdf", _pdf(3 * CHUNK), "application/pdf"))])
+    assert response.status_code == 413
+    assert 'id="evidence-error"' in response.text
+    assert "Er is geen ruimte meer voor dit bestand" in response.text
+    assert world.portfolio.of(p.RecordActivity) == []

@@ -14,7 +14,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from gateway.domain.attendance_upload import UploadRow, decode, parse_csv, parse_pasted
+from gateway.domain.attendance_upload import FIELD_LIMIT, UnreadableCsv, UploadRow, decode, parse_csv, parse_pasted
 from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.kit.rpc import RpcError
 
@@ -296,7 +296,8 @@ async def test_an_uploaded_csv_is_posted_as_web_attendance_and_every_row_result_
     csv = "registratienummer;uren\n0000013;3,5\n0000021\n0000014\n"
     response = await client.post(
         f"{EDITION_PAGE}/deelnemers",
-        data={"csrf_token": csrf_from(page.text), "idempotency_key": key, "numbers": ""},
+        params={"csrf_token": csrf_from(page.text)},
+        data={"idempotency_key": key, "numbers": ""},
         files={"file": ("deelnemers.csv", csv.encode(), "text/csv")},
     )
     assert response.status_code == 200
@@ -501,3 +502,58 @@ async def test_every_portal_page_is_fully_translated(client: AsyncTestClient[Lit
         data={"csrf_token": csrf_from(response.text), "numbers": "0000013 0000021 0000014"},
     )
     assert not UNTRANSLATED.findall(posted.text)
+
+
+# --- Files the csv module cannot read --------------------------------------------------------------------------
+
+
+def test_inputs_finding_a_field_over_the_csv_limit_is_an_unreadable_file_not_a_crash() -> None:
+    text = '0000013;8\n"' + "9" * (FIELD_LIMIT + 10) + "\n0000021\n"
+    with pytest.raises(UnreadableCsv) as raised:
+        parse_csv(text)
+    assert raised.value.code == "field_too_large"
+
+
+async def _post_file(client: AsyncTestClient[Litestar], content: bytes) -> Any:
+    page = await client.get(EDITION_PAGE)
+    return await client.post(
+        f"{EDITION_PAGE}/deelnemers",
+        params={"csrf_token": csrf_from(page.text)},
+        data={"numbers": ""},
+        files={"file": ("deelnemers.csv", content, "text/csv")},
+    )
+
+
+async def test_inputs_finding_a_csv_field_over_the_limit_answers_422_with_the_reason(
+    client: AsyncTestClient[Litestar], both: Both
+) -> None:
+    both.answer(contracts.ListAttendance, attendance_list())
+    content = b'registratienummer;uren\n0000013;8\n"' + b"x" * (FIELD_LIMIT + 1) + b"\n"
+    response = await _post_file(client, content)
+    assert response.status_code == 422
+    assert "Het bestand is niet gelezen: regel 3 heeft een veld van meer dan" in response.text
+    assert not both.sent(contracts.PostAttendance)
+    assert not UNTRANSLATED.search(response.text)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        bytes(range(256)) * 64,  # binary: NUL bytes
+        b'"' * 3 + bytes(range(1, 256)) * 64,  # binary without NUL, opening with a quote
+        '€ß漢字;;;"\n\r\n,,,\t"x"y"\n'.encode("utf-16") * 500,  # another encoding
+        b"\xff\xfe" + b";" * 200_000,  # separators only
+    ],
+)
+async def test_inputs_finding_a_file_of_garbage_never_answers_500(
+    client: AsyncTestClient[Litestar], both: Both, content: bytes
+) -> None:
+    both.answer(contracts.ListAttendance, attendance_list())
+    both.answer(contracts.PostAttendance, lambda request: post_result(request))
+    response = await _post_file(client, content)
+    # Refused as a whole with a reason, or passed on so every row gets its own outcome.
+    assert response.status_code in (200, 422), response.text[:500]
+    if response.status_code == 422:
+        assert "Het bestand is niet gelezen" in response.text or "Kies een bestand" in response.text
+    else:
+        assert "Ontvangen:" in response.text

@@ -112,7 +112,8 @@ async def test_a_question_is_answered_with_text_and_an_uploaded_file(
     content = b"%PDF-1.4\n" + b"y" * 600_000
     response = await client.post(
         f"/mijn/herregistratie/vragen/{case_id}/{activity_id}",
-        data={"csrf_token": csrf_from(page.text), "answer": "Drie collega's uit de regio."},
+        params={"csrf_token": csrf_from(page.text)},
+        data={"answer": "Drie collega's uit de regio."},
         files={"evidence": ("verslag.pdf", content, "application/pdf")},
         follow_redirects=False,
     )
@@ -146,7 +147,8 @@ async def test_an_empty_answer_is_refused_without_asking_the_audit(
     page = await client.get("/mijn/herregistratie")
     response = await client.post(
         f"/mijn/herregistratie/vragen/{case_id}/{activity_id}",
-        data={"csrf_token": csrf_from(page.text), "answer": "  "},
+        params={"csrf_token": csrf_from(page.text)},
+        data={"answer": "  "},
         files={"evidence": ("", b"", "application/octet-stream")},
     )
     assert response.status_code == 422

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from lklr_shared.kit.clock import Clock, make_clock
 from lklr_shared.kit.db import make_engine, make_session_factory
 from lklr_shared.kit.outbox import UnitOfWork
-from lklr_shared.kit.runtime import ServiceRuntime
 from lklr_shared.kit.settings import ServiceSettings
 from lklr_shared.scheme import default_scheme_path, load_scheme_book
 from portfolio.adapters.blobs import BlobStore, LocalFolderBlobStore
 from portfolio.entrypoints.events import event_handlers
 from portfolio.entrypoints.rpc import rpc_handlers
+from portfolio.entrypoints.scheduler import PeriodicJob, PortfolioRuntime
 from portfolio.service_layer.common import PortfolioContext
+from portfolio.service_layer.evidence import remove_unattached_evidence
 from portfolio.settings import PortfolioSettings
 
 SERVICE_NAME = "portfolio"
@@ -35,10 +37,14 @@ def build_blob_store(settings: ServiceSettings) -> BlobStore:
     return LocalFolderBlobStore(settings.blob_dir)
 
 
-def build_runtime(settings: ServiceSettings, clock: Clock | None = None) -> ServiceRuntime:
+def build_runtime(settings: ServiceSettings, clock: Clock | None = None) -> PortfolioRuntime:
     """Wire the portfolio process from its settings; tests pass a ManualClock to move time."""
     engine = make_engine(settings.database_url)
-    runtime = ServiceRuntime(SERVICE_NAME, settings, engine, make_session_factory(engine))
+    runtime = PortfolioRuntime(SERVICE_NAME, settings, engine, make_session_factory(engine))
+    portfolio_settings = (
+        # Plain ServiceSettings (tests of the kit) get the defaults, without reading the environment again.
+        settings if isinstance(settings, PortfolioSettings) else PortfolioSettings.model_construct()
+    )
 
     def unit_of_work() -> UnitOfWork:
         # Bound late: the runtime creates its outbox relay on start, and commits should wake that relay.
@@ -49,7 +55,17 @@ def build_runtime(settings: ServiceSettings, clock: Clock | None = None) -> Serv
         book=load_scheme_book(settings.scheme_path or default_scheme_path()),
         blobs=build_blob_store(settings),
         clock=clock or make_clock(settings.clock_offset_file),
+        evidence_quota_bytes=portfolio_settings.evidence_quota_bytes,
+        unattached_evidence_after=timedelta(hours=portfolio_settings.unattached_evidence_hours),
     )
     runtime.event_handlers = event_handlers(context)
     runtime.rpc_handlers = rpc_handlers(context)
+    runtime.context = context
+    runtime.jobs = [
+        PeriodicJob(
+            "unattached-evidence",
+            lambda: remove_unattached_evidence(context),
+            portfolio_settings.evidence_cleanup_interval_seconds,
+        )
+    ]
     return runtime

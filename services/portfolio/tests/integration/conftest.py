@@ -222,9 +222,10 @@ async def _bind_probe(
 
 @contextlib.asynccontextmanager
 async def running_portfolio(
-    databases: Any, broker_names: Any, amqp_url: str, blob_dir: Any, clock: Clock | None = None
+    databases: Any, broker_names: Any, amqp_url: str, blob_dir: Any, clock: Clock | None = None, **overrides: Any
 ) -> AsyncIterator[Harness]:
-    """A portfolio process on a fresh database and broker prefix (``clock`` None: the system clock)."""
+    """A portfolio process on a fresh database and broker prefix (``clock`` None: the system clock); ``overrides``
+    are further PortfolioSettings."""
     url = await databases.create("portfolio")
     await asyncio.to_thread(run_migrations, url, MIGRATIONS_DIR)
     topology = broker_names.topology(consumers={"portfolio", PROBE}, services={"portfolio"})
@@ -235,6 +236,7 @@ async def running_portfolio(
         health_port=0,
         outbox_poll_seconds=0.5,
         blob_dir=blob_dir,
+        **overrides,
     )
     connection = await aio_pika.connect_robust(amqp_url)
     published: list[Envelope] = []

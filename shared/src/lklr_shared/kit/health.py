@@ -22,6 +22,10 @@ async def run_checks(checks: Mapping[str, Check]) -> dict[str, bool]:
     """Run readiness checks concurrently; a check that raises counts as failed."""
     names = list(checks)
     results = await asyncio.gather(*(checks[name]() for name in names), return_exceptions=True)
+    for name, result in zip(names, results, strict=True):
+        if isinstance(result, BaseException):
+            # The probe's answer says only ok or failing; why goes to the log.
+            log.warning("readiness check %s raised", name, exc_info=result)
     return {name: result is True for name, result in zip(names, results, strict=True)}
 
 

@@ -14,9 +14,23 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
+FIELD_LIMIT: Final = csv.field_size_limit()
+"""The csv module's limit on one cell (characters); a longer one makes the whole file unreadable."""
+
 _NUMBER_HEADERS: Final = ("registratienummer", "registratie", "nummer", "registration", "number", "lklr")
 _HOURS_HEADERS: Final = ("uren", "uur", "hours", "hour", "studiebelasting")
 _PASTE_SEPARATORS: Final = re.compile(r"[\s,;]+")
+
+
+class UnreadableCsv(ValueError):
+    """The file cannot be read as CSV at `line`: `code` is `field_too_large` (a cell over the parser's field limit,
+    usually an unclosed quote swallowing the rest of the file) or `unreadable` (a NUL byte and the like: not a
+    text file). Only the whole file can be refused then; no row of it is posted."""
+
+    def __init__(self, code: str, line: int) -> None:
+        super().__init__(f"{code} at line {line}")
+        self.code = code
+        self.line = line
 
 
 @dataclass(frozen=True)
@@ -58,8 +72,14 @@ def _column(header: list[str], names: tuple[str, ...]) -> int | None:
 def parse_csv(text: str) -> list[UploadRow]:
     """Rows of a CSV text: the number in the first column (or the column a header names), the hours in the second
     (or the column headed `uren`/`hours`), if any. Empty lines are skipped; a header row is recognised by a first
-    cell without digits."""
-    rows = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), delimiter=_separator(text))]
+    cell without digits. Raises UnreadableCsv for a file the csv module cannot read."""
+    reader = csv.reader(io.StringIO(text), delimiter=_separator(text))
+    try:
+        rows = [[cell.strip() for cell in row] for row in reader]
+    except csv.Error as exc:
+        # The csv module says what went wrong only in its message ("field larger than field limit (131072)").
+        code = "field_too_large" if "field limit" in str(exc) else "unreadable"
+        raise UnreadableCsv(code, reader.line_num) from exc
     rows = [row for row in rows if any(row)]
     number_column, hours_column = 0, 1
     if rows and _is_header(rows[0]):

@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import secrets
 from typing import Final
+from urllib.parse import quote
 
 SESSION_PURPOSE: Final = "lklr.session"
 CSRF_NONCE_PURPOSE: Final = "lklr.csrf-nonce"
@@ -84,3 +85,18 @@ def safe_next(target: str | None, default: str) -> str:
     if any(ord(char) < 0x20 for char in target):
         return default
     return target
+
+
+# Characters a path may keep as they are; everything else (a `?`, `#`, `%`, a space) is percent-encoded again.
+_PATH_SAFE: Final = "/:@!$&'()*+,;=-._~"
+
+
+def site_path(path: str) -> str:
+    """The decoded request path as a link on this site, for links built from the request (language switch).
+
+    A request for `//evil.example/x` must not render a link to `//evil.example/x?lang=en`, which a browser reads as
+    another site: leading slashes (and backslashes, which browsers treat as slashes) collapse to one, control
+    characters go, and the rest is encoded again so a decoded `?` or `#` stays part of the path.
+    """
+    cleaned = "".join(char for char in path if ord(char) >= 0x20 and char != "\x7f")
+    return quote("/" + cleaned.lstrip("/\\"), safe=_PATH_SAFE)

@@ -71,16 +71,35 @@ def _error_page(request: Request[Any, Any, Any], status: int, detail: str | None
     return page(request, "error.html", status_code=status, status=status, message_key=key, detail=detail)
 
 
+# What a 5xx answer says in public. The real cause (a broker error, a service's exception text, a queue name) helps
+# an attacker map the system and says nothing a client can act on; it goes to the log with the request path.
+_PUBLIC_SERVER_DETAIL = {
+    503: "A service is not available at the moment; try again shortly.",
+    504: "A service did not answer in time; try again shortly.",
+}
+_GENERIC_SERVER_DETAIL = "The request could not be completed because of an error on our side."
+
+
+def public_server_detail(status: int) -> str:
+    """The only detail a 5xx response shows (the caller logs the internal one)."""
+    return _PUBLIC_SERVER_DETAIL.get(status, _GENERIC_SERVER_DETAIL)
+
+
 def rpc_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """A service failure keeps its status: 503 unreachable, 504 too slow, the service's own 4xx for rule breaks."""
     assert isinstance(exc, RpcError)
     status = exc.status if 400 <= exc.status <= 599 else 502
     if status >= 500:
         log.warning("%s %s: %s (%s)", request.method, request.url.path, exc.message, exc.code)
+        if wants_json(request):
+            return problem(
+                status, exc.code, public_server_detail(status), request.url.path, retry_after=exc.retry_after
+            )
+        return _error_page(request, status, None)
     if wants_json(request):
         return rpc_problem(request, exc, status)
-    # Infrastructure details stay out of the public page; a business error's message is meant for the user.
-    return _error_page(request, status, exc.message if status < 500 else None)
+    # A business error's message is meant for the user.
+    return _error_page(request, status, exc.message)
 
 
 def rpc_problem(request: Request[Any, Any, Any], exc: RpcError, status: int | None = None) -> Response[Any]:
@@ -111,10 +130,15 @@ def http_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Respo
     """Litestar's own HTTP errors (404, 405, validation): Problem Details or a page."""
     assert isinstance(exc, HTTPException)
     status = exc.status_code
+    detail = str(exc.detail)
+    if status >= 500:
+        log.warning("%s %s: %s", request.method, request.url.path, detail)
+        detail = public_server_detail(status)
     if wants_json(request):
         code = _title(status).lower().replace(" ", "_")
-        return problem(status, code, str(exc.detail), request.url.path, problems=_validation_problems(exc.extra))
+        extra = _validation_problems(exc.extra) if status < 500 else None
+        return problem(status, code, detail, request.url.path, problems=extra)
     return _error_page(request, status, None)
 
 
-__all__ = ["PROBLEM_JSON", "http_error_handler", "problem", "rpc_error_handler", "wants_json"]
+__all__ = ["PROBLEM_JSON", "http_error_handler", "problem", "public_server_detail", "rpc_error_handler", "wants_json"]

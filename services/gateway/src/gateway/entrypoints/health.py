@@ -17,7 +17,8 @@ async def livez() -> dict[str, str]:
 
 @get("/readyz", tags=["health"], summary="Readiness: broker connected and every service answers a ping")
 async def readyz(gateway: GatewayDep) -> Response[dict[str, Any]]:
-    """200 when the broker and every service are ok, else 503; the body names each check and why it fails."""
+    """200 when the broker and every service are ok, else 503; the body names each check and whether it passes
+    (why one fails goes to the log: broker errors and service messages are not for the public)."""
     checks = await readiness(gateway.caller, gateway.services, gateway.readiness_timeout)
     ready = all(check.ok for check in checks.values())
     body = {"service": "gateway", "ready": ready, "checks": {name: check.as_dict() for name, check in checks.items()}}

@@ -333,7 +333,8 @@ class PortfolioApi(Controller):
             400: problem_spec("`bad_multipart`: the body is not well-formed multipart/form-data."),
             409: problem_spec("`dossier_frozen`: the cycle of the completion date is frozen in a dossier."),
             413: problem_spec(
-                "`evidence_too_large` (a file over 10 MiB), `too_many_files`, `field_too_large` or `request_too_large`."
+                "`evidence_too_large` (a file over 10 MiB), `storage_quota_exceeded` (your stored evidence would "
+                "exceed your storage space), `too_many_files`, `field_too_large` or `request_too_large`."
             ),
             415: problem_spec(
                 "`unsupported_evidence_type` (not PDF, JPEG, PNG or DOCX by content) or `multipart_required`."

@@ -1,11 +1,10 @@
 """What the portfolio pages and the portfolio API share: whose portfolio a request is about, streaming evidence
 uploads to the portfolio service, streaming evidence downloads back, and reading an activity from form fields.
 
-Evidence is never held whole in memory. A multipart body the gateway reads itself (the API, or a page posted with
-the CSRF token in a header) is parsed as it arrives and each file part goes on to the service in chunks of the
-service's chunk size. A page form posted the classic way has already been parsed by the session middleware (it
-needs the CSRF field); Litestar spools its files to a temporary file beyond 1 MiB, and the file is read from
-there chunk by chunk the same way.
+Evidence is never held whole in memory. A multipart body (the API, or a page form, which carries its CSRF token
+in the action URL so that the session middleware need not parse the body) is parsed as it arrives and each file
+part goes on to the service in chunks of the service's chunk size. Should a form have been parsed before (Litestar
+spools its files to a temporary file beyond 1 MiB), the files are read from there chunk by chunk the same way.
 """
 
 from __future__ import annotations
@@ -263,7 +262,7 @@ async def receive_form(
         raise FormProblem(415, "multipart_required", "Send the activity as multipart/form-data.")
     parsed = ScopeState.from_scope(request.scope).form
     if parsed is not Empty:
-        # The session middleware read the form already (its CSRF field): the files wait in spooled temp files.
+        # Something read the form already: the files wait in spooled temp files.
         form = await request.form()
         uploads = []
         for name, value in form.multi_items():
@@ -453,6 +452,7 @@ FIELD_OF_CODE: Final = {
     "fields_not_for_a1": "category",
     "fields_not_for_a2": "category",
     "evidence_too_large": EVIDENCE_FIELD,
+    "storage_quota_exceeded": EVIDENCE_FIELD,
     "unsupported_evidence_type": EVIDENCE_FIELD,
     "empty_evidence": EVIDENCE_FIELD,
     "too_many_files": EVIDENCE_FIELD,

@@ -24,7 +24,7 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from gateway.domain.attendance_upload import UploadRow, decode, parse_csv, parse_pasted
+from gateway.domain.attendance_upload import FIELD_LIMIT, UnreadableCsv, UploadRow, decode, parse_csv, parse_pasted
 from gateway.entrypoints.forms import GENERAL, FormErrors, form_fields, parse_hours, problem_messages, translator
 from gateway.entrypoints.rendering import page
 from gateway.entrypoints.web_session import current_account, signed_in
@@ -484,11 +484,16 @@ class ProviderPages(Controller):
         pasted = pasted_value if isinstance(pasted_value, str) else ""
         upload = form.get("file")
         rows: list[UploadRow] = []
-        if isinstance(upload, UploadFile) and upload.filename:
-            rows = parse_csv(decode(await upload.read()))
-        rows += parse_pasted(pasted)
         errors: FormErrors = {}
-        if not rows:
+        if isinstance(upload, UploadFile) and upload.filename:
+            try:
+                rows = parse_csv(decode(await upload.read()))
+            except UnreadableCsv as exc:
+                errors[GENERAL] = t(f"prov.attendance.csv_{exc.code}", line=exc.line, limit=t.integer(FIELD_LIMIT))
+        rows += parse_pasted(pasted)
+        if errors:
+            pass  # an unreadable file is refused as a whole, whatever was pasted beside it
+        elif not rows:
             errors[GENERAL] = t("prov.attendance.no_rows")
         elif len(rows) > contracts.MAX_ATTENDEES_PER_POST:
             errors[GENERAL] = t("prov.attendance.too_many_rows", max=contracts.MAX_ATTENDEES_PER_POST, count=len(rows))

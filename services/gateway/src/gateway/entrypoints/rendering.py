@@ -10,6 +10,7 @@ from litestar.datastructures import Cookie
 from litestar.response import Template
 from markupsafe import Markup, escape
 
+from gateway.domain.web_security import site_path
 from gateway.entrypoints.web_session import CSRF_FIELD, web_state
 from gateway.i18n import LANGUAGE_COOKIE, LANGUAGE_QUERY, LANGUAGES, Translator, negotiate_language
 from lklr_shared.contracts.registry import AccountRole
@@ -54,9 +55,16 @@ def page(request: Request[Any, Any, Any], template: str, *, status_code: int = 2
         for key, href in NAVIGATION
     ]
     # Switching language keeps the rest of the query (a search, or the token of a link from an e-mail).
-    kept = [(key, value) for key, value in request.query_params.multi_items() if key != LANGUAGE_QUERY]
+    # Not the CSRF token a file form carries in its action URL: a link is no place for it.
+    kept = [
+        (key, value) for key, value in request.query_params.multi_items() if key not in (LANGUAGE_QUERY, CSRF_FIELD)
+    ]
     languages = [
-        {"code": code, "href": f"{path}?{urlencode([*kept, (LANGUAGE_QUERY, code)])}", "current": code == lang}
+        {
+            "code": code,
+            "href": f"{site_path(path)}?{urlencode([*kept, (LANGUAGE_QUERY, code)])}",
+            "current": code == lang,
+        }
         for code in LANGUAGES
     ]
     web = web_state(request)

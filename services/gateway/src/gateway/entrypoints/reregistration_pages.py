@@ -192,7 +192,9 @@ class ReregistrationPages(Controller):
             except (RpcError, FormProblem) as exc:
                 if not 400 <= exc.status < 500:
                     raise
-                problem = t("rereg.problem.evidence", detail=exc.message)
+                # The portfolio's own texts for its refusals (too large, wrong type, no storage left), in the page's
+                # language; anything else as "could not be stored" with the service's words.
+                problem = problem_message(t, exc, texts="portfolio.problem", fallback="rereg.problem.evidence")
                 return await self._render(
                     request, gateway, owner, problem=problem, problem_for=target, status_code=exc.status
                 )

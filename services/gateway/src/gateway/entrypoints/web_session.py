@@ -8,8 +8,11 @@ One ASGI middleware runs before every page handler (not for `/api/`, `/static/`,
   request; a cookie the registry no longer knows is cleared. When the registry cannot be reached the page is
   served as to an anonymous visitor, but a page that needs sign-in answers 503 instead of asking to sign in.
 - **CSRF.** A second cookie, `lklr_csrf` (HttpOnly, signed), holds a random nonce; every form carries the
-  token HMAC(secret, nonce + session token) in the field `csrf_token` (or the header `X-CSRF-Token`). A POST,
-  PUT, PATCH or DELETE without the right token is refused with 403 before its handler runs. The token is bound
+  token HMAC(secret, nonce + session token) in the field `csrf_token` (or the header `X-CSRF-Token`, or the query
+  parameter `csrf_token`). A POST, PUT, PATCH or DELETE without the right token is refused with 403 before its
+  handler runs. Only an urlencoded form is read for the field: a multipart form (files) must carry the token in
+  its action URL or the header, so a body without it is refused unread; and a multipart body from a visitor who
+  is not signed in is refused unread too (to the login page). The token is bound
   to the session, so signing in or out invalidates the forms of the previous state. The JSON API under `/api/`
   is exempt: it authenticates with bearer tokens in a header, never with cookies, so a browser cannot be made
   to send its credentials there.
@@ -197,9 +200,17 @@ class WebSecurityMiddleware(MiddlewareProtocol):
         scope.setdefault("state", {})[_STATE_KEY] = state
 
         if not safe:
-            sent = request.headers.get(CSRF_HEADER)
             content_type, _ = request.content_type
-            if not sent and content_type in (RequestEncodingType.URL_ENCODED, RequestEncodingType.MULTI_PART):
+            if content_type == RequestEncodingType.MULTI_PART and state.account is None:
+                # Files come only from signed-in people: an anonymous multipart body (up to tens of MiB of
+                # parsing and temp files) is refused before a byte of it is read.
+                if state.auth_error is not None:
+                    raise state.auth_error
+                raise LoginRequired("")
+            sent = request.headers.get(CSRF_HEADER) or request.query_params.get(CSRF_FIELD)
+            # Only a small urlencoded form is read for its field; a multipart form carries the token in its action
+            # URL (`?csrf_token=`) or the header, so a body without the right token is never parsed.
+            if not sent and content_type == RequestEncodingType.URL_ENCODED:
                 form = await request.form()
                 value = form.get(CSRF_FIELD)
                 sent = value if isinstance(value, str) else None

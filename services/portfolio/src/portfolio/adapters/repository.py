@@ -28,6 +28,7 @@ from portfolio.adapters.orm import (
     evidence_uploads,
     portfolio_visits,
     registered_people,
+    review_evidence_grants,
 )
 
 
@@ -519,6 +520,105 @@ async def stale_open_uploads(session: AsyncSession, person_id: uuid.UUID, before
         )
     )
     return [row[0] for row in rows]
+
+
+async def evidence_bytes_in_use(session: AsyncSession, person_id: uuid.UUID) -> int:
+    """Bytes a person's evidence takes: stored files (attached or not) plus what open uploads have staged."""
+    stored = await session.execute(
+        sa.select(sa.func.coalesce(sa.func.sum(evidence_files.c.size_bytes), 0)).where(
+            evidence_files.c.person_id == person_id
+        )
+    )
+    staged = await session.execute(
+        sa.select(sa.func.coalesce(sa.func.sum(evidence_uploads.c.received_bytes), 0)).where(
+            evidence_uploads.c.person_id == person_id, evidence_uploads.c.status == "open"
+        )
+    )
+    return int(stored.scalar_one()) + int(staged.scalar_one())
+
+
+async def unattached_evidence_before(
+    session: AsyncSession, before: datetime, limit: int, after: tuple[datetime, uuid.UUID] | None = None
+) -> list[EvidenceRecord]:
+    """Stored files attached to no entry, stored before ``before``, in (stored_at, id) order from after ``after``;
+    locked (locked ones are skipped: being attached right now)."""
+    query = sa.select(evidence_files).where(evidence_files.c.activity_id.is_(None), evidence_files.c.stored_at < before)
+    if after is not None:
+        query = query.where(sa.tuple_(evidence_files.c.stored_at, evidence_files.c.evidence_id) > sa.tuple_(*after))
+    rows = (
+        await session.execute(
+            query.order_by(evidence_files.c.stored_at, evidence_files.c.evidence_id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    ).mappings()
+    return [_evidence(row) for row in rows]
+
+
+async def unfinished_uploads_before(session: AsyncSession, before: datetime, limit: int) -> list[uuid.UUID]:
+    """Uploads never completed (open or aborted) and untouched since before ``before``, locked."""
+    rows = await session.execute(
+        sa.select(evidence_uploads.c.upload_id)
+        .where(evidence_uploads.c.status != "completed", evidence_uploads.c.updated_at < before)
+        .order_by(evidence_uploads.c.updated_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return [row[0] for row in rows]
+
+
+async def referenced_evidence(
+    session: AsyncSession, person_ids: Iterable[uuid.UUID], evidence_ids: Iterable[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Which of ``evidence_ids`` something still refers to: a version of an entry of ``person_ids`` (a file
+    detached by an edit stays in the history) or a reviewer's grant (a file sent with an answer to a question)."""
+    candidates = set(evidence_ids)
+    people = list(set(person_ids))
+    if not candidates:
+        return set()
+    found: set[uuid.UUID] = set()
+    for start in range(0, len(people), 500):
+        snapshots = await session.execute(
+            sa.select(activity_versions.c.snapshot)
+            .join(activities, activities.c.activity_id == activity_versions.c.activity_id)
+            .where(activities.c.person_id.in_(people[start : start + 500]))
+        )
+        for (snapshot,) in snapshots:
+            for value in (snapshot or {}).get("evidence_ids", []):
+                evidence_id = uuid.UUID(str(value))
+                if evidence_id in candidates:
+                    found.add(evidence_id)
+    ids = list(candidates)
+    for start in range(0, len(ids), 1000):
+        granted = await session.execute(
+            sa.select(review_evidence_grants.c.item_id).where(
+                review_evidence_grants.c.item_kind == "evidence",
+                review_evidence_grants.c.item_id.in_(ids[start : start + 1000]),
+            )
+        )
+        found.update(row[0] for row in granted)
+    return found
+
+
+async def delete_evidence(session: AsyncSession, evidence_ids: Iterable[uuid.UUID]) -> list[uuid.UUID]:
+    """Remove file rows that are still unattached (and their upload rows); returns the ids removed."""
+    ids = list(evidence_ids)
+    if not ids:
+        return []
+    removed = await session.execute(
+        sa.delete(evidence_files)
+        .where(evidence_files.c.evidence_id.in_(ids), evidence_files.c.activity_id.is_(None))
+        .returning(evidence_files.c.evidence_id)
+    )
+    gone = [row[0] for row in removed]
+    await delete_uploads(session, gone)
+    return gone
+
+
+async def delete_uploads(session: AsyncSession, upload_ids: Iterable[uuid.UUID]) -> None:
+    ids = list(upload_ids)
+    if ids:
+        await session.execute(sa.delete(evidence_uploads).where(evidence_uploads.c.upload_id.in_(ids)))
 
 
 async def close_uploads(session: AsyncSession, upload_ids: Iterable[uuid.UUID], *, reason: str, at: datetime) -> None:

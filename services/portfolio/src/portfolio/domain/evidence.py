@@ -27,9 +27,11 @@ __all__ = [
     "EvidenceKind",
     "EvidenceRejected",
     "EvidenceTooLarge",
+    "StorageQuotaExceeded",
     "UnsupportedEvidenceType",
     "UploadProgress",
     "accept_chunk",
+    "check_quota",
     "clean_filename",
     "finish_upload",
     "sniff_kind",
@@ -97,6 +99,24 @@ class UnsupportedEvidenceType(EvidenceRejected):
     """The file's magic bytes are not those of a PDF, JPEG, PNG or DOCX."""
 
     code = "unsupported_evidence_type"
+
+
+class StorageQuotaExceeded(EvidenceRejected):
+    """The person's stored and pending evidence plus the new bytes would exceed their storage quota."""
+
+    code = "storage_quota_exceeded"
+
+
+def check_quota(used_bytes: int, incoming_bytes: int, quota_bytes: int) -> None:
+    """Raise StorageQuotaExceeded when ``incoming_bytes`` more would take a person past ``quota_bytes``.
+
+    ``used_bytes`` counts every stored file (attached or not) and every byte of uploads still open, so one person
+    cannot fill the store with many files under the per-file limit, nor with uploads never finished.
+    """
+    if used_bytes + incoming_bytes > quota_bytes:
+        raise StorageQuotaExceeded(
+            f"your evidence would take {used_bytes + incoming_bytes} bytes; the storage quota is {quota_bytes} bytes"
+        )
 
 
 class ChunkOutOfOrder(EvidenceRejected):

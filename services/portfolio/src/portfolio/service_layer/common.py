@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from lklr_shared.contracts.envelope import utcnow
 from lklr_shared.contracts.portfolio import Actor
@@ -27,6 +27,11 @@ class PortfolioContext:
     book: SchemeBook
     blobs: BlobStore
     clock: Clock = field(default=utcnow)
+    # The most a person's evidence may take (stored files plus open uploads), and how long a file may stay
+    # attached to no entry before it is removed (settings: PORTFOLIO_EVIDENCE_QUOTA_BYTES and
+    # PORTFOLIO_UNATTACHED_EVIDENCE_HOURS).
+    evidence_quota_bytes: int = 500 * 1024 * 1024
+    unattached_evidence_after: timedelta = timedelta(hours=24)
 
     def today(self) -> date:
         # The register works in Dutch calendar days (deadlines, cycle ends), like the registry and the audit.

@@ -4,8 +4,12 @@ No step holds a whole file: each chunk is judged by the domain (`accept_chunk`: 
 written to the blob store at its offset, and forgotten. The upload's progress lives in its database row, locked
 while a chunk is applied, so chunks of one upload are applied one at a time whichever replica receives them.
 
-A refused chunk that can never become acceptable (too large: 413; wrong type: 415) aborts the upload and discards
-what was staged, in a transaction of its own, before the refusal is answered.
+A refused chunk that can never become acceptable (too large or over the person's storage quota: 413; wrong
+type: 415) aborts the upload and discards what was staged, in a transaction of its own, before the refusal is
+answered.
+
+Files attached to no entry are removed after a day (`remove_unattached_evidence`, run by a periodic job): an upload
+nobody finished, or a file stored for a form that was never sent, must not keep a person's quota, nor the store.
 """
 
 from __future__ import annotations
@@ -29,9 +33,11 @@ from portfolio.domain.evidence import (
     EvidenceKind,
     EvidenceRejected,
     EvidenceTooLarge,
+    StorageQuotaExceeded,
     UnsupportedEvidenceType,
     UploadProgress,
     accept_chunk,
+    check_quota,
     clean_filename,
     finish_upload,
 )
@@ -77,7 +83,7 @@ def _progress(upload: UploadRecord) -> UploadProgress:
 
 def _translate(rejection: EvidenceRejected) -> UseCaseError:
     """The HTTP meaning of a domain refusal."""
-    if isinstance(rejection, EvidenceTooLarge):
+    if isinstance(rejection, EvidenceTooLarge | StorageQuotaExceeded):
         return TooLarge(rejection.code, str(rejection))
     if isinstance(rejection, UnsupportedEvidenceType):
         return UnsupportedMedia(rejection.code, str(rejection))
@@ -120,6 +126,15 @@ async def begin_upload(
             await _activity_for_evidence(uow, person.person_id, command.activity_id)
         stale = await repo.stale_open_uploads(uow.session, person.person_id, now - STALE_UPLOAD_AFTER)
         await repo.close_uploads(uow.session, stale, reason="abandoned", at=now)
+        try:
+            # A file has at least one byte: a person at their quota cannot start another.
+            check_quota(
+                await repo.evidence_bytes_in_use(uow.session, person.person_id),
+                command.declared_size or 1,
+                context.evidence_quota_bytes,
+            )
+        except StorageQuotaExceeded as exc:
+            raise _translate(exc) from exc
         await repo.insert_upload(
             uow.session,
             UploadRecord(
@@ -177,7 +192,12 @@ async def append_chunk(
             return _accepted(upload)
         try:
             progress = accept_chunk(_progress(upload), command.seq, data)
-        except (EvidenceTooLarge, UnsupportedEvidenceType) as exc:
+            # Judged after the chunk's own rules, so a sender's mistake (order, size) keeps its own answer. The
+            # open upload's staged bytes are part of what is in use.
+            check_quota(
+                await repo.evidence_bytes_in_use(uow.session, upload.person_id), len(data), context.evidence_quota_bytes
+            )
+        except (EvidenceTooLarge, UnsupportedEvidenceType, StorageQuotaExceeded) as exc:
             refusal = exc
         except EvidenceRejected as exc:
             # Order, encoding and chunk-size mistakes are the sender's; the upload stays open for a correct chunk.
@@ -356,3 +376,46 @@ async def chunk_of(
         data=base64.b64encode(data).decode("ascii"),
         next_offset=end if end < evidence.size_bytes else None,
     )
+
+
+CLEANUP_BATCH = 500
+"""Files and uploads removed per transaction: a backlog is worked off in short transactions, not one long one."""
+
+
+async def remove_unattached_evidence(context: PortfolioContext) -> int:
+    """Remove evidence attached to no entry for longer than the context's `unattached_evidence_after`: uploads
+    never completed (their staged bytes) and stored files no entry, no entry's history and no reviewer's grant
+    refers to (their blob and row). Returns how many went. Safe in several replicas at once (rows are locked,
+    locked ones skipped).
+
+    The rows go first, in one transaction, and the bytes after it commits: a crash in between leaves bytes that
+    nothing refers to (wasted space), never a row whose bytes are gone.
+    """
+    removed = 0
+    cutoff = context.clock() - context.unattached_evidence_after
+    # Files still referred to (by an entry's history) stay unattached for good: the cursor moves past them, so a
+    # run looks at each candidate once instead of meeting the same kept ones batch after batch.
+    after: tuple[datetime, uuid.UUID] | None = None
+    while True:
+        async with context.unit_of_work() as uow:
+            unfinished = await repo.unfinished_uploads_before(uow.session, cutoff, CLEANUP_BATCH)
+            candidates = await repo.unattached_evidence_before(uow.session, cutoff, CLEANUP_BATCH, after)
+            referenced = await repo.referenced_evidence(
+                uow.session, {item.person_id for item in candidates}, [item.evidence_id for item in candidates]
+            )
+            files = {item.evidence_id: item for item in candidates if item.evidence_id not in referenced}
+            gone = await repo.delete_evidence(uow.session, files)
+            await repo.delete_uploads(uow.session, unfinished)
+            await uow.commit()
+        for upload_id in unfinished:
+            await context.blobs.discard(blob_key(upload_id))
+        for evidence_id in gone:
+            await context.blobs.delete(files[evidence_id].blob_key)
+        removed += len(unfinished) + len(gone)
+        if candidates:
+            after = (candidates[-1].stored_at, candidates[-1].evidence_id)
+        if len(unfinished) < CLEANUP_BATCH and len(candidates) < CLEANUP_BATCH:
+            break
+    if removed:
+        log.info("removed %d unattached evidence files and unfinished uploads", removed)
+    return removed
