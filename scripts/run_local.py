@@ -151,6 +151,9 @@ def main() -> int:
         "GATEWAY_DEV_PAGES": "true",
         # Plain http on 127.0.0.1: no Strict-Transport-Security, which would pin the address to https.
         "GATEWAY_HSTS_MAX_AGE_SECONDS": "0",
+        # The production refusals (placeholder keys, dev switches) and Secure-only cookies are for deployments.
+        "GATEWAY_ENVIRONMENT": "local",
+        "REGISTRY_ENVIRONMENT": "local",
     }.items():
         env.setdefault(name, value)
 

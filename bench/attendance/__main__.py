@@ -177,6 +177,8 @@ class System:
             "GATEWAY_PORT": str(port),
             "GATEWAY_SERVICES": json.dumps(list(SERVICES)),
             "GATEWAY_SECRET_KEY": "bench-secret",
+            "GATEWAY_ENVIRONMENT": "local",
+            "REGISTRY_ENVIRONMENT": "local",
         }
         for name in (*SERVICES, "gateway"):
             out = (self.workdir / f"{name}.log").open("wb")

@@ -314,6 +314,7 @@ async def running_system(
             broker_prefix=topology.prefix,
             services=["accreditation", "portfolio"],
             secret_key="e2e-secret",
+            environment="local",
         )
     )
     server = _InProcessServer(uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="on", log_config=None))

@@ -57,6 +57,8 @@ async def system(request, amqp_url, databases, broker_names, tmp_path) -> AsyncI
         GATEWAY_BROKER_PREFIX=topology.prefix,
         GATEWAY_PORT=str(port),
         REGISTRY_ALLOW_DEMO_COMMANDS="true",
+        GATEWAY_ENVIRONMENT="local",
+        REGISTRY_ENVIRONMENT="local",
     )
     for name in SERVICES:
         upper = name.upper()

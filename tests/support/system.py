@@ -186,6 +186,8 @@ async def start_system(
         "GATEWAY_SECRET_KEY": TEST_SECRET_KEY,
         "GATEWAY_DEV_PAGES": "true",
         "GATEWAY_HSTS_MAX_AGE_SECONDS": "0",
+        "GATEWAY_ENVIRONMENT": "local",
+        "REGISTRY_ENVIRONMENT": "local",
         "GATEWAY_SERVICES": json.dumps(list(services)),
     }
     base |= dict(env or {})

@@ -15,15 +15,18 @@ from litestar import Litestar
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.logging import LoggingConfig
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from gateway.adapters.broker import BrokerCaller
 from gateway.asyncapi import build_asyncapi
 from gateway.caller import ServiceCaller
+from gateway.domain.deployment import unsafe_settings
 from gateway.entrypoints.accreditation_routes import AccreditationRoutes
 from gateway.entrypoints.api import ApiV1
 from gateway.entrypoints.audit_routes import AuditRoutes
@@ -66,6 +69,10 @@ def _template_engine() -> JinjaTemplateEngine:
     return JinjaTemplateEngine.from_environment(environment)
 
 
+class UnsafeSettings(RuntimeError):
+    """Settings a production gateway must not run with (see gateway.domain.deployment)."""
+
+
 def build_app(
     settings: GatewaySettings,
     *,
@@ -88,6 +95,9 @@ def build_app(
         service_caller = broker_caller
 
     secret_key = settings.secret_key.get_secret_value()
+    problems = unsafe_settings(environment=settings.environment, secret_key=secret_key, dev_pages=settings.dev_pages)
+    if problems:
+        raise UnsafeSettings("the gateway refuses to start outside a local run: " + "; ".join(problems))
     if not secret_key:
         log.warning("GATEWAY_SECRET_KEY is not set: using a random key, so sessions end when the process stops")
         secret_key = secrets.token_urlsafe(32)
@@ -126,7 +136,13 @@ def build_app(
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         ],
         dependencies={"gateway": Provide(provide_gateway, sync_to_thread=False)},
-        middleware=[CorrelationMiddleware],
+        # Outermost: the client's address and scheme come from forwarded headers of trusted proxies only, before
+        # anything (the correlation middleware's origin, the rate limits, the security log) reads them.
+        middleware=[
+            # uvicorn's and Litestar's type hints describe the same ASGI interface in two vocabularies.
+            DefineMiddleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies),  # type: ignore[arg-type]
+            CorrelationMiddleware,
+        ],
         # On every response, 404s and errors included (route middleware does not see those).
         before_send=[SecurityHeaders(hsts_max_age=settings.hsts_max_age_seconds)],
         exception_handlers={RpcError: rpc_error_handler, HTTPException: http_error_handler},
@@ -152,7 +168,8 @@ def build_app(
                 secret=secret_key,
                 dev_pages=settings.dev_pages,
                 session_cache_seconds=settings.session_cache_seconds,
-                force_secure_cookies=settings.secure_cookies,
+                # Outside local runs every cookie is Secure, whatever scheme a request arrived with.
+                force_secure_cookies=settings.secure_cookies or settings.environment != "local",
             ),
         ],
         # The process's log format is set by `python -m gateway` (same as every service); Litestar only adds

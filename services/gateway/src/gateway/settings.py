@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
@@ -42,3 +43,10 @@ class GatewaySettings(BrokerSettings):
     # Strict-Transport-Security max-age on every response (browsers then only ever use https for this host).
     # On by default, as production runs behind TLS; 0 sends none: local runs over plain http (scripts/start) set 0.
     hsts_max_age_seconds: int = Field(default=2 * 365 * 24 * 3600, ge=0)
+    # "production" (the default) refuses to start with a missing, short or placeholder secret key or with the dev
+    # pages on, and always sends Secure cookies; "local" (scripts/start, the tests) allows all of that.
+    environment: Literal["production", "local"] = "production"
+    # Who may tell the gateway the client's address (X-Forwarded-For) and scheme (X-Forwarded-Proto): the reverse
+    # proxies' addresses or ranges (GATEWAY_TRUSTED_PROXIES='["10.0.0.0/8"]'). Anyone else's headers are ignored,
+    # so a client cannot pick the address the rate limits and the security log see.
+    trusted_proxies: list[str] = Field(default_factory=lambda: ["127.0.0.1"])

@@ -49,7 +49,13 @@ class FakeCaller:
 
 
 def make_settings(**overrides: Any) -> GatewaySettings:
-    values: dict[str, Any] = {"secret_key": "test-secret", "scheme_path": default_scheme_path(), **overrides}
+    # A local run: the production refusals (placeholder key, dev pages) have their own tests.
+    values: dict[str, Any] = {
+        "secret_key": "test-secret",
+        "scheme_path": default_scheme_path(),
+        "environment": "local",
+        **overrides,
+    }
     return GatewaySettings(**values)
 
 

@@ -57,7 +57,9 @@ def test_numbers_use_the_decimal_separator_of_the_language() -> None:
 
 async def test_without_a_broker_the_default_wiring_still_serves_pages_and_reports_not_ready() -> None:
     # Nothing listens on port 1: the connection is refused at once. Building the app must not connect at all.
-    settings = GatewaySettings(amqp_url="amqp://guest:guest@127.0.0.1:1/", secret_key="x", services=["registry"])
+    settings = GatewaySettings(
+        amqp_url="amqp://guest:guest@127.0.0.1:1/", secret_key="x", services=["registry"], environment="local"
+    )
     app = build_app(settings)
     async with AsyncTestClient(app=app) as client:
         start = await client.get("/")

@@ -121,10 +121,27 @@ def _unicode_lower_for_sqlite(engine: AsyncEngine) -> None:
         )
 
 
+def unsafe_settings(settings: RegistrySettings) -> list[str]:
+    """Why these settings are unsafe outside a local run (empty: safe, or a local run)."""
+    if settings.environment == "local":
+        return []
+    problems = []
+    if not settings.totp_encryption_key.get_secret_value():
+        problems.append("REGISTRY_TOTP_ENCRYPTION_KEY is not set (the development key is public)")
+    if settings.allow_demo_commands:
+        problems.append("REGISTRY_ALLOW_DEMO_COMMANDS creates accounts with known passwords")
+    if settings.dev_mailbox:
+        problems.append("REGISTRY_DEV_MAILBOX lists mail with reset links")
+    return problems
+
+
 def build_context(
     settings: RegistrySettings, *, dev_mailbox: FolderMailer | None, clock: Clock | None = None
 ) -> RegistryContext:
-    """The use cases' dependencies, from settings."""
+    """The use cases' dependencies, from settings (refused outside a local run when they are unsafe)."""
+    problems = unsafe_settings(settings)
+    if problems:
+        raise RuntimeError("the registry refuses to start outside a local run: " + "; ".join(problems))
     policy = RegistryPolicy(
         timezone=ZoneInfo(settings.timezone),
         throttle=ThrottlePolicy(

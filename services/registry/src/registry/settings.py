@@ -16,6 +16,9 @@ class RegistrySettings(ServiceSettings):
 
     database_url: str = "sqlite+aiosqlite:///.data/registry.db"
     health_port: int = 8101
+    # "production" (the default) refuses to start with the development TOTP key or a demo switch on; "local"
+    # (scripts/start, the tests) allows them.
+    environment: Literal["production", "local"] = "production"
     # The register's calendar: decision dates, cycle starts and "this year" of the statistics.
     timezone: str = "Europe/Amsterdam"
 

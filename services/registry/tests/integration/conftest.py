@@ -188,6 +188,7 @@ async def start_registry(
                     "delivery_limit": topology.delivery_limit,
                     "health_port": 0,
                     "allow_demo_commands": True,
+                    "environment": "local",
                     "mail_dir": mail_dir,
                     "dev_mailbox": True,
                     "mail_poll_seconds": 0.2,

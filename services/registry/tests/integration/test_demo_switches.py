@@ -20,3 +20,20 @@ async def test_demo_switch_finding_mail_in_a_folder_is_not_listed_unless_the_dev
     await registry.call(contracts.RequestPasswordReset(email="iemand@example.nl"))
     refused = await rpc_error(registry, contracts.ListDevMail(limit=10))
     assert (refused.status, refused.code) == (404, "dev_mail_disabled")
+
+
+def test_demo_switch_finding_a_production_registry_refuses_the_development_key_and_demo_switches() -> None:
+    from pydantic import SecretStr
+
+    from registry.bootstrap import build_context, unsafe_settings
+
+    production = RegistrySettings()
+    assert production.environment == "production"
+    assert [p.split(" ")[0] for p in unsafe_settings(production)] == ["REGISTRY_TOTP_ENCRYPTION_KEY"]
+    risky = RegistrySettings(allow_demo_commands=True, dev_mailbox=True)
+    assert len(unsafe_settings(risky)) == 3
+    with pytest.raises(RuntimeError, match="refuses to start"):
+        build_context(risky, dev_mailbox=None)
+    key = "3q2-7wEjSn5rbDMO0bZ5xQmVt9YuXq1G3yLk0pT6dFc="
+    assert unsafe_settings(RegistrySettings(totp_encryption_key=SecretStr(key))) == []
+    assert unsafe_settings(RegistrySettings(environment="local", allow_demo_commands=True)) == []

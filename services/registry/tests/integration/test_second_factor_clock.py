@@ -41,6 +41,7 @@ async def test_staff_sign_in_with_the_real_time_code_after_time_travel(
         delivery_limit=topology.delivery_limit,
         health_port=0,
         allow_demo_commands=True,
+        environment="local",
         mail_dir=tmp_path / "mail",
         scheduled_jobs_enabled=False,
         clock_offset_file=offset_file,

@@ -78,7 +78,8 @@ def current_account(connection: ASGIConnection[Any, Any, Any, Any]) -> Authentic
 
 
 def client_ip(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
-    """The client's address as uvicorn resolved it (X-Forwarded-For from a trusted proxy)."""
+    """The client's address: the peer's, or X-Forwarded-For when the peer is a trusted proxy
+    (GATEWAY_TRUSTED_PROXIES, applied by the app's outermost middleware)."""
     return connection.client.host if connection.client else ""
 
 
