@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
-import aio_pika
 import pytest
 import sqlalchemy as sa
 
 from lklr_shared.contracts.envelope import Envelope
 from lklr_shared.contracts.registry import GetStatistics, Statistics
 from lklr_shared.contracts.system import Ping, Pong
+from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.consumer import EventConsumer
 from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.kit.rpc import RpcClient, RpcError, RpcServer, ServiceTimeout, ServiceUnavailable
@@ -20,61 +20,57 @@ pytestmark = [pytest.mark.integration]
 
 
 @pytest.fixture
-async def connection(amqp_url):
-    conn = await aio_pika.connect_robust(amqp_url)
-    yield conn
-    await conn.close()
+async def broker(amqp_url):
+    started = await connect_broker(amqp_url, name="messaging-tests")
+    yield started
+    await started.stop()
 
 
-async def test_request_reply_returns_the_services_typed_answer(connection, broker_names):
+async def test_request_reply_returns_the_services_typed_answer(broker, broker_names):
     topology = broker_names.topology(services={"stats"})
 
     async def answer(_query: GetStatistics, _envelope: Envelope) -> Statistics:
         return Statistics(registered=3, working_total=10, percentage=30.0)
 
-    server = RpcServer("stats", connection, topology, {GetStatistics: answer})
+    server = RpcServer("stats", broker, topology, {GetStatistics: answer})
     await server.start()
-    client = RpcClient(connection, topology, timeout=5)
+    client = RpcClient(broker, topology, timeout=5)
     reply = await client.call("stats", GetStatistics())
     await server.stop()
     assert reply == Statistics(registered=3, working_total=10, percentage=30.0)
 
 
-async def test_a_business_error_reaches_the_caller_with_its_status(connection, broker_names):
+async def test_a_business_error_reaches_the_caller_with_its_status(broker, broker_names):
     topology = broker_names.topology(services={"picky"})
 
     async def refuse(_query: Ping, _envelope: Envelope) -> Pong:
         raise RpcError("not_allowed", "only the office may ask", 403)
 
-    server = RpcServer("picky", connection, topology, {Ping: refuse})
+    server = RpcServer("picky", broker, topology, {Ping: refuse})
     await server.start()
     with pytest.raises(RpcError) as caught:
-        await RpcClient(connection, topology).call("picky", Ping())
+        await RpcClient(broker, topology).call("picky", Ping())
     await server.stop()
     assert (caught.value.status, caught.value.code) == (403, "not_allowed")
 
 
-async def test_a_service_without_a_queue_is_unavailable_503(connection, broker_names):
+async def test_a_service_without_a_queue_is_unavailable_503(broker, broker_names):
     topology = broker_names.topology()
     with pytest.raises(ServiceUnavailable) as caught:
-        await RpcClient(connection, topology, timeout=2).call("nobody", Ping())
+        await RpcClient(broker, topology, timeout=2).call("nobody", Ping())
     assert caught.value.status == 503
 
 
-async def test_a_service_that_does_not_answer_in_time_is_a_timeout_504(connection, broker_names):
+async def test_a_service_that_does_not_answer_in_time_is_a_timeout_504(broker, broker_names):
     topology = broker_names.topology(services={"sleepy"})
-    channel = await connection.channel()
-    await channel.declare_queue(
-        topology.rpc_queue("sleepy"), durable=True, arguments={"x-queue-type": "quorum", "x-delivery-limit": 5}
-    )
-    await channel.close()
+    await broker.declare_queue(topology.rpc_queue_spec("sleepy"))
     with pytest.raises(ServiceTimeout) as caught:
-        await RpcClient(connection, topology).call("sleepy", Ping(), timeout=0.5)
+        await RpcClient(broker, topology).call("sleepy", Ping(), timeout=0.5)
     assert caught.value.status == 504
 
 
 async def test_stopping_a_consumer_finishes_the_message_in_flight(
-    amqp_url, connection, databases, broker_names, eventually
+    amqp_url, broker, databases, broker_names, eventually
 ):
     url = await databases.create("shutdown")
     engine, session_factory = await harness.prepare_database(url)
@@ -86,9 +82,9 @@ async def test_stopping_a_consumer_finishes_the_message_in_flight(
         await asyncio.sleep(1.0)
         await uow.session.execute(sa.insert(harness.effects).values(key=event.key))
 
-    consumer = EventConsumer(harness.CONSUMER, connection, topology, session_factory, {harness.Probed: slow})
+    consumer = EventConsumer(harness.CONSUMER, broker, topology, session_factory, {harness.Probed: slow})
     await consumer.start()
-    await harness.publish_probe(connection, topology, "slow")
+    await harness.publish_probe(broker, topology, "slow")
     await asyncio.wait_for(started.wait(), timeout=10)
     await consumer.stop(grace_seconds=10)
     assert consumer.stats["applied"] == 1

@@ -1,7 +1,8 @@
-"""Request/reply between the gateway and the services over RabbitMQ.
+"""Request/reply between the gateway and the services over RabbitMQ, on FastStream.
 
-Requests are envelopes published to a service's RPC queue (competing consumers: add replicas to scale);
-replies go to RabbitMQ's direct reply-to pseudo-queue. The client maps failures to HTTP semantics:
+Requests are envelopes sent with `broker.request` to a service's RPC queue (competing consumers: add replicas
+to scale); replies go to RabbitMQ's direct reply-to pseudo-queue. A service answers with a FastStream subscriber
+on its RPC queue (manual acknowledgement: the request is acked after its reply was published). The client maps failures to HTTP semantics:
 the broker unreachable or no such service queue → 503; no answer in time → 504; a business error in the
 reply → the status the service chose (4xx).
 """
@@ -17,12 +18,16 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import aio_pika
-from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractRobustConnection
 from aio_pika.exceptions import DeliveryError
+from faststream.middlewares import AckPolicy
+from faststream.rabbit import RabbitBroker, RabbitMessage
+from faststream.rabbit.subscriber import RabbitSubscriber
 from pydantic import ValidationError
 
 from lklr_shared.contracts.base import Message, UnknownMessageType, contract_for
 from lklr_shared.contracts.envelope import Envelope, wrap
+from lklr_shared.kit import amqp_raw
+from lklr_shared.kit.broker import consumer_channel, undecoded
 from lklr_shared.kit.topology import Topology
 
 log = logging.getLogger(__name__)
@@ -68,44 +73,73 @@ class RpcServer:
     def __init__(
         self,
         service: str,
-        connection: AbstractRobustConnection,
+        broker: RabbitBroker,
         topology: Topology,
         handlers: Mapping[type[Message], RpcHandler],
         *,
         prefetch_count: int = 16,
     ) -> None:
         self.service = service
-        self._connection = connection
+        self._broker = broker
         self._topology = topology
         self._handlers = dict(handlers)
         self._prefetch_count = prefetch_count
-        self._channel: AbstractChannel | None = None
-        self._consumer_tag: str | None = None
-        self._in_flight: set[asyncio.Task[None]] = set()
+        self._subscriber: RabbitSubscriber | None = None
+        self._in_flight: set[asyncio.Task[Any]] = set()
+        self._stopping = False
+
+    @property
+    def queue_name(self) -> str:
+        return self._topology.rpc_queue(self.service)
+
+    @property
+    def subscriber(self) -> RabbitSubscriber:
+        """The FastStream subscriber (registered on the broker on first use, so AsyncAPI documents it)."""
+        if self._subscriber is None:
+            self._subscriber = self._broker.subscriber(
+                self._topology.rpc_queue_spec(self.service),
+                channel=consumer_channel(self._prefetch_count),
+                ack_policy=AckPolicy.MANUAL,
+                # The reply is published by `_answer` itself, so the request is acked only after it.
+                no_reply=True,
+                title=f"{self.queue_name}:answer",
+                description=f"{self.service} answers: " + ", ".join(sorted(c.wire_name for c in self._handlers)),
+            )
+            self._subscriber(self._on_request, decoder=undecoded)
+        return self._subscriber
+
+    def consuming(self) -> bool:
+        """Whether the subscriber has a live consumer on an open channel (readiness and the watchdog)."""
+        return self._subscriber is not None and not self._stopping and amqp_raw.consumer_active(self._subscriber)
 
     async def start(self) -> None:
         """Declare the RPC queue and start answering."""
-        self._channel = await self._connection.channel()
-        await self._channel.set_qos(prefetch_count=self._prefetch_count)
-        queue = await self._channel.declare_queue(
-            self._topology.rpc_queue(self.service),
-            durable=True,
-            arguments={"x-queue-type": "quorum", "x-delivery-limit": self._topology.delivery_limit},
-        )
-        self._consumer_tag = await queue.consume(self._on_request)
+        self._stopping = False
+        subscriber = self.subscriber
+        subscriber.channel = consumer_channel(self._prefetch_count)
+        amqp_raw.forget_queue(self._broker, self._topology.rpc_queue_spec(self.service))
+        await subscriber.start()
+
+    async def restart(self) -> None:
+        """Start answering again after the consumer was lost (the watchdog calls this)."""
+        if self._subscriber is not None and not self._stopping:
+            await amqp_raw.restart_subscriber(self._subscriber)
 
     async def stop(self, grace_seconds: float = 10.0) -> None:
         """Stop taking requests and finish the ones in flight."""
-        if self._channel is None or self._channel.is_closed:
+        self._stopping = True
+        if self._subscriber is None:
             return
-        if self._consumer_tag is not None:
-            queue = await self._channel.get_queue(self._topology.rpc_queue(self.service), ensure=False)
-            await queue.cancel(self._consumer_tag)
+        channel = amqp_raw.subscriber_channel(self._subscriber)
+        await self._subscriber.stop()
         if self._in_flight:
             await asyncio.wait(self._in_flight, timeout=grace_seconds)
-        await self._channel.close()
+        if channel is not None and not channel.is_closed:
+            await channel.close()
 
-    async def _on_request(self, message: AbstractIncomingMessage) -> None:
+    async def _on_request(self, message: RabbitMessage) -> None:
+        if self._stopping:
+            return  # not acked: returned to the queue when the channel closes
         task = asyncio.current_task()
         if task is not None:
             self._in_flight.add(task)
@@ -115,7 +149,7 @@ class RpcServer:
             if task is not None:
                 self._in_flight.discard(task)
 
-    async def _answer(self, message: AbstractIncomingMessage) -> None:
+    async def _answer(self, message: RabbitMessage) -> None:
         deadline = (message.headers or {}).get(DEADLINE_HEADER)
         if isinstance(deadline, int) and time.time() * 1000 > deadline:
             log.warning(
@@ -145,47 +179,32 @@ class RpcServer:
         except Exception as exc:
             log.exception("%s: request %s failed", self.service, message.correlation_id)
             body = {"ok": False, "error": {"code": "internal", "message": type(exc).__name__, "status": 500}}
-        if message.reply_to and self._channel is not None:
-            await self._channel.default_exchange.publish(
-                aio_pika.Message(
+        raw = message.raw_message
+        if raw.reply_to:
+            try:
+                # Not mandatory: a caller that gave up has no reply queue any more, and that is no error here.
+                await self._broker.publish(
                     json.dumps(body).encode(),
-                    correlation_id=message.correlation_id,
+                    routing_key=raw.reply_to,
+                    correlation_id=raw.correlation_id,
                     content_type="application/json",
-                ),
-                routing_key=message.reply_to,
-            )
+                    mandatory=False,
+                    timeout=10,
+                )
+            except Exception:
+                # The request is still acked below: answering it again would repeat its effect for a caller
+                # that cannot be reached.
+                log.exception("%s: reply to %s could not be sent", self.service, raw.correlation_id)
         await message.ack()
 
 
 class RpcClient:
-    """Sends requests to services and waits for their replies (used by the gateway)."""
+    """Sends requests to services and waits for their replies (used by the gateway), with `broker.request`."""
 
-    def __init__(self, connection: AbstractRobustConnection, topology: Topology, *, timeout: float = 5.0) -> None:
-        self._connection = connection
+    def __init__(self, broker: RabbitBroker, topology: Topology, *, timeout: float = 5.0) -> None:
+        self._broker = broker
         self._topology = topology
         self._timeout = timeout
-        self._channel: AbstractChannel | None = None
-        self._pending: dict[str, asyncio.Future[dict[str, Any]]] = {}
-        self._lock = asyncio.Lock()
-
-    async def _ready(self) -> AbstractChannel:
-        async with self._lock:
-            if self._channel is None or self._channel.is_closed:
-                channel = await self._connection.channel(publisher_confirms=True, on_return_raises=True)
-                reply_queue = await channel.get_queue(REPLY_TO, ensure=False)
-                await reply_queue.consume(self._on_reply, no_ack=True)
-                self._channel = channel
-            return self._channel
-
-    async def _on_reply(self, message: AbstractIncomingMessage) -> None:
-        future = self._pending.pop(message.correlation_id or "", None)
-        if future is None or future.done():
-            log.info("late or unknown reply %s ignored (its caller timed out)", message.correlation_id)
-            return
-        try:
-            future.set_result(json.loads(message.body))
-        except ValueError as exc:
-            future.set_exception(RpcError("bad_reply", f"unparseable reply: {exc}", 502))
 
     async def call(
         self,
@@ -199,35 +218,35 @@ class RpcClient:
         timeout = timeout or self._timeout
         envelope = wrap(request, correlation_id=correlation_id)
         key = str(envelope.message_id)
-        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
-        self._pending[key] = future
+        if not await self._broker.ping(timeout=None if timeout <= 0 else min(timeout, 0.05)):
+            raise ServiceUnavailable(f"broker unreachable: not connected (asking {service})")
         try:
-            try:
-                channel = await asyncio.wait_for(self._ready(), timeout=timeout)
-                await channel.default_exchange.publish(
-                    aio_pika.Message(
-                        envelope.to_bytes(),
-                        content_type="application/json",
-                        correlation_id=key,
-                        reply_to=REPLY_TO,
-                        type=envelope.type,
-                        headers={DEADLINE_HEADER: int((time.time() + timeout) * 1000)},
-                    ),
+            # FastStream serialises requests of one broker (one reply consumer at a time): the whole call,
+            # including that wait, is bounded by the caller's timeout.
+            async with asyncio.timeout(timeout):
+                response = await self._broker.request(
+                    envelope.to_bytes(),
                     routing_key=self._topology.rpc_queue(service),
+                    correlation_id=key,
+                    content_type="application/json",
+                    message_type=envelope.type,
+                    headers={DEADLINE_HEADER: int((time.time() + timeout) * 1000)},
+                    # An unroutable request (no such service queue) comes back and is raised: 503 below.
                     mandatory=True,
                     timeout=timeout,
                 )
-            except DeliveryError as exc:
-                raise ServiceUnavailable(f"{service} has no request queue") from exc
-            except (TimeoutError, aio_pika.exceptions.AMQPError, ConnectionError, RuntimeError) as exc:
-                self._channel = None
-                raise ServiceUnavailable(f"broker unreachable: {exc!r}") from exc
-            try:
-                reply = await asyncio.wait_for(future, timeout=timeout)
-            except TimeoutError as exc:
-                raise ServiceTimeout(f"{service} did not answer {envelope.type} within {timeout}s") from exc
-        finally:
-            self._pending.pop(key, None)
+        except DeliveryError as exc:
+            raise ServiceUnavailable(f"{service} has no request queue") from exc
+        except TimeoutError as exc:
+            raise ServiceTimeout(f"{service} did not answer {envelope.type} within {timeout}s") from exc
+        except (aio_pika.exceptions.AMQPError, ConnectionError, RuntimeError) as exc:
+            raise ServiceUnavailable(f"broker unreachable: {exc!r}") from exc
+        if response.correlation_id != key:
+            raise RpcError("bad_reply", f"reply for another request ({response.correlation_id})", 502)
+        try:
+            reply = json.loads(response.body)
+        except ValueError as exc:
+            raise RpcError("bad_reply", f"unparseable reply: {exc}", 502) from exc
         if not reply.get("ok"):
             error = reply.get("error") or {}
             raise RpcError(

@@ -1,0 +1,90 @@
+"""aio-pika used directly, only where FastStream 0.7 has no API for what the kit needs. Nowhere else.
+
+- A batch consumer: FastStream has no batch subscriber for RabbitMQ, so the audit's batching consumer consumes
+  with aio-pika on a channel of the broker's own connection (`open_channel`, `start_consuming`, `stop_consuming`).
+- Whether a subscriber really consumes: FastStream keeps no public state for it, and after a broker restart a
+  subscriber whose consumer was not restored looks "running". `consumer_active` looks at the channel and at the
+  consumer tags the AMQP channel knows (aiormq records a tag on ConsumeOk and drops it on Cancel/CancelOk).
+- Putting a subscriber back on its feet (`restart_subscriber`): reopen its channel if it stays closed, then stop
+  and start it through FastStream.
+
+- Forgetting a queue FastStream declared (`forget_queue`): its declarer caches one queue object per queue
+  description whatever the channel, so a subscriber started again after its channel was closed would consume on
+  that closed channel.
+
+Private attributes of FastStream are read here (the subscriber's `_queue_obj` and `_consumer_tag`, the
+declarer's `_queues`) and nowhere else; a FastStream upgrade that renames them makes `consumer_active` report False, which the readiness probe
+shows, rather than passing silently.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aio_pika.abc import AbstractIncomingMessage, AbstractQueue, AbstractRobustChannel
+from aiormq.exceptions import ChannelInvalidStateError
+from faststream.rabbit import RabbitBroker, RabbitQueue
+from faststream.rabbit.subscriber import RabbitSubscriber
+
+log = logging.getLogger(__name__)
+
+
+async def open_channel(broker: RabbitBroker, *, prefetch_count: int) -> AbstractRobustChannel:
+    """A new robust channel on the broker's connection with its own prefetch (restored after a reconnect)."""
+    connection = await broker.connect()
+    channel = await connection.channel()
+    await channel.set_qos(prefetch_count=prefetch_count)
+    return channel
+
+
+async def start_consuming(queue: AbstractQueue, callback: Callable[[AbstractIncomingMessage], Awaitable[Any]]) -> str:
+    """Start consuming with manual acknowledgement; return the consumer tag."""
+    return await queue.consume(callback, no_ack=False)
+
+
+async def stop_consuming(queue: AbstractQueue, consumer_tag: str) -> None:
+    """Stop deliveries to a consumer (its unacked messages stay with the channel until it closes)."""
+    await queue.cancel(consumer_tag)
+
+
+def channel_consuming(channel: AbstractRobustChannel | None, consumer_tag: str | None) -> bool:
+    """Whether this consumer tag is registered on the open AMQP channel."""
+    if channel is None or consumer_tag is None or channel.is_closed:
+        return False
+    try:
+        return consumer_tag in channel.channel.consumers  # type: ignore[attr-defined]
+    except (ChannelInvalidStateError, RuntimeError):
+        return False
+
+
+def consumer_active(subscriber: RabbitSubscriber) -> bool:
+    """Whether a FastStream subscriber has a live consumer on an open channel."""
+    queue = getattr(subscriber, "_queue_obj", None)
+    tag = getattr(subscriber, "_consumer_tag", None)
+    if queue is None:
+        return False
+    return channel_consuming(queue.channel, tag)
+
+
+async def restart_subscriber(subscriber: RabbitSubscriber) -> None:
+    """Stop and start a subscriber; a channel that stayed closed is reopened first (FastStream caches it)."""
+    channel = subscriber_channel(subscriber)
+    await subscriber.stop()
+    if channel is not None and channel.is_closed:
+        await channel.reopen()
+    await subscriber.start()
+
+
+def subscriber_channel(subscriber: RabbitSubscriber) -> AbstractRobustChannel | None:
+    """The channel a started subscriber consumes on (None before start)."""
+    queue = getattr(subscriber, "_queue_obj", None)
+    return queue.channel if queue is not None else None
+
+
+def forget_queue(broker: RabbitBroker, queue: RabbitQueue) -> None:
+    """Drop FastStream's cached declaration of a queue, so the next start declares it on its own channel."""
+    cache = getattr(broker.config.declarer, "_queues", None)
+    if isinstance(cache, dict):
+        cache.pop(queue, None)
