@@ -8,6 +8,10 @@
 - Putting a subscriber back on its feet (`restart_subscriber`): reopen its channel if it stays closed, then stop
   and start it through FastStream.
 
+- A first connection attempt that leaves nothing behind (`check_reachable`): FastStream connects with aio-pika's
+  `connect_robust`, whose reconnect task outlives a failed or cancelled first attempt (a broker that accepts TCP
+  but never speaks AMQP) and keeps the process from exiting. A plain connection, closed at once, tells first
+  whether the broker answers.
 - Forgetting a queue FastStream declared (`forget_queue`): its declarer caches one queue object per queue
   description whatever the channel, so a subscriber started again after its channel was closed would consume on
   that closed channel.
@@ -23,8 +27,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import aio_pika
 from aio_pika.abc import AbstractIncomingMessage, AbstractQueue, AbstractRobustChannel
-from aiormq.exceptions import ChannelInvalidStateError
 from faststream.rabbit import RabbitBroker, RabbitQueue
 from faststream.rabbit.subscriber import RabbitSubscriber
 
@@ -53,10 +57,12 @@ def channel_consuming(channel: AbstractRobustChannel | None, consumer_tag: str |
     """Whether this consumer tag is registered on the open AMQP channel."""
     if channel is None or consumer_tag is None or channel.is_closed:
         return False
-    try:
-        return consumer_tag in channel.channel.consumers  # type: ignore[attr-defined]
-    except (ChannelInvalidStateError, RuntimeError):
-        return False
+    # aio-pika's public way to the AMQP channel waits while reconnecting (and the property is deprecated); this
+    # check must answer at once, so it reads the current one.
+    context = getattr(channel, "_channel", None)
+    amqp_channel = getattr(context, "channel", None)
+    consumers = getattr(amqp_channel, "consumers", None)
+    return isinstance(consumers, dict) and consumer_tag in consumers
 
 
 def consumer_active(subscriber: RabbitSubscriber) -> bool:
@@ -88,3 +94,9 @@ def forget_queue(broker: RabbitBroker, queue: RabbitQueue) -> None:
     cache = getattr(broker.config.declarer, "_queues", None)
     if isinstance(cache, dict):
         cache.pop(queue, None)
+
+
+async def check_reachable(amqp_url: str, timeout: float) -> None:
+    """Open and close a plain AMQP connection; raise (OSError, AMQPError, TimeoutError) when that fails."""
+    connection = await aio_pika.connect(amqp_url, timeout=timeout)
+    await connection.close()

@@ -11,21 +11,27 @@ FastStream's defaults differ from what the services rely on, so every broker a p
 - Acknowledgement is manual for every subscriber (`AckPolicy.MANUAL`): the kit acks after the handler's
   transaction commits, nacks with requeue on failure and rejects unparseable messages; FastStream never acks or
   rejects on its own.
-- No FastDepends (`apply_types=False`) and the kit's subscribers use a decoder that leaves the body alone: the
-  kit parses each envelope exactly once itself. FastStream would otherwise decode the JSON body to a dict (and
-  validate it against the handler's signature) before the kit parses the same bytes again.
+- No FastDepends (`apply_types=False`) and the kit's subscribers use a decoder that leaves the body alone
+  (`leave_body`): the kit parses each envelope exactly once itself. FastStream would otherwise decode the JSON
+  body to a dict (and validate it against the handler's signature) before the kit parses the same bytes again.
 - FastStream's per-message "Received"/"Processed" log lines go to DEBUG: a service logs what it did itself.
 """
 
 from __future__ import annotations
 
+import inspect
 import logging
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, cast
 
 from faststream.message import StreamMessage
 from faststream.middlewares import AckPolicy
-from faststream.rabbit import RabbitBroker
+from faststream.rabbit import RabbitBroker, RabbitMessage, RabbitQueue
 from faststream.rabbit.schemas import Channel
+from faststream.rabbit.subscriber import RabbitSubscriber
+
+from lklr_shared.contracts.envelope import Envelope
+from lklr_shared.kit.topology import Topology
 
 if TYPE_CHECKING:
     from faststream.rabbit.utils import RabbitClientProperties
@@ -82,6 +88,59 @@ async def connect_broker(
     return broker
 
 
-async def undecoded(message: StreamMessage[object]) -> StreamMessage[object]:
-    """A FastStream decoder that hands the handler the message itself: the kit parses the body once, itself."""
+async def leave_body(_message: StreamMessage[object]) -> None:
+    """A FastStream decoder that decodes nothing: the kit parses the body once, itself.
+
+    The handler then reads the message from FastStream's context (`current_message`). Returning the message itself
+    from the decoder would put it in its own decode cache: a reference cycle that keeps every body alive until the
+    cyclic garbage collector runs (megabytes for evidence uploads).
+    """
+    return None
+
+
+def current_message(broker: RabbitBroker) -> RabbitMessage:
+    """The message FastStream is handling in this task (its context's `message`)."""
+    message: RabbitMessage = broker.context.get_local("message")
     return message
+
+
+async def event_tap(
+    broker: RabbitBroker,
+    topology: Topology,
+    *,
+    queue: str,
+    routing_key: str | Sequence[str],
+    on_envelope: Callable[[Envelope], Awaitable[None] | None],
+    exclusive: bool = True,
+) -> RabbitSubscriber:
+    """Copy the events matching `routing_key` (one pattern or several) into a queue of their own and hand each
+    envelope to a callback.
+
+    For tests, benchmarks and tools that watch what services publish: a classic queue (exclusive by default: gone
+    with the connection), acknowledged after the callback returns. Not in the AsyncAPI document.
+    """
+    exchange = await broker.declare_exchange(topology.events_exchange_spec())
+    keys = [routing_key] if isinstance(routing_key, str) else list(routing_key)
+
+    async def record(_body: None) -> None:
+        result = on_envelope(Envelope.from_bytes(current_message(broker).body))
+        if inspect.isawaitable(result):
+            await result
+
+    spec = RabbitQueue(queue, durable=not exclusive, exclusive=exclusive, routing_key=keys[0])
+    subscriber = broker.subscriber(
+        spec,
+        exchange=topology.events_exchange_spec(),
+        channel=consumer_channel(64),
+        ack_policy=AckPolicy.ACK,
+        no_reply=True,
+        include_in_schema=False,
+        persistent=False,
+    )
+    subscriber(record, decoder=leave_body)
+    await subscriber.start()
+    # FastStream binds the first pattern; the declarer hands back the subscriber's queue to bind the others.
+    declared = await broker.declare_queue(spec)
+    for key in keys[1:]:
+        await declared.bind(exchange, routing_key=key)
+    return subscriber

@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from lklr_shared.contracts.base import Message, UnknownMessageType
 from lklr_shared.contracts.envelope import Envelope
 from lklr_shared.kit import amqp_raw
-from lklr_shared.kit.broker import consumer_channel, undecoded
+from lklr_shared.kit.broker import consumer_channel, current_message, leave_body
 from lklr_shared.kit.inbox import already_processed, record_processed
 from lklr_shared.kit.outbox import OutboxRelay, UnitOfWork
 from lklr_shared.kit.topology import Topology, declare_broker_dead_letter_queue, declare_broker_exchanges
@@ -93,7 +93,7 @@ class EventConsumer:
                 title=f"{self.queue_name}:consume",
                 description=f"{self.name} consumes " + ", ".join(self.routing_keys),
             )
-            self._subscriber(self._on_message, decoder=undecoded)
+            self._subscriber(self._on_message, decoder=leave_body)
         return self._subscriber
 
     def consuming(self) -> bool:
@@ -145,7 +145,8 @@ class EventConsumer:
         if channel is not None and not channel.is_closed:
             await channel.close()
 
-    async def _on_message(self, message: RabbitMessage) -> None:
+    async def _on_message(self, _body: None) -> None:
+        message = current_message(self._broker)
         if self._stopping:
             return  # not acked: returned to the queue when the channel closes
         self._in_flight += 1

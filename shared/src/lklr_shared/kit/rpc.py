@@ -27,7 +27,7 @@ from pydantic import ValidationError
 from lklr_shared.contracts.base import Message, UnknownMessageType, contract_for
 from lklr_shared.contracts.envelope import Envelope, wrap
 from lklr_shared.kit import amqp_raw
-from lklr_shared.kit.broker import consumer_channel, undecoded
+from lklr_shared.kit.broker import consumer_channel, current_message, leave_body
 from lklr_shared.kit.topology import Topology
 
 log = logging.getLogger(__name__)
@@ -105,7 +105,7 @@ class RpcServer:
                 title=f"{self.queue_name}:answer",
                 description=f"{self.service} answers: " + ", ".join(sorted(c.wire_name for c in self._handlers)),
             )
-            self._subscriber(self._on_request, decoder=undecoded)
+            self._subscriber(self._on_request, decoder=leave_body)
         return self._subscriber
 
     def consuming(self) -> bool:
@@ -137,7 +137,8 @@ class RpcServer:
         if channel is not None and not channel.is_closed:
             await channel.close()
 
-    async def _on_request(self, message: RabbitMessage) -> None:
+    async def _on_request(self, _body: None) -> None:
+        message = current_message(self._broker)
         if self._stopping:
             return  # not acked: returned to the queue when the channel closes
         task = asyncio.current_task()

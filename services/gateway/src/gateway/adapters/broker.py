@@ -10,6 +10,7 @@ import aio_pika
 from faststream.rabbit import RabbitBroker
 
 from lklr_shared.contracts.base import Message
+from lklr_shared.kit import amqp_raw
 from lklr_shared.kit.broker import make_broker
 from lklr_shared.kit.rpc import RpcClient, ServiceUnavailable
 from lklr_shared.kit.topology import Topology
@@ -70,11 +71,10 @@ class BrokerCaller:
 
         A robust connection runs its own reconnect task from the first attempt on, and it stays alive when the
         attempt fails or is cancelled (a broker that accepts TCP but never answers, a stop during start-up), which
-        would keep the process from exiting. So the broker is stopped on failure.
+        would keep the process from exiting. So a plain connection tries first, and the broker is stopped on failure.
         """
-        broker = make_broker(
-            self._amqp_url, name=self._connection_name, connect_timeout=self._connect_timeout
-        )
+        await amqp_raw.check_reachable(self._amqp_url, self._connect_timeout)
+        broker = make_broker(self._amqp_url, name=self._connection_name, connect_timeout=self._connect_timeout)
         try:
             await asyncio.wait_for(broker.start(), timeout=self._connect_timeout)
         except BaseException:
