@@ -22,7 +22,6 @@ from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
 from gateway.adapters.broker import BrokerCaller
-from gateway.asyncapi import build_asyncapi
 from gateway.caller import ServiceCaller
 from gateway.entrypoints.accreditation_routes import AccreditationRoutes
 from gateway.entrypoints.api import ApiV1
@@ -35,7 +34,7 @@ from gateway.entrypoints.portfolio_routes import PortfolioRoutes
 from gateway.entrypoints.registry_routes import RegistryRoutes
 from gateway.service_layer.context import Gateway
 from gateway.settings import GatewaySettings
-from lklr_shared.contracts import all_contracts
+from lklr_shared.kit.asyncapi import build_asyncapi
 from lklr_shared.kit.clock import make_clock, register_today
 from lklr_shared.kit.rpc import RpcError
 from lklr_shared.kit.topology import Topology
@@ -96,7 +95,7 @@ def build_app(
         services=tuple(settings.services),
         readiness_timeout=settings.readiness_timeout_seconds,
         events_exchange=Topology(prefix=settings.broker_prefix).events_exchange,
-        asyncapi=build_asyncapi(all_contracts(), settings.broker_prefix),
+        asyncapi=build_asyncapi(settings.broker_prefix),
         today=today,
     )
 
