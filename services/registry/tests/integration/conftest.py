@@ -6,7 +6,6 @@ Tests talk to it only the way the gateway does: requests over RabbitMQ through `
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -21,7 +20,7 @@ from faststream.rabbit import RabbitBroker
 
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.contracts.base import Message
-from lklr_shared.contracts.envelope import Envelope, wrap
+from lklr_shared.contracts.envelope import Envelope
 from lklr_shared.kit.broker import connect_broker, event_tap
 from lklr_shared.kit.clock import ManualClock
 from lklr_shared.kit.db import make_engine, run_migrations
@@ -248,12 +247,4 @@ async def office(registry: Registry) -> uuid.UUID:
 
 async def raw_reply(registry: Registry, request: Message) -> dict[str, Any]:
     """The reply body exactly as it left the registry, before any contract parsing drops unknown fields."""
-    envelope = wrap(request)
-    reply = await registry.broker.request(
-        envelope.to_bytes(),
-        routing_key=registry.topology.rpc_queue("registry"),
-        correlation_id=str(envelope.message_id),
-        timeout=15,
-    )
-    body: dict[str, Any] = json.loads(reply.body)
-    return body
+    return await registry.client.call_raw("registry", request, timeout=15)
