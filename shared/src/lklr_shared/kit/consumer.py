@@ -29,7 +29,7 @@ from lklr_shared.contracts.base import Message, UnknownMessageType
 from lklr_shared.contracts.envelope import Envelope
 from lklr_shared.kit import amqp_raw
 from lklr_shared.kit.broker import consumer_channel, current_message, leave_body
-from lklr_shared.kit.inbox import already_processed, record_processed
+from lklr_shared.kit.inbox import claim
 from lklr_shared.kit.outbox import OutboxRelay, UnitOfWork
 from lklr_shared.kit.topology import Topology, declare_broker_dead_letter_queue, declare_broker_exchanges
 
@@ -192,10 +192,9 @@ class EventConsumer:
     async def apply(self, envelope: Envelope, contract: Message, handler: EventHandler) -> bool:
         """Apply one message in one transaction unless the inbox has it; return whether it was applied."""
         async with UnitOfWork(self._session_factory, self._relay, caused_by=envelope) as uow:
-            if await already_processed(uow.session, self.name, envelope):
+            if not await claim(uow.session, self.name, envelope):
                 log.info("%s: duplicate %s %s skipped", self.name, envelope.type, envelope.message_id)
                 return False
             await handler(uow, contract, envelope)
-            await record_processed(uow.session, self.name, envelope)
             await uow.commit()
             return True
