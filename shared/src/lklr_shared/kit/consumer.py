@@ -6,7 +6,7 @@ acknowledgement: FastStream hands each delivery to `_on_message` and never acks,
 Per delivery:
 1. parse the envelope and its contract; a message that cannot be parsed will never succeed, so it is
    rejected without requeue and dead-lettered at once;
-2. in one transaction: skip if the inbox has it, else run the handler and record it in the inbox; commit;
+2. in one transaction: claim the message in the inbox (a duplicate is skipped), run the handler; commit;
 3. acknowledge only after the commit. Any exception is logged and the message is returned to the queue;
    the queue's delivery limit dead-letters a message that keeps failing, while the ones behind it go on.
 """
@@ -82,7 +82,7 @@ class EventConsumer:
 
     @property
     def subscriber(self) -> RabbitSubscriber:
-        """The FastStream subscriber (registered on the broker on first use, so AsyncAPI documents it)."""
+        """The FastStream subscriber, registered on the broker on first use."""
         if self._subscriber is None:
             self._subscriber = self._broker.subscriber(
                 self._topology.consumer_queue_spec(self.name),

@@ -97,7 +97,7 @@ class RpcServer:
 
     @property
     def subscriber(self) -> RabbitSubscriber:
-        """The FastStream subscriber (registered on the broker on first use, so AsyncAPI documents it)."""
+        """The FastStream subscriber, registered on the broker on first use."""
         if self._subscriber is None:
             self._subscriber = self._broker.subscriber(
                 self._topology.rpc_queue_spec(self.service),
