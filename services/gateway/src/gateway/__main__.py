@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import uvicorn
 
 from gateway.bootstrap import build_app, load_settings
-from lklr_shared.kit.cli import configure_logging
+from lklr_shared.kit.cli import configure_logging, freeze_startup_objects
 
 
 class _GracefulServer(uvicorn.Server):
@@ -34,6 +34,7 @@ def main() -> int:
     configure_logging()
     settings = load_settings()
     app = build_app(settings)
+    freeze_startup_objects()
     # uvicorn traps SIGINT/SIGTERM itself: it stops accepting, lets requests in flight finish within the grace
     # period, then runs the app's shutdown (which closes the broker connection).
     config = uvicorn.Config(
