@@ -12,6 +12,8 @@
   `connect_robust`, whose reconnect task outlives a failed or cancelled first attempt (a broker that accepts TCP
   but never speaks AMQP) and keeps the process from exiting. A plain connection, closed at once, tells first
   whether the broker answers.
+- Whether the broker's connection is up right now (`connected`), without `broker.ping`'s timer: the RPC client
+  asks before every request, so that a request while the broker is away fails at once as unavailable.
 - Forgetting a queue FastStream declared (`forget_queue`): its declarer caches one queue object per queue
   description whatever the channel, so a subscriber started again after its channel was closed would consume on
   that closed channel.
@@ -23,6 +25,7 @@ shows, rather than passing silently.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -100,3 +103,12 @@ async def check_reachable(amqp_url: str, timeout: float) -> None:
     """Open and close a plain AMQP connection; raise (OSError, AMQPError, TimeoutError) when that fails."""
     connection = await aio_pika.connect(amqp_url, timeout=timeout)
     await connection.close()
+
+
+async def connected(broker: RabbitBroker) -> bool:
+    """Whether the broker's robust connection is connected at this moment (False while it reconnects)."""
+    if not broker.running:
+        return False
+    connection = await broker.connect()
+    event = getattr(connection, "connected", None)
+    return isinstance(event, asyncio.Event) and event.is_set()

@@ -220,6 +220,10 @@ class _ReplyRouter:
         self._subscriber: RabbitSubscriber | None = None
         self._lock = asyncio.Lock()
 
+    @property
+    def is_ready(self) -> bool:
+        return self._subscriber is not None
+
     async def ready(self) -> None:
         async with self._lock:
             if self._subscriber is None:
@@ -293,12 +297,13 @@ class RpcClient:
         timeout = timeout or self._timeout
         envelope = wrap(request, correlation_id=correlation_id)
         key = str(envelope.message_id)
-        if not await self._broker.ping(timeout=min(timeout, 0.05)):
+        if not await amqp_raw.connected(self._broker):
             raise ServiceUnavailable(f"broker unreachable: not connected (asking {service})")
         future = self._router.expect(key)
         try:
             try:
-                await asyncio.wait_for(self._router.ready(), timeout=timeout)
+                if not self._router.is_ready:
+                    await asyncio.wait_for(self._router.ready(), timeout=timeout)
                 await self._broker.publish(
                     envelope.to_bytes(),
                     routing_key=self._topology.rpc_queue(service),
