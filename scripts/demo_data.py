@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-import aio_pika
-
 from lklr_shared.contracts import accreditation as accreditation_contracts
 from lklr_shared.contracts import registry as contracts
+from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.rpc import RpcClient
 from lklr_shared.kit.topology import Topology
 from scripts.demo_audit import load_demo_audit
@@ -94,9 +93,9 @@ DEMO_ACCOUNTS = [
 
 async def load_demo_data(amqp_url: str, prefix: str) -> str:
     """Create the demo accounts and registrations where missing; return a printable summary."""
-    connection = await aio_pika.connect_robust(amqp_url)
+    broker = await connect_broker(amqp_url)
     try:
-        client = RpcClient(connection, Topology(prefix=prefix), timeout=10)
+        client = RpcClient(broker, Topology(prefix=prefix), timeout=10)
         stats = await client.call("registry", contracts.GetStatistics())
         assert isinstance(stats, contracts.Statistics)
         accounts: dict[str, contracts.DemoAccountReady] = {}
@@ -181,7 +180,7 @@ async def load_demo_data(amqp_url: str, prefix: str) -> str:
         lines.append(await load_demo_audit(client, accounts["assessment"].account_id))
         return "\n".join(lines)
     finally:
-        await connection.close()
+        await broker.stop()
 
 
 async def _grant(

@@ -22,6 +22,7 @@ from pathlib import Path
 import aio_pika
 
 from lklr_shared.contracts import registry as contracts
+from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.clock import register_today, system_clock
 from lklr_shared.kit.rpc import RpcClient, RpcError
 from lklr_shared.kit.topology import Topology
@@ -65,13 +66,13 @@ async def run_scheduled_jobs(
     amqp_url: str, prefix: str, *, timeout: float = SCHEDULED_JOBS_TIMEOUT_SECONDS
 ) -> contracts.ScheduledJobsReport:
     """Ask the registry to run its scheduled jobs now (as the system: needs demo commands on)."""
-    connection = await aio_pika.connect_robust(amqp_url, timeout=10)
+    broker = await connect_broker(amqp_url, connect_timeout=10)
     try:
-        reply = await RpcClient(connection, Topology(prefix=prefix), timeout=timeout).call(
+        reply = await RpcClient(broker, Topology(prefix=prefix), timeout=timeout).call(
             "registry", contracts.RunScheduledJobs()
         )
     finally:
-        await connection.close()
+        await broker.stop()
     if not isinstance(reply, contracts.ScheduledJobsReport):
         raise RpcError("bad_reply", f"unexpected reply {type(reply).__name__}", 502)
     return reply

@@ -48,12 +48,14 @@ from zoneinfo import ZoneInfo
 import aio_pika
 import asyncpg
 import httpx
+from faststream.rabbit import RabbitBroker
 from sqlalchemy.engine import make_url
 
 from lklr_shared.contracts import accreditation as accreditation_contracts
 from lklr_shared.contracts import registry as registry_contracts
 from lklr_shared.contracts.base import Message
 from lklr_shared.contracts.envelope import wrap
+from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.publisher import Publisher
 from lklr_shared.kit.rpc import RpcClient
 from lklr_shared.kit.topology import Topology, all_names, declare_exchanges
@@ -126,6 +128,7 @@ class System:
     processes: dict[str, asyncio.subprocess.Process] = field(default_factory=dict)
     gateway_url: str = ""
     connection: aio_pika.abc.AbstractRobustConnection | None = None
+    broker: RabbitBroker | None = None
     rpc: RpcClient | None = None
 
     @property
@@ -156,7 +159,8 @@ class System:
         self.connection = await aio_pika.connect_robust(self.amqp_url)
         channel = await self.connection.channel()
         await declare_exchanges(channel, self.topology)
-        self.rpc = RpcClient(self.connection, self.topology, timeout=60)
+        self.broker = await connect_broker(self.amqp_url, name="bench-attendance")
+        self.rpc = RpcClient(self.broker, self.topology, timeout=60)
 
         port = free_port()
         self.gateway_url = f"http://127.0.0.1:{port}"
@@ -237,6 +241,8 @@ class System:
                 for exchange in sorted(names.exchanges):
                     await channel.exchange_delete(exchange)
             await self.connection.close()
+        if self.broker is not None:
+            await self.broker.stop()
         if self.keep:
             log(f"kept: databases lklr_bench_{self.run_id}_*, logs in {self.workdir}")
             return
@@ -288,8 +294,8 @@ async def register_people(system: System, count: int) -> list[str]:
     `registry.RegistrationGranted` and `registry.CycleOpened` events, and wait until both consumers' read models
     hold all of them. (The registry's own `GrantDemoRegistration` does the same one person per request, at about
     20 a second on this kind of machine: too slow to set up 10,000 people; it is not what is measured here.)"""
-    assert system.connection is not None
-    publisher = Publisher(system.connection, system.topology.events_exchange, 30)
+    assert system.broker is not None
+    publisher = Publisher(system.broker, system.topology.events_exchange, 30)
     since = register_today() - timedelta(days=365)
     numbers = [registration_number_for(900_000 + index) for index in range(count)]
     events: list[Message] = []

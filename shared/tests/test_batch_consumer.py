@@ -7,19 +7,19 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-import aio_pika
 import pytest
 import pytest_asyncio
 import sqlalchemy as sa
-from aio_pika.abc import AbstractRobustConnection
+from faststream.rabbit import RabbitBroker
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from lklr_shared.contracts.base import Message, MessageKind
 from lklr_shared.contracts.envelope import Envelope, wrap
 from lklr_shared.kit.batch_consumer import BatchEventConsumer, BatchItems, BatchUnitOfWork
+from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.db import kit_metadata, make_engine, make_session_factory, outbox_table
 from lklr_shared.kit.publisher import Publisher
-from lklr_shared.kit.topology import Topology, declare_exchanges
+from lklr_shared.kit.topology import Topology, declare_broker_exchanges
 
 pytestmark = [pytest.mark.integration]
 
@@ -73,14 +73,14 @@ class Handler:
 
 @dataclass
 class Setup:
-    connection: AbstractRobustConnection
+    broker: RabbitBroker
     topology: Topology
     session_factory: async_sessionmaker[AsyncSession]
     publisher: Publisher
 
     def consumer(self, handler: Handler, **options: Any) -> BatchEventConsumer:
         return BatchEventConsumer(
-            CONSUMER, self.connection, self.topology, self.session_factory, {BatchProbed: handler}, **options
+            CONSUMER, self.broker, self.topology, self.session_factory, {BatchProbed: handler}, **options
         )
 
     async def publish(self, envelopes: Sequence[Envelope]) -> None:
@@ -98,7 +98,7 @@ class Setup:
 
     async def depth(self, queue_name: str | None = None) -> int:
         """Messages ready in a queue (the consumer's own by default)."""
-        channel = await self.connection.channel()
+        channel = await (await self.broker.connect()).channel()
         try:
             queue = await channel.declare_queue(queue_name or self.topology.consumer_queue(CONSUMER), passive=True)
             return int(queue.declaration_result.message_count or 0)
@@ -114,16 +114,14 @@ async def setup(databases: Any, broker_names: Any, amqp_url: str) -> AsyncIterat
         await connection.run_sync(kit_metadata.create_all)
         await connection.run_sync(effects_metadata.create_all)
     topology = broker_names.topology(delivery_limit=2, consumers={CONSUMER})
-    connection = await aio_pika.connect_robust(amqp_url)
-    channel = await connection.channel()
-    await declare_exchanges(channel, topology)
-    await channel.close()
-    publisher = Publisher(connection, topology.events_exchange, timeout=5)
+    broker = await connect_broker(amqp_url, name="batch-consumer-tests")
+    await declare_broker_exchanges(broker, topology)
+    publisher = Publisher(broker, topology.events_exchange, timeout=5)
     try:
-        yield Setup(connection, topology, make_session_factory(engine), publisher)
+        yield Setup(broker, topology, make_session_factory(engine), publisher)
     finally:
         await publisher.close()
-        await connection.close()
+        await broker.stop()
         await engine.dispose()
 
 
@@ -185,11 +183,13 @@ async def test_redeliveries_are_skipped_by_the_inbox_even_inside_one_batch(setup
 async def test_a_poison_message_is_dead_lettered_while_the_rest_of_its_batch_is_applied(setup: Setup) -> None:
     await _declare_queue(setup)
     await setup.publish([wrap(BatchProbed(key=key)) for key in ["a", "b", "poison", "c", "d"]])
-    unparseable = aio_pika.Message(b"not an envelope", message_id="garbage")
-    channel = await setup.connection.channel()
-    exchange = await channel.get_exchange(setup.topology.events_exchange)
-    await exchange.publish(unparseable, routing_key=BatchProbed.wire_name)
-    await channel.close()
+    await setup.broker.publish(
+        b"not an envelope",
+        exchange=setup.topology.events_exchange_spec(),
+        routing_key=BatchProbed.wire_name,
+        message_id="garbage",
+        timeout=5,
+    )
     consumer = setup.consumer(Handler(poison={"poison"}), max_batch=10, max_wait_seconds=0.2)
     await consumer.start()
     try:

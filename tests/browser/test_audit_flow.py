@@ -18,11 +18,11 @@ import re
 import time
 from pathlib import Path
 
-import aio_pika
 import pytest
 from playwright.async_api import expect
 
 from lklr_shared.contracts import registry as contracts
+from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.clock import register_today, system_clock
 from lklr_shared.kit.rpc import RpcClient
 from lklr_shared.scheme import default_scheme_path
@@ -78,9 +78,9 @@ async def test_a_reviewer_judges_a_sampled_dossier_and_the_professional_sees_the
         assert isinstance(professional, contracts.DemoAccountReady)
 
         # --- Set-up through the services: the reviewer joins the committee; the professional earns the norm ---
-        connection = await aio_pika.connect_robust(amqp_url)
+        broker = await connect_broker(amqp_url)
         try:
-            client = RpcClient(connection, system.topology, timeout=20)
+            client = RpcClient(broker, system.topology, timeout=20)
             await register_reviewer(client, reviewer.account_id, "R. Mulder")
             today = register_today(system_clock)
             edition = await accredited_edition(client, today)
@@ -94,7 +94,7 @@ async def test_a_reviewer_judges_a_sampled_dossier_and_the_professional_sees_the
                 employer_id="gemeente-deventer",
             )
         finally:
-            await connection.close()
+            await broker.stop()
 
         # --- The professional sees their application under review -------------------------------------------------
         user = await new_context(browser, system.gateway_url, accept_downloads=True)

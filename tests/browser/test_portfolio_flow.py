@@ -12,7 +12,6 @@ Screenshots go to $LKLR_SCREENSHOT_DIR (or the test's tmp folder) for a look at 
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 import uuid
 from datetime import date, timedelta
@@ -21,15 +20,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import aio_pika
 import httpx
 import pytest
 from playwright.async_api import FilePayload, Page, expect
 
 from lklr_shared.contracts import accreditation as accreditation_contracts
 from lklr_shared.contracts import registry as contracts
-from lklr_shared.contracts.envelope import utcnow
-from lklr_shared.kit.topology import declare_exchanges
+from lklr_shared.contracts.envelope import Envelope, utcnow
+from lklr_shared.kit.broker import connect_broker, event_tap
 from tests.support.browser import Shots, chromium, new_context
 from tests.support.system import start_system
 
@@ -104,11 +102,15 @@ async def test_a_professional_keeps_the_portfolio_and_disputes_a_provider_entry(
     shots = Shots(tmp_path)
     async with start_system(amqp_url, databases, broker_names, tmp_path) as system, chromium() as browser:
         # The test's own queue on the events exchange, to see the portfolio publish the dispute.
-        connection = await aio_pika.connect_robust(system.amqp_url)
-        channel = await connection.channel()
-        exchange = await declare_exchanges(channel, system.topology)
-        disputes = await channel.declare_queue(f"{system.topology.prefix}.browser-disputes", exclusive=True)
-        await disputes.bind(exchange, routing_key="portfolio.ActivityDisputed")
+        broker = await connect_broker(system.amqp_url, name="browser-portfolio")
+        disputes: list[Envelope] = []
+        await event_tap(
+            broker,
+            system.topology,
+            queue=f"{system.topology.prefix}.browser-disputes",
+            routing_key="portfolio.ActivityDisputed",
+            on_envelope=disputes.append,
+        )
 
         # --- A registered professional (registered two months ago) --------------------------------------------
         account = await system.rpc(
@@ -216,15 +218,11 @@ async def test_a_professional_keeps_the_portfolio_and_disputes_a_provider_entry(
             await shots.take(page, "provider-entry-disputed")
 
             # --- ... and the portfolio published ActivityDisputed ------------------------------------------------
-            message = await disputes.get(timeout=30, fail=False)
-            deadline = asyncio.get_running_loop().time() + 30
-            while message is None:
+            deadline = asyncio.get_running_loop().time() + 60
+            while not disputes:
                 assert asyncio.get_running_loop().time() < deadline, "no ActivityDisputed on the events exchange"
                 await asyncio.sleep(0.5)
-                message = await disputes.get(timeout=30, fail=False)
-            await message.ack()
-            envelope = json.loads(message.body)
-            payload = envelope.get("payload", envelope)
+            payload = disputes[0].payload
             assert payload["person_id"] == str(account.account_id)
             assert payload["reason"] == DISPUTE_REASON
 
@@ -255,4 +253,4 @@ async def test_a_professional_keeps_the_portfolio_and_disputes_a_provider_entry(
             assert [a["title"] for a in portfolio.json()["activities"] if a["title"] == "Te groot"] == []
 
         await context.close()
-        await connection.close()
+        await broker.stop()

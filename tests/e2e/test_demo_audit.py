@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import base64
 
-import aio_pika
 import httpx
 import pytest
 
 from lklr_shared.contracts import audit as audit_contracts
 from lklr_shared.contracts import portfolio as portfolio_contracts
 from lklr_shared.contracts import registry as contracts
+from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.rpc import RpcClient
 from scripts.demo_audit import CERTIFICATE_PDF, call, load_demo_audit
 from tests.support.system import start_system
@@ -36,9 +36,9 @@ async def test_the_demo_reviewer_gets_a_sampled_case_with_readable_evidence(
             ),
         )
         assert isinstance(reviewer, contracts.DemoAccountReady)
-        connection = await aio_pika.connect_robust(amqp_url)
+        broker = await connect_broker(amqp_url)
         try:
-            client = RpcClient(connection, system.topology, timeout=20)
+            client = RpcClient(broker, system.topology, timeout=20)
             summary = await load_demo_audit(client, reviewer.account_id)
             cases = await call(
                 client, "audit", audit_contracts.ListMyCases(reviewer_id=reviewer.account_id), audit_contracts.CaseList
@@ -73,4 +73,4 @@ async def test_the_demo_reviewer_gets_a_sampled_case_with_readable_evidence(
             )
             assert len(after.cases) == len(cases.cases)
         finally:
-            await connection.close()
+            await broker.stop()

@@ -24,12 +24,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import aio_pika
 import asyncpg
 import httpx
 import pytest
 import uvicorn
-from aio_pika.abc import AbstractRobustConnection
+from faststream.rabbit import RabbitBroker
 from sqlalchemy.engine import make_url
 
 from accreditation.bootstrap import MIGRATIONS_DIR as ACCREDITATION_MIGRATIONS
@@ -41,12 +40,13 @@ from lklr_shared.contracts import accreditation as accreditation_contracts
 from lklr_shared.contracts import portfolio as portfolio_contracts
 from lklr_shared.contracts import registry as registry_contracts
 from lklr_shared.contracts.base import Message
-from lklr_shared.contracts.envelope import utcnow, wrap
+from lklr_shared.contracts.envelope import Envelope, utcnow, wrap
+from lklr_shared.kit.broker import connect_broker, event_tap
 from lklr_shared.kit.db import run_migrations
 from lklr_shared.kit.publisher import Publisher
 from lklr_shared.kit.rpc import RpcClient
 from lklr_shared.kit.runtime import ServiceRuntime
-from lklr_shared.kit.topology import Topology, declare_exchanges
+from lklr_shared.kit.topology import Topology
 from lklr_shared.registration_numbers import registration_number_for
 from portfolio.bootstrap import MIGRATIONS_DIR as PORTFOLIO_MIGRATIONS
 from portfolio.bootstrap import build_runtime as build_portfolio
@@ -268,17 +268,13 @@ class _InProcessServer(uvicorn.Server):
         yield
 
 
-async def _start_sink(connection: AbstractRobustConnection, topology: Topology) -> None:
-    channel = await connection.channel()
-    exchange = await declare_exchanges(channel, topology)
-    sink = await channel.declare_queue(f"{topology.prefix}.e2e-sink", exclusive=True)
-    for key in UNCONSUMED:
-        await sink.bind(exchange, routing_key=key)
-
-    async def discard(_message: Any) -> None:
+async def _start_sink(broker: RabbitBroker, topology: Topology) -> None:
+    def discard(_envelope: Envelope) -> None:
         return None
 
-    await sink.consume(discard, no_ack=True)
+    await event_tap(
+        broker, topology, queue=f"{topology.prefix}.e2e-sink", routing_key=list(UNCONSUMED), on_envelope=discard
+    )
 
 
 @pytest.fixture(scope="module")
@@ -292,8 +288,8 @@ async def running_system(
     # One after the other: Alembic's environment is process-global.
     await asyncio.to_thread(run_migrations, accreditation_url, ACCREDITATION_MIGRATIONS)
     await asyncio.to_thread(run_migrations, portfolio_url, PORTFOLIO_MIGRATIONS)
-    connection = await aio_pika.connect_robust(amqp_url)
-    await _start_sink(connection, topology)
+    broker = await connect_broker(amqp_url, name="e2e-provider-api")
+    await _start_sink(broker, topology)
     common: dict[str, Any] = {
         "amqp_url": amqp_url,
         "broker_prefix": topology.prefix,
@@ -334,8 +330,8 @@ async def running_system(
                 pytest.fail(f"gateway not ready: {(await http.get('/readyz')).text}")
             yield System(
                 http=http,
-                rpc=RpcClient(connection, topology, timeout=60),
-                publisher=Publisher(connection, topology.events_exchange, 10),
+                rpc=RpcClient(broker, topology, timeout=60),
+                publisher=Publisher(broker, topology.events_exchange, 10),
                 accreditation_dsn=plain_dsn(accreditation_url),
                 portfolio_dsn=plain_dsn(portfolio_url),
                 eventually=None,  # set per test from the `eventually` fixture
@@ -345,7 +341,7 @@ async def running_system(
         await serving
         for runtime in reversed(runtimes):
             await runtime.stop()
-        await connection.close()
+        await broker.stop()
 
 
 @pytest.fixture

@@ -30,7 +30,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
-import aio_pika
 import httpx
 import pyotp
 import pytest
@@ -40,6 +39,7 @@ from lklr_shared.contracts import audit as audit_contracts
 from lklr_shared.contracts import portfolio as portfolio_contracts
 from lklr_shared.contracts import registry as registry_contracts
 from lklr_shared.contracts.base import Message
+from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.clock import register_today, system_clock
 from lklr_shared.kit.rpc import RpcClient, RpcError
 from tests.support.system import RunningSystem, start_system
@@ -416,13 +416,13 @@ async def harness(amqp_url: str, databases: Any, broker_names: Any, tmp_path: An
         "GATEWAY_RPC_TIMEOUT_SECONDS": "30",
     }
     async with start_system(amqp_url, databases, broker_names, tmp_path, env=env, clock_offset_file=True) as system:
-        connection = await aio_pika.connect_robust(system.amqp_url)
+        broker = await connect_broker(system.amqp_url)
         try:
             async with httpx.AsyncClient(base_url=system.gateway_url, timeout=30) as http:
-                rpc = RpcClient(connection, system.topology, timeout=60)
+                rpc = RpcClient(broker, system.topology, timeout=60)
                 yield Harness(system, rpc, http, register_today(system_clock))
         finally:
-            await connection.close()
+            await broker.stop()
 
 
 async def test_two_hundred_professionals_reach_the_end_of_their_cycle(harness: Harness, eventually: Any) -> None:

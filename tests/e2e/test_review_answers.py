@@ -8,11 +8,11 @@ import asyncio
 import re
 from pathlib import Path
 
-import aio_pika
 import pytest
 
 from lklr_shared.contracts import audit as audit_contracts
 from lklr_shared.contracts import registry as contracts
+from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.clock import register_today, system_clock
 from lklr_shared.kit.rpc import RpcClient
 from lklr_shared.scheme import default_scheme_path
@@ -72,9 +72,9 @@ async def test_the_reviewer_reads_the_file_sent_with_an_answer_and_nobody_else_d
             system, "r2@lklr.example", ["assessment_committee"], "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU"
         )
         professional = await _account(system, "prof@gemeente.example", ["professional"])
-        connection = await aio_pika.connect_robust(amqp_url)
+        broker = await connect_broker(amqp_url)
         try:
-            client = RpcClient(connection, system.topology, timeout=20)
+            client = RpcClient(broker, system.topology, timeout=20)
             await register_reviewer(client, reviewer.account_id, "Eerste beoordelaar")
             today = register_today(system_clock)
             prepared = await prepare_dossier(
@@ -99,7 +99,7 @@ async def test_the_reviewer_reads_the_file_sent_with_an_answer_and_nobody_else_d
             # Registered after the case was assigned: the colleague has no case and no grant.
             await register_reviewer(client, colleague.account_id, "Tweede beoordelaar")
         finally:
-            await connection.close()
+            await broker.stop()
 
         async with (
             WebUser(system.gateway_url) as staff,

@@ -18,7 +18,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import aio_pika
 import httpx
 import pytest
 
@@ -26,6 +25,7 @@ from lklr_shared.contracts import accreditation as accreditation_contracts
 from lklr_shared.contracts import portfolio as portfolio_contracts
 from lklr_shared.contracts import registry as registry_contracts
 from lklr_shared.contracts.base import Message
+from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.clock import register_today, system_clock
 from lklr_shared.kit.rpc import RpcClient, RpcError
 from lklr_shared.kit.topology import Topology
@@ -157,9 +157,9 @@ async def test_time_travel_moves_every_process_and_expires_a_cycle_that_ended(
     assert f"the register's day is {today.isoformat()} (clock offset +0 days)" in start_output
     assert "uv run python -m scripts.time_travel --days 200" in start_output
 
-    connection = await aio_pika.connect_robust(local_run.env["LKLR_AMQP_URL"])
+    broker = await connect_broker(local_run.env["LKLR_AMQP_URL"])
     try:
-        client = RpcClient(connection, local_run.topology, timeout=30)
+        client = RpcClient(broker, local_run.topology, timeout=30)
         # A professional whose cycle ends in 10 days and who does not apply.
         since = _add_years(today + timedelta(days=11), -5)
         receipt = await _call(
@@ -263,4 +263,4 @@ async def test_time_travel_moves_every_process_and_expires_a_cycle_that_ended(
             code, out = await local_run.time_travel()
             assert code == 0 and "Clock offset: +0 days" in out, out
     finally:
-        await connection.close()
+        await broker.stop()

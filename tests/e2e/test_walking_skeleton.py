@@ -14,12 +14,12 @@ from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
 
-import aio_pika
 import httpx
 import pytest
 import sqlalchemy as sa
 
 from lklr_shared.contracts import registry as contracts
+from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.db import make_engine
 from lklr_shared.kit.rpc import RpcClient
 
@@ -124,9 +124,9 @@ async def test_gateway_readiness_reports_the_broker_and_every_service(system):
 async def test_an_http_request_is_answered_by_a_service_and_an_event_lands_in_other_databases(
     system, amqp_url, eventually
 ):
-    connection = await aio_pika.connect_robust(amqp_url)
+    broker = await connect_broker(amqp_url)
     try:
-        receipt = await RpcClient(connection, system.topology, timeout=10).call(
+        receipt = await RpcClient(broker, system.topology, timeout=10).call(
             "registry",
             contracts.GrantDemoRegistration(
                 initials="T.",
@@ -137,7 +137,7 @@ async def test_an_http_request_is_answered_by_a_service_and_an_event_lands_in_ot
             ),
         )
     finally:
-        await connection.close()
+        await broker.stop()
     assert isinstance(receipt, contracts.RegistrationReceipt)
 
     async with httpx.AsyncClient(base_url=system.gateway_url) as client:

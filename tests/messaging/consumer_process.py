@@ -9,9 +9,8 @@ import asyncio
 import os
 import sys
 
-import aio_pika
-
 from lklr_shared.contracts.envelope import Envelope
+from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.topology import Topology
 from tests.messaging.harness import make_consumer, prepare_database
 
@@ -20,14 +19,14 @@ DIED_AFTER_COMMIT = 17
 
 async def main(amqp_url: str, database_url: str, prefix: str, delivery_limit: int) -> None:
     _engine, session_factory = await prepare_database(database_url)
-    connection = await aio_pika.connect_robust(amqp_url)
+    broker = await connect_broker(amqp_url, name="consumer-process")
 
     async def die(_envelope: Envelope) -> None:
         # The handler's transaction is committed; the ack has not been sent. Die exactly here.
         os._exit(DIED_AFTER_COMMIT)
 
     consumer = make_consumer(
-        connection, Topology(prefix=prefix, delivery_limit=delivery_limit), session_factory, after_commit=die
+        broker, Topology(prefix=prefix, delivery_limit=delivery_limit), session_factory, after_commit=die
     )
     await consumer.start()
     await asyncio.sleep(30)

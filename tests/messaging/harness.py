@@ -12,7 +12,7 @@ from typing import ClassVar
 
 import aio_pika
 import sqlalchemy as sa
-from aio_pika.abc import AbstractRobustConnection
+from faststream.rabbit import RabbitBroker
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from lklr_shared.contracts.base import Message, MessageKind
@@ -21,7 +21,7 @@ from lklr_shared.kit.consumer import AfterCommit, EventConsumer
 from lklr_shared.kit.db import kit_metadata, make_engine, make_session_factory
 from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.kit.publisher import Publisher
-from lklr_shared.kit.topology import Topology, declare_exchanges
+from lklr_shared.kit.topology import Topology, declare_broker_exchanges
 
 CONSUMER = "probe-consumer"
 
@@ -94,7 +94,7 @@ def make_handler(switches: Switches):  # type: ignore[no-untyped-def]
 
 
 def make_consumer(
-    connection: AbstractRobustConnection,
+    broker: RabbitBroker,
     topology: Topology,
     session_factory: async_sessionmaker[AsyncSession],
     switches: Switches | None = None,
@@ -103,7 +103,7 @@ def make_consumer(
 ) -> EventConsumer:
     return EventConsumer(
         CONSUMER,
-        connection,
+        broker,
         topology,
         session_factory,
         {Probed: make_handler(switches or Switches())},
@@ -112,11 +112,9 @@ def make_consumer(
     )
 
 
-async def publish_probe(connection: AbstractRobustConnection, topology: Topology, key: str) -> Envelope:
-    channel = await connection.channel()
-    await declare_exchanges(channel, topology)
-    await channel.close()
-    publisher = Publisher(connection, topology.events_exchange, timeout=5)
+async def publish_probe(broker: RabbitBroker, topology: Topology, key: str) -> Envelope:
+    await declare_broker_exchanges(broker, topology)
+    publisher = Publisher(broker, topology.events_exchange, timeout=5)
     envelope = wrap(Probed(key=key))
     await publisher.publish(Probed.routing_key(), envelope)
     await publisher.close()

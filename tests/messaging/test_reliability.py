@@ -8,17 +8,18 @@ import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import aio_pika
 import pytest
 import pytest_asyncio
 import sqlalchemy as sa
+from faststream.rabbit import RabbitBroker
 
 from lklr_shared.contracts.envelope import Envelope
+from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.db import outbox_table
 from lklr_shared.kit.deadletters import list_dead_letters
 from lklr_shared.kit.outbox import OutboxRelay, UnitOfWork
 from lklr_shared.kit.publisher import Publisher, PublishFailed
-from lklr_shared.kit.topology import declare_exchanges
+from lklr_shared.kit.topology import declare_broker_exchanges
 from tests.messaging import harness
 from tests.messaging.consumer_process import DIED_AFTER_COMMIT
 
@@ -31,10 +32,10 @@ class RelayCrashed(BaseException):
 
 
 @pytest_asyncio.fixture
-async def connection(amqp_url: str) -> AsyncIterator[aio_pika.abc.AbstractRobustConnection]:
-    conn = await aio_pika.connect_robust(amqp_url)
-    yield conn
-    await conn.close()
+async def broker(amqp_url: str) -> AsyncIterator[RabbitBroker]:
+    started = await connect_broker(amqp_url, name="messaging-tests")
+    yield started
+    await started.stop()
 
 
 @pytest_asyncio.fixture
@@ -50,15 +51,15 @@ def fresh_topology(broker_names, delivery_limit: int = 5):  # type: ignore[no-un
 
 
 async def test_consumer_that_dies_after_commit_before_ack_gets_the_message_again_and_applies_it_once(
-    amqp_url, connection, database, broker_names, eventually
+    amqp_url, broker, database, broker_names, eventually
 ):
     url, session_factory = database
     topology = fresh_topology(broker_names)
     # Declare the queue first so the published message has somewhere to go.
-    declaring = harness.make_consumer(connection, topology, session_factory)
+    declaring = harness.make_consumer(broker, topology, session_factory)
     await declaring.start()
     await declaring.stop()
-    await harness.publish_probe(connection, topology, "k1")
+    await harness.publish_probe(broker, topology, "k1")
 
     process = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -78,7 +79,7 @@ async def test_consumer_that_dies_after_commit_before_ack_gets_the_message_again
         message="message returned to the queue",
     )
 
-    survivor = harness.make_consumer(connection, topology, session_factory)
+    survivor = harness.make_consumer(broker, topology, session_factory)
     await survivor.start()
     await eventually(lambda: survivor.stats["duplicate"] == 1, message="redelivery seen as duplicate")
     await survivor.stop()
@@ -91,16 +92,16 @@ async def _ready_is(amqp_url: str, queue: str, expected: int) -> bool:
 
 
 async def test_relay_that_dies_after_publishing_before_marking_sent_publishes_again_and_effect_happens_once(
-    connection, database, broker_names, eventually
+    broker, database, broker_names, eventually
 ):
     _url, session_factory = database
     topology = fresh_topology(broker_names)
-    consumer = harness.make_consumer(connection, topology, session_factory)
+    consumer = harness.make_consumer(broker, topology, session_factory)
     await consumer.start()
     async with UnitOfWork(session_factory) as uow:
         uow.emit(harness.Probed(key="k2"))
         await uow.commit()
-    publisher = Publisher(connection, topology.events_exchange, timeout=5)
+    publisher = Publisher(broker, topology.events_exchange, timeout=5)
 
     async def crash(_position: int) -> None:
         raise RelayCrashed
@@ -132,16 +133,16 @@ async def _unsent(session_factory) -> int:  # type: ignore[no-untyped-def]
 
 
 async def test_poison_message_is_dead_lettered_after_the_delivery_limit_while_later_messages_are_processed(
-    amqp_url, connection, database, broker_names, eventually
+    amqp_url, broker, database, broker_names, eventually
 ):
     _url, session_factory = database
     topology = fresh_topology(broker_names, delivery_limit=3)
     switches = harness.Switches(always_fail={"poison"})
-    consumer = harness.make_consumer(connection, topology, session_factory, switches)
+    consumer = harness.make_consumer(broker, topology, session_factory, switches)
     await consumer.start()
-    await harness.publish_probe(connection, topology, "poison")
+    await harness.publish_probe(broker, topology, "poison")
     for key in ("after-1", "after-2", "after-3"):
-        await harness.publish_probe(connection, topology, key)
+        await harness.publish_probe(broker, topology, key)
 
     for key in ("after-1", "after-2", "after-3"):
         await eventually(lambda key=key: _applied(session_factory, key), message=f"{key} applied")
@@ -186,13 +187,11 @@ async def _run_cli(amqp_url: str, prefix: str, *args: str) -> str:
     return out.decode()
 
 
-async def test_publish_no_queue_receives_fails_and_the_outbox_row_stays_unsent(connection, database, broker_names):
+async def test_publish_no_queue_receives_fails_and_the_outbox_row_stays_unsent(broker, database, broker_names):
     _url, session_factory = database
     topology = fresh_topology(broker_names)
-    channel = await connection.channel()
-    await declare_exchanges(channel, topology)
-    await channel.close()
-    publisher = Publisher(connection, topology.events_exchange, timeout=5)
+    await declare_broker_exchanges(broker, topology)
+    publisher = Publisher(broker, topology.events_exchange, timeout=5)
     with pytest.raises(PublishFailed, match="unroutable"):
         await publisher.publish(harness.Unbound.routing_key(), Envelope(type="tests.Unbound", payload={"key": "x"}))
 
@@ -209,26 +208,26 @@ async def test_publish_no_queue_receives_fails_and_the_outbox_row_stays_unsent(c
 
 
 async def test_database_error_inside_a_handler_does_not_lose_the_message_it_is_redelivered_and_applied(
-    connection, database, broker_names, eventually
+    broker, database, broker_names, eventually
 ):
     _url, session_factory = database
     topology = fresh_topology(broker_names)
     switches = harness.Switches(database_error_once={"k5"})
-    consumer = harness.make_consumer(connection, topology, session_factory, switches)
+    consumer = harness.make_consumer(broker, topology, session_factory, switches)
     await consumer.start()
-    await harness.publish_probe(connection, topology, "k5")
+    await harness.publish_probe(broker, topology, "k5")
     await eventually(lambda: _applied(session_factory, "k5"), message="applied after redelivery")
     await consumer.stop()
     assert consumer.stats["failed"] == 1
     assert consumer.stats["applied"] == 1
 
 
-async def test_relay_is_woken_by_commit_not_only_by_its_poll(connection, database, broker_names, eventually):
+async def test_relay_is_woken_by_commit_not_only_by_its_poll(broker, database, broker_names, eventually):
     _url, session_factory = database
     topology = fresh_topology(broker_names)
-    consumer = harness.make_consumer(connection, topology, session_factory)
+    consumer = harness.make_consumer(broker, topology, session_factory)
     await consumer.start()
-    publisher = Publisher(connection, topology.events_exchange, timeout=5)
+    publisher = Publisher(broker, topology.events_exchange, timeout=5)
     relay = OutboxRelay(session_factory, publisher, poll_seconds=3600)
     task = asyncio.create_task(relay.run())
     try:
@@ -243,17 +242,17 @@ async def test_relay_is_woken_by_commit_not_only_by_its_poll(connection, databas
 
 
 async def test_relay_publishes_a_batch_concurrently_and_marks_every_row_sent(
-    connection, database, broker_names, eventually
+    broker, database, broker_names, eventually
 ):
     _url, session_factory = database
     topology = fresh_topology(broker_names)
-    consumer = harness.make_consumer(connection, topology, session_factory, prefetch_count=50)
+    consumer = harness.make_consumer(broker, topology, session_factory, prefetch_count=50)
     await consumer.start()
     async with UnitOfWork(session_factory) as uow:
         for index in range(450):
             uow.emit(harness.Probed(key=f"batch-{index}"))
         await uow.commit()
-    publisher = Publisher(connection, topology.events_exchange, timeout=10)
+    publisher = Publisher(broker, topology.events_exchange, timeout=10)
     relay = OutboxRelay(session_factory, publisher, batch_size=200)
     assert [await relay.relay_once() for _ in range(3)] == [200, 200, 50]
     assert await _unsent(session_factory) == 0

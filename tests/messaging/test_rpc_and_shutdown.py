@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from lklr_shared.contracts.envelope import Envelope, wrap
 from lklr_shared.contracts.registry import GetStatistics, Statistics
 from lklr_shared.contracts.system import Ping, Pong
+from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.consumer import EventConsumer
 from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.kit.rpc import Problem, RpcClient, RpcError, RpcServer, ServiceTimeout, ServiceUnavailable
@@ -21,41 +22,41 @@ pytestmark = [pytest.mark.integration]
 
 
 @pytest.fixture
-async def connection(amqp_url):
-    conn = await aio_pika.connect_robust(amqp_url)
-    yield conn
-    await conn.close()
+async def broker(amqp_url):
+    started = await connect_broker(amqp_url, name="messaging-tests")
+    yield started
+    await started.stop()
 
 
-async def test_request_reply_returns_the_services_typed_answer(connection, broker_names):
+async def test_request_reply_returns_the_services_typed_answer(broker, broker_names):
     topology = broker_names.topology(services={"stats"})
 
     async def answer(_query: GetStatistics, _envelope: Envelope) -> Statistics:
         return Statistics(registered=3, working_total=10, percentage=30.0)
 
-    server = RpcServer("stats", connection, topology, {GetStatistics: answer})
+    server = RpcServer("stats", broker, topology, {GetStatistics: answer})
     await server.start()
-    client = RpcClient(connection, topology, timeout=5)
+    client = RpcClient(broker, topology, timeout=5)
     reply = await client.call("stats", GetStatistics())
     await server.stop()
     assert reply == Statistics(registered=3, working_total=10, percentage=30.0)
 
 
-async def test_a_business_error_reaches_the_caller_with_its_status(connection, broker_names):
+async def test_a_business_error_reaches_the_caller_with_its_status(broker, broker_names):
     topology = broker_names.topology(services={"picky"})
 
     async def refuse(_query: Ping, _envelope: Envelope) -> Pong:
         raise RpcError("not_allowed", "only the office may ask", 403)
 
-    server = RpcServer("picky", connection, topology, {Ping: refuse})
+    server = RpcServer("picky", broker, topology, {Ping: refuse})
     await server.start()
     with pytest.raises(RpcError) as caught:
-        await RpcClient(connection, topology).call("picky", Ping())
+        await RpcClient(broker, topology).call("picky", Ping())
     await server.stop()
     assert (caught.value.status, caught.value.code) == (403, "not_allowed")
 
 
-async def test_a_refusal_carries_its_problems_and_retry_after_to_the_caller(connection, broker_names):
+async def test_a_refusal_carries_its_problems_and_retry_after_to_the_caller(broker, broker_names):
     topology = broker_names.topology(services={"strict"})
 
     async def refuse(_query: Ping, _envelope: Envelope) -> Pong:
@@ -67,10 +68,10 @@ async def test_a_refusal_carries_its_problems_and_retry_after_to_the_caller(conn
             retry_after=7,
         )
 
-    server = RpcServer("strict", connection, topology, {Ping: refuse})
+    server = RpcServer("strict", broker, topology, {Ping: refuse})
     await server.start()
     with pytest.raises(RpcError) as caught:
-        await RpcClient(connection, topology).call("strict", Ping())
+        await RpcClient(broker, topology).call("strict", Ping())
     await server.stop()
     refusal = caught.value
     assert (refusal.status, refusal.code, refusal.retry_after) == (422, "invalid_sign_up", 7)
@@ -80,18 +81,16 @@ async def test_a_refusal_carries_its_problems_and_retry_after_to_the_caller(conn
     )
 
 
-async def test_an_unexpected_error_in_a_handler_answers_500_and_is_logged_with_its_stack(
-    connection, broker_names, caplog
-):
+async def test_an_unexpected_error_in_a_handler_answers_500_and_is_logged_with_its_stack(broker, broker_names, caplog):
     topology = broker_names.topology(services={"buggy"})
 
     async def crash(_query: Ping, _envelope: Envelope) -> Pong:
         raise ValueError("a bug, not the caller's fault")
 
-    server = RpcServer("buggy", connection, topology, {Ping: crash})
+    server = RpcServer("buggy", broker, topology, {Ping: crash})
     await server.start()
     with pytest.raises(RpcError) as caught:
-        await RpcClient(connection, topology).call("buggy", Ping())
+        await RpcClient(broker, topology).call("buggy", Ping())
     await server.stop()
     # Before, any ValueError from a handler became a silent 400 bad_request.
     assert (caught.value.status, caught.value.code) == (500, "internal")
@@ -99,14 +98,16 @@ async def test_an_unexpected_error_in_a_handler_answers_500_and_is_logged_with_i
     assert logged.exc_info is not None and "a bug" in str(logged.exc_info[1])
 
 
-async def test_a_request_that_does_not_parse_is_400_with_a_problem_per_field(connection, broker_names):
+async def test_a_request_that_does_not_parse_is_400_with_a_problem_per_field(broker, broker_names, amqp_url):
     topology = broker_names.topology(services={"parser"})
 
     async def answer(_query: GetStatistics, _envelope: Envelope) -> Statistics:
         raise AssertionError("never reached")
 
-    server = RpcServer("parser", connection, topology, {GetStatistics: answer})
+    server = RpcServer("parser", broker, topology, {GetStatistics: answer})
     await server.start()
+    # A hand-made body no contract accepts, sent and read with a plain AMQP client (as a buggy caller would).
+    connection = await aio_pika.connect_robust(amqp_url)
     channel = await connection.channel()
     reply_queue = await channel.declare_queue(exclusive=True)
     envelope = wrap(GetStatistics()).model_dump(mode="json")
@@ -116,7 +117,7 @@ async def test_a_request_that_does_not_parse_is_400_with_a_problem_per_field(con
         routing_key=topology.rpc_queue("parser"),
     )
     message = await _next_message(reply_queue)
-    await channel.close()
+    await connection.close()
     await server.stop()
     error = json.loads(message.body)["error"]
     assert (error["status"], error["code"]) == (400, "bad_request")
@@ -132,27 +133,23 @@ async def _next_message(queue: aio_pika.abc.AbstractQueue) -> aio_pika.abc.Abstr
     raise AssertionError("no reply")
 
 
-async def test_a_service_without_a_queue_is_unavailable_503(connection, broker_names):
+async def test_a_service_without_a_queue_is_unavailable_503(broker, broker_names):
     topology = broker_names.topology()
     with pytest.raises(ServiceUnavailable) as caught:
-        await RpcClient(connection, topology, timeout=2).call("nobody", Ping())
+        await RpcClient(broker, topology, timeout=2).call("nobody", Ping())
     assert caught.value.status == 503
 
 
-async def test_a_service_that_does_not_answer_in_time_is_a_timeout_504(connection, broker_names):
+async def test_a_service_that_does_not_answer_in_time_is_a_timeout_504(broker, broker_names):
     topology = broker_names.topology(services={"sleepy"})
-    channel = await connection.channel()
-    await channel.declare_queue(
-        topology.rpc_queue("sleepy"), durable=True, arguments={"x-queue-type": "quorum", "x-delivery-limit": 5}
-    )
-    await channel.close()
+    await broker.declare_queue(topology.rpc_queue_spec("sleepy"))
     with pytest.raises(ServiceTimeout) as caught:
-        await RpcClient(connection, topology).call("sleepy", Ping(), timeout=0.5)
+        await RpcClient(broker, topology).call("sleepy", Ping(), timeout=0.5)
     assert caught.value.status == 504
 
 
 async def test_stopping_a_consumer_finishes_the_message_in_flight(
-    amqp_url, connection, databases, broker_names, eventually
+    amqp_url, broker, databases, broker_names, eventually
 ):
     url = await databases.create("shutdown")
     engine, session_factory = await harness.prepare_database(url)
@@ -164,9 +161,9 @@ async def test_stopping_a_consumer_finishes_the_message_in_flight(
         await asyncio.sleep(1.0)
         await uow.session.execute(sa.insert(harness.effects).values(key=event.key))
 
-    consumer = EventConsumer(harness.CONSUMER, connection, topology, session_factory, {harness.Probed: slow})
+    consumer = EventConsumer(harness.CONSUMER, broker, topology, session_factory, {harness.Probed: slow})
     await consumer.start()
-    await harness.publish_probe(connection, topology, "slow")
+    await harness.publish_probe(broker, topology, "slow")
     await asyncio.wait_for(started.wait(), timeout=10)
     await consumer.stop(grace_seconds=10)
     assert consumer.stats["applied"] == 1

@@ -31,11 +31,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import aio_pika
 import httpx
 import pytest
+from faststream.rabbit import RabbitBroker
 
 from lklr_shared.contracts.base import Message
+from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.rpc import RpcClient
 from lklr_shared.kit.topology import Topology
 from scripts import time_travel
@@ -63,7 +64,7 @@ class RunningSystem:
     mail_dir: Path
     logs: Path
     clock_offset_file: Path | None = None
-    _connection: aio_pika.abc.AbstractRobustConnection | None = field(default=None, repr=False)
+    _broker: RabbitBroker | None = field(default=None, repr=False)
 
     @property
     def gateway_url(self) -> str:
@@ -71,9 +72,9 @@ class RunningSystem:
 
     async def rpc(self, service: str, request: Message, *, timeout: float = 15) -> Message:
         """Ask a service directly over RabbitMQ (set-up that has no page, e.g. a demo account)."""
-        if self._connection is None:
-            self._connection = await aio_pika.connect_robust(self.amqp_url)
-        return await RpcClient(self._connection, self.topology, timeout=timeout).call(service, request)
+        if self._broker is None:
+            self._broker = await connect_broker(self.amqp_url, name="test-system")
+        return await RpcClient(self._broker, self.topology, timeout=timeout).call(service, request)
 
     async def move_clock(self, days: int) -> None:
         """Move every process's clock `days` further (the offsets add up) and wait until they all read it."""
@@ -218,8 +219,8 @@ async def start_system(
         await _wait_ready(gateway_urls, processes, system)
         yield system
     finally:
-        if system._connection is not None:
-            await system._connection.close()
+        if system._broker is not None:
+            await system._broker.stop()
         problems = await _stop(processes, system)
         for log in log_files:
             log.close()

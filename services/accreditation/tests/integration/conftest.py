@@ -16,10 +16,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-import aio_pika
 import pytest
 import sqlalchemy as sa
-from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
+from faststream.rabbit import RabbitBroker
 
 from accreditation.bootstrap import MIGRATIONS_DIR, build_runtime
 from accreditation.service_layer import registrations
@@ -29,11 +28,12 @@ from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.contracts import registry as registry_contracts
 from lklr_shared.contracts.base import Message
 from lklr_shared.contracts.envelope import Envelope, utcnow, wrap
+from lklr_shared.kit.broker import connect_broker, event_tap
 from lklr_shared.kit.db import make_engine, make_session_factory, run_migrations
 from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.kit.rpc import RpcClient, RpcError
 from lklr_shared.kit.runtime import ServiceRuntime
-from lklr_shared.kit.topology import Topology, declare_exchanges
+from lklr_shared.kit.topology import Topology
 from lklr_shared.registration_numbers import registration_number_for
 
 # Registration numbers are unique per database; each call hands out sequences no other test uses.
@@ -70,7 +70,7 @@ class Service:
     database_url: str
     topology: Topology
     events: EventLog
-    connection: AbstractRobustConnection
+    broker: RabbitBroker
 
     async def call(self, request: Message, *, timeout: float = 60) -> Any:
         return await self.rpc.call("accreditation", request, timeout=timeout)
@@ -213,19 +213,16 @@ async def service(amqp_url: str, databases: Any, broker_names: Any) -> AsyncIter
     url = await databases.create("accreditation")
     await asyncio.to_thread(run_migrations, url, MIGRATIONS_DIR)
     topology = broker_names.topology(consumers={"accreditation"}, services={"accreditation"})
-    connection = await aio_pika.connect_robust(amqp_url)
+    broker = await connect_broker(amqp_url, name="accreditation-tests")
     events = EventLog()
-    channel = await connection.channel()
-    exchange = await declare_exchanges(channel, topology)
     # Exclusive: gone with the connection; bound before the service starts so no event is unroutable.
-    probe = await channel.declare_queue(f"{topology.prefix}.events-probe", exclusive=True)
-    await probe.bind(exchange, routing_key="accreditation.#")
-
-    async def record(message: AbstractIncomingMessage) -> None:
-        async with message.process():
-            events.envelopes.append(Envelope.from_bytes(message.body))
-
-    await probe.consume(record)
+    await event_tap(
+        broker,
+        topology,
+        queue=f"{topology.prefix}.events-probe",
+        routing_key="accreditation.#",
+        on_envelope=events.envelopes.append,
+    )
     settings = AccreditationSettings(
         database_url=url,
         amqp_url=amqp_url,
@@ -238,7 +235,7 @@ async def service(amqp_url: str, databases: Any, broker_names: Any) -> AsyncIter
     runtime = build_runtime(settings)
     await runtime.start()
     try:
-        yield Service(runtime, RpcClient(connection, topology, timeout=60), url, topology, events, connection)
+        yield Service(runtime, RpcClient(broker, topology, timeout=60), url, topology, events, broker)
     finally:
         await runtime.stop()
-        await connection.close()
+        await broker.stop()

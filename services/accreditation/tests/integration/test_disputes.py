@@ -32,7 +32,7 @@ async def test_a_disputed_attendance_shows_the_dispute_to_its_provider(service: 
         reason="Ik was ziek die dag.",
         disputed_at=utcnow(),
     )
-    publisher = Publisher(service.connection, service.topology.events_exchange, timeout=5)
+    publisher = Publisher(service.broker, service.topology.events_exchange, timeout=5)
     envelope = wrap(disputed)
     await publisher.publish(disputed.routing_key(), envelope)
     await publisher.publish(disputed.routing_key(), envelope)  # delivered twice: recorded once

@@ -47,7 +47,7 @@ async def test_the_export_holds_the_persons_records_disputes_voids_and_claims_an
         reason="Maar twee uur aanwezig.",
         disputed_at=utcnow(),
     )
-    publisher = Publisher(service.connection, service.topology.events_exchange, timeout=5)
+    publisher = Publisher(service.broker, service.topology.events_exchange, timeout=5)
     await publisher.publish(disputed.routing_key(), wrap(disputed))
     claim = await service.call(
         contracts.ClaimTeaching(

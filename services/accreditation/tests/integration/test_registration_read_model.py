@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.integration]
 
 
 async def _publish(service: Service, *events: Message) -> None:
-    publisher = Publisher(service.connection, service.topology.events_exchange, timeout=5)
+    publisher = Publisher(service.broker, service.topology.events_exchange, timeout=5)
     for event in events:
         await publisher.publish(event.routing_key(), wrap(event))
 
@@ -102,7 +102,7 @@ async def test_a_redelivered_grant_is_applied_once(service: Service, eventually)
     person_id = uuid.uuid4()
     event = _granted(person_id, registration_number_for(950_001), date(2022, 1, 1))
     envelope = wrap(event)
-    publisher = Publisher(service.connection, service.topology.events_exchange, timeout=5)
+    publisher = Publisher(service.broker, service.topology.events_exchange, timeout=5)
     for _ in range(2):
         await publisher.publish(event.routing_key(), envelope)
 
@@ -130,7 +130,7 @@ def _person_updated(person_id: uuid.UUID, initials: str, surname: str) -> regist
 async def test_a_name_change_reaches_the_read_model_whatever_order_the_events_arrive_in(
     service: Service, eventually
 ) -> None:  # type: ignore[no-untyped-def]
-    publisher = Publisher(service.connection, service.topology.events_exchange, timeout=5)
+    publisher = Publisher(service.broker, service.topology.events_exchange, timeout=5)
     granted_at = datetime(2030, 1, 1, 9, tzinfo=UTC)
     renamed, early, twice = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     numbers = {pid: registration_number_for(960_000 + i) for i, pid in enumerate((renamed, early, twice))}

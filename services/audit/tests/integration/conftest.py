@@ -20,10 +20,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import aio_pika
 import pytest
 import sqlalchemy as sa
-from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
+from faststream.rabbit import RabbitBroker
 
 from audit.bootstrap import MIGRATIONS_DIR, build_runtime
 from audit.entrypoints.runtime import AuditRuntime
@@ -33,11 +32,12 @@ from lklr_shared.contracts import audit as contracts
 from lklr_shared.contracts.base import Message
 from lklr_shared.contracts.envelope import Envelope, wrap
 from lklr_shared.contracts.portfolio import DossierActivity, DossierFrozen
+from lklr_shared.kit.broker import connect_broker, event_tap
 from lklr_shared.kit.clock import ManualClock, register_today
 from lklr_shared.kit.db import make_engine, run_migrations
 from lklr_shared.kit.publisher import Publisher
 from lklr_shared.kit.rpc import RpcClient, RpcError
-from lklr_shared.kit.topology import Topology, declare_exchanges
+from lklr_shared.kit.topology import Topology
 from lklr_shared.scheme import default_scheme_path
 
 PROBE = "probe"
@@ -244,18 +244,15 @@ async def wait_for(predicate: Any, *, timeout: float = 30.0, message: str = "con
         await asyncio.sleep(0.05)
 
 
-async def _bind_probe(connection: AbstractRobustConnection, topology: Topology, log: EventLog) -> Any:
-    channel = await connection.channel()
-    exchange = await declare_exchanges(channel, topology)
-    queue = await channel.declare_queue(topology.consumer_queue(PROBE), durable=True)
-    await queue.bind(exchange, routing_key="audit.#")
-
-    async def record(message: AbstractIncomingMessage) -> None:
-        async with message.process():
-            log.envelopes.append(Envelope.from_bytes(message.body))
-
-    await queue.consume(record)
-    return channel
+async def _bind_probe(broker: RabbitBroker, topology: Topology, log: EventLog) -> None:
+    await event_tap(
+        broker,
+        topology,
+        queue=topology.consumer_queue(PROBE),
+        routing_key="audit.#",
+        on_envelope=log.envelopes.append,
+        exclusive=False,
+    )
 
 
 AuditStarter = Callable[..., contextlib.AbstractAsyncContextManager[Audit]]
@@ -272,9 +269,9 @@ def start_audit(databases: Any, broker_names: Any, amqp_url: str, tmp_path: Path
         url = await databases.create("audit")
         await asyncio.to_thread(run_migrations, url, MIGRATIONS_DIR)
         topology = broker_names.topology(consumers={"audit", PROBE}, services={"audit"})
-        connection = await aio_pika.connect_robust(amqp_url)
+        broker = await connect_broker(amqp_url, name="audit-tests")
         log = EventLog()
-        probe = await _bind_probe(connection, topology, log)
+        await _bind_probe(broker, topology, log)
         clock = ManualClock(start or datetime.now(UTC))
         options: dict[str, Any] = {
             "database_url": url,
@@ -288,16 +285,15 @@ def start_audit(databases: Any, broker_names: Any, amqp_url: str, tmp_path: Path
         runtimes = [build_runtime(AuditSettings(**options), clock=clock) for _ in range(workers)]
         for runtime in runtimes:
             await runtime.start()
-        publisher = Publisher(connection, topology.events_exchange, timeout=5)
+        publisher = Publisher(broker, topology.events_exchange, timeout=5)
         engine = make_engine(url)
         try:
-            yield Audit(runtimes, RpcClient(connection, topology, timeout=20), publisher, log, clock, engine, url)
+            yield Audit(runtimes, RpcClient(broker, topology, timeout=20), publisher, log, clock, engine, url)
         finally:
             for runtime in runtimes:
                 await runtime.stop()
             await publisher.close()
-            await probe.close()
-            await connection.close()
+            await broker.stop()
             await engine.dispose()
 
     return start

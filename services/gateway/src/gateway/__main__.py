@@ -12,7 +12,7 @@ import uvicorn
 
 from gateway.bootstrap import build_app, load_settings
 from gateway.entrypoints.access_log import configure_access_log
-from lklr_shared.kit.cli import configure_logging
+from lklr_shared.kit.cli import configure_logging, freeze_startup_objects
 
 
 class _GracefulServer(uvicorn.Server):
@@ -37,6 +37,7 @@ def main() -> int:
     configure_access_log()
     settings = load_settings()
     app = build_app(settings)
+    freeze_startup_objects()
     # uvicorn traps SIGINT/SIGTERM itself: it stops accepting, lets requests in flight finish within the grace
     # period, then runs the app's shutdown (which closes the broker connection).
     config = uvicorn.Config(

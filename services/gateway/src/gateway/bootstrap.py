@@ -24,7 +24,6 @@ from litestar.template import TemplateConfig
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from gateway.adapters.broker import BrokerCaller
-from gateway.asyncapi import build_asyncapi
 from gateway.caller import ServiceCaller
 from gateway.domain.deployment import unsafe_settings
 from gateway.entrypoints.accreditation_routes import AccreditationRoutes
@@ -40,7 +39,7 @@ from gateway.entrypoints.registry_routes import RegistryRoutes
 from gateway.entrypoints.security_headers import SecurityHeaders
 from gateway.service_layer.context import Gateway
 from gateway.settings import GatewaySettings
-from lklr_shared.contracts import all_contracts
+from lklr_shared.kit.asyncapi import build_asyncapi
 from lklr_shared.kit.clock import make_clock, register_today
 from lklr_shared.kit.rpc import RpcError
 from lklr_shared.kit.topology import Topology
@@ -108,7 +107,7 @@ def build_app(
         services=tuple(settings.services),
         readiness_timeout=settings.readiness_timeout_seconds,
         events_exchange=Topology(prefix=settings.broker_prefix).events_exchange,
-        asyncapi=build_asyncapi(all_contracts(), settings.broker_prefix),
+        asyncapi=build_asyncapi(settings.broker_prefix),
         today=today,
     )
 

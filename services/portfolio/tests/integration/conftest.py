@@ -12,7 +12,6 @@ import asyncio
 import base64
 import contextlib
 import itertools
-import json
 import uuid
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
@@ -20,22 +19,22 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-import aio_pika
 import pytest_asyncio
 import sqlalchemy as sa
-from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
+from faststream.rabbit import RabbitBroker
 
 from lklr_shared.contracts import accreditation as accreditation_events
 from lklr_shared.contracts import portfolio as contracts
 from lklr_shared.contracts import registry as registry_events
 from lklr_shared.contracts.base import Message
 from lklr_shared.contracts.envelope import Envelope, utcnow, wrap
+from lklr_shared.kit.broker import connect_broker, event_tap
 from lklr_shared.kit.clock import Clock, register_today, system_clock
 from lklr_shared.kit.db import make_engine, run_migrations
 from lklr_shared.kit.publisher import Publisher
 from lklr_shared.kit.rpc import RpcClient, RpcError
 from lklr_shared.kit.runtime import ServiceRuntime
-from lklr_shared.kit.topology import Topology, declare_exchanges
+from lklr_shared.kit.topology import Topology
 from portfolio.bootstrap import MIGRATIONS_DIR, build_runtime
 from portfolio.settings import PortfolioSettings
 
@@ -204,20 +203,15 @@ async def wait_for(predicate: Any, *, timeout: float = 20.0, message: str = "con
         await asyncio.sleep(0.05)
 
 
-async def _bind_probe(
-    connection: AbstractRobustConnection, topology: Topology, published: list[Envelope]
-) -> aio_pika.abc.AbstractChannel:
-    channel = await connection.channel()
-    exchange = await declare_exchanges(channel, topology)
-    queue = await channel.declare_queue(topology.consumer_queue(PROBE), durable=True)
-    await queue.bind(exchange, routing_key="portfolio.*")
-
-    async def record(message: AbstractIncomingMessage) -> None:
-        async with message.process():
-            published.append(Envelope.model_validate(json.loads(message.body)))
-
-    await queue.consume(record)
-    return channel
+async def _bind_probe(broker: RabbitBroker, topology: Topology, published: list[Envelope]) -> None:
+    await event_tap(
+        broker,
+        topology,
+        queue=topology.consumer_queue(PROBE),
+        routing_key="portfolio.*",
+        on_envelope=published.append,
+        exclusive=False,
+    )
 
 
 @contextlib.asynccontextmanager
@@ -238,22 +232,19 @@ async def running_portfolio(
         blob_dir=blob_dir,
         **overrides,
     )
-    connection = await aio_pika.connect_robust(amqp_url)
+    broker = await connect_broker(amqp_url, name="portfolio-tests")
     published: list[Envelope] = []
-    probe_channel = await _bind_probe(connection, topology, published)
+    await _bind_probe(broker, topology, published)
     runtime = build_runtime(settings, clock=clock)
     await runtime.start()
-    publisher = Publisher(connection, topology.events_exchange, timeout=5)
+    publisher = Publisher(broker, topology.events_exchange, timeout=5)
     engine = make_engine(url)
     try:
-        yield Harness(
-            runtime, topology, RpcClient(connection, topology, timeout=15), publisher, engine, published, clock
-        )
+        yield Harness(runtime, topology, RpcClient(broker, topology, timeout=15), publisher, engine, published, clock)
     finally:
         await runtime.stop()
         await publisher.close()
-        await probe_channel.close()
-        await connection.close()
+        await broker.stop()
         await engine.dispose()
 
 

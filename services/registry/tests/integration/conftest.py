@@ -6,7 +6,6 @@ Tests talk to it only the way the gateway does: requests over RabbitMQ through `
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -15,14 +14,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import aio_pika
 import pytest
 import sqlalchemy as sa
-from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
+from faststream.rabbit import RabbitBroker
 
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.contracts.base import Message
-from lklr_shared.contracts.envelope import Envelope, wrap
+from lklr_shared.contracts.envelope import Envelope
+from lklr_shared.kit.broker import connect_broker, event_tap
 from lklr_shared.kit.clock import ManualClock
 from lklr_shared.kit.db import make_engine, run_migrations
 from lklr_shared.kit.rpc import RpcClient, RpcError
@@ -53,7 +52,7 @@ class Registry:
 
     runtime: RegistryRuntime
     client: RpcClient
-    connection: AbstractRobustConnection
+    broker: RabbitBroker
     topology: Topology
     database_url: str
     clock: MovableClock
@@ -172,7 +171,7 @@ async def start_registry(
     databases: Any, broker_names: Any, amqp_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[RegistryFactory]:
     """Start registries (fresh database, own broker prefix) with setting overrides; all stop at module end."""
-    started: list[tuple[RegistryRuntime, AbstractRobustConnection]] = []
+    started: list[tuple[RegistryRuntime, RabbitBroker]] = []
 
     async def start(*, manual_clock: ManualClock | None = None, **overrides: Any) -> Registry:
         url = await databases.create("registry")
@@ -205,12 +204,12 @@ async def start_registry(
         clock = MovableClock()
         runtime = build_runtime(settings, clock=manual_clock or clock)
         await runtime.start()
-        connection = await aio_pika.connect_robust(amqp_url)
-        started.append((runtime, connection))
+        broker = await connect_broker(amqp_url, name="registry-tests")
+        started.append((runtime, broker))
         registry = Registry(
             runtime=runtime,
-            client=RpcClient(connection, topology, timeout=15),
-            connection=connection,
+            client=RpcClient(broker, topology, timeout=15),
+            broker=broker,
             topology=topology,
             database_url=url,
             clock=clock,
@@ -220,23 +219,20 @@ async def start_registry(
         return registry
 
     yield start
-    for runtime, connection in reversed(started):
-        await connection.close()
+    for runtime, broker in reversed(started):
+        await broker.stop()
         await runtime.stop()
 
 
 async def _collect_events(registry: Registry) -> None:
     """Bind a private queue to every registry event, so tests see what the relay actually published."""
-    channel = await registry.connection.channel()
-    exchange = await channel.get_exchange(registry.topology.events_exchange)
-    queue = await channel.declare_queue(exclusive=True, auto_delete=True)
-    await queue.bind(exchange, routing_key="registry.#")
-
-    async def on_message(message: AbstractIncomingMessage) -> None:
-        async with message.process():
-            registry.events.append(Envelope.from_bytes(message.body))
-
-    await queue.consume(on_message)
+    await event_tap(
+        registry.broker,
+        registry.topology,
+        queue=f"{registry.topology.prefix}.registry-events-probe.{uuid.uuid4().hex}",
+        routing_key="registry.#",
+        on_envelope=registry.events.append,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -253,19 +249,4 @@ async def office(registry: Registry) -> uuid.UUID:
 
 async def raw_reply(registry: Registry, request: Message) -> dict[str, Any]:
     """The reply body exactly as it left the registry, before any contract parsing drops unknown fields."""
-    channel = await registry.connection.channel()
-    try:
-        reply_queue = await channel.declare_queue(exclusive=True, auto_delete=True)
-        envelope = wrap(request)
-        await channel.default_exchange.publish(
-            aio_pika.Message(envelope.to_bytes(), correlation_id=str(envelope.message_id), reply_to=reply_queue.name),
-            routing_key=registry.topology.rpc_queue("registry"),
-        )
-        async with reply_queue.iterator(timeout=15) as replies:
-            async for message in replies:
-                await message.ack()
-                body: dict[str, Any] = json.loads(message.body)
-                return body
-    finally:
-        await channel.close()
-    raise AssertionError("no reply")
+    return await registry.client.call_raw("registry", request, timeout=15)

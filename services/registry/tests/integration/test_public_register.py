@@ -9,12 +9,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-import aio_pika
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lklr_shared.contracts import registry as contracts
+from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.rpc import RpcClient, RpcError
 from registry.domain.public_register import PUBLIC_FIELDS
 
@@ -164,9 +164,9 @@ async def test_the_rate_limit_holds_across_two_gateway_connections_sharing_a_cli
 ) -> None:
     registry = await start_registry(register_lookups_per_window=5, register_lookup_window_seconds=60)
     # Two gateways: separate broker connections, separate clients, the same client address.
-    gateways = [await aio_pika.connect_robust(amqp_url) for _ in range(2)]
+    gateways = [await connect_broker(amqp_url, name=f"gateway-{n}") for n in range(2)]
     try:
-        clients = [RpcClient(connection, registry.topology, timeout=15) for connection in gateways]
+        clients = [RpcClient(broker, registry.topology, timeout=15) for broker in gateways]
         client_key = "203.0.113.50"
         for turn in range(5):
             await clients[turn % 2].call("registry", contracts.SearchRegister(q="nobody-here", client_key=client_key))
@@ -186,5 +186,5 @@ async def test_the_rate_limit_holds_across_two_gateway_connections_sharing_a_cli
         registry.clock.advance(seconds=125)
         await clients[1].call("registry", contracts.SearchRegister(q="nobody-here", client_key=client_key))
     finally:
-        for connection in gateways:
-            await connection.close()
+        for gateway in gateways:
+            await gateway.stop()

@@ -86,7 +86,7 @@ async def professional(registry: Registry, cycle_start: date, surname: str = "He
 
 
 async def publish(registry: Registry, event: Message, *, occurred_at: datetime | None = None) -> None:
-    publisher = Publisher(registry.connection, registry.topology.events_exchange, timeout=5)
+    publisher = Publisher(registry.broker, registry.topology.events_exchange, timeout=5)
     await publisher.publish(event.routing_key(), wrap(event, occurred_at=occurred_at or clock(registry)()))
 
 
@@ -221,7 +221,7 @@ async def test_a_timely_application_keeps_the_person_registered_in_the_register_
 
     frozen = dossier(person, applied_on=date(2030, 1, 15))
     envelope = wrap(frozen, occurred_at=clock(rereg)())
-    publisher = Publisher(rereg.connection, rereg.topology.events_exchange, timeout=5)
+    publisher = Publisher(rereg.broker, rereg.topology.events_exchange, timeout=5)
     for _ in range(2):  # a redelivery: the inbox applies it once
         await publisher.publish(frozen.routing_key(), envelope)
     view = await wait_for_status(rereg, person, "reregistration_pending")

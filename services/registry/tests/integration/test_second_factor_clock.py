@@ -9,10 +9,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import aio_pika
 import pytest
 
 from lklr_shared.contracts import registry as contracts
+from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.clock import register_today, system_clock
 from lklr_shared.kit.db import run_migrations
 from lklr_shared.kit.rpc import RpcClient
@@ -48,9 +48,9 @@ async def test_staff_sign_in_with_the_real_time_code_after_time_travel(
     )
     runtime = build_runtime(settings)  # no injected clock: the process's own, as `python -m registry` runs
     await runtime.start()
-    connection = await aio_pika.connect_robust(amqp_url)
+    broker = await connect_broker(amqp_url)
     try:
-        client = RpcClient(connection, topology, timeout=15)
+        client = RpcClient(broker, topology, timeout=15)
         secret = TotpVerifier.new_secret()
         email = f"office-{uuid.uuid4().hex[:8]}@example.nl"
         await client.call(
@@ -68,7 +68,7 @@ async def test_staff_sign_in_with_the_real_time_code_after_time_travel(
         signed_in = await client.call("registry", contracts.Login(email=email, password=PASSWORD, totp_code=code))
         jobs = await client.call("registry", contracts.RunScheduledJobs())
     finally:
-        await connection.close()
+        await broker.stop()
         await runtime.stop()
 
     assert isinstance(signed_in, contracts.LoginResult) and signed_in.authenticated

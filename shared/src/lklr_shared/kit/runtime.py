@@ -1,4 +1,4 @@
-"""Runs one service process: broker connection, outbox relay, event consumer, RPC server, health probes.
+"""Runs one service process: broker (FastStream), outbox relay, event consumer, RPC server, health probes.
 
 A service's `bootstrap.py` builds a `ServiceRuntime` from its settings and handlers; `python -m <service>`
 calls `run_until_signalled`. Shutdown on SIGINT/SIGTERM is graceful: stop taking messages, finish the ones in
@@ -13,12 +13,12 @@ import signal
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-import aio_pika
-from aio_pika.abc import AbstractRobustConnection
+from faststream.rabbit import RabbitBroker
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from lklr_shared.contracts.base import Message
 from lklr_shared.contracts.system import ListSecurityEvents, Ping, Pong, SecurityEventList
+from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.consumer import EventConsumer, EventHandler
 from lklr_shared.kit.db import database_ok
 from lklr_shared.kit.health import HealthServer
@@ -27,7 +27,8 @@ from lklr_shared.kit.publisher import Publisher
 from lklr_shared.kit.rpc import RpcHandler, RpcServer
 from lklr_shared.kit.security_log import list_security_events
 from lklr_shared.kit.settings import ServiceSettings
-from lklr_shared.kit.topology import Topology, declare_exchanges
+from lklr_shared.kit.topology import Topology, declare_broker_exchanges
+from lklr_shared.kit.watchdog import ConsumerWatchdog
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +44,12 @@ class ServiceRuntime:
     event_handlers: Mapping[type[Message], EventHandler] = field(default_factory=dict)
     rpc_handlers: Mapping[type[Message], RpcHandler] = field(default_factory=dict)
 
-    connection: AbstractRobustConnection | None = None
+    broker: RabbitBroker | None = None
     relay: OutboxRelay | None = None
     consumer: EventConsumer | None = None
     rpc_server: RpcServer | None = None
     health: HealthServer | None = None
+    watchdog: ConsumerWatchdog | None = None
     _relay_task: asyncio.Task[None] | None = None
 
     @property
@@ -59,7 +61,11 @@ class ServiceRuntime:
         return UnitOfWork(self.session_factory, self.relay)
 
     async def broker_ok(self) -> bool:
-        return self.connection is not None and not self.connection.is_closed
+        return self.broker is not None and await self.broker.ping(timeout=0.5)
+
+    async def consumers_ok(self) -> bool:
+        """Every subscriber of this process has a live consumer (a lost one makes the process not ready)."""
+        return self.watchdog is not None and self.watchdog.all_consuming()
 
     async def database_ok(self) -> bool:
         return await database_ok(self.engine)
@@ -73,13 +79,9 @@ class ServiceRuntime:
     async def start(self) -> None:
         """Connect and start every part; raises if the broker cannot be reached."""
         settings = self.settings
-        self.connection = await aio_pika.connect_robust(
-            settings.amqp_url, client_properties={"connection_name": f"lklr-{self.name}"}
-        )
-        setup_channel = await self.connection.channel()
-        await declare_exchanges(setup_channel, self.topology)
-        await setup_channel.close()
-        publisher = Publisher(self.connection, self.topology.events_exchange, settings.publish_timeout_seconds)
+        self.broker = await connect_broker(settings.amqp_url, name=f"lklr-{self.name}")
+        await declare_broker_exchanges(self.broker, self.topology)
+        publisher = Publisher(self.broker, self.topology.events_exchange, settings.publish_timeout_seconds)
         self.relay = OutboxRelay(
             self.session_factory,
             publisher,
@@ -90,7 +92,7 @@ class ServiceRuntime:
         if self.event_handlers:
             self.consumer = EventConsumer(
                 self.name,
-                self.connection,
+                self.broker,
                 self.topology,
                 self.session_factory,
                 self.event_handlers,
@@ -104,11 +106,17 @@ class ServiceRuntime:
             ListSecurityEvents: self._security_events,
             **self.rpc_handlers,
         }
-        self.rpc_server = RpcServer(self.name, self.connection, self.topology, rpc_handlers)
+        self.rpc_server = RpcServer(self.name, self.broker, self.topology, rpc_handlers)
         await self.rpc_server.start()
+        self.watchdog = ConsumerWatchdog(
+            [self.rpc_server] + ([self.consumer] if self.consumer is not None else []),
+            self.broker_ok,
+            interval_seconds=settings.consumer_check_seconds,
+        )
+        self.watchdog.start()
         self.health = HealthServer(
             self.name,
-            {"database": self.database_ok, "broker": self.broker_ok},
+            {"database": self.database_ok, "broker": self.broker_ok, "consumers": self.consumers_ok},
             settings.health_host,
             settings.health_port,
         )
@@ -118,6 +126,8 @@ class ServiceRuntime:
     async def stop(self) -> None:
         """Graceful stop: no new work, in-flight work finished, then connections closed."""
         grace = self.settings.shutdown_grace_seconds
+        if self.watchdog is not None:
+            await self.watchdog.stop()
         if self.rpc_server is not None:
             await self.rpc_server.stop(grace)
         if self.consumer is not None:
@@ -132,8 +142,8 @@ class ServiceRuntime:
                 self._relay_task.cancel()
         if self.health is not None:
             await self.health.stop()
-        if self.connection is not None:
-            await self.connection.close()
+        if self.broker is not None:
+            await self.broker.stop()
         await self.engine.dispose()
         log.info("%s stopped", self.name)
 

@@ -25,6 +25,8 @@ class BrokerSettings(BaseSettings):
     # Deliveries of one message before the quorum queue dead-letters it (RabbitMQ 3.10 sets none itself).
     delivery_limit: int = 5
     prefetch_count: int = 32
+    # How often the watchdog checks that every subscriber consumes (see kit/watchdog.py).
+    consumer_check_seconds: float = Field(default=2.0, gt=0)
 
 
 class ServiceSettings(BrokerSettings):

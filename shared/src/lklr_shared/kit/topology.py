@@ -11,10 +11,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractQueue
+from faststream.rabbit import ExchangeType, QueueType, RabbitBroker, RabbitExchange, RabbitQueue
+
+if TYPE_CHECKING:
+    from faststream.rabbit.schemas.queue import QuorumQueueArgs
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,40 @@ class Topology:
             "x-max-length": self.max_queue_length,
         }
 
+    def rpc_arguments(self) -> dict[str, Any]:
+        """Arguments of an RPC queue: quorum with bounded redelivery, no dead-lettering (a caller waits)."""
+        return {"x-queue-type": "quorum", "x-delivery-limit": self.delivery_limit}
+
+    # FastStream descriptions of the same names. A queue's arguments must stay exactly what earlier releases
+    # declared: RabbitMQ refuses a redeclaration with other arguments (PRECONDITION_FAILED) on a running broker.
+    # RabbitQueue puts `x-queue-type` first and then our arguments, which repeat it with the same value.
+
+    def events_exchange_spec(self) -> RabbitExchange:
+        """The durable topic exchange of events."""
+        return RabbitExchange(self.events_exchange, type=ExchangeType.TOPIC, durable=True)
+
+    def dead_letter_exchange_spec(self) -> RabbitExchange:
+        """The durable direct exchange dead letters go to (routing key = the queue they died in)."""
+        return RabbitExchange(self.dead_letter_exchange, type=ExchangeType.DIRECT, durable=True)
+
+    def consumer_queue_spec(self, consumer: str) -> RabbitQueue:
+        """A consuming service's event queue, as FastStream declares it."""
+        name = self.consumer_queue(consumer)
+        return _quorum_queue(name, self.quorum_arguments(name))
+
+    def rpc_queue_spec(self, service: str) -> RabbitQueue:
+        """A service's RPC queue, as FastStream declares it."""
+        return _quorum_queue(self.rpc_queue(service), self.rpc_arguments())
+
+    def dead_letter_queue_spec(self, queue: str) -> RabbitQueue:
+        """The quorum dead-letter queue of a work queue."""
+        return _quorum_queue(self.dead_letter_queue(queue), {})
+
+
+def _quorum_queue(name: str, arguments: dict[str, Any]) -> RabbitQueue:
+    # Durable, not exclusive, not auto-deleted: as the channel-based declarations below.
+    return RabbitQueue(name, QueueType.QUORUM, durable=True, arguments=cast("QuorumQueueArgs", arguments))
+
 
 @dataclass
 class DeclaredNames:
@@ -78,6 +116,23 @@ async def declare_work_queue(channel: AbstractChannel, topology: Topology, queue
     )
     await dlq.bind(dlx, routing_key=queue_name)
     return await channel.declare_queue(queue_name, durable=True, arguments=topology.quorum_arguments(queue_name))
+
+
+async def declare_broker_exchanges(broker: RabbitBroker, topology: Topology) -> None:
+    """Declare the events and dead-letter exchanges through the broker, on its publishing channel.
+
+    Done before any subscriber declares them: FastStream caches a declared exchange per name whatever the channel,
+    and publishes through the cached object, so the first declaration must be on the confirming channel.
+    """
+    await broker.declare_exchange(topology.dead_letter_exchange_spec())
+    await broker.declare_exchange(topology.events_exchange_spec())
+
+
+async def declare_broker_dead_letter_queue(broker: RabbitBroker, topology: Topology, queue_name: str) -> None:
+    """Declare a work queue's dead-letter queue, bound on the dead-letter exchange with the queue's name."""
+    dlx = await broker.declare_exchange(topology.dead_letter_exchange_spec())
+    dlq = await broker.declare_queue(topology.dead_letter_queue_spec(queue_name))
+    await dlq.bind(dlx, routing_key=queue_name)
 
 
 async def declare_consumer_queue(

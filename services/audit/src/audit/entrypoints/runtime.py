@@ -31,11 +31,11 @@ class AuditRuntime(ServiceRuntime):
 
     async def start(self) -> None:
         await super().start()
-        assert self.connection is not None and self.relay is not None  # made by super().start()
+        assert self.broker is not None and self.relay is not None  # made by super().start()
         if self.batch_handlers:
             self.batch_consumer = BatchEventConsumer(
                 self.name,
-                self.connection,
+                self.broker,
                 self.topology,
                 self.session_factory,
                 self.batch_handlers,
@@ -45,6 +45,8 @@ class AuditRuntime(ServiceRuntime):
                 prefetch_count=max(self.settings.prefetch_count, 2 * self.max_batch),
             )
             await self.batch_consumer.start()
+            if self.watchdog is not None:
+                self.watchdog.watch(self.batch_consumer)
         for job in self.jobs:
             job.start()
 

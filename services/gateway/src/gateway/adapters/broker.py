@@ -1,4 +1,4 @@
-"""The default service caller: an RpcClient over a robust aio-pika connection owned by the app's lifespan."""
+"""The default service caller: an RpcClient over a FastStream RabbitBroker owned by the app's lifespan."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ import contextlib
 import logging
 
 import aio_pika
-from aio_pika.abc import AbstractRobustConnection
-from aio_pika.connection import make_url
+from faststream.rabbit import RabbitBroker
 
 from lklr_shared.contracts.base import Message
+from lklr_shared.kit import amqp_raw
+from lklr_shared.kit.broker import make_broker
 from lklr_shared.kit.rpc import RpcClient, ServiceUnavailable
 from lklr_shared.kit.topology import Topology
 
@@ -20,8 +21,8 @@ log = logging.getLogger(__name__)
 class BrokerCaller:
     """Connects in the background on start, so the gateway serves pages (with notices) while the broker is down.
 
-    `connect_robust` reconnects by itself once a first connection exists; until then this class retries the
-    first connection with capped backoff.
+    The broker's robust connection reconnects by itself once a first connection exists; until then this class
+    retries the first connection with capped backoff.
     """
 
     def __init__(
@@ -40,7 +41,7 @@ class BrokerCaller:
         self._connection_name = connection_name
         self._max_backoff = max_backoff_seconds
         self._connect_timeout = connect_timeout_seconds
-        self._connection: AbstractRobustConnection | None = None
+        self._broker: RabbitBroker | None = None
         self._client: RpcClient | None = None
         self._connector: asyncio.Task[None] | None = None
         self._last_error = "not connected yet"
@@ -53,34 +54,33 @@ class BrokerCaller:
         delay = 0.5
         while True:
             try:
-                connection = await self._connect_once()
+                broker = await self._connect_once()
             except (OSError, aio_pika.exceptions.AMQPError, TimeoutError) as exc:
                 self._last_error = f"cannot connect: {exc!r}"
                 log.warning("gateway: broker %s; retrying in %.1fs", self._last_error, delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self._max_backoff)
                 continue
-            self._connection = connection
-            self._client = RpcClient(connection, self._topology, timeout=self._rpc_timeout)
+            self._broker = broker
+            self._client = RpcClient(broker, self._topology, timeout=self._rpc_timeout)
             log.info("gateway: connected to the broker")
             return
 
-    async def _connect_once(self) -> AbstractRobustConnection:
+    async def _connect_once(self) -> RabbitBroker:
         """One first-connection attempt, bounded in time, that leaves nothing running when it fails.
 
-        A robust connection runs its own reconnect task from the first attempt on; `connect_robust` keeps that task
-        alive when the attempt fails or is cancelled (a broker that accepts TCP but never answers, a stop during
-        start-up), and it would keep the process from exiting. So the connection is made here and closed on failure.
+        A robust connection runs its own reconnect task from the first attempt on, and it stays alive when the
+        attempt fails or is cancelled (a broker that accepts TCP but never answers, a stop during start-up), which
+        would keep the process from exiting. So a plain connection tries first, and the broker is stopped on failure.
         """
-        connection = aio_pika.RobustConnection(
-            make_url(self._amqp_url), client_properties={"connection_name": self._connection_name}
-        )
+        await amqp_raw.check_reachable(self._amqp_url, self._connect_timeout)
+        broker = make_broker(self._amqp_url, name=self._connection_name, connect_timeout=self._connect_timeout)
         try:
-            await connection.connect(timeout=self._connect_timeout)
+            await asyncio.wait_for(broker.start(), timeout=self._connect_timeout)
         except BaseException:
-            await asyncio.shield(connection.close())
+            await asyncio.shield(broker.stop())
             raise
-        return connection
+        return broker
 
     async def stop(self) -> None:
         """Stop connecting and close the connection."""
@@ -88,16 +88,17 @@ class BrokerCaller:
             self._connector.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._connector
-        # Close even when the connection looks closed: a robust connection that lost the broker is "closed" while
-        # its reconnect task keeps retrying, and that task alone keeps the process from exiting. close() ends it.
-        if self._connection is not None and not self._connection.close_called:
-            await self._connection.close()
+        # Stop even when the connection looks closed: a robust connection that lost the broker is "closed" while
+        # its reconnect task keeps retrying, and that task alone keeps the process from exiting. stop() ends it.
+        if self._broker is not None:
+            await self._broker.stop()
+            self._broker = None
         self._client = None
 
     async def broker_ok(self) -> tuple[bool, str]:
-        if self._connection is None:
+        if self._broker is None:
             return False, self._last_error
-        if self._connection.is_closed:
+        if not await self._broker.ping(timeout=0.5):
             return False, "connection lost; reconnecting"
         return True, ""
 

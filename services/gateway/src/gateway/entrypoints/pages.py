@@ -11,7 +11,11 @@ from litestar.response import Template
 from gateway.entrypoints.rendering import page
 from gateway.service_layer.context import GatewayDep
 from gateway.service_layer.queries import coverage, get_statistics
+from lklr_shared.kit.asyncapi import key as asyncapi_key
+from lklr_shared.kit.asyncapi import rpc_operations
+from lklr_shared.kit.asyncapi import summary as asyncapi_summary
 from lklr_shared.kit.rpc import RpcError
+from lklr_shared.kit.topology import Topology
 
 log = logging.getLogger(__name__)
 
@@ -40,28 +44,31 @@ class Pages(Controller):
     @get("/asyncapi", name="asyncapi_page")
     async def asyncapi_page(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template:
         document = gateway.asyncapi
-        messages = document["components"]["messages"]
-        events = []
-        rpc = []
-        for _key, channel in document["channels"].items():
-            if channel.get("bindings", {}).get("amqp", {}).get("is") == "routingKey":
-                message = messages[next(iter(channel["messages"]))]
-                events.append(
-                    {"routing_key": channel["address"], "owner": message["x-owner"], "summary": message["summary"]}
-                )
-        for operation in document["operations"].values():
-            if operation["action"] != "receive":
-                continue
-            channel = document["channels"][operation["channel"]["$ref"].rsplit("/", 1)[-1]]
-            request_key = operation["messages"][0]["$ref"].rsplit("/", 1)[-1]
-            reply_keys = [ref["$ref"].rsplit("/", 1)[-1] for ref in operation["reply"]["messages"]]
-            rpc.append(
-                {
-                    "queue": channel["address"],
-                    "request": request_key,
-                    "kind": messages[request_key]["x-kind"],
-                    "summary": messages[request_key]["summary"],
-                    "replies": reply_keys,
-                }
-            )
+        events = [
+            {
+                "routing_key": channel["address"],
+                "owner": channel["address"].split(".", 1)[0],
+                "summary": channel.get("description", ""),
+            }
+            for channel in document["channels"].values()
+            if channel.get("bindings", {}).get("amqp", {}).get("is") == "routingKey"
+        ]
+        queues = {
+            name: channel["address"]
+            for name, channel in document["channels"].items()
+            if channel.get("bindings", {}).get("amqp", {}).get("is") == "queue"
+        }
+        # The document lists each queue's requests as payloads; kinds and replies come from the catalogue it was
+        # generated from (the queue names, with the deployment's prefix, from the document itself).
+        rpc = [
+            {
+                "queue": queues[f"{operation.service}.rpc"],
+                "request": asyncapi_key(operation.request),
+                "kind": operation.request.kind,
+                "summary": asyncapi_summary(operation.request),
+                "replies": [asyncapi_key(reply) for reply in operation.replies],
+            }
+            for operation in rpc_operations(Topology())
+            if f"{operation.service}.rpc" in queues
+        ]
         return page(request, "asyncapi.html", events=events, rpc=rpc, exchange=gateway.events_exchange)

@@ -1,0 +1,101 @@
+"""Checks that every subscriber of a process really consumes, and starts it again when it does not.
+
+aio-pika restores channels and consumers after a reconnect, but FastStream has had reports of consumers that
+were not restored (a channel closed for good, a consumer cancelled by the broker when its queue's leader moved),
+and such a subscriber stays "running" while nothing arrives. The watchdog looks at each one every few seconds:
+one that is not consuming while the broker connection is up, twice in a row (a restore in progress gets a
+moment), is restarted. The readiness probe asks `all_consuming`, so a process whose subscriber is lost is taken
+out of service until it consumes again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Protocol
+
+log = logging.getLogger(__name__)
+
+
+class Watched(Protocol):
+    """What the watchdog needs of a subscriber (EventConsumer, RpcServer, BatchEventConsumer)."""
+
+    @property
+    def queue_name(self) -> str: ...
+
+    def consuming(self) -> bool: ...
+
+    async def restart(self) -> None: ...
+
+
+class ConsumerWatchdog:
+    """Restarts subscribers that stopped consuming; reports whether all of them consume."""
+
+    def __init__(
+        self,
+        watched: Sequence[Watched],
+        connected: Callable[[], Awaitable[bool]],
+        *,
+        interval_seconds: float = 2.0,
+        misses_before_restart: int = 2,
+    ) -> None:
+        self._watched = list(watched)
+        self._connected = connected
+        self._interval = interval_seconds
+        self._misses_before_restart = misses_before_restart
+        self._misses: dict[int, int] = {}
+        self._task: asyncio.Task[None] | None = None
+        # How often each queue's subscriber was restarted (logs and tests).
+        self.restarts: dict[str, int] = {}
+
+    def watch(self, item: Watched) -> None:
+        """Add a subscriber started after the watchdog."""
+        self._watched.append(item)
+
+    def all_consuming(self) -> bool:
+        """True when every watched subscriber has a live consumer."""
+        return all(item.consuming() for item in self._watched)
+
+    def not_consuming(self) -> list[str]:
+        """Queue names of subscribers without a live consumer."""
+        return [item.queue_name for item in self._watched if not item.consuming()]
+
+    def start(self) -> None:
+        """Begin checking in the background."""
+        self._task = asyncio.create_task(self._run(), name="consumer-watchdog")
+
+    async def stop(self) -> None:
+        """Stop checking (before the subscribers are stopped, so a stop is not mistaken for a loss)."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(self._interval)
+            try:
+                await self.check()
+            except Exception:
+                # A failed restart (the broker went away again) is retried at the next check.
+                log.exception("consumer watchdog: check failed; retrying")
+
+    async def check(self) -> None:
+        """One round: restart every subscriber that missed enough checks while the broker was reachable."""
+        if not await self._connected():
+            return  # aio-pika is reconnecting; it restores consumers itself first
+        for item in self._watched:
+            key = id(item)
+            if item.consuming():
+                self._misses.pop(key, None)
+                continue
+            self._misses[key] = self._misses.get(key, 0) + 1
+            if self._misses[key] < self._misses_before_restart:
+                continue
+            log.warning("consumer watchdog: %s is not consuming; restarting its subscriber", item.queue_name)
+            self._misses.pop(key, None)
+            await item.restart()
+            self.restarts[item.queue_name] = self.restarts.get(item.queue_name, 0) + 1
