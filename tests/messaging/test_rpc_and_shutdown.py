@@ -16,6 +16,7 @@ from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.consumer import EventConsumer
 from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.kit.rpc import Problem, RpcClient, RpcError, RpcServer, ServiceTimeout, ServiceUnavailable
+from lklr_shared.kit.topology import declare_consumer_queue
 from tests.messaging import harness
 
 pytestmark = [pytest.mark.integration]
@@ -170,3 +171,37 @@ async def test_stopping_a_consumer_finishes_the_message_in_flight(
     assert await harness.effect_count(session_factory, "slow") == 1
     assert await harness.queue_counts(amqp_url, topology.consumer_queue(harness.CONSUMER)) == 0
     await engine.dispose()
+
+
+async def test_queues_declared_as_before_faststream_are_taken_over_without_a_precondition_failure(
+    amqp_url, broker, databases, broker_names
+):
+    """A running broker keeps the queues of the previous release: FastStream must declare them identically."""
+    url = await databases.create("takeover")
+    engine, session_factory = await harness.prepare_database(url)
+    topology = broker_names.topology(consumers={harness.CONSUMER}, services={"takeover"})
+    # Exactly what the aio-pika kit declared: the consumer queue with its dead-letter queue, and the RPC queue.
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        await declare_consumer_queue(channel, topology, harness.CONSUMER, [harness.Probed.routing_key()])
+        await channel.declare_queue(
+            topology.rpc_queue("takeover"),
+            durable=True,
+            arguments={"x-queue-type": "quorum", "x-delivery-limit": topology.delivery_limit},
+        )
+    consumer = harness.make_consumer(broker, topology, session_factory)
+    server = RpcServer("takeover", broker, topology, {Ping: _pong})
+    await consumer.start()
+    await server.start()
+    try:
+        assert consumer.consuming() and server.consuming()
+        assert isinstance(await RpcClient(broker, topology).call("takeover", Ping()), Pong)
+    finally:
+        await server.stop()
+        await consumer.stop()
+        await engine.dispose()
+
+
+async def _pong(_request: Ping, _envelope: Envelope) -> Pong:
+    return Pong(service="takeover", database_ok=True, broker_ok=True)
