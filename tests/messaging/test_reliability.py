@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
+import uuid
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -13,11 +15,11 @@ import pytest_asyncio
 import sqlalchemy as sa
 from faststream.rabbit import RabbitBroker
 
-from lklr_shared.contracts.envelope import Envelope
+from lklr_shared.contracts.envelope import Envelope, utcnow
 from lklr_shared.kit.broker import connect_broker
-from lklr_shared.kit.db import outbox_table
+from lklr_shared.kit.db import inbox_table, outbox_table
 from lklr_shared.kit.deadletters import list_dead_letters
-from lklr_shared.kit.outbox import OutboxRelay, UnitOfWork
+from lklr_shared.kit.outbox import OutboxRelay, UnitOfWork, prune_processed_messages
 from lklr_shared.kit.publisher import Publisher, PublishFailed
 from lklr_shared.kit.topology import declare_broker_exchanges
 from tests.messaging import harness
@@ -258,3 +260,75 @@ async def test_relay_publishes_a_batch_concurrently_and_marks_every_row_sent(
     assert await _unsent(session_factory) == 0
     await eventually(lambda: consumer.stats["applied"] == 450, message="every event applied")
     await consumer.stop()
+
+
+async def test_poison_finding_an_outbox_row_that_can_never_be_published_is_parked_and_the_rows_behind_it_go_on(
+    broker, database, broker_names, eventually
+):
+    _url, session_factory = database
+    topology = fresh_topology(broker_names)
+    consumer = harness.make_consumer(broker, topology, session_factory)
+    await consumer.start()
+    async with session_factory() as session, session.begin():
+        # A body no envelope parses, committed before the good rows (say, written by an older, buggy version).
+        await session.execute(
+            sa.insert(outbox_table).values(
+                message_id=uuid.uuid4(),
+                routing_key=harness.Probed.routing_key(),
+                message_type=harness.Probed.wire_name,
+                body=b"{not json",
+                created_at=utcnow(),
+                next_attempt_at=utcnow(),
+                attempts=0,
+            )
+        )
+    async with UnitOfWork(session_factory) as uow:
+        for index in range(3):
+            uow.emit(harness.Probed(key=f"behind-poison-{index}"))
+        await uow.commit()
+    relay = OutboxRelay(session_factory, Publisher(broker, topology.events_exchange, timeout=5))
+    assert await relay.relay_once() == 4
+    for index in range(3):
+        await eventually(lambda i=index: _applied(session_factory, f"behind-poison-{i}"), message="rows behind it")
+    async with session_factory() as session:
+        parked = (await session.execute(sa.select(outbox_table).where(outbox_table.c.body == b"{not json"))).one()
+    assert parked.parked_at is not None and parked.sent_at is None and "ValidationError" in parked.last_error
+    assert await relay.relay_once() == 0  # parked: not tried again and again
+    await consumer.stop()
+
+
+async def test_growth_finding_sent_outbox_rows_and_inbox_records_are_pruned_after_the_retention(
+    database,
+):
+    _url, session_factory = database
+    now = utcnow()
+    old, recent = now - timedelta(days=15), now - timedelta(days=13)
+    async with session_factory() as session, session.begin():
+        for sent_at, key in ((old, "old-sent"), (recent, "recent-sent"), (None, "old-unsent")):
+            await session.execute(
+                sa.insert(outbox_table).values(
+                    message_id=uuid.uuid4(),
+                    routing_key="tests.Probed",
+                    message_type="tests.Probed",
+                    body=key.encode(),
+                    created_at=old,
+                    next_attempt_at=old,
+                    sent_at=sent_at,
+                    attempts=1,
+                )
+            )
+        for processed_at in (old, recent):
+            await session.execute(
+                sa.insert(inbox_table).values(
+                    consumer="pruning", message_id=uuid.uuid4(), message_type="tests.Probed", processed_at=processed_at
+                )
+            )
+    pruned = await prune_processed_messages(session_factory, retention=timedelta(days=14), now=now)
+    assert pruned == (1, 1)
+    async with session_factory() as session:
+        kept = {bytes(row.body) for row in (await session.execute(sa.select(outbox_table.c.body))).all()}
+        inbox = (
+            await session.execute(sa.select(inbox_table.c.processed_at).where(inbox_table.c.consumer == "pruning"))
+        ).all()
+    assert kept == {b"recent-sent", b"old-unsent"}  # never an unsent row
+    assert len(inbox) == 1

@@ -30,6 +30,9 @@ outbox_table = sa.Table(
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("last_error", sa.Text, nullable=True),
+    # Set when a row can never be published (its body does not parse, or publishing it fails for a reason other
+    # than the broker): it stays with its error for an operator, and the rows behind it go on.
+    sa.Column("parked_at", sa.DateTime(timezone=True), nullable=True),
     sa.Index("ix_kit_outbox_unsent", "sent_at", "next_attempt_at"),
 )
 

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from lklr_shared.contracts.base import Message
 from lklr_shared.contracts.envelope import Envelope, utcnow, wrap
 from lklr_shared.kit.causation import current_cause
-from lklr_shared.kit.db import outbox_table, transaction
+from lklr_shared.kit.db import inbox_table, outbox_table, transaction
 from lklr_shared.kit.publisher import Publisher, PublishFailed
 
 log = logging.getLogger(__name__)
@@ -120,7 +120,11 @@ class OutboxRelay:
                     outbox_table.c.body,
                     outbox_table.c.attempts,
                 )
-                .where(outbox_table.c.sent_at.is_(None), outbox_table.c.next_attempt_at <= now)
+                .where(
+                    outbox_table.c.sent_at.is_(None),
+                    outbox_table.c.parked_at.is_(None),
+                    outbox_table.c.next_attempt_at <= now,
+                )
                 .order_by(outbox_table.c.position)
                 .limit(self._batch_size)
             )
@@ -154,9 +158,19 @@ class OutboxRelay:
                             next_attempt_at=utcnow() + timedelta(seconds=delay),
                         )
                     )
+                elif isinstance(result, Exception):
+                    # Not the broker: the row itself cannot be published (a body that does not parse, say). Park it
+                    # with its error, so the rows behind it are not held up by a row that will never go.
+                    error = f"{type(result).__name__}: {result}"
+                    log.error("outbox row %s parked: it cannot be published: %s", position, error)
+                    await session.execute(
+                        sa.update(outbox_table)
+                        .where(outbox_table.c.position == position)
+                        .values(attempts=attempts + 1, last_error=error[:2000], parked_at=utcnow())
+                    )
                 elif isinstance(result, BaseException):
-                    # Anything but a failed publish is a bug or a crash: roll back the marks of this batch (its
-                    # published rows go out again; consumers' inboxes drop the duplicates) and let it surface.
+                    # A crash or a cancellation: roll back the marks of this batch (its published rows go out
+                    # again; consumers' inboxes drop the duplicates) and let it surface.
                     raise result
                 else:
                     sent.append(position)
@@ -165,6 +179,24 @@ class OutboxRelay:
                     sa.update(outbox_table).where(outbox_table.c.position.in_(sent)).values(sent_at=utcnow())
                 )
             return len(rows)
+
+
+async def prune_processed_messages(
+    session_factory: async_sessionmaker[AsyncSession], *, retention: timedelta, now: datetime | None = None
+) -> tuple[int, int]:
+    """Delete sent outbox rows and inbox records older than ``retention``; returns (outbox, inbox) counts.
+
+    Both tables grow with every event. A redelivery older than the retention cannot happen in practice (queues
+    hold messages for minutes, dead letters are replayed within days), and the read models' natural keys back the
+    inbox up beyond it. Unsent and parked outbox rows are never pruned.
+    """
+    cutoff = (now or utcnow()) - retention
+    async with transaction(session_factory) as session:
+        outbox = await session.execute(
+            sa.delete(outbox_table).where(outbox_table.c.sent_at.is_not(None), outbox_table.c.sent_at < cutoff)
+        )
+        inbox = await session.execute(sa.delete(inbox_table).where(inbox_table.c.processed_at < cutoff))
+    return int(getattr(outbox, "rowcount", 0) or 0), int(getattr(inbox, "rowcount", 0) or 0)
 
 
 class UnitOfWork:
