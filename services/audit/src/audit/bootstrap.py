@@ -7,13 +7,13 @@ from pathlib import Path
 from audit.entrypoints.events import batch_handlers
 from audit.entrypoints.rpc import rpc_handlers
 from audit.entrypoints.runtime import AuditRuntime
-from audit.entrypoints.scheduler import PeriodicJob
 from audit.service_layer.context import AuditContext, SeedBook
 from audit.service_layer.deadlines import run_deadline_jobs
 from audit.settings import AuditSettings
 from lklr_shared.kit.clock import Clock, make_clock
 from lklr_shared.kit.db import make_engine, make_session_factory
 from lklr_shared.kit.outbox import UnitOfWork
+from lklr_shared.kit.periodic import PeriodicJob
 from lklr_shared.kit.runtime import ServiceRuntime
 from lklr_shared.kit.settings import ServiceSettings
 from lklr_shared.scheme import default_scheme_path, load_scheme_book

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from audit.entrypoints.scheduler import PeriodicJob
+from lklr_shared.kit.periodic import PeriodicJob
 
 pytestmark = pytest.mark.unit
 

@@ -8,12 +8,13 @@ from pathlib import Path
 from lklr_shared.kit.clock import Clock, make_clock
 from lklr_shared.kit.db import make_engine, make_session_factory
 from lklr_shared.kit.outbox import UnitOfWork
+from lklr_shared.kit.periodic import PeriodicJob
 from lklr_shared.kit.settings import ServiceSettings
 from lklr_shared.scheme import default_scheme_path, load_scheme_book
 from portfolio.adapters.blobs import BlobStore, LocalFolderBlobStore
 from portfolio.entrypoints.events import event_handlers
 from portfolio.entrypoints.rpc import rpc_handlers
-from portfolio.entrypoints.scheduler import PeriodicJob, PortfolioRuntime
+from portfolio.entrypoints.scheduler import PortfolioRuntime
 from portfolio.service_layer.common import PortfolioContext
 from portfolio.service_layer.evidence import remove_unattached_evidence
 from portfolio.settings import PortfolioSettings

@@ -8,7 +8,6 @@ flight, let the relay finish its batch, then close the connection and the databa
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import signal
 from collections.abc import Mapping
@@ -25,6 +24,7 @@ from lklr_shared.kit.consumer import EventConsumer, EventHandler
 from lklr_shared.kit.db import database_ok
 from lklr_shared.kit.health import HealthServer
 from lklr_shared.kit.outbox import OutboxRelay, UnitOfWork, prune_processed_messages
+from lklr_shared.kit.periodic import PeriodicJob
 from lklr_shared.kit.publisher import Publisher
 from lklr_shared.kit.rpc import RpcHandler, RpcServer
 from lklr_shared.kit.security_log import list_security_events
@@ -53,7 +53,7 @@ class ServiceRuntime:
     health: HealthServer | None = None
     watchdog: ConsumerWatchdog | None = None
     _relay_task: asyncio.Task[None] | None = None
-    _prune_task: asyncio.Task[None] | None = None
+    _pruning: PeriodicJob | None = None
 
     @property
     def topology(self) -> Topology:
@@ -92,7 +92,8 @@ class ServiceRuntime:
             batch_size=settings.outbox_batch_size,
         )
         self._relay_task = asyncio.create_task(self.relay.run(), name=f"{self.name}-outbox-relay")
-        self._prune_task = asyncio.create_task(self._prune_periodically(), name=f"{self.name}-prune")
+        self._pruning = PeriodicJob(f"{self.name}-prune", self._prune, self.settings.prune_interval_seconds)
+        self._pruning.start()
         if self.event_handlers:
             self.consumer = EventConsumer(
                 self.name,
@@ -127,27 +128,18 @@ class ServiceRuntime:
         await self.health.start()
         log.info("%s started (health on port %s)", self.name, self.health.port)
 
-    async def _prune_periodically(self) -> None:
-        """Delete old sent outbox rows and inbox records now and then (each replica does; deleting is idempotent)."""
+    async def _prune(self) -> None:
+        """Delete old sent outbox rows and inbox records (each replica does; deleting is idempotent)."""
         retention = timedelta(days=self.settings.message_retention_days)
-        while True:
-            await asyncio.sleep(self.settings.prune_interval_seconds)
-            try:
-                outbox, inbox = await prune_processed_messages(self.session_factory, retention=retention)
-            except Exception:
-                # A database outage must not end the job: the next round tries again.
-                log.exception("%s: pruning old outbox and inbox rows failed; trying again later", self.name)
-                continue
-            if outbox or inbox:
-                log.info("%s: pruned %s sent outbox and %s inbox rows", self.name, outbox, inbox)
+        outbox, inbox = await prune_processed_messages(self.session_factory, retention=retention)
+        if outbox or inbox:
+            log.info("%s: pruned %s sent outbox and %s inbox rows", self.name, outbox, inbox)
 
     async def stop(self) -> None:
         """Graceful stop: no new work, in-flight work finished, then connections closed."""
         grace = self.settings.shutdown_grace_seconds
-        if self._prune_task is not None:
-            self._prune_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._prune_task
+        if self._pruning is not None:
+            await self._pruning.stop(grace)
         if self.watchdog is not None:
             await self.watchdog.stop()
         if self.rpc_server is not None:

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from audit.entrypoints.scheduler import PeriodicJob
 from audit.service_layer.context import AuditContext
 from lklr_shared.contracts.base import Message
 from lklr_shared.kit.batch_consumer import BatchEventConsumer, BatchHandler
+from lklr_shared.kit.periodic import PeriodicJob
 from lklr_shared.kit.runtime import ServiceRuntime
 
 

@@ -14,7 +14,7 @@ log = logging.getLogger(__name__)
 
 
 class PeriodicJob:
-    """Runs ``job`` every ``interval_seconds`` (the first run one interval after start)."""
+    """Runs ``job`` every ``interval_seconds`` (the first run one interval after start) until stopped."""
 
     def __init__(self, name: str, job: Callable[[], Awaitable[object]], interval_seconds: float) -> None:
         if interval_seconds <= 0:
@@ -27,6 +27,7 @@ class PeriodicJob:
         self.runs = 0
 
     def start(self) -> None:
+        """Start running the job in the background."""
         self._task = asyncio.create_task(self._loop(), name=f"job-{self.name}")
 
     async def stop(self, grace_seconds: float = 10.0) -> None:
