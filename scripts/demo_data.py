@@ -178,6 +178,11 @@ async def load_demo_data(amqp_url: str, prefix: str) -> str:
         lines.extend(await load_demo_portfolio(client, professional.account_id, provider))
         # Re-registration and the audit (issue 6): the demo reviewer with a sampled case, an application pending.
         lines.append(await load_demo_audit(client, accounts["assessment"].account_id))
+        lines.append(
+            "Security: staff sign in with their TOTP code (a password alone gives no staff page); the administrator "
+            "reads every service's security log at /beheer/beveiligingslog; giving a role on /beheer/accounts mails "
+            "a one-time enrolment link (see /dev/mail)."
+        )
         return "\n".join(lines)
     finally:
         await broker.stop()
