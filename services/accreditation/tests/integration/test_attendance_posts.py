@@ -14,7 +14,8 @@ import sqlalchemy as sa
 from accreditation.adapters.orm import idempotency_keys
 from accreditation.domain.idempotency import request_fingerprint
 from lklr_shared.contracts import accreditation as contracts
-from lklr_shared.contracts.envelope import utcnow
+from lklr_shared.contracts.envelope import utcnow, wrap
+from lklr_shared.kit.causation import cause
 
 from .conftest import Service, today
 
@@ -248,6 +249,41 @@ async def test_same_key_while_the_first_request_is_in_flight_is_409(service: Ser
     refusal = await service.refusal(request)
     assert (refusal.status, refusal.code) == (409, "request_in_flight")
     assert await service.attendance_count(edition) == 0
+
+
+async def test_crash_finding_the_redelivered_request_takes_its_key_over_at_once_and_another_gets_409_retry_after(
+    service: Service,
+) -> None:
+    provider = await service.provider()
+    _course, edition = await service.approved_course(provider.provider_id)
+    (person,) = await service.register_people(1)
+    request = service.post_request(provider.provider_id, edition, [(person, None)], key="k-crash")
+    envelope = wrap(request)
+    # The attempt that reserved the key died with its process: the row holds the lease under its message id.
+    await service.execute(
+        sa.insert(idempotency_keys).values(
+            provider_id=provider.provider_id,
+            idempotency_key="k-crash",
+            fingerprint=request_fingerprint(edition, [(person, None)]),
+            state="in_flight",
+            lease_token=envelope.message_id,
+            locked_until=utcnow() + timedelta(minutes=2),
+            created_at=utcnow(),
+        )
+    )
+    # Another request with the key (a client's own retry) waits, and is told how long.
+    other = await service.refusal(request)
+    assert (other.status, other.code) == (409, "request_in_flight")
+    assert other.retry_after == 5
+    # The broker delivers the dead attempt's request again (same message id): it takes the key over at once.
+    handler = service.runtime.rpc_handlers[contracts.PostAttendance]
+    with cause(envelope):
+        result = await handler(request, envelope)
+    assert isinstance(result, contracts.AttendancePostResult) and result.counts.recorded == 1
+    # From then on the client's retry gets the first response.
+    replay = await service.call(request)
+    assert replay.replayed and replay.post_id == result.post_id
+    assert await service.attendance_count(edition) == 1
 
 
 async def test_concurrent_retries_of_one_key_record_once_and_see_the_first_response_or_409(service: Service) -> None:

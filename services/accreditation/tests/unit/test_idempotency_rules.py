@@ -77,13 +77,20 @@ def test_a_caller_fingerprint_must_be_a_sha256() -> None:
         check_fingerprint("not-a-digest")
 
 
-def _seen(state: KeyState, *, same: bool = True, lease_left: timedelta = timedelta(minutes=1)) -> SeenKeyAction:
+def _seen(
+    state: KeyState,
+    *,
+    same: bool = True,
+    lease_left: timedelta = timedelta(minutes=1),
+    redelivered: bool = False,
+) -> SeenKeyAction:
     return action_for_seen_key(
         stored_fingerprint="f" * 64,
         state=state,
         locked_until=NOW + lease_left,
         fingerprint="f" * 64 if same else "e" * 64,
         now=NOW,
+        redelivered=redelivered,
     )
 
 
@@ -98,10 +105,20 @@ def test_same_key_other_request_is_422_even_while_in_flight(state: KeyState) -> 
     assert refused.value.code == "idempotency_key_reused"
 
 
-def test_same_key_while_the_first_is_in_flight_is_409() -> None:
+def test_same_key_while_the_first_is_in_flight_is_409_with_a_short_retry_after() -> None:
     with pytest.raises(Conflict) as refused:
-        _seen(KeyState.IN_FLIGHT)
-    assert refused.value.code == "request_in_flight"
+        _seen(KeyState.IN_FLIGHT, lease_left=timedelta(seconds=41.2))
+    assert (refused.value.code, refused.value.retry_after) == ("request_in_flight", 5)
+    with pytest.raises(Conflict) as almost_over:
+        _seen(KeyState.IN_FLIGHT, lease_left=timedelta(seconds=1.5))
+    assert almost_over.value.retry_after == 2  # never later than the lease could hold the key
+
+
+def test_crash_finding_the_request_holding_the_lease_delivered_again_takes_over_at_once() -> None:
+    # Its first attempt died with its process; the broker hands the same request (same message id) to another.
+    assert _seen(KeyState.IN_FLIGHT, redelivered=True) is SeenKeyAction.TAKE_OVER
+    with pytest.raises(RuleViolation):
+        _seen(KeyState.IN_FLIGHT, redelivered=True, same=False)
 
 
 def test_a_dead_attempt_is_taken_over_once_its_lease_ran_out() -> None:

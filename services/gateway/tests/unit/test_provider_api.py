@@ -285,6 +285,24 @@ async def test_an_attendance_post_without_idempotency_key_is_400_and_reaches_no_
     assert fake.requests(contracts.PostAttendance) == []
 
 
+async def test_crash_finding_a_post_whose_key_is_in_flight_is_409_with_retry_after() -> None:
+    fake = FakeAccreditation(
+        answers={
+            contracts.PostAttendance: RpcError(
+                "request_in_flight",
+                "A request with this Idempotency-Key is still being processed.",
+                409,
+                retry_after=42,
+            )
+        }
+    )
+    response = await _client_call(
+        fake, "POST", "/api/v1/provider/attendance", json=ATTENDANCE_BODY, headers=bearer() | {"Idempotency-Key": "k"}
+    )
+    assert response.status_code == 409
+    assert response.headers["retry-after"] == "42" and response.json()["retry_after"] == 42
+
+
 async def test_an_attendance_post_passes_key_rows_and_actor_with_a_long_timeout() -> None:
     fake = FakeAccreditation(answers={contracts.PostAttendance: post_result})
     response = await _client_call(

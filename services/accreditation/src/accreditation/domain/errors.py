@@ -10,10 +10,12 @@ from __future__ import annotations
 class AccreditationError(Exception):
     """A request the accreditation rules refuse; ``code`` is stable, ``message`` is for people."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, *, retry_after: int | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        # Seconds after which trying again may succeed (a request still in flight), for a Retry-After header.
+        self.retry_after = retry_after
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.code!r}, {self.message!r})"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from collections.abc import Sequence
 from datetime import datetime
@@ -21,6 +22,9 @@ from uuid import UUID
 from accreditation.domain.errors import Conflict, InvalidRequest, RuleViolation
 
 MAX_KEY_LENGTH: Final = 255
+# A request in flight usually finishes within seconds: ask the client to come back soon (then it gets the first
+# response replayed), never later than the lease could hold the key.
+IN_FLIGHT_RETRY_SECONDS: Final = 5
 _FINGERPRINT: Final = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -84,13 +88,21 @@ def request_fingerprint(edition_id: UUID, attendees: Sequence[tuple[str, Decimal
 
 
 def action_for_seen_key(
-    *, stored_fingerprint: str, state: KeyState, locked_until: datetime, fingerprint: str, now: datetime
+    *,
+    stored_fingerprint: str,
+    state: KeyState,
+    locked_until: datetime,
+    fingerprint: str,
+    now: datetime,
+    redelivered: bool = False,
 ) -> SeenKeyAction:
     """Decide about a request whose (provider, key) is already stored.
 
     Refuses with 422 ``idempotency_key_reused`` when the request differs from the first one (even while the
-    first is in flight: the client has a bug either way), and with 409 ``request_in_flight`` while the first
-    is still being processed under its lease.
+    first is in flight: the client has a bug either way), and with 409 ``request_in_flight`` (with the seconds
+    left on the lease as its retry-after) while the first is still being processed under its lease. The very
+    request that holds the lease, delivered again (its first attempt died with the process that ran it), takes the
+    key over at once instead of waiting for the lease to run out.
     """
     if stored_fingerprint != fingerprint:
         raise RuleViolation(
@@ -99,9 +111,10 @@ def action_for_seen_key(
         )
     if state is KeyState.COMPLETED:
         return SeenKeyAction.REPLAY
-    if now < locked_until:
+    if now < locked_until and not redelivered:
         raise Conflict(
             "request_in_flight",
             "A request with this Idempotency-Key is still being processed; retry after it has finished.",
+            retry_after=max(1, min(IN_FLIGHT_RETRY_SECONDS, math.ceil((locked_until - now).total_seconds()))),
         )
     return SeenKeyAction.TAKE_OVER

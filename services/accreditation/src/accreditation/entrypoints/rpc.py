@@ -92,7 +92,9 @@ def _handler(ctx: AccreditationContext, use_case: UseCase) -> RpcHandler:
         try:
             return await use_case(ctx, request)
         except AccreditationError as refusal:
-            raise RpcError(refusal.code, refusal.message, status_of(refusal)) from refusal
+            raise RpcError(
+                refusal.code, refusal.message, status_of(refusal), retry_after=refusal.retry_after
+            ) from refusal
 
     return handle
 

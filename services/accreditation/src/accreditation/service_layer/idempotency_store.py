@@ -26,6 +26,7 @@ from accreditation.domain.errors import Conflict
 from accreditation.domain.idempotency import KeyState, SeenKeyAction, action_for_seen_key
 from accreditation.service_layer.context import AccreditationContext
 from lklr_shared.contracts import accreditation as contracts
+from lklr_shared.kit.causation import current_cause
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,10 @@ async def reserve(
 ) -> Reservation | contracts.AttendancePostResult:
     """Hold the key for this attempt, or return the stored first response for a replay (raises 409/422)."""
     now = ctx.now()
-    lease_token = uuid.uuid4()
+    # The lease is held under the request's own message id: when the broker delivers that request again (its
+    # first attempt died with the process running it), the redelivery recognises its own lease and takes over.
+    cause = current_cause()
+    lease_token = cause.message_id if cause is not None else uuid.uuid4()
     locked_until = now + ctx.idempotency_lease
     async with ctx.unit_of_work() as uow:
         session = uow.session
@@ -79,11 +83,12 @@ async def reserve(
             locked_until=as_utc(seen.locked_until),
             fingerprint=fingerprint,
             now=now,
+            redelivered=seen.lease_token == lease_token,
         )
         if action is SeenKeyAction.REPLAY:
             stored = contracts.AttendancePostResult.model_validate_json(seen.response)
             return stored.model_copy(update={"replayed": True})
-        log.warning("idempotency key of provider %s: lease of a dead attempt expired; taking over", provider_id)
+        log.warning("idempotency key of provider %s: taking over from an attempt that died", provider_id)
         taken = await session.execute(
             sa.update(idempotency_keys)
             .where(

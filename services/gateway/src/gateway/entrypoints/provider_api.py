@@ -137,7 +137,8 @@ def provider_rpc_error_handler(request: Request[Any, Any, Any], exc: Exception) 
     """The gateway's usual mapping (the service's status), plus Retry-After on a request still in flight."""
     response = rpc_error_handler(request, exc)
     if isinstance(exc, RpcError) and exc.status == 409 and exc.code == "request_in_flight":
-        response.headers["Retry-After"] = "1"
+        # The service says how soon (a few seconds at most); an older service says nothing: ask again at once.
+        response.headers["Retry-After"] = str(exc.retry_after or 1)
     return response
 
 
