@@ -82,17 +82,14 @@ class CycleRecord:
 
 
 async def get_person(session: AsyncSession, person_id: uuid.UUID) -> PersonRecord | None:
+    # The record's own columns only: the read model's bookkeeping (when its status was set) is the event handlers'.
+    columns = [registered_people.c[name] for name in _field_names(PersonRecord)]
     row = (
-        (await session.execute(sa.select(registered_people).where(registered_people.c.person_id == person_id)))
+        (await session.execute(sa.select(*columns).where(registered_people.c.person_id == person_id)))
         .mappings()
         .first()
     )
-    # The read model's bookkeeping (when its status was set) is the event handlers' business, not the record's.
-    return (
-        None
-        if row is None
-        else PersonRecord(**{key: value for key, value in row.items() if key != "status_changed_at"})
-    )
+    return None if row is None else PersonRecord(**row)
 
 
 async def list_cycles(
