@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from lklr_shared.contracts import accreditation as accreditation_contracts
 from lklr_shared.contracts import registry as contracts
+from lklr_shared.kit.actor import operator_credentials
 from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.rpc import RpcClient
 from lklr_shared.kit.topology import Topology
@@ -95,7 +96,7 @@ async def load_demo_data(amqp_url: str, prefix: str) -> str:
     """Create the demo accounts and registrations where missing; return a printable summary."""
     broker = await connect_broker(amqp_url)
     try:
-        client = RpcClient(broker, Topology(prefix=prefix), timeout=10)
+        client = RpcClient(broker, Topology(prefix=prefix), timeout=10, credentials=operator_credentials())
         stats = await client.call("registry", contracts.GetStatistics())
         assert isinstance(stats, contracts.Statistics)
         accounts: dict[str, contracts.DemoAccountReady] = {}

@@ -154,6 +154,9 @@ def main() -> int:
         # The production refusals (placeholder keys, dev switches) and Secure-only cookies are for deployments.
         "GATEWAY_ENVIRONMENT": "local",
         "REGISTRY_ENVIRONMENT": "local",
+        "PORTFOLIO_ENVIRONMENT": "local",
+        "ACCREDITATION_ENVIRONMENT": "local",
+        "AUDIT_ENVIRONMENT": "local",
     }.items():
         env.setdefault(name, value)
 

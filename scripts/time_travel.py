@@ -22,6 +22,7 @@ from pathlib import Path
 import aio_pika
 
 from lklr_shared.contracts import registry as contracts
+from lklr_shared.kit.actor import operator_credentials
 from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.clock import register_today, system_clock
 from lklr_shared.kit.rpc import RpcClient, RpcError
@@ -68,9 +69,9 @@ async def run_scheduled_jobs(
     """Ask the registry to run its scheduled jobs now (as the system: needs demo commands on)."""
     broker = await connect_broker(amqp_url, connect_timeout=10)
     try:
-        reply = await RpcClient(broker, Topology(prefix=prefix), timeout=timeout).call(
-            "registry", contracts.RunScheduledJobs()
-        )
+        reply = await RpcClient(
+            broker, Topology(prefix=prefix), timeout=timeout, credentials=operator_credentials()
+        ).call("registry", contracts.RunScheduledJobs())
     finally:
         await broker.stop()
     if not isinstance(reply, contracts.ScheduledJobsReport):

@@ -55,6 +55,7 @@ from lklr_shared.contracts import accreditation as accreditation_contracts
 from lklr_shared.contracts import registry as registry_contracts
 from lklr_shared.contracts.base import Message
 from lklr_shared.contracts.envelope import wrap
+from lklr_shared.kit.actor import operator_credentials
 from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.publisher import Publisher
 from lklr_shared.kit.rpc import RpcClient
@@ -160,7 +161,7 @@ class System:
         channel = await self.connection.channel()
         await declare_exchanges(channel, self.topology)
         self.broker = await connect_broker(self.amqp_url, name="bench-attendance")
-        self.rpc = RpcClient(self.broker, self.topology, timeout=60)
+        self.rpc = RpcClient(self.broker, self.topology, timeout=60, credentials=operator_credentials())
 
         port = free_port()
         self.gateway_url = f"http://127.0.0.1:{port}"

@@ -22,6 +22,7 @@ import pytest
 from playwright.async_api import expect
 
 from lklr_shared.contracts import registry as contracts
+from lklr_shared.kit.actor import operator_credentials
 from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.clock import register_today, system_clock
 from lklr_shared.kit.rpc import RpcClient
@@ -80,7 +81,7 @@ async def test_a_reviewer_judges_a_sampled_dossier_and_the_professional_sees_the
         # --- Set-up through the services: the reviewer joins the committee; the professional earns the norm ---
         broker = await connect_broker(amqp_url)
         try:
-            client = RpcClient(broker, system.topology, timeout=20)
+            client = RpcClient(broker, system.topology, timeout=20, credentials=operator_credentials())
             await register_reviewer(client, reviewer.account_id, "R. Mulder")
             today = register_today(system_clock)
             edition = await accredited_edition(client, today)

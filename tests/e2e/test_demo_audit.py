@@ -12,6 +12,7 @@ import pytest
 from lklr_shared.contracts import audit as audit_contracts
 from lklr_shared.contracts import portfolio as portfolio_contracts
 from lklr_shared.contracts import registry as contracts
+from lklr_shared.kit.actor import operator_credentials
 from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.rpc import RpcClient
 from scripts.demo_audit import CERTIFICATE_PDF, call, load_demo_audit
@@ -38,7 +39,7 @@ async def test_the_demo_reviewer_gets_a_sampled_case_with_readable_evidence(
         assert isinstance(reviewer, contracts.DemoAccountReady)
         broker = await connect_broker(amqp_url)
         try:
-            client = RpcClient(broker, system.topology, timeout=20)
+            client = RpcClient(broker, system.topology, timeout=20, credentials=operator_credentials())
             summary = await load_demo_audit(client, reviewer.account_id)
             cases = await call(
                 client, "audit", audit_contracts.ListMyCases(reviewer_id=reviewer.account_id), audit_contracts.CaseList

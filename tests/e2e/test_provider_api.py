@@ -41,6 +41,7 @@ from lklr_shared.contracts import portfolio as portfolio_contracts
 from lklr_shared.contracts import registry as registry_contracts
 from lklr_shared.contracts.base import Message
 from lklr_shared.contracts.envelope import Envelope, utcnow, wrap
+from lklr_shared.kit.actor import operator_credentials
 from lklr_shared.kit.broker import connect_broker, event_tap
 from lklr_shared.kit.db import run_migrations
 from lklr_shared.kit.publisher import Publisher
@@ -291,6 +292,7 @@ async def running_system(
     broker = await connect_broker(amqp_url, name="e2e-provider-api")
     await _start_sink(broker, topology)
     common: dict[str, Any] = {
+        "environment": "local",
         "amqp_url": amqp_url,
         "broker_prefix": topology.prefix,
         "health_port": 0,
@@ -330,7 +332,7 @@ async def running_system(
                 pytest.fail(f"gateway not ready: {(await http.get('/readyz')).text}")
             yield System(
                 http=http,
-                rpc=RpcClient(broker, topology, timeout=60),
+                rpc=RpcClient(broker, topology, timeout=60, credentials=operator_credentials()),
                 publisher=Publisher(broker, topology.events_exchange, 10),
                 accreditation_dsn=plain_dsn(accreditation_url),
                 portfolio_dsn=plain_dsn(portfolio_url),

@@ -39,6 +39,7 @@ from lklr_shared.contracts import audit as audit_contracts
 from lklr_shared.contracts import portfolio as portfolio_contracts
 from lklr_shared.contracts import registry as registry_contracts
 from lklr_shared.contracts.base import Message
+from lklr_shared.kit.actor import operator_credentials
 from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.clock import register_today, system_clock
 from lklr_shared.kit.rpc import RpcClient, RpcError
@@ -419,7 +420,7 @@ async def harness(amqp_url: str, databases: Any, broker_names: Any, tmp_path: An
         broker = await connect_broker(system.amqp_url)
         try:
             async with httpx.AsyncClient(base_url=system.gateway_url, timeout=30) as http:
-                rpc = RpcClient(broker, system.topology, timeout=60)
+                rpc = RpcClient(broker, system.topology, timeout=60, credentials=operator_credentials())
                 yield Harness(system, rpc, http, register_today(system_clock))
         finally:
             await broker.stop()

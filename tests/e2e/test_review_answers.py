@@ -12,6 +12,7 @@ import pytest
 
 from lklr_shared.contracts import audit as audit_contracts
 from lklr_shared.contracts import registry as contracts
+from lklr_shared.kit.actor import operator_credentials
 from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.clock import register_today, system_clock
 from lklr_shared.kit.rpc import RpcClient
@@ -74,7 +75,7 @@ async def test_the_reviewer_reads_the_file_sent_with_an_answer_and_nobody_else_d
         professional = await _account(system, "prof@gemeente.example", ["professional"])
         broker = await connect_broker(amqp_url)
         try:
-            client = RpcClient(broker, system.topology, timeout=20)
+            client = RpcClient(broker, system.topology, timeout=20, credentials=operator_credentials())
             await register_reviewer(client, reviewer.account_id, "Eerste beoordelaar")
             today = register_today(system_clock)
             prepared = await prepare_dossier(

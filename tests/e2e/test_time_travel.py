@@ -25,6 +25,7 @@ from lklr_shared.contracts import accreditation as accreditation_contracts
 from lklr_shared.contracts import portfolio as portfolio_contracts
 from lklr_shared.contracts import registry as registry_contracts
 from lklr_shared.contracts.base import Message
+from lklr_shared.kit.actor import operator_credentials
 from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.clock import register_today, system_clock
 from lklr_shared.kit.rpc import RpcClient, RpcError
@@ -159,7 +160,7 @@ async def test_time_travel_moves_every_process_and_expires_a_cycle_that_ended(
 
     broker = await connect_broker(local_run.env["LKLR_AMQP_URL"])
     try:
-        client = RpcClient(broker, local_run.topology, timeout=30)
+        client = RpcClient(broker, local_run.topology, timeout=30, credentials=operator_credentials())
         # A professional whose cycle ends in 10 days and who does not apply.
         since = _add_years(today + timedelta(days=11), -5)
         receipt = await _call(

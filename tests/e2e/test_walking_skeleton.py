@@ -19,6 +19,7 @@ import pytest
 import sqlalchemy as sa
 
 from lklr_shared.contracts import registry as contracts
+from lklr_shared.kit.actor import operator_credentials
 from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.db import make_engine
 from lklr_shared.kit.rpc import RpcClient
@@ -126,7 +127,7 @@ async def test_an_http_request_is_answered_by_a_service_and_an_event_lands_in_ot
 ):
     broker = await connect_broker(amqp_url)
     try:
-        receipt = await RpcClient(broker, system.topology, timeout=10).call(
+        receipt = await RpcClient(broker, system.topology, timeout=10, credentials=operator_credentials()).call(
             "registry",
             contracts.GrantDemoRegistration(
                 initials="T.",

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from lklr_shared.contracts.envelope import Envelope
 from lklr_shared.contracts.system import Ping, Pong
+from lklr_shared.kit.actor import local_verifier, operator_credentials
 from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.db import inbox_table, outbox_table
 from lklr_shared.kit.outbox import OutboxRelay, UnitOfWork
@@ -54,8 +55,8 @@ async def test_after_a_broker_restart_every_subscriber_consumes_again_and_each_e
         async def pong(_request: Ping, _envelope: Envelope) -> Pong:
             return Pong(service="restart", database_ok=True, broker_ok=True)
 
-        server = RpcServer("restart", broker, topology, {Ping: pong})
-        client = RpcClient(broker, topology, timeout=2)
+        server = RpcServer("restart", broker, topology, {Ping: pong}, verifier=local_verifier())
+        client = RpcClient(broker, topology, timeout=2, credentials=operator_credentials())
         await consumer.start()
         await server.start()
         watchdog = ConsumerWatchdog([consumer, server], lambda: broker.ping(timeout=0.1), interval_seconds=0.5)

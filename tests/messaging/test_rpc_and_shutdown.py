@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from lklr_shared.contracts.envelope import Envelope, wrap
 from lklr_shared.contracts.registry import GetStatistics, Statistics
 from lklr_shared.contracts.system import Ping, Pong
+from lklr_shared.kit.actor import local_verifier, operator_credentials
 from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.consumer import EventConsumer
 from lklr_shared.kit.outbox import UnitOfWork
@@ -35,9 +36,9 @@ async def test_request_reply_returns_the_services_typed_answer(broker, broker_na
     async def answer(_query: GetStatistics, _envelope: Envelope) -> Statistics:
         return Statistics(registered=3, working_total=10, percentage=30.0)
 
-    server = RpcServer("stats", broker, topology, {GetStatistics: answer})
+    server = RpcServer("stats", broker, topology, {GetStatistics: answer}, verifier=local_verifier())
     await server.start()
-    client = RpcClient(broker, topology, timeout=5)
+    client = RpcClient(broker, topology, timeout=5, credentials=operator_credentials())
     reply = await client.call("stats", GetStatistics())
     await server.stop()
     assert reply == Statistics(registered=3, working_total=10, percentage=30.0)
@@ -49,10 +50,10 @@ async def test_a_business_error_reaches_the_caller_with_its_status(broker, broke
     async def refuse(_query: Ping, _envelope: Envelope) -> Pong:
         raise RpcError("not_allowed", "only the office may ask", 403)
 
-    server = RpcServer("picky", broker, topology, {Ping: refuse})
+    server = RpcServer("picky", broker, topology, {Ping: refuse}, verifier=local_verifier())
     await server.start()
     with pytest.raises(RpcError) as caught:
-        await RpcClient(broker, topology).call("picky", Ping())
+        await RpcClient(broker, topology, credentials=operator_credentials()).call("picky", Ping())
     await server.stop()
     assert (caught.value.status, caught.value.code) == (403, "not_allowed")
 
@@ -69,10 +70,10 @@ async def test_a_refusal_carries_its_problems_and_retry_after_to_the_caller(brok
             retry_after=7,
         )
 
-    server = RpcServer("strict", broker, topology, {Ping: refuse})
+    server = RpcServer("strict", broker, topology, {Ping: refuse}, verifier=local_verifier())
     await server.start()
     with pytest.raises(RpcError) as caught:
-        await RpcClient(broker, topology).call("strict", Ping())
+        await RpcClient(broker, topology, credentials=operator_credentials()).call("strict", Ping())
     await server.stop()
     refusal = caught.value
     assert (refusal.status, refusal.code, refusal.retry_after) == (422, "invalid_sign_up", 7)
@@ -88,10 +89,10 @@ async def test_an_unexpected_error_in_a_handler_answers_500_and_is_logged_with_i
     async def crash(_query: Ping, _envelope: Envelope) -> Pong:
         raise ValueError("a bug, not the caller's fault")
 
-    server = RpcServer("buggy", broker, topology, {Ping: crash})
+    server = RpcServer("buggy", broker, topology, {Ping: crash}, verifier=local_verifier())
     await server.start()
     with pytest.raises(RpcError) as caught:
-        await RpcClient(broker, topology).call("buggy", Ping())
+        await RpcClient(broker, topology, credentials=operator_credentials()).call("buggy", Ping())
     await server.stop()
     # Before, any ValueError from a handler became a silent 400 bad_request.
     assert (caught.value.status, caught.value.code) == (500, "internal")
@@ -105,7 +106,7 @@ async def test_a_request_that_does_not_parse_is_400_with_a_problem_per_field(bro
     async def answer(_query: GetStatistics, _envelope: Envelope) -> Statistics:
         raise AssertionError("never reached")
 
-    server = RpcServer("parser", broker, topology, {GetStatistics: answer})
+    server = RpcServer("parser", broker, topology, {GetStatistics: answer}, verifier=local_verifier())
     await server.start()
     # A hand-made body no contract accepts, sent and read with a plain AMQP client (as a buggy caller would).
     connection = await aio_pika.connect_robust(amqp_url)
@@ -137,7 +138,7 @@ async def _next_message(queue: aio_pika.abc.AbstractQueue) -> aio_pika.abc.Abstr
 async def test_a_service_without_a_queue_is_unavailable_503(broker, broker_names):
     topology = broker_names.topology()
     with pytest.raises(ServiceUnavailable) as caught:
-        await RpcClient(broker, topology, timeout=2).call("nobody", Ping())
+        await RpcClient(broker, topology, timeout=2, credentials=operator_credentials()).call("nobody", Ping())
     assert caught.value.status == 503
 
 
@@ -145,7 +146,7 @@ async def test_a_service_that_does_not_answer_in_time_is_a_timeout_504(broker, b
     topology = broker_names.topology(services={"sleepy"})
     await broker.declare_queue(topology.rpc_queue_spec("sleepy"))
     with pytest.raises(ServiceTimeout) as caught:
-        await RpcClient(broker, topology).call("sleepy", Ping(), timeout=0.5)
+        await RpcClient(broker, topology, credentials=operator_credentials()).call("sleepy", Ping(), timeout=0.5)
     assert caught.value.status == 504
 
 
@@ -191,12 +192,14 @@ async def test_queues_declared_as_before_faststream_are_taken_over_without_a_pre
             arguments={"x-queue-type": "quorum", "x-delivery-limit": topology.delivery_limit},
         )
     consumer = harness.make_consumer(broker, topology, session_factory)
-    server = RpcServer("takeover", broker, topology, {Ping: _pong})
+    server = RpcServer("takeover", broker, topology, {Ping: _pong}, verifier=local_verifier())
     await consumer.start()
     await server.start()
     try:
         assert consumer.consuming() and server.consuming()
-        assert isinstance(await RpcClient(broker, topology).call("takeover", Ping()), Pong)
+        assert isinstance(
+            await RpcClient(broker, topology, credentials=operator_credentials()).call("takeover", Ping()), Pong
+        )
     finally:
         await server.stop()
         await consumer.stop()

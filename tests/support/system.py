@@ -36,6 +36,7 @@ import pytest
 from faststream.rabbit import RabbitBroker
 
 from lklr_shared.contracts.base import Message
+from lklr_shared.kit.actor import operator_credentials
 from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.rpc import RpcClient
 from lklr_shared.kit.topology import Topology
@@ -74,7 +75,9 @@ class RunningSystem:
         """Ask a service directly over RabbitMQ (set-up that has no page, e.g. a demo account)."""
         if self._broker is None:
             self._broker = await connect_broker(self.amqp_url, name="test-system")
-        return await RpcClient(self._broker, self.topology, timeout=timeout).call(service, request)
+        return await RpcClient(self._broker, self.topology, timeout=timeout, credentials=operator_credentials()).call(
+            service, request
+        )
 
     async def move_clock(self, days: int) -> None:
         """Move every process's clock `days` further (the offsets add up) and wait until they all read it."""
@@ -167,6 +170,7 @@ async def start_system(
             f"{upper}_BROKER_PREFIX": topology.prefix,
             f"{upper}_HEALTH_PORT": "0",
             f"{upper}_OUTBOX_POLL_SECONDS": "0.5",
+            f"{upper}_ENVIRONMENT": "local",
         }
         if clock_file is not None:
             base[f"{upper}_CLOCK_OFFSET_FILE"] = str(clock_file)

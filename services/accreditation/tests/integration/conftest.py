@@ -28,6 +28,7 @@ from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.contracts import registry as registry_contracts
 from lklr_shared.contracts.base import Message
 from lklr_shared.contracts.envelope import Envelope, utcnow, wrap
+from lklr_shared.kit.actor import operator_credentials
 from lklr_shared.kit.broker import connect_broker, event_tap
 from lklr_shared.kit.db import make_engine, make_session_factory, run_migrations
 from lklr_shared.kit.outbox import UnitOfWork
@@ -224,6 +225,7 @@ async def service(amqp_url: str, databases: Any, broker_names: Any) -> AsyncIter
         on_envelope=events.envelopes.append,
     )
     settings = AccreditationSettings(
+        environment="local",
         database_url=url,
         amqp_url=amqp_url,
         broker_prefix=topology.prefix,
@@ -235,7 +237,14 @@ async def service(amqp_url: str, databases: Any, broker_names: Any) -> AsyncIter
     runtime = build_runtime(settings)
     await runtime.start()
     try:
-        yield Service(runtime, RpcClient(broker, topology, timeout=60), url, topology, events, broker)
+        yield Service(
+            runtime,
+            RpcClient(broker, topology, timeout=60, credentials=operator_credentials()),
+            url,
+            topology,
+            events,
+            broker,
+        )
     finally:
         await runtime.stop()
         await broker.stop()

@@ -32,6 +32,7 @@ from lklr_shared.contracts import audit as contracts
 from lklr_shared.contracts.base import Message
 from lklr_shared.contracts.envelope import Envelope, wrap
 from lklr_shared.contracts.portfolio import DossierActivity, DossierFrozen
+from lklr_shared.kit.actor import operator_credentials
 from lklr_shared.kit.broker import connect_broker, event_tap
 from lklr_shared.kit.clock import ManualClock, register_today
 from lklr_shared.kit.db import make_engine, run_migrations
@@ -274,6 +275,7 @@ def start_audit(databases: Any, broker_names: Any, amqp_url: str, tmp_path: Path
         await _bind_probe(broker, topology, log)
         clock = ManualClock(start or datetime.now(UTC))
         options: dict[str, Any] = {
+            "environment": "local",
             "database_url": url,
             "amqp_url": amqp_url,
             "broker_prefix": topology.prefix,
@@ -288,7 +290,15 @@ def start_audit(databases: Any, broker_names: Any, amqp_url: str, tmp_path: Path
         publisher = Publisher(broker, topology.events_exchange, timeout=5)
         engine = make_engine(url)
         try:
-            yield Audit(runtimes, RpcClient(broker, topology, timeout=20), publisher, log, clock, engine, url)
+            yield Audit(
+                runtimes,
+                RpcClient(broker, topology, timeout=20, credentials=operator_credentials()),
+                publisher,
+                log,
+                clock,
+                engine,
+                url,
+            )
         finally:
             for runtime in runtimes:
                 await runtime.stop()

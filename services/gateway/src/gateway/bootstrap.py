@@ -39,6 +39,7 @@ from gateway.entrypoints.registry_routes import RegistryRoutes
 from gateway.entrypoints.security_headers import SecurityHeaders
 from gateway.service_layer.context import Gateway
 from gateway.settings import GatewaySettings
+from lklr_shared.kit.actor import ActorSigner, Credentials, dev_private_key, load_private_key, request_actor
 from lklr_shared.kit.asyncapi import build_asyncapi
 from lklr_shared.kit.clock import make_clock, register_today
 from lklr_shared.kit.rpc import RpcError
@@ -50,6 +51,16 @@ log = logging.getLogger(__name__)
 PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 STATIC_DIR = PACKAGE_DIR / "static"
+
+
+def gateway_credentials(settings: GatewaySettings) -> Credentials:
+    """What the gateway signs its requests with: who each HTTP request acts for, under its signing key.
+
+    Without a key it signs with the development key, which services accept only in a local run (and which a
+    production gateway refuses to start with, see ``unsafe_settings``).
+    """
+    seed = settings.actor_signing_key.get_secret_value()
+    return Credentials(ActorSigner(load_private_key(seed) if seed else dev_private_key()), request_actor)
 
 
 def load_settings() -> GatewaySettings:
@@ -90,11 +101,21 @@ def build_app(
     broker_caller: BrokerCaller | None = None
     if service_caller is None:
         topology = Topology(prefix=settings.broker_prefix, delivery_limit=settings.delivery_limit)
-        broker_caller = BrokerCaller(settings.amqp_url, topology, rpc_timeout=settings.rpc_timeout_seconds)
+        broker_caller = BrokerCaller(
+            settings.amqp_url,
+            topology,
+            rpc_timeout=settings.rpc_timeout_seconds,
+            credentials=gateway_credentials(settings),
+        )
         service_caller = broker_caller
 
     secret_key = settings.secret_key.get_secret_value()
-    problems = unsafe_settings(environment=settings.environment, secret_key=secret_key, dev_pages=settings.dev_pages)
+    problems = unsafe_settings(
+        environment=settings.environment,
+        secret_key=secret_key,
+        dev_pages=settings.dev_pages,
+        actor_signing_key=settings.actor_signing_key.get_secret_value(),
+    )
     if problems:
         raise UnsafeSettings("the gateway refuses to start outside a local run: " + "; ".join(problems))
     if not secret_key:

@@ -21,6 +21,10 @@ class GatewaySettings(BrokerSettings):
     # Signs the session and CSRF cookies; every replica needs the same key. Empty means: a random key per
     # process, so sessions do not survive a restart (nor work across replicas); production sets it.
     secret_key: SecretStr = SecretStr("")
+    # Signs the actor assertion of every request to the services (base64 Ed25519 seed; the services hold its
+    # public key in <SERVICE>_ACTOR_VERIFY_KEYS; `python -m lklr_shared.kit.actor` makes a pair). Empty: the
+    # publicly known development key, refused outside a local run.
+    actor_signing_key: SecretStr = SecretStr("")
     scheme_path: Path | None = None
     # Demo time travel: the file holding the day offset every service's clock reads (see kit/clock.py), so the
     # gateway's "today" (scheme in force, current year) moves with theirs.

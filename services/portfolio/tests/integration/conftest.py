@@ -28,6 +28,7 @@ from lklr_shared.contracts import portfolio as contracts
 from lklr_shared.contracts import registry as registry_events
 from lklr_shared.contracts.base import Message
 from lklr_shared.contracts.envelope import Envelope, utcnow, wrap
+from lklr_shared.kit.actor import operator_credentials
 from lklr_shared.kit.broker import connect_broker, event_tap
 from lklr_shared.kit.clock import Clock, register_today, system_clock
 from lklr_shared.kit.db import make_engine, run_migrations
@@ -224,6 +225,7 @@ async def running_portfolio(
     await asyncio.to_thread(run_migrations, url, MIGRATIONS_DIR)
     topology = broker_names.topology(consumers={"portfolio", PROBE}, services={"portfolio"})
     settings = PortfolioSettings(
+        environment="local",
         database_url=url,
         amqp_url=amqp_url,
         broker_prefix=topology.prefix,
@@ -240,7 +242,15 @@ async def running_portfolio(
     publisher = Publisher(broker, topology.events_exchange, timeout=5)
     engine = make_engine(url)
     try:
-        yield Harness(runtime, topology, RpcClient(broker, topology, timeout=15), publisher, engine, published, clock)
+        yield Harness(
+            runtime,
+            topology,
+            RpcClient(broker, topology, timeout=15, credentials=operator_credentials()),
+            publisher,
+            engine,
+            published,
+            clock,
+        )
     finally:
         await runtime.stop()
         await publisher.close()

@@ -61,10 +61,14 @@ async def _read(service: Harness, reviewer_id: uuid.UUID, case_id: uuid.UUID, ev
         offset = chunk.next_offset
 
 
-async def _refused(service: Harness, request: contracts.ReadReviewEvidenceChunk) -> None:
+async def _refused(
+    service: Harness,
+    request: contracts.ReadReviewEvidenceChunk,
+    expected: tuple[int, str] = (404, "evidence_not_found"),
+) -> None:
     with pytest.raises(RpcError) as refused:
         await service.call(request)
-    assert (refused.value.status, refused.value.code) == (404, "evidence_not_found")
+    assert (refused.value.status, refused.value.code) == expected
 
 
 async def test_only_the_assigned_reviewer_reads_the_sampled_activities_evidence_and_the_answers_files(
@@ -110,7 +114,8 @@ async def test_only_the_assigned_reviewer_reads_the_sampled_activities_evidence_
     await _refused(service, read(reviewer_id, other_evidence.evidence_id))  # outside the sample
     await _refused(service, read(reviewer_id, answer_evidence.evidence_id))  # not sent with an answer yet
     await _refused(service, read(reviewer_id, strangers_evidence.evidence_id))  # someone else's file
-    # The reviewer id must be the acting account's, with the reviewer role.
+    # The reviewer id must be the acting account's (checked against the signed actor assertion before the
+    # portfolio looks), with the reviewer role.
     await _refused(
         service,
         contracts.ReadReviewEvidenceChunk(
@@ -119,6 +124,7 @@ async def test_only_the_assigned_reviewer_reads_the_sampled_activities_evidence_
             actor=_reviewer(colleague_id),
             evidence_id=sampled_evidence.evidence_id,
         ),
+        (403, "actor_mismatch"),
     )
     await _refused(
         service,

@@ -21,6 +21,7 @@ from faststream.rabbit import RabbitBroker
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.contracts.base import Message
 from lklr_shared.contracts.envelope import Envelope
+from lklr_shared.kit.actor import operator_credentials
 from lklr_shared.kit.broker import connect_broker, event_tap
 from lklr_shared.kit.clock import ManualClock
 from lklr_shared.kit.db import make_engine, run_migrations
@@ -208,7 +209,7 @@ async def start_registry(
         started.append((runtime, broker))
         registry = Registry(
             runtime=runtime,
-            client=RpcClient(broker, topology, timeout=15),
+            client=RpcClient(broker, topology, timeout=15, credentials=operator_credentials()),
             broker=broker,
             topology=topology,
             database_url=url,

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lklr_shared.contracts import registry as contracts
+from lklr_shared.kit.actor import operator_credentials
 from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.rpc import RpcClient, RpcError
 from registry.domain.public_register import PUBLIC_FIELDS
@@ -166,7 +167,9 @@ async def test_the_rate_limit_holds_across_two_gateway_connections_sharing_a_cli
     # Two gateways: separate broker connections, separate clients, the same client address.
     gateways = [await connect_broker(amqp_url, name=f"gateway-{n}") for n in range(2)]
     try:
-        clients = [RpcClient(broker, registry.topology, timeout=15) for broker in gateways]
+        clients = [
+            RpcClient(broker, registry.topology, timeout=15, credentials=operator_credentials()) for broker in gateways
+        ]
         client_key = "203.0.113.50"
         for turn in range(5):
             await clients[turn % 2].call("registry", contracts.SearchRegister(q="nobody-here", client_key=client_key))

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from lklr_shared.contracts import registry as contracts
+from lklr_shared.kit.actor import operator_credentials
 from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.clock import register_today, system_clock
 from lklr_shared.kit.db import run_migrations
@@ -50,7 +51,7 @@ async def test_staff_sign_in_with_the_real_time_code_after_time_travel(
     await runtime.start()
     broker = await connect_broker(amqp_url)
     try:
-        client = RpcClient(broker, topology, timeout=15)
+        client = RpcClient(broker, topology, timeout=15, credentials=operator_credentials())
         secret = TotpVerifier.new_secret()
         email = f"office-{uuid.uuid4().hex[:8]}@example.nl"
         await client.call(

@@ -19,6 +19,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import ClassVar, Generic, Literal
 
+from lklr_shared.contracts.access import PUBLIC, Access, provider, signed_in, staff
 from lklr_shared.contracts.base import Message, MessageKind, ReplyT, Request
 
 Category = Literal["A1", "A2"]
@@ -172,6 +173,7 @@ class RegisterProvider(_AccreditationCommand[ProviderDetails]):
     """Register a training provider (office). Names are unique (case-insensitive): 409 `provider_name_taken`."""
 
     wire_name: ClassVar[str] = "accreditation.RegisterProvider"
+    access: ClassVar[Access] = staff({"office", "accreditation_committee", "administrator"}, "registered_by")
 
     name: str
     contact_email: str = ""
@@ -182,6 +184,7 @@ class GetProvider(_AccreditationQuery[ProviderDetails]):
     """One provider → ProviderDetails (404 `provider_not_found`)."""
 
     wire_name: ClassVar[str] = "accreditation.GetProvider"
+    access: ClassVar[Access] = provider()
 
     provider_id: uuid.UUID
 
@@ -190,6 +193,7 @@ class ListProviders(_AccreditationQuery[ProviderList]):
     """Every provider, by name → ProviderList."""
 
     wire_name: ClassVar[str] = "accreditation.ListProviders"
+    access: ClassVar[Access] = staff({"office", "accreditation_committee", "administrator"})
 
 
 class LinkProviderAccount(_AccreditationCommand[ProviderDetails]):
@@ -200,6 +204,7 @@ class LinkProviderAccount(_AccreditationCommand[ProviderDetails]):
     """
 
     wire_name: ClassVar[str] = "accreditation.LinkProviderAccount"
+    access: ClassVar[Access] = staff({"office", "accreditation_committee", "administrator"}, "linked_by")
 
     provider_id: uuid.UUID
     account_id: str
@@ -210,6 +215,7 @@ class UnlinkProviderAccount(_AccreditationCommand[ProviderDetails]):
     """Stop an account acting for a provider → ProviderDetails (404 `account_not_linked`)."""
 
     wire_name: ClassVar[str] = "accreditation.UnlinkProviderAccount"
+    access: ClassVar[Access] = staff({"office", "accreditation_committee", "administrator"}, "unlinked_by")
 
     provider_id: uuid.UUID
     account_id: str
@@ -220,6 +226,7 @@ class FindProviderForAccount(_AccreditationQuery[ProviderDetails]):
     """The provider an account acts for → ProviderDetails (404 `no_provider_for_account`)."""
 
     wire_name: ClassVar[str] = "accreditation.FindProviderForAccount"
+    access: ClassVar[Access] = signed_in("account_id")
 
     account_id: str
 
@@ -261,6 +268,7 @@ class CreateApiKey(_AccreditationCommand[ApiKeyCreated]):
     """Create an API key for a provider → ApiKeyCreated (with the plaintext key, once)."""
 
     wire_name: ClassVar[str] = "accreditation.CreateApiKey"
+    access: ClassVar[Access] = provider("created_by")
 
     provider_id: uuid.UUID
     label: str = ""
@@ -271,6 +279,7 @@ class ListApiKeys(_AccreditationQuery[ApiKeyList]):
     """A provider's API keys → ApiKeyList."""
 
     wire_name: ClassVar[str] = "accreditation.ListApiKeys"
+    access: ClassVar[Access] = provider()
 
     provider_id: uuid.UUID
 
@@ -282,6 +291,7 @@ class RevokeApiKey(_AccreditationCommand[ApiKeyInfo]):
     """
 
     wire_name: ClassVar[str] = "accreditation.RevokeApiKey"
+    access: ClassVar[Access] = provider("revoked_by")
 
     provider_id: uuid.UUID
     key_id: uuid.UUID
@@ -293,6 +303,7 @@ class AuthenticateApiKey(_AccreditationQuery["ApiKeyIdentity"]):
     unknown or revoked (one answer for all three, so the reply tells an attacker nothing)."""
 
     wire_name: ClassVar[str] = "accreditation.AuthenticateApiKey"
+    access: ClassVar[Access] = PUBLIC
 
     api_key: str
 
@@ -402,6 +413,7 @@ class SubmitCourse(_AccreditationCommand[CourseDetails]):
     """
 
     wire_name: ClassVar[str] = "accreditation.SubmitCourse"
+    access: ClassVar[Access] = provider("submitted_by")
 
     provider_id: uuid.UUID
     submitted_by: str
@@ -421,6 +433,7 @@ class ReviseCourse(_AccreditationCommand[CourseDetails]):
     `submitted`). Only while the status is `changes_requested` (else 409 `course_not_revisable`)."""
 
     wire_name: ClassVar[str] = "accreditation.ReviseCourse"
+    access: ClassVar[Access] = provider("revised_by")
 
     provider_id: uuid.UUID
     course_id: uuid.UUID
@@ -440,6 +453,7 @@ class AddEdition(_AccreditationCommand[EditionDetails]):
     """Add an edition to one of the provider's courses → EditionDetails (not to a rejected or withdrawn one)."""
 
     wire_name: ClassVar[str] = "accreditation.AddEdition"
+    access: ClassVar[Access] = provider("added_by")
 
     provider_id: uuid.UUID
     course_id: uuid.UUID
@@ -454,6 +468,7 @@ class GetCourse(_AccreditationQuery[CourseDetails]):
     without it (committee, office) any course is returned."""
 
     wire_name: ClassVar[str] = "accreditation.GetCourse"
+    access: ClassVar[Access] = provider()
 
     course_id: uuid.UUID
     provider_id: uuid.UUID | None = None
@@ -463,6 +478,7 @@ class ListProviderCourses(_AccreditationQuery[CourseList]):
     """A provider's own courses, newest first → CourseList."""
 
     wire_name: ClassVar[str] = "accreditation.ListProviderCourses"
+    access: ClassVar[Access] = provider()
 
     provider_id: uuid.UUID
 
@@ -471,6 +487,7 @@ class ListCoursesForReview(_AccreditationQuery[CourseList]):
     """The committee's queue → CourseList: submitted courses and courses with an open objection, oldest first."""
 
     wire_name: ClassVar[str] = "accreditation.ListCoursesForReview"
+    access: ClassVar[Access] = staff({"accreditation_committee"}, "requested_by")
 
     requested_by: str = ""
 
@@ -488,6 +505,7 @@ class ApproveCourse(_AccreditationCommand[CourseDetails]):
     """
 
     wire_name: ClassVar[str] = "accreditation.ApproveCourse"
+    access: ClassVar[Access] = staff({"accreditation_committee"}, "decided_by")
 
     course_id: uuid.UUID
     decided_by: str
@@ -501,6 +519,7 @@ class RequestCourseChanges(_AccreditationCommand[CourseDetails]):
     """The committee asks the provider for changes, with the reason → CourseDetails."""
 
     wire_name: ClassVar[str] = "accreditation.RequestCourseChanges"
+    access: ClassVar[Access] = staff({"accreditation_committee"}, "decided_by")
 
     course_id: uuid.UUID
     decided_by: str
@@ -511,6 +530,7 @@ class RejectCourse(_AccreditationCommand[CourseDetails]):
     """The committee rejects the course, with the reason → CourseDetails."""
 
     wire_name: ClassVar[str] = "accreditation.RejectCourse"
+    access: ClassVar[Access] = staff({"accreditation_committee"}, "decided_by")
 
     course_id: uuid.UUID
     decided_by: str
@@ -522,6 +542,7 @@ class ObjectToCourseDecision(_AccreditationCommand[CourseDetails]):
     → CourseDetails with `objection_open`, which puts the course back in the committee's queue."""
 
     wire_name: ClassVar[str] = "accreditation.ObjectToCourseDecision"
+    access: ClassVar[Access] = provider("objected_by")
 
     provider_id: uuid.UUID
     course_id: uuid.UUID
@@ -534,6 +555,7 @@ class DismissCourseObjection(_AccreditationCommand[CourseDetails]):
     (Upholding an objection is simply a new ApproveCourse / RequestCourseChanges / RejectCourse.)"""
 
     wire_name: ClassVar[str] = "accreditation.DismissCourseObjection"
+    access: ClassVar[Access] = staff({"accreditation_committee"}, "decided_by")
 
     course_id: uuid.UUID
     decided_by: str
@@ -546,6 +568,7 @@ class WithdrawAccreditation(_AccreditationCommand[CourseDetails]):
     valid and may still be posted; later editions cannot be."""
 
     wire_name: ClassVar[str] = "accreditation.WithdrawAccreditation"
+    access: ClassVar[Access] = staff({"accreditation_committee"}, "decided_by")
 
     course_id: uuid.UUID
     decided_by: str
@@ -560,6 +583,7 @@ class SearchCatalogue(_AccreditationQuery["Catalogue"]):
     """
 
     wire_name: ClassVar[str] = "accreditation.SearchCatalogue"
+    access: ClassVar[Access] = PUBLIC
 
     q: str = ""
     category: Category | None = None
@@ -625,6 +649,7 @@ class PostAttendance(_AccreditationCommand["AttendancePostResult"]):
     """
 
     wire_name: ClassVar[str] = "accreditation.PostAttendance"
+    access: ClassVar[Access] = provider("posted_by")
 
     provider_id: uuid.UUID
     edition_id: uuid.UUID
@@ -689,6 +714,7 @@ class VoidAttendance(_AccreditationCommand["AttendanceVoidReceipt"]):
     Another provider's record is 403 `not_your_attendance`; an unknown id 404 `attendance_not_found`."""
 
     wire_name: ClassVar[str] = "accreditation.VoidAttendance"
+    access: ClassVar[Access] = provider("voided_by")
 
     provider_id: uuid.UUID
     attendance_id: uuid.UUID
@@ -711,6 +737,7 @@ class ListAttendance(_AccreditationQuery["AttendanceList"]):
     """The attendance recorded on one of the provider's editions (voided records included) → AttendanceList."""
 
     wire_name: ClassVar[str] = "accreditation.ListAttendance"
+    access: ClassVar[Access] = provider()
 
     provider_id: uuid.UUID
     edition_id: uuid.UUID
@@ -751,6 +778,7 @@ class ListDisputedAttendance(_AccreditationQuery["DisputedAttendanceList"]):
     what it already corrected), newest dispute first → DisputedAttendanceList."""
 
     wire_name: ClassVar[str] = "accreditation.ListDisputedAttendance"
+    access: ClassVar[Access] = provider()
 
     provider_id: uuid.UUID
 
@@ -815,6 +843,7 @@ class ClaimTeaching(_AccreditationCommand[TeachingClaimDetails]):
     """
 
     wire_name: ClassVar[str] = "accreditation.ClaimTeaching"
+    access: ClassVar[Access] = signed_in("claimed_by", "person_id")
 
     person_id: uuid.UUID
     registration_number: str
@@ -831,6 +860,7 @@ class ListTeachingClaimsForReview(_AccreditationQuery[TeachingClaimList]):
     """The committee's queue of undecided teaching claims, oldest first → TeachingClaimList."""
 
     wire_name: ClassVar[str] = "accreditation.ListTeachingClaimsForReview"
+    access: ClassVar[Access] = staff({"accreditation_committee"}, "requested_by")
 
     requested_by: str = ""
 
@@ -839,6 +869,7 @@ class ListTeachingClaims(_AccreditationQuery[TeachingClaimList]):
     """One professional's own claims, newest first → TeachingClaimList."""
 
     wire_name: ClassVar[str] = "accreditation.ListTeachingClaims"
+    access: ClassVar[Access] = signed_in("person_id")
 
     person_id: uuid.UUID
 
@@ -849,6 +880,7 @@ class DecideTeachingClaim(_AccreditationCommand[TeachingClaimDetails]):
     their own claim (`decided_by` = `account:<the claimant's person id>`: 403 `own_claim`)."""
 
     wire_name: ClassVar[str] = "accreditation.DecideTeachingClaim"
+    access: ClassVar[Access] = staff({"accreditation_committee"}, "decided_by")
 
     claim_id: uuid.UUID
     decided_by: str
@@ -865,6 +897,7 @@ class LoadDemoData(_AccreditationCommand["DemoData"]):
     creates nothing and returns the same ids. `provider_account_id`, if given, is linked to the demo provider."""
 
     wire_name: ClassVar[str] = "accreditation.LoadDemoData"
+    access: ClassVar[Access] = staff({"administrator"})
 
     provider_account_id: str | None = None
 
@@ -892,6 +925,7 @@ class ExportPersonData(_AccreditationQuery["PersonDataExport"]):
     signed-in professional's person id). Reply: PersonDataExport."""
 
     wire_name: ClassVar[str] = "accreditation.ExportPersonData"
+    access: ClassVar[Access] = signed_in("person_id")
 
     person_id: uuid.UUID
 

@@ -9,6 +9,7 @@ from typing import ClassVar, Generic, Literal
 
 from pydantic import Field
 
+from lklr_shared.contracts.access import PUBLIC, Access, signed_in, staff
 from lklr_shared.contracts.base import Message, MessageKind, ReplyT, Request
 
 VerdictName = Literal["approved", "rejected", "more_information_needed"]
@@ -139,6 +140,7 @@ class RegisterReviewer(_AuditCommand["ReviewerView"]):
     """
 
     wire_name: ClassVar[str] = "audit.RegisterReviewer"
+    access: ClassVar[Access] = staff({"office"})
 
     reviewer_id: uuid.UUID
     person_id: uuid.UUID | None = None
@@ -164,6 +166,7 @@ class ListReviewers(_AuditQuery["ReviewerList"]):
     """Query (office): every reviewer with their load. Reply: ReviewerList."""
 
     wire_name: ClassVar[str] = "audit.ListReviewers"
+    access: ClassVar[Access] = staff({"office"})
 
 
 class ReviewerList(_AuditReply):
@@ -198,6 +201,7 @@ class ListMyCases(_AuditQuery["CaseList"]):
     concluded ones. Reply: CaseList."""
 
     wire_name: ClassVar[str] = "audit.ListMyCases"
+    access: ClassVar[Access] = staff({"assessment_committee"}, "reviewer_id")
 
     reviewer_id: uuid.UUID
     include_closed: bool = False
@@ -255,6 +259,7 @@ class GetCase(_AuditQuery["CaseView"]):
     not_assigned; 404 case_not_found). Reply: CaseView."""
 
     wire_name: ClassVar[str] = "audit.GetCase"
+    access: ClassVar[Access] = staff({"assessment_committee"}, "reviewer_id")
 
     case_id: uuid.UUID
     reviewer_id: uuid.UUID
@@ -294,6 +299,7 @@ class JudgeActivity(_AuditCommand[CaseView]):
     """
 
     wire_name: ClassVar[str] = "audit.JudgeActivity"
+    access: ClassVar[Access] = staff({"assessment_committee"}, "reviewer_id")
 
     case_id: uuid.UUID
     activity_id: uuid.UUID
@@ -320,6 +326,7 @@ class ListInformationRequests(_AuditQuery["InformationRequestList"]):
     judged finally; answered ones stay listed until the reviewer decides). Reply: InformationRequestList."""
 
     wire_name: ClassVar[str] = "audit.ListInformationRequests"
+    access: ClassVar[Access] = signed_in("person_id")
 
     person_id: uuid.UUID
 
@@ -339,6 +346,7 @@ class AnswerInformationRequest(_AuditCommand["InformationAnswered"]):
     """
 
     wire_name: ClassVar[str] = "audit.AnswerInformationRequest"
+    access: ClassVar[Access] = signed_in("person_id")
 
     person_id: uuid.UUID
     case_id: uuid.UUID
@@ -362,6 +370,7 @@ class GetAuditStatistics(_AuditQuery["AuditStatistics"]):
     AuditStatistics."""
 
     wire_name: ClassVar[str] = "audit.GetAuditStatistics"
+    access: ClassVar[Access] = PUBLIC
 
     year: int | None = None
 
@@ -395,6 +404,7 @@ class ExportPersonData(_AuditQuery["PersonDataExport"]):
     signed-in professional's person id). Reviewers' identities are not part of it. Reply: PersonDataExport."""
 
     wire_name: ClassVar[str] = "audit.ExportPersonData"
+    access: ClassVar[Access] = signed_in("person_id")
 
     person_id: uuid.UUID
 

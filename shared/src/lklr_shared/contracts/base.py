@@ -12,6 +12,8 @@ from typing import Any, ClassVar, ForwardRef, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from lklr_shared.contracts.access import DENY, Access
+
 MessageKind = Literal["event", "command", "query", "reply"]
 
 
@@ -48,6 +50,8 @@ class Request(Message, Generic[ReplyT]):
     """
 
     kind: ClassVar[MessageKind] = "query"
+    # Who may send it (see ``contracts.access``); the owning service's RPC server enforces it. Undeclared: nobody.
+    access: ClassVar[Access] = DENY
 
     @classmethod
     def reply_type(cls) -> type[Message]:

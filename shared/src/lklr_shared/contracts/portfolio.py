@@ -9,6 +9,7 @@ from typing import Any, ClassVar, Generic, Literal
 
 from pydantic import Field
 
+from lklr_shared.contracts.access import Access, signed_in
 from lklr_shared.contracts.base import Message, MessageKind, ReplyT, Request
 
 Category = Literal["A1", "A2"]
@@ -289,6 +290,7 @@ class GetPortfolio(_PortfolioQuery["Portfolio"]):
     """
 
     wire_name: ClassVar[str] = "portfolio.GetPortfolio"
+    access: ClassVar[Access] = signed_in("actor.person_id", acting_role_field="actor.role")
 
     person_id: uuid.UUID
     actor: Actor
@@ -335,6 +337,7 @@ class RecordActivity(_PortfolioCommand["ActivitySaved"]):
     """
 
     wire_name: ClassVar[str] = "portfolio.RecordActivity"
+    access: ClassVar[Access] = signed_in("actor.person_id", acting_role_field="actor.role")
 
     person_id: uuid.UUID
     actor: Actor
@@ -352,6 +355,7 @@ class EditActivity(_PortfolioCommand["ActivitySaved"]):
     """
 
     wire_name: ClassVar[str] = "portfolio.EditActivity"
+    access: ClassVar[Access] = signed_in("actor.person_id", acting_role_field="actor.role")
 
     person_id: uuid.UUID
     actor: Actor
@@ -367,6 +371,7 @@ class ConfirmActivity(_PortfolioCommand["ActivitySaved"]):
     nothing. Reply: ActivitySaved."""
 
     wire_name: ClassVar[str] = "portfolio.ConfirmActivity"
+    access: ClassVar[Access] = signed_in("actor.person_id", acting_role_field="actor.role")
 
     person_id: uuid.UUID
     actor: Actor
@@ -381,6 +386,7 @@ class DisputeActivity(_PortfolioCommand["ActivitySaved"]):
     """
 
     wire_name: ClassVar[str] = "portfolio.DisputeActivity"
+    access: ClassVar[Access] = signed_in("actor.person_id", acting_role_field="actor.role")
 
     person_id: uuid.UUID
     actor: Actor
@@ -401,6 +407,7 @@ class MarkPortfolioSeen(_PortfolioCommand["PortfolioSeen"]):
     they saw; None = now). Entries recorded later stay new. The mark never moves back. Reply: PortfolioSeen."""
 
     wire_name: ClassVar[str] = "portfolio.MarkPortfolioSeen"
+    access: ClassVar[Access] = signed_in("actor.person_id", acting_role_field="actor.role")
 
     person_id: uuid.UUID
     actor: Actor
@@ -419,6 +426,7 @@ class GetActivityHistory(_PortfolioQuery["ActivityHistory"]):
     """Query: every version of one activity, oldest first. Reply: ActivityHistory."""
 
     wire_name: ClassVar[str] = "portfolio.GetActivityHistory"
+    access: ClassVar[Access] = signed_in("actor.person_id", acting_role_field="actor.role")
 
     person_id: uuid.UUID
     actor: Actor
@@ -479,6 +487,7 @@ class WhatIf(_PortfolioQuery["WhatIfAnswer"]):
     """
 
     wire_name: ClassVar[str] = "portfolio.WhatIf"
+    access: ClassVar[Access] = signed_in("actor.person_id", acting_role_field="actor.role")
 
     person_id: uuid.UUID
     actor: Actor
@@ -513,6 +522,7 @@ class BeginEvidenceUpload(_PortfolioCommand["EvidenceUploadStarted"]):
     """
 
     wire_name: ClassVar[str] = "portfolio.BeginEvidenceUpload"
+    access: ClassVar[Access] = signed_in("actor.person_id", acting_role_field="actor.role")
 
     person_id: uuid.UUID
     actor: Actor
@@ -541,6 +551,7 @@ class AppendEvidenceChunk(_PortfolioCommand["EvidenceChunkAccepted"]):
     """
 
     wire_name: ClassVar[str] = "portfolio.AppendEvidenceChunk"
+    access: ClassVar[Access] = signed_in("actor.person_id", acting_role_field="actor.role")
 
     person_id: uuid.UUID
     actor: Actor
@@ -565,6 +576,7 @@ class CompleteEvidenceUpload(_PortfolioCommand["EvidenceStored"]):
     (422 size_mismatch / checksum_mismatch). Reply: EvidenceStored."""
 
     wire_name: ClassVar[str] = "portfolio.CompleteEvidenceUpload"
+    access: ClassVar[Access] = signed_in("actor.person_id", acting_role_field="actor.role")
 
     person_id: uuid.UUID
     actor: Actor
@@ -585,6 +597,7 @@ class AbortEvidenceUpload(_PortfolioCommand["EvidenceUploadAborted"]):
     """Command: give up an upload (e.g. the browser went away); what arrived is discarded. Reply: EvidenceUploadAborted."""
 
     wire_name: ClassVar[str] = "portfolio.AbortEvidenceUpload"
+    access: ClassVar[Access] = signed_in("actor.person_id", acting_role_field="actor.role")
 
     person_id: uuid.UUID
     actor: Actor
@@ -604,6 +617,7 @@ class ReadEvidenceChunk(_PortfolioQuery["EvidenceChunk"]):
     anyone else gets 404 evidence_not_found, as for a file that does not exist. Reply: EvidenceChunk."""
 
     wire_name: ClassVar[str] = "portfolio.ReadEvidenceChunk"
+    access: ClassVar[Access] = signed_in("actor.person_id", acting_role_field="actor.role")
 
     person_id: uuid.UUID
     actor: Actor
@@ -632,6 +646,7 @@ class ReadReviewEvidenceChunk(_PortfolioQuery[EvidenceChunk]):
     """
 
     wire_name: ClassVar[str] = "portfolio.ReadReviewEvidenceChunk"
+    access: ClassVar[Access] = signed_in("actor.person_id", "reviewer_id", acting_role_field="actor.role")
 
     reviewer_id: uuid.UUID
     case_id: uuid.UUID
@@ -647,6 +662,7 @@ class ExportPortfolioCsv(_PortfolioQuery["PortfolioExport"]):
     Reply: PortfolioExport."""
 
     wire_name: ClassVar[str] = "portfolio.ExportPortfolioCsv"
+    access: ClassVar[Access] = signed_in("actor.person_id", acting_role_field="actor.role")
 
     person_id: uuid.UUID
     actor: Actor
@@ -658,6 +674,7 @@ class ExportPortfolioPdf(_PortfolioQuery["PortfolioExport"]):
     """Query: a PDF overview of a cycle (every activity and the totals) to hand to an employer. Reply: PortfolioExport."""
 
     wire_name: ClassVar[str] = "portfolio.ExportPortfolioPdf"
+    access: ClassVar[Access] = signed_in("actor.person_id", acting_role_field="actor.role")
 
     person_id: uuid.UUID
     actor: Actor
@@ -693,6 +710,7 @@ class ApplyForReregistration(_PortfolioCommand["DossierView"]):
     """
 
     wire_name: ClassVar[str] = "portfolio.ApplyForReregistration"
+    access: ClassVar[Access] = signed_in("actor.person_id", acting_role_field="actor.role")
 
     person_id: uuid.UUID
     actor: Actor
@@ -709,6 +727,7 @@ class ResubmitDossier(_PortfolioCommand["DossierView"]):
     """
 
     wire_name: ClassVar[str] = "portfolio.ResubmitDossier"
+    access: ClassVar[Access] = signed_in("actor.person_id", acting_role_field="actor.role")
 
     person_id: uuid.UUID
     actor: Actor
@@ -720,6 +739,7 @@ class GetDossier(_PortfolioQuery["DossierView"]):
     dossier. 404 dossier_not_found when none exists. Reply: DossierView."""
 
     wire_name: ClassVar[str] = "portfolio.GetDossier"
+    access: ClassVar[Access] = signed_in("actor.person_id", acting_role_field="actor.role")
 
     person_id: uuid.UUID
     actor: Actor

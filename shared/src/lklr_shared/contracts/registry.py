@@ -67,6 +67,7 @@ from typing import ClassVar, Generic, Literal
 
 from pydantic import Field
 
+from lklr_shared.contracts.access import PUBLIC, Access, signed_in, staff
 from lklr_shared.contracts.base import Message, MessageKind, ReplyT, Request
 
 Role = Literal["leerplichtambtenaar", "rmc_medewerker"]
@@ -177,6 +178,7 @@ class GetStatistics(Request["Statistics"]):
     """
 
     wire_name: ClassVar[str] = "registry.GetStatistics"
+    access: ClassVar[Access] = PUBLIC
     kind: ClassVar[MessageKind] = "query"
     owner: ClassVar[str] = "registry"
 
@@ -215,6 +217,7 @@ class GrantDemoRegistration(Request["RegistrationReceipt"]):
     """
 
     wire_name: ClassVar[str] = "registry.GrantDemoRegistration"
+    access: ClassVar[Access] = staff({"office", "administrator"})
     kind: ClassVar[MessageKind] = "command"
     owner: ClassVar[str] = "registry"
 
@@ -282,6 +285,7 @@ class SignUp(_RegistryCommand["SignUpAccepted"]):
     """
 
     wire_name: ClassVar[str] = "registry.SignUp"
+    access: ClassVar[Access] = PUBLIC
 
     email: str
     password: str
@@ -302,6 +306,7 @@ class ConfirmEmail(_RegistryCommand["EmailConfirmed"]):
     """Command: confirm an address with the token from the confirmation mail (single use)."""
 
     wire_name: ClassVar[str] = "registry.ConfirmEmail"
+    access: ClassVar[Access] = PUBLIC
 
     token: str
     client_ip: str = ""
@@ -320,6 +325,7 @@ class RequestEmailConfirmation(_RegistryCommand["EmailConfirmationRequested"]):
     """Command: send a fresh confirmation link to an unconfirmed account (same reply whatever the address)."""
 
     wire_name: ClassVar[str] = "registry.RequestEmailConfirmation"
+    access: ClassVar[Access] = PUBLIC
 
     email: str
     client_ip: str = ""
@@ -342,6 +348,7 @@ class Login(_RegistryCommand["LoginResult"]):
     """
 
     wire_name: ClassVar[str] = "registry.Login"
+    access: ClassVar[Access] = PUBLIC
 
     email: str
     password: str
@@ -391,6 +398,7 @@ class StartSecondFactorEnrolment(_RegistryCommand[LoginResult]):
     confirmed or it expires, so a secret not scanned in time can be fetched again."""
 
     wire_name: ClassVar[str] = "registry.StartSecondFactorEnrolment"
+    access: ClassVar[Access] = PUBLIC
 
     token: str
     password: str
@@ -406,6 +414,7 @@ class ConfirmTotpEnrollment(_RegistryCommand[LoginResult]):
     token_invalid."""
 
     wire_name: ClassVar[str] = "registry.ConfirmTotpEnrollment"
+    access: ClassVar[Access] = PUBLIC
 
     enrollment_token: str
     totp_code: str
@@ -417,6 +426,7 @@ class ValidateSession(_RegistryQuery["AuthenticatedAccount"]):
     valid: unknown, expired, ended, or ended by a password reset)."""
 
     wire_name: ClassVar[str] = "registry.ValidateSession"
+    access: ClassVar[Access] = PUBLIC
 
     session_token: str
 
@@ -444,6 +454,7 @@ class EndSession(_RegistryCommand["SessionEnded"]):
     """Command: end a session (logout). Ending an unknown or ended session is not an error."""
 
     wire_name: ClassVar[str] = "registry.EndSession"
+    access: ClassVar[Access] = PUBLIC
 
     session_token: str
     client_ip: str = ""
@@ -464,6 +475,7 @@ class IssueApiToken(_RegistryCommand["ApiTokenIssued"]):
     """
 
     wire_name: ClassVar[str] = "registry.IssueApiToken"
+    access: ClassVar[Access] = PUBLIC
 
     email: str
     password: str
@@ -489,6 +501,7 @@ class VerifyApiToken(_RegistryQuery[AuthenticatedAccount]):
     """Query: the account behind an API bearer token (401 session_invalid when not valid)."""
 
     wire_name: ClassVar[str] = "registry.VerifyApiToken"
+    access: ClassVar[Access] = PUBLIC
 
     token: str
 
@@ -497,6 +510,7 @@ class RevokeApiToken(_RegistryCommand["ApiTokenRevoked"]):
     """Command: revoke an API token (whoever holds it may). Revoking an unknown token is not an error."""
 
     wire_name: ClassVar[str] = "registry.RevokeApiToken"
+    access: ClassVar[Access] = PUBLIC
 
     token: str
     client_ip: str = ""
@@ -513,6 +527,7 @@ class RequestPasswordReset(_RegistryCommand["PasswordResetRequested"]):
     the same, so it cannot tell whether an account exists."""
 
     wire_name: ClassVar[str] = "registry.RequestPasswordReset"
+    access: ClassVar[Access] = PUBLIC
 
     email: str
     client_ip: str = ""
@@ -529,6 +544,7 @@ class ResetPassword(_RegistryCommand["PasswordChanged"]):
     account, lifts a sign-in lockout, and confirms the address (the mail proved it)."""
 
     wire_name: ClassVar[str] = "registry.ResetPassword"
+    access: ClassVar[Access] = PUBLIC
 
     token: str
     new_password: str
@@ -547,6 +563,7 @@ class GetMyAccount(_ActingQuery["AccountView"]):
     """Query: the actor's own account."""
 
     wire_name: ClassVar[str] = "registry.GetMyAccount"
+    access: ClassVar[Access] = signed_in("actor_account_id")
 
 
 class AccountView(_RegistryReply):
@@ -596,6 +613,7 @@ class ListStaffAccounts(_ActingQuery["StaffAccounts"]):
     only those that hold that role (e.g. the assessment committee, whom the office registers as reviewers)."""
 
     wire_name: ClassVar[str] = "registry.ListStaffAccounts"
+    access: ClassVar[Access] = staff({"office", "administrator"}, "actor_account_id")
 
     role: StaffRole | None = None
 
@@ -613,6 +631,7 @@ class FindAccount(_ActingQuery[AccountView]):
     account_not_found when there is none), with its roles and whether TOTP is enrolled."""
 
     wire_name: ClassVar[str] = "registry.FindAccount"
+    access: ClassVar[Access] = staff({"administrator"}, "actor_account_id")
 
     email: str
 
@@ -627,6 +646,7 @@ class SetAccountRoles(_ActingCommand[AccountView]):
     has signed in with a code. Reply: AccountView."""
 
     wire_name: ClassVar[str] = "registry.SetAccountRoles"
+    access: ClassVar[Access] = staff({"administrator"}, "actor_account_id")
 
     account_id: uuid.UUID
     roles: list[str]
@@ -637,6 +657,7 @@ class CreateDemoAccount(_RegistryCommand["DemoAccountReady"]):
     fixed TOTP secret (base32). Idempotent by e-mail: an existing account is left as it is."""
 
     wire_name: ClassVar[str] = "registry.CreateDemoAccount"
+    access: ClassVar[Access] = staff({"administrator"})
 
     email: str
     password: str
@@ -665,6 +686,7 @@ class ApplyForRegistration(_ActingCommand["ApplicationView"]):
     registration expired may apply again (re-entry; they keep their number)."""
 
     wire_name: ClassVar[str] = "registry.ApplyForRegistration"
+    access: ClassVar[Access] = signed_in("actor_account_id")
 
     roles: list[Role]
     employer_name: str
@@ -703,6 +725,7 @@ class GetMyApplication(_ActingQuery[ApplicationView]):
     """Query: the actor's most recent application (404 no_application when they never applied)."""
 
     wire_name: ClassVar[str] = "registry.GetMyApplication"
+    access: ClassVar[Access] = signed_in("actor_account_id")
 
 
 class GetApplication(_ActingQuery[ApplicationView]):
@@ -710,6 +733,7 @@ class GetApplication(_ActingQuery[ApplicationView]):
     the answer does not reveal that the application exists)."""
 
     wire_name: ClassVar[str] = "registry.GetApplication"
+    access: ClassVar[Access] = signed_in("actor_account_id")
 
     application_id: uuid.UUID
 
@@ -718,6 +742,7 @@ class ListPendingApplications(_ActingQuery["PendingApplications"]):
     """Query (office only): the queue of undecided applications, oldest first."""
 
     wire_name: ClassVar[str] = "registry.ListPendingApplications"
+    access: ClassVar[Access] = staff({"office"}, "actor_account_id")
 
 
 class PendingApplications(_RegistryReply):
@@ -737,6 +762,7 @@ class DecideApplication(_ActingCommand[ApplicationView]):
     """
 
     wire_name: ClassVar[str] = "registry.DecideApplication"
+    access: ClassVar[Access] = staff({"office"}, "actor_account_id")
 
     application_id: uuid.UUID
     decision: Literal["approve", "reject"]
@@ -766,6 +792,7 @@ class GetMyRegistration(_ActingQuery["RegistrationView"]):
     """Query: the actor's registration: number, status, cycle dates and history (404 not_registered)."""
 
     wire_name: ClassVar[str] = "registry.GetMyRegistration"
+    access: ClassVar[Access] = signed_in("actor_account_id")
 
 
 class RegistrationView(_RegistryReply):
@@ -798,6 +825,7 @@ class ChangeRegistrationStatus(_ActingCommand[RegistrationView]):
     """
 
     wire_name: ClassVar[str] = "registry.ChangeRegistrationStatus"
+    access: ClassVar[Access] = staff({"office"}, "actor_account_id")
 
     registration_number: str
     new_status: Literal["registered", "reregistration_pending", "expired", "suspended", "struck_off"]
@@ -817,6 +845,7 @@ class SearchRegister(_RegistryQuery["RegisterSearchResults"]):
     """
 
     wire_name: ClassVar[str] = "registry.SearchRegister"
+    access: ClassVar[Access] = PUBLIC
 
     q: str
     client_key: str = Field(min_length=1, max_length=200)
@@ -850,6 +879,7 @@ class GetRegisterEntry(_RegistryQuery[RegisterEntry]):
     422 invalid_registration_number for a mistyped number)."""
 
     wire_name: ClassVar[str] = "registry.GetRegisterEntry"
+    access: ClassVar[Access] = PUBLIC
 
     registration_number: str
     client_key: str = Field(min_length=1, max_length=200)
@@ -864,6 +894,7 @@ class SetWorkingTotal(_ActingCommand["WorkingTotalRecorded"]):
     Entering a year again replaces its figure."""
 
     wire_name: ClassVar[str] = "registry.SetWorkingTotal"
+    access: ClassVar[Access] = staff({"office"}, "actor_account_id")
 
     year: int
     total: int
@@ -888,6 +919,7 @@ class GetMyPerson(_ActingQuery["PersonView"]):
     """Query: the actor's personal and work details."""
 
     wire_name: ClassVar[str] = "registry.GetMyPerson"
+    access: ClassVar[Access] = signed_in("actor_account_id")
 
 
 class PersonView(_RegistryReply):
@@ -920,6 +952,7 @@ class UpdateMyPerson(_ActingCommand["PersonUpdateResult"]):
     """
 
     wire_name: ClassVar[str] = "registry.UpdateMyPerson"
+    access: ClassVar[Access] = signed_in("actor_account_id")
 
     initials: str | None = None
     surname: str | None = None
@@ -956,6 +989,7 @@ class ListEligibilityNotices(_ActingQuery["EligibilityNotices"]):
     """Query (office only): recorded drops below the minimum hours, newest first."""
 
     wire_name: ClassVar[str] = "registry.ListEligibilityNotices"
+    access: ClassVar[Access] = staff({"office"}, "actor_account_id")
 
 
 class EligibilityNotices(_RegistryReply):
@@ -1009,6 +1043,7 @@ class ExportMyData(_ActingQuery["MyDataExport"]):
     """Query: everything the registry holds about the actor (the gateway merges other services' exports)."""
 
     wire_name: ClassVar[str] = "registry.ExportMyData"
+    access: ClassVar[Access] = signed_in("actor_account_id")
 
 
 class MyDataExport(_RegistryReply):
@@ -1037,6 +1072,7 @@ class ListDevMail(_RegistryQuery["DevMailbox"]):
     """Query (development): the mails the file mailer wrote, newest first (404 dev_mail_disabled with SMTP)."""
 
     wire_name: ClassVar[str] = "registry.ListDevMail"
+    access: ClassVar[Access] = PUBLIC
 
     limit: int = Field(default=50, ge=1, le=500)
 
@@ -1083,6 +1119,7 @@ class ExtendCycle(_ActingCommand["CycleExtensionRecorded"]):
     """
 
     wire_name: ClassVar[str] = "registry.ExtendCycle"
+    access: ClassVar[Access] = staff({"office"}, "actor_account_id")
 
     registration_number: str
     reason: Literal["illness", "pregnancy"]
@@ -1114,6 +1151,7 @@ class RunScheduledJobs(_RegistryCommand["ScheduledJobsReport"]):
     """
 
     wire_name: ClassVar[str] = "registry.RunScheduledJobs"
+    access: ClassVar[Access] = staff({"office"}, "actor_account_id")
 
     actor_account_id: uuid.UUID | None = None
     client_ip: str = ""
@@ -1174,6 +1212,7 @@ class ListReregistrations(_ActingQuery["Reregistrations"]):
     ``status``; at most ``limit`` (``truncated`` in the reply when there are more)."""
 
     wire_name: ClassVar[str] = "registry.ListReregistrations"
+    access: ClassVar[Access] = staff({"office"}, "actor_account_id")
 
     status: ReregistrationStatusName | None = None
     limit: int = Field(default=200, ge=1, le=1000)

@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from pydantic import Field
 
+from lklr_shared.contracts.access import PUBLIC, Access, staff
 from lklr_shared.contracts.base import Message, MessageKind, Request
 
 
@@ -15,6 +16,7 @@ class Ping(Request["Pong"]):
     sent to a named service (``RpcClient.call``), not to an owner."""
 
     wire_name: ClassVar[str] = "system.Ping"
+    access: ClassVar[Access] = PUBLIC
     kind: ClassVar[MessageKind] = "query"
     owner: ClassVar[str] = "system"
 
@@ -62,6 +64,7 @@ class ListSecurityEvents(Request["SecurityEventList"]):
     is sent to a named service; the gateway asks for the administrator only."""
 
     wire_name: ClassVar[str] = "system.ListSecurityEvents"
+    access: ClassVar[Access] = staff({"administrator"})
     kind: ClassVar[MessageKind] = "query"
     owner: ClassVar[str] = "system"
 

@@ -31,6 +31,16 @@ from pydantic import ValidationError
 from lklr_shared.contracts.base import Message, UnknownMessageType, contract_for
 from lklr_shared.contracts.envelope import Envelope, wrap
 from lklr_shared.kit import amqp_raw
+from lklr_shared.kit.access import AccessRefused, authorize
+from lklr_shared.kit.actor import (
+    ASSERTION_HEADER,
+    ActorClaims,
+    ActorVerifier,
+    AssertionRefused,
+    Credentials,
+    reset_current_actor,
+    set_current_actor,
+)
 from lklr_shared.kit.broker import consumer_channel, current_message, leave_body
 from lklr_shared.kit.causation import cause, current_correlation_id, current_origin
 from lklr_shared.kit.topology import Topology
@@ -136,7 +146,12 @@ RpcHandler = Callable[[Any, Envelope], Awaitable[Message]]
 
 
 class RpcServer:
-    """Answers requests on a service's RPC queue by dispatching on the contract type."""
+    """Answers requests on a service's RPC queue by dispatching on the contract type.
+
+    Before a handler runs, the request's actor assertion is verified (``verifier``: 401 when missing, forged,
+    expired or bound to another request) and the contract's declared access is enforced (401/403); the handler
+    then finds the verified claims in ``kit.actor.current_actor()``.
+    """
 
     def __init__(
         self,
@@ -145,9 +160,11 @@ class RpcServer:
         topology: Topology,
         handlers: Mapping[type[Message], RpcHandler],
         *,
+        verifier: ActorVerifier,
         prefetch_count: int = 16,
     ) -> None:
         self.service = service
+        self._verifier = verifier
         self._broker = broker
         self._topology = topology
         self._handlers = dict(handlers)
@@ -229,30 +246,28 @@ class RpcServer:
             await message.ack()
             return
         body: dict[str, Any]
+        envelope: Envelope | None = None
         try:
-            envelope = Envelope.from_bytes(message.body)
-            request = envelope.open()
-        except (ValidationError, UnknownMessageType, ValueError) as exc:
-            # Only a request that does not parse is the caller's fault; the same exceptions from a handler are bugs.
-            body = {"ok": False, "error": invalid_request(exc).as_dict()}
-        else:
+            envelope, request, claims = self._admit(message)
+            handler = self._handlers[type(request)]
+            actor_token = set_current_actor(claims)
             try:
-                handler = self._handlers.get(type(request))
-                if handler is None:
-                    raise RpcError("unknown_request", f"{self.service} does not handle {envelope.type}", 400)
                 with cause(envelope):
                     reply = await handler(request, envelope)
-                body = {
-                    "ok": True,
-                    "type": reply.wire_name,
-                    "version": reply.wire_version,
-                    "payload": reply.model_dump(mode="json"),
-                }
-            except RpcError as exc:
-                body = {"ok": False, "error": exc.as_dict()}
-            except Exception as exc:
-                log.exception("%s: request %s (%s) failed", self.service, envelope.type, message.correlation_id)
-                body = {"ok": False, "error": {"code": "internal", "message": type(exc).__name__, "status": 500}}
+            finally:
+                reset_current_actor(actor_token)
+            body = {
+                "ok": True,
+                "type": reply.wire_name,
+                "version": reply.wire_version,
+                "payload": reply.model_dump(mode="json"),
+            }
+        except RpcError as exc:
+            body = {"ok": False, "error": exc.as_dict()}
+        except Exception as exc:
+            kind = envelope.type if envelope is not None else "?"
+            log.exception("%s: request %s (%s) failed", self.service, kind, message.correlation_id)
+            body = {"ok": False, "error": {"code": "internal", "message": type(exc).__name__, "status": 500}}
         raw = message.raw_message
         if raw.reply_to:
             try:
@@ -270,6 +285,37 @@ class RpcServer:
                 # that cannot be reached.
                 log.exception("%s: reply to %s could not be sent", self.service, raw.correlation_id)
         await message.ack()
+
+    def _admit(self, message: RabbitMessage) -> tuple[Envelope, Message, ActorClaims]:
+        """The request, its envelope and its verified asker; RpcError otherwise.
+
+        In this order: the envelope must parse (400), its actor assertion must be valid for it (401) before its
+        payload is even looked at, the payload must parse into a request this service handles (400), and the
+        asker must be allowed to send it (401/403, see ``kit.access``).
+        """
+        try:
+            envelope = Envelope.from_bytes(message.body)
+        except (ValidationError, ValueError) as exc:
+            raise invalid_request(exc) from exc
+        try:
+            claims = self._verifier.verify(
+                (message.headers or {}).get(ASSERTION_HEADER), message_id=str(envelope.message_id)
+            )
+        except AssertionRefused as refusal:
+            log.warning("%s: %s refused: %s", self.service, envelope.type, refusal.message)
+            raise RpcError(refusal.code, refusal.message, 401) from refusal
+        try:
+            request = envelope.open()
+        except (ValidationError, UnknownMessageType, ValueError) as exc:
+            raise invalid_request(exc) from exc
+        if type(request) not in self._handlers:
+            raise RpcError("unknown_request", f"{self.service} does not handle {envelope.type}", 400)
+        try:
+            authorize(claims, request)
+        except AccessRefused as refusal:
+            log.info("%s: %s refused: %s", self.service, envelope.type, refusal.message)
+            raise RpcError(refusal.code, refusal.message, refusal.status) from refusal
+        return envelope, request, claims
 
 
 class _ReplyRouter:
@@ -331,10 +377,19 @@ _routers: weakref.WeakKeyDictionary[RabbitBroker, _ReplyRouter] = weakref.WeakKe
 class RpcClient:
     """Sends requests to services and waits for their replies (used by the gateway)."""
 
-    def __init__(self, broker: RabbitBroker, topology: Topology, *, timeout: float = 5.0) -> None:
+    def __init__(
+        self,
+        broker: RabbitBroker,
+        topology: Topology,
+        *,
+        timeout: float = 5.0,
+        credentials: Credentials | None = None,
+    ) -> None:
         self._broker = broker
         self._topology = topology
         self._timeout = timeout
+        # Who asks, signed into every request (services refuse requests without a valid assertion).
+        self._credentials = credentials
         # Shared by every client of one broker: one reply consumer per channel.
         self._router = _routers.setdefault(broker, _ReplyRouter(broker))
 
@@ -366,6 +421,9 @@ class RpcClient:
         key = str(envelope.message_id)
         if not await amqp_raw.connected(self._broker):
             raise ServiceUnavailable(f"broker unreachable: not connected (asking {service})")
+        headers: dict[str, Any] = {DEADLINE_HEADER: int((time.time() + timeout) * 1000)}
+        if self._credentials is not None:
+            headers[ASSERTION_HEADER] = self._credentials.assertion(request, message_id=key, valid_seconds=timeout)
         future = self._router.expect(key)
         try:
             try:
@@ -378,7 +436,7 @@ class RpcClient:
                     correlation_id=key,
                     content_type="application/json",
                     message_type=envelope.type,
-                    headers={DEADLINE_HEADER: int((time.time() + timeout) * 1000)},
+                    headers=headers,
                     # An unroutable request (no such service queue) comes back and is raised: 503 below.
                     mandatory=True,
                     timeout=timeout,

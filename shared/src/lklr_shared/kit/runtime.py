@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from lklr_shared.contracts.base import Message
 from lklr_shared.contracts.system import ListSecurityEvents, Ping, Pong, SecurityEventList
+from lklr_shared.kit.actor import DEV_PUBLIC_KEY, ActorVerifier, is_development_key, load_public_keys
 from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.consumer import EventConsumer, EventHandler
 from lklr_shared.kit.db import database_ok
@@ -33,6 +34,19 @@ from lklr_shared.kit.topology import Topology, declare_broker_exchanges
 from lklr_shared.kit.watchdog import ConsumerWatchdog
 
 log = logging.getLogger(__name__)
+
+
+def actor_verifier(service: str, settings: ServiceSettings) -> ActorVerifier:
+    """The verifier of the gateway's actor assertions; refuses the development key outside a local run."""
+    keys = settings.actor_verify_keys.strip()
+    if settings.environment == "local":
+        keys = keys or DEV_PUBLIC_KEY
+    elif not keys or is_development_key(keys):
+        raise ValueError(
+            f"{service.upper()}_ACTOR_VERIFY_KEYS must hold the gateway's own public key outside a local run "
+            "(not empty, not the development key; `python -m lklr_shared.kit.actor` makes a key pair)"
+        )
+    return ActorVerifier(load_public_keys(keys))
 
 
 @dataclass
@@ -111,7 +125,9 @@ class ServiceRuntime:
             ListSecurityEvents: self._security_events,
             **self.rpc_handlers,
         }
-        self.rpc_server = RpcServer(self.name, self.broker, self.topology, rpc_handlers)
+        self.rpc_server = RpcServer(
+            self.name, self.broker, self.topology, rpc_handlers, verifier=actor_verifier(self.name, settings)
+        )
         await self.rpc_server.start()
         self.watchdog = ConsumerWatchdog(
             [self.rpc_server] + ([self.consumer] if self.consumer is not None else []),

@@ -6,6 +6,7 @@ Settings are read only in a service's composition root (`bootstrap.py`), never a
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -32,6 +33,11 @@ class BrokerSettings(BaseSettings):
 class ServiceSettings(BrokerSettings):
     """Settings of a service that owns a database and consumes/publishes events."""
 
+    # "production" (the default) refuses development keys; "local" (scripts/start, the tests) allows them.
+    environment: Literal["production", "local"] = "production"
+    # The gateway's public key(s) that actor assertions are verified with (base64, comma-separated while a key
+    # rotates; see kit/actor.py). Empty: the development key, accepted only in a local run.
+    actor_verify_keys: str = ""
     database_url: str = "sqlite+aiosqlite:///.data/service.db"
     health_host: str = "127.0.0.1"
     health_port: int = 0

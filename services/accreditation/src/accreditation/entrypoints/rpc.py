@@ -23,6 +23,8 @@ from accreditation.service_layer.context import AccreditationContext
 from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.contracts.base import Message
 from lklr_shared.contracts.envelope import Envelope
+from lklr_shared.kit.access import access_of
+from lklr_shared.kit.actor import current_actor
 from lklr_shared.kit.rpc import RpcError, RpcHandler
 
 UseCase = Callable[[AccreditationContext, Any], Awaitable[Message]]
@@ -87,8 +89,29 @@ def status_of(error: AccreditationError) -> int:
     return 400
 
 
+# Accounts with one of these roles may read and decide any provider's courses; others act only for their provider.
+COMMITTEE_ROLES: Final = ("accreditation_committee", "office", "administrator")
+
+
+async def _require_provider_link(ctx: AccreditationContext, request: Message) -> None:
+    """A signed-in account sending a provider's request must be linked to that provider (the kit already holds an
+    API key to its own provider): 403 ``not_provider_contact`` otherwise."""
+    field = access_of(request).provider_field
+    claims = current_actor()
+    if field is None or claims is None or claims.kind != "account" or claims.has_role(*COMMITTEE_ROLES):
+        return
+    provider_id = getattr(request, field, None)
+    if (
+        claims.account_id is None
+        or provider_id is None
+        or not await providers.acts_for(ctx, claims.account_id, provider_id)
+    ):
+        raise RpcError("not_provider_contact", "This account does not act for that provider.", 403)
+
+
 def _handler(ctx: AccreditationContext, use_case: UseCase) -> RpcHandler:
     async def handle(request: Message, _envelope: Envelope) -> Message:
+        await _require_provider_link(ctx, request)
         try:
             return await use_case(ctx, request)
         except AccreditationError as refusal:

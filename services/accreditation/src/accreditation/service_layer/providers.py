@@ -169,6 +169,17 @@ async def find_provider_for_account(
         return await provider_details(uow.session, provider_id)
 
 
+async def acts_for(ctx: AccreditationContext, account_id: uuid.UUID, provider_id: uuid.UUID) -> bool:
+    """Whether the account is linked to the provider (a provider's contact acts for it, and only for it)."""
+    async with ctx.unit_of_work() as uow:
+        linked = await uow.session.execute(
+            sa.select(provider_accounts.c.provider_id).where(
+                provider_accounts.c.account_id == account_id, provider_accounts.c.provider_id == provider_id
+            )
+        )
+        return linked.first() is not None
+
+
 def _key_info(row: Any) -> contracts.ApiKeyInfo:
     return contracts.ApiKeyInfo(
         key_id=row.key_id,

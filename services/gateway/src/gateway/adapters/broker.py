@@ -11,6 +11,7 @@ from faststream.rabbit import RabbitBroker
 
 from lklr_shared.contracts.base import Message
 from lklr_shared.kit import amqp_raw
+from lklr_shared.kit.actor import Credentials
 from lklr_shared.kit.broker import make_broker
 from lklr_shared.kit.rpc import RpcClient, ServiceUnavailable
 from lklr_shared.kit.topology import Topology
@@ -31,6 +32,7 @@ class BrokerCaller:
         topology: Topology,
         *,
         rpc_timeout: float,
+        credentials: Credentials | None = None,
         connection_name: str = "lklr-gateway",
         max_backoff_seconds: float = 30.0,
         connect_timeout_seconds: float = 10.0,
@@ -38,6 +40,7 @@ class BrokerCaller:
         self._amqp_url = amqp_url
         self._topology = topology
         self._rpc_timeout = rpc_timeout
+        self._credentials = credentials
         self._connection_name = connection_name
         self._max_backoff = max_backoff_seconds
         self._connect_timeout = connect_timeout_seconds
@@ -62,7 +65,7 @@ class BrokerCaller:
                 delay = min(delay * 2, self._max_backoff)
                 continue
             self._broker = broker
-            self._client = RpcClient(broker, self._topology, timeout=self._rpc_timeout)
+            self._client = RpcClient(broker, self._topology, timeout=self._rpc_timeout, credentials=self._credentials)
             log.info("gateway: connected to the broker")
             return
 

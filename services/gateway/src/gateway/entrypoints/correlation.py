@@ -13,6 +13,7 @@ from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from lklr_shared.kit.actor import begin_request_actor
 from lklr_shared.kit.causation import correlation
 
 HEADER: Final = "x-correlation-id"
@@ -48,5 +49,8 @@ class CorrelationMiddleware:
         client = scope.get("client")
         # The peer's address; behind a proxy, the trusted forwarded address is what pages record (web_session).
         origin = client[0] if client else None
+        # Who this request acts for: anonymous until authentication records an account or an API key; every
+        # request to the services carries it, signed (kit/actor.py).
+        begin_request_actor()
         with correlation(correlation_id, origin):
             await self.app(scope, receive, send_with_id)

@@ -17,6 +17,7 @@ from typing import Final
 
 from gateway.caller import ServiceCaller
 from lklr_shared.contracts.accreditation import ApiKeyIdentity, AuthenticateApiKey
+from lklr_shared.kit.actor import api_key_claims, assert_actor
 from lklr_shared.kit.requests import ask
 from lklr_shared.kit.rpc import RpcError
 
@@ -76,7 +77,9 @@ class ApiKeyAuthenticator:
         return self._cache_seconds
 
     async def authenticate(self, api_key: str) -> ApiKeyIdentity:
-        """The provider identity of a key; raises ApiKeyRejected (401) or the service's RpcError (503/504)."""
+        """The provider identity of a key; raises ApiKeyRejected (401) or the service's RpcError (503/504).
+
+        A valid key becomes who the current HTTP request acts for (its requests to the services assert it)."""
         if len(api_key) > MAX_KEY_LENGTH or not api_key.isprintable():
             raise ApiKeyRejected("invalid_api_key", "The API key is not valid.", missing=False)
         digest = hashlib.sha256(api_key.encode()).digest()
@@ -85,7 +88,7 @@ class ApiKeyAuthenticator:
         if cached is not None:
             stored_at, identity = cached
             if now - stored_at < self._cache_seconds:
-                return identity
+                return _acting(identity)
             del self._cache[digest]
         try:
             reply = await ask(self._caller, AuthenticateApiKey(api_key=api_key))
@@ -98,4 +101,10 @@ class ApiKeyAuthenticator:
             self._cache[digest] = (now, identity)
             while len(self._cache) > self._max_entries:
                 self._cache.popitem(last=False)
-        return identity
+        return _acting(identity)
+
+
+def _acting(identity: ApiKeyIdentity) -> ApiKeyIdentity:
+    """Record the key as who the current HTTP request acts for: the requests it sends carry it, signed."""
+    assert_actor(api_key_claims(identity.key_id, identity.provider_id))
+    return identity

@@ -18,6 +18,7 @@ from typing import Final
 
 from gateway.caller import ServiceCaller
 from lklr_shared.contracts.registry import AuthenticatedAccount, ValidateSession, VerifyApiToken
+from lklr_shared.kit.actor import account_claims, assert_actor
 from lklr_shared.kit.requests import ask
 from lklr_shared.kit.rpc import RpcError
 
@@ -48,6 +49,8 @@ class AccountAuthenticator:
     async def session_account(self, session_token: str) -> AuthenticatedAccount | None:
         """The account of a browser session; None when the registry says it is not (or no longer) valid.
 
+        A valid one becomes who the current HTTP request acts for (its requests to the services assert it).
+
         Raises the RpcError of an unreachable or slow registry (503/504): that is not the same as signed out.
         """
         return await self._resolve(b"session", session_token, ValidateSession(session_token=session_token))
@@ -75,7 +78,7 @@ class AccountAuthenticator:
         cached = self._cache.get(key)
         if cached is not None:
             if cached[0] > now:
-                return cached[1]
+                return _acting(cached[1])
             del self._cache[key]
         try:
             account = await ask(self._caller, request)
@@ -87,4 +90,10 @@ class AccountAuthenticator:
             self._cache[key] = (now + self._cache_seconds, account)
             while len(self._cache) > self._max_entries:
                 self._cache.popitem(last=False)
-        return account
+        return _acting(account)
+
+
+def _acting(account: AuthenticatedAccount) -> AuthenticatedAccount:
+    """Record ``account`` as who the current HTTP request acts for: the requests it sends carry it, signed."""
+    assert_actor(account_claims(account.account_id, account.account_roles, second_factor=account.second_factor))
+    return account

@@ -1,7 +1,8 @@
 """Who is asking: the acting account behind a request, and the role checks on it.
 
-The gateway authenticates and passes the account id; the roles come from the registry's own tables, so a
-role taken away counts at once and a gateway cannot grant itself one.
+The gateway authenticates and passes the account id (which the RPC server has checked against the signed actor
+assertion); the roles come from the registry's own tables, so a role taken away counts at once and a gateway cannot
+grant itself one, and of those only the ones the assertion carries count (staff roles need the second factor).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from lklr_shared.kit.actor import current_actor
 from lklr_shared.kit.outbox import UnitOfWork
 from registry.adapters.orm import accounts
 from registry.domain.accounts import AccountRole, parse_account_roles
@@ -42,7 +44,12 @@ async def load_actor(uow: UnitOfWork, account_id: uuid.UUID) -> Actor:
     ).first()
     if row is None:
         raise unauthenticated("actor_unknown", "The acting account does not exist or is not confirmed.")
-    return Actor(account_id=account_id, email=row.email, roles=parse_account_roles(row.account_roles))
+    roles = parse_account_roles(row.account_roles)
+    claims = current_actor()
+    if claims is not None:
+        # Roles count as the gateway asserted them for this sign-in too: a staff role only after the second factor.
+        roles = frozenset(role for role in roles if role.value in claims.roles)
+    return Actor(account_id=account_id, email=row.email, roles=roles)
 
 
 async def require_role(
