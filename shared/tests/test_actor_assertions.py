@@ -105,9 +105,7 @@ def _refusal(claims, request) -> tuple[int, str]:  # type: ignore[no-untyped-def
 
 def test_services_finding_every_request_declares_who_may_send_it() -> None:
     undeclared = [
-        contract.wire_name
-        for contract in all_contracts()
-        if issubclass(contract, Request) and contract.access == DENY
+        contract.wire_name for contract in all_contracts() if issubclass(contract, Request) and contract.access == DENY
     ]
     assert undeclared == []
 
