@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from lklr_shared.contracts.envelope import Envelope, wrap
 from lklr_shared.contracts.registry import GetStatistics, Statistics
 from lklr_shared.contracts.system import Ping, Pong
-from lklr_shared.kit.actor import local_verifier, operator_credentials
+from lklr_shared.kit.actor import ASSERTION_HEADER, local_verifier, operator_credentials
 from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.consumer import EventConsumer
 from lklr_shared.kit.outbox import UnitOfWork
@@ -112,10 +112,18 @@ async def test_a_request_that_does_not_parse_is_400_with_a_problem_per_field(bro
     connection = await aio_pika.connect_robust(amqp_url)
     channel = await connection.channel()
     reply_queue = await channel.declare_queue(exclusive=True)
-    envelope = wrap(GetStatistics()).model_dump(mode="json")
+    wrapped = wrap(GetStatistics())
+    envelope = wrapped.model_dump(mode="json")
     envelope["payload"] = {"year": "not a year"}
+    # A validly signed asker: the assertion is checked before the payload is read.
+    assertion = operator_credentials().assertion(GetStatistics(), message_id=str(wrapped.message_id), valid_seconds=10)
     await channel.default_exchange.publish(
-        aio_pika.Message(json.dumps(envelope).encode(), correlation_id="x", reply_to=reply_queue.name),
+        aio_pika.Message(
+            json.dumps(envelope).encode(),
+            correlation_id="x",
+            reply_to=reply_queue.name,
+            headers={ASSERTION_HEADER: assertion},
+        ),
         routing_key=topology.rpc_queue("parser"),
     )
     message = await _next_message(reply_queue)

@@ -3,12 +3,15 @@ headers from its trusted proxies alone."""
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 from litestar.testing import AsyncTestClient
 
 from gateway.bootstrap import UnsafeSettings, build_app
 from gateway.domain.deployment import unsafe_settings
 from lklr_shared.contracts import registry as c
+from lklr_shared.kit.actor import DEV_SIGNING_SEED, generate_key_pair
 
 from .conftest import make_settings
 from .registry_fake import PASSWORD, FakeRegistry
@@ -17,6 +20,8 @@ from .web_helpers import csrf_for, make_registry_app
 pytestmark = pytest.mark.unit
 
 GOOD_KEY = "kT7v0qL3xN9pW2mZ8rB5cY1hJ6dF4sG0aE3uQ"
+# An actor signing seed that is not the development one (generated once for these tests).
+GOOD_SIGNING_KEY = generate_key_pair()[0]
 
 
 @pytest.mark.parametrize(
@@ -32,13 +37,26 @@ GOOD_KEY = "kT7v0qL3xN9pW2mZ8rB5cY1hJ6dF4sG0aE3uQ"
 def test_demo_switch_finding_production_refuses_known_short_or_placeholder_keys_and_dev_pages(
     key: str, dev_pages: bool, expected: str
 ) -> None:
-    problems = unsafe_settings(environment="production", secret_key=key, dev_pages=dev_pages)
+    problems = unsafe_settings(
+        environment="production", secret_key=key, dev_pages=dev_pages, actor_signing_key=GOOD_SIGNING_KEY
+    )
     assert len(problems) == 1 and expected in problems[0]
-    assert unsafe_settings(environment="local", secret_key=key, dev_pages=dev_pages) == []
+    assert unsafe_settings(environment="local", secret_key=key, dev_pages=dev_pages, actor_signing_key="") == []
     with pytest.raises(UnsafeSettings, match="refuses to start"):
         build_app(
-            make_settings(environment="production", secret_key=key, dev_pages=dev_pages), service_caller=FakeRegistry()
+            make_settings(
+                environment="production", secret_key=key, dev_pages=dev_pages, actor_signing_key=GOOD_SIGNING_KEY
+            ),
+            service_caller=FakeRegistry(),
         )
+
+
+@pytest.mark.parametrize("signing_key", ["", base64.b64encode(DEV_SIGNING_SEED).decode()])
+def test_services_finding_production_refuses_a_missing_or_development_actor_signing_key(signing_key: str) -> None:
+    problems = unsafe_settings(
+        environment="production", secret_key=GOOD_KEY, dev_pages=False, actor_signing_key=signing_key
+    )
+    assert len(problems) == 1 and "GATEWAY_ACTOR_SIGNING_KEY" in problems[0]
 
 
 def test_production_is_the_default_and_starts_with_a_good_key() -> None:
@@ -46,13 +64,18 @@ def test_production_is_the_default_and_starts_with_a_good_key() -> None:
     from gateway.settings import GatewaySettings
 
     assert GatewaySettings().environment == "production"
-    build_app(make_settings(environment="production", secret_key=GOOD_KEY), service_caller=FakeRegistry())
+    build_app(
+        make_settings(environment="production", secret_key=GOOD_KEY, actor_signing_key=GOOD_SIGNING_KEY),
+        service_caller=FakeRegistry(),
+    )
 
 
 async def test_abuse_finding_cookies_are_secure_outside_local_runs_even_over_plain_http() -> None:
     registry = FakeRegistry()
     async with AsyncTestClient(
-        app=make_registry_app(registry, environment="production", secret_key=GOOD_KEY)
+        app=make_registry_app(
+            registry, environment="production", secret_key=GOOD_KEY, actor_signing_key=GOOD_SIGNING_KEY
+        )
     ) as client:
         page = await client.get("/inloggen")
         cookies = page.headers.get_list("set-cookie")

@@ -11,7 +11,7 @@ MIN_SECRET_KEY_LENGTH: Final = 32
 _PLACEHOLDER_WORDS: Final = ("change-me", "changeme", "not-a-secret", "dev-only", "example", "placeholder", "secret")
 
 
-def unsafe_settings(*, environment: str, secret_key: str, dev_pages: bool, actor_signing_key: str = "") -> list[str]:
+def unsafe_settings(*, environment: str, secret_key: str, dev_pages: bool, actor_signing_key: str) -> list[str]:
     """Why these settings are unsafe outside a local run (empty: safe, or a local run)."""
     if environment == "local":
         return []
