@@ -221,6 +221,7 @@ def _spawn_worker(
         "AUDIT_AMQP_URL": args.amqp_url,
         "AUDIT_BROKER_PREFIX": prefix,
         "AUDIT_HEALTH_PORT": "0",
+        "AUDIT_ENVIRONMENT": "local",
         "AUDIT_AUTO_MIGRATE": "false",
         "AUDIT_EVENT_BATCH_SIZE": str(args.batch),
     }

@@ -173,6 +173,7 @@ class System:
                 f"{upper}_AMQP_URL": self.amqp_url,
                 f"{upper}_BROKER_PREFIX": self.topology.prefix,
                 f"{upper}_HEALTH_PORT": "0",
+                f"{upper}_ENVIRONMENT": "local",
             }
         env |= {
             "REGISTRY_MAIL_DIR": str(self.workdir / "mail"),

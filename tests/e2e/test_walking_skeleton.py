@@ -69,6 +69,7 @@ async def system(request, amqp_url, databases, broker_names, tmp_path) -> AsyncI
             f"{upper}_BROKER_PREFIX": topology.prefix,
             f"{upper}_HEALTH_PORT": "0",
             f"{upper}_OUTBOX_POLL_SECONDS": "0.5",
+            f"{upper}_ENVIRONMENT": "local",
         }
     logs = tmp_path / "logs"
     logs.mkdir()
