@@ -57,7 +57,7 @@ class ServiceRuntime:
 
     @property
     def topology(self) -> Topology:
-        return Topology(prefix=self.settings.broker_prefix, delivery_limit=self.settings.delivery_limit)
+        return self.settings.topology()
 
     def unit_of_work(self) -> UnitOfWork:
         """A unit of work whose commit wakes this process's outbox relay."""
