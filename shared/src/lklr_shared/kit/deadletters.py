@@ -63,6 +63,11 @@ def resolve_queue(topology: Topology, name: str) -> str:
     return name if name.startswith(f"{topology.prefix}.") else topology.consumer_queue(name)
 
 
+def _text(value: Any) -> str:
+    """A header value as text (AMQP long strings may arrive as bytes)."""
+    return value.decode("utf-8", errors="replace") if isinstance(value, bytes) else str(value)
+
+
 def _describe(message: AbstractIncomingMessage, fallback_queue: str) -> DeadLetter:
     headers = message.headers or {}
     raw_deaths = headers.get("x-death")
@@ -74,23 +79,23 @@ def _describe(message: AbstractIncomingMessage, fallback_queue: str) -> DeadLett
             message_id=message.message_id or "",
             message_type=message.type or "",
             source_queue=fallback_queue,
-            reason=str(headers.get(ERROR_HEADER) or "unknown"),
+            reason=_text(headers.get(ERROR_HEADER) or "unknown"),
             attempts=attempts_so_far(headers),
-            failure=str(headers.get(FAILURE_HEADER) or "unknown"),
+            failure=_text(headers.get(FAILURE_HEADER) or "unknown"),
             body=message.body,
         )
     # Dead-lettered by the broker: rejected (the consumer could not publish its copy) or the delivery limit (a
     # consumer died while handling it, again and again). A last error from earlier retries may still be there.
     delivery_count = headers.get("x-delivery-count")
     last_error = headers.get(ERROR_HEADER)
-    reason = str(first.get("reason") or "unknown")
+    reason = _text(first.get("reason") or "unknown")
     return DeadLetter(
         message_id=message.message_id or "",
         message_type=message.type or "",
         source_queue=str(first.get("queue") or fallback_queue),
-        reason=f"{reason}: {last_error}" if last_error else reason,
+        reason=f"{reason}: {_text(last_error)}" if last_error else reason,
         attempts=max(attempts_so_far(headers), int(delivery_count) if isinstance(delivery_count, int) else 1),
-        failure=str(headers.get(FAILURE_HEADER) or reason),
+        failure=_text(headers.get(FAILURE_HEADER) or reason),
         body=message.body,
     )
 
