@@ -283,7 +283,7 @@ class BatchEventConsumer:
         if self._after_commit is not None:
             await self._after_commit([delivery.envelope for delivery in deliveries])
         last = deliveries[-1].message
-        if len(deliveries) > 1 and all(d.message.channel is last.channel for d in deliveries):
+        if len(deliveries) > 1 and amqp_raw.same_open_channel([d.message for d in deliveries]):
             # One frame for the whole batch: `multiple` acks every unsettled delivery up to the last one's tag. That
             # is this batch: deliveries arrive in tag order, batches are applied one at a time in that order, and
             # an earlier delivery is settled (acked, rejected, requeued) or, if its ack failed, committed, so acking
