@@ -9,8 +9,8 @@ The queue argument is a consumer name (`portfolio`) or a full queue name. The br
 to the queue it was dead-lettered from (not to the exchange, so other consumers do not see it twice), then
 removes it from the dead-letter queue. Listing leaves the dead-letter queue as it was.
 
-Each line of `list` shows why a message died (`reason`: the handler's last error, or the broker's reason such as
-`rejected` when the queue's delivery limit dead-lettered it), what kind of failure it was (`failure`: transient,
+Each line of `list` shows why a message died (`reason`: the handler's last error, or the broker's reason,
+`delivery_limit` when its consumer died while handling it more often than the queue's delivery limit), what kind of failure it was (`failure`: transient,
 unexpected, permanent, unparseable) and how often it was tried (`attempts`). A replayed message starts again
 with its attempts at zero and a full set of retries.
 """
@@ -40,7 +40,7 @@ class DeadLetter:
     message_type: str
     source_queue: str
     reason: str
-    # Failed attempts: the consumer's count, or the broker's delivery count when the delivery limit struck.
+    # Failed attempts the consumer counted (at least 1).
     attempts: int
     failure: str
     body: bytes
@@ -84,9 +84,9 @@ def _describe(message: AbstractIncomingMessage, fallback_queue: str) -> DeadLett
             failure=_text(headers.get(FAILURE_HEADER) or "unknown"),
             body=message.body,
         )
-    # Dead-lettered by the broker: rejected (the consumer could not publish its copy) or the delivery limit (a
-    # consumer died while handling it, again and again). A last error from earlier retries may still be there.
-    delivery_count = headers.get("x-delivery-count")
+    # Dead-lettered by the broker: `rejected` (the consumer could not publish its copy) or `delivery_limit` (its
+    # consumer died while handling it, again and again). A last error from earlier retries may still be there; the
+    # broker resets its delivery count on the copy, so attempts are the consumer's count, at least 1.
     last_error = headers.get(ERROR_HEADER)
     reason = _text(first.get("reason") or "unknown")
     return DeadLetter(
@@ -94,7 +94,7 @@ def _describe(message: AbstractIncomingMessage, fallback_queue: str) -> DeadLett
         message_type=message.type or "",
         source_queue=str(first.get("queue") or fallback_queue),
         reason=f"{reason}: {_text(last_error)}" if last_error else reason,
-        attempts=max(attempts_so_far(headers), int(delivery_count) if isinstance(delivery_count, int) else 1),
+        attempts=max(attempts_so_far(headers), 1),
         failure=_text(headers.get(FAILURE_HEADER) or reason),
         body=message.body,
     )
