@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, PositiveFloat
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from lklr_shared.kit.topology import DEFAULT_RETRY_DELAYS, Topology
@@ -30,7 +30,7 @@ class BrokerSettings(BaseSettings):
     # unavailable, a timeout, an unexpected error); after the last, the message is dead-lettered. A JSON list in
     # the environment, e.g. `PORTFOLIO_RETRY_DELAYS_SECONDS=[1,5,30,120,600]`. Each delay is a queue of its own
     # on the broker, so keep the list short.
-    retry_delays_seconds: tuple[float, ...] = Field(default=DEFAULT_RETRY_DELAYS, min_length=1, max_length=10)
+    retry_delays_seconds: tuple[PositiveFloat, ...] = Field(default=DEFAULT_RETRY_DELAYS, min_length=1, max_length=10)
     prefetch_count: int = 32
     # How often the watchdog checks that every subscriber consumes (see kit/watchdog.py).
     consumer_check_seconds: float = Field(default=2.0, gt=0)
