@@ -103,6 +103,7 @@ class ServiceRuntime:
                 self.event_handlers,
                 relay=self.relay,
                 prefetch_count=settings.prefetch_count,
+                publish_timeout=settings.publish_timeout_seconds,
             )
             await self.consumer.start()
         # Every service answers Ping and shows its security event log; a service may answer the latter its own way.
