@@ -56,7 +56,9 @@ async def users_node(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[
         async with connection:
             channel = await connection.channel()
             await declare_consumer_queue(channel, topology, "registry", ["portfolio.ActivityDisputed"])
-            await channel.declare_queue(topology.rpc_queue("registry"), durable=True, arguments=topology.rpc_arguments())
+            await channel.declare_queue(
+                topology.rpc_queue("registry"), durable=True, arguments=topology.rpc_arguments()
+            )
         yield UsersNode(node, topology, urls, ctl)
 
 
@@ -85,7 +87,9 @@ def _disputed() -> ActivityDisputed:
 
 def _publish(exchange_name: str, routing_key: str) -> Callable[[AbstractChannel], Awaitable[object]]:
     async def publish(channel: AbstractChannel) -> object:
-        exchange = channel.default_exchange if not exchange_name else await channel.get_exchange(exchange_name, ensure=False)
+        exchange = (
+            channel.default_exchange if not exchange_name else await channel.get_exchange(exchange_name, ensure=False)
+        )
         return await exchange.publish(aio_pika.Message(b"{}"), routing_key=routing_key, timeout=10)
 
     return publish
@@ -170,6 +174,7 @@ async def test_broker_users_finding_a_service_cannot_act_as_the_gateway_or_anoth
     users_node: UsersNode,
 ) -> None:
     topology = users_node.topology
+
     # The audit may bind its own queue to any event, but not another service's queue.
     async def bind_registry_queue(channel: AbstractChannel) -> object:
         declared = await channel.get_queue(topology.consumer_queue("registry"), ensure=False)

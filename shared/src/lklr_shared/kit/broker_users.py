@@ -296,9 +296,7 @@ def delete_users(ctl: RabbitCtl, names: Sequence[str]) -> list[str]:
     return deleted
 
 
-def provision(
-    ctl: RabbitCtl, topology: Topology, amqp_url: str, passwords: Mapping[str, str]
-) -> dict[str, str]:
+def provision(ctl: RabbitCtl, topology: Topology, amqp_url: str, passwords: Mapping[str, str]) -> dict[str, str]:
     """Apply every service's user to the broker and return each service's AMQP URL (same address, its own user)."""
     users = broker_users(topology)
     apply(ctl, definitions(users, passwords, vhost=vhost_of(amqp_url)))
