@@ -23,7 +23,16 @@ from lklr_shared.contracts.envelope import Envelope
 from lklr_shared.contracts.portfolio import ActivityDisputed
 from lklr_shared.contracts.system import Ping, Pong
 from lklr_shared.kit.broker import connect_broker
-from lklr_shared.kit.broker_users import RabbitCtl, broker_users, delete_users, load_or_create_passwords, provision
+from lklr_shared.kit.broker_users import (
+    ALL_SERVICES,
+    RabbitCtl,
+    broker_users,
+    delete_users,
+    load_or_create_passwords,
+    main,
+    provision,
+    url_for,
+)
 from lklr_shared.kit.db import kit_metadata, make_engine, make_session_factory
 from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.kit.rpc import RpcClient
@@ -262,3 +271,20 @@ async def test_broker_users_finding_apply_again_changes_passwords_and_delete_rem
     assert deleted == [f"again-{name}" for name in names]
     with pytest.raises(aio_pika.exceptions.ProbableAuthenticationError):
         await aio_pika.connect(second["registry"])
+
+
+async def test_broker_users_finding_the_definitions_file_of_compose_and_kubernetes_makes_working_users(
+    users_node: UsersNode, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for service in (*ALL_SERVICES, "admin"):
+        monkeypatch.setenv(f"LKLR_BROKER_PASSWORD_{service.upper()}", f"file-{service}")
+    assert main(["--prefix", "deffile", "definitions", "--admin-user", "deffile-operator"]) == 0
+    document = capsys.readouterr().out
+    # What RabbitMQ does at boot with load_definitions, done here on the running node.
+    await asyncio.to_thread(users_node.ctl.run, "import_definitions", "--format", "json", stdin=document)
+    base = users_node.node.amqp_url
+    for user, password in (("deffile-registry", "file-registry"), ("deffile-operator", "file-admin")):
+        connection = await aio_pika.connect(url_for(base, user, password))
+        await connection.close()
+    names = [user.name for user in broker_users(Topology(prefix="deffile"))] + ["deffile-operator"]
+    assert await asyncio.to_thread(delete_users, users_node.ctl, names) == names
