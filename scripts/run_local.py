@@ -6,6 +6,10 @@ Each service is its own process with its own SQLite database in the data folder;
 (started if it is not running). Ctrl-C (or SIGTERM) stops every process gracefully, then forcibly after a grace
 period; children are also told by the kernel to stop if this supervisor dies, so none is left orphaned.
 
+Each process connects to RabbitMQ as its own broker user (`<prefix>-registry`, ..., `<prefix>-gateway`, see
+lklr_shared.kit.broker_users) when the broker runs on this machine and rabbitmqctl may change it; the passwords are
+generated once into `<data-dir>/broker-users.json`. Otherwise every process uses LKLR_AMQP_URL, with a warning.
+
 Every process reads one clock offset file in the data folder, so `python -m scripts.time_travel --days N` moves
 the whole register's "today" together (see scripts/time_travel.py).
 """
@@ -25,7 +29,19 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlparse
 
+import aio_pika
+
+from lklr_shared.kit.amqp_raw import check_reachable
+from lklr_shared.kit.broker_users import (
+    ALL_SERVICES,
+    BrokerUsersError,
+    RabbitCtl,
+    load_or_create_passwords,
+    provision,
+)
+from lklr_shared.kit.topology import Topology
 from scripts.local_services import ensure_rabbitmq
 from scripts.time_travel import offset_file, read_offset, register_day
 
@@ -91,6 +107,27 @@ def _stop_all(processes: dict[str, subprocess.Popen[bytes]]) -> None:
             process.wait()
 
 
+def service_amqp_urls(amqp_url: str, prefix: str, data_dir: Path) -> dict[str, str]:
+    """Each process's AMQP URL: its own broker user where rabbitmqctl can create the users, else `amqp_url`."""
+    given = dict.fromkeys(ALL_SERVICES, amqp_url)
+    if urlparse(amqp_url).hostname not in {"127.0.0.1", "localhost", "::1"}:
+        print(
+            "warning: the broker is not on this machine, so no broker user per service was made; every process "
+            "connects with LKLR_AMQP_URL (apply them there with `python -m lklr_shared.kit.broker_users`)"
+        )
+        return given
+    try:
+        passwords = load_or_create_passwords(data_dir / "broker-users.json", ALL_SERVICES)
+        urls = provision(RabbitCtl.local(), Topology(prefix=prefix), amqp_url, passwords)
+        # rabbitmqctl talks to its default node: make sure that node is the broker at amqp_url.
+        asyncio.run(check_reachable(urls["gateway"], timeout=10))
+    except (BrokerUsersError, OSError, aio_pika.exceptions.AMQPError, TimeoutError) as exc:
+        print(f"warning: no broker user per service ({exc}); every process connects with LKLR_AMQP_URL")
+        return given
+    print(f"Each process connects to RabbitMQ as its own user ({prefix}-registry, ..., {prefix}-gateway).")
+    return urls
+
+
 def _print_time_travel(data_dir: Path, clock_file: Path) -> None:
     offset = read_offset(clock_file)
     where = "" if data_dir.resolve() == (ROOT / ".data").resolve() else f" --data-dir {data_dir}"
@@ -126,15 +163,16 @@ def main() -> int:
     # One clock for the whole demo: every process shifts its clock by the days in this file (time travel).
     clock_file = offset_file(args.data_dir)
     health_ports = {name: args.health_port_base + index for index, name in enumerate(SERVICES)}
+    amqp_urls = service_amqp_urls(amqp_url, prefix, args.data_dir)
     for name, port in health_ports.items():
         upper = name.upper()
         env[f"{upper}_DATABASE_URL"] = f"sqlite+aiosqlite:///{args.data_dir.resolve()}/{name}.db"
-        env[f"{upper}_AMQP_URL"] = amqp_url
+        env[f"{upper}_AMQP_URL"] = amqp_urls[name]
         env[f"{upper}_BROKER_PREFIX"] = prefix
         env[f"{upper}_HEALTH_PORT"] = str(port)
         env[f"{upper}_CLOCK_OFFSET_FILE"] = str(clock_file)
     env.update(
-        GATEWAY_AMQP_URL=amqp_url,
+        GATEWAY_AMQP_URL=amqp_urls["gateway"],
         GATEWAY_BROKER_PREFIX=prefix,
         GATEWAY_PORT=str(args.port),
         GATEWAY_DATA_DIR=str(args.data_dir.resolve()),
@@ -180,6 +218,7 @@ def main() -> int:
         if not args.no_demo:
             from scripts.demo_data import load_demo_data
 
+            # The demo loader is an operator tool: it asks with LKLR_AMQP_URL, not as the gateway.
             print(asyncio.run(load_demo_data(amqp_url, prefix)))
         print(f"\nThe register runs at http://127.0.0.1:{args.port}/  (Ctrl-C stops everything)")
         print(f"Readiness: http://127.0.0.1:{args.port}/readyz   API docs: http://127.0.0.1:{args.port}/schema")

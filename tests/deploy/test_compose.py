@@ -14,6 +14,9 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
+from lklr_shared.kit.broker_users import ALL_SERVICES, user_name
+from lklr_shared.kit.topology import Topology
+
 pytestmark = pytest.mark.unit
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -233,3 +236,58 @@ def test_every_k8s_deployment_has_liveness_and_readiness_probes() -> None:
             assert container["livenessProbe"]["httpGet"]["path"] == "/livez", name
             assert container["readinessProbe"]["httpGet"]["path"] == "/readyz", name
             assert container.get("resources", {}).get("requests"), name
+
+
+# Broker users: each service connects as `lklr-<service>`, whose rights RabbitMQ loads at boot from the definitions
+# file that lklr_shared.kit.broker_users writes (compose) or prints (Kubernetes).
+BROKER_PASSWORD = re.compile(r"^\$\{(LKLR_BROKER_PASSWORD_[A-Z]+)(:-[^}]*)?\}$")
+
+
+def test_every_workspace_service_has_a_broker_user() -> None:
+    assert sorted(ALL_SERVICES) == sorted(WORKSPACE_SERVICES)
+
+
+@pytest.mark.parametrize("name", WORKSPACE_SERVICES)
+def test_compose_connects_each_service_as_its_own_broker_user(name: str) -> None:
+    env = _environment(_compose_service(name))
+    parts = urlsplit(env[f"{_prefix(name)}AMQP_URL"])
+    assert env[f"{_prefix(name)}BROKER_PREFIX"] == "lklr"
+    assert parts.username == f"lklr-{name}" == user_name(Topology(prefix="lklr"), name)
+    password = BROKER_PASSWORD.match(parts.password or "")
+    assert password, f"{name}: the broker password is not taken from LKLR_BROKER_PASSWORD_{name.upper()}"
+    assert password.group(1) == f"LKLR_BROKER_PASSWORD_{name.upper()}"
+    # The definitions are written with the very same password (the same default included).
+    definitions_env = _environment(_compose()["services"]["broker-definitions"])
+    assert definitions_env[password.group(1)] == parts.password
+
+
+def test_compose_rabbitmq_loads_the_definitions_written_before_it_starts() -> None:
+    services = _compose()["services"]
+    writer = services["broker-definitions"]
+    command = writer["command"]
+    assert command[command.index("--prefix") + 1] == "lklr"
+    assert "definitions" in command
+    written = Path(command[command.index("--out") + 1])
+    (writer_volume,) = [v for v in writer["volumes"] if v.split(":")[1] == str(written.parent)]
+    rabbitmq = services["rabbitmq"]
+    assert rabbitmq["depends_on"]["broker-definitions"]["condition"] == "service_completed_successfully"
+    mounts = {volume.split(":")[1]: volume.split(":")[0] for volume in rabbitmq["volumes"]}
+    config_source = next(source for target, source in mounts.items() if target.startswith("/etc/rabbitmq/conf.d/"))
+    loaded = re.search(r"^load_definitions\s*=\s*(\S+)", (DEPLOY / config_source).read_text(), re.MULTILINE)
+    assert loaded, "the RabbitMQ config does not load definitions"
+    loaded_path = Path(loaded.group(1))
+    assert mounts[str(loaded_path.parent)] == writer_volume.split(":")[0], "RabbitMQ reads another volume"
+    assert loaded_path.name == written.name
+    assert "RABBITMQ_DEFAULT_PASS" not in _environment(rabbitmq), "the definitions make the users"
+
+
+@pytest.mark.parametrize("name", WORKSPACE_SERVICES)
+def test_k8s_gives_each_service_its_own_broker_url(name: str) -> None:
+    deployment = next(doc for doc in _deployments() if doc["metadata"]["name"] == name)
+    container = deployment["spec"]["template"]["spec"]["containers"][0]
+    env = {item["name"]: item for item in container.get("env", [])}
+    reference = env[f"{_prefix(name)}AMQP_URL"]["valueFrom"]["secretKeyRef"]
+    assert reference["key"] == f"{_prefix(name)}AMQP_URL"
+    secret = next(doc for doc in _k8s_documents() if doc.get("kind") == "Secret")
+    assert secret["metadata"]["name"] == reference["name"]
+    assert urlsplit(secret["stringData"][reference["key"]]).username == f"lklr-{name}"

@@ -4,7 +4,9 @@ all without leaving a process behind."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import shutil
 import signal
 import socket
 import sys
@@ -110,6 +112,10 @@ async def test_start_command_brings_up_every_process_ready_and_ctrl_c_stops_them
             ("broker", *SERVICES), "ok"
         )
         assert "Demo data loaded" in "".join(output)
+        if "as its own user" in "".join(output):
+            # What the start command says, the broker shows: each process is connected under its own user.
+            users = await _connected_users()
+            assert {f"{topology.prefix}-{name}" for name in (*SERVICES, "gateway")} <= users, users
 
         process.send_signal(signal.SIGINT)  # what Ctrl-C sends
         rest, _ = await asyncio.wait_for(process.communicate(), timeout=60)
@@ -120,3 +126,20 @@ async def test_start_command_brings_up_every_process_ready_and_ctrl_c_stops_them
         if process.returncode is None:
             process.kill()
             await process.wait()
+        if shutil.which("rabbitmqctl"):
+            # The users the start command made for this test's prefix go with it.
+            await _run(sys.executable, "-m", "lklr_shared.kit.broker_users", "--prefix", topology.prefix, "delete")
+
+
+async def _run(*command: str) -> str:
+    process = await asyncio.create_subprocess_exec(
+        *command, cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+    )
+    out, _ = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 0, out.decode()
+    return out.decode()
+
+
+async def _connected_users() -> set[str]:
+    listed = await _run("rabbitmqctl", "-q", "list_connections", "user", "--formatter", "json")
+    return {connection["user"] for connection in json.loads(listed)}
