@@ -36,6 +36,8 @@ def _all_queues() -> list[str]:
     for service in QUEUE_SERVICES:
         events = TOPOLOGY.consumer_queue(service)
         names += [events, TOPOLOGY.dead_letter_queue(events), TOPOLOGY.rpc_queue(service)]
+        # Retry queues and exchange (one queue per delay, declared when a message first needs it).
+        names += [TOPOLOGY.retry_exchange(events), TOPOLOGY.retry_queue(events, 5), TOPOLOGY.retry_queue(events, 0.2)]
     return names
 
 

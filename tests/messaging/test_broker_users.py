@@ -22,6 +22,7 @@ from aiormq.exceptions import ChannelAccessRefused
 from lklr_shared.contracts.envelope import Envelope
 from lklr_shared.contracts.portfolio import ActivityDisputed
 from lklr_shared.contracts.system import Ping, Pong
+from lklr_shared.kit.actor import operator_credentials
 from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.broker_users import (
     ALL_SERVICES,
@@ -210,7 +211,9 @@ async def _runtime(name: str, url: str, topology: Topology, database: Path, **ha
     engine = make_engine(f"sqlite+aiosqlite:///{database}")
     async with engine.begin() as connection:
         await connection.run_sync(kit_metadata.create_all)
-    settings = ServiceSettings(amqp_url=url, broker_prefix=topology.prefix, outbox_poll_seconds=0.2)
+    settings = ServiceSettings(
+        environment="local", amqp_url=url, broker_prefix=topology.prefix, outbox_poll_seconds=0.2
+    )
     runtime = ServiceRuntime(name, settings, engine, make_session_factory(engine), **handlers)  # type: ignore[arg-type]
     await runtime.start()
     return runtime
@@ -236,7 +239,7 @@ async def test_broker_users_finding_services_answer_requests_and_exchange_events
     portfolio = await _runtime("portfolio", users_node.urls["portfolio"], topology, tmp_path / "portfolio.db")
     gateway = await connect_broker(users_node.urls["gateway"], name="gateway-test")
     try:
-        client = RpcClient(gateway, topology, timeout=10)
+        client = RpcClient(gateway, topology, timeout=10, credentials=operator_credentials())
         for service in ("registry", "portfolio"):
             pong = await client.call(service, Ping())
             assert isinstance(pong, Pong) and pong.service == service

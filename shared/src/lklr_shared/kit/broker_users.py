@@ -101,9 +101,11 @@ def user_name(topology: Topology, service: str) -> str:
     return f"{topology.prefix}-{service}"
 
 
-def exactly(names: Sequence[str]) -> str:
-    """A pattern matching exactly these names and nothing else (names escaped, anchored)."""
-    return "^(" + "|".join(re.escape(name) for name in sorted(set(names))) + ")$"
+def exactly(names: Sequence[str], *, extra: str = "") -> str:
+    """A pattern matching exactly these names and nothing else (names escaped, anchored), plus names matching the
+    regular expression ``extra`` when given."""
+    alternatives = [re.escape(name) for name in sorted(set(names))] + ([extra] if extra else [])
+    return "^(" + "|".join(alternatives) + ")$"
 
 
 def own_queues(topology: Topology, service: str) -> list[str]:
@@ -115,19 +117,24 @@ def own_queues(topology: Topology, service: str) -> list[str]:
 def service_user(topology: Topology, service: str) -> BrokerUser:
     """The user of a service that owns queues (see the module docstring for what each right is for)."""
     queues = own_queues(topology, service)
-    exchanges = [topology.events_exchange, topology.dead_letter_exchange]
+    events_queue = topology.consumer_queue(service)
+    # Its own retry exchange, and the retry queues of its event queue, one per delay (named by the delay, which is
+    # a setting: matched by pattern).
+    exchanges = [topology.events_exchange, topology.dead_letter_exchange, topology.retry_exchange(events_queue)]
+    retry_queues = re.escape(events_queue) + r"\.retry\.[0-9]+ms"
     return BrokerUser(
         service=service,
         name=user_name(topology, service),
         permissions=Permissions(
-            # The kit declares both exchanges and its own queues at every start.
-            configure=exactly([*exchanges, *queues]),
-            # Events exchange: its events (narrowed by the topic permission); dead-letter exchange: declaring a queue
-            # with x-dead-letter-exchange; own queues: binding them; amq.default: replies to direct reply-to.
-            write=exactly([*exchanges, DEFAULT_EXCHANGE, *queues]),
+            # The kit declares the exchanges and its own queues at every start (retry queues when first needed).
+            configure=exactly([*exchanges, *queues], extra=retry_queues),
+            # Events exchange: its events (narrowed by the topic permission); dead-letter and retry exchanges:
+            # declaring a queue that dead-letters to them, and sending a failed message on for a delay; own queues:
+            # binding them; amq.default: replies to direct reply-to.
+            write=exactly([*exchanges, DEFAULT_EXCHANGE, *queues], extra=retry_queues),
             # Exchanges: binding own queues from them; own queues: consuming (and declaring with a dead-letter
             # exchange, which RabbitMQ checks as a read on the queue).
-            read=exactly([*exchanges, *queues]),
+            read=exactly([*exchanges, *queues], extra=retry_queues),
         ),
         topic_permissions=(
             # Only its own events; any routing key may be bound: events are published for every service to read.
