@@ -48,6 +48,9 @@ class Request(Message, Generic[ReplyT]):
     """
 
     kind: ClassVar[MessageKind] = "query"
+    # Fields a retry of the same request may carry with new values (ids of files uploaded again with the retried
+    # form): left out of the payload hash that tells a retry from another request under the same request id.
+    fingerprint_ignores: ClassVar[frozenset[str]] = frozenset()
 
     @classmethod
     def reply_type(cls) -> type[Message]:

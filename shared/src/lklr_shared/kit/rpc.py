@@ -30,7 +30,7 @@ from pydantic import ValidationError
 
 from lklr_shared.contracts.base import Message, UnknownMessageType, contract_for
 from lklr_shared.contracts.envelope import Envelope, wrap
-from lklr_shared.kit import amqp_raw
+from lklr_shared.kit import amqp_raw, request_log
 from lklr_shared.kit.broker import consumer_channel, current_message, leave_body
 from lklr_shared.kit.causation import cause, current_correlation_id, current_origin
 from lklr_shared.kit.topology import Topology
@@ -241,7 +241,7 @@ class RpcServer:
                 if handler is None:
                     raise RpcError("unknown_request", f"{self.service} does not handle {envelope.type}", 400)
                 with cause(envelope):
-                    reply = await handler(request, envelope)
+                    reply = await request_log.once(message.headers, envelope, handler, request)
                 body = {
                     "ok": True,
                     "type": reply.wire_name,
@@ -345,9 +345,15 @@ class RpcClient:
         *,
         timeout: float | None = None,
         correlation_id: uuid.UUID | None = None,
+        request_id: str | None = None,
     ) -> Message:
-        """Send a request and return the parsed reply contract; raise RpcError (or a 503/504 subclass)."""
-        reply = await self.call_raw(service, request, timeout=timeout, correlation_id=correlation_id)
+        """Send a request and return the parsed reply contract; raise RpcError (or a 503/504 subclass).
+
+        A command sent with a ``request_id`` is carried out once: a retry with the same id returns the first reply
+        (``lklr_shared.kit.request_log``)."""
+        reply = await self.call_raw(
+            service, request, timeout=timeout, correlation_id=correlation_id, request_id=request_id
+        )
         if not reply.get("ok"):
             raise RpcError.from_dict(reply.get("error") or {})
         return contract_for(reply["type"], int(reply.get("version", 1))).model_validate(reply["payload"])
@@ -359,6 +365,7 @@ class RpcClient:
         *,
         timeout: float | None = None,
         correlation_id: uuid.UUID | None = None,
+        request_id: str | None = None,
     ) -> dict[str, Any]:
         """Send a request and return the reply body as the service sent it (errors included, not raised)."""
         timeout = timeout or self._timeout
@@ -378,7 +385,8 @@ class RpcClient:
                     correlation_id=key,
                     content_type="application/json",
                     message_type=envelope.type,
-                    headers={DEADLINE_HEADER: int((time.time() + timeout) * 1000)},
+                    headers={DEADLINE_HEADER: int((time.time() + timeout) * 1000)}
+                    | ({request_log.REQUEST_ID_HEADER: request_id} if request_id else {}),
                     # An unroutable request (no such service queue) comes back and is raised: 503 below.
                     mandatory=True,
                     timeout=timeout,
