@@ -149,9 +149,7 @@ async def test_request_id_second_while_the_first_is_still_running_waits_and_gets
         # The second execution's claim waits on the first's uncommitted row: a lock wait in PostgreSQL.
         async with service.session_factory() as session:
             waiting = await session.execute(
-                sa.text(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = :name AND wait_event_type = 'Lock'"
-                ),
+                sa.text("SELECT count(*) FROM pg_stat_activity WHERE datname = :name AND wait_event_type = 'Lock'"),
                 {"name": service.database},
             )
             return int(waiting.scalar_one()) >= 1

@@ -483,7 +483,9 @@ class PortfolioWorld:
     def __post_init__(self) -> None:
         self.portfolio = FakePortfolio(self.registry)
 
-    async def call(self, service: str, request: Message, *, timeout: float | None = None) -> Message:
+    async def call(
+        self, service: str, request: Message, *, timeout: float | None = None, request_id: str | None = None
+    ) -> Message:
         if service == "portfolio":
             return await self.portfolio.answer(request)
         return await self.registry.call(service, request, timeout=timeout)

@@ -48,9 +48,11 @@ class Request(Message, Generic[ReplyT]):
     """
 
     kind: ClassVar[MessageKind] = "query"
-    # Fields a retry of the same request may carry with new values (ids of files uploaded again with the retried
-    # form): left out of the payload hash that tells a retry from another request under the same request id.
-    fingerprint_ignores: ClassVar[frozenset[str]] = frozenset()
+    # Fields a retry of the same request may carry with new values, left out of the payload hash that tells a retry
+    # from another request under the same request id: the `actor` (it carries the client address, which changes
+    # when a phone changes networks; who sends is already in the request id's scope) and, per contract, ids of
+    # files a retried form uploads again.
+    fingerprint_ignores: ClassVar[frozenset[str]] = frozenset({"actor"})
 
     @classmethod
     def reply_type(cls) -> type[Message]:

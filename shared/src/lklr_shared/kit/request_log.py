@@ -123,9 +123,7 @@ class RequestScope:
             raise NotImplementedError(f"request log claim on {dialect}")
         # On a conflict with a transaction still open, PostgreSQL waits for it: committed → nothing inserted (a
         # duplicate), rolled back → this execution claims the id itself.
-        inserted = await session.execute(
-            statement.on_conflict_do_nothing().returning(request_log_table.c.request_id)
-        )
+        inserted = await session.execute(statement.on_conflict_do_nothing().returning(request_log_table.c.request_id))
         if inserted.first() is not None:
             self.holder = holder
             return True
@@ -162,7 +160,7 @@ def current_request_scope() -> RequestScope | None:
 
 def payload_hash(request: Message) -> str:
     """SHA-256 of the request's payload as canonical JSON, without the fields a retry makes afresh."""
-    ignored = getattr(type(request), "fingerprint_ignores", frozenset())
+    ignored: frozenset[str] = getattr(type(request), "fingerprint_ignores", frozenset())
     payload = request.model_dump(mode="json", exclude=set(ignored) or None)
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(f"{request.wire_name}:{request.wire_version}:{canonical}".encode()).hexdigest()

@@ -136,9 +136,7 @@ class ServiceRuntime:
         outbox, inbox = await prune_processed_messages(self.session_factory, retention=retention)
         requests = await prune_request_log(self.session_factory, retention=retention)
         if outbox or inbox or requests:
-            log.info(
-                "%s: pruned %s sent outbox, %s inbox and %s request-log rows", self.name, outbox, inbox, requests
-            )
+            log.info("%s: pruned %s sent outbox, %s inbox and %s request-log rows", self.name, outbox, inbox, requests)
 
     async def stop(self) -> None:
         """Graceful stop: no new work, in-flight work finished, then connections closed."""
