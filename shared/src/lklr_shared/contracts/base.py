@@ -48,11 +48,10 @@ class Request(Message, Generic[ReplyT]):
     """
 
     kind: ClassVar[MessageKind] = "query"
-    # Fields a retry of the same request may carry with new values, left out of the payload hash that tells a retry
-    # from another request under the same request id: the `actor` (it carries the client address, which changes
-    # when a phone changes networks; who sends is already in the request id's scope) and, per contract, ids of
-    # files a retried form uploads again.
-    fingerprint_ignores: ClassVar[frozenset[str]] = frozenset({"actor"})
+    # Field names a retry of the same request may carry with new values, left out (wherever they occur in the
+    # payload) of the hash that tells a retry from another request under the same request id: the client address
+    # (it changes when a phone changes networks) and, per contract, ids of files a retried form uploads again.
+    fingerprint_ignores: ClassVar[frozenset[str]] = frozenset({"origin", "client_ip"})
 
     @classmethod
     def reply_type(cls) -> type[Message]:

@@ -336,7 +336,7 @@ class RecordActivity(_PortfolioCommand["ActivitySaved"]):
 
     wire_name: ClassVar[str] = "portfolio.RecordActivity"
     # A retried form uploads its files again, under new ids.
-    fingerprint_ignores: ClassVar[frozenset[str]] = frozenset({"actor", "evidence_ids"})
+    fingerprint_ignores: ClassVar[frozenset[str]] = frozenset({"origin", "client_ip", "evidence_ids"})
 
     person_id: uuid.UUID
     actor: Actor

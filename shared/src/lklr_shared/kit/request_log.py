@@ -159,11 +159,20 @@ def current_request_scope() -> RequestScope | None:
 
 
 def payload_hash(request: Message) -> str:
-    """SHA-256 of the request's payload as canonical JSON, without the fields a retry makes afresh."""
+    """SHA-256 of the request's payload as canonical JSON, without the fields a retry makes afresh (the contract's
+    ``fingerprint_ignores``, at any depth)."""
     ignored: frozenset[str] = getattr(type(request), "fingerprint_ignores", frozenset())
-    payload = request.model_dump(mode="json", exclude=set(ignored) or None)
+    payload = _without(request.model_dump(mode="json"), ignored)
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(f"{request.wire_name}:{request.wire_version}:{canonical}".encode()).hexdigest()
+
+
+def _without(value: Any, ignored: frozenset[str]) -> Any:
+    if isinstance(value, dict):
+        return {key: _without(item, ignored) for key, item in value.items() if key not in ignored}
+    if isinstance(value, list):
+        return [_without(item, ignored) for item in value]
+    return value
 
 
 def request_id_of(headers: Mapping[str, Any] | None) -> str | None:

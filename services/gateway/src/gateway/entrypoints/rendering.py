@@ -80,8 +80,9 @@ def page(request: Request[Any, Any, Any], template: str, *, status_code: int = 2
         "role_links": [{"label": label, "href": href} for role, label, href in ROLE_LINKS if web.has_role(role)],
         "csrf_token": web.csrf_token,
         "csrf_field": Markup(f'<input type="hidden" name="{CSRF_FIELD}" value="{escape(web.csrf_token)}">'),
-        # Forms that create something carry it: posted twice, they create one thing (see request_ids).
-        "request_id_field": request_id_field(),
+        # Forms that create something carry one (a new id at each call: a page may list many such forms); posted
+        # twice, such a form creates one thing (see request_ids).
+        "request_id_field": request_id_field,
     }
     return Template(
         template_name=template,

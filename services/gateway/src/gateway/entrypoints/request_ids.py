@@ -22,6 +22,8 @@ from typing import Any, Final
 from litestar import Request
 from markupsafe import Markup
 
+from gateway.entrypoints.web_session import web_state
+
 REQUEST_ID_FIELD: Final = "request_id"
 IDEMPOTENCY_KEY_HEADER: Final = "idempotency-key"
 
@@ -51,6 +53,13 @@ async def posted_request_id(request: Request[Any, Any, Any], subject: str) -> st
     """The request id of a posted url-encoded form (see `request_id_from_form`)."""
     form = await request.form()
     return request_id_from_form({REQUEST_ID_FIELD: form.get(REQUEST_ID_FIELD)}, subject)
+
+
+async def form_request_id(request: Request[Any, Any, Any]) -> str:
+    """The request id of a form posted by the signed-in account (a page behind the `signed_in` guard)."""
+    account = web_state(request).account
+    subject = subject_of("account", account.account_id) if account is not None else "visitor"
+    return await posted_request_id(request, subject)
 
 
 def api_request_id(request: Request[Any, Any, Any], subject: str) -> str:
