@@ -24,6 +24,9 @@ class Message(BaseModel):
     wire_version: ClassVar[int] = 1
     kind: ClassVar[MessageKind] = "event"
     owner: ClassVar[str] = ""
+    # A reply is kept in the answering service's request log, to be sent again to a retry of its request (see
+    # lklr_shared.kit.request_log); a reply holding a secret that is shown once sets this False and is never kept.
+    kept_for_retries: ClassVar[bool] = True
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

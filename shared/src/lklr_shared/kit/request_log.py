@@ -17,7 +17,11 @@ How it works, end to end:
   the handler returns. If the process dies between the command's commit and that store, the id is claimed without
   a reply: a retry is answered 409 ``request_already_applied`` ("carried out; reload to see the result"), since the
   first result cannot be rebuilt. A retry that arrives while the reply is still being stored waits for it briefly.
-- The same id with another request type or another payload is refused: 422 ``request_id_reused``.
+- A reply that holds a secret shown once (``kept_for_retries = False`` on its contract: a new API key) is not
+  stored; a retry gets 409 ``request_already_applied`` instead of the secret.
+- The same id with another request type or another payload is refused: 422 ``request_id_reused``. The payload
+  hash leaves out the field names a contract lists in ``fingerprint_ignores`` (client addresses; ids of files a
+  retried form uploads again).
 - Rows are deleted after the kit's message retention (``prune_request_log``, run by the pruning job).
 
 A handler that never commits through the kit's unit of work claims nothing and is simply run again on a retry
@@ -222,10 +226,20 @@ async def once(
         except rpc.RpcError as exc:
             await _store_reply(scope, {"ok": False, "error": exc.as_dict()})
             raise
-        await _store_reply(scope, reply_body(reply))
+        await _store_reply(scope, reply_body(reply) if reply.kept_for_retries else _secret_reply())
         return reply
     finally:
         _scope.reset(token)
+
+
+def _secret_reply() -> dict[str, Any]:
+    # What a retry gets instead of a reply that holds a secret shown once (a new API key): not the secret again.
+    error = rpc.RpcError(
+        "request_already_applied",
+        "This request was carried out before; its result held a secret that is shown only once.",
+        409,
+    )
+    return {"ok": False, "error": error.as_dict()}
 
 
 def _wait_seconds(headers: Mapping[str, Any] | None) -> float:
