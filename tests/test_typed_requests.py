@@ -68,7 +68,9 @@ class _Answers:
         self.reply = reply
         self.sent: list[tuple[str, Message]] = []
 
-    async def call(self, service: str, request: Message, *, timeout: float | None = None) -> Message:
+    async def call(
+        self, service: str, request: Message, *, timeout: float | None = None, request_id: str | None = None
+    ) -> Message:
         self.sent.append((service, request))
         return self.reply
 

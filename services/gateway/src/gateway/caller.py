@@ -14,7 +14,9 @@ class ServiceCaller(Protocol):
     the gateway maps those to HTTP statuses. `lklr_shared.kit.rpc.RpcClient` satisfies this protocol.
     """
 
-    async def call(self, service: str, request: Message, *, timeout: float | None = None) -> Message: ...
+    async def call(
+        self, service: str, request: Message, *, timeout: float | None = None, request_id: str | None = None
+    ) -> Message: ...
 
 
 @runtime_checkable

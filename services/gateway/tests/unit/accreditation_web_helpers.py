@@ -35,7 +35,9 @@ class Both:
     # account id (str) → the provider it acts for
     links: dict[str, contracts.ProviderDetails] = field(default_factory=dict)
 
-    async def call(self, service: str, request: Message, *, timeout: float | None = None) -> Message:
+    async def call(
+        self, service: str, request: Message, *, timeout: float | None = None, request_id: str | None = None
+    ) -> Message:
         if service != "accreditation":
             return await self.registry.call(service, request, timeout=timeout)
         if isinstance(request, contracts.FindProviderForAccount):

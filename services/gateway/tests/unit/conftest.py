@@ -34,7 +34,9 @@ class FakeCaller:
     ping: dict[str, Pong | Exception] = field(default_factory=dict)
     calls: list[tuple[str, str, float | None]] = field(default_factory=list)
 
-    async def call(self, service: str, request: Message, *, timeout: float | None = None) -> Message:
+    async def call(
+        self, service: str, request: Message, *, timeout: float | None = None, request_id: str | None = None
+    ) -> Message:
         self.calls.append((service, request.wire_name, timeout))
         answer: Any
         if isinstance(request, GetStatistics):

@@ -479,11 +479,20 @@ class PortfolioWorld:
 
     registry: FakeRegistry = field(default_factory=FakeRegistry)
     portfolio: FakePortfolio = field(init=False)
+    # Like the real service's request log: a request id seen before gets its first reply again.
+    first_replies: dict[str, Message] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.portfolio = FakePortfolio(self.registry)
 
-    async def call(self, service: str, request: Message, *, timeout: float | None = None) -> Message:
+    async def call(
+        self, service: str, request: Message, *, timeout: float | None = None, request_id: str | None = None
+    ) -> Message:
         if service == "portfolio":
-            return await self.portfolio.answer(request)
+            if request_id is not None and request_id in self.first_replies:
+                return self.first_replies[request_id]
+            reply = await self.portfolio.answer(request)
+            if request_id is not None:
+                self.first_replies[request_id] = reply
+            return reply
         return await self.registry.call(service, request, timeout=timeout)

@@ -43,7 +43,9 @@ class FakeAccreditation:
     keys: dict[str, contracts.ApiKeyIdentity] = field(default_factory=lambda: {KEY: PROVIDER, OTHER_KEY: OTHER})
     calls: list[tuple[str, Message, float | None]] = field(default_factory=list)
 
-    async def call(self, service: str, request: Message, *, timeout: float | None = None) -> Message:
+    async def call(
+        self, service: str, request: Message, *, timeout: float | None = None, request_id: str | None = None
+    ) -> Message:
         self.calls.append((service, request, timeout))
         if isinstance(request, Ping):
             return Pong(service=service, database_ok=True, broker_ok=True)

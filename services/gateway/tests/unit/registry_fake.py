@@ -112,7 +112,9 @@ class FakeRegistry:
 
     # --- the ServiceCaller protocol ---------------------------------------------------------------------------
 
-    async def call(self, service: str, request: Message, *, timeout: float | None = None) -> Message:
+    async def call(
+        self, service: str, request: Message, *, timeout: float | None = None, request_id: str | None = None
+    ) -> Message:
         self.requests.append(request)
         if isinstance(request, Ping):
             return Pong(service=service, database_ok=True, broker_ok=True)

@@ -70,7 +70,9 @@ class ReviewWorld(FakeRegistry):
     norm_met: bool = True
     uploads: dict[uuid.UUID, bytearray] = field(default_factory=dict)
 
-    async def call(self, service: str, request: Message, *, timeout: float | None = None) -> Message:
+    async def call(
+        self, service: str, request: Message, *, timeout: float | None = None, request_id: str | None = None
+    ) -> Message:
         if service in {"audit", "portfolio"} and type(request) not in self.overrides:
             self.requests.append(request)
             handler = getattr(self, f"_{service}_{type(request).__name__}", None)

@@ -475,3 +475,22 @@ async def test_inputs_finding_storage_quota_exceeded_is_shown_at_the_evidence_fi
     assert 'id="evidence-error"' in response.text
     assert "Er is geen ruimte meer voor dit bestand" in response.text
     assert world.portfolio.of(p.RecordActivity) == []
+
+
+# --- Request ids -----------------------------------------------------------------------------------------------
+
+
+async def test_request_id_a_form_posted_twice_records_one_activity(
+    signed_in: AsyncTestClient[Litestar], world: PortfolioWorld
+) -> None:
+    form = (await signed_in.get("/portfolio/nieuw")).text
+    (request_id,) = re.findall(r'name="request_id" value="([^"]+)"', form)
+    assert request_id not in (await signed_in.get("/portfolio/nieuw")).text  # a new id at each rendering
+    first = await _add(signed_in, {**A2_FIELDS, "request_id": request_id})
+    again = await _add(signed_in, {**A2_FIELDS, "request_id": request_id})
+    assert first.status_code == again.status_code == 303
+    assert again.headers["location"] == first.headers["location"]
+    assert len(world.portfolio.of(p.RecordActivity)) == 1
+    other = await _add(signed_in, A2_FIELDS)  # an older page without the field: a new request
+    assert other.headers["location"] != first.headers["location"]
+    assert len(world.portfolio.of(p.RecordActivity)) == 2

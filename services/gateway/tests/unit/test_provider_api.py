@@ -107,7 +107,9 @@ async def test_the_bearer_scheme_is_case_insensitive() -> None:
 )
 async def test_a_key_check_that_cannot_reach_the_service_is_503_or_504_not_401(failure: RpcError, status: int) -> None:
     class Down(FakeAccreditation):
-        async def call(self, service: str, request: Any, *, timeout: float | None = None) -> Any:
+        async def call(
+            self, service: str, request: Any, *, timeout: float | None = None, request_id: str | None = None
+        ) -> Any:
             raise failure
 
     response = await _client_call(Down(), "GET", "/api/v1/provider/courses", headers=bearer())

@@ -251,6 +251,7 @@ class ApiKeyCreated(_AccreditationReply):
     """Reply to CreateApiKey. `api_key` is the plaintext key: shown once, never stored, never retrievable."""
 
     wire_name: ClassVar[str] = "accreditation.ApiKeyCreated"
+    kept_for_retries: ClassVar[bool] = False  # the plaintext key is never stored
 
     key: ApiKeyInfo
     api_key: str

@@ -26,6 +26,9 @@ class Message(BaseModel):
     wire_version: ClassVar[int] = 1
     kind: ClassVar[MessageKind] = "event"
     owner: ClassVar[str] = ""
+    # A reply is kept in the answering service's request log, to be sent again to a retry of its request (see
+    # lklr_shared.kit.request_log); a reply holding a secret that is shown once sets this False and is never kept.
+    kept_for_retries: ClassVar[bool] = True
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -52,6 +55,10 @@ class Request(Message, Generic[ReplyT]):
     kind: ClassVar[MessageKind] = "query"
     # Who may send it (see ``contracts.access``); the owning service's RPC server enforces it. Undeclared: nobody.
     access: ClassVar[Access] = DENY
+    # Field names a retry of the same request may carry with new values, left out (wherever they occur in the
+    # payload) of the hash that tells a retry from another request under the same request id: the client address
+    # (it changes when a phone changes networks) and, per contract, ids of files a retried form uploads again.
+    fingerprint_ignores: ClassVar[frozenset[str]] = frozenset({"origin", "client_ip"})
 
     @classmethod
     def reply_type(cls) -> type[Message]:

@@ -338,6 +338,8 @@ class RecordActivity(_PortfolioCommand["ActivitySaved"]):
 
     wire_name: ClassVar[str] = "portfolio.RecordActivity"
     access: ClassVar[Access] = signed_in("actor.person_id", acting_role_field="actor.role")
+    # A retried form uploads its files again, under new ids.
+    fingerprint_ignores: ClassVar[frozenset[str]] = frozenset({"origin", "client_ip", "evidence_ids"})
 
     person_id: uuid.UUID
     actor: Actor

@@ -25,6 +25,7 @@ from lklr_shared.contracts.envelope import Envelope, utcnow, wrap
 from lklr_shared.kit.causation import current_cause
 from lklr_shared.kit.db import inbox_table, outbox_table, transaction
 from lklr_shared.kit.publisher import Publisher, PublishFailed
+from lklr_shared.kit.request_log import RequestScope, current_request_scope
 
 log = logging.getLogger(__name__)
 
@@ -220,6 +221,8 @@ class UnitOfWork:
         self._caused_by = caused_by if caused_by is not None else current_cause()
         self._pending: list[Envelope] = []
         self._session: AsyncSession | None = None
+        # Likewise the request id of the command being handled: the first unit of work claims it (request_log).
+        self._request_scope: RequestScope | None = current_request_scope()
 
     @property
     def session_factory(self) -> async_sessionmaker[AsyncSession]:
@@ -234,7 +237,15 @@ class UnitOfWork:
 
     async def __aenter__(self) -> Self:
         self._session = self._session_factory()
-        await self._session.begin()
+        try:
+            await self._session.begin()
+            if self._request_scope is not None:
+                # First statement of the transaction: a duplicate of a committed request stops here, unchanged.
+                await self._request_scope.claim(self._session, self, self._session_factory)
+        except BaseException:
+            await self._session.close()
+            self._session = None
+            raise
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -246,6 +257,8 @@ class UnitOfWork:
             await self._session.close()
             self._session = None
             self._pending.clear()
+            if self._request_scope is not None:
+                self._request_scope.released(self)
 
     def emit(self, message: Message) -> Envelope:
         """Queue an event for the outbox; it is written at commit, in the same transaction."""
@@ -258,5 +271,7 @@ class UnitOfWork:
         emitted = await add_to_outbox(self.session, self._pending)
         await self.session.commit()
         self._pending.clear()
+        if self._request_scope is not None:
+            self._request_scope.committed(self, self._session_factory)
         if emitted and self._relay is not None:
             self._relay.wake()

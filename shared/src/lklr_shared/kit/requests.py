@@ -16,13 +16,21 @@ from lklr_shared.kit.rpc import RpcError
 class Caller(Protocol):
     """Anything that sends a request to a named service and returns its reply (the RPC client, a test double)."""
 
-    async def call(self, service: str, request: Message, *, timeout: float | None = None) -> Message: ...
+    async def call(
+        self, service: str, request: Message, *, timeout: float | None = None, request_id: str | None = None
+    ) -> Message: ...
 
 
-async def ask(caller: Caller, request: Request[ReplyT], *, timeout: float | None = None) -> ReplyT:
-    """Send ``request`` to its owning service and return its declared reply; raises RpcError as ``call`` does."""
+async def ask(
+    caller: Caller, request: Request[ReplyT], *, timeout: float | None = None, request_id: str | None = None
+) -> ReplyT:
+    """Send ``request`` to its owning service and return its declared reply; raises RpcError as ``call`` does.
+
+    A command sent with a ``request_id`` is carried out once: sent again with the same id (a retry after a timeout,
+    a form submitted twice) it returns the first reply and changes nothing (``lklr_shared.kit.request_log``).
+    """
     contract = type(request)
-    reply = await caller.call(contract.service(), request, timeout=timeout)
+    reply = await caller.call(contract.service(), request, timeout=timeout, request_id=request_id)
     expected = contract.reply_type()
     if not isinstance(reply, expected):
         raise RpcError(

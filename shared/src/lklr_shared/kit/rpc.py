@@ -30,7 +30,7 @@ from pydantic import ValidationError
 
 from lklr_shared.contracts.base import Message, UnknownMessageType, contract_for
 from lklr_shared.contracts.envelope import Envelope, wrap
-from lklr_shared.kit import amqp_raw
+from lklr_shared.kit import amqp_raw, request_log
 from lklr_shared.kit.access import AccessRefused, authorize
 from lklr_shared.kit.actor import (
     ASSERTION_HEADER,
@@ -253,7 +253,7 @@ class RpcServer:
             actor_token = set_current_actor(claims)
             try:
                 with cause(envelope):
-                    reply = await handler(request, envelope)
+                    reply = await request_log.once(message.headers, envelope, handler, request)
             finally:
                 reset_current_actor(actor_token)
             body = {
@@ -400,9 +400,15 @@ class RpcClient:
         *,
         timeout: float | None = None,
         correlation_id: uuid.UUID | None = None,
+        request_id: str | None = None,
     ) -> Message:
-        """Send a request and return the parsed reply contract; raise RpcError (or a 503/504 subclass)."""
-        reply = await self.call_raw(service, request, timeout=timeout, correlation_id=correlation_id)
+        """Send a request and return the parsed reply contract; raise RpcError (or a 503/504 subclass).
+
+        A command sent with a ``request_id`` is carried out once: a retry with the same id returns the first reply
+        (``lklr_shared.kit.request_log``)."""
+        reply = await self.call_raw(
+            service, request, timeout=timeout, correlation_id=correlation_id, request_id=request_id
+        )
         if not reply.get("ok"):
             raise RpcError.from_dict(reply.get("error") or {})
         return contract_for(reply["type"], int(reply.get("version", 1))).model_validate(reply["payload"])
@@ -414,6 +420,7 @@ class RpcClient:
         *,
         timeout: float | None = None,
         correlation_id: uuid.UUID | None = None,
+        request_id: str | None = None,
     ) -> dict[str, Any]:
         """Send a request and return the reply body as the service sent it (errors included, not raised)."""
         timeout = timeout or self._timeout
@@ -422,6 +429,8 @@ class RpcClient:
         if not await amqp_raw.connected(self._broker):
             raise ServiceUnavailable(f"broker unreachable: not connected (asking {service})")
         headers: dict[str, Any] = {DEADLINE_HEADER: int((time.time() + timeout) * 1000)}
+        if request_id:
+            headers[request_log.REQUEST_ID_HEADER] = request_id
         if self._credentials is not None:
             headers[ASSERTION_HEADER] = self._credentials.assertion(request, message_id=key, valid_seconds=timeout)
         future = self._router.expect(key)

@@ -27,6 +27,7 @@ from lklr_shared.kit.health import HealthServer
 from lklr_shared.kit.outbox import OutboxRelay, UnitOfWork, prune_processed_messages
 from lklr_shared.kit.periodic import PeriodicJob
 from lklr_shared.kit.publisher import Publisher
+from lklr_shared.kit.request_log import prune_request_log
 from lklr_shared.kit.rpc import RpcHandler, RpcServer
 from lklr_shared.kit.security_log import list_security_events
 from lklr_shared.kit.settings import ServiceSettings
@@ -146,11 +147,13 @@ class ServiceRuntime:
         log.info("%s started (health on port %s)", self.name, self.health.port)
 
     async def _prune(self) -> None:
-        """Delete old sent outbox rows and inbox records (each replica does; deleting is idempotent)."""
+        """Delete old sent outbox rows, inbox records and request-log rows (each replica does; deleting is
+        idempotent)."""
         retention = timedelta(days=self.settings.message_retention_days)
         outbox, inbox = await prune_processed_messages(self.session_factory, retention=retention)
-        if outbox or inbox:
-            log.info("%s: pruned %s sent outbox and %s inbox rows", self.name, outbox, inbox)
+        requests = await prune_request_log(self.session_factory, retention=retention)
+        if outbox or inbox or requests:
+            log.info("%s: pruned %s sent outbox, %s inbox and %s request-log rows", self.name, outbox, inbox, requests)
 
     async def stop(self) -> None:
         """Graceful stop: no new work, in-flight work finished, then connections closed."""

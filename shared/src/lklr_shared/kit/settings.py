@@ -62,7 +62,8 @@ class ServiceSettings(BrokerSettings):
     clock_offset_file: Path | None = None
     outbox_poll_seconds: float = Field(default=2.0, gt=0)
     outbox_batch_size: int = Field(default=200, gt=0)
-    # Sent outbox rows and inbox records are deleted after this many days, by a job every prune_interval_seconds.
+    # Sent outbox rows, inbox records and request-log rows (request ids) are deleted after this many days, by a job
+    # every prune_interval_seconds.
     message_retention_days: float = Field(default=14, gt=0)
     prune_interval_seconds: float = Field(default=3600, gt=0)
     shutdown_grace_seconds: float = 10.0

@@ -105,7 +105,9 @@ class BrokerCaller:
             return False, "connection lost; reconnecting"
         return True, ""
 
-    async def call(self, service: str, request: Message, *, timeout: float | None = None) -> Message:
+    async def call(
+        self, service: str, request: Message, *, timeout: float | None = None, request_id: str | None = None
+    ) -> Message:
         if self._client is None:
             raise ServiceUnavailable(f"gateway not connected to the broker ({self._last_error})")
-        return await self._client.call(service, request, timeout=timeout)
+        return await self._client.call(service, request, timeout=timeout, request_id=request_id)

@@ -24,6 +24,7 @@ from gateway.entrypoints.forms import GENERAL, FormErrors, form_fields, parse_ho
 from gateway.entrypoints.portfolio_support import my_registration
 from gateway.entrypoints.provider_pages import actor_of, parse_day
 from gateway.entrypoints.rendering import page
+from gateway.entrypoints.request_ids import form_request_id
 from gateway.entrypoints.web_session import current_account, role_required, signed_in
 from gateway.service_layer.context import Gateway, GatewayDep
 from lklr_shared.contracts import accreditation as contracts
@@ -225,6 +226,7 @@ class CommitteePages(Controller):
                         decision="approve" if decision == "approve" else "reject",
                         reason=reason,
                     ),
+                    request_id=await form_request_id(request),
                 )
             except RpcError as exc:
                 if exc.status >= 500 or exc.status == 404:
@@ -325,6 +327,7 @@ class TeachingClaimPages(Controller):
                         course_title=values.get("course_title", ""),
                         claimed_by=actor_of(request),
                     ),
+                    request_id=await form_request_id(request),
                 )
             except RpcError as exc:
                 if exc.status >= 500:

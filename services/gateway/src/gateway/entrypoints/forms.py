@@ -14,6 +14,7 @@ from typing import Any, Final
 from litestar import Request
 
 from gateway.entrypoints.rendering import request_language
+from gateway.entrypoints.request_ids import REQUEST_ID_FIELD
 from gateway.entrypoints.web_session import CSRF_FIELD
 from gateway.i18n import CATALOGUE, Translator
 from lklr_shared.kit.rpc import RpcError
@@ -28,11 +29,12 @@ def translator(request: Request[Any, Any, Any]) -> Translator:
 
 
 async def form_fields(request: Request[Any, Any, Any]) -> dict[str, str]:
-    """The posted fields, first value each, surrounding whitespace removed (the CSRF token left out)."""
+    """The posted fields, first value each, surrounding whitespace removed (the CSRF token and the request id
+    left out: `request_ids.posted_request_id` reads the latter)."""
     form = await request.form()
     fields: dict[str, str] = {}
     for key, value in form.multi_items():
-        if key == CSRF_FIELD or key in fields or not isinstance(value, str):
+        if key in (CSRF_FIELD, REQUEST_ID_FIELD) or key in fields or not isinstance(value, str):
             continue
         fields[key] = value.strip()
     return fields

@@ -19,6 +19,7 @@ from litestar.response import Redirect, Template
 from gateway.caller import ServiceCaller
 from gateway.entrypoints.forms import FormErrors, form_fields, parse_hours, problem_messages, translator
 from gateway.entrypoints.rendering import page, request_language
+from gateway.entrypoints.request_ids import form_request_id
 from gateway.entrypoints.web_session import client_ip, current_account, signed_in
 from gateway.service_layer.context import GatewayDep
 from gateway.service_layer.my_data import export_my_data
@@ -285,6 +286,7 @@ class MinePages(Controller):
                         hours_per_week=hours,
                         declaration_accepted=declared,
                     ),
+                    request_id=await form_request_id(request),
                 )
             except RpcError as exc:
                 if exc.code == "invalid_application":

@@ -14,6 +14,7 @@ from litestar.response import Redirect, Template
 
 from gateway.entrypoints.forms import FormErrors, form_fields, problem_messages, translator
 from gateway.entrypoints.rendering import page
+from gateway.entrypoints.request_ids import form_request_id
 from gateway.entrypoints.web_session import client_ip, current_account, role_required
 from gateway.service_layer.context import GatewayDep
 from lklr_shared.contracts import registry as contracts
@@ -99,6 +100,7 @@ class OfficePages(Controller):
                         decision=decision,
                         reason=reason,
                     ),
+                    request_id=await form_request_id(request),
                 )
             except RpcError as exc:
                 if exc.code == "already_decided":

@@ -21,6 +21,7 @@ from litestar.response import Redirect, Template
 
 from gateway.entrypoints.forms import GENERAL, FormErrors, form_fields, translator
 from gateway.entrypoints.office_pages import office_page
+from gateway.entrypoints.request_ids import form_request_id
 from gateway.entrypoints.web_session import current_account, role_required
 from gateway.service_layer.context import GatewayDep
 from lklr_shared.contracts import audit as audit_contracts
@@ -187,6 +188,7 @@ class OfficeReviewerPages(Controller):
                         name=row.name[:_MAX_NAME_LENGTH],
                         active=active == "yes",
                     ),
+                    request_id=await form_request_id(request),
                 )
             except RpcError as exc:
                 if exc.status not in {400, 409, 422}:

@@ -38,6 +38,7 @@ from gateway.entrypoints.portfolio_support import (
 )
 from gateway.entrypoints.public_register import problem_spec
 from gateway.entrypoints.registry_context import AccountsContextDep
+from gateway.entrypoints.request_ids import api_request_id, subject_of
 from gateway.service_layer.context import Gateway, GatewayDep
 from lklr_shared.contracts import portfolio as contracts
 from lklr_shared.kit.requests import ask
@@ -374,6 +375,7 @@ class PortfolioApi(Controller):
                 activity=entry,
                 evidence_ids=[file.evidence_id for file in received.evidence],
             ),
+            request_id=api_request_id(request, subject_of("person", owner.person_id)),
         )
         return Response(
             activity_out(saved.activity).model_dump(mode="json"),

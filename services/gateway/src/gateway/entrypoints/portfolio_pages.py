@@ -40,6 +40,7 @@ from gateway.entrypoints.portfolio_support import (
     request_origin,
 )
 from gateway.entrypoints.rendering import page, request_language
+from gateway.entrypoints.request_ids import request_id_from_form, subject_of
 from gateway.entrypoints.web_session import current_account, signed_in, web_state
 from gateway.i18n import CATALOGUE, Translator
 from gateway.service_layer.context import Gateway, GatewayDep
@@ -362,7 +363,9 @@ class PortfolioPages(Controller):
         command: Callable[[contracts.ActivityInput, list[uuid.UUID], dict[str, str]], ContractRequest[ReplyT]],
     ) -> tuple[ReplyT | None, ReceivedForm, list[dict[str, str]], FormErrors, int]:
         """Receive the form, store its files and send `command(entry, evidence ids, fields)` to the portfolio
-        service: its reply, or None with what the form shows again (kept files, errors per field, status)."""
+        service: its reply, or None with what the form shows again (kept files, errors per field, status).
+
+        The command carries the form's request id: the same form posted again returns the first reply."""
         t = translator(request)
         received, errors, status = await self._receive(request, gateway, owner)
         kept = _kept(received.lists.get("kept_evidence", [])) + [_evidence_item(e) for e in received.evidence]
@@ -370,7 +373,11 @@ class PortfolioPages(Controller):
         if not errors and entry is not None:
             evidence_ids = [uuid.UUID(item["id"]) for item in kept]
             try:
-                reply = await ask(gateway.caller, command(entry, evidence_ids, received.fields))
+                reply = await ask(
+                    gateway.caller,
+                    command(entry, evidence_ids, received.fields),
+                    request_id=request_id_from_form(received.fields, subject_of("person", owner.person_id)),
+                )
             except RpcError as exc:
                 if exc.status not in (*_SHOWN_ON_PAGE, 404):
                     raise

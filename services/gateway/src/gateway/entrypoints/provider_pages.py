@@ -27,6 +27,7 @@ from litestar.response import Redirect, Template
 from gateway.domain.attendance_upload import FIELD_LIMIT, UnreadableCsv, UploadRow, decode, parse_csv, parse_pasted
 from gateway.entrypoints.forms import GENERAL, FormErrors, form_fields, parse_hours, problem_messages, translator
 from gateway.entrypoints.rendering import page
+from gateway.entrypoints.request_ids import form_request_id
 from gateway.entrypoints.web_session import current_account, signed_in
 from gateway.i18n import Translator
 from gateway.service_layer.context import Gateway, GatewayDep
@@ -242,6 +243,7 @@ class ProviderPages(Controller):
                         programme=values.get("programme", ""),
                         allows_partial_attendance=bool(values.get("allows_partial_attendance")),
                     ),
+                    request_id=await form_request_id(request),
                 )
             except RpcError as exc:
                 if exc.status >= 500:
@@ -309,6 +311,7 @@ class ProviderPages(Controller):
                         end_date=dates[1],
                         location=values.get("location", ""),
                     ),
+                    request_id=await form_request_id(request),
                 )
             except RpcError as exc:
                 if exc.status >= 500 or exc.status in (403, 404):
@@ -340,6 +343,7 @@ class ProviderPages(Controller):
                         objected_by=actor_of(request),
                         reason=values["reason"],
                     ),
+                    request_id=await form_request_id(request),
                 )
             except RpcError as exc:
                 if exc.status >= 500 or exc.status in (403, 404):
@@ -623,6 +627,7 @@ class ProviderPages(Controller):
             contracts.CreateApiKey(
                 provider_id=provider.provider_id, label=values.get("label", "")[:200], created_by=actor_of(request)
             ),
+            request_id=await form_request_id(request),
         )
         # The key is shown on this response only (never stored in plain text, never shown again).
         return await self._keys_page(request, gateway, provider, created=created)

@@ -11,6 +11,7 @@ from litestar.response import Template
 from markupsafe import Markup, escape
 
 from gateway.domain.web_security import site_path
+from gateway.entrypoints.request_ids import request_id_field
 from gateway.entrypoints.web_session import CSRF_FIELD, web_state
 from gateway.i18n import LANGUAGE_COOKIE, LANGUAGE_QUERY, LANGUAGES, Translator, negotiate_language
 from lklr_shared.contracts.registry import AccountRole
@@ -79,6 +80,9 @@ def page(request: Request[Any, Any, Any], template: str, *, status_code: int = 2
         "role_links": [{"label": label, "href": href} for role, label, href in ROLE_LINKS if web.has_role(role)],
         "csrf_token": web.csrf_token,
         "csrf_field": Markup(f'<input type="hidden" name="{CSRF_FIELD}" value="{escape(web.csrf_token)}">'),
+        # Forms that create something carry one (a new id at each call: a page may list many such forms); posted
+        # twice, such a form creates one thing (see request_ids).
+        "request_id_field": request_id_field,
     }
     return Template(
         template_name=template,
