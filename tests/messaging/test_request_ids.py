@@ -18,8 +18,10 @@ import sqlalchemy as sa
 from faststream.rabbit import RabbitBroker
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from lklr_shared.contracts.access import PUBLIC, Access
 from lklr_shared.contracts.base import Message, MessageKind, Request
 from lklr_shared.contracts.envelope import Envelope
+from lklr_shared.kit.actor import local_verifier, operator_credentials
 from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.kit.request_log import prune_request_log, request_log_table
@@ -44,6 +46,7 @@ class MakeProbe(Request[ProbeMade]):
 
     wire_name: ClassVar[str] = "tests.MakeProbe"
     kind: ClassVar[MessageKind] = "command"
+    access: ClassVar[Access] = PUBLIC
     owner: ClassVar[str] = "tests"
 
     key: str
@@ -81,7 +84,11 @@ async def service(broker: RabbitBroker, broker_names: Any, databases: Any) -> As
     url = await databases.create("requestids")
     engine, session_factory = await harness.prepare_database(url)
     topology = broker_names.topology(services={"probes"})
-    state = Service(RpcClient(broker, topology, timeout=15), session_factory, database=url.rsplit("/", 1)[-1])
+    state = Service(
+        RpcClient(broker, topology, timeout=15, credentials=operator_credentials()),
+        session_factory,
+        database=url.rsplit("/", 1)[-1],
+    )
 
     async def make(command: MakeProbe, _envelope: Envelope) -> ProbeMade:
         async with UnitOfWork(session_factory) as uow:
@@ -99,7 +106,7 @@ async def service(broker: RabbitBroker, broker_names: Any, databases: Any) -> As
             raise RuntimeError("the process dies after the commit")
         return ProbeMade(row_id=row_id)
 
-    server = RpcServer("probes", broker, topology, {MakeProbe: make})
+    server = RpcServer("probes", broker, topology, {MakeProbe: make}, verifier=local_verifier())
     await server.start()
     yield state
     await server.stop()
