@@ -43,7 +43,9 @@ CREDENTIALS = ("a person's API token", "a provider's API key")
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def system(amqp_url: str, databases: Any, broker_names: Any, tmp_path_factory: Any) -> AsyncIterator[RunningSystem]:
+async def system(
+    amqp_url: str, databases: Any, broker_names: Any, tmp_path_factory: Any
+) -> AsyncIterator[RunningSystem]:
     async with start_system(amqp_url, databases, broker_names, tmp_path_factory.mktemp("schemathesis")) as running:
         yield running
 

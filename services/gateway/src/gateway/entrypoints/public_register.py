@@ -15,7 +15,7 @@ from typing import Annotated, Any, Final
 
 from litestar import Controller, Request, get
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.params import FromQuery, PathParameter, QueryParameter
 from litestar.response import Template
 from pydantic import BaseModel, Field
 
@@ -123,6 +123,7 @@ class RegisterPage(Controller):
 
 
 _LOOKUP_ERRORS = {
+    400: problem_spec("`bad_request`: the query or number is missing, too long or not of the documented form."),
     422: problem_spec("The query or number is not valid (`invalid_search`, `invalid_registration_number`)."),
     429: problem_spec("Too many lookups from this address (`rate_limited`); wait `Retry-After` seconds."),
     503: problem_spec("The registry cannot be reached."),
@@ -161,7 +162,12 @@ class RegisterApi(Controller):
         responses={404: problem_spec("No registered person has this number."), **_LOOKUP_ERRORS},
     )
     async def register_entry(
-        self, request: Request[Any, Any, Any], gateway: GatewayDep, registration_number: FromPath[str]
+        self,
+        request: Request[Any, Any, Any],
+        gateway: GatewayDep,
+        registration_number: Annotated[
+            str, PathParameter(pattern=r"^[0-9]{7}$", description="Seven digits; the last is a check digit.")
+        ],
     ) -> RegisterEntryOut:
         """A mistyped number (wrong check digit) is 422 `invalid_registration_number`, not 404."""
         reply = await ask(
