@@ -28,6 +28,7 @@ from lklr_shared.kit.requests import ask
 from lklr_shared.kit.rpc import RpcError
 
 MAX_QUERY_LENGTH: Final = 200
+NO_CONTROL_CHARACTERS: Final = r"^[^\x00-\x1f\x7f]*$"
 PROBLEM_JSON: Final = "application/problem+json"
 
 
@@ -149,6 +150,8 @@ class RegisterApi(Controller):
             QueryParameter(
                 description="A registration number (digits: exact match, check digit verified) or part of a name.",
                 min_length=1,
+                # No control characters: a NUL reached the database, which cannot hold it in text (500).
+                pattern=NO_CONTROL_CHARACTERS,
                 max_length=MAX_QUERY_LENGTH,
             ),
         ],
