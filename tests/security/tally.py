@@ -19,6 +19,7 @@ class Tally:
     negative: int = 0
     failures: dict[tuple[str, str, str], str] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    checks: set[str] = field(default_factory=set)
 
     def record(self, event: events.EngineEvent) -> None:
         """Take in one event of the engine's stream."""
@@ -38,14 +39,18 @@ class Tally:
                 self.negative += 1
         for case_id, checks in recorder.checks.items():
             for check in checks:
+                self.checks.add(check.name)
                 if check.failure_info is None:
                     continue
                 failure = check.failure_info.failure
                 key = (recorder.label, check.name, failure.title)
+                interaction = recorder.interactions.get(case_id)
+                answer = interaction.response if interaction is not None else None
+                answered = f"answered {answer.status_code}: {answer.text[:300]}" if answer is not None else "no answer"
                 # One report per operation, check and kind of failure; the first example shows how to reproduce it.
                 self.failures.setdefault(
                     key,
-                    f"{recorder.label} [{check.name}] {failure.title}\n{failure.message}\n"
+                    f"{recorder.label} [{check.name}] {failure.title}\n{failure.message}\n{answered}\n"
                     f"reproduce: {check.failure_info.code_sample} (case {case_id})",
                 )
 
@@ -61,7 +66,7 @@ class Tally:
         total = sum(self.examples.values())
         return (
             f"with {self.credential}: {self.operations} operations, {total} examples "
-            f"({total - self.negative} positive, {self.negative} negative), every check; "
+            f"({total - self.negative} positive, {self.negative} negative), {len(self.checks)} checks; "
             f"{len(self.failures)} failures, {len(self.errors)} errors"
         )
 
