@@ -144,6 +144,8 @@ def _config(base_url: str, token: str) -> schemathesis.Config:
             "base-url": base_url,
             "headers": {"Authorization": f"Bearer {token}"},
             "request-timeout": 30,
+            # No replay of earlier runs' findings from a local cache folder: every run is the seed's run.
+            "cache": {"enabled": False},
             "workers": 1,
             # Every built-in check, including ignored_auth, negative_data_rejection and positive_data_acceptance.
             "checks": {"enabled": True},
