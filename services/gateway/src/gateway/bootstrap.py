@@ -27,6 +27,7 @@ from gateway.adapters.broker import BrokerCaller
 from gateway.caller import ServiceCaller
 from gateway.domain.deployment import unsafe_settings
 from gateway.entrypoints.accreditation_routes import AccreditationRoutes
+from gateway.entrypoints.allowed_methods import repair_options_allow
 from gateway.entrypoints.api import ApiV1
 from gateway.entrypoints.audit_routes import AuditRoutes
 from gateway.entrypoints.correlation import CorrelationMiddleware
@@ -197,4 +198,5 @@ def build_app(
         logging_config=LoggingConfig(configure_root_logger=False, log_exceptions="always"),
     )
     app.state.secret_key = secret_key
+    repair_options_allow(app)
     return app

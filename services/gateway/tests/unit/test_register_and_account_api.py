@@ -177,7 +177,7 @@ class _FutureRegisterEntry(c.RegisterEntry):
 _names = st.text(alphabet=st.characters(categories=("L",)), min_size=2, max_size=12)
 _entries = st.builds(
     _FutureRegisterEntry,
-    registration_number=st.from_regex(r"\A\d{7}\Z", fullmatch=True),
+    registration_number=st.from_regex(r"\A[0-9]{7}\Z", fullmatch=True),
     name=st.builds(lambda initial, surname: f"{initial}. {surname}", st.sampled_from("ABCDEFGH"), _names),
     roles=st.lists(st.sampled_from(["leerplichtambtenaar", "rmc_medewerker"]), min_size=1, max_size=2, unique=True),
     status=st.sampled_from(["registered", "reregistration_pending", "expired", "suspended", "struck_off"]),

@@ -99,6 +99,7 @@ class AccountApi(Controller):
         status_code=200,
         summary="Get a bearer token with e-mail and password (and TOTP code for staff)",
         responses={
+            400: problem_spec("`bad_request`: the body is not JSON of the documented form."),
             401: problem_spec(
                 "`invalid_credentials`, `invalid_totp`, or `totp_required` (a staff account sent no TOTP code)."
             ),

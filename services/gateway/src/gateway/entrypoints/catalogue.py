@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 PAGE_SIZE: Final = 20
 MAX_QUERY: Final = 200
 MAX_API_LIMIT: Final = 100
+# Far beyond any catalogue; without a bound a huge offset reached the database as an integer it cannot hold (500).
+MAX_API_OFFSET: Final = 1_000_000
 
 
 async def search_catalogue(
@@ -44,6 +46,11 @@ class CatalogueApi(Controller):
         "/",
         summary="Search the catalogue of accredited courses",
         responses={
+            400: ResponseSpec(
+                ProblemDetails,
+                description="`bad_request`: a parameter is out of range or of the wrong type.",
+                media_type=PROBLEM_JSON,
+            ),
             503: ResponseSpec(ProblemDetails, description="Service unreachable.", media_type=PROBLEM_JSON),
             504: ResponseSpec(ProblemDetails, description="Service too slow.", media_type=PROBLEM_JSON),
         },
@@ -61,7 +68,7 @@ class CatalogueApi(Controller):
         ] = "",
         category: Annotated[Literal["A1", "A2"] | None, QueryParameter(name="category")] = None,
         limit: Annotated[int, QueryParameter(name="limit", ge=1, le=MAX_API_LIMIT)] = 50,
-        offset: Annotated[int, QueryParameter(name="offset", ge=0)] = 0,
+        offset: Annotated[int, QueryParameter(name="offset", ge=0, le=MAX_API_OFFSET)] = 0,
     ) -> CatalogueOut:
         """Approved courses whose accreditation is valid today, by title; `total` counts all matches."""
         catalogue = await search_catalogue(gateway, q, category=category, limit=limit, offset=offset)
@@ -86,7 +93,7 @@ class CataloguePage(Controller):
     ) -> Template:
         query = q.strip()[:MAX_QUERY]
         # A hand-edited page number is no reason for an error page.
-        number = max(1, int(page_number)) if page_number.isdigit() else 1
+        number = min(max(1, int(page_number)), MAX_API_OFFSET // PAGE_SIZE) if page_number.isdigit() else 1
         try:
             catalogue = await search_catalogue(
                 gateway, query, category=None, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE

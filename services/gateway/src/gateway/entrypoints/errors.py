@@ -137,8 +137,14 @@ def http_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Respo
     if wants_json(request):
         code = _title(status).lower().replace(" ", "_")
         extra = _validation_problems(exc.extra) if status < 500 else None
-        return problem(status, code, detail, request.url.path, problems=extra)
-    return _error_page(request, status, None)
+        response = problem(status, code, detail, request.url.path, problems=extra)
+    else:
+        response = _error_page(request, status, None)
+    # The exception's own headers belong to the answer: a 405 must say which methods the resource has (`Allow`,
+    # RFC 9110 section 15.5.6).
+    for name, value in (exc.headers or {}).items():
+        response.headers.setdefault(name, value)
+    return response
 
 
 __all__ = ["PROBLEM_JSON", "http_error_handler", "problem", "public_server_detail", "rpc_error_handler", "wants_json"]

@@ -272,6 +272,32 @@ class _ActivityFormOperation(Operation):
         )
 
 
+# Text that is not blank once stripped, as Python strips it (which also strips the separators \x1c-\x1f).
+NOT_BLANK_PATTERN: Final = r"[^\s\x1c-\x1f]"
+_DISPUTE_BODY = Schema(
+    type=OpenAPIType.OBJECT,
+    required=["reason"],
+    properties={
+        "reason": Schema(
+            type=OpenAPIType.STRING,
+            pattern=NOT_BLANK_PATTERN,
+            description="Why the entry is wrong (not blank; kept up to 2,000 characters).",
+        )
+    },
+)
+
+
+@dataclass
+class _DisputeOperation(Operation):
+    """Documents the reason as required. The handler reads the body optionally so that a missing or blank reason
+    gets its own 422 `reason_required` instead of a generic validation error."""
+
+    def __post_init__(self) -> None:
+        self.request_body = RequestBody(
+            required=True, content={"application/json": OpenAPIMediaType(schema=_DISPUTE_BODY)}
+        )
+
+
 def form_problem_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     assert isinstance(exc, FormProblem)
     return problem(exc.status, exc.code, exc.message, request.url.path)
@@ -307,7 +333,12 @@ class PortfolioApi(Controller):
     @get(
         "/portfolio",
         summary="Your portfolio: progress against the norm and the activities of a cycle",
-        responses={**_AUTH, **_NOT_REGISTERED, **_SERVICE},
+        responses={
+            **_AUTH,
+            400: problem_spec("`bad_request`: `cycle_id` is not a UUID, or `lang` is neither `nl` nor `en`."),
+            **_NOT_REGISTERED,
+            **_SERVICE,
+        },
     )
     async def portfolio(
         self,
@@ -389,6 +420,7 @@ class PortfolioApi(Controller):
         summary="Confirm a provider-placed entry",
         responses={
             **_AUTH,
+            400: problem_spec("`bad_request`: the id is not a UUID."),
             404: problem_spec("`activity_not_found` or `not_registered`."),
             409: problem_spec("`check_window_closed`, `not_provider_placed`, `already_<state>`, `dossier_frozen`."),
             **_SERVICE,
@@ -414,6 +446,7 @@ class PortfolioApi(Controller):
         "/activities/{activity_id:uuid}/dispute",
         status_code=200,
         summary="Dispute a provider-placed entry, with a reason",
+        operation_class=_DisputeOperation,
         responses={
             **_AUTH,
             400: problem_spec("`bad_request`: the body is not JSON."),

@@ -265,12 +265,14 @@ async def receive_form(
         # Something read the form already: the files wait in spooled temp files.
         form = await request.form()
         uploads = []
+        # Every `evidence` part counts towards the limit, with a file name or not (see `_parse_stream`).
+        evidence_parts = sum(1 for name, _ in form.multi_items() if name == EVIDENCE_FIELD)
         for name, value in form.multi_items():
             if not isinstance(value, UploadFile):
                 received.add(name, str(value))
             elif name == EVIDENCE_FIELD and value.filename:
                 uploads.append(value)
-        if len(uploads) > MAX_FILES_PER_REQUEST:
+        if evidence_parts > MAX_FILES_PER_REQUEST:
             raise FormProblem(413, "too_many_files", f"At most {MAX_FILES_PER_REQUEST} files at once.")
         for upload in uploads:
             size = _spooled_size(upload)
@@ -314,12 +316,15 @@ async def _parse_stream(
                         segment = event
                         text.clear()
                         uploader = None
-                        if segment.filename and segment.name == EVIDENCE_FIELD:
+                        if segment.name == EVIDENCE_FIELD:
+                            # Counted with or without a file name: the documented limit is on `evidence` parts, and
+                            # more of them than allowed was accepted when they came without one.
                             files += 1
                             if files > MAX_FILES_PER_REQUEST:
                                 raise FormProblem(
                                     413, "too_many_files", f"At most {MAX_FILES_PER_REQUEST} files at once."
                                 )
+                        if segment.filename and segment.name == EVIDENCE_FIELD:
                             uploader = EvidenceUploader(caller, owner, segment.filename)
                     elif event:
                         if uploader is not None:

@@ -229,7 +229,7 @@ class ProviderApi(Controller):
     @get(
         "/courses/{course_id:uuid}",
         summary="One of your courses",
-        responses={**_AUTH_AND_SERVICE, **_NOT_YOURS},
+        responses={**_AUTH_AND_SERVICE, **_NOT_YOURS, 400: _problem_spec("`bad_request`: the id is not a UUID.")},
     )
     async def get_course(self, gateway: GatewayDep, provider: ProviderDep, course_id: FromPath[uuid.UUID]) -> CourseOut:
         """The course with its editions, accreditation and history; another provider's course is 403."""
@@ -270,7 +270,7 @@ class ProviderApi(Controller):
     @get(
         "/editions/{edition_id:uuid}/attendance",
         summary="Attendance recorded on one of your editions",
-        responses={**_AUTH_AND_SERVICE, **_NOT_YOURS},
+        responses={**_AUTH_AND_SERVICE, **_NOT_YOURS, 400: _problem_spec("`bad_request`: the id is not a UUID.")},
     )
     async def list_attendance(
         self, gateway: GatewayDep, provider: ProviderDep, edition_id: FromPath[uuid.UUID]

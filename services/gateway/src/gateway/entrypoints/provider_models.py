@@ -6,12 +6,13 @@ Hours and points are JSON numbers. Dates are ISO dates (`2025-06-01`), times ISO
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
 from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.contracts.accreditation import MAX_ATTENDEES_PER_POST
@@ -19,6 +20,21 @@ from lklr_shared.contracts.accreditation import MAX_ATTENDEES_PER_POST
 
 def _number(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date_text(value: object) -> object:
+    # Pydantic's lax mode reads a number as a Unix timestamp (0 became 1970-01-01); the API takes ISO dates only.
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        return value
+    raise ValueError("a date is written as YYYY-MM-DD")
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date_text)]
 
 
 # --- Problem Details (documentation of the error bodies) -------------------------------------------------------
@@ -41,8 +57,8 @@ class ProblemDetails(BaseModel):
 class EditionIn(BaseModel):
     """A run of the course. Its end date is the completion date of its attendees."""
 
-    start_date: date
-    end_date: date
+    start_date: IsoDate
+    end_date: IsoDate
     location: str = ""
 
 

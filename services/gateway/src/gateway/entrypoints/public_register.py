@@ -15,7 +15,7 @@ from typing import Annotated, Any, Final
 
 from litestar import Controller, Request, get
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.params import FromQuery, PathParameter, QueryParameter
 from litestar.response import Template
 from pydantic import BaseModel, Field
 
@@ -28,6 +28,7 @@ from lklr_shared.kit.requests import ask
 from lklr_shared.kit.rpc import RpcError
 
 MAX_QUERY_LENGTH: Final = 200
+NO_CONTROL_CHARACTERS: Final = r"^[^\x00-\x1f\x7f]*$"
 PROBLEM_JSON: Final = "application/problem+json"
 
 
@@ -123,6 +124,7 @@ class RegisterPage(Controller):
 
 
 _LOOKUP_ERRORS = {
+    400: problem_spec("`bad_request`: the query or number is missing, too long or not of the documented form."),
     422: problem_spec("The query or number is not valid (`invalid_search`, `invalid_registration_number`)."),
     429: problem_spec("Too many lookups from this address (`rate_limited`); wait `Retry-After` seconds."),
     503: problem_spec("The registry cannot be reached."),
@@ -148,6 +150,8 @@ class RegisterApi(Controller):
             QueryParameter(
                 description="A registration number (digits: exact match, check digit verified) or part of a name.",
                 min_length=1,
+                # No control characters: a NUL reached the database, which cannot hold it in text (500).
+                pattern=NO_CONTROL_CHARACTERS,
                 max_length=MAX_QUERY_LENGTH,
             ),
         ],
@@ -161,7 +165,12 @@ class RegisterApi(Controller):
         responses={404: problem_spec("No registered person has this number."), **_LOOKUP_ERRORS},
     )
     async def register_entry(
-        self, request: Request[Any, Any, Any], gateway: GatewayDep, registration_number: FromPath[str]
+        self,
+        request: Request[Any, Any, Any],
+        gateway: GatewayDep,
+        registration_number: Annotated[
+            str, PathParameter(pattern=r"^[0-9]{7}$", description="Seven digits; the last is a check digit.")
+        ],
     ) -> RegisterEntryOut:
         """A mistyped number (wrong check digit) is 422 `invalid_registration_number`, not 404."""
         reply = await ask(
