@@ -291,3 +291,23 @@ def test_k8s_gives_each_service_its_own_broker_url(name: str) -> None:
     secret = next(doc for doc in _k8s_documents() if doc.get("kind") == "Secret")
     assert secret["metadata"]["name"] == reference["name"]
     assert urlsplit(secret["stringData"][reference["key"]]).username == f"lklr-{name}"
+
+
+def _env_of(deployment: dict[str, Any]) -> dict[str, Any]:
+    (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    return {item["name"]: item for item in container.get("env", [])}
+
+
+@pytest.mark.parametrize("name", [n for n in _workspace_services() if n != "gateway"])
+def test_services_finding_every_k8s_service_verifies_actor_assertions_with_the_secrets_key(name: str) -> None:
+    (deployment,) = [d for d in _deployments() if d["metadata"]["name"] == name]
+    verify = _env_of(deployment)[f"{name.upper()}_ACTOR_VERIFY_KEYS"]
+    assert verify["valueFrom"]["secretKeyRef"]["key"] == "ACTOR_VERIFY_KEYS"
+
+
+def test_services_finding_the_k8s_gateway_signs_with_the_secrets_key() -> None:
+    (deployment,) = [d for d in _deployments() if d["metadata"]["name"] == "gateway"]
+    signing = _env_of(deployment)["GATEWAY_ACTOR_SIGNING_KEY"]
+    assert signing["valueFrom"]["secretKeyRef"]["key"] == "GATEWAY_ACTOR_SIGNING_KEY"
+    secret = yaml.safe_load((K8S_DIR / "secret.example.yaml").read_text())
+    assert {"GATEWAY_ACTOR_SIGNING_KEY", "ACTOR_VERIFY_KEYS"} <= set(secret["stringData"])
