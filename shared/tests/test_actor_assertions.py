@@ -158,3 +158,11 @@ def test_operator_tools_act_as_whoever_the_request_names() -> None:
     post = accreditation.PostAttendance.model_construct(provider_id=PERSON, posted_by=f"api-key:{uuid.uuid4()}")
     claims = operator(post)
     assert (claims.kind, claims.provider_id) == ("api_key", PERSON)
+
+
+def test_services_finding_a_bare_account_id_names_its_account() -> None:
+    me = uuid.uuid4()
+    request = accreditation.FindProviderForAccount(account_id=str(me))
+    authorize(account_claims(me, {"professional"}, second_factor=False), request)
+    other = account_claims(uuid.uuid4(), {"professional"}, second_factor=False)
+    assert _refusal(other, request) == (403, "actor_mismatch")

@@ -116,6 +116,9 @@ _BUSINESS_RULE_REFUSALS: list[tuple[str, int, str]] = [
     ("DELETE /api/v1/provider/attendance/{attendance_id}", 400, "a reason in the body or the query"),
     # The scheme's rules for an activity (`invalid_activity`: completion date in a cycle, points for its type, ...).
     ("POST /api/v1/me/activities", 422, "the scheme's rules for the activity"),
+    # An evidence file is judged by its first bytes (PDF, JPEG, PNG or DOCX), whatever its declared type
+    # (`unsupported_evidence_type`): the document can describe a file part, not its content.
+    ("POST /api/v1/me/activities", 415, "evidence judged by its content"),
 ]
 # negative_data_rejection expects a refusal from its own list, which lacks 413. More evidence files than the
 # documented maximum are refused with 413 `too_many_files` (Content Too Large), as the document says.
@@ -128,9 +131,10 @@ def _narrow_exceptions() -> list[dict[str, Any]]:
     """Per-operation settings of the two checks, selected by the operation's label (`METHOD /path`)."""
     checks: dict[str, dict[str, Any]] = {}
     for label, status, _why in _BUSINESS_RULE_REFUSALS:
-        checks.setdefault(label, {})["positive_data_acceptance"] = {
-            "expected-statuses": [*_POSITIVE_ACCEPTED, str(status)]
-        }
+        accepted = checks.setdefault(label, {}).setdefault(
+            "positive_data_acceptance", {"expected-statuses": list(_POSITIVE_ACCEPTED)}
+        )
+        accepted["expected-statuses"].append(str(status))
     for label in _LARGE_CONTENT_REFUSALS:
         checks.setdefault(label, {})["negative_data_rejection"] = {"expected-statuses": [*_NEGATIVE_REFUSED, "413"]}
     return [{"include-name": label, "checks": settings} for label, settings in checks.items()]

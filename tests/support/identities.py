@@ -29,6 +29,7 @@ import pyotp
 
 from lklr_shared.contracts import accreditation as accreditation_contracts
 from lklr_shared.contracts import registry as contracts
+from lklr_shared.kit.actor import operator_credentials
 from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.clock import register_today, system_clock
 from lklr_shared.kit.rpc import RpcClient
@@ -156,7 +157,7 @@ async def set_up(system: RunningSystem) -> tuple[dict[str, Identity], Objects]:
 
     broker = await connect_broker(system.amqp_url, name="route-matrix")
     try:
-        client = RpcClient(broker, system.topology, timeout=20)
+        client = RpcClient(broker, system.topology, timeout=20, credentials=operator_credentials())
         today = register_today(system_clock)
         await register_reviewer(client, accounts["assessment_committee"], "T. Assessment")
         provider_a, edition_a = await accredited_edition(client, today)

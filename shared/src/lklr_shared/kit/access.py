@@ -68,7 +68,8 @@ def _names(claims: ActorClaims, value: Any) -> bool:
     if isinstance(value, uuid.UUID):
         return claims.kind == "account" and value == claims.account_id
     if isinstance(value, str):
-        return value == claims.subject
+        # `account:<id>` / `api-key:<id>` as the *_by fields write it, or a bare account id.
+        return value == claims.subject or (claims.kind == "account" and value == str(claims.account_id))
     return False
 
 

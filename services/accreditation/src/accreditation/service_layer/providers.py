@@ -174,7 +174,7 @@ async def acts_for(ctx: AccreditationContext, account_id: uuid.UUID, provider_id
     async with ctx.unit_of_work() as uow:
         linked = await uow.session.execute(
             sa.select(provider_accounts.c.provider_id).where(
-                provider_accounts.c.account_id == account_id, provider_accounts.c.provider_id == provider_id
+                provider_accounts.c.account_id == str(account_id), provider_accounts.c.provider_id == provider_id
             )
         )
         return linked.first() is not None
