@@ -33,7 +33,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 MIGRATED = "migrated the portfolio database from an empty schema to"
 NOTHING_TO_DO = "nothing to migrate: the portfolio database is already at"
 WAITED_FOR_LOCK = "another process is migrating the portfolio database"
-WAITING_FOR_JOB = "waiting for migrations: the database is at an empty schema"
+WAITING_FOR_JOB = "waiting for migrations: the portfolio database is at an empty schema"
 
 
 @dataclass

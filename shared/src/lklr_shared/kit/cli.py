@@ -72,7 +72,9 @@ def service_main(
     else:
         # Migrations are a separate step here (a Job); do not serve on a schema this release does not know.
         asyncio.run(
-            wait_for_migrations(settings.database_url, migrations_dir, timeout_seconds=settings.migration_wait_seconds)
+            wait_for_migrations(
+                settings.database_url, migrations_dir, service=name, timeout_seconds=settings.migration_wait_seconds
+            )
         )
     if args.command == "migrate":
         return 0

@@ -127,7 +127,7 @@ def run_alembic_env(service_metadata: sa.MetaData) -> None:
 
 
 async def wait_for_migrations(
-    url: str, migrations_dir: Path, *, timeout_seconds: float, poll_seconds: float = 2.0
+    url: str, migrations_dir: Path, *, service: str, timeout_seconds: float, poll_seconds: float = 2.0
 ) -> None:
     """Return once the database is at this release's head revision, migrated by another process (a Job).
 
@@ -152,24 +152,26 @@ async def wait_for_migrations(
                 return
             if current and not set(current) <= known:
                 log.warning(
-                    "the database is at %s, newer than this release (%s); starting, as migrations stay compatible"
-                    " with the release before them",
+                    "the %s database is at %s, newer than this release (%s); starting, as migrations stay"
+                    " compatible with the release before them",
+                    service,
                     _revisions(current),
                     _revisions(expected),
                 )
                 return
             if current != reported:
                 log.info(
-                    "waiting for migrations: the database is at %s, this release needs %s (auto-migrate is off)",
+                    "waiting for migrations: the %s database is at %s, this release needs %s (auto-migrate is off)",
+                    service,
                     _revisions(current),
                     _revisions(expected),
                 )
                 reported = current
             if loop.time() >= deadline:
                 raise RuntimeError(
-                    f"the database is still at {_revisions(current)} after {timeout_seconds:.0f} s, this release needs"
-                    f" {_revisions(expected)}: run `python -m <service> migrate` (the migrate Job) or turn"
-                    " auto-migrate on"
+                    f"the {service} database is still at {_revisions(current)} after {timeout_seconds:g} s, this"
+                    f" release needs {_revisions(expected)}: run `python -m {service} migrate` (the migrate step) or"
+                    " turn auto-migrate on"
                 )
             await asyncio.sleep(poll_seconds)
     finally:
