@@ -1,6 +1,7 @@
 """Benchmark: a cycle-end peak of re-registration applications through the audit service.
 
     uv run python -m bench.audit [--dossiers 50000] [--workers 1 2] [--batch 500] [--profile] [--keep]
+    uv run python -m bench.audit --dossiers 5000 --workers 1 --peak 60000 --within 30   # workers for a peak
 
 Per run (one for each worker count): a fresh PostgreSQL database and broker prefix; reviewers inserted directly into
 the audit's table; ``--dossiers`` DossierFrozen events published in bulk straight to the events exchange (before any
@@ -10,6 +11,9 @@ case of a sampled dossier is assigned (read from the database). The outbox relay
 events (DossierSampled, AuditConcluded) after that; the time until its outbox is empty is printed too. A queue
 bound to `audit.#` stands in for their consumers. Everything is removed afterwards (unless --keep).
 
+With ``--peak DOSSIERS --within MINUTES`` it ends with the measured rate per worker and the number of audit
+workers (replicas, ``--scale audit=N``) that work through such a peak in that time, for sizing before a cycle end.
+
 This is a benchmark, not a test: it prints figures and asserts nothing beyond completion.
 """
 
@@ -18,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
 import platform
 import random
@@ -369,6 +374,25 @@ async def _remove_broker_names(connection: aio_pika.abc.AbstractConnection, topo
                 await channel.close()
 
 
+# --- sizing ------------------------------------------------------------------------------------------------------
+
+
+def per_worker_rate(results: list[RunResult]) -> float:
+    """Dossiers per second that one worker handles: the slowest per-worker rate of the runs, so the sizing errs
+    towards more workers (extra workers share the database and, on a small machine, the same cores)."""
+    if not results:
+        raise ValueError("no runs to take a rate from")
+    return min(result.rate / result.workers for result in results)
+
+
+def workers_needed(peak_dossiers: int, within_minutes: float, rate_per_worker: float) -> int:
+    """Workers that sample and assign `peak_dossiers` within `within_minutes` at `rate_per_worker` dossiers/s each
+    (the queue is full from the start, as at a cycle end; at least one)."""
+    if peak_dossiers < 0 or within_minutes <= 0 or rate_per_worker <= 0:
+        raise ValueError("the peak must be non-negative, the time and the rate positive")
+    return max(1, math.ceil(peak_dossiers / (rate_per_worker * within_minutes * 60)))
+
+
 # --- main --------------------------------------------------------------------------------------------------------
 
 
@@ -399,7 +423,11 @@ async def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--amqp-url", default=DEFAULT_AMQP)
     parser.add_argument("--keep", action="store_true", help="keep the database and queues (for a look afterwards)")
     parser.add_argument("--profile", action="store_true", help="run the workers under cProfile (files in the log dir)")
+    parser.add_argument("--peak", type=int, help="dossiers expected at the peak: print the workers it needs")
+    parser.add_argument("--within", type=float, default=60, help="minutes in which the --peak must be handled")
     args = parser.parse_args(argv)
+    if args.within <= 0:
+        parser.error("--within must be positive")
 
     print(f"machine: {machine()}")
     print(
@@ -421,6 +449,15 @@ async def main(argv: list[str] | None = None) -> int:
             f" machine load average {result.load_average[0]:.1f} before, {result.load_average[1]:.1f} after"
             f" (other processes share these {os.cpu_count()} cores); logs: {result.log_dir}",
             flush=True,
+        )
+    rate = per_worker_rate(results)
+    print(f"per worker: {rate:,.0f} dossiers/s ({rate * 60:,.0f} a minute), the slowest per-worker rate measured")
+    if args.peak is not None:
+        needed = workers_needed(args.peak, args.within, rate)
+        print(
+            f"a peak of {args.peak:,} dossiers within {args.within:g} minutes needs {needed} audit worker(s)"
+            f" (replicas, --scale audit={needed}), assuming each worker gets a core of its own and the database"
+            " keeps up"
         )
     return 0
 

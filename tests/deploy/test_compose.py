@@ -311,3 +311,19 @@ def test_services_finding_the_k8s_gateway_signs_with_the_secrets_key() -> None:
     assert signing["valueFrom"]["secretKeyRef"]["key"] == "GATEWAY_ACTOR_SIGNING_KEY"
     secret = yaml.safe_load((K8S_DIR / "secret.example.yaml").read_text())
     assert {"GATEWAY_ACTOR_SIGNING_KEY", "ACTOR_VERIFY_KEYS"} <= set(secret["stringData"])
+
+
+# Migrations run once, before the services: a one-shot `<service>-migrate` per service with a database.
+@pytest.mark.parametrize("name", DATABASE_SERVICES)
+def test_compose_migrates_each_service_once_before_it_starts(name: str) -> None:
+    service = _compose_service(name)
+    migrate = _compose_service(f"{name}-migrate")
+    assert migrate["build"]["args"]["SERVICE"] == name
+    assert migrate["image"] == service["image"]
+    assert migrate["command"] == ["migrate"], "the image's entry point runs `python -m <service> migrate`"
+    assert migrate.get("restart") == "no"
+    variable = f"{_prefix(name)}DATABASE_URL"
+    assert _environment(migrate)[variable] == _environment(service)[variable]
+    assert _depends_on(migrate)["postgres"].get("condition") == "service_healthy"
+    assert _depends_on(service)[f"{name}-migrate"].get("condition") == "service_completed_successfully"
+    assert _environment(service)[f"{_prefix(name)}AUTO_MIGRATE"] == "false"

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from lklr_shared.kit.db import run_migrations
+from lklr_shared.kit.migrations import wait_for_migrations
 from lklr_shared.kit.runtime import ServiceRuntime
 from lklr_shared.kit.settings import ServiceSettings
 
@@ -67,7 +68,14 @@ def service_main(
     configure_logging()
     settings = load_settings()
     if args.command == "migrate" or settings.auto_migrate:
-        run_migrations(settings.database_url, migrations_dir)
+        run_migrations(settings.database_url, migrations_dir, service=name)
+    else:
+        # Migrations are a separate step here (a Job); do not serve on a schema this release does not know.
+        asyncio.run(
+            wait_for_migrations(
+                settings.database_url, migrations_dir, service=name, timeout_seconds=settings.migration_wait_seconds
+            )
+        )
     if args.command == "migrate":
         return 0
     runtime = build_runtime(settings)

@@ -96,16 +96,17 @@ async def transaction(factory: async_sessionmaker[AsyncSession]) -> AsyncIterato
         yield session
 
 
-def run_migrations(url: str, migrations_dir: Path) -> None:
-    """Upgrade a service database to the newest Alembic revision (synchronous; call before serving)."""
-    from alembic import command
-    from alembic.config import Config
+def run_migrations(url: str, migrations_dir: Path, *, service: str | None = None) -> None:
+    """Upgrade a service database to the newest Alembic revision (synchronous; call before serving).
 
-    config = Config()
-    config.set_main_option("script_location", str(migrations_dir))
-    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    config.attributes["database_url"] = url
-    command.upgrade(config, "head")
+    On PostgreSQL it runs under the service's migration lock (kit/migrations.py), so processes that start together
+    migrate once: the first upgrades, the others wait and find nothing to do.
+    """
+    from alembic import command
+
+    from lklr_shared.kit.migrations import alembic_config
+
+    command.upgrade(alembic_config(url, migrations_dir, service=service), "head")
 
 
 async def upsert(session: AsyncSession, table: sa.Table, values: dict[str, Any], key: list[str]) -> None:

@@ -56,7 +56,11 @@ class ServiceSettings(BrokerSettings):
     database_url: str = "sqlite+aiosqlite:///.data/service.db"
     health_host: str = "127.0.0.1"
     health_port: int = 0
+    # Migrate at start (local runs; on PostgreSQL concurrent starters take turns under an advisory lock). A
+    # deployment turns it off and migrates once in a separate step (`python -m <service> migrate`: a Kubernetes
+    # Job, a compose one-shot); the service then waits up to migration_wait_seconds for the schema to be at head.
     auto_migrate: bool = True
+    migration_wait_seconds: float = Field(default=300, gt=0)
     scheme_path: Path | None = None
     # Demo/test time travel: a file holding a day offset applied to this service's clock (see kit/clock.py).
     clock_offset_file: Path | None = None
