@@ -28,6 +28,9 @@ log = logging.getLogger("lklr.tests")
 SESSION_ID = uuid.uuid4().hex[:8]
 ALL_SERVICES = frozenset({"registry", "portfolio", "accreditation", "audit"})
 _counter = itertools.count(1)
+# Short retry delays for the kit's consumers in tests: a failed handler is tried again within a second, and a
+# test declares at most two retry queues per consumer (each delay is a quorum queue of its own).
+TEST_RETRY_DELAYS: tuple[float, ...] = (0.2, 0.5)
 
 
 def _docker_error() -> type[BaseException]:
@@ -128,9 +131,16 @@ class BrokerNames:
         self.topologies: list[tuple[Topology, set[str], set[str]]] = []
 
     def topology(
-        self, *, delivery_limit: int = 5, consumers: set[str] | None = None, services: set[str] | None = None
+        self,
+        *,
+        delivery_limit: int = 5,
+        retry_delays: tuple[float, ...] = TEST_RETRY_DELAYS,
+        consumers: set[str] | None = None,
+        services: set[str] | None = None,
     ) -> Topology:
-        topology = Topology(prefix=f"t{SESSION_ID}x{next(_counter)}", delivery_limit=delivery_limit)
+        topology = Topology(
+            prefix=f"t{SESSION_ID}x{next(_counter)}", delivery_limit=delivery_limit, retry_delays=retry_delays
+        )
         # Every service's own queues are always cleaned up too, whatever a test thought it would start: a service
         # that gains a consumer must not leave queues behind in tests written before it did.
         self.topologies.append((topology, (consumers or set()) | ALL_SERVICES, (services or set()) | ALL_SERVICES))

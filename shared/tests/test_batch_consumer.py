@@ -57,15 +57,21 @@ effects = sa.Table(
 
 @dataclass
 class Handler:
-    """Writes one effect row per event; keys in `poison` always fail; records the batch sizes it saw."""
+    """Writes one effect row per event; keys in `poison` always fail, keys in `transient` lose the database
+    connection as often as they say; records the batch sizes it saw."""
 
     poison: set[str] = field(default_factory=set)
+    # Keys that lose the database connection (a transient failure) this many more times.
+    transient: dict[str, int] = field(default_factory=dict)
     batch_sizes: list[int] = field(default_factory=list)
 
     async def __call__(self, uow: BatchUnitOfWork, items: BatchItems) -> None:
         self.batch_sizes.append(len(items))
         await uow.session.execute(sa.insert(effects), [{"key": event.key} for event, _ in items])
         for event, envelope in items:
+            if self.transient.get(event.key, 0) > 0:
+                self.transient[event.key] -= 1
+                await uow.session.execute(sa.text("SELECT pg_terminate_backend(pg_backend_pid())"))
             if event.key in self.poison:
                 raise RuntimeError(f"poison: {event.key}")
             uow.emit_caused_by(BatchEcho(key=event.key), envelope)
@@ -199,7 +205,9 @@ async def test_a_poison_message_is_dead_lettered_while_the_rest_of_its_batch_is_
 
     assert [await setup.count(key) for key in ["a", "b", "c", "d", "poison"]] == [1, 1, 1, 1, 0]
     assert consumer.stats["batch_retried"] >= 1
-    assert consumer.stats["dead_lettered"] == 1  # the unparseable one, at once; the poison one by the limit
+    # The unparseable one at once; the poison one after its retries (the topology's delays), with its attempts.
+    assert consumer.stats["dead_lettered"] == 2
+    assert consumer.stats["retried"] == len(setup.topology.retry_delays)
 
 
 async def test_a_batch_committed_but_not_acked_is_redelivered_and_skipped(setup: Setup) -> None:
@@ -222,6 +230,55 @@ async def test_a_batch_committed_but_not_acked_is_redelivered_and_skipped(setup:
 
     assert await setup.count() == 20
     assert second.stats["applied"] == 0
+
+
+async def test_every_delivery_of_a_batch_is_acknowledged_even_when_acks_fail_part_way(setup: Setup) -> None:
+    await _declare_queue(setup)
+    await setup.publish([wrap(BatchProbed(key=f"k{i}")) for i in range(4)])
+    queue_name = setup.topology.consumer_queue(CONSUMER)
+    connection = await setup.broker.connect()
+    lost, live = await connection.channel(), await connection.channel()
+    lost_queue = await lost.get_queue(queue_name, ensure=False)
+    live_queue = await live.get_queue(queue_name, ensure=False)
+    taken_lost = [await lost_queue.get(no_ack=False, timeout=5) for _ in range(2)]
+    taken_live = [await live_queue.get(no_ack=False, timeout=5) for _ in range(2)]
+    # A batch that spans a lost channel: the acks of its first two deliveries fail, in the middle of the batch.
+    await lost.close()
+    consumer = setup.consumer(Handler())
+    await consumer.process([taken_lost[0], taken_live[0], taken_lost[1], taken_live[1]])
+
+    assert (consumer.stats["applied"], consumer.stats["unacked"]) == (4, 2)
+    # The deliveries on the live channel were acknowledged despite the failures before them: closing it returns
+    # nothing, and only the lost channel's two are back in the queue, to be skipped as duplicates.
+    await live.close()
+    assert await setup.depth() == 2
+    consumer = setup.consumer(Handler(), max_batch=10, max_wait_seconds=0.2)
+    await consumer.start()
+    try:
+        await _eventually(lambda: _at_least(consumer.stats["duplicate"], 2))
+    finally:
+        await consumer.stop()
+    assert await setup.count() == 4
+    assert await setup.depth() == 0
+
+
+async def test_a_batch_that_fails_for_a_transient_reason_is_retried_after_a_delay_and_applied_once(
+    setup: Setup,
+) -> None:
+    await _declare_queue(setup)
+    await setup.publish([wrap(BatchProbed(key=key)) for key in ["steady", "flaky"]])
+    # Twice: the first delivery fails in its batch and again alone, and goes to a retry queue.
+    handler = Handler(transient={"flaky": 2})
+    consumer = setup.consumer(handler, max_batch=10, max_wait_seconds=0.2)
+    await consumer.start()
+    try:
+        await _eventually(lambda: _equals(setup.count("flaky"), 1))
+    finally:
+        await consumer.stop()
+
+    assert await setup.count("steady") == 1
+    assert (consumer.stats["retried"], consumer.stats["dead_lettered"]) == (1, 0)
+    assert await setup.dead_letters() == 0
 
 
 async def _equals(awaitable: Any, expected: int) -> bool:

@@ -134,11 +134,11 @@ async def _unsent(session_factory) -> int:  # type: ignore[no-untyped-def]
         )
 
 
-async def test_poison_message_is_dead_lettered_after_the_delivery_limit_while_later_messages_are_processed(
+async def test_poison_message_is_dead_lettered_after_its_retries_while_later_messages_are_processed(
     amqp_url, broker, database, broker_names, eventually
 ):
     _url, session_factory = database
-    topology = fresh_topology(broker_names, delivery_limit=3)
+    topology = fresh_topology(broker_names)
     switches = harness.Switches(always_fail={"poison"})
     consumer = harness.make_consumer(broker, topology, session_factory, switches)
     await consumer.start()
@@ -152,7 +152,9 @@ async def test_poison_message_is_dead_lettered_after_the_delivery_limit_while_la
         lambda: list_dead_letters(amqp_url, topology, harness.CONSUMER), message="poison message dead-lettered"
     )
     assert [letter.message_type for letter in letters] == ["tests.Probed"]
-    assert consumer.stats["failed"] >= topology.delivery_limit
+    assert letters[0].attempts == len(topology.retry_delays) + 1
+    assert letters[0].reason == "RuntimeError: poison: poison"
+    assert consumer.stats["failed"] == len(topology.retry_delays) + 1
     assert await harness.effect_count(session_factory, "poison") == 0, "failed attempts rolled back"
 
     # The operator fixes the cause and replays with the command-line tool.

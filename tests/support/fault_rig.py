@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 
 from tests.support.load import Scenario
-from tests.support.postgres_node import PrivatePostgresNode, private_postgres_node
+from tests.support.postgres_node import PrivatePostgres, private_postgres
 from tests.support.rabbit_node import PrivateRabbitNode, private_rabbit_node
 from tests.support.system import RunningSystem, start_system
 from tests.support.tcp_proxy import TcpProxy
@@ -36,7 +36,7 @@ FAULT_ENV: Mapping[str, str] = {}
 class FaultRig:
     system: RunningSystem
     rabbit: PrivateRabbitNode
-    postgres: PrivatePostgresNode
+    postgres: PrivatePostgres
     scenario: Scenario
     proxy: TcpProxy | None = None
 
@@ -46,7 +46,7 @@ async def fault_rig(
     tmp_path: Path, *, cut_off: str | None = None, env: Mapping[str, str] | None = None
 ) -> AsyncIterator[FaultRig]:
     """Start the private servers and the register; stop everything afterwards (see the module docstring)."""
-    async with private_rabbit_node() as rabbit, private_postgres_node() as postgres, contextlib.AsyncExitStack() as stack:
+    async with private_rabbit_node() as rabbit, private_postgres() as postgres, contextlib.AsyncExitStack() as stack:
         proxy = None
         amqp_urls = {}
         if cut_off is not None:
@@ -58,7 +58,7 @@ async def fault_rig(
                 None,
                 None,
                 tmp_path,
-                postgres_url=postgres.url(),
+                postgres_url=postgres.url,
                 process_amqp_urls=amqp_urls,
                 env={**FAULT_ENV, **(env or {})},
             )

@@ -14,6 +14,8 @@
   whether the broker answers.
 - Whether the broker's connection is up right now (`connected`), without `broker.ping`'s timer: the RPC client
   asks before every request, so that a request while the broker is away fails at once as unavailable.
+- Whether deliveries share one open channel (`same_open_channel`), so that the batch consumer may acknowledge them
+  with one `multiple` ack: aio-pika raises on reading the channel of a delivery whose channel has closed.
 - Forgetting a queue FastStream declared (`forget_queue`): its declarer caches one queue object per queue
   description whatever the channel, so a subscriber started again after its channel was closed would consume on
   that closed channel.
@@ -27,7 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import aio_pika
@@ -66,6 +68,15 @@ def channel_consuming(channel: AbstractRobustChannel | None, consumer_tag: str |
     amqp_channel = getattr(context, "channel", None)
     consumers = getattr(amqp_channel, "consumers", None)
     return isinstance(consumers, dict) and consumer_tag in consumers
+
+
+def same_open_channel(messages: Sequence[AbstractIncomingMessage]) -> bool:
+    """Whether every message was delivered on one channel that is still open."""
+    try:
+        channel = messages[-1].channel
+        return all(message.channel is channel for message in messages)
+    except aio_pika.exceptions.ChannelInvalidStateError:
+        return False
 
 
 def consumer_active(subscriber: RabbitSubscriber) -> bool:

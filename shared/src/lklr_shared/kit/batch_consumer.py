@@ -6,17 +6,19 @@ service whose handler can work on many events at once (multi-row inserts, one lo
 consumer instead. Per batch:
 
 1. collect deliveries: up to `max_batch`, waiting at most `max_wait_seconds` after the first one;
-2. parse each; a message that cannot be parsed, or that no handler takes, is rejected without requeue at once
-   (dead-lettered), exactly as the plain consumer does;
+2. parse each; a message that cannot be parsed, or that no handler takes, is dead-lettered at once, exactly as
+   the plain consumer does;
 3. in ONE transaction: look the batch up in the inbox (one query), drop what was applied before (and repeats of
    a message inside the batch), hand the rest to the handlers grouped by contract in arrival order, record every
    applied message in the inbox (one multi-row insert), commit;
-4. acknowledge only after the commit.
+4. acknowledge only after the commit, every delivery: an ack that fails (its channel was lost) is logged and the
+   others are still acknowledged; the broker redelivers the unacknowledged ones and the inbox skips them.
 
 When the batch transaction fails (a poison message, a deadlock, a lost connection), nothing of it is kept and the
 batch is retried message by message, each in its own transaction: the good messages are applied and acked, a
-failing one is returned to the queue, so the queue's delivery limit dead-letters a poison message while the ones
-behind it go on. The inbox's primary key still backs deduplication when two replicas race on a redelivery.
+failing one goes to a retry queue and comes back after a growing delay, or to the dead-letter queue at once if its
+handler raised `PermanentFailure` (kit/retry.py), while the ones behind it go on. The inbox's primary key still
+backs deduplication when two replicas race on a redelivery.
 
 Handlers get ``(uow, items)`` with ``items`` a sequence of ``(event, envelope)``; they must not commit. Events
 they emit should name their cause: `BatchUnitOfWork.emit_caused_by` wraps an event with the causing envelope's
@@ -44,7 +46,13 @@ from lklr_shared.contracts.envelope import Envelope, utcnow, wrap
 from lklr_shared.kit import amqp_raw
 from lklr_shared.kit.db import inbox_table
 from lklr_shared.kit.outbox import OutboxRelay, UnitOfWork
-from lklr_shared.kit.topology import Topology, declare_broker_exchanges, declare_consumer_queue
+from lklr_shared.kit.retry import FailureRouter, describe
+from lklr_shared.kit.topology import (
+    Topology,
+    declare_broker_exchanges,
+    declare_broker_retry_exchange,
+    declare_consumer_queue,
+)
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +98,7 @@ class BatchEventConsumer:
         max_wait_seconds: float = 0.02,
         prefetch_count: int | None = None,
         after_commit: AfterBatchCommit | None = None,
+        publish_timeout: float = 5.0,
     ) -> None:
         if max_batch < 1:
             raise ValueError("max_batch must be at least 1")
@@ -105,6 +114,9 @@ class BatchEventConsumer:
         self._prefetch_count = prefetch_count or 2 * max_batch
         # Hook after the commit and before the acks (tests use it to die in exactly that gap).
         self._after_commit = after_commit
+        self._failures = FailureRouter(
+            name, broker, topology, topology.consumer_queue(name), publish_timeout=publish_timeout
+        )
         self._channel: AbstractRobustChannel | None = None
         self._queue: AbstractQueue | None = None
         self._consumer_tag: str | None = None
@@ -112,7 +124,8 @@ class BatchEventConsumer:
         self._worker: asyncio.Task[None] | None = None
         self._stopping = False
         self._busy = False
-        # Outcome counts per delivery (applied, duplicate, failed, dead_lettered) and batches: logs, probes, tests.
+        # Outcome counts per delivery (applied, duplicate, failed, retried, dead_lettered, unacked, ...) and batches:
+        # logs, probes, tests.
         self.stats: Counter[str] = Counter()
 
     @property
@@ -131,6 +144,7 @@ class BatchEventConsumer:
         self._channel = await amqp_raw.open_channel(self._broker, prefetch_count=self._prefetch_count)
         routing_keys = sorted(contract.routing_key() for contract in self._handlers)
         self._queue = await declare_consumer_queue(self._channel, self._topology, self.name, routing_keys)
+        await declare_broker_retry_exchange(self._broker, self._topology, self.queue_name, self._queue)
         self._worker = asyncio.create_task(self._work(), name=f"{self.name}-batch-consumer")
         self._consumer_tag = await amqp_raw.start_consuming(self._queue, self._on_message)
 
@@ -189,9 +203,9 @@ class BatchEventConsumer:
             try:
                 await self.process(batch)
             except Exception:
-                # Handler failures are settled inside process(); what reaches here failed after the commit (the ack
-                # itself, say the connection dropped, or the after-commit hook). The messages stay unacked, the
-                # broker redelivers them and the inbox skips them: log loudly and go on.
+                # Handler and ack failures are settled inside process(); what reaches here failed after the commit
+                # (the after-commit hook). The messages stay unacked, the broker redelivers them and the inbox skips
+                # them: log loudly and go on.
                 log.exception("%s: batch of %s failed after its commit; it will be redelivered", self.name, len(batch))
             finally:
                 self._busy = False
@@ -242,46 +256,63 @@ class BatchEventConsumer:
             envelope = Envelope.from_bytes(message.body)
             contract = envelope.open()
         except (ValidationError, UnknownMessageType, ValueError) as exc:
-            log.error("%s: unparseable message %s dead-lettered: %s", self.name, message.message_id, exc)
-            self.stats["dead_lettered"] += 1
-            await message.reject(requeue=False)
+            log.error("%s: unparseable message %s: %s", self.name, message.message_id, exc)
+            self.stats[await self._failures.dead_letter(message, f"unparseable: {describe(exc)}", "unparseable")] += 1
             return None
         if type(contract) not in self._handlers:
-            log.error("%s: no handler for %s; dead-lettered", self.name, envelope.type)
-            self.stats["dead_lettered"] += 1
-            await message.reject(requeue=False)
+            log.error("%s: no handler for %s", self.name, envelope.type)
+            reason = f"no handler for {envelope.type}"
+            self.stats[await self._failures.dead_letter(message, reason, "permanent")] += 1
             return None
         return _Delivery(message, envelope, contract)
 
     async def _process_alone(self, delivery: _Delivery) -> None:
         try:
             applied, _ = await self.apply([delivery])
-        except Exception:
-            log.exception(
-                "%s: handling %s %s failed; returned for redelivery",
-                self.name,
-                delivery.envelope.type,
-                delivery.envelope.message_id,
-            )
+        except Exception as exc:  # noqa: BLE001 - settled by the router, which logs it
+            # Settled here, never raised: the router logs it and retries or dead-letters the message.
             self.stats["failed"] += 1
-            await delivery.message.nack(requeue=True)
+            what = f"{delivery.envelope.type} {delivery.envelope.message_id}"
+            self.stats[await self._failures.settle_failure(delivery.message, exc, what)] += 1
             return
         self.stats["applied" if applied else "duplicate"] += 1
         await self._acknowledge([delivery])
 
     async def _acknowledge(self, deliveries: Sequence[_Delivery]) -> None:
+        """Acknowledge applied deliveries, every one of them even when some acks fail."""
         if self._after_commit is not None:
             await self._after_commit([delivery.envelope for delivery in deliveries])
         last = deliveries[-1].message
-        if len(deliveries) > 1 and all(d.message.channel is last.channel for d in deliveries):
+        if len(deliveries) > 1 and amqp_raw.same_open_channel([d.message for d in deliveries]):
             # One frame for the whole batch: `multiple` acks every unsettled delivery up to the last one's tag. That
             # is this batch: deliveries arrive in tag order, batches are applied one at a time in that order, and
             # an earlier delivery is settled (acked, rejected, requeued) or, if its ack failed, committed, so acking
             # it too is right. A batch that spans a channel recovery is acked one by one (tags restart there).
-            await last.ack(multiple=True)
-            return
+            try:
+                await last.ack(multiple=True)
+                return
+            except Exception as exc:  # noqa: BLE001 - logged; each is acknowledged on its own below
+                log.warning("%s: acknowledging a batch at once failed (%s); one by one", self.name, describe(exc))
+        failures: list[BaseException] = []
         for delivery in deliveries:
-            await delivery.message.ack()
+            try:
+                await delivery.message.ack()
+            except Exception as exc:  # noqa: BLE001 - collected and logged below
+                # Its channel is gone (a batch that spans a channel recovery): the broker redelivers it and the
+                # inbox skips it. Go on: the deliveries after it may be on a live channel, where an unsettled one
+                # would hold a prefetch slot, and stay unacked, until that channel closes.
+                failures.append(exc)
+        if failures:
+            self.stats["unacked"] += len(failures)
+            log.error(
+                "%s: %s of %s applied deliveries could not be acknowledged (%s); they will be redelivered and "
+                "skipped as duplicates",
+                self.name,
+                len(failures),
+                len(deliveries),
+                describe(failures[0]),
+                exc_info=failures[0],
+            )
 
     async def apply(self, deliveries: Sequence[_Delivery]) -> tuple[int, int]:
         """Apply deliveries in one transaction, skipping those the inbox has; return (applied, duplicates)."""

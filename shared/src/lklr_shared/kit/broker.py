@@ -9,8 +9,8 @@ FastStream's defaults differ from what the services rely on, so every broker a p
   which the publisher and the RPC client turn into errors. Persistence (`persist=True`) and `mandatory=True` are
   set by the kit at each publish (publisher.py, rpc.py) because they are per-message options.
 - Acknowledgement is manual for every subscriber (`AckPolicy.MANUAL`): the kit acks after the handler's
-  transaction commits, nacks with requeue on failure and rejects unparseable messages; FastStream never acks or
-  rejects on its own.
+  transaction commits and sends a failed event to a retry or dead-letter queue (retry.py); FastStream never acks
+  or rejects on its own.
 - No FastDepends (`apply_types=False`) and the kit's subscribers use a decoder that leaves the body alone
   (`leave_body`): the kit parses each envelope exactly once itself. FastStream would otherwise decode the JSON
   body to a dict (and validate it against the handler's signature) before the kit parses the same bytes again.

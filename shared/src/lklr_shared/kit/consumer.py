@@ -4,11 +4,13 @@ A FastStream subscriber on the service's queue (declared with the topology's quo
 acknowledgement: FastStream hands each delivery to `_on_message` and never acks, nacks or rejects by itself.
 
 Per delivery:
-1. parse the envelope and its contract; a message that cannot be parsed will never succeed, so it is
-   rejected without requeue and dead-lettered at once;
+1. parse the envelope and its contract; a message that cannot be parsed (or that no handler takes) will never
+   succeed, so it is dead-lettered at once, with the reason;
 2. in one transaction: claim the message in the inbox (a duplicate is skipped), run the handler; commit;
-3. acknowledge only after the commit. Any exception is logged and the message is returned to the queue;
-   the queue's delivery limit dead-letters a message that keeps failing, while the ones behind it go on.
+3. acknowledge only after the commit. When the handler fails, the message goes to a retry queue and comes back
+   after a growing delay, or is dead-lettered at once if the handler raised `PermanentFailure` (kit/retry.py);
+   the ones behind it go on meanwhile. The queue's delivery limit still bounds a message whose consumer dies
+   while handling it, again and again.
 """
 
 from __future__ import annotations
@@ -31,7 +33,13 @@ from lklr_shared.kit import amqp_raw
 from lklr_shared.kit.broker import consumer_channel, current_message, leave_body
 from lklr_shared.kit.inbox import claim
 from lklr_shared.kit.outbox import OutboxRelay, UnitOfWork
-from lklr_shared.kit.topology import Topology, declare_broker_dead_letter_queue, declare_broker_exchanges
+from lklr_shared.kit.retry import FailureRouter, describe
+from lklr_shared.kit.topology import (
+    Topology,
+    declare_broker_dead_letter_queue,
+    declare_broker_exchanges,
+    declare_broker_retry_exchange,
+)
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +61,7 @@ class EventConsumer:
         relay: OutboxRelay | None = None,
         prefetch_count: int = 32,
         after_commit: AfterCommit | None = None,
+        publish_timeout: float = 5.0,
     ) -> None:
         self.name = name
         self._broker = broker
@@ -63,12 +72,16 @@ class EventConsumer:
         self._prefetch_count = prefetch_count
         # Hook after the commit and before the ack (tests use it to die in exactly that gap).
         self._after_commit = after_commit
+        self._failures = FailureRouter(
+            name, broker, topology, topology.consumer_queue(name), publish_timeout=publish_timeout
+        )
         self._subscriber: RabbitSubscriber | None = None
         self._in_flight = 0
         self._idle = asyncio.Event()
         self._idle.set()
         self._stopping = False
-        # Outcome counts per delivery (applied, duplicate, failed, dead_lettered): for logs, probes and tests.
+        # Outcome counts per delivery (applied, duplicate, failed, retried, dead_lettered, requeued, ...): for logs,
+        # probes and tests.
         self.stats: Counter[str] = Counter()
 
     @property
@@ -116,6 +129,7 @@ class EventConsumer:
         exchange = await self._broker.declare_exchange(self._topology.events_exchange_spec())
         for key in self.routing_keys:
             await queue.bind(exchange, routing_key=key)
+        await declare_broker_retry_exchange(self._broker, self._topology, self.queue_name, queue)
 
     async def restart(self) -> None:
         """Start consuming again after the consumer was lost (the watchdog calls this)."""
@@ -159,35 +173,45 @@ class EventConsumer:
                 self._idle.set()
 
     async def _process(self, message: RabbitMessage) -> None:
+        raw = message.raw_message
         try:
             envelope = Envelope.from_bytes(message.body)
             contract = envelope.open()
         except (ValidationError, UnknownMessageType, ValueError) as exc:
-            log.error("%s: unparseable message %s dead-lettered: %s", self.name, message.message_id, exc)
-            self.stats["dead_lettered"] += 1
-            await message.reject(requeue=False)
+            log.error("%s: unparseable message %s: %s", self.name, message.message_id, exc)
+            self.stats[await self._failures.dead_letter(raw, f"unparseable: {describe(exc)}", "unparseable")] += 1
             return
         handler = self._handlers.get(type(contract))
         if handler is None:
-            log.error("%s: no handler for %s; dead-lettered", self.name, envelope.type)
-            self.stats["dead_lettered"] += 1
-            await message.reject(requeue=False)
+            log.error("%s: no handler for %s", self.name, envelope.type)
+            reason = f"no handler for {envelope.type}"
+            self.stats[await self._failures.dead_letter(raw, reason, "permanent")] += 1
             return
+        what = f"{envelope.type} {envelope.message_id}"
         try:
             applied = await self.apply(envelope, contract, handler)
-            self.stats["applied" if applied else "duplicate"] += 1
+        except Exception as exc:  # noqa: BLE001 - settled by the router, which logs it
+            # Settled here, never raised: the router logs it and retries or dead-letters the message.
+            self.stats["failed"] += 1
+            self.stats[await self._failures.settle_failure(raw, exc, what)] += 1
+            return
+        self.stats["applied" if applied else "duplicate"] += 1
+        try:
             if self._after_commit is not None:
                 await self._after_commit(envelope)
             await message.ack()
         except Exception:
-            log.exception(
-                "%s: handling %s %s failed; returned for redelivery",
-                self.name,
-                envelope.type,
-                envelope.message_id,
-            )
-            self.stats["failed"] += 1
+            # Applied and committed, but not acked (the channel went away): the broker redelivers it and the inbox
+            # skips it as a duplicate.
+            log.exception("%s: %s applied but not acknowledged; it will be redelivered and skipped", self.name, what)
+            self.stats["unacked"] += 1
+            await self._requeue(message, what)
+
+    async def _requeue(self, message: RabbitMessage, what: str) -> None:
+        try:
             await message.nack(requeue=True)
+        except Exception as exc:  # noqa: BLE001 - logged; the broker redelivers it
+            log.warning("%s: %s could not be returned (%s); the broker will redeliver it", self.name, what, exc)
 
     async def apply(self, envelope: Envelope, contract: Message, handler: EventHandler) -> bool:
         """Apply one message in one transaction unless the inbox has it; return whether it was applied."""

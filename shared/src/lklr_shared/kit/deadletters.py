@@ -8,6 +8,11 @@ The queue argument is a consumer name (`portfolio`) or a full queue name. The br
 `LKLR_AMQP_URL` / `LKLR_BROKER_PREFIX` or the options. Replay publishes each message, with confirms, straight
 to the queue it was dead-lettered from (not to the exchange, so other consumers do not see it twice), then
 removes it from the dead-letter queue. Listing leaves the dead-letter queue as it was.
+
+Each line of `list` shows why a message died (`reason`: the handler's last error, or the broker's reason,
+`delivery_limit` when its consumer died while handling it more often than the queue's delivery limit), what kind of failure it was (`failure`: transient,
+unexpected, permanent, unparseable) and how often it was tried (`attempts`). A replayed message starts again
+with its attempts at zero and a full set of retries.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from typing import Any
 import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractIncomingMessage
 
+from lklr_shared.kit.retry import ATTEMPTS_HEADER, ERROR_HEADER, FAILURE_HEADER, attempts_so_far
 from lklr_shared.kit.topology import Topology
 
 
@@ -34,16 +40,20 @@ class DeadLetter:
     message_type: str
     source_queue: str
     reason: str
-    count: int
+    # Failed attempts the consumer counted (at least 1).
+    attempts: int
+    failure: str
     body: bytes
 
     def summary(self) -> dict[str, Any]:
+        """The fields `list` prints, one JSON object per message."""
         return {
             "message_id": self.message_id,
             "type": self.message_type,
             "queue": self.source_queue,
             "reason": self.reason,
-            "deaths": self.count,
+            "failure": self.failure,
+            "attempts": self.attempts,
             "size": len(self.body),
         }
 
@@ -53,16 +63,39 @@ def resolve_queue(topology: Topology, name: str) -> str:
     return name if name.startswith(f"{topology.prefix}.") else topology.consumer_queue(name)
 
 
+def _text(value: Any) -> str:
+    """A header value as text (AMQP long strings may arrive as bytes)."""
+    return value.decode("utf-8", errors="replace") if isinstance(value, bytes) else str(value)
+
+
 def _describe(message: AbstractIncomingMessage, fallback_queue: str) -> DeadLetter:
-    raw_deaths = (message.headers or {}).get("x-death")
+    headers = message.headers or {}
+    raw_deaths = headers.get("x-death")
     deaths: list[Any] = list(raw_deaths) if isinstance(raw_deaths, list) else []
     first: dict[str, Any] = dict(deaths[0]) if deaths and isinstance(deaths[0], dict) else {}
+    if ATTEMPTS_HEADER in headers and not first:
+        # Dead-lettered by a consumer (kit/retry.py): a copy published to the dead-letter exchange with the reason.
+        return DeadLetter(
+            message_id=message.message_id or "",
+            message_type=message.type or "",
+            source_queue=fallback_queue,
+            reason=_text(headers.get(ERROR_HEADER) or "unknown"),
+            attempts=attempts_so_far(headers),
+            failure=_text(headers.get(FAILURE_HEADER) or "unknown"),
+            body=message.body,
+        )
+    # Dead-lettered by the broker: `rejected` (the consumer could not publish its copy) or `delivery_limit` (its
+    # consumer died while handling it, again and again). A last error from earlier retries may still be there; the
+    # broker resets its delivery count on the copy, so attempts are the consumer's count, at least 1.
+    last_error = headers.get(ERROR_HEADER)
+    reason = _text(first.get("reason") or "unknown")
     return DeadLetter(
         message_id=message.message_id or "",
         message_type=message.type or "",
         source_queue=str(first.get("queue") or fallback_queue),
-        reason=str(first.get("reason") or "unknown"),
-        count=int(first.get("count") or 1),
+        reason=f"{reason}: {_text(last_error)}" if last_error else reason,
+        attempts=max(attempts_so_far(headers), 1),
+        failure=_text(headers.get(FAILURE_HEADER) or reason),
         body=message.body,
     )
 

@@ -57,7 +57,7 @@ class ServiceRuntime:
 
     @property
     def topology(self) -> Topology:
-        return Topology(prefix=self.settings.broker_prefix, delivery_limit=self.settings.delivery_limit)
+        return self.settings.topology()
 
     def unit_of_work(self) -> UnitOfWork:
         """A unit of work whose commit wakes this process's outbox relay."""
@@ -103,6 +103,7 @@ class ServiceRuntime:
                 self.event_handlers,
                 relay=self.relay,
                 prefetch_count=settings.prefetch_count,
+                publish_timeout=settings.publish_timeout_seconds,
             )
             await self.consumer.start()
         # Every service answers Ping and shows its security event log; a service may answer the latter its own way.

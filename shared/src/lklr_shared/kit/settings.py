@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, PositiveFloat
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from lklr_shared.kit.topology import DEFAULT_RETRY_DELAYS, Topology
 
 
 class BrokerSettings(BaseSettings):
@@ -24,9 +26,22 @@ class BrokerSettings(BaseSettings):
     rpc_timeout_seconds: float = 5.0
     # Deliveries of one message before the quorum queue dead-letters it (RabbitMQ 3.10 sets none itself).
     delivery_limit: int = 5
+    # Seconds before each retry of an event whose handler failed for a transient reason (database or broker
+    # unavailable, a timeout, an unexpected error); after the last, the message is dead-lettered. A JSON list in
+    # the environment, e.g. `PORTFOLIO_RETRY_DELAYS_SECONDS=[1,5,30,120,600]`. Each delay is a queue of its own
+    # on the broker, so keep the list short.
+    retry_delays_seconds: tuple[PositiveFloat, ...] = Field(default=DEFAULT_RETRY_DELAYS, min_length=1, max_length=10)
     prefetch_count: int = 32
     # How often the watchdog checks that every subscriber consumes (see kit/watchdog.py).
     consumer_check_seconds: float = Field(default=2.0, gt=0)
+
+    def topology(self) -> Topology:
+        """The broker names and queue arguments these settings describe."""
+        return Topology(
+            prefix=self.broker_prefix,
+            delivery_limit=self.delivery_limit,
+            retry_delays=tuple(self.retry_delays_seconds),
+        )
 
 
 class ServiceSettings(BrokerSettings):

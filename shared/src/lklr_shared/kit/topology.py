@@ -5,6 +5,12 @@
   at-least-once dead-lettering and reject-publish overflow (at-least-once dead-lettering requires it).
 - Per queue, a dead-letter queue bound to the dead-letter exchange with the queue's own name as routing key,
   so a dead-lettered message can be replayed to exactly the queue it came from.
+- Per work queue, a retry exchange (direct, `<queue>.retry`) the work queue is bound to with its own name, and one
+  quorum retry queue per delay (`<queue>.retry.<ms>ms`, declared when first needed) with that delay as its message
+  TTL: an expired message is dead-lettered (at-least-once) through the retry exchange back to exactly its work
+  queue, not to the events exchange, so other consumers never see it twice. RabbitMQ 3.10 has message TTL and
+  at-least-once dead-lettering for quorum queues and no delayed-message exchange without a plugin; the queue is
+  named by its delay because a quorum queue's arguments cannot change in place (a new delay is a new queue).
 - Per service, an RPC queue for request/reply from the gateway (competing consumers scale it).
 """
 
@@ -20,6 +26,10 @@ from faststream.rabbit import ExchangeType, QueueType, RabbitBroker, RabbitExcha
 if TYPE_CHECKING:
     from faststream.rabbit.schemas.queue import QuorumQueueArgs
 
+# Delays before the 1st, 2nd, ... retry of a message whose handler failed for a transient reason: together about
+# 12.5 minutes, long enough for a database restart or failover to end with every message applied.
+DEFAULT_RETRY_DELAYS: tuple[float, ...] = (1.0, 5.0, 30.0, 120.0, 600.0)
+
 
 @dataclass(frozen=True)
 class Topology:
@@ -28,6 +38,11 @@ class Topology:
     prefix: str = "lklr"
     delivery_limit: int = 5
     max_queue_length: int = 1_000_000
+    retry_delays: tuple[float, ...] = DEFAULT_RETRY_DELAYS
+
+    def __post_init__(self) -> None:
+        if any(delay <= 0 for delay in self.retry_delays):
+            raise ValueError(f"retry delays must be positive: {self.retry_delays}")
 
     @property
     def events_exchange(self) -> str:
@@ -46,6 +61,27 @@ class Topology:
     @staticmethod
     def dead_letter_queue(queue: str) -> str:
         return f"{queue}.dlq"
+
+    @staticmethod
+    def retry_exchange(queue: str) -> str:
+        return f"{queue}.retry"
+
+    @staticmethod
+    def retry_queue(queue: str, delay_seconds: float) -> str:
+        return f"{queue}.retry.{_milliseconds(delay_seconds)}ms"
+
+    def retry_arguments(self, queue: str, delay_seconds: float) -> dict[str, Any]:
+        """Arguments of a retry queue: no consumer; each message expires after the delay and goes back to `queue`."""
+        return {
+            "x-queue-type": "quorum",
+            "x-message-ttl": _milliseconds(delay_seconds),
+            "x-dead-letter-exchange": self.retry_exchange(queue),
+            "x-dead-letter-routing-key": queue,
+            # At-least-once: an expired message stays here until the work queue has taken it (even when full).
+            "x-dead-letter-strategy": "at-least-once",
+            "x-overflow": "reject-publish",
+            "x-max-length": self.max_queue_length,
+        }
 
     def quorum_arguments(self, queue: str) -> dict[str, Any]:
         """Arguments of a work queue: quorum, bounded redelivery, safe dead-lettering."""
@@ -87,6 +123,18 @@ class Topology:
     def dead_letter_queue_spec(self, queue: str) -> RabbitQueue:
         """The quorum dead-letter queue of a work queue."""
         return _quorum_queue(self.dead_letter_queue(queue), {})
+
+    def retry_exchange_spec(self, queue: str) -> RabbitExchange:
+        """The durable direct exchange between a work queue and its retry queues."""
+        return RabbitExchange(self.retry_exchange(queue), type=ExchangeType.DIRECT, durable=True)
+
+    def retry_queue_spec(self, queue: str, delay_seconds: float) -> RabbitQueue:
+        """A work queue's retry queue for one delay."""
+        return _quorum_queue(self.retry_queue(queue, delay_seconds), self.retry_arguments(queue, delay_seconds))
+
+
+def _milliseconds(seconds: float) -> int:
+    return max(1, round(seconds * 1000))
 
 
 def _quorum_queue(name: str, arguments: dict[str, Any]) -> RabbitQueue:
@@ -135,6 +183,28 @@ async def declare_broker_dead_letter_queue(broker: RabbitBroker, topology: Topol
     await dlq.bind(dlx, routing_key=queue_name)
 
 
+async def declare_broker_retry_exchange(
+    broker: RabbitBroker, topology: Topology, queue_name: str, work_queue: AbstractQueue
+) -> None:
+    """Declare a work queue's retry exchange and bind the work queue to it with its own name.
+
+    Only an exchange and a binding: the existing work queue keeps its arguments. The retry queues themselves are
+    declared when a message first needs one (`declare_broker_retry_queue`), so a consumer that never fails adds no
+    queue to the broker.
+    """
+    exchange = await broker.declare_exchange(topology.retry_exchange_spec(queue_name))
+    await work_queue.bind(exchange, routing_key=queue_name)
+
+
+async def declare_broker_retry_queue(
+    broker: RabbitBroker, topology: Topology, queue_name: str, delay_seconds: float
+) -> None:
+    """Declare the retry queue of one delay, bound on the work queue's retry exchange with its own name."""
+    exchange = await broker.declare_exchange(topology.retry_exchange_spec(queue_name))
+    retry_queue = await broker.declare_queue(topology.retry_queue_spec(queue_name, delay_seconds))
+    await retry_queue.bind(exchange, routing_key=topology.retry_queue(queue_name, delay_seconds))
+
+
 async def declare_consumer_queue(
     channel: AbstractChannel, topology: Topology, consumer: str, routing_keys: list[str]
 ) -> AbstractQueue:
@@ -155,9 +225,15 @@ async def delete_names(channel: AbstractChannel, names: DeclaredNames) -> None:
 
 
 def all_names(topology: Topology, consumers: list[str], services: list[str]) -> DeclaredNames:
-    """Every name a deployment with these consumers and RPC services declares."""
+    """Every name a deployment with these consumers and RPC services declares (or may declare: retry queues are
+    declared when first needed; those of the default delays are named too, for processes started from settings)."""
     names = DeclaredNames(exchanges={topology.events_exchange, topology.dead_letter_exchange})
     for queue in [topology.consumer_queue(c) for c in consumers] + [topology.rpc_queue(s) for s in services]:
         names.queues.add(queue)
         names.queues.add(topology.dead_letter_queue(queue))
+    for consumer in consumers:
+        queue = topology.consumer_queue(consumer)
+        names.exchanges.add(topology.retry_exchange(queue))
+        for delay in set(topology.retry_delays) | set(DEFAULT_RETRY_DELAYS):
+            names.queues.add(topology.retry_queue(queue, delay))
     return names
