@@ -26,7 +26,9 @@ async def test_a_poison_event_is_dead_lettered_and_the_1000_good_ones_around_it_
         scenario = rig.scenario
         await scenario.prepare(people=0, editions=0)
         topology = rig.system.topology
-        queues = sorted({q for q, p in await event_bindings(rig.rabbit, topology.events_exchange) if topic_matches(p, ROUTING_KEY)})
+        queues = sorted(
+            {q for q, p in await event_bindings(rig.rabbit, topology.events_exchange) if topic_matches(p, ROUTING_KEY)}
+        )
         assert queues, "no consumer binds the poison's routing key"
 
         connection = await aio_pika.connect(rig.rabbit.amqp_url)
@@ -66,5 +68,7 @@ async def test_a_poison_event_is_dead_lettered_and_the_1000_good_ones_around_it_
 
         # Applied once: each person once in each read model (the inbox check above found every event applied).
         for service, table in (("portfolio", "registered_people"), ("accreditation", "registered_people")):
-            rows = await fetch(rig.system, service, f"SELECT count(*), count(DISTINCT registration_number) FROM {table}")
+            rows = await fetch(
+                rig.system, service, f"SELECT count(*), count(DISTINCT registration_number) FROM {table}"
+            )
             assert tuple(rows[0]) == (500, 500), (service, tuple(rows[0]))

@@ -29,7 +29,9 @@ async def _post_cut_by_an_accreditation_crash(rig: FaultRig) -> tuple[Request, f
     posting = asyncio.create_task(scenario.post_attendance(ROWS_PER_POST))
 
     async def holding_its_key() -> bool:
-        rows = await fetch(rig.system, "accreditation", "SELECT count(*) FROM idempotency_keys WHERE state = 'in_flight'")
+        rows = await fetch(
+            rig.system, "accreditation", "SELECT count(*) FROM idempotency_keys WHERE state = 'in_flight'"
+        )
         return int(rows[0][0]) > 0
 
     while not await holding_its_key():
@@ -38,8 +40,12 @@ async def _post_cut_by_an_accreditation_crash(rig: FaultRig) -> tuple[Request, f
     await rig.system.kill("accreditation")
     request = scenario.ledger.requests[before]
     # The client's first attempt ends without an answer from accreditation (the gateway's timeout) ...
-    while not request.attempts:
+    for _poll in range(600):
+        if request.attempts:
+            break
         await asyncio.sleep(0.2)
+    else:
+        raise AssertionError("the cut post got no answer from the gateway within 120s")
     await rig.system.restart("accreditation")
     ready_at = time.monotonic()
     # ... and its first retry after the restart must get the answer.

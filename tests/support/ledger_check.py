@@ -159,7 +159,9 @@ async def check_ledger(
 
 async def _check_posts(system: RunningSystem, ledger: Ledger, report: LedgerReport) -> None:
     placed = await fetch(
-        system, "portfolio", "SELECT edition_id, attendance_id::text AS id FROM activities WHERE attendance_id IS NOT NULL"
+        system,
+        "portfolio",
+        "SELECT edition_id, attendance_id::text AS id FROM activities WHERE attendance_id IS NOT NULL",
     )
     in_portfolio: dict[object, Counter[str]] = {}
     for row in placed:

@@ -122,7 +122,9 @@ class Ledger:
         counts: Counter[str] = Counter()
         for request in self.requests:
             counts.update(str(a.status) if a.status is not None else "no answer" for a in request.attempts)
-        counts.update(f"{status} (read)" if status is not None else "no answer (read)" for status in self.reads.elements())
+        counts.update(
+            f"{status} (read)" if status is not None else "no answer (read)" for status in self.reads.elements()
+        )
         return counts
 
     def of(self, kind: str, outcome: str | None = None) -> list[Request]:
@@ -257,7 +259,9 @@ class Scenario:
         """Publish events on the events exchange as their owner would (persistent, confirmed), and note them."""
         publisher = Publisher(await self.system.broker(), self.system.topology.events_exchange, 10)
         envelopes = [wrap(event) for event in events]
-        self.published.extend((envelope.message_id, event.wire_name) for envelope, event in zip(envelopes, events, strict=True))
+        self.published.extend(
+            (envelope.message_id, event.wire_name) for envelope, event in zip(envelopes, events, strict=True)
+        )
         for chunk in range(0, len(events), 200):
             await asyncio.gather(
                 *(
@@ -325,7 +329,9 @@ class Scenario:
         email = f"prof{index}-{uuid.uuid4().hex[:8]}@fouttest.example"
         account = await self.call(
             "registry",
-            registry_contracts.CreateDemoAccount(email=email, password=PASSWORD, initials="P.", surname=f"Prof {index}"),
+            registry_contracts.CreateDemoAccount(
+                email=email, password=PASSWORD, initials="P.", surname=f"Prof {index}"
+            ),
         )
         await self.call(
             "registry",
@@ -345,7 +351,9 @@ class Scenario:
             assert token.status_code == 200, token.text
             professional.token = token.json()["access_token"]
             # The portfolio knows the person once it consumed the registration: until then the API says 404.
-            mine = await self.http.get("/api/v1/me/portfolio", headers={"Authorization": f"Bearer {professional.token}"})
+            mine = await self.http.get(
+                "/api/v1/me/portfolio", headers={"Authorization": f"Bearer {professional.token}"}
+            )
             if mine.status_code != 200:
                 professional.token = ""
                 if time.monotonic() > deadline:
