@@ -270,11 +270,12 @@ class Scenario:
                 )
             )
 
-    async def add_edition(self) -> uuid.UUID:
+    async def add_edition(self, *, keep: bool = True) -> uuid.UUID:
         """An approved course with one edition that ended ten days ago (its own, for one post).
 
         Made while faults happen too: a step without a definitive answer is tried again after the system is ready
-        (a course made twice that way is only an unused course; the ledger does not count courses)."""
+        (a course made twice that way is only an unused course; the ledger does not count courses). `keep` puts
+        the edition in the pool posts take theirs from."""
         end = today() - timedelta(days=10)
         course: dict[str, Any] | None = None
         while course is None:
@@ -321,7 +322,8 @@ class Scenario:
                     raise
                 await wait_until_ready(self.http)
         edition = uuid.UUID(course["editions"][0]["edition_id"])
-        self.editions.put_nowait(edition)
+        if keep:
+            self.editions.put_nowait(edition)
         return edition
 
     async def professional(self, index: int) -> Professional:
@@ -365,7 +367,10 @@ class Scenario:
 
     async def post_attendance(self, rows: int, *, key: str | None = None) -> Request:
         """Post `rows` registered people for a fresh edition and repeat under the same key until definitive."""
-        edition = await self.editions.get()
+        try:
+            edition = self.editions.get_nowait()
+        except asyncio.QueueEmpty:
+            edition = await self.add_edition(keep=False)
         numbers = self.numbers[:rows]
         key = key or f"fault-{next(self._keys)}-{uuid.uuid4().hex[:8]}"
         request = self.ledger.new("post", key, edition_id=edition, rows=len(numbers))
@@ -486,8 +491,6 @@ class PostStream:
         for count in itertools.count(1):
             if self._stop.is_set():
                 return
-            if self.scenario.editions.empty():
-                await self.scenario.add_edition()
             await self.scenario.post_attendance(self.rows)
             professionals = self.scenario.professionals
             if self.activity_every and professionals and count % self.activity_every == 0:
