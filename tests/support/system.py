@@ -11,6 +11,12 @@ pointing at the first gateway, a fast outbox and mail relay, and one GATEWAY_SEC
 session made by one is valid on the others). `env` adds or overrides variables. Readiness: every gateway's
 /readyz answers 200, which means the broker is up and every started service answers a ping over RPC.
 
+Fault tests run the system on servers of their own: `postgres_url` (a server URL; the databases are made there, and
+`databases` may be None) and `broker_names=None` (a fresh broker prefix on `amqp_url`, a private node that goes
+away with the test); `process_amqp_urls` gives single processes another broker URL (a proxy the test can cut).
+`await system.kill(name)` ends one process with SIGKILL (a crash), `await system.restart(name)` starts it again
+with the same settings and log, and `await system.wait_ready()` waits for every gateway's /readyz.
+
 `clock_offset_file=True` gives every process one clock offset file (`system.clock_offset_file`, as the demo's
 time travel does); `await system.move_clock(days)` then moves every process's "today" together.
 
@@ -23,17 +29,21 @@ import asyncio
 import contextlib
 import json
 import os
+import signal
 import socket
 import sys
+import uuid
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+import asyncpg
 import httpx
 import pytest
 from faststream.rabbit import RabbitBroker
+from sqlalchemy.engine import make_url
 
 from lklr_shared.contracts.base import Message
 from lklr_shared.kit.actor import operator_credentials
@@ -66,18 +76,28 @@ class RunningSystem:
     logs: Path
     clock_offset_file: Path | None = None
     _broker: RabbitBroker | None = field(default=None, repr=False)
+    processes: dict[str, asyncio.subprocess.Process] = field(default_factory=dict, repr=False)
+    # How each process is started (its environment), to start it again after a kill.
+    process_env: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
+    _log_files: list[IO[bytes]] = field(default_factory=list, repr=False)
+    # Processes a test killed and did not start again: they are expected to be gone at the end.
+    killed: set[str] = field(default_factory=set)
 
     @property
     def gateway_url(self) -> str:
         return self.gateway_urls[0]
 
-    async def rpc(self, service: str, request: Message, *, timeout: float = 15) -> Message:
-        """Ask a service directly over RabbitMQ (set-up that has no page, e.g. a demo account)."""
+    async def broker(self) -> RabbitBroker:
+        """The test's own broker connection (made on first use; stopped with the system)."""
         if self._broker is None:
             self._broker = await connect_broker(self.amqp_url, name="test-system")
-        return await RpcClient(self._broker, self.topology, timeout=timeout, credentials=operator_credentials()).call(
-            service, request
-        )
+        return self._broker
+
+    async def rpc(self, service: str, request: Message, *, timeout: float = 15) -> Message:
+        """Ask a service directly over RabbitMQ (set-up that has no page, e.g. a demo account)."""
+        return await RpcClient(
+            await self.broker(), self.topology, timeout=timeout, credentials=operator_credentials()
+        ).call(service, request)
 
     async def move_clock(self, days: int) -> None:
         """Move every process's clock `days` further (the offsets add up) and wait until they all read it."""
@@ -85,6 +105,37 @@ class RunningSystem:
             raise RuntimeError("start_system(..., clock_offset_file=True) gives the processes a clock to move")
         write_offset(self.clock_offset_file, read_offset(self.clock_offset_file) + days)
         await asyncio.sleep(CLOCK_REFRESH_WAIT_SECONDS)
+
+    async def spawn(self, name: str) -> None:
+        """Start the process `name` (a service or a gateway) with its settings, appending to its log."""
+        log = (self.logs / f"{name}.log").open("ab")
+        self._log_files.append(log)
+        module = "gateway" if name.startswith("gateway") else name
+        self.processes[name] = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", module, env=self.process_env[name], cwd=ROOT, stdout=log, stderr=log
+        )
+        self.killed.discard(name)
+
+    async def kill(self, name: str) -> None:
+        """End one process with SIGKILL (a crash: no shutdown, no acks, nothing flushed) and wait until it is gone."""
+        process = self.processes[name]
+        if process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                process.send_signal(signal.SIGKILL)
+        await process.wait()
+        self.killed.add(name)
+
+    async def restart(self, name: str) -> None:
+        """Start a killed (or exited) process again with the same settings, then wait until the system is ready."""
+        if self.processes[name].returncode is None:
+            raise RuntimeError(f"{name} still runs; kill it first")
+        await self.spawn(name)
+        await self.wait_ready()
+
+    async def wait_ready(self, timeout: float = READY_TIMEOUT_SECONDS) -> None:
+        """Wait until every gateway's /readyz answers 200 (every service answers a ping over the broker)."""
+        running = {name: p for name, p in self.processes.items() if name not in self.killed}
+        await _wait_ready(self.gateway_urls, running, self, timeout=timeout)
 
     def log_tail(self, name: str, characters: int = 3000) -> str:
         path = self.logs / f"{name}.log"
@@ -99,10 +150,14 @@ class RunningSystem:
 
 
 async def _wait_ready(
-    urls: Sequence[str], processes: Mapping[str, asyncio.subprocess.Process], system: RunningSystem
+    urls: Sequence[str],
+    processes: Mapping[str, asyncio.subprocess.Process],
+    system: RunningSystem,
+    *,
+    timeout: float = READY_TIMEOUT_SECONDS,
 ) -> None:
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + READY_TIMEOUT_SECONDS
+    deadline = loop.time() + timeout
     pending = list(urls)
     async with httpx.AsyncClient(timeout=5) as client:
         while pending:
@@ -117,7 +172,7 @@ async def _wait_ready(
                 return
             if loop.time() > deadline:
                 dump = "\n".join(f"--- {name}\n{system.log_tail(name, 1500)}" for name in processes)
-                pytest.fail(f"system not ready in {READY_TIMEOUT_SECONDS:.0f}s\n{dump}")
+                pytest.fail(f"system not ready in {timeout:.0f}s\n{dump}")
             await asyncio.sleep(0.3)
 
 
@@ -127,6 +182,8 @@ async def _stop(processes: Mapping[str, asyncio.subprocess.Process], system: Run
             process.terminate()
     problems = []
     for name, process in processes.items():
+        if name in system.killed:
+            continue
         try:
             code = await asyncio.wait_for(process.wait(), timeout=STOP_TIMEOUT_SECONDS)
         except TimeoutError:
@@ -137,6 +194,17 @@ async def _stop(processes: Mapping[str, asyncio.subprocess.Process], system: Run
         if code != 0:
             problems.append(f"{name} exited with {code} on SIGTERM:\n{system.log_tail(name, 2000)}")
     return problems
+
+
+async def create_database(server_url: str, name: str) -> str:
+    """Create database `name` on the server of `server_url` (a private one); return the database's URL."""
+    admin = make_url(server_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    connection = await asyncpg.connect(admin)
+    try:
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
 
 
 @asynccontextmanager
@@ -150,10 +218,18 @@ async def start_system(
     gateways: int = 1,
     env: Mapping[str, str] | None = None,
     clock_offset_file: bool = False,
+    postgres_url: str | None = None,
+    process_amqp_urls: Mapping[str, str] | None = None,
 ) -> AsyncIterator[RunningSystem]:
     """Start `services` and `gateways` gateway processes; stop them all on exit (see the module docstring)."""
-    topology = broker_names.topology(consumers=set(services), services=set(services))
-    database_urls = {name: await databases.create(name) for name in services}
+    if broker_names is None:
+        topology = Topology(prefix=f"f{uuid.uuid4().hex[:10]}")
+    else:
+        topology = broker_names.topology(consumers=set(services), services=set(services))
+    if postgres_url is None:
+        database_urls = {name: await databases.create(name) for name in services}
+    else:
+        database_urls = {name: await create_database(postgres_url, f"lklr_{name}") for name in services}
     ports = [free_port() for _ in range(gateways)]
     gateway_urls = [f"http://127.0.0.1:{port}" for port in ports]
     logs = tmp_path / "logs"
@@ -198,38 +274,28 @@ async def start_system(
     base |= dict(env or {})
 
     system = RunningSystem(gateway_urls, database_urls, topology, amqp_url, mail_dir, logs, clock_file)
-    processes: dict[str, asyncio.subprocess.Process] = {}
-    log_files = []
+    own_amqp = dict(process_amqp_urls or {})
+    for name in services:
+        system.process_env[name] = base | ({f"{name.upper()}_AMQP_URL": own_amqp[name]} if name in own_amqp else {})
+    for index, port in enumerate(ports):
+        name = "gateway" if index == 0 else f"gateway{index + 1}"
+        system.process_env[name] = base | {"GATEWAY_PORT": str(port)}
+        if name in own_amqp:
+            system.process_env[name]["GATEWAY_AMQP_URL"] = own_amqp[name]
     try:
-        for name in services:
-            log = (logs / f"{name}.log").open("wb")
-            log_files.append(log)
-            processes[name] = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", name, env=base, cwd=ROOT, stdout=log, stderr=log
-            )
-        for index, port in enumerate(ports):
-            name = "gateway" if index == 0 else f"gateway{index + 1}"
-            log = (logs / f"{name}.log").open("wb")
-            log_files.append(log)
-            processes[name] = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "gateway",
-                env=base | {"GATEWAY_PORT": str(port)},
-                cwd=ROOT,
-                stdout=log,
-                stderr=log,
-            )
-        await _wait_ready(gateway_urls, processes, system)
+        for name in system.process_env:
+            await system.spawn(name)
+        await system.wait_ready()
         yield system
     finally:
         if system._broker is not None:
             await system._broker.stop()
-        problems = await _stop(processes, system)
-        for log in log_files:
+        problems = await _stop(system.processes, system)
+        for log in system._log_files:
             log.close()
         # The processes are gone: delete this system's queues now rather than at session end, so the broker never
         # holds the quorum queues of every system test at once.
-        await broker_names.release(topology)
+        if broker_names is not None:
+            await broker_names.release(topology)
         if problems:
             pytest.fail("\n".join(problems))

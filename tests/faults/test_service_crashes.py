@@ -1,0 +1,79 @@
+"""SIGKILL of each process of the register, one at a time (accreditation twice), while providers post attendance
+and professionals enter activities; clients repeat a post under its Idempotency-Key until it is answered."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.faults.scale import ACTIVITY_EVERY, CLIENTS, ROWS_PER_POST
+from tests.support.fault_rig import FaultRig, fault_rig
+from tests.support.ledger_check import check_ledger, settle
+from tests.support.load import PostStream, Request, fetch
+
+pytestmark = [pytest.mark.faults, pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(900)]
+
+PROCESSES = ("registry", "portfolio", "audit", "gateway", "accreditation")
+
+
+async def _post_cut_by_an_accreditation_crash(rig: FaultRig) -> tuple[Request, float]:
+    """A post whose processing dies with accreditation, restarted only after the gateway gave the client up.
+
+    Returns the post (its retries resolved) and the moment accreditation was ready again.
+    """
+    scenario = rig.scenario
+    before = len(scenario.ledger.requests)
+    posting = asyncio.create_task(scenario.post_attendance(ROWS_PER_POST))
+
+    async def holding_its_key() -> bool:
+        rows = await fetch(
+            rig.system, "accreditation", "SELECT count(*) FROM idempotency_keys WHERE state = 'in_flight'"
+        )
+        return int(rows[0][0]) > 0
+
+    while not await holding_its_key():
+        assert not posting.done(), "the post finished before it could be cut"
+        await asyncio.sleep(0.02)
+    await rig.system.kill("accreditation")
+    request = scenario.ledger.requests[before]
+    # The client's first attempt ends without an answer from accreditation (the gateway's timeout) ...
+    for _poll in range(600):
+        if request.attempts:
+            break
+        await asyncio.sleep(0.2)
+    else:
+        raise AssertionError("the cut post got no answer from the gateway within 120s")
+    await rig.system.restart("accreditation")
+    ready_at = time.monotonic()
+    # ... and its first retry after the restart must get the answer.
+    return await posting, ready_at
+
+
+async def test_each_process_killed_mid_stream_loses_and_duplicates_nothing(tmp_path: Path) -> None:
+    async with fault_rig(tmp_path) as rig:
+        scenario = rig.scenario
+        await scenario.prepare(people=ROWS_PER_POST, editions=10, professionals=2)
+        stream = PostStream(scenario, clients=CLIENTS, rows=ROWS_PER_POST, activity_every=ACTIVITY_EVERY)
+        await stream.posts_done(1)
+        for name in PROCESSES:
+            await rig.system.kill(name)
+            await rig.system.restart(name)
+            await stream.posts_done(len(scenario.ledger.of("post", "ok")) + 1)
+        await stream.stop()
+
+        cut, ready_at = await _post_cut_by_an_accreditation_crash(rig)
+
+        await settle(rig.system, rig.rabbit)
+        report = await check_ledger(rig.system, rig.rabbit, scenario.ledger, published=scenario.published)
+        assert not report.problems, report.describe()
+        assert report.dead_letters == {}, report.describe()
+        assert cut.outcome == "ok", cut
+        after_restart = [a for a in cut.attempts if a.started >= ready_at]
+        assert after_restart, cut.attempts
+        assert after_restart[0].status == 200, (
+            "the first retry after accreditation's restart was not answered: "
+            + ", ".join(f"{a.status} after {a.started - ready_at:.1f}s" for a in after_restart)
+        )
