@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
+import uuid
 
 import aio_pika
 import pytest
@@ -16,7 +18,15 @@ from lklr_shared.kit.actor import ASSERTION_HEADER, local_verifier, operator_cre
 from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.consumer import EventConsumer
 from lklr_shared.kit.outbox import UnitOfWork
-from lklr_shared.kit.rpc import Problem, RpcClient, RpcError, RpcServer, ServiceTimeout, ServiceUnavailable
+from lklr_shared.kit.rpc import (
+    DEADLINE_HEADER,
+    Problem,
+    RpcClient,
+    RpcError,
+    RpcServer,
+    ServiceTimeout,
+    ServiceUnavailable,
+)
 from lklr_shared.kit.topology import declare_consumer_queue
 from tests.messaging import harness
 
@@ -216,3 +226,44 @@ async def test_queues_declared_as_before_faststream_are_taken_over_without_a_pre
 
 async def _pong(_request: Ping, _envelope: Envelope) -> Pong:
     return Pong(service="takeover", database_ok=True, broker_ok=True)
+
+
+async def test_a_request_dropped_after_its_deadline_releases_what_it_held_only_when_genuinely_signed(
+    broker, broker_names, amqp_url
+):
+    topology = broker_names.topology(services={"late"})
+    released: list[uuid.UUID] = []
+
+    async def release(message_id: uuid.UUID) -> None:
+        released.append(message_id)
+
+    async def answer(_query: Ping, _envelope: Envelope) -> Pong:
+        raise AssertionError("a request past its deadline is never answered")
+
+    server = RpcServer("late", broker, topology, {Ping: answer}, verifier=local_verifier(), on_abandoned=release)
+    await server.start()
+    connection = await aio_pika.connect_robust(amqp_url)
+    channel = await connection.channel()
+    past = int((time.time() - 60) * 1000)
+    signed, forged = wrap(Ping()), wrap(Ping())
+    for envelope, assertion in (
+        (signed, operator_credentials().assertion(Ping(), message_id=str(signed.message_id), valid_seconds=1)),
+        (forged, "not-a-signature.x"),
+    ):
+        await channel.default_exchange.publish(
+            aio_pika.Message(envelope.to_bytes(), headers={DEADLINE_HEADER: past, ASSERTION_HEADER: assertion}),
+            routing_key=topology.rpc_queue("late"),
+        )
+    for _attempt in range(100):
+        if await _queue_is_empty(channel, topology.rpc_queue("late")):
+            break
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.2)
+    await connection.close()
+    await server.stop()
+    assert released == [signed.message_id]
+
+
+async def _queue_is_empty(channel: aio_pika.abc.AbstractChannel, name: str) -> bool:
+    queue = await channel.declare_queue(name, passive=True)
+    return queue.declaration_result.message_count == 0

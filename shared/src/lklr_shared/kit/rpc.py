@@ -143,6 +143,8 @@ class ServiceTimeout(RpcError):
 
 
 RpcHandler = Callable[[Any, Envelope], Awaitable[Message]]
+# Called with the message id of a request dropped unanswered because its client gave up (see RpcServer).
+AbandonedHandler = Callable[[uuid.UUID], Awaitable[None]]
 
 
 class RpcServer:
@@ -161,10 +163,15 @@ class RpcServer:
         handlers: Mapping[type[Message], RpcHandler],
         *,
         verifier: ActorVerifier,
+        on_abandoned: AbandonedHandler | None = None,
         prefetch_count: int = 16,
     ) -> None:
         self.service = service
         self._verifier = verifier
+        # A request redelivered after its deadline (its first attempt died with its process) is not answered; the
+        # service may have left something held under its message id (an idempotency lease) that a retry of the
+        # client's would otherwise wait for.
+        self._on_abandoned = on_abandoned
         self._broker = broker
         self._topology = topology
         self._handlers = dict(handlers)
@@ -243,6 +250,7 @@ class RpcServer:
                 self.service,
                 message.correlation_id,
             )
+            await self._abandon(message)
             await message.ack()
             return
         body: dict[str, Any]
@@ -285,6 +293,23 @@ class RpcServer:
                 # that cannot be reached.
                 log.exception("%s: reply to %s could not be sent", self.service, raw.correlation_id)
         await message.ack()
+
+    async def _abandon(self, message: RabbitMessage) -> None:
+        """Let the service release what a request dropped unanswered holds (only for a genuinely signed one)."""
+        if self._on_abandoned is None:
+            return
+        try:
+            envelope = Envelope.from_bytes(message.body)
+            self._verifier.verify(
+                (message.headers or {}).get(ASSERTION_HEADER), message_id=str(envelope.message_id), allow_expired=True
+            )
+        except (ValidationError, ValueError, AssertionRefused):
+            return
+        try:
+            await self._on_abandoned(envelope.message_id)
+        except Exception:
+            # What it holds ends with its lease anyway; the drop itself must not fail.
+            log.exception("%s: releasing what abandoned request %s held failed", self.service, envelope.message_id)
 
     def _admit(self, message: RabbitMessage) -> tuple[Envelope, Message, ActorClaims]:
         """The request, its envelope and its verified asker; RpcError otherwise.

@@ -28,7 +28,7 @@ from lklr_shared.kit.outbox import OutboxRelay, UnitOfWork, prune_processed_mess
 from lklr_shared.kit.periodic import PeriodicJob
 from lklr_shared.kit.publisher import Publisher
 from lklr_shared.kit.request_log import prune_request_log
-from lklr_shared.kit.rpc import RpcHandler, RpcServer
+from lklr_shared.kit.rpc import AbandonedHandler, RpcHandler, RpcServer
 from lklr_shared.kit.security_log import list_security_events
 from lklr_shared.kit.settings import ServiceSettings
 from lklr_shared.kit.topology import Topology, declare_broker_exchanges
@@ -60,6 +60,8 @@ class ServiceRuntime:
     session_factory: async_sessionmaker[AsyncSession]
     event_handlers: Mapping[type[Message], EventHandler] = field(default_factory=dict)
     rpc_handlers: Mapping[type[Message], RpcHandler] = field(default_factory=dict)
+    # Releases what a request dropped unanswered (past its deadline) held, by its message id (see RpcServer).
+    abandoned_requests: AbandonedHandler | None = None
 
     broker: RabbitBroker | None = None
     relay: OutboxRelay | None = None
@@ -128,7 +130,12 @@ class ServiceRuntime:
             **self.rpc_handlers,
         }
         self.rpc_server = RpcServer(
-            self.name, self.broker, self.topology, rpc_handlers, verifier=actor_verifier(self.name, settings)
+            self.name,
+            self.broker,
+            self.topology,
+            rpc_handlers,
+            verifier=actor_verifier(self.name, settings),
+            on_abandoned=self.abandoned_requests,
         )
         await self.rpc_server.start()
         self.watchdog = ConsumerWatchdog(
