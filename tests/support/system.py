@@ -65,6 +65,8 @@ class RunningSystem:
     mail_dir: Path
     logs: Path
     clock_offset_file: Path | None = None
+    # Process id of each started process by name ("portfolio", "gateway", ...), e.g. to measure its memory.
+    pids: dict[str, int] = field(default_factory=dict)
     _broker: RabbitBroker | None = field(default=None, repr=False)
 
     @property
@@ -220,6 +222,7 @@ async def start_system(
                 stdout=log,
                 stderr=log,
             )
+        system.pids = {name: process.pid for name, process in processes.items()}
         await _wait_ready(gateway_urls, processes, system)
         yield system
     finally:
