@@ -12,13 +12,12 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
-import boto3
 import httpx
 import pytest
 
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.kit.clock import register_today, system_clock
-from tests.support.s3_server import S3_ACCESS_KEY_ID, S3_REGION, S3_SECRET_ACCESS_KEY, s3_env, s3_server
+from tests.support.s3_server import object_names, s3_env, s3_server
 from tests.support.system import RunningSystem, start_system
 from tests.support.web import WebUser
 
@@ -47,19 +46,6 @@ def _status_kib(pid: int, field: str) -> int:
 def _reset_peak(pid: int) -> None:
     # Writing 5 to clear_refs sets the peak resident set size (VmHWM) back to the current one (Linux 4.0+).
     Path(f"/proc/{pid}/clear_refs").write_text("5")
-
-
-def _object_names(endpoint: str, bucket: str) -> set[str]:
-    """Every object name in the bucket, read with a client of the test's own (boto3, from moto's dependencies)."""
-    client = boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        region_name=S3_REGION,
-        aws_access_key_id=S3_ACCESS_KEY_ID,
-        aws_secret_access_key=S3_SECRET_ACCESS_KEY,
-    )
-    pages = client.get_paginator("list_objects_v2").paginate(Bucket=bucket)
-    return {item["Key"] for page in pages for item in page.get("Contents", [])}
 
 
 async def _registered_professional(system: RunningSystem, email: str) -> uuid.UUID:
@@ -164,7 +150,7 @@ async def test_a_10_mb_evidence_file_goes_through_the_gateway_to_s3_and_back_in_
                 peak = {name: _status_kib(pid, "VmHWM") * 1024 for name, pid in pids.items()}
 
         # The bytes are in the bucket, as the parts a manifest names, not in a folder of the portfolio.
-        names = _object_names(endpoint, bucket)
+        names = object_names(endpoint, bucket)
         key = uuid.UUID(str(stored["evidence_id"])).hex
         assert f"evidence/objects/{key}/manifest.json" in names
         assert sum(1 for name in names if name.startswith(f"evidence/objects/{key}/0")) == FILE_BYTES // (256 * 1024)

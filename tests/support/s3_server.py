@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
+import boto3
 from moto.server import ThreadedMotoServer
 
 from tests.support.system import free_port
@@ -45,3 +47,28 @@ def s3_env(endpoint: str, bucket: str) -> dict[str, str]:
         "PORTFOLIO_S3_PATH_STYLE": "true",
         "PORTFOLIO_S3_CREATE_BUCKET": "true",
     }
+
+
+def _client(endpoint: str) -> Any:
+    # A client of the test's own (boto3, which moto depends on), apart from the code under test.
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name=S3_REGION,
+        aws_access_key_id=S3_ACCESS_KEY_ID,
+        aws_secret_access_key=S3_SECRET_ACCESS_KEY,
+    )
+
+
+def object_names(endpoint: str, bucket: str) -> set[str]:
+    """Every object name in the bucket."""
+    pages = _client(endpoint).get_paginator("list_objects_v2").paginate(Bucket=bucket)
+    return {item["Key"] for page in pages for item in page.get("Contents", [])}
+
+
+def empty_bucket(endpoint: str, bucket: str) -> int:
+    """Delete every object of the bucket (as a lost store would be); returns how many there were."""
+    client, names = _client(endpoint), object_names(endpoint, bucket)
+    for name in names:
+        client.delete_object(Bucket=bucket, Key=name)
+    return len(names)

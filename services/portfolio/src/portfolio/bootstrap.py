@@ -28,19 +28,25 @@ def load_settings() -> ServiceSettings:
     return PortfolioSettings()
 
 
+def build_s3_client(settings: PortfolioSettings) -> AiobotocoreS3Client:
+    """The S3 client the settings describe (also used by the backup and restore commands); not opened yet."""
+    return AiobotocoreS3Client(
+        region=settings.s3_region,
+        endpoint_url=settings.s3_endpoint_url or None,
+        access_key_id=settings.s3_access_key_id or None,
+        secret_access_key=settings.s3_secret_access_key.get_secret_value() or None,
+        path_style=settings.s3_path_style,
+    )
+
+
 def build_blob_store(settings: ServiceSettings) -> BlobStore:
     """The evidence store the settings name; plain ServiceSettings get the local default folder."""
     if not isinstance(settings, PortfolioSettings):
         return LocalFolderBlobStore(PortfolioSettings.model_fields["blob_dir"].default)
     if settings.blob_backend == "s3":
-        client = AiobotocoreS3Client(
-            region=settings.s3_region,
-            endpoint_url=settings.s3_endpoint_url or None,
-            access_key_id=settings.s3_access_key_id or None,
-            secret_access_key=settings.s3_secret_access_key.get_secret_value() or None,
-            path_style=settings.s3_path_style,
+        return S3BlobStore(
+            build_s3_client(settings), settings.s3_bucket, settings.s3_prefix, create_bucket=settings.s3_create_bucket
         )
-        return S3BlobStore(client, settings.s3_bucket, settings.s3_prefix, create_bucket=settings.s3_create_bucket)
     return LocalFolderBlobStore(settings.blob_dir)
 
 
