@@ -40,36 +40,53 @@ def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _prepare_postgres(database: Database, replace: bool) -> None:
-    """Make the target database exist and be empty (dropping it first with `replace`)."""
+def _postgres_exists(database: Database) -> bool:
     name = database.url.database
     if not name:
         raise BackupError(f"{database.service}: the database URL names no database")
     literal = "'" + name.replace("'", "''") + "'"
-    exists = run_pg(
-        "psql", database.url, "-tAc", f"SELECT 1 FROM pg_database WHERE datname = {literal}", database="postgres"
-    ).strip()
+    query = f"SELECT 1 FROM pg_database WHERE datname = {literal}"
+    return bool(run_pg("psql", database.url, "-tAc", query, database="postgres").strip())
+
+
+def check_target(database: Database, entry: dict[str, str], replace: bool) -> None:
+    """Refuse before anything changes: a backup of another kind, or (without `replace`) a target holding data."""
+    if entry["kind"] != database.kind:
+        raise BackupError(
+            f"{database.service}: the backup holds a {entry['kind']} database, the target is {database.kind}"
+        )
+    if replace:
+        return
+    if database.kind == "sqlite":
+        if database.sqlite_path.exists():
+            raise BackupError(f"{database.service}: {database.sqlite_path} exists; restore with --replace")
+        return
+    if _postgres_exists(database):
+        tables = run_pg(
+            "psql", database.url, "-tAc",
+            "SELECT count(*) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')",
+        ).strip()  # fmt: skip
+        if tables != "0":
+            raise BackupError(
+                f"{database.service}: database {database.url.database} is not empty ({tables} tables); "
+                "restore with --replace"
+            )
+
+
+def _prepare_postgres(database: Database, replace: bool) -> None:
+    """Make the target database exist (dropping it first with `replace`); `check_target` found it empty."""
+    name = str(database.url.database)
+    exists = _postgres_exists(database)
     if exists and replace:
         run_pg("psql", database.url, "-c", f"DROP DATABASE {_quoted(name)} WITH (FORCE)", database="postgres")
-        exists = ""
+        exists = False
     if not exists:
         run_pg("psql", database.url, "-c", f"CREATE DATABASE {_quoted(name)}", database="postgres")
-        return
-    tables = run_pg(
-        "psql", database.url, "-tAc",
-        "SELECT count(*) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')",
-    ).strip()  # fmt: skip
-    if tables != "0":
-        raise BackupError(f"{database.service}: database {name} is not empty ({tables} tables); restore with --replace")
 
 
 def restore_database(database: Database, backup_dir: Path, entry: dict[str, str], replace: bool) -> None:
     """Restore one service's database from its file in `backup_dir`."""
     source = backup_dir / entry["file"]
-    if entry["kind"] != database.kind:
-        raise BackupError(
-            f"{database.service}: the backup holds a {entry['kind']} database, the target is {database.kind}"
-        )
     if database.kind == "postgresql":
         _prepare_postgres(database, replace)
         # One transaction: a failed restore leaves an empty database, never half of one.
@@ -77,8 +94,6 @@ def restore_database(database: Database, backup_dir: Path, entry: dict[str, str]
                str(source))  # fmt: skip
         return
     target = database.sqlite_path
-    if target.exists() and not replace:
-        raise BackupError(f"{database.service}: {target} exists; restore with --replace")
     target.parent.mkdir(parents=True, exist_ok=True)
     for stale in (target, target.with_name(target.name + "-wal"), target.with_name(target.name + "-shm")):
         # A write-ahead log of the old database must not be replayed into the restored one.
@@ -115,6 +130,28 @@ async def _restore_s3(folder: Path, replace: bool) -> int:
         await client.close()
 
 
+async def _s3_objects_present() -> int:
+    settings = portfolio_settings()
+    client = build_s3_client(settings)
+    await client.open()
+    try:
+        await client.ensure_bucket(settings.s3_bucket, create=settings.s3_create_bucket)
+        return len(await client.list_keys(settings.s3_bucket, settings.s3_prefix))
+    finally:
+        await client.close()
+
+
+def check_evidence_target(replace: bool) -> None:
+    """Refuse before anything changes: a missing bucket, or (without `replace`) a store that holds evidence."""
+    settings = portfolio_settings()
+    if settings.blob_backend == "s3":
+        present = asyncio.run(_s3_objects_present())
+    else:
+        present = len(evidence_files(settings.blob_dir)) if settings.blob_dir.exists() else 0
+    if present and not replace:
+        raise BackupError(f"the evidence store holds {present} files or objects; restore with --replace")
+
+
 def restore_evidence(folder: Path, replace: bool) -> int:
     """Put the backed-up evidence into the configured store; returns how many files or objects."""
     settings = portfolio_settings()
@@ -141,6 +178,9 @@ def restore(backup_dir: Path, *, replace: bool = False) -> dict[str, Any]:
     missing = {database.service for database in databases} - set(manifest["databases"])
     if missing:
         raise BackupError(f"the backup has no database of {', '.join(sorted(missing))}")
+    for database in databases:
+        check_target(database, manifest["databases"][database.service], replace)
+    check_evidence_target(replace)
     for database in databases:
         restore_database(database, backup_dir, manifest["databases"][database.service], replace)
     restore_evidence(backup_dir / EVIDENCE_FOLDER, replace)
