@@ -84,6 +84,11 @@ class RunningSystem:
     killed: set[str] = field(default_factory=set)
 
     @property
+    def pids(self) -> dict[str, int]:
+        """Process id of each running process by name ("portfolio", "gateway", ...), e.g. to measure its memory."""
+        return {name: process.pid for name, process in self.processes.items()}
+
+    @property
     def gateway_url(self) -> str:
         return self.gateway_urls[0]
 

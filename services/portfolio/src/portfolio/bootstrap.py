@@ -11,7 +11,8 @@ from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.kit.periodic import PeriodicJob
 from lklr_shared.kit.settings import ServiceSettings
 from lklr_shared.scheme import default_scheme_path, load_scheme_book
-from portfolio.adapters.blobs import BlobStore, LocalFolderBlobStore
+from portfolio.adapters.blobs import BlobStore, LocalFolderBlobStore, S3BlobStore
+from portfolio.adapters.s3 import AiobotocoreS3Client
 from portfolio.entrypoints.events import event_handlers
 from portfolio.entrypoints.rpc import rpc_handlers
 from portfolio.entrypoints.scheduler import PortfolioRuntime
@@ -27,14 +28,25 @@ def load_settings() -> ServiceSettings:
     return PortfolioSettings()
 
 
+def build_s3_client(settings: PortfolioSettings) -> AiobotocoreS3Client:
+    """The S3 client the settings describe (also used by the backup and restore commands); not opened yet."""
+    return AiobotocoreS3Client(
+        region=settings.s3_region,
+        endpoint_url=settings.s3_endpoint_url or None,
+        access_key_id=settings.s3_access_key_id or None,
+        secret_access_key=settings.s3_secret_access_key.get_secret_value() or None,
+        path_style=settings.s3_path_style,
+    )
+
+
 def build_blob_store(settings: ServiceSettings) -> BlobStore:
     """The evidence store the settings name; plain ServiceSettings get the local default folder."""
     if not isinstance(settings, PortfolioSettings):
         return LocalFolderBlobStore(PortfolioSettings.model_fields["blob_dir"].default)
     if settings.blob_backend == "s3":
-        # S3BlobStore is written against a minimal client interface, but no S3 client library is a dependency
-        # yet; refusing here beats pretending to store evidence.
-        raise RuntimeError("PORTFOLIO_BLOB_BACKEND=s3 is not wired yet: it needs an S3 client (e.g. aiobotocore)")
+        return S3BlobStore(
+            build_s3_client(settings), settings.s3_bucket, settings.s3_prefix, create_bucket=settings.s3_create_bucket
+        )
     return LocalFolderBlobStore(settings.blob_dir)
 
 

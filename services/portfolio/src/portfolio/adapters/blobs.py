@@ -29,6 +29,14 @@ class BlobNotFound(LookupError):
 class BlobStore(Protocol):
     """Staged writes by offset, atomic commit, ranged reads. Keys are opaque lowercase ids (e.g. UUID hex)."""
 
+    async def open(self) -> None:
+        """Get ready at the service's start (connect, check the bucket or folder); refuse loudly if it cannot."""
+        ...
+
+    async def close(self) -> None:
+        """Release connections at the service's stop."""
+        ...
+
     async def write_at(self, key: str, offset: int, data: bytes) -> None:
         """Write ``data`` at ``offset`` of the staging object, dropping anything staged beyond ``offset``."""
         ...
@@ -77,6 +85,12 @@ class LocalFolderBlobStore:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+
+    async def open(self) -> None:
+        await asyncio.to_thread(self.root.mkdir, parents=True, exist_ok=True)
+
+    async def close(self) -> None:
+        return None
 
     def _staging(self, key: str) -> Path:
         return self.root / "staging" / _check_key(key)
@@ -138,12 +152,25 @@ class LocalFolderBlobStore:
 
 
 class S3Client(Protocol):
-    """The few calls :class:`S3BlobStore` needs, in plain terms; an adapter maps them onto a real S3 library."""
+    """The few calls :class:`S3BlobStore` needs, in plain terms; :mod:`portfolio.adapters.s3` maps them onto
+    aiobotocore."""
+
+    async def open(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def ensure_bucket(self, bucket: str, *, create: bool) -> None:
+        """Check that the bucket exists; create it when ``create``, else raise."""
+        ...
 
     async def put_object(self, bucket: str, key: str, body: bytes) -> None: ...
 
     async def get_object(self, bucket: str, key: str, byte_range: tuple[int, int] | None = None) -> bytes:
         """The object's bytes, or the inclusive ``byte_range``; raises :class:`BlobNotFound` if it is missing."""
+        ...
+
+    async def copy_object(self, bucket: str, source: str, target: str) -> None:
+        """A server-side copy (the bytes never pass through this process); :class:`BlobNotFound` if missing."""
         ...
 
     async def delete_object(self, bucket: str, key: str) -> None: ...
@@ -152,22 +179,30 @@ class S3Client(Protocol):
 
 
 class S3BlobStore:
-    """Blobs in an S3-compatible bucket (AWS S3, MinIO, Ceph): NOT YET WIRED.
+    """Blobs in an S3-compatible bucket (AWS S3, MinIO, Ceph), through an :class:`S3Client`.
 
-    Written against :class:`S3Client` and unit-tested with an in-memory client, but no real client is wired:
-    the workspace has no S3 library (aiobotocore would be the natural choice), so `bootstrap.py` refuses
-    ``PORTFOLIO_BLOB_BACKEND=s3`` with a clear message until one is added as a dependency.
-
-    Layout: each chunk is its own object ``<prefix>staging/<key>/<offset:012d>`` (S3 multipart parts must be at
-    least 5 MB, far above our 256 KB chunks, and S3 cannot append); ``commit`` writes a small manifest
-    ``<prefix>objects/<key>/manifest.json`` naming the parts, which become ``<prefix>objects/<key>/<offset>``.
-    A read fetches only the ranges of the parts it needs.
+    Layout: each chunk is its own object ``<prefix>staging/<key>/<offset:012d>`` (S3 cannot append, and multipart
+    parts must be at least 5 MB, far above our 256 KB chunks, while a part would have to be held somewhere between
+    RPC calls that may reach different replicas); ``commit`` copies the parts server-side to
+    ``<prefix>objects/<key>/<offset>`` and then writes a small manifest ``<prefix>objects/<key>/manifest.json``
+    naming them, so a blob is readable only once whole. A read fetches only the ranges of the parts it needs: no
+    step holds more than one chunk.
     """
 
-    def __init__(self, client: S3Client, bucket: str, prefix: str = "evidence/") -> None:
+    def __init__(
+        self, client: S3Client, bucket: str, prefix: str = "evidence/", *, create_bucket: bool = False
+    ) -> None:
         self._client = client
         self._bucket = bucket
         self._prefix = prefix
+        self._create_bucket = create_bucket
+
+    async def open(self) -> None:
+        await self._client.open()
+        await self._client.ensure_bucket(self._bucket, create=self._create_bucket)
+
+    async def close(self) -> None:
+        await self._client.close()
 
     def _staging_prefix(self, key: str) -> str:
         return f"{self._prefix}staging/{_check_key(key)}/"
@@ -196,13 +231,13 @@ class S3BlobStore:
             raise BlobNotFound(f"no staged upload {key}")
         parts: list[list[int]] = []
         for index, offset in enumerate(offsets):
-            end = offsets[index + 1] if index + 1 < len(offsets) else size
             if offset >= size:
                 break
-            body = await self._client.get_object(self._bucket, f"{staging}{offset:012d}")
-            # Copy part by part (each at most one chunk); a server-side copy would need a richer client interface.
-            await self._client.put_object(self._bucket, f"{target}{offset:012d}", body[: end - offset])
-            parts.append([offset, min(end, size) - offset])
+            end = min(offsets[index + 1], size) if index + 1 < len(offsets) else size
+            # A last part staged longer than `size` (a chunk whose transaction failed and was never retried) is
+            # copied whole: the manifest's part size keeps reads from ever reaching its extra bytes.
+            await self._client.copy_object(self._bucket, f"{staging}{offset:012d}", f"{target}{offset:012d}")
+            parts.append([offset, end - offset])
         manifest = json.dumps({"size": size, "parts": parts}).encode()
         await self._client.put_object(self._bucket, f"{target}manifest.json", manifest)
         await self.discard(key)

@@ -23,6 +23,9 @@ class PortfolioRuntime(ServiceRuntime):
     context: PortfolioContext | None = None
 
     async def start(self) -> None:
+        if self.context is not None:
+            # Before taking requests: a missing bucket or unreachable store stops the start with its reason.
+            await self.context.blobs.open()
         await super().start()
         for job in self.jobs:
             job.start()
@@ -31,3 +34,5 @@ class PortfolioRuntime(ServiceRuntime):
         for job in self.jobs:
             await job.stop(self.settings.shutdown_grace_seconds)
         await super().stop()
+        if self.context is not None:
+            await self.context.blobs.close()
