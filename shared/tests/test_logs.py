@@ -84,7 +84,7 @@ def test_production_logs_json_and_a_local_run_text_unless_the_format_is_set(envi
 
 def test_the_log_format_is_read_from_the_service_prefix(monkeypatch):
     class _Settings(ServiceSettings):
-        model_config = {"env_prefix": "DEMO_"}  # noqa: RUF012 - as the services' settings do
+        model_config = {"env_prefix": "DEMO_"}
 
     monkeypatch.setenv("DEMO_ENVIRONMENT", "local")
     assert _Settings().json_logs() is False
