@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 from opentelemetry.sdk.trace import TracerProvider
+from pydantic_settings import SettingsConfigDict
 
 from lklr_shared.kit.causation import correlation
 from lklr_shared.kit.logs import JsonFormatter, configure_logging
@@ -84,7 +85,7 @@ def test_production_logs_json_and_a_local_run_text_unless_the_format_is_set(envi
 
 def test_the_log_format_is_read_from_the_service_prefix(monkeypatch):
     class _Settings(ServiceSettings):
-        model_config = {"env_prefix": "DEMO_"}
+        model_config = SettingsConfigDict(env_prefix="DEMO_", extra="ignore")
 
     monkeypatch.setenv("DEMO_ENVIRONMENT", "local")
     assert _Settings().json_logs() is False
