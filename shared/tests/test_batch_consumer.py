@@ -11,10 +11,15 @@ import pytest
 import pytest_asyncio
 import sqlalchemy as sa
 from faststream.rabbit import RabbitBroker
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from lklr_shared.contracts.base import Message, MessageKind
 from lklr_shared.contracts.envelope import Envelope, wrap
+from lklr_shared.kit import tracing
 from lklr_shared.kit.batch_consumer import BatchEventConsumer, BatchItems, BatchUnitOfWork
 from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.db import kit_metadata, make_engine, make_session_factory, outbox_table
@@ -167,6 +172,38 @@ async def test_a_burst_is_applied_once_in_a_few_transactions(setup: Setup) -> No
     # Each emitted event names its own cause, though 100 of them were written in one transaction.
     caused = {Envelope.from_bytes(body).causation_id for body in echoes}
     assert caused == {e.message_id for e in envelopes}
+
+
+async def test_a_batch_span_links_the_trace_of_every_message_and_its_events_carry_the_batch_context(
+    setup: Setup,
+) -> None:
+    await _declare_queue(setup)
+    exporter = InMemorySpanExporter()
+    recorder = TracerProvider()
+    recorder.add_span_processor(SimpleSpanProcessor(exporter))
+    senders = []
+    for key in ("first", "second"):
+        # Two requests elsewhere, each its own trace, each publishing one event with its context.
+        with recorder.get_tracer("test").start_as_current_span(f"request {key}") as span:
+            envelope = wrap(BatchProbed(key=key))
+            await setup.publisher.publish(envelope.type, envelope, headers=tracing.context_headers())
+            senders.append(span.get_span_context())
+    consumer = setup.consumer(Handler(), max_batch=10, max_wait_seconds=0.5)
+    with tracing.use_tracer_provider(recorder):
+        await consumer.start()
+        try:
+            await _eventually(lambda: _equals(setup.count(), 2))
+        finally:
+            await consumer.stop()
+    async with setup.session_factory() as session:
+        stored = (await session.execute(sa.select(outbox_table.c.headers))).scalars().all()
+
+    (batch,) = [span for span in exporter.get_finished_spans() if span.kind == SpanKind.CONSUMER]
+    assert batch.attributes is not None and batch.attributes["messaging.batch.message_count"] == 2
+    assert {link.context.span_id for link in batch.links} == {sender.span_id for sender in senders}
+    # The echoes were written in the batch's transaction: they go out in the batch span's trace.
+    batch_ids = f"{batch.context.trace_id:032x}-{batch.context.span_id:016x}"
+    assert [headers["traceparent"].split("-")[1:3] for headers in stored] == [batch_ids.split("-")] * 2
 
 
 async def test_redeliveries_are_skipped_by_the_inbox_even_inside_one_batch(setup: Setup) -> None:

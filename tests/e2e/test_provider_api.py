@@ -29,6 +29,10 @@ import httpx
 import pytest
 import uvicorn
 from faststream.rabbit import RabbitBroker
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind
 from sqlalchemy.engine import make_url
 
 from accreditation.bootstrap import MIGRATIONS_DIR as ACCREDITATION_MIGRATIONS
@@ -41,6 +45,7 @@ from lklr_shared.contracts import portfolio as portfolio_contracts
 from lklr_shared.contracts import registry as registry_contracts
 from lklr_shared.contracts.base import Message
 from lklr_shared.contracts.envelope import Envelope, utcnow, wrap
+from lklr_shared.kit import tracing
 from lklr_shared.kit.actor import operator_credentials
 from lklr_shared.kit.broker import connect_broker, event_tap
 from lklr_shared.kit.db import run_migrations
@@ -451,6 +456,61 @@ async def test_one_correlation_id_follows_a_post_through_the_rpc_and_every_event
     await system.eventually(placed, timeout=30, message="ActivitiesPlaced with the request's correlation id")
     anonymous = await system.http.get("/api/v1/courses")
     assert uuid.UUID(anonymous.headers["x-correlation-id"]) != correlation_id  # a fresh one for every request
+
+
+async def test_one_trace_follows_a_post_from_the_http_request_through_the_rpc_and_the_broker(system: System) -> None:
+    provider = await system.provider()
+    _course, edition = await system.course(provider, hours=4, partial=False)
+    (person,) = await system.register(1)
+    exporter = InMemorySpanExporter()
+    recorder = TracerProvider()
+    recorder.add_span_processor(SimpleSpanProcessor(exporter))
+
+    def finished(name: str, kind: SpanKind) -> list[ReadableSpan]:
+        return [span for span in exporter.get_finished_spans() if span.name == name and span.kind == kind]
+
+    # The gateway, accreditation and portfolio run in this process: one provider records all their spans.
+    with tracing.use_tracer_provider(recorder):
+        response = await system.post(provider, edition, rows_of([person.number]), uuid.uuid4().hex)
+        assert response.status_code == 200, response.text
+
+        async def placed_and_published() -> bool:
+            # The portfolio handled the event and its own relay published what that handling emitted.
+            return bool(
+                finished("accreditation.AttendanceRecorded process", SpanKind.CONSUMER)
+                and finished("portfolio.ActivitiesPlaced publish", SpanKind.PRODUCER)
+            )
+
+        await system.eventually(placed_and_published, timeout=30, message="the portfolio's handling, traced")
+
+    (http,) = finished("POST /api/v1/provider/attendance", SpanKind.SERVER)
+    trace_id = http.context.trace_id
+    spans = [span for span in exporter.get_finished_spans() if span.context.trace_id == trace_id]
+
+    def only(name: str, kind: SpanKind) -> ReadableSpan:
+        (span,) = [span for span in spans if span.name == name and span.kind == kind]
+        return span
+
+    def parent_of(span: ReadableSpan) -> ReadableSpan:
+        assert span.parent is not None, span.name
+        (parent,) = [candidate for candidate in spans if candidate.context.span_id == span.parent.span_id]
+        return parent
+
+    request = only("accreditation.PostAttendance", SpanKind.CLIENT)
+    answered = only("accreditation.PostAttendance", SpanKind.SERVER)
+    published = only("accreditation.AttendanceRecorded publish", SpanKind.PRODUCER)
+    handled = only("accreditation.AttendanceRecorded process", SpanKind.CONSUMER)
+    onwards = only("portfolio.ActivitiesPlaced publish", SpanKind.PRODUCER)
+    # HTTP -> RPC client -> (AMQP headers) RPC server -> (outbox row) publish -> (AMQP headers) portfolio's handling
+    # -> (the portfolio's outbox row) the publish of what it emitted: one unbroken chain of parents.
+    assert parent_of(request) is http
+    assert parent_of(answered) is request
+    assert parent_of(published) is answered
+    assert parent_of(handled) is published
+    assert parent_of(onwards) is handled
+    assert answered.attributes is not None and answered.attributes[tracing.SERVICE_ATTRIBUTE] == "accreditation"
+    assert handled.attributes is not None and handled.attributes[tracing.SERVICE_ATTRIBUTE] == "portfolio"
+    assert http.attributes is not None and http.attributes["http.response.status_code"] == 200
 
 
 async def test_a_post_the_edition_cannot_take_is_refused_whole(system: System) -> None:

@@ -12,7 +12,9 @@ import uvicorn
 
 from gateway.bootstrap import build_app, load_settings
 from gateway.entrypoints.access_log import configure_access_log
-from lklr_shared.kit.cli import configure_logging, freeze_startup_objects
+from lklr_shared.kit import tracing
+from lklr_shared.kit.cli import freeze_startup_objects
+from lklr_shared.kit.logs import configure_logging
 
 
 class _GracefulServer(uvicorn.Server):
@@ -32,10 +34,12 @@ class _GracefulServer(uvicorn.Server):
 def main() -> int:
     # advanced_alchemy (pulled in by litestar) uses APIs SQLAlchemy 2.1 deprecates; not ours to fix. Only those.
     warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"advanced_alchemy(\..*)?$")
-    configure_logging()
+    settings = load_settings()
+    # The same log format as every service (uvicorn's loggers included: log_config=None below).
+    configure_logging("gateway", settings)
     # Reset and confirmation tokens travel in query strings: the access log writes paths without them.
     configure_access_log()
-    settings = load_settings()
+    tracing.configure_tracing("gateway", settings.otlp_endpoint)
     app = build_app(settings)
     freeze_startup_objects()
     # uvicorn traps SIGINT/SIGTERM itself: it stops accepting, lets requests in flight finish within the grace
@@ -57,6 +61,8 @@ def main() -> int:
     except KeyboardInterrupt:
         # uvicorn re-raises the signal after its graceful shutdown (a second Ctrl-C lands here too).
         return 130
+    finally:
+        tracing.shutdown_tracing()
     return 0
 
 

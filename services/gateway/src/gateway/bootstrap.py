@@ -38,6 +38,7 @@ from gateway.entrypoints.pages import Pages
 from gateway.entrypoints.portfolio_routes import PortfolioRoutes
 from gateway.entrypoints.registry_routes import RegistryRoutes
 from gateway.entrypoints.security_headers import SecurityHeaders
+from gateway.entrypoints.tracing import TracingMiddleware
 from gateway.service_layer.context import Gateway
 from gateway.settings import GatewaySettings
 from lklr_shared.kit.actor import ActorSigner, Credentials, dev_private_key, load_private_key, request_actor
@@ -162,6 +163,8 @@ def build_app(
         middleware=[
             # uvicorn's and Litestar's type hints describe the same ASGI interface in two vocabularies.
             DefineMiddleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies),  # type: ignore[arg-type]
+            # The request's span around everything the request does, its log lines included.
+            TracingMiddleware,
             CorrelationMiddleware,
         ],
         # On every response, 404s and errors included (route middleware does not see those).

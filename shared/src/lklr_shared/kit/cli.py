@@ -5,23 +5,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import logging
 import os
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
+from lklr_shared.kit import tracing
 from lklr_shared.kit.db import run_migrations
+from lklr_shared.kit.logs import configure_logging
 from lklr_shared.kit.migrations import wait_for_migrations
 from lklr_shared.kit.runtime import ServiceRuntime
 from lklr_shared.kit.settings import ServiceSettings
-
-
-def configure_logging(level: str = "INFO") -> None:
-    """One log format for every process, so the combined output of a local run reads well."""
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s")
-    logging.getLogger("aiormq").setLevel(logging.WARNING)
-    logging.getLogger("aio_pika").setLevel(logging.WARNING)
 
 
 def freeze_startup_objects() -> None:
@@ -65,8 +59,9 @@ def service_main(
     parser = argparse.ArgumentParser(prog=f"python -m {name}")
     parser.add_argument("command", nargs="?", default="serve", choices=["serve", "migrate"])
     args = parser.parse_args(argv)
-    configure_logging()
+    # Settings first: they say how to log (a settings error is raised before any log line, on stderr).
     settings = load_settings()
+    configure_logging(name, settings)
     if args.command == "migrate" or settings.auto_migrate:
         run_migrations(settings.database_url, migrations_dir, service=name)
     else:
@@ -78,7 +73,11 @@ def service_main(
         )
     if args.command == "migrate":
         return 0
-    runtime = build_runtime(settings)
-    freeze_startup_objects()
-    run_event_loop(runtime.run_until_signalled())
+    tracing.configure_tracing(name, settings.otlp_endpoint)
+    try:
+        runtime = build_runtime(settings)
+        freeze_startup_objects()
+        run_event_loop(runtime.run_until_signalled())
+    finally:
+        tracing.shutdown_tracing()
     return 0

@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from lklr_shared.contracts.base import Message, UnknownMessageType
 from lklr_shared.contracts.envelope import Envelope
-from lklr_shared.kit import amqp_raw
+from lklr_shared.kit import amqp_raw, tracing
 from lklr_shared.kit.broker import consumer_channel, current_message, leave_body
 from lklr_shared.kit.inbox import claim
 from lklr_shared.kit.outbox import OutboxRelay, UnitOfWork
@@ -166,7 +166,8 @@ class EventConsumer:
         self._in_flight += 1
         self._idle.clear()
         try:
-            await self._process(message)
+            with tracing.consumer_span(self.name, message.raw_message.type, message.headers):
+                await self._process(message)
         finally:
             self._in_flight -= 1
             if self._in_flight == 0:
@@ -192,6 +193,7 @@ class EventConsumer:
             applied = await self.apply(envelope, contract, handler)
         except Exception as exc:  # noqa: BLE001 - settled by the router, which logs it
             # Settled here, never raised: the router logs it and retries or dead-letters the message.
+            tracing.record_failure(exc)
             self.stats["failed"] += 1
             self.stats[await self._failures.settle_failure(raw, exc, what)] += 1
             return

@@ -33,6 +33,9 @@ outbox_table = sa.Table(
     # Set when a row can never be published (its body does not parse, or publishing it fails for a reason other
     # than the broker): it stays with its error for an operator, and the rows behind it go on.
     sa.Column("parked_at", sa.DateTime(timezone=True), nullable=True),
+    # AMQP headers to publish the row with: the trace context (traceparent, tracestate) of the transaction that
+    # wrote it, so the event continues that trace (kit/tracing.py). Null when there was none.
+    sa.Column("headers", sa.JSON(none_as_null=True), nullable=True),
     sa.Index("ix_kit_outbox_unsent", "sent_at", "next_attempt_at"),
 )
 

@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any, Self
 
@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from lklr_shared.contracts.base import Message
 from lklr_shared.contracts.envelope import Envelope, utcnow, wrap
+from lklr_shared.kit import tracing
 from lklr_shared.kit.causation import current_cause
 from lklr_shared.kit.db import inbox_table, outbox_table, transaction
 from lklr_shared.kit.publisher import Publisher, PublishFailed
@@ -30,8 +31,10 @@ from lklr_shared.kit.request_log import RequestScope, current_request_scope
 log = logging.getLogger(__name__)
 
 
-def outbox_row(envelope: Envelope, now: datetime | None = None) -> dict[str, Any]:
-    """The outbox row of an envelope; the routing key is the event's wire name."""
+def outbox_row(
+    envelope: Envelope, now: datetime | None = None, headers: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """The outbox row of an envelope; the routing key is the event's wire name, ``headers`` go out with it."""
     now = now or utcnow()
     return {
         "message_id": envelope.message_id,
@@ -41,13 +44,15 @@ def outbox_row(envelope: Envelope, now: datetime | None = None) -> dict[str, Any
         "created_at": now,
         "next_attempt_at": now,
         "attempts": 0,
+        "headers": dict(headers) if headers else None,
     }
 
 
 async def add_to_outbox(session: AsyncSession, envelopes: Iterable[Envelope]) -> int:
     """Insert envelopes into the outbox in the caller's transaction (one multi-row insert)."""
     now = utcnow()
-    rows = [outbox_row(envelope, now) for envelope in envelopes]
+    headers = tracing.context_headers()  # the events are published in the trace of the transaction writing them
+    rows = [outbox_row(envelope, now, headers) for envelope in envelopes]
     if rows:
         await session.execute(sa.insert(outbox_table), rows)
     return len(rows)
@@ -100,8 +105,11 @@ class OutboxRelay:
                 # A database outage must not kill the relay: log it and try again at the next poll.
                 log.exception("outbox relay pass failed; retrying at next poll")
 
-    async def _publish_row(self, position: int, routing_key: str, body: bytes) -> None:
-        await self._publisher.publish(routing_key, Envelope.from_bytes(body), body=body)
+    async def _publish_row(
+        self, position: int, routing_key: str, body: bytes, stored_headers: Mapping[str, Any] | None
+    ) -> None:
+        with tracing.publish_span(routing_key, stored_headers) as headers:
+            await self._publisher.publish(routing_key, Envelope.from_bytes(body), body=body, headers=headers)
         if self._after_publish is not None:
             await self._after_publish(position)
 
@@ -120,6 +128,7 @@ class OutboxRelay:
                     outbox_table.c.routing_key,
                     outbox_table.c.body,
                     outbox_table.c.attempts,
+                    outbox_table.c.headers,
                 )
                 .where(
                     outbox_table.c.sent_at.is_(None),
@@ -136,11 +145,14 @@ class OutboxRelay:
             # Publish the whole batch at once and collect the confirms as they come: waiting for each confirm
             # before sending the next message would cap the relay at one broker round trip per event.
             results = await asyncio.gather(
-                *(self._publish_row(position, routing_key, body) for position, routing_key, body, _ in rows),
+                *(
+                    self._publish_row(position, routing_key, body, headers)
+                    for position, routing_key, body, _, headers in rows
+                ),
                 return_exceptions=True,
             )
             sent: list[int] = []
-            for (position, _routing_key, _body, attempts), result in zip(rows, results, strict=True):
+            for (position, _routing_key, _body, attempts, _headers), result in zip(rows, results, strict=True):
                 if isinstance(result, PublishFailed):
                     delay = backoff_delay(attempts + 1)
                     log.warning(

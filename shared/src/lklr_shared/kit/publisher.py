@@ -9,6 +9,9 @@ long).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import aio_pika
 from aio_pika.exceptions import DeliveryError
 from faststream.rabbit import ExchangeType, RabbitBroker, RabbitExchange
@@ -46,8 +49,16 @@ class Publisher:
         self._exchange = RabbitExchange(exchange_name, type=ExchangeType.TOPIC, durable=True, declare=False)
         self._timeout = timeout
 
-    async def publish(self, routing_key: str, envelope: Envelope, *, body: bytes | None = None) -> None:
-        """Publish one envelope and wait for the confirm; raise PublishFailed on any failure."""
+    async def publish(
+        self,
+        routing_key: str,
+        envelope: Envelope,
+        *,
+        body: bytes | None = None,
+        headers: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Publish one envelope (with extra ``headers``, such as its trace context) and wait for the confirm; raise
+        PublishFailed on any failure."""
         await self._publish(
             routing_key,
             body if body is not None else envelope.to_bytes(),
@@ -55,7 +66,7 @@ class Publisher:
             correlation_id=str(envelope.correlation_id),
             message_type=envelope.type,
             timestamp=envelope.occurred_at,
-            headers={"x-message-version": envelope.version},
+            headers={**(headers or {}), "x-message-version": envelope.version},
         )
 
     async def publish_message(self, routing_key: str, message: aio_pika.Message) -> None:

@@ -30,7 +30,7 @@ from pydantic import ValidationError
 
 from lklr_shared.contracts.base import Message, UnknownMessageType, contract_for
 from lklr_shared.contracts.envelope import Envelope, wrap
-from lklr_shared.kit import amqp_raw, request_log
+from lklr_shared.kit import amqp_raw, request_log, tracing
 from lklr_shared.kit.access import AccessRefused, authorize
 from lklr_shared.kit.actor import (
     ASSERTION_HEADER,
@@ -237,7 +237,8 @@ class RpcServer:
         if task is not None:
             self._in_flight.add(task)
         try:
-            await self._answer(message)
+            with tracing.rpc_server_span(self.service, message.raw_message.type, message.headers):
+                await self._answer(message)
         finally:
             if task is not None:
                 self._in_flight.discard(task)
@@ -275,6 +276,7 @@ class RpcServer:
         except Exception as exc:
             kind = envelope.type if envelope is not None else "?"
             log.exception("%s: request %s (%s) failed", self.service, kind, message.correlation_id)
+            tracing.record_failure(exc)
             body = {"ok": False, "error": {"code": "internal", "message": type(exc).__name__, "status": 500}}
         raw = message.raw_message
         if raw.reply_to:
@@ -448,6 +450,20 @@ class RpcClient:
         request_id: str | None = None,
     ) -> dict[str, Any]:
         """Send a request and return the reply body as the service sent it (errors included, not raised)."""
+        with tracing.rpc_client_span(service, request.wire_name):
+            return await self._send(
+                service, request, timeout=timeout, correlation_id=correlation_id, request_id=request_id
+            )
+
+    async def _send(
+        self,
+        service: str,
+        request: Message,
+        *,
+        timeout: float | None,
+        correlation_id: uuid.UUID | None,
+        request_id: str | None,
+    ) -> dict[str, Any]:
         timeout = timeout or self._timeout
         envelope = wrap(request, correlation_id=correlation_id or current_correlation_id(), origin=current_origin())
         key = str(envelope.message_id)
@@ -458,6 +474,7 @@ class RpcClient:
             headers[request_log.REQUEST_ID_HEADER] = request_id
         if self._credentials is not None:
             headers[ASSERTION_HEADER] = self._credentials.assertion(request, message_id=key, valid_seconds=timeout)
+        tracing.inject(headers)  # the service's span continues this call's
         future = self._router.expect(key)
         try:
             try:

@@ -14,7 +14,28 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from lklr_shared.kit.topology import DEFAULT_RETRY_DELAYS, Topology
 
 
-class BrokerSettings(BaseSettings):
+class ObservabilitySettings(BaseSettings):
+    """How a process writes its logs and where it sends its traces (every service and the gateway)."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    # "production" (the default) or "local" (scripts/start, the tests); the subclasses say what else it changes.
+    environment: Literal["production", "local"] = "production"
+    # "json": one JSON object a line (for a log collector); "text": the readable line of a local run; "auto" (the
+    # default): text when the environment is "local", JSON otherwise (see kit/logs.py).
+    log_format: Literal["auto", "json", "text"] = "auto"
+    # Base URL of an OTLP/HTTP collector (`http://collector:4318`; traces go to its `/v1/traces`). Empty (the
+    # default): no exporter, and tracing costs next to nothing (see kit/tracing.py).
+    otlp_endpoint: str = ""
+
+    def json_logs(self) -> bool:
+        """Whether this process writes JSON lines rather than readable text."""
+        if self.log_format == "auto":
+            return self.environment != "local"
+        return self.log_format == "json"
+
+
+class BrokerSettings(ObservabilitySettings):
     """Where the broker is and how this deployment names its exchanges and queues."""
 
     model_config = SettingsConfigDict(extra="ignore")
@@ -48,8 +69,6 @@ class BrokerSettings(BaseSettings):
 class ServiceSettings(BrokerSettings):
     """Settings of a service that owns a database and consumes/publishes events."""
 
-    # "production" (the default) refuses development keys; "local" (scripts/start, the tests) allows them.
-    environment: Literal["production", "local"] = "production"
     # The gateway's public key(s) that actor assertions are verified with (base64, comma-separated while a key
     # rotates; see kit/actor.py). Empty: the development key, accepted only in a local run.
     actor_verify_keys: str = ""
