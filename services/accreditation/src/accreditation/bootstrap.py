@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from pathlib import Path
 
 from accreditation.entrypoints.events import event_handlers
 from accreditation.entrypoints.rpc import rpc_handlers
+from accreditation.service_layer import idempotency_store
 from accreditation.service_layer.context import AccreditationContext
 from accreditation.settings import AccreditationSettings
 from lklr_shared.kit.clock import Clock, make_clock
@@ -51,4 +53,9 @@ def build_runtime(settings: ServiceSettings, clock: Clock | None = None) -> Serv
         allow_demo_commands=own.allow_demo_commands,
     )
     runtime.rpc_handlers = rpc_handlers(context)
+
+    async def release_abandoned(message_id: uuid.UUID) -> None:
+        await idempotency_store.release_abandoned(context, message_id)
+
+    runtime.abandoned_requests = release_abandoned
     return runtime

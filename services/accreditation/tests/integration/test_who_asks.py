@@ -5,10 +5,12 @@ service's own rule)."""
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from accreditation.adapters.orm import idempotency_keys
 from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.kit.actor import ActorClaims, ActorSigner, Credentials, account_claims, dev_private_key
 from lklr_shared.kit.rpc import RpcClient, RpcError
@@ -57,3 +59,30 @@ async def test_services_finding_a_provider_contact_cannot_decide_a_course(servic
     as_contact = _as(service, account_claims(contact, {"professional"}, second_factor=False))
     decision = contracts.RejectCourse(course_id=course.course_id, decided_by=f"account:{contact}", reason="nee")
     assert await _status(as_contact, decision) == (403, "forbidden")
+
+
+async def test_a_post_abandoned_after_its_deadline_releases_its_idempotency_key(service: Service) -> None:
+    """The kit drops a request that comes back after its client gave up; the key it held is released at once, so
+    the provider's retry is answered instead of waiting for the lease (a key held by a live attempt stays)."""
+    provider = await service.provider()
+    abandoned, live = uuid.uuid4(), uuid.uuid4()
+    now = datetime.now(UTC)
+    for key, token in (("abandoned", abandoned), ("live", live)):
+        await service.execute(
+            idempotency_keys.insert().values(
+                provider_id=provider.provider_id,
+                idempotency_key=key,
+                fingerprint="f",
+                state="in_flight",
+                lease_token=token,
+                locked_until=now + timedelta(minutes=2),
+                created_at=now,
+            )
+        )
+    assert service.runtime.abandoned_requests is not None
+    await service.runtime.abandoned_requests(abandoned)
+    held = await service.scalar(
+        "SELECT string_agg(idempotency_key, ',') FROM idempotency_keys WHERE provider_id = :provider",
+        provider=provider.provider_id,
+    )
+    assert held == "live"

@@ -7,7 +7,8 @@ transaction, release when processing failed.
    Committing the reservation first is what makes a concurrent retry see "in flight" instead of waiting.
 2. ``complete`` runs inside the post's own transaction: the recorded rows, their outbox events and the stored
    response commit together or not at all. It only succeeds while this attempt still holds the lease.
-3. ``release`` deletes a reservation whose processing failed or was refused, so the key can be retried at once.
+3. ``release`` deletes a reservation whose processing failed or was refused, so the key can be retried at once;
+   ``release_abandoned`` one whose request came back after its client gave up (the kit drops such a request).
 """
 
 from __future__ import annotations
@@ -139,6 +140,22 @@ async def release(ctx: AccreditationContext, reservation: Reservation) -> None:
             )
         )
         await uow.commit()
+
+
+async def release_abandoned(ctx: AccreditationContext, message_id: uuid.UUID) -> None:
+    """Forget the reservation held by a request that will never be answered (it came back after its client gave
+    up: its first attempt died with the process running it), so the client's retry takes the key at once instead
+    of waiting for the lease."""
+    async with ctx.unit_of_work() as uow:
+        released = await uow.session.execute(
+            sa.delete(idempotency_keys).where(
+                idempotency_keys.c.lease_token == message_id,
+                idempotency_keys.c.state == KeyState.IN_FLIGHT.value,
+            )
+        )
+        await uow.commit()
+    if _rowcount(released):
+        log.info("released the Idempotency-Key held by abandoned request %s", message_id)
 
 
 def _rowcount(result: object) -> int:
