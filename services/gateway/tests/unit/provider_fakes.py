@@ -42,11 +42,25 @@ class FakeAccreditation:
     answers: dict[type[Message], Answer] = field(default_factory=dict)
     keys: dict[str, contracts.ApiKeyIdentity] = field(default_factory=lambda: {KEY: PROVIDER, OTHER_KEY: OTHER})
     calls: list[tuple[str, Message, float | None]] = field(default_factory=list)
+    # The request id each call came with, in the order of `calls`.
+    request_ids: list[str | None] = field(default_factory=list)
+    # Like the real service's request log: a request id seen before gets its first reply again, and the answer
+    # (which may create something) is not asked again.
+    first_replies: dict[str, Message] = field(default_factory=dict)
 
     async def call(
         self, service: str, request: Message, *, timeout: float | None = None, request_id: str | None = None
     ) -> Message:
         self.calls.append((service, request, timeout))
+        self.request_ids.append(request_id)
+        if request_id is not None and request_id in self.first_replies:
+            return self.first_replies[request_id]
+        reply = self._answer(service, request)
+        if request_id is not None:
+            self.first_replies[request_id] = reply
+        return reply
+
+    def _answer(self, service: str, request: Message) -> Message:
         if isinstance(request, Ping):
             return Pong(service=service, database_ok=True, broker_ok=True)
         if isinstance(request, contracts.AuthenticateApiKey):
@@ -65,6 +79,14 @@ class FakeAccreditation:
 
     def requests(self, contract: type[Message]) -> list[Any]:
         return [request for _service, request, _timeout in self.calls if isinstance(request, contract)]
+
+    def request_ids_of(self, contract: type[Message]) -> list[str | None]:
+        """The request ids the requests of ``contract`` were sent with, in order."""
+        return [
+            request_id
+            for (_service, request, _timeout), request_id in zip(self.calls, self.request_ids, strict=True)
+            if isinstance(request, contract)
+        ]
 
 
 def make_provider_app(fake: FakeAccreditation, **overrides: Any) -> Litestar:
