@@ -49,8 +49,9 @@ from lklr_shared.kit.rpc import RpcError
 PATH: Final = "/api/v1/provider"
 SECURITY_SCHEME: Final = "providerApiKey"
 REALM: Final = "LKLR provider API"
-# A 5,000-row post is one transaction in the service; give it far longer than a page request, and far less
-# than the service's idempotency lease (120 s), so a retry after a gateway timeout gets 409, not a second run.
+# A 5,000-row post is one transaction in the service; give it far longer than a page request. The service holds
+# the key until this deadline plus a few seconds: a retry after a gateway timeout gets 409 (Retry-After) while the
+# first may still finish, and takes the key over after that (a first attempt still running then cannot complete).
 DEFAULT_ATTENDANCE_TIMEOUT_SECONDS: Final = 30.0
 REPLAYED_HEADER: Final = "Idempotent-Replayed"
 _IDENTITY: Final = "lklr_provider_identity"
