@@ -18,6 +18,7 @@ from lklr_shared.contracts.system import Ping, Pong
 from lklr_shared.kit.rpc import RpcError
 
 from .conftest import make_settings
+from .request_log_fake import FirstReplies
 
 KEY = "lklr_testprov_" + "k" * 43
 OTHER_KEY = "lklr_otherprv_" + "o" * 43
@@ -44,23 +45,16 @@ class FakeAccreditation:
     calls: list[tuple[str, Message, float | None]] = field(default_factory=list)
     # The request id each call came with, in the order of `calls`.
     request_ids: list[str | None] = field(default_factory=list)
-    # Like the real service's request log: a request id seen before gets its first reply again, and the answer
-    # (which may create something) is not asked again.
-    first_replies: dict[str, Message] = field(default_factory=dict)
+    first_replies: FirstReplies = field(default_factory=FirstReplies)
 
     async def call(
         self, service: str, request: Message, *, timeout: float | None = None, request_id: str | None = None
     ) -> Message:
         self.calls.append((service, request, timeout))
         self.request_ids.append(request_id)
-        if request_id is not None and request_id in self.first_replies:
-            return self.first_replies[request_id]
-        reply = self._answer(service, request)
-        if request_id is not None:
-            self.first_replies[request_id] = reply
-        return reply
+        return await self.first_replies.once(request_id, lambda: self._answer(service, request))
 
-    def _answer(self, service: str, request: Message) -> Message:
+    async def _answer(self, service: str, request: Message) -> Message:
         if isinstance(request, Ping):
             return Pong(service=service, database_ok=True, broker_ok=True)
         if isinstance(request, contracts.AuthenticateApiKey):
