@@ -10,11 +10,13 @@ import pytest
 
 from accreditation.domain.errors import Conflict, InvalidRequest, RuleViolation
 from accreditation.domain.idempotency import (
+    LEASE_MARGIN,
     KeyState,
     SeenKeyAction,
     action_for_seen_key,
     check_fingerprint,
     check_idempotency_key,
+    lease_length,
     request_fingerprint,
 )
 
@@ -123,3 +125,13 @@ def test_crash_finding_the_request_holding_the_lease_delivered_again_takes_over_
 
 def test_a_dead_attempt_is_taken_over_once_its_lease_ran_out() -> None:
     assert _seen(KeyState.IN_FLIGHT, lease_left=timedelta(0)) is SeenKeyAction.TAKE_OVER
+
+
+def test_a_lease_ends_no_later_than_the_requests_deadline_plus_a_margin() -> None:
+    configured = timedelta(minutes=2)
+    assert lease_length(configured, 30.0) == timedelta(seconds=30) + LEASE_MARGIN
+    # A request that names no deadline, or one further away than the configured lease: the configured lease.
+    assert lease_length(configured, None) == configured
+    assert lease_length(configured, 600.0) == configured
+    # A deadline passed while the request waited: the margin still lets the attempt finish and store its response.
+    assert lease_length(configured, -3.0) == LEASE_MARGIN

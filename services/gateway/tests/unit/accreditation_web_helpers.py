@@ -42,11 +42,12 @@ class Both:
             return await self.registry.call(service, request, timeout=timeout)
         if isinstance(request, contracts.FindProviderForAccount):
             self.accreditation.calls.append((service, request, timeout))
+            self.accreditation.request_ids.append(request_id)
             provider = self.links.get(request.account_id)
             if provider is None:
                 raise RpcError("no_provider_for_account", "This account acts for no provider.", 404)
             return provider
-        return await self.accreditation.call(service, request, timeout=timeout)
+        return await self.accreditation.call(service, request, timeout=timeout, request_id=request_id)
 
     def link(self, account: FakeAccount) -> contracts.ProviderDetails:
         details = contracts.ProviderDetails(

@@ -18,6 +18,7 @@ from lklr_shared.contracts.system import Ping, Pong
 from lklr_shared.kit.rpc import RpcError
 
 from .conftest import make_settings
+from .request_log_fake import FirstReplies
 
 KEY = "lklr_testprov_" + "k" * 43
 OTHER_KEY = "lklr_otherprv_" + "o" * 43
@@ -42,11 +43,18 @@ class FakeAccreditation:
     answers: dict[type[Message], Answer] = field(default_factory=dict)
     keys: dict[str, contracts.ApiKeyIdentity] = field(default_factory=lambda: {KEY: PROVIDER, OTHER_KEY: OTHER})
     calls: list[tuple[str, Message, float | None]] = field(default_factory=list)
+    # The request id each call came with, in the order of `calls`.
+    request_ids: list[str | None] = field(default_factory=list)
+    first_replies: FirstReplies = field(default_factory=FirstReplies)
 
     async def call(
         self, service: str, request: Message, *, timeout: float | None = None, request_id: str | None = None
     ) -> Message:
         self.calls.append((service, request, timeout))
+        self.request_ids.append(request_id)
+        return await self.first_replies.once(request_id, lambda: self._answer(service, request))
+
+    async def _answer(self, service: str, request: Message) -> Message:
         if isinstance(request, Ping):
             return Pong(service=service, database_ok=True, broker_ok=True)
         if isinstance(request, contracts.AuthenticateApiKey):
@@ -65,6 +73,14 @@ class FakeAccreditation:
 
     def requests(self, contract: type[Message]) -> list[Any]:
         return [request for _service, request, _timeout in self.calls if isinstance(request, contract)]
+
+    def request_ids_of(self, contract: type[Message]) -> list[str | None]:
+        """The request ids the requests of ``contract`` were sent with, in order."""
+        return [
+            request_id
+            for (_service, request, _timeout), request_id in zip(self.calls, self.request_ids, strict=True)
+            if isinstance(request, contract)
+        ]
 
 
 def make_provider_app(fake: FakeAccreditation, **overrides: Any) -> Litestar:

@@ -19,6 +19,7 @@ from lklr_shared.contracts.base import Message
 from lklr_shared.kit.rpc import RpcError
 
 from .registry_fake import NOW, FakeRegistry
+from .request_log_fake import FirstReplies
 
 PDF = b"%PDF-1.4\n" + b"x" * 300_000 + b"\n%%EOF\n"
 
@@ -69,10 +70,21 @@ class ReviewWorld(FakeRegistry):
     window: tuple[date, date] = (date(2029, 12, 1), date(2030, 5, 31))
     norm_met: bool = True
     uploads: dict[uuid.UUID, bytearray] = field(default_factory=dict)
+    # Every request with the request id it was sent with.
+    sent_with_ids: list[tuple[Message, str | None]] = field(default_factory=list)
+    first_replies: FirstReplies = field(default_factory=FirstReplies)
+
+    def request_ids_of(self, kind: type[Message]) -> list[str | None]:
+        """The request ids the requests of ``kind`` were sent with, in order."""
+        return [request_id for request, request_id in self.sent_with_ids if isinstance(request, kind)]
 
     async def call(
         self, service: str, request: Message, *, timeout: float | None = None, request_id: str | None = None
     ) -> Message:
+        self.sent_with_ids.append((request, request_id))
+        return await self.first_replies.once(request_id, lambda: self._answer(service, request, timeout))
+
+    async def _answer(self, service: str, request: Message, timeout: float | None) -> Message:
         if service in {"audit", "portfolio"} and type(request) not in self.overrides:
             self.requests.append(request)
             handler = getattr(self, f"_{service}_{type(request).__name__}", None)

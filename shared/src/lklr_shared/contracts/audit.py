@@ -347,6 +347,8 @@ class AnswerInformationRequest(_AuditCommand["InformationAnswered"]):
 
     wire_name: ClassVar[str] = "audit.AnswerInformationRequest"
     access: ClassVar[Access] = signed_in("person_id")
+    # A retried form uploads its file again, under a new id.
+    fingerprint_ignores: ClassVar[frozenset[str]] = frozenset({"origin", "client_ip", "evidence_ids"})
 
     person_id: uuid.UUID
     case_id: uuid.UUID

@@ -43,6 +43,7 @@ from lklr_shared.kit.actor import (
 )
 from lklr_shared.kit.broker import consumer_channel, current_message, leave_body
 from lklr_shared.kit.causation import cause, current_correlation_id, current_origin
+from lklr_shared.kit.deadline import request_deadline
 from lklr_shared.kit.topology import Topology
 
 log = logging.getLogger(__name__)
@@ -261,7 +262,7 @@ class RpcServer:
             handler = self._handlers[type(request)]
             actor_token = set_current_actor(claims)
             try:
-                with cause(envelope):
+                with cause(envelope), request_deadline(deadline):
                     reply = await request_log.once(message.headers, envelope, handler, request)
             finally:
                 reset_current_actor(actor_token)

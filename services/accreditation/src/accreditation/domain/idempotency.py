@@ -13,7 +13,7 @@ import json
 import math
 import re
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Final
@@ -26,6 +26,9 @@ MAX_KEY_LENGTH: Final = 255
 # response replayed), never later than the lease could hold the key.
 IN_FLIGHT_RETRY_SECONDS: Final = 5
 _FINGERPRINT: Final = re.compile(r"^[0-9a-f]{64}$")
+# What a reservation holds beyond its request's deadline: time for a first attempt that is still working when its
+# client gives up to finish and store its response, so that the client's retry gets it replayed.
+LEASE_MARGIN: Final = timedelta(seconds=5)
 
 
 class KeyState(StrEnum):
@@ -118,3 +121,17 @@ def action_for_seen_key(
             retry_after=max(1, min(IN_FLIGHT_RETRY_SECONDS, math.ceil((locked_until - now).total_seconds()))),
         )
     return SeenKeyAction.TAKE_OVER
+
+
+def lease_length(configured: timedelta, seconds_left: float | None) -> timedelta:
+    """How long a new reservation holds its key: the configured lease, but no longer than the request's client waits
+    for its answer (``seconds_left``, None when the request names no deadline) plus ``LEASE_MARGIN``.
+
+    Past its deadline the client has its timeout and retries: a key still held by an attempt that died (its
+    redelivery arrives after the deadline and is not answered) would refuse every retry with 409 until a long lease
+    ran out. An attempt that still lives when its lease ends loses nothing but work: a retry takes the key over,
+    and the first can no longer complete under it (its transaction rolls back, see ``idempotency_store.complete``).
+    """
+    if seconds_left is None:
+        return configured
+    return min(configured, timedelta(seconds=max(0.0, seconds_left)) + LEASE_MARGIN)

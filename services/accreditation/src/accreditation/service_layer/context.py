@@ -26,9 +26,9 @@ class AccreditationContext:
     unit_of_work: Callable[[], UnitOfWork]
     scheme: SchemeBook
     clock: Callable[[], datetime] = field(default=utcnow)
-    # How long a first request holds its Idempotency-Key before a retry may take over. Well above any RPC
-    # timeout, so a slow but living request is never taken over; short enough that a crash does not block a
-    # provider's retry for long.
+    # How long a first request holds its Idempotency-Key before a retry may take over, at most: a request with a
+    # deadline holds it until that deadline plus a short margin (domain.idempotency.lease_length), so a crash does
+    # not block a provider's retry for long after the gateway answered 504.
     idempotency_lease: timedelta = timedelta(minutes=2)
     # Whether LoadDemoData may run (its provider's API key is published in the README).
     allow_demo_commands: bool = False

@@ -24,10 +24,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from accreditation.adapters.orm import idempotency_keys
 from accreditation.adapters.sql import as_utc, for_update, insert_ignoring_conflicts
 from accreditation.domain.errors import Conflict
-from accreditation.domain.idempotency import KeyState, SeenKeyAction, action_for_seen_key
+from accreditation.domain.idempotency import KeyState, SeenKeyAction, action_for_seen_key, lease_length
 from accreditation.service_layer.context import AccreditationContext
 from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.kit.causation import current_cause
+from lklr_shared.kit.deadline import seconds_left
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,8 @@ async def reserve(
     # first attempt died with the process running it), the redelivery recognises its own lease and takes over.
     cause = current_cause()
     lease_token = cause.message_id if cause is not None else uuid.uuid4()
-    locked_until = now + ctx.idempotency_lease
+    # No longer than the client waits for this request, plus a margin (see lease_length).
+    locked_until = now + lease_length(ctx.idempotency_lease, seconds_left())
     async with ctx.unit_of_work() as uow:
         session = uow.session
         inserted = (

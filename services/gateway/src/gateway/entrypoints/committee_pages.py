@@ -164,7 +164,7 @@ class CommitteePages(Controller):
             command_or_none = kinds[decision](course_id=course_id, decided_by=actor, reason=reason)
         if command_or_none is not None:
             try:
-                await ask(gateway.caller, command_or_none)
+                await ask(gateway.caller, command_or_none, request_id=await form_request_id(request))
             except RpcError as exc:
                 if exc.status >= 500 or exc.status == 404:
                     raise

@@ -15,6 +15,7 @@ from litestar.response import Redirect, Template
 from gateway.entrypoints.forms import FormErrors, form_fields, translator
 from gateway.entrypoints.office_pages import office_page
 from gateway.entrypoints.rendering import page
+from gateway.entrypoints.request_ids import form_request_id
 from gateway.entrypoints.web_session import client_ip, current_account, role_required
 from gateway.service_layer.context import GatewayDep
 from lklr_shared.contracts import audit as audit_contracts
@@ -107,6 +108,7 @@ class OfficeReregistrationPages(Controller):
                         weeks=weeks,
                         case_reference=case_reference[:100],
                     ),
+                    request_id=await form_request_id(request),
                 )
             except RpcError as exc:
                 if not 400 <= exc.status < 500 or exc.status in {401, 403}:

@@ -39,6 +39,7 @@ from gateway.entrypoints.provider_models import (
     EditionOut,
     ProblemDetails,
 )
+from gateway.entrypoints.request_ids import idempotency_key_text, request_id_for_key, subject_of
 from gateway.service_layer.api_keys import ApiKeyAuthenticator, ApiKeyRejected, bearer_token
 from gateway.service_layer.context import GatewayDep
 from lklr_shared.contracts import accreditation as contracts
@@ -48,8 +49,9 @@ from lklr_shared.kit.rpc import RpcError
 PATH: Final = "/api/v1/provider"
 SECURITY_SCHEME: Final = "providerApiKey"
 REALM: Final = "LKLR provider API"
-# A 5,000-row post is one transaction in the service; give it far longer than a page request, and far less
-# than the service's idempotency lease (120 s), so a retry after a gateway timeout gets 409, not a second run.
+# A 5,000-row post is one transaction in the service; give it far longer than a page request. The service holds
+# the key until this deadline plus a few seconds: a retry after a gateway timeout gets 409 (Retry-After) while the
+# first may still finish, and takes the key over after that (a first attempt still running then cannot complete).
 DEFAULT_ATTENDANCE_TIMEOUT_SECONDS: Final = 30.0
 REPLAYED_HEADER: Final = "Idempotent-Replayed"
 _IDENTITY: Final = "lklr_provider_identity"
@@ -65,6 +67,22 @@ class ProviderApiContext:
 
 ProviderApiDep: TypeAlias = NamedDependency[ProviderApiContext]
 ProviderDep: TypeAlias = NamedDependency[contracts.ApiKeyIdentity]
+MAX_IDEMPOTENCY_KEY_LENGTH: Final = 255
+# The optional Idempotency-Key of the creating POSTs (courses, editions): the service carries the call out once.
+CreatingIdempotencyKey: TypeAlias = Annotated[
+    str | None,
+    HeaderParameter(
+        name="Idempotency-Key",
+        required=False,
+        max_length=MAX_IDEMPOTENCY_KEY_LENGTH,
+        description=(
+            "Optional; a unique value per new object (e.g. a UUID), per IETF httpapi Idempotency-Key draft; quoted "
+            '(`"…"`) or bare. Retrying with the same key and body (after a timeout, a lost connection) creates '
+            "nothing new and answers with the first response; the same key with another body is 422 "
+            "`request_id_reused`. Keys are scoped to your organisation. Without the key every call creates."
+        ),
+    ),
+]
 
 
 def _problem_spec(description: str) -> ResponseSpec:
@@ -75,6 +93,14 @@ _AUTH_AND_SERVICE = {
     401: _problem_spec("No API key, or one that is unknown or revoked (`WWW-Authenticate: Bearer`)."),
     503: _problem_spec("The accreditation service cannot be reached (retry after `Retry-After`)."),
     504: _problem_spec("The accreditation service did not answer in time (retry after `Retry-After`)."),
+}
+# What a reused Idempotency-Key of a creating POST can be answered with (the service's request log).
+_KEY_REFUSALS = {
+    409: _problem_spec(
+        "`request_already_applied`: a call with this Idempotency-Key was carried out, but its response cannot be "
+        "repeated; look the result up."
+    ),
+    422: _problem_spec("`request_id_reused`: this Idempotency-Key came with another body."),
 }
 _NOT_YOURS = {
     403: _problem_spec("The object belongs to another provider (`not_your_course`, `not_your_attendance`)."),
@@ -146,18 +172,22 @@ def provider_rpc_error_handler(request: Request[Any, Any, Any], exc: Exception) 
 
 
 def idempotency_key(header: str | None) -> str:
-    """The Idempotency-Key as sent. The IETF draft makes it a structured-field string (`"abc"`); clients that
-    send it bare (`abc`) are common, so both are accepted and mean the same key."""
-    text = (header or "").strip()
-    if len(text) >= 2 and text[0] == text[-1] == '"':
-        text = text[1:-1].replace('\\"', '"').replace("\\\\", "\\")
-    if not text.strip():
+    """The Idempotency-Key of an attendance post as sent, quoted or bare (see `idempotency_key_text`); 400 without
+    one."""
+    text = idempotency_key_text(header)
+    if not text:
         raise RpcError(
             "missing_idempotency_key",
             "An attendance post needs an Idempotency-Key header (a unique value per post, e.g. a UUID).",
             400,
         )
     return text
+
+
+def provider_request_id(provider: contracts.ApiKeyIdentity, key: str | None) -> str:
+    """The request id of a creating call: its Idempotency-Key scoped to the provider (two providers' keys never
+    meet), else a fresh one."""
+    return request_id_for_key(key, subject_of("provider", provider.provider_id))
 
 
 def _hours(value: float | str | None) -> Decimal | str | None:
@@ -191,18 +221,27 @@ class ProviderApi(Controller):
         summary="Submit a course for accreditation",
         responses={
             **_AUTH_AND_SERVICE,
-            400: _problem_spec("The body is malformed, or a field is missing or too long (`<field>_required`, ...)."),
+            400: _problem_spec(
+                "The body is malformed, or a field is missing or too long (`<field>_required`, ...), or the "
+                "Idempotency-Key is longer than 255 characters."
+            ),
+            **_KEY_REFUSALS,
         },
         response_headers=[
             ResponseHeader(name="Location", description="The new course.", documentation_only=True),
         ],
     )
     async def submit_course(
-        self, gateway: GatewayDep, provider: ProviderDep, data: JSONBody[CourseIn]
+        self,
+        gateway: GatewayDep,
+        provider: ProviderDep,
+        data: JSONBody[CourseIn],
+        idempotency_key_header: CreatingIdempotencyKey = None,
     ) -> Response[CourseOut]:
         """The committee reviews it; it can be approved (points, validity), sent back for changes, or rejected.
 
-        Answers 201 with the course in status `submitted`.
+        Answers 201 with the course in status `submitted`. Sent again with the same `Idempotency-Key` and body, it
+        answers 201 with the same course and submits nothing new.
         """
         reply = await ask(
             gateway.caller,
@@ -222,6 +261,7 @@ class ProviderApi(Controller):
                 programme=data.programme,
                 allows_partial_attendance=data.allows_partial_attendance,
             ),
+            request_id=provider_request_id(provider, idempotency_key_header),
         )
         course = CourseOut.of(reply)
         return Response(course, status_code=201, headers={"Location": f"{PATH}/courses/{course.course_id}"})
@@ -243,16 +283,26 @@ class ProviderApi(Controller):
             **_AUTH_AND_SERVICE,
             **_NOT_YOURS,
             400: _problem_spec("Malformed body or impossible dates."),
-            409: _problem_spec("The course is rejected or withdrawn (`course_closed`)."),
+            409: _problem_spec(
+                "The course is rejected or withdrawn (`course_closed`), or `request_already_applied` (a call with "
+                "this Idempotency-Key was carried out, but its response cannot be repeated: look the course up)."
+            ),
+            422: _KEY_REFUSALS[422],
         },
         response_headers=[
             ResponseHeader(name="Location", description="The course of the new edition.", documentation_only=True),
         ],
     )
     async def add_edition(
-        self, gateway: GatewayDep, provider: ProviderDep, course_id: FromPath[uuid.UUID], data: JSONBody[EditionIn]
+        self,
+        gateway: GatewayDep,
+        provider: ProviderDep,
+        course_id: FromPath[uuid.UUID],
+        data: JSONBody[EditionIn],
+        idempotency_key_header: CreatingIdempotencyKey = None,
     ) -> Response[EditionOut]:
-        """Answers 201 with the edition. Attendance can be posted from the day after its end date."""
+        """Answers 201 with the edition. Attendance can be posted from the day after its end date. Sent again with
+        the same `Idempotency-Key` and body, it answers 201 with the same edition and adds nothing."""
         reply = await ask(
             gateway.caller,
             contracts.AddEdition(
@@ -263,6 +313,7 @@ class ProviderApi(Controller):
                 end_date=data.end_date,
                 location=data.location,
             ),
+            request_id=provider_request_id(provider, idempotency_key_header),
         )
         edition = EditionOut.of(reply)
         return Response(edition, status_code=201, headers={"Location": f"{PATH}/courses/{course_id}"})

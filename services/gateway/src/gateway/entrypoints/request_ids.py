@@ -62,10 +62,24 @@ async def form_request_id(request: Request[Any, Any, Any]) -> str:
     return await posted_request_id(request, subject)
 
 
+def idempotency_key_text(header: str | None) -> str:
+    """The Idempotency-Key as sent ("" without one). The IETF draft makes it a structured-field string
+    (`"abc"`); clients that send it bare (`abc`) are common, so both are accepted and mean the same key."""
+    text = (header or "").strip()
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        text = text[1:-1].replace('\\"', '"').replace("\\\\", "\\")
+    return text if text.strip() else ""
+
+
+def request_id_for_key(header: str | None, subject: str) -> str:
+    """The request id for an ``Idempotency-Key`` header scoped to ``subject``; a fresh one without a key."""
+    key = idempotency_key_text(header)
+    return scoped_request_id(subject, key) if key else fresh_request_id()
+
+
 def api_request_id(request: Request[Any, Any, Any], subject: str) -> str:
     """The request id of an API call: its ``Idempotency-Key`` scoped to ``subject``, else a fresh one."""
-    key = request.headers.get(IDEMPOTENCY_KEY_HEADER)
-    return scoped_request_id(subject, key) if key else fresh_request_id()
+    return request_id_for_key(request.headers.get(IDEMPOTENCY_KEY_HEADER), subject)
 
 
 def subject_of(kind: str, identity: object) -> str:

@@ -28,6 +28,7 @@ from gateway.entrypoints.portfolio_support import (
     portfolio_owner,
 )
 from gateway.entrypoints.rendering import page, request_language
+from gateway.entrypoints.request_ids import form_request_id
 from gateway.entrypoints.web_session import client_ip, current_account, signed_in
 from gateway.service_layer.context import GatewayDep
 from lklr_shared.contracts import audit as audit_contracts
@@ -151,7 +152,11 @@ class ReregistrationPages(Controller):
         if owner is None:
             return await self._render(request, gateway, owner, status_code=409)
         try:
-            await ask(gateway.caller, command(person_id=owner.person_id, actor=owner.actor))
+            await ask(
+                gateway.caller,
+                command(person_id=owner.person_id, actor=owner.actor),
+                request_id=await form_request_id(request),
+            )
         except RpcError as exc:
             if not 400 <= exc.status < 500:
                 raise
@@ -212,6 +217,7 @@ class ReregistrationPages(Controller):
                     text=text,
                     evidence_ids=evidence_ids,
                 ),
+                request_id=await form_request_id(request),
             )
         except RpcError as exc:
             if not 400 <= exc.status < 500:

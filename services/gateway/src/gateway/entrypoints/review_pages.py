@@ -21,6 +21,7 @@ from litestar.response import Redirect, Stream, Template
 from gateway.entrypoints.forms import form_fields, problem_message, translator
 from gateway.entrypoints.portfolio_support import attachment_headers
 from gateway.entrypoints.rendering import page, request_language
+from gateway.entrypoints.request_ids import form_request_id
 from gateway.entrypoints.web_session import client_ip, current_account, role_required
 from gateway.service_layer.context import GatewayDep
 from lklr_shared.contracts import audit as audit_contracts
@@ -120,6 +121,7 @@ class ReviewPages(Controller):
                     verdict=verdict,  # checked against VERDICTS above
                     reason=reason[:4000],
                 ),
+                request_id=await form_request_id(request),
             )
         except RpcError as exc:
             if exc.status not in {409, 422}:
