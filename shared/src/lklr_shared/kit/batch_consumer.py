@@ -43,7 +43,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from lklr_shared.contracts.base import Message, UnknownMessageType
 from lklr_shared.contracts.envelope import Envelope, utcnow, wrap
-from lklr_shared.kit import amqp_raw
+from lklr_shared.kit import amqp_raw, metrics
 from lklr_shared.kit.db import inbox_table
 from lklr_shared.kit.outbox import OutboxRelay, UnitOfWork
 from lklr_shared.kit.retry import FailureRouter, describe
@@ -201,7 +201,8 @@ class BatchEventConsumer:
             await self._fill(batch)
             self._busy = True
             try:
-                await self.process(batch)
+                with metrics.handling(self.name, [message.type for message in batch], self.stats):
+                    await self.process(batch)
             except Exception:
                 # Handler and ack failures are settled inside process(); what reaches here failed after the commit
                 # (the after-commit hook). The messages stay unacked, the broker redelivers them and the inbox skips

@@ -30,7 +30,7 @@ from pydantic import ValidationError
 
 from lklr_shared.contracts.base import Message, UnknownMessageType, contract_for
 from lklr_shared.contracts.envelope import Envelope, wrap
-from lklr_shared.kit import amqp_raw, request_log
+from lklr_shared.kit import amqp_raw, metrics, request_log
 from lklr_shared.kit.access import AccessRefused, authorize
 from lklr_shared.kit.actor import (
     ASSERTION_HEADER,
@@ -236,6 +236,7 @@ class RpcServer:
                 self._in_flight.discard(task)
 
     async def _answer(self, message: RabbitMessage) -> None:
+        started = time.perf_counter()
         deadline = (message.headers or {}).get(DEADLINE_HEADER)
         if isinstance(deadline, int) and time.time() * 1000 > deadline:
             log.warning(
@@ -268,6 +269,7 @@ class RpcServer:
             kind = envelope.type if envelope is not None else "?"
             log.exception("%s: request %s (%s) failed", self.service, kind, message.correlation_id)
             body = {"ok": False, "error": {"code": "internal", "message": type(exc).__name__, "status": 500}}
+        metrics.rpc_answered(self.service, envelope, body, started)
         raw = message.raw_message
         if raw.reply_to:
             try:
@@ -423,6 +425,19 @@ class RpcClient:
         request_id: str | None = None,
     ) -> dict[str, Any]:
         """Send a request and return the reply body as the service sent it (errors included, not raised)."""
+        with metrics.rpc_called(service, request.wire_name) as call:
+            reply = await self._exchange(service, request, timeout, correlation_id, request_id)
+            call.replied(reply)
+        return reply
+
+    async def _exchange(
+        self,
+        service: str,
+        request: Message,
+        timeout: float | None,
+        correlation_id: uuid.UUID | None,
+        request_id: str | None,
+    ) -> dict[str, Any]:
         timeout = timeout or self._timeout
         envelope = wrap(request, correlation_id=correlation_id or current_correlation_id(), origin=current_origin())
         key = str(envelope.message_id)
