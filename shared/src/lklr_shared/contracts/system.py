@@ -96,6 +96,8 @@ class OperationalStatus(Message):
 
     service: str
     checks: dict[str, bool]
+    # The broker prefix the service's queues carry (the dead-letter tool's --prefix).
+    broker_prefix: str = ""
     queues: list[QueueStatus] = []
     outbox_unsent: int = 0
     outbox_oldest_age_seconds: float = 0.0

@@ -111,6 +111,7 @@ class OperationsProbe:
         return OperationalStatus(
             service=self.service,
             checks=checks,
+            broker_prefix=self.topology.prefix,
             queues=await self.queues(),
             outbox_unsent=backlog.unsent,
             outbox_oldest_age_seconds=backlog.oldest_age_seconds,

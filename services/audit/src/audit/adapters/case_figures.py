@@ -44,7 +44,7 @@ async def case_figures(session_factory: async_sessionmaker[AsyncSession], today:
         .where(review_cases.c.status == "awaiting_correction", dossiers.c.correction_deadline < today)
     )
     async with session_factory() as session:
-        counts = dict((await session.execute(by_status)).tuples().all())
+        counts: dict[str, int] = dict((await session.execute(by_status)).tuples().all())
         overdue = (await session.execute(unanswered)).scalar_one() + (await session.execute(uncorrected)).scalar_one()
     return {
         "open": float(counts.get("open", 0)),
