@@ -104,6 +104,8 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/asyncapi.json"): "public",
     ("GET", "/livez"): "public",
     ("GET", "/readyz"): "public",
+    # Prometheus metrics, as /readyz: counts by route template, no personal data (keep it off the public ingress).
+    ("GET", "/metrics"): "public",
     ("GET", "/schema"): "public",
     ("GET", "/schema/openapi.json"): "public",
     ("GET", "/schema/{path:str}"): "public",
@@ -195,6 +197,8 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/beheer/accounts"): "administrator",
     ("POST", "/beheer/accounts/{account_id:uuid}/rollen"): "administrator",
     ("GET", "/beheer/beveiligingslog"): "administrator",
+    ("GET", "/beheer/systeem"): "administrator",
+    ("GET", "/beheer/systeem/overzicht"): "administrator",
     # Public API.
     ("GET", "/api/v1/statistics"): "public",
     ("GET", "/api/v1/register"): "public",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from audit.adapters.case_figures import case_figures
 from audit.entrypoints.events import batch_handlers
 from audit.entrypoints.rpc import rpc_handlers
 from audit.entrypoints.runtime import AuditRuntime
@@ -57,6 +58,7 @@ def build_runtime(settings: ServiceSettings, clock: Clock | None = None) -> Audi
     runtime.context = context
     runtime.rpc_handlers = rpc_handlers(context)
     runtime.batch_handlers = batch_handlers(context)
+    runtime.figures = lambda: case_figures(runtime.session_factory, context.today())
     runtime.jobs = [
         PeriodicJob("deadlines", lambda: run_deadline_jobs(context), audit_settings.deadline_job_interval_seconds)
     ]

@@ -33,6 +33,7 @@ from gateway.entrypoints.audit_routes import AuditRoutes
 from gateway.entrypoints.correlation import CorrelationMiddleware
 from gateway.entrypoints.errors import http_error_handler, rpc_error_handler
 from gateway.entrypoints.health import asyncapi_document, livez, readyz
+from gateway.entrypoints.metrics import HttpMetricsMiddleware, metrics_endpoint
 from gateway.entrypoints.openapi_page import PlainOpenAPIPage
 from gateway.entrypoints.pages import Pages
 from gateway.entrypoints.portfolio_routes import PortfolioRoutes
@@ -154,6 +155,7 @@ def build_app(
             ApiV1,
             livez,
             readyz,
+            metrics_endpoint,
             asyncapi_document,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         ],
@@ -166,6 +168,7 @@ def build_app(
             # The request's span around everything the request does, its log lines included.
             TracingMiddleware,
             CorrelationMiddleware,
+            HttpMetricsMiddleware,
         ],
         # On every response, 404s and errors included (route middleware does not see those).
         before_send=[SecurityHeaders(hsts_max_age=settings.hsts_max_age_seconds)],

@@ -285,7 +285,7 @@ def _page_paths(app: Litestar) -> set[str]:
     paths = set()
     for route in app.routes:
         path = route.path
-        if path.startswith(("/api/", "/static", "/schema", "/livez", "/readyz", "/asyncapi.json")):
+        if path.startswith(("/api/", "/static", "/schema", "/livez", "/readyz", "/metrics", "/asyncapi.json")):
             continue
         if "GET" in getattr(route, "methods", set()) and "{" not in path:
             paths.add(path)

@@ -71,3 +71,44 @@ class ListSecurityEvents(Request["SecurityEventList"]):
     limit: int = Field(default=200, ge=1, le=1000)
     action: str | None = None
     before: datetime | None = None
+
+
+class QueueStatus(Message):
+    """One queue of a service as the broker reports it (a nested value). ``role``: ``rpc`` (its requests),
+    ``events`` (its event queue) or ``dead_letters``; ``exists`` false when the broker has no such queue."""
+
+    name: str
+    role: str
+    exists: bool = True
+    messages: int = 0
+    consumers: int = 0
+    # For a dead-letter queue: the consumer name the operator's replay command takes.
+    consumer: str = ""
+
+
+class OperationalStatus(Message):
+    """A service's answer to GetOperationalStatus: its readiness checks, its queues, its outbox backlog, and figures
+    of its own (the audit's cases waiting, open and overdue)."""
+
+    wire_name: ClassVar[str] = "system.OperationalStatus"
+    kind: ClassVar[MessageKind] = "reply"
+    owner: ClassVar[str] = "system"
+
+    service: str
+    checks: dict[str, bool]
+    # The broker prefix the service's queues carry (the dead-letter tool's --prefix).
+    broker_prefix: str = ""
+    queues: list[QueueStatus] = []
+    outbox_unsent: int = 0
+    outbox_oldest_age_seconds: float = 0.0
+    figures: dict[str, float] = {}
+
+
+class GetOperationalStatus(Request["OperationalStatus"]):
+    """How a service is doing, for the administrator's system page: readiness, queue depths and consumers, dead
+    letters, outbox backlog. Every service answers it, so it is sent to a named service."""
+
+    wire_name: ClassVar[str] = "system.GetOperationalStatus"
+    access: ClassVar[Access] = staff({"administrator"})
+    kind: ClassVar[MessageKind] = "query"
+    owner: ClassVar[str] = "system"

@@ -14,6 +14,8 @@
   whether the broker answers.
 - Whether the broker's connection is up right now (`connected`), without `broker.ping`'s timer: the RPC client
   asks before every request, so that a request while the broker is away fails at once as unavailable.
+- How many messages and consumers a queue has (`queue_counts`), for the metrics and the operator page: a passive
+  declare answers both, and FastStream has no call for it (its declarer would create a missing queue).
 - Whether deliveries share one open channel (`same_open_channel`), so that the batch consumer may acknowledge them
   with one `multiple` ack: aio-pika raises on reading the channel of a delivery whose channel has closed.
 - Forgetting a queue FastStream declared (`forget_queue`): its declarer caches one queue object per queue
@@ -30,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import aio_pika
@@ -123,3 +126,37 @@ async def connected(broker: RabbitBroker) -> bool:
     connection = await broker.connect()
     event = getattr(connection, "connected", None)
     return isinstance(event, asyncio.Event) and event.is_set()
+
+
+@dataclass(frozen=True, slots=True)
+class QueueCounts:
+    """A queue's ready messages and consumers, as the broker answered a passive declare."""
+
+    messages: int
+    consumers: int
+
+
+async def queue_counts(broker: RabbitBroker, names: Sequence[str]) -> dict[str, QueueCounts | None]:
+    """Messages and consumers of each named queue (None: no such queue), on a channel opened for this and closed.
+
+    A passive declare of a missing queue closes its channel with 404, so the names after it get a fresh channel.
+    """
+    connection = await broker.connect()
+    counts: dict[str, QueueCounts | None] = {}
+    channel = await connection.channel()
+    try:
+        for name in names:
+            try:
+                queue = await channel.declare_queue(name, passive=True)
+            except aio_pika.exceptions.ChannelNotFoundEntity:
+                counts[name] = None
+                # Closed for good (a robust channel would otherwise reopen itself and stay open, unused).
+                await channel.close()
+                channel = await connection.channel()
+                continue
+            result = queue.declaration_result
+            counts[name] = QueueCounts(int(result.message_count or 0), int(result.consumer_count or 0))
+    finally:
+        if not channel.is_closed:
+            await channel.close()
+    return counts

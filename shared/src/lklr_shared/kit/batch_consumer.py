@@ -43,7 +43,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from lklr_shared.contracts.base import Message, UnknownMessageType
 from lklr_shared.contracts.envelope import Envelope, utcnow, wrap
-from lklr_shared.kit import amqp_raw, tracing
+from lklr_shared.kit import amqp_raw, metrics, tracing
 from lklr_shared.kit.db import inbox_table
 from lklr_shared.kit.outbox import OutboxRelay, UnitOfWork
 from lklr_shared.kit.retry import FailureRouter, describe
@@ -201,7 +201,10 @@ class BatchEventConsumer:
             await self._fill(batch)
             self._busy = True
             try:
-                with tracing.batch_consumer_span(self.name, (message.headers for message in batch)):
+                with (
+                    tracing.batch_consumer_span(self.name, (message.headers for message in batch)),
+                    metrics.handling(self.name, [message.type for message in batch], self.stats),
+                ):
                     await self.process(batch)
             except Exception:
                 # Handler and ack failures are settled inside process(); what reaches here failed after the commit

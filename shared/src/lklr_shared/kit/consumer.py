@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from lklr_shared.contracts.base import Message, UnknownMessageType
 from lklr_shared.contracts.envelope import Envelope
-from lklr_shared.kit import amqp_raw, tracing
+from lklr_shared.kit import amqp_raw, metrics, tracing
 from lklr_shared.kit.broker import consumer_channel, current_message, leave_body
 from lklr_shared.kit.inbox import claim
 from lklr_shared.kit.outbox import OutboxRelay, UnitOfWork
@@ -166,7 +166,10 @@ class EventConsumer:
         self._in_flight += 1
         self._idle.clear()
         try:
-            with tracing.consumer_span(self.name, message.raw_message.type, message.headers):
+            with (
+                tracing.consumer_span(self.name, message.raw_message.type, message.headers),
+                metrics.handling(self.name, [message.raw_message.type], self.stats),
+            ):
                 await self._process(message)
         finally:
             self._in_flight -= 1

@@ -1,7 +1,8 @@
-"""A minimal HTTP server for liveness and readiness probes of the non-HTTP services.
+"""A minimal HTTP server for liveness and readiness probes and the metrics of the non-HTTP services.
 
 `GET /livez` answers 200 while the event loop runs; `GET /readyz` answers 200 only when every check passes
-(database and broker), with a JSON body naming each check. Kept dependency-free on purpose: a probe
+(database and broker), with a JSON body naming each check; `GET /metrics` answers the process's Prometheus metrics
+(``kit.metrics``), the readiness checks among them. Kept dependency-free on purpose: a probe
 endpoint should not pull a web framework into every worker.
 """
 
@@ -12,6 +13,8 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
+
+from lklr_shared.kit import metrics
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +63,9 @@ class HealthServer:
             parts = request_line.split()
             path = parts[1] if len(parts) > 1 else ""
             body: dict[str, Any]
+            if path == "/metrics":
+                await self._write(writer, 200, *await self._metrics())
+                return
             if path == "/livez":
                 status, body = 200, {"service": self._service, "status": "alive"}
             elif path == "/readyz":
@@ -73,15 +79,23 @@ class HealthServer:
                 }
             else:
                 status, body = 404, {"error": "not found"}
-            payload = json.dumps(body).encode()
-            reason = {200: "OK", 404: "Not Found", 503: "Service Unavailable"}[status]
-            writer.write(
-                f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\n"
-                f"Content-Length: {len(payload)}\r\nConnection: close\r\n\r\n".encode()
-                + payload
-            )
-            await writer.drain()
+            await self._write(writer, status, json.dumps(body).encode(), "application/json")
         except (TimeoutError, ConnectionError) as exc:
             log.debug("health probe connection dropped: %r", exc)
         finally:
             writer.close()
+
+    async def _metrics(self) -> tuple[bytes, str]:
+        process = metrics.process_metrics()
+        process.record_readiness(self._service, await run_checks(self._checks))
+        return await process.exposition()
+
+    @staticmethod
+    async def _write(writer: asyncio.StreamWriter, status: int, payload: bytes, content_type: str) -> None:
+        reason = {200: "OK", 404: "Not Found", 503: "Service Unavailable"}[status]
+        writer.write(
+            f"HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\n"
+            f"Content-Length: {len(payload)}\r\nConnection: close\r\n\r\n".encode()
+            + payload
+        )
+        await writer.drain()

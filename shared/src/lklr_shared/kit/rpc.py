@@ -30,7 +30,7 @@ from pydantic import ValidationError
 
 from lklr_shared.contracts.base import Message, UnknownMessageType, contract_for
 from lklr_shared.contracts.envelope import Envelope, wrap
-from lklr_shared.kit import amqp_raw, request_log, tracing
+from lklr_shared.kit import amqp_raw, metrics, request_log, tracing
 from lklr_shared.kit.access import AccessRefused, authorize
 from lklr_shared.kit.actor import (
     ASSERTION_HEADER,
@@ -245,6 +245,7 @@ class RpcServer:
                 self._in_flight.discard(task)
 
     async def _answer(self, message: RabbitMessage) -> None:
+        started = time.perf_counter()
         deadline = (message.headers or {}).get(DEADLINE_HEADER)
         if isinstance(deadline, int) and time.time() * 1000 > deadline:
             log.warning(
@@ -279,6 +280,7 @@ class RpcServer:
             log.exception("%s: request %s (%s) failed", self.service, kind, message.correlation_id)
             tracing.record_failure(exc)
             body = {"ok": False, "error": {"code": "internal", "message": type(exc).__name__, "status": 500}}
+        metrics.rpc_answered(self.service, envelope, body, started)
         raw = message.raw_message
         if raw.reply_to:
             try:
@@ -451,10 +453,15 @@ class RpcClient:
         request_id: str | None = None,
     ) -> dict[str, Any]:
         """Send a request and return the reply body as the service sent it (errors included, not raised)."""
-        with tracing.rpc_client_span(service, request.wire_name):
-            return await self._send(
+        with (
+            tracing.rpc_client_span(service, request.wire_name),
+            metrics.rpc_called(service, request.wire_name) as call,
+        ):
+            reply = await self._send(
                 service, request, timeout=timeout, correlation_id=correlation_id, request_id=request_id
             )
+            call.replied(reply)
+        return reply
 
     async def _send(
         self,

@@ -18,12 +18,21 @@ from faststream.rabbit import RabbitBroker
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from lklr_shared.contracts.base import Message
-from lklr_shared.contracts.system import ListSecurityEvents, Ping, Pong, SecurityEventList
+from lklr_shared.contracts.system import (
+    GetOperationalStatus,
+    ListSecurityEvents,
+    OperationalStatus,
+    Ping,
+    Pong,
+    SecurityEventList,
+)
 from lklr_shared.kit.actor import DEV_PUBLIC_KEY, ActorVerifier, is_development_key, load_public_keys
 from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.consumer import EventConsumer, EventHandler
 from lklr_shared.kit.db import database_ok
 from lklr_shared.kit.health import HealthServer
+from lklr_shared.kit.metrics import process_metrics
+from lklr_shared.kit.operations import Figures, OperationsProbe
 from lklr_shared.kit.outbox import OutboxRelay, UnitOfWork, prune_processed_messages
 from lklr_shared.kit.periodic import PeriodicJob
 from lklr_shared.kit.publisher import Publisher
@@ -62,6 +71,8 @@ class ServiceRuntime:
     rpc_handlers: Mapping[type[Message], RpcHandler] = field(default_factory=dict)
     # Releases what a request dropped unanswered (past its deadline) held, by its message id (see RpcServer).
     abandoned_requests: AbandonedHandler | None = None
+    # Figures of the service's own for its metrics source and the system page (the audit's cases).
+    figures: Figures | None = None
 
     broker: RabbitBroker | None = None
     relay: OutboxRelay | None = None
@@ -69,6 +80,7 @@ class ServiceRuntime:
     rpc_server: RpcServer | None = None
     health: HealthServer | None = None
     watchdog: ConsumerWatchdog | None = None
+    operations: OperationsProbe | None = None
     _relay_task: asyncio.Task[None] | None = None
     _pruning: PeriodicJob | None = None
 
@@ -92,6 +104,15 @@ class ServiceRuntime:
 
     async def _ping(self, _request: Ping, _envelope: object) -> Pong:
         return Pong(service=self.name, database_ok=await self.database_ok(), broker_ok=await self.broker_ok())
+
+    def event_consumers(self) -> list[str]:
+        """The event consumers this process runs (a runtime with consumers of its own adds them)."""
+        return [self.consumer.name] if self.consumer is not None else []
+
+    async def _operational_status(self, _request: GetOperationalStatus, _envelope: object) -> OperationalStatus:
+        if self.operations is None:
+            raise RuntimeError(f"{self.name} is not started")
+        return await self.operations.status()
 
     async def _security_events(self, request: ListSecurityEvents, _envelope: object) -> SecurityEventList:
         return await list_security_events(self.session_factory, self.name, request)
@@ -127,6 +148,7 @@ class ServiceRuntime:
         rpc_handlers: dict[type[Message], RpcHandler] = {
             Ping: self._ping,
             ListSecurityEvents: self._security_events,
+            GetOperationalStatus: self._operational_status,
             **self.rpc_handlers,
         }
         self.rpc_server = RpcServer(
@@ -144,12 +166,13 @@ class ServiceRuntime:
             interval_seconds=settings.consumer_check_seconds,
         )
         self.watchdog.start()
-        self.health = HealthServer(
-            self.name,
-            {"database": self.database_ok, "broker": self.broker_ok, "consumers": self.consumers_ok},
-            settings.health_host,
-            settings.health_port,
-        )
+        checks = {"database": self.database_ok, "broker": self.broker_ok, "consumers": self.consumers_ok}
+        self.operations = OperationsProbe(
+            self.name, self.topology, self.engine, self.session_factory, self.broker, checks, self.event_consumers,
+            self.figures,
+        )  # fmt: skip
+        self.operations.install(process_metrics())
+        self.health = HealthServer(self.name, checks, settings.health_host, settings.health_port)
         await self.health.start()
         log.info("%s started (health on port %s)", self.name, self.health.port)
 
@@ -183,6 +206,8 @@ class ServiceRuntime:
                 self._relay_task.cancel()
         if self.health is not None:
             await self.health.stop()
+        if self.operations is not None:
+            self.operations.uninstall()
         if self.broker is not None:
             await self.broker.stop()
         await self.engine.dispose()

@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
 # Paths whose clients are programs: they get RFC 9457 Problem Details instead of an HTML page.
-_MACHINE_PREFIXES = ("/api/", "/schema", "/livez", "/readyz", "/asyncapi.json", "/static/")
+_MACHINE_PREFIXES = ("/api/", "/schema", "/livez", "/readyz", "/metrics", "/asyncapi.json", "/static/")
 
 
 def wants_json(request: Request[Any, Any, Any]) -> bool:

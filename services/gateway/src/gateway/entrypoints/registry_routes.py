@@ -21,6 +21,7 @@ from gateway.entrypoints.account_api import AccountApi
 from gateway.entrypoints.account_pages import AccountPages
 from gateway.entrypoints.admin_accounts import AdminAccountPages
 from gateway.entrypoints.admin_security_log import AdminSecurityLogPage
+from gateway.entrypoints.admin_system import AdminSystemPage
 from gateway.entrypoints.dev_mail import DevMailPage
 from gateway.entrypoints.errors import problem, wants_json
 from gateway.entrypoints.mine_pages import MinePages
@@ -85,6 +86,7 @@ class RegistryRoutes(InitPluginProtocol):
             OfficePages,
             AdminAccountPages,
             AdminSecurityLogPage,
+            AdminSystemPage,
             RegisterPage,
             RegisterApi,
             AccountApi,

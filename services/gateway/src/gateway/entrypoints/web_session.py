@@ -45,7 +45,7 @@ CSRF_FIELD: Final = "csrf_token"
 CSRF_HEADER: Final = "x-csrf-token"
 SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
 # Machine routes: bearer tokens or nothing to protect; the middleware leaves them alone (and asks no registry).
-EXEMPT_PREFIXES: Final = ("/api/", "/static/", "/schema", "/livez", "/readyz", "/asyncapi.json")
+EXEMPT_PREFIXES: Final = ("/api/", "/static/", "/schema", "/livez", "/readyz", "/metrics", "/asyncapi.json")
 _STATE_KEY: Final = "lklr_web"
 
 
