@@ -184,7 +184,7 @@ def build_app(
         lifespan=[broker_lifespan],
         # Issue 5: the provider API (bearer API keys), the catalogue API and the /opleidingen page.
         plugins=[
-            AccreditationRoutes(gateway),
+            AccreditationRoutes(gateway, public_base_url=settings.public_base_url),
             # Issue 4: the portfolio pages and the professional's own API (/api/v1/me/...).
             PortfolioRoutes(gateway),
             # Issue 6: re-registration, reviewers' cases, the office's decisions, public audit statistics.

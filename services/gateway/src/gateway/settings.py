@@ -53,4 +53,7 @@ class GatewaySettings(BrokerSettings):
     # Who may tell the gateway the client's address (X-Forwarded-For) and scheme (X-Forwarded-Proto): the reverse
     # proxies' addresses or ranges (GATEWAY_TRUSTED_PROXIES='["10.0.0.0/8"]'). Anyone else's headers are ignored,
     # so a client cannot pick the address the rate limits and the security log see.
+    # The register's public address (https://lklr.nl): the xAPI account homePage of registration numbers and the
+    # base of edition IRIs. Empty: the address each request came in on (local runs and tests).
+    public_base_url: str = ""
     trusted_proxies: list[str] = Field(default_factory=lambda: ["127.0.0.1"])

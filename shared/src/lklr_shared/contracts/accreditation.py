@@ -17,14 +17,14 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import ClassVar, Generic, Literal
+from typing import Any, ClassVar, Final, Generic, Literal
 
 from lklr_shared.contracts.access import PUBLIC, Access, provider, signed_in, staff
 from lklr_shared.contracts.base import Message, MessageKind, ReplyT, Request
 
 Category = Literal["A1", "A2"]
 CourseStatus = Literal["submitted", "changes_requested", "approved", "rejected", "withdrawn"]
-AttendanceChannel = Literal["api", "web"]
+AttendanceChannel = Literal["api", "web", "xapi"]
 RowOutcome = Literal["recorded", "duplicate", "rejected"]
 TeachingClaimStatus = Literal["submitted", "approved", "rejected"]
 
@@ -973,3 +973,101 @@ class PersonDataExport(_AccreditationReply):
     person_id: uuid.UUID
     attendance: list[ExportedAttendance]
     teaching_claims: list[ExportedTeachingClaim]
+
+
+# --- xAPI statements (the Learning Record Store behind the gateway's /xapi) --------------------------------------
+
+XAPI_ATTENDED_VERB: Final = "http://adlnet.gov/expapi/verbs/attended"
+XAPI_VOIDED_VERB: Final = "http://adlnet.gov/expapi/verbs/voided"
+# What a stored statement did to the register: `recorded`/`duplicate`/`rejected` as an attendance row (see
+# AttendanceRowResult), `voided` (a voiding statement that voided its target), `none` (stored, places nothing).
+XapiEffect = Literal["recorded", "duplicate", "rejected", "voided", "none"]
+
+
+class XapiStatementOutcome(Message):
+    """What one statement of a StoreXapiStatements did (the statement id is the attendance row's key)."""
+
+    statement_id: uuid.UUID
+    effect: XapiEffect
+    newly_stored: bool
+    attendance_id: uuid.UUID | None = None
+    reason_code: str | None = None
+    message: str | None = None
+
+
+class StoreXapiStatements(_AccreditationCommand["XapiStatementsStored"]):
+    """Store a provider's xAPI statements, all or none → XapiStatementsStored (outcomes in the order sent).
+
+    `statements` are the JSON objects as the client sent them, each with an `id` (the gateway assigns missing
+    ones). The service validates them (400 `invalid_statement` names the first broken rule), sets `stored`,
+    `timestamp` (when absent), `version` (when absent: `default_version`) and `authority`. A statement id
+    already stored for this provider with the same content is accepted again and changes nothing; with other
+    content the whole request is 409 `statement_conflict`. An "attended" statement whose actor is an account on
+    `register_home_page` and whose object's id is `edition_iri_prefix` + an edition id of this provider becomes
+    an attendance row by PostAttendance's rules (channel `xapi`); a voiding statement voids its target and the
+    target's attendance. Each provider's statements are its own: ids of other providers' statements are unseen.
+    """
+
+    wire_name: ClassVar[str] = "accreditation.StoreXapiStatements"
+    access: ClassVar[Access] = provider("stored_by")
+
+    provider_id: uuid.UUID
+    statements: list[dict[str, Any]]
+    register_home_page: str
+    edition_iri_prefix: str
+    authority: dict[str, Any]
+    default_version: str = "1.0.0"
+    stored_by: str = ""
+
+
+class XapiStatementsStored(_AccreditationReply):
+    """Reply to StoreXapiStatements."""
+
+    wire_name: ClassVar[str] = "accreditation.XapiStatementsStored"
+
+    outcomes: list[XapiStatementOutcome]
+
+
+class QueryXapiStatements(_AccreditationQuery["XapiStatementPage"]):
+    """A provider's own statements → XapiStatementPage.
+
+    By `statement_id` (not voided) or `voided_statement_id` (voided): that one statement or none. Otherwise the
+    statements matching every given filter (`agent`: an Agent or identified Group as JSON, matched by its
+    inverse functional identifier against the actor or an Agent/Group object; `verb`; `activity`: the object's id; `registration`; `since` <
+    stored <= `until`), voided ones left out, `limit` at most (0: the service's maximum) in stored order,
+    continuing after `after_sequence`; `next_sequence` is set when more match.
+    """
+
+    wire_name: ClassVar[str] = "accreditation.QueryXapiStatements"
+    access: ClassVar[Access] = provider()
+
+    provider_id: uuid.UUID
+    statement_id: uuid.UUID | None = None
+    voided_statement_id: uuid.UUID | None = None
+    agent: dict[str, Any] | None = None
+    verb: str | None = None
+    activity: str | None = None
+    registration: uuid.UUID | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int = 0
+    ascending: bool = False
+    after_sequence: int | None = None
+
+
+class XapiStoredStatement(Message):
+    """One stored statement as the LRS returns it, with what it did to the register."""
+
+    statement: dict[str, Any]
+    sequence: int
+    outcome: XapiStatementOutcome
+
+
+class XapiStatementPage(_AccreditationReply):
+    """Reply to QueryXapiStatements: `consistent_through` is the service's clock when it read them."""
+
+    wire_name: ClassVar[str] = "accreditation.XapiStatementPage"
+
+    statements: list[XapiStoredStatement]
+    next_sequence: int | None = None
+    consistent_through: datetime

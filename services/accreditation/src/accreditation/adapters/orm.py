@@ -246,3 +246,34 @@ teaching_claims = sa.Table(
     sa.Column("decision_reason", sa.Text, nullable=True),
     sa.Column("points", Points, nullable=True),
 )
+
+# --- xAPI statements (the /xapi Learning Record Store) ----------------------------------------------------------
+
+# Every statement a provider's systems sent, as stored (with `stored`, `authority`, `version` set), and what it did
+# to the register. Statement ids are the provider's own: one provider never sees, nor clashes with, another's.
+xapi_statements = sa.Table(
+    "xapi_statements",
+    metadata,
+    # The order statements were stored in, and the cursor of the `more` pages.
+    sa.Column("sequence", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("provider_id", sa.Uuid, sa.ForeignKey("providers.provider_id"), nullable=False),
+    sa.Column("statement_id", sa.Uuid, nullable=False),
+    # SHA-256 of the statement as received: the same id with other content is a conflict.
+    sa.Column("content_digest", sa.String(64), nullable=False),
+    sa.Column("statement", sa.JSON, nullable=False),
+    sa.Column("actor_key", sa.Text, nullable=True),
+    sa.Column("object_agent_key", sa.Text, nullable=True),
+    sa.Column("verb_id", sa.Text, nullable=False),
+    sa.Column("activity_id", sa.Text, nullable=True),
+    sa.Column("registration", sa.Uuid, nullable=True),
+    sa.Column("stored", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("voided", sa.Boolean, nullable=False, default=False),
+    # A voiding statement's target (the standard forbids voiding a voiding statement: this tells them apart).
+    sa.Column("voids_statement_id", sa.Uuid, nullable=True),
+    sa.Column("effect", sa.String(10), nullable=False),
+    sa.Column("attendance_id", sa.Uuid, sa.ForeignKey("attendance.attendance_id"), nullable=True),
+    sa.Column("reason_code", sa.String(60), nullable=True),
+    sa.Column("message", sa.Text, nullable=True),
+    sa.UniqueConstraint("provider_id", "statement_id", name="uq_xapi_statements_provider_statement"),
+    sa.Index("ix_xapi_statements_provider_sequence", "provider_id", "sequence"),
+)

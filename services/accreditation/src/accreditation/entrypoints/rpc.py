@@ -18,7 +18,15 @@ from accreditation.domain.errors import (
     RuleViolation,
     Unauthenticated,
 )
-from accreditation.service_layer import attendance, courses, demo, personal_data, providers, teaching
+from accreditation.service_layer import (
+    attendance,
+    courses,
+    demo,
+    personal_data,
+    providers,
+    teaching,
+    xapi_statements,
+)
 from accreditation.service_layer.context import AccreditationContext
 from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.contracts.base import Message
@@ -69,6 +77,9 @@ USE_CASES: Final[dict[type[Message], UseCase]] = {
     contracts.VoidAttendance: attendance.void_attendance,
     contracts.ListAttendance: attendance.list_attendance,
     contracts.ListDisputedAttendance: attendance.list_disputed_attendance,
+    # xAPI statements (the gateway's /xapi)
+    contracts.StoreXapiStatements: xapi_statements.store_statements,
+    contracts.QueryXapiStatements: xapi_statements.query_statements,
     # teaching claims
     contracts.ClaimTeaching: teaching.claim_teaching,
     contracts.ListTeachingClaimsForReview: teaching.list_for_review,

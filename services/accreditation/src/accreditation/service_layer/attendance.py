@@ -73,7 +73,7 @@ async def post_attendance(
         return reserved
     try:
         async with ctx.unit_of_work() as uow:
-            result = await _record_post(ctx, uow.session, uow.emit, command, key)
+            result = await record_post(ctx, uow.session, uow.emit, command, key)
             await idempotency_store.complete(uow.session, reserved, result, now=ctx.now())
             await uow.commit()
     except BaseException:
@@ -168,14 +168,17 @@ async def _already_recorded(
     return recorded
 
 
-async def _record_post(
+async def record_post(
     ctx: AccreditationContext,
     session: AsyncSession,
     emit: Callable[[Message], Envelope],
     command: contracts.PostAttendance,
     key: str,
 ) -> contracts.AttendancePostResult:
-    """Everything of a post inside its one transaction (the caller commits)."""
+    """Everything of a post inside its one transaction (the caller commits).
+
+    A post the edition cannot take (unknown, another provider's, not accepting attendance) raises before it
+    writes anything, so a caller may catch that refusal and carry on in the same transaction."""
     now = ctx.now()
     edition = await _edition_context(session, command.edition_id, command.provider_id)
     completion_date = edition.end_date
@@ -366,27 +369,7 @@ async def void_attendance(
             raise Forbidden("not_your_attendance", "This attendance record belongs to another provider.")
         if row.voided_at is None:
             voided_at = ctx.now()
-            updated = await session.execute(
-                sa.update(attendance)
-                .where(attendance.c.attendance_id == command.attendance_id, attendance.c.voided_at.is_(None))
-                .values(
-                    voided_at=voided_at,
-                    void_reason=reason,
-                    voided_by=actor(command.voided_by),
-                )
-            )
-            if int(getattr(updated, "rowcount", 0) or 0) == 1:
-                uow.emit(
-                    contracts.AttendanceVoided(
-                        attendance_id=row.attendance_id,
-                        provider_id=row.provider_id,
-                        person_id=row.person_id,
-                        reason=reason,
-                        voided_at=voided_at,
-                        edition_id=row.edition_id,
-                        course_id=row.course_id,
-                    )
-                )
+            if await void_row(session, uow.emit, row, reason=reason, voided_by=command.voided_by, now=voided_at):
                 await uow.commit()
                 return contracts.AttendanceVoidReceipt(
                     attendance_id=row.attendance_id, voided_at=voided_at, reason=reason, newly_voided=True
@@ -401,6 +384,32 @@ async def void_attendance(
         reason=row.void_reason or "",
         newly_voided=False,
     )
+
+
+async def void_row(
+    session: AsyncSession, emit: Callable[[Message], Envelope], row: Any, *, reason: str, voided_by: str, now: datetime
+) -> bool:
+    """Void an attendance row (as selected from `attendance`) inside the caller's transaction and emit
+    AttendanceVoided; False when it was voided already (by a concurrent void, say): then nothing is emitted."""
+    updated = await session.execute(
+        sa.update(attendance)
+        .where(attendance.c.attendance_id == row.attendance_id, attendance.c.voided_at.is_(None))
+        .values(voided_at=now, void_reason=reason, voided_by=actor(voided_by))
+    )
+    if int(getattr(updated, "rowcount", 0) or 0) != 1:
+        return False
+    emit(
+        contracts.AttendanceVoided(
+            attendance_id=row.attendance_id,
+            provider_id=row.provider_id,
+            person_id=row.person_id,
+            reason=reason,
+            voided_at=now,
+            edition_id=row.edition_id,
+            course_id=row.course_id,
+        )
+    )
+    return True
 
 
 async def list_attendance(ctx: AccreditationContext, query: contracts.ListAttendance) -> contracts.AttendanceList:

@@ -21,6 +21,7 @@ from gateway.entrypoints.provider_api import (
     provider_router,
 )
 from gateway.entrypoints.provider_pages import ProviderPages
+from gateway.entrypoints.xapi import XapiContext, XapiVersionHeader, xapi_router
 from gateway.service_layer.api_keys import DEFAULT_CACHE_SECONDS, ApiKeyAuthenticator
 from gateway.service_layer.context import Gateway
 
@@ -34,16 +35,20 @@ class AccreditationRoutes(InitPluginProtocol):
         *,
         key_cache_seconds: float = DEFAULT_CACHE_SECONDS,
         attendance_timeout: float = DEFAULT_ATTENDANCE_TIMEOUT_SECONDS,
+        public_base_url: str = "",
     ) -> None:
         self.context = ProviderApiContext(
             authenticator=ApiKeyAuthenticator(gateway.caller, cache_seconds=key_cache_seconds),
             attendance_timeout=attendance_timeout,
         )
+        # The xAPI LRS shares the key check (and its short cache) with the provider API.
+        self.xapi = XapiContext(authenticator=self.context.authenticator, public_base_url=public_base_url)
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         app_config.route_handlers.extend(
             [
                 provider_router(self.context),
+                xapi_router(self.xapi),
                 CatalogueApi,
                 CataloguePage,
                 ProviderPages,
@@ -51,6 +56,7 @@ class AccreditationRoutes(InitPluginProtocol):
                 TeachingClaimPages,
             ]
         )
+        app_config.before_send.append(XapiVersionHeader())
         openapi = app_config.openapi_config
         if openapi is not None:
             scheme = Components(

@@ -45,7 +45,9 @@ CSRF_FIELD: Final = "csrf_token"
 CSRF_HEADER: Final = "x-csrf-token"
 SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
 # Machine routes: bearer tokens or nothing to protect; the middleware leaves them alone (and asks no registry).
-EXEMPT_PREFIXES: Final = ("/api/", "/static/", "/schema", "/livez", "/readyz", "/metrics", "/asyncapi.json")
+# /xapi/ authenticates with Basic credentials, but every request that changes anything must carry the custom
+# X-Experience-API-Version header, which a cross-site form cannot send (and no CORS is offered to let a script).
+EXEMPT_PREFIXES: Final = ("/api/", "/xapi/", "/static/", "/schema", "/livez", "/readyz", "/metrics", "/asyncapi.json")
 _STATE_KEY: Final = "lklr_web"
 
 

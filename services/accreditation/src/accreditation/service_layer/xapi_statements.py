@@ -1,0 +1,258 @@
+"""xAPI statements: storing a provider's statements (all or none), what they do to attendance, and reading them.
+
+A store runs in ONE transaction: every statement is validated first (nothing is written when one is broken), then
+each is inserted under its (provider, statement id) key before its effect is applied, so a concurrent request with
+the same id waits on that key and then sees the stored statement (same content: accepted, nothing applied again;
+other content: 409). An "attended" statement goes through the same code as an attendance post (`record_post`),
+with its statement id as the post's key; a voiding statement voids its target and the target's attendance.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any, Final
+
+import sqlalchemy as sa
+
+from accreditation.adapters.orm import attendance, xapi_statements
+from accreditation.adapters.sql import as_utc, for_update, insert_ignoring_conflicts
+from accreditation.domain import xapi
+from accreditation.domain.errors import AccreditationError, Conflict, InvalidRequest
+from accreditation.service_layer.attendance import record_post, void_row
+from accreditation.service_layer.context import AccreditationContext
+from lklr_shared.contracts import accreditation as contracts
+from lklr_shared.kit.outbox import UnitOfWork
+
+MAX_STATEMENTS_PER_REQUEST: Final = 500
+MAX_PAGE: Final = 200
+
+
+def xapi_timestamp(moment: datetime) -> str:
+    """An xAPI timestamp: UTC, milliseconds, `Z`."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+async def store_statements(
+    ctx: AccreditationContext, command: contracts.StoreXapiStatements
+) -> contracts.XapiStatementsStored:
+    """Validate and store the statements, all or none, and apply their effects (see the module docstring)."""
+    if not command.statements:
+        raise InvalidRequest("no_statements", "Send at least one statement.")
+    if len(command.statements) > MAX_STATEMENTS_PER_REQUEST:
+        raise InvalidRequest(
+            "too_many_statements", f"Send at most {MAX_STATEMENTS_PER_REQUEST} statements in one request."
+        )
+    ids = [xapi.check_statement(statement) for statement in command.statements]
+    if len(set(ids)) != len(ids):
+        raise InvalidRequest("invalid_statement", "The same statement id appears twice in one request.")
+    now = ctx.now()
+    async with ctx.unit_of_work() as uow:
+        outcomes = [
+            await _store_one(ctx, uow, command, statement_id, sent, now)
+            for statement_id, sent in zip(ids, command.statements, strict=True)
+        ]
+        await uow.commit()
+    return contracts.XapiStatementsStored(outcomes=outcomes)
+
+
+def _as_stored(
+    command: contracts.StoreXapiStatements, statement_id: uuid.UUID, sent: dict[str, Any], now: datetime
+) -> dict[str, Any]:
+    """The statement as the LRS keeps and returns it: `stored` and `authority` set, `timestamp` and `version`
+    filled in when the client left them out."""
+    stored = dict(sent)
+    stored["id"] = str(statement_id)
+    stored["stored"] = xapi_timestamp(now)
+    stored.setdefault("timestamp", stored["stored"])
+    stored.setdefault("version", command.default_version)
+    stored["authority"] = command.authority
+    return stored
+
+
+async def _store_one(
+    ctx: AccreditationContext,
+    uow: UnitOfWork,
+    command: contracts.StoreXapiStatements,
+    statement_id: uuid.UUID,
+    sent: dict[str, Any],
+    now: datetime,
+) -> contracts.XapiStatementOutcome:
+    session = uow.session
+    digest = xapi.content_digest(sent)
+    inserted = (
+        await session.execute(
+            insert_ignoring_conflicts(session, xapi_statements, index_elements=["provider_id", "statement_id"])
+            .values(
+                provider_id=command.provider_id,
+                statement_id=statement_id,
+                content_digest=digest,
+                statement=_as_stored(command, statement_id, sent, now),
+                actor_key=xapi.agent_key(sent["actor"]),
+                object_agent_key=xapi.object_agent_key(sent),
+                verb_id=sent["verb"]["id"],
+                activity_id=xapi.activity_of(sent),
+                registration=xapi.registration_of(sent),
+                stored=now,
+                voided=False,
+                voids_statement_id=xapi.voided_target(sent),
+                effect="none",
+            )
+            .returning(xapi_statements.c.sequence)
+        )
+    ).scalar_one_or_none()
+    if inserted is None:
+        existing = (await session.execute(_own(command.provider_id).where(_id_is(statement_id)))).one()
+        if existing.content_digest != digest:
+            raise Conflict("statement_conflict", f"Statement {statement_id} was stored before with other content.")
+        return _outcome(existing, newly_stored=False)
+
+    effect: dict[str, Any] = {"effect": "none"}
+    target = xapi.voided_target(sent)
+    claim = xapi.attendance_claim(sent, home_page=command.register_home_page, edition_prefix=command.edition_iri_prefix)
+    if target is not None:
+        effect = await _void_target(ctx, uow, command, statement_id, target)
+    elif claim is not None:
+        effect = await _record_attendance(ctx, uow, command, statement_id, claim)
+    await session.execute(sa.update(xapi_statements).where(xapi_statements.c.sequence == inserted).values(**effect))
+    return contracts.XapiStatementOutcome(statement_id=statement_id, newly_stored=True, **effect)
+
+
+async def _record_attendance(
+    ctx: AccreditationContext,
+    uow: UnitOfWork,
+    command: contracts.StoreXapiStatements,
+    statement_id: uuid.UUID,
+    claim: xapi.AttendanceClaim,
+) -> dict[str, Any]:
+    """One attendance row by the attendance post's rules; a post the edition cannot take becomes this
+    statement's rejection (it is still stored: the provider reads the reason back)."""
+    post = contracts.PostAttendance(
+        provider_id=command.provider_id,
+        edition_id=claim.edition_id,
+        idempotency_key=f"xapi:{statement_id}",
+        attendees=[contracts.AttendeeInput(registration_number=claim.registration_number, hours=claim.hours)],
+        channel="xapi",
+        posted_by=command.stored_by,
+    )
+    try:
+        result = await record_post(ctx, uow.session, uow.emit, post, post.idempotency_key)
+    except AccreditationError as refusal:
+        # record_post refuses before it writes anything, so the transaction carries on cleanly.
+        return {"effect": "rejected", "reason_code": refusal.code, "message": refusal.message}
+    (row,) = result.rows
+    return {
+        "effect": row.outcome,
+        "attendance_id": row.attendance_id,
+        "reason_code": row.reason_code,
+        "message": row.message,
+    }
+
+
+async def _void_target(
+    ctx: AccreditationContext,
+    uow: UnitOfWork,
+    command: contracts.StoreXapiStatements,
+    statement_id: uuid.UUID,
+    target_id: uuid.UUID,
+) -> dict[str, Any]:
+    """Void the target statement (of this provider) and its attendance. An unknown target is no reason to refuse
+    the voiding statement (the standard says so); voiding a voiding statement is."""
+    session = uow.session
+    target = (await session.execute(for_update(_own(command.provider_id).where(_id_is(target_id)), session))).first()
+    if target is None:
+        return {"effect": "none", "message": f"No statement {target_id} to void."}
+    if target.voids_statement_id is not None:
+        raise InvalidRequest("invalid_statement", "A voiding statement cannot itself be voided.")
+    if target.voided:
+        return {"effect": "none", "message": f"Statement {target_id} was voided already."}
+    await session.execute(
+        sa.update(xapi_statements).where(xapi_statements.c.sequence == target.sequence).values(voided=True)
+    )
+    if target.attendance_id is not None and target.effect == "recorded":
+        row = (
+            await session.execute(sa.select(attendance).where(attendance.c.attendance_id == target.attendance_id))
+        ).one()
+        if row.voided_at is None:
+            await void_row(
+                session,
+                uow.emit,
+                row,
+                reason=f"Voided by xAPI statement {statement_id}.",
+                voided_by=command.stored_by,
+                now=ctx.now(),
+            )
+    return {"effect": "voided", "attendance_id": target.attendance_id}
+
+
+def _own(provider_id: uuid.UUID) -> Any:
+    return sa.select(xapi_statements).where(xapi_statements.c.provider_id == provider_id)
+
+
+def _id_is(statement_id: uuid.UUID) -> Any:
+    return xapi_statements.c.statement_id == statement_id
+
+
+def _outcome(row: Any, *, newly_stored: bool) -> contracts.XapiStatementOutcome:
+    return contracts.XapiStatementOutcome(
+        statement_id=row.statement_id,
+        effect=row.effect,
+        newly_stored=newly_stored,
+        attendance_id=row.attendance_id,
+        reason_code=row.reason_code,
+        message=row.message,
+    )
+
+
+# --- Reading ---------------------------------------------------------------------------------------------------
+
+
+async def query_statements(
+    ctx: AccreditationContext, query: contracts.QueryXapiStatements
+) -> contracts.XapiStatementPage:
+    """One statement by id, or a page of the provider's statements matching the filters (see the contract)."""
+    consistent_through = ctx.now()
+    select = _own(query.provider_id)
+    single = query.statement_id or query.voided_statement_id
+    if single is not None:
+        select = select.where(_id_is(single), xapi_statements.c.voided.is_(query.voided_statement_id is not None))
+        limit = 1
+    else:
+        select = select.where(xapi_statements.c.voided.is_(False))
+        if query.agent is not None:
+            key = xapi.agent_key(query.agent, "agent")
+            if key is None:
+                raise InvalidRequest("invalid_agent", "The agent filter needs an inverse functional identifier.")
+            select = select.where(sa.or_(xapi_statements.c.actor_key == key, xapi_statements.c.object_agent_key == key))
+        if query.verb is not None:
+            select = select.where(xapi_statements.c.verb_id == query.verb)
+        if query.activity is not None:
+            select = select.where(xapi_statements.c.activity_id == query.activity)
+        if query.registration is not None:
+            select = select.where(xapi_statements.c.registration == query.registration)
+        if query.since is not None:
+            select = select.where(xapi_statements.c.stored > query.since)
+        if query.until is not None:
+            select = select.where(xapi_statements.c.stored <= query.until)
+        if query.after_sequence is not None:
+            select = select.where(
+                xapi_statements.c.sequence > query.after_sequence
+                if query.ascending
+                else xapi_statements.c.sequence < query.after_sequence
+            )
+        limit = MAX_PAGE if query.limit <= 0 else min(query.limit, MAX_PAGE)
+    order = xapi_statements.c.sequence.asc() if query.ascending else xapi_statements.c.sequence.desc()
+    async with ctx.unit_of_work() as uow:
+        rows = (await uow.session.execute(select.order_by(order).limit(limit + 1))).all()
+    more = single is None and len(rows) > limit
+    rows = rows[:limit]
+    return contracts.XapiStatementPage(
+        statements=[
+            contracts.XapiStoredStatement(
+                statement=row.statement, sequence=row.sequence, outcome=_outcome(row, newly_stored=False)
+            )
+            for row in rows
+        ],
+        next_sequence=rows[-1].sequence if more else None,
+        consistent_through=as_utc(consistent_through),
+    )

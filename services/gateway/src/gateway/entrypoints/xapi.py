@@ -1,0 +1,366 @@
+"""The xAPI Learning Record Store under /xapi: the Statements resource, for providers' learning platforms.
+
+Protocol only: versions, headers, HTTP Basic authentication, query parameters and `more` links. The statements
+themselves (validation, storage, conflicts, voiding, and what an "attended" statement records) belong to the
+accreditation service (`StoreXapiStatements`, `QueryXapiStatements`).
+
+- Every request but `GET /xapi/about` must send `X-Experience-API-Version` 1.0.x or 2.0.x (400 otherwise); every
+  response under /xapi carries the version answered (1.0.3 or 2.0.0).
+- Authentication: HTTP Basic with a provider API key `lklr_<prefix>_<secret>` split at its last `_`: username
+  `lklr_<prefix>` (the part the portal shows), password `<secret>`. A password that is the whole key works too.
+- Each provider sees and affects only its own statements. The document resources (state, activity and agent
+  profiles) and the activities/agents resources are not offered: they answer 501 Not Implemented.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final, TypeAlias
+
+from litestar import Request, Response, Router, get, post, put, route
+from litestar.connection import ASGIConnection
+from litestar.datastructures import MutableScopeHeaders
+from litestar.di import NamedDependency, Provide
+from litestar.exceptions import HTTPException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.types import Message, Scope
+
+from gateway.service_layer.api_keys import ApiKeyAuthenticator, ApiKeyRejected
+from gateway.service_layer.context import GatewayDep
+from lklr_shared.contracts import accreditation as contracts
+from lklr_shared.kit.requests import ask
+from lklr_shared.kit.rpc import RpcError
+
+PATH: Final = "/xapi"
+VERSION_HEADER: Final = "X-Experience-API-Version"
+CONSISTENT_HEADER: Final = "X-Experience-API-Consistent-Through"
+SUPPORTED_VERSIONS: Final = ("1.0.3", "2.0.0")
+LATEST: Final = "2.0.0"
+REALM: Final = "LKLR xAPI"
+EDITION_PATH: Final = "/xapi/activities/editions/"
+_VERSION_STATE: Final = "lklr_xapi_version"
+_IDENTITY: Final = "lklr_xapi_identity"
+_FILTERS: Final = frozenset(
+    {"agent", "verb", "activity", "registration", "since", "until", "limit", "ascending", "format", "attachments"}
+)
+_IGNORED: Final = frozenset({"related_agents", "related_activities"})
+
+
+class XapiError(Exception):
+    """A request the LRS refuses: the status and a message for the client."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def answered_version(requested: str | None) -> str:
+    """The version an LRS answers a request's `X-Experience-API-Version` with; 400 for none or an unknown one."""
+    if requested is None or not requested.strip():
+        raise XapiError(400, f"Send the {VERSION_HEADER} header (1.0.3 or 2.0.0).")
+    value = requested.strip()
+    if re.fullmatch(r"1\.0(\.\d+)?", value):
+        return "1.0.3"
+    if re.fullmatch(r"2\.0(\.\d+)?", value):
+        return "2.0.0"
+    raise XapiError(400, f"{VERSION_HEADER} {value!r} is not supported; use one of {', '.join(SUPPORTED_VERSIONS)}.")
+
+
+def basic_credentials_key(authorization: str | None) -> str:
+    """The API key an `Authorization: Basic` header carries (username `lklr_<prefix>`, password the secret)."""
+    missing = ApiKeyRejected("missing_api_key", "Send your API key with HTTP Basic authentication.", missing=True)
+    if not authorization:
+        raise missing
+    scheme, _, token = authorization.strip().partition(" ")
+    if scheme.lower() != "basic" or not token.strip():
+        raise missing
+    try:
+        decoded = base64.b64decode(token.strip(), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        raise ApiKeyRejected("invalid_api_key", "The Basic credentials are not valid base64.", missing=False) from None
+    username, separator, password = decoded.partition(":")
+    if not separator or not password:
+        raise ApiKeyRejected("invalid_api_key", "The API key is not valid.", missing=False)
+    if password.startswith("lklr_"):
+        return password
+    return f"{username}_{password}"
+
+
+@dataclass(frozen=True)
+class XapiContext:
+    """What the /xapi router needs: the key check and the register's public address (empty: the request's)."""
+
+    authenticator: ApiKeyAuthenticator
+    public_base_url: str = ""
+
+    def base_url(self, request: Request[Any, Any, Any]) -> str:
+        return (self.public_base_url or str(request.base_url)).rstrip("/")
+
+
+XapiDep: TypeAlias = NamedDependency[XapiContext]
+
+
+def edition_iri(base_url: str, edition_id: uuid.UUID) -> str:
+    """The activity id of an edition in xAPI statements."""
+    return f"{base_url.rstrip('/')}{EDITION_PATH}{edition_id}"
+
+
+class XapiVersionHeader:
+    """A `before_send` hook: every response under /xapi carries the version answered (errors and 404s too)."""
+
+    async def __call__(self, message: Message, scope: Scope) -> None:
+        if message["type"] != "http.response.start" or not str(scope.get("path", "")).startswith(PATH):
+            return
+        headers = MutableScopeHeaders.from_message(message)
+        state = scope.get("state") or {}
+        headers[VERSION_HEADER] = state.get(_VERSION_STATE, LATEST)
+
+
+def _error(request: Request[Any, Any, Any], status: int, message: str) -> Response[Any]:
+    return Response({"error": message}, status_code=status, media_type="application/json")
+
+
+def xapi_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """Refusals of this router, as JSON `{"error": ...}`; 401 with a Basic challenge."""
+    if isinstance(exc, XapiError):
+        return _error(request, exc.status, exc.message)
+    if isinstance(exc, ApiKeyRejected):
+        response = _error(request, 401, exc.message)
+        response.headers["WWW-Authenticate"] = f'Basic realm="{REALM}", charset="UTF-8"'
+        return response
+    if isinstance(exc, RpcError):
+        status = exc.status if 400 <= exc.status <= 599 else 502
+        return _error(request, status, exc.message if status < 500 else "The register could not answer; retry.")
+    if isinstance(exc, HTTPException):
+        return _error(request, exc.status_code, str(exc.detail))
+    raise exc
+
+
+def xapi_guard(context: XapiContext) -> Any:
+    """Checks the version header (400 first, as the standard wants), then the Basic credentials (401)."""
+
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+        requested = connection.headers.get(VERSION_HEADER)
+        if handler.opt.get("xapi_public"):
+            if requested:
+                connection.scope["state"][_VERSION_STATE] = answered_version(requested)
+            return
+        connection.scope["state"][_VERSION_STATE] = answered_version(requested)
+        key = basic_credentials_key(connection.headers.get("authorization"))
+        connection.state[_IDENTITY] = await context.authenticator.authenticate(key)
+
+    return guard
+
+
+def _identity(request: Request[Any, Any, Any]) -> contracts.ApiKeyIdentity:
+    identity = request.state.get(_IDENTITY)
+    if not isinstance(identity, contracts.ApiKeyIdentity):
+        raise ApiKeyRejected("missing_api_key", "This resource needs HTTP Basic authentication.", missing=True)
+    return identity
+
+
+def _version(request: Request[Any, Any, Any]) -> str:
+    return str(request.scope["state"].get(_VERSION_STATE, LATEST))
+
+
+async def _json_body(request: Request[Any, Any, Any]) -> Any:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        raise XapiError(400, "Send statements as application/json (attachments are not accepted).")
+    try:
+        return json.loads(await request.body())
+    except (ValueError, UnicodeDecodeError):
+        raise XapiError(400, "The body is not valid JSON.") from None
+
+
+async def _store(
+    request: Request[Any, Any, Any], gateway: GatewayDep, context: XapiContext, statements: list[Any]
+) -> list[str]:
+    identity = _identity(request)
+    if not all(isinstance(statement, dict) for statement in statements):
+        raise XapiError(400, "Every statement must be a JSON object.")
+    for statement in statements:
+        statement.setdefault("id", str(uuid.uuid4()))
+    base = context.base_url(request)
+    reply = await ask(
+        gateway.caller,
+        contracts.StoreXapiStatements(
+            provider_id=identity.provider_id,
+            statements=statements,
+            register_home_page=base,
+            edition_iri_prefix=f"{base}{EDITION_PATH}",
+            authority={
+                "objectType": "Agent",
+                "name": identity.provider_name,
+                "account": {"homePage": base, "name": identity.actor},
+            },
+            default_version="2.0.0" if _version(request) == "2.0.0" else "1.0.0",
+            stored_by=identity.actor,
+        ),
+    )
+    return [str(outcome.statement_id) for outcome in reply.outcomes]
+
+
+def _flag(value: str | None, name: str) -> bool:
+    if value is None:
+        return False
+    if value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise XapiError(400, f"{name} must be true or false.")
+
+
+def _moment(value: str | None, name: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise XapiError(400, f"{name} must be an ISO 8601 timestamp.") from None
+    if parsed.tzinfo is None:
+        raise XapiError(400, f"{name} must carry a time zone.")
+    return parsed
+
+
+def _uuid(value: str | None, name: str) -> uuid.UUID | None:
+    if value is None:
+        return None
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise XapiError(400, f"{name} must be a UUID.") from None
+
+
+def statement_query(params: dict[str, str], provider_id: uuid.UUID) -> contracts.QueryXapiStatements:
+    """The query a GET /xapi/statements asks for; 400 for parameters the standard does not allow together."""
+    unknown = set(params) - _FILTERS - _IGNORED - {"statementId", "voidedStatementId"}
+    if unknown:
+        raise XapiError(400, f"Unknown parameters: {', '.join(sorted(unknown))}.")
+    if "statementId" in params and "voidedStatementId" in params:
+        raise XapiError(400, "Send statementId or voidedStatementId, not both.")
+    single = "statementId" in params or "voidedStatementId" in params
+    if single and set(params) - {"statementId", "voidedStatementId", "format", "attachments"}:
+        raise XapiError(400, "statementId and voidedStatementId take no filters.")
+    if _flag(params.get("attachments"), "attachments"):
+        raise XapiError(400, "This LRS does not store attachments.")
+    if params.get("format", "exact") not in ("exact", "ids", "canonical"):
+        raise XapiError(400, "format must be exact, ids or canonical.")
+    agent: dict[str, Any] | None = None
+    if "agent" in params:
+        try:
+            agent = json.loads(params["agent"])
+        except ValueError:
+            raise XapiError(400, "agent must be an Agent or Group as JSON.") from None
+        if not isinstance(agent, dict):
+            raise XapiError(400, "agent must be an Agent or Group as JSON.")
+    limit_text = params.get("limit", "0")
+    if not limit_text.isdigit():
+        raise XapiError(400, "limit must be a non-negative integer.")
+    return contracts.QueryXapiStatements(
+        provider_id=provider_id,
+        statement_id=_uuid(params.get("statementId"), "statementId"),
+        voided_statement_id=_uuid(params.get("voidedStatementId"), "voidedStatementId"),
+        agent=agent,
+        verb=params.get("verb"),
+        activity=params.get("activity"),
+        registration=_uuid(params.get("registration"), "registration"),
+        since=_moment(params.get("since"), "since"),
+        until=_moment(params.get("until"), "until"),
+        limit=int(limit_text),
+        ascending=_flag(params.get("ascending"), "ascending"),
+    )
+
+
+def _more_token(query: contracts.QueryXapiStatements, after: int) -> str:
+    payload = query.model_dump(mode="json", exclude={"provider_id"}) | {"after_sequence": after}
+    return base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def _from_more_token(token: str, provider_id: uuid.UUID) -> contracts.QueryXapiStatements:
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        return contracts.QueryXapiStatements.model_validate(payload | {"provider_id": str(provider_id)})
+    except (ValueError, binascii.Error, TypeError):
+        raise XapiError(400, "The more link is not valid.") from None
+
+
+@get("/about", opt={"xapi_public": True}, sync_to_thread=False)
+def about() -> dict[str, Any]:
+    """The versions this LRS speaks."""
+    return {"version": list(SUPPORTED_VERSIONS), "extensions": {}}
+
+
+@put("/statements", status_code=204)
+async def put_statement(request: Request[Any, Any, Any], gateway: GatewayDep, xapi: XapiDep) -> None:
+    """Store one statement under the id in `?statementId=` (204)."""
+    statement_id = _uuid(request.query_params.get("statementId"), "statementId")
+    if statement_id is None:
+        raise XapiError(400, "PUT needs ?statementId=.")
+    body = await _json_body(request)
+    if not isinstance(body, dict):
+        raise XapiError(400, "PUT takes one statement.")
+    if "id" in body and _uuid(str(body["id"]), "id") != statement_id:
+        raise XapiError(400, "The statement's id differs from statementId.")
+    body["id"] = str(statement_id)
+    await _store(request, gateway, xapi, [body])
+
+
+@post("/statements", status_code=200)
+async def post_statements(request: Request[Any, Any, Any], gateway: GatewayDep, xapi: XapiDep) -> list[str]:
+    """Store one statement or a list of them, all or none; answers their ids in order."""
+    body = await _json_body(request)
+    return await _store(request, gateway, xapi, body if isinstance(body, list) else [body])
+
+
+@get("/statements")
+async def get_statements(request: Request[Any, Any, Any], gateway: GatewayDep, xapi: XapiDep) -> Response[Any]:
+    """One statement by statementId/voidedStatementId, or a StatementResult with a `more` link."""
+    identity = _identity(request)
+    params = {key: value for key, value in request.query_params.items()}
+    if "more" in params:
+        if len(params) > 1:
+            raise XapiError(400, "A more link takes no other parameters.")
+        query = _from_more_token(params["more"], identity.provider_id)
+    else:
+        query = statement_query(params, identity.provider_id)
+    page = await ask(gateway.caller, query)
+    headers = {CONSISTENT_HEADER: page.consistent_through.isoformat().replace("+00:00", "Z")}
+    if query.statement_id is not None or query.voided_statement_id is not None:
+        if not page.statements:
+            raise XapiError(404, "No such statement.")
+        return Response(page.statements[0].statement, headers=headers, media_type="application/json")
+    more = f"{PATH}/statements?more={_more_token(query, page.next_sequence)}" if page.next_sequence else ""
+    body = {"statements": [stored.statement for stored in page.statements], "more": more}
+    return Response(body, headers=headers, media_type="application/json")
+
+
+@route(
+    ["/activities", "/activities/state", "/activities/profile", "/agents", "/agents/profile"],
+    http_method=["GET", "PUT", "POST", "DELETE"],
+)
+async def not_offered(request: Request[Any, Any, Any]) -> None:
+    """The resources this LRS does not offer."""
+    raise XapiError(501, f"{request.url.path} is not offered by this LRS: it stores statements only.")
+
+
+def xapi_router(context: XapiContext) -> Router:
+    """The /xapi routes behind the version and Basic-authentication guard, with their own error format."""
+    return Router(
+        path=PATH,
+        route_handlers=[about, put_statement, post_statements, get_statements, not_offered],
+        guards=[xapi_guard(context)],
+        dependencies={"xapi": Provide(lambda: context, sync_to_thread=False)},
+        exception_handlers={
+            XapiError: xapi_error_handler,
+            ApiKeyRejected: xapi_error_handler,
+            RpcError: xapi_error_handler,
+            HTTPException: xapi_error_handler,
+        },
+        include_in_schema=False,
+    )

@@ -1,0 +1,169 @@
+"""The xAPI endpoint end to end: a real xAPI client (`tincan`, which speaks 1.0.3) and raw 2.0.0 requests against
+the gateway's /xapi, with the accreditation and portfolio services on PostgreSQL and RabbitMQ between them (the
+running system of test_provider_api: providers, keys, an approved course with an ended edition, registrations).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import uuid
+from typing import Any
+
+import pytest
+from tincan import Activity, Agent, AgentAccount, RemoteLRS, Statement, StatementRef, Verb
+
+from tests.e2e import test_provider_api
+from tests.e2e.test_provider_api import Provider, System
+
+# The provider API's running system (one per module) and its per-test view, as this module's fixtures.
+running_system = test_provider_api.running_system
+system = test_provider_api.system
+
+pytestmark = [pytest.mark.integration, pytest.mark.e2e]
+
+ATTENDED = "http://adlnet.gov/expapi/verbs/attended"
+
+
+def basic(provider: Provider) -> dict[str, str]:
+    """HTTP Basic: username `lklr_<prefix>`, password the rest of the key."""
+    username, _, password = provider.api_key.rpartition("_")
+    token = base64.b64encode(f"{username}:{password}".encode()).decode()
+    return {"Authorization": f"Basic {token}", "X-Experience-API-Version": "2.0.0"}
+
+
+def base_url(system: System) -> str:
+    return str(system.http.base_url).rstrip("/")
+
+
+def attended(system: System, number: str, edition: uuid.UUID, statement_id: uuid.UUID) -> dict[str, Any]:
+    return {
+        "id": str(statement_id),
+        "actor": {"objectType": "Agent", "account": {"homePage": base_url(system), "name": number}},
+        "verb": {"id": ATTENDED, "display": {"en-US": "attended"}},
+        "object": {"objectType": "Activity", "id": f"{base_url(system)}/xapi/activities/editions/{edition}"},
+    }
+
+
+async def active_entries(system: System, edition: uuid.UUID) -> list[Any]:
+    return [row for row in await system.placed(edition) if row["state"] != "voided"]
+
+
+async def test_tincan_1_0_3_attended_statement_lands_once_and_voiding_removes_it(system: System) -> None:
+    provider = await system.provider()
+    _course, edition = await system.course(provider)
+    (person,) = await system.register(1)
+    username, _, password = provider.api_key.rpartition("_")
+    lrs = RemoteLRS(endpoint=f"{base_url(system)}/xapi/", version="1.0.3", username=username, password=password)
+    # tincan's About refuses to parse a version list naming 2.0.0, so the about resource is read raw.
+    about = await system.http.get("/xapi/about")
+    assert about.json()["version"] == ["1.0.3", "2.0.0"]
+
+    statement_id = uuid.uuid4()
+    statement = Statement(
+        id=str(statement_id),
+        actor=Agent(account=AgentAccount(home_page=base_url(system), name=person.number)),
+        verb=Verb(id=ATTENDED),
+        object=Activity(id=f"{base_url(system)}/xapi/activities/editions/{edition}"),
+    )
+    saved = await asyncio.to_thread(lrs.save_statement, statement)
+    assert saved.success, saved.data
+    again = await asyncio.to_thread(lrs.save_statement, statement)
+    assert again.success, again.data  # same id, same content: accepted, nothing added
+
+    async def placed_once() -> bool:
+        return len(await active_entries(system, edition)) == 1
+
+    await system.eventually(placed_once, timeout=60, interval=0.2, message="attendance placed")
+    rows = await system.fetch(system.accreditation_dsn, "SELECT channel FROM attendance WHERE edition_id = $1", edition)
+    assert [row["channel"] for row in rows] == ["xapi"]
+
+    read = await asyncio.to_thread(lrs.retrieve_statement, str(statement_id))
+    assert read.success and read.content.verb.id == ATTENDED
+    assert read.content.authority is not None and read.content.stored is not None
+
+    void = Statement(
+        actor=Agent(account=AgentAccount(home_page=base_url(system), name=person.number)),
+        verb=Verb(id="http://adlnet.gov/expapi/verbs/voided"),
+        object=StatementRef(id=str(statement_id)),
+    )
+    voided = await asyncio.to_thread(lrs.save_statement, void)
+    assert voided.success, voided.data
+
+    async def removed() -> bool:
+        return not await active_entries(system, edition)
+
+    await system.eventually(removed, timeout=60, interval=0.2, message="attendance voided")
+    gone = await asyncio.to_thread(lrs.retrieve_statement, str(statement_id))
+    assert gone.response.status == 404
+    kept = await asyncio.to_thread(lrs.retrieve_voided_statement, str(statement_id))
+    assert kept.success
+
+
+async def test_raw_2_0_0_statements_conflicts_filters_and_another_providers_key(system: System) -> None:
+    provider = await system.provider()
+    other = await system.provider()
+    _course, edition = await system.course(provider)
+    first, second = await system.register(2)
+    http = system.http
+
+    no_version = await http.get("/xapi/statements", headers={"Authorization": basic(provider)["Authorization"]})
+    assert no_version.status_code == 400
+    assert no_version.headers["X-Experience-API-Version"] == "2.0.0"
+    unauthenticated = await http.get("/xapi/statements", headers={"X-Experience-API-Version": "2.0.0"})
+    assert unauthenticated.status_code == 401 and unauthenticated.headers["WWW-Authenticate"].startswith("Basic")
+
+    ids = [uuid.uuid4(), uuid.uuid4()]
+    batch = [attended(system, first.number, edition, ids[0]), attended(system, second.number, edition, ids[1])]
+    stored = await http.post("/xapi/statements", json=batch, headers=basic(provider))
+    assert stored.status_code == 200, stored.text
+    assert stored.json() == [str(i) for i in ids]
+
+    changed = dict(batch[0], verb={"id": "http://adlnet.gov/expapi/verbs/completed"})
+    conflict = await http.put(f"/xapi/statements?statementId={ids[0]}", json=changed, headers=basic(provider))
+    assert conflict.status_code == 409
+    same = await http.put(f"/xapi/statements?statementId={ids[0]}", json=batch[0], headers=basic(provider))
+    assert same.status_code == 204
+
+    # Another provider's key: sees none of it, and its attended statement on this edition places nothing.
+    theirs = await http.get(f"/xapi/statements?statementId={ids[0]}", headers=basic(other))
+    assert theirs.status_code == 404
+    listed = await http.get("/xapi/statements", headers=basic(other))
+    assert listed.json()["statements"] == []
+    (third,) = await system.register(1)
+    foreign_id = uuid.uuid4()
+    foreign = await http.post(
+        "/xapi/statements", json=attended(system, third.number, edition, foreign_id), headers=basic(other)
+    )
+    assert foreign.status_code == 200
+    outcome = await system.fetch(
+        system.accreditation_dsn, "SELECT effect, reason_code FROM xapi_statements WHERE statement_id = $1", foreign_id
+    )
+    assert [(row["effect"], row["reason_code"]) for row in outcome] == [("rejected", "not_your_course")]
+
+    async def two_placed() -> bool:
+        return {row["person_id"] for row in await active_entries(system, edition)} == {
+            first.person_id,
+            second.person_id,
+        }
+
+    await system.eventually(two_placed, timeout=60, interval=0.2, message="two entries")
+
+    # Filters and `more` paging.
+    page = await http.get(
+        "/xapi/statements",
+        params={"verb": ATTENDED, "limit": "1", "ascending": "true"},
+        headers=basic(provider),
+    )
+    assert page.status_code == 200 and "X-Experience-API-Consistent-Through" in page.headers
+    body = page.json()
+    assert [s["id"] for s in body["statements"]] == [str(ids[0])] and body["more"]
+    following = await http.get(body["more"], headers=basic(provider))
+    assert [s["id"] for s in following.json()["statements"]] == [str(ids[1])]
+    agent = f'{{"account": {{"homePage": "{base_url(system)}", "name": "{second.number}"}}}}'
+    by_agent = await http.get("/xapi/statements", params={"agent": agent}, headers=basic(provider))
+    assert [s["id"] for s in by_agent.json()["statements"]] == [str(ids[1])]
+    assert by_agent.json()["statements"][0]["version"] == "2.0.0"
+
+    not_offered = await http.get("/xapi/activities/state", headers=basic(provider))
+    assert not_offered.status_code == 501
