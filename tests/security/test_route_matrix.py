@@ -29,6 +29,7 @@ route × identity → status, `!` marking a cell that differs. `/uitloggen` runs
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import re
 import uuid
@@ -89,12 +90,43 @@ GROUPS: dict[str, dict[str, str]] = {
     # The provider API (bearer API key); a person's token is no key.
     "provider_api": _only({PA: "ok", PB: "ok"}, "401", "401"),
     "provider_api_a_object": _only({PA: "own", PB: "403"}, "401", "401"),
+    # xAPI (HTTP Basic with a provider's API key): providers only; a person's token is no key. Each provider sees and
+    # places only its own statements (the e2e xAPI tests); resources the LRS does not offer answer 501 to providers.
+    "xapi": _only({PA: "ok", PB: "ok"}, "401", "401"),
+    # Resources this LRS does not offer (state, profiles, agents): 501 to a provider, as the standard says.
+    "xapi_not_offered": _only({PA: "501", PB: "501"}, "401", "401"),
+    # The LRS's /about: anyone (the standard's clients ask it before authenticating).
+    "xapi_about": {role: "ok" for role in ROLES},
     # Signing out: anyone, and everyone lands on the login page (a visitor too).
     "sign_out": {role: "login" for role in ROLES},
 }
 
 # --- Every route of the gateway and its group ---------------------------------------------------------------------
 ROUTES: dict[tuple[str, str], str] = {
+    ("GET", "/xapi/about"): "xapi_about",
+    ("GET", "/xapi/statements"): "xapi",
+    ("POST", "/xapi/statements"): "xapi",
+    ("PUT", "/xapi/statements"): "xapi",
+    ("GET", "/xapi/activities"): "xapi_not_offered",
+    ("PUT", "/xapi/activities"): "xapi_not_offered",
+    ("POST", "/xapi/activities"): "xapi_not_offered",
+    ("DELETE", "/xapi/activities"): "xapi_not_offered",
+    ("GET", "/xapi/activities/state"): "xapi_not_offered",
+    ("PUT", "/xapi/activities/state"): "xapi_not_offered",
+    ("POST", "/xapi/activities/state"): "xapi_not_offered",
+    ("DELETE", "/xapi/activities/state"): "xapi_not_offered",
+    ("GET", "/xapi/activities/profile"): "xapi_not_offered",
+    ("PUT", "/xapi/activities/profile"): "xapi_not_offered",
+    ("POST", "/xapi/activities/profile"): "xapi_not_offered",
+    ("DELETE", "/xapi/activities/profile"): "xapi_not_offered",
+    ("GET", "/xapi/agents"): "xapi_not_offered",
+    ("PUT", "/xapi/agents"): "xapi_not_offered",
+    ("POST", "/xapi/agents"): "xapi_not_offered",
+    ("DELETE", "/xapi/agents"): "xapi_not_offered",
+    ("GET", "/xapi/agents/profile"): "xapi_not_offered",
+    ("PUT", "/xapi/agents/profile"): "xapi_not_offered",
+    ("POST", "/xapi/agents/profile"): "xapi_not_offered",
+    ("DELETE", "/xapi/agents/profile"): "xapi_not_offered",
     ("GET", "/"): "public",
     ("GET", "/vragen"): "public",
     ("GET", "/opleidingen"): "public",
@@ -259,6 +291,9 @@ GUARDS: dict[str, frozenset[str]] = {
     "person_api_p_object": frozenset(),
     "provider_api": frozenset({"api_key_guard"}),
     "provider_api_a_object": frozenset({"api_key_guard"}),
+    "xapi": frozenset({"xapi_guard"}),
+    "xapi_about": frozenset({"xapi_guard"}),
+    "xapi_not_offered": frozenset({"xapi_guard"}),
 }
 
 
@@ -355,7 +390,18 @@ async def _ask(identity: Identity, method: str, route: str, path: str) -> httpx.
     headers: dict[str, str] = {}
     body = MINIMAL_BODIES.get((method, route), {})
     content: bytes | None = None
-    if path.startswith("/api/"):
+    if path.startswith("/xapi/"):
+        headers["X-Experience-API-Version"] = "2.0.0"
+        if identity.bearer is not None and identity.bearer.startswith("lklr_"):
+            # A provider's API key as HTTP Basic: username `lklr_<prefix>`, password the secret.
+            username, _, secret = identity.bearer.rpartition("_")
+            headers["Authorization"] = "Basic " + base64.b64encode(f"{username}:{secret}".encode()).decode()
+        elif identity.bearer is not None:
+            headers["Authorization"] = f"Bearer {identity.bearer}"
+        if method in ("POST", "PUT"):
+            headers["Content-Type"] = "application/json"
+            content = b"[]" if method == "POST" else b"{}"
+    elif path.startswith("/api/"):
         if identity.bearer is not None:
             headers["Authorization"] = f"Bearer {identity.bearer}"
         if method in ("POST", "DELETE"):
