@@ -144,6 +144,11 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/static/{file_path:path}"): "public",
     ("HEAD", "/static/{file_path:path}"): "public",
     ("GET", "/dev/mail"): "dev",
+    # Verifiable credentials: the key set, the status lists and the verify page are for anyone.
+    ("GET", "/.well-known/jwks.json"): "public",
+    ("GET", "/status/{list_number:int}"): "public",
+    ("GET", "/verifieren"): "public",
+    ("POST", "/verifieren"): "public",
     # Accounts: forms for everyone.
     ("GET", "/account/aanmaken"): "public",
     ("POST", "/account/aanmaken"): "public",
@@ -162,6 +167,8 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/uitloggen"): "sign_out",
     # Mijn LKLR and re-registration: the signed-in account's own.
     ("GET", "/mijn"): "signed_in",
+    ("GET", "/mijn/bewijs"): "signed_in",
+    ("GET", "/mijn/bewijs.jwt"): "signed_in",
     ("GET", "/mijn/aanvraag"): "signed_in",
     ("POST", "/mijn/aanvraag"): "signed_in",
     ("POST", "/mijn/gegevens"): "signed_in",

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Final
 
 from gateway.texts import admin as admin_texts
+from gateway.texts import credentials as credential_texts
 from gateway.texts import office as office_texts
 from gateway.texts import portfolio as portfolio_texts
 from gateway.texts import provider as provider_texts
@@ -781,6 +782,7 @@ CATALOGUE: Final[Mapping[str, Mapping[str, str]]] = _merge(
     review_texts.MESSAGES,
     office_texts.MESSAGES,
     admin_texts.MESSAGES,
+    credential_texts.MESSAGES,
 )
 
 

@@ -19,6 +19,7 @@ from lklr_shared.kit.db import is_sqlite, make_engine, make_session_factory
 from lklr_shared.kit.runtime import ServiceRuntime
 from lklr_shared.kit.settings import ServiceSettings
 from lklr_shared.scheme import default_scheme_path, load_scheme_book
+from registry.adapters.credential_signer import CredentialSigner
 from registry.adapters.mail import FolderMailer, Mailer, SmtpMailer, SmtpOptions
 from registry.adapters.mail_relay import MailRelay
 from registry.adapters.secret_box import SecretBox, seal_plain_totp_secrets
@@ -128,6 +129,8 @@ def unsafe_settings(settings: RegistrySettings) -> list[str]:
     problems = []
     if not settings.totp_encryption_key.get_secret_value():
         problems.append("REGISTRY_TOTP_ENCRYPTION_KEY is not set (the development key is public)")
+    if not settings.credential_signing_key.get_secret_value():
+        problems.append("REGISTRY_CREDENTIAL_SIGNING_KEY is not set (the development key is public)")
     if settings.allow_demo_commands:
         problems.append("REGISTRY_ALLOW_DEMO_COMMANDS creates accounts with known passwords")
     if settings.dev_mailbox:
@@ -180,6 +183,11 @@ def build_context(
         totp=TotpVerifier(settings.totp_issuer),
         dev_mailbox=dev_mailbox,
         secrets=SecretBox.from_setting(settings.totp_encryption_key.get_secret_value()),
+        credentials=CredentialSigner.from_setting(
+            settings.credential_signing_key.get_secret_value(),
+            kid=settings.credential_key_id,
+            base_url=settings.public_base_url,
+        ),
     )
     if clock is not None:
         context.clock = clock

@@ -59,6 +59,13 @@ class RegistrySettings(ServiceSettings):
     # development key, for local runs and tests only; every other deployment sets it from a secret.
     totp_encryption_key: SecretStr = SecretStr("")
 
+    # --- verifiable credentials (Open Badges 3.0 as VC-JWT, lklr_shared.credentials)
+    # The Ed25519 private key (32-byte seed, base64url) credentials and status lists are signed with. Empty: the
+    # public development key, for local runs and tests only. The issuer id, key set and status list URLs are built
+    # from public_base_url (the gateway serves /.well-known/jwks.json and /status/{n} there).
+    credential_signing_key: SecretStr = SecretStr("")
+    credential_key_id: str = "lklr-credentials-1"
+
     # --- public register
     register_lookups_per_window: int = Field(default=60, ge=1)
     register_lookup_window_seconds: int = Field(default=60, ge=1)

@@ -29,11 +29,16 @@ def test_demo_switch_finding_a_production_registry_refuses_the_development_key_a
 
     production = RegistrySettings()
     assert production.environment == "production"
-    assert [p.split(" ")[0] for p in unsafe_settings(production)] == ["REGISTRY_TOTP_ENCRYPTION_KEY"]
+    assert [p.split(" ")[0] for p in unsafe_settings(production)] == [
+        "REGISTRY_TOTP_ENCRYPTION_KEY",
+        "REGISTRY_CREDENTIAL_SIGNING_KEY",
+    ]
     risky = RegistrySettings(allow_demo_commands=True, dev_mailbox=True)
-    assert len(unsafe_settings(risky)) == 3
+    assert len(unsafe_settings(risky)) == 4
     with pytest.raises(RuntimeError, match="refuses to start"):
         build_context(risky, dev_mailbox=None)
     key = "3q2-7wEjSn5rbDMO0bZ5xQmVt9YuXq1G3yLk0pT6dFc="
-    assert unsafe_settings(RegistrySettings(totp_encryption_key=SecretStr(key))) == []
+    seed = "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A"
+    configured = RegistrySettings(totp_encryption_key=SecretStr(key), credential_signing_key=SecretStr(seed))
+    assert unsafe_settings(configured) == []
     assert unsafe_settings(RegistrySettings(environment="local", allow_demo_commands=True)) == []

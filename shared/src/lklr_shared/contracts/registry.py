@@ -28,6 +28,8 @@ Errors come back as ``RpcError(code, message, status)``. The codes the registry 
 - 404 not_found: no such object, or not one the actor may see (never says which)
 - 404 no_application: GetMyApplication when the actor never applied
 - 404 not_registered: GetMyRegistration without a registration
+- 409 registration_not_active: IssueMyCredential while the registration is expired, suspended or struck off
+  (also ExtendCycle)
 - 404 dev_mail_disabled: ListDevMail while mail goes out by SMTP
 - 409 last_administrator: SetAccountRoles would leave no account with the administrator role
 - 409 sign_up_in_progress: two sign-ups for one new address raced; try again
@@ -1037,6 +1039,74 @@ class TokenRecordView(Message):
     issued_at: datetime
     expires_at: datetime
     revoked_at: datetime | None
+
+
+# What a credential proves; a credential for a met cycle norm is a planned second kind.
+CredentialKind = Literal["registration"]
+
+
+class IssueMyCredential(_ActingCommand["IssuedCredential"]):
+    """Command: the actor's verifiable credential (an Open Badges 3.0 ``OpenBadgeCredential`` as VC-JWT, signed
+    by the register; ``lklr_shared.credentials``).
+
+    ``registration``: the registration, roles and the current cycle as validity (404 not_registered; 409
+    registration_not_active unless registered or re-registration pending). Asking again for the same cycle
+    returns the same credential (same id and status entry), freshly signed. Its status bit in the register's
+    status list is set when the registration ends, is suspended or is struck off.
+    """
+
+    wire_name: ClassVar[str] = "registry.IssueMyCredential"
+    access: ClassVar[Access] = signed_in("actor_account_id")
+
+    credential_kind: CredentialKind = "registration"
+
+
+class IssuedCredential(_RegistryReply):
+    """Reply to IssueMyCredential: the VC-JWT and what it states."""
+
+    wire_name: ClassVar[str] = "registry.IssuedCredential"
+
+    credential_id: str
+    credential_kind: CredentialKind
+    jwt: str
+    registration_number: str
+    register_entry_url: str
+    valid_from: date
+    valid_until: date | None
+
+
+class GetCredentialKeys(_RegistryQuery["CredentialKeys"]):
+    """Query (public): the JWK set of the keys the register signs credentials and status lists with."""
+
+    wire_name: ClassVar[str] = "registry.GetCredentialKeys"
+    access: ClassVar[Access] = PUBLIC
+
+
+class CredentialKeys(_RegistryReply):
+    """Reply to GetCredentialKeys: ``jwks`` as published at ``/.well-known/jwks.json``."""
+
+    wire_name: ClassVar[str] = "registry.CredentialKeys"
+
+    jwks: dict[str, list[dict[str, str]]]
+
+
+class GetStatusList(_RegistryQuery["StatusListCredential"]):
+    """Query (public): the register's Bitstring Status List credential number ``list_number`` (from 1), signed
+    now (404 not_found beyond the lists in use)."""
+
+    wire_name: ClassVar[str] = "registry.GetStatusList"
+    access: ClassVar[Access] = PUBLIC
+
+    list_number: int = Field(ge=1)
+
+
+class StatusListCredential(_RegistryReply):
+    """Reply to GetStatusList: the status list credential as VC-JWT."""
+
+    wire_name: ClassVar[str] = "registry.StatusListCredential"
+
+    list_number: int
+    jwt: str
 
 
 class ExportMyData(_ActingQuery["MyDataExport"]):

@@ -22,6 +22,7 @@ from gateway.entrypoints.account_pages import AccountPages
 from gateway.entrypoints.admin_accounts import AdminAccountPages
 from gateway.entrypoints.admin_security_log import AdminSecurityLogPage
 from gateway.entrypoints.admin_system import AdminSystemPage
+from gateway.entrypoints.credential_pages import CredentialPages, CredentialPublication, VerifyPage
 from gateway.entrypoints.dev_mail import DevMailPage
 from gateway.entrypoints.errors import problem, wants_json
 from gateway.entrypoints.mine_pages import MinePages
@@ -90,6 +91,9 @@ class RegistryRoutes(InitPluginProtocol):
             RegisterPage,
             RegisterApi,
             AccountApi,
+            CredentialPages,
+            CredentialPublication,
+            VerifyPage,
         ]
         if self.context.dev_pages:
             handlers.append(DevMailPage)

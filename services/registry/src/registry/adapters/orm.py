@@ -364,3 +364,21 @@ provider_contacts = sa.Table(
     sa.Column("contact_email", sa.String(320), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
 )
+
+credentials = sa.Table(
+    "credentials",
+    metadata,
+    # The key is also the credential's index in the register's Bitstring Status List (lklr_shared.credentials):
+    # an autoincrement gives each credential its own bit, also when two are issued at once.
+    sa.Column("status_index", _BIG_ID, primary_key=True, autoincrement=True),
+    sa.Column("credential_id", sa.String(80), nullable=False, unique=True),
+    sa.Column("person_id", sa.Uuid, sa.ForeignKey("registrations.person_id"), nullable=False),
+    sa.Column("kind", sa.String(40), nullable=False),
+    sa.Column("valid_from", sa.Date, nullable=False),
+    sa.Column("valid_until", sa.Date, nullable=True),
+    sa.Column("issued_at", sa.DateTime(timezone=True), nullable=False),
+    # Set when the registration ends, is suspended or is struck off; the status list sets the bit from it.
+    sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("revoked_reason", sa.String(40), nullable=True),
+    sa.Index("ix_credentials_person", "person_id", "kind"),
+)

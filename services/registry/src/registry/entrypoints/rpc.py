@@ -16,6 +16,7 @@ from registry.service_layer import (
     account_admin,
     accounts,
     applications,
+    credentials,
     extensions,
     mailbox,
     people,
@@ -102,6 +103,10 @@ USE_CASES: Mapping[type[Message], UseCase] = {
     contracts.UpdateMyPerson: people.update_my_person,
     contracts.ListEligibilityNotices: people.list_eligibility_notices,
     contracts.ExportMyData: people.export_my_data,
+    # verifiable credentials
+    contracts.IssueMyCredential: credentials.issue_my_credential,
+    contracts.GetCredentialKeys: credentials.get_credential_keys,
+    contracts.GetStatusList: credentials.get_status_list,
     # development
     contracts.ListDevMail: mailbox.list_dev_mail,
     ListSecurityEvents: security_log.list_security_events,

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from lklr_shared.contracts.envelope import utcnow
 from lklr_shared.scheme import SchemeBook, SchemeVersion
+from registry.adapters.credential_signer import CredentialSigner
 from registry.adapters.mail import FolderMailer
 from registry.adapters.secret_box import SecretBox
 from registry.adapters.security import PasswordHasher, TotpVerifier
@@ -84,6 +85,10 @@ class RegistryContext:
     dev_mailbox: FolderMailer | None
     # Seals TOTP secrets at rest (a development key unless configured).
     secrets: SecretBox = field(default_factory=lambda: SecretBox.from_setting(""))
+    # Signs verifiable credentials and status lists (a development key unless configured).
+    credentials: CredentialSigner = field(
+        default_factory=lambda: CredentialSigner.from_setting("", kid="lklr-dev", base_url="http://127.0.0.1:8000")
+    )
     clock: Clock = utcnow
     housekeeping: Housekeeping = field(default_factory=Housekeeping)
     # TOTP codes come from the staff member's authenticator app, which knows only the real time. None: the

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.adapters.orm import (
+    credentials,
     cycle_extensions,
     cycles,
     people,
@@ -189,8 +190,19 @@ async def person_id_for_number(session: AsyncSession, number: RegistrationNumber
     return person_id
 
 
+# Moving a registration to one of these revokes the person's verifiable credentials (service_layer.credentials).
+REVOKING_STATUSES = frozenset({RegistrationStatus.EXPIRED, RegistrationStatus.SUSPENDED, RegistrationStatus.STRUCK_OFF})
+
+
 async def record_status_change(session: AsyncSession, person_id: uuid.UUID, change: StatusChange) -> None:
-    """Append one entry to the status history."""
+    """Append one entry to the status history; an ending status revokes the person's credentials in the same
+    transaction, so the published status list shows it as soon as the change is committed."""
+    if change.to_status in REVOKING_STATUSES:
+        await session.execute(
+            sa.update(credentials)
+            .where(credentials.c.person_id == person_id, credentials.c.revoked_at.is_(None))
+            .values(revoked_at=change.at, revoked_reason=change.to_status.value)
+        )
     await session.execute(
         sa.insert(status_history).values(
             person_id=person_id,
