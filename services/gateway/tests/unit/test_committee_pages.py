@@ -100,7 +100,7 @@ async def test_the_queue_lists_courses_and_counts_waiting_teaching_claims(
     assert response.status_code == 200
     assert "Verzuim aanpakken" in response.text and "Aanbieder Een" in response.text
     assert f'href="{COURSE_PAGE}"' in response.text
-    assert "1 onderwijsclaim(s) wachten op een besluit." in response.text
+    assert "1 onderwijsclaim wacht op een besluit." in response.text
     (asked,) = both.sent(contracts.ListCoursesForReview)
     assert asked.requested_by == f"account:{member.account_id}"
 
