@@ -13,10 +13,11 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from gateway.i18n import CATALOGUE, LANGUAGES, Translator
+from lklr_shared.contracts import registry as c
 
 from .portfolio_fake import PortfolioWorld
 from .registry_fake import PASSWORD
-from .web_helpers import make_registry_app, sign_in
+from .web_helpers import csrf_for, make_registry_app, sign_in
 
 pytestmark = pytest.mark.unit
 
@@ -92,3 +93,29 @@ def test_one_provider_entry_to_check_reads_vermelding_not_vermeldingen() -> None
 
 def test_dates_read_day_month_year_in_dutch() -> None:
     assert Translator("nl").date(date(2026, 3, 7)) == "7-3-2026"
+
+
+# --- Rules at the form -----------------------------------------------------------------------------------------
+
+
+async def test_application_form_refuses_12_hours_a_week_against_the_16_hour_rule_before_asking_the_registry(
+    client: AsyncTestClient[Litestar], world: PortfolioWorld
+) -> None:
+    world.registry.add("smit@example.nl", "F.", "Smit")
+    await sign_in(client, "smit@example.nl", PASSWORD)
+    token = await csrf_for(client, "/mijn/aanvraag")
+    response = await client.post(
+        "/mijn/aanvraag",
+        data={
+            "csrf_token": token,
+            "role": "leerplichtambtenaar",
+            "employer_name": "Gemeente Utrecht",
+            "employer_kind": "municipality",
+            "hours_per_week": "12",
+            "declaration": "",
+        },
+    )
+    assert response.status_code == 422
+    assert "Voor registratie werkt u ten minste 16 uur per week in deze functie." in response.text
+    assert "Vink de verklaring aan." in response.text  # all problems at once, the hours among them
+    assert world.registry.of(c.ApplyForRegistration) == []
