@@ -16,12 +16,14 @@ from accreditation.domain.courses import (
     check_edition_dates,
     check_objection_allowed,
     check_points,
+    check_points_deviation,
     check_revision_allowed,
     check_study_load_hours,
     decide_validity,
     is_in_catalogue,
     objection_deadline,
     status_after,
+    suggested_points,
 )
 from accreditation.domain.errors import Conflict, InvalidRequest, RuleViolation
 
@@ -198,3 +200,22 @@ def test_the_catalogue_lists_only_approved_courses_valid_today() -> None:
     assert not is_in_catalogue(status=S.SUBMITTED, **valid)  # type: ignore[arg-type]
     assert not is_in_catalogue(status=S.WITHDRAWN, **valid)  # type: ignore[arg-type]
     assert not is_in_catalogue(status=S.APPROVED, **(valid | {"today": date(2029, 1, 1)}))  # type: ignore[arg-type]
+
+
+# --- Points against the study load -------------------------------------------------------------------------------
+
+
+def test_the_scheme_suggests_one_point_per_study_load_hour_rounded_down_to_halves() -> None:
+    assert suggested_points(Decimal(4), Decimal(1)) == Decimal("4.00")
+    assert suggested_points(Decimal("2.75"), Decimal(1)) == Decimal("2.50")
+    assert suggested_points(Decimal(4), None) is None
+
+
+def test_awarding_6_points_for_a_4_hour_course_needs_a_reason() -> None:
+    with pytest.raises(RuleViolation) as refused:
+        check_points_deviation(Decimal(6), Decimal(4), None)
+    assert refused.value.code == "points_deviation_unexplained"
+    with pytest.raises(RuleViolation):
+        check_points_deviation(Decimal(6), Decimal(4), "   ")
+    assert check_points_deviation(Decimal(6), Decimal(4), " Veel  voorbereiding ") == "Veel voorbereiding"
+    assert check_points_deviation(Decimal(4), Decimal(4), None) is None

@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Final
 
 from accreditation.domain.errors import Conflict, Forbidden, InvalidRequest, RuleViolation
-from accreditation.domain.points import is_half_point_multiple, positive_hours
+from accreditation.domain.points import floor_to_half_points, is_half_point_multiple, positive_hours
 from lklr_shared.scheme import Period, PeriodUnit
 
 MAX_TITLE: Final = 200
@@ -162,6 +162,34 @@ def check_points(points: Decimal) -> Decimal:
             "invalid_points", f"Points must be a positive number of whole or half points; got {points}."
         )
     return points.quantize(Decimal("0.01"))
+
+
+def suggested_points(study_load_hours: Decimal, points_per_hour: Decimal | None) -> Decimal | None:
+    """The points the scheme gives for the study load (A1: points per study-load hour, rounded down to whole or
+    half points); None when the category has no rate per hour."""
+    if points_per_hour is None:
+        return None
+    return floor_to_half_points(study_load_hours * points_per_hour)
+
+
+def check_points_deviation(points: Decimal, suggested: Decimal | None, deviation_reason: str | None) -> str | None:
+    """Points other than the scheme's suggestion need a reason (422 ``points_deviation_unexplained``).
+
+    The committee may award more or fewer points than the study load gives (a course with much preparation, a
+    programme that overlaps another), but never without saying why: the reason is kept with the decision and
+    reaches the provider. Returns the cleaned reason, or None when the points follow the scheme.
+    """
+    reason = " ".join((deviation_reason or "").split())
+    if suggested is None or points == suggested:
+        return reason or None
+    if not reason:
+        raise RuleViolation(
+            "points_deviation_unexplained",
+            f"The scheme gives {suggested} points for this study load; explain why the course gets {points}.",
+        )
+    if len(reason) > MAX_REASON:
+        raise InvalidRequest("invalid_points_deviation_reason", f"At most {MAX_REASON} characters.")
+    return reason
 
 
 def check_study_load_hours(hours: Decimal) -> Decimal:
