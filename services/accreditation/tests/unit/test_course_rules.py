@@ -23,7 +23,6 @@ from accreditation.domain.courses import (
     is_in_catalogue,
     objection_deadline,
     status_after,
-    suggested_points,
 )
 from accreditation.domain.errors import Conflict, InvalidRequest, RuleViolation
 
@@ -203,12 +202,6 @@ def test_the_catalogue_lists_only_approved_courses_valid_today() -> None:
 
 
 # --- Points against the study load -------------------------------------------------------------------------------
-
-
-def test_the_scheme_suggests_one_point_per_study_load_hour_rounded_down_to_halves() -> None:
-    assert suggested_points(Decimal(4), Decimal(1)) == Decimal("4.00")
-    assert suggested_points(Decimal("2.75"), Decimal(1)) == Decimal("2.50")
-    assert suggested_points(Decimal(4), None) is None
 
 
 def test_awarding_6_points_for_a_4_hour_course_needs_a_reason() -> None:

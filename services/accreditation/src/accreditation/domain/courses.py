@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Final
 
 from accreditation.domain.errors import Conflict, Forbidden, InvalidRequest, RuleViolation
-from accreditation.domain.points import floor_to_half_points, is_half_point_multiple, positive_hours
+from accreditation.domain.points import is_half_point_multiple, positive_hours
 from lklr_shared.scheme import Period, PeriodUnit
 
 MAX_TITLE: Final = 200
@@ -162,14 +162,6 @@ def check_points(points: Decimal) -> Decimal:
             "invalid_points", f"Points must be a positive number of whole or half points; got {points}."
         )
     return points.quantize(Decimal("0.01"))
-
-
-def suggested_points(study_load_hours: Decimal, points_per_hour: Decimal | None) -> Decimal | None:
-    """The points the scheme gives for the study load (A1: points per study-load hour, rounded down to whole or
-    half points); None when the category has no rate per hour."""
-    if points_per_hour is None:
-        return None
-    return floor_to_half_points(study_load_hours * points_per_hour)
 
 
 def check_points_deviation(points: Decimal, suggested: Decimal | None, deviation_reason: str | None) -> str | None:

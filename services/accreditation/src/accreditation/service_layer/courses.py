@@ -467,9 +467,7 @@ async def approve_course(ctx: AccreditationContext, command: contracts.ApproveCo
     async with ctx.unit_of_work() as uow:
         row = await decide(uow, command.course_id, CommitteeDecision.APPROVE, by=command.decided_by)
         scheme = ctx.rules_on(ctx.today())
-        suggested = rules.suggested_points(
-            row.study_load_hours, scheme.category(row.category).points_per_study_load_hour
-        )
+        suggested = scheme.category(row.category).points_for_study_load(row.study_load_hours)
         deviation = rules.check_points_deviation(points, suggested, command.points_deviation_reason)
         if deviation is not None:
             # The history keeps one reason per step: the deviation is part of why these points were given.
