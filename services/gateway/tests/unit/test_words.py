@@ -3,6 +3,7 @@ one date format, Dutch on the first visit, one status vocabulary with distinct b
 
 from __future__ import annotations
 
+import pathlib
 import re
 from collections.abc import AsyncIterator
 from datetime import date
@@ -119,3 +120,19 @@ async def test_application_form_refuses_12_hours_a_week_against_the_16_hour_rule
     assert "Voor registratie werkt u ten minste 16 uur per week in deze functie." in response.text
     assert "Vink de verklaring aan." in response.text  # all problems at once, the hours among them
     assert world.registry.of(c.ApplyForRegistration) == []
+
+
+# --- One status vocabulary -------------------------------------------------------------------------------------
+
+
+def test_awaiting_your_check_and_awaiting_the_audit_have_distinct_words_and_badges() -> None:
+    for language in LANGUAGES:
+        words = {CATALOGUE[language][f"portfolio.state.{state}"] for state in ("placed", "to_be_checked")}
+        assert len(words) == 2, language
+    css = (pathlib.Path(__file__).parents[2] / "src/gateway/static/lklr.css").read_text()
+    rules = {
+        state: re.search(rf"\.state-{state}\b[^{{]*\{{([^}}]*)\}}", css).group(1)  # type: ignore[union-attr]
+        for state in ("placed", "to_be_checked")
+    }
+    assert rules["placed"] != rules["to_be_checked"]
+    assert CATALOGUE["nl"]["portfolio.state.placed"] == "Wacht op uw controle"
