@@ -136,3 +136,22 @@ def test_awaiting_your_check_and_awaiting_the_audit_have_distinct_words_and_badg
     }
     assert rules["placed"] != rules["to_be_checked"]
     assert CATALOGUE["nl"]["portfolio.state.placed"] == "Wacht op uw controle"
+
+
+# --- Staff work first ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("roles", "landing"),
+    [
+        (["office"], "/beheer/aanvragen"),
+        (["accreditation_committee"], "/commissie"),
+        (["assessment_committee"], "/beoordeling"),
+        (["administrator"], "/beheer/accounts"),
+        ([], "/mijn"),
+    ],
+)
+def test_each_staff_role_lands_on_its_work_queue_not_on_mijn_registratie(roles: list[str], landing: str) -> None:
+    from gateway.entrypoints.account_pages import _default_landing
+
+    assert _default_landing(roles) == landing  # type: ignore[arg-type]
