@@ -32,6 +32,7 @@ from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.contracts import registry as registry_contracts
 from lklr_shared.kit.requests import ask
 from lklr_shared.kit.rpc import RpcError
+from lklr_shared.scheme import CategoryKey
 
 COMMITTEE: Final = "/commissie"
 COMMITTEE_NAVIGATION: Final = (
@@ -62,7 +63,7 @@ def committee_page(
 
 def _suggested_points(gateway: Gateway, course: contracts.CourseDetails) -> Decimal | None:
     """The points the scheme in force gives for the course's study load (None for a category without a rate)."""
-    category = gateway.scheme.version_in_force(gateway.today()).category(course.category)
+    category = gateway.scheme.version_in_force(gateway.today()).category(CategoryKey(course.category))
     return category.points_for_study_load(course.study_load_hours)
 
 
