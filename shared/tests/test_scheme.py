@@ -215,3 +215,10 @@ def test_loads_a_scheme_from_another_path(tmp_path: Path) -> None:
 def test_period_shifts_calendar_dates(period: Period, day: date, before: date, after: date) -> None:
     assert period.before(day) == before
     assert period.after(day) == after
+
+
+def test_a1_suggests_one_point_per_study_load_hour_rounded_down_to_halves() -> None:
+    a1 = load_scheme_book(default_scheme_path()).versions[-1].category("A1")
+    assert a1.points_for_study_load(Decimal(4)) == Decimal("4.00")
+    assert a1.points_for_study_load(Decimal("2.75")) == Decimal("2.50")
+    assert load_scheme_book(default_scheme_path()).versions[-1].category("A2").points_for_study_load(Decimal(4)) is None

@@ -172,7 +172,7 @@ async def test_a_professional_keeps_the_portfolio_and_disputes_a_provider_entry(
         await expect(page.get_by_test_id("earned-a2")).to_have_text("5")
         assert await page.get_by_test_id("progress-svg").inner_html() != bars_before
         added = page.get_by_test_id("activity").filter(has_text="Presentatie over thuiszitters")
-        await expect(added.get_by_test_id("activity-state")).to_have_text("Nog niet gecontroleerd")
+        await expect(added.get_by_test_id("activity-state")).to_have_text("Nog niet beoordeeld")
         evidence_link = added.get_by_role("link", name="presentatie.pdf")
         await expect(evidence_link).to_be_visible()
         async with page.expect_download() as download_info:
@@ -196,8 +196,8 @@ async def test_a_professional_keeps_the_portfolio_and_disputes_a_provider_entry(
             placed = page.get_by_test_id("activity").filter(has_text=COURSE_TITLE)
             await expect(placed).to_have_class(re.compile(r"\bis-new\b"))
             await expect(placed.get_by_text("Nieuw", exact=True)).to_be_visible()
-            await expect(page.get_by_test_id("new-entries")).to_contain_text("1 nieuwe vermelding(en)")
-            await expect(placed.get_by_test_id("activity-state")).to_have_text("Te controleren")
+            await expect(page.get_by_test_id("new-entries")).to_contain_text("1 nieuwe vermelding geplaatst")
+            await expect(placed.get_by_test_id("activity-state")).to_have_text("Wacht op uw controle")
             await expect(page.get_by_test_id("earned-accredited")).to_have_text("6")
             await shots.take(page, "provider-entry-new")
 

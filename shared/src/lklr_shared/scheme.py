@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 import tomllib
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from enum import StrEnum
 from itertools import pairwise
 from pathlib import Path
@@ -121,6 +121,14 @@ class Category(_Frozen):
     label_nl: str = Field(min_length=1)
     label_en: str = Field(min_length=1)
     points_per_study_load_hour: Decimal | None = Field(default=None, gt=0)
+
+    def points_for_study_load(self, hours: Decimal) -> Decimal | None:
+        """The points this category gives for ``hours`` of study load, rounded down to whole or half points (the
+        register never credits more than was earned); None when the category has no rate per hour."""
+        if self.points_per_study_load_hour is None:
+            return None
+        halves = (hours * self.points_per_study_load_hour * 2).to_integral_value(rounding=ROUND_FLOOR)
+        return (halves / 2).quantize(Decimal("0.01"))
 
 
 class A2ActivityType(_Frozen):

@@ -36,8 +36,18 @@ async def test_a_submitted_course_waits_in_the_queue_until_the_committee_approve
     )
     assert (bad_points.status, bad_points.code) == (400, "invalid_points")
 
-    approved = await service.call(
+    unexplained = await service.refusal(
         contracts.ApproveCourse(course_id=course.course_id, decided_by=COMMITTEE, reason="Voldoet.", points=D("7.5"))
+    )
+    assert (unexplained.status, unexplained.code) == (422, "points_deviation_unexplained")
+    approved = await service.call(
+        contracts.ApproveCourse(
+            course_id=course.course_id,
+            decided_by=COMMITTEE,
+            reason="Voldoet.",
+            points=D("7.5"),
+            points_deviation_reason="Een half uur van de dag is pauze.",
+        )
     )
     assert (approved.status, approved.points) == ("approved", D("7.5"))
     # Default validity: from the submission day, for the scheme's three years.
@@ -45,7 +55,8 @@ async def test_a_submitted_course_waits_in_the_queue_until_the_committee_approve
     assert approved.valid_until == today().replace(year=today().year + 3) - timedelta(days=1)
     assert approved.objection_deadline == today() + timedelta(weeks=8)
     assert [step.step for step in approved.history] == ["submitted", "approved"]
-    assert approved.history[-1].by == COMMITTEE and approved.history[-1].reason == "Voldoet."
+    assert approved.history[-1].by == COMMITTEE
+    assert approved.history[-1].reason == "Voldoet.\nEen half uur van de dag is pauze."
     queue = await service.call(contracts.ListCoursesForReview())
     assert course.course_id not in {c.course_id for c in queue.courses}
     await eventually(
@@ -58,7 +69,7 @@ async def test_a_submitted_course_waits_in_the_queue_until_the_committee_approve
     assert (event.provider_name, event.provider_contact_email, event.reason) == (
         provider.name,
         provider.contact_email,
-        "Voldoet.",
+        "Voldoet.\nEen half uur van de dag is pauze.",
     )
 
     again = await service.refusal(

@@ -16,6 +16,7 @@ from accreditation.domain.courses import (
     check_edition_dates,
     check_objection_allowed,
     check_points,
+    check_points_deviation,
     check_revision_allowed,
     check_study_load_hours,
     decide_validity,
@@ -198,3 +199,16 @@ def test_the_catalogue_lists_only_approved_courses_valid_today() -> None:
     assert not is_in_catalogue(status=S.SUBMITTED, **valid)  # type: ignore[arg-type]
     assert not is_in_catalogue(status=S.WITHDRAWN, **valid)  # type: ignore[arg-type]
     assert not is_in_catalogue(status=S.APPROVED, **(valid | {"today": date(2029, 1, 1)}))  # type: ignore[arg-type]
+
+
+# --- Points against the study load -------------------------------------------------------------------------------
+
+
+def test_awarding_6_points_for_a_4_hour_course_needs_a_reason() -> None:
+    with pytest.raises(RuleViolation) as refused:
+        check_points_deviation(Decimal(6), Decimal(4), None)
+    assert refused.value.code == "points_deviation_unexplained"
+    with pytest.raises(RuleViolation):
+        check_points_deviation(Decimal(6), Decimal(4), "   ")
+    assert check_points_deviation(Decimal(6), Decimal(4), " Veel  voorbereiding ") == "Veel voorbereiding"
+    assert check_points_deviation(Decimal(4), Decimal(4), None) is None

@@ -2,6 +2,11 @@
 
 Every text the pages show goes through `Translator`; templates call `t("key", name=value)`. Messages are
 `str.format` templates with named fields. Numbers are formatted per language (`1,5` in Dutch, `1.5` in English).
+
+A message with a count has plural forms, as gettext's ngettext has: the catalogue holds `key.one` and
+`key.other` (the CLDR plural categories of Dutch and English), and templates call `t.plural("key", n, ...)`,
+which picks the form by the language's plural rule and formats `{count}` as a number of that language. So no
+text reads "1 vermelding(en)".
 """
 
 from __future__ import annotations
@@ -85,7 +90,8 @@ _CORE: Final[Mapping[str, Mapping[str, str]]] = {
         "faq.norm.accredited": "Waarvan geaccrediteerd ten minste",
         "faq.norm.a2": "Waarvan uit A2 ten minste",
         "faq.a1.q": "Hoe tellen cursussen (A1, {label})?",
-        "faq.a1.a": "Voor bij- en nascholing krijgt u {points} punt(en) per studiebelastinguur. Cursussen die de accreditatiecommissie vooraf heeft goedgekeurd, leveren geaccrediteerde punten op; de aanbieder plaatst ze in uw portfolio.",
+        "faq.a1.a.one": "Voor bij- en nascholing krijgt u {count} punt per studiebelastinguur. Cursussen die de accreditatiecommissie vooraf heeft goedgekeurd, leveren geaccrediteerde punten op; de aanbieder plaatst ze in uw portfolio.",
+        "faq.a1.a.other": "Voor bij- en nascholing krijgt u {count} punten per studiebelastinguur. Cursussen die de accreditatiecommissie vooraf heeft goedgekeurd, leveren geaccrediteerde punten op; de aanbieder plaatst ze in uw portfolio.",
         "faq.a2.q": "Welke andere activiteiten tellen mee (A2, {label})?",
         "faq.a2.a": "Voor deze activiteiten krijgt u een vast aantal punten:",
         "faq.a2.table.caption": "Activiteiten in categorie A2",
@@ -141,8 +147,10 @@ _CORE: Final[Mapping[str, Mapping[str, str]]] = {
         "catalogue.unavailable": "De opleidingen zijn op dit moment niet beschikbaar. Probeer het later opnieuw.",
         "catalogue.none": "Er staan nog geen geaccrediteerde opleidingen in de catalogus.",
         "catalogue.none_for": "Geen opleidingen gevonden voor ‘{q}’.",
-        "catalogue.count": "{count} geaccrediteerde opleidingen",
-        "catalogue.count_for": "{count} opleidingen gevonden voor ‘{q}’",
+        "catalogue.count.one": "{count} geaccrediteerde opleiding",
+        "catalogue.count.other": "{count} geaccrediteerde opleidingen",
+        "catalogue.count_for.one": "{count} opleiding gevonden voor ‘{q}’",
+        "catalogue.count_for.other": "{count} opleidingen gevonden voor ‘{q}’",
         "catalogue.category": "Categorie",
         "catalogue.category.A1": "A1 · bij- en nascholing",
         "catalogue.category.A2": "A2 · overige deskundigheidsbevordering",
@@ -319,7 +327,7 @@ _CORE: Final[Mapping[str, Mapping[str, str]]] = {
         "application.field.employer_name": "Naam van uw werkgever",
         "application.field.employer_name_hint": "De gemeente, regio of RBL waarvoor u werkt (in loondienst, als zelfstandige of via payrolling).",
         "application.field.employer_kind": "Soort werkgever",
-        "application.field.hours_hint": "Ten minste {minimum} uur per week in de gekozen functie(s).",
+        "application.field.hours_hint": "Ten minste {minimum} uur per week als leerplichtambtenaar, RMC-medewerker of beide.",
         "application.field.declaration": "Verklaring",
         "application.declaration": "Ik verklaar dat ik deze gegevens naar waarheid heb ingevuld en dat ik ten minste {minimum} uur per week in deze functie werk.",
         "application.submit": "Aanvraag versturen",
@@ -347,8 +355,8 @@ _CORE: Final[Mapping[str, Mapping[str, str]]] = {
         "office.nav.notices": "Signaleringen",
         "office.applications.title": "Aanvragen voor registratie",
         "office.applications.empty": "Er zijn geen aanvragen die op een besluit wachten.",
-        "office.applications.count": "{count} aanvragen wachten op een besluit, de oudste eerst.",
-        "office.applications.count_one": "1 aanvraag wacht op een besluit.",
+        "office.applications.count.one": "{count} aanvraag wacht op een besluit.",
+        "office.applications.count.other": "{count} aanvragen wachten op een besluit, de oudste eerst.",
         "office.decision.approved": "De aanvraag is goedgekeurd. Registratienummer: {number}. De aanvrager krijgt een e-mail.",
         "office.decision.rejected": "De aanvraag is afgewezen. De aanvrager krijgt een e-mail met de reden.",
         "office.decision.already": "Over deze aanvraag was al besloten.",
@@ -378,7 +386,8 @@ _CORE: Final[Mapping[str, Mapping[str, str]]] = {
         "office.notices.title": "Signaleringen",
         "office.notices.lead": "Professionals die hebben doorgegeven dat zij minder uren werken dan de registratie vraagt, de nieuwste eerst.",
         "office.notices.empty": "Er zijn geen signaleringen.",
-        "office.notices.caption": "{count} signalering(en)",
+        "office.notices.caption.one": "{count} signalering",
+        "office.notices.caption.other": "{count} signaleringen",
         "office.notices.recorded": "Gemeld op",
         "office.notices.before": "Uren eerst",
         "office.notices.now": "Uren nu",
@@ -452,7 +461,8 @@ _CORE: Final[Mapping[str, Mapping[str, str]]] = {
         "faq.norm.accredited": "Of which accredited, at least",
         "faq.norm.a2": "Of which from A2, at least",
         "faq.a1.q": "How do courses count (A1, {label})?",
-        "faq.a1.a": "Further training earns {points} point(s) per study-load hour. Courses the accreditation committee approved in advance earn accredited points; the provider places them in your portfolio.",
+        "faq.a1.a.one": "Further training earns {count} point per study-load hour. Courses the accreditation committee approved in advance earn accredited points; the provider places them in your portfolio.",
+        "faq.a1.a.other": "Further training earns {count} points per study-load hour. Courses the accreditation committee approved in advance earn accredited points; the provider places them in your portfolio.",
         "faq.a2.q": "Which other activities count (A2, {label})?",
         "faq.a2.a": "These activities earn a fixed number of points:",
         "faq.a2.table.caption": "Activities in category A2",
@@ -508,8 +518,10 @@ _CORE: Final[Mapping[str, Mapping[str, str]]] = {
         "catalogue.unavailable": "The courses are not available at the moment. Please try again later.",
         "catalogue.none": "There are no accredited courses in the catalogue yet.",
         "catalogue.none_for": "No courses found for ‘{q}’.",
-        "catalogue.count": "{count} accredited courses",
-        "catalogue.count_for": "{count} courses found for ‘{q}’",
+        "catalogue.count.one": "{count} accredited course",
+        "catalogue.count.other": "{count} accredited courses",
+        "catalogue.count_for.one": "{count} course found for ‘{q}’",
+        "catalogue.count_for.other": "{count} courses found for ‘{q}’",
         "catalogue.category": "Category",
         "catalogue.category.A1": "A1 · further training",
         "catalogue.category.A2": "A2 · other professional development",
@@ -686,7 +698,7 @@ _CORE: Final[Mapping[str, Mapping[str, str]]] = {
         "application.field.employer_name": "Name of your employer",
         "application.field.employer_name_hint": "The municipality, region or RBL you work for (employed, self-employed or on a payroll basis).",
         "application.field.employer_kind": "Kind of employer",
-        "application.field.hours_hint": "At least {minimum} hours a week in the chosen role(s).",
+        "application.field.hours_hint": "At least {minimum} hours a week as leerplichtambtenaar, RMC-medewerker or both.",
         "application.field.declaration": "Declaration",
         "application.declaration": "I declare that I filled in these details truthfully and that I work at least {minimum} hours a week in this role.",
         "application.submit": "Send application",
@@ -714,8 +726,8 @@ _CORE: Final[Mapping[str, Mapping[str, str]]] = {
         "office.nav.notices": "Notices",
         "office.applications.title": "Applications for registration",
         "office.applications.empty": "No applications are waiting for a decision.",
-        "office.applications.count": "{count} applications are waiting for a decision, oldest first.",
-        "office.applications.count_one": "1 application is waiting for a decision.",
+        "office.applications.count.one": "{count} application is waiting for a decision.",
+        "office.applications.count.other": "{count} applications are waiting for a decision, oldest first.",
         "office.decision.approved": "The application was approved. Registration number: {number}. The applicant gets an e-mail.",
         "office.decision.rejected": "The application was rejected. The applicant gets an e-mail with the reason.",
         "office.decision.already": "This application had been decided already.",
@@ -745,7 +757,8 @@ _CORE: Final[Mapping[str, Mapping[str, str]]] = {
         "office.notices.title": "Notices",
         "office.notices.lead": "Professionals who reported working fewer hours than registration needs, newest first.",
         "office.notices.empty": "There are no notices.",
-        "office.notices.caption": "{count} notice(s)",
+        "office.notices.caption.one": "{count} notice",
+        "office.notices.caption.other": "{count} notices",
         "office.notices.recorded": "Reported on",
         "office.notices.before": "Hours before",
         "office.notices.now": "Hours now",
@@ -786,6 +799,15 @@ CATALOGUE: Final[Mapping[str, Mapping[str, str]]] = _merge(
 )
 
 
+PLURAL_CATEGORIES: Final = ("one", "other")
+
+
+def plural_category(lang: str, count: Decimal | int) -> str:
+    """The CLDR plural category of ``count``: Dutch and English both say "one" for exactly 1, else "other"
+    (gettext: ``nplurals=2; plural=(n != 1);``). Fractions such as 0,5 take the plural form."""
+    return "one" if count == 1 else "other"
+
+
 @dataclass(frozen=True)
 class Translator:
     """Looks up and formats messages for one language; a missing key falls back to Dutch, then to the key."""
@@ -795,6 +817,12 @@ class Translator:
     def __call__(self, key: str, /, **values: object) -> str:
         template = CATALOGUE[self.lang].get(key) or CATALOGUE[DEFAULT_LANGUAGE].get(key) or key
         return template.format(**values) if values else template
+
+    def plural(self, key: str, count: Decimal | int, /, **values: object) -> str:
+        """The form of ``key`` for ``count`` (ngettext-style); ``{count}`` is formatted in this language."""
+        form = plural_category(self.lang, count)
+        shown = self.integer(count) if isinstance(count, int) else self.number(count)
+        return self(f"{key}.{form}", count=shown, **values)
 
     def number(self, value: Decimal | float | int) -> str:
         """Format a number without trailing zeros, with the language's decimal separator (1,5 / 1.5)."""
@@ -815,34 +843,15 @@ class Translator:
         return text.replace(",", ".") if self.lang == "nl" else text
 
 
-def _parse_accept_language(header: str) -> list[str]:
-    """Primary language tags from an Accept-Language header, best first (q=0 means: not acceptable)."""
-    weighted: list[tuple[float, int, str]] = []
-    for index, part in enumerate(header.split(",")):
-        tag, _, params = part.strip().partition(";")
-        quality = 1.0
-        for param in params.split(";"):
-            name, _, value = param.strip().partition("=")
-            if name == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        if tag and quality > 0:
-            weighted.append((-quality, index, tag.split("-")[0].lower()))
-    return [tag for _, _, tag in sorted(weighted)]
+def negotiate_language(query: str | None, cookie: str | None) -> tuple[str, bool]:
+    """Choose the UI language: `?lang=`, then the cookie, then Dutch.
 
-
-def negotiate_language(query: str | None, cookie: str | None, accept_language: str | None) -> tuple[str, bool]:
-    """Choose the UI language: `?lang=`, then the cookie, then Accept-Language, then Dutch.
-
+    The browser's Accept-Language is deliberately not consulted: a Dutch government register opens in Dutch
+    for everyone, and a visitor who wants English chooses it once (the choice is kept in the cookie).
     Returns the language and whether the query chose it (then the caller remembers it in the cookie).
     """
     if query in LANGUAGES:
         return query, True
     if cookie in LANGUAGES:
         return cookie, False
-    for tag in _parse_accept_language(accept_language or ""):
-        if tag in LANGUAGES:
-            return tag, False
     return DEFAULT_LANGUAGE, False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date
 from decimal import Decimal
@@ -83,7 +84,7 @@ async def test_the_catalogue_page_lists_courses_in_dutch_with_a_search_box() -> 
     assert "Kenniscentrum Leerplicht" in text
     assert "<dd>7,5</dd>" in text
     assert "31-12-2027" in text
-    assert "1 opleidingen gevonden voor ‘verzuim’" in text
+    assert "1 opleiding gevonden voor ‘verzuim’" in text
     (sent,) = fake.requests(contracts.SearchCatalogue)
     assert (sent.q, sent.limit, sent.offset) == ("verzuim", 20, 0)
 
@@ -94,7 +95,7 @@ async def test_the_catalogue_page_speaks_english_on_request() -> None:
     assert '<html lang="en">' in response.text
     assert "<h1>Courses</h1>" in response.text
     assert "<dd>7.5</dd>" in response.text
-    assert "1 accredited courses" in response.text
+    assert re.search(r"1 accredited course\s*<", response.text)
 
 
 async def test_the_catalogue_page_says_when_nothing_matches() -> None:

@@ -100,7 +100,7 @@ async def test_the_queue_lists_courses_and_counts_waiting_teaching_claims(
     assert response.status_code == 200
     assert "Verzuim aanpakken" in response.text and "Aanbieder Een" in response.text
     assert f'href="{COURSE_PAGE}"' in response.text
-    assert "1 onderwijsclaim(s) wachten op een besluit." in response.text
+    assert "1 onderwijsclaim wacht op een besluit." in response.text
     (asked,) = both.sent(contracts.ListCoursesForReview)
     assert asked.requested_by == f"account:{member.account_id}"
 
@@ -129,6 +129,7 @@ async def test_approving_sends_points_validity_and_reason(
             "csrf_token": csrf_from(page.text),
             "decision": "approve",
             "points": "7,5",
+            "points_deviation_reason": "Een half uur is pauze.",
             "valid_from": "2025-01-01",
             "valid_until": "",
             "reason": "Voldoet aan de criteria.",
@@ -138,10 +139,42 @@ async def test_approving_sends_points_validity_and_reason(
     assert response.status_code == 303 and response.headers["location"] == "/commissie?besloten=approve"
     (approved,) = both.sent(contracts.ApproveCourse)
     assert approved.course_id == COURSE_ID and approved.points == Decimal("7.5")
+    assert approved.points_deviation_reason == "Een half uur is pauze."
     assert (approved.valid_from, approved.valid_until) == (date(2025, 1, 1), None)
     assert (approved.reason, approved.decided_by) == ("Voldoet aan de criteria.", f"account:{member.account_id}")
     done = await client.get(response.headers["location"])
     assert "De opleiding is goedgekeurd." in done.text
+
+
+async def test_committee_sees_the_points_the_scheme_suggests_for_the_study_load(
+    client: AsyncTestClient[Litestar], both: Both
+) -> None:
+    both.answer(contracts.GetCourse, course(study_load_hours=Decimal(4), status="submitted", points=None))
+    page = await client.get(COURSE_PAGE)
+    assert "Het reglement geeft voor 4 uur studiebelasting 4 punten." in page.text
+    assert 'id="points" name="points" type="text" value="4"' in page.text
+    assert "Reden om af te wijken" in page.text
+
+
+async def test_committee_cannot_award_6_points_for_a_4_hour_course_without_a_reason(
+    client: AsyncTestClient[Litestar], both: Both
+) -> None:
+    both.answer(contracts.GetCourse, course(study_load_hours=Decimal(4), status="submitted", points=None))
+    both.answer(contracts.ApproveCourse, course(study_load_hours=Decimal(4)))
+    page = await client.get(COURSE_PAGE)
+    fields = {"csrf_token": csrf_from(page.text), "decision": "approve", "points": "6", "reason": "Voldoet."}
+    refused = await client.post(f"{COURSE_PAGE}/besluit", data=fields, follow_redirects=False)
+    assert refused.status_code == 422
+    assert "Het reglement geeft 4 punten voor deze studiebelasting." in refused.text
+    assert both.sent(contracts.ApproveCourse) == []
+    explained = await client.post(
+        f"{COURSE_PAGE}/besluit",
+        data={**fields, "points_deviation_reason": "Veel voorbereiding vooraf."},
+        follow_redirects=False,
+    )
+    assert explained.status_code == 303
+    (approved,) = both.sent(contracts.ApproveCourse)
+    assert (approved.points, approved.points_deviation_reason) == (Decimal(6), "Veel voorbereiding vooraf.")
 
 
 @pytest.mark.parametrize("decision", ["approve", "changes", "reject"])

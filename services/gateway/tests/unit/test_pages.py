@@ -58,9 +58,9 @@ async def test_lang_query_switches_back_to_dutch(client: AsyncTestClient[Litesta
     assert response.cookies.get(LANGUAGE_COOKIE) == "nl"
 
 
-async def test_accept_language_chooses_english_when_no_query_or_cookie(client: AsyncTestClient[Litestar]) -> None:
-    response = await client.get("/", headers={"Accept-Language": "de-DE, en;q=0.8, nl;q=0.5"})
-    assert '<html lang="en">' in response.text
+async def test_first_visit_is_dutch_whatever_the_browser_language(client: AsyncTestClient[Litestar]) -> None:
+    response = await client.get("/", headers={"Accept-Language": "en-GB, en;q=0.9"})
+    assert '<html lang="nl">' in response.text
     assert LANGUAGE_COOKIE not in response.cookies
 
 

@@ -154,7 +154,7 @@ async def test_new_provider_entries_are_highlighted_once_and_then_marked_seen(
     first = await signed_in.get("/portfolio")
     item = re.search(rf'<li class="([^"]*)" id="activiteit-{placed.activity_id}"', first.text)
     assert item and "is-new" in item.group(1) and "awaiting-check" in item.group(1)
-    assert "1 nieuwe vermelding(en)" in first.text
+    assert "1 nieuwe vermelding geplaatst" in first.text
     (seen,) = world.portfolio.of(p.MarkPortfolioSeen)
     assert seen.seen_up_to == world.portfolio.clock  # the page's generated_at: later entries stay new
     second = await signed_in.get("/portfolio")

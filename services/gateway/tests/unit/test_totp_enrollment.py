@@ -84,7 +84,7 @@ async def test_the_right_code_activates_the_secret_and_signs_in(
         follow_redirects=False,
     )
     assert response.status_code == 303, response.text
-    assert response.headers["location"] == "/mijn"
+    assert response.headers["location"] == "/beoordeling"  # a reviewer lands on their cases
     assert "lklr_session=" in response.headers["set-cookie"]
     (confirmed,) = registry.of(c.ConfirmTotpEnrollment)
     assert (confirmed.enrollment_token, confirmed.totp_code) == (enrollment_token, TOTP)

@@ -499,7 +499,8 @@ class ApproveCourse(_AccreditationCommand[CourseDetails]):
     Like every committee decision on a course, refused (403 `conflict_of_interest`) when `decided_by`
     (`account:<id>`) is an account linked to the course's provider.
 
-    `points`: positive, in whole or half points. `valid_from` defaults to the day the course was submitted
+    `points`: positive, in whole or half points; other points than the scheme gives for the study load (A1:
+    points per study-load hour, rounded down to halves) need `points_deviation_reason`. `valid_from` defaults to the day the course was submitted
     (editions held while the committee deliberated are covered); `valid_until` to `valid_from` plus the
     scheme's validity (3 years by default), minus one day. Also answers an objection (re-approval with other
     points or dates).
@@ -514,6 +515,9 @@ class ApproveCourse(_AccreditationCommand[CourseDetails]):
     points: Decimal
     valid_from: date | None = None
     valid_until: date | None = None
+    # Required when `points` differ from what the scheme gives for the study load (422
+    # `points_deviation_unexplained`); kept in the course history with the decision's reason.
+    points_deviation_reason: str | None = None
 
 
 class RequestCourseChanges(_AccreditationCommand[CourseDetails]):

@@ -164,6 +164,26 @@ def check_points(points: Decimal) -> Decimal:
     return points.quantize(Decimal("0.01"))
 
 
+def check_points_deviation(points: Decimal, suggested: Decimal | None, deviation_reason: str | None) -> str | None:
+    """Points other than the scheme's suggestion need a reason (422 ``points_deviation_unexplained``).
+
+    The committee may award more or fewer points than the study load gives (a course with much preparation, a
+    programme that overlaps another), but never without saying why: the reason is kept with the decision and
+    reaches the provider. Returns the cleaned reason, or None when the points follow the scheme.
+    """
+    reason = " ".join((deviation_reason or "").split())
+    if suggested is None or points == suggested:
+        return reason or None
+    if not reason:
+        raise RuleViolation(
+            "points_deviation_unexplained",
+            f"The scheme gives {suggested} points for this study load; explain why the course gets {points}.",
+        )
+    if len(reason) > MAX_REASON:
+        raise InvalidRequest("invalid_points_deviation_reason", f"At most {MAX_REASON} characters.")
+    return reason
+
+
 def check_study_load_hours(hours: Decimal) -> Decimal:
     """Study load: a positive number of hours with at most two decimals (400 ``invalid_study_load_hours``)."""
     checked = positive_hours(hours)

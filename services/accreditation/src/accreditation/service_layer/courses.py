@@ -466,6 +466,12 @@ async def approve_course(ctx: AccreditationContext, command: contracts.ApproveCo
     points = rules.check_points(command.points)
     async with ctx.unit_of_work() as uow:
         row = await decide(uow, command.course_id, CommitteeDecision.APPROVE, by=command.decided_by)
+        scheme = ctx.rules_on(ctx.today())
+        suggested = scheme.category(row.category).points_for_study_load(row.study_load_hours)
+        deviation = rules.check_points_deviation(points, suggested, command.points_deviation_reason)
+        if deviation is not None:
+            # The history keeps one reason per step: the deviation is part of why these points were given.
+            reason = f"{reason}\n{deviation}"
         validity = rules.decide_validity(
             submitted_on=row.submitted_on,
             validity_years=ctx.rules_on(ctx.today()).accreditation.validity_years,

@@ -17,7 +17,7 @@ from litestar.response import Redirect, Template
 from gateway.domain.web_security import safe_next
 from gateway.entrypoints.forms import GENERAL, FormErrors, form_fields, problem_messages, translator, wait_seconds
 from gateway.entrypoints.registry_context import AccountsContext, AccountsContextDep
-from gateway.entrypoints.rendering import page
+from gateway.entrypoints.rendering import ROLE_LINKS, page
 from gateway.entrypoints.web_session import client_ip, web_state
 from gateway.service_layer.context import GatewayDep
 from lklr_shared.contracts import registry as contracts
@@ -43,9 +43,11 @@ def _no_store(response: Template) -> Template:
 
 
 def _default_landing(roles: list[contracts.AccountRole]) -> str:
-    if "office" in roles:
-        return "/beheer/aanvragen"
-    return "/beheer/accounts" if "administrator" in roles else "/mijn"
+    """Staff land on their work queue (the first of their roles in the header's order), everyone else on Mijn LKLR."""
+    for role, _label, href in ROLE_LINKS:
+        if role in roles:
+            return href
+    return "/mijn"
 
 
 def _signed_in(

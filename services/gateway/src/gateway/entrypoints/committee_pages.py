@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from decimal import Decimal
 from typing import Any, Final
 
 from litestar import Controller, Request, get, post
@@ -31,6 +32,7 @@ from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.contracts import registry as registry_contracts
 from lklr_shared.kit.requests import ask
 from lklr_shared.kit.rpc import RpcError
+from lklr_shared.scheme import CategoryKey
 
 COMMITTEE: Final = "/commissie"
 COMMITTEE_NAVIGATION: Final = (
@@ -40,6 +42,7 @@ COMMITTEE_NAVIGATION: Final = (
 DECISIONS: Final = ("approve", "changes", "reject", "dismiss", "withdraw")
 DECISION_FIELDS: Final = {
     "invalid_points": "points",
+    "points_deviation_unexplained": "points_deviation_reason",
     "invalid_validity": "valid_from",
     "invalid_withdrawal_date": "withdrawn_on",
     "reason_required": "reason",
@@ -56,6 +59,12 @@ def committee_page(
         for key, href in COMMITTEE_NAVIGATION
     ]
     return page(request, template, status_code=status_code, committee_navigation=navigation, **context)
+
+
+def _suggested_points(gateway: Gateway, course: contracts.CourseDetails) -> Decimal | None:
+    """The points the scheme in force gives for the course's study load (None for a category without a rate)."""
+    category = gateway.scheme.version_in_force(gateway.today()).category(CategoryKey(course.category))
+    return category.points_for_study_load(course.study_load_hours)
 
 
 class CommitteePages(Controller):
@@ -96,6 +105,11 @@ class CommitteePages(Controller):
     ) -> Template:
         course = await ask(gateway.caller, contracts.GetCourse(course_id=course_id))
         decisions = _allowed_decisions(course)
+        suggested = _suggested_points(gateway, course)
+        if course.points is not None:
+            default_points = f"{course.points.normalize():f}"
+        else:
+            default_points = f"{suggested.normalize():f}" if suggested is not None else ""
         return committee_page(
             request,
             "commissie/opleiding.html",
@@ -104,7 +118,8 @@ class CommitteePages(Controller):
             decisions=decisions,
             errors=errors or {},
             values=values or {},
-            default_points=f"{course.points.normalize():f}" if course.points is not None else "",
+            default_points=default_points,
+            suggested_points=suggested,
         )
 
     @get("/opleidingen/{course_id:uuid}", name="committee_course")
@@ -138,6 +153,14 @@ class CommitteePages(Controller):
                 errors["valid_from"] = t("comm.decision.date_invalid")
             if values.get("valid_until") and valid_until is None:
                 errors["valid_until"] = t("comm.decision.date_invalid")
+            deviation = values.get("points_deviation_reason", "").strip()
+            if points is not None and "points" not in errors and not deviation:
+                course = await ask(gateway.caller, contracts.GetCourse(course_id=course_id))
+                suggested = _suggested_points(gateway, course)
+                if suggested is not None and points != suggested:
+                    errors["points_deviation_reason"] = t(
+                        "comm.decision.deviation_required", points=t.number(suggested), chosen=t.number(points)
+                    )
             if not errors and points is not None:
                 command_or_none = contracts.ApproveCourse(
                     course_id=course_id,
@@ -146,6 +169,7 @@ class CommitteePages(Controller):
                     points=points,
                     valid_from=valid_from,
                     valid_until=valid_until,
+                    points_deviation_reason=deviation or None,
                 )
         elif decision == "withdraw":
             withdrawn_on = parse_day(values.get("withdrawn_on", ""))

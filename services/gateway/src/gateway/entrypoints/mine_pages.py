@@ -270,6 +270,9 @@ class MinePages(Controller):
         hours = parse_hours(values.get("hours_per_week", ""))
         if hours is None:
             errors["hours_per_week"] = t("problem.hours_invalid")
+        elif hours < minimum:
+            # The registry refuses it too; checking here puts the rule next to the field with every other problem.
+            errors["hours_per_week"] = t("problem.too_few_hours", minimum=t.number(minimum))
         declared = values.get("declaration") == "yes"
         if not declared:
             errors["declaration"] = t("problem.declaration_not_accepted")

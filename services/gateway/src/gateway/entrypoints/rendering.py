@@ -38,7 +38,6 @@ def request_language(request: Request[Any, Any, Any]) -> tuple[str, bool]:
     return negotiate_language(
         request.query_params.get(LANGUAGE_QUERY),
         request.cookies.get(LANGUAGE_COOKIE),
-        request.headers.get("accept-language"),
     )
 
 
@@ -89,7 +88,7 @@ def page(request: Request[Any, Any, Any], template: str, *, status_code: int = 2
         context={**layout, **context},
         cookies=cookies,
         # The same URL renders in different languages, so shared caches must key on what chose it.
-        headers={"Vary": "Cookie, Accept-Language"},
+        headers={"Vary": "Cookie"},
         status_code=status_code,
         media_type="text/html",
     )
