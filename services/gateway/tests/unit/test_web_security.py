@@ -278,6 +278,7 @@ PUBLIC_PAGES = {
     "/account/wachtwoord-vergeten",
     "/account/wachtwoord-herstellen",
     "/account/tweede-stap",
+    "/verifieren",
 }
 
 
@@ -285,7 +286,8 @@ def _page_paths(app: Litestar) -> set[str]:
     paths = set()
     for route in app.routes:
         path = route.path
-        if path.startswith(("/api/", "/static", "/schema", "/livez", "/readyz", "/metrics", "/asyncapi.json")):
+        machine = ("/api/", "/xapi/", "/.well-known/", "/static", "/schema", "/livez", "/readyz", "/metrics")
+        if path.startswith((*machine, "/asyncapi.json")):
             continue
         if "GET" in getattr(route, "methods", set()) and "{" not in path:
             paths.add(path)
