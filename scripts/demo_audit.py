@@ -1,4 +1,4 @@
-"""Demo data for re-registration and the audit (issue 6), loaded through the services' own request handlers.
+"""Demo data for re-registration and the audit, loaded through the services' own request handlers.
 
 - The demo reviewer (beoordeling@lklr.example) is registered with the audit as a member of the assessment
   committee (`RegisterReviewer`, reviewer id = their account id).

@@ -171,18 +171,31 @@ async def load_demo_data(amqp_url: str, prefix: str) -> str:
         assert isinstance(provider, accreditation_contracts.DemoData)
         lines.append(f"Demo training provider: {provider.provider_name}")
         lines.append(f"  API key (Authorization: Bearer ...): {provider.api_key}")
+        username, _, secret = provider.api_key.rpartition("_")
+        lines.append(
+            f"  xAPI at /xapi/ (X-Experience-API-Version: 2.0.0): HTTP Basic user {username}, password {secret}; "
+            f"edition IRI /xapi/activities/editions/{provider.approved_edition_id}"
+        )
         lines.append(f"  approved course {provider.approved_course_id}, ended edition {provider.approved_edition_id}")
         lines.append(
             f"  (a course awaiting review: {provider.pending_course_id}; a rejected one: {provider.rejected_course_id})"
         )
-        # The digital portfolio (issue 4): the demo professional's activities in several states.
+        # The digital portfolio: the demo professional's activities in several states.
         lines.extend(await load_demo_portfolio(client, professional.account_id, provider))
-        # Re-registration and the audit (issue 6): the demo reviewer with a sampled case, an application pending.
+        # Re-registration and the audit: the demo reviewer with a sampled case, an application pending.
         lines.append(await load_demo_audit(client, accounts["assessment"].account_id))
         lines.append(
             "Security: staff sign in with their TOTP code (a password alone gives no staff page); the administrator "
             "reads every service's security log at /beheer/beveiligingslog; giving a role on /beheer/accounts mails "
             "a one-time enrolment link (see /dev/mail)."
+        )
+        lines.append(
+            "Credentials: jansen@lklr.example downloads a signed registration credential at /mijn/bewijs; anyone checks "
+            "one at /verifieren (or offline: uv run python -m lklr_shared.verify FILE)."
+        )
+        lines.append(
+            "Operations: the administrator sees every service's queues, dead letters and outbox at /beheer/systeem; "
+            "Prometheus metrics at /metrics (gateway) and on each service's health port."
         )
         return "\n".join(lines)
     finally:

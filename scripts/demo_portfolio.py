@@ -1,4 +1,4 @@
-"""Demo data for the digital portfolio (issue 4): the demo professional's portfolio with entries in several states.
+"""Demo data for the digital portfolio: the demo professional's portfolio with entries in several states.
 
 Loaded through the services' own request handlers, like the rest of the demo data:
 - two self-entered activities with evidence (an A1 course with a PDF certificate, an A2 intervision with a PNG);

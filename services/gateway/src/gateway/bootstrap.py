@@ -182,14 +182,14 @@ def build_app(
             render_plugins=[PlainOpenAPIPage(path="/"), JsonRenderPlugin(path="/openapi.json")],
         ),
         lifespan=[broker_lifespan],
-        # Issue 5: the provider API (bearer API keys), the catalogue API and the /opleidingen page.
+        # the provider API (bearer API keys), the catalogue API and the /opleidingen page.
         plugins=[
             AccreditationRoutes(gateway, public_base_url=settings.public_base_url),
-            # Issue 4: the portfolio pages and the professional's own API (/api/v1/me/...).
+            # the portfolio pages and the professional's own API (/api/v1/me/...).
             PortfolioRoutes(gateway),
-            # Issue 6: re-registration, reviewers' cases, the office's decisions, public audit statistics.
+            # re-registration, reviewers' cases, the office's decisions, public audit statistics.
             AuditRoutes(gateway),
-            # Issue 3: sessions and CSRF, account pages, Mijn LKLR, office pages, the public register, account API.
+            # sessions and CSRF, account pages, Mijn LKLR, office pages, the public register, account API.
             RegistryRoutes(
                 gateway,
                 secret=secret_key,

@@ -138,7 +138,7 @@ _CORE: Final[Mapping[str, Mapping[str, str]]] = {
         "asyncapi.request": "Verzoek",
         "asyncapi.reply": "Antwoord",
         "asyncapi.kind": "Soort",
-        # --- Opleidingen: the public catalogue of accredited courses (issue 5)
+        # --- Opleidingen: the public catalogue of accredited courses
         "catalogue.title": "Opleidingen",
         "catalogue.lead": "Cursussen die de accreditatiecommissie vooraf heeft goedgekeurd. Wie zo'n cursus afrondt, krijgt geaccrediteerde punten: de aanbieder plaatst ze in het digitaal portfolio.",
         "catalogue.search.label": "Zoek een opleiding",
@@ -167,7 +167,7 @@ _CORE: Final[Mapping[str, Mapping[str, str]]] = {
         "catalogue.page_of": "Pagina {page} van {pages}",
         "start.catalogue.title": "Opleidingen",
         "start.catalogue.body": "Welke cursussen leveren geaccrediteerde punten op? Zoek in de catalogus van goedgekeurde opleidingen.",
-        # --- Accounts, Mijn LKLR, beheer and the public register (issue 3)
+        # --- Accounts, Mijn LKLR, beheer and the public register
         "nav.office": "Beheer",
         "nav.committee": "Accreditatiecommissie",
         "nav.review": "Beoordelen",
@@ -509,7 +509,7 @@ _CORE: Final[Mapping[str, Mapping[str, str]]] = {
         "asyncapi.request": "Request",
         "asyncapi.reply": "Reply",
         "asyncapi.kind": "Kind",
-        # --- Opleidingen: the public catalogue of accredited courses (issue 5)
+        # --- Opleidingen: the public catalogue of accredited courses
         "catalogue.title": "Courses",
         "catalogue.lead": "Courses the accreditation committee approved in advance. Completing one earns accredited points: the provider places them in the digital portfolio.",
         "catalogue.search.label": "Search for a course",
@@ -538,7 +538,7 @@ _CORE: Final[Mapping[str, Mapping[str, str]]] = {
         "catalogue.page_of": "Page {page} of {pages}",
         "start.catalogue.title": "Courses",
         "start.catalogue.body": "Which courses earn accredited points? Search the catalogue of approved courses.",
-        # --- Accounts, My LKLR, office and the public register (issue 3)
+        # --- Accounts, My LKLR, office and the public register
         "nav.office": "Office",
         "nav.committee": "Accreditation committee",
         "nav.review": "Assessment",
