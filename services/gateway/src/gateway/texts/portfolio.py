@@ -1,4 +1,4 @@
-"""UI texts of the digital portfolio pages (issue 4): Dutch first, English second, same keys in both."""
+"""UI texts of the digital portfolio pages: Dutch first, English second, same keys in both."""
 
 from __future__ import annotations
 

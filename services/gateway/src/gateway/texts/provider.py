@@ -1,4 +1,4 @@
-"""UI texts of the provider portal and the accreditation committee pages (issue 5): Dutch first, English second, same keys in both."""
+"""UI texts of the provider portal and the accreditation committee pages: Dutch first, English second, same keys in both."""
 
 from __future__ import annotations
 

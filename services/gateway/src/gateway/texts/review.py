@@ -1,4 +1,4 @@
-"""UI texts of re-registration, the reviewers' case pages, the office overview and audit statistics (issue 6): Dutch first, English second, same keys in both."""
+"""UI texts of re-registration, the reviewers' case pages, the office overview and audit statistics: Dutch first, English second, same keys in both."""
 
 from __future__ import annotations
 
