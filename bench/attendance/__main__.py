@@ -17,7 +17,7 @@ events, which the portfolio and accreditation services consume into their read m
 (c) latency from sending a one-row POST until that row is visible in the portfolio, p50 and p99 over 200 posts
     (the portfolio database is polled every 2 ms, so figures carry up to 2 ms of polling granularity).
 
-Targets (issue 5): (a) at least 10% of (b); (c) p99 within 200 ms. Everything it made is removed at the end
+Targets: (a) at least 10% of (b); (c) p99 within 200 ms. Everything it made is removed at the end
 (`--keep` leaves the databases and logs for inspection). Servers: LKLR_BENCH_POSTGRES_URL (default
 postgresql://postgres@127.0.0.1:5432/postgres) and LKLR_BENCH_AMQP_URL (default amqp://guest:guest@127.0.0.1:5672/).
 """

@@ -1,4 +1,4 @@
-"""Accreditation in a real browser against the whole system (issue 5).
+"""Accreditation in a real browser against the whole system.
 
 A provider's contact signs in, submits a course with an edition that already ran; the accreditation committee signs
 in with password and TOTP and approves it (points, a validity period covering the edition, a reason). The provider

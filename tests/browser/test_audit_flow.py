@@ -1,4 +1,4 @@
-"""The audit flow in a real browser against the whole system (issue 6).
+"""The audit flow in a real browser against the whole system.
 
 A professional whose cycle ends in two months has earned the norm (with a 10-point buffer) and applies; the audit,
 configured to sample every dossier (a scheme file with a 100 % share), assigns the case to the only reviewer. The

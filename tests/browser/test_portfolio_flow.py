@@ -1,4 +1,4 @@
-"""The digital portfolio in a real browser against the whole system (issue 4).
+"""The digital portfolio in a real browser against the whole system.
 
 A registered professional signs in, adds an A2 activity with a PDF as evidence and sees the progress bars move;
 a training provider posts their attendance through the provider API, and the entry shows up highlighted as new;

@@ -1,5 +1,5 @@
 """A reviewer asks for more information and reads the file the professional answers with, through the pages, on
-the real processes (issue 6). The portfolio serves the answer's file to the assigned reviewer only after the audit
+the real processes. The portfolio serves the answer's file to the assigned reviewer only after the audit
 granted it (EvidenceAccessGranted); another reviewer gets 404, as for a file that does not exist."""
 
 from __future__ import annotations

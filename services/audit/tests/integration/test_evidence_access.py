@@ -1,4 +1,4 @@
-"""The audit announces who may read which evidence (EvidenceAccessGranted): the portfolio enforces it (issue 6)."""
+"""The audit announces who may read which evidence (EvidenceAccessGranted): the portfolio enforces it."""
 
 from __future__ import annotations
 

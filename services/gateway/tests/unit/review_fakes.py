@@ -1,4 +1,4 @@
-"""An in-memory audit and portfolio for the re-registration and review pages' unit tests (issue 6), on top of the
+"""An in-memory audit and portfolio for the re-registration and review pages' unit tests, on top of the
 fake registry (accounts, sessions, registrations). They answer with the real contracts, codes and statuses, and
 keep what the gateway asked, so tests can check which account a request acts for.
 """

@@ -144,7 +144,7 @@ async def test_an_edit_is_a_new_version_with_who_when_and_why(service: Harness) 
 async def test_a_frozen_cycle_refuses_new_and_changed_entries(service: Harness) -> None:
     person = await service.register()
     entry = await _record(service, person, _a2("article", "1"))
-    # Freezing arrives with re-registration (issue 6); here the flag is set directly, as that use case will.
+    # Freezing arrives with re-registration; here the flag is set directly, as that use case will.
     async with service.engine.begin() as connection:
         await connection.execute(
             sa.update(cycles).where(cycles.c.person_id == person.person_id).values(frozen_at=utcnow())

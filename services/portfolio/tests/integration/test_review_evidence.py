@@ -1,4 +1,4 @@
-"""Reviewers reading evidence (issue 6): the portfolio keeps the audit's EvidenceAccessGranted and checks it itself.
+"""Reviewers reading evidence: the portfolio keeps the audit's EvidenceAccessGranted and checks it itself.
 
 The assigned reviewer reads the files of the case's sampled activities and the files sent with an answer; an
 unassigned reviewer, the assigned reviewer through another case, a file of an activity outside the sample, and

@@ -95,7 +95,7 @@ class DossierFrozen(_PortfolioEvent):
     a2_points: Decimal
     norm_met: bool
     activities: list[DossierActivity]
-    # Added with re-registration (issue 6). `round` 1 is the application; round 2 is the same dossier (same
+    # Added with re-registration. `round` 1 is the application; round 2 is the same dossier (same
     # dossier_id) resubmitted after it was returned for correction, with the activities added since.
     round: int = Field(default=1, ge=1)
     applied_on: date | None = None
@@ -695,7 +695,7 @@ class PortfolioExport(_PortfolioReply):
     data: str
 
 
-# --- re-registration (issue 6) -----------------------------------------------------------------------------------
+# --- re-registration -----------------------------------------------------------------------------------
 
 DossierStatusName = Literal["frozen", "under_review", "returned_for_correction", "met", "not_met"]
 

@@ -1,4 +1,4 @@
-"""Registers the accreditation routes of the gateway (issue 5) as one Litestar plugin: the provider API with its
+"""Registers the accreditation routes of the gateway as one Litestar plugin: the provider API with its
 bearer security scheme in the OpenAPI document, the public catalogue API and the catalogue page, the provider
 portal (/aanbieder), the committee's pages (/commissie) and the professional's teaching claims
 (/mijn/onderwijsclaim).

@@ -1,4 +1,4 @@
-"""Registers the re-registration and audit side of the gateway (issue 6) as one Litestar plugin: the
+"""Registers the re-registration and audit side of the gateway as one Litestar plugin: the
 professional's application page, the reviewers' case pages, the office's decision overview and reviewer page, and
 the public audit statistics. A plugin keeps the composition root's edit to one line.
 """

@@ -1,4 +1,4 @@
-"""Registers the portfolio side of the gateway (issue 4) as one Litestar plugin: the portfolio pages and the
+"""Registers the portfolio side of the gateway as one Litestar plugin: the portfolio pages and the
 professional's own API (`/api/v1/me/...`). A plugin keeps the composition root's edit to one line.
 
 The API authenticates with the person's API token, whose security scheme the registry routes declare.

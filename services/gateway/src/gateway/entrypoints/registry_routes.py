@@ -1,4 +1,4 @@
-"""Registers the registry's side of the gateway (issue 3) as one Litestar plugin: the session and CSRF middleware,
+"""Registers the registry's side of the gateway as one Litestar plugin: the session and CSRF middleware,
 the account pages, Mijn LKLR, the office pages, the public register (page and API), the account API, and, when
 switched on, the development mailbox. A plugin keeps the composition root's edit to one line.
 """

@@ -43,7 +43,7 @@ cycles = sa.Table(
     sa.Column("starts_on", sa.Date, nullable=False),
     sa.Column("ends_on", sa.Date, nullable=False),
     sa.Column("scheme_version", sa.String(40), nullable=False),
-    # Set when a re-registration application freezes the cycle's activities into a dossier (issue 6); from then
+    # Set when a re-registration application freezes the cycle's activities into a dossier; from then
     # on no entry completed in the cycle can be added, edited or checked.
     sa.Column("frozen_at", sa.DateTime(timezone=True), nullable=True),
     # While the cycle's dossier is returned for correction: the last day new activities of the cycle may be added
@@ -218,7 +218,7 @@ dossier_activities = sa.Table(
     sa.Column("evidence", sa.JSON, nullable=False),
 )
 
-# Reviewers' access to evidence of a sampled dossier, kept from the audit's EvidenceAccessGranted (issue 6): per
+# Reviewers' access to evidence of a sampled dossier, kept from the audit's EvidenceAccessGranted: per
 # case and reviewer, either a sampled activity (its attached files) or a single file sent with an answer.
 # Grants are never revoked; ReadReviewEvidenceChunk checks them (and that the file is the dossier owner's).
 review_evidence_grants = sa.Table(

@@ -1,4 +1,4 @@
-"""Reviewers reading evidence of a sampled dossier (issue 6).
+"""Reviewers reading evidence of a sampled dossier.
 
 The audit decides who reviews what and announces it as `audit.EvidenceAccessGranted`; this service keeps those
 grants and checks them itself on every read, so a reviewer can never read more than their cases grant, whatever
