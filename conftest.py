@@ -191,11 +191,45 @@ class BrokerNames:
                         await channel.exchange_delete(exchange)
 
 
+_active_names: list[BrokerNames] = []
+
+
 @pytest_asyncio.fixture(scope="session")
 async def broker_names(amqp_url: str) -> AsyncIterator[BrokerNames]:
     names = BrokerNames(amqp_url)
+    _active_names.append(names)
     yield names
+    _active_names.remove(names)
     await names.delete_all()
+
+
+async def _release_made_during(snapshot: set[int]) -> None:
+    for names in _active_names:
+        for topology, _consumers, _services in list(names.topologies):
+            if id(topology) not in snapshot:
+                await names.release(topology)
+
+
+def _topologies_now() -> set[int]:
+    return {id(topology) for names in _active_names for topology, _c, _s in names.topologies}
+
+
+# The shared broker wedges under hundreds of quorum queues: every test's queues and exchanges go as soon as the test
+# is done (and a module's, made by its module-scoped fixtures, when the module is done), not at the session's end.
+# Autouse fixtures are set up before the other fixtures of their scope and torn down after them, so a topology made
+# by a fixture of that scope is released after the processes using it have stopped.
+@pytest_asyncio.fixture(autouse=True, scope="module")
+async def _release_module_queues() -> AsyncIterator[None]:
+    before = _topologies_now()
+    yield
+    await _release_made_during(before)
+
+
+@pytest_asyncio.fixture(autouse=True)
+async def _release_test_queues() -> AsyncIterator[None]:
+    before = _topologies_now()
+    yield
+    await _release_made_during(before)
 
 
 async def wait_for(predicate, *, timeout: float = 20.0, interval: float = 0.05, message: str = "condition"):  # type: ignore[no-untyped-def]
