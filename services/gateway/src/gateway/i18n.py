@@ -14,6 +14,7 @@ from typing import Final
 
 from gateway.texts import admin as admin_texts
 from gateway.texts import office as office_texts
+from gateway.texts import pages as pages_texts
 from gateway.texts import portfolio as portfolio_texts
 from gateway.texts import provider as provider_texts
 from gateway.texts import review as review_texts
@@ -781,6 +782,7 @@ CATALOGUE: Final[Mapping[str, Mapping[str, str]]] = _merge(
     review_texts.MESSAGES,
     office_texts.MESSAGES,
     admin_texts.MESSAGES,
+    pages_texts.MESSAGES,
 )
 
 

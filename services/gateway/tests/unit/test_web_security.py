@@ -278,6 +278,10 @@ PUBLIC_PAGES = {
     "/account/wachtwoord-vergeten",
     "/account/wachtwoord-herstellen",
     "/account/tweede-stap",
+    "/toegankelijkheid",
+    "/privacy",
+    "/contact",
+    "/ontwikkelaars",
 }
 
 
