@@ -70,7 +70,9 @@ class PageResult:
 
 
 @pytest_asyncio.fixture(scope="module")
-async def world(amqp_url: str, databases: Any, broker_names: Any, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World]:
+async def world(
+    amqp_url: str, databases: Any, broker_names: Any, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[World]:
     axe_script()  # fail at once, before the system starts, when axe-core is not installed
     folder = tmp_path_factory.mktemp("accessibility")
     scheme = _scheme_sampling_everything(folder)
@@ -80,13 +82,19 @@ async def world(amqp_url: str, databases: Any, broker_names: Any, tmp_path_facto
     ):
         identities, objects = await set_up(system)
         try:
-            found = await identities["anonymous"].web.get("/register", params={"q": "Quint"})
-            numbers = re.findall(r"<code>(\d{7})</code>", found.text)
-            assert numbers, "professional Q is not in the public register"
-            yield World(system, browser, identities, objects, folder, numbers[0])
+            yield World(
+                system, browser, identities, objects, folder, await _number_of(identities["other_professional"])
+            )
         finally:
             for identity in identities.values():
                 await identity.web.client.aclose()
+
+
+async def _number_of(identity: Identity) -> str:
+    """A registered professional's number, as Mijn LKLR shows it to them."""
+    found = re.search(r'data-testid="registration-number">(\d{7})<', (await identity.web.get("/mijn")).text)
+    assert found, f"{identity.role} has no registration number on /mijn"
+    return found.group(1)
 
 
 async def _context(world: World, role: str, **options: Any) -> BrowserContext:
@@ -112,7 +120,7 @@ def pages_of(role: str, objects: Objects) -> list[str]:
         and not any(part in path for part in DOWNLOADS)
         and GROUPS[group][role] in ("ok", "own")
     ]
-    paths += ["/register?q=" + quote("Pieters"), "/opleidingen?q=cursus", "/bestaat-niet"]
+    paths += ["/register?q=" + objects.registration_number, "/opleidingen?q=cursus", "/bestaat-niet"]
     if role == "administrator":
         paths.append("/beheer/accounts?email=" + quote("professional@route-matrix.example"))
     if role == "professional":
@@ -197,15 +205,16 @@ async def test_screenshots_of_portfolio_register_and_provider_edition_at_360_and
 ) -> None:
     folder = Shots(world.shots_dir, prefix="a11y-").folder
     names = sorted(path.name for path in folder.glob("a11y-*.png"))
-    for subject in ("professional-portfolio", "anonymous-register-q-pieters", "provider-a-aanbieder-opleidingen"):
+    for subject in ("professional-portfolio", "anonymous-register-q-", "provider_a-aanbieder-opleidingen-"):
         for width in (PHONE_WIDTH, DESKTOP_WIDTH):
             assert any(subject in name and name.endswith(f"-{width}.png") for name in names), (subject, width, names)
 
 
 async def test_the_public_register_keeps_status_and_valid_until_in_view_on_a_phone(world: World) -> None:
-    context = await _context(world, "anonymous", viewport={"width": PHONE_WIDTH, "height": 800})
+    context = await _context(world, "anonymous")
     page = await context.new_page()
-    await page.goto("/register?q=" + quote("Pieters"))
+    await page.set_viewport_size({"width": PHONE_WIDTH, "height": 800})
+    await page.goto("/register?q=" + world.objects.registration_number)
     row = page.locator(".register-table tbody tr").first
     for cell in (row.locator("td:has(.status)"), row.locator("td:last-child")):  # status; valid until
         await expect(cell).to_be_visible()
@@ -216,8 +225,9 @@ async def test_the_public_register_keeps_status_and_valid_until_in_view_on_a_pho
 
 
 async def test_progress_bars_and_yearly_chart_carry_their_figures_as_text(world: World) -> None:
-    context = await _context(world, "professional", viewport={"width": PHONE_WIDTH, "height": 800})
+    context = await _context(world, "professional")
     page = await context.new_page()
+    await page.set_viewport_size({"width": PHONE_WIDTH, "height": 800})
     await page.goto("/portfolio")
     bars = page.get_by_test_id("progress-bars").locator("progress")
     assert await bars.count() == 3
@@ -295,14 +305,16 @@ async def test_apply_for_registration_with_the_keyboard_alone(world: World) -> N
 async def test_add_an_activity_with_evidence_with_the_keyboard_alone(world: World, tmp_path: Path) -> None:
     evidence = tmp_path / "certificaat.pdf"
     evidence.write_bytes(PDF)
-    context = await _context(world, "professional")
+    # Q: P's dossier is frozen for the audit, so P's portfolio takes no new activities.
+    context = await _context(world, "other_professional")
     page = await context.new_page()
     await page.goto("/portfolio")
     await press_tab_until(page, "a[href='/portfolio/nieuw']")
     await page.keyboard.press("Enter")
     await page.wait_for_url("**/portfolio/nieuw")
-    await press_tab_until(page, "#category-A2")
-    await page.keyboard.press("Space")
+    await press_tab_until(page, "#category-A1")  # Tab enters the radio group; the arrow key chooses within it
+    await page.keyboard.press("ArrowDown")
+    await expect(page.locator("#category-A2")).to_be_checked()
     await _type_into(page, "#title", "Intervisie verzuimaanpak")
     await _type_into(page, "#completion_date", "01-09-2026")
     await press_tab_until(page, "#a2_type")
@@ -315,7 +327,8 @@ async def test_add_an_activity_with_evidence_with_the_keyboard_alone(world: Worl
     await press_tab_until(page, ".activity-form button[type=submit]")
     await page.keyboard.press("Enter")
     await page.wait_for_url(re.compile(r"/portfolio(\?.*)?$"))
-    await expect(page.get_by_text("Intervisie verzuimaanpak")).to_be_visible()
+    await expect(page.get_by_role("heading", name="Intervisie verzuimaanpak")).to_be_visible()
+    await expect(page.get_by_role("link", name="certificaat.pdf")).to_be_visible()  # the evidence came along
     await context.close()
 
 

@@ -80,7 +80,7 @@ def test_bar_figures_are_white_only_on_a_fill_wide_enough_for_them_and_dark_afte
         [Bar("Totaal", D(20), D(160)), Bar("A2", D(30), D(40))], title="Voortgang", of_word="van", decimal_comma=True
     )
     for group, expected in zip(_bars(svg), ("#212121", "#ffffff"), strict=True):
-        track, fill = group.findall(f"{NS}rect")
+        _track, fill = group.findall(f"{NS}rect")
         figures = group.findall(f"{NS}text")[1]
         assert figures.get("fill") == expected
         fill_end = float(fill.get("x")) + float(fill.get("width"))  # type: ignore[arg-type]
