@@ -363,6 +363,20 @@ async def test_judge_a_case_with_the_keyboard_alone(world: World) -> None:
     await context.close()
 
 
+async def test_the_axe_check_finds_a_known_violation(world: World) -> None:
+    """The measurement itself: a page with an unlabelled field and an image without text fails it."""
+    context = await new_context(world.browser, world.system.gateway_url)
+    page = await context.new_page()
+    await page.goto("/bestaat-niet")
+    await page.evaluate(
+        "() => { document.querySelector('main').insertAdjacentHTML('beforeend',"
+        ' \'<img src="/static/favicon.svg"><input type="text">\'); }'
+    )
+    rules = {violation.rule for violation in await axe_violations(page)}
+    assert {"image-alt", "label"} <= rules, rules
+    await context.close()
+
+
 def test_uuid_objects_fill_the_pages() -> None:
     """The page list holds no unfilled path parameter (a route added with a new parameter needs an object)."""
     objects = Objects(**{name: uuid.uuid4() for name in Objects.__dataclass_fields__} | {"registration_number": "1"})

@@ -122,15 +122,22 @@ async def focus_is_visible(page: Page) -> bool:
 
 
 async def press_tab_until(page: Page, selector: str, *, limit: int = 80, backwards: bool = False) -> None:
-    """Press Tab (or Shift+Tab) until the element matching `selector` has the focus; each stop must show focus.
+    """Press Tab (or Shift+Tab) until the element matching `selector` has the focus; every stop on the way must
+    show the focus ring (WCAG 2.4.7).
 
     Fails when the element is not reached within `limit` presses: then the keyboard cannot get there.
     """
     key = "Shift+Tab" if backwards else "Tab"
     for _ in range(limit):
         await page.keyboard.press(key)
+        focused = await page.evaluate(
+            """() => { const el = document.activeElement; if (!el) return '';
+                const style = getComputedStyle(el);
+                return `${el.outerHTML.slice(0, 120)} (outline ${style.outlineStyle} ${style.outlineWidth},` +
+                       ` box-shadow ${style.boxShadow})`; }"""
+        )
+        assert await focus_is_visible(page), f"no visible focus on {focused} at {page.url}"
         if await page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
-            assert await focus_is_visible(page), f"{selector} has the focus but shows no focus ring on {page.url}"
             return
     raise AssertionError(f"{selector} not reached with {limit} × {key} on {page.url}")
 
