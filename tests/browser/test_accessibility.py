@@ -125,6 +125,9 @@ def pages_of(role: str, objects: Objects) -> list[str]:
         paths.append("/beheer/accounts?email=" + quote("professional@route-matrix.example"))
     if role == "professional":
         paths += ["/beheer/aanvragen", "/portfolio?status=to_be_checked"]  # a refusal page; a filtered portfolio
+    if role == "anonymous":
+        # Last: the English pages (the choice is remembered for the pages after it).
+        paths += ["/?lang=en", "/register?lang=en&q=" + objects.registration_number, "/toegankelijkheid?lang=en"]
     return paths
 
 
