@@ -6,8 +6,8 @@ typing; no clicks), each stop showing its focus ring.
 One system for the module: the nine identities of the route matrix (tests/support/identities.py) with their real
 objects. The pages per identity come from the route matrix's table (tests/security/test_route_matrix.py): every GET
 page its policy lets the identity open, plus the pages that only a query shows (search results, a found account)
-and the error pages. JSON, files and downloads are no pages and are left out. The walk prints, per role, each page
-with its status, its violations and its width at 360 px.
+and the error pages. JSON, files and downloads are no pages and are left out. The pytest summary lists, per role,
+each page walked with its status, its violations and its width at 360 px (tests/browser/conftest.py).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from tests.security.test_route_matrix import GROUPS, ROUTES, _fill, _scheme_samp
 from tests.support.accessibility import (
     DESKTOP_WIDTH,
     PHONE_WIDTH,
+    REPORT_KEY,
     Violation,
     axe_script,
     axe_violations,
@@ -166,7 +167,7 @@ async def _measure(world: World, role: str, shots: Shots) -> list[PageResult]:
 
 
 @pytest_asyncio.fixture(scope="module")
-async def measured(world: World, tmp_path_factory: pytest.TempPathFactory) -> list[PageResult]:
+async def measured(world: World, request: pytest.FixtureRequest) -> list[PageResult]:
     """Every role's pages, measured once for the tests below (two roles at a time: the machine has two cores)."""
     shots = Shots(world.shots_dir, prefix="a11y-")
     limit = asyncio.Semaphore(2)
@@ -177,15 +178,15 @@ async def measured(world: World, tmp_path_factory: pytest.TempPathFactory) -> li
 
     per_role = await asyncio.gather(*(one(role) for role in ROLES))
     results = [result for results in per_role for result in results]
-    print(f"\naccessibility walk: {len(results)} pages, screenshots in {shots.folder}")
+    report = [f"{len(results)} pages walked, screenshots in {shots.folder}"]
     for role in ROLES:
         mine = [result for result in results if result.role == role]
-        print(f"{role} ({len(mine)} pages):")
+        report.append(f"{role} ({len(mine)} pages):")
         for result in mine:
             width = f"+{result.overflow} px at {PHONE_WIDTH}" if result.overflow else f"fits {PHONE_WIDTH}"
-            print(f"  {result.status} {result.path}  axe: {len(result.violations)} serious/critical  {width}")
-            for violation in result.violations:
-                print(f"      {violation}")
+            report.append(f"  {result.status} {result.path}  axe: {len(result.violations)} serious/critical  {width}")
+            report.extend(f"      {violation}" for violation in result.violations)
+    request.config.stash[REPORT_KEY] = report
     return results
 
 
@@ -246,7 +247,10 @@ async def test_progress_bars_and_yearly_chart_carry_their_figures_as_text(world:
         "(box) => Math.min(...[...box.querySelectorAll('text')].map((t) => t.getBoundingClientRect().height))"
     )
     assert smallest >= 11, smallest
-    await page.keyboard.press("Tab")  # the page's first stop is the skip link
+    await page.keyboard.press("Tab")  # the page's first stop is the skip link, visible once focused
+    await expect(page.locator(".skip-link")).to_be_focused()
+    box = await page.locator(".skip-link").bounding_box()
+    assert box is not None and box["x"] >= 0, box
     summary = page.locator(".chart-table summary")
     await press_tab_until(page, ".chart-table summary")
     await page.keyboard.press("Enter")

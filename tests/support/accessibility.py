@@ -20,6 +20,8 @@ AXE_DIR: Final = Path(__file__).resolve().parent / "axe"
 AXE_SCRIPT: Final = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_21_AA_TAGS: Final = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
 BLOCKING_IMPACTS: Final = frozenset({"serious", "critical"})
+# The report of the pages walked, kept for the terminal summary of tests/browser/conftest.py (CI output shows it).
+REPORT_KEY: Final = pytest.StashKey[list[str]]()
 PHONE_WIDTH: Final = 360
 DESKTOP_WIDTH: Final = 1280
 
