@@ -21,7 +21,18 @@ from tests.support.web import WebUser
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.slow]
 
 OFFICE_PASSWORD = "beheer-wachtwoord-2026"
-PAGES = ["/", "/portfolio", "/register", "/vragen", "/inloggen", "/account/aanmaken", "/bestaat-niet", "/schema"]
+PAGES = [
+    "/",
+    "/portfolio",
+    "/register",
+    "/vragen",
+    "/inloggen",
+    "/account/aanmaken",
+    "/bestaat-niet",
+    "/schema",
+    "/toegankelijkheid",
+    "/ontwikkelaars",
+]
 
 
 async def test_headers_finding_public_pages_break_no_rule_of_their_content_security_policy(

@@ -148,7 +148,7 @@ async def test_a_professional_keeps_the_portfolio_and_disputes_a_provider_entry(
         await expect(page.get_by_text(f"registratienummer {number}")).to_be_visible()
         await expect(page.get_by_test_id("earned-total")).to_have_text("0")
         await expect(page.get_by_test_id("earned-a2")).to_have_text("0")
-        bars_before = await page.get_by_test_id("progress-svg").inner_html()
+        bars_before = await page.get_by_test_id("progress-bars").inner_html()
         await shots.take(page, "portfolio-empty")
 
         # --- ... adds an A2 activity with a PDF and sees the bars move ------------------------------------------
@@ -170,7 +170,7 @@ async def test_a_professional_keeps_the_portfolio_and_disputes_a_provider_entry(
         await expect(page.get_by_text("De activiteit is opgeslagen.")).to_be_visible()
         await expect(page.get_by_test_id("earned-total")).to_have_text("5")
         await expect(page.get_by_test_id("earned-a2")).to_have_text("5")
-        assert await page.get_by_test_id("progress-svg").inner_html() != bars_before
+        assert await page.get_by_test_id("progress-bars").inner_html() != bars_before
         added = page.get_by_test_id("activity").filter(has_text="Presentatie over thuiszitters")
         await expect(added.get_by_test_id("activity-state")).to_have_text("Nog niet beoordeeld")
         evidence_link = added.get_by_role("link", name="presentatie.pdf")

@@ -33,6 +33,7 @@ from gateway.entrypoints.audit_routes import AuditRoutes
 from gateway.entrypoints.correlation import CorrelationMiddleware
 from gateway.entrypoints.errors import http_error_handler, rpc_error_handler
 from gateway.entrypoints.health import asyncapi_document, livez, readyz
+from gateway.entrypoints.info_pages import InfoPages
 from gateway.entrypoints.metrics import HttpMetricsMiddleware, metrics_endpoint
 from gateway.entrypoints.openapi_page import PlainOpenAPIPage
 from gateway.entrypoints.pages import Pages
@@ -152,6 +153,7 @@ def build_app(
     app = Litestar(
         route_handlers=[
             Pages,
+            InfoPages,
             ApiV1,
             livez,
             readyz,

@@ -20,6 +20,7 @@ from typing import Final
 from gateway.texts import admin as admin_texts
 from gateway.texts import credentials as credential_texts
 from gateway.texts import office as office_texts
+from gateway.texts import pages as pages_texts
 from gateway.texts import portfolio as portfolio_texts
 from gateway.texts import provider as provider_texts
 from gateway.texts import review as review_texts
@@ -796,6 +797,7 @@ CATALOGUE: Final[Mapping[str, Mapping[str, str]]] = _merge(
     office_texts.MESSAGES,
     admin_texts.MESSAGES,
     credential_texts.MESSAGES,
+    pages_texts.MESSAGES,
 )
 
 

@@ -122,7 +122,9 @@ async def test_the_overview_shows_progress_bars_timeline_missing_points_days_lef
     assert response.status_code == 200
     text = response.text
     assert "A. Jansen · registratienummer 0000013" in text
-    assert '<svg role="img" data-total="0">' in text  # the service's SVG, embedded as is
+    # The bars are native <progress> elements named by their label and their figures as text.
+    assert 'data-testid="progress-bars"' in text and 'aria-labelledby="bar-total bar-total-figures"' in text
+    assert '<span class="norm-bar-figures" id="bar-total-figures">0 van 160 punten</span>' in text
     assert "<title>Punten per jaar</title>" in text
     assert "Totaal: nog 160 punten" in text
     assert 'data-testid="days-left">1825<' in text
@@ -261,7 +263,7 @@ async def test_adding_an_a2_activity_streams_the_evidence_in_chunks_and_records_
 
     page = await signed_in.get(response.headers["location"])
     assert "De activiteit is opgeslagen." in page.text
-    assert '<svg role="img" data-total="10">' in page.text
+    assert 'id="bar-total-figures">10 van 160 punten<' in page.text  # the progress moved
     assert f'href="/portfolio/bewijs/{stored[0].evidence_id}">verslag.pdf</a>' in page.text
 
 

@@ -279,6 +279,10 @@ PUBLIC_PAGES = {
     "/account/wachtwoord-herstellen",
     "/account/tweede-stap",
     "/verifieren",
+    "/toegankelijkheid",
+    "/privacy",
+    "/contact",
+    "/ontwikkelaars",
 }
 
 

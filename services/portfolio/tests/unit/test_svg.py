@@ -73,3 +73,16 @@ def test_an_empty_timeline_still_draws() -> None:
 )
 def test_points_are_written_as_people_write_them(points: Decimal, comma: bool, text: str) -> None:
     assert format_points(points, decimal_comma=comma) == text
+
+
+def test_bar_figures_are_white_only_on_a_fill_wide_enough_for_them_and_dark_after_a_short_fill() -> None:
+    svg = progress_bars_svg(
+        [Bar("Totaal", D(20), D(160)), Bar("A2", D(30), D(40))], title="Voortgang", of_word="van", decimal_comma=True
+    )
+    for group, expected in zip(_bars(svg), ("#212121", "#ffffff"), strict=True):
+        _track, fill = group.findall(f"{NS}rect")
+        figures = group.findall(f"{NS}text")[1]
+        assert figures.get("fill") == expected
+        fill_end = float(fill.get("x")) + float(fill.get("width"))  # type: ignore[arg-type]
+        if expected == "#212121":  # dark text starts on the light track, past the dark fill
+            assert float(figures.get("x")) > fill_end  # type: ignore[arg-type]

@@ -20,6 +20,8 @@ NAVIGATION: Final = (
     ("nav.start", "/"),
     ("nav.portfolio", "/portfolio"),
     ("nav.register", "/register"),
+    ("nav.catalogue", "/opleidingen"),
+    ("nav.audit_statistics", "/statistieken/audit"),
     ("nav.faq", "/vragen"),
     ("nav.mine", "/mijn"),
 )

@@ -52,6 +52,16 @@ def _num(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
+def _figures_text(figures: str, *, x: float, y: float, fill_width: float) -> str:
+    """The figures on a bar: white inside the fill when the fill is wide enough to hold them, else dark on the
+    light track right after the fill, so the text never sits dark on the dark fill (or white on the light track)."""
+    # A generous estimate of the text's width at font size 12 (digits and "van"/"of" are about 7 units wide).
+    text_width = 7.0 * len(figures) + 16
+    if fill_width >= text_width:
+        return f'<text x="{_num(x + 8)}" y="{_num(y)}" font-size="12" fill="#ffffff" {_FONT}>{escape(figures)}</text>'
+    return f'<text x="{_num(x + fill_width + 6)}" y="{_num(y)}" font-size="12" fill="{_INK}" {_FONT}>{escape(figures)}</text>'
+
+
 def progress_bars_svg(bars: Sequence[Bar], *, title: str, of_word: str, decimal_comma: bool) -> str:
     """Horizontal bars, one per constraint: filled to earned/minimum (capped at full), green once met.
 
@@ -81,9 +91,8 @@ def progress_bars_svg(bars: Sequence[Bar], *, title: str, of_word: str, decimal_
             f'rx="4" fill="{_TRACK}"/>'
             f'<rect x="{_num(label_width)}" y="{_num(y)}" width="{_num(track_width * ratio)}" '
             f'height="{_num(bar_height)}" rx="4" fill="{_MET if met else _OPEN}"/>'
-            f'<text x="{_num(label_width + 8)}" y="{_num(y + bar_height * 0.7)}" font-size="12" '
-            f'fill="{"#ffffff" if ratio > 0.35 else _INK}" {_FONT}>{escape(figures)}</text>'
-            "</g>"
+            + _figures_text(figures, x=label_width, y=y + bar_height * 0.7, fill_width=track_width * ratio)
+            + "</g>"
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -96,8 +105,12 @@ def timeline_svg(
     legend: tuple[str, str, str],
     decimal_comma: bool,
 ) -> str:
-    """Grouped columns per calendar year: total, accredited and A2 points (``legend`` names the three series)."""
-    width, height, top, bottom, left = 480.0, 220.0, 28.0, 30.0, 8.0
+    """Grouped columns per calendar year: total, accredited and A2 points (``legend`` names the three series).
+
+    Drawn 360 units wide with 13-unit text: on a 360 px phone the picture shows about at its own size, so the
+    labels stay readable (a wider drawing would shrink them); the page caps its width on larger screens.
+    """
+    width, height, top, bottom, left = 360.0, 220.0, 30.0, 30.0, 4.0
     plot_height = height - top - bottom
     peak = max((column.total for column in columns), default=Decimal(0))
     scale = plot_height / float(peak) if peak > 0 else 0.0
@@ -110,10 +123,10 @@ def timeline_svg(
         f"<title>{escape(title)}</title>",
     ]
     for index, (name, colour) in enumerate(zip(legend, colours, strict=True)):
-        x = left + index * 120
+        x = left + index * 118
         parts.append(
-            f'<rect x="{_num(x)}" y="6" width="10" height="10" fill="{colour}"/>'
-            f'<text x="{_num(x + 14)}" y="15" font-size="11" fill="{_INK}" {_FONT}>{escape(name)}</text>'
+            f'<rect x="{_num(x)}" y="6" width="11" height="11" fill="{colour}"/>'
+            f'<text x="{_num(x + 15)}" y="16" font-size="13" fill="{_INK}" {_FONT}>{escape(name)}</text>'
         )
     baseline = height - bottom
     parts.append(
@@ -132,7 +145,7 @@ def timeline_svg(
                 f"<title>{column.year}: {escape(format_points(value, decimal_comma=decimal_comma))}</title></rect>"
             )
         parts.append(
-            f'<text x="{_num(left + index * slot + slot / 2)}" y="{_num(height - 10)}" font-size="11" '
+            f'<text x="{_num(left + index * slot + slot / 2)}" y="{_num(height - 10)}" font-size="13" '
             f'text-anchor="middle" fill="{_INK}" {_FONT}>{column.year}</text>'
         )
     parts.append("</svg>")
