@@ -267,3 +267,17 @@ async def test_a_request_dropped_after_its_deadline_releases_what_it_held_only_w
 async def _queue_is_empty(channel: aio_pika.abc.AbstractChannel, name: str) -> bool:
     queue = await channel.declare_queue(name, passive=True)
     return queue.declaration_result.message_count == 0
+
+
+async def test_a_database_unavailable_for_a_moment_answers_503_with_a_retry_after(broker, broker_names):
+    topology = broker_names.topology(services={"flaky"})
+
+    async def unavailable(_query: Ping, _envelope: Envelope) -> Pong:
+        raise sa.exc.OperationalError("SELECT 1", {}, ConnectionRefusedError("the database is restarting"))
+
+    server = RpcServer("flaky", broker, topology, {Ping: unavailable}, verifier=local_verifier())
+    await server.start()
+    with pytest.raises(RpcError) as caught:
+        await RpcClient(broker, topology, credentials=operator_credentials()).call("flaky", Ping())
+    await server.stop()
+    assert (caught.value.status, caught.value.code, caught.value.retry_after) == (503, "service_unavailable", 5)

@@ -30,7 +30,7 @@ from pydantic import ValidationError
 
 from lklr_shared.contracts.base import Message, UnknownMessageType, contract_for
 from lklr_shared.contracts.envelope import Envelope, wrap
-from lklr_shared.kit import amqp_raw, metrics, request_log, tracing
+from lklr_shared.kit import amqp_raw, metrics, request_log, retry, tracing
 from lklr_shared.kit.access import AccessRefused, authorize
 from lklr_shared.kit.actor import (
     ASSERTION_HEADER,
@@ -277,9 +277,18 @@ class RpcServer:
             body = {"ok": False, "error": exc.as_dict()}
         except Exception as exc:
             kind = envelope.type if envelope is not None else "?"
-            log.exception("%s: request %s (%s) failed", self.service, kind, message.correlation_id)
             tracing.record_failure(exc)
-            body = {"ok": False, "error": {"code": "internal", "message": type(exc).__name__, "status": 500}}
+            if retry.classify(exc) == "transient":
+                # The database (or the broker) is unavailable for a moment: the client may try again shortly, and
+                # a transaction that failed this way changed nothing.
+                log.warning("%s: request %s failed for now: %s", self.service, kind, retry.describe(exc))
+                unavailable = RpcError(
+                    "service_unavailable", "Temporarily unavailable; try again shortly.", 503, retry_after=5
+                )
+                body = {"ok": False, "error": unavailable.as_dict()}
+            else:
+                log.exception("%s: request %s (%s) failed", self.service, kind, message.correlation_id)
+                body = {"ok": False, "error": {"code": "internal", "message": type(exc).__name__, "status": 500}}
         metrics.rpc_answered(self.service, envelope, body, started)
         raw = message.raw_message
         if raw.reply_to:
