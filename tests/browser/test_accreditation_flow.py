@@ -156,7 +156,7 @@ async def test_a_provider_course_is_approved_attendance_is_uploaded_and_the_prof
         await committee.get_by_role("link", name=COURSE).click()
         await expect(committee.get_by_role("heading", name=COURSE)).to_be_visible()
         approve = committee.locator("section.decision-approve")
-        await approve.get_by_label("Punten").fill("8")
+        await approve.get_by_label("Punten", exact=True).fill("8")
         await approve.get_by_label("Geldig vanaf").fill((today - timedelta(days=30)).isoformat())
         await approve.get_by_label("Motivering").fill("Voldoet aan de kwaliteitscriteria.")
         await shots.take(committee, "committee-review")

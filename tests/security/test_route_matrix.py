@@ -374,6 +374,8 @@ def _fill(path: str, objects: Objects) -> str:
         "claim_id": uuid.UUID(int=1),
         "application_id": uuid.UUID(int=2),
         "reviewer_id": uuid.UUID(int=3),
+        # The register's first status list (public).
+        "list_number": 1,
     }
     return _PARAM.sub(lambda match: str(values[match.group(1)]), path)
 
