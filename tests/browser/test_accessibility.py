@@ -45,8 +45,21 @@ from tests.support.system import RunningSystem, start_system
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.slow]
 
 # Not pages: machine-readable documents, health probes, static files, downloads of files and exports.
-NOT_PAGES = ("/api/", "/static/", "/schema/", "/livez", "/readyz", "/asyncapi.json")
-DOWNLOADS = ("/export.csv", "/export.pdf", "/bewijs/", "/gegevens.json")
+NOT_PAGES = (
+    "/api/",
+    "/xapi/",
+    "/static/",
+    "/schema/",
+    "/livez",
+    "/readyz",
+    "/metrics",
+    "/asyncapi.json",
+    "/.well-known/",
+    "/status/",
+    # A fragment the system page fetches into itself every few seconds, not a page of its own.
+    "/beheer/systeem/overzicht",
+)
+DOWNLOADS = ("/export.csv", "/export.pdf", "/bewijs/", "/gegevens.json", ".jwt")
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
