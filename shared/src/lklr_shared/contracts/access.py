@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 SubjectKind = Literal["anonymous", "account", "api_key"]
 
@@ -85,3 +85,11 @@ def provider(*actor_fields: str, provider_field: str = "provider_id") -> Access:
         provider_field=provider_field,
         summary="a provider's key (own provider) or a linked account",
     )
+
+
+def field_value(request: object, path: str) -> Any:
+    """The value a dotted field path (``actor.person_id``) names in a request; None where a part is missing."""
+    value: Any = request
+    for part in path.split("."):
+        value = getattr(value, part, None)
+    return value

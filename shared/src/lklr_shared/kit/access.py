@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from lklr_shared.contracts.access import ACTING_ROLES, DENY, Access
+from lklr_shared.contracts.access import ACTING_ROLES, DENY, Access, field_value
 from lklr_shared.contracts.base import Message
 from lklr_shared.kit.actor import ActorClaims
 
@@ -43,7 +43,7 @@ def authorize(claims: ActorClaims, request: Message) -> None:
     if access.roles and not (claims.kind == "account" and claims.has_role(*access.roles)):
         raise AccessRefused("forbidden", f"{name} needs the role " + " or ".join(sorted(access.roles)) + ".", 403)
     for path in access.actor_fields:
-        value = _field(request, path)
+        value = field_value(request, path)
         if value is None or value == "":
             # An optional actor field left empty names nobody: the role rule above is what counts.
             continue
@@ -52,11 +52,11 @@ def authorize(claims: ActorClaims, request: Message) -> None:
     if (
         access.provider_field
         and claims.kind == "api_key"
-        and _field(request, access.provider_field) != claims.provider_id
+        and field_value(request, access.provider_field) != claims.provider_id
     ):
         raise AccessRefused("other_provider", f"{name}: an API key acts only for its own provider.", 403)
     if access.acting_role_field:
-        capacity = str(_field(request, access.acting_role_field) or "")
+        capacity = str(field_value(request, access.acting_role_field) or "")
         if capacity not in ACTING_ROLES:
             raise AccessRefused("forbidden", f"{name}: unknown capacity {capacity!r}.", 403)
         needed = ACTING_ROLES[capacity]
@@ -71,10 +71,3 @@ def _names(claims: ActorClaims, value: Any) -> bool:
         # `account:<id>` / `api-key:<id>` as the *_by fields write it, or a bare account id.
         return value == claims.subject or (claims.kind == "account" and value == str(claims.account_id))
     return False
-
-
-def _field(request: object, path: str) -> Any:
-    value: Any = request
-    for part in path.split("."):
-        value = getattr(value, part, None)
-    return value

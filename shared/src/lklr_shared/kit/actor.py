@@ -30,7 +30,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
 
-from lklr_shared.contracts.access import STAFF_ROLES, SubjectKind
+from lklr_shared.contracts.access import STAFF_ROLES, SubjectKind, field_value
 from lklr_shared.contracts.base import Message
 
 ASSERTION_HEADER: Final = "x-actor-assertion"
@@ -315,9 +315,9 @@ def operator(request: Message) -> ActorClaims:
     Only usable with the signing key, which outside local runs only the gateway holds.
     """
     access = getattr(type(request), "access", None)
-    named = [_field(request, path) for path in (access.actor_fields if access else ())]
+    named = [field_value(request, path) for path in (access.actor_fields if access else ())]
     named = [value for value in named if value not in (None, "")]
-    provider_id = _field(request, access.provider_field) if access and access.provider_field else None
+    provider_id = field_value(request, access.provider_field) if access and access.provider_field else None
     for value in named:
         if isinstance(value, str) and value.startswith("api-key:"):
             return api_key_claims(uuid.UUID(value.removeprefix("api-key:")), _uuid(provider_id) or uuid.uuid4())
@@ -334,13 +334,6 @@ def _uuid(value: object) -> uuid.UUID | None:
         return uuid.UUID(str(value)) if value else None
     except ValueError:
         return None
-
-
-def _field(request: object, path: str) -> Any:
-    value: Any = request
-    for part in path.split("."):
-        value = getattr(value, part, None)
-    return value
 
 
 def generate_key_pair() -> tuple[str, str]:
