@@ -72,6 +72,19 @@ async def event_bindings(node: PrivateRabbitNode, exchange: str) -> list[tuple[s
     return found
 
 
+async def broker_picture(node: PrivateRabbitNode) -> str:
+    """Queues (ready, unacknowledged, consumers) and channels of the node, to say why a queue did not drain."""
+    parts = []
+    for args in (
+        ("list_queues", "name", "messages_ready", "messages_unacknowledged", "consumers"),
+        ("list_consumers", "queue_name", "channel_pid", "prefetch_count", "active"),
+        ("list_channels", "pid", "connection", "prefetch_count", "messages_unacknowledged", "consumer_count"),
+    ):
+        code, out = await node.ctl(*args)
+        parts.append(f"$ rabbitmqctl {' '.join(args)} (exit {code})\n{out}")
+    return "\n".join(parts)
+
+
 async def outbox_backlog(system: RunningSystem) -> dict[str, int]:
     """Per service, outbox rows not yet published (waiting or parked)."""
     backlog = {}
@@ -99,7 +112,8 @@ async def settle(
             return
         if time.monotonic() > deadline:
             raise AssertionError(
-                f"not settled within {timeout:.0f}s: outbox backlog {backlog}, queues {working}, dead letters {dead}"
+                f"not settled within {timeout:.0f}s: outbox backlog {backlog}, queues {working}, dead letters {dead}\n"
+                + await broker_picture(node)
             )
         await asyncio.sleep(1)
 

@@ -5,8 +5,8 @@
 - Whether a subscriber really consumes: FastStream keeps no public state for it, and after a broker restart a
   subscriber whose consumer was not restored looks "running". `consumer_active` looks at the channel and at the
   consumer tags the AMQP channel knows (aiormq records a tag on ConsumeOk and drops it on Cancel/CancelOk).
-- Putting a subscriber back on its feet (`restart_subscriber`): reopen its channel if it stays closed, then stop
-  and start it through FastStream.
+- Taking a subscriber off a channel that may be broken (`stop_subscriber`): stop it through FastStream and close
+  the channel, so that it can be started again on a fresh one.
 
 - A first connection attempt that leaves nothing behind (`check_reachable`): FastStream connects with aio-pika's
   `connect_robust`, whose reconnect task outlives a failed or cancelled first attempt (a broker that accepts TCP
@@ -91,13 +91,19 @@ def consumer_active(subscriber: RabbitSubscriber) -> bool:
     return channel_consuming(queue.channel, tag)
 
 
-async def restart_subscriber(subscriber: RabbitSubscriber) -> None:
-    """Stop and start a subscriber; a channel that stayed closed is reopened first (FastStream caches it)."""
+async def stop_subscriber(subscriber: RabbitSubscriber) -> None:
+    """Stop a subscriber and close its channel, also when the channel or its consumer is already gone.
+
+    A cancel on a broken channel fails; that is expected here (the subscriber is being replaced), so it is logged
+    and the channel is closed anyway, which returns its unacknowledged deliveries to the queue.
+    """
     channel = subscriber_channel(subscriber)
-    await subscriber.stop()
-    if channel is not None and channel.is_closed:
-        await channel.reopen()
-    await subscriber.start()
+    try:
+        await subscriber.stop()
+    except (aio_pika.exceptions.AMQPError, aio_pika.exceptions.ChannelInvalidStateError, RuntimeError) as exc:
+        log.info("stopping a subscriber whose channel is gone: %s", exc)
+    if channel is not None and not channel.is_closed:
+        await channel.close()
 
 
 def subscriber_channel(subscriber: RabbitSubscriber) -> AbstractRobustChannel | None:

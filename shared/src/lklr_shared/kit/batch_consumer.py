@@ -124,6 +124,7 @@ class BatchEventConsumer:
         self._worker: asyncio.Task[None] | None = None
         self._stopping = False
         self._busy = False
+        self._deliveries = 0
         # Outcome counts per delivery (applied, duplicate, failed, retried, dead_lettered, unacked, ...) and batches:
         # logs, probes, tests.
         self.stats: Counter[str] = Counter()
@@ -152,12 +153,28 @@ class BatchEventConsumer:
         """Whether the consumer is registered on an open channel (readiness and the watchdog)."""
         return not self._stopping and amqp_raw.channel_consuming(self._channel, self._consumer_tag)
 
+    def deliveries(self) -> int:
+        """Deliveries received so far (the watchdog compares rounds)."""
+        return self._deliveries
+
+    def busy(self) -> bool:
+        """Whether a batch is being applied or deliveries wait in the buffer."""
+        return self._busy or not self._buffer.empty()
+
     async def restart(self) -> None:
-        """Consume again after the consumer was lost (the watchdog calls this); the worker keeps running."""
+        """Consume again on a fresh channel after the consumer was lost or stalled (the watchdog calls this); the
+        worker keeps running. Buffered deliveries of the old channel are dropped unacked: the broker redelivers
+        them when the channel closes."""
         if self._stopping or self._queue is None or self._channel is None:
             return
-        if self._channel.is_closed:
-            await self._channel.reopen()
+        old = self._channel
+        while not self._buffer.empty():
+            self._buffer.get_nowait()
+        if not old.is_closed:
+            await old.close()
+        self._channel = await amqp_raw.open_channel(self._broker, prefetch_count=self._prefetch_count)
+        routing_keys = sorted(contract.routing_key() for contract in self._handlers)
+        self._queue = await declare_consumer_queue(self._channel, self._topology, self.name, routing_keys)
         self._consumer_tag = await amqp_raw.start_consuming(self._queue, self._on_message)
 
     async def stop(self, grace_seconds: float = 10.0) -> None:
@@ -185,13 +202,9 @@ class BatchEventConsumer:
         if self._channel is not None and not self._channel.is_closed:
             await self._channel.close()
 
-    @property
-    def busy(self) -> bool:
-        """Whether a batch is being applied right now."""
-        return self._busy
-
     async def _on_message(self, message: AbstractIncomingMessage) -> None:
         # Deliveries only enter the buffer; one worker applies them in order, so batches never interleave.
+        self._deliveries += 1
         if not self._stopping:
             self._buffer.put_nowait(message)
 

@@ -77,6 +77,7 @@ class EventConsumer:
         )
         self._subscriber: RabbitSubscriber | None = None
         self._in_flight = 0
+        self._deliveries = 0
         self._idle = asyncio.Event()
         self._idle.set()
         self._stopping = False
@@ -131,10 +132,20 @@ class EventConsumer:
             await queue.bind(exchange, routing_key=key)
         await declare_broker_retry_exchange(self._broker, self._topology, self.queue_name, queue)
 
+    def deliveries(self) -> int:
+        """Deliveries received so far (the watchdog compares rounds)."""
+        return self._deliveries
+
+    def busy(self) -> bool:
+        """Whether a delivery is being handled."""
+        return self._in_flight > 0
+
     async def restart(self) -> None:
-        """Start consuming again after the consumer was lost (the watchdog calls this)."""
-        if self._subscriber is not None and not self._stopping:
-            await amqp_raw.restart_subscriber(self._subscriber)
+        """Consume again on a fresh channel after the consumer was lost or stalled (the watchdog calls this)."""
+        if self._subscriber is None or self._stopping:
+            return
+        await amqp_raw.stop_subscriber(self._subscriber)
+        await self.start()
 
     async def stop(self, grace_seconds: float = 10.0) -> None:
         """Stop taking messages, let in-flight ones finish (up to the grace period), close the channel.
@@ -161,6 +172,7 @@ class EventConsumer:
 
     async def _on_message(self, _body: None) -> None:
         message = current_message(self._broker)
+        self._deliveries += 1
         if self._stopping:
             return  # not acked: returned to the queue when the channel closes
         self._in_flight += 1

@@ -179,6 +179,7 @@ class RpcServer:
         self._prefetch_count = prefetch_count
         self._subscriber: RabbitSubscriber | None = None
         self._in_flight: set[asyncio.Task[Any]] = set()
+        self._deliveries = 0
         self._stopping = False
 
     @property
@@ -213,10 +214,20 @@ class RpcServer:
         amqp_raw.forget_queue(self._broker, self._topology.rpc_queue_spec(self.service))
         await subscriber.start()
 
+    def deliveries(self) -> int:
+        """Requests received so far (the watchdog compares rounds)."""
+        return self._deliveries
+
+    def busy(self) -> bool:
+        """Whether a request is being answered."""
+        return bool(self._in_flight)
+
     async def restart(self) -> None:
-        """Start answering again after the consumer was lost (the watchdog calls this)."""
-        if self._subscriber is not None and not self._stopping:
-            await amqp_raw.restart_subscriber(self._subscriber)
+        """Answer again on a fresh channel after the consumer was lost or stalled (the watchdog calls this)."""
+        if self._subscriber is None or self._stopping:
+            return
+        await amqp_raw.stop_subscriber(self._subscriber)
+        await self.start()
 
     async def stop(self, grace_seconds: float = 10.0) -> None:
         """Stop taking requests and finish the ones in flight."""
@@ -232,6 +243,7 @@ class RpcServer:
 
     async def _on_request(self, _body: None) -> None:
         message = current_message(self._broker)
+        self._deliveries += 1
         if self._stopping:
             return  # not acked: returned to the queue when the channel closes
         task = asyncio.current_task()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -26,7 +26,9 @@ from lklr_shared.contracts.system import (
     Pong,
     SecurityEventList,
 )
+from lklr_shared.kit import amqp_raw
 from lklr_shared.kit.actor import DEV_PUBLIC_KEY, ActorVerifier, is_development_key, load_public_keys
+from lklr_shared.kit.amqp_raw import QueueCounts
 from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.consumer import EventConsumer, EventHandler
 from lklr_shared.kit.db import database_ok
@@ -163,6 +165,7 @@ class ServiceRuntime:
         self.watchdog = ConsumerWatchdog(
             [self.rpc_server] + ([self.consumer] if self.consumer is not None else []),
             self.broker_ok,
+            queue_counts=self._queue_counts,
             interval_seconds=settings.consumer_check_seconds,
         )
         self.watchdog.start()
@@ -175,6 +178,12 @@ class ServiceRuntime:
         self.health = HealthServer(self.name, checks, settings.health_host, settings.health_port)
         await self.health.start()
         log.info("%s started (health on port %s)", self.name, self.health.port)
+
+    async def _queue_counts(self, names: Sequence[str]) -> dict[str, QueueCounts | None]:
+        """The broker's message and consumer counts of the named queues (the watchdog's view of the broker)."""
+        if self.broker is None:
+            return {}
+        return await amqp_raw.queue_counts(self.broker, names)
 
     async def _prune(self) -> None:
         """Delete old sent outbox rows, inbox records and request-log rows (each replica does; deleting is
