@@ -8,6 +8,8 @@ from typing import Final
 
 MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     "nl": {
+        "faq.self_check.q": "Kan ik mijn dossier controleren voordat ik herregistratie aanvraag?",
+        "faq.self_check.a": "Ja. Op de herregistratiepagina doet u de zelfcontrole: dezelfde regels die de automatische controles van de beoordelingscommissie op een ingediend dossier toepassen. Elke zelf ingevoerde activiteit heeft een bewijsstuk, de data vallen binnen de registratieperiode, de punten zijn wat het reglement geeft, niets telt dubbel, en de norm is gehaald ({total} punten, waarvan {accredited} geaccrediteerd en {a2} uit A2). Vermeldingen van opleiders die u nog niet hebt bevestigd of die u betwist, worden genoemd. Elke bevinding heeft een link om haar op te lossen, en u ziet welk deel van uw zelf ingevoerde activiteiten een steekproef zou opmerken ({share}% van de aanvragen wordt voor de steekproef gekozen). De beoordelaar ziet dezelfde uitkomst bij uw dossier.",
         "check.self.title": "Zelfcontrole",
         "check.self.lead": "Dezelfde controles die de beoordelaar bij een steekproef eerst ziet, nu op uw activiteiten van deze registratieperiode. Los wat gevonden wordt op voordat u aanvraagt; na de aanvraag ligt het dossier vast.",
         "check.case.title": "Automatische controles",
@@ -35,6 +37,8 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
         "check.to_activity": "Naar de activiteit",
     },
     "en": {
+        "faq.self_check.q": "Can I check my dossier before I apply for re-registration?",
+        "faq.self_check.a": "Yes. On the re-registration page you run the self-check: the same rules the assessment committee's automatic checks apply to a submitted dossier. Every self-entered activity has its evidence, the dates lie inside the cycle, the points are what the scheme gives, nothing counts twice, and the norm is met ({total} points, of which {accredited} accredited and {a2} from A2). Providers' entries you have not confirmed yet or dispute are named. Each finding links to where you fix it, and you see what share of your self-entered activities a sample would flag ({share}% of applications are chosen for the sample). The reviewer sees the same result with your dossier.",
         "check.self.title": "Self-check",
         "check.self.lead": "The checks a reviewer sees first when a dossier is sampled, now on your activities of this cycle. Fix what is found before you apply; once you apply the dossier is frozen.",
         "check.case.title": "Automatic checks",
