@@ -12,7 +12,6 @@ import pytest
 import lklr_shared.contracts  # noqa: F401  (registers every contract)
 from accreditation.entrypoints.events import event_handlers as accreditation_handlers
 from audit.entrypoints.events import batch_handlers as audit_handlers
-from lklr_shared.contracts import portfolio
 from lklr_shared.contracts.base import Message, all_contracts
 from portfolio.entrypoints.events import event_handlers as portfolio_handlers
 from registry.entrypoints.events import event_handlers as registry_handlers
@@ -20,7 +19,7 @@ from registry.entrypoints.events import event_handlers as registry_handlers
 pytestmark = pytest.mark.unit
 
 # Defined as contracts but not published by any service yet (publishing one needs a consumer first).
-CONTRACT_ONLY: frozenset[type[Message]] = frozenset({portfolio.PortfolioNormMet})
+CONTRACT_ONLY: frozenset[type[Message]] = frozenset()
 
 
 def consumed_events() -> dict[type[Message], list[str]]:

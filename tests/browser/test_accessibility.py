@@ -59,7 +59,7 @@ NOT_PAGES = (
     # A fragment the system page fetches into itself every few seconds, not a page of its own.
     "/beheer/systeem/overzicht",
 )
-DOWNLOADS = ("/export.csv", "/export.pdf", "/bewijs/", "/gegevens.json", ".jwt")
+DOWNLOADS = ("/export.csv", "/export.pdf", "/bewijs/", "/bewijs.pdf", "/gegevens.json", ".jwt")
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 

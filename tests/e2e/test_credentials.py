@@ -11,6 +11,7 @@ import uuid
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pyotp
 import pytest
@@ -18,6 +19,9 @@ import pytest_asyncio
 
 from lklr_shared import verify
 from lklr_shared.contracts import registry as contracts
+from lklr_shared.contracts.envelope import utcnow
+from lklr_shared.credentials import unverified_claims
+from tests.support.norm import meet_the_norm, registered_professional
 from tests.support.system import RunningSystem, start_system
 from tests.support.web import WebUser
 
@@ -126,3 +130,51 @@ async def test_download_verify_offline_and_on_the_page_then_revoked_after_strike
         assert _offline(tmp_path, "credential.jwt") == verify.EXIT_CODES["revoked"]
         assert await _verify_on_page(employer, token) == "revoked"
         assert (await professional.get("/mijn/bewijs")).status_code == 409
+
+
+async def _until_ok(user: WebUser, path: str, *, timeout: float = 60) -> str:
+    """GET `path` until it answers 200 (the portfolio's announcement reaches the registry through the broker)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        response = await user.get(path)
+        if response.status_code == 200:
+            return response.text
+        assert response.status_code == 409, response.text
+        assert asyncio.get_running_loop().time() < deadline, f"{path} never became available"
+        await asyncio.sleep(0.3)
+
+
+async def test_a_met_norm_gives_a_second_credential_that_is_revoked_with_the_registration(
+    system: RunningSystem,
+) -> None:
+    today = utcnow().astimezone(ZoneInfo("Europe/Amsterdam")).date()
+    person = await registered_professional(system, today, PASSWORD)
+    _office_email, office_id = await _account(system, "Bureau", ["office"], totp_secret=pyotp.random_base32())
+
+    async with WebUser(system.gateway_url) as professional, WebUser(system.gateway_url) as employer:
+        await professional.sign_in(person.email, PASSWORD)
+        assert (await professional.get("/mijn/bewijs-norm.jwt")).status_code == 409
+        assert 'data-testid="norm-credential-pending"' in (await professional.get("/mijn/bewijs")).text
+
+        await meet_the_norm(system, person, today)
+        token = await _until_ok(professional, "/mijn/bewijs-norm.jwt")
+        subject = unverified_claims(token)["credentialSubject"]
+        assert subject["achievement"]["id"].endswith("/credentials/norm-met")
+        assert subject["registrationNumber"] == person.registration_number
+        assert subject["cycle"]["normMetOn"] == today.isoformat()
+        assert 'data-testid="norm-credential-download"' in (await professional.get("/mijn/bewijs")).text
+        assert await _verify_on_page(employer, token) == "valid"
+        assert any("U voldoet aan de norm" in mail and person.registration_number in mail for mail in system.mails()), (
+            "the mail that the norm-met credential is ready"
+        )
+
+        await system.rpc(
+            "registry",
+            contracts.ChangeRegistrationStatus(
+                actor_account_id=office_id,
+                registration_number=person.registration_number,
+                new_status="struck_off",
+                reason="tucht",
+            ),
+        )
+        assert await _verify_on_page(employer, token) == "revoked"

@@ -173,6 +173,8 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/mijn"): "signed_in",
     ("GET", "/mijn/bewijs"): "signed_in",
     ("GET", "/mijn/bewijs.jwt"): "signed_in",
+    ("GET", "/mijn/bewijs-norm.jwt"): "signed_in",
+    ("GET", "/mijn/bewijs.pdf"): "signed_in",
     ("GET", "/mijn/aanvraag"): "signed_in",
     ("POST", "/mijn/aanvraag"): "signed_in",
     ("POST", "/mijn/gegevens"): "signed_in",

@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Final
 
 from gateway.texts import admin as admin_texts
+from gateway.texts import checks as check_texts
 from gateway.texts import credentials as credential_texts
 from gateway.texts import office as office_texts
 from gateway.texts import pages as pages_texts
@@ -797,6 +798,7 @@ CATALOGUE: Final[Mapping[str, Mapping[str, str]]] = _merge(
     office_texts.MESSAGES,
     admin_texts.MESSAGES,
     credential_texts.MESSAGES,
+    check_texts.MESSAGES,
     pages_texts.MESSAGES,
 )
 

@@ -69,6 +69,11 @@ class ReviewWorld(FakeRegistry):
     statistics: list[a.AuditYearStatistics] = field(default_factory=list)
     window: tuple[date, date] = (date(2029, 12, 1), date(2030, 5, 31))
     norm_met: bool = True
+    self_check: p.DossierCheck = field(
+        default_factory=lambda: p.DossierCheck(
+            passed=True, findings=[], self_entered_count=2, flagged_self_entered_count=0, sample_flag_share=Decimal(0)
+        )
+    )
     uploads: dict[uuid.UUID, bytearray] = field(default_factory=dict)
     # Every request with the request id it was sent with.
     sent_with_ids: list[tuple[Message, str | None]] = field(default_factory=list)
@@ -259,6 +264,14 @@ class ReviewWorld(FakeRegistry):
             ),
             reregistration_opens_on=self.window[0],
             reregistration_closes_on=self.window[1],
+        )
+
+    def _portfolio_SelfCheckDossier(self, request: p.SelfCheckDossier) -> p.SelfCheckResult:
+        self._owner(request)
+        cycle = self.registrations[request.person_id].current_cycle
+        assert cycle is not None
+        return p.SelfCheckResult(
+            cycle_id=cycle.cycle_id, cycle_starts_on=cycle.starts_on, cycle_ends_on=cycle.ends_on, check=self.self_check
         )
 
     def _portfolio_ApplyForReregistration(self, request: p.ApplyForReregistration) -> p.DossierView:

@@ -125,3 +125,17 @@ async def test_an_empty_paste_is_refused_with_a_message(client: AsyncTestClient[
     csrf = await csrf_for(client, "/verifieren")
     response = await client.post("/verifieren", data={"csrf_token": csrf, "credential": "  "})
     assert response.status_code == 422 and "Plak een bewijs" in response.text
+
+
+async def test_the_faq_and_mijn_lklr_explain_the_credentials_and_the_self_check(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    faq = (await client.get("/vragen")).text
+    assert "Hoe bewijs ik mijn registratie, bijvoorbeeld aan een nieuwe werkgever?" in faq
+    assert "python -m lklr_shared.verify" in faq
+    assert "Kan ik mijn dossier controleren voordat ik herregistratie aanvraag?" in faq
+    assert "de norm is gehaald (160 punten, waarvan 40 geaccrediteerd en 40 uit A2)" in faq
+    await sign_in(client, "jansen@example.nl", PASSWORD)
+    mine = (await client.get("/mijn")).text
+    assert 'data-testid="credential-explained"' in mine and 'data-testid="self-check-explained"' in mine
+    assert "tweede bewijs" in mine

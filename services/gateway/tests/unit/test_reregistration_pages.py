@@ -308,3 +308,32 @@ async def test_the_audit_statistics_are_public_and_anonymous(
 
 def test_every_text_exists_in_dutch_and_english() -> None:
     assert set(MESSAGES["nl"]) == set(MESSAGES["en"])
+
+
+async def test_the_self_check_lists_each_finding_with_a_link_to_fix_it_and_the_share_a_sample_would_flag(
+    client: AsyncTestClient[Litestar], world: ReviewWorld
+) -> None:
+    await sign_in(client, "jansen@example.nl", PASSWORD)
+    assert 'data-testid="automatic-check-passed"' in (await client.get("/mijn/herregistratie")).text
+    activity_id = uuid.uuid4()
+    world.self_check = p.DossierCheck(
+        passed=False,
+        findings=[
+            p.DossierCheckFinding(
+                code="evidence_missing", severity="error", activity_id=activity_id, activity_title="Intervisie"
+            ),
+            p.DossierCheckFinding(
+                code="norm_a2_short", severity="error", points=Decimal(35), expected_points=Decimal(40)
+            ),
+        ],
+        self_entered_count=4,
+        flagged_self_entered_count=1,
+        sample_flag_share=Decimal("0.25"),
+    )
+    page = (await client.get("/mijn/herregistratie")).text
+    assert "Intervisie — er is geen bewijsstuk bijgevoegd." in page
+    assert f'href="/portfolio/activiteiten/{activity_id}/wijzigen"' in page
+    assert "A2 zonder de activiteiten hierboven: 35 punten, de norm vraagt 40." in page
+    assert "Bij een steekproef zou 25% van de zelf ingevoerde activiteiten worden opgemerkt (1 van 4)." in page
+    (asked,) = world.of(p.SelfCheckDossier)[-1:]
+    assert asked.person_id == asked.actor.person_id == jansen(world).account_id

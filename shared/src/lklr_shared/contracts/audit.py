@@ -11,6 +11,7 @@ from pydantic import Field
 
 from lklr_shared.contracts.access import PUBLIC, Access, signed_in, staff
 from lklr_shared.contracts.base import Message, MessageKind, ReplyT, Request
+from lklr_shared.contracts.portfolio import DossierCheck
 
 VerdictName = Literal["approved", "rejected", "more_information_needed"]
 OutcomeName = Literal["met", "returned_for_correction", "not_met"]
@@ -285,6 +286,9 @@ class CaseView(_AuditReply):
     activities: list[CaseActivityView]
     outcome: OutcomeName | None = None
     correction_deadline: date | None = None
+    # Added with the dossier checks: the automatic review checks on the dossier's current round, the same rules
+    # as the professional's self-check before applying (None for rounds received before them).
+    automatic_check: DossierCheck | None = None
 
 
 class JudgeActivity(_AuditCommand[CaseView]):

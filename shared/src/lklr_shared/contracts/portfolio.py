@@ -78,6 +78,38 @@ class DossierActivity(Message):
     description: str = ""
     title: str = ""
     evidence: list[DossierEvidence] = []
+    # Added with the dossier checks (lklr_shared.dossier_checks), so the audit checks what the professional's
+    # self-check checked: the entry's source and state, and the fields its points were computed from.
+    source: Literal["self_entered", "provider_placed", "teaching"] | None = None
+    state: str | None = None
+    a2_type: str | None = None
+    study_load_hours: Decimal | None = None
+    quantity: Decimal | None = None
+    hours_per_unit: Decimal | None = None
+
+
+class DossierCheckFinding(Message):
+    """One finding of the dossier checks (a nested value; codes in lklr_shared.dossier_checks). ``activity_id``
+    None: about the dossier as a whole (a minimum of the norm: ``points`` earned, ``expected_points`` needed)."""
+
+    code: str
+    severity: Literal["error", "notice"]
+    activity_id: uuid.UUID | None = None
+    activity_title: str = ""
+    points: Decimal | None = None
+    expected_points: Decimal | None = None
+
+
+class DossierCheck(Message):
+    """The result of the dossier checks (a nested value): the professional's self-check, and the audit's automatic
+    review checks on the frozen dossier (the same rules). ``sample_flag_share`` (0–1): the share of self-entered
+    activities with an error, i.e. of what a sample would review."""
+
+    passed: bool
+    findings: list[DossierCheckFinding]
+    self_entered_count: int
+    flagged_self_entered_count: int
+    sample_flag_share: Decimal
 
 
 class DossierFrozen(_PortfolioEvent):
@@ -734,6 +766,30 @@ class ResubmitDossier(_PortfolioCommand["DossierView"]):
     person_id: uuid.UUID
     actor: Actor
     cycle_id: uuid.UUID | None = None
+
+
+class SelfCheckDossier(_PortfolioQuery["SelfCheckResult"]):
+    """Query: run the audit's dossier checks on the person's cycle before applying (`cycle_id` None: the cycle
+    whose application window is open, else the current one). 404 no_cycle / cycle_not_found. Reply:
+    SelfCheckResult."""
+
+    wire_name: ClassVar[str] = "portfolio.SelfCheckDossier"
+    access: ClassVar[Access] = signed_in("actor.person_id", acting_role_field="actor.role")
+
+    person_id: uuid.UUID
+    actor: Actor
+    cycle_id: uuid.UUID | None = None
+
+
+class SelfCheckResult(_PortfolioReply):
+    """Reply to SelfCheckDossier: the cycle checked and the result."""
+
+    wire_name: ClassVar[str] = "portfolio.SelfCheckResult"
+
+    cycle_id: uuid.UUID
+    cycle_starts_on: date
+    cycle_ends_on: date
+    check: DossierCheck
 
 
 class GetDossier(_PortfolioQuery["DossierView"]):

@@ -779,6 +779,8 @@ class CycleView(Message):
     starts_on: date
     ends_on: date
     scheme_version: str
+    # Added with the norm-met credential: the day the portfolio announced the cycle's norm as met.
+    norm_met_on: date | None = None
 
 
 class StatusChangeView(Message):
@@ -1041,8 +1043,8 @@ class TokenRecordView(Message):
     revoked_at: datetime | None
 
 
-# What a credential proves; a credential for a met cycle norm is a planned second kind.
-CredentialKind = Literal["registration"]
+# What a credential proves: the registration, or that a cycle's norm is met (added later, additively).
+CredentialKind = Literal["registration", "norm_met"]
 
 
 class IssueMyCredential(_ActingCommand["IssuedCredential"]):
@@ -1053,6 +1055,10 @@ class IssueMyCredential(_ActingCommand["IssuedCredential"]):
     registration_not_active unless registered or re-registration pending). Asking again for the same cycle
     returns the same credential (same id and status entry), freshly signed. Its status bit in the register's
     status list is set when the registration ends, is suspended or is struck off.
+
+    ``norm_met``: that the norm of the person's cycle is met (the portfolio's PortfolioNormMet), valid from the day
+    it was met to the cycle's end, for the latest cycle that has not ended (409 norm_not_met when none has met
+    it yet). Revoked like the registration credential.
     """
 
     wire_name: ClassVar[str] = "registry.IssueMyCredential"
@@ -1073,6 +1079,25 @@ class IssuedCredential(_RegistryReply):
     register_entry_url: str
     valid_from: date
     valid_until: date | None
+
+
+class GetMyRegistrationCertificate(_ActingQuery["RegistrationCertificate"]):
+    """Query: the actor's PDF certificate of registration (name, number, roles, current cycle, the day its norm was
+    met if it was) with a QR code to the public register entry. 404 not_registered; 409 registration_not_active
+    unless registered or re-registration pending."""
+
+    wire_name: ClassVar[str] = "registry.GetMyRegistrationCertificate"
+    access: ClassVar[Access] = signed_in("actor_account_id")
+
+
+class RegistrationCertificate(_RegistryReply):
+    """Reply to GetMyRegistrationCertificate: the PDF, base64 in ``data`` (one page, a few kilobytes)."""
+
+    wire_name: ClassVar[str] = "registry.RegistrationCertificate"
+
+    filename: str
+    register_entry_url: str
+    data: str
 
 
 class GetCredentialKeys(_RegistryQuery["CredentialKeys"]):

@@ -49,6 +49,9 @@ dossier_rounds = sa.Table(
     sa.Column("norm_met", sa.Boolean, nullable=False),
     sa.Column("activity_count", sa.Integer, nullable=False),
     sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+    # The automatic review checks on this round (lklr_shared.dossier_checks: the rules of the professional's
+    # self-check), as the DossierCheck contract in JSON; null for rounds frozen without the cycle's dates.
+    sa.Column("automatic_check", sa.JSON, nullable=True),
 )
 
 # The audit's state of a dossier: the sampling decision (seed and draw recorded, so it can be reproduced and

@@ -544,3 +544,14 @@ async def statistics(session: AsyncSession, year: int | None) -> list[YearFigure
         query = query.where(dossiers.c.audit_year == year)
     rows = await session.execute(query.order_by(dossiers.c.audit_year))
     return [YearFigures(*(int(value) for value in row)) for row in rows]
+
+
+async def automatic_check_of(session: AsyncSession, dossier_id: uuid.UUID, round_number: int) -> Any:
+    """The stored automatic check of a dossier's round (JSON), or None."""
+    return (
+        await session.execute(
+            sa.select(dossier_rounds.c.automatic_check).where(
+                dossier_rounds.c.dossier_id == dossier_id, dossier_rounds.c.round == round_number
+            )
+        )
+    ).scalar_one_or_none()

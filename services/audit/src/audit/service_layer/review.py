@@ -20,6 +20,7 @@ from audit.service_layer.errors import Conflict, Forbidden, Invalid, NotFound
 from audit.service_layer.outcomes import conclude_if_complete
 from lklr_shared.contracts import audit as contracts
 from lklr_shared.contracts.base import Message
+from lklr_shared.contracts.portfolio import DossierCheck
 from lklr_shared.kit.security_log import record_security_event
 
 # --- views -------------------------------------------------------------------------------------------------------
@@ -61,6 +62,7 @@ async def _case_view(context: AuditContext, session: AsyncSession, case: CaseRec
     current = current_judgements(stored.recorded for stored in history)
     answers = await repo.answers_of(session, case.case_id)
     norm = context.norm(dossier.scheme_version)
+    stored_check = await repo.automatic_check_of(session, dossier.dossier_id, dossier.round)
     return contracts.CaseView(
         case_id=case.case_id,
         dossier_id=dossier.dossier_id,
@@ -77,6 +79,7 @@ async def _case_view(context: AuditContext, session: AsyncSession, case: CaseRec
         activities=[_activity_view(a, current.get(str(a.activity_id)), answers) for a in activities],
         outcome=dossier.outcome,
         correction_deadline=dossier.correction_deadline,
+        automatic_check=None if stored_check is None else DossierCheck.model_validate(stored_check),
     )
 
 

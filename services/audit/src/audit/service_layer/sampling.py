@@ -30,6 +30,7 @@ from lklr_shared.contracts import audit as contracts
 from lklr_shared.contracts.base import Message
 from lklr_shared.contracts.envelope import Envelope
 from lklr_shared.contracts.portfolio import DossierFrozen
+from lklr_shared.dossier_checks import check_dossier, check_view, checked_from_dossier
 from lklr_shared.kit.batch_consumer import BatchUnitOfWork
 
 log = logging.getLogger(__name__)
@@ -63,8 +64,24 @@ def _scheme_version(event: DossierFrozen, context: AuditContext) -> str:
     return context.book.version_in_force(event.cycle_starts_on or _applied_on(event, context)).version
 
 
-def _round_row(event: DossierFrozen, applied_on: date, now: Any) -> dict[str, Any]:
+def automatic_check(event: DossierFrozen, context: AuditContext) -> dict[str, Any] | None:
+    """The automatic review checks on the frozen round: the rules of the professional's self-check, so a dossier
+    the self-check passed gives no finding here. None when the event lacks the cycle's dates (older portfolios)."""
+    if event.cycle_starts_on is None or event.cycle_ends_on is None:
+        return None
+    result = check_dossier(
+        context.book.get(_scheme_version(event, context)),
+        event.cycle_starts_on,
+        event.cycle_ends_on,
+        [checked_from_dossier(activity) for activity in event.activities],
+    )
+    titles = {str(activity.activity_id): activity.title for activity in event.activities}
+    return check_view(result, titles).model_dump(mode="json")
+
+
+def _round_row(event: DossierFrozen, applied_on: date, now: Any, context: AuditContext) -> dict[str, Any]:
     return {
+        "automatic_check": automatic_check(event, context),
         "dossier_id": event.dossier_id,
         "round": event.round,
         "applied_on": applied_on,
@@ -95,7 +112,9 @@ async def _sample_new_dossiers(
     session = uow.session
     now, today = context.clock(), context.today()
     applied = {event.dossier_id: _applied_on(event, context) for event, _ in items}
-    new_keys = await repo.insert_new_rounds(session, [_round_row(e, applied[e.dossier_id], now) for e, _ in items])
+    new_keys = await repo.insert_new_rounds(
+        session, [_round_row(e, applied[e.dossier_id], now, context) for e, _ in items]
+    )
     fresh: list[tuple[DossierFrozen, Envelope]] = []
     for event, envelope in items:
         if (event.dossier_id, 1) in new_keys:
@@ -269,7 +288,7 @@ async def record_resubmission(
     session = uow.session
     now, today = context.clock(), context.today()
     applied_on = _applied_on(event, context)
-    if not await repo.insert_new_rounds(session, [_round_row(event, applied_on, now)]):
+    if not await repo.insert_new_rounds(session, [_round_row(event, applied_on, now, context)]):
         log.info("round %s of dossier %s was recorded before", event.round, event.dossier_id)
         return
     dossier = await repo.get_dossier(session, event.dossier_id, for_update=True)

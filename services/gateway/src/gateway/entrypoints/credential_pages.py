@@ -9,6 +9,7 @@ fetching the gateway's own URLs.
 
 from __future__ import annotations
 
+import base64
 import re
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -39,16 +40,29 @@ def qr_svg(url: str) -> str:
     return segno.make(url, error="m").svg_inline(scale=4, title=url)
 
 
-async def _issue(gateway: GatewayDep, request: Request[Any, Any, Any]) -> contracts.IssuedCredential:
+async def _issue(
+    gateway: GatewayDep, request: Request[Any, Any, Any], kind: contracts.CredentialKind = "registration"
+) -> contracts.IssuedCredential:
     account = current_account(request)
     return await ask(
         gateway.caller,
-        contracts.IssueMyCredential(actor_account_id=account.account_id, client_ip=client_ip(request)),
+        contracts.IssueMyCredential(
+            actor_account_id=account.account_id, client_ip=client_ip(request), credential_kind=kind
+        ),
+    )
+
+
+def _jwt_download(issued: contracts.IssuedCredential, name: str) -> Response[bytes]:
+    return Response(
+        issued.jwt.encode("ascii"),
+        media_type=JWT_MEDIA_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="lklr-{name}-{issued.registration_number}.jwt"'},
     )
 
 
 class CredentialPages(Controller):
-    """`/mijn/bewijs`: the professional's credential, with a QR code to their public register entry."""
+    """`/mijn/bewijs`: the professional's credentials (registration; the cycle's norm met, once it is) and the PDF
+    certificate, with a QR code to their public register entry."""
 
     include_in_schema = False
     guards = [signed_in]
@@ -60,18 +74,41 @@ class CredentialPages(Controller):
         except RpcError as exc:
             if exc.code not in ("not_registered", "registration_not_active"):
                 raise
-            return page(request, "mijn/bewijs.html", status_code=409, issued=None, refusal=exc.code, qr=None)
-        return page(request, "mijn/bewijs.html", issued=issued, refusal=None, qr=qr_svg(issued.register_entry_url))
+            return page(request, "mijn/bewijs.html", status_code=409, issued=None, norm=None, refusal=exc.code, qr=None)
+        try:
+            norm: contracts.IssuedCredential | None = await _issue(gateway, request, "norm_met")
+        except RpcError as exc:
+            if exc.code != "norm_not_met":
+                raise
+            norm = None
+        return page(
+            request,
+            "mijn/bewijs.html",
+            issued=issued,
+            norm=norm,
+            refusal=None,
+            qr=qr_svg(issued.register_entry_url),
+        )
 
     @get("/mijn/bewijs.jwt", name="mine_credential_download")
     async def download(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Response[bytes]:
-        issued = await _issue(gateway, request)
+        return _jwt_download(await _issue(gateway, request), "registratie")
+
+    @get("/mijn/bewijs-norm.jwt", name="mine_norm_credential_download")
+    async def download_norm(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Response[bytes]:
+        return _jwt_download(await _issue(gateway, request, "norm_met"), "norm-behaald")
+
+    @get("/mijn/bewijs.pdf", name="mine_certificate_download")
+    async def certificate(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Response[bytes]:
+        account = current_account(request)
+        reply = await ask(
+            gateway.caller,
+            contracts.GetMyRegistrationCertificate(actor_account_id=account.account_id),
+        )
         return Response(
-            issued.jwt.encode("ascii"),
-            media_type=JWT_MEDIA_TYPE,
-            headers={
-                "Content-Disposition": f'attachment; filename="lklr-registratie-{issued.registration_number}.jwt"'
-            },
+            base64.b64decode(reply.data),
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="{reply.filename}"'},
         )
 
 

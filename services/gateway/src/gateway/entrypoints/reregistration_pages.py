@@ -89,6 +89,7 @@ class ReregistrationPages(Controller):
             "requests": [],
             "judged": [],
             "can_apply": False,
+            "self_check": None,
             "problem": problem,
             "problem_for": problem_for,
             "notice": NOTICES.get(request.query_params.get("gedaan", "")),
@@ -119,7 +120,9 @@ class ReregistrationPages(Controller):
                         if activity.state in {"approved", "rejected"} and activity.activity_id in in_dossier
                     }.values()
                 )
+            can_apply = current_cycle is not None and (dossier is None or dossier.cycle_id != current_cycle)
             context |= {
+                "self_check": await self._self_check(caller, owner) if can_apply else None,
                 "portfolio": portfolio,
                 "dossier": dossier,
                 "judged": judged,
@@ -127,6 +130,16 @@ class ReregistrationPages(Controller):
                 "can_apply": current_cycle is not None and (dossier is None or dossier.cycle_id != current_cycle),
             }
         return page(request, "herregistratie/overzicht.html", status_code=status_code, **context)
+
+    @staticmethod
+    async def _self_check(caller: ServiceCaller, owner: PortfolioOwner) -> portfolio_contracts.SelfCheckResult | None:
+        """The audit's checks on the cycle to apply for (none while the portfolio knows no cycle)."""
+        try:
+            return await ask(caller, portfolio_contracts.SelfCheckDossier(person_id=owner.person_id, actor=owner.actor))
+        except RpcError as exc:
+            if exc.status != 404:
+                raise
+            return None
 
     @staticmethod
     async def _dossier(caller: ServiceCaller, owner: PortfolioOwner) -> portfolio_contracts.DossierView | None:

@@ -55,6 +55,17 @@ cycles = sa.Table(
     sa.UniqueConstraint("person_id", "sequence"),
 )
 
+# Cycles whose norm was announced as met (PortfolioNormMet): one row per cycle, so the announcement goes out once,
+# also when the norm drops below and is reached again (a void, a rejection) or two changes reach it at once.
+norm_met_announcements = sa.Table(
+    "norm_met_announcements",
+    metadata,
+    sa.Column("cycle_id", sa.Uuid, sa.ForeignKey("cycles.cycle_id"), primary_key=True),
+    sa.Column("person_id", sa.Uuid, nullable=False),
+    sa.Column("met_on", sa.Date, nullable=False),
+    sa.Column("announced_at", sa.DateTime(timezone=True), nullable=False),
+)
+
 # Points are halves; two decimals leave room for hours such as 1.25 without a float ever touching a point.
 POINTS = sa.Numeric(9, 2)
 

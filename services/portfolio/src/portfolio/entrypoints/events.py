@@ -9,7 +9,7 @@ from lklr_shared.contracts import audit as audit_events
 from lklr_shared.contracts import registry as registry_events
 from lklr_shared.contracts.base import Message
 from lklr_shared.kit.consumer import EventHandler
-from portfolio.service_layer import placements, registrations, reregistration, review_access
+from portfolio.service_layer import norm_met, placements, registrations, reregistration, review_access
 from portfolio.service_layer.common import PortfolioContext
 
 
@@ -19,7 +19,7 @@ def event_handlers(context: PortfolioContext) -> dict[type[Message], EventHandle
         registry_events.RegistrationGranted: registrations.record_registration,
         registry_events.RegistrationStatusChanged: registrations.record_status_change,
         registry_events.PersonUpdated: registrations.record_person_update,
-        registry_events.CycleOpened: registrations.record_cycle,
+        registry_events.CycleOpened: partial(norm_met.record_cycle, context),
         registry_events.ReregistrationRequested: reregistration.record_reregistration_requested,
         registry_events.ReregistrationDecided: reregistration.record_reregistration_decided,
         accreditation_events.AttendanceRecorded: partial(placements.record_attendance, context),

@@ -33,6 +33,7 @@ from portfolio.service_layer.common import (
     version_of,
 )
 from portfolio.service_layer.errors import Conflict, Invalid, NotFound
+from portfolio.service_layer.norm_met import announce_met_norms
 from portfolio.service_layer.placements import recorded_event
 from portfolio.service_layer.progress import NO_CYCLE, domain_cycle
 from portfolio.service_layer.views import activity_view
@@ -172,6 +173,7 @@ async def record_activity(context: PortfolioContext, command: contracts.RecordAc
             ],
         )
         uow.emit(recorded_event(record))
+        await announce_met_norms(context, uow, [person.person_id])
         reply = await _saved_reply(uow, context, person, cycles, record)
         await uow.commit()
     return reply
@@ -248,6 +250,7 @@ async def edit_activity(context: PortfolioContext, command: contracts.EditActivi
                 )
             ],
         )
+        await announce_met_norms(context, uow, [person.person_id])
         reply = await _saved_reply(uow, context, person, cycles, edited)
         await uow.commit()
     return reply

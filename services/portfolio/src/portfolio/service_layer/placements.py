@@ -22,6 +22,7 @@ from portfolio.adapters import repository as repo
 from portfolio.adapters.repository import ActivityRecord, VoidRecord
 from portfolio.domain.activities import ActivitySource, EntryState
 from portfolio.service_layer.common import PortfolioContext, version_of
+from portfolio.service_layer.norm_met import announce_met_norms
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +140,7 @@ async def record_attendance(
             )
         )
     await _apply_pending_voids(uow, (record.attendance_id for record in new_records if record.attendance_id), now)
+    await announce_met_norms(context, uow, {record.person_id for record in new_records})
 
 
 async def void_attendance(
@@ -260,3 +262,4 @@ async def record_teaching(
         ],
     )
     uow.emit(recorded_event(record))
+    await announce_met_norms(context, uow, [record.person_id])

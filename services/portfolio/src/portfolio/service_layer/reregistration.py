@@ -61,7 +61,7 @@ def window_of(context: PortfolioContext, cycle: CycleRecord) -> ApplicationWindo
     return application_window(cycle.ends_on, months)
 
 
-def _cycle_to_apply_for(
+def cycle_to_apply_for(
     context: PortfolioContext, cycles: Sequence[CycleRecord], cycle_id: uuid.UUID | None, today: date
 ) -> CycleRecord:
     if not cycles:
@@ -113,6 +113,12 @@ async def _counting_snapshot(
             completion_date=record.completion_date,
             description=record.description,
             title=record.title,
+            source=record.source,
+            state=record.state,
+            a2_type=record.a2_type,
+            study_load_hours=record.study_load_hours,
+            quantity=record.quantity,
+            hours_per_unit=record.hours_per_unit,
             evidence=[
                 contracts.DossierEvidence(
                     evidence_id=item.evidence_id,
@@ -173,6 +179,18 @@ def _frozen_event(
     )
 
 
+# What DossierFrozen carries for the audit's automatic checks but the dossier's rows do not keep: the view shows
+# the dossier as stored, the same right after applying as when read back later.
+_NOT_STORED: dict[str, Any] = {
+    "source": None,
+    "state": None,
+    "a2_type": None,
+    "study_load_hours": None,
+    "quantity": None,
+    "hours_per_unit": None,
+}
+
+
 def dossier_view(dossier: DossierRecord, activities: Sequence[contracts.DossierActivity]) -> contracts.DossierView:
     return contracts.DossierView(
         dossier_id=dossier.dossier_id,
@@ -189,7 +207,7 @@ def dossier_view(dossier: DossierRecord, activities: Sequence[contracts.DossierA
         sampled=dossier.sampled,
         correction_deadline=dossier.correction_deadline,
         concluded_on=dossier.concluded_on,
-        activities=list(activities),
+        activities=[activity.model_copy(update=_NOT_STORED) for activity in activities],
         registry_decision=dossier.registry_decision,
         registry_decided_on=dossier.registry_decided_on,
     )
@@ -206,7 +224,7 @@ async def apply_for_reregistration(
         if person.status not in ACTIVE_STATUSES:
             raise Conflict("registration_not_active", f"a registration that is {person.status} cannot be renewed")
         cycles = await repo.list_cycles(uow.session, person.person_id, lock="update")
-        cycle = _cycle_to_apply_for(context, cycles, command.cycle_id, today)
+        cycle = cycle_to_apply_for(context, cycles, command.cycle_id, today)
         window = window_of(context, cycle)
         position = window.position(today)
         if position is WindowPosition.BEFORE:

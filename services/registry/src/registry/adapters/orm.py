@@ -201,6 +201,8 @@ cycles = sa.Table(
     sa.Column("starts_on", sa.Date, nullable=False),
     sa.Column("ends_on", sa.Date, nullable=False),
     sa.Column("scheme_version", sa.String(40), nullable=False),
+    # The day the portfolio announced the cycle's norm as met (PortfolioNormMet): the norm-met credential states it.
+    sa.Column("norm_met_on", sa.Date, nullable=True),
     sa.UniqueConstraint("person_id", "sequence"),
 )
 

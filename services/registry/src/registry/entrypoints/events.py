@@ -18,7 +18,7 @@ from lklr_shared.kit.consumer import EventHandler
 from lklr_shared.kit.outbox import UnitOfWork
 from registry.adapters.mail_relay import MailRelay
 from registry.adapters.unit_of_work import EventUnitOfWork
-from registry.service_layer import portfolio_notices, provider_notices, reregistrations
+from registry.service_layer import credentials, portfolio_notices, provider_notices, reregistrations
 from registry.service_layer.context import RegistryContext
 
 EventUseCase = Callable[[EventUnitOfWork, RegistryContext, Any, Envelope], Awaitable[None]]
@@ -31,6 +31,7 @@ USE_CASES: Mapping[type[Message], EventUseCase] = {
     portfolio_events.ActivityRecorded: portfolio_notices.note_new_entry,
     portfolio_events.ActivitiesPlaced: portfolio_notices.note_new_entries,
     portfolio_events.ActivityDisputed: portfolio_notices.tell_of_dispute,
+    portfolio_events.PortfolioNormMet: credentials.record_norm_met,
     accreditation_events.CourseAccredited: provider_notices.tell_provider_of_accreditation,
     accreditation_events.AccreditationWithdrawn: provider_notices.tell_provider_of_withdrawal,
 }

@@ -105,6 +105,7 @@ USE_CASES: Mapping[type[Message], UseCase] = {
     contracts.ExportMyData: people.export_my_data,
     # verifiable credentials
     contracts.IssueMyCredential: credentials.issue_my_credential,
+    contracts.GetMyRegistrationCertificate: credentials.get_my_certificate,
     contracts.GetCredentialKeys: credentials.get_credential_keys,
     contracts.GetStatusList: credentials.get_status_list,
     # development

@@ -270,6 +270,21 @@ def reregistration_not_granted(
     )
 
 
+def norm_met(name: str, number: str, cycle_start: date, cycle_end: date) -> Mail:
+    return (
+        f"U voldoet aan de norm: {number} / You meet the norm",
+        f"Beste {name},\n\n"
+        f"Uw portfolio voldoet aan de norm van uw registratieperiode ({_nl_date(cycle_start)} tot en met "
+        f"{_nl_date(cycle_end)}). Op Mijn LKLR, onder Bewijs van registratie, downloadt u nu ook een digitaal "
+        "bewijs dat u de norm hebt behaald. Herregistratie aanvragen kan vanaf zes maanden voor het einde van de "
+        "periode.\n\n"
+        f"Your portfolio meets the norm of your cycle ({cycle_start.isoformat()} to {cycle_end.isoformat()} "
+        "inclusive). On My LKLR, under Proof of registration, you can now also download a digital proof that you "
+        "met the norm.\n\n"
+        f"{_SIGNATURE}\n",
+    )
+
+
 def registration_lapsed(name: str, number: str, cycle_end: date) -> Mail:
     return (
         f"Uw registratie {number} is vervallen / Your registration has lapsed",

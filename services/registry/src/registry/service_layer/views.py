@@ -88,6 +88,7 @@ def _cycle_view(row: Any) -> contracts.CycleView:
         starts_on=row.starts_on,
         ends_on=row.ends_on,
         scheme_version=row.scheme_version,
+        norm_met_on=row.norm_met_on,
     )
 
 
