@@ -185,7 +185,7 @@ async def _mail_confirmation(
     lifetime = ctx.policy.confirmation_token_lifetime
     token = await _issue_one_time_token(uow, account_id, TokenPurpose.CONFIRM_EMAIL, now=now, lifetime=lifetime)
     subject, body = notifications.confirm_email(
-        name, ctx.links.confirm_email(token), token, valid_hours=round(lifetime.total_seconds() / 3600)
+        name, ctx.links.confirm_email(token), valid_hours=round(lifetime.total_seconds() / 3600)
     )
     await uow.queue_mail(to=email, subject=subject, body=body, person_id=account_id)
 
@@ -835,7 +835,6 @@ async def request_password_reset(
             subject, body = notifications.reset_password(
                 f"{row.initials} {row.surname}",
                 ctx.links.reset_password(token),
-                token,
                 valid_minutes=round(lifetime.total_seconds() / 60),
             )
             await uow.queue_mail(to=email, subject=subject, body=body, person_id=row.account_id)
