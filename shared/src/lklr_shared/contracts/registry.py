@@ -1268,6 +1268,9 @@ class ReregistrationView(Message):
     a2_points: Decimal | None = None
     audit_state: AuditStateName
     sampled_activities: int | None = None
+    # The audit's sampling decision (None until it arrived): kept apart from `audit_state`, which moves on to the
+    # outcome, so the office's overview counts the sample as the public audit figures do.
+    sampled: bool | None = None
     more_information_due_on: date | None = None
     correction_due_on: date | None = None
     outcome: Literal["met", "returned_for_correction", "not_met"] | None = None
