@@ -202,6 +202,8 @@ async def measured(world: World, request: pytest.FixtureRequest) -> list[PageRes
             report.append(f"  {result.status} {result.path}  axe: {len(result.violations)} serious/critical  {width}")
             report.extend(f"      {violation}" for violation in result.violations)
     request.config.stash[REPORT_KEY] = report
+    # The same list as a file beside the screenshots, for a reviewer who reads the run's artefacts, not its log.
+    (shots.folder / "accessibility-report.txt").write_text("\n".join(report) + "\n", encoding="utf-8")
     return results
 
 
@@ -381,7 +383,9 @@ FIRST_WORK = {
 
 
 @pytest.mark.parametrize("role", list(FIRST_WORK))
-async def test_each_staff_role_goes_from_sign_in_to_its_first_work_by_clicks_alone(world: World, role: str) -> None:
+async def test_each_staff_role_goes_from_sign_in_to_its_first_work_by_clicks_alone(
+    world: World, role: str, request: pytest.FixtureRequest
+) -> None:
     applicant = await _applicant(world) if role == "office" else ""
     context = await new_context(world.browser, world.system.gateway_url)
     page = await context.new_page()
@@ -390,6 +394,9 @@ async def test_each_staff_role_goes_from_sign_in_to_its_first_work_by_clicks_alo
         await _sign_in_by_clicks(page, world.identities[role])
         await FIRST_WORK[role](page, world, applicant)
         assert not await axe_violations(page)
+        report = request.config.stash.get(REPORT_KEY, None)
+        if report is not None:  # the walk's pages join the accessibility report (the confirmation page too)
+            report.append(f"{role} walk: sign-in, second step, {page.url.removeprefix(world.system.gateway_url)}")
         shots = Shots(world.shots_dir, prefix="staff-")
         await shots.take(page, f"{role}-first-work")
     finally:
