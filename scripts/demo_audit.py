@@ -37,8 +37,6 @@ T = TypeVar("T", bound=Message)
 
 ACCREDITED_POINTS = Decimal(40)
 REVIEWER_EMPLOYER = "lklr-auditcommissie"
-ROUND_SIZE = 10
-MAX_ROUNDS = 8
 # A small but real PDF, as the professional's certificate (the portfolio judges files by their magic bytes).
 CERTIFICATE_PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
@@ -46,18 +44,19 @@ CERTIFICATE_PDF = (
     b"endobj\n4 0 obj<</Length 60>>stream\nBT /F1 14 Tf 20 70 Td (Certificaat Leergang jeugdrecht) Tj ET\n"
     b"endstream endobj\n5 0 obj<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 )
-DEMO_APPLICANTS = [
-    ("G.", "Hendriks"),
-    ("H.", "van Dijk"),
-    ("I.", "Smits"),
-    ("J.", "de Graaf"),
-    ("K.", "Mertens"),
-    ("L.", "Bos"),
-    ("M.", "Kok"),
-    ("N.", "Peeters"),
-    ("O.", "Dekker"),
-    ("P.", "Brouwer"),
-]
+# Every demo applicant is a different person with a real-looking name: rounds of applications never repeat a
+# name with a suffix (an earlier version wrote "G. Hendriks-2", which no register would show).
+_SURNAMES = (
+    "Hendriks", "van Dijk", "Smits", "de Graaf", "Mertens", "Bos", "Kok", "Peeters", "Dekker", "Brouwer",
+    "de Wit", "Dijkstra", "Smit", "de Groot", "Verhoeven", "Mol", "Kuipers", "van der Linden", "Schouten", "Postma",
+    "Jacobs", "Vermeulen", "van den Berg", "Hoekstra", "Koster", "Prins", "Huisman", "Peters", "de Haan", "Willems",
+    "Maas", "Verbeek", "Kramer", "van Leeuwen", "de Bruijn", "Sanders", "Bosman", "Veenstra", "Boer", "Scholten",
+)  # fmt: skip
+_INITIALS = ("G.", "H.", "I.", "J.", "K.", "L.", "M.", "N.", "O.", "P.", "R.", "S.", "T.")
+ROUND_SIZE = 10
+MAX_ROUNDS = 8
+# 80 different (initials, surname) pairs: 13 initials against 40 surnames repeat a pair only after 520.
+DEMO_APPLICANTS = [(_INITIALS[index % len(_INITIALS)], _SURNAMES[index % len(_SURNAMES)]) for index in range(80)]
 
 
 async def call(
@@ -265,16 +264,17 @@ async def load_demo_audit(client: RpcClient, reviewer_account_id: uuid.UUID, rev
     applied: list[PreparedDossier] = []
     sampled: list[PreparedDossier] = []
     for round_number in range(MAX_ROUNDS):
+        first = round_number * ROUND_SIZE
         batch = [
             await prepare_dossier(
                 client,
                 edition,
                 initials=initials,
-                surname=surname if round_number == 0 else f"{surname}-{round_number + 1}",
+                surname=surname,
                 today=today,
                 employer_id=f"gemeente-demo-{index % 3}",
             )
-            for index, (initials, surname) in enumerate(DEMO_APPLICANTS[:ROUND_SIZE])
+            for index, (initials, surname) in enumerate(DEMO_APPLICANTS[first : first + ROUND_SIZE])
         ]
         applied += batch
         sampled += [prepared for prepared in batch if await wait_until_sampled(client, prepared)]

@@ -229,8 +229,8 @@ async def load_demo_portfolio(
     )
 
     number = registration.registration_number
-    confirmed = await _post_attendance(client, provider, number, in_cycle(45), "Utrecht (demo)")
-    disputed = await _post_attendance(client, provider, number, in_cycle(35), "Amersfoort (demo)")
+    confirmed = await _post_attendance(client, provider, number, in_cycle(45), "Utrecht")
+    disputed = await _post_attendance(client, provider, number, in_cycle(35), "Amersfoort")
     placed = await _wait(
         client,
         actor,
@@ -252,7 +252,7 @@ async def load_demo_portfolio(
     )
     # The professional "visited" after these two; the next entry arrives later, so it shows as new.
     await client.call("portfolio", contracts.MarkPortfolioSeen(person_id=actor.person_id, actor=actor))
-    unseen = await _post_attendance(client, provider, number, in_cycle(12), "Zwolle (demo)")
+    unseen = await _post_attendance(client, provider, number, in_cycle(12), "Zwolle")
     await _wait(client, actor, lambda p: unseen in {a.attendance_id for a in p.activities})
     return [
         "Demo portfolio of the professional: 2 self-entered activities with evidence (A1, A2), provider-placed "

@@ -25,6 +25,7 @@ import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
+from lklr_shared.contracts import registry as registry_contracts
 from tests.security.test_route_matrix import GROUPS, ROUTES, _fill, _scheme_sampling_everything
 from tests.support.accessibility import (
     DESKTOP_WIDTH,
@@ -41,6 +42,7 @@ from tests.support.accessibility import (
 from tests.support.browser import Shots, chromium, new_context
 from tests.support.identities import PASSWORD, ROLES, Identity, Objects, set_up
 from tests.support.system import RunningSystem, start_system
+from tests.support.web import WebUser, fresh_totp
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.slow]
 
@@ -200,6 +202,8 @@ async def measured(world: World, request: pytest.FixtureRequest) -> list[PageRes
             report.append(f"  {result.status} {result.path}  axe: {len(result.violations)} serious/critical  {width}")
             report.extend(f"      {violation}" for violation in result.violations)
     request.config.stash[REPORT_KEY] = report
+    # The same list as a file beside the screenshots, for a reviewer who reads the run's artefacts, not its log.
+    (shots.folder / "accessibility-report.txt").write_text("\n".join(report) + "\n", encoding="utf-8")
     return results
 
 
@@ -288,6 +292,136 @@ async def test_information_pages_are_linked_from_every_page(world: World) -> Non
     await expect(page.get_by_test_id("status")).to_contain_text("Het register werkt")
     assert await page.locator("footer a[href='/readyz']").count() == 0  # no raw JSON as "Status"
     await context.close()
+
+
+# --- Staff: from sign-in to the first piece of work, by clicks alone ---------------------------------------------
+
+
+async def _applicant(world: World) -> str:
+    """A professional with an application waiting in the office's queue (the office's first piece of work)."""
+    email = f"aanvrager-{uuid.uuid4().hex[:8]}@route-matrix.example"
+    ready = await world.system.rpc(
+        "registry",
+        registry_contracts.CreateDemoAccount(
+            email=email, password=PASSWORD, initials="W.", surname="Wachtrij", account_roles=[]
+        ),
+    )
+    assert isinstance(ready, registry_contracts.DemoAccountReady)
+    user = WebUser(world.system.gateway_url)
+    try:
+        await user.sign_in(email, PASSWORD)
+        applied = await user.post_form(
+            "/mijn/aanvraag",
+            {
+                "role": "leerplichtambtenaar",
+                "employer_name": "Gemeente Deventer",
+                "employer_kind": "municipality",
+                "hours_per_week": "24",
+                "declaration": "yes",
+            },
+            csrf_page="/mijn/aanvraag",
+        )
+        assert applied.status_code in (200, 303), applied.text[:500]
+    finally:
+        await user.client.aclose()
+    return "W. Wachtrij"
+
+
+async def _sign_in_by_clicks(page: Page, identity: Identity) -> None:
+    """From the start page: the header's sign-in link, e-mail and password, then the authenticator's code."""
+    await page.goto("/")
+    await page.locator("header").get_by_role("link", name="Inloggen").click()
+    await page.get_by_label("E-mailadres").fill(identity.email)
+    await page.get_by_label("Wachtwoord", exact=True).fill(PASSWORD)
+    await page.get_by_role("button", name="Inloggen").click()
+    assert identity.totp_secret is not None
+    await page.get_by_label("Code uit uw authenticator-app").fill(fresh_totp(identity.totp_secret))
+    await page.get_by_role("button", name="Bevestigen en inloggen").click()
+
+
+async def _first_work_of_the_office(page: Page, world: World, applicant: str) -> None:
+    await expect(page).to_have_url(re.compile(r"/beheer/aanvragen$"))
+    await expect(page.get_by_text(re.compile(r"\d+ aanvra(ag|gen) wacht"))).to_be_visible()  # the queue with its count
+    card = page.locator("li.application").filter(has_text=applicant)
+    await card.get_by_role("button", name="Goedkeuren").click()
+    # Deciding is the work; approving cannot be undone, so a page asks first (and is measured like any page).
+    await expect(page.get_by_role("heading", name="Aanvraag goedkeuren?")).to_be_visible()
+    await expect(page.get_by_test_id("confirmation")).to_contain_text(applicant)
+    assert not await axe_violations(page)
+    await page.get_by_role("link", name="Annuleren").click()
+    await expect(card).to_be_visible()  # nothing was decided
+
+
+async def _first_work_of_the_accreditation_committee(page: Page, world: World, applicant: str) -> None:
+    await expect(page).to_have_url(re.compile(r"/commissie$"))
+    await page.get_by_role("link", name="Cursus van B").click()
+    await expect(page.get_by_role("heading", level=1, name="Cursus van B")).to_be_visible()
+    await expect(page.locator("section.decision-approve").get_by_role("button", name="Goedkeuren")).to_be_visible()
+
+
+async def _first_work_of_the_assessment_committee(page: Page, world: World, applicant: str) -> None:
+    await expect(page).to_have_url(re.compile(r"/beoordeling$"))
+    await page.locator(f"a[href='/beoordeling/zaken/{world.objects.case_id}']").first.click()
+    await expect(page).to_have_url(re.compile(rf"/beoordeling/zaken/{world.objects.case_id}$"))
+    await expect(page.locator(".judge-form").first).to_be_visible()
+
+
+async def _first_work_of_the_administrator(page: Page, world: World, applicant: str) -> None:
+    await expect(page).to_have_url(re.compile(r"/beheer/accounts$"))
+    await page.get_by_label("E-mailadres van het account").fill("spare@route-matrix.example")
+    await page.get_by_role("button", name="Zoeken").click()
+    await expect(page.get_by_test_id("found-account")).to_be_visible()
+    await expect(page.get_by_role("button", name="Rollen opslaan")).to_be_visible()
+
+
+FIRST_WORK = {
+    "office": _first_work_of_the_office,
+    "accreditation_committee": _first_work_of_the_accreditation_committee,
+    "assessment_committee": _first_work_of_the_assessment_committee,
+    "administrator": _first_work_of_the_administrator,
+}
+
+
+@pytest.mark.parametrize("role", list(FIRST_WORK))
+async def test_each_staff_role_goes_from_sign_in_to_its_first_work_by_clicks_alone(
+    world: World, role: str, request: pytest.FixtureRequest
+) -> None:
+    applicant = await _applicant(world) if role == "office" else ""
+    context = await new_context(world.browser, world.system.gateway_url)
+    page = await context.new_page()
+    # Only the start page is opened by address (in `_sign_in_by_clicks`); every later page comes from a click.
+    try:
+        await _sign_in_by_clicks(page, world.identities[role])
+        await FIRST_WORK[role](page, world, applicant)
+        assert not await axe_violations(page)
+        report = request.config.stash.get(REPORT_KEY, None)
+        if report is not None:  # the walk's pages join the accessibility report (the confirmation page too)
+            report.append(f"{role} walk: sign-in, second step, {page.url.removeprefix(world.system.gateway_url)}")
+        shots = Shots(world.shots_dir, prefix="staff-")
+        await shots.take(page, f"{role}-first-work")
+    finally:
+        await context.close()
+
+
+# --- The public audit figures against the office's view of the same dossiers -------------------------------------
+
+
+async def test_public_audit_figures_match_the_offices_view_of_the_same_dossiers(world: World) -> None:
+    """The office's overview of re-registrations and the public audit figures count the same dossiers the same way:
+    dossiers, sampled, met, not met and in progress (P's dossier is sampled here: the scheme samples everything)."""
+    overview = (await world.identities["office"].web.get("/beheer/herregistraties")).text
+    rows = re.findall(r'<tr data-sampled="(ja|nee|)" data-outcome="(\w*)">', overview)
+    public = (await world.identities["anonymous"].web.get("/statistieken/audit")).text
+    figures = re.search(r"<tbody>\s*<tr>\s*<th scope=\"row\">\d{4}</th>(.*?)</tr>", public, re.S)
+    assert figures, public[:2000]
+    dossiers, sampled, met, _returned, not_met, in_progress = (
+        int(value.replace(".", "")) for value in re.findall(r'<td class="num">([\d.]+)</td>', figures.group(1))
+    )
+    assert rows and dossiers == len(rows)
+    assert sampled == sum(mark == "ja" for mark, _outcome in rows) >= 1
+    assert met == sum(outcome == "met" for _mark, outcome in rows)
+    assert not_met == sum(outcome == "not_met" for _mark, outcome in rows)
+    assert in_progress == sum(outcome not in ("met", "not_met") for _mark, outcome in rows)
 
 
 # --- Keyboard only ---------------------------------------------------------------------------------------------

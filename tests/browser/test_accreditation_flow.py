@@ -215,6 +215,13 @@ async def test_a_provider_course_is_approved_attendance_is_uploaded_and_the_prof
         entries = page.locator("table.entries-table tbody tr")
         await expect(entries).to_have_count(2)
         await shots.take(page, "provider-attendance-results")
+        # Post-redirect-get: the result has its own address, and reloading it shows it again without posting.
+        assert "doorgegeven=" in page.url, page.url
+        await page.reload()
+        await expect(page.get_by_test_id("attendance-counts")).to_have_text(
+            "Ontvangen: 3. Geregistreerd: 1, al geregistreerd: 1, afgewezen: 1."
+        )
+        await expect(entries).to_have_count(2)
 
         # --- The professional finds the course in their portfolio ---------------------------------------------
         professional_context = await new_context(browser, system.gateway_url)

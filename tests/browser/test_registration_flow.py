@@ -132,6 +132,10 @@ async def test_a_new_professional_is_registered_by_the_office_and_found_in_the_p
         await expect(card).to_contain_text(EMPLOYER)
         await shots.take(office_page, "office-queue")
         await card.get_by_role("button", name="Goedkeuren").click()
+        # Approving cannot be undone here: a page asks first, naming the applicant.
+        await expect(office_page.get_by_role("heading", name="Aanvraag goedkeuren?")).to_be_visible()
+        await expect(office_page.get_by_test_id("confirmation")).to_contain_text("M. Kuipers")
+        await office_page.get_by_role("button", name="Ja, goedkeuren").click()
         approved = office_page.get_by_text(re.compile(r"Registratienummer: \d{7}\."))
         await expect(approved).to_be_visible()
         await shots.take(office_page, "office-approved")

@@ -168,7 +168,9 @@ async def test_a_professional_cannot_read_or_change_another_persons_account_or_a
         # The office pages, and deciding Bob's application, are refused.
         assert (await alice.get("/beheer/aanvragen")).status_code == 403
         decided = await alice.post_form(
-            f"/beheer/aanvragen/{bobs_application.application_id}/besluit", {"decision": "approve"}, csrf_page="/mijn"
+            f"/beheer/aanvragen/{bobs_application.application_id}/besluit",
+            {"decision": "approve", "bevestigd": "ja"},
+            csrf_page="/mijn",
         )
         assert decided.status_code == 403
 
@@ -206,7 +208,9 @@ async def test_only_the_office_decides_applications(system: RunningSystem, peopl
     async with WebUser(system.gateway_url) as professional:
         await professional.sign_in(professional_email, PASSWORD)
         response = await professional.post_form(
-            f"/beheer/aanvragen/{application.application_id}/besluit", {"decision": "approve"}, csrf_page="/mijn"
+            f"/beheer/aanvragen/{application.application_id}/besluit",
+            {"decision": "approve", "bevestigd": "ja"},
+            csrf_page="/mijn",
         )
         assert response.status_code == 403
 
@@ -218,7 +222,7 @@ async def test_only_the_office_decides_applications(system: RunningSystem, peopl
         assert str(application.application_id) in queue.text
         decided = await office.post_form(
             f"/beheer/aanvragen/{application.application_id}/besluit",
-            {"decision": "approve"},
+            {"decision": "approve", "bevestigd": "ja"},
             csrf_page="/beheer/aanvragen",
         )
         assert decided.status_code == 303

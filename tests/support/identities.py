@@ -61,6 +61,9 @@ class Identity:
     csrf_token: str = ""
     # A person's API token (people) or the provider's API key (providers); None for the anonymous visitor.
     bearer: str | None = None
+    # How the identity signs in (a browser test walks the sign-in itself): e-mail, and the TOTP secret of staff.
+    email: str = ""
+    totp_secret: str | None = None
 
 
 @dataclass
@@ -202,7 +205,7 @@ async def set_up(system: RunningSystem) -> tuple[dict[str, Identity], Objects]:
     identities: dict[str, Identity] = {}
     for role in ROLES:
         web = WebUser(system.gateway_url)
-        identities[role] = Identity(role, web)
+        identities[role] = Identity(role, web, email=emails.get(role, ""), totp_secret=secrets.get(role))
         if role != "anonymous":
             await web.sign_in(emails[role], PASSWORD, totp_secret=secrets.get(role))
         identities[role].csrf_token = csrf_from((await web.get("/inloggen" if role == "anonymous" else "/")).text)

@@ -493,3 +493,19 @@ async def test_a_provider_cannot_void_or_read_another_providers_attendance(servi
     )
     assert (unknown.status, unknown.code) == (404, "attendance_not_found")
     assert await service.attendance_count(edition) == 1
+
+
+async def test_a_posts_stored_result_can_be_read_again_by_its_own_provider_only(service: Service) -> None:
+    provider, other = await service.provider(), await service.provider()
+    _course, edition = await service.approved_course(provider.provider_id)
+    (person,) = await service.register_people(1)
+    posted = await service.post(provider.provider_id, edition, [(person, None), ("bad", None)], key="result-page")
+
+    again = await service.call(contracts.GetAttendancePost(provider_id=provider.provider_id, post_id=posted.post_id))
+    refusal = await service.refusal(contracts.GetAttendancePost(provider_id=other.provider_id, post_id=posted.post_id))
+    unknown = await service.refusal(contracts.GetAttendancePost(provider_id=provider.provider_id, post_id=uuid.uuid4()))
+
+    assert again == posted  # the rows and counts as first answered; reading it records nothing
+    assert await service.attendance_count(edition) == 1
+    assert (refusal.status, refusal.code) == (404, "post_not_found")
+    assert (unknown.status, unknown.code) == (404, "post_not_found")

@@ -25,6 +25,7 @@ from gateway.texts import pages as pages_texts
 from gateway.texts import portfolio as portfolio_texts
 from gateway.texts import provider as provider_texts
 from gateway.texts import review as review_texts
+from gateway.texts import safeguards as safeguard_texts
 
 LANGUAGES: Final = ("nl", "en")
 DEFAULT_LANGUAGE: Final = "nl"
@@ -800,6 +801,7 @@ CATALOGUE: Final[Mapping[str, Mapping[str, str]]] = _merge(
     credential_texts.MESSAGES,
     check_texts.MESSAGES,
     pages_texts.MESSAGES,
+    safeguard_texts.MESSAGES,
 )
 
 

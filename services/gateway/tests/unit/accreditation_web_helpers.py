@@ -3,6 +3,7 @@ sessions, sign-in) and the fake accreditation service (answers by request type),
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -34,6 +35,8 @@ class Both:
     accreditation: FakeAccreditation = field(default_factory=FakeAccreditation)
     # account id (str) → the provider it acts for
     links: dict[str, contracts.ProviderDetails] = field(default_factory=dict)
+    # Results of attendance posts by post id, as the service stores them for GetAttendancePost.
+    posts: dict[uuid.UUID, contracts.AttendancePostResult] = field(default_factory=dict)
 
     async def call(
         self, service: str, request: Message, *, timeout: float | None = None, request_id: str | None = None
@@ -47,7 +50,17 @@ class Both:
             if provider is None:
                 raise RpcError("no_provider_for_account", "This account acts for no provider.", 404)
             return provider
-        return await self.accreditation.call(service, request, timeout=timeout, request_id=request_id)
+        if isinstance(request, contracts.GetAttendancePost):
+            self.accreditation.calls.append((service, request, timeout))
+            self.accreditation.request_ids.append(request_id)
+            stored = self.posts.get(request.post_id)
+            if stored is None or stored.provider_id != request.provider_id:
+                raise RpcError("post_not_found", "This provider has no such attendance post.", 404)
+            return stored.model_copy(update={"replayed": False})
+        reply = await self.accreditation.call(service, request, timeout=timeout, request_id=request_id)
+        if isinstance(reply, contracts.AttendancePostResult):
+            self.posts[reply.post_id] = reply
+        return reply
 
     def link(self, account: FakeAccount) -> contracts.ProviderDetails:
         details = contracts.ProviderDetails(

@@ -483,9 +483,16 @@ async def test_the_office_approves_an_application_from_the_queue(
     assert (
         "A. Jansen" in queue.text and "jansen@example.nl" in queue.text and "Gemeente Utrecht (Gemeente)" in queue.text
     )
-    response = await client.post(
+    asked = await client.post(
         f"/beheer/aanvragen/{application.application_id}/besluit",
         data={"csrf_token": csrf_from(queue.text), "decision": "approve", "reason": ""},
+    )
+    # Approving cannot be undone here: the page asks first and decides nothing yet.
+    assert asked.status_code == 200 and "Aanvraag goedkeuren?" in asked.text and "A. Jansen" in asked.text
+    assert registry.of(c.DecideApplication) == []
+    response = await client.post(
+        f"/beheer/aanvragen/{application.application_id}/besluit",
+        data={"csrf_token": csrf_from(asked.text), "decision": "approve", "reason": "", "bevestigd": "ja"},
     )
     assert "De aanvraag is goedgekeurd. Registratienummer: 0000021." in response.text
     (decision,) = registry.of(c.DecideApplication)

@@ -265,16 +265,17 @@ async def test_an_approved_course_can_be_withdrawn(client: AsyncTestClient[Lites
     both.answer(contracts.WithdrawAccreditation, course(status="withdrawn"))
     page = await client.get(COURSE_PAGE)
     assert ">Accreditatie intrekken</button>" in page.text and ">Afwijzen</button>" not in page.text
-    response = await client.post(
-        f"{COURSE_PAGE}/besluit",
-        data={
-            "csrf_token": csrf_from(page.text),
-            "decision": "withdraw",
-            "withdrawn_on": "2025-07-01",
-            "reason": "Niet meer actueel.",
-        },
-        follow_redirects=False,
-    )
+    form = {
+        "csrf_token": csrf_from(page.text),
+        "decision": "withdraw",
+        "withdrawn_on": "2025-07-01",
+        "reason": "Niet meer actueel.",
+    }
+    asked = await client.post(f"{COURSE_PAGE}/besluit", data=form, follow_redirects=False)
+    # Withdrawing cannot be undone: the committee is asked first, with what will happen and from when.
+    assert asked.status_code == 200 and "Accreditatie intrekken?" in asked.text and "1-7-2025" in asked.text
+    assert both.sent(contracts.WithdrawAccreditation) == []
+    response = await client.post(f"{COURSE_PAGE}/besluit", data=form | {"bevestigd": "ja"}, follow_redirects=False)
     assert response.status_code == 303
     (withdrawn,) = both.sent(contracts.WithdrawAccreditation)
     assert (withdrawn.withdrawn_on, withdrawn.reason) == (date(2025, 7, 1), "Niet meer actueel.")

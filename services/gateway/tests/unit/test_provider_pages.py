@@ -300,7 +300,7 @@ async def test_an_uploaded_csv_is_posted_as_web_attendance_and_every_row_result_
         data={"idempotency_key": key, "numbers": ""},
         files={"file": ("deelnemers.csv", csv.encode(), "text/csv")},
     )
-    assert response.status_code == 200
+    assert response.status_code == 200 and f"{EDITION_PAGE}?doorgegeven=" in str(response.url)
     (posted,) = both.sent(contracts.PostAttendance)
     assert posted.provider_id == PROVIDER.provider_id and posted.edition_id == EDITION_ID
     assert (posted.channel, posted.idempotency_key, posted.posted_by) == ("web", key, f"account:{opleider.account_id}")
@@ -394,8 +394,13 @@ async def test_voiding_an_entry_needs_a_reason_and_sends_it(client: AsyncTestCli
     void_path = f"{EDITION_PAGE}/deelnames/{uuid.UUID(int=4242)}/intrekken"
     empty = await client.post(void_path, data={"csrf_token": csrf_from(page.text), "reason": " "})
     assert empty.status_code == 422 and "Schrijf op waarom u deze deelname intrekt." in empty.text
+    asked = await client.post(void_path, data={"csrf_token": csrf_from(page.text), "reason": "Niet aanwezig"})
+    assert asked.status_code == 200 and "Deelname intrekken?" in asked.text
+    assert both.sent(contracts.VoidAttendance) == []
     done = await client.post(
-        void_path, data={"csrf_token": csrf_from(page.text), "reason": "Niet aanwezig"}, follow_redirects=False
+        void_path,
+        data={"csrf_token": csrf_from(page.text), "reason": "Niet aanwezig", "bevestigd": "ja"},
+        follow_redirects=False,
     )
     assert done.status_code == 303 and done.headers["location"] == f"{EDITION_PAGE}?ingetrokken=1"
     (voided,) = both.sent(contracts.VoidAttendance)
@@ -462,7 +467,7 @@ async def test_a_new_api_key_is_shown_once_and_can_be_revoked(client: AsyncTestC
     assert secret not in again.text
     revoked = await client.post(
         f"/aanbieder/api-sleutels/{uuid.UUID(int=77)}/intrekken",
-        data={"csrf_token": csrf_from(page.text)},
+        data={"csrf_token": csrf_from(page.text), "bevestigd": "ja"},
         follow_redirects=False,
     )
     assert revoked.status_code == 303
@@ -557,3 +562,54 @@ async def test_inputs_finding_a_file_of_garbage_never_answers_500(
         assert "Het bestand is niet gelezen" in response.text or "Kies een bestand" in response.text
     else:
         assert "Ontvangen:" in response.text
+
+
+# --- Safeguards: a confirmation before what cannot be undone, and a result page that can be reloaded ---------------
+
+
+async def test_the_attendance_result_page_can_be_reloaded_without_posting_again(
+    client: AsyncTestClient[Litestar], both: Both
+) -> None:
+    both.answer(contracts.ListAttendance, attendance_list())
+    both.answer(contracts.PostAttendance, lambda request: post_result(request))
+    page = await client.get(EDITION_PAGE)
+    key = page.text.split('name="idempotency_key" value="')[1].split('"')[0]
+    form = {"csrf_token": csrf_from(page.text), "idempotency_key": key, "numbers": "0000013\n0000021\n0000014"}
+    posted = await client.post(f"{EDITION_PAGE}/deelnemers", data=form, follow_redirects=False)
+    assert posted.status_code == 303  # post-redirect-get: the result has a URL of its own
+    result_url = posted.headers["location"]
+    assert result_url.startswith(f"{EDITION_PAGE}?doorgegeven=")
+    first = await client.get(result_url)
+    reloaded = await client.get(result_url)
+    assert len(both.sent(contracts.PostAttendance)) == 1  # reloading posted nothing
+    for shown in (first, reloaded):
+        assert shown.status_code == 200
+        assert "Ontvangen: 3. Geregistreerd: 1, al geregistreerd: 1, afgewezen: 1." in shown.text
+        assert "Het controlecijfer klopt niet" in shown.text
+
+
+async def test_another_providers_post_shows_no_result_on_the_edition_page(
+    client: AsyncTestClient[Litestar], both: Both
+) -> None:
+    both.answer(contracts.ListAttendance, attendance_list())
+    response = await client.get(f"{EDITION_PAGE}?doorgegeven={uuid.UUID(int=9999)}")
+    assert response.status_code == 200 and 'data-testid="attendance-result"' not in response.text
+    response = await client.get(f"{EDITION_PAGE}?doorgegeven=geen-id")
+    assert response.status_code == 200 and 'data-testid="attendance-result"' not in response.text
+
+
+async def test_revoking_an_api_key_asks_for_confirmation_first(client: AsyncTestClient[Litestar], both: Both) -> None:
+    both.answer(contracts.ListApiKeys, contracts.ApiKeyList(keys=[key_info()]))
+    both.answer(contracts.RevokeApiKey, key_info(active=False, revoked_at=NOW))
+    page = await client.get("/aanbieder/api-sleutels")
+    key_id = key_info().key_id
+    asked = await client.post(f"/aanbieder/api-sleutels/{key_id}/intrekken", data={"csrf_token": csrf_from(page.text)})
+    assert asked.status_code == 200 and both.sent(contracts.RevokeApiKey) == []
+    assert "API-sleutel intrekken?" in asked.text and "kan niet opnieuw worden aangezet" in asked.text
+    assert 'name="bevestigd" value="ja"' in asked.text and 'href="/aanbieder/api-sleutels">Annuleren</a>' in asked.text
+    confirmed = await client.post(
+        f"/aanbieder/api-sleutels/{key_id}/intrekken",
+        data={"csrf_token": csrf_from(asked.text), "bevestigd": "ja"},
+        follow_redirects=False,
+    )
+    assert confirmed.status_code == 303 and len(both.sent(contracts.RevokeApiKey)) == 1

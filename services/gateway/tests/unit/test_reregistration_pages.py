@@ -209,6 +209,7 @@ def _application(world: ReviewWorld) -> c.ReregistrationView:
         total_points=Decimal(150),
         audit_state="sampled",
         sampled_activities=4,
+        sampled=True,
     )
 
 
@@ -220,7 +221,7 @@ async def test_the_office_sees_the_applications_and_extends_a_cycle(
     page = await client.get("/beheer/herregistraties")
     assert page.status_code == 200
     assert "A. Jansen" in page.text and "In behandeling" in page.text
-    assert "steekproef (4 activiteiten)" in page.text
+    assert "(4 activiteiten)" in page.text
     assert "In de steekproef" in page.text
     assert "ten hoogste 16 weken per geval" in page.text
     response = await client.post(
@@ -337,3 +338,26 @@ async def test_the_self_check_lists_each_finding_with_a_link_to_fix_it_and_the_s
     assert "Bij een steekproef zou 25% van de zelf ingevoerde activiteiten worden opgemerkt (1 van 4)." in page
     (asked,) = world.of(p.SelfCheckDossier)[-1:]
     assert asked.person_id == asked.actor.person_id == jansen(world).account_id
+
+
+async def test_the_offices_overview_keeps_showing_whether_a_concluded_dossier_was_sampled(
+    client: AsyncTestClient[Litestar], world: ReviewWorld
+) -> None:
+    """The public audit figures count sampled dossiers whatever their outcome; the office's overview says it per
+    dossier after the outcome too, so both count the same (it once showed only "Voldaan" for every met dossier)."""
+    sampled = _application(world).model_copy(update={"audit_state": "met", "outcome": "met", "sampled": True})
+    unsampled = _application(world).model_copy(
+        update={
+            "dossier_id": uuid.uuid4(),
+            "audit_state": "met",
+            "outcome": "met",
+            "sampled": False,
+            "sampled_activities": 0,
+        }
+    )
+    world.reregistrations = [sampled, unsampled]
+    await sign_in(client, "beheer@example.nl", PASSWORD, staff=True)
+    page = (await client.get("/beheer/herregistraties")).text
+    assert page.count('data-sampled="ja"') == 1 and page.count('data-sampled="nee"') == 1
+    assert page.count('data-outcome="met"') == 2
+    assert "In de steekproef" in page and "Niet in de steekproef" in page and page.count("Voldaan") >= 2

@@ -13,6 +13,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from gateway.entrypoints.recorded_words import origin_words, reason_words
 from gateway.i18n import CATALOGUE, LANGUAGES, Translator
 from lklr_shared.contracts import registry as c
 
@@ -155,3 +156,19 @@ def test_each_staff_role_lands_on_its_work_queue_not_on_mijn_registratie(roles: 
     from gateway.entrypoints.account_pages import _default_landing
 
     assert _default_landing(roles) == landing  # type: ignore[arg-type]
+
+
+# --- What the services record, in words ------------------------------------------------------------------------
+
+
+def test_history_shows_system_origins_and_reasons_in_words_never_an_internal_id() -> None:
+    t = Translator("nl")
+    batch = "attendance batch 622f4b20-603a-4393-8053-aec5ba7854ab"
+    assert reason_words(t, batch) == "Deelname doorgegeven door de aanbieder"
+    assert reason_words(t, "demo registration") == "Registratie in de voorbeeldgegevens"
+    assert reason_words(t, "re-registration granted") == "Herregistratie toegekend"
+    assert reason_words(t, "Ik was er niet.") == "Ik was er niet."  # a person's own words stay as written
+    assert origin_words(t, "accreditation") == "Aanbieder (deelnamemelding)"
+    assert origin_words(t, "demo-data") == "Voorbeeldgegevens"
+    assert origin_words(t, "192.0.2.7") == "192.0.2.7"
+    assert reason_words(Translator("en"), batch) == "Attendance posted by the provider"

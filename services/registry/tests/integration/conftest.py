@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 import sqlalchemy as sa
@@ -88,9 +89,9 @@ class Registry:
     async def token_mailed_to(self, address: str, subject_part: str) -> str:
         """The token in the newest mail to ``address`` whose subject contains ``subject_part``."""
         mail = await self.mail_to(address, subject_part)
-        found = re.search(r"code in: (\S+)", mail.body)
+        found = re.search(r"\?token=(\S+)", mail.body)
         assert found, mail.body
-        return found.group(1)
+        return unquote(found.group(1))
 
     async def sign_up_and_confirm(self, *, initials: str = "T.", surname: str = "Tester") -> tuple[uuid.UUID, str]:
         """A new confirmed professional account; returns (account id, e-mail)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -235,3 +236,20 @@ async def test_abuse_finding_one_client_address_is_limited_across_sign_in_sign_u
     ).authenticated
     registry.clock.advance(seconds=limited.retry_after + 300)
     assert (await registry.call(contracts.Login(email=email, password=PASSWORD, client_ip=guesser))).authenticated
+
+
+async def test_mails_a_person_asks_for_come_in_the_language_of_their_page_dutch_by_default(registry: Registry) -> None:
+    dutch = f"nl.{uuid.uuid4().hex[:8]}@example.nl"
+    english = f"en.{uuid.uuid4().hex[:8]}@example.nl"
+    await registry.call(contracts.SignUp(email=dutch, password=PASSWORD, initials="N.", surname="Nederlands"))
+    await registry.call(
+        contracts.SignUp(email=english, password=PASSWORD, initials="E.", surname="English", language="en")
+    )
+    in_dutch = await registry.mail_to(dutch, "Bevestig uw e-mailadres")
+    in_english = await registry.mail_to(english, "Confirm your e-mail address")
+    assert "Beste N. Nederlands" in in_dutch.body and "Confirm" not in in_dutch.body
+    assert "Dear E. English" in in_english.body and "Bevestig" not in in_english.body
+    # The one-time token is in the link only: nothing to copy by hand, nothing 43 characters long beside it.
+    for mail in (in_dutch, in_english):
+        without_link = re.sub(r"https?://\S+", "", mail.body)
+        assert not re.search(r"[A-Za-z0-9_-]{30,}", without_link), mail.body

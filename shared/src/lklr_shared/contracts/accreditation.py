@@ -713,6 +713,18 @@ class AttendancePostResult(_AccreditationReply):
     rows: list[AttendanceRowResult]
 
 
+class GetAttendancePost(_AccreditationQuery["AttendancePostResult"]):
+    """The stored result of one of the provider's own attendance posts, as it was first answered →
+    AttendancePostResult (`replayed` false). For a result page that can be reloaded after the post. An unknown
+    post, or another provider's, is 404 `post_not_found`."""
+
+    wire_name: ClassVar[str] = "accreditation.GetAttendancePost"
+    access: ClassVar[Access] = provider()
+
+    provider_id: uuid.UUID
+    post_id: uuid.UUID
+
+
 class VoidAttendance(_AccreditationCommand["AttendanceVoidReceipt"]):
     """Void one of the provider's own attendance records, with the reason → AttendanceVoidReceipt, and
     AttendanceVoided is published. Voiding a voided record again changes nothing (`newly_voided` false).

@@ -74,6 +74,8 @@ from lklr_shared.contracts.base import Message, MessageKind, ReplyT, Request
 
 Role = Literal["leerplichtambtenaar", "rmc_medewerker"]
 EmployerKind = Literal["municipality", "region", "rbl"]
+# The language of a mail the person asked for on a page (the page's language); Dutch when not said.
+MailLanguage = Literal["nl", "en"]
 AccountRole = Literal["professional", "office", "accreditation_committee", "assessment_committee", "administrator"]
 RegistrationStatusName = Literal[
     "applied", "registered", "reregistration_pending", "expired", "suspended", "struck_off"
@@ -294,6 +296,7 @@ class SignUp(_RegistryCommand["SignUpAccepted"]):
     initials: str
     surname: str
     client_ip: str = ""
+    language: MailLanguage = "nl"
 
 
 class SignUpAccepted(_RegistryReply):
@@ -331,6 +334,7 @@ class RequestEmailConfirmation(_RegistryCommand["EmailConfirmationRequested"]):
 
     email: str
     client_ip: str = ""
+    language: MailLanguage = "nl"
 
 
 class EmailConfirmationRequested(_RegistryReply):
@@ -533,6 +537,7 @@ class RequestPasswordReset(_RegistryCommand["PasswordResetRequested"]):
 
     email: str
     client_ip: str = ""
+    language: MailLanguage = "nl"
 
 
 class PasswordResetRequested(_RegistryReply):
@@ -1293,6 +1298,9 @@ class ReregistrationView(Message):
     a2_points: Decimal | None = None
     audit_state: AuditStateName
     sampled_activities: int | None = None
+    # The audit's sampling decision (None until it arrived): kept apart from `audit_state`, which moves on to the
+    # outcome, so the office's overview counts the sample as the public audit figures do.
+    sampled: bool | None = None
     more_information_due_on: date | None = None
     correction_due_on: date | None = None
     outcome: Literal["met", "returned_for_correction", "not_met"] | None = None

@@ -76,6 +76,7 @@ USE_CASES: Final[dict[type[Message], UseCase]] = {
     contracts.PostAttendance: attendance.post_attendance,
     contracts.VoidAttendance: attendance.void_attendance,
     contracts.ListAttendance: attendance.list_attendance,
+    contracts.GetAttendancePost: attendance.get_attendance_post,
     contracts.ListDisputedAttendance: attendance.list_disputed_attendance,
     # xAPI statements (the gateway's /xapi)
     contracts.StoreXapiStatements: xapi_statements.store_statements,

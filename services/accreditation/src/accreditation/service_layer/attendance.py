@@ -24,6 +24,7 @@ from accreditation.adapters.orm import (
     attendance_posts,
     courses,
     editions,
+    idempotency_keys,
     providers,
     registered_people,
     registration_history,
@@ -410,6 +411,25 @@ async def void_row(
         )
     )
     return True
+
+
+async def get_attendance_post(
+    ctx: AccreditationContext, query: contracts.GetAttendancePost
+) -> contracts.AttendancePostResult:
+    """The first response of one of the provider's posts, as stored with its Idempotency-Key."""
+    async with ctx.unit_of_work() as uow:
+        stored = (
+            await uow.session.execute(
+                sa.select(idempotency_keys.c.response).where(
+                    idempotency_keys.c.provider_id == query.provider_id,
+                    idempotency_keys.c.post_id == query.post_id,
+                    idempotency_keys.c.response.is_not(None),
+                )
+            )
+        ).scalar_one_or_none()
+    if stored is None:
+        raise NotFound("post_not_found", f"This provider has no attendance post {query.post_id}.")
+    return contracts.AttendancePostResult.model_validate_json(stored).model_copy(update={"replayed": False})
 
 
 async def list_attendance(ctx: AccreditationContext, query: contracts.ListAttendance) -> contracts.AttendanceList:

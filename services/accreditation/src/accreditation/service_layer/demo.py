@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 
 _NAMESPACE: Final = uuid.UUID("6f1b3c2e-9a4d-4c1e-8b7a-5d2f0e9c1a01")
 DEMO_PROVIDER_ID: Final = uuid.uuid5(_NAMESPACE, "provider")
-DEMO_PROVIDER_NAME: Final = "Kenniscentrum Leerplicht (demo)"
+DEMO_PROVIDER_NAME: Final = "Kenniscentrum Leerplicht"
 DEMO_API_KEY_ID: Final = uuid.uuid5(_NAMESPACE, "api-key")
 # Published on purpose (printed by ./scripts/start): it opens only the demo provider of a local run.
 DEMO_API_KEY: Final = api_key_from_parts("demoprov", "publicly-known-local-demo-key-0001")
@@ -121,7 +121,7 @@ async def _create(ctx: AccreditationContext, uow: UnitOfWork) -> None:
         session,
         provider_id=DEMO_PROVIDER_ID,
         material=DEMO_API_KEY,
-        label="Demo key (published)",
+        label="Voorbeeldsleutel (openbaar bekend)",
         by=DEMO_ACTOR,
         ctx=ctx,
         key_id=DEMO_API_KEY_ID,

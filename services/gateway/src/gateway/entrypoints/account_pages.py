@@ -17,7 +17,7 @@ from litestar.response import Redirect, Template
 from gateway.domain.web_security import safe_next
 from gateway.entrypoints.forms import GENERAL, FormErrors, form_fields, problem_messages, translator, wait_seconds
 from gateway.entrypoints.registry_context import AccountsContext, AccountsContextDep
-from gateway.entrypoints.rendering import ROLE_LINKS, page
+from gateway.entrypoints.rendering import ROLE_LINKS, page, request_language
 from gateway.entrypoints.web_session import client_ip, web_state
 from gateway.service_layer.context import GatewayDep
 from lklr_shared.contracts import registry as contracts
@@ -100,6 +100,11 @@ def _enrollment_page(
     return _no_store(response)
 
 
+def mail_language(request: Request[Any, Any, Any]) -> contracts.MailLanguage:
+    """The mail a person asks for on a page comes in that page's language (Dutch unless they chose English)."""
+    return "en" if request_language(request)[0] == "en" else "nl"
+
+
 class AccountPages(Controller):
     include_in_schema = False
 
@@ -139,6 +144,7 @@ class AccountPages(Controller):
                         initials=values["initials"],
                         surname=values["surname"],
                         client_ip=client_ip(request),
+                        language=mail_language(request),
                     ),
                 )
             except RpcError as exc:
@@ -222,7 +228,10 @@ class AccountPages(Controller):
         values = await form_fields(request)
         if values.get("email"):
             await ask(
-                gateway.caller, contracts.RequestEmailConfirmation(email=values["email"], client_ip=client_ip(request))
+                gateway.caller,
+                contracts.RequestEmailConfirmation(
+                    email=values["email"], client_ip=client_ip(request), language=mail_language(request)
+                ),
             )
         return Redirect("/account/bevestigen?opnieuw=1", status_code=303)
 
@@ -473,7 +482,12 @@ class AccountPages(Controller):
                 values=values,
                 dev_pages=accounts_context.dev_pages,
             )
-        await ask(gateway.caller, contracts.RequestPasswordReset(email=values["email"], client_ip=client_ip(request)))
+        await ask(
+            gateway.caller,
+            contracts.RequestPasswordReset(
+                email=values["email"], client_ip=client_ip(request), language=mail_language(request)
+            ),
+        )
         return Redirect("/account/wachtwoord-vergeten?verstuurd=1", status_code=303)
 
     @get("/account/wachtwoord-herstellen", name="reset_password")

@@ -21,6 +21,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from gateway.entrypoints.confirmation import confirmation_page, is_confirmed
 from gateway.entrypoints.forms import GENERAL, FormErrors, form_fields, parse_hours, problem_messages, translator
 from gateway.entrypoints.portfolio_support import my_registration
 from gateway.entrypoints.provider_pages import actor_of, parse_day
@@ -175,6 +176,22 @@ class CommitteePages(Controller):
             withdrawn_on = parse_day(values.get("withdrawn_on", ""))
             if values.get("withdrawn_on") and withdrawn_on is None:
                 errors["withdrawn_on"] = t("comm.decision.date_invalid")
+            if not errors and not is_confirmed(values):
+                course = await ask(gateway.caller, contracts.GetCourse(course_id=course_id))
+                return confirmation_page(
+                    request,
+                    action=f"{COMMITTEE}/opleidingen/{course_id}/besluit",
+                    values=values,
+                    title=t("confirm.withdraw.title"),
+                    consequence=t("confirm.withdraw.consequence"),
+                    confirm_label=t("confirm.withdraw.confirm"),
+                    cancel_href=f"{COMMITTEE}/opleidingen/{course_id}",
+                    facts=[
+                        (t("confirm.withdraw.course"), course.title),
+                        (t("comm.decision.reason"), reason),
+                        (t("confirm.withdraw.from"), t.date(withdrawn_on or gateway.today())),
+                    ],
+                )
             if not errors:
                 command_or_none = contracts.WithdrawAccreditation(
                     course_id=course_id, decided_by=actor, reason=reason, withdrawn_on=withdrawn_on

@@ -18,6 +18,7 @@ from litestar.response import Redirect, Template
 
 from gateway.caller import ServiceCaller
 from gateway.entrypoints.forms import FormErrors, form_fields, parse_hours, problem_messages, translator
+from gateway.entrypoints.recorded_words import reason_words
 from gateway.entrypoints.rendering import page, request_language
 from gateway.entrypoints.request_ids import form_request_id
 from gateway.entrypoints.web_session import client_ip, current_account, signed_in
@@ -153,6 +154,7 @@ class MinePages(Controller):
             changed=request.query_params.get("gewijzigd"),
             today=gateway.today(),
             provider_name=provider_name,
+            reason_words=reason_words,
         )
 
     @get("/mijn", name="mine")

@@ -12,6 +12,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from gateway.entrypoints.confirmation import confirmation_page, is_confirmed
 from gateway.entrypoints.forms import FormErrors, form_fields, problem_messages, translator
 from gateway.entrypoints.rendering import page
 from gateway.entrypoints.request_ids import form_request_id
@@ -89,6 +90,28 @@ class OfficePages(Controller):
             problem = {"_": t("office.decision.choose")}
         elif decision == "reject" and not reason:
             problem = {"reason": t("office.decision.reason_required")}
+        if not problem and not is_confirmed(values):
+            queue = await ask(gateway.caller, contracts.ListPendingApplications(actor_account_id=account.account_id))
+            application = next((a for a in queue.applications if a.application_id == application_id), None)
+            if application is None:
+                return Redirect("/beheer/aanvragen?al-besloten=1", status_code=303)
+            facts = [
+                (t("office.confirm.applicant"), f"{application.applicant_initials} {application.applicant_surname}"),
+                (t("application.field.employer"), application.employer_name),
+                (t("application.field.hours"), t.number(application.hours_per_week)),
+            ]
+            if reason:
+                facts.append((t("office.decision.reason"), reason))
+            return confirmation_page(
+                request,
+                action=f"/beheer/aanvragen/{application_id}/besluit",
+                values=values,
+                title=t(f"confirm.office_{decision}.title"),
+                consequence=t(f"confirm.office_{decision}.consequence"),
+                confirm_label=t(f"confirm.office_{decision}.confirm"),
+                cancel_href="/beheer/aanvragen",
+                facts=facts,
+            )
         if not problem:
             try:
                 reply = await ask(

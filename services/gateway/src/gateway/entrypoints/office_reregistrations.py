@@ -14,6 +14,7 @@ from litestar.response import Redirect, Template
 
 from gateway.entrypoints.forms import FormErrors, form_fields, translator
 from gateway.entrypoints.office_pages import office_page
+from gateway.entrypoints.recorded_words import reason_words
 from gateway.entrypoints.rendering import page
 from gateway.entrypoints.request_ids import form_request_id
 from gateway.entrypoints.web_session import client_ip, current_account, role_required
@@ -71,6 +72,7 @@ class OfficeReregistrationPages(Controller):
             errors=errors or {},
             values=values or {},
             extended=extended,
+            reason_words=reason_words,
         )
 
     @get("", name="office_reregistrations")

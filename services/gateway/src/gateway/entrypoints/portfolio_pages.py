@@ -39,6 +39,7 @@ from gateway.entrypoints.portfolio_support import (
     receive_form,
     request_origin,
 )
+from gateway.entrypoints.recorded_words import origin_words, reason_words
 from gateway.entrypoints.rendering import page, request_language
 from gateway.entrypoints.request_ids import request_id_from_form, subject_of
 from gateway.entrypoints.web_session import current_account, signed_in, web_state
@@ -516,6 +517,8 @@ class PortfolioPages(Controller):
             history=history,
             title=str(latest.snapshot.get("title", "")) if latest else "",
             local_time=lambda moment: moment.astimezone(REGISTER_TIME_ZONE),
+            origin_words=origin_words,
+            reason_words=reason_words,
         )
 
     @get("/portfolio/bewijs/{evidence_id:uuid}", name="portfolio_evidence", guards=[signed_in])

@@ -25,6 +25,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from gateway.domain.attendance_upload import FIELD_LIMIT, UnreadableCsv, UploadRow, decode, parse_csv, parse_pasted
+from gateway.entrypoints.confirmation import confirmation_page, is_confirmed
 from gateway.entrypoints.forms import GENERAL, FormErrors, form_fields, parse_hours, problem_messages, translator
 from gateway.entrypoints.rendering import page
 from gateway.entrypoints.request_ids import form_request_id
@@ -42,6 +43,9 @@ PROVIDER_NAVIGATION: Final = (
     ("prov.nav.disputes", f"{PORTAL}/betwistingen"),
     ("prov.nav.api_keys", f"{PORTAL}/api-sleutels"),
 )
+# The edition page's query naming a post whose result it shows (and that the same form was sent again).
+POSTED_QUERY: Final = "doorgegeven"
+REPLAYED_QUERY: Final = "nogmaals"
 MAX_UPLOAD_BYTES: Final = 4 * 1024 * 1024
 # The course form's fields → the service's problem codes that concern them.
 COURSE_FIELDS: Final = {
@@ -89,6 +93,13 @@ def parse_day(text: str) -> date | None:
         except ValueError:
             return None
     return None
+
+
+def _uuid_or_none(text: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text) if text else None
+    except ValueError:
+        return None
 
 
 def lines(text: str) -> list[str]:
@@ -465,7 +476,22 @@ class ProviderPages(Controller):
         edition_id: FromPath[uuid.UUID],
     ) -> Template:
         provider = await find_provider(request, gateway)
-        return await self._edition_page(request, gateway, provider, course_id, edition_id)
+        result = None
+        post_id = _uuid_or_none(request.query_params.get(POSTED_QUERY))
+        if post_id is not None:
+            # The result of a post made on this page (POST-redirect-GET): reloading shows it again, posts nothing.
+            try:
+                result = await ask(
+                    gateway.caller, contracts.GetAttendancePost(provider_id=provider.provider_id, post_id=post_id)
+                )
+            except RpcError as exc:
+                if exc.status != 404:
+                    raise
+            if result is not None and result.edition_id != edition_id:
+                result = None
+            elif result is not None and request.query_params.get(REPLAYED_QUERY) == "1":
+                result = result.model_copy(update={"replayed": True})  # the same form was sent twice
+        return await self._edition_page(request, gateway, provider, course_id, edition_id, result=result)
 
     @post(
         "/opleidingen/{course_id:uuid}/edities/{edition_id:uuid}/deelnemers",
@@ -478,7 +504,7 @@ class ProviderPages(Controller):
         gateway: GatewayDep,
         course_id: FromPath[uuid.UUID],
         edition_id: FromPath[uuid.UUID],
-    ) -> Template:
+    ) -> Template | Redirect:
         provider = await find_provider(request, gateway)
         t = translator(request)
         form = await request.form()
@@ -532,8 +558,10 @@ class ProviderPages(Controller):
                 request, gateway, provider, course_id, edition_id, errors=problem_messages(t, exc, texts="prov.problem"),
                 values={"numbers": pasted}, idempotency_key=fresh, status_code=409 if exc.status == 409 else 422,
             )  # fmt: skip
-        result = reply
-        return await self._edition_page(request, gateway, provider, course_id, edition_id, result=result)
+        # Post-redirect-get: the result lives at a URL of its own, so a reload shows it and never posts again.
+        edition_page = f"{PORTAL}/opleidingen/{course_id}/edities/{edition_id}"
+        again = f"&{REPLAYED_QUERY}=1" if reply.replayed else ""
+        return Redirect(f"{edition_page}?{POSTED_QUERY}={reply.post_id}{again}#resultaat", status_code=303)
 
     @post(
         "/opleidingen/{course_id:uuid}/edities/{edition_id:uuid}/deelnames/{attendance_id:uuid}/intrekken",
@@ -553,6 +581,18 @@ class ProviderPages(Controller):
         problem: FormErrors = {}
         if not values.get("reason"):
             problem = {"reason": t("prov.void.reason_required")}
+        elif not is_confirmed(values):
+            edition_page = f"{PORTAL}/opleidingen/{course_id}/edities/{edition_id}"
+            return confirmation_page(
+                request,
+                action=f"{edition_page}/deelnames/{attendance_id}/intrekken",
+                values=values,
+                title=t("confirm.void.title"),
+                consequence=t("confirm.void.consequence"),
+                confirm_label=t("confirm.void.confirm"),
+                cancel_href=edition_page,
+                facts=[(t("prov.void.reason"), values["reason"])],
+            )
         else:
             try:
                 await ask(
@@ -635,8 +675,29 @@ class ProviderPages(Controller):
     @post("/api-sleutels/{key_id:uuid}/intrekken", name="provider_revoke_api_key")
     async def revoke_api_key(
         self, request: Request[Any, Any, Any], gateway: GatewayDep, key_id: FromPath[uuid.UUID]
-    ) -> Redirect:
+    ) -> Template | Redirect:
         provider = await find_provider(request, gateway)
+        values = await form_fields(request)
+        if not is_confirmed(values):
+            t = translator(request)
+            keys = await ask(gateway.caller, contracts.ListApiKeys(provider_id=provider.provider_id))
+            key = next((key for key in keys.keys if key.key_id == key_id), None)
+            if key is None:
+                raise RpcError("api_key_not_found", "This provider has no such API key.", 404)
+            return confirmation_page(
+                request,
+                action=f"{PORTAL}/api-sleutels/{key_id}/intrekken",
+                values=values,
+                title=t("confirm.revoke_key.title"),
+                consequence=t("confirm.revoke_key.consequence"),
+                confirm_label=t("confirm.revoke_key.confirm"),
+                cancel_href=f"{PORTAL}/api-sleutels",
+                facts=[
+                    (t("prov.keys.label"), key.label or "–"),
+                    (t("prov.keys.prefix"), f"{key.display_prefix}…"),
+                    (t("prov.keys.created_at"), t.date(key.created_at.date())),
+                ],
+            )
         await ask(
             gateway.caller,
             contracts.RevokeApiKey(provider_id=provider.provider_id, key_id=key_id, revoked_by=actor_of(request)),

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
-from fpdf import FPDF
+from fpdf.table import Row
 
 from lklr_shared.contracts.portfolio import Portfolio, PortfolioActivity
+from portfolio.adapters.pdf_layout import RegisterDocument, fitted_widths, pdf_text
 from portfolio.adapters.svg import format_points
 
 __all__ = ["csv_filename", "pdf_filename", "render_csv", "render_pdf"]
@@ -51,6 +52,10 @@ _TEXT: dict[str, dict[str, str]] = {
         "no": "nee",
         "no_cycle": "Er is nog geen registratieperiode geopend.",
         "footer": "Pagina",
+        "of": "van",
+        "period": "{start} tot en met {end}",
+        "activities": "Activiteiten",
+        "counting_total": "Totaal meetellende punten in deze periode",
     },
     "en": {
         "title": "Portfolio overview",
@@ -83,6 +88,10 @@ _TEXT: dict[str, dict[str, str]] = {
         "no": "no",
         "no_cycle": "No registration cycle has been opened yet.",
         "footer": "Page",
+        "of": "of",
+        "period": "{start} to {end} inclusive",
+        "activities": "Activities",
+        "counting_total": "Total points counting in this cycle",
     },
 }
 
@@ -136,7 +145,8 @@ _EXCLUSIONS = {
 
 
 def _date(day: date | datetime, language: str) -> str:
-    return day.strftime("%d-%m-%Y") if language == "nl" else day.strftime("%Y-%m-%d")
+    """The register's date format: d-m-jjjj in Dutch (7-3-2025, as on the pages and in the mails), ISO in English."""
+    return f"{day.day}-{day.month}-{day.year}" if language == "nl" else day.strftime("%Y-%m-%d")
 
 
 class _Number(str):
@@ -246,90 +256,78 @@ def render_csv(portfolio: Portfolio, language: str, type_labels: Mapping[str, st
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def _pdf_text(value: str) -> str:
-    # The PDF's built-in fonts cover Windows-1252 (Western European, incl. €, ë, curly quotes); anything else
-    # becomes "?" instead of failing the whole export. A Unicode TTF font would lift this (a deployment file).
-    return value.encode("cp1252", errors="replace").decode("cp1252")
-
-
-class _OverviewPdf(FPDF):
-    footer_word = "Page"
-
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font("Helvetica", size=8)
-        self.cell(0, 8, f"{self.footer_word} {self.page_no()}/{{nb}}", align="C")
-
-
 def render_pdf(portfolio: Portfolio, language: str, type_labels: Mapping[str, str]) -> bytes:
-    """A landscape A4 overview: who, which cycle, the totals against the norm, then every activity."""
+    """A landscape A4 document to hand to an employer: the register's letterhead and "page n of N" on every page;
+    who, the registration period, the totals against the norm with the total of the counting points; then every
+    activity, its headings repeated on each page and never broken in the middle of a word."""
     text = _TEXT[language]
-    pdf = _OverviewPdf(orientation="landscape", format="A4")
-    pdf.core_fonts_encoding = "windows-1252"
-    pdf.footer_word = text["footer"]
-    pdf.set_title(_pdf_text(f"{text['title']} {portfolio.registration_number}"))
-    pdf.set_creator("LKLR")
-    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf = RegisterDocument(
+        register_name=text["register"],
+        document_title=f"{text['title']} {portfolio.registration_number}",
+        page_word=text["footer"],
+        of_word=text["of"],
+        footer_note=f"{text['generated']} {_date(portfolio.generated_at, language)}",
+        orientation="landscape",
+    )
     pdf.add_page()
+    width = pdf.epw
 
     pdf.set_font("Helvetica", style="B", size=16)
-    pdf.cell(0, 9, _pdf_text(text["title"]), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=10)
-    pdf.cell(0, 6, _pdf_text(text["register"]), new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(2)
+    pdf.cell(0, 9, pdf_text(text["title"]), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(1)
     facts = [
         (text["name"], portfolio.name),
         (text["number"], portfolio.registration_number),
     ]
     if portfolio.cycle is not None:
-        facts.append(
-            (
-                text["cycle"],
-                f"{_date(portfolio.cycle.starts_on, language)} - {_date(portfolio.cycle.ends_on, language)}",
-            )
+        period = text["period"].format(
+            start=_date(portfolio.cycle.starts_on, language), end=_date(portfolio.cycle.ends_on, language)
         )
+        facts.append((text["cycle"], period))
         facts.append((text["scheme"], portfolio.cycle.scheme_version))
     facts.append((text["generated"], _date(portfolio.generated_at, language)))
     for label, value in facts:
         pdf.set_font("Helvetica", style="B", size=10)
-        pdf.cell(50, 6, _pdf_text(label))
+        pdf.cell(50, 6, pdf_text(label))
         pdf.set_font("Helvetica", size=10)
-        pdf.cell(0, 6, _pdf_text(value), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 6, pdf_text(value), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
 
     pdf.set_font("Helvetica", style="B", size=12)
-    pdf.cell(0, 8, _pdf_text(text["totals"]), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 8, pdf_text(text["totals"]), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", size=10)
     if portfolio.progress is None:
-        pdf.cell(0, 6, _pdf_text(text["no_cycle"]), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 6, pdf_text(text["no_cycle"]), new_x="LMARGIN", new_y="NEXT")
     else:
-        with pdf.table(col_widths=(60, 30, 30, 30, 25), width=175, align="LEFT", line_height=6) as table:
-            header = table.row()
-            for title in (text["constraint"], text["earned"], text["minimum"], text["missing"], text["met"]):
-                header.cell(_pdf_text(title))
-            for constraint in portfolio.progress.constraints:
-                row = table.row()
-                row.cell(_pdf_text(constraint.label))
-                row.cell(_points(constraint.earned, language))
-                row.cell(_points(constraint.minimum, language))
-                row.cell(_points(constraint.missing, language))
-                row.cell(text["yes"] if constraint.met else text["no"])
+        total_headings = (text["constraint"], text["earned"], text["minimum"], text["missing"], text["met"])
+        total_rows: list[Sequence[str]] = [
+            (
+                constraint.label,
+                _points(constraint.earned, language),
+                _points(constraint.minimum, language),
+                _points(constraint.missing, language),
+                text["yes"] if constraint.met else text["no"],
+            )
+            for constraint in portfolio.progress.constraints
+        ]
+        widths = fitted_widths(pdf, total_headings, total=175, stretch=0, font_size=10, values=total_rows)
+        with pdf.table(col_widths=widths, width=175, align="LEFT", line_height=6, text_align="LEFT") as table:
+            _row(table.row(), total_headings)
+            for cells in total_rows:
+                _row(table.row(), cells)
         pdf.ln(2)
         met = text["yes"] if portfolio.progress.met else text["no"]
         pdf.cell(
             0,
             6,
-            _pdf_text(f"{text['norm_met']}: {met}    {text['days_left']}: {portfolio.progress.days_left}"),
+            pdf_text(f"{text['norm_met']}: {met}    {text['days_left']}: {portfolio.progress.days_left}"),
             new_x="LMARGIN",
             new_y="NEXT",
         )
     pdf.ln(4)
 
     pdf.set_font("Helvetica", style="B", size=12)
-    pdf.cell(
-        0, 8, _pdf_text(text["activity"] + " (" + str(len(portfolio.activities)) + ")"), new_x="LMARGIN", new_y="NEXT"
-    )
-    pdf.set_font("Helvetica", size=8)
+    pdf.cell(0, 8, pdf_text(f"{text['activities']} ({len(portfolio.activities)})"), new_x="LMARGIN", new_y="NEXT")
     headings = (
         text["date"],
         text["activity"],
@@ -343,14 +341,20 @@ def render_pdf(portfolio: Portfolio, language: str, type_labels: Mapping[str, st
         text["counts"],
         text["why_not"],
     )
-    with pdf.table(
-        col_widths=(20, 60, 14, 30, 22, 32, 20, 14, 20, 14, 30), line_height=4.5, first_row_as_headings=True
-    ) as table:
-        header = table.row()
-        for title in headings:
-            header.cell(_pdf_text(title))
-        for activity in portfolio.activities:
-            row = table.row()
-            for cell in _activity_cells(activity, language, type_labels):
-                row.cell(_pdf_text(cell))
+    rows = [_activity_cells(activity, language, type_labels) for activity in portfolio.activities]
+    widths = fitted_widths(pdf, headings, total=width, stretch=1, font_size=8, values=rows)
+    pdf.set_font("Helvetica", size=8)
+    with pdf.table(col_widths=widths, width=width, line_height=4.5, first_row_as_headings=True) as table:
+        _row(table.row(), headings)
+        for cells in rows:
+            _row(table.row(), cells)
+    counting = sum((activity.points for activity in portfolio.activities if activity.counts), Decimal(0))
+    pdf.ln(2)
+    pdf.set_font("Helvetica", style="B", size=10)
+    pdf.cell(0, 6, pdf_text(f"{text['counting_total']}: {_points(counting, language)}"), new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
+
+
+def _row(row: Row, cells: Sequence[str]) -> None:
+    for cell in cells:
+        row.cell(pdf_text(cell))

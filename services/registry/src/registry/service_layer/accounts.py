@@ -143,7 +143,9 @@ async def sign_up(uow: RegistryUnitOfWork, ctx: RegistryContext, command: contra
         except IntegrityError as exc:
             # Two sign-ups for one new address raced; the other one won.
             raise conflict("sign_up_in_progress", "This address is being signed up right now; try again.") from exc
-        await _mail_confirmation(uow, ctx, account_id=account_id, email=new.email, name=name, now=now)
+        await _mail_confirmation(
+            uow, ctx, account_id=account_id, email=new.email, name=name, now=now, lang=command.language
+        )
         outcome = "created"
     elif existing.email_confirmed_at is None:
         # The newest sign-up wins, and older links stop working: whoever can read the mailbox confirms the
@@ -157,11 +159,13 @@ async def sign_up(uow: RegistryUnitOfWork, ctx: RegistryContext, command: contra
             .where(people.c.person_id == account_id)
             .values(initials=new.initials, surname=new.surname, updated_at=now)
         )
-        await _mail_confirmation(uow, ctx, account_id=account_id, email=new.email, name=name, now=now)
+        await _mail_confirmation(
+            uow, ctx, account_id=account_id, email=new.email, name=name, now=now, lang=command.language
+        )
         outcome = "replaced_unconfirmed"
     else:
         account_id = existing.account_id
-        subject, body = notifications.sign_up_for_existing_account(name)
+        subject, body = notifications.sign_up_for_existing_account(name, command.language)
         await uow.queue_mail(to=new.email, subject=subject, body=body, person_id=account_id)
         outcome = "already_confirmed"
     await record_action(
@@ -180,12 +184,19 @@ async def sign_up(uow: RegistryUnitOfWork, ctx: RegistryContext, command: contra
 
 
 async def _mail_confirmation(
-    uow: RegistryUnitOfWork, ctx: RegistryContext, *, account_id: uuid.UUID, email: str, name: str, now: datetime
+    uow: RegistryUnitOfWork,
+    ctx: RegistryContext,
+    *,
+    account_id: uuid.UUID,
+    email: str,
+    name: str,
+    now: datetime,
+    lang: notifications.Language,
 ) -> None:
     lifetime = ctx.policy.confirmation_token_lifetime
     token = await _issue_one_time_token(uow, account_id, TokenPurpose.CONFIRM_EMAIL, now=now, lifetime=lifetime)
     subject, body = notifications.confirm_email(
-        name, ctx.links.confirm_email(token), token, valid_hours=round(lifetime.total_seconds() / 3600)
+        name, ctx.links.confirm_email(token), round(lifetime.total_seconds() / 3600), lang
     )
     await uow.queue_mail(to=email, subject=subject, body=body, person_id=account_id)
 
@@ -236,7 +247,13 @@ async def request_email_confirmation(
             outcome = "throttled"
         else:
             await _mail_confirmation(
-                uow, ctx, account_id=row.account_id, email=email, name=f"{row.initials} {row.surname}", now=now
+                uow,
+                ctx,
+                account_id=row.account_id,
+                email=email,
+                name=f"{row.initials} {row.surname}",
+                now=now,
+                lang=command.language,
             )
             outcome = "sent"
     elif row is not None:
@@ -835,8 +852,8 @@ async def request_password_reset(
             subject, body = notifications.reset_password(
                 f"{row.initials} {row.surname}",
                 ctx.links.reset_password(token),
-                token,
-                valid_minutes=round(lifetime.total_seconds() / 60),
+                round(lifetime.total_seconds() / 60),
+                command.language,
             )
             await uow.queue_mail(to=email, subject=subject, body=body, person_id=row.account_id)
             outcome = "sent"

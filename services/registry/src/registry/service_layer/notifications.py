@@ -1,16 +1,25 @@
-"""The texts of the registry's e-mails: Dutch first (the register's language), English below it.
+"""The texts of the registry's e-mails, in the recipient's language: Dutch (the register's language, the default)
+or English. Pure functions returning (subject, body), so the wording is testable and kept out of the use cases.
 
-Pure functions returning (subject, body), so the wording is testable and kept out of the use cases.
+The words follow the web pages: dates as d-m-jjjj in Dutch (ISO in English), plurals by count ("1 activiteit",
+"3 activiteiten"), and nothing a person cannot use: no internal ids and no one-time codes (the link carries it).
 """
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-
-_SIGNATURE = "Landelijk Kwaliteitsregister Leerplicht & RMC"
+from typing import Final, Literal
 
 Mail = tuple[str, str]
+Language = Literal["nl", "en"]
+
+DEFAULT_LANGUAGE: Final[Language] = "nl"
+_SIGNATURE: Final = {
+    "nl": "Met vriendelijke groet,\n\nLandelijk Kwaliteitsregister Leerplicht & RMC",
+    "en": "Kind regards,\n\nLandelijk Kwaliteitsregister Leerplicht & RMC (the national quality register)",
+}
+_GREETING: Final = {"nl": "Beste {name},", "en": "Dear {name},"}
 
 
 def points_text(points: Decimal) -> str:
@@ -19,386 +28,824 @@ def points_text(points: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _nl_date(day: date) -> str:
-    return day.strftime("%d-%m-%Y")
+def date_text(day: date, lang: Language = DEFAULT_LANGUAGE) -> str:
+    """A date as the pages show it: d-m-jjjj in Dutch (7-1-2026), ISO 8601 in English (2026-01-07)."""
+    return f"{day.day}-{day.month}-{day.year}" if lang == "nl" else day.isoformat()
 
 
-def confirm_email(name: str, link: str, token: str, valid_hours: int) -> Mail:
-    return (
-        "Bevestig uw e-mailadres / Confirm your e-mail address",
-        f"Beste {name},\n\n"
-        f"Bevestig uw e-mailadres voor het LKLR via deze link (geldig {valid_hours} uur):\n\n{link}\n\n"
-        f"Of vul deze code in: {token}\n\n"
-        "Heeft u geen account aangemaakt? Dan kunt u deze e-mail negeren.\n\n"
-        f"Confirm your e-mail address for the LKLR with the link above (valid for {valid_hours} hours). "
-        "If you did not sign up, ignore this mail.\n\n"
-        f"{_SIGNATURE}\n",
+def _count(count: int, one: str, other: str) -> str:
+    return f"{count} {one if count == 1 else other}"
+
+
+def _letter(lang: Language, name: str | None, *paragraphs: str) -> str:
+    """A mail body: greeting (when addressed to a person), the paragraphs, the register's signature."""
+    parts = ([_GREETING[lang].format(name=name)] if name else []) + [p for p in paragraphs if p] + [_SIGNATURE[lang]]
+    return "\n\n".join(parts) + "\n"
+
+
+def _pick(lang: Language, nl: Mail, en: Mail) -> Mail:
+    return en if lang == "en" else nl
+
+
+# --- accounts --------------------------------------------------------------------------------------------------
+
+
+def confirm_email(name: str, link: str, valid_hours: int, lang: Language = DEFAULT_LANGUAGE) -> Mail:
+    """The link that confirms a new account's address (the token travels in the link only)."""
+    return _pick(
+        lang,
+        (
+            "Bevestig uw e-mailadres",
+            _letter(
+                "nl",
+                name,
+                f"Bevestig uw e-mailadres voor het LKLR via deze link (geldig {valid_hours} uur):\n\n{link}",
+                "Heeft u geen account aangemaakt? Dan kunt u deze e-mail negeren.",
+            ),
+        ),
+        (
+            "Confirm your e-mail address",
+            _letter(
+                "en",
+                name,
+                f"Confirm your e-mail address for the LKLR with this link (valid for {valid_hours} hours):\n\n{link}",
+                "If you did not sign up, you can ignore this mail.",
+            ),
+        ),
     )
 
 
-def sign_up_for_existing_account(name: str) -> Mail:
-    return (
-        "Uw LKLR-account bestaat al / You already have an LKLR account",
-        f"Beste {name},\n\n"
-        "Iemand probeerde een account aan te maken met dit e-mailadres, maar u heeft al een account. "
-        "Was u dat zelf? Log dan in, of vraag een nieuw wachtwoord aan als u het vergeten bent.\n\n"
-        "Someone tried to sign up with this address, which already has an account. If that was you, sign in, "
-        "or reset your password if you forgot it.\n\n"
-        f"{_SIGNATURE}\n",
+def sign_up_for_existing_account(name: str, lang: Language = DEFAULT_LANGUAGE) -> Mail:
+    """Someone signed up with an address that has an account already."""
+    return _pick(
+        lang,
+        (
+            "Uw LKLR-account bestaat al",
+            _letter(
+                "nl",
+                name,
+                "Iemand probeerde een account aan te maken met dit e-mailadres, maar u heeft al een account. "
+                "Was u dat zelf? Log dan in, of vraag een nieuw wachtwoord aan als u het vergeten bent.",
+            ),
+        ),
+        (
+            "You already have an LKLR account",
+            _letter(
+                "en",
+                name,
+                "Someone tried to sign up with this address, which already has an account. If that was you, sign "
+                "in, or reset your password if you forgot it.",
+            ),
+        ),
     )
 
 
-def reset_password(name: str, link: str, token: str, valid_minutes: int) -> Mail:
-    return (
-        "Nieuw wachtwoord instellen / Reset your password",
-        f"Beste {name},\n\n"
-        f"Stel een nieuw wachtwoord in via deze link (eenmalig te gebruiken, geldig {valid_minutes} minuten):"
-        f"\n\n{link}\n\nOf vul deze code in: {token}\n\n"
-        "Heeft u dit niet aangevraagd? Dan kunt u deze e-mail negeren; uw wachtwoord blijft ongewijzigd.\n\n"
-        f"Set a new password with the link above (single use, valid for {valid_minutes} minutes). If you did "
-        "not ask for this, ignore this mail: your password stays as it is.\n\n"
-        f"{_SIGNATURE}\n",
+def reset_password(name: str, link: str, valid_minutes: int, lang: Language = DEFAULT_LANGUAGE) -> Mail:
+    """The single-use link to set a new password (the token travels in the link only)."""
+    return _pick(
+        lang,
+        (
+            "Nieuw wachtwoord instellen",
+            _letter(
+                "nl",
+                name,
+                "Stel een nieuw wachtwoord in via deze link (eenmalig te gebruiken, geldig "
+                f"{_count(valid_minutes, 'minuut', 'minuten')}):\n\n{link}",
+                "Heeft u dit niet aangevraagd? Dan kunt u deze e-mail negeren; uw wachtwoord blijft ongewijzigd.",
+            ),
+        ),
+        (
+            "Reset your password",
+            _letter(
+                "en",
+                name,
+                "Set a new password with this link (single use, valid for "
+                f"{_count(valid_minutes, 'minute', 'minutes')}):\n\n{link}",
+                "If you did not ask for this, ignore this mail: your password stays as it is.",
+            ),
+        ),
     )
 
 
-def enrol_second_factor(name: str, link: str, valid_hours: int) -> Mail:
-    return (
-        "Stel uw tweede stap in / Set up your second step",
-        f"Beste {name},\n\n"
-        "U heeft een rol als medewerker van het LKLR gekregen. Voor die rol logt u in met uw wachtwoord én een "
-        "code uit een authenticator-app. Stel die tweede stap in via deze link (eenmalig te gebruiken, geldig "
-        f"{valid_hours} uur); u vult daar ook uw wachtwoord in:\n\n{link}\n\n"
-        "Tot u dat gedaan heeft, logt u in zonder de rechten van die rol. Verwachtte u deze e-mail niet? Neem dan "
-        "contact op met het register.\n\n"
-        "You were given a staff role in the LKLR, which needs your password and a code from an authenticator app. "
-        f"Set up that second step with the link above (single use, valid for {valid_hours} hours; it asks for your "
-        "password too). Until then you sign in without the rights of that role.\n\n"
-        f"{_SIGNATURE}\n",
+def enrol_second_factor(name: str, link: str, valid_hours: int, lang: Language = DEFAULT_LANGUAGE) -> Mail:
+    """A new staff member's link to set up the authenticator app."""
+    return _pick(
+        lang,
+        (
+            "Stel uw tweede stap in",
+            _letter(
+                "nl",
+                name,
+                "U heeft een rol als medewerker van het LKLR gekregen. Voor die rol logt u in met uw wachtwoord én "
+                "een code uit een authenticator-app. Stel die tweede stap in via deze link (eenmalig te gebruiken, "
+                f"geldig {valid_hours} uur); u vult daar ook uw wachtwoord in:\n\n{link}",
+                "Tot u dat gedaan heeft, logt u in zonder de rechten van die rol. Verwachtte u deze e-mail niet? "
+                "Neem dan contact op met het register.",
+            ),
+        ),
+        (
+            "Set up your second step",
+            _letter(
+                "en",
+                name,
+                "You were given a staff role in the LKLR, which needs your password and a code from an "
+                f"authenticator app. Set up that second step with this link (single use, valid for {valid_hours} "
+                f"hours; it asks for your password too):\n\n{link}",
+                "Until then you sign in without the rights of that role. Did you not expect this mail? Contact the "
+                "register.",
+            ),
+        ),
     )
 
 
-def password_changed(name: str) -> Mail:
-    return (
-        "Uw wachtwoord is gewijzigd / Your password was changed",
-        f"Beste {name},\n\n"
-        "Het wachtwoord van uw LKLR-account is zojuist gewijzigd; u bent overal afgemeld. Was u dit niet? "
-        "Neem dan direct contact op met het register.\n\n"
-        "The password of your LKLR account was just changed and every session was ended. If this was not you, "
-        "contact the register at once.\n\n"
-        f"{_SIGNATURE}\n",
+def password_changed(name: str, lang: Language = DEFAULT_LANGUAGE) -> Mail:
+    """The account's password was changed (every session ended)."""
+    return _pick(
+        lang,
+        (
+            "Uw wachtwoord is gewijzigd",
+            _letter(
+                "nl",
+                name,
+                "Het wachtwoord van uw LKLR-account is zojuist gewijzigd; u bent overal afgemeld. Was u dit niet? "
+                "Neem dan direct contact op met het register.",
+            ),
+        ),
+        (
+            "Your password was changed",
+            _letter(
+                "en",
+                name,
+                "The password of your LKLR account was just changed and every session was ended. If this was not "
+                "you, contact the register at once.",
+            ),
+        ),
     )
 
 
-def application_received(name: str) -> Mail:
-    return (
-        "Aanvraag registratie ontvangen / Application received",
-        f"Beste {name},\n\n"
-        "Wij hebben uw aanvraag voor registratie ontvangen. Het bureau beoordeelt hem; u krijgt bericht van het "
-        "besluit. De stand van zaken ziet u in Mijn LKLR.\n\n"
-        "We received your application for registration. The register office will decide on it and let you know; "
-        "you can follow it in Mijn LKLR.\n\n"
-        f"{_SIGNATURE}\n",
+# --- registration ----------------------------------------------------------------------------------------------
+
+
+def application_received(name: str, lang: Language = DEFAULT_LANGUAGE) -> Mail:
+    """The professional's application for registration arrived."""
+    return _pick(
+        lang,
+        (
+            "Aanvraag registratie ontvangen",
+            _letter(
+                "nl",
+                name,
+                "Wij hebben uw aanvraag voor registratie ontvangen. Het bureau beoordeelt hem; u krijgt bericht van "
+                "het besluit. De stand van zaken ziet u in Mijn LKLR.",
+            ),
+        ),
+        (
+            "Application received",
+            _letter(
+                "en",
+                name,
+                "We received your application for registration. The register office will decide on it and let you "
+                "know; you can follow it in Mijn LKLR.",
+            ),
+        ),
     )
 
 
-def new_application_in_queue(applicant: str) -> Mail:
-    return (
-        "Nieuwe aanvraag in de wachtrij / New application in the queue",
-        f"Er staat een nieuwe aanvraag voor registratie van {applicant} klaar om te beoordelen.\n\n"
-        f"A new application for registration from {applicant} is waiting for a decision.\n\n"
-        f"{_SIGNATURE}\n",
+def new_application_in_queue(applicant: str, lang: Language = DEFAULT_LANGUAGE) -> Mail:
+    """To the office: an application waits for a decision."""
+    return _pick(
+        lang,
+        (
+            "Nieuwe aanvraag in de wachtrij",
+            _letter(
+                "nl",
+                None,
+                f"Er staat een nieuwe aanvraag voor registratie van {applicant} klaar om te beoordelen, onder "
+                "Beheer > Aanvragen.",
+            ),
+        ),
+        (
+            "New application in the queue",
+            _letter(
+                "en",
+                None,
+                f"A new application for registration from {applicant} is waiting for a decision under "
+                "Beheer > Aanvragen.",
+            ),
+        ),
     )
 
 
-def application_approved(name: str, number: str, cycle_start: date, cycle_end: date) -> Mail:
-    return (
-        f"Uw registratie is goedgekeurd: {number} / Your registration was approved",
-        f"Beste {name},\n\n"
-        f"Uw aanvraag is goedgekeurd. Uw registratienummer is {number}.\n"
-        f"Uw eerste registratieperiode loopt van {_nl_date(cycle_start)} tot en met {_nl_date(cycle_end)}.\n"
-        "Geef uw registratienummer op bij opleiders, zodat zij uw scholing in uw portfolio kunnen plaatsen.\n\n"
-        f"Your application was approved. Your registration number is {number}; your first cycle runs from "
-        f"{cycle_start.isoformat()} to {cycle_end.isoformat()} inclusive.\n\n"
-        f"{_SIGNATURE}\n",
+def application_approved(
+    name: str, number: str, cycle_start: date, cycle_end: date, lang: Language = DEFAULT_LANGUAGE
+) -> Mail:
+    """The registration was granted: the number and the first cycle."""
+    return _pick(
+        lang,
+        (
+            f"Uw registratie is goedgekeurd: {number}",
+            _letter(
+                "nl",
+                name,
+                f"Uw aanvraag is goedgekeurd. Uw registratienummer is {number}.\nUw eerste registratieperiode "
+                f"loopt van {date_text(cycle_start)} tot en met {date_text(cycle_end)}.",
+                "Geef uw registratienummer op bij opleiders, zodat zij uw scholing in uw portfolio kunnen plaatsen.",
+            ),
+        ),
+        (
+            f"Your registration was approved: {number}",
+            _letter(
+                "en",
+                name,
+                f"Your application was approved. Your registration number is {number}.\nYour first cycle runs "
+                f"from {date_text(cycle_start, 'en')} to {date_text(cycle_end, 'en')} inclusive.",
+                "Give your registration number to training providers, so they can place your training in your "
+                "portfolio.",
+            ),
+        ),
     )
 
 
-def application_rejected(name: str, reason: str, reconsideration_weeks: int) -> Mail:
-    return (
-        "Besluit over uw aanvraag / Decision on your application",
-        f"Beste {name},\n\n"
-        f"Uw aanvraag voor registratie is afgewezen. Reden:\n\n{reason}\n\n"
-        f"U kunt binnen {reconsideration_weeks} weken om heroverweging vragen.\n\n"
-        f"Your application for registration was rejected for the reason above. You may ask for reconsideration "
-        f"within {reconsideration_weeks} weeks.\n\n"
-        f"{_SIGNATURE}\n",
+def application_rejected(name: str, reason: str, reconsideration_weeks: int, lang: Language = DEFAULT_LANGUAGE) -> Mail:
+    """The application was rejected, with the office's reason."""
+    return _pick(
+        lang,
+        (
+            "Besluit over uw aanvraag",
+            _letter(
+                "nl",
+                name,
+                f"Uw aanvraag voor registratie is afgewezen. Reden:\n\n{reason}",
+                f"U kunt binnen {_count(reconsideration_weeks, 'week', 'weken')} om heroverweging vragen.",
+            ),
+        ),
+        (
+            "Decision on your application",
+            _letter(
+                "en",
+                name,
+                f"Your application for registration was rejected. Reason:\n\n{reason}",
+                f"You may ask for reconsideration within {_count(reconsideration_weeks, 'week', 'weeks')}.",
+            ),
+        ),
     )
 
 
-_STATUS_NL = {
-    "registered": "geregistreerd",
-    "reregistration_pending": "herregistratie aangevraagd",
-    "expired": "verlopen",
-    "suspended": "geschorst",
-    "struck_off": "doorgehaald",
+_STATUS: Final = {
+    "nl": {
+        "registered": "geregistreerd",
+        "reregistration_pending": "herregistratie aangevraagd",
+        "expired": "verlopen",
+        "suspended": "geschorst",
+        "struck_off": "doorgehaald",
+    },
+    "en": {
+        "registered": "registered",
+        "reregistration_pending": "re-registration pending",
+        "expired": "expired",
+        "suspended": "suspended",
+        "struck_off": "struck off",
+    },
 }
 
 
-def status_changed(name: str, number: str, new_status: str, reason: str | None) -> Mail:
-    reason_text = f"\nReden / reason: {reason}\n" if reason else ""
-    return (
-        f"Uw registratie {number}: {_STATUS_NL.get(new_status, new_status)} / status changed",
-        f"Beste {name},\n\n"
-        f"De status van uw registratie {number} is nu: {_STATUS_NL.get(new_status, new_status)}.\n{reason_text}\n"
-        f"The status of your registration {number} is now: {new_status}.\n\n"
-        f"{_SIGNATURE}\n",
+def status_changed(
+    name: str, number: str, new_status: str, reason: str | None, lang: Language = DEFAULT_LANGUAGE
+) -> Mail:
+    """The registration's status changed (by the office or a rule)."""
+    status = _STATUS[lang].get(new_status, new_status)
+    return _pick(
+        lang,
+        (
+            f"Uw registratie {number}: {status}",
+            _letter(
+                "nl",
+                name,
+                f"De status van uw registratie {number} is nu: {status}.",
+                f"Reden: {reason}" if reason else "",
+            ),
+        ),
+        (
+            f"Your registration {number}: {status}",
+            _letter(
+                "en",
+                name,
+                f"The status of your registration {number} is now: {status}.",
+                f"Reason: {reason}" if reason else "",
+            ),
+        ),
     )
 
 
 # --- re-registration -------------------------------------------------------------------------------------------
 
 
-def reregistration_received(name: str, number: str, cycle_end: date, total_points: str) -> Mail:
-    return (
-        f"Aanvraag herregistratie ontvangen: {number} / Re-registration application received",
-        f"Beste {name},\n\n"
-        f"Wij hebben uw aanvraag voor herregistratie ontvangen. Uw portfolio van de periode die eindigt op "
-        f"{_nl_date(cycle_end)} is vastgelegd met {total_points} punten. Een deel van de aanvragen wordt "
-        "steekproefsgewijs beoordeeld; u hoort het als de uwe daarbij is. Tot het besluit blijft u geregistreerd.\n\n"
-        f"We received your application for re-registration; your portfolio of the cycle ending on "
-        f"{cycle_end.isoformat()} was frozen with {total_points} points. Some applications are audited at random; "
-        "you will hear if yours is. You stay registered until the decision.\n\n"
-        f"{_SIGNATURE}\n",
+def reregistration_received(
+    name: str, number: str, cycle_end: date, total_points: str, lang: Language = DEFAULT_LANGUAGE
+) -> Mail:
+    """The re-registration application (the frozen dossier) arrived."""
+    return _pick(
+        lang,
+        (
+            f"Aanvraag herregistratie ontvangen: {number}",
+            _letter(
+                "nl",
+                name,
+                "Wij hebben uw aanvraag voor herregistratie ontvangen. Uw portfolio van de periode die eindigt op "
+                f"{date_text(cycle_end)} is vastgelegd met {total_points} punten.",
+                "Een deel van de aanvragen wordt steekproefsgewijs beoordeeld; u hoort het als de uwe daarbij is. "
+                "Tot het besluit blijft u geregistreerd.",
+            ),
+        ),
+        (
+            f"Re-registration application received: {number}",
+            _letter(
+                "en",
+                name,
+                "We received your application for re-registration; your portfolio of the cycle ending on "
+                f"{date_text(cycle_end, 'en')} was frozen with {total_points} points.",
+                "Some applications are audited at random; you will hear if yours is. You stay registered until the "
+                "decision.",
+            ),
+        ),
     )
 
 
-_REFUSAL_NL = {
-    "late": "de aanvraag kwam na het einde van uw registratieperiode binnen",
-    "norm_not_met": "uw portfolio voldoet niet aan de norm",
+_REFUSAL: Final = {
+    "nl": {
+        "late": "de aanvraag kwam na het einde van uw registratieperiode binnen",
+        "norm_not_met": "uw portfolio voldoet niet aan de norm",
+    },
+    "en": {
+        "late": "the application arrived after the end of your cycle",
+        "norm_not_met": "your portfolio does not meet the norm",
+    },
 }
-_REFUSAL_EN = {
-    "late": "the application arrived after the end of your cycle",
-    "norm_not_met": "your portfolio does not meet the norm",
-}
 
 
-def reregistration_refused(name: str, number: str, reason: str) -> Mail:
-    return (
-        f"Aanvraag herregistratie niet in behandeling: {number} / Re-registration application not accepted",
-        f"Beste {name},\n\n"
-        f"Wij kunnen uw aanvraag voor herregistratie niet in behandeling nemen: {_REFUSAL_NL.get(reason, reason)}. "
-        "Na het einde van uw registratieperiode vervalt uw registratie; daarna kunt u opnieuw registratie "
-        "aanvragen.\n\n"
-        f"We cannot accept your application for re-registration: {_REFUSAL_EN.get(reason, reason)}. Your "
-        "registration lapses after the end of your cycle; you may then apply for registration again.\n\n"
-        f"{_SIGNATURE}\n",
+def reregistration_refused(name: str, number: str, reason: str, lang: Language = DEFAULT_LANGUAGE) -> Mail:
+    """The frozen dossier cannot be taken as an application (late, norm not met)."""
+    return _pick(
+        lang,
+        (
+            f"Aanvraag herregistratie niet in behandeling: {number}",
+            _letter(
+                "nl",
+                name,
+                "Wij kunnen uw aanvraag voor herregistratie niet in behandeling nemen: "
+                f"{_REFUSAL['nl'].get(reason, reason)}.",
+                "Na het einde van uw registratieperiode vervalt uw registratie; daarna kunt u opnieuw registratie "
+                "aanvragen.",
+            ),
+        ),
+        (
+            f"Re-registration application not accepted: {number}",
+            _letter(
+                "en",
+                name,
+                f"We cannot accept your application for re-registration: {_REFUSAL['en'].get(reason, reason)}.",
+                "Your registration lapses after the end of your cycle; you may then apply for registration again.",
+            ),
+        ),
     )
 
 
-def selected_for_audit(name: str, number: str, activity_count: int) -> Mail:
-    return (
-        f"Uw herregistratie is geselecteerd voor de steekproef: {number} / Selected for audit",
-        f"Beste {name},\n\n"
-        f"Uw aanvraag voor herregistratie is geselecteerd voor de steekproef. De beoordelingscommissie bekijkt "
-        f"{activity_count} activiteit(en) uit uw portfolio met de bewijsstukken. Als er meer informatie nodig is, "
-        "krijgt u bericht. Tot het besluit blijft u geregistreerd.\n\n"
-        f"Your re-registration application was selected for the audit: the assessment committee reviews "
-        f"{activity_count} activity(ies) of your portfolio with their evidence. You will hear if more information "
-        "is needed. You stay registered until the decision.\n\n"
-        f"{_SIGNATURE}\n",
+def selected_for_audit(name: str, number: str, activity_count: int, lang: Language = DEFAULT_LANGUAGE) -> Mail:
+    """The dossier was sampled: how many activities the committee reviews."""
+    return _pick(
+        lang,
+        (
+            f"Uw herregistratie is geselecteerd voor de steekproef: {number}",
+            _letter(
+                "nl",
+                name,
+                "Uw aanvraag voor herregistratie is geselecteerd voor de steekproef. De beoordelingscommissie "
+                f"bekijkt {_count(activity_count, 'activiteit', 'activiteiten')} uit uw portfolio met de "
+                "bewijsstukken.",
+                "Als er meer informatie nodig is, krijgt u bericht. Tot het besluit blijft u geregistreerd.",
+            ),
+        ),
+        (
+            f"Your re-registration was selected for the audit: {number}",
+            _letter(
+                "en",
+                name,
+                "Your re-registration application was selected for the audit: the assessment committee reviews "
+                f"{_count(activity_count, 'activity', 'activities')} of your portfolio with their evidence.",
+                "You will hear if more information is needed. You stay registered until the decision.",
+            ),
+        ),
     )
 
 
-def more_information_needed(name: str, number: str, question: str, answer_by: date) -> Mail:
-    question_text = f"\nVraag / question: {question}\n" if question.strip() else ""
-    return (
-        f"Meer informatie nodig voor uw herregistratie: {number} / More information needed",
-        f"Beste {name},\n\n"
-        "De beoordelingscommissie heeft meer informatie nodig over een activiteit in uw portfolio.\n"
-        f"{question_text}\n"
-        f"Geef uw antwoord uiterlijk {_nl_date(answer_by)} in uw portfolio (Mijn LKLR).\n\n"
-        "The assessment committee needs more information about one activity of your portfolio. Answer in your "
-        f"portfolio by {answer_by.isoformat()} at the latest.\n\n"
-        f"{_SIGNATURE}\n",
+def more_information_needed(
+    name: str, number: str, question: str, answer_by: date, lang: Language = DEFAULT_LANGUAGE
+) -> Mail:
+    """The reviewer asks for more information about an activity, with the deadline."""
+    return _pick(
+        lang,
+        (
+            f"Meer informatie nodig voor uw herregistratie: {number}",
+            _letter(
+                "nl",
+                name,
+                "De beoordelingscommissie heeft meer informatie nodig over een activiteit in uw portfolio.",
+                f"Vraag: {question}" if question.strip() else "",
+                f"Geef uw antwoord uiterlijk {date_text(answer_by)} bij uw herregistratie in Mijn LKLR.",
+            ),
+        ),
+        (
+            f"More information needed for your re-registration: {number}",
+            _letter(
+                "en",
+                name,
+                "The assessment committee needs more information about one activity of your portfolio.",
+                f"Question: {question}" if question.strip() else "",
+                f"Answer by {date_text(answer_by, 'en')} at the latest, with your re-registration in Mijn LKLR.",
+            ),
+        ),
     )
 
 
-def returned_for_correction(name: str, number: str, correct_by: date) -> Mail:
-    return (
-        f"Uw herregistratie: aanvullen mogelijk tot {_nl_date(correct_by)} ({number}) / Returned for correction",
-        f"Beste {name},\n\n"
-        "Na de beoordeling voldoet uw portfolio niet meer aan de norm. U kunt activiteiten uit dezelfde "
-        f"registratieperiode toevoegen tot en met {_nl_date(correct_by)}. Uw aanvraag blijft zolang in "
-        "behandeling en u blijft geregistreerd.\n\n"
-        "After the review your portfolio no longer meets the norm. You may add activities of the same cycle "
-        f"until {correct_by.isoformat()} inclusive; your application stays pending and you stay registered.\n\n"
-        f"{_SIGNATURE}\n",
+def returned_for_correction(name: str, number: str, correct_by: date, lang: Language = DEFAULT_LANGUAGE) -> Mail:
+    """The audit's rejections took the dossier below the norm: it may be completed until ``correct_by``."""
+    return _pick(
+        lang,
+        (
+            f"Uw herregistratie: aanvullen mogelijk tot en met {date_text(correct_by)} ({number})",
+            _letter(
+                "nl",
+                name,
+                "Na de beoordeling voldoet uw portfolio niet meer aan de norm. U kunt activiteiten uit dezelfde "
+                f"registratieperiode toevoegen tot en met {date_text(correct_by)}.",
+                "Uw aanvraag blijft zolang in behandeling en u blijft geregistreerd.",
+            ),
+        ),
+        (
+            f"Your re-registration: you may add activities until {date_text(correct_by, 'en')} ({number})",
+            _letter(
+                "en",
+                name,
+                "After the review your portfolio no longer meets the norm. You may add activities of the same "
+                f"cycle until {date_text(correct_by, 'en')} inclusive.",
+                "Your application stays pending and you stay registered.",
+            ),
+        ),
     )
 
 
-def reregistration_granted(name: str, number: str, next_start: date, next_end: date) -> Mail:
-    return (
-        f"Uw herregistratie is toegekend: {number} / Re-registration granted",
-        f"Beste {name},\n\n"
-        f"Uw herregistratie is toegekend. Uw nieuwe registratieperiode loopt van {_nl_date(next_start)} tot en "
-        f"met {_nl_date(next_end)}.\n\n"
-        f"Your re-registration was granted. Your next cycle runs from {next_start.isoformat()} to "
-        f"{next_end.isoformat()} inclusive.\n\n"
-        f"{_SIGNATURE}\n",
+def reregistration_granted(
+    name: str, number: str, next_start: date, next_end: date, lang: Language = DEFAULT_LANGUAGE
+) -> Mail:
+    """The re-registration was granted: the next cycle."""
+    return _pick(
+        lang,
+        (
+            f"Uw herregistratie is toegekend: {number}",
+            _letter(
+                "nl",
+                name,
+                "Uw herregistratie is toegekend. Uw nieuwe registratieperiode loopt van "
+                f"{date_text(next_start)} tot en met {date_text(next_end)}.",
+            ),
+        ),
+        (
+            f"Your re-registration was granted: {number}",
+            _letter(
+                "en",
+                name,
+                f"Your re-registration was granted. Your next cycle runs from {date_text(next_start, 'en')} to "
+                f"{date_text(next_end, 'en')} inclusive.",
+            ),
+        ),
     )
 
 
 def reregistration_not_granted(
-    name: str, number: str, valid_until: date, lapsed_already: bool, reconsideration_weeks: int
+    name: str,
+    number: str,
+    valid_until: date,
+    lapsed_already: bool,
+    reconsideration_weeks: int,
+    lang: Language = DEFAULT_LANGUAGE,
 ) -> Mail:
+    """The re-registration was not granted: when the registration lapses, and the reconsideration period."""
     if lapsed_already:
-        ends_nl = f"Uw registratie is vervallen; de registratieperiode eindigde op {_nl_date(valid_until)}."
-        ends_en = f"Your registration has lapsed; its cycle ended on {valid_until.isoformat()}."
+        ends_nl = f"Uw registratie is vervallen; de registratieperiode eindigde op {date_text(valid_until)}."
+        ends_en = f"Your registration has lapsed; its cycle ended on {date_text(valid_until, 'en')}."
     else:
-        ends_nl = f"Uw registratie vervalt na {_nl_date(valid_until)}, het einde van uw registratieperiode."
-        ends_en = f"Your registration lapses after {valid_until.isoformat()}, the end of your cycle."
-    return (
-        f"Uw herregistratie is niet toegekend: {number} / Re-registration not granted",
-        f"Beste {name},\n\n"
-        f"Na de beoordeling voldoet uw portfolio niet aan de norm; uw herregistratie is niet toegekend. {ends_nl}\n"
-        f"U kunt binnen {reconsideration_weeks} weken om heroverweging vragen. Daarna kunt u opnieuw registratie "
-        "aanvragen.\n\n"
-        f"After the review your portfolio does not meet the norm: your re-registration was not granted. {ends_en} "
-        f"You may ask for reconsideration within {reconsideration_weeks} weeks, and apply for registration again "
-        "later.\n\n"
-        f"{_SIGNATURE}\n",
+        ends_nl = f"Uw registratie vervalt na {date_text(valid_until)}, het einde van uw registratieperiode."
+        ends_en = f"Your registration lapses after {date_text(valid_until, 'en')}, the end of your cycle."
+    return _pick(
+        lang,
+        (
+            f"Uw herregistratie is niet toegekend: {number}",
+            _letter(
+                "nl",
+                name,
+                f"Na de beoordeling voldoet uw portfolio niet aan de norm; uw herregistratie is niet toegekend. "
+                f"{ends_nl}",
+                f"U kunt binnen {_count(reconsideration_weeks, 'week', 'weken')} om heroverweging vragen. Daarna "
+                "kunt u opnieuw registratie aanvragen.",
+            ),
+        ),
+        (
+            f"Your re-registration was not granted: {number}",
+            _letter(
+                "en",
+                name,
+                "After the review your portfolio does not meet the norm: your re-registration was not granted. "
+                f"{ends_en}",
+                "You may ask for reconsideration within "
+                f"{_count(reconsideration_weeks, 'week', 'weeks')}, and apply for registration again later.",
+            ),
+        ),
     )
 
 
-def norm_met(name: str, number: str, cycle_start: date, cycle_end: date) -> Mail:
-    return (
-        f"U voldoet aan de norm: {number} / You meet the norm",
-        f"Beste {name},\n\n"
-        f"Uw portfolio voldoet aan de norm van uw registratieperiode ({_nl_date(cycle_start)} tot en met "
-        f"{_nl_date(cycle_end)}). Op Mijn LKLR, onder Bewijs van registratie, downloadt u nu ook een digitaal "
-        "bewijs dat u de norm hebt behaald. Herregistratie aanvragen kan vanaf zes maanden voor het einde van de "
-        "periode.\n\n"
-        f"Your portfolio meets the norm of your cycle ({cycle_start.isoformat()} to {cycle_end.isoformat()} "
-        "inclusive). On My LKLR, under Proof of registration, you can now also download a digital proof that you "
-        "met the norm.\n\n"
-        f"{_SIGNATURE}\n",
+def norm_met(name: str, number: str, cycle_start: date, cycle_end: date, lang: Language = DEFAULT_LANGUAGE) -> Mail:
+    """The portfolio meets the norm of the cycle: a norm-met credential can be downloaded."""
+    return _pick(
+        lang,
+        (
+            f"U voldoet aan de norm: {number}",
+            _letter(
+                "nl",
+                name,
+                f"Uw portfolio voldoet aan de norm van uw registratieperiode ({date_text(cycle_start)} tot en met "
+                f"{date_text(cycle_end)}). Op Mijn LKLR, onder Bewijs van registratie, downloadt u nu ook een "
+                "digitaal bewijs dat u de norm hebt behaald.",
+                "Herregistratie aanvragen kan vanaf zes maanden voor het einde van de periode.",
+            ),
+        ),
+        (
+            f"You meet the norm: {number}",
+            _letter(
+                "en",
+                name,
+                f"Your portfolio meets the norm of your cycle ({date_text(cycle_start, 'en')} to "
+                f"{date_text(cycle_end, 'en')} inclusive). On My LKLR, under Proof of registration, you can now also "
+                "download a digital proof that you met the norm.",
+                "You may apply for re-registration from six months before the end of the cycle.",
+            ),
+        ),
     )
 
 
-def registration_lapsed(name: str, number: str, cycle_end: date) -> Mail:
-    return (
-        f"Uw registratie {number} is vervallen / Your registration has lapsed",
-        f"Beste {name},\n\n"
-        f"Uw registratieperiode eindigde op {_nl_date(cycle_end)} zonder toegekende herregistratie; uw registratie "
-        "is vervallen en het openbare register toont dat. U kunt opnieuw registratie aanvragen in Mijn LKLR.\n\n"
-        f"Your cycle ended on {cycle_end.isoformat()} without a granted re-registration, so your registration has "
-        "lapsed and the public register shows it. You may apply for registration again in Mijn LKLR.\n\n"
-        f"{_SIGNATURE}\n",
+def registration_lapsed(name: str, number: str, cycle_end: date, lang: Language = DEFAULT_LANGUAGE) -> Mail:
+    """The cycle ended without a granted re-registration."""
+    return _pick(
+        lang,
+        (
+            f"Uw registratie {number} is vervallen",
+            _letter(
+                "nl",
+                name,
+                f"Uw registratieperiode eindigde op {date_text(cycle_end)} zonder toegekende herregistratie; uw "
+                "registratie is vervallen en het openbare register toont dat.",
+                "U kunt opnieuw registratie aanvragen in Mijn LKLR.",
+            ),
+        ),
+        (
+            f"Your registration {number} has lapsed",
+            _letter(
+                "en",
+                name,
+                f"Your cycle ended on {date_text(cycle_end, 'en')} without a granted re-registration, so your "
+                "registration has lapsed and the public register shows it.",
+                "You may apply for registration again in Mijn LKLR.",
+            ),
+        ),
     )
 
 
-def cycle_end_reminder(name: str, number: str, cycle_end: date, today: date, application_opens: date) -> Mail:
+def cycle_end_reminder(
+    name: str, number: str, cycle_end: date, today: date, application_opens: date, lang: Language = DEFAULT_LANGUAGE
+) -> Mail:
+    """A reminder before the cycle ends while no application is in."""
     days_left = (cycle_end - today).days
     if application_opens <= today:
         opens_nl, opens_en = "U kunt nu herregistratie aanvragen.", "You can apply for re-registration now."
     else:
-        opens_nl = f"U kunt herregistratie aanvragen vanaf {_nl_date(application_opens)}."
-        opens_en = f"You can apply for re-registration from {application_opens.isoformat()}."
-    return (
-        f"Herinnering: uw registratieperiode eindigt op {_nl_date(cycle_end)} ({number}) / Your cycle ends soon",
-        f"Beste {name},\n\n"
-        f"Uw registratieperiode eindigt op {_nl_date(cycle_end)}, over {days_left} dagen, en wij hebben nog geen "
-        f"aanvraag voor herregistratie van u. {opens_nl} Zonder tijdige aanvraag vervalt uw registratie na het "
-        "einde van de periode.\n\n"
-        f"Your cycle ends on {cycle_end.isoformat()}, in {days_left} days, and we have no re-registration "
-        f"application from you yet. {opens_en} Without a timely application your registration lapses after the "
-        "end of the cycle.\n\n"
-        f"{_SIGNATURE}\n",
+        opens_nl = f"U kunt herregistratie aanvragen vanaf {date_text(application_opens)}."
+        opens_en = f"You can apply for re-registration from {date_text(application_opens, 'en')}."
+    return _pick(
+        lang,
+        (
+            f"Herinnering: uw registratieperiode eindigt op {date_text(cycle_end)} ({number})",
+            _letter(
+                "nl",
+                name,
+                f"Uw registratieperiode eindigt op {date_text(cycle_end)}, over {_count(days_left, 'dag', 'dagen')}, "
+                f"en wij hebben nog geen aanvraag voor herregistratie van u. {opens_nl}",
+                "Zonder tijdige aanvraag vervalt uw registratie na het einde van de periode.",
+            ),
+        ),
+        (
+            f"Reminder: your cycle ends on {date_text(cycle_end, 'en')} ({number})",
+            _letter(
+                "en",
+                name,
+                f"Your cycle ends on {date_text(cycle_end, 'en')}, in {_count(days_left, 'day', 'days')}, and we "
+                f"have no re-registration application from you yet. {opens_en}",
+                "Without a timely application your registration lapses after the end of the cycle.",
+            ),
+        ),
     )
 
 
-def cycle_extended(name: str, number: str, new_end: date, weeks: int, reason: str) -> Mail:
-    reason_nl = {"illness": "ziekte", "pregnancy": "zwangerschap"}.get(reason, reason)
-    return (
-        f"Uw registratieperiode is verlengd tot {_nl_date(new_end)} ({number}) / Your cycle was extended",
-        f"Beste {name},\n\n"
-        f"Het bureau heeft uw registratieperiode wegens {reason_nl} met {weeks} week/weken verlengd. De periode "
-        f"eindigt nu op {_nl_date(new_end)}.\n\n"
-        f"The register office extended your cycle by {weeks} week(s) ({reason}); it now ends on "
-        f"{new_end.isoformat()}.\n\n"
-        f"{_SIGNATURE}\n",
+def cycle_extended(
+    name: str, number: str, new_end: date, weeks: int, reason: str, lang: Language = DEFAULT_LANGUAGE
+) -> Mail:
+    """The office extended the cycle (illness, pregnancy)."""
+    reason_text = {
+        "nl": {"illness": "ziekte", "pregnancy": "zwangerschap"},
+        "en": {"illness": "illness", "pregnancy": "pregnancy"},
+    }
+    return _pick(
+        lang,
+        (
+            f"Uw registratieperiode is verlengd tot en met {date_text(new_end)} ({number})",
+            _letter(
+                "nl",
+                name,
+                f"Het bureau heeft uw registratieperiode wegens {reason_text['nl'].get(reason, reason)} met "
+                f"{_count(weeks, 'week', 'weken')} verlengd. De periode eindigt nu op {date_text(new_end)}.",
+            ),
+        ),
+        (
+            f"Your cycle was extended until {date_text(new_end, 'en')} ({number})",
+            _letter(
+                "en",
+                name,
+                f"The register office extended your cycle by {_count(weeks, 'week', 'weeks')} "
+                f"({reason_text['en'].get(reason, reason)}); it now ends on {date_text(new_end, 'en')}.",
+            ),
+        ),
     )
 
 
-def new_entries_to_check(name: str, entries: list[tuple[date, str, str]], check_days: int) -> Mail:
+# --- the portfolio and providers -------------------------------------------------------------------------------
+
+
+def new_entries_to_check(
+    name: str, entries: list[tuple[date, str, str]], check_days: int, lang: Language = DEFAULT_LANGUAGE
+) -> Mail:
     """``entries``: (completion date, category, points) per new provider-placed entry."""
-    lines = "\n".join(f"- {_nl_date(day)}: {points} punten / points ({category})" for day, category, points in entries)
-    return (
-        f"{len(entries)} nieuwe registratie(s) in uw portfolio / New entries to check",
-        f"Beste {name},\n\n"
-        f"Een opleider heeft nieuwe scholing in uw portfolio geplaatst:\n\n{lines}\n\n"
-        f"Controleer ze in uw portfolio: u kunt elke registratie binnen {check_days} dagen bevestigen of betwisten. "
-        "Doet u niets, dan geldt de registratie als akkoord.\n\n"
-        f"A provider placed new entries in your portfolio (listed above). Check them: you can confirm or dispute "
-        f"each within {check_days} days; silence counts as accepted.\n\n"
-        f"{_SIGNATURE}\n",
+    lines_nl = "\n".join(f"- {date_text(day)}: {points} punten ({category})" for day, category, points in entries)
+    lines_en = "\n".join(f"- {date_text(day, 'en')}: {points} points ({category})" for day, category, points in entries)
+    count = len(entries)
+    return _pick(
+        lang,
+        (
+            f"{_count(count, 'nieuwe registratie', 'nieuwe registraties')} in uw portfolio",
+            _letter(
+                "nl",
+                name,
+                f"Een opleider heeft nieuwe scholing in uw portfolio geplaatst:\n\n{lines_nl}",
+                "Controleer ze in uw portfolio: u kunt elke registratie binnen "
+                f"{_count(check_days, 'dag', 'dagen')} bevestigen of betwisten. Doet u niets, dan geldt de "
+                "registratie als akkoord.",
+            ),
+        ),
+        (
+            f"{_count(count, 'new entry', 'new entries')} in your portfolio",
+            _letter(
+                "en",
+                name,
+                f"A training provider placed new training in your portfolio:\n\n{lines_en}",
+                "Check them in your portfolio: you can confirm or dispute each within "
+                f"{_count(check_days, 'day', 'days')}; if you do nothing, the entry counts as accepted.",
+            ),
+        ),
     )
 
 
-def activity_disputed_for_office(person: str, number: str | None, reason: str, disputed_on: date) -> Mail:
+def activity_disputed_for_office(
+    person: str, number: str | None, reason: str, disputed_on: date, lang: Language = DEFAULT_LANGUAGE
+) -> Mail:
+    """To the office: a professional disputed a provider-placed entry."""
     registration = f" ({number})" if number else ""
-    return (
-        f"Betwiste registratie van {person}{registration} / Disputed entry",
-        f"{person}{registration} heeft op {_nl_date(disputed_on)} een door een opleider geplaatste registratie "
-        f"betwist. Reden:\n\n{reason}\n\nDe opleider is ingelicht en kan de registratie corrigeren of intrekken.\n\n"
-        f"{person}{registration} disputed a provider-placed entry on {disputed_on.isoformat()} for the reason "
-        "above. The provider was told and can correct or void it.\n\n"
-        f"{_SIGNATURE}\n",
+    return _pick(
+        lang,
+        (
+            f"Betwiste registratie van {person}{registration}",
+            _letter(
+                "nl",
+                None,
+                f"{person}{registration} heeft op {date_text(disputed_on)} een door een opleider geplaatste "
+                f"registratie betwist. Reden:\n\n{reason}",
+                "De opleider is ingelicht en kan de registratie corrigeren of intrekken.",
+            ),
+        ),
+        (
+            f"Disputed entry of {person}{registration}",
+            _letter(
+                "en",
+                None,
+                f"{person}{registration} disputed a provider-placed entry on {date_text(disputed_on, 'en')}. "
+                f"Reason:\n\n{reason}",
+                "The provider was told and can correct or void it.",
+            ),
+        ),
     )
 
 
-def course_accredited(provider: str, title: str, points: str, valid_from: date, valid_until: date, reason: str) -> Mail:
-    reason_text = f"\nToelichting / reason: {reason}\n" if reason.strip() else ""
-    return (
-        f"Cursus geaccrediteerd: {title} / Course accredited",
-        f"Beste {provider or 'opleider'},\n\n"
-        f'De accreditatiecommissie heeft de cursus "{title}" geaccrediteerd voor {points} punten, geldig van '
-        f"{_nl_date(valid_from)} tot en met {_nl_date(valid_until)}. De cursus staat nu in de openbare "
-        f"opleidingenlijst en u kunt na afloop van een editie de aanwezigheid melden.\n{reason_text}\n"
-        f'The accreditation committee accredited the course "{title}" for {points} points, valid from '
-        f"{valid_from.isoformat()} to {valid_until.isoformat()} inclusive. It is now in the public catalogue, and you "
-        "can post attendance once an edition has ended.\n\n"
-        f"{_SIGNATURE}\n",
+def course_accredited(
+    provider: str,
+    title: str,
+    points: str,
+    valid_from: date,
+    valid_until: date,
+    reason: str,
+    lang: Language = DEFAULT_LANGUAGE,
+) -> Mail:
+    """To the provider: the committee accredited a course."""
+    return _pick(
+        lang,
+        (
+            f"Cursus geaccrediteerd: {title}",
+            _letter(
+                "nl",
+                provider or "opleider",
+                f'De accreditatiecommissie heeft de cursus "{title}" geaccrediteerd voor {points} punten, geldig van '
+                f"{date_text(valid_from)} tot en met {date_text(valid_until)}. De cursus staat nu in de openbare "
+                "opleidingenlijst en u kunt na afloop van een editie de aanwezigheid melden.",
+                f"Toelichting: {reason}" if reason.strip() else "",
+            ),
+        ),
+        (
+            f"Course accredited: {title}",
+            _letter(
+                "en",
+                provider or "training provider",
+                f'The accreditation committee accredited the course "{title}" for {points} points, valid from '
+                f"{date_text(valid_from, 'en')} to {date_text(valid_until, 'en')} inclusive. It is now in the public "
+                "catalogue, and you can post attendance once an edition has ended.",
+                f"Reason: {reason}" if reason.strip() else "",
+            ),
+        ),
     )
 
 
-def accreditation_withdrawn(provider: str, title: str, withdrawn_on: date, reason: str) -> Mail:
-    return (
-        f"Accreditatie ingetrokken: {title} / Accreditation withdrawn",
-        f"Beste {provider or 'opleider'},\n\n"
-        f'De accreditatiecommissie heeft de accreditatie van de cursus "{title}" ingetrokken met ingang van '
-        f"{_nl_date(withdrawn_on)}.\nToelichting: {reason}\n\n"
-        "Punten die deelnemers vóór die datum behaalden, blijven staan. U kunt binnen de bezwaartermijn bezwaar "
-        "maken in het aanbiedersportaal.\n\n"
-        f'The accreditation committee withdrew the accreditation of the course "{title}" from '
-        f"{withdrawn_on.isoformat()}. Reason: {reason}. Points earned before that day stay. You may object within "
-        "the objection period in the provider portal.\n\n"
-        f"{_SIGNATURE}\n",
+def accreditation_withdrawn(
+    provider: str, title: str, withdrawn_on: date, reason: str, lang: Language = DEFAULT_LANGUAGE
+) -> Mail:
+    """To the provider: the committee withdrew an accreditation."""
+    return _pick(
+        lang,
+        (
+            f"Accreditatie ingetrokken: {title}",
+            _letter(
+                "nl",
+                provider or "opleider",
+                f'De accreditatiecommissie heeft de accreditatie van de cursus "{title}" ingetrokken met ingang van '
+                f"{date_text(withdrawn_on)}.\nToelichting: {reason}",
+                "Punten die deelnemers vóór die datum behaalden, blijven staan. U kunt binnen de bezwaartermijn "
+                "bezwaar maken in het aanbiedersportaal.",
+            ),
+        ),
+        (
+            f"Accreditation withdrawn: {title}",
+            _letter(
+                "en",
+                provider or "training provider",
+                f'The accreditation committee withdrew the accreditation of the course "{title}" from '
+                f"{date_text(withdrawn_on, 'en')}.\nReason: {reason}",
+                "Points earned before that day stay. You may object within the objection period in the provider "
+                "portal.",
+            ),
+        ),
     )
 
 
 def attendance_disputed_for_provider(
-    provider: str, number: str | None, attendance_id: object, reason: str, disputed_on: date
+    provider: str, number: str | None, reason: str, disputed_on: date, lang: Language = DEFAULT_LANGUAGE
 ) -> Mail:
+    """To the provider: a professional disputed one of its attendance entries (found under Betwistingen)."""
     who = f"De professional met registratienummer {number}" if number else "Een professional"
     who_en = f"The professional with registration number {number}" if number else "A professional"
-    return (
-        "Betwiste aanwezigheidsregistratie / Disputed attendance entry",
-        f"Beste {provider or 'opleider'},\n\n"
-        f"{who} heeft op {_nl_date(disputed_on)} een aanwezigheidsregistratie van u betwist "
-        f"(registratie {attendance_id}). Reden:\n\n{reason}\n\n"
-        "Controleer de registratie in het aanbiedersportaal en corrigeer of trek haar in als dat nodig is.\n\n"
-        f"{who_en} disputed one of your attendance entries ({attendance_id}) on {disputed_on.isoformat()} for the "
-        "reason above. Check it in the provider portal and void it if needed.\n\n"
-        f"{_SIGNATURE}\n",
+    return _pick(
+        lang,
+        (
+            "Betwiste aanwezigheidsregistratie",
+            _letter(
+                "nl",
+                provider or "opleider",
+                f"{who} heeft op {date_text(disputed_on)} een aanwezigheidsregistratie van u betwist. Reden:\n\n"
+                f"{reason}",
+                "U vindt de registratie in het aanbiedersportaal onder Betwistingen. Corrigeer haar of trek haar in "
+                "als dat nodig is.",
+            ),
+        ),
+        (
+            "Disputed attendance entry",
+            _letter(
+                "en",
+                provider or "training provider",
+                f"{who_en} disputed one of your attendance entries on {date_text(disputed_on, 'en')}. Reason:\n\n"
+                f"{reason}",
+                "You find it in the provider portal under Betwistingen (disputes). Correct or void it if needed.",
+            ),
+        ),
     )

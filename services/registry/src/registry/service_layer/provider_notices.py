@@ -69,7 +69,7 @@ async def tell_provider_of_withdrawal(
     if not event.provider_contact_email:
         return
     subject, body = notifications.accreditation_withdrawn(
-        event.provider_name, event.title or str(event.course_id), event.withdrawn_on, event.reason
+        event.provider_name, event.title or "(titel onbekend)", event.withdrawn_on, event.reason
     )
     await uow.queue_mail(to=event.provider_contact_email, subject=subject, body=body, person_id=None)
 
@@ -90,7 +90,7 @@ async def tell_provider_of_dispute(
     contact = await contact_of(uow.session, event.person_id)
     number = contact.registration_number if contact is not None else None
     subject, body = notifications.attendance_disputed_for_provider(
-        row.name, number, event.attendance_id, event.reason, ctx.today(event.disputed_at)
+        row.name, number, event.reason, ctx.today(event.disputed_at)
     )
     await uow.queue_mail(to=row.contact_email, subject=subject, body=body, person_id=None)
     return True

@@ -673,6 +673,7 @@ def _view(row: Any) -> contracts.ReregistrationView:
         a2_points=row.a2_points,
         audit_state=row.audit_state,
         sampled_activities=row.sampled_activities,
+        sampled=row.sampled,
         more_information_due_on=row.more_information_due_on,
         correction_due_on=row.correction_due_on,
         outcome=row.outcome,
