@@ -372,6 +372,21 @@ def course_accredited(provider: str, title: str, points: str, valid_from: date, 
     )
 
 
+def webhook_endpoint_disabled(provider: str, url: str, failed_attempts: int) -> Mail:
+    return (
+        "Webhook-endpoint uitgeschakeld / Webhook endpoint disabled",
+        f"Beste {provider or 'opleider'},\n\n"
+        f"Het register kon {failed_attempts} keer achter elkaar geen bericht afleveren op uw webhook-endpoint "
+        f"{url} en heeft het daarom uitgeschakeld. Berichten die nog wachten, gaan niet verloren: zet het endpoint "
+        "in het aanbiedersportaal (Webhooks) weer aan zodra het bereikbaar is, dan worden ze alsnog verstuurd. "
+        "Het afleverlogboek laat per bericht zien welk antwoord het endpoint gaf.\n\n"
+        f"The register failed to deliver to your webhook endpoint {url} {failed_attempts} times in a row and has "
+        "disabled it. Waiting messages are kept: enable the endpoint again in the provider portal (Webhooks) once it "
+        "answers, and they are sent. The delivery log shows each message's answer.\n\n"
+        f"{_SIGNATURE}\n",
+    )
+
+
 def accreditation_withdrawn(provider: str, title: str, withdrawn_on: date, reason: str) -> Mail:
     return (
         f"Accreditatie ingetrokken: {title} / Accreditation withdrawn",
