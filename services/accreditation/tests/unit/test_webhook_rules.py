@@ -8,7 +8,9 @@ import pytest
 from standardwebhooks.webhooks import Webhook
 
 from accreditation.domain.errors import RuleViolation
+from accreditation.domain.sandbox import TEST_PEOPLE
 from accreditation.domain.webhooks import RetryPolicy, check_endpoint_url, check_events, generate_secret
+from lklr_shared.registration_numbers import registration_number_for
 
 pytestmark = pytest.mark.unit
 
@@ -79,3 +81,9 @@ def test_secrets_are_standard_webhooks_secrets():
     secret = generate_secret()
     assert secret.startswith("whsec_")
     Webhook(secret)  # the library accepts it
+
+
+def test_the_published_sandbox_numbers_are_valid_and_far_beyond_the_registers_numbers():
+    assert [person.registration_number for person in TEST_PEOPLE] == [
+        registration_number_for(sequence) for sequence in (990001, 990002, 990003)
+    ]

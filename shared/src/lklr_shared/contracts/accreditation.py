@@ -1107,6 +1107,14 @@ WEBHOOK_EVENT_TYPES: Final[tuple[str, ...]] = (
 )
 WebhookDeliveryStatus = Literal["pending", "delivered", "failed"]
 
+SANDBOX_REGISTRATION_NUMBERS: Final[dict[str, str]] = {
+    "9900018": "recorded",
+    "9900026": "recorded",
+    "9900039": "not_registered_on_date",
+}
+"""The sandbox's test people (published in the provider documentation) and how a post answers each: registered
+since 2000, or struck off since 2001. Any other well-formed number is `unknown_number` in the sandbox."""
+
 
 class WebhookEndpointDisabled(_AccreditationEvent):
     """An endpoint kept failing and was disabled: the registry mails the provider's contact address."""

@@ -14,7 +14,7 @@ from typing import Final
 
 from accreditation.domain.attendance import Person
 from accreditation.domain.registrations import StatusEntry
-from lklr_shared.registration_numbers import registration_number_for
+from lklr_shared.contracts.accreditation import SANDBOX_REGISTRATION_NUMBERS
 
 _NAMESPACE: Final = uuid.UUID("5e4d1b7a-0f7e-4c55-9a0e-5a2dbb0c0001")
 _SINCE: Final = date(2000, 1, 1)
@@ -37,16 +37,17 @@ class TestPerson:
         )
 
 
-TEST_PEOPLE: Final[tuple[TestPerson, ...]] = (
-    TestPerson(registration_number_for(990001), "recorded", (StatusEntry(_SINCE, "registered", _AT),)),
-    TestPerson(registration_number_for(990002), "recorded", (StatusEntry(_SINCE, "registered", _AT),)),
-    TestPerson(
-        registration_number_for(990003),
-        "rejected: not_registered_on_date (struck off since 2001)",
-        (StatusEntry(_SINCE, "registered", _AT), StatusEntry(date(2001, 1, 1), "struck_off", _AT)),
+_HISTORIES: Final[dict[str, tuple[StatusEntry, ...]]] = {
+    "recorded": (StatusEntry(_SINCE, "registered", _AT),),
+    "not_registered_on_date": (
+        StatusEntry(_SINCE, "registered", _AT),
+        StatusEntry(date(2001, 1, 1), "struck_off", _AT),
     ),
+}
+TEST_PEOPLE: Final[tuple[TestPerson, ...]] = tuple(
+    TestPerson(number, answer, _HISTORIES[answer]) for number, answer in SANDBOX_REGISTRATION_NUMBERS.items()
 )
-"""The test numbers, in the order the documentation lists them. Any other well-formed number is unknown."""
+"""The published test numbers (sequences 990001-990003), in the order the documentation lists them."""
 
 
 def sandbox_people() -> dict[str, Person]:

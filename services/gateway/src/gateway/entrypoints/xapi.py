@@ -31,6 +31,7 @@ from litestar.exceptions import HTTPException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.types import Message, Scope
 
+from gateway.domain.xapi_iris import EDITION_PATH
 from gateway.service_layer.api_keys import ApiKeyAuthenticator, ApiKeyRejected
 from gateway.service_layer.context import GatewayDep
 from lklr_shared.contracts import accreditation as contracts
@@ -43,7 +44,6 @@ CONSISTENT_HEADER: Final = "X-Experience-API-Consistent-Through"
 SUPPORTED_VERSIONS: Final = ("1.0.3", "2.0.0")
 LATEST: Final = "2.0.0"
 REALM: Final = "LKLR xAPI"
-EDITION_PATH: Final = "/xapi/activities/editions/"
 _VERSION_STATE: Final = "lklr_xapi_version"
 _IDENTITY: Final = "lklr_xapi_identity"
 _FILTERS: Final = frozenset(
@@ -105,11 +105,6 @@ class XapiContext:
 
 
 XapiDep: TypeAlias = NamedDependency[XapiContext]
-
-
-def edition_iri(base_url: str, edition_id: uuid.UUID) -> str:
-    """The activity id of an edition in xAPI statements."""
-    return f"{base_url.rstrip('/')}{EDITION_PATH}{edition_id}"
 
 
 class XapiVersionHeader:
