@@ -291,9 +291,10 @@ async def redeliver(ctx: AccreditationContext, command: contracts.RedeliverWebho
 
 async def send_test(ctx: AccreditationContext, command: contracts.SendTestWebhook) -> contracts.WebhookDeliveryDetails:
     """Queue a test message of one event type (sample data, marked test) to one endpoint, subscribed or not."""
-    event_type = rules.check_event_type(command.event_type)
     async with ctx.unit_of_work() as uow:
+        # The endpoint first: another provider learns nothing from the answer, whatever the body.
         endpoint = await _own_endpoint(uow.session, command.provider_id, command.endpoint_id)
+        event_type = rules.check_event_type(command.event_type)
         delivery_id = await _queue(
             uow.session, endpoint, event_type, sample_data(event_type, ctx.today()), test=True, now=wall_clock()
         )
