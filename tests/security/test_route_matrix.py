@@ -107,7 +107,9 @@ GROUPS: dict[str, dict[str, str]] = {
 # --- Every route of the gateway and its group ---------------------------------------------------------------------
 ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/xapi/about"): "xapi_about",
+    ("HEAD", "/xapi/about"): "xapi_about",
     ("GET", "/xapi/statements"): "xapi",
+    ("HEAD", "/xapi/statements"): "xapi",
     ("POST", "/xapi/statements"): "xapi",
     ("PUT", "/xapi/statements"): "xapi",
     ("GET", "/xapi/activities"): "xapi_not_offered",
