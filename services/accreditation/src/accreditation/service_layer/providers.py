@@ -243,7 +243,7 @@ async def create_api_key(ctx: AccreditationContext, command: contracts.CreateApi
             actor=command.created_by,
             action="api_key.create",
             object=f"api_key:{key_id}",
-            detail={"provider": str(command.provider_id), "sandbox": str(command.sandbox).lower()},
+            detail={"provider": str(command.provider_id)} | ({"sandbox": "true"} if command.sandbox else {}),
         )
         # A prefix collision (36^8 space) fails the unique index and surfaces as an error; the caller retries.
         await uow.commit()
