@@ -177,6 +177,12 @@ async def load_demo_data(amqp_url: str, prefix: str) -> str:
             f"edition IRI /xapi/activities/editions/{provider.approved_edition_id}"
         )
         lines.append(f"  approved course {provider.approved_course_id}, ended edition {provider.approved_edition_id}")
+        if provider.sandbox_api_key:
+            numbers = ", ".join(accreditation_contracts.SANDBOX_REGISTRATION_NUMBERS)
+            lines.append(
+                f"  sandbox key: {provider.sandbox_api_key} (test numbers {numbers}; nothing reaches a portfolio); "
+                "webhooks, sandbox and examples: /aanbieder/webhooks, /aanbieders/koppelen"
+            )
         lines.append(
             f"  (a course awaiting review: {provider.pending_course_id}; a rejected one: {provider.rejected_course_id})"
         )

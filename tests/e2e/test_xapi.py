@@ -167,3 +167,49 @@ async def test_raw_2_0_0_statements_conflicts_filters_and_another_providers_key(
 
     not_offered = await http.get("/xapi/activities/state", headers=basic(provider))
     assert not_offered.status_code == 501
+
+
+async def test_head_format_and_attachments_of_get_statements_answer_as_the_standard_says(system: System) -> None:
+    provider = await system.provider()
+    _course, edition = await system.course(provider)
+    (person,) = await system.register(1)
+    http = system.http
+    statement_id = uuid.uuid4()
+    stored = await http.post(
+        "/xapi/statements", json=attended(system, person.number, edition, statement_id), headers=basic(provider)
+    )
+    assert stored.status_code == 200, stored.text
+
+    head = await http.head("/xapi/statements", params={"statementId": str(statement_id)}, headers=basic(provider))
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["X-Experience-API-Version"] == "2.0.0" and "X-Experience-API-Consistent-Through" in head.headers
+    about = await http.head("/xapi/about")
+    assert about.status_code == 200 and about.content == b""
+
+    ids = await http.get(
+        "/xapi/statements", params={"statementId": str(statement_id), "format": "ids"}, headers=basic(provider)
+    )
+    assert ids.json()["verb"] == {"id": ATTENDED}
+    assert set(ids.json()["actor"]) == {"objectType", "account"} and "name" not in ids.json()["authority"]
+    canonical = await http.get(
+        "/xapi/statements",
+        params={"statementId": str(statement_id), "format": "canonical"},
+        headers=basic(provider) | {"Accept-Language": "en-US"},
+    )
+    assert canonical.json()["verb"]["display"] == {"en-US": "attended"}
+
+    # More pages keep the format they were asked in.
+    second_id = uuid.uuid4()
+    await http.post(
+        "/xapi/statements", json=attended(system, person.number, edition, second_id), headers=basic(provider)
+    )
+    first_page = await http.get("/xapi/statements", params={"limit": "1", "format": "ids"}, headers=basic(provider))
+    following = await http.get(first_page.json()["more"], headers=basic(provider))
+    assert following.json()["statements"][0]["verb"] == {"id": ATTENDED}
+
+    multipart = await http.get(
+        "/xapi/statements", params={"statementId": str(statement_id), "attachments": "true"}, headers=basic(provider)
+    )
+    assert multipart.status_code == 200
+    assert multipart.headers["content-type"].startswith("multipart/mixed; boundary=")
+    assert str(statement_id) in multipart.text

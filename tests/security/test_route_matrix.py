@@ -78,6 +78,8 @@ GROUPS: dict[str, dict[str, str]] = {
     # provider's course: 403; API key ids of another provider: 404).
     "provider_a_object": _only({PA: "own", PB: "403"}, "403", "login"),
     "provider_a_key": _only({PA: "own", PB: "404"}, "403", "login"),
+    # Provider A's webhook endpoint: another provider's endpoint is not found (404), like a key.
+    "provider_a_webhook": _only({PA: "own", PB: "404"}, "403", "login"),
     "office": _only({OFFICE: "ok"}, "403", "login"),
     "accreditation_committee": _only({ACCR: "ok"}, "403", "login"),
     "assessment_committee": _only({ASSESS: "ok"}, "403", "login"),
@@ -90,6 +92,7 @@ GROUPS: dict[str, dict[str, str]] = {
     # The provider API (bearer API key); a person's token is no key.
     "provider_api": _only({PA: "ok", PB: "ok"}, "401", "401"),
     "provider_api_a_object": _only({PA: "own", PB: "403"}, "401", "401"),
+    "provider_api_a_webhook": _only({PA: "own", PB: "404"}, "401", "401"),
     # xAPI (HTTP Basic with a provider's API key): providers only; a person's token is no key. Each provider sees and
     # places only its own statements (the e2e xAPI tests); resources the LRS does not offer answer 501 to providers.
     "xapi": _only({PA: "ok", PB: "ok"}, "401", "401"),
@@ -104,7 +107,9 @@ GROUPS: dict[str, dict[str, str]] = {
 # --- Every route of the gateway and its group ---------------------------------------------------------------------
 ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/xapi/about"): "xapi_about",
+    ("HEAD", "/xapi/about"): "xapi_about",
     ("GET", "/xapi/statements"): "xapi",
+    ("HEAD", "/xapi/statements"): "xapi",
     ("POST", "/xapi/statements"): "xapi",
     ("PUT", "/xapi/statements"): "xapi",
     ("GET", "/xapi/activities"): "xapi_not_offered",
@@ -136,6 +141,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/privacy"): "public",
     ("GET", "/contact"): "public",
     ("GET", "/ontwikkelaars"): "public",
+    ("GET", "/aanbieders/koppelen"): "public",
     ("GET", "/asyncapi"): "public",
     ("GET", "/asyncapi.json"): "public",
     ("GET", "/livez"): "public",
@@ -217,6 +223,14 @@ ROUTES: dict[tuple[str, str], str] = {
         "POST",
         "/aanbieder/opleidingen/{course_id:uuid}/edities/{edition_id:uuid}/deelnames/{attendance_id:uuid}/intrekken",
     ): "provider_a_object",
+    # Provider portal: webhooks (a delivery id of nothing: the owner gets a 404, another provider the same).
+    ("GET", "/aanbieder/webhooks"): "provider_portal",
+    ("POST", "/aanbieder/webhooks"): "provider_portal",
+    ("GET", "/aanbieder/webhooks/{endpoint_id:uuid}"): "provider_a_webhook",
+    ("POST", "/aanbieder/webhooks/{endpoint_id:uuid}/geheim"): "provider_a_webhook",
+    ("POST", "/aanbieder/webhooks/{endpoint_id:uuid}/status"): "provider_a_webhook",
+    ("POST", "/aanbieder/webhooks/{endpoint_id:uuid}/test"): "provider_a_webhook",
+    ("POST", "/aanbieder/webhooks/{endpoint_id:uuid}/afleveringen/{delivery_id:uuid}/opnieuw"): "provider_portal",
     # Accreditation committee.
     ("GET", "/commissie"): "accreditation_committee",
     ("GET", "/commissie/opleidingen/{course_id:uuid}"): "accreditation_committee",
@@ -264,6 +278,14 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/provider/courses/{course_id:uuid}/editions"): "provider_api_a_object",
     ("GET", "/api/v1/provider/editions/{edition_id:uuid}/attendance"): "provider_api_a_object",
     ("DELETE", "/api/v1/provider/attendance/{attendance_id:uuid}"): "provider_api_a_object",
+    ("GET", "/api/v1/provider/webhooks"): "provider_api",
+    ("POST", "/api/v1/provider/webhooks"): "provider_api",
+    ("GET", "/api/v1/provider/webhooks/{endpoint_id:uuid}"): "provider_api_a_webhook",
+    ("POST", "/api/v1/provider/webhooks/{endpoint_id:uuid}/rotate-secret"): "provider_api_a_webhook",
+    ("POST", "/api/v1/provider/webhooks/{endpoint_id:uuid}/enable"): "provider_api_a_webhook",
+    ("POST", "/api/v1/provider/webhooks/{endpoint_id:uuid}/disable"): "provider_api_a_webhook",
+    ("POST", "/api/v1/provider/webhooks/{endpoint_id:uuid}/test"): "provider_api_a_webhook",
+    ("POST", "/api/v1/provider/webhooks/{endpoint_id:uuid}/deliveries/{delivery_id:uuid}/redeliver"): "provider_api",
 }
 
 
@@ -279,6 +301,7 @@ MINIMAL_BODIES: dict[tuple[str, str], dict[str, str]] = {
         "end_date": "2030-01-08",
     },
     ("DELETE", "/api/v1/provider/attendance/{attendance_id:uuid}"): {"reason": "Dubbel gemeld."},
+    ("POST", "/api/v1/provider/webhooks/{endpoint_id:uuid}/test"): {"event_type": "course.decided"},
 }
 
 
@@ -294,6 +317,7 @@ GUARDS: dict[str, frozenset[str]] = {
     "provider_portal": frozenset({"signed_in"}),
     "provider_a_object": frozenset({"signed_in"}),
     "provider_a_key": frozenset({"signed_in"}),
+    "provider_a_webhook": frozenset({"signed_in"}),
     "office": frozenset({"role_required_office"}),
     "accreditation_committee": frozenset({"role_required_accreditation_committee"}),
     "assessment_committee": frozenset({"role_required_assessment_committee"}),
@@ -304,6 +328,7 @@ GUARDS: dict[str, frozenset[str]] = {
     "person_api_p_object": frozenset(),
     "provider_api": frozenset({"api_key_guard"}),
     "provider_api_a_object": frozenset({"api_key_guard"}),
+    "provider_api_a_webhook": frozenset({"api_key_guard"}),
     "xapi": frozenset({"xapi_guard"}),
     "xapi_about": frozenset({"xapi_guard"}),
     "xapi_not_offered": frozenset({"xapi_guard"}),
@@ -368,6 +393,8 @@ def _fill(path: str, objects: Objects) -> str:
         "edition_id": objects.edition_id,
         "attendance_id": objects.attendance_id,
         "key_id": objects.spare_key_id,
+        "endpoint_id": objects.webhook_endpoint_id,
+        "delivery_id": uuid.UUID(int=4),
         "account_id": objects.spare_account_id,
         "registration_number": objects.registration_number,
         "file_path": "lklr.css",

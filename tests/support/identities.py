@@ -82,6 +82,7 @@ class Objects:
     case_activity_id: uuid.UUID
     case_evidence_id: uuid.UUID
     spare_account_id: uuid.UUID  # an account the administrator's role form may change (no identity's own)
+    webhook_endpoint_id: uuid.UUID  # provider A's webhook endpoint (it points at nothing that answers)
 
 
 async def _account(system: RunningSystem, email: str, surname: str, roles: list[Any], totp: str | None) -> uuid.UUID:
@@ -167,6 +168,17 @@ async def set_up(system: RunningSystem) -> tuple[dict[str, Identity], Objects]:
         await _link(client, provider_a, accounts["provider_a"])
         key_a = (await _key(client, provider_a)).api_key
         spare_key = (await _key(client, provider_a)).key.key_id
+        endpoint = await call(
+            client,
+            "accreditation",
+            accreditation_contracts.RegisterWebhookEndpoint(
+                provider_id=provider_a,
+                url="http://127.0.0.1:9/route-matrix",
+                events=["course.decided"],
+                created_by="test",
+            ),
+            accreditation_contracts.WebhookSecretIssued,
+        )
         prepared = await prepare_dossier(
             client, (provider_a, edition_a), initials="P.", surname="Pieters", today=today,
             person_id=accounts["professional"],
@@ -213,7 +225,9 @@ async def set_up(system: RunningSystem) -> tuple[dict[str, Identity], Objects]:
             identities[role].bearer = key_a if role == "provider_a" else key_b
         elif role != "anonymous":
             identities[role].bearer = await _token(web.client, emails[role], secrets.get(role))
-    return identities, await _objects(identities, prepared.registration_number, edition_a, spare_key, spare)
+    objects = await _objects(identities, prepared.registration_number, edition_a, spare_key, spare)
+    objects.webhook_endpoint_id = endpoint.endpoint.endpoint_id
+    return identities, objects
 
 
 async def _objects(
@@ -249,4 +263,5 @@ async def _objects(
         case_activity_id=uuid.UUID(case_activity),
         case_evidence_id=uuid.UUID(case_evidence),
         spare_account_id=spare,
+        webhook_endpoint_id=uuid.UUID(int=0),
     )

@@ -19,3 +19,18 @@ class AccreditationSettings(ServiceSettings):
     # LoadDemoData (a provider with a publicly known API key). Off unless asked for: the local start script and
     # the tests turn it on; a production deployment never should.
     allow_demo_commands: bool = False
+    # Webhooks. Retries of a failed delivery: the first after `webhook_first_retry_seconds`, each next one
+    # `webhook_retry_factor` times longer (at most `webhook_max_retry_delay_seconds`), until the message is
+    # `webhook_give_up_after_seconds` old (3 days); `webhook_disable_after_failures` failed attempts in a row
+    # disable the endpoint. Tests set short delays.
+    webhook_poll_seconds: float = Field(default=0.5, gt=0)
+    webhook_first_retry_seconds: float = Field(default=30.0, gt=0)
+    webhook_retry_factor: float = Field(default=2.0, ge=1)
+    webhook_max_retry_delay_seconds: float = Field(default=12 * 3600.0, gt=0)
+    webhook_give_up_after_seconds: float = Field(default=3 * 24 * 3600.0, gt=0)
+    webhook_disable_after_failures: int = Field(default=30, ge=1)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    webhook_batch_size: int = Field(default=50, ge=1)
+    # `accreditation.expiring` goes out this many days before an accreditation's last valid day.
+    webhook_expiry_warning_days: int = Field(default=60, ge=1)
+    webhook_expiry_check_seconds: float = Field(default=3600.0, gt=0)

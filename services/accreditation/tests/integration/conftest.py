@@ -210,7 +210,15 @@ class Service:
 
 
 @pytest.fixture(scope="module")
-async def service(amqp_url: str, databases: Any, broker_names: Any) -> AsyncIterator[Service]:
+def service_overrides() -> dict[str, Any]:
+    """Settings a test module changes for its service (a module redefines this fixture, e.g. short webhook delays)."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+async def service(
+    amqp_url: str, databases: Any, broker_names: Any, service_overrides: dict[str, Any]
+) -> AsyncIterator[Service]:
     url = await databases.create("accreditation")
     await asyncio.to_thread(run_migrations, url, MIGRATIONS_DIR)
     topology = broker_names.topology(consumers={"accreditation"}, services={"accreditation"})
@@ -233,6 +241,7 @@ async def service(amqp_url: str, databases: Any, broker_names: Any) -> AsyncIter
         outbox_poll_seconds=0.5,
         rpc_timeout_seconds=60,
         allow_demo_commands=True,
+        **service_overrides,
     )
     runtime = build_runtime(settings)
     await runtime.start()

@@ -20,6 +20,7 @@ from typing import Final
 from gateway.texts import admin as admin_texts
 from gateway.texts import checks as check_texts
 from gateway.texts import credentials as credential_texts
+from gateway.texts import integrations as integration_texts
 from gateway.texts import office as office_texts
 from gateway.texts import pages as pages_texts
 from gateway.texts import portfolio as portfolio_texts
@@ -802,6 +803,7 @@ CATALOGUE: Final[Mapping[str, Mapping[str, str]]] = _merge(
     check_texts.MESSAGES,
     pages_texts.MESSAGES,
     safeguard_texts.MESSAGES,
+    integration_texts.MESSAGES,
 )
 
 

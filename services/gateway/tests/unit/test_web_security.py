@@ -283,6 +283,7 @@ PUBLIC_PAGES = {
     "/privacy",
     "/contact",
     "/ontwikkelaars",
+    "/aanbieders/koppelen",
 }
 
 

@@ -71,7 +71,7 @@ def test_the_standard_filters_become_the_query() -> None:
         {"limit": "-1"},
         {"ascending": "yes"},
         {"since": "yesterday"},
-        {"attachments": "true"},
+        {"attachments": "maybe"},
         {"colour": "blue"},
     ],
 )

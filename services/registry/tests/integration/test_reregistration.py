@@ -750,6 +750,22 @@ async def test_the_provider_is_mailed_of_an_accreditation_and_of_a_withdrawal(re
     assert person.number in disputed.body and str(attendance_id) not in disputed.body
     assert "Niet aanwezig geweest." in disputed.body
 
+    # A webhook endpoint of this provider kept failing and was disabled: the provider is told where and how often.
+    await publish(
+        rereg,
+        accreditation_contracts.WebhookEndpointDisabled(
+            endpoint_id=uuid.uuid4(),
+            provider_id=provider_id,
+            provider_name="Opleider BV",
+            provider_contact_email=address,
+            url="https://hooks.opleider.example/lklr",
+            failed_attempts=30,
+            disabled_at=clock(rereg)(),
+        ),
+    )
+    disabled = await rereg.mail_to(address, "Webhook-endpoint uitgeschakeld")
+    assert "https://hooks.opleider.example/lklr" in disabled.body and "30 keer" in disabled.body
+
 
 # --- running the jobs ------------------------------------------------------------------------------------------
 

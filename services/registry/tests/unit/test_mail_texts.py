@@ -69,6 +69,7 @@ def _every_mail(lang: notifications.Language) -> dict[str, notifications.Mail]:
         "reregistration_not_granted": n.reregistration_not_granted("A. Jansen", "0000013", DAY, False, 6, lang),
         "registration_lapsed": n.registration_lapsed("A. Jansen", "0000013", DAY, lang),
         "norm_met": n.norm_met("A. Jansen", "0000013", DAY, DAY, lang),
+        "webhook_endpoint_disabled": n.webhook_endpoint_disabled("Kenniscentrum", "https://lms.example/hook", 30, lang),
         "cycle_end_reminder": n.cycle_end_reminder("A. Jansen", "0000013", DAY, date(2026, 1, 6), DAY, lang),
         "cycle_extended": n.cycle_extended("A. Jansen", "0000013", DAY, 1, "illness", lang),
         "new_entries_to_check": n.new_entries_to_check("A. Jansen", [(DAY, "A1", "4")], 30, lang),

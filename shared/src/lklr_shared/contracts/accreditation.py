@@ -245,6 +245,8 @@ class ApiKeyInfo(_AccreditationReply):
     revoked_at: datetime | None = None
     revoked_by: str | None = None
     active: bool
+    # Added later: a sandbox key runs every call against the published test registration numbers only.
+    sandbox: bool = False
 
 
 class ApiKeyCreated(_AccreditationReply):
@@ -274,6 +276,8 @@ class CreateApiKey(_AccreditationCommand[ApiKeyCreated]):
     provider_id: uuid.UUID
     label: str = ""
     created_by: str
+    # A sandbox key: full validation against the test registration numbers, never a real portfolio.
+    sandbox: bool = False
 
 
 class ListApiKeys(_AccreditationQuery[ApiKeyList]):
@@ -318,6 +322,7 @@ class ApiKeyIdentity(_AccreditationReply):
     provider_name: str
     key_id: uuid.UUID
     actor: str
+    sandbox: bool = False
 
 
 # --- Courses, editions, decisions and the catalogue ------------------------------------------------------------
@@ -917,6 +922,8 @@ class LoadDemoData(_AccreditationCommand["DemoData"]):
     access: ClassVar[Access] = staff({"administrator"})
 
     provider_account_id: str | None = None
+    # Added later: where the demo webhook endpoint points (a local receiver); empty: no demo endpoint.
+    webhook_url: str = ""
 
 
 class DemoData(_AccreditationReply):
@@ -932,6 +939,11 @@ class DemoData(_AccreditationReply):
     approved_edition_id: uuid.UUID
     pending_course_id: uuid.UUID
     rejected_course_id: uuid.UUID
+    # Added later: the demo provider's sandbox key and its demo webhook endpoint (None when not asked for).
+    sandbox_api_key: str | None = None
+    webhook_endpoint_id: uuid.UUID | None = None
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
 
 
 # --- A person's own data ("download all my data") --------------------------------------------------------------
@@ -1087,3 +1099,196 @@ class XapiStatementPage(_AccreditationReply):
     statements: list[XapiStoredStatement]
     next_sequence: int | None = None
     consistent_through: datetime
+
+
+# --- Webhooks (Standard Webhooks: signed deliveries to a provider's own endpoints) ---------------------------------
+
+WebhookEventType = Literal[
+    "attendance.recorded",
+    "attendance.disputed",
+    "attendance.dispute_resolved",
+    "course.decided",
+    "accreditation.expiring",
+]
+WEBHOOK_EVENT_TYPES: Final[tuple[str, ...]] = (
+    "attendance.recorded",
+    "attendance.disputed",
+    "attendance.dispute_resolved",
+    "course.decided",
+    "accreditation.expiring",
+)
+WebhookDeliveryStatus = Literal["pending", "delivered", "failed"]
+
+SANDBOX_REGISTRATION_NUMBERS: Final[dict[str, str]] = {
+    "9900018": "recorded",
+    "9900026": "recorded",
+    "9900039": "not_registered_on_date",
+}
+"""The sandbox's test people (published in the provider documentation) and how a post answers each: registered
+since 2000, or struck off since 2001. Any other well-formed number is `unknown_number` in the sandbox."""
+
+
+class WebhookEndpointDisabled(_AccreditationEvent):
+    """An endpoint kept failing and was disabled: the registry mails the provider's contact address."""
+
+    wire_name: ClassVar[str] = "accreditation.WebhookEndpointDisabled"
+
+    endpoint_id: uuid.UUID
+    provider_id: uuid.UUID
+    provider_name: str
+    provider_contact_email: str | None = None
+    url: str
+    failed_attempts: int
+    disabled_at: datetime
+
+
+class WebhookEndpointDetails(_AccreditationReply):
+    """One webhook endpoint of a provider (never its secret). A `sandbox` endpoint receives only the events of
+    sandbox keys and test events; a production endpoint only real events and test events."""
+
+    wire_name: ClassVar[str] = "accreditation.WebhookEndpointDetails"
+
+    endpoint_id: uuid.UUID
+    provider_id: uuid.UUID
+    url: str
+    description: str
+    events: list[WebhookEventType]
+    sandbox: bool
+    enabled: bool
+    disabled_at: datetime | None = None
+    disabled_reason: str | None = None
+    consecutive_failures: int
+    created_at: datetime
+    secret_rotated_at: datetime | None = None
+
+
+class WebhookEndpointList(_AccreditationReply):
+    """Reply to ListWebhookEndpoints, newest first."""
+
+    wire_name: ClassVar[str] = "accreditation.WebhookEndpointList"
+
+    endpoints: list[WebhookEndpointDetails]
+
+
+class WebhookSecretIssued(_AccreditationReply):
+    """Reply to RegisterWebhookEndpoint and RotateWebhookSecret: `secret` (`whsec_…`) is shown this once."""
+
+    wire_name: ClassVar[str] = "accreditation.WebhookSecretIssued"
+    kept_for_retries: ClassVar[bool] = False  # the secret is not to be replayed from a request log
+
+    endpoint: WebhookEndpointDetails
+    secret: str
+
+
+class RegisterWebhookEndpoint(_AccreditationCommand[WebhookSecretIssued]):
+    """Register an endpoint for the chosen events → WebhookSecretIssued. The URL must be https and may not point
+    at a private or loopback address (both allowed in local runs): 422 `invalid_webhook_url`; unknown or no
+    events: 422 `invalid_webhook_events`. A sandbox key always registers a sandbox endpoint."""
+
+    wire_name: ClassVar[str] = "accreditation.RegisterWebhookEndpoint"
+    access: ClassVar[Access] = provider("created_by")
+
+    provider_id: uuid.UUID
+    url: str
+    events: list[str]
+    description: str = ""
+    sandbox: bool = False
+    created_by: str
+
+
+class ListWebhookEndpoints(_AccreditationQuery[WebhookEndpointList]):
+    """A provider's endpoints → WebhookEndpointList."""
+
+    wire_name: ClassVar[str] = "accreditation.ListWebhookEndpoints"
+    access: ClassVar[Access] = provider()
+
+    provider_id: uuid.UUID
+
+
+class RotateWebhookSecret(_AccreditationCommand[WebhookSecretIssued]):
+    """A new secret for an endpoint → WebhookSecretIssued. For a day deliveries carry signatures by the old and
+    the new secret (Standard Webhooks allows several), so the receiver can switch without losing messages.
+    Another provider's endpoint is 404 `webhook_endpoint_not_found`."""
+
+    wire_name: ClassVar[str] = "accreditation.RotateWebhookSecret"
+    access: ClassVar[Access] = provider("rotated_by")
+
+    provider_id: uuid.UUID
+    endpoint_id: uuid.UUID
+    rotated_by: str
+
+
+class SetWebhookEndpointEnabled(_AccreditationCommand[WebhookEndpointDetails]):
+    """Enable (pending deliveries resume, the failure count starts over) or disable an endpoint."""
+
+    wire_name: ClassVar[str] = "accreditation.SetWebhookEndpointEnabled"
+    access: ClassVar[Access] = provider("changed_by")
+
+    provider_id: uuid.UUID
+    endpoint_id: uuid.UUID
+    enabled: bool
+    changed_by: str
+
+
+class WebhookDeliveryDetails(_AccreditationReply):
+    """One message to one endpoint: its status, attempts so far and the last answer."""
+
+    wire_name: ClassVar[str] = "accreditation.WebhookDeliveryDetails"
+
+    delivery_id: uuid.UUID
+    endpoint_id: uuid.UUID
+    message_id: str
+    event_type: WebhookEventType
+    test: bool
+    status: WebhookDeliveryStatus
+    attempts: int
+    created_at: datetime
+    last_attempt_at: datetime | None = None
+    next_attempt_at: datetime | None = None
+    last_response_status: int | None = None
+    last_error: str | None = None
+    payload: dict[str, Any]
+
+
+class ListWebhookDeliveries(_AccreditationQuery["WebhookDeliveryList"]):
+    """The delivery log of one endpoint, newest first, at most `limit` → WebhookDeliveryList."""
+
+    wire_name: ClassVar[str] = "accreditation.ListWebhookDeliveries"
+    access: ClassVar[Access] = provider()
+
+    provider_id: uuid.UUID
+    endpoint_id: uuid.UUID
+    limit: int = 50
+
+
+class WebhookDeliveryList(_AccreditationReply):
+    """Reply to ListWebhookDeliveries."""
+
+    wire_name: ClassVar[str] = "accreditation.WebhookDeliveryList"
+
+    endpoint: WebhookEndpointDetails
+    deliveries: list[WebhookDeliveryDetails]
+
+
+class RedeliverWebhook(_AccreditationCommand[WebhookDeliveryDetails]):
+    """Send a delivery again now (same message id, so a receiver that got it deduplicates it) → its details."""
+
+    wire_name: ClassVar[str] = "accreditation.RedeliverWebhook"
+    access: ClassVar[Access] = provider("requested_by")
+
+    provider_id: uuid.UUID
+    endpoint_id: uuid.UUID
+    delivery_id: uuid.UUID
+    requested_by: str
+
+
+class SendTestWebhook(_AccreditationCommand[WebhookDeliveryDetails]):
+    """Queue a test message of `event_type` (sample data, `"test": true`) to one endpoint → its delivery."""
+
+    wire_name: ClassVar[str] = "accreditation.SendTestWebhook"
+    access: ClassVar[Access] = provider("requested_by")
+
+    provider_id: uuid.UUID
+    endpoint_id: uuid.UUID
+    event_type: str
+    requested_by: str

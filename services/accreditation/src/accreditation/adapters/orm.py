@@ -86,6 +86,8 @@ api_keys = sa.Table(
     sa.Column("created_by", sa.String(200), nullable=False),
     sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("revoked_by", sa.String(200), nullable=True),
+    # A sandbox key's calls run against the published test registration numbers and never reach a portfolio.
+    sa.Column("sandbox", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
 # --- Courses, editions and their history -----------------------------------------------------------------------
@@ -276,4 +278,80 @@ xapi_statements = sa.Table(
     sa.Column("message", sa.Text, nullable=True),
     sa.UniqueConstraint("provider_id", "statement_id", name="uq_xapi_statements_provider_statement"),
     sa.Index("ix_xapi_statements_provider_sequence", "provider_id", "sequence"),
+)
+
+
+# --- Webhooks (Standard Webhooks) -------------------------------------------------------------------------------
+
+# A provider's endpoints. The secret is kept in clear: signing needs it (it is never shown again after it is made).
+webhook_endpoints = sa.Table(
+    "webhook_endpoints",
+    metadata,
+    sa.Column("endpoint_id", sa.Uuid, primary_key=True),
+    sa.Column("provider_id", sa.Uuid, sa.ForeignKey("providers.provider_id"), nullable=False, index=True),
+    sa.Column("url", sa.Text, nullable=False),
+    sa.Column("description", sa.String(200), nullable=False),
+    sa.Column("events", sa.JSON, nullable=False),
+    sa.Column("sandbox", sa.Boolean, nullable=False),
+    sa.Column("secret", sa.String(100), nullable=False),
+    # After a rotation deliveries are signed with the old secret too, until this moment.
+    sa.Column("previous_secret", sa.String(100), nullable=True),
+    sa.Column("previous_secret_until", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("secret_rotated_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("enabled", sa.Boolean, nullable=False),
+    sa.Column("disabled_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("disabled_reason", sa.Text, nullable=True),
+    # Failed attempts since the last success: the endpoint is disabled when it reaches the configured limit.
+    sa.Column("consecutive_failures", sa.Integer, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_by", sa.String(200), nullable=False),
+)
+
+# The outbox of webhook messages: one row per message and endpoint, retried with backoff until delivered or given
+# up. `next_attempt_at` is also the claim: a sender moves it past its attempt before sending, so a crashed
+# sender's message is tried again later and two senders never send the same row at once.
+webhook_deliveries = sa.Table(
+    "webhook_deliveries",
+    metadata,
+    sa.Column("delivery_id", sa.Uuid, primary_key=True),
+    sa.Column("endpoint_id", sa.Uuid, sa.ForeignKey("webhook_endpoints.endpoint_id"), nullable=False),
+    sa.Column("provider_id", sa.Uuid, nullable=False),
+    # The Standard Webhooks `webhook-id`: the same for every attempt, so receivers deduplicate.
+    sa.Column("message_id", sa.String(64), nullable=False),
+    sa.Column("event_type", sa.String(40), nullable=False),
+    sa.Column("test", sa.Boolean, nullable=False),
+    sa.Column("payload", sa.JSON, nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("last_attempt_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("last_response_status", sa.Integer, nullable=True),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Index("ix_webhook_deliveries_endpoint_created", "endpoint_id", "created_at"),
+    sa.Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+)
+
+# Accreditations already announced as about to expire (one message per course and validity end).
+webhook_expiry_notices = sa.Table(
+    "webhook_expiry_notices",
+    metadata,
+    sa.Column("course_id", sa.Uuid, primary_key=True),
+    sa.Column("valid_until", sa.Date, primary_key=True),
+    sa.Column("noticed_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# Sandbox attendance: what sandbox keys recorded on the provider's editions, for the test registration numbers only.
+# It answers "already recorded" to a repeated sandbox post exactly as production would, and no event leaves it.
+sandbox_attendance = sa.Table(
+    "sandbox_attendance",
+    metadata,
+    sa.Column("attendance_id", sa.Uuid, primary_key=True),
+    sa.Column("provider_id", sa.Uuid, sa.ForeignKey("providers.provider_id"), nullable=False),
+    sa.Column("edition_id", sa.Uuid, sa.ForeignKey("editions.edition_id"), nullable=False),
+    sa.Column("registration_number", sa.String(16), nullable=False),
+    sa.Column("hours", Hours, nullable=False),
+    sa.Column("points", Points, nullable=False),
+    sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("edition_id", "registration_number", name="uq_sandbox_attendance_edition_number"),
 )

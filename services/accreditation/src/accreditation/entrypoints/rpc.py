@@ -24,7 +24,9 @@ from accreditation.service_layer import (
     demo,
     personal_data,
     providers,
+    sandbox,
     teaching,
+    webhooks,
     xapi_statements,
 )
 from accreditation.service_layer.context import AccreditationContext
@@ -73,7 +75,8 @@ USE_CASES: Final[dict[type[Message], UseCase]] = {
     contracts.WithdrawAccreditation: courses.withdraw_accreditation,
     contracts.SearchCatalogue: courses.search_catalogue,
     # attendance
-    contracts.PostAttendance: attendance.post_attendance,
+    # A sandbox key's post goes to the sandbox (test people, no portfolio); every other to the register.
+    contracts.PostAttendance: sandbox.post_attendance,
     contracts.VoidAttendance: attendance.void_attendance,
     contracts.ListAttendance: attendance.list_attendance,
     contracts.GetAttendancePost: attendance.get_attendance_post,
@@ -81,6 +84,14 @@ USE_CASES: Final[dict[type[Message], UseCase]] = {
     # xAPI statements (the gateway's /xapi)
     contracts.StoreXapiStatements: xapi_statements.store_statements,
     contracts.QueryXapiStatements: xapi_statements.query_statements,
+    # webhooks
+    contracts.RegisterWebhookEndpoint: webhooks.register_endpoint,
+    contracts.ListWebhookEndpoints: webhooks.list_endpoints,
+    contracts.RotateWebhookSecret: webhooks.rotate_secret,
+    contracts.SetWebhookEndpointEnabled: webhooks.set_enabled,
+    contracts.ListWebhookDeliveries: webhooks.list_deliveries,
+    contracts.RedeliverWebhook: webhooks.redeliver,
+    contracts.SendTestWebhook: webhooks.send_test,
     # teaching claims
     contracts.ClaimTeaching: teaching.claim_teaching,
     contracts.ListTeachingClaimsForReview: teaching.list_for_review,
@@ -121,9 +132,36 @@ async def _require_provider_link(ctx: AccreditationContext, request: Message) ->
         raise RpcError("not_provider_contact", "This account does not act for that provider.", 403)
 
 
+# What a sandbox key may not do: change real courses or records, or place anything through xAPI (whose attendance
+# reaches portfolios). Its attendance posts go to the sandbox; reads and webhook management are its own.
+SANDBOX_REFUSED: Final[frozenset[type[Message]]] = frozenset(
+    {
+        contracts.SubmitCourse,
+        contracts.ReviseCourse,
+        contracts.AddEdition,
+        contracts.ObjectToCourseDecision,
+        contracts.VoidAttendance,
+        contracts.StoreXapiStatements,
+        contracts.CreateApiKey,
+        contracts.RevokeApiKey,
+    }
+)
+
+
+async def _refuse_sandbox_writes(ctx: AccreditationContext, request: Message) -> None:
+    if type(request) in SANDBOX_REFUSED and await sandbox.is_sandbox_request(ctx):
+        raise RpcError(
+            "sandbox_key_not_allowed",
+            "A sandbox key only posts attendance (for the test registration numbers), reads, and manages its "
+            "sandbox webhooks; use a production key for this.",
+            403,
+        )
+
+
 def _handler(ctx: AccreditationContext, use_case: UseCase) -> RpcHandler:
     async def handle(request: Message, _envelope: Envelope) -> Message:
         await _require_provider_link(ctx, request)
+        await _refuse_sandbox_writes(ctx, request)
         try:
             return await use_case(ctx, request)
         except AccreditationError as refusal:

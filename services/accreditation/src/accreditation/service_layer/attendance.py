@@ -37,7 +37,7 @@ from accreditation.domain.errors import Forbidden, InvalidRequest, NotFound
 from accreditation.domain.idempotency import check_fingerprint, check_idempotency_key, request_fingerprint
 from accreditation.domain.registrations import StatusEntry
 from accreditation.domain.text import actor, required_text
-from accreditation.service_layer import idempotency_store
+from accreditation.service_layer import idempotency_store, webhooks
 from accreditation.service_layer.context import AccreditationContext
 from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.contracts.base import Message
@@ -55,26 +55,14 @@ async def post_attendance(
     ctx: AccreditationContext, command: contracts.PostAttendance
 ) -> contracts.AttendancePostResult:
     """Record a provider's attendance post; see the module docstring and PostAttendance for the semantics."""
-    key = check_idempotency_key(command.idempotency_key)
-    if not command.attendees:
-        raise InvalidRequest("no_rows", "An attendance post needs at least one row.")
-    if len(command.attendees) > contracts.MAX_ATTENDEES_PER_POST:
-        raise InvalidRequest(
-            "too_many_rows",
-            f"An attendance post carries at most {contracts.MAX_ATTENDEES_PER_POST} rows; "
-            f"this one has {len(command.attendees)}. Split it into several posts.",
-        )
-    fingerprint = (
-        check_fingerprint(command.request_fingerprint)
-        if command.request_fingerprint is not None
-        else request_fingerprint(command.edition_id, [(a.registration_number, a.hours) for a in command.attendees])
-    )
+    key, fingerprint = check_post_request(command)
     reserved = await idempotency_store.reserve(ctx, command.provider_id, key, fingerprint)
     if isinstance(reserved, contracts.AttendancePostResult):
         return reserved
     try:
         async with ctx.unit_of_work() as uow:
             result = await record_post(ctx, uow.session, uow.emit, command, key)
+            await webhooks.attendance_recorded(uow.session, result)
             await idempotency_store.complete(uow.session, reserved, result, now=ctx.now())
             await uow.commit()
     except BaseException:
@@ -89,6 +77,26 @@ async def post_attendance(
             )
         raise
     return result
+
+
+def check_post_request(command: contracts.PostAttendance) -> tuple[str, str]:
+    """The post's Idempotency-Key and request fingerprint, after the checks of the request as a whole (no rows,
+    too many rows, a malformed key or fingerprint: 400)."""
+    key = check_idempotency_key(command.idempotency_key)
+    if not command.attendees:
+        raise InvalidRequest("no_rows", "An attendance post needs at least one row.")
+    if len(command.attendees) > contracts.MAX_ATTENDEES_PER_POST:
+        raise InvalidRequest(
+            "too_many_rows",
+            f"An attendance post carries at most {contracts.MAX_ATTENDEES_PER_POST} rows; "
+            f"this one has {len(command.attendees)}. Split it into several posts.",
+        )
+    fingerprint = (
+        check_fingerprint(command.request_fingerprint)
+        if command.request_fingerprint is not None
+        else request_fingerprint(command.edition_id, [(a.registration_number, a.hours) for a in command.attendees])
+    )
+    return key, fingerprint
 
 
 async def _edition_context(session: AsyncSession, edition_id: uuid.UUID, provider_id: uuid.UUID) -> Any:
@@ -410,6 +418,7 @@ async def void_row(
             course_id=row.course_id,
         )
     )
+    await webhooks.dispute_resolved(session, row, reason=reason, resolved_at=now)
     return True
 
 
@@ -508,3 +517,8 @@ async def list_disputed_attendance(
             for row in rows
         ]
     )
+
+
+# The sandbox (service_layer/sandbox.py) judges its posts by the same edition checks and row results.
+edition_context = _edition_context
+row_result = _row_result

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from accreditation.domain.webhooks import RetryPolicy
 from lklr_shared.contracts.envelope import utcnow
 from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.scheme import NoSchemeVersionInForce, SchemeBook, SchemeVersion
@@ -32,6 +33,11 @@ class AccreditationContext:
     idempotency_lease: timedelta = timedelta(minutes=2)
     # Whether LoadDemoData may run (its provider's API key is published in the README).
     allow_demo_commands: bool = False
+    # Webhooks: when failed deliveries are retried and endpoints disabled; whether http and local addresses are
+    # allowed (local runs only); how long before an accreditation ends its `accreditation.expiring` goes out.
+    webhook_policy: RetryPolicy = field(default_factory=RetryPolicy)
+    webhooks_local: bool = False
+    webhook_expiry_warning: timedelta = timedelta(days=60)
 
     def now(self) -> datetime:
         """The current time (UTC, aware)."""

@@ -18,6 +18,7 @@ from accreditation.domain import courses as rules
 from accreditation.domain.courses import CommitteeDecision, CourseStatus
 from accreditation.domain.errors import Forbidden, InvalidRequest, NotFound
 from accreditation.domain.text import account_of, actor, bounded_text, required_text
+from accreditation.service_layer import webhooks
 from accreditation.service_layer.context import AccreditationContext
 from accreditation.service_layer.providers import require_provider
 from lklr_shared.contracts import accreditation as contracts
@@ -448,6 +449,7 @@ async def apply_approval(
             reason=reason,
         )
     )
+    await webhooks.course_decided(uow.session, row.course_id, "approved", reason, decided_on=ctx.today())
 
 
 async def _provider_contact(session: AsyncSession, provider_id: uuid.UUID) -> tuple[str, str | None]:
@@ -506,6 +508,7 @@ async def apply_simple_decision(
         }
     await uow.session.execute(sa.update(courses).where(courses.c.course_id == row.course_id).values(**values))
     await _history(uow, row.course_id, _STEP_OF[decision], by, reason, ctx)
+    await webhooks.course_decided(uow.session, row.course_id, _STEP_OF[decision], reason, decided_on=ctx.today())
 
 
 async def _simple_decision(
@@ -576,6 +579,7 @@ async def withdraw_accreditation(
                 provider_contact_email=contact_email,
             )
         )
+        await webhooks.course_decided(uow.session, command.course_id, "withdrawn", reason, decided_on=ctx.today())
         await _log_decision(uow, CommitteeDecision.WITHDRAW, command.course_id, command.decided_by)
         await uow.commit()
         return await course_details(ctx, uow.session, command.course_id)

@@ -23,7 +23,7 @@ from typing import Final
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from accreditation.adapters.orm import attendance_disputes, providers, registered_people, teaching_claims
+from accreditation.adapters.orm import api_keys, attendance_disputes, providers, registered_people, teaching_claims
 from accreditation.domain import courses as course_rules
 from accreditation.domain.api_keys import api_key_from_parts
 from accreditation.domain.courses import CommitteeDecision
@@ -43,6 +43,9 @@ DEMO_PROVIDER_NAME: Final = "Kenniscentrum Leerplicht"
 DEMO_API_KEY_ID: Final = uuid.uuid5(_NAMESPACE, "api-key")
 # Published on purpose (printed by ./scripts/start): it opens only the demo provider of a local run.
 DEMO_API_KEY: Final = api_key_from_parts("demoprov", "publicly-known-local-demo-key-0001")
+DEMO_SANDBOX_KEY_ID: Final = uuid.uuid5(_NAMESPACE, "sandbox-key")
+# Published too: a sandbox key reaches only the sandbox (test registration numbers, no portfolio).
+DEMO_SANDBOX_KEY: Final = api_key_from_parts("demosand", "publicly-known-sandbox-key-0001")
 APPROVED_COURSE_ID: Final = uuid.uuid5(_NAMESPACE, "course-approved")
 APPROVED_ENDED_EDITION_ID: Final = uuid.uuid5(_NAMESPACE, "edition-approved-ended")
 APPROVED_UPCOMING_EDITION_ID: Final = uuid.uuid5(_NAMESPACE, "edition-approved-upcoming")
@@ -66,6 +69,7 @@ def _receipt(created: bool) -> contracts.DemoData:
         approved_edition_id=APPROVED_ENDED_EDITION_ID,
         pending_course_id=PENDING_COURSE_ID,
         rejected_course_id=REJECTED_COURSE_ID,
+        sandbox_api_key=DEMO_SANDBOX_KEY.plaintext,
     )
 
 
@@ -91,6 +95,7 @@ async def load_demo_data(ctx: AccreditationContext, command: contracts.LoadDemoD
             except IntegrityError:
                 # A concurrent LoadDemoData created it first: same fixed ids, so the data is there all the same.
                 created = False
+    await _ensure_sandbox_key(ctx)
     try:
         await _load_people_extras(ctx)
     except Exception:  # demo extras are a nicety: never fail the demo for them
@@ -103,6 +108,31 @@ async def load_demo_data(ctx: AccreditationContext, command: contracts.LoadDemoD
             ),
         )
     return _receipt(created)
+
+
+async def _ensure_sandbox_key(ctx: AccreditationContext) -> None:
+    """The demo provider's published sandbox key (also added to demo data loaded before sandboxes existed)."""
+    async with ctx.unit_of_work() as uow:
+        exists = (
+            await uow.session.execute(sa.select(api_keys.c.key_id).where(api_keys.c.key_id == DEMO_SANDBOX_KEY_ID))
+        ).first()
+        if exists is not None:
+            return
+        await provider_cases.insert_api_key(
+            uow.session,
+            provider_id=DEMO_PROVIDER_ID,
+            material=DEMO_SANDBOX_KEY,
+            label="Demo sandbox key (published)",
+            by=DEMO_ACTOR,
+            ctx=ctx,
+            key_id=DEMO_SANDBOX_KEY_ID,
+            sandbox=True,
+        )
+        try:
+            await uow.commit()
+        except IntegrityError:
+            # A concurrent LoadDemoData added it first: same fixed id, so the key is there all the same.
+            log.info("demo sandbox key already added by a concurrent load")
 
 
 async def _create(ctx: AccreditationContext, uow: UnitOfWork) -> None:

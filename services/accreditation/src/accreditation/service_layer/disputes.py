@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from accreditation.adapters.orm import attendance_disputes
+from accreditation.service_layer import webhooks
 from lklr_shared.contracts import portfolio as portfolio_events
 from lklr_shared.contracts.envelope import Envelope
 from lklr_shared.kit.db import upsert
@@ -22,4 +23,11 @@ async def record_dispute(uow: UnitOfWork, event: portfolio_events.ActivityDisput
             "disputed_at": event.disputed_at,
         },
         key=["attendance_id"],
+    )
+    await webhooks.attendance_disputed(
+        uow.session,
+        provider_id=event.provider_id,
+        attendance_id=event.attendance_id,
+        reason=event.reason,
+        disputed_at=event.disputed_at,
     )

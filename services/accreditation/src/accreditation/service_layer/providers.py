@@ -191,6 +191,7 @@ def _key_info(row: Any) -> contracts.ApiKeyInfo:
         revoked_at=as_utc(row.revoked_at) if row.revoked_at is not None else None,
         revoked_by=row.revoked_by,
         active=row.revoked_at is None,
+        sandbox=row.sandbox,
     )
 
 
@@ -203,6 +204,7 @@ async def insert_api_key(
     by: str,
     ctx: AccreditationContext,
     key_id: uuid.UUID | None = None,
+    sandbox: bool = False,
 ) -> uuid.UUID:
     """Store a key's digest (never the key) and return its id."""
     key_id = key_id or uuid.uuid4()
@@ -215,6 +217,7 @@ async def insert_api_key(
             label=label,
             created_at=ctx.now(),
             created_by=by,
+            sandbox=sandbox,
         )
     )
     return key_id
@@ -233,13 +236,14 @@ async def create_api_key(ctx: AccreditationContext, command: contracts.CreateApi
             label=label,
             by=actor(command.created_by),
             ctx=ctx,
+            sandbox=command.sandbox,
         )
         await record_security_event(
             uow.session,
             actor=command.created_by,
             action="api_key.create",
             object=f"api_key:{key_id}",
-            detail={"provider": str(command.provider_id)},
+            detail={"provider": str(command.provider_id)} | ({"sandbox": "true"} if command.sandbox else {}),
         )
         # A prefix collision (36^8 space) fails the unique index and surfaces as an error; the caller retries.
         await uow.commit()
@@ -308,6 +312,7 @@ async def authenticate_api_key(
                     api_keys.c.key_id,
                     api_keys.c.key_digest,
                     api_keys.c.revoked_at,
+                    api_keys.c.sandbox,
                     providers.c.provider_id,
                     providers.c.name,
                 )
@@ -318,7 +323,11 @@ async def authenticate_api_key(
     if row is None or row.revoked_at is not None or not keys.key_matches(query.api_key, row.key_digest):
         raise refusal
     return contracts.ApiKeyIdentity(
-        provider_id=row.provider_id, provider_name=row.name, key_id=row.key_id, actor=f"api-key:{row.key_id}"
+        provider_id=row.provider_id,
+        provider_name=row.name,
+        key_id=row.key_id,
+        actor=f"api-key:{row.key_id}",
+        sandbox=row.sandbox,
     )
 
 

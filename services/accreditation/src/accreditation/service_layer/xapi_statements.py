@@ -19,6 +19,7 @@ from accreditation.adapters.orm import attendance, xapi_statements
 from accreditation.adapters.sql import as_utc, for_update, insert_ignoring_conflicts
 from accreditation.domain import xapi
 from accreditation.domain.errors import AccreditationError, Conflict, InvalidRequest
+from accreditation.service_layer import webhooks
 from accreditation.service_layer.attendance import record_post, void_row
 from accreditation.service_layer.context import AccreditationContext
 from lklr_shared.contracts import accreditation as contracts
@@ -140,6 +141,7 @@ async def _record_attendance(
     except AccreditationError as refusal:
         # record_post refuses before it writes anything, so the transaction carries on cleanly.
         return {"effect": "rejected", "reason_code": refusal.code, "message": refusal.message}
+    await webhooks.attendance_recorded(uow.session, result)
     (row,) = result.rows
     return {
         "effect": row.outcome,

@@ -14,13 +14,15 @@ from litestar.plugins import InitPluginProtocol
 
 from gateway.entrypoints.catalogue import CatalogueApi, CataloguePage
 from gateway.entrypoints.committee_pages import CommitteePages, TeachingClaimPages
+from gateway.entrypoints.integration_guide import IntegrationGuide
 from gateway.entrypoints.provider_api import (
     DEFAULT_ATTENDANCE_TIMEOUT_SECONDS,
     SECURITY_SCHEME,
     ProviderApiContext,
     provider_router,
 )
-from gateway.entrypoints.provider_pages import ProviderPages
+from gateway.entrypoints.provider_pages import PUBLIC_BASE_URL_STATE, ProviderPages
+from gateway.entrypoints.provider_webhooks import ProviderWebhookPages, openapi_webhooks
 from gateway.entrypoints.xapi import XapiContext, XapiVersionHeader, xapi_router
 from gateway.service_layer.api_keys import DEFAULT_CACHE_SECONDS, ApiKeyAuthenticator
 from gateway.service_layer.context import Gateway
@@ -40,6 +42,7 @@ class AccreditationRoutes(InitPluginProtocol):
         self.context = ProviderApiContext(
             authenticator=ApiKeyAuthenticator(gateway.caller, cache_seconds=key_cache_seconds),
             attendance_timeout=attendance_timeout,
+            public_base_url=public_base_url,
         )
         # The xAPI LRS shares the key check (and its short cache) with the provider API.
         self.xapi = XapiContext(authenticator=self.context.authenticator, public_base_url=public_base_url)
@@ -52,11 +55,14 @@ class AccreditationRoutes(InitPluginProtocol):
                 CatalogueApi,
                 CataloguePage,
                 ProviderPages,
+                ProviderWebhookPages,
+                IntegrationGuide,
                 CommitteePages,
                 TeachingClaimPages,
             ]
         )
         app_config.before_send.append(XapiVersionHeader())
+        app_config.state[PUBLIC_BASE_URL_STATE] = self.xapi.public_base_url
         openapi = app_config.openapi_config
         if openapi is not None:
             scheme = Components(
@@ -73,4 +79,7 @@ class AccreditationRoutes(InitPluginProtocol):
             )
             existing = openapi.components
             openapi.components = [*existing, scheme] if isinstance(existing, list) else [existing, scheme]
+            # What the register posts to providers' endpoints (the message schemas come from the delivery log's
+            # response model, so they are in the components).
+            openapi.webhooks = {**(openapi.webhooks or {}), **openapi_webhooks()}
         return app_config

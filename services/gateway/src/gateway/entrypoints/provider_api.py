@@ -39,6 +39,7 @@ from gateway.entrypoints.provider_models import (
     EditionOut,
     ProblemDetails,
 )
+from gateway.entrypoints.provider_webhooks import ProviderWebhookApi
 from gateway.entrypoints.request_ids import idempotency_key_text, request_id_for_key, subject_of
 from gateway.service_layer.api_keys import ApiKeyAuthenticator, ApiKeyRejected, bearer_token
 from gateway.service_layer.context import GatewayDep
@@ -63,6 +64,11 @@ class ProviderApiContext:
 
     authenticator: ApiKeyAuthenticator
     attendance_timeout: float = DEFAULT_ATTENDANCE_TIMEOUT_SECONDS
+    # The register's public address, for the editions' xAPI activity ids (empty: the request's own address).
+    public_base_url: str = ""
+
+    def base_url(self, request: Request[Any, Any, Any]) -> str:
+        return (self.public_base_url or str(request.base_url)).rstrip("/")
 
 
 ProviderApiDep: TypeAlias = NamedDependency[ProviderApiContext]
@@ -211,10 +217,13 @@ class ProviderApi(Controller):
         summary="Your courses",
         responses=_AUTH_AND_SERVICE,
     )
-    async def list_courses(self, gateway: GatewayDep, provider: ProviderDep) -> CourseListOut:
+    async def list_courses(
+        self, request: Request[Any, Any, Any], gateway: GatewayDep, provider: ProviderDep, provider_api: ProviderApiDep
+    ) -> CourseListOut:
         """Every course of your organisation, newest first, with editions, accreditation and decision history."""
         reply = await ask(gateway.caller, contracts.ListProviderCourses(provider_id=provider.provider_id))
-        return CourseListOut(courses=[CourseOut.of(c) for c in reply.courses])
+        base = provider_api.base_url(request)
+        return CourseListOut(courses=[CourseOut.of(c, base) for c in reply.courses])
 
     @post(
         "/courses",
@@ -233,6 +242,8 @@ class ProviderApi(Controller):
     )
     async def submit_course(
         self,
+        request: Request[Any, Any, Any],
+        provider_api: ProviderApiDep,
         gateway: GatewayDep,
         provider: ProviderDep,
         data: JSONBody[CourseIn],
@@ -263,7 +274,7 @@ class ProviderApi(Controller):
             ),
             request_id=provider_request_id(provider, idempotency_key_header),
         )
-        course = CourseOut.of(reply)
+        course = CourseOut.of(reply, provider_api.base_url(request))
         return Response(course, status_code=201, headers={"Location": f"{PATH}/courses/{course.course_id}"})
 
     @get(
@@ -271,10 +282,17 @@ class ProviderApi(Controller):
         summary="One of your courses",
         responses={**_AUTH_AND_SERVICE, **_NOT_YOURS, 400: _problem_spec("`bad_request`: the id is not a UUID.")},
     )
-    async def get_course(self, gateway: GatewayDep, provider: ProviderDep, course_id: FromPath[uuid.UUID]) -> CourseOut:
+    async def get_course(
+        self,
+        request: Request[Any, Any, Any],
+        gateway: GatewayDep,
+        provider: ProviderDep,
+        provider_api: ProviderApiDep,
+        course_id: FromPath[uuid.UUID],
+    ) -> CourseOut:
         """The course with its editions, accreditation and history; another provider's course is 403."""
         reply = await ask(gateway.caller, contracts.GetCourse(course_id=course_id, provider_id=provider.provider_id))
-        return CourseOut.of(reply)
+        return CourseOut.of(reply, provider_api.base_url(request))
 
     @post(
         "/courses/{course_id:uuid}/editions",
@@ -295,6 +313,8 @@ class ProviderApi(Controller):
     )
     async def add_edition(
         self,
+        request: Request[Any, Any, Any],
+        provider_api: ProviderApiDep,
         gateway: GatewayDep,
         provider: ProviderDep,
         course_id: FromPath[uuid.UUID],
@@ -315,7 +335,7 @@ class ProviderApi(Controller):
             ),
             request_id=provider_request_id(provider, idempotency_key_header),
         )
-        edition = EditionOut.of(reply)
+        edition = EditionOut.of(reply, provider_api.base_url(request))
         return Response(edition, status_code=201, headers={"Location": f"{PATH}/courses/{course_id}"})
 
     @get(
@@ -463,7 +483,7 @@ def provider_router(context: ProviderApiContext) -> Router:
     """The provider API behind its API-key guard, with its own error mapping (401 challenge, 409 Retry-After)."""
     return Router(
         path=PATH,
-        route_handlers=[ProviderApi],
+        route_handlers=[ProviderApi, ProviderWebhookApi],
         guards=[api_key_guard(context.authenticator)],
         dependencies={
             "provider": Provide(current_provider, sync_to_thread=False),

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, Field
 
+from gateway.domain.xapi_iris import edition_iri
 from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.contracts.accreditation import MAX_ATTENDEES_PER_POST
 
@@ -85,9 +86,16 @@ class EditionOut(BaseModel):
     end_date: date
     location: str
     created_at: datetime
+    xapi_activity_id: str = Field(
+        default="",
+        description=(
+            'The edition\'s IRI: the `object.id` of an xAPI "attended" statement about this edition (see '
+            "/aanbieders/koppelen)."
+        ),
+    )
 
     @classmethod
-    def of(cls, edition: contracts.EditionDetails) -> EditionOut:
+    def of(cls, edition: contracts.EditionDetails, base_url: str = "") -> EditionOut:
         return cls(
             edition_id=edition.edition_id,
             course_id=edition.course_id,
@@ -95,6 +103,7 @@ class EditionOut(BaseModel):
             end_date=edition.end_date,
             location=edition.location,
             created_at=edition.created_at,
+            xapi_activity_id=edition_iri(base_url, edition.edition_id) if base_url else "",
         )
 
 
@@ -133,7 +142,7 @@ class CourseOut(BaseModel):
     history: list[CourseHistoryOut]
 
     @classmethod
-    def of(cls, course: contracts.CourseDetails) -> CourseOut:
+    def of(cls, course: contracts.CourseDetails, base_url: str = "") -> CourseOut:
         return cls(
             course_id=course.course_id,
             title=course.title,
@@ -152,7 +161,7 @@ class CourseOut(BaseModel):
             submitted_at=course.submitted_at,
             objection_open=course.objection_open,
             objection_deadline=course.objection_deadline,
-            editions=[EditionOut.of(edition) for edition in course.editions],
+            editions=[EditionOut.of(edition, base_url) for edition in course.editions],
             # Who decided stays inside the register: the provider sees what was decided and why.
             history=[
                 CourseHistoryOut(

@@ -25,6 +25,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from gateway.domain.attendance_upload import FIELD_LIMIT, UnreadableCsv, UploadRow, decode, parse_csv, parse_pasted
+from gateway.domain.xapi_iris import edition_iri
 from gateway.entrypoints.confirmation import confirmation_page, is_confirmed
 from gateway.entrypoints.forms import GENERAL, FormErrors, form_fields, parse_hours, problem_messages, translator
 from gateway.entrypoints.rendering import page
@@ -42,6 +43,8 @@ PROVIDER_NAVIGATION: Final = (
     ("prov.nav.new_course", f"{PORTAL}/opleidingen/nieuw"),
     ("prov.nav.disputes", f"{PORTAL}/betwistingen"),
     ("prov.nav.api_keys", f"{PORTAL}/api-sleutels"),
+    ("int.nav.webhooks", f"{PORTAL}/webhooks"),
+    ("int.nav.guide", "/aanbieders/koppelen"),
 )
 # The edition page's query naming a post whose result it shows (and that the same form was sent again).
 POSTED_QUERY: Final = "doorgegeven"
@@ -117,6 +120,15 @@ async def find_provider(request: Request[Any, Any, Any], gateway: Gateway) -> co
             raise NotAProvider(detail="This account does not act for a training provider.") from exc
         raise
     return reply
+
+
+PUBLIC_BASE_URL_STATE: Final = "lklr_public_base_url"
+
+
+def public_base_url(request: Request[Any, Any, Any]) -> str:
+    """The register's public address (set by the accreditation routes), else the request's own."""
+    configured = str(request.app.state.get(PUBLIC_BASE_URL_STATE) or "")
+    return (configured or str(request.base_url)).rstrip("/")
 
 
 def not_a_provider_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -465,6 +477,7 @@ class ProviderPages(Controller):
             # A fresh key for every rendered form: the same form sent twice is one post.
             idempotency_key=idempotency_key or str(uuid.uuid4()),
             voided=request.query_params.get("ingetrokken") == "1",
+            edition_iri=edition_iri(public_base_url(request), edition_id),
         )
 
     @get("/opleidingen/{course_id:uuid}/edities/{edition_id:uuid}", name="provider_edition")
@@ -665,7 +678,10 @@ class ProviderPages(Controller):
         created = await ask(
             gateway.caller,
             contracts.CreateApiKey(
-                provider_id=provider.provider_id, label=values.get("label", "")[:200], created_by=actor_of(request)
+                provider_id=provider.provider_id,
+                label=values.get("label", "")[:200],
+                created_by=actor_of(request),
+                sandbox=values.get("sandbox") == "1",
             ),
             request_id=await form_request_id(request),
         )

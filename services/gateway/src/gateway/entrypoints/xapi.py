@@ -31,6 +31,8 @@ from litestar.exceptions import HTTPException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.types import Message, Scope
 
+from gateway.domain.xapi_format import accepted_languages, formatted
+from gateway.domain.xapi_iris import EDITION_PATH
 from gateway.service_layer.api_keys import ApiKeyAuthenticator, ApiKeyRejected
 from gateway.service_layer.context import GatewayDep
 from lklr_shared.contracts import accreditation as contracts
@@ -43,7 +45,6 @@ CONSISTENT_HEADER: Final = "X-Experience-API-Consistent-Through"
 SUPPORTED_VERSIONS: Final = ("1.0.3", "2.0.0")
 LATEST: Final = "2.0.0"
 REALM: Final = "LKLR xAPI"
-EDITION_PATH: Final = "/xapi/activities/editions/"
 _VERSION_STATE: Final = "lklr_xapi_version"
 _IDENTITY: Final = "lklr_xapi_identity"
 _FILTERS: Final = frozenset(
@@ -105,11 +106,6 @@ class XapiContext:
 
 
 XapiDep: TypeAlias = NamedDependency[XapiContext]
-
-
-def edition_iri(base_url: str, edition_id: uuid.UUID) -> str:
-    """The activity id of an edition in xAPI statements."""
-    return f"{base_url.rstrip('/')}{EDITION_PATH}{edition_id}"
 
 
 class XapiVersionHeader:
@@ -247,8 +243,7 @@ def statement_query(params: dict[str, str], provider_id: uuid.UUID) -> contracts
     single = "statementId" in params or "voidedStatementId" in params
     if single and set(params) - {"statementId", "voidedStatementId", "format", "attachments"}:
         raise XapiError(400, "statementId and voidedStatementId take no filters.")
-    if _flag(params.get("attachments"), "attachments"):
-        raise XapiError(400, "This LRS does not store attachments.")
+    _flag(params.get("attachments"), "attachments")
     if params.get("format", "exact") not in ("exact", "ids", "canonical"):
         raise XapiError(400, "format must be exact, ids or canonical.")
     agent: dict[str, Any] | None = None
@@ -277,17 +272,24 @@ def statement_query(params: dict[str, str], provider_id: uuid.UUID) -> contracts
     )
 
 
-def _more_token(query: contracts.QueryXapiStatements, after: int) -> str:
+def _more_token(query: contracts.QueryXapiStatements, after: int, fmt: str = "exact", attachments: bool = False) -> str:
     payload = query.model_dump(mode="json", exclude={"provider_id"}) | {"after_sequence": after}
+    payload |= {"format": fmt, "attachments": attachments}
     return base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode()).decode().rstrip("=")
 
 
-def _from_more_token(token: str, provider_id: uuid.UUID) -> contracts.QueryXapiStatements:
+def _from_more_token(token: str, provider_id: uuid.UUID) -> tuple[contracts.QueryXapiStatements, str, bool]:
+    """The query of a `more` link, with the format and attachments flag the first page was asked in."""
     try:
         payload = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        return contracts.QueryXapiStatements.model_validate(payload | {"provider_id": str(provider_id)})
-    except (ValueError, binascii.Error, TypeError):
+        fmt = str(payload.pop("format", "exact"))
+        attachments = bool(payload.pop("attachments", False))
+        query = contracts.QueryXapiStatements.model_validate(payload | {"provider_id": str(provider_id)})
+    except (ValueError, binascii.Error, TypeError, AttributeError):
         raise XapiError(400, "The more link is not valid.") from None
+    if fmt not in ("exact", "ids", "canonical"):
+        raise XapiError(400, "The more link is not valid.")
+    return query, fmt, attachments
 
 
 @get("/about", opt={"xapi_public": True}, sync_to_thread=False)
@@ -318,26 +320,64 @@ async def post_statements(request: Request[Any, Any, Any], gateway: GatewayDep, 
     return await _store(request, gateway, xapi, body if isinstance(body, list) else [body])
 
 
-@get("/statements")
-async def get_statements(request: Request[Any, Any, Any], gateway: GatewayDep, xapi: XapiDep) -> Response[Any]:
-    """One statement by statementId/voidedStatementId, or a StatementResult with a `more` link."""
+_MULTIPART_BOUNDARY: Final = "lklr-xapi-statements"
+
+
+def _multipart(body: Any) -> bytes:
+    """A multipart/mixed body with the statements as its only part (attachments=true; this LRS keeps none)."""
+    part = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+    return (
+        f"--{_MULTIPART_BOUNDARY}\r\nContent-Type: application/json\r\n\r\n{part}\r\n--{_MULTIPART_BOUNDARY}--\r\n"
+    ).encode()
+
+
+async def _statements_answer(request: Request[Any, Any, Any], gateway: GatewayDep) -> tuple[Any, dict[str, str], bool]:
+    """What GET (and HEAD) /xapi/statements answer: the body, its headers, and whether it goes out multipart."""
     identity = _identity(request)
     params = {key: value for key, value in request.query_params.items()}
     if "more" in params:
         if len(params) > 1:
             raise XapiError(400, "A more link takes no other parameters.")
-        query = _from_more_token(params["more"], identity.provider_id)
+        query, fmt, attachments = _from_more_token(params["more"], identity.provider_id)
     else:
         query = statement_query(params, identity.provider_id)
+        fmt, attachments = params.get("format", "exact"), _flag(params.get("attachments"), "attachments")
     page = await ask(gateway.caller, query)
     headers = {CONSISTENT_HEADER: page.consistent_through.isoformat().replace("+00:00", "Z")}
+    languages = accepted_languages(request.headers.get("accept-language"))
     if query.statement_id is not None or query.voided_statement_id is not None:
         if not page.statements:
             raise XapiError(404, "No such statement.")
-        return Response(page.statements[0].statement, headers=headers, media_type="application/json")
-    more = f"{PATH}/statements?more={_more_token(query, page.next_sequence)}" if page.next_sequence else ""
-    body = {"statements": [stored.statement for stored in page.statements], "more": more}
+        return formatted(page.statements[0].statement, fmt, languages), headers, attachments
+    token = _more_token(query, page.next_sequence, fmt, attachments) if page.next_sequence else ""
+    more = f"{PATH}/statements?more={token}" if token else ""
+    statements = [formatted(stored.statement, fmt, languages) for stored in page.statements]
+    return {"statements": statements, "more": more}, headers, attachments
+
+
+@get("/statements")
+async def get_statements(request: Request[Any, Any, Any], gateway: GatewayDep, xapi: XapiDep) -> Response[Any]:
+    """One statement by statementId/voidedStatementId, or a StatementResult with a `more` link, in the asked
+    `format`; multipart/mixed when `attachments=true`."""
+    body, headers, attachments = await _statements_answer(request, gateway)
+    if attachments:
+        media_type = f"multipart/mixed; boundary={_MULTIPART_BOUNDARY}"
+        return Response(_multipart(body), headers=headers, media_type=media_type)
     return Response(body, headers=headers, media_type="application/json")
+
+
+@route("/statements", http_method=["HEAD"])
+async def head_statements(request: Request[Any, Any, Any], gateway: GatewayDep, xapi: XapiDep) -> Response[None]:
+    """As GET, without the body (the standard asks HEAD of every resource)."""
+    _body, headers, attachments = await _statements_answer(request, gateway)
+    media_type = f"multipart/mixed; boundary={_MULTIPART_BOUNDARY}" if attachments else "application/json"
+    return Response(None, headers=headers, media_type=media_type)
+
+
+@route("/about", http_method=["HEAD"], opt={"xapi_public": True})
+async def head_about() -> Response[None]:
+    """As GET /about, without the body."""
+    return Response(None, media_type="application/json")
 
 
 @route(
@@ -353,7 +393,15 @@ def xapi_router(context: XapiContext) -> Router:
     """The /xapi routes behind the version and Basic-authentication guard, with their own error format."""
     return Router(
         path=PATH,
-        route_handlers=[about, put_statement, post_statements, get_statements, not_offered],
+        route_handlers=[
+            about,
+            head_about,
+            put_statement,
+            post_statements,
+            get_statements,
+            head_statements,
+            not_offered,
+        ],
         guards=[xapi_guard(context)],
         dependencies={"xapi": Provide(lambda: context, sync_to_thread=False)},
         exception_handlers={

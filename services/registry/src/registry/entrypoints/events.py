@@ -34,6 +34,7 @@ USE_CASES: Mapping[type[Message], EventUseCase] = {
     portfolio_events.PortfolioNormMet: credentials.record_norm_met,
     accreditation_events.CourseAccredited: provider_notices.tell_provider_of_accreditation,
     accreditation_events.AccreditationWithdrawn: provider_notices.tell_provider_of_withdrawal,
+    accreditation_events.WebhookEndpointDisabled: provider_notices.tell_provider_of_disabled_webhook,
 }
 
 

@@ -788,6 +788,36 @@ def course_accredited(
     )
 
 
+def webhook_endpoint_disabled(provider: str, url: str, failed_attempts: int, lang: Language = DEFAULT_LANGUAGE) -> Mail:
+    """To the provider: an endpoint that kept failing was disabled; waiting messages are kept."""
+    return _pick(
+        lang,
+        (
+            "Webhook-endpoint uitgeschakeld",
+            _letter(
+                "nl",
+                provider or "opleider",
+                f"Het register kon {failed_attempts} keer achter elkaar geen bericht afleveren op uw webhook-endpoint "
+                f"{url} en heeft het daarom uitgeschakeld.",
+                "Berichten die nog wachten, gaan niet verloren: zet het endpoint in het aanbiedersportaal (Webhooks) "
+                "weer aan zodra het bereikbaar is, dan worden ze alsnog verstuurd. Het afleverlogboek laat per bericht "
+                "zien welk antwoord het endpoint gaf.",
+            ),
+        ),
+        (
+            "Webhook endpoint disabled",
+            _letter(
+                "en",
+                provider or "training provider",
+                f"The register failed to deliver to your webhook endpoint {url} {failed_attempts} times in a row and "
+                "has disabled it.",
+                "Waiting messages are kept: enable the endpoint again in the provider portal (Webhooks) once it "
+                "answers, and they are sent. The delivery log shows each message's answer.",
+            ),
+        ),
+    )
+
+
 def accreditation_withdrawn(
     provider: str, title: str, withdrawn_on: date, reason: str, lang: Language = DEFAULT_LANGUAGE
 ) -> Mail:

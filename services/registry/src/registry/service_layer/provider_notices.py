@@ -74,6 +74,20 @@ async def tell_provider_of_withdrawal(
     await uow.queue_mail(to=event.provider_contact_email, subject=subject, body=body, person_id=None)
 
 
+async def tell_provider_of_disabled_webhook(
+    uow: MailingUnitOfWork,
+    ctx: RegistryContext,
+    event: accreditation_contracts.WebhookEndpointDisabled,
+    _envelope: Envelope,
+) -> None:
+    """Mail the provider's contact address that one of its webhook endpoints kept failing and was disabled."""
+    await _remember_contact(uow.session, ctx, event.provider_id, event.provider_name, event.provider_contact_email)
+    if not event.provider_contact_email:
+        return
+    subject, body = notifications.webhook_endpoint_disabled(event.provider_name, event.url, event.failed_attempts)
+    await uow.queue_mail(to=event.provider_contact_email, subject=subject, body=body, person_id=None)
+
+
 async def tell_provider_of_dispute(
     uow: MailingUnitOfWork, ctx: RegistryContext, event: portfolio_contracts.ActivityDisputed
 ) -> bool:

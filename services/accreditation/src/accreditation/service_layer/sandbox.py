@@ -1,0 +1,152 @@
+"""Sandbox keys: an attendance post judged exactly as production judges it, against the test people only.
+
+The post takes the same path up to the rows' verdicts (the request checks, the Idempotency-Key, the edition's
+checks, the pure row rules), then records into `sandbox_attendance` instead of `attendance` and emits no event:
+nothing reaches a portfolio. A repeated number is "already recorded" as in production; the answer has the same
+shape and codes, and a sandbox webhook endpoint receives `attendance.recorded`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from accreditation.adapters.orm import sandbox_attendance
+from accreditation.adapters.sql import insert_ignoring_conflicts
+from accreditation.domain import attendance as rules
+from accreditation.domain.attendance import Candidate, CourseTerms, RawRow
+from accreditation.domain.courses import CourseStatus
+from accreditation.domain.sandbox import sandbox_people
+from accreditation.service_layer import attendance, idempotency_store, webhooks
+from accreditation.service_layer.attendance import check_post_request, edition_context, row_result
+from accreditation.service_layer.context import AccreditationContext
+from lklr_shared.contracts import accreditation as contracts
+from lklr_shared.kit.actor import current_actor
+
+# Sandbox keys live in the provider's key space with a prefix of their own, so a sandbox post never replays (or
+# clashes with) a production post's Idempotency-Key.
+_KEY_PREFIX = "sandbox:"
+
+
+async def is_sandbox_request(ctx: AccreditationContext) -> bool:
+    """Whether the current request comes with a sandbox API key (from the gateway's signed actor assertion)."""
+    claims = current_actor()
+    if claims is None or claims.kind != "api_key":
+        return False  # web posts and committee calls: no database look-up
+    async with ctx.unit_of_work() as uow:
+        return await webhooks.asked_with_sandbox_key(uow.session)
+
+
+def sandbox_key(key: str) -> str:
+    """The stored Idempotency-Key of a sandbox post (a digest when the prefixed key would be too long)."""
+    prefixed = _KEY_PREFIX + key
+    return prefixed if len(prefixed) <= 255 else _KEY_PREFIX + hashlib.sha256(key.encode()).hexdigest()
+
+
+async def post_attendance(
+    ctx: AccreditationContext, command: contracts.PostAttendance
+) -> contracts.AttendancePostResult:
+    """An attendance post: a sandbox key's into the sandbox, any other into the register."""
+    if not await is_sandbox_request(ctx):
+        return await attendance.post_attendance(ctx, command)
+    key, fingerprint = check_post_request(command)
+    reserved = await idempotency_store.reserve(ctx, command.provider_id, sandbox_key(key), fingerprint)
+    if isinstance(reserved, contracts.AttendancePostResult):
+        return reserved
+    try:
+        async with ctx.unit_of_work() as uow:
+            result = await _record(ctx, uow.session, command, key)
+            await webhooks.attendance_recorded(uow.session, result, sandbox=True)
+            await idempotency_store.complete(uow.session, reserved, result, now=ctx.now())
+            await uow.commit()
+    except BaseException:
+        await idempotency_store.release(ctx, reserved)
+        raise
+    return result
+
+
+async def _record(
+    ctx: AccreditationContext, session: AsyncSession, command: contracts.PostAttendance, key: str
+) -> contracts.AttendancePostResult:
+    now = ctx.now()
+    edition = await edition_context(session, command.edition_id, command.provider_id)
+    rules.check_post_allowed(
+        course_status=CourseStatus(edition.status),
+        valid_from=edition.valid_from,
+        valid_until=edition.valid_until,
+        withdrawn_on=edition.withdrawn_on,
+        completion_date=edition.end_date,
+        today=ctx.today(),
+        posting_window_months=ctx.rules_on(ctx.today()).accreditation.attendance_posting_window_months,
+    )
+    raw_rows = [RawRow(a.registration_number, a.hours) for a in command.attendees]
+    people = sandbox_people()
+    terms = CourseTerms(
+        study_load_hours=edition.study_load_hours,
+        points=edition.points,
+        allows_partial_attendance=edition.allows_partial_attendance,
+    )
+    verdicts = rules.judge_rows(raw_rows, terms=terms, completion_date=edition.end_date, people=people)
+    candidates = [verdict for verdict in verdicts if isinstance(verdict, Candidate)]
+    existing = await _already_recorded(session, command.edition_id, candidates)
+    recorded: dict[int, uuid.UUID] = {}
+    for candidate in candidates:
+        if candidate.person_id in existing:
+            continue
+        attendance_id = uuid.uuid4()
+        inserted = await session.execute(
+            insert_ignoring_conflicts(session, sandbox_attendance, index_elements=["edition_id", "registration_number"])
+            .values(
+                attendance_id=attendance_id,
+                provider_id=command.provider_id,
+                edition_id=command.edition_id,
+                registration_number=candidate.registration_number,
+                hours=candidate.hours,
+                points=candidate.points,
+                recorded_at=now,
+            )
+            .returning(sandbox_attendance.c.attendance_id)
+        )
+        if inserted.first() is not None:
+            recorded[candidate.index] = attendance_id
+    lost = [c for c in candidates if c.person_id not in existing and c.index not in recorded]
+    if lost:
+        existing.update(await _already_recorded(session, command.edition_id, lost))
+    rows = [row_result(verdict, recorded, existing) for verdict in verdicts]
+    return contracts.AttendancePostResult(
+        post_id=uuid.uuid4(),
+        provider_id=command.provider_id,
+        course_id=edition.course_id,
+        edition_id=command.edition_id,
+        completion_date=edition.end_date,
+        channel=command.channel,
+        idempotency_key=key,
+        received_at=now,
+        counts=contracts.AttendanceCounts(
+            received=len(rows),
+            recorded=sum(row.outcome == "recorded" for row in rows),
+            duplicate=sum(row.outcome == "duplicate" for row in rows),
+            rejected=sum(row.outcome == "rejected" for row in rows),
+        ),
+        rows=rows,
+    )
+
+
+async def _already_recorded(
+    session: AsyncSession, edition_id: uuid.UUID, candidates: Sequence[Candidate]
+) -> dict[uuid.UUID, uuid.UUID]:
+    """Sandbox attendance ids on this edition, by test person."""
+    if not candidates:
+        return {}
+    by_number = {c.registration_number: c.person_id for c in candidates}
+    rows = await session.execute(
+        sa.select(sandbox_attendance.c.registration_number, sandbox_attendance.c.attendance_id).where(
+            sandbox_attendance.c.edition_id == edition_id,
+            sandbox_attendance.c.registration_number.in_(list(by_number)),
+        )
+    )
+    return {by_number[number]: attendance_id for number, attendance_id in rows}
