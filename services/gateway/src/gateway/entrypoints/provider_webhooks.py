@@ -69,7 +69,10 @@ _COMMON = {
     503: _problem("The accreditation service cannot be reached (retry after `Retry-After`)."),
     504: _problem("The accreditation service did not answer in time (retry after `Retry-After`)."),
 }
-_NOT_FOUND = {404: _problem("`webhook_endpoint_not_found` (or another provider's endpoint).")}
+_NOT_FOUND = {
+    404: _problem("`webhook_endpoint_not_found` (or another provider's endpoint)."),
+    400: _problem("`bad_request`: an id in the path is not a UUID."),
+}
 
 
 # --- The API -------------------------------------------------------------------------------------------------------
@@ -169,7 +172,11 @@ class ProviderWebhookApi(Controller):
     @post(
         "/{endpoint_id:uuid}/test",
         summary="Send a test event",
-        responses={**_COMMON, **_NOT_FOUND, 400: _problem("The body is malformed or names no known event.")},
+        responses={
+            **_COMMON,
+            **_NOT_FOUND,
+            400: _problem("`bad_request`: the body is malformed or names no known event, or an id is not a UUID."),
+        },
     )
     async def send_test(
         self,
@@ -193,7 +200,11 @@ class ProviderWebhookApi(Controller):
     @post(
         "/{endpoint_id:uuid}/deliveries/{delivery_id:uuid}/redeliver",
         summary="Send a message again",
-        responses={**_COMMON, 404: _problem("`webhook_endpoint_not_found` or `webhook_delivery_not_found`.")},
+        responses={
+            **_COMMON,
+            404: _problem("`webhook_endpoint_not_found` or `webhook_delivery_not_found`."),
+            400: _problem("`bad_request`: an id in the path is not a UUID."),
+        },
     )
     async def redeliver(
         self,
