@@ -27,6 +27,7 @@ import argparse
 import asyncio
 import os
 import random
+import signal
 import time
 import uuid
 from collections.abc import Sequence
@@ -365,6 +366,14 @@ async def paced_lookups(base: str, queries: Sequence[str], rate: int, seconds: f
 # --- the measures --------------------------------------------------------------------------------------------------
 
 
+def _add(rows: list[Row], row: Row) -> None:
+    """Keep a row for the table and log it at once (a long run that is stopped still shows what it measured)."""
+    rows.append(row)
+    log(
+        f"{row.measure}: floor {row.floor}, today {row.today}, ratio {row.ratio}, target {row.target}; {'; '.join(row.notes)}"
+    )
+
+
 def _ratio(value: float, floor: float) -> str:
     return f"{100 * value / floor:.1f}%" if floor else "-"
 
@@ -397,7 +406,8 @@ async def run_system_measures(args: argparse.Namespace, sizes: Sizes, chosen: li
                 rates = {"portfolio": len(events) / done["portfolio"], "accreditation": need / done["accreditation"]}
                 worst = min(rates.values())
                 share = 100 * worst / floor
-                rows.append(
+                _add(
+                    rows,
                     Row(
                         "events",
                         f"{floor:,.0f} msg/s",
@@ -406,7 +416,7 @@ async def run_system_measures(args: argparse.Namespace, sizes: Sizes, chosen: li
                         ">= 25% per consumer",
                         share >= 25,
                         [f"{len(events):,} events; " + ", ".join(f"{n} done after {s:.1f} s" for n, s in done.items())],
-                    )
+                    ),
                 )
         stage: Stage | None = None
         if "attendance" in chosen or "single-row" in chosen:
@@ -419,7 +429,8 @@ async def run_system_measures(args: argparse.Namespace, sizes: Sizes, chosen: li
             rate = sizes.rows / e2e["visible_s"]
             await quiet(system)
             floor = max(await raw_executemany(system, sizes.rows))
-            rows.append(
+            _add(
+                rows,
                 Row(
                     "attendance",
                     f"{floor:,.0f} rows/s",
@@ -430,14 +441,16 @@ async def run_system_measures(args: argparse.Namespace, sizes: Sizes, chosen: li
                     [
                         f"{sizes.rows:,} rows visible after {e2e['visible_s']:.2f} s (answered after {e2e['posted_s']:.2f} s)"
                     ],
-                )
+                ),
             )
         if "single-row" in chosen:
             assert stage is not None
             single = numbers[sizes.rows : sizes.rows + sizes.single]
-            latency = await single_row_latency(system, stage, single, numbers[sizes.rows + sizes.single : need])
+            warmups = numbers[sizes.rows + sizes.single : sizes.rows + sizes.single + warmup]
+            latency = await single_row_latency(system, stage, single, warmups)
             p50, p99 = percentile(latency["visible_ms"], 0.5), percentile(latency["visible_ms"], 0.99)
-            rows.append(
+            _add(
+                rows,
                 Row(
                     "single-row",
                     "-",
@@ -446,7 +459,7 @@ async def run_system_measures(args: argparse.Namespace, sizes: Sizes, chosen: li
                     f"p99 <= {args.single_before_ms:g} ms (before)",
                     p99 <= args.single_before_ms,
                     [f"{len(latency['visible_ms'])} one-row posts"],
-                )
+                ),
             )
         if "portfolio-read" in chosen:
             token = await professional_with_activities(system, sizes.activities)
@@ -461,7 +474,8 @@ async def run_system_measures(args: argparse.Namespace, sizes: Sizes, chosen: li
             )
             p99 = percentile(read.latencies_ms, 0.99) if read.latencies_ms else float("inf")
             share = 100 * read.rate / floor_run.rate
-            rows.append(
+            _add(
+                rows,
                 Row(
                     "portfolio-read",
                     f"{floor_run.rate:,.0f} req/s",
@@ -474,7 +488,7 @@ async def run_system_measures(args: argparse.Namespace, sizes: Sizes, chosen: li
                         f"p50 {percentile(read.latencies_ms, 0.5) if read.latencies_ms else 0:.0f} ms"
                         + (f"; failures {read.failures}" if read.failures else "")
                     ],
-                )
+                ),
             )
         if "register-lookup" in chosen:
             log(f"register-lookup: {sizes.registrations:,} registrations")
@@ -483,7 +497,8 @@ async def run_system_measures(args: argparse.Namespace, sizes: Sizes, chosen: li
             queries = [q for _ in range(500) for q in (rng.choice(lookup_numbers), rng.choice(names))]
             run = await paced_lookups(system.gateway_url, queries, sizes.lookup_rate, sizes.seconds)
             p99 = percentile(run.latencies_ms, 0.99) if run.latencies_ms else float("inf")
-            rows.append(
+            _add(
+                rows,
                 Row(
                     "register-lookup",
                     "-",
@@ -496,7 +511,7 @@ async def run_system_measures(args: argparse.Namespace, sizes: Sizes, chosen: li
                         f"{percentile(run.latencies_ms, 0.5) if run.latencies_ms else 0:.1f} ms"
                         + (f"; failures {run.failures}" if run.failures else "")
                     ],
-                )
+                ),
             )
     return rows
 
@@ -580,8 +595,17 @@ def _met(met: bool | None) -> str:
 
 
 async def run(args: argparse.Namespace) -> int:
+    # SIGTERM or SIGINT (ignored by default in a background job) cancel the run, so that its databases, queues and
+    # processes are removed on the way out.
+    main_task = asyncio.current_task()
+    assert main_task is not None
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        asyncio.get_running_loop().add_signal_handler(signum, main_task.cancel)
     chosen = list(dict.fromkeys(args.measures or MEASURES))
     sizes = Sizes.quick() if args.quick else Sizes.full()
+    for name in ("rows", "events", "dossiers", "registrations", "seconds", "activities", "clients"):
+        if getattr(args, name) is not None:
+            setattr(sizes, name, getattr(args, name))
     facts = machine()
     before = _load()
     rows: list[Row] = []
@@ -601,6 +625,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("measures", nargs="*", help=f"measures to run (default: all): {', '.join(MEASURES)}")
     parser.add_argument("--quick", action="store_true", help="every measure at a small size (checks the harness)")
     parser.add_argument("--keep", action="store_true", help="keep the databases, queues and logs")
+    parser.add_argument("--rows", type=int, help="attendance rows (default 10,000)")
+    parser.add_argument("--events", type=int, help="registry events (default 20,000)")
+    parser.add_argument("--dossiers", type=int, help="audit dossiers (default 50,000)")
+    parser.add_argument("--registrations", type=int, help="registrations for the lookups (default 100,000)")
+    parser.add_argument("--activities", type=int, help="activities in the portfolio read (default 60)")
+    parser.add_argument("--clients", type=int, help="concurrent clients of the portfolio read (default 32)")
+    parser.add_argument("--seconds", type=float, help="seconds of each HTTP measure (default 15)")
     parser.add_argument(
         "--single-before-ms", type=float, default=40.0, help="the single row's p99 before the change (the target)"
     )
@@ -617,7 +648,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown measure(s) {', '.join(unknown)}; choose from {', '.join(MEASURES)}")
     try:
         return asyncio.run(run(args))
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, asyncio.CancelledError):
         return 130
 
 

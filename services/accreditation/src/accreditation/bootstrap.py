@@ -39,7 +39,14 @@ def build_runtime(settings: ServiceSettings, clock: Clock | None = None) -> Serv
         else AccreditationSettings.model_validate(settings.model_dump())
     )
     engine = make_engine(own.database_url)
-    runtime = ServiceRuntime(SERVICE_NAME, own, engine, make_session_factory(engine), event_handlers=event_handlers())
+    runtime = ServiceRuntime(
+        SERVICE_NAME,
+        own,
+        engine,
+        make_session_factory(engine),
+        event_handlers=event_handlers(),
+        event_batch_size=own.event_batch_size,
+    )
 
     def unit_of_work() -> UnitOfWork:
         # Through the runtime, so a commit wakes the relay the runtime starts (it exists only after start()).
