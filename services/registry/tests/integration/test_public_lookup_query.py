@@ -1,5 +1,5 @@
 """The public register's lookup query with the latest cycle looked up per row (and the trigram indexes of
-migration 0013) answers exactly what the grouped query before it answered: same entries, same order, for lookups by
+migration 0014) answers exactly what the grouped query before it answered: same entries, same order, for lookups by
 number and by name, with people of one, two and three cycles and applications not yet public."""
 
 from __future__ import annotations

@@ -5,8 +5,8 @@ indexes on the two expressions the search matches with LIKE '%...%' (the surname
 lookup reads the matching rows instead of every person. PostgreSQL only (the pg_trgm extension, trusted: a
 database owner may create it); SQLite, the embedded default, gets nothing. No row changes.
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-07 13:40:00
 """
 
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0013"
-down_revision: str | None = "0012"
+revision: str = "0014"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
