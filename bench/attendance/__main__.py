@@ -123,6 +123,8 @@ class System:
     amqp_url: str
     keep: bool
     profile: bool = False
+    # Extra environment for every process (e.g. demo commands or a raised lookup limit for `python -m bench`).
+    extra_env: dict[str, str] = field(default_factory=dict)
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
     workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="lklr-bench-")))
     databases: dict[str, str] = field(default_factory=dict)
@@ -186,6 +188,7 @@ class System:
             "GATEWAY_ENVIRONMENT": "local",
             "REGISTRY_ENVIRONMENT": "local",
         }
+        env |= self.extra_env
         for name in (*SERVICES, "gateway"):
             out = (self.workdir / f"{name}.log").open("wb")
             # --profile: every process under cProfile, written to <workdir>/<name>.prof when it stops.
@@ -258,8 +261,10 @@ class System:
 
 
 @contextlib.asynccontextmanager
-async def running_system(server_url: str, amqp_url: str, keep: bool, profile: bool = False) -> AsyncIterator[System]:
-    system = System(server_url, amqp_url, keep, profile)
+async def running_system(
+    server_url: str, amqp_url: str, keep: bool, profile: bool = False, extra_env: dict[str, str] | None = None
+) -> AsyncIterator[System]:
+    system = System(server_url, amqp_url, keep, profile, dict(extra_env or {}))
     try:
         await system.create_databases()
         await system.start()

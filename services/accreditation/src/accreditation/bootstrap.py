@@ -64,7 +64,12 @@ def build_runtime(settings: ServiceSettings, clock: Clock | None = None) -> Serv
     )
     engine = make_engine(own.database_url)
     runtime = AccreditationRuntime(
-        SERVICE_NAME, own, engine, make_session_factory(engine), event_handlers=event_handlers()
+        SERVICE_NAME,
+        own,
+        engine,
+        make_session_factory(engine),
+        event_handlers=event_handlers(),
+        event_batch_size=own.event_batch_size,
     )
 
     def unit_of_work() -> UnitOfWork:

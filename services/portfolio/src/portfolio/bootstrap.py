@@ -72,6 +72,7 @@ def build_runtime(settings: ServiceSettings, clock: Clock | None = None) -> Port
         unattached_evidence_after=timedelta(hours=portfolio_settings.unattached_evidence_hours),
     )
     runtime.event_handlers = event_handlers(context)
+    runtime.event_batch_size = portfolio_settings.event_batch_size
     runtime.rpc_handlers = rpc_handlers(context)
     runtime.context = context
     runtime.jobs = [

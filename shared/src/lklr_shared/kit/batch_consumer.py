@@ -30,7 +30,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,6 +45,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from lklr_shared.contracts.base import Message, UnknownMessageType
 from lklr_shared.contracts.envelope import Envelope, utcnow, wrap
 from lklr_shared.kit import amqp_raw, metrics, tracing
+from lklr_shared.kit.consumer import EventHandler
 from lklr_shared.kit.db import inbox_table
 from lklr_shared.kit.outbox import OutboxRelay, UnitOfWork
 from lklr_shared.kit.retry import FailureRouter, describe
@@ -74,6 +76,46 @@ class BatchUnitOfWork(UnitOfWork):
         self._pending.append(envelope)
         return envelope
 
+    @contextmanager
+    def caused(self, envelope: Envelope) -> Iterator[None]:
+        """Inside the block, `emit` names ``envelope`` as the cause (as the plain consumer's unit of work does)."""
+        previous = self._caused_by
+        self._caused_by = envelope
+        try:
+            yield
+        finally:
+            self._caused_by = previous
+
+
+def per_event(handler: EventHandler) -> BatchHandler:
+    """A batch handler that runs a one-message handler for each item in turn, inside the batch's transaction, each
+    emitting its events as caused by its own message. What it saves over the plain consumer is the transaction,
+    the inbox round trip and the acknowledgement per message; the handler's own statements stay as they are."""
+
+    async def handle(uow: BatchUnitOfWork, items: BatchItems) -> None:
+        for event, envelope in items:
+            with uow.caused(envelope):
+                await handler(uow, event, envelope)
+
+    return handle
+
+
+def _runs(deliveries: Sequence[_Delivery], in_order: bool) -> list[tuple[type[Message], list[tuple[Any, Envelope]]]]:
+    """The deliveries as (contract, items) for the handlers: every contract once (first-seen order), or, in order,
+    each run of consecutive deliveries of one contract, so that no message is applied before one that came earlier."""
+    if not in_order:
+        by_contract: dict[type[Message], list[tuple[Any, Envelope]]] = {}
+        for delivery in deliveries:
+            by_contract.setdefault(type(delivery.contract), []).append((delivery.contract, delivery.envelope))
+        return list(by_contract.items())
+    runs: list[tuple[type[Message], list[tuple[Any, Envelope]]]] = []
+    for delivery in deliveries:
+        if runs and runs[-1][0] is type(delivery.contract):
+            runs[-1][1].append((delivery.contract, delivery.envelope))
+        else:
+            runs.append((type(delivery.contract), [(delivery.contract, delivery.envelope)]))
+    return runs
+
 
 @dataclass
 class _Delivery:
@@ -99,6 +141,7 @@ class BatchEventConsumer:
         prefetch_count: int | None = None,
         after_commit: AfterBatchCommit | None = None,
         publish_timeout: float = 5.0,
+        in_order: bool = False,
     ) -> None:
         if max_batch < 1:
             raise ValueError("max_batch must be at least 1")
@@ -114,6 +157,8 @@ class BatchEventConsumer:
         self._prefetch_count = prefetch_count or 2 * max_batch
         # Hook after the commit and before the acks (tests use it to die in exactly that gap).
         self._after_commit = after_commit
+        # In order: handlers see the batch's messages in arrival order (runs of one contract), not grouped by contract.
+        self._in_order = in_order
         self._failures = FailureRouter(
             name, broker, topology, topology.consumer_queue(name), publish_timeout=publish_timeout
         )
@@ -347,10 +392,7 @@ class BatchEventConsumer:
                 log.info("%s: %s duplicate message(s) skipped", self.name, duplicates)
             if not fresh:
                 return 0, duplicates
-            by_contract: dict[type[Message], list[tuple[Any, Envelope]]] = {}
-            for delivery in fresh:
-                by_contract.setdefault(type(delivery.contract), []).append((delivery.contract, delivery.envelope))
-            for contract_type, items in by_contract.items():
+            for contract_type, items in _runs(fresh, self._in_order):
                 await self._handlers[contract_type](uow, items)
             now = utcnow()
             await uow.session.execute(

@@ -74,10 +74,13 @@ async def get_register_entry(
 def _public_rows() -> sa.Select[Any]:
     """Registrations with their latest cycle, selecting only what the public entry is made of (defence in
     depth: e-mail, employer and hours are not even read)."""
+    # The latest cycle per registration, looked up for each matching row on the (person_id, sequence) key: a
+    # grouped subquery over every cycle would make each lookup read the whole table.
     latest = (
-        sa.select(cycles.c.person_id, sa.func.max(cycles.c.sequence).label("sequence"))
-        .group_by(cycles.c.person_id)
-        .subquery()
+        sa.select(sa.func.max(cycles.c.sequence))
+        .where(cycles.c.person_id == registrations.c.person_id)
+        .correlate(registrations)
+        .scalar_subquery()
     )
     return (
         sa.select(
@@ -92,8 +95,7 @@ def _public_rows() -> sa.Select[Any]:
             cycles.c.ends_on,
         )
         .join(people, people.c.person_id == registrations.c.person_id)
-        .join(latest, latest.c.person_id == registrations.c.person_id)
-        .join(cycles, sa.and_(cycles.c.person_id == latest.c.person_id, cycles.c.sequence == latest.c.sequence))
+        .join(cycles, sa.and_(cycles.c.person_id == registrations.c.person_id, cycles.c.sequence == latest))
         .where(registrations.c.status != RegistrationStatus.APPLIED.value)
     )
 
