@@ -28,6 +28,9 @@ from tests.support.rabbit_node import PrivateRabbitNode
 from tests.support.system import RunningSystem
 
 SETTLE_TIMEOUT_SECONDS = 240.0
+# How long "settled" must hold before it counts. The broker's queue figures lag by up to its statistics interval
+# (5 s): a message moving from a retry queue back to its work queue can show in neither for a moment.
+QUIET_SECONDS = 7.0
 
 
 def topic_matches(pattern: str, routing_key: str) -> bool:
@@ -103,13 +106,18 @@ async def settle(
 ) -> None:
     """Wait until the outboxes are drained and the queues are empty but for `dead_letters` in the DLQs."""
     deadline = time.monotonic() + timeout
+    quiet_since: float | None = None
     while True:
         backlog = await outbox_backlog(system)
         depths = await queue_depths(node)
         working = {name: n for name, n in depths.items() if n and not name.endswith(".dlq")}
         dead = sum(n for name, n in depths.items() if name.endswith(".dlq"))
         if not any(backlog.values()) and not working and dead >= dead_letters:
-            return
+            quiet_since = quiet_since if quiet_since is not None else time.monotonic()
+            if time.monotonic() - quiet_since >= QUIET_SECONDS:
+                return
+        else:
+            quiet_since = None
         if time.monotonic() > deadline:
             raise AssertionError(
                 f"not settled within {timeout:.0f}s: outbox backlog {backlog}, queues {working}, dead letters {dead}\n"
