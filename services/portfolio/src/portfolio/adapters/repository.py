@@ -760,6 +760,19 @@ async def update_person_details(session: AsyncSession, person_id: uuid.UUID, **v
 # --- norm met announcements ------------------------------------------------------------------------------------
 
 
+async def lock_people(session: AsyncSession, person_ids: Iterable[uuid.UUID]) -> None:
+    """Lock these people's rows until the transaction ends, always in the same order (no deadlock between two
+    transactions that lock overlapping sets). A no-op on SQLite, which has one writer at a time anyway."""
+    ids = sorted(set(person_ids))
+    if ids:
+        await session.execute(
+            sa.select(registered_people.c.person_id)
+            .where(registered_people.c.person_id.in_(ids))
+            .order_by(registered_people.c.person_id)
+            .with_for_update()
+        )
+
+
 async def cycles_that_may_meet_norm(
     session: AsyncSession,
     person_ids: Iterable[uuid.UUID],

@@ -28,6 +28,11 @@ async def announce_met_norms(context: PortfolioContext, uow: UnitOfWork, person_
     """Emit PortfolioNormMet for each begun cycle of these people whose norm is met now and was not announced
     before; returns how many were announced. Runs in the caller's transaction (the caller commits)."""
     today, now = context.today(), context.clock()
+    person_ids = list(person_ids)
+    # Two transactions that each add part of a person's work (a provider's placement and a self-entered activity)
+    # would each miss the other's uncommitted rows and neither would see the norm met. Locking the person first
+    # makes the second wait for the first to commit; its queries below then see both (read committed).
+    await repo.lock_people(uow.session, person_ids)
     # No scheme version asks fewer points than its smallest total: below it, a cycle cannot be met.
     least_total = min(version.norm.min_total_points for version in context.book.versions)
     candidates = await repo.cycles_that_may_meet_norm(
