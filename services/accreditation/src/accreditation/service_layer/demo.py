@@ -122,7 +122,7 @@ async def _ensure_sandbox_key(ctx: AccreditationContext) -> None:
             uow.session,
             provider_id=DEMO_PROVIDER_ID,
             material=DEMO_SANDBOX_KEY,
-            label="Demo sandbox key (published)",
+            label="Demo-sandboxsleutel (openbaar)",
             by=DEMO_ACTOR,
             ctx=ctx,
             key_id=DEMO_SANDBOX_KEY_ID,
