@@ -28,11 +28,17 @@ SECURITY_SCHEME: Final = "accountToken"
 REALM: Final = "LKLR"
 
 
+# No control characters (a NUL cannot even be stored in PostgreSQL text): refused as 400 at the door.
+_PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
+
+
 class TokenRequest(BaseModel):
-    email: str = Field(max_length=254)
+    email: str = Field(max_length=254, pattern=_PRINTABLE)
     password: str = Field(max_length=1024)
     totp_code: str | None = Field(default=None, max_length=12, description="Required for staff accounts.")
-    label: str = Field(default="", max_length=100, description="A name for the token, shown in your data export.")
+    label: str = Field(
+        default="", max_length=100, pattern=_PRINTABLE, description="A name for the token, shown in your data export."
+    )
 
 
 class TokenOut(BaseModel):
