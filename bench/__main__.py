@@ -52,6 +52,7 @@ from bench.attendance.__main__ import (
     quiet,
     raw_executemany,
     register_today,
+    registration_events,
     running_system,
     single_row_latency,
 )
@@ -162,38 +163,6 @@ def _load() -> str:
 
 
 # --- events: registrations announced as the registry announces them ---------------------------------------------
-
-
-def registration_events(count: int, first: int = 900_000) -> tuple[list[str], list[Message]]:
-    """`count` registrations with their first cycle: `registry.RegistrationGranted` and `CycleOpened` each."""
-    since = register_today() - timedelta(days=365)
-    numbers = [registration_number_for(first + index) for index in range(count)]
-    events: list[Message] = []
-    for number in numbers:
-        person_id = uuid.uuid4()
-        events.append(
-            registry_contracts.RegistrationGranted(
-                person_id=person_id,
-                registration_number=number,
-                initials="B.",
-                surname=f"Bench {number}",
-                roles=["leerplichtambtenaar"],
-                employer_id="gemeente-bench",
-                registered_since=since,
-            )
-        )
-        events.append(
-            registry_contracts.CycleOpened(
-                person_id=person_id,
-                registration_number=number,
-                cycle_id=uuid.uuid4(),
-                sequence=1,
-                starts_on=since,
-                ends_on=since.replace(year=since.year + 5) - timedelta(days=1),
-                scheme_version="2018.1",
-            )
-        )
-    return numbers, events
 
 
 async def announce(system: System, events: Sequence[Message], people: int) -> dict[str, float]:

@@ -296,15 +296,10 @@ async def wait_until(check: Callable[[], Awaitable[bool]], *, timeout: float, wh
         await asyncio.sleep(0.25)
 
 
-async def register_people(system: System, count: int) -> list[str]:
-    """Announce `count` registrations (with their first cycle) exactly as the registry does, as
-    `registry.RegistrationGranted` and `registry.CycleOpened` events, and wait until both consumers' read models
-    hold all of them. (The registry's own `GrantDemoRegistration` does the same one person per request, at about
-    20 a second on this kind of machine: too slow to set up 10,000 people; it is not what is measured here.)"""
-    assert system.broker is not None
-    publisher = Publisher(system.broker, system.topology.events_exchange, 30)
+def registration_events(count: int, first: int = 900_000) -> tuple[list[str], list[Message]]:
+    """`count` registrations with their first cycle: `registry.RegistrationGranted` and `CycleOpened` each."""
     since = register_today() - timedelta(days=365)
-    numbers = [registration_number_for(900_000 + index) for index in range(count)]
+    numbers = [registration_number_for(first + index) for index in range(count)]
     events: list[Message] = []
     for number in numbers:
         person_id = uuid.uuid4()
@@ -330,6 +325,17 @@ async def register_people(system: System, count: int) -> list[str]:
                 scheme_version="2018.1",
             )
         )
+    return numbers, events
+
+
+async def register_people(system: System, count: int) -> list[str]:
+    """Announce `count` registrations (with their first cycle) exactly as the registry does, as
+    `registry.RegistrationGranted` and `registry.CycleOpened` events, and wait until both consumers' read models
+    hold all of them. (The registry's own `GrantDemoRegistration` does the same one person per request, at about
+    20 a second on this kind of machine: too slow to set up 10,000 people; it is not what is measured here.)"""
+    assert system.broker is not None
+    publisher = Publisher(system.broker, system.topology.events_exchange, 30)
+    numbers, events = registration_events(count)
     started = time.perf_counter()
     for offset in range(0, len(events), 500):
         await asyncio.gather(*(publisher.publish(e.wire_name, wrap(e)) for e in events[offset : offset + 500]))
