@@ -110,7 +110,10 @@ async def test_sampled_dossiers_are_assigned_evenly_and_never_to_a_conflicted_re
         assert reviewers[reviewer_id] != employer_id
         assert person_id != own_person or reviewers[reviewer_id] != "gemeente-a"
     loads = Counter(reviewer_id for reviewer_id, *_ in cases)
-    assert max(loads.values()) - min(loads.values()) <= 1
+    # The dossiers arrive in batches whose make-up depends on timing. Within a batch the spread stays within 1
+    # (the domain tests show it); across batches a case whose eligible reviewers are all one above the least
+    # loaded (who has a conflict) must raise one of them to two above, so the online bound is 2, not 1.
+    assert max(loads.values()) - min(loads.values()) <= 2
     assert sorted(r.open_cases for r in listed.reviewers) == sorted(loads.values())
     assert listed.unassigned_cases == 0
 
