@@ -165,6 +165,8 @@ def build_context(
         statistics_decimals=settings.statistics_decimals,
         allow_demo_commands=settings.allow_demo_commands,
         second_factor_link_lifetime=timedelta(hours=settings.second_factor_link_hours),
+        objection_decision_weeks=settings.objection_decision_weeks,
+        objection_extension_weeks=settings.objection_extension_weeks,
         account_request_rate=RateLimit(
             limit=settings.account_requests_per_window,
             window=timedelta(seconds=settings.account_request_window_seconds),

@@ -75,6 +75,11 @@ class RegistrySettings(ServiceSettings):
     account_request_window_seconds: int = Field(default=300, ge=1)
     register_search_max_results: int = Field(default=50, ge=1, le=500)
 
+    # --- objections (bezwaar): the office decides within these weeks of receipt, extendable once (Awb 7:10: six
+    # weeks, once six more). The filing window is the scheme's reconsideration_weeks (default 6).
+    objection_decision_weeks: int = Field(default=6, ge=1, le=52)
+    objection_extension_weeks: int = Field(default=6, ge=1, le=52)
+
     # --- statistics
     statistics_decimals: int = Field(default=0, ge=0, le=2)
 

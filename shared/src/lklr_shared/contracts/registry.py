@@ -55,6 +55,13 @@ Errors come back as ``RpcError(code, message, status)``. The codes the registry 
 - 422 totp_secret_required: CreateDemoAccount for staff without a TOTP secret
 - 429 too_many_attempts: sign-in throttled (backoff or lockout); ``retry_after`` says how many seconds to wait
 - 429 rate_limited: public-register lookups over the limit; ``retry_after`` likewise
+- 404 decision_not_found: FileObjection against a decision that does not exist or is not the actor's own
+- 404 objection_not_found: an office objection command for an unknown objection
+- 409 objection_exists: FileObjection against a decision already objected to
+- 409 already_acknowledged, already_extended, objection_decided: an objection step the flow does not allow
+- 422 objection_late: FileObjection after the filing deadline (the message gives the deadline)
+- 422 reasons_required, reasons_too_long, place_required, hearing_in_past, hearing_after_deadline,
+  too_many_attachments: an objection step with a missing or impossible value
 
 A malformed request (pydantic validation) is 400 bad_request from the kit.
 
@@ -1328,3 +1335,216 @@ class Reregistrations(_RegistryReply):
 
     applications: list[ReregistrationView]
     truncated: bool = False
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Objection (bezwaar) against the register's decisions
+
+ObjectionDecisionKind = Literal[
+    "registration_refused", "reregistration_refused", "audit_not_met", "suspended", "struck_off"
+]
+ObjectionStateName = Literal["received", "acknowledged", "hearing_scheduled", "decided"]
+ObjectionOutcomeName = Literal["upheld", "not_upheld"]
+
+
+class ObjectionAttachment(Message):
+    """A file sent with an objection: an evidence file the objector uploaded to their portfolio (a nested value)."""
+
+    evidence_id: uuid.UUID
+    filename: str = Field(max_length=255)
+
+
+class ObjectableDecision(Message):
+    """A decision about the actor that can be objected to (a nested value): ``reference`` names it within its
+    ``decision_kind`` (the application, the dossier or the status change); ``filing_deadline`` is the last day to object;
+    ``objection_id`` is set once an objection against it is filed."""
+
+    decision_kind: ObjectionDecisionKind
+    reference: str
+    decided_on: date
+    summary: str
+    filing_deadline: date
+    open_for_objection: bool
+    objection_id: uuid.UUID | None = None
+
+
+class ObjectionView(Message):
+    """One objection with its deadlines and steps (a nested value).
+
+    ``decision_due_on`` is the decision deadline in force (after the extension, if taken);
+    ``original_decision_due_on`` the one before any extension. ``hearing_at``/``hearing_place`` are set once the
+    office invited the objector; ``outcome`` and ``decision_reasons`` once decided.
+    """
+
+    objection_id: uuid.UUID
+    person_id: uuid.UUID
+    registration_number: str | None = None
+    initials: str
+    surname: str
+    decision_kind: ObjectionDecisionKind
+    decision_reference: str
+    decision_summary: str
+    decided_on: date
+    filed_on: date
+    filing_deadline: date
+    reasons: str
+    attachments: list[ObjectionAttachment] = Field(default_factory=list)
+    state: ObjectionStateName
+    acknowledged_on: date | None = None
+    hearing_at: datetime | None = None
+    hearing_place: str | None = None
+    original_decision_due_on: date
+    decision_due_on: date
+    extended: bool = False
+    extension_reason: str | None = None
+    outcome: ObjectionOutcomeName | None = None
+    decision_reasons: str | None = None
+    objection_decided_on: date | None = None
+    overdue: bool = False
+
+
+class FileObjection(_ActingCommand["ObjectionFiled"]):
+    """Command (signed-in person): object to one of their own decisions, within the filing window (the scheme's
+    reconsideration weeks, default 6, from the decision day), with reasons and optionally files uploaded to the
+    portfolio first. Refusals: 404 decision_not_found (also for someone else's decision); 409 objection_exists;
+    422 objection_late (the message gives the deadline), reasons_required, reasons_too_long, too_many_attachments.
+    The objector and the office are mailed; an objection against a refused re-registration keeps the registration
+    in force until it is decided."""
+
+    wire_name: ClassVar[str] = "registry.FileObjection"
+    access: ClassVar[Access] = signed_in("actor_account_id")
+    # A retried form uploads its files again, under new ids.
+    fingerprint_ignores: ClassVar[frozenset[str]] = frozenset({"origin", "client_ip", "attachments"})
+
+    decision_kind: ObjectionDecisionKind
+    decision_reference: str = Field(min_length=1, max_length=100)
+    reasons: str = Field(max_length=20_000)
+    attachments: list[ObjectionAttachment] = Field(default_factory=list, max_length=20)
+    lang: MailLanguage = "nl"
+
+
+class ObjectionFiled(_RegistryReply):
+    """Reply to FileObjection."""
+
+    wire_name: ClassVar[str] = "registry.ObjectionFiled"
+
+    objection: ObjectionView
+
+
+class GetMyObjections(_ActingQuery["MyObjections"]):
+    """Query (signed-in person): the decisions about them that can be objected to, and their objections."""
+
+    wire_name: ClassVar[str] = "registry.GetMyObjections"
+    access: ClassVar[Access] = signed_in("actor_account_id")
+
+
+class MyObjections(_RegistryReply):
+    """Reply to GetMyObjections: decisions newest first; objections newest first."""
+
+    wire_name: ClassVar[str] = "registry.MyObjections"
+
+    filing_weeks: int
+    decisions: list[ObjectableDecision]
+    objections: list[ObjectionView]
+
+
+class ListObjections(_ActingQuery["Objections"]):
+    """Query (office only): the objection queue, open ones first by decision deadline, then decided ones."""
+
+    wire_name: ClassVar[str] = "registry.ListObjections"
+    access: ClassVar[Access] = staff({"office"}, "actor_account_id")
+
+    include_decided: bool = True
+    limit: int = Field(default=200, ge=1, le=1000)
+
+
+class Objections(_RegistryReply):
+    """Reply to ListObjections."""
+
+    wire_name: ClassVar[str] = "registry.Objections"
+
+    objections: list[ObjectionView]
+    truncated: bool = False
+
+
+class AcknowledgeObjection(_ActingCommand["ObjectionUpdated"]):
+    """Command (office only): acknowledge receipt of an objection; the objector is mailed with the decision
+    deadline. Refusals: 404 objection_not_found; 409 already_acknowledged."""
+
+    wire_name: ClassVar[str] = "registry.AcknowledgeObjection"
+    access: ClassVar[Access] = staff({"office"}, "actor_account_id")
+
+    objection_id: uuid.UUID
+
+
+class InviteToObjectionHearing(_ActingCommand["ObjectionUpdated"]):
+    """Command (office only): invite the objector to a hearing at ``hearing_at`` (local time of the register) and
+    ``place``; mailed. A new invitation replaces the previous one. Refusals: 404 objection_not_found;
+    409 objection_decided; 422 hearing_in_past, hearing_after_deadline, place_required."""
+
+    wire_name: ClassVar[str] = "registry.InviteToObjectionHearing"
+    access: ClassVar[Access] = staff({"office"}, "actor_account_id")
+
+    objection_id: uuid.UUID
+    hearing_at: datetime
+    place: str = Field(max_length=300)
+
+
+class ExtendObjectionTerm(_ActingCommand["ObjectionUpdated"]):
+    """Command (office only): extend the decision term once (default 6 weeks), with the reason; mailed.
+    Refusals: 404 objection_not_found; 409 objection_decided, already_extended; 422 reasons_required."""
+
+    wire_name: ClassVar[str] = "registry.ExtendObjectionTerm"
+    access: ClassVar[Access] = staff({"office"}, "actor_account_id")
+
+    objection_id: uuid.UUID
+    reason: str = Field(max_length=2000)
+
+
+class DecideObjection(_ActingCommand["ObjectionUpdated"]):
+    """Command (office only): decide an objection, upheld or not, with reasons; mailed and shown to the objector.
+
+    Not upheld: the decision stands, and a registration held by the objection lapses if its cycle has ended.
+    Upheld against a refused re-registration: re-registration is granted (the next cycle starts the day after the
+    old end). Upheld against another decision: the office takes the new decision through its usual pages.
+    Refusals: 404 objection_not_found; 409 objection_decided; 422 reasons_required."""
+
+    wire_name: ClassVar[str] = "registry.DecideObjection"
+    access: ClassVar[Access] = staff({"office"}, "actor_account_id")
+
+    objection_id: uuid.UUID
+    outcome: ObjectionOutcomeName
+    reasons: str = Field(max_length=20_000)
+
+
+class ObjectionUpdated(_RegistryReply):
+    """Reply to the office's objection commands: the objection as it now stands."""
+
+    wire_name: ClassVar[str] = "registry.ObjectionUpdated"
+
+    objection: ObjectionView
+
+
+class GetObjectionStatistics(_RegistryQuery["ObjectionStatistics"]):
+    """Query (public): objections per year of filing and their outcomes (anonymous counts)."""
+
+    wire_name: ClassVar[str] = "registry.GetObjectionStatistics"
+    access: ClassVar[Access] = PUBLIC
+
+
+class ObjectionYear(Message):
+    """Objections filed in one year and what became of them (a nested value)."""
+
+    year: int
+    filed: int
+    upheld: int
+    not_upheld: int
+    open: int
+
+
+class ObjectionStatistics(_RegistryReply):
+    """Reply to GetObjectionStatistics, oldest year first."""
+
+    wire_name: ClassVar[str] = "registry.ObjectionStatistics"
+
+    years: list[ObjectionYear]

@@ -384,3 +384,39 @@ credentials = sa.Table(
     sa.Column("revoked_reason", sa.String(40), nullable=True),
     sa.Index("ix_credentials_person", "person_id", "kind"),
 )
+
+objections = sa.Table(
+    "objections",
+    metadata,
+    # An objection (bezwaar) against one decision of the register; its deadlines are stored as taken (the
+    # configuration may change later, a running objection keeps the terms it was given).
+    sa.Column("objection_id", sa.Uuid, primary_key=True),
+    sa.Column("person_id", sa.Uuid, sa.ForeignKey("people.person_id"), nullable=False),
+    sa.Column("decision_kind", sa.String(40), nullable=False),
+    # The application id, dossier id or status history entry the decision is (unique per kind).
+    sa.Column("decision_reference", sa.String(100), nullable=False),
+    sa.Column("decision_summary", sa.Text, nullable=False),
+    sa.Column("decided_on", sa.Date, nullable=False),
+    sa.Column("filed_on", sa.Date, nullable=False),
+    sa.Column("filing_deadline", sa.Date, nullable=False),
+    sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("reasons", sa.Text, nullable=False),
+    # [{evidence_id, filename}]: files the objector uploaded to their portfolio (where evidence is stored).
+    sa.Column("attachments", sa.JSON, nullable=False),
+    sa.Column("state", sa.String(30), nullable=False),
+    sa.Column("acknowledged_on", sa.Date, nullable=True),
+    sa.Column("hearing_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("hearing_place", sa.String(300), nullable=True),
+    sa.Column("original_decision_due_on", sa.Date, nullable=False),
+    sa.Column("decision_due_on", sa.Date, nullable=False),
+    sa.Column("extended", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("extension_reason", sa.Text, nullable=True),
+    sa.Column("outcome", sa.String(20), nullable=True),
+    sa.Column("decision_reasons", sa.Text, nullable=True),
+    sa.Column("objection_decided_on", sa.Date, nullable=True),
+    sa.Column("decided_by", sa.String(100), nullable=True),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("decision_kind", "decision_reference", name="uq_objections_decision"),
+    sa.Index("ix_objections_person", "person_id"),
+    sa.Index("ix_objections_state_due", "state", "decision_due_on"),
+)

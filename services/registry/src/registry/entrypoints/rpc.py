@@ -19,6 +19,7 @@ from registry.service_layer import (
     credentials,
     extensions,
     mailbox,
+    objections,
     people,
     public_register,
     registrations,
@@ -108,6 +109,15 @@ USE_CASES: Mapping[type[Message], UseCase] = {
     contracts.GetMyRegistrationCertificate: credentials.get_my_certificate,
     contracts.GetCredentialKeys: credentials.get_credential_keys,
     contracts.GetStatusList: credentials.get_status_list,
+    # objections (bezwaar)
+    contracts.FileObjection: objections.file_objection,
+    contracts.GetMyObjections: objections.get_my_objections,
+    contracts.ListObjections: objections.list_objections,
+    contracts.AcknowledgeObjection: objections.acknowledge_objection,
+    contracts.InviteToObjectionHearing: objections.invite_to_hearing,
+    contracts.ExtendObjectionTerm: objections.extend_objection_term,
+    contracts.DecideObjection: objections.decide_objection,
+    contracts.GetObjectionStatistics: objections.get_objection_statistics,
     # development
     contracts.ListDevMail: mailbox.list_dev_mail,
     ListSecurityEvents: security_log.list_security_events,

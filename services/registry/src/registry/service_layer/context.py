@@ -57,6 +57,9 @@ class RegistryPolicy:
     account_request_rate: RateLimit = field(default_factory=lambda: RateLimit(limit=30, window=timedelta(minutes=5)))
     # How long the enrolment link mailed to a new staff member works (settings: second_factor_link_hours).
     second_factor_link_lifetime: timedelta = timedelta(hours=72)
+    # Weeks the office has to decide on an objection, and the one extension (settings: objection_*_weeks).
+    objection_decision_weeks: int = 6
+    objection_extension_weeks: int = 6
 
 
 @dataclass

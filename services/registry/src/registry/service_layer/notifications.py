@@ -879,3 +879,157 @@ def attendance_disputed_for_provider(
             ),
         ),
     )
+
+
+# --- objections (bezwaar) --------------------------------------------------------------------------------------
+
+
+def objection_received(
+    name: str, decision: str, filed_on: date, decision_due_on: date, lang: Language = DEFAULT_LANGUAGE
+) -> Mail:
+    """The objector's copy: the objection reached the register (the office acknowledges it separately)."""
+    return _pick(
+        lang,
+        (
+            "Uw bezwaar is ontvangen",
+            _letter(
+                "nl",
+                name,
+                f"Wij hebben op {date_text(filed_on)} uw bezwaar ontvangen tegen: {decision}.",
+                f"Het bureau beslist uiterlijk op {date_text(decision_due_on)}. Deze termijn kan één keer met zes "
+                "weken worden verlengd; dat hoort u dan van ons. U kunt de stand van zaken volgen in Mijn LKLR, "
+                "onder Bezwaar maken.",
+            ),
+        ),
+        (
+            "Your objection was received",
+            _letter(
+                "en",
+                name,
+                f"On {date_text(filed_on, 'en')} we received your objection to: {decision}.",
+                f"The register office decides by {date_text(decision_due_on, 'en')}. This term may be extended once "
+                "by six weeks; we will tell you if it is. Follow your objection in Mijn LKLR, under Objections.",
+            ),
+        ),
+    )
+
+
+def objection_to_office(objector: str, decision: str, decision_due_on: date) -> Mail:
+    """New work in the office's objection queue (the office reads Dutch)."""
+    return (
+        f"Nieuw bezwaar van {objector}",
+        _letter(
+            "nl",
+            None,
+            f"{objector} maakt bezwaar tegen: {decision}.",
+            f"Bevestig de ontvangst en beslis uiterlijk op {date_text(decision_due_on)}: zie Beheer, Bezwaren.",
+        ),
+    )
+
+
+def objection_acknowledged(name: str, decision: str, decision_due_on: date, lang: Language = DEFAULT_LANGUAGE) -> Mail:
+    """The office's acknowledgement of receipt, with the decision deadline."""
+    return _pick(
+        lang,
+        (
+            "Ontvangstbevestiging van uw bezwaar",
+            _letter(
+                "nl",
+                name,
+                f"Het bureau bevestigt de ontvangst van uw bezwaar tegen: {decision}.",
+                f"Wij beslissen uiterlijk op {date_text(decision_due_on)}. Het bureau kan u uitnodigen om uw bezwaar "
+                "toe te lichten op een hoorzitting.",
+            ),
+        ),
+        (
+            "Acknowledgement of your objection",
+            _letter(
+                "en",
+                name,
+                f"The register office acknowledges receipt of your objection to: {decision}.",
+                f"We decide by {date_text(decision_due_on, 'en')}. The office may invite you to a hearing to explain "
+                "your objection.",
+            ),
+        ),
+    )
+
+
+def objection_hearing(name: str, when: str, place: str, lang: Language = DEFAULT_LANGUAGE) -> Mail:
+    """An invitation to the hearing on the objection (``when``: date and time as the register's clock reads)."""
+    return _pick(
+        lang,
+        (
+            "Uitnodiging voor een hoorzitting over uw bezwaar",
+            _letter(
+                "nl",
+                name,
+                f"U bent uitgenodigd om uw bezwaar toe te lichten op een hoorzitting: {when}, {place}.",
+                "Kunt u niet? Neem dan contact op met het bureau; u kunt uw bezwaar ook schriftelijk aanvullen.",
+            ),
+        ),
+        (
+            "Invitation to a hearing on your objection",
+            _letter(
+                "en",
+                name,
+                f"You are invited to explain your objection at a hearing: {when}, {place}.",
+                "Cannot come? Contact the register office; you may also add to your objection in writing.",
+            ),
+        ),
+    )
+
+
+def objection_term_extended(name: str, decision_due_on: date, reason: str, lang: Language = DEFAULT_LANGUAGE) -> Mail:
+    """The office extended the decision term once."""
+    return _pick(
+        lang,
+        (
+            "De beslistermijn van uw bezwaar is verlengd",
+            _letter(
+                "nl",
+                name,
+                f"Het bureau heeft de termijn om op uw bezwaar te beslissen verlengd tot en met "
+                f"{date_text(decision_due_on)}. Reden: {reason}",
+            ),
+        ),
+        (
+            "The decision term of your objection was extended",
+            _letter(
+                "en",
+                name,
+                f"The register office extended the term to decide on your objection until "
+                f"{date_text(decision_due_on, 'en')}. Reason: {reason}",
+            ),
+        ),
+    )
+
+
+def objection_decided(
+    name: str, decision: str, upheld: bool, reasons: str, consequence: str, lang: Language = DEFAULT_LANGUAGE
+) -> Mail:
+    """The decision on the objection, with its reasons and what follows from it."""
+    verdict_nl = "gegrond" if upheld else "ongegrond"
+    verdict_en = "upheld" if upheld else "not upheld"
+    return _pick(
+        lang,
+        (
+            f"Beslissing op uw bezwaar: {verdict_nl}",
+            _letter(
+                "nl",
+                name,
+                f"Het bureau heeft beslist op uw bezwaar tegen: {decision}. Uw bezwaar is {verdict_nl}.",
+                f"Motivering: {reasons}",
+                consequence,
+            ),
+        ),
+        (
+            f"Decision on your objection: {verdict_en}",
+            _letter(
+                "en",
+                name,
+                f"The register office decided on your objection to: {decision}. Your objection is {verdict_en}.",
+                f"Reasons: {reasons}",
+                consequence,
+            ),
+        ),
+    )

@@ -682,3 +682,34 @@ def _view(row: Any) -> contracts.ReregistrationView:
         decision_reason=row.decision_reason,
         next_cycle=next_cycle,
     )
+
+
+# --- after an objection -----------------------------------------------------------------------------------------
+
+
+async def grant_after_objection(
+    uow: MailingUnitOfWork, ctx: RegistryContext, dossier_id: uuid.UUID, *, now: datetime
+) -> None:
+    """An upheld objection against a refused re-registration: grant it after all, as the audit's "met" would
+    have (the next cycle from the day after the old end). The registration, held in force by the objection, goes
+    through re-registration pending to registered, so every reader sees the same moves as for a grant."""
+    session = uow.session
+    row = await _application(session, dossier_id)
+    if row is None or row.cycle_id is None:
+        raise LookupError(f"objection names dossier {dossier_id}, which the registry does not have")
+    stored = await _cycle_by_id(session, row.cycle_id)
+    if stored is None:
+        raise LookupError(f"dossier {dossier_id} names cycle {row.cycle_id}, which does not exist")
+    await change_status(
+        uow,
+        ctx,
+        row.person_id,
+        RegistrationStatus.REREGISTRATION_PENDING,
+        by=SYSTEM_ACTOR,
+        reason="objection upheld: re-registration granted",
+        now=now,
+        manual=False,
+        notify=False,
+    )
+    registration = await _lock_registration(session, row.person_id)
+    await _grant(uow, ctx, row, stored, registration, today=ctx.today(now), now=now)

@@ -48,6 +48,7 @@ from registry.service_layer.audit_log import record_action
 from registry.service_layer.context import RegistryContext
 from registry.service_layer.errors import forbidden
 from registry.service_layer.mailing import contact_of, mail_contact
+from registry.service_layer.objections import holds_registration, is_held
 from registry.service_layer.records import load_registration
 from registry.service_layer.registrations import SYSTEM_ACTOR, change_status
 
@@ -123,7 +124,8 @@ class ScheduledJobs:
     async def expire_lapsed_registrations(self, now: datetime) -> int:
         """Registrations whose cycle ended without an application in, or with one not granted: expired.
 
-        A pending re-registration keeps the registration until the decision, so it is never expired here.
+        A pending re-registration keeps the registration until the decision, so it is never expired here; nor is
+        one whose refused re-registration is under objection (the decision on the objection lapses it if need be).
         """
         ctx = self._ctx
         today = ctx.today(now)
@@ -138,6 +140,8 @@ class ScheduledJobs:
                         _is_latest_cycle(),
                         registrations.c.status.in_([status.value for status in LAPSES_AT_CYCLE_END]),
                         cycles.c.ends_on < today,
+                        # An objection against a refused re-registration keeps the registration while it runs.
+                        ~holds_registration(registrations.c.person_id),
                     )
                     .order_by(registrations.c.person_id)
                     .limit(self._batch_size)
@@ -160,6 +164,8 @@ class ScheduledJobs:
         registration = await load_registration(uow.session, person_id, for_update=True)
         # Checked again under the lock: an application or an extension may have come in since the page was read.
         if registration is None or not lapses(registration.status, registration.cycle, today):
+            return 0
+        if await is_held(uow.session, person_id):
             return 0
         await change_status(
             uow,
