@@ -178,6 +178,8 @@ ROUTES: dict[tuple[str, str], str] = {
     # Mijn LKLR and re-registration: the signed-in account's own.
     ("GET", "/mijn"): "signed_in",
     ("GET", "/mijn/bewijs"): "signed_in",
+    ("GET", "/mijn/bezwaar"): "signed_in",
+    ("POST", "/mijn/bezwaar"): "signed_in",
     ("GET", "/mijn/bewijs.jwt"): "signed_in",
     ("GET", "/mijn/bewijs-norm.jwt"): "signed_in",
     ("GET", "/mijn/bewijs.pdf"): "signed_in",
@@ -250,6 +252,11 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/beheer/signaleringen"): "office",
     ("GET", "/beheer/herregistraties"): "office",
     ("POST", "/beheer/herregistraties/verlenging"): "office",
+    ("GET", "/beheer/bezwaren"): "office",
+    ("POST", "/beheer/bezwaren/{objection_id:uuid}/ontvangst"): "office",
+    ("POST", "/beheer/bezwaren/{objection_id:uuid}/hoorzitting"): "office",
+    ("POST", "/beheer/bezwaren/{objection_id:uuid}/verlenging"): "office",
+    ("POST", "/beheer/bezwaren/{objection_id:uuid}/beslissing"): "office",
     ("GET", "/beheer/beoordelaars"): "office",
     ("POST", "/beheer/beoordelaars/{reviewer_id:uuid}"): "office",
     # Administrator.
@@ -403,6 +410,7 @@ def _fill(path: str, objects: Objects) -> str:
         "claim_id": uuid.UUID(int=1),
         "application_id": uuid.UUID(int=2),
         "reviewer_id": uuid.UUID(int=3),
+        "objection_id": uuid.UUID(int=5),
         # The register's first status list (public).
         "list_number": 1,
     }

@@ -21,6 +21,7 @@ from gateway.texts import admin as admin_texts
 from gateway.texts import checks as check_texts
 from gateway.texts import credentials as credential_texts
 from gateway.texts import integrations as integration_texts
+from gateway.texts import objections as objection_texts
 from gateway.texts import office as office_texts
 from gateway.texts import pages as pages_texts
 from gateway.texts import portfolio as portfolio_texts
@@ -119,7 +120,7 @@ _CORE: Final[Mapping[str, Mapping[str, str]]] = {
         "faq.audit.q": "Wat is de steekproef?",
         "faq.audit.a": "Van de herregistratieaanvragen wordt {share}% willekeurig gekozen voor een inhoudelijke controle. Daarbij worden ten hoogste {max} zelf ingevoerde activiteiten beoordeeld. Vraagt de commissie meer informatie, dan antwoordt u binnen {days} dagen.",
         "faq.appeal.q": "Ik ben het niet eens met een besluit. Wat kan ik doen?",
-        "faq.appeal.a": "U kunt binnen {weeks} weken om heroverweging vragen.",
+        "faq.appeal.a": "Tegen elk besluit van het register over u (een afgewezen registratie of herregistratie, een steekproef die niet voldoet, een schorsing of een doorhaling) kunt u binnen {weeks} weken na de datum van het besluit bezwaar maken: in Mijn LKLR, onder Bezwaar maken, met uw redenen en zo nodig bijlagen. Het bureau bevestigt de ontvangst per e-mail, kan u uitnodigen voor een hoorzitting en beslist binnen zes weken; die termijn kan één keer met zes weken worden verlengd. De beslissing (gegrond of ongegrond) met de motivering krijgt u per e-mail en ziet u in Mijn LKLR. Zolang uw bezwaar tegen een niet toegekende herregistratie loopt, blijft u geregistreerd. Opleiders maken bezwaar tegen een besluit over een opleiding binnen {provider_weeks} weken, in hun opleidersportaal.",
         "faq.accreditation.q": "Hoe lang is een accreditatie geldig?",
         "faq.accreditation.a": "Een goedgekeurde cursus is {years} jaar geaccrediteerd. Aanbieders kunnen binnen {weeks} weken bezwaar maken tegen een besluit.",
         "faq.scheme_unavailable": "Het reglement kon niet worden geladen.",
@@ -490,7 +491,7 @@ _CORE: Final[Mapping[str, Mapping[str, str]]] = {
         "faq.audit.q": "What is the audit sample?",
         "faq.audit.a": "{share}% of the re-registration applications are chosen at random for a review. At most {max} self-entered activities are reviewed. If the committee asks for more information, you answer within {days} days.",
         "faq.appeal.q": "I disagree with a decision. What can I do?",
-        "faq.appeal.a": "You can ask for reconsideration within {weeks} weeks.",
+        "faq.appeal.a": "You can object to every decision of the register about you (a refused registration or re-registration, an audit that found the norm not met, a suspension or a striking off) within {weeks} weeks of the date of the decision: in Mijn LKLR, under Objections, with your reasons and, where useful, attachments. The register office acknowledges receipt by e-mail, may invite you to a hearing and decides within six weeks; that term may be extended once by six weeks. The decision (upheld or not upheld) with its reasons is mailed to you and shown in Mijn LKLR. While your objection to re-registration not being granted runs, you stay registered. Providers object to a decision on a course within {provider_weeks} weeks, in their provider portal.",
         "faq.accreditation.q": "How long is an accreditation valid?",
         "faq.accreditation.a": "An approved course is accredited for {years} years. Providers can object to a decision within {weeks} weeks.",
         "faq.scheme_unavailable": "The scheme could not be loaded.",
@@ -804,6 +805,7 @@ CATALOGUE: Final[Mapping[str, Mapping[str, str]]] = _merge(
     pages_texts.MESSAGES,
     safeguard_texts.MESSAGES,
     integration_texts.MESSAGES,
+    objection_texts.MESSAGES,
 )
 
 

@@ -62,6 +62,8 @@ class FakeRegistry:
     enrolment_links: dict[str, uuid.UUID] = field(default_factory=dict)
     # Session and API tokens whose sign-in did not pass the second factor: their staff roles do not count.
     password_only: set[str] = field(default_factory=set)
+    # The public objection figures (GetObjectionStatistics).
+    objection_years: list[c.ObjectionYear] = field(default_factory=list)
 
     # --- set-up helpers ---------------------------------------------------------------------------------------
 
@@ -136,6 +138,9 @@ class FakeRegistry:
         return reply
 
     # --- answers ----------------------------------------------------------------------------------------------
+
+    def _GetObjectionStatistics(self, request: c.GetObjectionStatistics) -> c.ObjectionStatistics:
+        return c.ObjectionStatistics(years=self.objection_years)
 
     def _GetStatistics(self, request: c.GetStatistics) -> c.Statistics:
         return c.Statistics(

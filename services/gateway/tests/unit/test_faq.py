@@ -64,3 +64,14 @@ async def test_faq_follows_a_changed_scheme_file_without_a_code_change(tmp_path:
     assert "ten minste 160 punten" not in text
     assert "duurt 4 jaar" in text
     assert "Intervisiebijeenkomst 2,5 bijeenkomst" in text
+
+
+async def test_faq_explains_how_to_object_with_the_schemes_terms_in_dutch_and_english() -> None:
+    async with AsyncTestClient(app=make_app(FakeCaller())) as client:
+        dutch = _text((await client.get("/vragen")).text)
+        english = _text((await client.get("/vragen", params={"lang": "en"})).text)
+    assert "binnen 6 weken na de datum van het besluit bezwaar maken" in dutch
+    assert "onder Bezwaar maken" in dutch and "hoorzitting" in dutch and "blijft u geregistreerd" in dutch
+    assert "binnen 8 weken, in hun opleidersportaal" in dutch
+    assert "within 6 weeks of the date of the decision" in english
+    assert "hearing" in english and "you stay registered" in english

@@ -299,12 +299,17 @@ async def test_the_audit_statistics_are_public_and_anonymous(
         a.AuditYearStatistics(year=2029, dossiers=1200, sampled=120, met=110, returned=6, not_met=4, in_progress=6),
         a.AuditYearStatistics(year=2030, dossiers=15, sampled=2, met=0, returned=0, not_met=0, in_progress=2),
     ]
+    world.objection_years = [c.ObjectionYear(year=2029, filed=37, upheld=9, not_upheld=25, open=3)]
     response = await client.get("/statistieken/audit")
     assert response.status_code == 200
     assert "1.200" in response.text and "120" in response.text
     assert response.text.index("2030") < response.text.index("2029")  # newest year first
+    objections = response.text[response.text.index('data-testid="objection-statistics"') :]
+    assert "Gegrond" in objections and "Ongegrond" in objections
+    assert all(f'<td class="num">{figure}</td>' in objections for figure in ("37", "9", "25", "3"))
     english = await client.get("/statistieken/audit?lang=en")
     assert "Audit: figures per year" in english.text and "1,200" in english.text
+    assert "Not upheld" in english.text
 
 
 def test_every_text_exists_in_dutch_and_english() -> None:

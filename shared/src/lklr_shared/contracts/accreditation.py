@@ -498,6 +498,17 @@ class ListCoursesForReview(_AccreditationQuery[CourseList]):
     requested_by: str = ""
 
 
+class ListOpenCourseObjections(_AccreditationQuery[CourseList]):
+    """The providers' open objections to course decisions → CourseList (courses with `objection_open`), oldest
+    submission first: for the register office's objection queue, beside the registry's own objections (the
+    accreditation committee decides them)."""
+
+    wire_name: ClassVar[str] = "accreditation.ListOpenCourseObjections"
+    access: ClassVar[Access] = staff({"office", "accreditation_committee"}, "requested_by")
+
+    requested_by: str = ""
+
+
 class ApproveCourse(_AccreditationCommand[CourseDetails]):
     """The committee approves → CourseDetails, and CourseAccredited is published.
 

@@ -67,6 +67,7 @@ USE_CASES: Final[dict[type[Message], UseCase]] = {
     contracts.GetCourse: courses.get_course,
     contracts.ListProviderCourses: courses.list_provider_courses,
     contracts.ListCoursesForReview: courses.list_for_review,
+    contracts.ListOpenCourseObjections: courses.list_open_objections,
     contracts.ApproveCourse: courses.approve_course,
     contracts.RequestCourseChanges: courses.request_changes,
     contracts.RejectCourse: courses.reject_course,

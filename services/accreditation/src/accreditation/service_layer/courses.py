@@ -184,6 +184,15 @@ async def list_for_review(ctx: AccreditationContext, _query: contracts.ListCours
     return contracts.CourseList(courses=found)
 
 
+async def list_open_objections(
+    ctx: AccreditationContext, _query: contracts.ListOpenCourseObjections
+) -> contracts.CourseList:
+    """Courses whose provider objected to the latest decision and the committee has not answered yet."""
+    async with ctx.unit_of_work() as uow:
+        found = await load_courses(ctx, uow.session, courses.c.objection_open.is_(True), courses.c.submitted_at)
+    return contracts.CourseList(courses=found)
+
+
 # --- Provider commands -----------------------------------------------------------------------------------------
 
 

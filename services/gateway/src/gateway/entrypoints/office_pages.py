@@ -29,6 +29,7 @@ OFFICE_NAVIGATION: Final = (
     ("office.nav.notices", "/beheer/signaleringen"),
     ("office.nav.reviewers", "/beheer/beoordelaars"),
     ("office.rereg.link", "/beheer/herregistraties"),
+    ("objection.office.nav", "/beheer/bezwaren"),
 )
 
 

@@ -139,4 +139,10 @@ class AuditStatisticsPage(Controller):
     @get("/statistieken/audit", name="audit_statistics")
     async def statistics(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template:
         figures = await ask(gateway.caller, audit_contracts.GetAuditStatistics())
-        return page(request, "audit_statistieken.html", years=list(reversed(figures.years)))
+        objections = await ask(gateway.caller, contracts.GetObjectionStatistics())
+        return page(
+            request,
+            "audit_statistieken.html",
+            years=list(reversed(figures.years)),
+            objection_years=list(reversed(objections.years)),
+        )

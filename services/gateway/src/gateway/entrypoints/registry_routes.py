@@ -26,6 +26,7 @@ from gateway.entrypoints.credential_pages import CredentialPages, CredentialPubl
 from gateway.entrypoints.dev_mail import DevMailPage
 from gateway.entrypoints.errors import problem, wants_json
 from gateway.entrypoints.mine_pages import MinePages
+from gateway.entrypoints.objection_pages import ObjectionPages, OfficeObjectionPages
 from gateway.entrypoints.office_pages import OfficePages
 from gateway.entrypoints.public_register import RegisterApi, RegisterPage
 from gateway.entrypoints.registry_context import AccountsContext
@@ -84,7 +85,9 @@ class RegistryRoutes(InitPluginProtocol):
         handlers: list[ControllerRouterHandler] = [
             AccountPages,
             MinePages,
+            ObjectionPages,
             OfficePages,
+            OfficeObjectionPages,
             AdminAccountPages,
             AdminSecurityLogPage,
             AdminSystemPage,

@@ -1,0 +1,280 @@
+"""Objection (bezwaar) pages: the person's `/mijn/bezwaar` (decisions open to objection, filing with reasons and
+files, the state and both deadlines of their objections) and the office's queue `/beheer/bezwaren` (acknowledge,
+invite to a hearing, extend once, decide), with the accreditation committee's open course objections beside it.
+
+The person's page names only the signed-in account; the registry finds the decision among the actor's own (someone
+else's is "not found"). Attachments are stored as evidence files in the portfolio, as answers to reviewers are.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Final
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import UploadFile
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from gateway.entrypoints.forms import form_fields, problem_message, translator
+from gateway.entrypoints.office_pages import office_page
+from gateway.entrypoints.portfolio_support import FormProblem, portfolio_owner
+from gateway.entrypoints.rendering import page, request_language
+from gateway.entrypoints.request_ids import form_request_id
+from gateway.entrypoints.reregistration_pages import upload_evidence
+from gateway.entrypoints.web_session import client_ip, current_account, role_required, signed_in
+from gateway.service_layer.context import GatewayDep
+from lklr_shared.contracts import accreditation as accreditation_contracts
+from lklr_shared.contracts import registry as contracts
+from lklr_shared.kit.clock import REGISTER_TIME_ZONE
+from lklr_shared.kit.requests import ask
+from lklr_shared.kit.rpc import RpcError
+
+DECISION_KINDS: Final = ("registration_refused", "reregistration_refused", "audit_not_met", "suspended", "struck_off")
+MAX_ATTACHMENTS: Final = 5
+NOTICES: Final = {
+    "ingediend": "objection.filed",
+    "ontvangst": "objection.office.done.acknowledged",
+    "hoorzitting": "objection.office.done.hearing",
+    "verlengd": "objection.office.done.extended",
+    "beslist": "objection.office.done.decided",
+}
+
+
+def _is_client_refusal(exc: RpcError) -> bool:
+    return 400 <= exc.status < 500 and exc.status not in {401, 403}
+
+
+class ObjectionPages(Controller):
+    path = "/mijn/bezwaar"
+    include_in_schema = False
+    guards = [signed_in]
+
+    async def _render(
+        self,
+        request: Request[Any, Any, Any],
+        gateway: GatewayDep,
+        *,
+        problem: str | None = None,
+        values: dict[str, str] | None = None,
+        status_code: int = 200,
+    ) -> Template:
+        account = current_account(request)
+        mine = await ask(gateway.caller, contracts.GetMyObjections(actor_account_id=account.account_id))
+        return page(
+            request,
+            "mijn/bezwaar.html",
+            status_code=status_code,
+            mine=mine,
+            open_decisions=[decision for decision in mine.decisions if decision.open_for_objection],
+            problem=problem,
+            values=values or {},
+            notice=NOTICES.get(request.query_params.get("gedaan", "")),
+            can_attach=await portfolio_owner(gateway.caller, account.account_id, client_ip(request)) is not None,
+            timezone=REGISTER_TIME_ZONE,
+        )
+
+    @get("", name="my_objections")
+    async def overview(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template:
+        return await self._render(request, gateway)
+
+    @post("", name="file_objection")
+    async def file(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template | Redirect:
+        t = translator(request)
+        account = current_account(request)
+        form = await request.form()
+        decision = form.get("decision")
+        reasons = form.get("reasons")
+        values = {
+            "decision": decision if isinstance(decision, str) else "",
+            "reasons": reasons if isinstance(reasons, str) else "",
+        }
+        kind, _, reference = values["decision"].partition(":")
+        if kind not in DECISION_KINDS or not reference:
+            return await self._render(
+                request, gateway, problem=t("objection.problem.decision"), values=values, status_code=422
+            )
+        if len(values["reasons"].strip()) < 10:
+            return await self._render(
+                request, gateway, problem=t("objection.problem.reasons_required"), values=values, status_code=422
+            )
+        uploads = [item for item in form.getall("attachments", []) if isinstance(item, UploadFile) and item.filename]
+        if len(uploads) > MAX_ATTACHMENTS:
+            problem = t("objection.problem.too_many_attachments", count=MAX_ATTACHMENTS)
+            return await self._render(request, gateway, problem=problem, values=values, status_code=422)
+        attachments: list[contracts.ObjectionAttachment] = []
+        if uploads:
+            owner = await portfolio_owner(gateway.caller, account.account_id, client_ip(request))
+            if owner is None:
+                problem = t("objection.problem.no_portfolio")
+                return await self._render(request, gateway, problem=problem, values=values, status_code=422)
+            for upload in uploads:
+                try:
+                    stored = await upload_evidence(gateway.caller, owner, upload)
+                except (RpcError, FormProblem) as exc:
+                    if not 400 <= exc.status < 500:
+                        raise
+                    problem = problem_message(t, exc, texts="portfolio.problem", fallback="objection.problem.file")
+                    return await self._render(request, gateway, problem=problem, values=values, status_code=exc.status)
+                attachments.append(
+                    contracts.ObjectionAttachment(evidence_id=stored.evidence_id, filename=stored.filename[:255])
+                )
+        try:
+            await ask(
+                gateway.caller,
+                contracts.FileObjection(
+                    actor_account_id=account.account_id,
+                    client_ip=client_ip(request),
+                    decision_kind=kind,  # checked against DECISION_KINDS above
+                    decision_reference=reference[:100],
+                    reasons=values["reasons"][:20_000],
+                    attachments=attachments,
+                    lang="en" if request_language(request)[0] == "en" else "nl",
+                ),
+                request_id=await form_request_id(request),
+            )
+        except RpcError as exc:
+            if not _is_client_refusal(exc):
+                raise
+            problem = problem_message(t, exc, texts="objection.problem", fallback="objection.problem.other")
+            return await self._render(request, gateway, problem=problem, values=values, status_code=exc.status)
+        return Redirect("/mijn/bezwaar?gedaan=ingediend", status_code=303)
+
+
+class OfficeObjectionPages(Controller):
+    path = "/beheer/bezwaren"
+    include_in_schema = False
+    guards = [role_required("office")]
+
+    async def _render(
+        self,
+        request: Request[Any, Any, Any],
+        gateway: GatewayDep,
+        *,
+        problem: str | None = None,
+        problem_for: str | None = None,
+        status_code: int = 200,
+    ) -> Template:
+        account = current_account(request)
+        queue = await ask(gateway.caller, contracts.ListObjections(actor_account_id=account.account_id))
+        return office_page(
+            request,
+            "beheer/bezwaren.html",
+            status_code=status_code,
+            objections=queue.objections,
+            truncated=queue.truncated,
+            course_objections=await self._course_objections(gateway, account.account_id),
+            problem=problem,
+            problem_for=problem_for,
+            notice=NOTICES.get(request.query_params.get("gedaan", "")),
+            today=gateway.today(),
+            timezone=REGISTER_TIME_ZONE,
+        )
+
+    @staticmethod
+    async def _course_objections(gateway: GatewayDep, account_id: uuid.UUID) -> list[Any] | None:
+        """Providers' open objections to course decisions, decided by the accreditation committee (None when
+        the accreditation service cannot say: the registry's queue still shows)."""
+        try:
+            listing = await ask(
+                gateway.caller, accreditation_contracts.ListOpenCourseObjections(requested_by=f"account:{account_id}")
+            )
+        except RpcError:
+            return None
+        return list(listing.courses)
+
+    async def _step(
+        self, request: Request[Any, Any, Any], gateway: GatewayDep, objection_id: uuid.UUID, command: Any, done: str
+    ) -> Template | Redirect:
+        t = translator(request)
+        try:
+            await ask(gateway.caller, command, request_id=await form_request_id(request))
+        except RpcError as exc:
+            if not _is_client_refusal(exc):
+                raise
+            problem = problem_message(t, exc, texts="objection.problem", fallback="objection.problem.other")
+            return await self._render(
+                request, gateway, problem=problem, problem_for=str(objection_id), status_code=exc.status
+            )
+        return Redirect(f"/beheer/bezwaren?gedaan={done}#bezwaar-{objection_id}", status_code=303)
+
+    async def _refuse(
+        self, request: Request[Any, Any, Any], gateway: GatewayDep, objection_id: uuid.UUID, key: str
+    ) -> Template:
+        return await self._render(
+            request, gateway, problem=translator(request)(key), problem_for=str(objection_id), status_code=422
+        )
+
+    @get("", name="office_objections")
+    async def queue(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template:
+        return await self._render(request, gateway)
+
+    @post("/{objection_id:uuid}/ontvangst", name="office_objection_acknowledge")
+    async def acknowledge(
+        self, request: Request[Any, Any, Any], gateway: GatewayDep, objection_id: FromPath[uuid.UUID]
+    ) -> Template | Redirect:
+        await form_fields(request)
+        command = contracts.AcknowledgeObjection(
+            actor_account_id=current_account(request).account_id,
+            client_ip=client_ip(request),
+            objection_id=objection_id,
+        )
+        return await self._step(request, gateway, objection_id, command, "ontvangst")
+
+    @post("/{objection_id:uuid}/hoorzitting", name="office_objection_hearing")
+    async def hearing(
+        self, request: Request[Any, Any, Any], gateway: GatewayDep, objection_id: FromPath[uuid.UUID]
+    ) -> Template | Redirect:
+        values = await form_fields(request)
+        try:
+            at = datetime.fromisoformat(f"{values.get('date', '')}T{values.get('time', '')}")
+        except ValueError:
+            return await self._refuse(request, gateway, objection_id, "objection.problem.hearing_when")
+        place = values.get("place", "").strip()
+        if not place:
+            return await self._refuse(request, gateway, objection_id, "objection.problem.place_required")
+        command = contracts.InviteToObjectionHearing(
+            actor_account_id=current_account(request).account_id,
+            client_ip=client_ip(request),
+            objection_id=objection_id,
+            hearing_at=at,  # no zone: the registry reads it as the register's local time
+            place=place[:300],
+        )
+        return await self._step(request, gateway, objection_id, command, "hoorzitting")
+
+    @post("/{objection_id:uuid}/verlenging", name="office_objection_extend")
+    async def extend(
+        self, request: Request[Any, Any, Any], gateway: GatewayDep, objection_id: FromPath[uuid.UUID]
+    ) -> Template | Redirect:
+        values = await form_fields(request)
+        reason = values.get("reason", "").strip()
+        if len(reason) < 3:
+            return await self._refuse(request, gateway, objection_id, "objection.problem.extension_reason")
+        command = contracts.ExtendObjectionTerm(
+            actor_account_id=current_account(request).account_id,
+            client_ip=client_ip(request),
+            objection_id=objection_id,
+            reason=reason[:2000],
+        )
+        return await self._step(request, gateway, objection_id, command, "verlengd")
+
+    @post("/{objection_id:uuid}/beslissing", name="office_objection_decide")
+    async def decide(
+        self, request: Request[Any, Any, Any], gateway: GatewayDep, objection_id: FromPath[uuid.UUID]
+    ) -> Template | Redirect:
+        values = await form_fields(request)
+        outcome = values.get("outcome", "")
+        if outcome not in ("upheld", "not_upheld"):
+            return await self._refuse(request, gateway, objection_id, "objection.problem.outcome")
+        reasons = values.get("reasons", "").strip()
+        if len(reasons) < 10:
+            return await self._refuse(request, gateway, objection_id, "objection.problem.reasons_required")
+        command = contracts.DecideObjection(
+            actor_account_id=current_account(request).account_id,
+            client_ip=client_ip(request),
+            objection_id=objection_id,
+            outcome="upheld" if outcome == "upheld" else "not_upheld",
+            reasons=reasons[:20_000],
+        )
+        return await self._step(request, gateway, objection_id, command, "beslist")
