@@ -124,6 +124,10 @@ async def test_a_rejected_provider_objects_once_within_the_window_and_the_commit
     assert objected.objection_open and objected.status == "rejected" and objected.objection_deadline is None
     queue = await service.call(contracts.ListCoursesForReview())
     assert course.course_id in {c.course_id for c in queue.courses}
+    # The register office sees the open objection in its objection queue too.
+    open_objections = await service.call(contracts.ListOpenCourseObjections())
+    assert course.course_id in {c.course_id for c in open_objections.courses}
+    assert all(c.objection_open for c in open_objections.courses)
     twice = await service.refusal(objection)
     assert (twice.status, twice.code) == (409, "already_objected")
 
@@ -131,6 +135,8 @@ async def test_a_rejected_provider_objects_once_within_the_window_and_the_commit
         contracts.DismissCourseObjection(course_id=course.course_id, decided_by=COMMITTEE, reason="Besluit blijft.")
     )
     assert (dismissed.status, dismissed.objection_open) == ("rejected", False)
+    answered = await service.call(contracts.ListOpenCourseObjections())
+    assert course.course_id not in {c.course_id for c in answered.courses}
     assert [s.step for s in dismissed.history] == ["submitted", "rejected", "objected", "objection_dismissed"]
     # One objection per decision: the dismissed one used it up.
     assert (await service.refusal(objection)).code == "already_objected"
