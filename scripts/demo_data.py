@@ -51,6 +51,9 @@ DEMO_ACCOUNTS = [
         "applicant", "professional (application pending)", "smit@lklr.example", "F.", "Smit", ("professional",)
     ),
     DemoAccount(
+        "objector", "professional (objection running)", "dewit@lklr.example", "K.", "de Wit", ("professional",)
+    ),
+    DemoAccount(
         "office",
         "register office (beheerder)",
         "beheer@lklr.example",
@@ -152,6 +155,8 @@ async def load_demo_data(amqp_url: str, prefix: str) -> str:
                     declaration_accepted=True,
                 ),
             )
+        if accounts["objector"].created:
+            await _objection(client, accounts["objector"].account_id, accounts["office"].account_id)
         registration = await client.call(
             "registry", contracts.GetMyRegistration(actor_account_id=professional.account_id)
         )
@@ -196,6 +201,10 @@ async def load_demo_data(amqp_url: str, prefix: str) -> str:
             "a one-time enrolment link (see /dev/mail)."
         )
         lines.append(
+            "Objections: dewit@lklr.example objected to a suspension (/mijn/bezwaar); the office handles it at "
+            "/beheer/bezwaren (acknowledge, hearing, extension, decision; the mails in /dev/mail)."
+        )
+        lines.append(
             "Credentials: jansen@lklr.example downloads a signed registration credential at /mijn/bewijs; anyone checks "
             "one at /verifieren (or offline: uv run python -m lklr_shared.verify FILE)."
         )
@@ -230,3 +239,31 @@ async def _grant(
     )
     assert isinstance(receipt, contracts.RegistrationReceipt)
     return receipt.registration_number
+
+
+async def _objection(client: RpcClient, person_id: uuid.UUID, office_id: uuid.UUID) -> None:
+    """A registered professional whom the office suspended, and who objected to it: the objection waits in the
+    office's queue for its acknowledgement."""
+    number = await _grant(
+        client, "K.", "de Wit", ["leerplichtambtenaar"], "gemeente-zwolle", date(2020, 6, 1), person_id
+    )
+    await client.call(
+        "registry",
+        contracts.ChangeRegistrationStatus(
+            actor_account_id=office_id,
+            registration_number=number,
+            new_status="suspended",
+            reason="Geen bewijs van dienstverband ontvangen",
+        ),
+    )
+    mine = await client.call("registry", contracts.GetMyObjections(actor_account_id=person_id))
+    assert isinstance(mine, contracts.MyObjections) and mine.decisions
+    await client.call(
+        "registry",
+        contracts.FileObjection(
+            actor_account_id=person_id,
+            decision_kind=mine.decisions[0].decision_kind,
+            decision_reference=mine.decisions[0].reference,
+            reasons="Mijn werkgever heeft de verklaring op tijd gestuurd; ik werk 28 uur per week bij de gemeente.",
+        ),
+    )
