@@ -79,6 +79,14 @@ def _every_mail(lang: notifications.Language) -> dict[str, notifications.Mail]:
         "attendance_disputed_for_provider": n.attendance_disputed_for_provider(
             "Kenniscentrum", "0000013", "Niet aanwezig", DAY, lang
         ),
+        "objection_received": n.objection_received("A. Jansen", "de schorsing", DAY, LATER, lang),
+        "objection_to_office": n.objection_to_office("A. Jansen", "de schorsing", LATER, lang),
+        "objection_acknowledged": n.objection_acknowledged("A. Jansen", "de schorsing", LATER, lang),
+        "objection_hearing": n.objection_hearing("A. Jansen", "7-3-2026 om 14:30 uur", "Utrecht", lang),
+        "objection_term_extended": n.objection_term_extended("A. Jansen", LATER, "Advies nodig.", lang),
+        "objection_decided": n.objection_decided(
+            "A. Jansen", "de schorsing", False, "Geen nieuwe feiten.", "lapses_at_cycle_end", DAY, lang
+        ),
     }
 
 

@@ -914,15 +914,27 @@ def objection_received(
     )
 
 
-def objection_to_office(objector: str, decision: str, decision_due_on: date) -> Mail:
-    """New work in the office's objection queue (the office reads Dutch)."""
-    return (
-        f"Nieuw bezwaar van {objector}",
-        _letter(
-            "nl",
-            None,
-            f"{objector} maakt bezwaar tegen: {decision}.",
-            f"Bevestig de ontvangst en beslis uiterlijk op {date_text(decision_due_on)}: zie Beheer, Bezwaren.",
+def objection_to_office(objector: str, decision: str, decision_due_on: date, lang: Language = DEFAULT_LANGUAGE) -> Mail:
+    """New work in the office's objection queue."""
+    return _pick(
+        lang,
+        (
+            f"Nieuw bezwaar van {objector}",
+            _letter(
+                "nl",
+                None,
+                f"{objector} maakt bezwaar tegen: {decision}.",
+                f"Bevestig de ontvangst en beslis uiterlijk op {date_text(decision_due_on)}: zie Beheer, Bezwaren.",
+            ),
+        ),
+        (
+            f"New objection from {objector}",
+            _letter(
+                "en",
+                None,
+                f"{objector} objects to: {decision}.",
+                f"Acknowledge receipt and decide by {date_text(decision_due_on, 'en')}: see the office's Objections page.",
+            ),
         ),
     )
 
@@ -1004,12 +1016,44 @@ def objection_term_extended(name: str, decision_due_on: date, reason: str, lang:
     )
 
 
+# What a decision on an objection does to the registration (see objections._apply_outcome).
+OBJECTION_CONSEQUENCES: Final = {
+    "stands": ("Het besluit blijft in stand.", "The decision stands."),
+    "new_decision": (
+        "Het bureau neemt een nieuw besluit en laat u dat weten.",
+        "The register office takes a new decision and will let you know.",
+    ),
+    "lapsed": (
+        "Het besluit blijft in stand: uw registratie is vervallen.",
+        "The decision stands: your registration has lapsed.",
+    ),
+    "lapses_at_cycle_end": (
+        "Het besluit blijft in stand: uw registratie vervalt na het einde van de registratieperiode ({end}).",
+        "The decision stands: your registration lapses after the end of its cycle ({end}).",
+    ),
+    "granted": (
+        "Uw herregistratie is alsnog toegekend; de nieuwe registratieperiode staat in Mijn LKLR.",
+        "Your re-registration is granted after all; the new cycle is shown in Mijn LKLR.",
+    ),
+}
+
+
 def objection_decided(
-    name: str, decision: str, upheld: bool, reasons: str, consequence: str, lang: Language = DEFAULT_LANGUAGE
+    name: str,
+    decision: str,
+    upheld: bool,
+    reasons: str,
+    consequence: str,
+    cycle_end: date | None = None,
+    lang: Language = DEFAULT_LANGUAGE,
 ) -> Mail:
-    """The decision on the objection, with its reasons and what follows from it."""
+    """The decision on the objection, with its reasons and what follows from it (``consequence``: a key of
+    OBJECTION_CONSEQUENCES; ``cycle_end`` for the one that names it)."""
     verdict_nl = "gegrond" if upheld else "ongegrond"
     verdict_en = "upheld" if upheld else "not upheld"
+    follows_nl, follows_en = OBJECTION_CONSEQUENCES[consequence]
+    end_nl = date_text(cycle_end) if cycle_end else ""
+    end_en = date_text(cycle_end, "en") if cycle_end else ""
     return _pick(
         lang,
         (
@@ -1019,7 +1063,7 @@ def objection_decided(
                 name,
                 f"Het bureau heeft beslist op uw bezwaar tegen: {decision}. Uw bezwaar is {verdict_nl}.",
                 f"Motivering: {reasons}",
-                consequence,
+                follows_nl.format(end=end_nl),
             ),
         ),
         (
@@ -1029,7 +1073,7 @@ def objection_decided(
                 name,
                 f"The register office decided on your objection to: {decision}. Your objection is {verdict_en}.",
                 f"Reasons: {reasons}",
-                consequence,
+                follows_en.format(end=end_en),
             ),
         ),
     )

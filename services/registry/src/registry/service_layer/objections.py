@@ -560,13 +560,14 @@ async def decide_objection(
     await uow.session.execute(
         sa.update(objections).where(objections.c.objection_id == row.objection_id).values(updated_at=now, **values)
     )
-    consequence = await _apply_outcome(uow, ctx, row, kind, outcome, now=now)
+    consequence, cycle_end = await _apply_outcome(uow, ctx, row, kind, outcome, now=now)
     mail = notifications.objection_decided(
         f"{row.initials} {row.surname}",
         decision_words(kind, row.decided_on),
         outcome is ObjectionOutcome.UPHELD,
         reasons,
         consequence,
+        cycle_end,
     )
     return await _finish_step(uow, ctx, actor, row, now, "decide_objection", command.client_ip, values, mail)
 
@@ -579,15 +580,14 @@ async def _apply_outcome(
     outcome: ObjectionOutcome,
     *,
     now: datetime,
-) -> str:
-    """What the decision on the objection does to the registration; returns the sentence for the mail."""
+) -> tuple[str, date | None]:
+    """What the decision on the objection does to the registration; returns the mail's consequence (a key of
+    ``notifications.OBJECTION_CONSEQUENCES``) and the cycle end it names, if any."""
     session = uow.session
     today = ctx.today(now)
     registration = await load_registration(session, row.person_id, for_update=True)
     if kind not in HOLDS_REGISTRATION or registration is None:
-        if outcome is ObjectionOutcome.UPHELD:
-            return "Het bureau neemt een nieuw besluit en laat u dat weten."
-        return "Het besluit blijft in stand."
+        return ("new_decision" if outcome is ObjectionOutcome.UPHELD else "stands"), None
     if outcome is ObjectionOutcome.NOT_UPHELD:
         if lapses(registration.status, registration.cycle, today) and not await is_held(session, row.person_id):
             await change_status(
@@ -602,16 +602,13 @@ async def _apply_outcome(
                 effective_on=lapse_date(registration.cycle),
                 notify=False,
             )
-            return "Het besluit blijft in stand: uw registratie is vervallen."
-        return (
-            "Het besluit blijft in stand: uw registratie vervalt na het einde van de registratieperiode "
-            f"({notifications.date_text(registration.cycle.end)})."
-        )
+            return "lapsed", None
+        return "lapses_at_cycle_end", registration.cycle.end
     # Upheld: the refused re-registration is granted after all, as the audit's "met" would have.
     if registration.status is not RegistrationStatus.REGISTERED:
-        return "Het bureau neemt een nieuw besluit over uw herregistratie en laat u dat weten."
+        return "new_decision", None
     await reregistrations.grant_after_objection(uow, ctx, uuid.UUID(row.decision_reference), now=now)
-    return "Uw herregistratie is alsnog toegekend; de nieuwe registratieperiode staat in Mijn LKLR."
+    return "granted", None
 
 
 # --- public statistics -------------------------------------------------------------------------------------------
