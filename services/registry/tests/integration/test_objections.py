@@ -112,6 +112,34 @@ async def test_a_refused_re_registration_stays_registered_while_the_objection_ru
     assert "intervisie" in mail.body and "vervallen" in mail.body
 
 
+async def test_an_objection_against_a_not_met_decided_after_the_cycle_end_puts_the_registration_back_until_decided(
+    registry_2030: Registry, office_member: uuid.UUID
+) -> None:
+    set_day(registry_2030, date(2030, 2, 20))
+    person = await professional(registry_2030, date(2025, 3, 1), "Nadeeinddatum")
+    frozen = dossier(person, applied_on=date(2030, 2, 20))
+    await publish(registry_2030, frozen)
+    await wait_for_status(registry_2030, person, "reregistration_pending")
+    set_day(registry_2030, date(2030, 4, 15))
+    await publish(registry_2030, concluded(person, frozen.dossier_id, "not_met", date(2030, 4, 15)))
+    await wait_for_status(registry_2030, person, "expired")  # decided after the cycle end: lapsed at once
+
+    set_day(registry_2030, date(2030, 4, 20))
+    filed = (await registry_2030.call(objection(person, str(frozen.dossier_id)))).objection
+    assert (await registration(registry_2030, person)).status == "registered"
+    await run_jobs(registry_2030)
+    assert (await register_entry(registry_2030, person)).status == "registered"
+
+    await registry_2030.call(
+        contracts.DecideObjection(
+            actor_account_id=office_member, objection_id=filed.objection_id, outcome="not_upheld", reasons=REASONS
+        )
+    )
+    view = await registration(registry_2030, person)
+    assert view.status == "expired"
+    assert [change.to_status for change in view.status_history][-3:] == ["expired", "registered", "expired"]
+
+
 async def test_an_upheld_objection_grants_the_re_registration_after_all(
     registry_2030: Registry, office_member: uuid.UUID
 ) -> None:

@@ -7,7 +7,8 @@ exist). Deadlines are the domain's (``domain/objections.py``); the terms are sto
 filed, so a later change of configuration does not move a running objection's deadlines.
 
 While an objection against a refused re-registration is open, the expiry job leaves the registration in force
-(``holds_registration``); not upheld, it lapses as it would have; upheld, re-registration is granted.
+(``holds_registration``), and one the refusal lapsed at once (decided after the cycle end) is put back until the
+objection is decided; not upheld, it lapses as it would have; upheld, re-registration is granted.
 """
 
 from __future__ import annotations
@@ -56,6 +57,8 @@ from registry.service_layer.records import load_registration
 from registry.service_layer.registrations import SYSTEM_ACTOR, change_status
 
 _OPEN = [state.value for state in OPEN_STATES]
+# The status history's reason when an objection puts a lapsed registration back in force until it is decided.
+KEPT_WHILE_OBJECTING = "objection against the refused re-registration: registered until it is decided"
 # Refusals of a re-registration application the person can act on (the others are data anomalies).
 _OBJECTABLE_REFUSALS = (RefusalReason.LATE.value, RefusalReason.NORM_NOT_MET.value)
 _KIND_WORDS: dict[str, dict[DecisionKind, str]] = {
@@ -340,6 +343,7 @@ async def file_objection(
             updated_at=now,
         )
     )
+    await _keep_registered_while_objecting(uow, ctx, actor.account_id, kind, now=now)
     contact = await contact_of(session, actor.account_id)
     assert contact is not None  # the actor is a person with an account
     await mail_contact(
@@ -365,6 +369,33 @@ async def file_objection(
     await uow.commit()
     row = await _load(session, objection_id)
     return contracts.ObjectionFiled(objection=_view(row, today))
+
+
+async def _keep_registered_while_objecting(
+    uow: RegistryUnitOfWork, ctx: RegistryContext, person_id: uuid.UUID, kind: DecisionKind, *, now: datetime
+) -> None:
+    """A not-met audit decided after the cycle end lapsed the registration at once. The objection against it keeps
+    the person registered while it runs, as a timely application did until the decision: the registration goes
+    back to registered (the expiry job then holds it; not upheld, it lapses again as of the same day)."""
+    if kind is not DecisionKind.AUDIT_NOT_MET:
+        return
+    registration = await load_registration(uow.session, person_id, for_update=True)
+    if registration is None or registration.status is not RegistrationStatus.EXPIRED or not registration.history:
+        return
+    last = registration.history[-1]
+    if last.to_status is not RegistrationStatus.EXPIRED or last.reason != reregistrations.NOT_GRANTED_REASON:
+        return  # lapsed for another reason since (or never by this refusal): nothing to keep
+    await change_status(
+        uow,
+        ctx,
+        person_id,
+        RegistrationStatus.REGISTERED,
+        by=SYSTEM_ACTOR,
+        reason=KEPT_WHILE_OBJECTING,
+        now=now,
+        manual=False,
+        notify=False,
+    )
 
 
 async def _refusal(

@@ -70,6 +70,8 @@ log = logging.getLogger(__name__)
 
 # Refusals the professional can act on are mailed; the others are data anomalies for the office's overview.
 _MAILED_REFUSALS = frozenset({RefusalReason.LATE, RefusalReason.NORM_NOT_MET})
+# The status history's reason when a not-met audit ends the registration (an objection looks for it).
+NOT_GRANTED_REASON = "re-registration not granted: the audit found the norm not met"
 # A cycle with one of these applications has its re-registration decided (or being decided) already.
 _DECIDED = (ApplicationState.GRANTED.value, ApplicationState.NOT_GRANTED.value)
 
@@ -550,7 +552,7 @@ async def _refuse(
 ) -> None:
     """Re-registration not granted: the registration lapses the day after the cycle end (at once when that day
     has come; otherwise it is registered until then and the expiry job lapses it)."""
-    reason = "re-registration not granted: the audit found the norm not met"
+    reason = NOT_GRANTED_REASON
     if registration.status is RegistrationStatus.REREGISTRATION_PENDING:
         await change_status(
             uow,
