@@ -60,8 +60,8 @@ Errors come back as ``RpcError(code, message, status)``. The codes the registry 
 - 409 objection_exists: FileObjection against a decision already objected to
 - 409 already_acknowledged, already_extended, objection_decided: an objection step the flow does not allow
 - 422 objection_late: FileObjection after the filing deadline (the message gives the deadline)
-- 422 reasons_required, reasons_too_long, place_required, hearing_in_past, hearing_after_deadline,
-  too_many_attachments: an objection step with a missing or impossible value
+- 422 reasons_required, reasons_too_long, place_required, hearing_in_past, hearing_after_deadline: an objection
+  step with a missing or impossible value
 
 A malformed request (pydantic validation) is 400 bad_request from the kit.
 
@@ -1407,9 +1407,9 @@ class FileObjection(_ActingCommand["ObjectionFiled"]):
     """Command (signed-in person): object to one of their own decisions, within the filing window (the scheme's
     reconsideration weeks, default 6, from the decision day), with reasons and optionally files uploaded to the
     portfolio first. Refusals: 404 decision_not_found (also for someone else's decision); 409 objection_exists;
-    422 objection_late (the message gives the deadline), reasons_required, reasons_too_long, too_many_attachments.
-    The objector and the office are mailed; an objection against a refused re-registration keeps the registration
-    in force until it is decided."""
+    422 objection_late (the message gives the deadline), reasons_required, reasons_too_long (more than 20
+    attachments: 400 bad_request). The objector and the office are mailed; an objection against a refused
+    re-registration keeps the registration in force until it is decided."""
 
     wire_name: ClassVar[str] = "registry.FileObjection"
     access: ClassVar[Access] = signed_in("actor_account_id")
