@@ -2,7 +2,8 @@
 
 The language of every mail the register sends an account later on (decisions, reminders, audit news): Dutch
 (``nl``, the register's language and the default for every existing account) or English (``en``). Set from the
-language a person signs up in and changeable on Mijn LKLR. A check constraint keeps any other value out.
+language a person signs up in and changeable on Mijn LKLR. On PostgreSQL a check constraint keeps any other value
+out.
 
 Revision ID: 0017
 Revises: 0014
@@ -21,12 +22,15 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("accounts") as batch:
-        batch.add_column(sa.Column("preferred_language", sa.String(2), nullable=False, server_default="nl"))
-        batch.create_check_constraint("ck_accounts_preferred_language", "preferred_language IN ('nl', 'en')")
+    # Plain ALTER TABLE on both databases: a batch rebuild of accounts on SQLite would drop a table others refer to.
+    op.add_column("accounts", sa.Column("preferred_language", sa.String(2), nullable=False, server_default="nl"))
+    # SQLite (the embedded default) adds a check constraint only by rebuilding the table, which the foreign keys to
+    # accounts refuse while rows refer to it; there the registry's contracts alone keep other values out.
+    if op.get_bind().dialect.name == "postgresql":
+        op.create_check_constraint("ck_accounts_preferred_language", "accounts", "preferred_language IN ('nl', 'en')")
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("accounts") as batch:
-        batch.drop_constraint("ck_accounts_preferred_language", type_="check")
-        batch.drop_column("preferred_language")
+    if op.get_bind().dialect.name == "postgresql":
+        op.drop_constraint("ck_accounts_preferred_language", "accounts", type_="check")
+    op.drop_column("accounts", "preferred_language")  # SQLite 3.35 and later drop a column in place
