@@ -95,7 +95,7 @@ async def extend_cycle(
             uow,
             contact,
             notifications.cycle_extended(
-                contact.name, number.value, extended.end, extension.weeks, extension.reason.value
+                contact.name, number.value, extended.end, extension.weeks, extension.reason.value, contact.language
             ),
         )
     await record_action(
