@@ -17,6 +17,7 @@ from registry.service_layer import (
     accounts,
     applications,
     credentials,
+    erasure,
     extensions,
     mailbox,
     people,
@@ -103,6 +104,7 @@ USE_CASES: Mapping[type[Message], UseCase] = {
     contracts.UpdateMyPerson: people.update_my_person,
     contracts.ListEligibilityNotices: people.list_eligibility_notices,
     contracts.ExportMyData: people.export_my_data,
+    contracts.EraseMyAccount: erasure.erase_my_account,
     # verifiable credentials
     contracts.IssueMyCredential: credentials.issue_my_credential,
     contracts.GetMyRegistrationCertificate: credentials.get_my_certificate,
