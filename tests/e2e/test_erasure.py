@@ -1,4 +1,5 @@
-"""Erasure after retention across every service: a professional with a provider-placed course, a self-entered
+"""Erasure on request through Mijn LKLR (an account without registration goes, a registered person is refused
+with the reason), and erasure after retention across every service: a professional with a provider-placed course, a self-entered
 activity with its evidence file, struck off; when the short periods pass (portfolio, attendance, audit, logs) the
 scheduled job has those erased in every service, evidence bytes included; when the registration's period passes,
 the rest goes. Afterwards no database of any service holds the name or the registration number in any table, the
@@ -31,6 +32,7 @@ from lklr_shared.kit.rpc import RpcClient
 from scripts.demo_audit import CERTIFICATE_PDF, accredited_edition, call
 from scripts.demo_portfolio import upload_evidence
 from tests.support.system import RunningSystem, start_system
+from tests.support.web import WebUser
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -128,12 +130,11 @@ async def test_a_person_past_retention_is_erased_in_every_service_and_logged_und
                 ),
                 registry_contracts.DemoAccountReady,
             )  # fmt: skip
+            email = f"p-{uuid.uuid4().hex[:8]}@example.nl"
             account = await call(
                 client,
                 "registry",
-                registry_contracts.CreateDemoAccount(
-                    email=f"p-{uuid.uuid4().hex[:8]}@example.nl", password=PASSWORD, initials="V.", surname=surname
-                ),
+                registry_contracts.CreateDemoAccount(email=email, password=PASSWORD, initials="V.", surname=surname),
                 registry_contracts.DemoAccountReady,
             )
             receipt = await call(
@@ -194,6 +195,39 @@ async def test_a_person_past_retention_is_erased_in_every_service_and_logged_und
             # The probe finds the person where they are (so its empty answer at the end means something).
             for service in ("registry", "portfolio", "accreditation"):
                 assert await _tables_mentioning(system.database_urls[service], [surname, number]), service
+            # On request, in the browser: the registered professional is refused with the reason; an account
+            # without registration is erased (every service confirms) and its browser signed out.
+            visitor_email = f"v-{uuid.uuid4().hex[:8]}@example.nl"
+            visitor = await call(
+                client,
+                "registry",
+                registry_contracts.CreateDemoAccount(
+                    email=visitor_email, password=PASSWORD, initials="W.", surname=f"Weg{surname}"
+                ),
+                registry_contracts.DemoAccountReady,
+            )
+            async with WebUser(system.gateway_url) as professional, WebUser(system.gateway_url) as web_visitor:
+                await professional.sign_in(email, PASSWORD)
+                refused = await professional.post_form(
+                    "/mijn/account-verwijderen", {"confirm": "yes"}, csrf_page="/mijn/account-verwijderen"
+                )
+                assert refused.status_code == 409 and 'data-reason="registration_running"' in refused.text
+                await web_visitor.sign_in(visitor_email, PASSWORD)
+                erased = await web_visitor.post_form(
+                    "/mijn/account-verwijderen", {"confirm": "yes"}, csrf_page="/mijn/account-verwijderen"
+                )
+                assert erased.status_code == 303 and erased.headers["location"] == "/account/verwijderd"
+                assert 'data-testid="erased"' in (await web_visitor.get("/account/verwijderd")).text
+                signed_out = await web_visitor.get("/mijn")
+                assert signed_out.status_code == 303 and "/inloggen" in signed_out.headers["location"]
+            await _until(lambda: _confirmed(system, 1), "every service confirms the erasure on request")
+            assert (
+                await _fetch(
+                    system.database_urls["registry"], "SELECT 1 FROM people WHERE person_id = $1", visitor.account_id
+                )
+                == []
+            )
+
             await call(
                 client,
                 "registry",
@@ -209,7 +243,7 @@ async def test_a_person_past_retention_is_erased_in_every_service_and_logged_und
             # The short periods pass: the portfolio (evidence bytes too) and attendance go; the registration stays.
             await system.move_clock(SHORT_DAYS + 1)
             assert (await call(client, "registry", jobs, registry_contracts.ScheduledJobsReport)).erasures == 1
-            await _until(lambda: _confirmed(system, 1), "every service confirms the first erasure")
+            await _until(lambda: _confirmed(system, 2), "every service confirms the first erasure")
             assert [path for path in blobs.rglob("*") if path.is_file()] == []
             assert await _fetch(system.database_urls["accreditation"], "SELECT 1 FROM attendance") == []
             assert await _fetch(
@@ -220,7 +254,7 @@ async def test_a_person_past_retention_is_erased_in_every_service_and_logged_und
             # The registration's period passes: everything else goes.
             await system.move_clock(REGISTRATION_DAYS - SHORT_DAYS)
             assert (await call(client, "registry", jobs, registry_contracts.ScheduledJobsReport)).erasures == 1
-            await _until(lambda: _confirmed(system, 2), "every service confirms the second erasure")
+            await _until(lambda: _confirmed(system, 3), "every service confirms the second erasure")
 
             for service in SERVICES:
                 found = await _tables_mentioning(system.database_urls[service], [surname, number])
@@ -233,16 +267,19 @@ async def test_a_person_past_retention_is_erased_in_every_service_and_logged_und
                 assert (await web.get(f"/api/v1/register/{number}")).status_code == 404
 
             pseudonyms = await _fetch(
-                system.database_urls["registry"], "SELECT subject FROM audit_trail WHERE action = 'erase_person'"
+                system.database_urls["registry"],
+                "SELECT subject, detail FROM audit_trail WHERE action = 'erase_person' ORDER BY entry_id",
             )
-            assert len(pseudonyms) == 2 and {row["subject"] for row in pseudonyms} == {pseudonyms[0]["subject"]}
-            pseudonym = pseudonyms[0]["subject"]
+            assert len(pseudonyms) == 3
+            assert pseudonyms[1]["subject"] == pseudonyms[2]["subject"] != pseudonyms[0]["subject"]
+            pseudonym = pseudonyms[1]["subject"]
             assert pseudonym.startswith("pseudonym:") and str(actor.person_id) not in pseudonym
             for service in ("portfolio", "accreditation", "audit"):
                 logged = await _fetch(
                     system.database_urls[service],
-                    "SELECT object FROM kit_security_log WHERE action = 'person.erased'",
+                    "SELECT object FROM kit_security_log WHERE action = 'person.erased' ORDER BY at",
                 )
-                assert [row["object"] for row in logged] == [pseudonym, pseudonym], service
+                expected = [pseudonyms[0]["subject"], pseudonym, pseudonym]
+                assert [row["object"] for row in logged] == expected, service
         finally:
             await broker.stop()

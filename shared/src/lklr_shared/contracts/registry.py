@@ -1203,6 +1203,29 @@ class RetentionEntry(Message):
     legal_ground: str
 
 
+class RetentionSchedule(_RegistryReply):
+    """Reply to GetRetentionSchedule and GetMyRetention: per kind of data, its period and legal ground; for
+    GetMyRetention also the last day each is kept for the actor (None while their registration runs)."""
+
+    wire_name: ClassVar[str] = "registry.RetentionSchedule"
+
+    entries: list[RetentionEntry]
+
+
+class GetRetentionSchedule(_RegistryQuery[RetentionSchedule]):
+    """Query (public): the retention schedule in force, every kind with its period (the FAQ shows it)."""
+
+    wire_name: ClassVar[str] = "registry.GetRetentionSchedule"
+    access: ClassVar[Access] = PUBLIC
+
+
+class GetMyRetention(_ActingQuery[RetentionSchedule]):
+    """Query: what the register keeps of the actor and until when (Mijn LKLR); not logged as a data export."""
+
+    wire_name: ClassVar[str] = "registry.GetMyRetention"
+    access: ClassVar[Access] = signed_in("actor_account_id")
+
+
 class ExportMyData(_ActingQuery["MyDataExport"]):
     """Query: everything the registry holds about the actor (the gateway merges other services' exports)."""
 

@@ -88,12 +88,16 @@ class RetentionSchedule:
         """How long ``kind`` is kept after its clock starts."""
         return timedelta(days=self.periods[kind])
 
-    def kept_until(self, kind: DataKind, ended_on: date) -> date:
-        """The last day ``kind`` is kept for a registration that ended on ``ended_on``. The registration itself
-        stays until the longest period of any kind it anchors has passed."""
+    def kept_for(self, kind: DataKind) -> timedelta:
+        """How long ``kind`` is in fact kept after the registration ended: its period, except the registration's,
+        which stays until the longest period of any kind it anchors has passed too."""
         if kind is DataKind.REGISTRATION:
-            return ended_on + max(self.period(other) for other in AFTER_REGISTRATION)
-        return ended_on + self.period(kind)
+            return max(self.period(other) for other in AFTER_REGISTRATION)
+        return self.period(kind)
+
+    def kept_until(self, kind: DataKind, ended_on: date) -> date:
+        """The last day ``kind`` is kept for a registration that ended on ``ended_on``."""
+        return ended_on + self.kept_for(kind)
 
     def due_after_registration(
         self, ended_on: date, today: date, already_erased: Collection[DataKind] = ()
@@ -153,7 +157,7 @@ def retention_overview(
     return [
         (
             kind,
-            (schedule.kept_until(kind, date.min) - date.min).days,
+            schedule.kept_for(kind).days,
             schedule.kept_until(kind, ended) if ended is not None else None,
         )
         for kind in AFTER_REGISTRATION

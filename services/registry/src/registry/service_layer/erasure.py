@@ -49,6 +49,7 @@ from registry.adapters.sql import claim
 from registry.adapters.unit_of_work import MailingUnitOfWork
 from registry.domain.accounts import STAFF_ROLES, parse_account_roles
 from registry.domain.retention import (
+    AFTER_REGISTRATION,
     ENDED,
     LEGAL_GROUNDS,
     DataKind,
@@ -313,3 +314,27 @@ async def retention_of(
         )
         for kind, days, until in retention_overview(ctx.retention, status, ended)
     ]
+
+
+async def get_retention_schedule(
+    _uow: UnitOfWork, ctx: RegistryContext, _query: contracts.GetRetentionSchedule
+) -> contracts.RetentionSchedule:
+    """The schedule in force: every kind, its period in days (the registration's: until the longest has passed)."""
+    return contracts.RetentionSchedule(
+        entries=[
+            contracts.RetentionEntry(
+                data_kind=kind.value,
+                period_days=ctx.retention.kept_for(kind).days,
+                kept_until=None,
+                legal_ground=LEGAL_GROUNDS[kind],
+            )
+            for kind in (DataKind.ACCOUNT, *AFTER_REGISTRATION)
+        ]
+    )
+
+
+async def get_my_retention(
+    uow: UnitOfWork, ctx: RegistryContext, query: contracts.GetMyRetention
+) -> contracts.RetentionSchedule:
+    """What is kept of the actor and until when."""
+    return contracts.RetentionSchedule(entries=await retention_of(uow.session, ctx, query.actor_account_id))
