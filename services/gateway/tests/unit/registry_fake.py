@@ -504,6 +504,7 @@ class FakeRegistry:
             audit_trail=[],
             mails=[],
             tokens=[],
+            retention=self._GetMyRetention(c.GetMyRetention(actor_account_id=account.account_id)).entries,
         )
 
     def _GetRetentionSchedule(self, request: c.GetRetentionSchedule) -> c.RetentionSchedule:

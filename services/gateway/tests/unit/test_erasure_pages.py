@@ -30,7 +30,7 @@ async def test_an_account_without_registration_is_erased_after_confirmation_and_
         await sign_in(client, "vergeet@example.nl", PASSWORD)
         mine = await client.get("/mijn")
         assert 'href="/mijn/account-verwijderen"' in mine.text and "Wat we bewaren en hoe lang" in mine.text
-        assert "zolang u het account gebruikt" in _text(mine.text)
+        assert "tot u het laat verwijderen" in _text(mine.text)
 
         form = await client.get("/mijn/account-verwijderen")
         assert form.status_code == 200 and "Dit kan niet ongedaan worden gemaakt" in form.text

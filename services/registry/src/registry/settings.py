@@ -87,8 +87,8 @@ class RegistrySettings(ServiceSettings):
     # --- retention (registry.domain.retention): days each kind of personal data is kept, counted from the day the
     # registration ended (expired or struck off); the scheduled job erases what has passed, in every service. The
     # defaults are this register's reading of the law; the data protection officer sets them per deployment.
-    # An account of someone who never registered: kept while it is used; a year unused is enough to come back
-    # (AVG art. 5(1)(e), storage limitation: no longer than needed). Erased on request at any time.
+    # An account of someone who never registered: erased on request at any time; a sign-up never confirmed is
+    # erased by the job after this period (AVG art. 5(1)(e), storage limitation: no longer than needed).
     retention_account_days: int = Field(default=365, ge=0)
     # The registration, its decisions and status history: decisions of a public register are archive documents,
     # kept seven years after the registration ended (Archiefwet 1995 with the selection list for decisions of

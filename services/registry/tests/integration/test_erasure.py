@@ -11,7 +11,7 @@ import pytest
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.kit.rpc import RpcError
 
-from .conftest import PASSWORD, Registry, rpc_error, wait_until
+from .conftest import PASSWORD, Registry, RegistryFactory, rpc_error, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -80,3 +80,22 @@ async def test_a_running_registration_is_not_erased_on_request_and_the_download_
     await registry.apply(pending)
     waiting = await rpc_error(registry, contracts.EraseMyAccount(actor_account_id=pending, confirm=True))
     assert [problem.code for problem in waiting.problems] == ["application_pending"]
+
+
+async def test_a_sign_up_never_confirmed_is_erased_by_the_job_after_the_account_period(
+    start_registry: RegistryFactory,
+) -> None:
+    registry = await start_registry(retention_account_days=30)
+    unconfirmed = f"{uuid.uuid4().hex[:12]}@example.nl"
+    await registry.call(contracts.SignUp(email=unconfirmed, password=PASSWORD, initials="O.", surname="Onbevestigd"))
+    _confirmed_id, confirmed = await registry.sign_up_and_confirm()
+    jobs = contracts.RunScheduledJobs()
+    assert (await registry.call(jobs)).erasures == 0
+
+    registry.clock.advance(days=31)
+    assert (await registry.call(jobs)).erasures == 1
+    assert await registry.rows("SELECT 1 FROM accounts WHERE email = :e", e=unconfirmed) == []
+    # A confirmed account without registration stays until its owner erases it (it may be a provider's contact).
+    assert await registry.rows("SELECT 1 FROM accounts WHERE email = :e", e=confirmed) != []
+    lines = await registry.rows("SELECT detail FROM audit_trail WHERE action = 'erase_person'")
+    assert [line.detail["reason"] for line in lines] == ["retention_passed"]

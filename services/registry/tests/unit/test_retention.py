@@ -51,12 +51,6 @@ def test_the_registration_goes_last_and_takes_every_kind_still_held() -> None:
     assert due[-1] == DataKind.REGISTRATION
 
 
-def test_an_unused_account_is_due_after_its_period() -> None:
-    last_used = date(2027, 1, 10)
-    assert not SCHEDULE.account_due(last_used, last_used + timedelta(days=365))
-    assert SCHEDULE.account_due(last_used, last_used + timedelta(days=366))
-
-
 def test_a_schedule_needs_every_kind_and_no_negative_period() -> None:
     with pytest.raises(RetentionError, match="audit_dossiers"):
         RetentionSchedule.from_days(account=1, registration=1, portfolio=1, attendance=1, logs=1)

@@ -3,8 +3,8 @@ be erased when. Pure rules: the periods come from settings (``RetentionSchedule.
 the caller.
 
 The clock of every kind but ``account`` starts on the day the registration ended (its last status change to
-expired or struck off). ``account`` is the account of a person who never had a registration: kept while it is
-used, erased on request at any time, or by the job once it has not been used for its period.
+expired or struck off). ``account`` is the account of a person who never had a registration: erased on request at
+any time; a sign-up never confirmed is erased by the job once older than its period.
 
 A registration ends the data's life in order: the shorter periods (portfolio, attendance) pass first, and the
 registration itself is erased last, together with every kind still held, because the registration is what the
@@ -112,10 +112,6 @@ class RetentionSchedule:
         if DataKind.REGISTRATION in due:
             return [kind for kind in AFTER_REGISTRATION if kind not in already_erased]
         return due
-
-    def account_due(self, last_used_on: date, today: date) -> bool:
-        """An account without a registration that has not been used since ``last_used_on`` is due on ``today``."""
-        return today > last_used_on + self.period(DataKind.ACCOUNT)
 
 
 class ErasureRefusal(StrEnum):

@@ -29,7 +29,6 @@ from lklr_shared.contracts import registry as contracts
 from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.scheme import Period, PeriodUnit
 from registry.adapters.orm import (
-    access_tokens,
     accounts,
     cycles,
     entry_notices,
@@ -196,8 +195,8 @@ class ScheduledJobs:
 
     async def erase_past_retention(self, now: datetime) -> int:
         """Erase, in every service, what has passed its retention: kinds of data of registrations that ended
-        (the registration itself last, with whatever is left), and accounts without a registration that have
-        not been used for their period. Returns how many people had something erased."""
+        (the registration itself last, with whatever is left), and sign-ups never confirmed that are older than the
+        account period. Returns how many people had something erased."""
         ctx = self._ctx
         shortest = min(ctx.retention.period(kind) for kind in AFTER_REGISTRATION)
         ended_at = (
@@ -257,18 +256,17 @@ class ScheduledJobs:
         return 1
 
     async def _erase_unused_accounts(self, now: datetime) -> int:
-        """Accounts of people who never registered nor applied, unused (no sign-in) for the account period."""
+        """Accounts never confirmed, of people who never registered nor applied, older than the account period.
+
+        A confirmed account without a registration is kept until its owner erases it: it may be a training
+        provider's contact, who signs in rarely (the provider's systems use API keys), and which accounts act for a
+        provider only the accreditation service knows."""
         ctx = self._ctx
-        last_used = sa.func.coalesce(
-            sa.select(sa.func.max(access_tokens.c.issued_at))
-            .where(access_tokens.c.account_id == accounts.c.account_id)
-            .scalar_subquery(),
-            accounts.c.created_at,
-        )
         query = (
             sa.select(accounts.c.account_id, accounts.c.account_roles)
             .where(
-                last_used < now - ctx.retention.period(DataKind.ACCOUNT),
+                accounts.c.email_confirmed_at.is_(None),
+                accounts.c.created_at < now - ctx.retention.period(DataKind.ACCOUNT),
                 ~sa.exists().where(registrations.c.person_id == accounts.c.account_id),
                 ~sa.exists().where(registration_applications.c.person_id == accounts.c.account_id),
             )
