@@ -103,14 +103,15 @@ class RetentionSchedule:
         self, ended_on: date, today: date, already_erased: Collection[DataKind] = ()
     ) -> list[DataKind]:
         """The kinds of an ended registration whose period has passed on ``today`` and that are not erased yet.
-        When the registration is due, every kind not yet erased goes with it."""
+        When the registration is due, every kind goes with it (asking a service to forget what it already forgot
+        costs nothing, and the person's last erasure must leave nothing behind)."""
         due = [
             kind
             for kind in AFTER_REGISTRATION
             if kind not in already_erased and today > self.kept_until(kind, ended_on)
         ]
         if DataKind.REGISTRATION in due:
-            return [kind for kind in AFTER_REGISTRATION if kind not in already_erased]
+            return list(AFTER_REGISTRATION)
         return due
 
 

@@ -61,6 +61,7 @@ from registry.domain.status import RegistrationStatus
 from registry.service_layer.audit_log import record_action
 from registry.service_layer.context import RegistryContext
 from registry.service_layer.errors import unprocessable
+from registry.service_layer.records import as_utc
 
 log = logging.getLogger(__name__)
 
@@ -94,9 +95,9 @@ async def _registration_state(
     return (RegistrationStatus(row.status), row.registration_number) if row is not None else (None, None)
 
 
-async def ended_on(session: AsyncSession, ctx: RegistryContext, person_id: uuid.UUID) -> date | None:
-    """The register day the person's registration last moved to an ended status (None: no such move)."""
-    at = (
+async def ended_at(session: AsyncSession, person_id: uuid.UUID) -> datetime | None:
+    """When the person's registration last moved to an ended status (None: no such move)."""
+    at: datetime | None = (
         await session.execute(
             sa.select(sa.func.max(status_history.c.at)).where(
                 status_history.c.person_id == person_id,
@@ -104,6 +105,12 @@ async def ended_on(session: AsyncSession, ctx: RegistryContext, person_id: uuid.
             )
         )
     ).scalar_one_or_none()
+    return as_utc(at) if at is not None else None
+
+
+async def ended_on(session: AsyncSession, ctx: RegistryContext, person_id: uuid.UUID) -> date | None:
+    """The register day the person's registration last moved to an ended status (None: no such move)."""
+    at = await ended_at(session, person_id)
     return ctx.today(at) if at is not None else None
 
 

@@ -238,16 +238,20 @@ class ScheduledJobs:
         registration = await load_registration(uow.session, person_id, for_update=True)
         if registration is None or registration.status not in ENDED:
             return 0
-        ended = await erasure.ended_on(uow.session, ctx, person_id)
-        if ended is None:
+        ended_at = await erasure.ended_at(uow.session, person_id)
+        if ended_at is None:
             return 0
+        # Only erasures since this end count: a person who registered again and ended again has new data of
+        # every kind, whatever was erased after an earlier end.
         done = (
             await uow.session.execute(
-                sa.select(erasures.c.kinds).where(erasures.c.pseudonym == ctx.pseudonyms.of(person_id))
+                sa.select(erasures.c.kinds).where(
+                    erasures.c.pseudonym == ctx.pseudonyms.of(person_id), erasures.c.requested_at >= ended_at
+                )
             )
         ).scalars()
         already = {DataKind(kind) for kinds in done for kind in kinds}
-        due = ctx.retention.due_after_registration(ended, ctx.today(now), already)
+        due = ctx.retention.due_after_registration(ctx.today(ended_at), ctx.today(now), already)
         if not due:
             return 0
         await erasure.request_erasure(
