@@ -238,6 +238,16 @@ class ScheduledJobs:
         registration = await load_registration(uow.session, person_id, for_update=True)
         if registration is None or registration.status not in ENDED:
             return 0
+        applying = (
+            await uow.session.execute(
+                sa.select(registration_applications.c.application_id).where(
+                    registration_applications.c.person_id == person_id,
+                    registration_applications.c.status == "pending",
+                )
+            )
+        ).first()
+        if applying is not None:
+            return 0  # applying again after the end: the office is deciding on this very history
         ended_at = await erasure.ended_at(uow.session, person_id)
         if ended_at is None:
             return 0
