@@ -50,6 +50,11 @@ DEMO_ACCOUNTS = [
     DemoAccount(
         "applicant", "professional (application pending)", "smit@lklr.example", "F.", "Smit", ("professional",)
     ),
+    # Someone who signed up and never applied: the account Mijn LKLR lets its owner erase (a new start makes it
+    # again when it was erased).
+    DemoAccount(
+        "visitor", "account without registration (erasable)", "bos@lklr.example", "K.", "Bos", ("professional",)
+    ),
     DemoAccount(
         "objector", "professional (objection running)", "dewit@lklr.example", "K.", "de Wit", ("professional",)
     ),

@@ -116,7 +116,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(
         f"Scheduled jobs ran for {report.register_day.isoformat()}: {report.expired} registration(s) expired, "
-        f"{report.reminders_sent} reminder(s) sent, {report.entry_digests_sent} entry digest(s) sent"
+        f"{report.reminders_sent} reminder(s) sent, {report.entry_digests_sent} entry digest(s) sent, "
+        f"{report.erasures} person(s) erased after their retention period"
     )
     if report.register_day != register_day(after):
         print(

@@ -87,7 +87,7 @@ async def system(request, amqp_url, databases, broker_names, tmp_path) -> AsyncI
     gateway_url = f"http://127.0.0.1:{port}"
     try:
         async with httpx.AsyncClient(base_url=gateway_url, timeout=5) as client:
-            deadline = asyncio.get_running_loop().time() + 60
+            deadline = asyncio.get_running_loop().time() + 120
             while True:
                 try:
                     if (await client.get("/readyz")).status_code == 200:
@@ -99,7 +99,7 @@ async def system(request, amqp_url, databases, broker_names, tmp_path) -> AsyncI
                         pytest.fail(f"{name} exited: {(logs / f'{name}.log').read_text()[-3000:]}")
                 if asyncio.get_running_loop().time() > deadline:
                     dump = "\n".join(f"--- {n}\n{(logs / f'{n}.log').read_text()[-1500:]}" for n, _ in processes)
-                    pytest.fail(f"system not ready in 60s\n{dump}")
+                    pytest.fail(f"system not ready in 120s\n{dump}")
                 await asyncio.sleep(0.3)
         yield RunningSystem(gateway_url, database_urls, topology)
     finally:

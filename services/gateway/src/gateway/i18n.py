@@ -26,6 +26,7 @@ from gateway.texts import office as office_texts
 from gateway.texts import pages as pages_texts
 from gateway.texts import portfolio as portfolio_texts
 from gateway.texts import provider as provider_texts
+from gateway.texts import retention as retention_texts
 from gateway.texts import review as review_texts
 from gateway.texts import safeguards as safeguard_texts
 
@@ -818,6 +819,7 @@ CATALOGUE: Final[Mapping[str, Mapping[str, str]]] = _merge(
     safeguard_texts.MESSAGES,
     integration_texts.MESSAGES,
     objection_texts.MESSAGES,
+    retention_texts.MESSAGES,
 )
 
 

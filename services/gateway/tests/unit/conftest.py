@@ -15,7 +15,13 @@ from litestar.testing import AsyncTestClient
 from gateway.bootstrap import build_app
 from gateway.settings import GatewaySettings
 from lklr_shared.contracts.base import Message
-from lklr_shared.contracts.registry import GetStatistics, Statistics
+from lklr_shared.contracts.registry import (
+    GetRetentionSchedule,
+    GetStatistics,
+    RetentionEntry,
+    RetentionSchedule,
+    Statistics,
+)
 from lklr_shared.contracts.system import Ping, Pong
 from lklr_shared.scheme import default_scheme_path
 
@@ -31,6 +37,21 @@ class FakeCaller:
             registered=1200, working_total=3600, percentage=33.0, per_role={"leerplichtambtenaar": 1000}
         )
     )
+    retention: RetentionSchedule | Exception = field(
+        default_factory=lambda: RetentionSchedule(
+            entries=[
+                RetentionEntry(
+                    data_kind="account", period_days=365, kept_until=None, legal_ground="avg_storage_limitation"
+                ),
+                RetentionEntry(
+                    data_kind="registration", period_days=2555, kept_until=None, legal_ground="archiefwet_decisions"
+                ),
+                RetentionEntry(
+                    data_kind="portfolio", period_days=730, kept_until=None, legal_ground="awb_objection_and_appeal"
+                ),
+            ]
+        )
+    )
     ping: dict[str, Pong | Exception] = field(default_factory=dict)
     calls: list[tuple[str, str, float | None]] = field(default_factory=list)
 
@@ -41,6 +62,8 @@ class FakeCaller:
         answer: Any
         if isinstance(request, GetStatistics):
             answer = self.statistics
+        elif isinstance(request, GetRetentionSchedule):
+            answer = self.retention
         elif isinstance(request, Ping):
             answer = self.ping.get(service, Pong(service=service, database_ok=True, broker_ok=True))
         else:

@@ -517,7 +517,56 @@ class FakeRegistry:
             audit_trail=[],
             mails=[],
             tokens=[],
+            retention=self._GetMyRetention(c.GetMyRetention(actor_account_id=account.account_id)).entries,
         )
+
+    def _GetRetentionSchedule(self, request: c.GetRetentionSchedule) -> c.RetentionSchedule:
+        return c.RetentionSchedule(
+            entries=[
+                c.RetentionEntry(
+                    data_kind="account", period_days=365, kept_until=None, legal_ground="avg_storage_limitation"
+                )
+            ]
+        )
+
+    def _GetMyRetention(self, request: c.GetMyRetention) -> c.RetentionSchedule:
+        account = self.by_id(request.actor_account_id)
+        if account.account_id not in self.registrations:
+            return c.RetentionSchedule(
+                entries=[
+                    c.RetentionEntry(
+                        data_kind="account", period_days=365, kept_until=None, legal_ground="avg_storage_limitation"
+                    )
+                ]
+            )
+        return c.RetentionSchedule(
+            entries=[
+                c.RetentionEntry(
+                    data_kind="registration", period_days=2555, kept_until=None, legal_ground="archiefwet_decisions"
+                ),
+                c.RetentionEntry(
+                    data_kind="portfolio", period_days=730, kept_until=None, legal_ground="awb_objection_and_appeal"
+                ),
+            ]
+        )
+
+    def _EraseMyAccount(self, request: c.EraseMyAccount) -> c.AccountErasureStarted:
+        """The registry's refusals (a registration, a pending application) and, otherwise, the account gone with
+        every session."""
+        account = self.by_id(request.actor_account_id)
+        reason = None
+        if account.account_id in self.registrations:
+            reason = "registration_running"
+        elif (application := self.applications.get(account.account_id)) and application.status == "pending":
+            reason = "application_pending"
+        if reason is not None:
+            raise RpcError("erasure_refused", "Not erased.", 409, problems=[Problem(reason, "Not erased.")])
+        if not request.confirm:
+            raise RpcError("erasure_not_confirmed", "Confirm.", 422)
+        del self.accounts[account.email]
+        for token in [token for token, owner in self.sessions.items() if owner == account.account_id]:
+            del self.sessions[token]
+        return c.AccountErasureStarted(erasure_id=uuid.uuid4(), pseudonym="pseudonym:" + "0" * 32, erased_at=NOW)
 
     def _ListDevMail(self, request: c.ListDevMail) -> c.DevMailbox:
         return c.DevMailbox(

@@ -513,6 +513,10 @@ async def test_download_all_my_data_merges_the_registry_and_the_portfolio_and_sa
     assert document["registry"]["account"]["email"] == "jansen@example.nl"
     assert document["portfolio"]["cycles"][0]["registration_number"] == "0000013"
     assert {item["what"] for item in document["not_included"]} >= {"evidence_files"}
+    # What is kept and until when, in words: the period starts when the registration ends.
+    kept = {item["kind"]: item for item in document["kept"]}
+    assert kept["portfolio"]["period"] == "2 jaar na het einde van de registratie"
+    assert kept["portfolio"]["kept_until"] is None and "Archiefwet" in kept["registration"]["why"]
     assert asked[0].person_id == account.account_id and asked[0].actor.person_id == account.account_id
 
 

@@ -278,6 +278,8 @@ PUBLIC_PAGES = {
     "/account/wachtwoord-vergeten",
     "/account/wachtwoord-herstellen",
     "/account/tweede-stap",
+    # Where an erased account's browser lands, signed out.
+    "/account/verwijderd",
     "/verifieren",
     "/toegankelijkheid",
     "/privacy",
@@ -304,7 +306,14 @@ async def test_anonymous_visitors_reach_only_the_public_pages(registry: FakeRegi
     pages = _page_paths(app)
     assert pages >= PUBLIC_PAGES
     private = pages - PUBLIC_PAGES
-    assert {"/mijn", "/mijn/aanvraag", "/mijn/gegevens.json", "/beheer/aanvragen", "/beheer/signaleringen"} <= private
+    assert {
+        "/mijn",
+        "/mijn/aanvraag",
+        "/mijn/gegevens.json",
+        "/mijn/account-verwijderen",
+        "/beheer/aanvragen",
+        "/beheer/signaleringen",
+    } <= private
     async with AsyncTestClient(app=app) as client:
         for path in sorted(PUBLIC_PAGES):
             response = await client.get(path, follow_redirects=False)

@@ -27,6 +27,7 @@ from registry.adapters.security import PasswordHasher, TotpVerifier
 from registry.adapters.unit_of_work import RegistryUnitOfWork
 from registry.domain.login_throttle import ThrottlePolicy
 from registry.domain.rate_limit import RateLimit
+from registry.domain.retention import Pseudonymiser, RetentionSchedule
 from registry.entrypoints.events import event_handlers
 from registry.entrypoints.rpc import rpc_handlers
 from registry.entrypoints.scheduler import JobTimer
@@ -135,6 +136,8 @@ def unsafe_settings(settings: RegistrySettings) -> list[str]:
         problems.append("REGISTRY_ALLOW_DEMO_COMMANDS creates accounts with known passwords")
     if settings.dev_mailbox:
         problems.append("REGISTRY_DEV_MAILBOX lists mail with reset links")
+    if not settings.pseudonym_key.get_secret_value():
+        problems.append("REGISTRY_PSEUDONYM_KEY is not set (the development key is public)")
     return problems
 
 
@@ -190,6 +193,15 @@ def build_context(
             kid=settings.credential_key_id,
             base_url=settings.public_base_url,
         ),
+        retention=RetentionSchedule.from_days(
+            account=settings.retention_account_days,
+            registration=settings.retention_registration_days,
+            portfolio=settings.retention_portfolio_days,
+            audit_dossiers=settings.retention_audit_dossiers_days,
+            attendance=settings.retention_attendance_days,
+            logs=settings.retention_logs_days,
+        ),
+        pseudonyms=Pseudonymiser.from_setting(settings.pseudonym_key.get_secret_value()),
     )
     if clock is not None:
         context.clock = clock

@@ -89,6 +89,32 @@ class RegistrySettings(ServiceSettings):
     # Rows per transaction; several replicas each take their own pages.
     scheduled_jobs_batch_size: int = Field(default=200, ge=1, le=5000)
 
+    # --- retention (registry.domain.retention): days each kind of personal data is kept, counted from the day the
+    # registration ended (expired or struck off); the scheduled job erases what has passed, in every service. The
+    # defaults are this register's reading of the law; the data protection officer sets them per deployment.
+    # An account of someone who never registered: erased on request at any time; a sign-up never confirmed is
+    # erased by the job after this period (AVG art. 5(1)(e), storage limitation: no longer than needed).
+    retention_account_days: int = Field(default=365, ge=0)
+    # The registration, its decisions and status history: decisions of a public register are archive documents,
+    # kept seven years after the registration ended (Archiefwet 1995 with the selection list for decisions of
+    # an administrative body; a fresh application after a lapse is judged against this history).
+    retention_registration_days: int = Field(default=7 * 365, ge=0)
+    # Portfolio activities and evidence files: they underpin the last re-registration decision, which can be
+    # objected to (six weeks, Awb 6:7) and appealed against in court (Awb 8:1 and on, with higher appeal); two
+    # years after the end covers a case to its last instance.
+    retention_portfolio_days: int = Field(default=2 * 365, ge=0)
+    # Audit dossiers (sampled activities, judgements, answers) underpin the audit outcome: as the portfolio.
+    retention_audit_dossiers_days: int = Field(default=2 * 365, ge=0)
+    # Attendance providers posted (and disputes of it): evidence of the portfolio's placed entries, as the portfolio.
+    retention_attendance_days: int = Field(default=2 * 365, ge=0)
+    # Mail records and sign-in tokens (operational logs with the e-mail address). The security event logs are
+    # append-only and keep only pseudonymous lines (account ids, the erasure's keyed hash, never a name or number);
+    # two years follows the BIO's logging control (12.4) as this register applies it.
+    retention_logs_days: int = Field(default=2 * 365, ge=0)
+    # The key of the pseudonym an erasure is logged under (HMAC-SHA256 of the person id): without it a log reader
+    # cannot link the line to a person id. Empty: a public development key (local runs only; production refuses).
+    pseudonym_key: SecretStr = SecretStr("")
+
     # GrantDemoRegistration, CreateDemoAccount and RunScheduledJobs without an office account (known passwords, fixed TOTP secrets). Off unless asked for:
     # the local start script and the tests turn it on; a production deployment never should.
     allow_demo_commands: bool = False

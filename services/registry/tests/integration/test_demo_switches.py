@@ -32,13 +32,18 @@ def test_demo_switch_finding_a_production_registry_refuses_the_development_key_a
     assert [p.split(" ")[0] for p in unsafe_settings(production)] == [
         "REGISTRY_TOTP_ENCRYPTION_KEY",
         "REGISTRY_CREDENTIAL_SIGNING_KEY",
+        "REGISTRY_PSEUDONYM_KEY",
     ]
     risky = RegistrySettings(allow_demo_commands=True, dev_mailbox=True)
-    assert len(unsafe_settings(risky)) == 4
+    assert len(unsafe_settings(risky)) == 5
     with pytest.raises(RuntimeError, match="refuses to start"):
         build_context(risky, dev_mailbox=None)
     key = "3q2-7wEjSn5rbDMO0bZ5xQmVt9YuXq1G3yLk0pT6dFc="
     seed = "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A"
-    configured = RegistrySettings(totp_encryption_key=SecretStr(key), credential_signing_key=SecretStr(seed))
+    configured = RegistrySettings(
+        totp_encryption_key=SecretStr(key),
+        credential_signing_key=SecretStr(seed),
+        pseudonym_key=SecretStr("a-long-random-pseudonym-key-for-the-test"),
+    )
     assert unsafe_settings(configured) == []
     assert unsafe_settings(RegistrySettings(environment="local", allow_demo_commands=True)) == []

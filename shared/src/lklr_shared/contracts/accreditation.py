@@ -37,6 +37,18 @@ class _AccreditationEvent(Message):
     kind: ClassVar[MessageKind] = "event"
 
 
+class PersonErased(_AccreditationEvent):
+    """The accreditation service forgot a person as registry.PersonErasureRequested asked: attendance rows, disputes, teaching claims and the read model of the registration.
+    ``erasure_id`` is the request's; ``rows`` and ``files`` count what this delivery removed (0 on a repeat)."""
+
+    wire_name: ClassVar[str] = "accreditation.PersonErased"
+
+    erasure_id: uuid.UUID
+    kinds: list[str]
+    rows: int = 0
+    files: int = 0
+
+
 class CourseAccredited(_AccreditationEvent):
     """The committee approved a course: it enters the catalogue and earns accredited points."""
 

@@ -22,6 +22,18 @@ class _AuditEvent(Message):
     kind: ClassVar[MessageKind] = "event"
 
 
+class PersonErased(_AuditEvent):
+    """The audit service forgot a person as registry.PersonErasureRequested asked: the audit dossier's personal parts (the anonymised outcome stays in the statistics).
+    ``erasure_id`` is the request's; ``rows`` and ``files`` count what this delivery removed (0 on a repeat)."""
+
+    wire_name: ClassVar[str] = "audit.PersonErased"
+
+    erasure_id: uuid.UUID
+    kinds: list[str]
+    rows: int = 0
+    files: int = 0
+
+
 class DossierSampled(_AuditEvent):
     """The sampling decision for a dossier, reproducible from the recorded seed.
 

@@ -20,6 +20,18 @@ class _PortfolioEvent(Message):
     kind: ClassVar[MessageKind] = "event"
 
 
+class PersonErased(_PortfolioEvent):
+    """The portfolio service forgot a person as registry.PersonErasureRequested asked: activities, evidence files (deleted from the blob store), dossiers and the read model of the registration.
+    ``erasure_id`` is the request's; ``rows`` and ``files`` count what this delivery removed (0 on a repeat)."""
+
+    wire_name: ClassVar[str] = "portfolio.PersonErased"
+
+    erasure_id: uuid.UUID
+    kinds: list[str]
+    rows: int = 0
+    files: int = 0
+
+
 class ActivityRecorded(_PortfolioEvent):
     """An activity entered a portfolio: self-entered, or approved teaching. Provider-placed entries are announced per
     batch in ActivitiesPlaced (messages from before that carry `source` provider_placed here)."""

@@ -39,6 +39,10 @@ Errors come back as ``RpcError(code, message, status)``. The codes the registry 
 - 409 already_decided: DecideApplication on a decided application
 - 409 illegal_status_change: ChangeRegistrationStatus the rules do not allow (the message says why)
 - 409 registration_not_active: ExtendCycle on an expired or struck-off registration
+- 409 erasure_refused: EraseMyAccount while the person has a registration or an application waiting (the
+  message says which); ``problems`` holds one entry whose code is the reason (registration_running,
+  application_pending, registration_kept, staff_account)
+- 422 erasure_not_confirmed: EraseMyAccount without ``confirm=True``
 - 422 invalid_sign_up, invalid_password: ``problems`` lists every broken rule (its code and text)
 - 422 invalid_application: likewise (no_role, employer_name_missing, hours_invalid, too_few_hours, ...)
 - 422 invalid_decision: e.g. a rejection without a reason
@@ -165,6 +169,27 @@ class ReregistrationDecided(_RegistryEvent):
     granted: bool
     decided_on: date
     reason: str = ""
+
+
+# The kinds of personal data the retention schedule covers (registry.domain.retention says for how long each is
+# kept and why). Each service erases the kinds it holds when PersonErasureRequested names them.
+DataKind = Literal["account", "registration", "portfolio", "audit_dossiers", "attendance", "logs"]
+ErasureReason = Literal["on_request", "retention_passed"]
+
+
+class PersonErasureRequested(_RegistryEvent):
+    """Forget a person's data of the listed kinds (an account erased on request, or a retention period that
+    passed after the registration ended). Each service erases what it holds of those kinds and confirms with its
+    own ``<service>.PersonErased`` carrying the same ``erasure_id``. ``pseudonym`` is the only name under which
+    the erasure may be written to a security log: a keyed hash of the person id (never the name or number)."""
+
+    wire_name: ClassVar[str] = "registry.PersonErasureRequested"
+
+    erasure_id: uuid.UUID
+    person_id: uuid.UUID
+    pseudonym: str
+    kinds: list[DataKind]
+    reason: ErasureReason
 
 
 class PersonUpdated(_RegistryEvent):
@@ -1165,6 +1190,68 @@ class StatusListCredential(_RegistryReply):
     jwt: str
 
 
+class EraseMyAccount(_ActingCommand["AccountErasureStarted"]):
+    """Command: erase the actor's account and everything the register holds about them, on their request.
+
+    Only for a person without a registration and without an application waiting (409 erasure_refused with the
+    reason otherwise: a registration, running or ended, is kept for its retention period and erased by the
+    scheduled job after it); ``confirm`` must be True (422 erasure_not_confirmed). The account is gone when the
+    reply arrives (its sessions with it); the other services forget the person when PersonErasureRequested reaches
+    them and confirm it.
+    """
+
+    wire_name: ClassVar[str] = "registry.EraseMyAccount"
+    access: ClassVar[Access] = signed_in("actor_account_id")
+
+    confirm: bool = False
+
+
+class AccountErasureStarted(_RegistryReply):
+    """Reply to EraseMyAccount: the erasure's id and its pseudonym (as the security log records it)."""
+
+    wire_name: ClassVar[str] = "registry.AccountErasureStarted"
+
+    erasure_id: uuid.UUID
+    pseudonym: str
+    erased_at: datetime
+
+
+class RetentionEntry(Message):
+    """What the register keeps of one kind of data about the person, and until when (a nested value).
+
+    ``kept_until`` is None while the period has not started (the registration is still running: the period counts
+    from its end); ``period_days`` the period in days after that start; ``legal_ground`` a short key whose text the
+    pages give (nl/en)."""
+
+    data_kind: DataKind
+    period_days: int
+    kept_until: date | None
+    legal_ground: str
+
+
+class RetentionSchedule(_RegistryReply):
+    """Reply to GetRetentionSchedule and GetMyRetention: per kind of data, its period and legal ground; for
+    GetMyRetention also the last day each is kept for the actor (None while their registration runs)."""
+
+    wire_name: ClassVar[str] = "registry.RetentionSchedule"
+
+    entries: list[RetentionEntry]
+
+
+class GetRetentionSchedule(_RegistryQuery[RetentionSchedule]):
+    """Query (public): the retention schedule in force, every kind with its period (the FAQ shows it)."""
+
+    wire_name: ClassVar[str] = "registry.GetRetentionSchedule"
+    access: ClassVar[Access] = PUBLIC
+
+
+class GetMyRetention(_ActingQuery[RetentionSchedule]):
+    """Query: what the register keeps of the actor and until when (Mijn LKLR); not logged as a data export."""
+
+    wire_name: ClassVar[str] = "registry.GetMyRetention"
+    access: ClassVar[Access] = signed_in("actor_account_id")
+
+
 class ExportMyData(_ActingQuery["MyDataExport"]):
     """Query: everything the registry holds about the actor (the gateway merges other services' exports)."""
 
@@ -1188,6 +1275,8 @@ class MyDataExport(_RegistryReply):
     audit_trail: list[AuditTrailEntryView]
     mails: list[MailRecordView]
     tokens: list[TokenRecordView]
+    # What is kept of each kind of data and until when (the retention schedule applied to this person).
+    retention: list[RetentionEntry] = []
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -1268,8 +1357,8 @@ class CycleExtensionRecorded(_RegistryReply):
 class RunScheduledJobs(_RegistryCommand["ScheduledJobsReport"]):
     """Command: run the registry's scheduled jobs now (they also run by themselves every
     REGISTRY_SCHEDULED_JOBS_INTERVAL_SECONDS): lapse registrations whose cycle ended without an application in
-    (or with one not granted), send the reminders before cycle ends, and mail digests of new provider-placed
-    entries.
+    (or with one not granted), send the reminders before cycle ends, mail digests of new provider-placed
+    entries, and erase what has passed its retention (PersonErasureRequested).
 
     With ``actor_account_id`` the actor must be office (403 forbidden). Without it the caller is the system
     (tests, the demo's time travel), which is allowed only while demo commands are on (403
@@ -1297,6 +1386,8 @@ class ScheduledJobsReport(_RegistryReply):
     reminders_sent: int
     reminders_skipped: int
     entry_digests_sent: int
+    # People whose data (some kinds, or all) passed its retention and was erased in this run.
+    erasures: int = 0
 
 
 class ReregistrationView(Message):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from accreditation.service_layer import disputes, registrations
+from accreditation.service_layer import disputes, erasure, registrations
 from lklr_shared.contracts import portfolio as portfolio_events
 from lklr_shared.contracts import registry as registry_events
 from lklr_shared.contracts.base import Message
@@ -16,4 +16,5 @@ def event_handlers() -> dict[type[Message], EventHandler]:
         registry_events.RegistrationStatusChanged: registrations.record_status_change,
         registry_events.PersonUpdated: registrations.record_person_update,
         portfolio_events.ActivityDisputed: disputes.record_dispute,
+        registry_events.PersonErasureRequested: erasure.forget_person,
     }

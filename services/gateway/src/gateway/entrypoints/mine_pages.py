@@ -18,6 +18,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
 from gateway.caller import ServiceCaller
+from gateway.entrypoints.erasure_pages import my_retention
 from gateway.entrypoints.forms import FormErrors, form_fields, parse_hours, problem_messages, translator
 from gateway.entrypoints.recorded_words import reason_words
 from gateway.entrypoints.registry_context import AccountsContextDep
@@ -133,7 +134,7 @@ class MinePages(Controller):
         account = current_account(request)
         caller = gateway.caller
         # Independent lookups: asked at once, so the page waits for the slowest, not for their sum.
-        person, registration, application, provider_name = await asyncio.gather(
+        person, registration, application, provider_name, retention = await asyncio.gather(
             _my_person(caller, account.account_id),
             optional(
                 caller,
@@ -142,6 +143,7 @@ class MinePages(Controller):
             ),
             _my_application(caller, account.account_id),
             provider_name_for(caller, account.account_id),
+            my_retention(gateway, request),
         )
         if values is None:
             values = _work_values(person, request_language(request)[0])
@@ -161,6 +163,7 @@ class MinePages(Controller):
             reason_words=reason_words,
             mail_languages=MAIL_LANGUAGES,
             language_errors=language_errors or {},
+            retention=retention,
         )
 
     @get("/mijn", name="mine")

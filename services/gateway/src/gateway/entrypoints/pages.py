@@ -11,9 +11,11 @@ from litestar.response import Template
 from gateway.entrypoints.rendering import page
 from gateway.service_layer.context import GatewayDep
 from gateway.service_layer.queries import coverage, get_statistics
+from lklr_shared.contracts import registry as registry_contracts
 from lklr_shared.kit.asyncapi import key as asyncapi_key
 from lklr_shared.kit.asyncapi import rpc_operations
 from lklr_shared.kit.asyncapi import summary as asyncapi_summary
+from lklr_shared.kit.requests import ask
 from lklr_shared.kit.rpc import RpcError
 from lklr_shared.kit.topology import Topology
 
@@ -39,7 +41,13 @@ class Pages(Controller):
     @get("/vragen", name="faq")
     async def faq(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template:
         version = gateway.scheme.version_in_force(gateway.today())
-        return page(request, "vragen.html", version=version)
+        try:
+            retention = await ask(gateway.caller, registry_contracts.GetRetentionSchedule())
+        except RpcError as exc:
+            # The FAQ is the scheme's: it renders without the retention table rather than failing.
+            log.warning("FAQ without the retention schedule: %s (%s)", exc.message, exc.code)
+            retention = None
+        return page(request, "vragen.html", version=version, retention=retention)
 
     @get("/asyncapi", name="asyncapi_page")
     async def asyncapi_page(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template:

@@ -24,6 +24,7 @@ from gateway.entrypoints.admin_security_log import AdminSecurityLogPage
 from gateway.entrypoints.admin_system import AdminSystemPage
 from gateway.entrypoints.credential_pages import CredentialPages, CredentialPublication, VerifyPage
 from gateway.entrypoints.dev_mail import DevMailPage
+from gateway.entrypoints.erasure_pages import ErasureDonePage, ErasurePages
 from gateway.entrypoints.errors import problem, wants_json
 from gateway.entrypoints.mine_pages import MinePages
 from gateway.entrypoints.objection_pages import ObjectionPages, OfficeObjectionPages
@@ -86,6 +87,8 @@ class RegistryRoutes(InitPluginProtocol):
             AccountPages,
             MinePages,
             ObjectionPages,
+            ErasurePages,
+            ErasureDonePage,
             OfficePages,
             OfficeObjectionPages,
             AdminAccountPages,

@@ -14,6 +14,7 @@ import uuid
 from typing import Any, Final
 
 from gateway.caller import ServiceCaller
+from gateway.i18n import Translator
 from lklr_shared.contracts import accreditation as accreditation_contracts
 from lklr_shared.contracts import audit as audit_contracts
 from lklr_shared.contracts import portfolio as portfolio_contracts
@@ -147,6 +148,30 @@ async def export_my_data(
         "included": ["registry", *(name for name, section in sections.items() if section is not None)],
         # The latest service first, as each missing part was put in front of the fixed notes.
         "not_included": [*reversed(missing), *NOT_INCLUDED],
+        "kept": _kept(registry_export.retention, language),
         "registry": registry_export.model_dump(mode="json"),
         **sections,
     }
+
+
+def _kept(entries: list[registry_contracts.RetentionEntry], language: str) -> list[dict[str, Any]]:
+    """What the register keeps of the person and until when, in the page's language (the same words as on
+    Mijn LKLR); ``kept_until`` is None while the period has not started."""
+    t = Translator(language)
+    kept = []
+    for entry in entries:
+        days = entry.period_days
+        amount = (
+            t.plural("retention.years", days // 365) if days and days % 365 == 0 else t.plural("retention.days", days)
+        )
+        period_key = "retention.period.account" if entry.data_kind == "account" else "retention.period.after_end"
+        kept.append(
+            {
+                "data": t(f"retention.kind.{entry.data_kind}"),
+                "kind": entry.data_kind,
+                "period": t(period_key, period=amount),
+                "kept_until": entry.kept_until.isoformat() if entry.kept_until else None,
+                "why": t(f"retention.ground.{entry.legal_ground}"),
+            }
+        )
+    return kept

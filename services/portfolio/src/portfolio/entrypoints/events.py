@@ -9,7 +9,7 @@ from lklr_shared.contracts import audit as audit_events
 from lklr_shared.contracts import registry as registry_events
 from lklr_shared.contracts.base import Message
 from lklr_shared.kit.consumer import EventHandler
-from portfolio.service_layer import norm_met, placements, registrations, reregistration, review_access
+from portfolio.service_layer import erasure, norm_met, placements, registrations, reregistration, review_access
 from portfolio.service_layer.common import PortfolioContext
 
 
@@ -22,6 +22,7 @@ def event_handlers(context: PortfolioContext) -> dict[type[Message], EventHandle
         registry_events.CycleOpened: partial(norm_met.record_cycle, context),
         registry_events.ReregistrationRequested: reregistration.record_reregistration_requested,
         registry_events.ReregistrationDecided: reregistration.record_reregistration_decided,
+        registry_events.PersonErasureRequested: partial(erasure.forget_person, context),
         accreditation_events.AttendanceRecorded: partial(placements.record_attendance, context),
         accreditation_events.AttendanceVoided: partial(placements.void_attendance, context),
         accreditation_events.TeachingApproved: partial(placements.record_teaching, context),

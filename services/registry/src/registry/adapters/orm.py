@@ -378,7 +378,8 @@ credentials = sa.Table(
     # an autoincrement gives each credential its own bit, also when two are issued at once.
     sa.Column("status_index", _BIG_ID, primary_key=True, autoincrement=True),
     sa.Column("credential_id", sa.String(80), nullable=False, unique=True),
-    sa.Column("person_id", sa.Uuid, sa.ForeignKey("registrations.person_id"), nullable=False),
+    # None once the person is erased: the row stays so that its status bit stays as it was (revoked).
+    sa.Column("person_id", sa.Uuid, sa.ForeignKey("registrations.person_id"), nullable=True),
     sa.Column("kind", sa.String(40), nullable=False),
     sa.Column("valid_from", sa.Date, nullable=False),
     sa.Column("valid_until", sa.Date, nullable=True),
@@ -423,4 +424,29 @@ objections = sa.Table(
     sa.UniqueConstraint("decision_kind", "decision_reference", name="uq_objections_decision"),
     sa.Index("ix_objections_person", "person_id"),
     sa.Index("ix_objections_state_due", "state", "decision_due_on"),
+)
+
+erasures = sa.Table(
+    "erasures",
+    metadata,
+    # Every erasure the registry asked the services for, under the person's pseudonym (a keyed hash of the id):
+    # what remains of an erased person is that it happened, never who it was.
+    sa.Column("erasure_id", sa.Uuid, primary_key=True),
+    sa.Column("pseudonym", sa.String(80), nullable=False),
+    sa.Column("kinds", sa.JSON, nullable=False),
+    sa.Column("reason", sa.String(30), nullable=False),
+    sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_erasures_pseudonym", "pseudonym"),
+)
+
+erasure_confirmations = sa.Table(
+    "erasure_confirmations",
+    metadata,
+    # Each service's PersonErased: the erasure is complete when every service that holds personal data confirmed.
+    sa.Column("erasure_id", sa.Uuid, sa.ForeignKey("erasures.erasure_id"), primary_key=True),
+    sa.Column("service", sa.String(40), primary_key=True),
+    sa.Column("kinds", sa.JSON, nullable=False),
+    sa.Column("rows_erased", sa.Integer, nullable=False),
+    sa.Column("files_erased", sa.Integer, nullable=False),
+    sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=False),
 )

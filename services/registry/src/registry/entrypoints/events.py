@@ -18,7 +18,7 @@ from lklr_shared.kit.consumer import EventHandler
 from lklr_shared.kit.outbox import UnitOfWork
 from registry.adapters.mail_relay import MailRelay
 from registry.adapters.unit_of_work import EventUnitOfWork
-from registry.service_layer import credentials, portfolio_notices, provider_notices, reregistrations
+from registry.service_layer import credentials, erasure, portfolio_notices, provider_notices, reregistrations
 from registry.service_layer.context import RegistryContext
 
 EventUseCase = Callable[[EventUnitOfWork, RegistryContext, Any, Envelope], Awaitable[None]]
@@ -35,6 +35,9 @@ USE_CASES: Mapping[type[Message], EventUseCase] = {
     accreditation_events.CourseAccredited: provider_notices.tell_provider_of_accreditation,
     accreditation_events.AccreditationWithdrawn: provider_notices.tell_provider_of_withdrawal,
     accreditation_events.WebhookEndpointDisabled: provider_notices.tell_provider_of_disabled_webhook,
+    portfolio_events.PersonErased: erasure.record_confirmation,
+    accreditation_events.PersonErased: erasure.record_confirmation,
+    audit_events.PersonErased: erasure.record_confirmation,
 }
 
 

@@ -17,6 +17,7 @@ from registry.service_layer import (
     accounts,
     applications,
     credentials,
+    erasure,
     extensions,
     mailbox,
     objections,
@@ -105,6 +106,9 @@ USE_CASES: Mapping[type[Message], UseCase] = {
     contracts.UpdateMyPerson: people.update_my_person,
     contracts.ListEligibilityNotices: people.list_eligibility_notices,
     contracts.ExportMyData: people.export_my_data,
+    contracts.EraseMyAccount: erasure.erase_my_account,
+    contracts.GetMyRetention: erasure.get_my_retention,
+    contracts.GetRetentionSchedule: erasure.get_retention_schedule,
     # verifiable credentials
     contracts.IssueMyCredential: credentials.issue_my_credential,
     contracts.GetMyRegistrationCertificate: credentials.get_my_certificate,

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from lklr_shared.kit.outbox import UnitOfWork
 from registry.adapters.orm import audit_trail, login_attempts
+from registry.adapters.unit_of_work import MailingUnitOfWork
 from registry.domain.accounts import LoginOutcome
 
 DONE = "done"
@@ -17,7 +18,7 @@ REFUSED = "refused"
 
 
 async def record_action(
-    uow: UnitOfWork,
+    uow: UnitOfWork | MailingUnitOfWork,
     *,
     at: datetime,
     action: str,

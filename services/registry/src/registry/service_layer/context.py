@@ -16,6 +16,7 @@ from registry.adapters.secret_box import SecretBox
 from registry.adapters.security import PasswordHasher, TotpVerifier
 from registry.domain.login_throttle import ThrottlePolicy
 from registry.domain.rate_limit import RateLimit
+from registry.domain.retention import DEFAULT_SCHEDULE, Pseudonymiser, RetentionSchedule
 
 Clock = Callable[[], datetime]
 
@@ -92,6 +93,10 @@ class RegistryContext:
     credentials: CredentialSigner = field(
         default_factory=lambda: CredentialSigner.from_setting("", kid="lklr-dev", base_url="http://127.0.0.1:8000")
     )
+    # How long each kind of personal data is kept after a registration ends (settings: retention_*_days).
+    retention: RetentionSchedule = DEFAULT_SCHEDULE
+    # Names an erasure in the security log without naming the person (settings: pseudonym_key).
+    pseudonyms: Pseudonymiser = field(default_factory=lambda: Pseudonymiser.from_setting(""))
     clock: Clock = utcnow
     housekeeping: Housekeeping = field(default_factory=Housekeeping)
     # TOTP codes come from the staff member's authenticator app, which knows only the real time. None: the

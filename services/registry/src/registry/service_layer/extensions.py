@@ -35,9 +35,16 @@ async def extend_cycle(
     """
     actor = await load_actor(uow, command.actor_account_id)
     now = ctx.now()
-    subject = f"registration:{command.registration_number}"
+    # A refusal does not log the number typed: the append-only log holds no registration numbers, so an erasure
+    # never has to edit it.
     await require_role(
-        uow, actor, AccountRole.OFFICE, at=now, action="extend_cycle", subject=subject, client_ip=command.client_ip
+        uow,
+        actor,
+        AccountRole.OFFICE,
+        at=now,
+        action="extend_cycle",
+        subject="registration",
+        client_ip=command.client_ip,
     )
     try:
         number = parse_registration_number(command.registration_number)
@@ -102,7 +109,7 @@ async def extend_cycle(
         uow,
         at=now,
         action="extend_cycle",
-        subject=subject,
+        subject=f"person:{person_id}",
         client_ip=command.client_ip,
         actor_account_id=actor.account_id,
         person_id=person_id,

@@ -27,6 +27,7 @@ from registry.domain.person_changes import InvalidPersonChange, PersonChange, ap
 from registry.service_layer.actors import load_actor, require_role
 from registry.service_layer.audit_log import record_action
 from registry.service_layer.context import RegistryContext
+from registry.service_layer.erasure import retention_of
 from registry.service_layer.errors import invalid, not_found
 from registry.service_layer.records import (
     as_utc,
@@ -218,6 +219,7 @@ async def export_my_data(
         applications=await application_views(session, registration_applications.c.person_id == person_id),
         registration=await registration_view(session, person_id),
         eligibility_notices=await eligibility_notice_views(session, eligibility_notices.c.person_id == person_id),
+        retention=await retention_of(session, ctx, person_id),
         login_attempts=[
             contracts.LoginAttemptView(
                 at=as_utc(row.at), channel=row.channel, client_ip=row.client_ip, result=row.result

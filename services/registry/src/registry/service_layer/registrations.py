@@ -54,7 +54,7 @@ async def change_registration_status(
         AccountRole.OFFICE,
         at=now,
         action="change_registration_status",
-        subject=f"registration:{command.registration_number}",
+        subject="registration",  # never the number typed: see extensions.py
         client_ip=command.client_ip,
     )
     try:
@@ -78,7 +78,8 @@ async def change_registration_status(
         uow,
         at=now,
         action="change_registration_status",
-        subject=f"registration:{number}",
+        # The person, not the number: the append-only log must hold nothing an erasure would have to take out.
+        subject=f"person:{person_id}",
         client_ip=command.client_ip,
         actor_account_id=actor.account_id,
         person_id=person_id,

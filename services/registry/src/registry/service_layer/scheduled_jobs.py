@@ -1,4 +1,5 @@
-"""The registry's scheduled jobs: lapse registrations at cycle end, remind before it, mail digests of new entries.
+"""The registry's scheduled jobs: lapse registrations at cycle end, remind before it, mail digests of new entries,
+and erase what has passed its retention (``service_layer/erasure.py`` does the erasing).
 
 They run by themselves every few seconds (``entrypoints/scheduler.py``) and on request (RunScheduledJobs, for
 tests and the demo's time travel), always judging by the registry's clock. Every job is safe with several
@@ -31,18 +32,22 @@ from registry.adapters.orm import (
     accounts,
     cycles,
     entry_notices,
+    erasures,
     people,
+    registration_applications,
     registrations,
     reminders_sent,
     reregistrations,
+    status_history,
 )
 from registry.adapters.sql import claim, lock_rows_skipping_locked
 from registry.adapters.unit_of_work import RegistryUnitOfWork
-from registry.domain.accounts import AccountRole
+from registry.domain.accounts import STAFF_ROLES, AccountRole, parse_account_roles
 from registry.domain.reminders import plan_reminders, reminder_schedule
 from registry.domain.reregistration import LAPSES_AT_CYCLE_END, ApplicationState, lapse_date, lapses
+from registry.domain.retention import AFTER_REGISTRATION, ENDED, DataKind
 from registry.domain.status import RegistrationStatus
-from registry.service_layer import notifications
+from registry.service_layer import erasure, notifications
 from registry.service_layer.actors import load_actor, require_role
 from registry.service_layer.audit_log import record_action
 from registry.service_layer.context import RegistryContext
@@ -70,6 +75,7 @@ class JobsReport:
     reminders_sent: int = 0
     reminders_skipped: int = 0
     entry_digests_sent: int = 0
+    erasures: int = 0
 
     def as_reply(self) -> contracts.ScheduledJobsReport:
         return contracts.ScheduledJobsReport(
@@ -79,6 +85,7 @@ class JobsReport:
             reminders_sent=self.reminders_sent,
             reminders_skipped=self.reminders_skipped,
             entry_digests_sent=self.entry_digests_sent,
+            erasures=self.erasures,
         )
 
 
@@ -107,6 +114,7 @@ class ScheduledJobs:
             expired = await self.expire_lapsed_registrations(now)
             sent, skipped = await self.send_cycle_reminders(now)
             digests = await self.send_entry_digests(now)
+            erased = await self.erase_past_retention(now)
         report = JobsReport(
             ran_at=now,
             register_day=self._ctx.today(now),
@@ -114,8 +122,9 @@ class ScheduledJobs:
             reminders_sent=sent,
             reminders_skipped=skipped,
             entry_digests_sent=digests,
+            erasures=erased,
         )
-        if expired or sent or skipped or digests:
+        if expired or sent or skipped or digests or erased:
             log.info("scheduled jobs: %s", report)
         return report
 
@@ -189,6 +198,121 @@ class ScheduledJobs:
                 ),
             )
         return 1
+
+    # --- erasure after retention -----------------------------------------------------------------------------
+
+    async def erase_past_retention(self, now: datetime) -> int:
+        """Erase, in every service, what has passed its retention: kinds of data of registrations that ended
+        (the registration itself last, with whatever is left), and sign-ups never confirmed that are older than the
+        account period. Returns how many people had something erased."""
+        ctx = self._ctx
+        shortest = min(ctx.retention.period(kind) for kind in AFTER_REGISTRATION)
+        ended_at = (
+            sa.select(sa.func.max(status_history.c.at))
+            .where(
+                status_history.c.person_id == registrations.c.person_id,
+                status_history.c.to_status.in_([status.value for status in ENDED]),
+            )
+            .scalar_subquery()
+        )
+        erased = 0
+        after: uuid.UUID | None = None
+        while True:
+            async with self._unit_of_work() as uow:
+                query = (
+                    sa.select(registrations.c.person_id)
+                    .where(
+                        registrations.c.status.in_([status.value for status in ENDED]),
+                        ended_at < now - shortest,
+                    )
+                    .order_by(registrations.c.person_id)
+                    .limit(self._batch_size)
+                )
+                if after is not None:
+                    query = query.where(registrations.c.person_id > after)
+                page = list(
+                    (await uow.session.execute(lock_rows_skipping_locked(query, uow.session, registrations))).scalars()
+                )
+                for person_id in page:
+                    erased += await self._erase_if_due(uow, person_id, now=now)
+                await uow.commit()
+            if len(page) < self._batch_size:
+                break
+            after = page[-1]
+        return erased + await self._erase_unused_accounts(now)
+
+    async def _erase_if_due(self, uow: RegistryUnitOfWork, person_id: uuid.UUID, *, now: datetime) -> int:
+        ctx = self._ctx
+        registration = await load_registration(uow.session, person_id, for_update=True)
+        if registration is None or registration.status not in ENDED:
+            return 0
+        applying = (
+            await uow.session.execute(
+                sa.select(registration_applications.c.application_id).where(
+                    registration_applications.c.person_id == person_id,
+                    registration_applications.c.status == "pending",
+                )
+            )
+        ).first()
+        if applying is not None:
+            return 0  # applying again after the end: the office is deciding on this very history
+        ended_at = await erasure.ended_at(uow.session, person_id)
+        if ended_at is None:
+            return 0
+        # Only erasures since this end count: a person who registered again and ended again has new data of
+        # every kind, whatever was erased after an earlier end.
+        done = (
+            await uow.session.execute(
+                sa.select(erasures.c.kinds).where(
+                    erasures.c.pseudonym == ctx.pseudonyms.of(person_id), erasures.c.requested_at >= ended_at
+                )
+            )
+        ).scalars()
+        already = {DataKind(kind) for kinds in done for kind in kinds}
+        due = ctx.retention.due_after_registration(ctx.today(ended_at), ctx.today(now), already)
+        if not due:
+            return 0
+        await erasure.request_erasure(
+            uow, ctx, person_id, due, reason="retention_passed", now=now, number=registration.number.value
+        )
+        return 1
+
+    async def _erase_unused_accounts(self, now: datetime) -> int:
+        """Accounts never confirmed, of people who never registered nor applied, older than the account period.
+
+        A confirmed account without a registration is kept until its owner erases it: it may be a training
+        provider's contact, who signs in rarely (the provider's systems use API keys), and which accounts act for a
+        provider only the accreditation service knows."""
+        ctx = self._ctx
+        query = (
+            sa.select(accounts.c.account_id, accounts.c.account_roles)
+            .where(
+                accounts.c.email_confirmed_at.is_(None),
+                accounts.c.created_at < now - ctx.retention.period(DataKind.ACCOUNT),
+                ~sa.exists().where(registrations.c.person_id == accounts.c.account_id),
+                ~sa.exists().where(registration_applications.c.person_id == accounts.c.account_id),
+            )
+            .order_by(accounts.c.account_id)
+            .limit(self._batch_size)
+        )
+        erased = 0
+        after: uuid.UUID | None = None
+        while True:
+            async with self._unit_of_work() as uow:
+                page_query = query if after is None else query.where(accounts.c.account_id > after)
+                rows = (await uow.session.execute(lock_rows_skipping_locked(page_query, uow.session, accounts))).all()
+                for row in rows:
+                    if parse_account_roles(row.account_roles) & STAFF_ROLES:
+                        continue  # the register's own people: an administrator takes their roles away first
+                    await erasure.request_erasure(
+                        uow, ctx, row.account_id, list(DataKind), reason="retention_passed", now=now, number=None
+                    )
+                    erased += 1
+                await uow.commit()
+            if len(rows) < self._batch_size:
+                break
+            after = rows[-1].account_id
+        return erased
 
     # --- reminders ------------------------------------------------------------------------------------------
 

@@ -1,0 +1,73 @@
+"""Forgetting a person (registry.PersonErasureRequested, kind ``audit_dossiers`` or the whole registration): the
+personal parts of their audit dossiers go (sampled activities, judgements and their reasons, answers, the
+automatic check's findings), and what stays is anonymous: the dossier's year, sampling draw and outcome, which
+the public audit statistics count, no longer tied to a person id, number or employer. Confirmed with
+audit.PersonErased; the security log gets a line under the erasure's pseudonym only.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from audit.adapters.orm import case_activities, dossier_rounds, dossiers, information_answers, judgements, review_cases
+from lklr_shared.contracts import audit as contracts
+from lklr_shared.contracts import registry as registry_events
+from lklr_shared.contracts.envelope import Envelope
+from lklr_shared.kit.erasure import forget_in_kit_tables
+from lklr_shared.kit.outbox import UnitOfWork
+from lklr_shared.kit.security_log import record_security_event
+
+log = logging.getLogger(__name__)
+
+# Stands for "nobody" in an anonymised dossier: no registered person has it (ids are random UUIDs).
+ANONYMOUS = uuid.UUID(int=0)
+AUDIT_KINDS = frozenset({"audit_dossiers", "registration", "account"})
+
+
+async def _count(session: AsyncSession, statement: Any) -> int:
+    return int(getattr(await session.execute(statement), "rowcount", 0) or 0)
+
+
+async def forget_person(uow: UnitOfWork, event: registry_events.PersonErasureRequested, _envelope: Envelope) -> None:
+    """Erase or anonymise what the event's kinds cover and confirm (a repeat finds nothing, confirms with zeros)."""
+    session = uow.session
+    person_id = event.person_id
+    rows = 0
+    numbers: list[str] = []
+    if AUDIT_KINDS & set(event.kinds):
+        numbers = list(
+            (
+                await session.execute(
+                    sa.select(dossiers.c.registration_number).where(dossiers.c.person_id == person_id).distinct()
+                )
+            ).scalars()
+        )
+        person_dossiers = sa.select(dossiers.c.dossier_id).where(dossiers.c.person_id == person_id)
+        person_cases = sa.select(review_cases.c.case_id).where(review_cases.c.dossier_id.in_(person_dossiers))
+        for statement in (
+            sa.delete(information_answers).where(information_answers.c.case_id.in_(person_cases)),
+            sa.delete(judgements).where(judgements.c.case_id.in_(person_cases)),
+            sa.delete(case_activities).where(case_activities.c.case_id.in_(person_cases)),
+            sa.update(dossier_rounds)
+            .where(dossier_rounds.c.dossier_id.in_(person_dossiers))
+            .values(automatic_check=None),
+            sa.update(dossiers)
+            .where(dossiers.c.person_id == person_id)
+            .values(person_id=ANONYMOUS, registration_number="", employer_id=""),
+        ):
+            rows += await _count(session, statement)
+    rows += await forget_in_kit_tables(session, [str(person_id), *numbers])
+    await record_security_event(
+        session,
+        actor="registry",
+        action="person.erased",
+        object=event.pseudonym,
+        detail={"erasure_id": str(event.erasure_id), "rows": str(rows)},
+    )
+    uow.emit(contracts.PersonErased(erasure_id=event.erasure_id, kinds=list(event.kinds), rows=rows))
+    log.info("erasure %s: %d rows removed or anonymised", event.erasure_id, rows)

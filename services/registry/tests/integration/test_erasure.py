@@ -1,0 +1,101 @@
+"""Erasure on request: an account without a registration is erased (the rows go, the event goes out, the log keeps
+a pseudonymous line); a person with a running registration is refused with the reason. The data download says
+what is kept and until when."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from lklr_shared.contracts import registry as contracts
+from lklr_shared.kit.rpc import RpcError
+
+from .conftest import PASSWORD, Registry, RegistryFactory, rpc_error, wait_until
+
+pytestmark = pytest.mark.integration
+
+
+async def test_an_account_without_registration_is_erased_on_request(registry: Registry) -> None:
+    surname = f"Vergeet{uuid.uuid4().hex[:8]}"
+    account_id, email = await registry.sign_up_and_confirm(initials="Q.", surname=surname)
+    await registry.call(contracts.Login(email=email, password=PASSWORD))
+
+    unconfirmed = await rpc_error(registry, contracts.EraseMyAccount(actor_account_id=account_id))
+    assert (unconfirmed.status, unconfirmed.code) == (422, "erasure_not_confirmed")
+
+    started = await registry.call(contracts.EraseMyAccount(actor_account_id=account_id, confirm=True))
+    assert isinstance(started, contracts.AccountErasureStarted)
+    assert started.pseudonym.startswith("pseudonym:") and str(account_id) not in started.pseudonym
+
+    for table, column in (("people", "person_id"), ("accounts", "account_id"), ("access_tokens", "account_id")):
+        assert await registry.rows(f"SELECT 1 FROM {table} WHERE {column} = :id", id=account_id) == [], table
+    assert await registry.rows("SELECT 1 FROM people WHERE surname = :s", s=surname) == []
+    with pytest.raises(RpcError) as signed_in:
+        await registry.call(contracts.Login(email=email, password=PASSWORD))
+    assert signed_in.value.code == "invalid_credentials"
+
+    # The security log: one line under the pseudonym, naming neither the person id nor the name.
+    lines = await registry.rows(
+        "SELECT actor_account_id, person_id, detail FROM audit_trail WHERE subject = :p AND action = 'erase_person'",
+        p=started.pseudonym,
+    )
+    assert len(lines) == 1 and lines[0].actor_account_id is None and lines[0].person_id is None
+    assert surname not in str(lines[0].detail) and str(account_id) not in str(lines[0].detail)
+
+    def requested() -> list[contracts.PersonErasureRequested]:
+        return [
+            contracts.PersonErasureRequested.model_validate(envelope.payload)
+            for envelope in registry.events
+            if envelope.type == contracts.PersonErasureRequested.wire_name
+            and envelope.payload["erasure_id"] == str(started.erasure_id)
+        ]
+
+    async def published() -> bool:
+        return bool(requested())
+
+    await wait_until(published, message="PersonErasureRequested")
+    event = requested()[0]
+    assert (event.person_id, event.reason, event.pseudonym) == (account_id, "on_request", started.pseudonym)
+    assert {"account", "registration", "portfolio", "attendance", "audit_dossiers"} <= set(event.kinds)
+
+
+async def test_a_running_registration_is_not_erased_on_request_and_the_download_says_why(
+    registry: Registry, office: uuid.UUID
+) -> None:
+    account_id, _email, _number = await registry.registered_professional(office)
+    refused = await rpc_error(registry, contracts.EraseMyAccount(actor_account_id=account_id, confirm=True))
+    assert (refused.status, refused.code) == (409, "erasure_refused")
+    assert [problem.code for problem in refused.problems] == ["registration_running"]
+    assert "running registration" in refused.message
+    assert await registry.rows("SELECT 1 FROM accounts WHERE account_id = :id", id=account_id) != []
+
+    export = await registry.call(contracts.ExportMyData(actor_account_id=account_id))
+    kept = {entry.data_kind: entry for entry in export.retention}
+    assert set(kept) == {"registration", "portfolio", "audit_dossiers", "attendance", "logs"}
+    assert all(entry.kept_until is None for entry in kept.values())  # the period starts when it ends
+    assert kept["registration"].legal_ground == "archiefwet_decisions"
+
+    pending, _ = await registry.sign_up_and_confirm()
+    await registry.apply(pending)
+    waiting = await rpc_error(registry, contracts.EraseMyAccount(actor_account_id=pending, confirm=True))
+    assert [problem.code for problem in waiting.problems] == ["application_pending"]
+
+
+async def test_a_sign_up_never_confirmed_is_erased_by_the_job_after_the_account_period(
+    start_registry: RegistryFactory,
+) -> None:
+    registry = await start_registry(retention_account_days=30)
+    unconfirmed = f"{uuid.uuid4().hex[:12]}@example.nl"
+    await registry.call(contracts.SignUp(email=unconfirmed, password=PASSWORD, initials="O.", surname="Onbevestigd"))
+    _confirmed_id, confirmed = await registry.sign_up_and_confirm()
+    jobs = contracts.RunScheduledJobs()
+    assert (await registry.call(jobs)).erasures == 0
+
+    registry.clock.advance(days=31)
+    assert (await registry.call(jobs)).erasures == 1
+    assert await registry.rows("SELECT 1 FROM accounts WHERE email = :e", e=unconfirmed) == []
+    # A confirmed account without registration stays until its owner erases it (it may be a provider's contact).
+    assert await registry.rows("SELECT 1 FROM accounts WHERE email = :e", e=confirmed) != []
+    lines = await registry.rows("SELECT detail FROM audit_trail WHERE action = 'erase_person'")
+    assert [line.detail["reason"] for line in lines] == ["retention_passed"]
