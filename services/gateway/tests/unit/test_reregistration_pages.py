@@ -247,6 +247,37 @@ async def test_the_office_sees_the_applications_and_extends_a_cycle(
     assert "loopt nu tot en met 31-7-2030" in shown.text
 
 
+async def test_the_office_refuses_an_extension_request_with_reasons_the_professional_can_object_to(
+    client: AsyncTestClient[Litestar], world: ReviewWorld
+) -> None:
+    await sign_in(client, "beheer@example.nl", PASSWORD, staff=True)
+    page = await client.get("/beheer/herregistraties")
+    fields = {
+        "csrf_token": csrf_from(page.text),
+        "registration_number": "0000013",
+        "reason": "illness",
+        "weeks": "8",
+        "case_reference": "Z-2030-7",
+        "decision": "refuse",
+    }
+    without_reasons = await client.post("/beheer/herregistraties/verlenging", data=fields)
+    assert without_reasons.status_code == 422
+    assert "Geef de reden van de afwijzing" in without_reasons.text
+    assert not world.of(c.RefuseCycleExtension)
+    reasons = "Er is geen verklaring van de bedrijfsarts."
+    response = await client.post(
+        "/beheer/herregistraties/verlenging",
+        data={**fields, "csrf_token": csrf_from(without_reasons.text), "refusal_reasons": reasons},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    (refusal,) = world.of(c.RefuseCycleExtension)
+    assert (refusal.registration_number, refusal.weeks, refusal.reasons) == ("0000013", 8, reasons)
+    assert not world.of(c.ExtendCycle)
+    shown = await client.get(response.headers["location"])
+    assert "is afgewezen" in shown.text
+
+
 async def test_an_extension_beyond_the_maximum_is_refused_next_to_the_weeks(
     client: AsyncTestClient[Litestar], world: ReviewWorld
 ) -> None:

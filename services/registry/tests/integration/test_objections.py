@@ -264,3 +264,66 @@ async def test_the_office_acknowledges_invites_extends_once_and_the_statistics_c
     # Someone without the office role cannot see the queue.
     forbidden = await rpc_error(registry_2030, contracts.ListObjections(actor_account_id=person.person_id))
     assert forbidden.status == 403
+
+
+async def test_a_refused_extension_is_a_decision_with_its_reasons_that_the_person_can_object_to(
+    registry_2030: Registry, office_member: uuid.UUID
+) -> None:
+    set_day(registry_2030, date(2030, 1, 20))
+    person = await professional(registry_2030, date(2025, 3, 1), "Verlenging")
+    refusal_reasons = "Een verlenging wegens ziekte vraagt een verklaring van de bedrijfsarts; die ontbreekt."
+    blank = await rpc_error(
+        registry_2030,
+        contracts.RefuseCycleExtension(
+            actor_account_id=office_member,
+            registration_number=person.number,
+            reason="illness",
+            weeks=8,
+            case_reference="ZK-2030-7",
+            reasons="  ",
+        ),
+    )
+    assert (blank.status, blank.code) == (422, "reasons_required")
+    refused = await registry_2030.call(
+        contracts.RefuseCycleExtension(
+            actor_account_id=office_member,
+            registration_number=person.number,
+            reason="illness",
+            weeks=8,
+            case_reference="ZK-2030-7",
+            reasons=refusal_reasons,
+        )
+    )
+    assert refused.decided_on == date(2030, 1, 20)
+    mail = await registry_2030.mail_to(person.email, "verlenging van de registratieperiode is afgewezen")
+    assert "bedrijfsarts" in mail.body and "3-3-2030" in mail.body  # the reasons and the last day to object
+
+    mine = await registry_2030.call(contracts.GetMyObjections(actor_account_id=person.person_id))
+    [decision] = mine.decisions
+    assert (decision.decision_kind, decision.reference, decision.summary) == (
+        "extension_refused",
+        str(refused.refusal_id),
+        refusal_reasons,
+    )
+    assert (decision.decided_on, decision.filing_deadline, decision.open_for_objection) == (
+        date(2030, 1, 20),
+        date(2030, 3, 3),
+        True,
+    )
+    filed = await registry_2030.call(
+        objection(person, str(refused.refusal_id)).model_copy(update={"decision_kind": "extension_refused"})
+    )
+    assert (filed.objection.decision_kind, filed.objection.state) == ("extension_refused", "received")
+    # Only the office refuses extensions.
+    forbidden = await rpc_error(
+        registry_2030,
+        contracts.RefuseCycleExtension(
+            actor_account_id=person.person_id,
+            registration_number=person.number,
+            reason="illness",
+            weeks=8,
+            case_reference="ZK-2030-7",
+            reasons=refusal_reasons,
+        ),
+    )
+    assert forbidden.status == 403

@@ -72,6 +72,7 @@ class OfficeReregistrationPages(Controller):
             errors=errors or {},
             values=values or {},
             extended=extended,
+            refused=query.get("afgewezen") or None,
             reason_words=reason_words,
         )
 
@@ -98,6 +99,13 @@ class OfficeReregistrationPages(Controller):
             errors["weeks"] = t("office.extend.problem.weeks")
         if not case_reference:
             errors["case_reference"] = t("office.extend.problem.case")
+        if values.get("decision") == "refuse":
+            refusal_reasons = values.get("refusal_reasons", "").strip()
+            if len(refusal_reasons) < 10:
+                errors["refusal_reasons"] = t("office.extend.problem.refusal_reasons")
+            if errors:
+                return await self._render(request, gateway, errors=errors, values=values, status_code=422)
+            return await self._refuse(request, gateway, values, number, reason, weeks, case_reference, refusal_reasons)
         if not errors:
             try:
                 recorded = await ask(
@@ -131,6 +139,44 @@ class OfficeReregistrationPages(Controller):
                 )
                 return Redirect(f"/beheer/herregistraties?{query}#verlengen", status_code=303)
         return await self._render(request, gateway, errors=errors, values=values, status_code=422)
+
+    async def _refuse(
+        self,
+        request: Request[Any, Any, Any],
+        gateway: GatewayDep,
+        values: dict[str, str],
+        number: str,
+        reason: str,
+        weeks: int,
+        case_reference: str,
+        refusal_reasons: str,
+    ) -> Template | Redirect:
+        """The office refuses the request: a decision with reasons the professional can object to."""
+        t = translator(request)
+        try:
+            refused = await ask(
+                gateway.caller,
+                contracts.RefuseCycleExtension(
+                    actor_account_id=current_account(request).account_id,
+                    client_ip=client_ip(request),
+                    registration_number=number,
+                    reason=reason,  # checked against REASONS by the caller
+                    weeks=weeks,
+                    case_reference=case_reference[:100],
+                    reasons=refusal_reasons[:10_000],
+                ),
+                request_id=await form_request_id(request),
+            )
+        except RpcError as exc:
+            if not 400 <= exc.status < 500 or exc.status in {401, 403}:
+                raise
+            key = f"office.extend.problem.{exc.code}"
+            text = t(key)
+            field = "refusal_reasons" if exc.code.startswith("reasons_") else "registration_number"
+            errors: FormErrors = {field: text if text != key else exc.message}
+            return await self._render(request, gateway, errors=errors, values=values, status_code=422)
+        query = urlencode({"afgewezen": refused.registration_number})
+        return Redirect(f"/beheer/herregistraties?{query}#verlengen", status_code=303)
 
 
 class AuditStatisticsPage(Controller):

@@ -25,6 +25,8 @@ class DecisionKind(StrEnum):
     # The office suspended or struck off the registration (reference: the status history entry).
     SUSPENDED = "suspended"
     STRUCK_OFF = "struck_off"
+    # The office refused a request to extend the cycle (reference: the refusal id).
+    EXTENSION_REFUSED = "extension_refused"
 
 
 # Objections that keep a refused re-registration's registration in force while they run.

@@ -654,6 +654,47 @@ def cycle_end_reminder(
     )
 
 
+def cycle_extension_refused(
+    name: str,
+    number: str,
+    weeks: int,
+    reason: str,
+    reasons: str,
+    objection_until: date,
+    lang: Language = DEFAULT_LANGUAGE,
+) -> Mail:
+    """The office refused a request to extend the cycle; the reasons and how to object."""
+    reason_text = {
+        "nl": {"illness": "ziekte", "pregnancy": "zwangerschap"},
+        "en": {"illness": "illness", "pregnancy": "pregnancy"},
+    }
+    return _pick(
+        lang,
+        (
+            f"Uw verzoek om verlenging van de registratieperiode is afgewezen ({number})",
+            _letter(
+                "nl",
+                name,
+                f"Het bureau heeft uw verzoek om uw registratieperiode wegens "
+                f"{reason_text['nl'].get(reason, reason)} met {_count(weeks, 'week', 'weken')} te verlengen "
+                f"afgewezen.\n\nReden:\n{reasons}\n\nBent u het hier niet mee eens, dan kunt u tot en met "
+                f"{date_text(objection_until)} bezwaar maken via Mijn LKLR (Bezwaar).",
+            ),
+        ),
+        (
+            f"Your request to extend your cycle was refused ({number})",
+            _letter(
+                "en",
+                name,
+                f"The register office refused your request to extend your cycle by "
+                f"{_count(weeks, 'week', 'weeks')} ({reason_text['en'].get(reason, reason)}).\n\nReasons:\n"
+                f"{reasons}\n\nIf you disagree, you can object until {date_text(objection_until, 'en')} in "
+                f"My LKLR (Objection).",
+            ),
+        ),
+    )
+
+
 def cycle_extended(
     name: str, number: str, new_end: date, weeks: int, reason: str, lang: Language = DEFAULT_LANGUAGE
 ) -> Mail:
