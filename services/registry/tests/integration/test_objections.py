@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from lklr_shared.contracts import accreditation as accreditation_contracts
 from lklr_shared.contracts import registry as contracts
+from lklr_shared.contracts.base import Message
 from lklr_shared.kit.clock import ManualClock
 
 from .conftest import Registry, RegistryFactory, rpc_error
@@ -327,3 +330,37 @@ async def test_a_refused_extension_is_a_decision_with_its_reasons_that_the_perso
         ),
     )
     assert forbidden.status == 403
+
+
+async def test_the_provider_is_mailed_each_step_of_its_objection_against_a_course_decision(
+    registry_2030: Registry,
+) -> None:
+    objection_id, course_id, provider_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    address = f"bezwaar-{course_id.hex[:8]}@aanbieder.example"
+
+    def step(name: accreditation_contracts.CourseObjectionStep, **extra: Any) -> Message:
+        return accreditation_contracts.CourseObjectionStepped(
+            objection_id=objection_id,
+            course_id=course_id,
+            provider_id=provider_id,
+            title="Verzuim in het mbo",
+            provider_name="Opleider BV",
+            provider_contact_email=address,
+            step=name,
+            decided_on=date(2030, 1, 10),
+            decision_due_on=date(2030, 3, 3),
+            **extra,
+        )
+
+    await publish(registry_2030, step("received"))
+    received = await registry_2030.mail_to(address, "Uw bezwaar is ontvangen")
+    assert "Verzuim in het mbo" in received.body and "3-3-2030" in received.body
+    hearing_at = datetime.combine(date(2030, 2, 12), time(14, 30), tzinfo=ZoneInfo("Europe/Amsterdam"))
+    await publish(registry_2030, step("hearing", hearing_at=hearing_at, hearing_place="Utrecht"))
+    invitation = await registry_2030.mail_to(address, "hoorzitting")
+    assert "12-2-2030 om 14:30 uur, Utrecht" in invitation.body
+    await publish(
+        registry_2030, step("decided", outcome="not_upheld", reasons="De casusbespreking is geen nieuwe leerstof.")
+    )
+    decided = await registry_2030.mail_to(address, "Beslissing op uw bezwaar: ongegrond")
+    assert "De casusbespreking is geen nieuwe leerstof." in decided.body

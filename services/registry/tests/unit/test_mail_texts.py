@@ -78,6 +78,9 @@ def _every_mail(lang: notifications.Language) -> dict[str, notifications.Mail]:
         "new_entries_to_check": n.new_entries_to_check("A. Jansen", [(DAY, "A1", "4")], 30, lang),
         "activity_disputed_for_office": n.activity_disputed_for_office("A. Jansen", "0000013", "Niet", DAY, lang),
         "course_accredited": n.course_accredited("Kenniscentrum", "Verzuim", "4", DAY, LATER, "Goed", lang),
+        "course_objection_step": n.course_objection_step(
+            "Kenniscentrum", "Verzuim", "decided", DAY, LATER, reasons="Geen nieuwe feiten.", upheld=False, lang=lang
+        ),
         "accreditation_withdrawn": n.accreditation_withdrawn("Kenniscentrum", "Verzuim", DAY, "Verouderd", lang),
         "attendance_disputed_for_provider": n.attendance_disputed_for_provider(
             "Kenniscentrum", "0000013", "Niet aanwezig", DAY, lang

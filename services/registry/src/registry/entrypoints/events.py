@@ -35,6 +35,7 @@ USE_CASES: Mapping[type[Message], EventUseCase] = {
     accreditation_events.CourseAccredited: provider_notices.tell_provider_of_accreditation,
     accreditation_events.AccreditationWithdrawn: provider_notices.tell_provider_of_withdrawal,
     accreditation_events.WebhookEndpointDisabled: provider_notices.tell_provider_of_disabled_webhook,
+    accreditation_events.CourseObjectionStepped: provider_notices.tell_provider_of_objection_step,
 }
 
 

@@ -7,7 +7,7 @@ The words follow the web pages: dates as d-m-jjjj in Dutch (ISO in English), plu
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Final, Literal
 
@@ -789,6 +789,103 @@ def activity_disputed_for_office(
                 "The provider was told and can correct or void it.",
             ),
         ),
+    )
+
+
+def course_objection_step(
+    provider: str,
+    title: str,
+    step: str,
+    decided_on: date,
+    decision_due_on: date,
+    *,
+    hearing: tuple[datetime, str] | None = None,
+    reasons: str | None = None,
+    upheld: bool | None = None,
+    lang: Language = DEFAULT_LANGUAGE,
+) -> Mail:
+    """To the provider: a step in their objection against a course decision (the register's one objection flow):
+    ``received``, ``acknowledged``, ``hearing`` (``hearing``: local time and place), ``extended`` (``reasons``: why),
+    ``decided`` (``upheld`` and the ``reasons``)."""
+    nl_decision = f'het besluit van {date_text(decided_on)} over de cursus "{title}"'
+    en_decision = f'the decision of {date_text(decided_on, "en")} on the course "{title}"'
+    due_nl, due_en = date_text(decision_due_on), date_text(decision_due_on, "en")
+    when_nl = when_en = place = ""
+    if hearing is not None:
+        at, place = hearing
+        when_nl = f"{date_text(at.date())} om {at:%H:%M} uur"
+        when_en = f"{date_text(at.date(), 'en')} at {at:%H:%M}"
+    nl: dict[str, tuple[str, list[str]]] = {
+        "received": (
+            f"Uw bezwaar is ontvangen: {title}",
+            [f"Wij hebben uw bezwaar tegen {nl_decision} ontvangen. Het bureau beslist uiterlijk op {due_nl}."],
+        ),
+        "acknowledged": (
+            f"Ontvangstbevestiging van uw bezwaar: {title}",
+            [
+                f"Het bureau bevestigt de ontvangst van uw bezwaar tegen {nl_decision}. Het beslist uiterlijk op {due_nl}."
+            ],
+        ),
+        "hearing": (
+            f"Uitnodiging voor een hoorzitting over uw bezwaar: {title}",
+            [
+                f"U bent uitgenodigd om uw bezwaar tegen {nl_decision} toe te lichten op een hoorzitting: {when_nl}, {place}."
+            ],
+        ),
+        "extended": (
+            f"De beslistermijn van uw bezwaar is verlengd: {title}",
+            [f"Het bureau beslist op uw bezwaar tegen {nl_decision} uiterlijk op {due_nl}.", f"Reden: {reasons or ''}"],
+        ),
+        "decided": (
+            f"Beslissing op uw bezwaar: {'gegrond' if upheld else 'ongegrond'} ({title})",
+            [
+                f"Uw bezwaar tegen {nl_decision} is {'gegrond' if upheld else 'ongegrond'} verklaard.",
+                f"Motivering:\n{reasons or ''}",
+                "De accreditatiecommissie neemt een nieuw besluit over de cursus."
+                if upheld
+                else "Het besluit blijft in stand. Tegen deze beslissing kunt u in beroep gaan bij de rechtbank.",
+            ],
+        ),
+    }
+    en: dict[str, tuple[str, list[str]]] = {
+        "received": (
+            f"Your objection was received: {title}",
+            [f"We received your objection against {en_decision}. The register office decides by {due_en}."],
+        ),
+        "acknowledged": (
+            f"Receipt of your objection acknowledged: {title}",
+            [
+                f"The register office acknowledges receipt of your objection against {en_decision}. It decides by {due_en}."
+            ],
+        ),
+        "hearing": (
+            f"Invitation to a hearing on your objection: {title}",
+            [f"You are invited to explain your objection against {en_decision} at a hearing: {when_en}, {place}."],
+        ),
+        "extended": (
+            f"The decision term of your objection was extended: {title}",
+            [
+                f"The register office decides on your objection against {en_decision} by {due_en}.",
+                f"Reason: {reasons or ''}",
+            ],
+        ),
+        "decided": (
+            f"Decision on your objection: {'upheld' if upheld else 'not upheld'} ({title})",
+            [
+                f"Your objection against {en_decision} is {'upheld' if upheld else 'not upheld'}.",
+                f"Reasons:\n{reasons or ''}",
+                "The accreditation committee takes a new decision on the course."
+                if upheld
+                else "The decision stands. You may appeal against this decision to the district court.",
+            ],
+        ),
+    }
+    nl_subject, nl_paragraphs = nl[step]
+    en_subject, en_paragraphs = en[step]
+    return _pick(
+        lang,
+        (nl_subject, _letter("nl", provider or "opleider", *nl_paragraphs)),
+        (en_subject, _letter("en", provider or "training provider", *en_paragraphs)),
     )
 
 
