@@ -257,6 +257,10 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/beheer/bezwaren/{objection_id:uuid}/hoorzitting"): "office",
     ("POST", "/beheer/bezwaren/{objection_id:uuid}/verlenging"): "office",
     ("POST", "/beheer/bezwaren/{objection_id:uuid}/beslissing"): "office",
+    ("POST", "/beheer/bezwaren/opleidingen/{objection_id:uuid}/ontvangst"): "office",
+    ("POST", "/beheer/bezwaren/opleidingen/{objection_id:uuid}/hoorzitting"): "office",
+    ("POST", "/beheer/bezwaren/opleidingen/{objection_id:uuid}/verlenging"): "office",
+    ("POST", "/beheer/bezwaren/opleidingen/{objection_id:uuid}/beslissing"): "office",
     ("GET", "/beheer/beoordelaars"): "office",
     ("POST", "/beheer/beoordelaars/{reviewer_id:uuid}"): "office",
     # Administrator.

@@ -12,9 +12,11 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from gateway.texts.objections import MESSAGES
+from lklr_shared.contracts import accreditation as ac
 from lklr_shared.contracts import registry as c
 from lklr_shared.kit.rpc import RpcError
 
+from .accreditation_web_helpers import Both, signed_in_client
 from .registry_fake import PASSWORD, FakeRegistry
 from .web_helpers import csrf_from, make_registry_app, sign_in
 
@@ -172,3 +174,58 @@ async def test_the_office_queue_shows_both_deadlines_and_the_hearing_and_is_kept
 
 def test_every_objection_text_exists_in_dutch_and_english() -> None:
     assert set(MESSAGES["nl"]) == set(MESSAGES["en"])
+
+
+async def test_a_providers_course_objection_is_in_the_same_queue_with_its_deadlines_and_the_same_steps() -> None:
+    both = Both()
+    office = both.registry.add("beheer@example.nl", "L.", "Meijer", "office")
+    both.registry.overrides[c.ListObjections] = c.Objections(objections=[])
+    objection_id = uuid.UUID(int=31)
+    view = ac.CourseObjectionView(
+        objection_id=objection_id,
+        course_id=uuid.UUID(int=32),
+        course_title="Verzuim in het mbo",
+        provider_id=uuid.UUID(int=33),
+        provider_name="Opleider BV",
+        decision_step="approved",
+        decided_on=date(2025, 5, 1),
+        filed_on=date(2025, 5, 20),
+        filing_deadline=date(2025, 6, 26),
+        reasons="De middag is een casusbespreking en hoort bij de studielast.",
+        state="received",
+        original_decision_due_on=date(2025, 7, 1),
+        decision_due_on=date(2025, 7, 1),
+    )
+    both.answer(ac.ListCourseObjections, ac.CourseObjections(objections=[view]))
+    both.answer(ac.AcknowledgeCourseObjection, ac.CourseObjectionUpdated(objection=view))
+    both.answer(ac.DecideCourseObjection, ac.CourseObjectionUpdated(objection=view))
+    async with signed_in_client(both, office, staff=True) as client:
+        queue = await client.get("/beheer/bezwaren")
+        assert queue.status_code == 200
+        assert "Opleider BV: Verzuim in het mbo" in queue.text and "het aantal punten" in queue.text
+        assert "1-7-2025" in queue.text and "tot en met 26-6-2025" in queue.text
+        base = f"/beheer/bezwaren/opleidingen/{objection_id}"
+        assert f'action="{base}/ontvangst"' in queue.text and f'action="{base}/beslissing"' in queue.text
+        done = await client.post(
+            f"{base}/ontvangst", data={"csrf_token": csrf_from(queue.text)}, follow_redirects=False
+        )
+        assert done.status_code == 303
+        too_short = await client.post(
+            f"{base}/beslissing",
+            data={"csrf_token": csrf_from(queue.text), "outcome": "not_upheld", "reasons": "Nee."},
+        )
+        assert too_short.status_code == 422
+        decided = await client.post(
+            f"{base}/beslissing",
+            data={
+                "csrf_token": csrf_from(queue.text),
+                "outcome": "not_upheld",
+                "reasons": "De casusbespreking is geen nieuwe leerstof.",
+            },
+            follow_redirects=False,
+        )
+        assert decided.status_code == 303
+    [acknowledged] = both.sent(ac.AcknowledgeCourseObjection)
+    assert (acknowledged.objection_id, acknowledged.decided_by) == (objection_id, f"account:{office.account_id}")
+    [decision] = both.sent(ac.DecideCourseObjection)
+    assert (decision.outcome, decision.reasons) == ("not_upheld", "De casusbespreking is geen nieuwe leerstof.")

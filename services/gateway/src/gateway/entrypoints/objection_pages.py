@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
@@ -174,15 +174,15 @@ class OfficeObjectionPages(Controller):
 
     @staticmethod
     async def _course_objections(gateway: GatewayDep, account_id: uuid.UUID) -> list[Any] | None:
-        """Providers' open objections to course decisions, decided by the accreditation committee (None when
-        the accreditation service cannot say: the registry's queue still shows)."""
+        """Providers' objections against course decisions, in the same flow (None when the accreditation service
+        cannot say: the registry's queue still shows)."""
         try:
             listing = await ask(
-                gateway.caller, accreditation_contracts.ListOpenCourseObjections(requested_by=f"account:{account_id}")
+                gateway.caller, accreditation_contracts.ListCourseObjections(requested_by=f"account:{account_id}")
             )
         except RpcError:
             return None
-        return list(listing.courses)
+        return list(listing.objections)
 
     async def _step(
         self, request: Request[Any, Any, Any], gateway: GatewayDep, objection_id: uuid.UUID, command: Any, done: str
@@ -210,71 +210,112 @@ class OfficeObjectionPages(Controller):
     async def queue(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template:
         return await self._render(request, gateway)
 
+    async def _act(
+        self,
+        request: Request[Any, Any, Any],
+        gateway: GatewayDep,
+        objection_id: uuid.UUID,
+        action: str,
+        *,
+        course: bool,
+    ) -> Template | Redirect:
+        """One office step on an objection: a person's (the registry's) or a provider's against a course decision
+        (accreditation's): the same form, the same checks, the owning service's command."""
+        values = await form_fields(request)
+        account_id = current_account(request).account_id
+        actor = {"actor_account_id": account_id, "client_ip": client_ip(request), "objection_id": objection_id}
+        course_actor = {"decided_by": f"account:{account_id}", "objection_id": objection_id}
+        command: Any
+        if action == "ontvangst":
+            command = (
+                accreditation_contracts.AcknowledgeCourseObjection(**course_actor)
+                if course
+                else contracts.AcknowledgeObjection(**actor)
+            )
+        elif action == "hoorzitting":
+            try:
+                at = datetime.fromisoformat(f"{values.get('date', '')}T{values.get('time', '')}")
+            except ValueError:
+                return await self._refuse(request, gateway, objection_id, "objection.problem.hearing_when")
+            place = values.get("place", "").strip()
+            if not place:
+                return await self._refuse(request, gateway, objection_id, "objection.problem.place_required")
+            # No zone on ``at``: the owning service reads it as the register's local time.
+            command = (
+                accreditation_contracts.InviteToCourseObjectionHearing(**course_actor, hearing_at=at, place=place[:300])
+                if course
+                else contracts.InviteToObjectionHearing(**actor, hearing_at=at, place=place[:300])
+            )
+        elif action == "verlengd":
+            reason = values.get("reason", "").strip()
+            if len(reason) < 3:
+                return await self._refuse(request, gateway, objection_id, "objection.problem.extension_reason")
+            command = (
+                accreditation_contracts.ExtendCourseObjectionTerm(**course_actor, reason=reason[:2000])
+                if course
+                else contracts.ExtendObjectionTerm(**actor, reason=reason[:2000])
+            )
+        else:
+            outcome = values.get("outcome", "")
+            if outcome not in ("upheld", "not_upheld"):
+                return await self._refuse(request, gateway, objection_id, "objection.problem.outcome")
+            reasons = values.get("reasons", "").strip()
+            if len(reasons) < 10:
+                return await self._refuse(request, gateway, objection_id, "objection.problem.reasons_required")
+            verdict: Literal["upheld", "not_upheld"] = "upheld" if outcome == "upheld" else "not_upheld"
+            command = (
+                accreditation_contracts.DecideCourseObjection(**course_actor, outcome=verdict, reasons=reasons[:10_000])
+                if course
+                else contracts.DecideObjection(**actor, outcome=verdict, reasons=reasons[:20_000])
+            )
+        return await self._step(request, gateway, objection_id, command, action)
+
     @post("/{objection_id:uuid}/ontvangst", name="office_objection_acknowledge")
     async def acknowledge(
         self, request: Request[Any, Any, Any], gateway: GatewayDep, objection_id: FromPath[uuid.UUID]
     ) -> Template | Redirect:
-        await form_fields(request)
-        command = contracts.AcknowledgeObjection(
-            actor_account_id=current_account(request).account_id,
-            client_ip=client_ip(request),
-            objection_id=objection_id,
-        )
-        return await self._step(request, gateway, objection_id, command, "ontvangst")
+        return await self._act(request, gateway, objection_id, "ontvangst", course=False)
 
     @post("/{objection_id:uuid}/hoorzitting", name="office_objection_hearing")
     async def hearing(
         self, request: Request[Any, Any, Any], gateway: GatewayDep, objection_id: FromPath[uuid.UUID]
     ) -> Template | Redirect:
-        values = await form_fields(request)
-        try:
-            at = datetime.fromisoformat(f"{values.get('date', '')}T{values.get('time', '')}")
-        except ValueError:
-            return await self._refuse(request, gateway, objection_id, "objection.problem.hearing_when")
-        place = values.get("place", "").strip()
-        if not place:
-            return await self._refuse(request, gateway, objection_id, "objection.problem.place_required")
-        command = contracts.InviteToObjectionHearing(
-            actor_account_id=current_account(request).account_id,
-            client_ip=client_ip(request),
-            objection_id=objection_id,
-            hearing_at=at,  # no zone: the registry reads it as the register's local time
-            place=place[:300],
-        )
-        return await self._step(request, gateway, objection_id, command, "hoorzitting")
+        return await self._act(request, gateway, objection_id, "hoorzitting", course=False)
 
     @post("/{objection_id:uuid}/verlenging", name="office_objection_extend")
     async def extend(
         self, request: Request[Any, Any, Any], gateway: GatewayDep, objection_id: FromPath[uuid.UUID]
     ) -> Template | Redirect:
-        values = await form_fields(request)
-        reason = values.get("reason", "").strip()
-        if len(reason) < 3:
-            return await self._refuse(request, gateway, objection_id, "objection.problem.extension_reason")
-        command = contracts.ExtendObjectionTerm(
-            actor_account_id=current_account(request).account_id,
-            client_ip=client_ip(request),
-            objection_id=objection_id,
-            reason=reason[:2000],
-        )
-        return await self._step(request, gateway, objection_id, command, "verlengd")
+        return await self._act(request, gateway, objection_id, "verlengd", course=False)
 
     @post("/{objection_id:uuid}/beslissing", name="office_objection_decide")
     async def decide(
         self, request: Request[Any, Any, Any], gateway: GatewayDep, objection_id: FromPath[uuid.UUID]
     ) -> Template | Redirect:
-        values = await form_fields(request)
-        outcome = values.get("outcome", "")
-        if outcome not in ("upheld", "not_upheld"):
-            return await self._refuse(request, gateway, objection_id, "objection.problem.outcome")
-        reasons = values.get("reasons", "").strip()
-        if len(reasons) < 10:
-            return await self._refuse(request, gateway, objection_id, "objection.problem.reasons_required")
-        command = contracts.DecideObjection(
-            actor_account_id=current_account(request).account_id,
-            client_ip=client_ip(request),
-            objection_id=objection_id,
-            outcome="upheld" if outcome == "upheld" else "not_upheld",
-            reasons=reasons[:20_000],
-        )
-        return await self._step(request, gateway, objection_id, command, "beslist")
+        return await self._act(request, gateway, objection_id, "beslist", course=False)
+
+    # A provider's objection against a course decision: accreditation owns it, the office runs the same steps.
+
+    @post("/opleidingen/{objection_id:uuid}/ontvangst", name="office_course_objection_acknowledge")
+    async def acknowledge_course(
+        self, request: Request[Any, Any, Any], gateway: GatewayDep, objection_id: FromPath[uuid.UUID]
+    ) -> Template | Redirect:
+        return await self._act(request, gateway, objection_id, "ontvangst", course=True)
+
+    @post("/opleidingen/{objection_id:uuid}/hoorzitting", name="office_course_objection_hearing")
+    async def hearing_course(
+        self, request: Request[Any, Any, Any], gateway: GatewayDep, objection_id: FromPath[uuid.UUID]
+    ) -> Template | Redirect:
+        return await self._act(request, gateway, objection_id, "hoorzitting", course=True)
+
+    @post("/opleidingen/{objection_id:uuid}/verlenging", name="office_course_objection_extend")
+    async def extend_course(
+        self, request: Request[Any, Any, Any], gateway: GatewayDep, objection_id: FromPath[uuid.UUID]
+    ) -> Template | Redirect:
+        return await self._act(request, gateway, objection_id, "verlengd", course=True)
+
+    @post("/opleidingen/{objection_id:uuid}/beslissing", name="office_course_objection_decide")
+    async def decide_course(
+        self, request: Request[Any, Any, Any], gateway: GatewayDep, objection_id: FromPath[uuid.UUID]
+    ) -> Template | Redirect:
+        return await self._act(request, gateway, objection_id, "beslist", course=True)
