@@ -253,6 +253,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/beheer/herregistraties"): "office",
     ("POST", "/beheer/herregistraties/verlenging"): "office",
     ("GET", "/beheer/bezwaren"): "office",
+    ("GET", "/beheer/bezwaren/{objection_id:uuid}/bijlagen/{evidence_id:uuid}"): "office",
     ("POST", "/beheer/bezwaren/{objection_id:uuid}/ontvangst"): "office",
     ("POST", "/beheer/bezwaren/{objection_id:uuid}/hoorzitting"): "office",
     ("POST", "/beheer/bezwaren/{objection_id:uuid}/verlenging"): "office",

@@ -3,6 +3,7 @@ English, and how Mijn LKLR points to them."""
 
 from __future__ import annotations
 
+import base64
 import uuid
 from datetime import UTC, date, datetime
 from typing import Any
@@ -13,6 +14,7 @@ from litestar.testing import AsyncTestClient
 
 from gateway.texts.objections import MESSAGES
 from lklr_shared.contracts import accreditation as ac
+from lklr_shared.contracts import portfolio as pc
 from lklr_shared.contracts import registry as c
 from lklr_shared.kit.rpc import RpcError
 
@@ -24,6 +26,7 @@ pytestmark = pytest.mark.unit
 
 TODAY = date(2030, 3, 25)
 REFERENCE = str(uuid.UUID(int=7))
+ATTACHMENT = uuid.UUID(int=8)
 
 
 def _objection(person_id: uuid.UUID, **changes: Any) -> c.ObjectionView:
@@ -71,6 +74,7 @@ def world() -> FakeRegistry:
                 decision_due_on=date(2030, 5, 15),
                 hearing_at=datetime(2030, 3, 12, 13, 30, tzinfo=UTC),
                 hearing_place="Utrecht",
+                attachments=[c.ObjectionAttachment(evidence_id=ATTACHMENT, filename="verslagen.pdf")],
             )
         ]
     )
@@ -170,6 +174,42 @@ async def test_the_office_queue_shows_both_deadlines_and_the_hearing_and_is_kept
     assert "12-3-2030 om 14:30 uur, Utrecht" in queue.text  # 13:30 UTC is 14:30 in the register's time zone
     # The accreditation service is not part of this test: the providers' objections say they are unavailable.
     assert "De bezwaren van opleiders zijn op dit moment niet beschikbaar." in queue.text
+
+
+async def test_the_office_downloads_an_objections_attachment_through_the_portfolios_checked_read(
+    client: AsyncTestClient[Litestar], world: FakeRegistry
+) -> None:
+    await sign_in(client, "beheer@example.nl", PASSWORD, staff=True)
+    queue = await client.get("/beheer/bezwaren")
+    link = f"/beheer/bezwaren/{uuid.UUID(int=9)}/bijlagen/{ATTACHMENT}"
+    assert f'href="{link}"' in queue.text and "verslagen.pdf" in queue.text
+    content = b"%PDF-1.4 verslagen"
+    world.overrides[pc.ReadObjectionEvidenceChunk] = pc.EvidenceChunk(
+        evidence=pc.EvidenceFile(
+            evidence_id=ATTACHMENT,
+            filename="verslagen.pdf",
+            file_type="pdf",
+            content_type="application/pdf",
+            size_bytes=len(content),
+            sha256="0" * 64,
+            stored_at=datetime(2030, 2, 20, 9, tzinfo=UTC),
+        ),
+        offset=0,
+        data=base64.b64encode(content).decode("ascii"),
+    )
+    download = await client.get(link)
+    assert download.status_code == 200 and download.content == content
+    assert "verslagen.pdf" in download.headers["content-disposition"]
+    [read] = [request for request in world.requests if isinstance(request, pc.ReadObjectionEvidenceChunk)]
+    office_id = world.accounts["beheer@example.nl"].account_id
+    assert (read.objection_id, read.evidence_id, read.actor.role, read.actor.person_id) == (
+        uuid.UUID(int=9),
+        ATTACHMENT,
+        "office",
+        office_id,
+    )
+    world.overrides[pc.ReadObjectionEvidenceChunk] = RpcError("evidence_not_found", "no such evidence file", 404)
+    assert (await client.get(link)).status_code == 404
 
 
 def test_every_objection_text_exists_in_dutch_and_english() -> None:

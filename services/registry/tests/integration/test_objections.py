@@ -313,10 +313,19 @@ async def test_a_refused_extension_is_a_decision_with_its_reasons_that_the_perso
         date(2030, 3, 3),
         True,
     )
+    evidence_id = uuid.uuid4()
+    attachment = contracts.ObjectionAttachment(evidence_id=evidence_id, filename="verklaring-bedrijfsarts.pdf")
     filed = await registry_2030.call(
-        objection(person, str(refused.refusal_id)).model_copy(update={"decision_kind": "extension_refused"})
+        objection(person, str(refused.refusal_id)).model_copy(
+            update={"decision_kind": "extension_refused", "attachments": [attachment]}
+        )
     )
     assert (filed.objection.decision_kind, filed.objection.state) == ("extension_refused", "received")
+    # The files go with an event, so the portfolio lets the office read them (and only them).
+    shared = await registry_2030.rows(
+        "SELECT body FROM kit_outbox WHERE message_type = 'registry.ObjectionEvidenceShared'"
+    )
+    assert any(str(evidence_id).encode() in bytes(row.body) for row in shared)
     # Only the office refuses extensions.
     forbidden = await rpc_error(
         registry_2030,

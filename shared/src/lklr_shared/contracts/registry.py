@@ -109,6 +109,17 @@ class RegistrationGranted(_RegistryEvent):
     registered_since: date
 
 
+class ObjectionEvidenceShared(_RegistryEvent):
+    """A person filed an objection with files from their portfolio: the register office may read those files (the
+    portfolio keeps this as a grant, checks it on every read and logs each read)."""
+
+    wire_name: ClassVar[str] = "registry.ObjectionEvidenceShared"
+
+    objection_id: uuid.UUID
+    person_id: uuid.UUID
+    evidence_ids: list[uuid.UUID]
+
+
 class RegistrationStatusChanged(_RegistryEvent):
     """A registration moved from one status to another (kept as history by every reader)."""
 

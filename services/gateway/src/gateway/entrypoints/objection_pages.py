@@ -8,24 +8,27 @@ else's is "not found"). Attachments are stored as evidence files in the portfoli
 
 from __future__ import annotations
 
+import base64
 import uuid
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any, Final, Literal
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Stream, Template
 
 from gateway.entrypoints.forms import form_fields, problem_message, translator
 from gateway.entrypoints.office_pages import office_page
-from gateway.entrypoints.portfolio_support import FormProblem, portfolio_owner
+from gateway.entrypoints.portfolio_support import FormProblem, attachment_headers, portfolio_owner
 from gateway.entrypoints.rendering import page, request_language
 from gateway.entrypoints.request_ids import form_request_id
 from gateway.entrypoints.reregistration_pages import upload_evidence
 from gateway.entrypoints.web_session import client_ip, current_account, role_required, signed_in
 from gateway.service_layer.context import GatewayDep
 from lklr_shared.contracts import accreditation as accreditation_contracts
+from lklr_shared.contracts import portfolio as portfolio_contracts
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.kit.clock import REGISTER_TIME_ZONE
 from lklr_shared.kit.requests import ask
@@ -269,6 +272,42 @@ class OfficeObjectionPages(Controller):
                 else contracts.DecideObjection(**actor, outcome=verdict, reasons=reasons[:20_000])
             )
         return await self._step(request, gateway, objection_id, command, action)
+
+    @get("/{objection_id:uuid}/bijlagen/{evidence_id:uuid}", name="office_objection_attachment")
+    async def attachment(
+        self,
+        request: Request[Any, Any, Any],
+        gateway: GatewayDep,
+        objection_id: FromPath[uuid.UUID],
+        evidence_id: FromPath[uuid.UUID],
+    ) -> Response[Any]:
+        """Stream a file sent with the objection from the portfolio, range by range; the portfolio checks that the
+        objection carries it and logs the read."""
+        account = current_account(request)
+        actor = portfolio_contracts.Actor(person_id=account.account_id, role="office", origin=client_ip(request))
+        caller = gateway.caller
+
+        def read(offset: int) -> portfolio_contracts.ReadObjectionEvidenceChunk:
+            return portfolio_contracts.ReadObjectionEvidenceChunk(
+                objection_id=objection_id, actor=actor, evidence_id=evidence_id, offset=offset
+            )
+
+        # The first range is read before answering, so a refusal (404) is a proper error page, not a broken file.
+        first = await ask(caller, read(0))
+
+        async def body() -> AsyncIterator[bytes]:
+            chunk = first
+            yield base64.b64decode(chunk.data)
+            while chunk.next_offset is not None:
+                chunk = await ask(caller, read(chunk.next_offset))
+                yield base64.b64decode(chunk.data)
+
+        file = first.evidence
+        return Stream(
+            body(),
+            media_type=file.content_type,
+            headers={**attachment_headers(file.filename), "Content-Length": str(file.size_bytes)},
+        )
 
     @post("/{objection_id:uuid}/ontvangst", name="office_objection_acknowledge")
     async def acknowledge(

@@ -357,6 +357,15 @@ async def file_objection(
             updated_at=now,
         )
     )
+    if command.attachments:
+        # The office reads the files from the portfolio, which checks this grant itself on every read.
+        uow.emit(
+            contracts.ObjectionEvidenceShared(
+                objection_id=objection_id,
+                person_id=actor.account_id,
+                evidence_ids=list(dict.fromkeys(item.evidence_id for item in command.attachments)),
+            )
+        )
     await _keep_registered_while_objecting(uow, ctx, actor.account_id, kind, now=now)
     contact = await contact_of(session, actor.account_id)
     assert contact is not None  # the actor is a person with an account
