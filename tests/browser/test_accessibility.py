@@ -141,6 +141,8 @@ def pages_of(role: str, objects: Objects) -> list[str]:
         paths.append("/beheer/accounts?email=" + quote("professional@route-matrix.example"))
     if role == "professional":
         paths += ["/beheer/aanvragen", "/portfolio?status=to_be_checked"]  # a refusal page; a filtered portfolio
+        # Last: Mijn LKLR in English, with its e-mail language setting (the switch makes the mails English too).
+        paths.append("/mijn?lang=en")
     if role == "anonymous":
         # Last: the English pages (the choice is remembered for the pages after it).
         paths += ["/?lang=en", "/register?lang=en&q=" + objects.registration_number, "/toegankelijkheid?lang=en"]

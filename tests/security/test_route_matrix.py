@@ -186,6 +186,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/mijn/aanvraag"): "signed_in",
     ("POST", "/mijn/aanvraag"): "signed_in",
     ("POST", "/mijn/gegevens"): "signed_in",
+    ("POST", "/mijn/taal"): "signed_in",
     ("GET", "/mijn/gegevens.json"): "signed_in",
     ("GET", "/mijn/onderwijsclaim"): "signed_in",
     ("POST", "/mijn/onderwijsclaim"): "signed_in",

@@ -39,6 +39,7 @@ class FakeAccount:
     # Whether a staff account has an active TOTP secret (False: it enrols from the mailed link; until then its
     # sign-ins carry no staff role).
     totp_enrolled: bool = True
+    preferred_language: c.MailLanguage = "nl"
 
     @property
     def staff(self) -> bool:
@@ -234,6 +235,7 @@ class FakeRegistry:
             email_confirmed=account.confirmed,
             totp_enrolled=account.staff and account.totp_enrolled,
             created_at=NOW,
+            preferred_language=account.preferred_language,
         )
 
     def _FindAccount(self, request: c.FindAccount) -> c.AccountView:
@@ -301,6 +303,7 @@ class FakeRegistry:
             expires_at=NOW + timedelta(hours=12),
             second_factor=second_factor and account.staff,
             second_factor_pending=not second_factor and account.staff,
+            preferred_language=account.preferred_language,
         )
 
     def _ValidateSession(self, request: c.ValidateSession) -> c.AuthenticatedAccount:
@@ -456,6 +459,11 @@ class FakeRegistry:
     def _ListEligibilityNotices(self, request: c.ListEligibilityNotices) -> c.EligibilityNotices:
         self._office(request.actor_account_id)
         return c.EligibilityNotices(notices=[])
+
+    def _SetPreferredLanguage(self, request: c.SetPreferredLanguage) -> c.AccountView:
+        account = self.by_id(request.actor_account_id)
+        account.preferred_language = request.language
+        return self._account_view(account)
 
     def _UpdateMyPerson(self, request: c.UpdateMyPerson) -> c.PersonUpdateResult:
         account = self.by_id(request.actor_account_id)

@@ -359,6 +359,7 @@ async def test_mijn_lklr_shows_the_number_cycle_dates_and_history(
     assert "1-6-2025 tot en met 31-5-2030" in page.text
     assert "Statusgeschiedenis" in page.text
     assert "Gemeente Utrecht (Gemeente)" in page.text
+    assert "Taal van e-mails" in page.text and 'action="/mijn/taal"' in page.text
 
 
 async def test_mijn_lklr_links_the_provider_portal_for_an_account_acting_for_a_provider(
@@ -404,6 +405,77 @@ async def test_a_drop_below_the_minimum_hours_is_saved_and_the_office_notice_is_
     assert update.hours_per_week == Decimal(12)
     page = await client.get("/mijn?gewijzigd=onder-minimum")
     assert "het bureau krijgt hiervan een melding" in page.text
+
+
+async def test_mijn_lklr_offers_the_mail_language_setting_in_dutch_and_in_english(
+    client: AsyncTestClient[Litestar], registry: FakeRegistry
+) -> None:
+    await sign_in(client, "jansen@example.nl", PASSWORD)
+    dutch = await client.get("/mijn")
+    assert '<h2 id="language-title">Taal van e-mails</h2>' in dutch.text
+    assert "<legend>In welke taal wilt u e-mails ontvangen?</legend>" in dutch.text
+    assert 'value="nl" checked>' in dutch.text and 'value="en">' in dutch.text
+    assert '<label for="preferred_language-en" lang="en">English</label>' in dutch.text
+    assert "Taal opslaan" in dutch.text
+    english = await client.get("/mijn", params={"lang": "en"})
+    assert '<h2 id="language-title">Language of e-mails</h2>' in english.text
+    assert "<legend>In which language do you want to receive e-mails?</legend>" in english.text
+    assert '<label for="preferred_language-nl" lang="nl">Nederlands</label>' in english.text
+    assert "Save language" in english.text
+
+
+async def test_saving_the_mail_language_sends_it_to_the_registry_and_the_page_shows_it_chosen(
+    registry: FakeRegistry,
+) -> None:
+    # With the session cache on: the page after the change must not show the cached, older preference.
+    async with AsyncTestClient(app=make_registry_app(registry, session_cache_seconds=10)) as client:
+        await sign_in(client, "jansen@example.nl", PASSWORD)
+        token = await csrf_for(client, "/mijn")
+        response = await client.post(
+            "/mijn/taal", data={"csrf_token": token, "preferred_language": "en"}, follow_redirects=False
+        )
+        assert (response.status_code, response.headers["location"]) == (303, "/mijn?gewijzigd=taal#taal")
+        (change,) = registry.of(c.SetPreferredLanguage)
+        assert (change.actor_account_id, change.language) == (registry.accounts["jansen@example.nl"].account_id, "en")
+        page = await client.get("/mijn?gewijzigd=taal")
+        assert "U ontvangt de e-mails van het register voortaan in deze taal: English." in page.text
+        assert 'value="en" checked>' in page.text and 'value="nl">' in page.text
+
+
+async def test_a_mail_language_other_than_dutch_or_english_is_refused_at_the_field(
+    client: AsyncTestClient[Litestar], registry: FakeRegistry
+) -> None:
+    await sign_in(client, "jansen@example.nl", PASSWORD)
+    token = await csrf_for(client, "/mijn")
+    for chosen in ("de", ""):
+        response = await client.post("/mijn/taal", data={"csrf_token": token, "preferred_language": chosen})
+        assert response.status_code == 422
+        assert 'id="preferred_language-error"' in response.text and "Kies Nederlands of English." in response.text
+    assert registry.of(c.SetPreferredLanguage) == []
+
+
+async def test_switching_the_site_language_while_signed_in_switches_the_mail_language_too(
+    client: AsyncTestClient[Litestar], registry: FakeRegistry
+) -> None:
+    await client.get("/", params={"lang": "en"})  # a visitor: only the cookie
+    assert registry.of(c.SetPreferredLanguage) == []
+    await sign_in(client, "jansen@example.nl", PASSWORD)
+    await client.get("/vragen", params={"lang": "en"})
+    await client.get("/register", params={"lang": "en"})  # already English: nothing to change
+    await client.get("/mijn")
+    await client.get("/", params={"lang": "nl"})
+    assert [change.language for change in registry.of(c.SetPreferredLanguage)] == ["en", "nl"]
+    assert registry.accounts["jansen@example.nl"].preferred_language == "nl"
+
+
+async def test_a_registry_that_cannot_save_the_switched_language_still_shows_the_page(
+    client: AsyncTestClient[Litestar], registry: FakeRegistry
+) -> None:
+    await sign_in(client, "jansen@example.nl", PASSWORD)
+    registry.overrides[c.SetPreferredLanguage] = ServiceTimeout("registry slow")
+    page = await client.get("/vragen", params={"lang": "en"})
+    assert page.status_code == 200 and '<html lang="en">' in page.text
+    assert registry.accounts["jansen@example.nl"].preferred_language == "nl"
 
 
 async def test_download_all_my_data_merges_the_registry_and_the_portfolio_and_says_what_is_in_it(
@@ -498,6 +570,32 @@ async def test_the_office_approves_an_application_from_the_queue(
     (decision,) = registry.of(c.DecideApplication)
     assert decision.actor_account_id == registry.accounts["beheer@example.nl"].account_id
     assert decision.decision == "approve"
+
+
+async def test_approving_an_application_asks_for_confirmation_before_deciding(
+    client: AsyncTestClient[Litestar], registry: FakeRegistry
+) -> None:
+    jansen = registry.accounts["jansen@example.nl"]
+    application = registry._ApplyForRegistration(
+        c.ApplyForRegistration(
+            actor_account_id=jansen.account_id,
+            roles=["leerplichtambtenaar"],
+            employer_name="Gemeente Utrecht",
+            employer_kind="municipality",
+            hours_per_week=Decimal(24),
+            declaration_accepted=True,
+        )
+    )
+    await _office(client)
+    queue = await client.get("/beheer/aanvragen")
+    action = f"/beheer/aanvragen/{application.application_id}/besluit"
+    asked = await client.post(action, data={"csrf_token": csrf_from(queue.text), "decision": "approve", "reason": ""})
+    # One click decides nothing: the answer names what will happen and carries the form again, confirmed or not.
+    assert asked.status_code == 200 and "Aanvraag goedkeuren?" in asked.text and "A. Jansen" in asked.text
+    assert 'name="bevestigd" value="ja"' in asked.text and f'action="{action}"' in asked.text
+    assert 'href="/beheer/aanvragen">Annuleren</a>' in asked.text
+    assert registry.of(c.DecideApplication) == []
+    assert registry.applications[jansen.account_id].status == "pending"
 
 
 async def test_a_rejection_needs_a_reason(client: AsyncTestClient[Litestar], registry: FakeRegistry) -> None:

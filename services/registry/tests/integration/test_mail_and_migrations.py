@@ -1,5 +1,5 @@
 """Mail goes out only after a commit and is never lost when sending fails; the folder mailer round-trips; the
-0002 migration carries existing registrations over."""
+0002 migration carries existing registrations over; 0017 gives existing accounts Dutch mail."""
 
 from __future__ import annotations
 
@@ -164,5 +164,50 @@ async def test_migration_0002_moves_names_into_people_and_continues_the_number_s
         async with engine.connect() as connection:
             back = (await connection.execute(sa.text("SELECT surname, employer_id FROM registrations"))).one()
         assert tuple(back) == ("Jansen", "gemeente-utrecht")
+    finally:
+        await engine.dispose()
+
+
+async def test_migration_0017_gives_existing_accounts_dutch_mail_and_keeps_other_languages_out(databases: Any) -> None:
+    url = await databases.create("migration")
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    config.attributes["database_url"] = url
+    await asyncio.to_thread(command.upgrade, config, "0014")
+    engine = make_engine(url)
+    person_id = uuid.uuid4()
+    now = datetime.now(UTC)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                sa.text(
+                    "INSERT INTO people (person_id, initials, surname, roles, created_at, updated_at) "
+                    "VALUES (:id, 'A.', 'Jansen', '[]', :now, :now)"
+                ),
+                {"id": person_id, "now": now},
+            )
+            await connection.execute(
+                sa.text(
+                    "INSERT INTO accounts (account_id, email, password_hash, account_roles, created_at) "
+                    "VALUES (:id, 'jansen@example.nl', 'x', '[\"professional\"]', :now)"
+                ),
+                {"id": person_id, "now": now},
+            )
+        await asyncio.to_thread(command.upgrade, config, "0017")
+        async with engine.connect() as connection:
+            language = (await connection.execute(sa.text("SELECT preferred_language FROM accounts"))).scalar_one()
+        assert language == "nl"
+        with pytest.raises(sa.exc.IntegrityError):
+            async with engine.begin() as connection:
+                await connection.execute(sa.text("UPDATE accounts SET preferred_language = 'de'"))
+        await asyncio.to_thread(command.downgrade, config, "0014")
+        async with engine.connect() as connection:
+            columns = (
+                await connection.execute(
+                    sa.text("SELECT column_name FROM information_schema.columns WHERE table_name = 'accounts'")
+                )
+            ).scalars()
+            assert "preferred_language" not in set(columns)
     finally:
         await engine.dispose()

@@ -339,6 +339,20 @@ async def test_a_refused_extension_is_a_decision_with_its_reasons_that_the_perso
         ),
     )
     assert forbidden.status == 403
+    # A person who chose English gets the refusal in English.
+    await registry_2030.call(contracts.SetPreferredLanguage(actor_account_id=person.person_id, language="en"))
+    await registry_2030.call(
+        contracts.RefuseCycleExtension(
+            actor_account_id=office_member,
+            registration_number=person.number,
+            reason="pregnancy",
+            weeks=4,
+            case_reference="ZK-2030-8",
+            reasons="No statement from a physician or midwife was sent.",
+        )
+    )
+    english = await registry_2030.mail_to(person.email, "Your request to extend your cycle was refused")
+    assert "2030-03-03" in english.body and "midwife" in english.body
 
 
 async def test_the_provider_is_mailed_each_step_of_its_objection_against_a_course_decision(

@@ -9,6 +9,7 @@ import pytest
 
 from registry.service_layer import notifications
 from registry.service_layer.context import MailLinks
+from registry.service_layer.mailing import stored_language
 
 pytestmark = pytest.mark.unit
 
@@ -21,21 +22,21 @@ def test_links_point_at_the_gateway_pages_with_the_token_encoded() -> None:
 
 
 def test_the_enrolment_mail_carries_the_link_and_says_the_password_is_asked_too() -> None:
-    subject, body = notifications.enrol_second_factor("J. de Boer", "https://x/account/tweede-stap?token=t", 72)
+    subject, body = notifications.enrol_second_factor("J. de Boer", "https://x/account/tweede-stap?token=t", 72, "nl")
     assert "tweede stap" in subject
     assert "https://x/account/tweede-stap?token=t" in body and "72 uur" in body and "wachtwoord" in body
 
 
 def test_the_confirmation_mail_carries_the_link_and_no_separate_code() -> None:
     token = "Qm9vZ2llLXdvb2dpZS1ib29naWUtd29vZ2llLWJvb2c"  # 43 characters, as the registry makes them
-    subject, body = notifications.confirm_email("A. Jansen", f"https://x/l?token={token}", valid_hours=48)
+    subject, body = notifications.confirm_email("A. Jansen", f"https://x/l?token={token}", valid_hours=48, lang="nl")
     assert "Bevestig" in subject
     assert f"https://x/l?token={token}" in body and "48 uur" in body
     assert body.count(token) == 1  # only inside the link: no 43-character "code" to type over
 
 
 def test_the_approval_mail_gives_the_number_and_the_cycle_in_dutch_dates() -> None:
-    subject, body = notifications.application_approved("A. Jansen", "0000013", date(2026, 1, 5), date(2031, 1, 4))
+    subject, body = notifications.application_approved("A. Jansen", "0000013", date(2026, 1, 5), date(2031, 1, 4), "nl")
     assert "0000013" in subject
     assert "5-1-2026" in body and "4-1-2031" in body
 
@@ -79,7 +80,7 @@ def _every_mail(lang: notifications.Language) -> dict[str, notifications.Mail]:
         "activity_disputed_for_office": n.activity_disputed_for_office("A. Jansen", "0000013", "Niet", DAY, lang),
         "course_accredited": n.course_accredited("Kenniscentrum", "Verzuim", "4", DAY, LATER, "Goed", lang),
         "course_objection_step": n.course_objection_step(
-            "Kenniscentrum", "Verzuim", "decided", DAY, LATER, reasons="Geen nieuwe feiten.", upheld=False, lang=lang
+            "Kenniscentrum", "Verzuim", "decided", DAY, LATER, lang, reasons="Geen nieuwe feiten.", upheld=False
         ),
         "accreditation_withdrawn": n.accreditation_withdrawn("Kenniscentrum", "Verzuim", DAY, "Verouderd", lang),
         "attendance_disputed_for_provider": n.attendance_disputed_for_provider(
@@ -91,7 +92,7 @@ def _every_mail(lang: notifications.Language) -> dict[str, notifications.Mail]:
         "objection_hearing": n.objection_hearing("A. Jansen", "7-3-2026 om 14:30 uur", "Utrecht", lang),
         "objection_term_extended": n.objection_term_extended("A. Jansen", LATER, "Advies nodig.", lang),
         "objection_decided": n.objection_decided(
-            "A. Jansen", "de schorsing", False, "Geen nieuwe feiten.", "lapses_at_cycle_end", DAY, lang
+            "A. Jansen", "de schorsing", False, "Geen nieuwe feiten.", "lapses_at_cycle_end", lang, DAY
         ),
     }
 
@@ -125,14 +126,13 @@ def test_dutch_mails_write_every_date_as_d_m_jjjj() -> None:
     assert "7-3-2026 tot en met 6-3-2031" in body
 
 
-def test_mails_are_in_the_recipients_language_and_dutch_by_default() -> None:
+def test_mails_are_in_the_language_they_are_written_for() -> None:
     english_words = re.compile(r"\b(your|the|was|with|Dear|Kind regards)\b")
     dutch_words = re.compile(r"\b(uw|het|wordt|Beste|Met vriendelijke groet)\b")
     for name, (subject, body) in _every_mail("nl").items():
         assert not english_words.search(subject + body), name
     for name, (subject, body) in _every_mail("en").items():
         assert not dutch_words.search(subject + body), name
-    assert notifications.password_changed("A. Jansen") == _every_mail("nl")["password_changed"]
 
 
 def test_mails_count_in_words_not_with_brackets() -> None:
@@ -142,3 +142,26 @@ def test_mails_count_in_words_not_with_brackets() -> None:
             assert not re.search(r"\w\((en|s|ies)\)|week/weken", subject + body), name
     assert "1 activiteit uit" in _every_mail("nl")["selected_for_audit"][1]
     assert "1 nieuwe registratie in" in _every_mail("nl")["new_entries_to_check"][0]
+
+
+def test_every_mail_function_makes_its_caller_choose_the_language() -> None:
+    # No default: a use case that forgot the recipient's language would send Dutch without anyone noticing.
+    for name in _every_mail("nl"):
+        parameter = inspect.signature(getattr(notifications, name)).parameters["lang"]
+        assert parameter.default is inspect.Parameter.empty, name
+
+
+def test_a_provider_without_a_name_or_a_course_without_a_title_reads_in_the_mails_language() -> None:
+    _subject, body = notifications.course_accredited("", "Verzuim", "4", DAY, LATER, "", "en")
+    assert body.startswith("Dear training provider,")
+    subject, body = notifications.accreditation_withdrawn("", "", DAY, "Verouderd", "en")
+    assert subject == "Accreditation withdrawn: (title unknown)" and body.startswith("Dear training provider,")
+    subject, body = notifications.accreditation_withdrawn("", "", DAY, "Verouderd", "nl")
+    assert subject == "Accreditatie ingetrokken: (titel onbekend)" and body.startswith("Beste opleider,")
+
+
+def test_a_stored_language_is_dutch_without_an_account_and_an_unknown_one_is_refused() -> None:
+    assert stored_language(None) == "nl"
+    assert (stored_language("nl"), stored_language("en")) == ("nl", "en")
+    with pytest.raises(ValueError, match="unknown preferred language 'de'"):
+        stored_language("de")

@@ -81,7 +81,8 @@ from lklr_shared.contracts.base import Message, MessageKind, ReplyT, Request
 
 Role = Literal["leerplichtambtenaar", "rmc_medewerker"]
 EmployerKind = Literal["municipality", "region", "rbl"]
-# The language of a mail the person asked for on a page (the page's language); Dutch when not said.
+# The language of a mail: the page's language for a mail the person asked for on that page, the account's
+# preferred language (Account*.preferred_language) for every mail sent later on; Dutch when not said.
 MailLanguage = Literal["nl", "en"]
 AccountRole = Literal["professional", "office", "accreditation_committee", "assessment_committee", "administrator"]
 RegistrationStatusName = Literal[
@@ -304,6 +305,9 @@ class SignUp(_RegistryCommand["SignUpAccepted"]):
     The reply is the same whether or not the address already has an account (no account enumeration): an
     existing confirmed account gets a mail saying someone tried to sign up with it; an existing unconfirmed
     account takes the new password and name and gets a fresh link (older links stop working).
+
+    ``language`` is the sign-up page's: the confirmation mail's, and the new (or still unconfirmed) account's
+    preferred language for every later mail.
     """
 
     wire_name: ClassVar[str] = "registry.SignUp"
@@ -472,6 +476,8 @@ class AuthenticatedAccount(_RegistryReply):
     second_factor: bool = False
     # Staff roles the account holds that this token cannot use (signed in without the second factor).
     second_factor_pending: bool = False
+    # The language of the mails the registry sends the account later on (see SetPreferredLanguage).
+    preferred_language: MailLanguage = "nl"
 
 
 class EndSession(_RegistryCommand["SessionEnded"]):
@@ -604,6 +610,19 @@ class AccountView(_RegistryReply):
     email_confirmed: bool
     totp_enrolled: bool
     created_at: datetime
+    # The language of the mails the registry sends the account later on (see SetPreferredLanguage).
+    preferred_language: MailLanguage = "nl"
+
+
+class SetPreferredLanguage(_ActingCommand["AccountView"]):
+    """Command: the language of every mail the registry sends the actor from now on (decisions, reminders, audit
+    news; a mail asked for on a page still comes in that page's language). Sign-up sets it first, to the language
+    of the sign-up page. Setting the language it already has changes nothing. Replies with the account."""
+
+    wire_name: ClassVar[str] = "registry.SetPreferredLanguage"
+    access: ClassVar[Access] = signed_in("actor_account_id")
+
+    language: MailLanguage
 
 
 StaffRole = Literal["office", "accreditation_committee", "assessment_committee", "administrator"]

@@ -1,4 +1,5 @@
-"""Mijn LKLR: the signed-in person's registration, details, application, and the download of all their data.
+"""Mijn LKLR: the signed-in person's registration, details, the language of their e-mails, application, and the
+download of all their data.
 
 Every request names only the signed-in account (`actor_account_id` from the session); the registry answers
 with that account's own objects, so there is no id in these URLs to change into someone else's.
@@ -19,9 +20,10 @@ from litestar.response import Redirect, Template
 from gateway.caller import ServiceCaller
 from gateway.entrypoints.forms import FormErrors, form_fields, parse_hours, problem_messages, translator
 from gateway.entrypoints.recorded_words import reason_words
+from gateway.entrypoints.registry_context import AccountsContextDep
 from gateway.entrypoints.rendering import page, request_language
 from gateway.entrypoints.request_ids import form_request_id
-from gateway.entrypoints.web_session import client_ip, current_account, signed_in
+from gateway.entrypoints.web_session import client_ip, current_account, signed_in, web_state
 from gateway.service_layer.context import GatewayDep
 from gateway.service_layer.my_data import export_my_data
 from lklr_shared.contracts import accreditation as accreditation_contracts
@@ -35,6 +37,7 @@ log = logging.getLogger(__name__)
 
 
 EMPLOYER_KINDS: Final = ("municipality", "region", "rbl")
+MAIL_LANGUAGES: Final[tuple[contracts.MailLanguage, ...]] = ("nl", "en")
 ROLE_CHOICES: Final = {
     "leerplichtambtenaar": ["leerplichtambtenaar"],
     "rmc_medewerker": ["rmc_medewerker"],
@@ -124,6 +127,7 @@ class MinePages(Controller):
         *,
         errors: FormErrors | None = None,
         values: dict[str, str] | None = None,
+        language_errors: FormErrors | None = None,
         status_code: int = 200,
     ) -> Template:
         account = current_account(request)
@@ -155,6 +159,8 @@ class MinePages(Controller):
             today=gateway.today(),
             provider_name=provider_name,
             reason_words=reason_words,
+            mail_languages=MAIL_LANGUAGES,
+            language_errors=language_errors or {},
         )
 
     @get("/mijn", name="mine")
@@ -193,6 +199,23 @@ class MinePages(Controller):
                 outcome = "onder-minimum" if result.eligibility_notice_recorded else "1"
                 return Redirect(f"/mijn?gewijzigd={outcome}#gegevens", status_code=303)
         return await self._overview(request, gateway, errors=errors, values=values, status_code=422)
+
+    @post("/mijn/taal", name="mine_language")
+    async def set_mail_language(
+        self, request: Request[Any, Any, Any], gateway: GatewayDep, accounts_context: AccountsContextDep
+    ) -> Template | Redirect:
+        """The language of the person's later e-mails (Dutch or English)."""
+        chosen = (await form_fields(request)).get("preferred_language", "")
+        language = next((code for code in MAIL_LANGUAGES if code == chosen), None)
+        if language is None:
+            errors: FormErrors = {"preferred_language": translator(request)("mine.language.required")}
+            return await self._overview(request, gateway, language_errors=errors, status_code=422)
+        session_token = web_state(request).session_token
+        assert session_token is not None  # signed in: the guard let the request through
+        await accounts_context.security.authenticator.set_preferred_language(
+            session_token, current_account(request), language, client_ip=client_ip(request)
+        )
+        return Redirect("/mijn?gewijzigd=taal#taal", status_code=303)
 
     @get("/mijn/gegevens.json", name="mine_export")
     async def download_my_data(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Response[bytes]:

@@ -17,10 +17,13 @@ One ASGI middleware runs before every page handler (not for `/api/`, `/static/`,
   is exempt: it authenticates with bearer tokens in a header, never with cookies, so a browser cannot be made
   to send its credentials there.
 - Responses to signed-in visitors get `Cache-Control: no-store` (they show personal data).
+- **Language.** A signed-in person who switches the site's language (a `?lang=` link) has the registry mail them
+  in it from now on too (`SetPreferredLanguage`, only when it differs from the account's preference).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -35,9 +38,12 @@ from litestar.middleware.base import MiddlewareProtocol
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.domain import web_security
+from gateway.i18n import LANGUAGE_QUERY
 from gateway.service_layer.sessions import AccountAuthenticator
-from lklr_shared.contracts.registry import AccountRole, AuthenticatedAccount
+from lklr_shared.contracts.registry import AccountRole, AuthenticatedAccount, MailLanguage
 from lklr_shared.kit.rpc import RpcError
+
+log = logging.getLogger(__name__)
 
 SESSION_COOKIE: Final = "lklr_session"
 CSRF_COOKIE: Final = "lklr_csrf"
@@ -189,6 +195,8 @@ class WebSecurityMiddleware(MiddlewareProtocol):
             if state.account is not None:
                 state.session_token = session_token
                 outcome.no_store = True
+                if safe:
+                    state.account = await self._follow_site_language(request, session_token, state.account)
             elif state.auth_error is None:
                 outcome.clear_session = True
                 if safe:
@@ -223,6 +231,28 @@ class WebSecurityMiddleware(MiddlewareProtocol):
                 raise CsrfRejected(detail="The form's CSRF token is missing or does not match.")
 
         await self.app(scope, receive, self._send_wrapper(scope, send, outcome))
+
+    async def _follow_site_language(
+        self, request: ASGIConnection[Any, Any, Any, Any], session_token: str, account: AuthenticatedAccount
+    ) -> AuthenticatedAccount:
+        """The account, with the site language the person just switched to as their mail language too."""
+        chosen = request.query_params.get(LANGUAGE_QUERY)
+        language: MailLanguage
+        if chosen == "nl" or chosen == "en":
+            language = chosen
+        else:
+            return account
+        if language == account.preferred_language:
+            return account
+        try:
+            return await self.security.authenticator.set_preferred_language(
+                session_token, account, language, client_ip=client_ip(request)
+            )
+        except RpcError as exc:
+            # The page itself only needs the cookie, which the page sets; the mail language stays as it was until
+            # the next switch or Mijn LKLR's setting, which is not worth failing the page for.
+            log.warning("mail language not changed to %s: %s (%s)", language, exc.message, exc.code)
+            return account
 
     def _send_wrapper(self, scope: Scope, send: Send, outcome: _Outcome) -> Callable[[Message], Awaitable[None]]:
         security = self.security

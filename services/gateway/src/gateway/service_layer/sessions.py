@@ -17,7 +17,13 @@ from collections.abc import Callable
 from typing import Final
 
 from gateway.caller import ServiceCaller
-from lklr_shared.contracts.registry import AuthenticatedAccount, ValidateSession, VerifyApiToken
+from lklr_shared.contracts.registry import (
+    AuthenticatedAccount,
+    MailLanguage,
+    SetPreferredLanguage,
+    ValidateSession,
+    VerifyApiToken,
+)
 from lklr_shared.kit.actor import account_claims, assert_actor
 from lklr_shared.kit.requests import ask
 from lklr_shared.kit.rpc import RpcError
@@ -58,6 +64,21 @@ class AccountAuthenticator:
     async def api_account(self, api_token: str) -> AuthenticatedAccount | None:
         """The account of an API bearer token; None when it is unknown, expired or revoked."""
         return await self._resolve(b"api", api_token, VerifyApiToken(token=api_token))
+
+    async def set_preferred_language(
+        self, session_token: str, account: AuthenticatedAccount, language: MailLanguage, *, client_ip: str
+    ) -> AuthenticatedAccount:
+        """Have the registry mail ``account`` in ``language`` from now on; returns the account as it is now.
+
+        The session's cached answer is dropped, so this process's next request reads the new preference (other
+        gateway processes within their few cached seconds, as for a role change).
+        """
+        await ask(
+            self._caller,
+            SetPreferredLanguage(actor_account_id=account.account_id, language=language, client_ip=client_ip),
+        )
+        self.forget(session_token)
+        return account.model_copy(update={"preferred_language": language})
 
     def forget(self, token: str) -> None:
         """Drop a token from the cache (after this process ended the session)."""

@@ -42,6 +42,10 @@ accounts = sa.Table(
     sa.Column("totp_last_step", sa.BigInteger, nullable=True),
     sa.Column("email_confirmed_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    # The language of the mails sent to the account later on (decisions, reminders): "nl" or "en".
+    sa.Column("preferred_language", sa.String(2), nullable=False, server_default="nl"),
+    # On PostgreSQL only (migration 0017: SQLite would have to rebuild the table to add it).
+    sa.CheckConstraint("preferred_language IN ('nl', 'en')", name="ck_accounts_preferred_language"),
 )
 
 totp_enrollments = sa.Table(

@@ -78,6 +78,7 @@ USE_CASES: Mapping[type[Message], UseCase] = {
     contracts.RequestPasswordReset: accounts.request_password_reset,
     contracts.ResetPassword: accounts.reset_password,
     contracts.GetMyAccount: accounts.get_my_account,
+    contracts.SetPreferredLanguage: accounts.set_preferred_language,
     contracts.CreateDemoAccount: accounts.create_demo_account,
     contracts.ListStaffAccounts: staff_accounts.list_staff_accounts,
     contracts.FindAccount: account_admin.find_account,

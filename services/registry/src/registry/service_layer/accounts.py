@@ -79,6 +79,7 @@ from registry.service_layer.errors import (
     unauthenticated,
     unprocessable,
 )
+from registry.service_layer.mailing import stored_language
 from registry.service_layer.public_register import admit_account_request
 from registry.service_layer.records import as_utc, as_utc_or_none
 from registry.service_layer.views import account_view
@@ -138,6 +139,7 @@ async def sign_up(uow: RegistryUnitOfWork, ctx: RegistryContext, command: contra
                     password_hash=password_hash,
                     account_roles=[AccountRole.PROFESSIONAL.value],
                     created_at=now,
+                    preferred_language=command.language,
                 )
             )
         except IntegrityError as exc:
@@ -152,7 +154,9 @@ async def sign_up(uow: RegistryUnitOfWork, ctx: RegistryContext, command: contra
         # password they chose, never one someone else set before them.
         account_id = existing.account_id
         await uow.session.execute(
-            sa.update(accounts).where(accounts.c.account_id == account_id).values(password_hash=password_hash)
+            sa.update(accounts)
+            .where(accounts.c.account_id == account_id)
+            .values(password_hash=password_hash, preferred_language=command.language)
         )
         await uow.session.execute(
             sa.update(people)
@@ -541,7 +545,7 @@ async def mail_second_factor_link(
     administrator's role change for a staff account without a second factor."""
     row = (
         await uow.session.execute(
-            sa.select(accounts.c.email, people.c.initials, people.c.surname)
+            sa.select(accounts.c.email, accounts.c.preferred_language, people.c.initials, people.c.surname)
             .join(people, people.c.person_id == accounts.c.account_id)
             .where(accounts.c.account_id == account_id)
         )
@@ -552,6 +556,7 @@ async def mail_second_factor_link(
         f"{row.initials} {row.surname}",
         ctx.links.enrol_second_factor(token),
         valid_hours=round(lifetime.total_seconds() / 3600),
+        lang=stored_language(row.preferred_language),
     )
     await uow.queue_mail(to=row.email, subject=subject, body=body, person_id=account_id)
 
@@ -761,6 +766,7 @@ async def authenticate_token(
                 accounts.c.account_id,
                 accounts.c.email,
                 accounts.c.account_roles,
+                accounts.c.preferred_language,
                 people.c.initials,
                 people.c.surname,
             )
@@ -789,6 +795,7 @@ async def authenticate_token(
         expires_at=as_utc(row.expires_at),
         second_factor=bool(row.second_factor),
         second_factor_pending=usable != held,
+        preferred_language=stored_language(row.preferred_language),
     )
 
 
@@ -901,7 +908,9 @@ async def reset_password(
     )
     await uow.session.execute(sa.delete(login_throttle).where(login_throttle.c.email == account.email))
     person = (await uow.session.execute(sa.select(people).where(people.c.person_id == account_id))).one()
-    subject, body = notifications.password_changed(f"{person.initials} {person.surname}")
+    subject, body = notifications.password_changed(
+        f"{person.initials} {person.surname}", stored_language(account.preferred_language)
+    )
     await uow.queue_mail(to=account.email, subject=subject, body=body, person_id=account_id)
     await record_action(
         uow,
@@ -1031,6 +1040,40 @@ async def get_my_account(
     view = await account_view(uow.session, actor.account_id)
     if view is None:  # the actor was just loaded; only a concurrent deletion could get here
         raise not_found("not_found", "No such account.")
+    return view
+
+
+async def set_preferred_language(
+    uow: UnitOfWork, ctx: RegistryContext, command: contracts.SetPreferredLanguage
+) -> contracts.AccountView:
+    """Set the language of the actor's later mails (Mijn LKLR's setting, or the site language they switched to).
+    A change is written to the audit trail; the language it already has changes nothing."""
+    actor = await load_actor(uow, command.actor_account_id)
+    now = ctx.now()
+    before = (
+        await uow.session.execute(
+            sa.select(accounts.c.preferred_language).where(accounts.c.account_id == actor.account_id).with_for_update()
+        )
+    ).scalar_one()
+    if before != command.language:
+        await uow.session.execute(
+            sa.update(accounts)
+            .where(accounts.c.account_id == actor.account_id)
+            .values(preferred_language=command.language)
+        )
+        await record_action(
+            uow,
+            at=now,
+            action="set_preferred_language",
+            subject=f"account:{actor.account_id}",
+            client_ip=command.client_ip,
+            actor_account_id=actor.account_id,
+            person_id=actor.account_id,
+            detail={"before": before, "after": command.language},
+        )
+    view = await account_view(uow.session, actor.account_id)
+    assert view is not None  # the actor was just loaded, and its row is locked
+    await uow.commit()
     return view
 
 

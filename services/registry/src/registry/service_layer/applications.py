@@ -39,7 +39,7 @@ from registry.service_layer.actors import load_actor, require_role
 from registry.service_layer.audit_log import record_action
 from registry.service_layer.context import RegistryContext
 from registry.service_layer.errors import conflict, forbidden, invalid, not_found, unprocessable
-from registry.service_layer.mailing import mail_office
+from registry.service_layer.mailing import account_language, mail_office, stored_language
 from registry.service_layer.records import (
     application_from_row,
     application_row,
@@ -130,9 +130,9 @@ async def apply_for_registration(
     view = await application_view(session, application.id)
     assert view is not None
     applicant = f"{view.applicant_initials} {view.applicant_surname}"
-    subject, body = notifications.application_received(applicant)
+    subject, body = notifications.application_received(applicant, await account_language(session, actor.account_id))
     await uow.queue_mail(to=actor.email, subject=subject, body=body, person_id=actor.account_id)
-    await mail_office(uow, notifications.new_application_in_queue(applicant))
+    await mail_office(uow, lambda lang: notifications.new_application_in_queue(applicant, lang))
     await record_action(
         uow,
         at=now,
@@ -210,9 +210,13 @@ async def decide_application(
     today = ctx.today(now)
     decided_by = f"office:{actor.account_id}"
     person = (await session.execute(sa.select(people).where(people.c.person_id == row.person_id))).one()
-    email = (
-        await session.execute(sa.select(accounts.c.email).where(accounts.c.account_id == row.person_id))
-    ).scalar_one_or_none()
+    account = (
+        await session.execute(
+            sa.select(accounts.c.email, accounts.c.preferred_language).where(accounts.c.account_id == row.person_id)
+        )
+    ).first()
+    email = account.email if account is not None else None
+    lang = stored_language(account.preferred_language if account is not None else None)
     name = f"{person.initials} {person.surname}"
 
     if command.decision == "reject":
@@ -228,14 +232,14 @@ async def decide_application(
         )
         if email is not None:
             weeks = ctx.scheme_on(today).reregistration.reconsideration_weeks
-            mail_subject, body = notifications.application_rejected(name, rejected.decision.reason or "", weeks)
+            mail_subject, body = notifications.application_rejected(name, rejected.decision.reason or "", weeks, lang)
             await uow.queue_mail(to=email, subject=mail_subject, body=body, person_id=row.person_id)
     else:
         approval = await _approve(uow, ctx, application, today=today, now=now, decided_by=decided_by)
         if email is not None:
             cycle = approval.registration.cycle
             mail_subject, body = notifications.application_approved(
-                name, approval.registration.number.value, cycle.start, cycle.end
+                name, approval.registration.number.value, cycle.start, cycle.end, lang
             )
             await uow.queue_mail(to=email, subject=mail_subject, body=body, person_id=row.person_id)
     await record_action(

@@ -225,7 +225,9 @@ async def record_norm_met(
         await mail_contact(
             uow,
             contact,
-            notifications.norm_met(contact.name, contact.registration_number, row.starts_on, row.ends_on),
+            notifications.norm_met(
+                contact.name, contact.registration_number, row.starts_on, row.ends_on, contact.language
+            ),
         )
 
 

@@ -99,7 +99,7 @@ async def extend_cycle(
             uow,
             contact,
             notifications.cycle_extended(
-                contact.name, number.value, extended.end, extension.weeks, extension.reason.value
+                contact.name, number.value, extended.end, extension.weeks, extension.reason.value, contact.language
             ),
         )
     await record_action(
@@ -190,7 +190,7 @@ async def refuse_extension(
             uow,
             contact,
             notifications.cycle_extension_refused(
-                contact.name, number.value, command.weeks, command.reason, reasons, objection_until
+                contact.name, number.value, command.weeks, command.reason, reasons, objection_until, contact.language
             ),
         )
     await record_action(

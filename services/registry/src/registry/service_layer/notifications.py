@@ -1,25 +1,34 @@
 """The texts of the registry's e-mails, in the recipient's language: Dutch (the register's language, the default)
 or English. Pure functions returning (subject, body), so the wording is testable and kept out of the use cases.
 
+Every mail function takes the language as a required argument: the caller decides, from the page a person asked
+on (a mail sent at once) or the account's preferred language (every later mail, see ``mailing.Contact``), so no
+mail falls back to Dutch by forgetting to pass it. Each function writes its text once per language as a ``_Draft``
+and ``_compose`` is the one place that picks the draft of the language and lays it out as a letter.
+
 The words follow the web pages: dates as d-m-jjjj in Dutch (ISO in English), plurals by count ("1 activiteit",
 "3 activiteiten"), and nothing a person cannot use: no internal ids and no one-time codes (the link carries it).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Final, Literal
+from typing import Final, Literal, get_args
 
 Mail = tuple[str, str]
 Language = Literal["nl", "en"]
 
+LANGUAGES: Final[tuple[Language, ...]] = get_args(Language)
 DEFAULT_LANGUAGE: Final[Language] = "nl"
-_SIGNATURE: Final = {
+_SIGNATURE: Final[Mapping[Language, str]] = {
     "nl": "Met vriendelijke groet,\n\nLandelijk Kwaliteitsregister Leerplicht & RMC",
     "en": "Kind regards,\n\nLandelijk Kwaliteitsregister Leerplicht & RMC (the national quality register)",
 }
-_GREETING: Final = {"nl": "Beste {name},", "en": "Dear {name},"}
+_GREETING: Final[Mapping[Language, str]] = {"nl": "Beste {name},", "en": "Dear {name},"}
+# How a mail addresses a training provider whose name the event did not carry.
+_PROVIDER: Final[Mapping[Language, str]] = {"nl": "opleider", "en": "training provider"}
 
 
 def points_text(points: Decimal) -> str:
@@ -37,148 +46,123 @@ def _count(count: int, one: str, other: str) -> str:
     return f"{count} {one if count == 1 else other}"
 
 
-def _letter(lang: Language, name: str | None, *paragraphs: str) -> str:
-    """A mail body: greeting (when addressed to a person), the paragraphs, the register's signature."""
-    parts = ([_GREETING[lang].format(name=name)] if name else []) + [p for p in paragraphs if p] + [_SIGNATURE[lang]]
-    return "\n\n".join(parts) + "\n"
+class _Draft:
+    """One language's text of a mail: its subject and the paragraphs of its body (empty ones are left out)."""
+
+    __slots__ = ("paragraphs", "subject")
+
+    def __init__(self, subject: str, *paragraphs: str) -> None:
+        self.subject = subject
+        self.paragraphs = tuple(paragraph for paragraph in paragraphs if paragraph)
 
 
-def _pick(lang: Language, nl: Mail, en: Mail) -> Mail:
-    return en if lang == "en" else nl
+def _compose(lang: Language, to: str | Mapping[Language, str] | None, *, nl: _Draft, en: _Draft) -> Mail:
+    """The mail in ``lang``: that language's draft as a letter, with the greeting (``to`` is the name, a form of
+    address per language, or None for mail to the office, which has no greeting) and the register's signature."""
+    draft = {"nl": nl, "en": en}[lang]
+    name = to if to is None or isinstance(to, str) else to[lang]
+    greeting = [_GREETING[lang].format(name=name)] if name else []
+    body = "\n\n".join([*greeting, *draft.paragraphs, _SIGNATURE[lang]]) + "\n"
+    return draft.subject, body
 
 
 # --- accounts --------------------------------------------------------------------------------------------------
 
 
-def confirm_email(name: str, link: str, valid_hours: int, lang: Language = DEFAULT_LANGUAGE) -> Mail:
+def confirm_email(name: str, link: str, valid_hours: int, lang: Language) -> Mail:
     """The link that confirms a new account's address (the token travels in the link only)."""
-    return _pick(
+    return _compose(
         lang,
-        (
+        name,
+        nl=_Draft(
             "Bevestig uw e-mailadres",
-            _letter(
-                "nl",
-                name,
-                f"Bevestig uw e-mailadres voor het LKLR via deze link (geldig {valid_hours} uur):\n\n{link}",
-                "Heeft u geen account aangemaakt? Dan kunt u deze e-mail negeren.",
-            ),
+            f"Bevestig uw e-mailadres voor het LKLR via deze link (geldig {valid_hours} uur):\n\n{link}",
+            "Heeft u geen account aangemaakt? Dan kunt u deze e-mail negeren.",
         ),
-        (
+        en=_Draft(
             "Confirm your e-mail address",
-            _letter(
-                "en",
-                name,
-                f"Confirm your e-mail address for the LKLR with this link (valid for {valid_hours} hours):\n\n{link}",
-                "If you did not sign up, you can ignore this mail.",
-            ),
+            f"Confirm your e-mail address for the LKLR with this link (valid for {valid_hours} hours):\n\n{link}",
+            "If you did not sign up, you can ignore this mail.",
         ),
     )
 
 
-def sign_up_for_existing_account(name: str, lang: Language = DEFAULT_LANGUAGE) -> Mail:
+def sign_up_for_existing_account(name: str, lang: Language) -> Mail:
     """Someone signed up with an address that has an account already."""
-    return _pick(
+    return _compose(
         lang,
-        (
+        name,
+        nl=_Draft(
             "Uw LKLR-account bestaat al",
-            _letter(
-                "nl",
-                name,
-                "Iemand probeerde een account aan te maken met dit e-mailadres, maar u heeft al een account. "
-                "Was u dat zelf? Log dan in, of vraag een nieuw wachtwoord aan als u het vergeten bent.",
-            ),
+            "Iemand probeerde een account aan te maken met dit e-mailadres, maar u heeft al een account. "
+            "Was u dat zelf? Log dan in, of vraag een nieuw wachtwoord aan als u het vergeten bent.",
         ),
-        (
+        en=_Draft(
             "You already have an LKLR account",
-            _letter(
-                "en",
-                name,
-                "Someone tried to sign up with this address, which already has an account. If that was you, sign "
-                "in, or reset your password if you forgot it.",
-            ),
+            "Someone tried to sign up with this address, which already has an account. If that was you, sign "
+            "in, or reset your password if you forgot it.",
         ),
     )
 
 
-def reset_password(name: str, link: str, valid_minutes: int, lang: Language = DEFAULT_LANGUAGE) -> Mail:
+def reset_password(name: str, link: str, valid_minutes: int, lang: Language) -> Mail:
     """The single-use link to set a new password (the token travels in the link only)."""
-    return _pick(
+    return _compose(
         lang,
-        (
+        name,
+        nl=_Draft(
             "Nieuw wachtwoord instellen",
-            _letter(
-                "nl",
-                name,
-                "Stel een nieuw wachtwoord in via deze link (eenmalig te gebruiken, geldig "
-                f"{_count(valid_minutes, 'minuut', 'minuten')}):\n\n{link}",
-                "Heeft u dit niet aangevraagd? Dan kunt u deze e-mail negeren; uw wachtwoord blijft ongewijzigd.",
-            ),
+            "Stel een nieuw wachtwoord in via deze link (eenmalig te gebruiken, geldig "
+            f"{_count(valid_minutes, 'minuut', 'minuten')}):\n\n{link}",
+            "Heeft u dit niet aangevraagd? Dan kunt u deze e-mail negeren; uw wachtwoord blijft ongewijzigd.",
         ),
-        (
+        en=_Draft(
             "Reset your password",
-            _letter(
-                "en",
-                name,
-                "Set a new password with this link (single use, valid for "
-                f"{_count(valid_minutes, 'minute', 'minutes')}):\n\n{link}",
-                "If you did not ask for this, ignore this mail: your password stays as it is.",
-            ),
+            "Set a new password with this link (single use, valid for "
+            f"{_count(valid_minutes, 'minute', 'minutes')}):\n\n{link}",
+            "If you did not ask for this, ignore this mail: your password stays as it is.",
         ),
     )
 
 
-def enrol_second_factor(name: str, link: str, valid_hours: int, lang: Language = DEFAULT_LANGUAGE) -> Mail:
+def enrol_second_factor(name: str, link: str, valid_hours: int, lang: Language) -> Mail:
     """A new staff member's link to set up the authenticator app."""
-    return _pick(
+    return _compose(
         lang,
-        (
+        name,
+        nl=_Draft(
             "Stel uw tweede stap in",
-            _letter(
-                "nl",
-                name,
-                "U heeft een rol als medewerker van het LKLR gekregen. Voor die rol logt u in met uw wachtwoord én "
-                "een code uit een authenticator-app. Stel die tweede stap in via deze link (eenmalig te gebruiken, "
-                f"geldig {valid_hours} uur); u vult daar ook uw wachtwoord in:\n\n{link}",
-                "Tot u dat gedaan heeft, logt u in zonder de rechten van die rol. Verwachtte u deze e-mail niet? "
-                "Neem dan contact op met het register.",
-            ),
+            "U heeft een rol als medewerker van het LKLR gekregen. Voor die rol logt u in met uw wachtwoord én "
+            "een code uit een authenticator-app. Stel die tweede stap in via deze link (eenmalig te gebruiken, "
+            f"geldig {valid_hours} uur); u vult daar ook uw wachtwoord in:\n\n{link}",
+            "Tot u dat gedaan heeft, logt u in zonder de rechten van die rol. Verwachtte u deze e-mail niet? "
+            "Neem dan contact op met het register.",
         ),
-        (
+        en=_Draft(
             "Set up your second step",
-            _letter(
-                "en",
-                name,
-                "You were given a staff role in the LKLR, which needs your password and a code from an "
-                f"authenticator app. Set up that second step with this link (single use, valid for {valid_hours} "
-                f"hours; it asks for your password too):\n\n{link}",
-                "Until then you sign in without the rights of that role. Did you not expect this mail? Contact the "
-                "register.",
-            ),
+            "You were given a staff role in the LKLR, which needs your password and a code from an "
+            f"authenticator app. Set up that second step with this link (single use, valid for {valid_hours} "
+            f"hours; it asks for your password too):\n\n{link}",
+            "Until then you sign in without the rights of that role. Did you not expect this mail? Contact the "
+            "register.",
         ),
     )
 
 
-def password_changed(name: str, lang: Language = DEFAULT_LANGUAGE) -> Mail:
+def password_changed(name: str, lang: Language) -> Mail:
     """The account's password was changed (every session ended)."""
-    return _pick(
+    return _compose(
         lang,
-        (
+        name,
+        nl=_Draft(
             "Uw wachtwoord is gewijzigd",
-            _letter(
-                "nl",
-                name,
-                "Het wachtwoord van uw LKLR-account is zojuist gewijzigd; u bent overal afgemeld. Was u dit niet? "
-                "Neem dan direct contact op met het register.",
-            ),
+            "Het wachtwoord van uw LKLR-account is zojuist gewijzigd; u bent overal afgemeld. Was u dit niet? "
+            "Neem dan direct contact op met het register.",
         ),
-        (
+        en=_Draft(
             "Your password was changed",
-            _letter(
-                "en",
-                name,
-                "The password of your LKLR account was just changed and every session was ended. If this was not "
-                "you, contact the register at once.",
-            ),
+            "The password of your LKLR account was just changed and every session was ended. If this was not "
+            "you, contact the register at once.",
         ),
     )
 
@@ -186,107 +170,75 @@ def password_changed(name: str, lang: Language = DEFAULT_LANGUAGE) -> Mail:
 # --- registration ----------------------------------------------------------------------------------------------
 
 
-def application_received(name: str, lang: Language = DEFAULT_LANGUAGE) -> Mail:
+def application_received(name: str, lang: Language) -> Mail:
     """The professional's application for registration arrived."""
-    return _pick(
+    return _compose(
         lang,
-        (
+        name,
+        nl=_Draft(
             "Aanvraag registratie ontvangen",
-            _letter(
-                "nl",
-                name,
-                "Wij hebben uw aanvraag voor registratie ontvangen. Het bureau beoordeelt hem; u krijgt bericht van "
-                "het besluit. De stand van zaken ziet u in Mijn LKLR.",
-            ),
+            "Wij hebben uw aanvraag voor registratie ontvangen. Het bureau beoordeelt hem; u krijgt bericht van "
+            "het besluit. De stand van zaken ziet u in Mijn LKLR.",
         ),
-        (
+        en=_Draft(
             "Application received",
-            _letter(
-                "en",
-                name,
-                "We received your application for registration. The register office will decide on it and let you "
-                "know; you can follow it in Mijn LKLR.",
-            ),
+            "We received your application for registration. The register office will decide on it and let you "
+            "know; you can follow it in Mijn LKLR.",
         ),
     )
 
 
-def new_application_in_queue(applicant: str, lang: Language = DEFAULT_LANGUAGE) -> Mail:
+def new_application_in_queue(applicant: str, lang: Language) -> Mail:
     """To the office: an application waits for a decision."""
-    return _pick(
+    return _compose(
         lang,
-        (
+        None,
+        nl=_Draft(
             "Nieuwe aanvraag in de wachtrij",
-            _letter(
-                "nl",
-                None,
-                f"Er staat een nieuwe aanvraag voor registratie van {applicant} klaar om te beoordelen, onder "
-                "Beheer > Aanvragen.",
-            ),
+            f"Er staat een nieuwe aanvraag voor registratie van {applicant} klaar om te beoordelen, onder "
+            "Beheer > Aanvragen.",
         ),
-        (
+        en=_Draft(
             "New application in the queue",
-            _letter(
-                "en",
-                None,
-                f"A new application for registration from {applicant} is waiting for a decision under "
-                "Beheer > Aanvragen.",
-            ),
+            f"A new application for registration from {applicant} is waiting for a decision under Beheer > Aanvragen.",
         ),
     )
 
 
-def application_approved(
-    name: str, number: str, cycle_start: date, cycle_end: date, lang: Language = DEFAULT_LANGUAGE
-) -> Mail:
+def application_approved(name: str, number: str, cycle_start: date, cycle_end: date, lang: Language) -> Mail:
     """The registration was granted: the number and the first cycle."""
-    return _pick(
+    return _compose(
         lang,
-        (
+        name,
+        nl=_Draft(
             f"Uw registratie is goedgekeurd: {number}",
-            _letter(
-                "nl",
-                name,
-                f"Uw aanvraag is goedgekeurd. Uw registratienummer is {number}.\nUw eerste registratieperiode "
-                f"loopt van {date_text(cycle_start)} tot en met {date_text(cycle_end)}.",
-                "Geef uw registratienummer op bij opleiders, zodat zij uw scholing in uw portfolio kunnen plaatsen.",
-            ),
+            f"Uw aanvraag is goedgekeurd. Uw registratienummer is {number}.\nUw eerste registratieperiode "
+            f"loopt van {date_text(cycle_start)} tot en met {date_text(cycle_end)}.",
+            "Geef uw registratienummer op bij opleiders, zodat zij uw scholing in uw portfolio kunnen plaatsen.",
         ),
-        (
+        en=_Draft(
             f"Your registration was approved: {number}",
-            _letter(
-                "en",
-                name,
-                f"Your application was approved. Your registration number is {number}.\nYour first cycle runs "
-                f"from {date_text(cycle_start, 'en')} to {date_text(cycle_end, 'en')} inclusive.",
-                "Give your registration number to training providers, so they can place your training in your "
-                "portfolio.",
-            ),
+            f"Your application was approved. Your registration number is {number}.\nYour first cycle runs "
+            f"from {date_text(cycle_start, 'en')} to {date_text(cycle_end, 'en')} inclusive.",
+            "Give your registration number to training providers, so they can place your training in your portfolio.",
         ),
     )
 
 
-def application_rejected(name: str, reason: str, reconsideration_weeks: int, lang: Language = DEFAULT_LANGUAGE) -> Mail:
+def application_rejected(name: str, reason: str, reconsideration_weeks: int, lang: Language) -> Mail:
     """The application was rejected, with the office's reason."""
-    return _pick(
+    return _compose(
         lang,
-        (
+        name,
+        nl=_Draft(
             "Besluit over uw aanvraag",
-            _letter(
-                "nl",
-                name,
-                f"Uw aanvraag voor registratie is afgewezen. Reden:\n\n{reason}",
-                f"U kunt binnen {_count(reconsideration_weeks, 'week', 'weken')} om heroverweging vragen.",
-            ),
+            f"Uw aanvraag voor registratie is afgewezen. Reden:\n\n{reason}",
+            f"U kunt binnen {_count(reconsideration_weeks, 'week', 'weken')} om heroverweging vragen.",
         ),
-        (
+        en=_Draft(
             "Decision on your application",
-            _letter(
-                "en",
-                name,
-                f"Your application for registration was rejected. Reason:\n\n{reason}",
-                f"You may ask for reconsideration within {_count(reconsideration_weeks, 'week', 'weeks')}.",
-            ),
+            f"Your application for registration was rejected. Reason:\n\n{reason}",
+            f"You may ask for reconsideration within {_count(reconsideration_weeks, 'week', 'weeks')}.",
         ),
     )
 
@@ -309,30 +261,21 @@ _STATUS: Final = {
 }
 
 
-def status_changed(
-    name: str, number: str, new_status: str, reason: str | None, lang: Language = DEFAULT_LANGUAGE
-) -> Mail:
+def status_changed(name: str, number: str, new_status: str, reason: str | None, lang: Language) -> Mail:
     """The registration's status changed (by the office or a rule)."""
     status = _STATUS[lang].get(new_status, new_status)
-    return _pick(
+    return _compose(
         lang,
-        (
+        name,
+        nl=_Draft(
             f"Uw registratie {number}: {status}",
-            _letter(
-                "nl",
-                name,
-                f"De status van uw registratie {number} is nu: {status}.",
-                f"Reden: {reason}" if reason else "",
-            ),
+            f"De status van uw registratie {number} is nu: {status}.",
+            f"Reden: {reason}" if reason else "",
         ),
-        (
+        en=_Draft(
             f"Your registration {number}: {status}",
-            _letter(
-                "en",
-                name,
-                f"The status of your registration {number} is now: {status}.",
-                f"Reason: {reason}" if reason else "",
-            ),
+            f"The status of your registration {number} is now: {status}.",
+            f"Reason: {reason}" if reason else "",
         ),
     )
 
@@ -340,33 +283,24 @@ def status_changed(
 # --- re-registration -------------------------------------------------------------------------------------------
 
 
-def reregistration_received(
-    name: str, number: str, cycle_end: date, total_points: str, lang: Language = DEFAULT_LANGUAGE
-) -> Mail:
+def reregistration_received(name: str, number: str, cycle_end: date, total_points: str, lang: Language) -> Mail:
     """The re-registration application (the frozen dossier) arrived."""
-    return _pick(
+    return _compose(
         lang,
-        (
+        name,
+        nl=_Draft(
             f"Aanvraag herregistratie ontvangen: {number}",
-            _letter(
-                "nl",
-                name,
-                "Wij hebben uw aanvraag voor herregistratie ontvangen. Uw portfolio van de periode die eindigt op "
-                f"{date_text(cycle_end)} is vastgelegd met {total_points} punten.",
-                "Een deel van de aanvragen wordt steekproefsgewijs beoordeeld; u hoort het als de uwe daarbij is. "
-                "Tot het besluit blijft u geregistreerd.",
-            ),
+            "Wij hebben uw aanvraag voor herregistratie ontvangen. Uw portfolio van de periode die eindigt op "
+            f"{date_text(cycle_end)} is vastgelegd met {total_points} punten.",
+            "Een deel van de aanvragen wordt steekproefsgewijs beoordeeld; u hoort het als de uwe daarbij is. "
+            "Tot het besluit blijft u geregistreerd.",
         ),
-        (
+        en=_Draft(
             f"Re-registration application received: {number}",
-            _letter(
-                "en",
-                name,
-                "We received your application for re-registration; your portfolio of the cycle ending on "
-                f"{date_text(cycle_end, 'en')} was frozen with {total_points} points.",
-                "Some applications are audited at random; you will hear if yours is. You stay registered until the "
-                "decision.",
-            ),
+            "We received your application for re-registration; your portfolio of the cycle ending on "
+            f"{date_text(cycle_end, 'en')} was frozen with {total_points} points.",
+            "Some applications are audited at random; you will hear if yours is. You stay registered until the "
+            "decision.",
         ),
     )
 
@@ -383,140 +317,101 @@ _REFUSAL: Final = {
 }
 
 
-def reregistration_refused(name: str, number: str, reason: str, lang: Language = DEFAULT_LANGUAGE) -> Mail:
+def reregistration_refused(name: str, number: str, reason: str, lang: Language) -> Mail:
     """The frozen dossier cannot be taken as an application (late, norm not met)."""
-    return _pick(
+    return _compose(
         lang,
-        (
+        name,
+        nl=_Draft(
             f"Aanvraag herregistratie niet in behandeling: {number}",
-            _letter(
-                "nl",
-                name,
-                "Wij kunnen uw aanvraag voor herregistratie niet in behandeling nemen: "
-                f"{_REFUSAL['nl'].get(reason, reason)}.",
-                "Na het einde van uw registratieperiode vervalt uw registratie; daarna kunt u opnieuw registratie "
-                "aanvragen.",
-            ),
+            "Wij kunnen uw aanvraag voor herregistratie niet in behandeling nemen: "
+            f"{_REFUSAL['nl'].get(reason, reason)}.",
+            "Na het einde van uw registratieperiode vervalt uw registratie; daarna kunt u opnieuw registratie "
+            "aanvragen.",
         ),
-        (
+        en=_Draft(
             f"Re-registration application not accepted: {number}",
-            _letter(
-                "en",
-                name,
-                f"We cannot accept your application for re-registration: {_REFUSAL['en'].get(reason, reason)}.",
-                "Your registration lapses after the end of your cycle; you may then apply for registration again.",
-            ),
+            f"We cannot accept your application for re-registration: {_REFUSAL['en'].get(reason, reason)}.",
+            "Your registration lapses after the end of your cycle; you may then apply for registration again.",
         ),
     )
 
 
-def selected_for_audit(name: str, number: str, activity_count: int, lang: Language = DEFAULT_LANGUAGE) -> Mail:
+def selected_for_audit(name: str, number: str, activity_count: int, lang: Language) -> Mail:
     """The dossier was sampled: how many activities the committee reviews."""
-    return _pick(
+    return _compose(
         lang,
-        (
+        name,
+        nl=_Draft(
             f"Uw herregistratie is geselecteerd voor de steekproef: {number}",
-            _letter(
-                "nl",
-                name,
-                "Uw aanvraag voor herregistratie is geselecteerd voor de steekproef. De beoordelingscommissie "
-                f"bekijkt {_count(activity_count, 'activiteit', 'activiteiten')} uit uw portfolio met de "
-                "bewijsstukken.",
-                "Als er meer informatie nodig is, krijgt u bericht. Tot het besluit blijft u geregistreerd.",
-            ),
+            "Uw aanvraag voor herregistratie is geselecteerd voor de steekproef. De beoordelingscommissie "
+            f"bekijkt {_count(activity_count, 'activiteit', 'activiteiten')} uit uw portfolio met de "
+            "bewijsstukken.",
+            "Als er meer informatie nodig is, krijgt u bericht. Tot het besluit blijft u geregistreerd.",
         ),
-        (
+        en=_Draft(
             f"Your re-registration was selected for the audit: {number}",
-            _letter(
-                "en",
-                name,
-                "Your re-registration application was selected for the audit: the assessment committee reviews "
-                f"{_count(activity_count, 'activity', 'activities')} of your portfolio with their evidence.",
-                "You will hear if more information is needed. You stay registered until the decision.",
-            ),
+            "Your re-registration application was selected for the audit: the assessment committee reviews "
+            f"{_count(activity_count, 'activity', 'activities')} of your portfolio with their evidence.",
+            "You will hear if more information is needed. You stay registered until the decision.",
         ),
     )
 
 
-def more_information_needed(
-    name: str, number: str, question: str, answer_by: date, lang: Language = DEFAULT_LANGUAGE
-) -> Mail:
+def more_information_needed(name: str, number: str, question: str, answer_by: date, lang: Language) -> Mail:
     """The reviewer asks for more information about an activity, with the deadline."""
-    return _pick(
+    return _compose(
         lang,
-        (
+        name,
+        nl=_Draft(
             f"Meer informatie nodig voor uw herregistratie: {number}",
-            _letter(
-                "nl",
-                name,
-                "De beoordelingscommissie heeft meer informatie nodig over een activiteit in uw portfolio.",
-                f"Vraag: {question}" if question.strip() else "",
-                f"Geef uw antwoord uiterlijk {date_text(answer_by)} bij uw herregistratie in Mijn LKLR.",
-            ),
+            "De beoordelingscommissie heeft meer informatie nodig over een activiteit in uw portfolio.",
+            f"Vraag: {question}" if question.strip() else "",
+            f"Geef uw antwoord uiterlijk {date_text(answer_by)} bij uw herregistratie in Mijn LKLR.",
         ),
-        (
+        en=_Draft(
             f"More information needed for your re-registration: {number}",
-            _letter(
-                "en",
-                name,
-                "The assessment committee needs more information about one activity of your portfolio.",
-                f"Question: {question}" if question.strip() else "",
-                f"Answer by {date_text(answer_by, 'en')} at the latest, with your re-registration in Mijn LKLR.",
-            ),
+            "The assessment committee needs more information about one activity of your portfolio.",
+            f"Question: {question}" if question.strip() else "",
+            f"Answer by {date_text(answer_by, 'en')} at the latest, with your re-registration in Mijn LKLR.",
         ),
     )
 
 
-def returned_for_correction(name: str, number: str, correct_by: date, lang: Language = DEFAULT_LANGUAGE) -> Mail:
+def returned_for_correction(name: str, number: str, correct_by: date, lang: Language) -> Mail:
     """The audit's rejections took the dossier below the norm: it may be completed until ``correct_by``."""
-    return _pick(
+    return _compose(
         lang,
-        (
+        name,
+        nl=_Draft(
             f"Uw herregistratie: aanvullen mogelijk tot en met {date_text(correct_by)} ({number})",
-            _letter(
-                "nl",
-                name,
-                "Na de beoordeling voldoet uw portfolio niet meer aan de norm. U kunt activiteiten uit dezelfde "
-                f"registratieperiode toevoegen tot en met {date_text(correct_by)}.",
-                "Uw aanvraag blijft zolang in behandeling en u blijft geregistreerd.",
-            ),
+            "Na de beoordeling voldoet uw portfolio niet meer aan de norm. U kunt activiteiten uit dezelfde "
+            f"registratieperiode toevoegen tot en met {date_text(correct_by)}.",
+            "Uw aanvraag blijft zolang in behandeling en u blijft geregistreerd.",
         ),
-        (
+        en=_Draft(
             f"Your re-registration: you may add activities until {date_text(correct_by, 'en')} ({number})",
-            _letter(
-                "en",
-                name,
-                "After the review your portfolio no longer meets the norm. You may add activities of the same "
-                f"cycle until {date_text(correct_by, 'en')} inclusive.",
-                "Your application stays pending and you stay registered.",
-            ),
+            "After the review your portfolio no longer meets the norm. You may add activities of the same "
+            f"cycle until {date_text(correct_by, 'en')} inclusive.",
+            "Your application stays pending and you stay registered.",
         ),
     )
 
 
-def reregistration_granted(
-    name: str, number: str, next_start: date, next_end: date, lang: Language = DEFAULT_LANGUAGE
-) -> Mail:
+def reregistration_granted(name: str, number: str, next_start: date, next_end: date, lang: Language) -> Mail:
     """The re-registration was granted: the next cycle."""
-    return _pick(
+    return _compose(
         lang,
-        (
+        name,
+        nl=_Draft(
             f"Uw herregistratie is toegekend: {number}",
-            _letter(
-                "nl",
-                name,
-                "Uw herregistratie is toegekend. Uw nieuwe registratieperiode loopt van "
-                f"{date_text(next_start)} tot en met {date_text(next_end)}.",
-            ),
+            "Uw herregistratie is toegekend. Uw nieuwe registratieperiode loopt van "
+            f"{date_text(next_start)} tot en met {date_text(next_end)}.",
         ),
-        (
+        en=_Draft(
             f"Your re-registration was granted: {number}",
-            _letter(
-                "en",
-                name,
-                f"Your re-registration was granted. Your next cycle runs from {date_text(next_start, 'en')} to "
-                f"{date_text(next_end, 'en')} inclusive.",
-            ),
+            f"Your re-registration was granted. Your next cycle runs from {date_text(next_start, 'en')} to "
+            f"{date_text(next_end, 'en')} inclusive.",
         ),
     )
 
@@ -527,7 +422,7 @@ def reregistration_not_granted(
     valid_until: date,
     lapsed_already: bool,
     reconsideration_weeks: int,
-    lang: Language = DEFAULT_LANGUAGE,
+    lang: Language,
 ) -> Mail:
     """The re-registration was not granted: when the registration lapses, and the reconsideration period."""
     if lapsed_already:
@@ -536,91 +431,68 @@ def reregistration_not_granted(
     else:
         ends_nl = f"Uw registratie vervalt na {date_text(valid_until)}, het einde van uw registratieperiode."
         ends_en = f"Your registration lapses after {date_text(valid_until, 'en')}, the end of your cycle."
-    return _pick(
+    return _compose(
         lang,
-        (
+        name,
+        nl=_Draft(
             f"Uw herregistratie is niet toegekend: {number}",
-            _letter(
-                "nl",
-                name,
-                f"Na de beoordeling voldoet uw portfolio niet aan de norm; uw herregistratie is niet toegekend. "
-                f"{ends_nl}",
-                f"U kunt binnen {_count(reconsideration_weeks, 'week', 'weken')} om heroverweging vragen. Daarna "
-                "kunt u opnieuw registratie aanvragen.",
-            ),
+            f"Na de beoordeling voldoet uw portfolio niet aan de norm; uw herregistratie is niet toegekend. {ends_nl}",
+            f"U kunt binnen {_count(reconsideration_weeks, 'week', 'weken')} om heroverweging vragen. Daarna "
+            "kunt u opnieuw registratie aanvragen.",
         ),
-        (
+        en=_Draft(
             f"Your re-registration was not granted: {number}",
-            _letter(
-                "en",
-                name,
-                "After the review your portfolio does not meet the norm: your re-registration was not granted. "
-                f"{ends_en}",
-                "You may ask for reconsideration within "
-                f"{_count(reconsideration_weeks, 'week', 'weeks')}, and apply for registration again later.",
-            ),
+            f"After the review your portfolio does not meet the norm: your re-registration was not granted. {ends_en}",
+            "You may ask for reconsideration within "
+            f"{_count(reconsideration_weeks, 'week', 'weeks')}, and apply for registration again later.",
         ),
     )
 
 
-def norm_met(name: str, number: str, cycle_start: date, cycle_end: date, lang: Language = DEFAULT_LANGUAGE) -> Mail:
+def norm_met(name: str, number: str, cycle_start: date, cycle_end: date, lang: Language) -> Mail:
     """The portfolio meets the norm of the cycle: a norm-met credential can be downloaded."""
-    return _pick(
+    return _compose(
         lang,
-        (
+        name,
+        nl=_Draft(
             f"U voldoet aan de norm: {number}",
-            _letter(
-                "nl",
-                name,
-                f"Uw portfolio voldoet aan de norm van uw registratieperiode ({date_text(cycle_start)} tot en met "
-                f"{date_text(cycle_end)}). Op Mijn LKLR, onder Bewijs van registratie, downloadt u nu ook een "
-                "digitaal bewijs dat u de norm hebt behaald.",
-                "Herregistratie aanvragen kan vanaf zes maanden voor het einde van de periode.",
-            ),
+            f"Uw portfolio voldoet aan de norm van uw registratieperiode ({date_text(cycle_start)} tot en met "
+            f"{date_text(cycle_end)}). Op Mijn LKLR, onder Bewijs van registratie, downloadt u nu ook een "
+            "digitaal bewijs dat u de norm hebt behaald.",
+            "Herregistratie aanvragen kan vanaf zes maanden voor het einde van de periode.",
         ),
-        (
+        en=_Draft(
             f"You meet the norm: {number}",
-            _letter(
-                "en",
-                name,
-                f"Your portfolio meets the norm of your cycle ({date_text(cycle_start, 'en')} to "
-                f"{date_text(cycle_end, 'en')} inclusive). On My LKLR, under Proof of registration, you can now also "
-                "download a digital proof that you met the norm.",
-                "You may apply for re-registration from six months before the end of the cycle.",
-            ),
+            f"Your portfolio meets the norm of your cycle ({date_text(cycle_start, 'en')} to "
+            f"{date_text(cycle_end, 'en')} inclusive). On My LKLR, under Proof of registration, you can now also "
+            "download a digital proof that you met the norm.",
+            "You may apply for re-registration from six months before the end of the cycle.",
         ),
     )
 
 
-def registration_lapsed(name: str, number: str, cycle_end: date, lang: Language = DEFAULT_LANGUAGE) -> Mail:
+def registration_lapsed(name: str, number: str, cycle_end: date, lang: Language) -> Mail:
     """The cycle ended without a granted re-registration."""
-    return _pick(
+    return _compose(
         lang,
-        (
+        name,
+        nl=_Draft(
             f"Uw registratie {number} is vervallen",
-            _letter(
-                "nl",
-                name,
-                f"Uw registratieperiode eindigde op {date_text(cycle_end)} zonder toegekende herregistratie; uw "
-                "registratie is vervallen en het openbare register toont dat.",
-                "U kunt opnieuw registratie aanvragen in Mijn LKLR.",
-            ),
+            f"Uw registratieperiode eindigde op {date_text(cycle_end)} zonder toegekende herregistratie; uw "
+            "registratie is vervallen en het openbare register toont dat.",
+            "U kunt opnieuw registratie aanvragen in Mijn LKLR.",
         ),
-        (
+        en=_Draft(
             f"Your registration {number} has lapsed",
-            _letter(
-                "en",
-                name,
-                f"Your cycle ended on {date_text(cycle_end, 'en')} without a granted re-registration, so your "
-                "registration has lapsed and the public register shows it.",
-                "You may apply for registration again in Mijn LKLR.",
-            ),
+            f"Your cycle ended on {date_text(cycle_end, 'en')} without a granted re-registration, so your "
+            "registration has lapsed and the public register shows it.",
+            "You may apply for registration again in Mijn LKLR.",
         ),
     )
 
 
 def cycle_end_reminder(
-    name: str, number: str, cycle_end: date, today: date, application_opens: date, lang: Language = DEFAULT_LANGUAGE
+    name: str, number: str, cycle_end: date, today: date, application_opens: date, lang: Language
 ) -> Mail:
     """A reminder before the cycle ends while no application is in."""
     days_left = (cycle_end - today).days
@@ -629,27 +501,20 @@ def cycle_end_reminder(
     else:
         opens_nl = f"U kunt herregistratie aanvragen vanaf {date_text(application_opens)}."
         opens_en = f"You can apply for re-registration from {date_text(application_opens, 'en')}."
-    return _pick(
+    return _compose(
         lang,
-        (
+        name,
+        nl=_Draft(
             f"Herinnering: uw registratieperiode eindigt op {date_text(cycle_end)} ({number})",
-            _letter(
-                "nl",
-                name,
-                f"Uw registratieperiode eindigt op {date_text(cycle_end)}, over {_count(days_left, 'dag', 'dagen')}, "
-                f"en wij hebben nog geen aanvraag voor herregistratie van u. {opens_nl}",
-                "Zonder tijdige aanvraag vervalt uw registratie na het einde van de periode.",
-            ),
+            f"Uw registratieperiode eindigt op {date_text(cycle_end)}, over {_count(days_left, 'dag', 'dagen')}, "
+            f"en wij hebben nog geen aanvraag voor herregistratie van u. {opens_nl}",
+            "Zonder tijdige aanvraag vervalt uw registratie na het einde van de periode.",
         ),
-        (
+        en=_Draft(
             f"Reminder: your cycle ends on {date_text(cycle_end, 'en')} ({number})",
-            _letter(
-                "en",
-                name,
-                f"Your cycle ends on {date_text(cycle_end, 'en')}, in {_count(days_left, 'day', 'days')}, and we "
-                f"have no re-registration application from you yet. {opens_en}",
-                "Without a timely application your registration lapses after the end of the cycle.",
-            ),
+            f"Your cycle ends on {date_text(cycle_end, 'en')}, in {_count(days_left, 'day', 'days')}, and we "
+            f"have no re-registration application from you yet. {opens_en}",
+            "Without a timely application your registration lapses after the end of the cycle.",
         ),
     )
 
@@ -661,67 +526,52 @@ def cycle_extension_refused(
     reason: str,
     reasons: str,
     objection_until: date,
-    lang: Language = DEFAULT_LANGUAGE,
+    lang: Language,
 ) -> Mail:
     """The office refused a request to extend the cycle; the reasons and how to object."""
     reason_text = {
         "nl": {"illness": "ziekte", "pregnancy": "zwangerschap"},
         "en": {"illness": "illness", "pregnancy": "pregnancy"},
     }
-    return _pick(
+    return _compose(
         lang,
-        (
+        name,
+        nl=_Draft(
             f"Uw verzoek om verlenging van de registratieperiode is afgewezen ({number})",
-            _letter(
-                "nl",
-                name,
-                f"Het bureau heeft uw verzoek om uw registratieperiode wegens "
-                f"{reason_text['nl'].get(reason, reason)} met {_count(weeks, 'week', 'weken')} te verlengen "
-                f"afgewezen.\n\nReden:\n{reasons}\n\nBent u het hier niet mee eens, dan kunt u tot en met "
-                f"{date_text(objection_until)} bezwaar maken via Mijn LKLR (Bezwaar).",
-            ),
+            f"Het bureau heeft uw verzoek om uw registratieperiode wegens {reason_text['nl'].get(reason, reason)} "
+            f"met {_count(weeks, 'week', 'weken')} te verlengen afgewezen.",
+            f"Reden:\n{reasons}",
+            f"Bent u het hier niet mee eens, dan kunt u tot en met {date_text(objection_until)} bezwaar maken via "
+            "Mijn LKLR (Bezwaar).",
         ),
-        (
+        en=_Draft(
             f"Your request to extend your cycle was refused ({number})",
-            _letter(
-                "en",
-                name,
-                f"The register office refused your request to extend your cycle by "
-                f"{_count(weeks, 'week', 'weeks')} ({reason_text['en'].get(reason, reason)}).\n\nReasons:\n"
-                f"{reasons}\n\nIf you disagree, you can object until {date_text(objection_until, 'en')} in "
-                f"My LKLR (Objection).",
-            ),
+            f"The register office refused your request to extend your cycle by {_count(weeks, 'week', 'weeks')} "
+            f"({reason_text['en'].get(reason, reason)}).",
+            f"Reasons:\n{reasons}",
+            f"If you disagree, you can object until {date_text(objection_until, 'en')} in My LKLR (Objection).",
         ),
     )
 
 
-def cycle_extended(
-    name: str, number: str, new_end: date, weeks: int, reason: str, lang: Language = DEFAULT_LANGUAGE
-) -> Mail:
+def cycle_extended(name: str, number: str, new_end: date, weeks: int, reason: str, lang: Language) -> Mail:
     """The office extended the cycle (illness, pregnancy)."""
     reason_text = {
         "nl": {"illness": "ziekte", "pregnancy": "zwangerschap"},
         "en": {"illness": "illness", "pregnancy": "pregnancy"},
     }
-    return _pick(
+    return _compose(
         lang,
-        (
+        name,
+        nl=_Draft(
             f"Uw registratieperiode is verlengd tot en met {date_text(new_end)} ({number})",
-            _letter(
-                "nl",
-                name,
-                f"Het bureau heeft uw registratieperiode wegens {reason_text['nl'].get(reason, reason)} met "
-                f"{_count(weeks, 'week', 'weken')} verlengd. De periode eindigt nu op {date_text(new_end)}.",
-            ),
+            f"Het bureau heeft uw registratieperiode wegens {reason_text['nl'].get(reason, reason)} met "
+            f"{_count(weeks, 'week', 'weken')} verlengd. De periode eindigt nu op {date_text(new_end)}.",
         ),
-        (
+        en=_Draft(
             f"Your cycle was extended until {date_text(new_end, 'en')} ({number})",
-            _letter(
-                "en",
-                name,
-                f"The register office extended your cycle by {_count(weeks, 'week', 'weeks')} "
-                f"({reason_text['en'].get(reason, reason)}); it now ends on {date_text(new_end, 'en')}.",
-            ),
+            f"The register office extended your cycle by {_count(weeks, 'week', 'weeks')} "
+            f"({reason_text['en'].get(reason, reason)}); it now ends on {date_text(new_end, 'en')}.",
         ),
     )
 
@@ -729,65 +579,49 @@ def cycle_extended(
 # --- the portfolio and providers -------------------------------------------------------------------------------
 
 
-def new_entries_to_check(
-    name: str, entries: list[tuple[date, str, str]], check_days: int, lang: Language = DEFAULT_LANGUAGE
-) -> Mail:
+def new_entries_to_check(name: str, entries: list[tuple[date, str, str]], check_days: int, lang: Language) -> Mail:
     """``entries``: (completion date, category, points) per new provider-placed entry."""
     lines_nl = "\n".join(f"- {date_text(day)}: {points} punten ({category})" for day, category, points in entries)
     lines_en = "\n".join(f"- {date_text(day, 'en')}: {points} points ({category})" for day, category, points in entries)
     count = len(entries)
-    return _pick(
+    return _compose(
         lang,
-        (
+        name,
+        nl=_Draft(
             f"{_count(count, 'nieuwe registratie', 'nieuwe registraties')} in uw portfolio",
-            _letter(
-                "nl",
-                name,
-                f"Een opleider heeft nieuwe scholing in uw portfolio geplaatst:\n\n{lines_nl}",
-                "Controleer ze in uw portfolio: u kunt elke registratie binnen "
-                f"{_count(check_days, 'dag', 'dagen')} bevestigen of betwisten. Doet u niets, dan geldt de "
-                "registratie als akkoord.",
-            ),
+            f"Een opleider heeft nieuwe scholing in uw portfolio geplaatst:\n\n{lines_nl}",
+            "Controleer ze in uw portfolio: u kunt elke registratie binnen "
+            f"{_count(check_days, 'dag', 'dagen')} bevestigen of betwisten. Doet u niets, dan geldt de "
+            "registratie als akkoord.",
         ),
-        (
+        en=_Draft(
             f"{_count(count, 'new entry', 'new entries')} in your portfolio",
-            _letter(
-                "en",
-                name,
-                f"A training provider placed new training in your portfolio:\n\n{lines_en}",
-                "Check them in your portfolio: you can confirm or dispute each within "
-                f"{_count(check_days, 'day', 'days')}; if you do nothing, the entry counts as accepted.",
-            ),
+            f"A training provider placed new training in your portfolio:\n\n{lines_en}",
+            "Check them in your portfolio: you can confirm or dispute each within "
+            f"{_count(check_days, 'day', 'days')}; if you do nothing, the entry counts as accepted.",
         ),
     )
 
 
 def activity_disputed_for_office(
-    person: str, number: str | None, reason: str, disputed_on: date, lang: Language = DEFAULT_LANGUAGE
+    person: str, number: str | None, reason: str, disputed_on: date, lang: Language
 ) -> Mail:
     """To the office: a professional disputed a provider-placed entry."""
     registration = f" ({number})" if number else ""
-    return _pick(
+    return _compose(
         lang,
-        (
+        None,
+        nl=_Draft(
             f"Betwiste registratie van {person}{registration}",
-            _letter(
-                "nl",
-                None,
-                f"{person}{registration} heeft op {date_text(disputed_on)} een door een opleider geplaatste "
-                f"registratie betwist. Reden:\n\n{reason}",
-                "De opleider is ingelicht en kan de registratie corrigeren of intrekken.",
-            ),
+            f"{person}{registration} heeft op {date_text(disputed_on)} een door een opleider geplaatste "
+            f"registratie betwist. Reden:\n\n{reason}",
+            "De opleider is ingelicht en kan de registratie corrigeren of intrekken.",
         ),
-        (
+        en=_Draft(
             f"Disputed entry of {person}{registration}",
-            _letter(
-                "en",
-                None,
-                f"{person}{registration} disputed a provider-placed entry on {date_text(disputed_on, 'en')}. "
-                f"Reason:\n\n{reason}",
-                "The provider was told and can correct or void it.",
-            ),
+            f"{person}{registration} disputed a provider-placed entry on {date_text(disputed_on, 'en')}. "
+            f"Reason:\n\n{reason}",
+            "The provider was told and can correct or void it.",
         ),
     )
 
@@ -798,11 +632,11 @@ def course_objection_step(
     step: str,
     decided_on: date,
     decision_due_on: date,
+    lang: Language,
     *,
     hearing: tuple[datetime, str] | None = None,
     reasons: str | None = None,
     upheld: bool | None = None,
-    lang: Language = DEFAULT_LANGUAGE,
 ) -> Mail:
     """To the provider: a step in their objection against a course decision (the register's one objection flow):
     ``received``, ``acknowledged``, ``hearing`` (``hearing``: local time and place), ``extended`` (``reasons``: why),
@@ -815,78 +649,75 @@ def course_objection_step(
         at, place = hearing
         when_nl = f"{date_text(at.date())} om {at:%H:%M} uur"
         when_en = f"{date_text(at.date(), 'en')} at {at:%H:%M}"
-    nl: dict[str, tuple[str, list[str]]] = {
+    verdict_nl = "gegrond" if upheld else "ongegrond"
+    verdict_en = "upheld" if upheld else "not upheld"
+    drafts: dict[str, tuple[_Draft, _Draft]] = {
         "received": (
-            f"Uw bezwaar is ontvangen: {title}",
-            [f"Wij hebben uw bezwaar tegen {nl_decision} ontvangen. Het bureau beslist uiterlijk op {due_nl}."],
+            _Draft(
+                f"Uw bezwaar is ontvangen: {title}",
+                f"Wij hebben uw bezwaar tegen {nl_decision} ontvangen. Het bureau beslist uiterlijk op {due_nl}.",
+            ),
+            _Draft(
+                f"Your objection was received: {title}",
+                f"We received your objection against {en_decision}. The register office decides by {due_en}.",
+            ),
         ),
         "acknowledged": (
-            f"Ontvangstbevestiging van uw bezwaar: {title}",
-            [
-                f"Het bureau bevestigt de ontvangst van uw bezwaar tegen {nl_decision}. Het beslist uiterlijk op {due_nl}."
-            ],
+            _Draft(
+                f"Ontvangstbevestiging van uw bezwaar: {title}",
+                f"Het bureau bevestigt de ontvangst van uw bezwaar tegen {nl_decision}. Het beslist uiterlijk op "
+                f"{due_nl}.",
+            ),
+            _Draft(
+                f"Receipt of your objection acknowledged: {title}",
+                f"The register office acknowledges receipt of your objection against {en_decision}. It decides by "
+                f"{due_en}.",
+            ),
         ),
         "hearing": (
-            f"Uitnodiging voor een hoorzitting over uw bezwaar: {title}",
-            [
-                f"U bent uitgenodigd om uw bezwaar tegen {nl_decision} toe te lichten op een hoorzitting: {when_nl}, {place}."
-            ],
+            _Draft(
+                f"Uitnodiging voor een hoorzitting over uw bezwaar: {title}",
+                f"U bent uitgenodigd om uw bezwaar tegen {nl_decision} toe te lichten op een hoorzitting: "
+                f"{when_nl}, {place}.",
+            ),
+            _Draft(
+                f"Invitation to a hearing on your objection: {title}",
+                f"You are invited to explain your objection against {en_decision} at a hearing: {when_en}, {place}.",
+            ),
         ),
         "extended": (
-            f"De beslistermijn van uw bezwaar is verlengd: {title}",
-            [f"Het bureau beslist op uw bezwaar tegen {nl_decision} uiterlijk op {due_nl}.", f"Reden: {reasons or ''}"],
+            _Draft(
+                f"De beslistermijn van uw bezwaar is verlengd: {title}",
+                f"Het bureau beslist op uw bezwaar tegen {nl_decision} uiterlijk op {due_nl}.",
+                f"Reden: {reasons or ''}",
+            ),
+            _Draft(
+                f"The decision term of your objection was extended: {title}",
+                f"The register office decides on your objection against {en_decision} by {due_en}.",
+                f"Reason: {reasons or ''}",
+            ),
         ),
         "decided": (
-            f"Beslissing op uw bezwaar: {'gegrond' if upheld else 'ongegrond'} ({title})",
-            [
-                f"Uw bezwaar tegen {nl_decision} is {'gegrond' if upheld else 'ongegrond'} verklaard.",
+            _Draft(
+                f"Beslissing op uw bezwaar: {verdict_nl} ({title})",
+                f"Uw bezwaar tegen {nl_decision} is {verdict_nl} verklaard.",
                 f"Motivering:\n{reasons or ''}",
                 "De accreditatiecommissie neemt een nieuw besluit over de cursus."
                 if upheld
                 else "Het besluit blijft in stand. Tegen deze beslissing kunt u in beroep gaan bij de rechtbank.",
-            ],
-        ),
-    }
-    en: dict[str, tuple[str, list[str]]] = {
-        "received": (
-            f"Your objection was received: {title}",
-            [f"We received your objection against {en_decision}. The register office decides by {due_en}."],
-        ),
-        "acknowledged": (
-            f"Receipt of your objection acknowledged: {title}",
-            [
-                f"The register office acknowledges receipt of your objection against {en_decision}. It decides by {due_en}."
-            ],
-        ),
-        "hearing": (
-            f"Invitation to a hearing on your objection: {title}",
-            [f"You are invited to explain your objection against {en_decision} at a hearing: {when_en}, {place}."],
-        ),
-        "extended": (
-            f"The decision term of your objection was extended: {title}",
-            [
-                f"The register office decides on your objection against {en_decision} by {due_en}.",
-                f"Reason: {reasons or ''}",
-            ],
-        ),
-        "decided": (
-            f"Decision on your objection: {'upheld' if upheld else 'not upheld'} ({title})",
-            [
-                f"Your objection against {en_decision} is {'upheld' if upheld else 'not upheld'}.",
+            ),
+            _Draft(
+                f"Decision on your objection: {verdict_en} ({title})",
+                f"Your objection against {en_decision} is {verdict_en}.",
                 f"Reasons:\n{reasons or ''}",
                 "The accreditation committee takes a new decision on the course."
                 if upheld
                 else "The decision stands. You may appeal against this decision to the district court.",
-            ],
+            ),
         ),
     }
-    nl_subject, nl_paragraphs = nl[step]
-    en_subject, en_paragraphs = en[step]
-    return _pick(
-        lang,
-        (nl_subject, _letter("nl", provider or "opleider", *nl_paragraphs)),
-        (en_subject, _letter("en", provider or "training provider", *en_paragraphs)),
-    )
+    nl, en = drafts[step]
+    return _compose(lang, provider or _PROVIDER, nl=nl, en=en)
 
 
 def course_accredited(
@@ -896,125 +727,93 @@ def course_accredited(
     valid_from: date,
     valid_until: date,
     reason: str,
-    lang: Language = DEFAULT_LANGUAGE,
+    lang: Language,
 ) -> Mail:
     """To the provider: the committee accredited a course."""
-    return _pick(
+    return _compose(
         lang,
-        (
+        provider or _PROVIDER,
+        nl=_Draft(
             f"Cursus geaccrediteerd: {title}",
-            _letter(
-                "nl",
-                provider or "opleider",
-                f'De accreditatiecommissie heeft de cursus "{title}" geaccrediteerd voor {points} punten, geldig van '
-                f"{date_text(valid_from)} tot en met {date_text(valid_until)}. De cursus staat nu in de openbare "
-                "opleidingenlijst en u kunt na afloop van een editie de aanwezigheid melden.",
-                f"Toelichting: {reason}" if reason.strip() else "",
-            ),
+            f'De accreditatiecommissie heeft de cursus "{title}" geaccrediteerd voor {points} punten, geldig van '
+            f"{date_text(valid_from)} tot en met {date_text(valid_until)}. De cursus staat nu in de openbare "
+            "opleidingenlijst en u kunt na afloop van een editie de aanwezigheid melden.",
+            f"Toelichting: {reason}" if reason.strip() else "",
         ),
-        (
+        en=_Draft(
             f"Course accredited: {title}",
-            _letter(
-                "en",
-                provider or "training provider",
-                f'The accreditation committee accredited the course "{title}" for {points} points, valid from '
-                f"{date_text(valid_from, 'en')} to {date_text(valid_until, 'en')} inclusive. It is now in the public "
-                "catalogue, and you can post attendance once an edition has ended.",
-                f"Reason: {reason}" if reason.strip() else "",
-            ),
+            f'The accreditation committee accredited the course "{title}" for {points} points, valid from '
+            f"{date_text(valid_from, 'en')} to {date_text(valid_until, 'en')} inclusive. It is now in the public "
+            "catalogue, and you can post attendance once an edition has ended.",
+            f"Reason: {reason}" if reason.strip() else "",
         ),
     )
 
 
-def webhook_endpoint_disabled(provider: str, url: str, failed_attempts: int, lang: Language = DEFAULT_LANGUAGE) -> Mail:
+def webhook_endpoint_disabled(provider: str, url: str, failed_attempts: int, lang: Language) -> Mail:
     """To the provider: an endpoint that kept failing was disabled; waiting messages are kept."""
-    return _pick(
+    return _compose(
         lang,
-        (
+        provider or _PROVIDER,
+        nl=_Draft(
             "Webhook-endpoint uitgeschakeld",
-            _letter(
-                "nl",
-                provider or "opleider",
-                f"Het register kon {failed_attempts} keer achter elkaar geen bericht afleveren op uw webhook-endpoint "
-                f"{url} en heeft het daarom uitgeschakeld.",
-                "Berichten die nog wachten, gaan niet verloren: zet het endpoint in het aanbiedersportaal (Webhooks) "
-                "weer aan zodra het bereikbaar is, dan worden ze alsnog verstuurd. Het afleverlogboek laat per bericht "
-                "zien welk antwoord het endpoint gaf.",
-            ),
+            f"Het register kon {failed_attempts} keer achter elkaar geen bericht afleveren op uw webhook-endpoint "
+            f"{url} en heeft het daarom uitgeschakeld.",
+            "Berichten die nog wachten, gaan niet verloren: zet het endpoint in het aanbiedersportaal (Webhooks) "
+            "weer aan zodra het bereikbaar is, dan worden ze alsnog verstuurd. Het afleverlogboek laat per bericht "
+            "zien welk antwoord het endpoint gaf.",
         ),
-        (
+        en=_Draft(
             "Webhook endpoint disabled",
-            _letter(
-                "en",
-                provider or "training provider",
-                f"The register failed to deliver to your webhook endpoint {url} {failed_attempts} times in a row and "
-                "has disabled it.",
-                "Waiting messages are kept: enable the endpoint again in the provider portal (Webhooks) once it "
-                "answers, and they are sent. The delivery log shows each message's answer.",
-            ),
+            f"The register failed to deliver to your webhook endpoint {url} {failed_attempts} times in a row and "
+            "has disabled it.",
+            "Waiting messages are kept: enable the endpoint again in the provider portal (Webhooks) once it "
+            "answers, and they are sent. The delivery log shows each message's answer.",
         ),
     )
 
 
-def accreditation_withdrawn(
-    provider: str, title: str, withdrawn_on: date, reason: str, lang: Language = DEFAULT_LANGUAGE
-) -> Mail:
-    """To the provider: the committee withdrew an accreditation."""
-    return _pick(
+def accreditation_withdrawn(provider: str, title: str, withdrawn_on: date, reason: str, lang: Language) -> Mail:
+    """To the provider: the committee withdrew an accreditation (``title`` may be empty when unknown)."""
+    title_nl, title_en = title or "(titel onbekend)", title or "(title unknown)"
+    return _compose(
         lang,
-        (
-            f"Accreditatie ingetrokken: {title}",
-            _letter(
-                "nl",
-                provider or "opleider",
-                f'De accreditatiecommissie heeft de accreditatie van de cursus "{title}" ingetrokken met ingang van '
-                f"{date_text(withdrawn_on)}.\nToelichting: {reason}",
-                "Punten die deelnemers vóór die datum behaalden, blijven staan. U kunt binnen de bezwaartermijn "
-                "bezwaar maken in het aanbiedersportaal.",
-            ),
+        provider or _PROVIDER,
+        nl=_Draft(
+            f"Accreditatie ingetrokken: {title_nl}",
+            f'De accreditatiecommissie heeft de accreditatie van de cursus "{title_nl}" ingetrokken met ingang van '
+            f"{date_text(withdrawn_on)}.\nToelichting: {reason}",
+            "Punten die deelnemers vóór die datum behaalden, blijven staan. U kunt binnen de bezwaartermijn "
+            "bezwaar maken in het aanbiedersportaal.",
         ),
-        (
-            f"Accreditation withdrawn: {title}",
-            _letter(
-                "en",
-                provider or "training provider",
-                f'The accreditation committee withdrew the accreditation of the course "{title}" from '
-                f"{date_text(withdrawn_on, 'en')}.\nReason: {reason}",
-                "Points earned before that day stay. You may object within the objection period in the provider "
-                "portal.",
-            ),
+        en=_Draft(
+            f"Accreditation withdrawn: {title_en}",
+            f'The accreditation committee withdrew the accreditation of the course "{title_en}" from '
+            f"{date_text(withdrawn_on, 'en')}.\nReason: {reason}",
+            "Points earned before that day stay. You may object within the objection period in the provider portal.",
         ),
     )
 
 
 def attendance_disputed_for_provider(
-    provider: str, number: str | None, reason: str, disputed_on: date, lang: Language = DEFAULT_LANGUAGE
+    provider: str, number: str | None, reason: str, disputed_on: date, lang: Language
 ) -> Mail:
     """To the provider: a professional disputed one of its attendance entries (found under Betwistingen)."""
     who = f"De professional met registratienummer {number}" if number else "Een professional"
     who_en = f"The professional with registration number {number}" if number else "A professional"
-    return _pick(
+    return _compose(
         lang,
-        (
+        provider or _PROVIDER,
+        nl=_Draft(
             "Betwiste aanwezigheidsregistratie",
-            _letter(
-                "nl",
-                provider or "opleider",
-                f"{who} heeft op {date_text(disputed_on)} een aanwezigheidsregistratie van u betwist. Reden:\n\n"
-                f"{reason}",
-                "U vindt de registratie in het aanbiedersportaal onder Betwistingen. Corrigeer haar of trek haar in "
-                "als dat nodig is.",
-            ),
+            f"{who} heeft op {date_text(disputed_on)} een aanwezigheidsregistratie van u betwist. Reden:\n\n{reason}",
+            "U vindt de registratie in het aanbiedersportaal onder Betwistingen. Corrigeer haar of trek haar in "
+            "als dat nodig is.",
         ),
-        (
+        en=_Draft(
             "Disputed attendance entry",
-            _letter(
-                "en",
-                provider or "training provider",
-                f"{who_en} disputed one of your attendance entries on {date_text(disputed_on, 'en')}. Reason:\n\n"
-                f"{reason}",
-                "You find it in the provider portal under Betwistingen (disputes). Correct or void it if needed.",
-            ),
+            f"{who_en} disputed one of your attendance entries on {date_text(disputed_on, 'en')}. Reason:\n\n{reason}",
+            "You find it in the provider portal under Betwistingen (disputes). Correct or void it if needed.",
         ),
     )
 
@@ -1022,134 +821,97 @@ def attendance_disputed_for_provider(
 # --- objections (bezwaar) --------------------------------------------------------------------------------------
 
 
-def objection_received(
-    name: str, decision: str, filed_on: date, decision_due_on: date, lang: Language = DEFAULT_LANGUAGE
-) -> Mail:
+def objection_received(name: str, decision: str, filed_on: date, decision_due_on: date, lang: Language) -> Mail:
     """The objector's copy: the objection reached the register (the office acknowledges it separately)."""
-    return _pick(
+    return _compose(
         lang,
-        (
+        name,
+        nl=_Draft(
             "Uw bezwaar is ontvangen",
-            _letter(
-                "nl",
-                name,
-                f"Wij hebben op {date_text(filed_on)} uw bezwaar ontvangen tegen: {decision}.",
-                f"Het bureau beslist uiterlijk op {date_text(decision_due_on)}. Deze termijn kan één keer met zes "
-                "weken worden verlengd; dat hoort u dan van ons. U kunt de stand van zaken volgen in Mijn LKLR, "
-                "onder Bezwaar maken.",
-            ),
+            f"Wij hebben op {date_text(filed_on)} uw bezwaar ontvangen tegen: {decision}.",
+            f"Het bureau beslist uiterlijk op {date_text(decision_due_on)}. Deze termijn kan één keer met zes "
+            "weken worden verlengd; dat hoort u dan van ons. U kunt de stand van zaken volgen in Mijn LKLR, "
+            "onder Bezwaar maken.",
         ),
-        (
+        en=_Draft(
             "Your objection was received",
-            _letter(
-                "en",
-                name,
-                f"On {date_text(filed_on, 'en')} we received your objection to: {decision}.",
-                f"The register office decides by {date_text(decision_due_on, 'en')}. This term may be extended once "
-                "by six weeks; we will tell you if it is. Follow your objection in Mijn LKLR, under Objections.",
-            ),
+            f"On {date_text(filed_on, 'en')} we received your objection to: {decision}.",
+            f"The register office decides by {date_text(decision_due_on, 'en')}. This term may be extended once "
+            "by six weeks; we will tell you if it is. Follow your objection in Mijn LKLR, under Objections.",
         ),
     )
 
 
-def objection_to_office(objector: str, decision: str, decision_due_on: date, lang: Language = DEFAULT_LANGUAGE) -> Mail:
+def objection_to_office(objector: str, decision: str, decision_due_on: date, lang: Language) -> Mail:
     """New work in the office's objection queue."""
-    return _pick(
+    return _compose(
         lang,
-        (
+        None,
+        nl=_Draft(
             f"Nieuw bezwaar van {objector}",
-            _letter(
-                "nl",
-                None,
-                f"{objector} maakt bezwaar tegen: {decision}.",
-                f"Bevestig de ontvangst en beslis uiterlijk op {date_text(decision_due_on)}: zie Beheer, Bezwaren.",
-            ),
+            f"{objector} maakt bezwaar tegen: {decision}.",
+            f"Bevestig de ontvangst en beslis uiterlijk op {date_text(decision_due_on)}: zie Beheer, Bezwaren.",
         ),
-        (
+        en=_Draft(
             f"New objection from {objector}",
-            _letter(
-                "en",
-                None,
-                f"{objector} objects to: {decision}.",
-                f"Acknowledge receipt and decide by {date_text(decision_due_on, 'en')}: see the office's Objections page.",
-            ),
+            f"{objector} objects to: {decision}.",
+            f"Acknowledge receipt and decide by {date_text(decision_due_on, 'en')}: see the office's Objections page.",
         ),
     )
 
 
-def objection_acknowledged(name: str, decision: str, decision_due_on: date, lang: Language = DEFAULT_LANGUAGE) -> Mail:
+def objection_acknowledged(name: str, decision: str, decision_due_on: date, lang: Language) -> Mail:
     """The office's acknowledgement of receipt, with the decision deadline."""
-    return _pick(
+    return _compose(
         lang,
-        (
+        name,
+        nl=_Draft(
             "Ontvangstbevestiging van uw bezwaar",
-            _letter(
-                "nl",
-                name,
-                f"Het bureau bevestigt de ontvangst van uw bezwaar tegen: {decision}.",
-                f"Wij beslissen uiterlijk op {date_text(decision_due_on)}. Het bureau kan u uitnodigen om uw bezwaar "
-                "toe te lichten op een hoorzitting.",
-            ),
+            f"Het bureau bevestigt de ontvangst van uw bezwaar tegen: {decision}.",
+            f"Wij beslissen uiterlijk op {date_text(decision_due_on)}. Het bureau kan u uitnodigen om uw bezwaar "
+            "toe te lichten op een hoorzitting.",
         ),
-        (
+        en=_Draft(
             "Acknowledgement of your objection",
-            _letter(
-                "en",
-                name,
-                f"The register office acknowledges receipt of your objection to: {decision}.",
-                f"We decide by {date_text(decision_due_on, 'en')}. The office may invite you to a hearing to explain "
-                "your objection.",
-            ),
+            f"The register office acknowledges receipt of your objection to: {decision}.",
+            f"We decide by {date_text(decision_due_on, 'en')}. The office may invite you to a hearing to explain "
+            "your objection.",
         ),
     )
 
 
-def objection_hearing(name: str, when: str, place: str, lang: Language = DEFAULT_LANGUAGE) -> Mail:
+def objection_hearing(name: str, when: str, place: str, lang: Language) -> Mail:
     """An invitation to the hearing on the objection (``when``: date and time as the register's clock reads)."""
-    return _pick(
+    return _compose(
         lang,
-        (
+        name,
+        nl=_Draft(
             "Uitnodiging voor een hoorzitting over uw bezwaar",
-            _letter(
-                "nl",
-                name,
-                f"U bent uitgenodigd om uw bezwaar toe te lichten op een hoorzitting: {when}, {place}.",
-                "Kunt u niet? Neem dan contact op met het bureau; u kunt uw bezwaar ook schriftelijk aanvullen.",
-            ),
+            f"U bent uitgenodigd om uw bezwaar toe te lichten op een hoorzitting: {when}, {place}.",
+            "Kunt u niet? Neem dan contact op met het bureau; u kunt uw bezwaar ook schriftelijk aanvullen.",
         ),
-        (
+        en=_Draft(
             "Invitation to a hearing on your objection",
-            _letter(
-                "en",
-                name,
-                f"You are invited to explain your objection at a hearing: {when}, {place}.",
-                "Cannot come? Contact the register office; you may also add to your objection in writing.",
-            ),
+            f"You are invited to explain your objection at a hearing: {when}, {place}.",
+            "Cannot come? Contact the register office; you may also add to your objection in writing.",
         ),
     )
 
 
-def objection_term_extended(name: str, decision_due_on: date, reason: str, lang: Language = DEFAULT_LANGUAGE) -> Mail:
+def objection_term_extended(name: str, decision_due_on: date, reason: str, lang: Language) -> Mail:
     """The office extended the decision term once."""
-    return _pick(
+    return _compose(
         lang,
-        (
+        name,
+        nl=_Draft(
             "De beslistermijn van uw bezwaar is verlengd",
-            _letter(
-                "nl",
-                name,
-                f"Het bureau heeft de termijn om op uw bezwaar te beslissen verlengd tot en met "
-                f"{date_text(decision_due_on)}. Reden: {reason}",
-            ),
+            f"Het bureau heeft de termijn om op uw bezwaar te beslissen verlengd tot en met "
+            f"{date_text(decision_due_on)}. Reden: {reason}",
         ),
-        (
+        en=_Draft(
             "The decision term of your objection was extended",
-            _letter(
-                "en",
-                name,
-                f"The register office extended the term to decide on your objection until "
-                f"{date_text(decision_due_on, 'en')}. Reason: {reason}",
-            ),
+            f"The register office extended the term to decide on your objection until "
+            f"{date_text(decision_due_on, 'en')}. Reason: {reason}",
         ),
     )
 
@@ -1182,8 +944,8 @@ def objection_decided(
     upheld: bool,
     reasons: str,
     consequence: str,
+    lang: Language,
     cycle_end: date | None = None,
-    lang: Language = DEFAULT_LANGUAGE,
 ) -> Mail:
     """The decision on the objection, with its reasons and what follows from it (``consequence``: a key of
     OBJECTION_CONSEQUENCES; ``cycle_end`` for the one that names it)."""
@@ -1192,26 +954,19 @@ def objection_decided(
     follows_nl, follows_en = OBJECTION_CONSEQUENCES[consequence]
     end_nl = date_text(cycle_end) if cycle_end else ""
     end_en = date_text(cycle_end, "en") if cycle_end else ""
-    return _pick(
+    return _compose(
         lang,
-        (
+        name,
+        nl=_Draft(
             f"Beslissing op uw bezwaar: {verdict_nl}",
-            _letter(
-                "nl",
-                name,
-                f"Het bureau heeft beslist op uw bezwaar tegen: {decision}. Uw bezwaar is {verdict_nl}.",
-                f"Motivering: {reasons}",
-                follows_nl.format(end=end_nl),
-            ),
+            f"Het bureau heeft beslist op uw bezwaar tegen: {decision}. Uw bezwaar is {verdict_nl}.",
+            f"Motivering: {reasons}",
+            follows_nl.format(end=end_nl),
         ),
-        (
+        en=_Draft(
             f"Decision on your objection: {verdict_en}",
-            _letter(
-                "en",
-                name,
-                f"The register office decided on your objection to: {decision}. Your objection is {verdict_en}.",
-                f"Reasons: {reasons}",
-                follows_en.format(end=end_en),
-            ),
+            f"The register office decided on your objection to: {decision}. Your objection is {verdict_en}.",
+            f"Reasons: {reasons}",
+            follows_en.format(end=end_en),
         ),
     )

@@ -15,6 +15,7 @@ objection is decided; not upheld, it lapses as it would have; upheld, re-registr
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -377,7 +378,10 @@ async def file_objection(
         ),
     )
     await mail_office(
-        uow, notifications.objection_to_office(contact.name, decision_words(kind, decision.decided_on), due)
+        uow,
+        lambda lang: notifications.objection_to_office(
+            contact.name, decision_words(kind, decision.decided_on, lang), due, lang
+        ),
     )
     await record_action(
         uow,
@@ -490,15 +494,17 @@ async def _finish_step(
     action: str,
     client_ip: str,
     values: dict[str, Any],
-    mail: notifications.Mail | None,
+    compose: Callable[[notifications.Language], notifications.Mail] | None,
 ) -> contracts.ObjectionUpdated:
+    """Store the step's values, mail the objector in their own language (``compose`` writes the mail in a
+    language) and log the action."""
     session = uow.session
     await session.execute(
         sa.update(objections).where(objections.c.objection_id == row.objection_id).values(updated_at=now, **values)
     )
     contact = await contact_of(session, row.person_id)
-    if mail is not None and contact is not None:
-        await mail_contact(uow, contact, mail)
+    if compose is not None and contact is not None:
+        await mail_contact(uow, contact, compose(contact.language))
     await record_action(
         uow,
         at=now,
@@ -525,9 +531,11 @@ async def acknowledge_objection(
     except ObjectionRefused as exc:
         raise _refused(exc) from exc
     name = f"{row.initials} {row.surname}"
-    mail = notifications.objection_acknowledged(
-        name, decision_words(DecisionKind(row.decision_kind), row.decided_on), row.decision_due_on
-    )
+
+    def mail(lang: notifications.Language) -> notifications.Mail:
+        words = decision_words(DecisionKind(row.decision_kind), row.decided_on, lang)
+        return notifications.objection_acknowledged(name, words, row.decision_due_on, lang)
+
     values = {"state": ObjectionState.ACKNOWLEDGED.value, "acknowledged_on": ctx.today(now)}
     return await _finish_step(uow, ctx, actor, row, now, "acknowledge_objection", command.client_ip, values, mail)
 
@@ -551,8 +559,12 @@ async def invite_to_hearing(
             raise ObjectionRefused("place_required", "Say where the hearing is held (an address or a video link).")
     except ObjectionRefused as exc:
         raise _refused(exc) from exc
-    when = f"{notifications.date_text(local.date())} om {local:%H:%M} uur"
-    mail = notifications.objection_hearing(f"{row.initials} {row.surname}", when, place)
+
+    def mail(lang: notifications.Language) -> notifications.Mail:
+        day = notifications.date_text(local.date(), lang)
+        when = f"{day} om {local:%H:%M} uur" if lang == "nl" else f"{day} at {local:%H:%M}"
+        return notifications.objection_hearing(f"{row.initials} {row.surname}", when, place, lang)
+
     values = {"state": ObjectionState.HEARING_SCHEDULED.value, "hearing_at": hearing_at, "hearing_place": place}
     if row.acknowledged_on is None:
         values["acknowledged_on"] = ctx.today(now)
@@ -573,7 +585,10 @@ async def extend_objection_term(
         raise _refused(exc) from exc
     # The extension counts from the original deadline: the stored terms, not today's configuration.
     due = decision_deadline(row.filed_on, _stored_terms(ctx, row), extended=True)
-    mail = notifications.objection_term_extended(f"{row.initials} {row.surname}", due, reason)
+
+    def mail(lang: notifications.Language) -> notifications.Mail:
+        return notifications.objection_term_extended(f"{row.initials} {row.surname}", due, reason, lang)
+
     values = {"extended": True, "extension_reason": reason, "decision_due_on": due}
     return await _finish_step(uow, ctx, actor, row, now, "extend_objection_term", command.client_ip, values, mail)
 
@@ -615,14 +630,18 @@ async def decide_objection(
         sa.update(objections).where(objections.c.objection_id == row.objection_id).values(updated_at=now, **values)
     )
     consequence, cycle_end = await _apply_outcome(uow, ctx, row, kind, outcome, now=now)
-    mail = notifications.objection_decided(
-        f"{row.initials} {row.surname}",
-        decision_words(kind, row.decided_on),
-        outcome is ObjectionOutcome.UPHELD,
-        reasons,
-        consequence,
-        cycle_end,
-    )
+
+    def mail(lang: notifications.Language) -> notifications.Mail:
+        return notifications.objection_decided(
+            f"{row.initials} {row.surname}",
+            decision_words(kind, row.decided_on, lang),
+            outcome is ObjectionOutcome.UPHELD,
+            reasons,
+            consequence,
+            lang,
+            cycle_end,
+        )
+
     return await _finish_step(uow, ctx, actor, row, now, "decide_objection", command.client_ip, values, mail)
 
 

@@ -84,7 +84,9 @@ async def tell_of_dispute(
     number = contact.registration_number if contact is not None else None
     await mail_office(
         uow,
-        notifications.activity_disputed_for_office(person, number, event.reason, ctx.today(event.disputed_at)),
+        lambda lang: notifications.activity_disputed_for_office(
+            person, number, event.reason, ctx.today(event.disputed_at), lang
+        ),
     )
     if not await provider_notices.tell_provider_of_dispute(uow, ctx, event):
         log.info("no contact address known for provider %s: the dispute is shown in its portal only", event.provider_id)

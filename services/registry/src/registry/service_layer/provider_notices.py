@@ -21,7 +21,7 @@ from registry.adapters.orm import provider_contacts
 from registry.adapters.unit_of_work import MailingUnitOfWork
 from registry.service_layer import notifications
 from registry.service_layer.context import RegistryContext
-from registry.service_layer.mailing import contact_of
+from registry.service_layer.mailing import address_language, contact_of
 
 
 async def _remember_contact(
@@ -54,6 +54,7 @@ async def tell_provider_of_accreditation(
         event.valid_from,
         event.valid_until,
         event.reason,
+        await address_language(uow.session, event.provider_contact_email),
     )
     await uow.queue_mail(to=event.provider_contact_email, subject=subject, body=body, person_id=None)
 
@@ -69,7 +70,11 @@ async def tell_provider_of_withdrawal(
     if not event.provider_contact_email:
         return
     subject, body = notifications.accreditation_withdrawn(
-        event.provider_name, event.title or "(titel onbekend)", event.withdrawn_on, event.reason
+        event.provider_name,
+        event.title,
+        event.withdrawn_on,
+        event.reason,
+        await address_language(uow.session, event.provider_contact_email),
     )
     await uow.queue_mail(to=event.provider_contact_email, subject=subject, body=body, person_id=None)
 
@@ -84,7 +89,12 @@ async def tell_provider_of_disabled_webhook(
     await _remember_contact(uow.session, ctx, event.provider_id, event.provider_name, event.provider_contact_email)
     if not event.provider_contact_email:
         return
-    subject, body = notifications.webhook_endpoint_disabled(event.provider_name, event.url, event.failed_attempts)
+    subject, body = notifications.webhook_endpoint_disabled(
+        event.provider_name,
+        event.url,
+        event.failed_attempts,
+        await address_language(uow.session, event.provider_contact_email),
+    )
     await uow.queue_mail(to=event.provider_contact_email, subject=subject, body=body, person_id=None)
 
 
@@ -104,7 +114,11 @@ async def tell_provider_of_dispute(
     contact = await contact_of(uow.session, event.person_id)
     number = contact.registration_number if contact is not None else None
     subject, body = notifications.attendance_disputed_for_provider(
-        row.name, number, event.reason, ctx.today(event.disputed_at)
+        row.name,
+        number,
+        event.reason,
+        ctx.today(event.disputed_at),
+        await address_language(uow.session, row.contact_email),
     )
     await uow.queue_mail(to=row.contact_email, subject=subject, body=body, person_id=None)
     return True
@@ -130,6 +144,7 @@ async def tell_provider_of_objection_step(
         event.step,
         event.decided_on,
         event.decision_due_on,
+        await address_language(uow.session, event.provider_contact_email),
         hearing=hearing,
         reasons=event.reasons,
         upheld=None if event.outcome is None else event.outcome == "upheld",

@@ -24,6 +24,7 @@ from registry.service_layer.applications import next_number_sequence
 from registry.service_layer.audit_log import record_action
 from registry.service_layer.context import RegistryContext
 from registry.service_layer.errors import conflict, forbidden, invalid, not_found, unprocessable
+from registry.service_layer.mailing import stored_language
 from registry.service_layer.records import load_registration, person_id_for_number, record_status_change
 from registry.service_layer.views import registration_view
 
@@ -141,14 +142,18 @@ async def change_status(
         return moved
     contact = (
         await session.execute(
-            sa.select(accounts.c.email, people.c.initials, people.c.surname)
+            sa.select(accounts.c.email, accounts.c.preferred_language, people.c.initials, people.c.surname)
             .join(people, people.c.person_id == accounts.c.account_id)
             .where(accounts.c.account_id == person_id)
         )
     ).first()
     if contact is not None:
         subject, body = notifications.status_changed(
-            f"{contact.initials} {contact.surname}", moved.number.value, moved.status.value, change.reason
+            f"{contact.initials} {contact.surname}",
+            moved.number.value,
+            moved.status.value,
+            change.reason,
+            stored_language(contact.preferred_language),
         )
         await uow.queue_mail(to=contact.email, subject=subject, body=body, person_id=person_id)
     return moved

@@ -207,7 +207,11 @@ async def take_dossier(
             refusal.value,
         )
         if refusal in _MAILED_REFUSALS:
-            await mail_contact(uow, contact, notifications.reregistration_refused(contact.name, number, refusal.value))
+            await mail_contact(
+                uow,
+                contact,
+                notifications.reregistration_refused(contact.name, number, refusal.value, contact.language),
+            )
         return
 
     await change_status(
@@ -231,7 +235,11 @@ async def take_dossier(
         uow,
         contact,
         notifications.reregistration_received(
-            contact.name, number, current.cycle.end, notifications.points_text(event.total_points)
+            contact.name,
+            number,
+            current.cycle.end,
+            notifications.points_text(event.total_points),
+            contact.language,
         ),
     )
     if existing is not None and existing.outcome is not None:
@@ -307,7 +315,9 @@ async def record_sampling(
         await mail_contact(
             uow,
             contact,
-            notifications.selected_for_audit(contact.name, registration.number.value, len(event.activity_ids)),
+            notifications.selected_for_audit(
+                contact.name, registration.number.value, len(event.activity_ids), contact.language
+            ),
         )
 
 
@@ -352,7 +362,9 @@ async def record_judgement(
     await mail_contact(
         uow,
         contact,
-        notifications.more_information_needed(contact.name, registration.number.value, event.reason, answer_by),
+        notifications.more_information_needed(
+            contact.name, registration.number.value, event.reason, answer_by, contact.language
+        ),
     )
 
 
@@ -444,7 +456,7 @@ async def _decide(uow: MailingUnitOfWork, ctx: RegistryContext, dossier_id: uuid
                 uow,
                 contact,
                 notifications.reregistration_granted(
-                    contact.name, number, decision.next_cycle.start, decision.next_cycle.end
+                    contact.name, number, decision.next_cycle.start, decision.next_cycle.end, contact.language
                 ),
             )
         case Refusal():
@@ -458,12 +470,15 @@ async def _decide(uow: MailingUnitOfWork, ctx: RegistryContext, dossier_id: uuid
                     stored.cycle.end,
                     decision.lapse_now,
                     _scheme_of(ctx, stored).reregistration.reconsideration_weeks,
+                    contact.language,
                 ),
             )
         case ReturnForCorrection():
             await _update(session, dossier_id, now, correction_due_on=decision.correct_by)
             await mail_contact(
-                uow, contact, notifications.returned_for_correction(contact.name, number, decision.correct_by)
+                uow,
+                contact,
+                notifications.returned_for_correction(contact.name, number, decision.correct_by, contact.language),
             )
 
 

@@ -47,7 +47,7 @@ from registry.service_layer.actors import load_actor, require_role
 from registry.service_layer.audit_log import record_action
 from registry.service_layer.context import RegistryContext
 from registry.service_layer.errors import forbidden
-from registry.service_layer.mailing import contact_of, mail_contact
+from registry.service_layer.mailing import contact_of, mail_contact, stored_language
 from registry.service_layer.objections import holds_registration, is_held
 from registry.service_layer.records import load_registration
 from registry.service_layer.registrations import SYSTEM_ACTOR, change_status
@@ -184,7 +184,9 @@ class ScheduledJobs:
             await mail_contact(
                 uow,
                 contact,
-                notifications.registration_lapsed(contact.name, registration.number.value, registration.cycle.end),
+                notifications.registration_lapsed(
+                    contact.name, registration.number.value, registration.cycle.end, contact.language
+                ),
             )
         return 1
 
@@ -218,6 +220,7 @@ class ScheduledJobs:
                         cycles.c.ends_on,
                         cycles.c.scheme_version,
                         accounts.c.email,
+                        accounts.c.preferred_language,
                         people.c.initials,
                         people.c.surname,
                     )
@@ -287,7 +290,12 @@ class ScheduledJobs:
             return 0, skipped  # another replica sent it a moment ago
         opens_on = Period(amount=rules.application_opens_months_before_end, unit=PeriodUnit.MONTHS).before(row.ends_on)
         subject, body = notifications.cycle_end_reminder(
-            f"{row.initials} {row.surname}", row.registration_number, row.ends_on, today, opens_on
+            f"{row.initials} {row.surname}",
+            row.registration_number,
+            row.ends_on,
+            today,
+            opens_on,
+            stored_language(row.preferred_language),
         )
         mail_id = await uow.queue_mail(to=row.email, subject=subject, body=body, person_id=row.person_id)
         await uow.session.execute(
@@ -343,7 +351,9 @@ class ScheduledJobs:
                         for notice in notices
                     ]
                     await mail_contact(
-                        uow, contact, notifications.new_entries_to_check(contact.name, entries, check_days)
+                        uow,
+                        contact,
+                        notifications.new_entries_to_check(contact.name, entries, check_days, contact.language),
                     )
                     digests += 1
                 await uow.session.execute(

@@ -25,6 +25,7 @@ from registry.domain.accounts import STAFF_ROLES, AccountRole, parse_account_rol
 from registry.domain.people import sorted_roles
 from registry.domain.person_changes import is_below_minimum
 from registry.domain.status import RegistrationStatus
+from registry.service_layer.mailing import stored_language
 from registry.service_layer.records import as_utc, as_utc_or_none, roles_of
 
 _applications_query = (
@@ -186,6 +187,7 @@ async def account_view(session: AsyncSession, account_id: uuid.UUID) -> contract
         email_confirmed=row.email_confirmed_at is not None,
         totp_enrolled=row.totp_secret is not None,
         created_at=as_utc(row.created_at),
+        preferred_language=stored_language(row.preferred_language),
     )
 
 
