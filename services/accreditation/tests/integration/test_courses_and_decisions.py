@@ -253,6 +253,12 @@ async def test_an_objection_to_fewer_points_than_asked_runs_the_register_s_objec
     details = await service.call(contracts.GetCourse(course_id=course.course_id))
     assert (details.status, details.points, details.objection_open) == ("approved", D(6), False)
     assert details.history[-1].step == "objection_dismissed"
+    # The provider's course page shows the objection with its deadlines and the decision's reasons.
+    assert details.objection is not None
+    assert (details.objection.outcome, details.objection.decision_due_on) == (
+        "not_upheld",
+        today() + timedelta(weeks=12),
+    )
 
     def steps() -> list[str]:
         events = service.events.of(contracts.CourseObjectionStepped, lambda e: e.objection_id == filed.objection_id)

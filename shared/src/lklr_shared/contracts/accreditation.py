@@ -400,6 +400,34 @@ class CourseHistoryEntry(Message):
     valid_until: date | None = None
 
 
+class CourseObjectionView(Message):
+    """A provider's objection against a course decision, with the flow's deadlines and steps (a nested value);
+    the fields mean what they mean in the registry's ObjectionView. ``decision_step`` is the decision objected to
+    (approved, changes_requested, rejected) of ``decided_on``."""
+
+    objection_id: uuid.UUID
+    course_id: uuid.UUID
+    course_title: str
+    provider_id: uuid.UUID
+    provider_name: str
+    decision_step: str
+    decided_on: date
+    filed_on: date
+    filing_deadline: date
+    reasons: str
+    state: Literal["received", "acknowledged", "hearing_scheduled", "decided"]
+    acknowledged_on: date | None = None
+    hearing_at: datetime | None = None
+    hearing_place: str | None = None
+    original_decision_due_on: date
+    decision_due_on: date
+    extended: bool = False
+    extension_reason: str | None = None
+    outcome: Literal["upheld", "not_upheld"] | None = None
+    decision_reasons: str | None = None
+    objection_decided_on: date | None = None
+
+
 class CourseDetails(_AccreditationReply):
     """A course with its editions, its current accreditation and its full history.
 
@@ -431,6 +459,9 @@ class CourseDetails(_AccreditationReply):
     objection_deadline: date | None = None
     editions: list[EditionDetails]
     history: list[CourseHistoryEntry]
+    # Added later: the provider's latest objection in the register's objection flow (its state and deadlines, the
+    # hearing, the decision with reasons); None when there is none.
+    objection: CourseObjectionView | None = None
 
 
 class CourseList(_AccreditationReply):
@@ -537,34 +568,6 @@ class ListOpenCourseObjections(_AccreditationQuery[CourseList]):
     access: ClassVar[Access] = staff({"office", "accreditation_committee"}, "requested_by")
 
     requested_by: str = ""
-
-
-class CourseObjectionView(Message):
-    """A provider's objection against a course decision, with the flow's deadlines and steps (a nested value);
-    the fields mean what they mean in the registry's ObjectionView. ``decision_step`` is the decision objected to
-    (approved, changes_requested, rejected) of ``decided_on``."""
-
-    objection_id: uuid.UUID
-    course_id: uuid.UUID
-    course_title: str
-    provider_id: uuid.UUID
-    provider_name: str
-    decision_step: str
-    decided_on: date
-    filed_on: date
-    filing_deadline: date
-    reasons: str
-    state: Literal["received", "acknowledged", "hearing_scheduled", "decided"]
-    acknowledged_on: date | None = None
-    hearing_at: datetime | None = None
-    hearing_place: str | None = None
-    original_decision_due_on: date
-    decision_due_on: date
-    extended: bool = False
-    extension_reason: str | None = None
-    outcome: Literal["upheld", "not_upheld"] | None = None
-    decision_reasons: str | None = None
-    objection_decided_on: date | None = None
 
 
 class ListCourseObjections(_AccreditationQuery["CourseObjections"]):

@@ -12,7 +12,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from accreditation.adapters.orm import course_history, courses, editions, provider_accounts, providers
+from accreditation.adapters.orm import (
+    course_history,
+    course_objections,
+    courses,
+    editions,
+    provider_accounts,
+    providers,
+)
 from accreditation.adapters.sql import as_utc, for_update
 from accreditation.domain import courses as rules
 from accreditation.domain.courses import CommitteeDecision, CourseStatus
@@ -88,7 +95,21 @@ async def load_courses(
                     valid_until=entry.valid_until,
                 )
             )
-    return [_course(ctx, row, course_editions[row.course_id], history[row.course_id]) for row in rows]
+    latest: dict[uuid.UUID, contracts.CourseObjectionView] = {}
+    if ids:
+        found = await session.execute(
+            objection_flow.select()
+            .where(course_objections.c.course_id.in_(ids))
+            .order_by(course_objections.c.filed_on, course_objections.c.updated_at)
+        )
+        for objection in found:
+            latest[objection.course_id] = objection_flow.view(objection)  # the later filed one wins
+    return [
+        _course(ctx, row, course_editions[row.course_id], history[row.course_id]).model_copy(
+            update={"objection": latest.get(row.course_id)}
+        )
+        for row in rows
+    ]
 
 
 def _course(
