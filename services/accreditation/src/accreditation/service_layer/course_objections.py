@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from accreditation.adapters.orm import course_objections
+from accreditation.adapters.orm import courses as courses_table
 from accreditation.domain.courses import CommitteeDecision
 from accreditation.domain.errors import Conflict, NotFound, RuleViolation
 from accreditation.service_layer import courses, objection_flow
@@ -168,6 +169,15 @@ async def extend_term(
         return await _step(ctx, uow, row, command.decided_by, "extend_term", "extended", values)
 
 
+async def _still_open_for_the_committee(uow: UnitOfWork, course_id: uuid.UUID) -> bool:
+    """Whether the course still waits for the committee's answer (a withdrawal since has closed it: nothing is left
+    to dismiss, and the office's decision is recorded all the same)."""
+    found = await uow.session.execute(
+        sa.select(courses_table.c.objection_open).where(courses_table.c.course_id == course_id)
+    )
+    return bool(found.scalar_one_or_none())
+
+
 async def decide(
     ctx: AccreditationContext, command: contracts.DecideCourseObjection
 ) -> contracts.CourseObjectionUpdated:
@@ -195,10 +205,11 @@ async def decide(
                 .where(course_objections.c.objection_id == row.objection_id)
                 .values(updated_at=ctx.now(), **values)
             )
-            course = await courses.decide(
-                uow, row.course_id, CommitteeDecision.DISMISS_OBJECTION, by=command.decided_by
-            )
-            await courses.apply_simple_decision(
-                uow, ctx, course, CommitteeDecision.DISMISS_OBJECTION, by=command.decided_by, reason=reasons
-            )
+            if await _still_open_for_the_committee(uow, row.course_id):
+                course = await courses.decide(
+                    uow, row.course_id, CommitteeDecision.DISMISS_OBJECTION, by=command.decided_by
+                )
+                await courses.apply_simple_decision(
+                    uow, ctx, course, CommitteeDecision.DISMISS_OBJECTION, by=command.decided_by, reason=reasons
+                )
         return await _step(ctx, uow, row, command.decided_by, "decide", "decided", values)
