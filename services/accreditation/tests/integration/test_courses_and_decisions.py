@@ -234,6 +234,7 @@ async def test_an_objection_to_fewer_points_than_asked_runs_the_register_s_objec
         contracts.ExtendCourseObjectionTerm(objection_id=filed.objection_id, decided_by=OFFICE, reason="Nog eens.")
     )
     assert (twice.status, twice.code) == (409, "already_extended")
+    before = await service.call(contracts.GetCourseObjectionStatistics())
     no_reasons = await service.refusal(
         contracts.DecideCourseObjection(
             objection_id=filed.objection_id, decided_by=OFFICE, outcome="not_upheld", reasons="Nee."
@@ -249,6 +250,14 @@ async def test_an_objection_to_fewer_points_than_asked_runs_the_register_s_objec
         )
     )
     assert (step.objection.state, step.objection.outcome) == ("decided", "not_upheld")
+    after = await service.call(contracts.GetCourseObjectionStatistics())
+    [year_before] = [year for year in before.years if year.year == today().year]
+    [year_after] = [year for year in after.years if year.year == today().year]
+    assert (year_after.filed, year_after.not_upheld, year_after.open) == (
+        year_before.filed,
+        year_before.not_upheld + 1,
+        year_before.open - 1,
+    )
     # Not upheld is the committee's dismissal: the approval with six points stands, the course leaves the queue.
     details = await service.call(contracts.GetCourse(course_id=course.course_id))
     assert (details.status, details.points, details.objection_open) == ("approved", D(6), False)

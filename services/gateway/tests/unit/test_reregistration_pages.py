@@ -12,6 +12,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from gateway.texts.review import MESSAGES
+from lklr_shared.contracts import accreditation as ac
 from lklr_shared.contracts import audit as a
 from lklr_shared.contracts import portfolio as p
 from lklr_shared.contracts import registry as c
@@ -331,13 +332,17 @@ async def test_the_audit_statistics_are_public_and_anonymous(
         a.AuditYearStatistics(year=2030, dossiers=15, sampled=2, met=0, returned=0, not_met=0, in_progress=2),
     ]
     world.objection_years = [c.ObjectionYear(year=2029, filed=37, upheld=9, not_upheld=25, open=3)]
+    # Providers' objections against course decisions count in the same figures (one objection flow).
+    world.overrides[ac.GetCourseObjectionStatistics] = ac.CourseObjectionStatistics(
+        years=[ac.CourseObjectionYear(year=2029, filed=3, upheld=1, not_upheld=1, open=1)]
+    )
     response = await client.get("/statistieken/audit")
     assert response.status_code == 200
     assert "1.200" in response.text and "120" in response.text
     assert response.text.index("2030") < response.text.index("2029")  # newest year first
     objections = response.text[response.text.index('data-testid="objection-statistics"') :]
     assert "Gegrond" in objections and "Ongegrond" in objections
-    assert all(f'<td class="num">{figure}</td>' in objections for figure in ("37", "9", "25", "3"))
+    assert all(f'<td class="num">{figure}</td>' in objections for figure in ("40", "10", "26", "4"))
     english = await client.get("/statistieken/audit?lang=en")
     assert "Audit: figures per year" in english.text and "1,200" in english.text
     assert "Not upheld" in english.text

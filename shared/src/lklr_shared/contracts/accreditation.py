@@ -591,6 +591,32 @@ class CourseObjections(_AccreditationReply):
     truncated: bool = False
 
 
+class CourseObjectionYear(Message):
+    """Providers' objections filed in one year and what became of them (a nested value)."""
+
+    year: int
+    filed: int
+    upheld: int
+    not_upheld: int
+    open: int
+
+
+class GetCourseObjectionStatistics(_AccreditationQuery["CourseObjectionStatistics"]):
+    """Query (public): providers' objections against course decisions per year of filing and their outcomes
+    (anonymous counts; the public statistics add them to the registry's)."""
+
+    wire_name: ClassVar[str] = "accreditation.GetCourseObjectionStatistics"
+    access: ClassVar[Access] = PUBLIC
+
+
+class CourseObjectionStatistics(_AccreditationReply):
+    """Reply to GetCourseObjectionStatistics: years in ascending order."""
+
+    wire_name: ClassVar[str] = "accreditation.CourseObjectionStatistics"
+
+    years: list[CourseObjectionYear]
+
+
 class AcknowledgeCourseObjection(_AccreditationCommand["CourseObjectionUpdated"]):
     """The office acknowledges receipt of a provider's objection; the provider is mailed with the decision
     deadline. Refusals: 404 objection_not_found; 409 already_acknowledged."""

@@ -80,6 +80,7 @@ USE_CASES: Final[dict[type[Message], UseCase]] = {
     contracts.InviteToCourseObjectionHearing: course_objections.invite_to_hearing,
     contracts.ExtendCourseObjectionTerm: course_objections.extend_term,
     contracts.DecideCourseObjection: course_objections.decide,
+    contracts.GetCourseObjectionStatistics: course_objections.statistics,
     contracts.WithdrawAccreditation: courses.withdraw_accreditation,
     contracts.SearchCatalogue: courses.search_catalogue,
     # attendance

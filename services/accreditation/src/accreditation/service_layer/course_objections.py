@@ -213,3 +213,32 @@ async def decide(
                     uow, ctx, course, CommitteeDecision.DISMISS_OBJECTION, by=command.decided_by, reason=reasons
                 )
         return await _step(ctx, uow, row, command.decided_by, "decide", "decided", values)
+
+
+async def statistics(
+    ctx: AccreditationContext, _query: contracts.GetCourseObjectionStatistics
+) -> contracts.CourseObjectionStatistics:
+    """Providers' objections per year of filing and their outcomes: counts only."""
+    year = sa.extract("year", course_objections.c.filed_on)
+    outcome = course_objections.c.outcome
+    statement = (
+        sa.select(
+            year.label("year"),
+            sa.func.count().label("filed"),
+            sa.func.count().filter(outcome == ObjectionOutcome.UPHELD.value).label("upheld"),
+            sa.func.count().filter(outcome == ObjectionOutcome.NOT_UPHELD.value).label("not_upheld"),
+            sa.func.count().filter(course_objections.c.state.in_(objection_flow.OPEN)).label("open"),
+        )
+        .group_by(year)
+        .order_by(year)
+    )
+    async with ctx.unit_of_work() as uow:
+        rows = (await uow.session.execute(statement)).all()
+    return contracts.CourseObjectionStatistics(
+        years=[
+            contracts.CourseObjectionYear(
+                year=int(row.year), filed=row.filed, upheld=row.upheld, not_upheld=row.not_upheld, open=row.open
+            )
+            for row in rows
+        ]
+    )

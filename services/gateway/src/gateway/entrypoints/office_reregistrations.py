@@ -19,6 +19,7 @@ from gateway.entrypoints.rendering import page
 from gateway.entrypoints.request_ids import form_request_id
 from gateway.entrypoints.web_session import client_ip, current_account, role_required
 from gateway.service_layer.context import GatewayDep
+from lklr_shared.contracts import accreditation as accreditation_contracts
 from lklr_shared.contracts import audit as audit_contracts
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.kit.requests import ask
@@ -186,9 +187,26 @@ class AuditStatisticsPage(Controller):
     async def statistics(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template:
         figures = await ask(gateway.caller, audit_contracts.GetAuditStatistics())
         objections = await ask(gateway.caller, contracts.GetObjectionStatistics())
+        # One objection flow, one count: people's objections (registry) and providers' (accreditation) per year.
+        totals: dict[int, dict[str, int]] = {}
+        providers: list[accreditation_contracts.CourseObjectionYear]
+        try:
+            providers = (await ask(gateway.caller, accreditation_contracts.GetCourseObjectionStatistics())).years
+        except RpcError:
+            providers = []  # the accreditation service cannot say now: the registry's figures still show
+        years: list[contracts.ObjectionYear | accreditation_contracts.CourseObjectionYear] = [
+            *objections.years,
+            *providers,
+        ]
+        for year in years:
+            counts = totals.setdefault(year.year, {"filed": 0, "upheld": 0, "not_upheld": 0, "open": 0})
+            for key in counts:
+                counts[key] += getattr(year, key)
         return page(
             request,
             "audit_statistieken.html",
             years=list(reversed(figures.years)),
-            objection_years=list(reversed(objections.years)),
+            objection_years=[
+                contracts.ObjectionYear(year=year, **counts) for year, counts in sorted(totals.items(), reverse=True)
+            ],
         )
