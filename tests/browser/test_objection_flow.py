@@ -128,9 +128,7 @@ async def test_an_objection_from_filing_through_hearing_and_extension_to_the_dec
         card = desk.get_by_test_id("office-objection").filter(has_text=person.registration_number)
         await expect(card.get_by_test_id("objection-due")).to_contain_text(_dutch(first_due))
         # The providers' objections to course decisions are in the same queue (none open in this register).
-        await expect(desk.get_by_test_id("course-objections")).to_contain_text(
-            "Er zijn geen open bezwaren van opleiders."
-        )
+        await expect(desk.get_by_test_id("course-objections")).to_contain_text("Er zijn geen bezwaren van opleiders.")
         await card.get_by_role("button", name="Ontvangst bevestigen").click()
         await expect(desk.get_by_test_id("objection-notice")).to_contain_text("De ontvangst is bevestigd")
         await expect(card.get_by_test_id("objection-state")).to_have_text("Ontvangst bevestigd, in behandeling")

@@ -91,6 +91,8 @@ def build_runtime(settings: ServiceSettings, clock: Clock | None = None) -> Serv
         ),
         webhooks_local=own.environment == "local",
         webhook_expiry_warning=timedelta(days=own.webhook_expiry_warning_days),
+        objection_decision_weeks=own.objection_decision_weeks,
+        objection_extension_weeks=own.objection_extension_weeks,
     )
     runtime.rpc_handlers = rpc_handlers(context)
     sender = WebhookSender(

@@ -38,3 +38,7 @@ class AccreditationSettings(ServiceSettings):
     # `accreditation.expiring` goes out this many days before an accreditation's last valid day.
     webhook_expiry_warning_days: int = Field(default=60, ge=1)
     webhook_expiry_check_seconds: float = Field(default=3600.0, gt=0)
+    # A provider's objection against a course decision is decided within these weeks of receipt, which the office
+    # may extend once (the registry's REGISTRY_OBJECTION_* for people: one objection flow, the same clock).
+    objection_decision_weeks: int = Field(default=6, ge=1, le=52)
+    objection_extension_weeks: int = Field(default=6, ge=1, le=52)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -16,6 +16,7 @@ pytestmark = [pytest.mark.integration]
 
 D = Decimal
 COMMITTEE = "committee:test"
+OFFICE = "office:test"
 
 
 async def test_a_submitted_course_waits_in_the_queue_until_the_committee_approves_it(
@@ -140,6 +141,10 @@ async def test_a_rejected_provider_objects_once_within_the_window_and_the_commit
     assert [s.step for s in dismissed.history] == ["submitted", "rejected", "objected", "objection_dismissed"]
     # One objection per decision: the dismissed one used it up.
     assert (await service.refusal(objection)).code == "already_objected"
+    # The committee's dismissal decided the objection in the register's one flow too (not upheld, its reasons).
+    flow = await service.call(contracts.ListCourseObjections(requested_by=OFFICE))
+    [decided] = [item for item in flow.objections if item.course_id == course.course_id]
+    assert (decided.state, decided.outcome, decided.decision_reasons) == ("decided", "not_upheld", "Besluit blijft.")
 
 
 async def test_an_upheld_objection_is_a_new_decision(service: Service) -> None:
@@ -157,6 +162,163 @@ async def test_an_upheld_objection_is_a_new_decision(service: Service) -> None:
         )
     )
     assert (approved.status, approved.objection_open) == ("approved", False)
+
+
+async def test_an_objection_to_fewer_points_than_asked_runs_the_register_s_objection_flow_with_its_deadlines(
+    service: Service, eventually
+) -> None:  # type: ignore[no-untyped-def]
+    provider = await service.provider()
+    course = await service.submitted_course(provider.provider_id)
+    await service.call(
+        contracts.ApproveCourse(
+            course_id=course.course_id,
+            decided_by=COMMITTEE,
+            reason="Voldoet, met minder punten.",
+            points=D(6),
+            points_deviation_reason="Twee uur van de dag is geen leerstof.",
+        )
+    )
+    await service.call(
+        contracts.ObjectToCourseDecision(
+            provider_id=provider.provider_id,
+            course_id=course.course_id,
+            objected_by="account:provider",
+            reason="De middag is een casusbespreking en hoort bij de studielast.",
+        )
+    )
+    queue = await service.call(contracts.ListCourseObjections(requested_by=OFFICE, include_decided=False))
+    [filed] = [item for item in queue.objections if item.course_id == course.course_id]
+    # The shared rules' clock: filed today, decided within 6 weeks, the filing window the scheme's (8 weeks).
+    assert (filed.state, filed.decision_step, filed.provider_name, filed.course_title) == (
+        "received",
+        "approved",
+        provider.name,
+        course.title,
+    )
+    assert (filed.filed_on, filed.filing_deadline, filed.decision_due_on) == (
+        today(),
+        today() + timedelta(weeks=8),
+        today() + timedelta(weeks=6),
+    )
+
+    step = await service.call(contracts.AcknowledgeCourseObjection(objection_id=filed.objection_id, decided_by=OFFICE))
+    assert (step.objection.state, step.objection.acknowledged_on) == ("acknowledged", today())
+    again = await service.refusal(
+        contracts.AcknowledgeCourseObjection(objection_id=filed.objection_id, decided_by=OFFICE)
+    )
+    assert (again.status, again.code) == (409, "already_acknowledged")
+    late_hearing = datetime.combine(today() + timedelta(weeks=7), time(10))
+    refused = await service.refusal(
+        contracts.InviteToCourseObjectionHearing(
+            objection_id=filed.objection_id, decided_by=OFFICE, hearing_at=late_hearing, place="Utrecht"
+        )
+    )
+    assert (refused.status, refused.code) == (422, "hearing_after_deadline")
+    hearing = datetime.combine(today() + timedelta(weeks=2), time(14, 30))
+    step = await service.call(
+        contracts.InviteToCourseObjectionHearing(
+            objection_id=filed.objection_id, decided_by=OFFICE, hearing_at=hearing, place="Utrecht"
+        )
+    )
+    assert (step.objection.state, step.objection.hearing_place) == ("hearing_scheduled", "Utrecht")
+    step = await service.call(
+        contracts.ExtendCourseObjectionTerm(
+            objection_id=filed.objection_id, decided_by=OFFICE, reason="Advies van de commissie nodig."
+        )
+    )
+    assert (step.objection.original_decision_due_on, step.objection.decision_due_on) == (
+        today() + timedelta(weeks=6),
+        today() + timedelta(weeks=12),
+    )
+    twice = await service.refusal(
+        contracts.ExtendCourseObjectionTerm(objection_id=filed.objection_id, decided_by=OFFICE, reason="Nog eens.")
+    )
+    assert (twice.status, twice.code) == (409, "already_extended")
+    before = await service.call(contracts.GetCourseObjectionStatistics())
+    no_reasons = await service.refusal(
+        contracts.DecideCourseObjection(
+            objection_id=filed.objection_id, decided_by=OFFICE, outcome="not_upheld", reasons="Nee."
+        )
+    )
+    assert (no_reasons.status, no_reasons.code) == (422, "reasons_required")
+    step = await service.call(
+        contracts.DecideCourseObjection(
+            objection_id=filed.objection_id,
+            decided_by=OFFICE,
+            outcome="not_upheld",
+            reasons="De casusbespreking is geen nieuwe leerstof; zes punten blijven.",
+        )
+    )
+    assert (step.objection.state, step.objection.outcome) == ("decided", "not_upheld")
+    after = await service.call(contracts.GetCourseObjectionStatistics())
+    [year_before] = [year for year in before.years if year.year == today().year]
+    [year_after] = [year for year in after.years if year.year == today().year]
+    assert (year_after.filed, year_after.not_upheld, year_after.open) == (
+        year_before.filed,
+        year_before.not_upheld + 1,
+        year_before.open - 1,
+    )
+    # Not upheld is the committee's dismissal: the approval with six points stands, the course leaves the queue.
+    details = await service.call(contracts.GetCourse(course_id=course.course_id))
+    assert (details.status, details.points, details.objection_open) == ("approved", D(6), False)
+    assert details.history[-1].step == "objection_dismissed"
+    # The provider's course page shows the objection with its deadlines and the decision's reasons.
+    assert details.objection is not None
+    assert (details.objection.outcome, details.objection.decision_due_on) == (
+        "not_upheld",
+        today() + timedelta(weeks=12),
+    )
+
+    def steps() -> list[str]:
+        events = service.events.of(contracts.CourseObjectionStepped, lambda e: e.objection_id == filed.objection_id)
+        return [event.step for event in events]
+
+    await eventually(lambda: len(steps()) == 5, message="five CourseObjectionStepped")
+    assert steps() == ["received", "acknowledged", "hearing", "extended", "decided"]
+    [decided] = service.events.of(
+        contracts.CourseObjectionStepped, lambda e: e.objection_id == filed.objection_id and e.step == "decided"
+    )
+    # The registry mails the provider from the event: address, outcome and reasons travel with it.
+    assert (decided.provider_contact_email, decided.outcome) == (provider.contact_email, "not_upheld")
+    assert decided.reasons == "De casusbespreking is geen nieuwe leerstof; zes punten blijven."
+
+
+async def test_an_objection_the_office_upholds_stays_with_the_committee_for_the_new_decision(
+    service: Service,
+) -> None:
+    provider = await service.provider()
+    course = await service.submitted_course(provider.provider_id)
+    await service.call(contracts.RejectCourse(course_id=course.course_id, decided_by=COMMITTEE, reason="Te algemeen."))
+    await service.call(
+        contracts.ObjectToCourseDecision(
+            provider_id=provider.provider_id, course_id=course.course_id, objected_by="p", reason="Zie het programma."
+        )
+    )
+    queue = await service.call(contracts.ListCourseObjections(requested_by=OFFICE))
+    [filed] = [item for item in queue.objections if item.course_id == course.course_id]
+    await service.call(
+        contracts.DecideCourseObjection(
+            objection_id=filed.objection_id,
+            decided_by=OFFICE,
+            outcome="upheld",
+            reasons="Het programma is specifiek voor leerplicht; de commissie beslist opnieuw.",
+        )
+    )
+    review = await service.call(contracts.ListCoursesForReview(requested_by=COMMITTEE))
+    assert course.course_id in {c.course_id for c in review.courses}
+    approved = await service.call(
+        contracts.ApproveCourse(course_id=course.course_id, decided_by=COMMITTEE, reason="Na bezwaar.", points=D(8))
+    )
+    assert (approved.status, approved.objection_open) == ("approved", False)
+    after = await service.call(contracts.ListCourseObjections(requested_by=OFFICE))
+    [decided] = [item for item in after.objections if item.objection_id == filed.objection_id]
+    # The office's decision stays the flow's decision; the committee's approval is the new course decision.
+    assert (decided.outcome, decided.decision_reasons) == (
+        "upheld",
+        "Het programma is specifiek voor leerplicht; de commissie beslist opnieuw.",
+    )
+    missing = await service.refusal(contracts.AcknowledgeCourseObjection(objection_id=uuid.uuid4(), decided_by=OFFICE))
+    assert (missing.status, missing.code) == (404, "objection_not_found")
 
 
 async def test_a_provider_cannot_object_to_another_providers_decision_or_before_a_decision(service: Service) -> None:

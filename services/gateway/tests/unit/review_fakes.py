@@ -105,6 +105,12 @@ class ReviewWorld(FakeRegistry):
         self._office(request.actor_account_id)
         return c.Reregistrations(applications=self.reregistrations)
 
+    def _RefuseCycleExtension(self, request: c.RefuseCycleExtension) -> c.CycleExtensionRefused:
+        self._office(request.actor_account_id)
+        return c.CycleExtensionRefused(
+            registration_number=request.registration_number, refusal_id=uuid.uuid4(), decided_on=date(2030, 1, 20)
+        )
+
     def _ExtendCycle(self, request: c.ExtendCycle) -> c.CycleExtensionRecorded:
         self._office(request.actor_account_id)
         if request.weeks > 16:

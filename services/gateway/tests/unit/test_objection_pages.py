@@ -3,6 +3,7 @@ English, and how Mijn LKLR points to them."""
 
 from __future__ import annotations
 
+import base64
 import uuid
 from datetime import UTC, date, datetime
 from typing import Any
@@ -12,9 +13,12 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from gateway.texts.objections import MESSAGES
+from lklr_shared.contracts import accreditation as ac
+from lklr_shared.contracts import portfolio as pc
 from lklr_shared.contracts import registry as c
 from lklr_shared.kit.rpc import RpcError
 
+from .accreditation_web_helpers import Both, signed_in_client
 from .registry_fake import PASSWORD, FakeRegistry
 from .web_helpers import csrf_from, make_registry_app, sign_in
 
@@ -22,6 +26,7 @@ pytestmark = pytest.mark.unit
 
 TODAY = date(2030, 3, 25)
 REFERENCE = str(uuid.UUID(int=7))
+ATTACHMENT = uuid.UUID(int=8)
 
 
 def _objection(person_id: uuid.UUID, **changes: Any) -> c.ObjectionView:
@@ -69,6 +74,7 @@ def world() -> FakeRegistry:
                 decision_due_on=date(2030, 5, 15),
                 hearing_at=datetime(2030, 3, 12, 13, 30, tzinfo=UTC),
                 hearing_place="Utrecht",
+                attachments=[c.ObjectionAttachment(evidence_id=ATTACHMENT, filename="verslagen.pdf")],
             )
         ]
     )
@@ -170,5 +176,96 @@ async def test_the_office_queue_shows_both_deadlines_and_the_hearing_and_is_kept
     assert "De bezwaren van opleiders zijn op dit moment niet beschikbaar." in queue.text
 
 
+async def test_the_office_downloads_an_objections_attachment_through_the_portfolios_checked_read(
+    client: AsyncTestClient[Litestar], world: FakeRegistry
+) -> None:
+    await sign_in(client, "beheer@example.nl", PASSWORD, staff=True)
+    queue = await client.get("/beheer/bezwaren")
+    link = f"/beheer/bezwaren/{uuid.UUID(int=9)}/bijlagen/{ATTACHMENT}"
+    assert f'href="{link}"' in queue.text and "verslagen.pdf" in queue.text
+    content = b"%PDF-1.4 verslagen"
+    world.overrides[pc.ReadObjectionEvidenceChunk] = pc.EvidenceChunk(
+        evidence=pc.EvidenceFile(
+            evidence_id=ATTACHMENT,
+            filename="verslagen.pdf",
+            file_type="pdf",
+            content_type="application/pdf",
+            size_bytes=len(content),
+            sha256="0" * 64,
+            stored_at=datetime(2030, 2, 20, 9, tzinfo=UTC),
+        ),
+        offset=0,
+        data=base64.b64encode(content).decode("ascii"),
+    )
+    download = await client.get(link)
+    assert download.status_code == 200 and download.content == content
+    assert "verslagen.pdf" in download.headers["content-disposition"]
+    [read] = [request for request in world.requests if isinstance(request, pc.ReadObjectionEvidenceChunk)]
+    office_id = world.accounts["beheer@example.nl"].account_id
+    assert (read.objection_id, read.evidence_id, read.actor.role, read.actor.person_id) == (
+        uuid.UUID(int=9),
+        ATTACHMENT,
+        "office",
+        office_id,
+    )
+    world.overrides[pc.ReadObjectionEvidenceChunk] = RpcError("evidence_not_found", "no such evidence file", 404)
+    assert (await client.get(link)).status_code == 404
+
+
 def test_every_objection_text_exists_in_dutch_and_english() -> None:
     assert set(MESSAGES["nl"]) == set(MESSAGES["en"])
+
+
+async def test_a_providers_course_objection_is_in_the_same_queue_with_its_deadlines_and_the_same_steps() -> None:
+    both = Both()
+    office = both.registry.add("beheer@example.nl", "L.", "Meijer", "office")
+    both.registry.overrides[c.ListObjections] = c.Objections(objections=[])
+    objection_id = uuid.UUID(int=31)
+    view = ac.CourseObjectionView(
+        objection_id=objection_id,
+        course_id=uuid.UUID(int=32),
+        course_title="Verzuim in het mbo",
+        provider_id=uuid.UUID(int=33),
+        provider_name="Opleider BV",
+        decision_step="approved",
+        decided_on=date(2025, 5, 1),
+        filed_on=date(2025, 5, 20),
+        filing_deadline=date(2025, 6, 26),
+        reasons="De middag is een casusbespreking en hoort bij de studielast.",
+        state="received",
+        original_decision_due_on=date(2025, 7, 1),
+        decision_due_on=date(2025, 7, 1),
+    )
+    both.answer(ac.ListCourseObjections, ac.CourseObjections(objections=[view]))
+    both.answer(ac.AcknowledgeCourseObjection, ac.CourseObjectionUpdated(objection=view))
+    both.answer(ac.DecideCourseObjection, ac.CourseObjectionUpdated(objection=view))
+    async with signed_in_client(both, office, staff=True) as client:
+        queue = await client.get("/beheer/bezwaren")
+        assert queue.status_code == 200
+        assert "Opleider BV: Verzuim in het mbo" in queue.text and "het aantal punten" in queue.text
+        assert "1-7-2025" in queue.text and "tot en met 26-6-2025" in queue.text
+        base = f"/beheer/bezwaren/opleidingen/{objection_id}"
+        assert f'action="{base}/ontvangst"' in queue.text and f'action="{base}/beslissing"' in queue.text
+        done = await client.post(
+            f"{base}/ontvangst", data={"csrf_token": csrf_from(queue.text)}, follow_redirects=False
+        )
+        assert done.status_code == 303
+        too_short = await client.post(
+            f"{base}/beslissing",
+            data={"csrf_token": csrf_from(queue.text), "outcome": "not_upheld", "reasons": "Nee."},
+        )
+        assert too_short.status_code == 422
+        decided = await client.post(
+            f"{base}/beslissing",
+            data={
+                "csrf_token": csrf_from(queue.text),
+                "outcome": "not_upheld",
+                "reasons": "De casusbespreking is geen nieuwe leerstof.",
+            },
+            follow_redirects=False,
+        )
+        assert decided.status_code == 303
+    [acknowledged] = both.sent(ac.AcknowledgeCourseObjection)
+    assert (acknowledged.objection_id, acknowledged.decided_by) == (objection_id, f"account:{office.account_id}")
+    [decision] = both.sent(ac.DecideCourseObjection)
+    assert (decision.outcome, decision.reasons) == ("not_upheld", "De casusbespreking is geen nieuwe leerstof.")

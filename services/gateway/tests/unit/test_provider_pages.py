@@ -261,6 +261,39 @@ async def test_objecting_to_a_decision_needs_a_reason_and_sends_it(
     assert objection.reason == "Het programma is wel vakinhoudelijk."
 
 
+async def test_the_provider_sees_its_objections_deadlines_and_the_decision_with_reasons(
+    client: AsyncTestClient[Litestar], both: Both
+) -> None:
+    flow = contracts.CourseObjectionView(
+        objection_id=uuid.UUID(int=41),
+        course_id=COURSE_ID,
+        course_title="Verzuim aanpakken",
+        provider_id=PROVIDER.provider_id,
+        provider_name=PROVIDER.provider_name,
+        decision_step="rejected",
+        decided_on=date(2025, 5, 1),
+        filed_on=date(2025, 5, 10),
+        filing_deadline=date(2025, 6, 26),
+        reasons="Het programma is wel vakinhoudelijk.",
+        state="decided",
+        original_decision_due_on=date(2025, 6, 21),
+        decision_due_on=date(2025, 8, 2),
+        extended=True,
+        outcome="not_upheld",
+        decision_reasons="Het programma gaat niet over leerplicht.",
+        objection_decided_on=date(2025, 5, 30),
+    )
+    both.answer(contracts.GetCourse, course(status="rejected", objection=flow))
+    page = await client.get(f"/aanbieder/opleidingen/{COURSE_ID}")
+    assert page.status_code == 200
+    for text in (
+        "Uw bezwaar",
+        "2-8-2025, verlengd (oorspronkelijk 21-6-2025)",
+        "Het programma gaat niet over leerplicht.",
+    ):
+        assert text in page.text
+
+
 async def test_a_course_with_changes_requested_can_be_revised(client: AsyncTestClient[Litestar], both: Both) -> None:
     both.answer(contracts.GetCourse, course(status="changes_requested"))
     both.answer(contracts.ReviseCourse, course(status="submitted"))

@@ -12,6 +12,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from gateway.texts.review import MESSAGES
+from lklr_shared.contracts import accreditation as ac
 from lklr_shared.contracts import audit as a
 from lklr_shared.contracts import portfolio as p
 from lklr_shared.contracts import registry as c
@@ -247,6 +248,37 @@ async def test_the_office_sees_the_applications_and_extends_a_cycle(
     assert "loopt nu tot en met 31-7-2030" in shown.text
 
 
+async def test_the_office_refuses_an_extension_request_with_reasons_the_professional_can_object_to(
+    client: AsyncTestClient[Litestar], world: ReviewWorld
+) -> None:
+    await sign_in(client, "beheer@example.nl", PASSWORD, staff=True)
+    page = await client.get("/beheer/herregistraties")
+    fields = {
+        "csrf_token": csrf_from(page.text),
+        "registration_number": "0000013",
+        "reason": "illness",
+        "weeks": "8",
+        "case_reference": "Z-2030-7",
+        "decision": "refuse",
+    }
+    without_reasons = await client.post("/beheer/herregistraties/verlenging", data=fields)
+    assert without_reasons.status_code == 422
+    assert "Geef de reden van de afwijzing" in without_reasons.text
+    assert not world.of(c.RefuseCycleExtension)
+    reasons = "Er is geen verklaring van de bedrijfsarts."
+    response = await client.post(
+        "/beheer/herregistraties/verlenging",
+        data={**fields, "csrf_token": csrf_from(without_reasons.text), "refusal_reasons": reasons},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    (refusal,) = world.of(c.RefuseCycleExtension)
+    assert (refusal.registration_number, refusal.weeks, refusal.reasons) == ("0000013", 8, reasons)
+    assert not world.of(c.ExtendCycle)
+    shown = await client.get(response.headers["location"])
+    assert "is afgewezen" in shown.text
+
+
 async def test_an_extension_beyond_the_maximum_is_refused_next_to_the_weeks(
     client: AsyncTestClient[Litestar], world: ReviewWorld
 ) -> None:
@@ -300,13 +332,17 @@ async def test_the_audit_statistics_are_public_and_anonymous(
         a.AuditYearStatistics(year=2030, dossiers=15, sampled=2, met=0, returned=0, not_met=0, in_progress=2),
     ]
     world.objection_years = [c.ObjectionYear(year=2029, filed=37, upheld=9, not_upheld=25, open=3)]
+    # Providers' objections against course decisions count in the same figures (one objection flow).
+    world.overrides[ac.GetCourseObjectionStatistics] = ac.CourseObjectionStatistics(
+        years=[ac.CourseObjectionYear(year=2029, filed=3, upheld=1, not_upheld=1, open=1)]
+    )
     response = await client.get("/statistieken/audit")
     assert response.status_code == 200
     assert "1.200" in response.text and "120" in response.text
     assert response.text.index("2030") < response.text.index("2029")  # newest year first
     objections = response.text[response.text.index('data-testid="objection-statistics"') :]
     assert "Gegrond" in objections and "Ongegrond" in objections
-    assert all(f'<td class="num">{figure}</td>' in objections for figure in ("37", "9", "25", "3"))
+    assert all(f'<td class="num">{figure}</td>' in objections for figure in ("40", "10", "26", "4"))
     english = await client.get("/statistieken/audit?lang=en")
     assert "Audit: figures per year" in english.text and "1,200" in english.text
     assert "Not upheld" in english.text

@@ -11,13 +11,19 @@ import base64
 import uuid
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from lklr_shared.contracts import audit as audit_events
 from lklr_shared.contracts import portfolio as contracts
+from lklr_shared.contracts import registry as registry_events
 from lklr_shared.kit.rpc import RpcError
-from portfolio.adapters.orm import review_evidence_grants
+from lklr_shared.kit.security_log import security_log_table
+from portfolio.adapters import repository as repo
+from portfolio.adapters.orm import objection_evidence_grants, review_evidence_grants
 
 from .conftest import PDF_HEAD, Harness, Person, rows_of, wait_for
 
@@ -63,7 +69,7 @@ async def _read(service: Harness, reviewer_id: uuid.UUID, case_id: uuid.UUID, ev
 
 async def _refused(
     service: Harness,
-    request: contracts.ReadReviewEvidenceChunk,
+    request: contracts.ReadReviewEvidenceChunk | contracts.ReadObjectionEvidenceChunk,
     expected: tuple[int, str] = (404, "evidence_not_found"),
 ) -> None:
     with pytest.raises(RpcError) as refused:
@@ -160,3 +166,58 @@ async def test_only_the_assigned_reviewer_reads_the_sampled_activities_evidence_
     assert await _read(service, reviewer_id, case_id, answer_evidence.evidence_id) == PDF_HEAD + b"c" * 10
     await _refused(service, read(reviewer_id, strangers_evidence.evidence_id))
     assert await service.count(rows_of(review_evidence_grants, case_id=case_id)) == 3
+
+
+async def test_the_office_reads_only_the_files_sent_with_an_objection_and_every_read_is_logged(
+    service: Harness,
+) -> None:
+    person = await service.register()
+    sent = PDF_HEAD + b"o" * 1500
+    attachment = (await service.upload(person, [sent], filename="bezwaar-bijlage.pdf")).evidence
+    kept_back = (await service.upload(person, [PDF_HEAD + b"p" * 10])).evidence
+    objection_id, office_id = uuid.uuid4(), uuid.uuid4()
+    shared = registry_events.ObjectionEvidenceShared(
+        objection_id=objection_id, person_id=person.person_id, evidence_ids=[attachment.evidence_id]
+    )
+    await service.publish(shared)
+    await wait_for(
+        lambda: service.count(rows_of(objection_evidence_grants, objection_id=objection_id)),
+        message="the objection's grant",
+    )
+    office = contracts.Actor(person_id=office_id, role="office", origin="203.0.113.9")
+
+    def read(evidence_id: uuid.UUID, actor: contracts.Actor = office, objection: uuid.UUID = objection_id) -> Any:
+        return contracts.ReadObjectionEvidenceChunk(objection_id=objection, actor=actor, evidence_id=evidence_id)
+
+    chunk = await service.call(read(attachment.evidence_id))
+    assert isinstance(chunk, contracts.EvidenceChunk) and base64.b64decode(chunk.data) == sent
+    assert chunk.evidence.filename == "bezwaar-bijlage.pdf"
+    await _refused(service, read(kept_back.evidence_id))  # not sent with the objection
+    await _refused(service, read(attachment.evidence_id, objection=uuid.uuid4()))  # another objection
+    await _refused(service, read(attachment.evidence_id, actor=office.model_copy(update={"role": "reviewer"})))
+    reads = await service.count(
+        sa.select(sa.func.count())
+        .select_from(security_log_table)
+        .where(
+            security_log_table.c.action == "evidence.read_for_objection",
+            security_log_table.c.actor == f"account:{office_id}",
+            security_log_table.c.object == f"evidence:{attachment.evidence_id}",
+            security_log_table.c.result == "done",
+        )
+    )
+    refused = await service.count(
+        sa.select(sa.func.count())
+        .select_from(security_log_table)
+        .where(
+            security_log_table.c.action == "evidence.read_for_objection",
+            security_log_table.c.actor == f"account:{office_id}",
+            security_log_table.c.result == "refused",
+        )
+    )
+    assert (reads, refused) == (1, 3)
+    # A file sent with an objection is referred to: the cleanup of unattached files keeps it.
+    async with AsyncSession(service.engine) as session:
+        referenced = await repo.referenced_evidence(
+            session, [person.person_id], [attachment.evidence_id, kept_back.evidence_id]
+        )
+    assert referenced == {attachment.evidence_id}

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from lklr_shared.contracts import accreditation as accreditation_contracts
 from lklr_shared.contracts import registry as contracts
+from lklr_shared.contracts.base import Message
 from lklr_shared.kit.clock import ManualClock
 
 from .conftest import Registry, RegistryFactory, rpc_error
@@ -264,3 +267,123 @@ async def test_the_office_acknowledges_invites_extends_once_and_the_statistics_c
     # Someone without the office role cannot see the queue.
     forbidden = await rpc_error(registry_2030, contracts.ListObjections(actor_account_id=person.person_id))
     assert forbidden.status == 403
+
+
+async def test_a_refused_extension_is_a_decision_with_its_reasons_that_the_person_can_object_to(
+    registry_2030: Registry, office_member: uuid.UUID
+) -> None:
+    set_day(registry_2030, date(2030, 1, 20))
+    person = await professional(registry_2030, date(2025, 3, 1), "Verlenging")
+    refusal_reasons = "Een verlenging wegens ziekte vraagt een verklaring van de bedrijfsarts; die ontbreekt."
+    blank = await rpc_error(
+        registry_2030,
+        contracts.RefuseCycleExtension(
+            actor_account_id=office_member,
+            registration_number=person.number,
+            reason="illness",
+            weeks=8,
+            case_reference="ZK-2030-7",
+            reasons="  ",
+        ),
+    )
+    assert (blank.status, blank.code) == (422, "reasons_required")
+    refused = await registry_2030.call(
+        contracts.RefuseCycleExtension(
+            actor_account_id=office_member,
+            registration_number=person.number,
+            reason="illness",
+            weeks=8,
+            case_reference="ZK-2030-7",
+            reasons=refusal_reasons,
+        )
+    )
+    assert refused.decided_on == date(2030, 1, 20)
+    mail = await registry_2030.mail_to(person.email, "verlenging van de registratieperiode is afgewezen")
+    assert "bedrijfsarts" in mail.body and "3-3-2030" in mail.body  # the reasons and the last day to object
+
+    mine = await registry_2030.call(contracts.GetMyObjections(actor_account_id=person.person_id))
+    [decision] = mine.decisions
+    assert (decision.decision_kind, decision.reference, decision.summary) == (
+        "extension_refused",
+        str(refused.refusal_id),
+        refusal_reasons,
+    )
+    assert (decision.decided_on, decision.filing_deadline, decision.open_for_objection) == (
+        date(2030, 1, 20),
+        date(2030, 3, 3),
+        True,
+    )
+    evidence_id = uuid.uuid4()
+    attachment = contracts.ObjectionAttachment(evidence_id=evidence_id, filename="verklaring-bedrijfsarts.pdf")
+    filed = await registry_2030.call(
+        objection(person, str(refused.refusal_id)).model_copy(
+            update={"decision_kind": "extension_refused", "attachments": [attachment]}
+        )
+    )
+    assert (filed.objection.decision_kind, filed.objection.state) == ("extension_refused", "received")
+    # The files go with an event, so the portfolio lets the office read them (and only them).
+    shared = await registry_2030.rows(
+        "SELECT body FROM kit_outbox WHERE message_type = 'registry.ObjectionEvidenceShared'"
+    )
+    assert any(str(evidence_id).encode() in bytes(row.body) for row in shared)
+    # Only the office refuses extensions.
+    forbidden = await rpc_error(
+        registry_2030,
+        contracts.RefuseCycleExtension(
+            actor_account_id=person.person_id,
+            registration_number=person.number,
+            reason="illness",
+            weeks=8,
+            case_reference="ZK-2030-7",
+            reasons=refusal_reasons,
+        ),
+    )
+    assert forbidden.status == 403
+    # A person who chose English gets the refusal in English.
+    await registry_2030.call(contracts.SetPreferredLanguage(actor_account_id=person.person_id, language="en"))
+    await registry_2030.call(
+        contracts.RefuseCycleExtension(
+            actor_account_id=office_member,
+            registration_number=person.number,
+            reason="pregnancy",
+            weeks=4,
+            case_reference="ZK-2030-8",
+            reasons="No statement from a physician or midwife was sent.",
+        )
+    )
+    english = await registry_2030.mail_to(person.email, "Your request to extend your cycle was refused")
+    assert "2030-03-03" in english.body and "midwife" in english.body
+
+
+async def test_the_provider_is_mailed_each_step_of_its_objection_against_a_course_decision(
+    registry_2030: Registry,
+) -> None:
+    objection_id, course_id, provider_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    address = f"bezwaar-{course_id.hex[:8]}@aanbieder.example"
+
+    def step(name: accreditation_contracts.CourseObjectionStep, **extra: Any) -> Message:
+        return accreditation_contracts.CourseObjectionStepped(
+            objection_id=objection_id,
+            course_id=course_id,
+            provider_id=provider_id,
+            title="Verzuim in het mbo",
+            provider_name="Opleider BV",
+            provider_contact_email=address,
+            step=name,
+            decided_on=date(2030, 1, 10),
+            decision_due_on=date(2030, 3, 3),
+            **extra,
+        )
+
+    await publish(registry_2030, step("received"))
+    received = await registry_2030.mail_to(address, "Uw bezwaar is ontvangen")
+    assert "Verzuim in het mbo" in received.body and "3-3-2030" in received.body
+    hearing_at = datetime.combine(date(2030, 2, 12), time(14, 30), tzinfo=ZoneInfo("Europe/Amsterdam"))
+    await publish(registry_2030, step("hearing", hearing_at=hearing_at, hearing_place="Utrecht"))
+    invitation = await registry_2030.mail_to(address, "hoorzitting")
+    assert "12-2-2030 om 14:30 uur, Utrecht" in invitation.body
+    await publish(
+        registry_2030, step("decided", outcome="not_upheld", reasons="De casusbespreking is geen nieuwe leerstof.")
+    )
+    decided = await registry_2030.mail_to(address, "Beslissing op uw bezwaar: ongegrond")
+    assert "De casusbespreking is geen nieuwe leerstof." in decided.body

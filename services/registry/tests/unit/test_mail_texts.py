@@ -73,9 +73,15 @@ def _every_mail(lang: notifications.Language) -> dict[str, notifications.Mail]:
         "webhook_endpoint_disabled": n.webhook_endpoint_disabled("Kenniscentrum", "https://lms.example/hook", 30, lang),
         "cycle_end_reminder": n.cycle_end_reminder("A. Jansen", "0000013", DAY, date(2026, 1, 6), DAY, lang),
         "cycle_extended": n.cycle_extended("A. Jansen", "0000013", DAY, 1, "illness", lang),
+        "cycle_extension_refused": n.cycle_extension_refused(
+            "A. Jansen", "0000013", 8, "illness", "Geen verklaring.", LATER, lang
+        ),
         "new_entries_to_check": n.new_entries_to_check("A. Jansen", [(DAY, "A1", "4")], 30, lang),
         "activity_disputed_for_office": n.activity_disputed_for_office("A. Jansen", "0000013", "Niet", DAY, lang),
         "course_accredited": n.course_accredited("Kenniscentrum", "Verzuim", "4", DAY, LATER, "Goed", lang),
+        "course_objection_step": n.course_objection_step(
+            "Kenniscentrum", "Verzuim", "decided", DAY, LATER, lang, reasons="Geen nieuwe feiten.", upheld=False
+        ),
         "accreditation_withdrawn": n.accreditation_withdrawn("Kenniscentrum", "Verzuim", DAY, "Verouderd", lang),
         "attendance_disputed_for_provider": n.attendance_disputed_for_provider(
             "Kenniscentrum", "0000013", "Niet aanwezig", DAY, lang

@@ -19,6 +19,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar, Final, Generic, Literal
 
+from pydantic import Field
+
 from lklr_shared.contracts.access import PUBLIC, Access, provider, signed_in, staff
 from lklr_shared.contracts.base import Message, MessageKind, ReplyT, Request
 
@@ -81,6 +83,34 @@ class AccreditationWithdrawn(_AccreditationEvent):
     title: str = ""
     provider_name: str = ""
     provider_contact_email: str | None = None
+
+
+CourseObjectionStep = Literal["received", "acknowledged", "hearing", "extended", "decided"]
+
+
+class CourseObjectionStepped(_AccreditationEvent):
+    """A step in a provider's objection against a course decision (the register's one objection flow): received,
+    receipt acknowledged, invited to a hearing, decision term extended, decided. The registry mails the provider.
+
+    ``decision_due_on`` is the decision deadline in force; ``hearing_at``/``hearing_place`` are set for a hearing;
+    ``reasons`` is the extension's reason or the decision's reasons; ``outcome`` is set once decided.
+    """
+
+    wire_name: ClassVar[str] = "accreditation.CourseObjectionStepped"
+
+    objection_id: uuid.UUID
+    course_id: uuid.UUID
+    provider_id: uuid.UUID
+    title: str
+    provider_name: str
+    provider_contact_email: str | None = None
+    step: CourseObjectionStep
+    decided_on: date
+    decision_due_on: date
+    hearing_at: datetime | None = None
+    hearing_place: str | None = None
+    reasons: str | None = None
+    outcome: Literal["upheld", "not_upheld"] | None = None
 
 
 class AttendanceRow(Message):
@@ -382,6 +412,34 @@ class CourseHistoryEntry(Message):
     valid_until: date | None = None
 
 
+class CourseObjectionView(Message):
+    """A provider's objection against a course decision, with the flow's deadlines and steps (a nested value);
+    the fields mean what they mean in the registry's ObjectionView. ``decision_step`` is the decision objected to
+    (approved, changes_requested, rejected) of ``decided_on``."""
+
+    objection_id: uuid.UUID
+    course_id: uuid.UUID
+    course_title: str
+    provider_id: uuid.UUID
+    provider_name: str
+    decision_step: str
+    decided_on: date
+    filed_on: date
+    filing_deadline: date
+    reasons: str
+    state: Literal["received", "acknowledged", "hearing_scheduled", "decided"]
+    acknowledged_on: date | None = None
+    hearing_at: datetime | None = None
+    hearing_place: str | None = None
+    original_decision_due_on: date
+    decision_due_on: date
+    extended: bool = False
+    extension_reason: str | None = None
+    outcome: Literal["upheld", "not_upheld"] | None = None
+    decision_reasons: str | None = None
+    objection_decided_on: date | None = None
+
+
 class CourseDetails(_AccreditationReply):
     """A course with its editions, its current accreditation and its full history.
 
@@ -413,6 +471,9 @@ class CourseDetails(_AccreditationReply):
     objection_deadline: date | None = None
     editions: list[EditionDetails]
     history: list[CourseHistoryEntry]
+    # Added later: the provider's latest objection in the register's objection flow (its state and deadlines, the
+    # hearing, the decision with reasons); None when there is none.
+    objection: CourseObjectionView | None = None
 
 
 class CourseList(_AccreditationReply):
@@ -519,6 +580,113 @@ class ListOpenCourseObjections(_AccreditationQuery[CourseList]):
     access: ClassVar[Access] = staff({"office", "accreditation_committee"}, "requested_by")
 
     requested_by: str = ""
+
+
+class ListCourseObjections(_AccreditationQuery["CourseObjections"]):
+    """The providers' objections against course decisions for the register office's one objection queue: open ones
+    first by decision deadline, then decided ones (newest first) → CourseObjections."""
+
+    wire_name: ClassVar[str] = "accreditation.ListCourseObjections"
+    access: ClassVar[Access] = staff({"office", "accreditation_committee"}, "requested_by")
+
+    requested_by: str = ""
+    include_decided: bool = True
+    limit: int = Field(default=200, ge=1, le=1000)
+
+
+class CourseObjections(_AccreditationReply):
+    """Reply to ListCourseObjections."""
+
+    wire_name: ClassVar[str] = "accreditation.CourseObjections"
+
+    objections: list[CourseObjectionView]
+    truncated: bool = False
+
+
+class CourseObjectionYear(Message):
+    """Providers' objections filed in one year and what became of them (a nested value)."""
+
+    year: int
+    filed: int
+    upheld: int
+    not_upheld: int
+    open: int
+
+
+class GetCourseObjectionStatistics(_AccreditationQuery["CourseObjectionStatistics"]):
+    """Query (public): providers' objections against course decisions per year of filing and their outcomes
+    (anonymous counts; the public statistics add them to the registry's)."""
+
+    wire_name: ClassVar[str] = "accreditation.GetCourseObjectionStatistics"
+    access: ClassVar[Access] = PUBLIC
+
+
+class CourseObjectionStatistics(_AccreditationReply):
+    """Reply to GetCourseObjectionStatistics: years in ascending order."""
+
+    wire_name: ClassVar[str] = "accreditation.CourseObjectionStatistics"
+
+    years: list[CourseObjectionYear]
+
+
+class AcknowledgeCourseObjection(_AccreditationCommand["CourseObjectionUpdated"]):
+    """The office acknowledges receipt of a provider's objection; the provider is mailed with the decision
+    deadline. Refusals: 404 objection_not_found; 409 already_acknowledged."""
+
+    wire_name: ClassVar[str] = "accreditation.AcknowledgeCourseObjection"
+    access: ClassVar[Access] = staff({"office"}, "decided_by")
+
+    objection_id: uuid.UUID
+    decided_by: str
+
+
+class InviteToCourseObjectionHearing(_AccreditationCommand["CourseObjectionUpdated"]):
+    """The office invites the provider to a hearing at ``hearing_at`` (local time of the register without a zone)
+    and ``place``; mailed. Refusals: 404 objection_not_found; 409 objection_decided; 422 hearing_in_past,
+    hearing_after_deadline, place_required."""
+
+    wire_name: ClassVar[str] = "accreditation.InviteToCourseObjectionHearing"
+    access: ClassVar[Access] = staff({"office"}, "decided_by")
+
+    objection_id: uuid.UUID
+    decided_by: str
+    hearing_at: datetime
+    place: str = Field(max_length=300)
+
+
+class ExtendCourseObjectionTerm(_AccreditationCommand["CourseObjectionUpdated"]):
+    """The office extends the decision term once (6 weeks by default), with the reason; mailed. Refusals: 404
+    objection_not_found; 409 objection_decided, already_extended; 422 reasons_required."""
+
+    wire_name: ClassVar[str] = "accreditation.ExtendCourseObjectionTerm"
+    access: ClassVar[Access] = staff({"office"}, "decided_by")
+
+    objection_id: uuid.UUID
+    decided_by: str
+    reason: str = Field(max_length=2000)
+
+
+class DecideCourseObjection(_AccreditationCommand["CourseObjectionUpdated"]):
+    """The office decides a provider's objection, with reasons; mailed. Not upheld: the course decision stands (as
+    DismissCourseObjection). Upheld: the course stays in the committee's queue, which takes the new decision
+    (approve, ask for changes, reject). Refusals: 404 objection_not_found; 409 objection_decided;
+    422 reasons_required."""
+
+    wire_name: ClassVar[str] = "accreditation.DecideCourseObjection"
+    access: ClassVar[Access] = staff({"office"}, "decided_by")
+
+    objection_id: uuid.UUID
+    decided_by: str
+    outcome: Literal["upheld", "not_upheld"]
+    reasons: str = Field(max_length=10_000)
+
+
+class CourseObjectionUpdated(_AccreditationReply):
+    """Reply to the office's commands on a provider's objection: the objection as it now stands."""
+
+    wire_name: ClassVar[str] = "accreditation.CourseObjectionUpdated"
+
+    objection: CourseObjectionView
 
 
 class ApproveCourse(_AccreditationCommand[CourseDetails]):

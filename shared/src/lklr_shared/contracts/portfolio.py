@@ -9,7 +9,7 @@ from typing import Any, ClassVar, Generic, Literal
 
 from pydantic import Field
 
-from lklr_shared.contracts.access import Access, signed_in
+from lklr_shared.contracts.access import Access, signed_in, staff
 from lklr_shared.contracts.base import Message, MessageKind, ReplyT, Request
 
 Category = Literal["A1", "A2"]
@@ -696,6 +696,24 @@ class ReadReviewEvidenceChunk(_PortfolioQuery[EvidenceChunk]):
 
     reviewer_id: uuid.UUID
     case_id: uuid.UUID
+    actor: Actor
+    evidence_id: uuid.UUID
+    offset: int = Field(default=0, ge=0)
+    length: int | None = Field(default=None, gt=0)
+
+
+class ReadObjectionEvidenceChunk(_PortfolioQuery[EvidenceChunk]):
+    """Query (register office): as ReadEvidenceChunk, for a file a person sent with an objection.
+
+    The portfolio keeps the registry's ObjectionEvidenceShared as grants: an office account may read exactly the
+    files of that objection. Each download is logged (security log, `evidence.read_for_objection`), a refused try
+    too. Anything else is 404 evidence_not_found. Reply: EvidenceChunk.
+    """
+
+    wire_name: ClassVar[str] = "portfolio.ReadObjectionEvidenceChunk"
+    access: ClassVar[Access] = staff({"office"}, "actor.person_id")
+
+    objection_id: uuid.UUID
     actor: Actor
     evidence_id: uuid.UUID
     offset: int = Field(default=0, ge=0)

@@ -114,6 +114,17 @@ class RegistrationGranted(_RegistryEvent):
     registered_since: date
 
 
+class ObjectionEvidenceShared(_RegistryEvent):
+    """A person filed an objection with files from their portfolio: the register office may read those files (the
+    portfolio keeps this as a grant, checks it on every read and logs each read)."""
+
+    wire_name: ClassVar[str] = "registry.ObjectionEvidenceShared"
+
+    objection_id: uuid.UUID
+    person_id: uuid.UUID
+    evidence_ids: list[uuid.UUID]
+
+
 class RegistrationStatusChanged(_RegistryEvent):
     """A registration moved from one status to another (kept as history by every reader)."""
 
@@ -1354,6 +1365,34 @@ class CycleExtensionRecorded(_RegistryReply):
     max_weeks_per_case: int
 
 
+class RefuseCycleExtension(_ActingCommand["CycleExtensionRefused"]):
+    """Command (office only): refuse a request to extend the current cycle (illness or pregnancy), with reasons.
+
+    The refusal is a decision about the person: it is kept with its reasons and date, the person is mailed, and it
+    is among the decisions they can object to (GetMyObjections). Refusals: 404 not_found; 409
+    registration_not_active; 422 reasons_required, reasons_too_long.
+    """
+
+    wire_name: ClassVar[str] = "registry.RefuseCycleExtension"
+    access: ClassVar[Access] = staff({"office"}, "actor_account_id")
+
+    registration_number: str
+    reason: Literal["illness", "pregnancy"]
+    weeks: int = Field(ge=1, le=520)
+    case_reference: str = Field(min_length=1, max_length=100)
+    reasons: str = Field(max_length=10_000)
+
+
+class CycleExtensionRefused(_RegistryReply):
+    """Reply to RefuseCycleExtension: the recorded refusal."""
+
+    wire_name: ClassVar[str] = "registry.CycleExtensionRefused"
+
+    registration_number: str
+    refusal_id: uuid.UUID
+    decided_on: date
+
+
 class RunScheduledJobs(_RegistryCommand["ScheduledJobsReport"]):
     """Command: run the registry's scheduled jobs now (they also run by themselves every
     REGISTRY_SCHEDULED_JOBS_INTERVAL_SECONDS): lapse registrations whose cycle ended without an application in
@@ -1451,7 +1490,7 @@ class Reregistrations(_RegistryReply):
 # Objection (bezwaar) against the register's decisions
 
 ObjectionDecisionKind = Literal[
-    "registration_refused", "reregistration_refused", "audit_not_met", "suspended", "struck_off"
+    "registration_refused", "reregistration_refused", "audit_not_met", "suspended", "struck_off", "extension_refused"
 ]
 ObjectionStateName = Literal["received", "acknowledged", "hearing_scheduled", "decided"]
 ObjectionOutcomeName = Literal["upheld", "not_upheld"]

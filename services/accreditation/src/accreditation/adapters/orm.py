@@ -119,6 +119,39 @@ courses = sa.Table(
     sa.Column("objection_open", sa.Boolean, nullable=False),
 )
 
+course_objections = sa.Table(
+    "course_objections",
+    metadata,
+    # A provider's objection (bezwaar) against a course decision, run by the register's one objection flow (the
+    # shared rules in lklr_shared.objections): its deadlines are stored as given, so a later change of
+    # configuration does not move a running objection's clock. courses.objection_open stays what puts the course
+    # in the committee's queue; this row is the flow around it (receipt, hearing, extension, decision).
+    sa.Column("objection_id", sa.Uuid, primary_key=True),
+    sa.Column("course_id", sa.Uuid, sa.ForeignKey("courses.course_id"), nullable=False, index=True),
+    sa.Column("provider_id", sa.Uuid, sa.ForeignKey("providers.provider_id"), nullable=False),
+    # The decision objected to: its history step (approved / changes_requested / rejected) and day.
+    sa.Column("decision_step", sa.String(40), nullable=False),
+    sa.Column("decided_on", sa.Date, nullable=False),
+    sa.Column("filed_on", sa.Date, nullable=False),
+    sa.Column("filing_deadline", sa.Date, nullable=False),
+    sa.Column("filed_by", sa.String(200), nullable=False),
+    sa.Column("reasons", sa.Text, nullable=False),
+    sa.Column("state", sa.String(30), nullable=False),
+    sa.Column("acknowledged_on", sa.Date, nullable=True),
+    sa.Column("hearing_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("hearing_place", sa.String(500), nullable=True),
+    sa.Column("original_decision_due_on", sa.Date, nullable=False),
+    sa.Column("decision_due_on", sa.Date, nullable=False),
+    sa.Column("extended", sa.Boolean, nullable=False),
+    sa.Column("extension_reason", sa.Text, nullable=True),
+    sa.Column("outcome", sa.String(20), nullable=True),
+    sa.Column("decision_reasons", sa.Text, nullable=True),
+    sa.Column("objection_decided_on", sa.Date, nullable=True),
+    sa.Column("decided_by", sa.String(200), nullable=True),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_course_objections_state_due", "state", "decision_due_on"),
+)
+
 course_history = sa.Table(
     "course_history",
     metadata,

@@ -17,6 +17,7 @@ from typing import Final
 
 from accreditation.domain.errors import Conflict, Forbidden, InvalidRequest, RuleViolation
 from accreditation.domain.points import is_half_point_multiple, positive_hours
+from lklr_shared.objections import ObjectionTerms, filing_deadline
 from lklr_shared.scheme import Period, PeriodUnit
 
 MAX_TITLE: Final = 200
@@ -109,8 +110,9 @@ def check_edition_allowed(status: CourseStatus) -> None:
 
 
 def objection_deadline(decided_on: date, objection_weeks: int) -> date:
-    """The last day a provider may object to a decision taken on ``decided_on``."""
-    return decided_on + timedelta(weeks=objection_weeks)
+    """The last day a provider may object to a decision taken on ``decided_on`` (the register's one objection
+    flow: the shared rule, with the scheme's window for course decisions)."""
+    return filing_deadline(decided_on, ObjectionTerms(filing_weeks=objection_weeks))
 
 
 def check_objection_allowed(

@@ -20,6 +20,7 @@ from accreditation.domain.errors import (
 )
 from accreditation.service_layer import (
     attendance,
+    course_objections,
     courses,
     demo,
     personal_data,
@@ -73,6 +74,13 @@ USE_CASES: Final[dict[type[Message], UseCase]] = {
     contracts.RejectCourse: courses.reject_course,
     contracts.ObjectToCourseDecision: courses.object_to_decision,
     contracts.DismissCourseObjection: courses.dismiss_objection,
+    # the office's steps on providers' objections (the register's one objection flow)
+    contracts.ListCourseObjections: course_objections.list_course_objections,
+    contracts.AcknowledgeCourseObjection: course_objections.acknowledge,
+    contracts.InviteToCourseObjectionHearing: course_objections.invite_to_hearing,
+    contracts.ExtendCourseObjectionTerm: course_objections.extend_term,
+    contracts.DecideCourseObjection: course_objections.decide,
+    contracts.GetCourseObjectionStatistics: course_objections.statistics,
     contracts.WithdrawAccreditation: courses.withdraw_accreditation,
     contracts.SearchCatalogue: courses.search_catalogue,
     # attendance

@@ -38,6 +38,9 @@ class AccreditationContext:
     webhook_policy: RetryPolicy = field(default_factory=RetryPolicy)
     webhooks_local: bool = False
     webhook_expiry_warning: timedelta = timedelta(days=60)
+    # Objections against course decisions: decided within these weeks of receipt, extendable once.
+    objection_decision_weeks: int = 6
+    objection_extension_weeks: int = 6
 
     def now(self) -> datetime:
         """The current time (UTC, aware)."""

@@ -12,13 +12,20 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from accreditation.adapters.orm import course_history, courses, editions, provider_accounts, providers
+from accreditation.adapters.orm import (
+    course_history,
+    course_objections,
+    courses,
+    editions,
+    provider_accounts,
+    providers,
+)
 from accreditation.adapters.sql import as_utc, for_update
 from accreditation.domain import courses as rules
 from accreditation.domain.courses import CommitteeDecision, CourseStatus
 from accreditation.domain.errors import Forbidden, InvalidRequest, NotFound
 from accreditation.domain.text import account_of, actor, bounded_text, required_text
-from accreditation.service_layer import webhooks
+from accreditation.service_layer import objection_flow, webhooks
 from accreditation.service_layer.context import AccreditationContext
 from accreditation.service_layer.providers import require_provider
 from lklr_shared.contracts import accreditation as contracts
@@ -88,7 +95,21 @@ async def load_courses(
                     valid_until=entry.valid_until,
                 )
             )
-    return [_course(ctx, row, course_editions[row.course_id], history[row.course_id]) for row in rows]
+    latest: dict[uuid.UUID, contracts.CourseObjectionView] = {}
+    if ids:
+        found = await session.execute(
+            objection_flow.select()
+            .where(course_objections.c.course_id.in_(ids))
+            .order_by(course_objections.c.filed_on, course_objections.c.updated_at)
+        )
+        for objection in found:
+            latest[objection.course_id] = objection_flow.view(objection)  # the later filed one wins
+    return [
+        _course(ctx, row, course_editions[row.course_id], history[row.course_id]).model_copy(
+            update={"objection": latest.get(row.course_id)}
+        )
+        for row in rows
+    ]
 
 
 def _course(
@@ -344,6 +365,14 @@ async def add_edition(ctx: AccreditationContext, command: contracts.AddEdition) 
     return _edition(edition)
 
 
+# The history step of the decision an objection is against, by the course's status.
+_DECISION_STEP = {
+    CourseStatus.APPROVED: "approved",
+    CourseStatus.CHANGES_REQUESTED: "changes_requested",
+    CourseStatus.REJECTED: "rejected",
+}
+
+
 async def object_to_decision(
     ctx: AccreditationContext, command: contracts.ObjectToCourseDecision
 ) -> contracts.CourseDetails:
@@ -367,6 +396,14 @@ async def object_to_decision(
             .values(objection_open=True, latest_decision_objected=True)
         )
         await _history(uow, command.course_id, "objected", command.objected_by, reason, ctx)
+        await objection_flow.open_objection(
+            uow,
+            ctx,
+            row,
+            decision_step=_DECISION_STEP[CourseStatus(row.status)],
+            filed_by=command.objected_by,
+            reasons=reason,
+        )
         await uow.commit()
         return await course_details(ctx, uow.session, command.course_id)
 
@@ -442,6 +479,9 @@ async def apply_approval(
         valid_from=validity.valid_from,
         valid_until=validity.valid_until,
     )
+    if row.objection_open:
+        # A new decision on an objection upholds it.
+        await objection_flow.decide_by_committee(uow, ctx, row.course_id, upheld=True, reasons=reason, by=by)
     provider_name, contact_email = await _provider_contact(uow.session, row.provider_id)
     uow.emit(
         contracts.CourseAccredited(
@@ -517,6 +557,10 @@ async def apply_simple_decision(
         }
     await uow.session.execute(sa.update(courses).where(courses.c.course_id == row.course_id).values(**values))
     await _history(uow, row.course_id, _STEP_OF[decision], by, reason, ctx)
+    if row.objection_open:
+        # The committee's answer to an objection: a new decision upholds it, a dismissal does not.
+        upheld = decision is not CommitteeDecision.DISMISS_OBJECTION
+        await objection_flow.decide_by_committee(uow, ctx, row.course_id, upheld=upheld, reasons=reason, by=by)
     await webhooks.course_decided(uow.session, row.course_id, _STEP_OF[decision], reason, decided_on=ctx.today())
 
 

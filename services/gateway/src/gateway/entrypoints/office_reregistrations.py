@@ -19,6 +19,7 @@ from gateway.entrypoints.rendering import page
 from gateway.entrypoints.request_ids import form_request_id
 from gateway.entrypoints.web_session import client_ip, current_account, role_required
 from gateway.service_layer.context import GatewayDep
+from lklr_shared.contracts import accreditation as accreditation_contracts
 from lklr_shared.contracts import audit as audit_contracts
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.kit.requests import ask
@@ -72,6 +73,7 @@ class OfficeReregistrationPages(Controller):
             errors=errors or {},
             values=values or {},
             extended=extended,
+            refused=query.get("afgewezen") or None,
             reason_words=reason_words,
         )
 
@@ -98,6 +100,13 @@ class OfficeReregistrationPages(Controller):
             errors["weeks"] = t("office.extend.problem.weeks")
         if not case_reference:
             errors["case_reference"] = t("office.extend.problem.case")
+        if values.get("decision") == "refuse":
+            refusal_reasons = values.get("refusal_reasons", "").strip()
+            if len(refusal_reasons) < 10:
+                errors["refusal_reasons"] = t("office.extend.problem.refusal_reasons")
+            if errors:
+                return await self._render(request, gateway, errors=errors, values=values, status_code=422)
+            return await self._refuse(request, gateway, values, number, reason, weeks, case_reference, refusal_reasons)
         if not errors:
             try:
                 recorded = await ask(
@@ -132,6 +141,44 @@ class OfficeReregistrationPages(Controller):
                 return Redirect(f"/beheer/herregistraties?{query}#verlengen", status_code=303)
         return await self._render(request, gateway, errors=errors, values=values, status_code=422)
 
+    async def _refuse(
+        self,
+        request: Request[Any, Any, Any],
+        gateway: GatewayDep,
+        values: dict[str, str],
+        number: str,
+        reason: str,
+        weeks: int,
+        case_reference: str,
+        refusal_reasons: str,
+    ) -> Template | Redirect:
+        """The office refuses the request: a decision with reasons the professional can object to."""
+        t = translator(request)
+        try:
+            refused = await ask(
+                gateway.caller,
+                contracts.RefuseCycleExtension(
+                    actor_account_id=current_account(request).account_id,
+                    client_ip=client_ip(request),
+                    registration_number=number,
+                    reason=reason,  # checked against REASONS by the caller
+                    weeks=weeks,
+                    case_reference=case_reference[:100],
+                    reasons=refusal_reasons[:10_000],
+                ),
+                request_id=await form_request_id(request),
+            )
+        except RpcError as exc:
+            if not 400 <= exc.status < 500 or exc.status in {401, 403}:
+                raise
+            key = f"office.extend.problem.{exc.code}"
+            text = t(key)
+            field = "refusal_reasons" if exc.code.startswith("reasons_") else "registration_number"
+            errors: FormErrors = {field: text if text != key else exc.message}
+            return await self._render(request, gateway, errors=errors, values=values, status_code=422)
+        query = urlencode({"afgewezen": refused.registration_number})
+        return Redirect(f"/beheer/herregistraties?{query}#verlengen", status_code=303)
+
 
 class AuditStatisticsPage(Controller):
     include_in_schema = False
@@ -140,9 +187,26 @@ class AuditStatisticsPage(Controller):
     async def statistics(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template:
         figures = await ask(gateway.caller, audit_contracts.GetAuditStatistics())
         objections = await ask(gateway.caller, contracts.GetObjectionStatistics())
+        # One objection flow, one count: people's objections (registry) and providers' (accreditation) per year.
+        totals: dict[int, dict[str, int]] = {}
+        providers: list[accreditation_contracts.CourseObjectionYear]
+        try:
+            providers = (await ask(gateway.caller, accreditation_contracts.GetCourseObjectionStatistics())).years
+        except RpcError:
+            providers = []  # the accreditation service cannot say now: the registry's figures still show
+        years: list[contracts.ObjectionYear | accreditation_contracts.CourseObjectionYear] = [
+            *objections.years,
+            *providers,
+        ]
+        for year in years:
+            counts = totals.setdefault(year.year, {"filed": 0, "upheld": 0, "not_upheld": 0, "open": 0})
+            for key in counts:
+                counts[key] += getattr(year, key)
         return page(
             request,
             "audit_statistieken.html",
             years=list(reversed(figures.years)),
-            objection_years=list(reversed(objections.years)),
+            objection_years=[
+                contracts.ObjectionYear(year=year, **counts) for year, counts in sorted(totals.items(), reverse=True)
+            ],
         )

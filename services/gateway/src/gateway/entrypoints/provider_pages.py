@@ -34,6 +34,7 @@ from gateway.entrypoints.web_session import current_account, signed_in
 from gateway.i18n import Translator
 from gateway.service_layer.context import Gateway, GatewayDep
 from lklr_shared.contracts import accreditation as contracts
+from lklr_shared.kit.clock import REGISTER_TIME_ZONE
 from lklr_shared.kit.requests import ask
 from lklr_shared.kit.rpc import RpcError
 
@@ -299,6 +300,7 @@ class ProviderPages(Controller):
             status_code=status_code,
             course=course,
             today=gateway.today(),
+            timezone=REGISTER_TIME_ZONE,
             errors=errors or {},
             values=values or {},
             notice=next(

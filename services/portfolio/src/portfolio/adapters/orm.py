@@ -229,6 +229,19 @@ dossier_activities = sa.Table(
     sa.Column("evidence", sa.JSON, nullable=False),
 )
 
+# The register office's access to the files a person sent with an objection, kept from the registry's
+# ObjectionEvidenceShared; ReadObjectionEvidenceChunk checks them (and that the file is the objector's). A grant
+# also keeps its file from the cleanup of unattached files.
+objection_evidence_grants = sa.Table(
+    "objection_evidence_grants",
+    metadata,
+    sa.Column("objection_id", sa.Uuid, primary_key=True),
+    sa.Column("evidence_id", sa.Uuid, primary_key=True),
+    sa.Column("person_id", sa.Uuid, nullable=False),
+    sa.Column("granted_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_objection_evidence_grants_evidence", "evidence_id"),
+)
+
 # Reviewers' access to evidence of a sampled dossier, kept from the audit's EvidenceAccessGranted: per
 # case and reviewer, either a sampled activity (its attached files) or a single file sent with an answer.
 # Grants are never revoked; ReadReviewEvidenceChunk checks them (and that the file is the dossier owner's).

@@ -27,6 +27,7 @@ from portfolio.adapters.orm import (
     evidence_files,
     evidence_uploads,
     norm_met_announcements,
+    objection_evidence_grants,
     portfolio_visits,
     registered_people,
     review_evidence_grants,
@@ -569,7 +570,8 @@ async def referenced_evidence(
     session: AsyncSession, person_ids: Iterable[uuid.UUID], evidence_ids: Iterable[uuid.UUID]
 ) -> set[uuid.UUID]:
     """Which of ``evidence_ids`` something still refers to: a version of an entry of ``person_ids`` (a file
-    detached by an edit stays in the history) or a reviewer's grant (a file sent with an answer to a question)."""
+    detached by an edit stays in the history), a reviewer's grant (a file sent with an answer to a question) or an
+    objection's (a file sent with an objection)."""
     candidates = set(evidence_ids)
     people = list(set(person_ids))
     if not candidates:
@@ -595,6 +597,12 @@ async def referenced_evidence(
             )
         )
         found.update(row[0] for row in granted)
+        shared = await session.execute(
+            sa.select(objection_evidence_grants.c.evidence_id).where(
+                objection_evidence_grants.c.evidence_id.in_(ids[start : start + 1000])
+            )
+        )
+        found.update(row[0] for row in shared)
     return found
 
 

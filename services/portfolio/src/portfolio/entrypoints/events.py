@@ -9,7 +9,15 @@ from lklr_shared.contracts import audit as audit_events
 from lklr_shared.contracts import registry as registry_events
 from lklr_shared.contracts.base import Message
 from lklr_shared.kit.consumer import EventHandler
-from portfolio.service_layer import erasure, norm_met, placements, registrations, reregistration, review_access
+from portfolio.service_layer import (
+    erasure,
+    norm_met,
+    objection_access,
+    placements,
+    registrations,
+    reregistration,
+    review_access,
+)
 from portfolio.service_layer.common import PortfolioContext
 
 
@@ -30,4 +38,5 @@ def event_handlers(context: PortfolioContext) -> dict[type[Message], EventHandle
         audit_events.ActivityJudged: partial(reregistration.record_judgement, context),
         audit_events.AuditConcluded: partial(reregistration.record_audit_outcome, context),
         audit_events.EvidenceAccessGranted: partial(review_access.record_access_granted, context),
+        registry_events.ObjectionEvidenceShared: partial(objection_access.record_objection_evidence, context),
     }

@@ -12,7 +12,16 @@ from lklr_shared.contracts import portfolio as contracts
 from lklr_shared.contracts.base import Message
 from lklr_shared.contracts.envelope import Envelope
 from lklr_shared.kit.rpc import RpcError, RpcHandler
-from portfolio.service_layer import activities, evidence, exports, progress, reregistration, review_access, self_check
+from portfolio.service_layer import (
+    activities,
+    evidence,
+    exports,
+    objection_access,
+    progress,
+    reregistration,
+    review_access,
+    self_check,
+)
 from portfolio.service_layer.common import PortfolioContext
 from portfolio.service_layer.errors import UseCaseError
 
@@ -40,6 +49,7 @@ USE_CASES: dict[type[Message], UseCase] = {
     contracts.GetDossier: reregistration.get_dossier,
     contracts.SelfCheckDossier: self_check.self_check,
     contracts.ReadReviewEvidenceChunk: review_access.read_review_chunk,
+    contracts.ReadObjectionEvidenceChunk: objection_access.read_objection_chunk,
 }
 
 

@@ -30,6 +30,7 @@ from portfolio.adapters.orm import (
     evidence_files,
     evidence_uploads,
     norm_met_announcements,
+    objection_evidence_grants,
     portfolio_visits,
     registered_people,
     review_evidence_grants,
@@ -109,6 +110,7 @@ async def _erase_portfolio(session: AsyncSession, person_id: uuid.UUID) -> tuple
     rows = 0
     for statement in (
         sa.delete(review_evidence_grants).where(review_evidence_grants.c.person_id == person_id),
+        sa.delete(objection_evidence_grants).where(objection_evidence_grants.c.person_id == person_id),
         sa.delete(dossier_activities).where(dossier_activities.c.dossier_id.in_(person_dossiers)),
         sa.delete(dossiers).where(dossiers.c.person_id == person_id),
         sa.delete(activity_versions).where(activity_versions.c.activity_id.in_(person_activities)),

@@ -280,6 +280,24 @@ cycle_extensions = sa.Table(
     sa.Index("ix_cycle_extensions_cycle", "cycle_id"),
 )
 
+cycle_extension_refusals = sa.Table(
+    "cycle_extension_refusals",
+    metadata,
+    # A request to extend the cycle the office refused: a decision about the person with its reasons and date,
+    # which they can object to (granted extensions are in cycle_extensions).
+    sa.Column("refusal_id", sa.Uuid, primary_key=True),
+    sa.Column("person_id", sa.Uuid, sa.ForeignKey("people.person_id"), nullable=False),
+    sa.Column("cycle_id", sa.Uuid, sa.ForeignKey("cycles.cycle_id"), nullable=False),
+    sa.Column("case_reference", sa.String(100), nullable=False),
+    sa.Column("reason", sa.String(20), nullable=False),
+    sa.Column("weeks", sa.Integer, nullable=False),
+    sa.Column("reasons", sa.Text, nullable=False),
+    sa.Column("decided_on", sa.Date, nullable=False),
+    sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("decided_by", sa.String(100), nullable=False),
+    sa.Index("ix_cycle_extension_refusals_person", "person_id"),
+)
+
 reregistrations = sa.Table(
     "reregistrations",
     metadata,

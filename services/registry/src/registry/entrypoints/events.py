@@ -38,6 +38,7 @@ USE_CASES: Mapping[type[Message], EventUseCase] = {
     portfolio_events.PersonErased: erasure.record_confirmation,
     accreditation_events.PersonErased: erasure.record_confirmation,
     audit_events.PersonErased: erasure.record_confirmation,
+    accreditation_events.CourseObjectionStepped: provider_notices.tell_provider_of_objection_step,
 }
 
 

@@ -95,6 +95,7 @@ USE_CASES: Mapping[type[Message], UseCase] = {
     contracts.GrantDemoRegistration: registrations.grant_demo_registration,
     # re-registration
     contracts.ExtendCycle: extensions.extend_cycle,
+    contracts.RefuseCycleExtension: extensions.refuse_extension,
     contracts.ListReregistrations: reregistrations.list_reregistrations,
     # public register and statistics
     contracts.SearchRegister: public_register.search_register,

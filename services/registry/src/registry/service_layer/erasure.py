@@ -28,6 +28,7 @@ from registry.adapters.orm import (
     access_tokens,
     accounts,
     credentials,
+    cycle_extension_refusals,
     cycle_extensions,
     cycles,
     eligibility_notices,
@@ -246,6 +247,7 @@ async def _erase_here(
         sa.delete(reminders_sent).where(reminders_sent.c.person_id == person_id),
         sa.delete(reminders_sent).where(reminders_sent.c.cycle_id.in_(person_cycles)),
         sa.delete(cycle_extensions).where(cycle_extensions.c.cycle_id.in_(person_cycles)),
+        sa.delete(cycle_extension_refusals).where(cycle_extension_refusals.c.person_id == person_id),
         sa.delete(reregistrations).where(reregistrations.c.person_id == person_id),
         # Objections are part of the registration's decisions: kept as long as they are, erased with them.
         sa.delete(objections).where(objections.c.person_id == person_id),

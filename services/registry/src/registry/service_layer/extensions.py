@@ -1,4 +1,7 @@
-"""Extending a cycle for illness or pregnancy (the office; default at most 16 weeks per case)."""
+"""Extending a cycle for illness or pregnancy (the office; default at most 16 weeks per case), or refusing to.
+
+A refusal is a decision about the person like any other: kept with its reasons and date, mailed, and open to
+objection (``objections.decisions_of`` lists it)."""
 
 from __future__ import annotations
 
@@ -7,13 +10,14 @@ import uuid
 import sqlalchemy as sa
 
 from lklr_shared.contracts import registry as contracts
-from registry.adapters.orm import cycle_extensions, cycles
+from registry.adapters.orm import cycle_extension_refusals, cycle_extensions, cycles
 from registry.adapters.unit_of_work import RegistryUnitOfWork
 from registry.domain.accounts import AccountRole
 from registry.domain.cycles import Extension, ExtensionLimitExceeded, ExtensionReason, InvalidCycle
+from registry.domain.objections import ObjectionRefused, check_reasons, filing_deadline
 from registry.domain.registration_number import InvalidRegistrationNumber, parse_registration_number
 from registry.domain.status import RegistrationStatus
-from registry.service_layer import notifications
+from registry.service_layer import notifications, objections
 from registry.service_layer.actors import load_actor, require_role
 from registry.service_layer.audit_log import record_action
 from registry.service_layer.context import RegistryContext
@@ -134,3 +138,77 @@ async def extend_cycle(
         weeks_granted_for_case=extended.weeks_granted_for(extension.case),
         max_weeks_per_case=max_weeks,
     )
+
+
+async def refuse_extension(
+    uow: RegistryUnitOfWork, ctx: RegistryContext, command: contracts.RefuseCycleExtension
+) -> contracts.CycleExtensionRefused:
+    """Record the office's refusal of a request to extend the cycle, with its reasons; mail the person with the
+    last day to object."""
+    actor = await load_actor(uow, command.actor_account_id)
+    now = ctx.now()
+    subject = f"registration:{command.registration_number}"
+    await require_role(
+        uow, actor, AccountRole.OFFICE, at=now, action="refuse_extension", subject=subject, client_ip=command.client_ip
+    )
+    try:
+        number = parse_registration_number(command.registration_number)
+    except InvalidRegistrationNumber as exc:
+        raise invalid("invalid_registration_number", [(exc.reason_code.value, exc.message)]) from exc
+    case_reference = command.case_reference.strip()
+    if not case_reference:
+        raise unprocessable("invalid_extension", "Give the office's case reference.")
+    try:
+        reasons = check_reasons(command.reasons)
+    except ObjectionRefused as exc:
+        raise unprocessable(exc.code, str(exc)) from exc
+    session = uow.session
+    person_id = await person_id_for_number(session, number)
+    registration = None if person_id is None else await load_registration(session, person_id, for_update=True)
+    if person_id is None or registration is None:
+        raise not_found("not_found", f"No registration {number}.")
+    if registration.status in _NOT_EXTENDABLE:
+        raise conflict(
+            "registration_not_active", f"Registration {number} is {registration.status}; it has no cycle to extend."
+        )
+    stored = await current_cycle(session, person_id)
+    assert stored is not None  # a registration always has a cycle
+    today = ctx.today(now)
+    refusal_id = uuid.uuid4()
+    await session.execute(
+        sa.insert(cycle_extension_refusals).values(
+            refusal_id=refusal_id,
+            person_id=person_id,
+            cycle_id=stored.cycle_id,
+            case_reference=case_reference,
+            reason=command.reason,
+            weeks=command.weeks,
+            reasons=reasons,
+            decided_on=today,
+            decided_at=now,
+            decided_by=f"office:{actor.account_id}",
+        )
+    )
+    # The objection window is the one the objection flow applies to this decision (the scheme's, in force today).
+    objection_until = filing_deadline(today, objections.terms(ctx, today))
+    contact = await contact_of(session, person_id)
+    if contact is not None:
+        await mail_contact(
+            uow,
+            contact,
+            notifications.cycle_extension_refused(
+                contact.name, number.value, command.weeks, command.reason, reasons, objection_until, contact.language
+            ),
+        )
+    await record_action(
+        uow,
+        at=now,
+        action="refuse_extension",
+        subject=subject,
+        client_ip=command.client_ip,
+        actor_account_id=actor.account_id,
+        person_id=person_id,
+        detail={"refusal_id": str(refusal_id), "case_reference": case_reference, "weeks": str(command.weeks)},
+    )
+    await uow.commit()
+    return contracts.CycleExtensionRefused(registration_number=number.value, refusal_id=refusal_id, decided_on=today)

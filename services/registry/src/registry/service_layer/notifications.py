@@ -13,7 +13,7 @@ The words follow the web pages: dates as d-m-jjjj in Dutch (ISO in English), plu
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Final, Literal, get_args
 
@@ -519,6 +519,41 @@ def cycle_end_reminder(
     )
 
 
+def cycle_extension_refused(
+    name: str,
+    number: str,
+    weeks: int,
+    reason: str,
+    reasons: str,
+    objection_until: date,
+    lang: Language,
+) -> Mail:
+    """The office refused a request to extend the cycle; the reasons and how to object."""
+    reason_text = {
+        "nl": {"illness": "ziekte", "pregnancy": "zwangerschap"},
+        "en": {"illness": "illness", "pregnancy": "pregnancy"},
+    }
+    return _compose(
+        lang,
+        name,
+        nl=_Draft(
+            f"Uw verzoek om verlenging van de registratieperiode is afgewezen ({number})",
+            f"Het bureau heeft uw verzoek om uw registratieperiode wegens {reason_text['nl'].get(reason, reason)} "
+            f"met {_count(weeks, 'week', 'weken')} te verlengen afgewezen.",
+            f"Reden:\n{reasons}",
+            f"Bent u het hier niet mee eens, dan kunt u tot en met {date_text(objection_until)} bezwaar maken via "
+            "Mijn LKLR (Bezwaar).",
+        ),
+        en=_Draft(
+            f"Your request to extend your cycle was refused ({number})",
+            f"The register office refused your request to extend your cycle by {_count(weeks, 'week', 'weeks')} "
+            f"({reason_text['en'].get(reason, reason)}).",
+            f"Reasons:\n{reasons}",
+            f"If you disagree, you can object until {date_text(objection_until, 'en')} in My LKLR (Objection).",
+        ),
+    )
+
+
 def cycle_extended(name: str, number: str, new_end: date, weeks: int, reason: str, lang: Language) -> Mail:
     """The office extended the cycle (illness, pregnancy)."""
     reason_text = {
@@ -589,6 +624,100 @@ def activity_disputed_for_office(
             "The provider was told and can correct or void it.",
         ),
     )
+
+
+def course_objection_step(
+    provider: str,
+    title: str,
+    step: str,
+    decided_on: date,
+    decision_due_on: date,
+    lang: Language,
+    *,
+    hearing: tuple[datetime, str] | None = None,
+    reasons: str | None = None,
+    upheld: bool | None = None,
+) -> Mail:
+    """To the provider: a step in their objection against a course decision (the register's one objection flow):
+    ``received``, ``acknowledged``, ``hearing`` (``hearing``: local time and place), ``extended`` (``reasons``: why),
+    ``decided`` (``upheld`` and the ``reasons``)."""
+    nl_decision = f'het besluit van {date_text(decided_on)} over de cursus "{title}"'
+    en_decision = f'the decision of {date_text(decided_on, "en")} on the course "{title}"'
+    due_nl, due_en = date_text(decision_due_on), date_text(decision_due_on, "en")
+    when_nl = when_en = place = ""
+    if hearing is not None:
+        at, place = hearing
+        when_nl = f"{date_text(at.date())} om {at:%H:%M} uur"
+        when_en = f"{date_text(at.date(), 'en')} at {at:%H:%M}"
+    verdict_nl = "gegrond" if upheld else "ongegrond"
+    verdict_en = "upheld" if upheld else "not upheld"
+    drafts: dict[str, tuple[_Draft, _Draft]] = {
+        "received": (
+            _Draft(
+                f"Uw bezwaar is ontvangen: {title}",
+                f"Wij hebben uw bezwaar tegen {nl_decision} ontvangen. Het bureau beslist uiterlijk op {due_nl}.",
+            ),
+            _Draft(
+                f"Your objection was received: {title}",
+                f"We received your objection against {en_decision}. The register office decides by {due_en}.",
+            ),
+        ),
+        "acknowledged": (
+            _Draft(
+                f"Ontvangstbevestiging van uw bezwaar: {title}",
+                f"Het bureau bevestigt de ontvangst van uw bezwaar tegen {nl_decision}. Het beslist uiterlijk op "
+                f"{due_nl}.",
+            ),
+            _Draft(
+                f"Receipt of your objection acknowledged: {title}",
+                f"The register office acknowledges receipt of your objection against {en_decision}. It decides by "
+                f"{due_en}.",
+            ),
+        ),
+        "hearing": (
+            _Draft(
+                f"Uitnodiging voor een hoorzitting over uw bezwaar: {title}",
+                f"U bent uitgenodigd om uw bezwaar tegen {nl_decision} toe te lichten op een hoorzitting: "
+                f"{when_nl}, {place}.",
+            ),
+            _Draft(
+                f"Invitation to a hearing on your objection: {title}",
+                f"You are invited to explain your objection against {en_decision} at a hearing: {when_en}, {place}.",
+            ),
+        ),
+        "extended": (
+            _Draft(
+                f"De beslistermijn van uw bezwaar is verlengd: {title}",
+                f"Het bureau beslist op uw bezwaar tegen {nl_decision} uiterlijk op {due_nl}.",
+                f"Reden: {reasons or ''}",
+            ),
+            _Draft(
+                f"The decision term of your objection was extended: {title}",
+                f"The register office decides on your objection against {en_decision} by {due_en}.",
+                f"Reason: {reasons or ''}",
+            ),
+        ),
+        "decided": (
+            _Draft(
+                f"Beslissing op uw bezwaar: {verdict_nl} ({title})",
+                f"Uw bezwaar tegen {nl_decision} is {verdict_nl} verklaard.",
+                f"Motivering:\n{reasons or ''}",
+                "De accreditatiecommissie neemt een nieuw besluit over de cursus."
+                if upheld
+                else "Het besluit blijft in stand. Tegen deze beslissing kunt u in beroep gaan bij de rechtbank.",
+            ),
+            _Draft(
+                f"Decision on your objection: {verdict_en} ({title})",
+                f"Your objection against {en_decision} is {verdict_en}.",
+                f"Reasons:\n{reasons or ''}",
+                "The accreditation committee takes a new decision on the course."
+                if upheld
+                else "The decision stands. You may appeal against this decision to the district court.",
+            ),
+        ),
+    }
+    nl, en = drafts[step]
+    return _compose(lang, provider or _PROVIDER, nl=nl, en=en)
 
 
 def course_accredited(

@@ -1,7 +1,8 @@
 """Objection (bezwaar) against the register's decisions about a person: filing, the office's steps, the decision.
 
 The decisions a person can object to are read from where the registry keeps them: rejected applications,
-re-registration applications refused or not granted, and suspensions and strikings-off in the status history. A
+re-registration applications refused or not granted, suspensions and strikings-off in the status history, and
+refused requests to extend a cycle. A
 person only ever sees and objects to their own (someone else's decision is "not found", like one that does not
 exist). Deadlines are the domain's (``domain/objections.py``); the terms are stored with the objection when it is
 filed, so a later change of configuration does not move a running objection's deadlines.
@@ -24,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.kit.rpc import RpcError
-from registry.adapters.orm import objections, people, registration_applications, registrations
+from registry.adapters.orm import cycle_extension_refusals, objections, people, registration_applications, registrations
 from registry.adapters.orm import reregistrations as dossiers
 from registry.adapters.orm import status_history as history
 from registry.adapters.unit_of_work import RegistryUnitOfWork
@@ -69,6 +70,7 @@ _KIND_WORDS: dict[str, dict[DecisionKind, str]] = {
         DecisionKind.AUDIT_NOT_MET: "het niet toekennen van uw herregistratie (steekproef: niet voldaan)",
         DecisionKind.SUSPENDED: "de schorsing van uw registratie",
         DecisionKind.STRUCK_OFF: "de doorhaling van uw registratie",
+        DecisionKind.EXTENSION_REFUSED: "de afwijzing van uw verzoek om verlenging van de registratieperiode",
     },
     "en": {
         DecisionKind.REGISTRATION_REFUSED: "the rejection of your application for registration",
@@ -76,6 +78,7 @@ _KIND_WORDS: dict[str, dict[DecisionKind, str]] = {
         DecisionKind.AUDIT_NOT_MET: "re-registration not granted (audit: not met)",
         DecisionKind.SUSPENDED: "the suspension of your registration",
         DecisionKind.STRUCK_OFF: "the striking off of your registration",
+        DecisionKind.EXTENSION_REFUSED: "the refusal of your request to extend your cycle",
     },
 }
 
@@ -185,6 +188,17 @@ async def decisions_of(session: AsyncSession, ctx: RegistryContext, person_id: u
             Decision(
                 DecisionKind(measure.to_status), str(measure.entry_id), ctx.today(measure.at), measure.reason or ""
             )
+        )
+    refused_extensions = await session.execute(
+        sa.select(
+            cycle_extension_refusals.c.refusal_id,
+            cycle_extension_refusals.c.decided_on,
+            cycle_extension_refusals.c.reasons,
+        ).where(cycle_extension_refusals.c.person_id == person_id)
+    )
+    for refusal in refused_extensions:
+        found.append(
+            Decision(DecisionKind.EXTENSION_REFUSED, str(refusal.refusal_id), refusal.decided_on, refusal.reasons)
         )
     found.sort(key=lambda decision: (decision.decided_on, decision.reference), reverse=True)
     return found
@@ -344,6 +358,15 @@ async def file_objection(
             updated_at=now,
         )
     )
+    if command.attachments:
+        # The office reads the files from the portfolio, which checks this grant itself on every read.
+        uow.emit(
+            contracts.ObjectionEvidenceShared(
+                objection_id=objection_id,
+                person_id=actor.account_id,
+                evidence_ids=list(dict.fromkeys(item.evidence_id for item in command.attachments)),
+            )
+        )
     await _keep_registered_while_objecting(uow, ctx, actor.account_id, kind, now=now)
     contact = await contact_of(session, actor.account_id)
     assert contact is not None  # the actor is a person with an account

@@ -122,3 +122,31 @@ async def tell_provider_of_dispute(
     )
     await uow.queue_mail(to=row.contact_email, subject=subject, body=body, person_id=None)
     return True
+
+
+async def tell_provider_of_objection_step(
+    uow: MailingUnitOfWork,
+    ctx: RegistryContext,
+    event: accreditation_contracts.CourseObjectionStepped,
+    _envelope: Envelope,
+) -> None:
+    """Mail the provider a step in their objection against a course decision (receipt, acknowledgement, hearing,
+    extension, decision with reasons), as people are mailed theirs."""
+    await _remember_contact(uow.session, ctx, event.provider_id, event.provider_name, event.provider_contact_email)
+    if not event.provider_contact_email:
+        return
+    hearing = None
+    if event.hearing_at is not None and event.hearing_place:
+        hearing = (event.hearing_at.astimezone(ctx.policy.timezone), event.hearing_place)
+    subject, body = notifications.course_objection_step(
+        event.provider_name,
+        event.title,
+        event.step,
+        event.decided_on,
+        event.decision_due_on,
+        await address_language(uow.session, event.provider_contact_email),
+        hearing=hearing,
+        reasons=event.reasons,
+        upheld=None if event.outcome is None else event.outcome == "upheld",
+    )
+    await uow.queue_mail(to=event.provider_contact_email, subject=subject, body=body, person_id=None)
