@@ -92,6 +92,7 @@ USE_CASES: Final[dict[type[Message], UseCase]] = {
     contracts.ListWebhookDeliveries: webhooks.list_deliveries,
     contracts.RedeliverWebhook: webhooks.redeliver,
     contracts.SendTestWebhook: webhooks.send_test,
+    contracts.SendTestWebhooks: webhooks.send_tests,
     # teaching claims
     contracts.ClaimTeaching: teaching.claim_teaching,
     contracts.ListTeachingClaimsForReview: teaching.list_for_review,
@@ -132,8 +133,8 @@ async def _require_provider_link(ctx: AccreditationContext, request: Message) ->
         raise RpcError("not_provider_contact", "This account does not act for that provider.", 403)
 
 
-# What a sandbox key may not do: change real courses or records, or place anything through xAPI (whose attendance
-# reaches portfolios). Its attendance posts go to the sandbox; reads and webhook management are its own.
+# What a sandbox key may not do: change real courses or records. Its attendance posts and xAPI statements go to
+# the sandbox (test people, sandbox tables, no event); reads are its own; it manages only sandbox webhook endpoints.
 SANDBOX_REFUSED: Final[frozenset[type[Message]]] = frozenset(
     {
         contracts.SubmitCourse,
@@ -141,7 +142,6 @@ SANDBOX_REFUSED: Final[frozenset[type[Message]]] = frozenset(
         contracts.AddEdition,
         contracts.ObjectToCourseDecision,
         contracts.VoidAttendance,
-        contracts.StoreXapiStatements,
         contracts.CreateApiKey,
         contracts.RevokeApiKey,
     }
@@ -152,8 +152,8 @@ async def _refuse_sandbox_writes(ctx: AccreditationContext, request: Message) ->
     if type(request) in SANDBOX_REFUSED and await sandbox.is_sandbox_request(ctx):
         raise RpcError(
             "sandbox_key_not_allowed",
-            "A sandbox key only posts attendance (for the test registration numbers), reads, and manages its "
-            "sandbox webhooks; use a production key for this.",
+            "A sandbox key only posts attendance and xAPI statements (for the test registration numbers), reads, "
+            "and manages its sandbox webhooks; use a production key for this.",
             403,
         )
 

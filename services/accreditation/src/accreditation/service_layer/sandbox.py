@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -59,7 +60,7 @@ async def post_attendance(
         return reserved
     try:
         async with ctx.unit_of_work() as uow:
-            result = await _record(ctx, uow.session, command, key)
+            result = await record(ctx, uow.session, command, key)
             await webhooks.attendance_recorded(uow.session, result, sandbox=True)
             await idempotency_store.complete(uow.session, reserved, result, now=ctx.now())
             await uow.commit()
@@ -69,9 +70,11 @@ async def post_attendance(
     return result
 
 
-async def _record(
+async def record(
     ctx: AccreditationContext, session: AsyncSession, command: contracts.PostAttendance, key: str
 ) -> contracts.AttendancePostResult:
+    """A sandbox post inside the caller's transaction (the caller commits). As production's `record_post`, a post
+    the edition cannot take raises before anything is written, so the caller may carry on after that refusal."""
     now = ctx.now()
     edition = await edition_context(session, command.edition_id, command.provider_id)
     rules.check_post_allowed(
@@ -99,7 +102,12 @@ async def _record(
             continue
         attendance_id = uuid.uuid4()
         inserted = await session.execute(
-            insert_ignoring_conflicts(session, sandbox_attendance, index_elements=["edition_id", "registration_number"])
+            insert_ignoring_conflicts(
+                session,
+                sandbox_attendance,
+                index_elements=["edition_id", "registration_number"],
+                index_where=sandbox_attendance.c.voided_at.is_(None),
+            )
             .values(
                 attendance_id=attendance_id,
                 provider_id=command.provider_id,
@@ -147,6 +155,17 @@ async def _already_recorded(
         sa.select(sandbox_attendance.c.registration_number, sandbox_attendance.c.attendance_id).where(
             sandbox_attendance.c.edition_id == edition_id,
             sandbox_attendance.c.registration_number.in_(list(by_number)),
+            sandbox_attendance.c.voided_at.is_(None),
         )
     )
     return {by_number[number]: attendance_id for number, attendance_id in rows}
+
+
+async def void_record(session: AsyncSession, attendance_id: uuid.UUID, *, now: datetime) -> bool:
+    """Void a sandbox record (no event: nothing outside the sandbox knew of it); False when it was voided already."""
+    voided = await session.execute(
+        sa.update(sandbox_attendance)
+        .where(sandbox_attendance.c.attendance_id == attendance_id, sandbox_attendance.c.voided_at.is_(None))
+        .values(voided_at=now)
+    )
+    return int(getattr(voided, "rowcount", 0) or 0) == 1
