@@ -154,6 +154,9 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/static/{file_path:path}"): "public",
     ("HEAD", "/static/{file_path:path}"): "public",
     ("GET", "/dev/mail"): "dev",
+    # The development webhook receiver: anyone may post (a delivery without the demo signature is answered 400).
+    ("GET", "/dev/webhooks"): "dev",
+    ("POST", "/dev/webhooks"): "dev",
     # Verifiable credentials: the key set, the status lists and the verify page are for anyone.
     ("GET", "/.well-known/jwks.json"): "public",
     ("GET", "/status/{list_number:int}"): "public",
@@ -285,6 +288,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/provider/webhooks/{endpoint_id:uuid}/enable"): "provider_api_a_webhook",
     ("POST", "/api/v1/provider/webhooks/{endpoint_id:uuid}/disable"): "provider_api_a_webhook",
     ("POST", "/api/v1/provider/webhooks/{endpoint_id:uuid}/test"): "provider_api_a_webhook",
+    ("POST", "/api/v1/provider/webhooks/{endpoint_id:uuid}/test-events"): "provider_api_a_webhook",
     ("POST", "/api/v1/provider/webhooks/{endpoint_id:uuid}/deliveries/{delivery_id:uuid}/redeliver"): "provider_api",
 }
 
