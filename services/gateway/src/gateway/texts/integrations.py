@@ -89,10 +89,11 @@ _NL: Final[Mapping[str, str]] = {
     "int.xapi.iri": "Het activiteit-id (IRI) van een editie is het adres hieronder met het id van de editie; het portaal toont het bij elke editie en de API geeft het als xapi_activity_id:",
     "int.xapi.auth": "Log in met HTTP Basic: gebruikersnaam is het begin van uw API-sleutel (lklr_ en de acht tekens), wachtwoord het deel na het laatste liggende streepje (of de hele sleutel).",
     "int.xapi.void": "Een deelname intrekken doet u met een voiding-statement (werkwoord voided) dat naar het oorspronkelijke statement verwijst.",
+    "int.xapi.alternate": "Kan uw leeromgeving geen headers meesturen (xAPI 1.0.3, de 'alternate request syntax')? Stuur dan een POST naar /xapi/statements?method=PUT (of GET, POST, HEAD) als formulier (application/x-www-form-urlencoded) met de velden Authorization, X-Experience-API-Version, Content-Type, content (het statement) en de overige parameters, zoals statementId. In xAPI 2.0 bestaat deze vorm niet meer: met versie 2.0 weigert het register haar (400).",
     "int.csv.title": "3. CSV in het portaal",
     "int.csv.body": "Geen eigen systeem? Open in het aanbiedersportaal de editie en upload een CSV-bestand of plak de registratienummers, één per regel, eventueel met het aantal uren.",
     "int.sandbox.title": "Sandbox: testen zonder risico",
-    "int.sandbox.body": "Maak in het portaal een sandbox-sleutel. Meldingen met die sleutel worden volledig gecontroleerd, op uw echte edities, en krijgen precies het antwoord dat het register zou geven, maar alleen deze testregistratienummers bestaan en er komt niets in een portfolio. Webhooks van sandbox-meldingen gaan naar uw sandbox-endpoints.",
+    "int.sandbox.body": "Maak in het portaal een sandbox-sleutel. Meldingen met die sleutel worden volledig gecontroleerd, op uw echte edities, en krijgen precies het antwoord dat het register zou geven, maar alleen deze testregistratienummers bestaan en er komt niets in een portfolio. Dat geldt voor de JSON-API en voor xAPI: een xAPI-statement met een sandbox-sleutel wordt gecontroleerd en bewaard zoals het register dat doet, maar apart van uw echte statements (u leest met de sandbox-sleutel alleen sandbox-statements terug). Webhooks van sandbox-meldingen gaan naar uw sandbox-endpoints.",
     "int.sandbox.numbers": "Testregistratienummers",
     "int.sandbox.number": "Registratienummer",
     "int.sandbox.answer": "Antwoord",
@@ -100,11 +101,11 @@ _NL: Final[Mapping[str, str]] = {
     "int.sandbox.answer.not_registered_on_date": "geweigerd: not_registered_on_date (doorgehaald sinds 2001)",
     "int.sandbox.answer.unknown_number": "geweigerd: unknown_number (een nummer met een fout controlecijfer: mistyped_number)",
     "int.sandbox.other": "Elk ander nummer",
-    "int.sandbox.limits": "Een sandbox-sleutel leest uw opleidingen en beheert sandbox-webhooks, maar kan geen opleidingen aanmelden of wijzigen, geen echte deelnames intrekken en geen xAPI-statements opslaan (403 sandbox_key_not_allowed).",
+    "int.sandbox.limits": "Een sandbox-sleutel leest uw opleidingen en beheert alleen sandbox-webhooks (een gewoon endpoint bestaat voor hem niet: 404), maar kan geen opleidingen aanmelden of wijzigen en geen echte deelnames intrekken (403 sandbox_key_not_allowed).",
     "int.webhooks.title": "Webhooks",
     "int.webhooks.body": "Meld in het portaal (Webhooks) of via de API een https-adres aan en kies de gebeurtenissen:",
     "int.webhooks.signature": "Elk bericht is een POST met een JSON-body {type, timestamp, sandbox, test, data} en de headers webhook-id, webhook-timestamp en webhook-signature volgens Standard Webhooks. Controleer de handtekening met uw geheim (whsec_…), bijvoorbeeld met het Python-pakket standardwebhooks:",
-    "int.webhooks.retries": "Antwoord binnen 10 seconden met een 2xx-code. Anders probeert het register het opnieuw met steeds langere tussenpozen, tot 3 dagen lang, met hetzelfde webhook-id. Een endpoint dat blijft falen wordt uitgeschakeld en uw contactadres krijgt een e-mail. In het portaal ziet u per endpoint het afleverlogboek, kunt u berichten opnieuw sturen, testberichten sturen en het geheim vernieuwen.",
+    "int.webhooks.retries": 'Antwoord binnen 10 seconden met een 2xx-code. Anders probeert het register het opnieuw met steeds langere tussenpozen, tot 3 dagen lang, met hetzelfde webhook-id. Een endpoint dat blijft falen wordt uitgeschakeld en uw contactadres krijgt een e-mail. In het portaal ziet u per endpoint het afleverlogboek, kunt u berichten opnieuw sturen, testberichten sturen (één soort, of alle soorten tegelijk: ook via de API, POST /api/v1/provider/webhooks/{id}/test-events) en het geheim vernieuwen. Testberichten zijn ondertekend zoals echte en hebben "test": true.',
 }
 
 _EN: Final[Mapping[str, str]] = {
@@ -188,10 +189,11 @@ _EN: Final[Mapping[str, str]] = {
     "int.xapi.iri": "An edition's activity id (IRI) is the address below with the edition's id; the portal shows it with every edition and the API returns it as xapi_activity_id:",
     "int.xapi.auth": "Sign in with HTTP Basic: the user name is the start of your API key (lklr_ and the eight characters), the password the part after the last underscore (or the whole key).",
     "int.xapi.void": "To withdraw an attendance, send a voiding statement (verb voided) that refers to the original statement.",
+    "int.xapi.alternate": "Can your learning platform not send headers (xAPI 1.0.3's alternate request syntax)? Then POST to /xapi/statements?method=PUT (or GET, POST, HEAD) as a form (application/x-www-form-urlencoded) with the fields Authorization, X-Experience-API-Version, Content-Type, content (the statement) and the other parameters, such as statementId. xAPI 2.0 removed this syntax: with version 2.0 the register refuses it (400).",
     "int.csv.title": "3. CSV in the portal",
     "int.csv.body": "No system of your own? Open the edition in the provider portal and upload a CSV file or paste the registration numbers, one per line, optionally with the hours.",
     "int.sandbox.title": "Sandbox: testing without risk",
-    "int.sandbox.body": "Create a sandbox key in the portal. Posts with that key are fully checked, on your real editions, and answered exactly as the register would answer them, but only these test registration numbers exist and nothing reaches a portfolio. Webhooks of sandbox posts go to your sandbox endpoints.",
+    "int.sandbox.body": "Create a sandbox key in the portal. Posts with that key are fully checked, on your real editions, and answered exactly as the register would answer them, but only these test registration numbers exist and nothing reaches a portfolio. That holds for the JSON API and for xAPI: an xAPI statement sent with a sandbox key is checked and stored as the register does, but apart from your real statements (with the sandbox key you read back sandbox statements only). Webhooks of sandbox posts go to your sandbox endpoints.",
     "int.sandbox.numbers": "Test registration numbers",
     "int.sandbox.number": "Registration number",
     "int.sandbox.answer": "Answer",
@@ -199,11 +201,11 @@ _EN: Final[Mapping[str, str]] = {
     "int.sandbox.answer.not_registered_on_date": "rejected: not_registered_on_date (struck off since 2001)",
     "int.sandbox.answer.unknown_number": "rejected: unknown_number (a number with a wrong check digit: mistyped_number)",
     "int.sandbox.other": "Any other number",
-    "int.sandbox.limits": "A sandbox key reads your courses and manages sandbox webhooks, but cannot submit or change courses, void real attendance or store xAPI statements (403 sandbox_key_not_allowed).",
+    "int.sandbox.limits": "A sandbox key reads your courses and manages sandbox webhooks only (to it a production endpoint does not exist: 404), but cannot submit or change courses or void real attendance (403 sandbox_key_not_allowed).",
     "int.webhooks.title": "Webhooks",
     "int.webhooks.body": "Register an https address in the portal (Webhooks) or through the API and choose the events:",
     "int.webhooks.signature": "Every message is a POST with a JSON body {type, timestamp, sandbox, test, data} and the headers webhook-id, webhook-timestamp and webhook-signature per Standard Webhooks. Check the signature with your secret (whsec_…), for instance with the Python package standardwebhooks:",
-    "int.webhooks.retries": "Answer within 10 seconds with a 2xx code. Otherwise the register tries again with growing intervals, for up to 3 days, with the same webhook-id. An endpoint that keeps failing is disabled and your contact address gets an e-mail. In the portal each endpoint has its delivery log, and you can send messages again, send test messages and renew the secret.",
+    "int.webhooks.retries": 'Answer within 10 seconds with a 2xx code. Otherwise the register tries again with growing intervals, for up to 3 days, with the same webhook-id. An endpoint that keeps failing is disabled and your contact address gets an e-mail. In the portal each endpoint has its delivery log, and you can send messages again, send test messages (one kind, or every kind at once: through the API too, POST /api/v1/provider/webhooks/{id}/test-events) and renew the secret. Test messages are signed like real ones and carry "test": true.',
 }
 
 MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
