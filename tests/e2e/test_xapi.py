@@ -334,6 +334,10 @@ async def test_alternate_request_syntax_works_in_1_0_3_and_is_refused_in_2_0_0(s
 
     await system.eventually(placed, timeout=60, interval=0.2, message="attendance placed")
 
+    about = await http.post("/xapi/about?method=GET", data={"X-Experience-API-Version": "1.0.3"})
+    assert about.status_code == 200 and about.json()["version"] == ["1.0.3", "2.0.0"]
+    state = await http.post("/xapi/activities/state?method=GET", data=alternate({}, provider, "1.0.3"))
+    assert state.status_code == 501
     extra_query = await http.post(
         f"/xapi/statements?method=GET&statementId={statement_id}", data=alternate({}, provider, "1.0.3")
     )

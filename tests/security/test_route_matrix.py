@@ -108,6 +108,8 @@ GROUPS: dict[str, dict[str, str]] = {
 ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/xapi/about"): "xapi_about",
     ("HEAD", "/xapi/about"): "xapi_about",
+    # POST only in xAPI 1.0.3's alternate request syntax (?method=GET); without it 405, to anyone.
+    ("POST", "/xapi/about"): "xapi_about",
     ("GET", "/xapi/statements"): "xapi",
     ("HEAD", "/xapi/statements"): "xapi",
     ("POST", "/xapi/statements"): "xapi",

@@ -155,7 +155,8 @@ def xapi_guard(context: XapiContext) -> Any:
     """Checks the version header (400 first, as the standard wants), then the Basic credentials (401)."""
 
     async def guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
-        if handler.opt.get("xapi_alternate") and "method" in connection.query_params:
+        posted = connection.scope.get("method") == "POST"
+        if handler.opt.get("xapi_alternate") and posted and "method" in connection.query_params:
             # The alternate request syntax: its version and credentials are in the form, which the handler reads
             # and checks exactly as this guard checks headers (`alternate_request`).
             return
@@ -381,10 +382,15 @@ def _from_more_token(token: str, provider_id: uuid.UUID) -> tuple[contracts.Quer
     return query, fmt, attachments
 
 
+def about_document() -> dict[str, Any]:
+    """The About resource: the versions this LRS speaks."""
+    return {"version": list(SUPPORTED_VERSIONS), "extensions": {}}
+
+
 @get("/about", opt={"xapi_public": True}, sync_to_thread=False)
 def about() -> dict[str, Any]:
     """The versions this LRS speaks."""
-    return {"version": list(SUPPORTED_VERSIONS), "extensions": {}}
+    return about_document()
 
 
 @put("/statements", status_code=204)
@@ -505,12 +511,38 @@ async def head_about() -> Response[None]:
     return Response(None, media_type="application/json")
 
 
+@post("/about", status_code=200, opt={"xapi_public": True, "xapi_alternate": True})
+async def post_about(request: Request[Any, Any, Any]) -> Response[Any]:
+    """Only the alternate request syntax (`?method=GET|HEAD`): /about is public, so no credentials are needed."""
+    if "method" not in request.query_params:
+        raise XapiError(405, "POST is not allowed on /xapi/about.")
+    query = {key: request.query_params.getall(key) for key in request.query_params}
+    alternate = parse_alternate(
+        query, dict(request.headers.items()), request.headers.get("content-type", ""), await request.body()
+    )
+    requested = alternate.headers.get("x-experience-api-version")
+    if requested:
+        request.scope["state"][_VERSION_STATE] = answered_version(requested)
+        if request.scope["state"][_VERSION_STATE] != "1.0.3":
+            raise XapiError(400, "The alternate request syntax (?method=) was removed in xAPI 2.0.0.")
+    if alternate.method not in ("GET", "HEAD"):
+        raise XapiError(405, f"{alternate.method} is not allowed on /xapi/about.")
+    if alternate.params:
+        raise XapiError(400, f"Unknown parameters: {', '.join(sorted(alternate.params))}.")
+    if alternate.method == "HEAD":
+        return Response(None, media_type="application/json")
+    return Response(about_document(), media_type="application/json")
+
+
 @route(
     ["/activities", "/activities/state", "/activities/profile", "/agents", "/agents/profile"],
     http_method=["GET", "PUT", "POST", "DELETE"],
+    opt={"xapi_alternate": True},
 )
-async def not_offered(request: Request[Any, Any, Any]) -> None:
-    """The resources this LRS does not offer."""
+async def not_offered(request: Request[Any, Any, Any], xapi: XapiDep) -> None:
+    """The resources this LRS does not offer (an alternate-syntax request is checked like any other first)."""
+    if request.method == "POST" and "method" in request.query_params:
+        await alternate_request(request, xapi)
     raise XapiError(501, f"{request.url.path} is not offered by this LRS: it stores statements only.")
 
 
@@ -521,6 +553,7 @@ def xapi_router(context: XapiContext) -> Router:
         route_handlers=[
             about,
             head_about,
+            post_about,
             put_statement,
             post_statements,
             get_statements,
