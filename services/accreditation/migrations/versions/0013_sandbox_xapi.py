@@ -1,8 +1,9 @@
 """sandbox xapi
 
 sandbox_xapi_statements: the statements sandbox keys send to /xapi, kept apart from the providers' production
-statements (same columns; attendance ids point into sandbox_attendance). sandbox_attendance.voided_at: a voiding
-statement voids a sandbox record as production voids a real one, and the unique key covers active records only.
+statements (same columns; attendance ids point into sandbox_attendance). sandbox_attendance.voided_at/void_reason:
+a sandbox key voids a sandbox record (a voiding statement, or the API's void) as production voids a real one, and the
+unique key covers active records only.
 
 Revision ID: 0013
 Revises: 0010
@@ -23,6 +24,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("sandbox_attendance") as batch:
         batch.add_column(sa.Column("voided_at", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("void_reason", sa.Text, nullable=True))
         batch.drop_constraint("uq_sandbox_attendance_edition_number", type_="unique")
     op.create_index(
         "uq_sandbox_attendance_active",
@@ -65,4 +67,5 @@ def downgrade() -> None:
     op.execute("DELETE FROM sandbox_attendance WHERE voided_at IS NOT NULL")
     with op.batch_alter_table("sandbox_attendance") as batch:
         batch.create_unique_constraint("uq_sandbox_attendance_edition_number", ["edition_id", "registration_number"])
+        batch.drop_column("void_reason")
         batch.drop_column("voided_at")

@@ -357,6 +357,22 @@ async def test_a_sandbox_post_answers_as_production_and_touches_no_portfolio(ser
     assert len(receiver.at("/sandbox")) == 1  # the production post went to the production endpoint only
     assert verified(production_hook.secret, receiver.at("/production")[0])["sandbox"] is False
 
+    # A sandbox key voids its sandbox records as production voids real ones; a real record is unknown to it.
+    as_sandbox = f"api-key:{sandbox_key.key.key_id}"
+    sandbox_row = next(row for row in sandbox.rows if row.outcome == "recorded")
+    void = contracts.VoidAttendance(
+        provider_id=provider.provider_id,
+        attendance_id=sandbox_row.attendance_id,
+        reason="Dubbel.",
+        voided_by=as_sandbox,
+    )
+    first_void, second_void = await service.call(void), await service.call(void)
+    assert (first_void.newly_voided, second_void.newly_voided, second_void.reason) == (True, False, "Dubbel.")
+    real_row = next(row for row in production.rows if row.outcome == "recorded")
+    refused = await service.refusal(void.model_copy(update={"attendance_id": real_row.attendance_id}))
+    assert (refused.status, refused.code) == (404, "attendance_not_found")
+    assert await service.attendance_count(production_edition) == 2
+
 
 async def test_a_sandbox_key_may_not_change_real_courses_or_records(service):
     provider = await service.provider()

@@ -360,8 +360,9 @@ sandbox_attendance = sa.Table(
     sa.Column("hours", Hours, nullable=False),
     sa.Column("points", Points, nullable=False),
     sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
-    # Voided by a voiding xAPI statement; a voided record no longer counts as "already recorded", as in production.
+    # Voided by a sandbox key (an xAPI voiding statement or the API); a voided record no longer counts as "already recorded", as in production.
     sa.Column("voided_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("void_reason", sa.Text, nullable=True),
     sa.Index(
         "uq_sandbox_attendance_active",
         "edition_id",

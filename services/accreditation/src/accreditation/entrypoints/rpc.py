@@ -77,7 +77,7 @@ USE_CASES: Final[dict[type[Message], UseCase]] = {
     # attendance
     # A sandbox key's post goes to the sandbox (test people, no portfolio); every other to the register.
     contracts.PostAttendance: sandbox.post_attendance,
-    contracts.VoidAttendance: attendance.void_attendance,
+    contracts.VoidAttendance: sandbox.void_attendance,
     contracts.ListAttendance: attendance.list_attendance,
     contracts.GetAttendancePost: attendance.get_attendance_post,
     contracts.ListDisputedAttendance: attendance.list_disputed_attendance,
@@ -133,7 +133,7 @@ async def _require_provider_link(ctx: AccreditationContext, request: Message) ->
         raise RpcError("not_provider_contact", "This account does not act for that provider.", 403)
 
 
-# What a sandbox key may not do: change real courses or records. Its attendance posts and xAPI statements go to
+# What a sandbox key may not do: change real courses or keys. Its attendance posts, voids and xAPI statements go to
 # the sandbox (test people, sandbox tables, no event); reads are its own; it manages only sandbox webhook endpoints.
 SANDBOX_REFUSED: Final[frozenset[type[Message]]] = frozenset(
     {
@@ -141,7 +141,6 @@ SANDBOX_REFUSED: Final[frozenset[type[Message]]] = frozenset(
         contracts.ReviseCourse,
         contracts.AddEdition,
         contracts.ObjectToCourseDecision,
-        contracts.VoidAttendance,
         contracts.CreateApiKey,
         contracts.RevokeApiKey,
     }
@@ -152,8 +151,8 @@ async def _refuse_sandbox_writes(ctx: AccreditationContext, request: Message) ->
     if type(request) in SANDBOX_REFUSED and await sandbox.is_sandbox_request(ctx):
         raise RpcError(
             "sandbox_key_not_allowed",
-            "A sandbox key only posts attendance and xAPI statements (for the test registration numbers), reads, "
-            "and manages its sandbox webhooks; use a production key for this.",
+            "A sandbox key only posts and voids attendance and xAPI statements (for the test registration numbers), "
+            "reads, and manages its sandbox webhooks; use a production key for this.",
             403,
         )
 

@@ -17,11 +17,13 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accreditation.adapters.orm import sandbox_attendance
-from accreditation.adapters.sql import insert_ignoring_conflicts
+from accreditation.adapters.sql import as_utc, insert_ignoring_conflicts
 from accreditation.domain import attendance as rules
 from accreditation.domain.attendance import Candidate, CourseTerms, RawRow
 from accreditation.domain.courses import CourseStatus
+from accreditation.domain.errors import Forbidden, NotFound
 from accreditation.domain.sandbox import sandbox_people
+from accreditation.domain.text import required_text
 from accreditation.service_layer import attendance, idempotency_store, webhooks
 from accreditation.service_layer.attendance import check_post_request, edition_context, row_result
 from accreditation.service_layer.context import AccreditationContext
@@ -161,11 +163,43 @@ async def _already_recorded(
     return {by_number[number]: attendance_id for number, attendance_id in rows}
 
 
-async def void_record(session: AsyncSession, attendance_id: uuid.UUID, *, now: datetime) -> bool:
+async def void_record(session: AsyncSession, attendance_id: uuid.UUID, *, reason: str, now: datetime) -> bool:
     """Void a sandbox record (no event: nothing outside the sandbox knew of it); False when it was voided already."""
     voided = await session.execute(
         sa.update(sandbox_attendance)
         .where(sandbox_attendance.c.attendance_id == attendance_id, sandbox_attendance.c.voided_at.is_(None))
-        .values(voided_at=now)
+        .values(voided_at=now, void_reason=reason)
     )
     return int(getattr(voided, "rowcount", 0) or 0) == 1
+
+
+async def void_attendance(
+    ctx: AccreditationContext, command: contracts.VoidAttendance
+) -> contracts.AttendanceVoidReceipt:
+    """Void a record: a sandbox key's in the sandbox (its own records only, answered as production answers), any
+    other key's in the register."""
+    if not await is_sandbox_request(ctx):
+        return await attendance.void_attendance(ctx, command)
+    reason = required_text(command.reason, "reason", max_length=attendance.MAX_VOID_REASON)
+    async with ctx.unit_of_work() as uow:
+        session = uow.session
+        query = sa.select(sandbox_attendance).where(sandbox_attendance.c.attendance_id == command.attendance_id)
+        row = (await session.execute(query)).first()
+        if row is None:
+            raise NotFound("attendance_not_found", f"There is no attendance record {command.attendance_id}.")
+        if row.provider_id != command.provider_id:
+            raise Forbidden("not_your_attendance", "This attendance record belongs to another provider.")
+        if row.voided_at is None:
+            now = ctx.now()
+            if await void_record(session, row.attendance_id, reason=reason, now=now):
+                await uow.commit()
+                return contracts.AttendanceVoidReceipt(
+                    attendance_id=row.attendance_id, voided_at=now, reason=reason, newly_voided=True
+                )
+            row = (await session.execute(query)).one()  # a concurrent void won: report its outcome
+    return contracts.AttendanceVoidReceipt(
+        attendance_id=row.attendance_id,
+        voided_at=as_utc(row.voided_at),
+        reason=row.void_reason or "",
+        newly_voided=False,
+    )

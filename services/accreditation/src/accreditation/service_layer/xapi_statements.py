@@ -189,7 +189,9 @@ async def _void_target(
         return {"effect": "none", "message": f"Statement {target_id} was voided already."}
     await session.execute(sa.update(table).where(table.c.sequence == target.sequence).values(voided=True))
     if sandbox and target.attendance_id is not None and target.effect == "recorded":
-        await sandbox_posts.void_record(session, target.attendance_id, now=ctx.now())
+        await sandbox_posts.void_record(
+            session, target.attendance_id, reason=f"Voided by xAPI statement {statement_id}.", now=ctx.now()
+        )
     elif target.attendance_id is not None and target.effect == "recorded":
         row = (
             await session.execute(sa.select(attendance).where(attendance.c.attendance_id == target.attendance_id))

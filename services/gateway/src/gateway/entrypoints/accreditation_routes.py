@@ -34,7 +34,7 @@ SANDBOX_TEXT: Final = (
     "**Sandbox keys** (made in the portal) run every call exactly as production does, against the test registration "
     "numbers only, and never reach a portfolio: "
     + ", ".join(f"`{number}` ({answer.replace('_', ' ')})" for number, answer in SANDBOX_REGISTRATION_NUMBERS.items())
-    + "; any other number is `unknown_number`. That holds for attendance posts here and for xAPI statements; a "
+    + "; any other number is `unknown_number`. That holds for attendance posts and voids here (a sandbox key voids only sandbox records) and for xAPI statements; a "
     "sandbox key manages only sandbox webhook endpoints, which receive the sandbox's events and test events."
 )
 XAPI_TEXT: Final = (
