@@ -283,6 +283,13 @@ async def test_sandbox_key_attended_statement_answers_as_production_and_touches_
     )
     assert [row["registration_number"] for row in rows] == [person.number]
 
+    # Each key lists its own side of the edition: the sandbox's records, or the register's.
+    listed = await http.get(f"/api/v1/provider/editions/{edition}/attendance", headers=sandbox.auth)
+    real_list = await http.get(f"/api/v1/provider/editions/{edition}/attendance", headers=provider.auth)
+    assert listed.status_code == real_list.status_code == 200, listed.text
+    assert [(e["registration_number"], e["channel"]) for e in listed.json()["entries"]] == [(recorded_number, "xapi")]
+    assert [(e["registration_number"], e["channel"]) for e in real_list.json()["entries"]] == [(person.number, "xapi")]
+
     # Voiding in the sandbox voids the sandbox record only.
     void = {
         "actor": {"objectType": "Agent", "account": {"homePage": base_url(system), "name": recorded_number}},
@@ -297,6 +304,8 @@ async def test_sandbox_key_attended_statement_answers_as_production_and_touches_
         recorded_number,
     )
     assert [row["voided_at"] is not None for row in voided] == [True]
+    relisted = await http.get(f"/api/v1/provider/editions/{edition}/attendance", headers=sandbox.auth)
+    assert relisted.json()["entries"][0]["voided_at"] is not None
     assert len(await active_entries(system, edition)) == 1
 
 

@@ -3,7 +3,8 @@
 sandbox_xapi_statements: the statements sandbox keys send to /xapi, kept apart from the providers' production
 statements (same columns; attendance ids point into sandbox_attendance). sandbox_attendance.voided_at/void_reason:
 a sandbox key voids a sandbox record (a voiding statement, or the API's void) as production voids a real one, and the
-unique key covers active records only.
+unique key covers active records only; post_id/channel: a sandbox key lists its records as production lists real
+ones (rows of earlier sandbox posts have none: listed with their own id and channel `api`).
 
 Revision ID: 0013
 Revises: 0010
@@ -25,6 +26,8 @@ def upgrade() -> None:
     with op.batch_alter_table("sandbox_attendance") as batch:
         batch.add_column(sa.Column("voided_at", sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("void_reason", sa.Text, nullable=True))
+        batch.add_column(sa.Column("post_id", sa.Uuid, nullable=True))
+        batch.add_column(sa.Column("channel", sa.String(10), nullable=True))
         batch.drop_constraint("uq_sandbox_attendance_edition_number", type_="unique")
     op.create_index(
         "uq_sandbox_attendance_active",
@@ -67,5 +70,7 @@ def downgrade() -> None:
     op.execute("DELETE FROM sandbox_attendance WHERE voided_at IS NOT NULL")
     with op.batch_alter_table("sandbox_attendance") as batch:
         batch.create_unique_constraint("uq_sandbox_attendance_edition_number", ["edition_id", "registration_number"])
+        batch.drop_column("channel")
+        batch.drop_column("post_id")
         batch.drop_column("void_reason")
         batch.drop_column("voided_at")

@@ -363,6 +363,9 @@ sandbox_attendance = sa.Table(
     # Voided by a sandbox key (an xAPI voiding statement or the API); a voided record no longer counts as "already recorded", as in production.
     sa.Column("voided_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("void_reason", sa.Text, nullable=True),
+    # The post that recorded it and its channel, for the sandbox's attendance list (empty on rows before 0013).
+    sa.Column("post_id", sa.Uuid, nullable=True),
+    sa.Column("channel", sa.String(10), nullable=True),
     sa.Index(
         "uq_sandbox_attendance_active",
         "edition_id",

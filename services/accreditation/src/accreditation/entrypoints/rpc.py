@@ -78,7 +78,7 @@ USE_CASES: Final[dict[type[Message], UseCase]] = {
     # A sandbox key's post goes to the sandbox (test people, no portfolio); every other to the register.
     contracts.PostAttendance: sandbox.post_attendance,
     contracts.VoidAttendance: sandbox.void_attendance,
-    contracts.ListAttendance: attendance.list_attendance,
+    contracts.ListAttendance: sandbox.list_attendance,
     contracts.GetAttendancePost: attendance.get_attendance_post,
     contracts.ListDisputedAttendance: attendance.list_disputed_attendance,
     # xAPI statements (the gateway's /xapi)
@@ -134,7 +134,8 @@ async def _require_provider_link(ctx: AccreditationContext, request: Message) ->
 
 
 # What a sandbox key may not do: change real courses or keys. Its attendance posts, voids and xAPI statements go to
-# the sandbox (test people, sandbox tables, no event); reads are its own; it manages only sandbox webhook endpoints.
+# the sandbox (test people, sandbox tables, no event), and an edition's attendance list is the sandbox's; other reads
+# are the provider's own; it manages only sandbox webhook endpoints.
 SANDBOX_REFUSED: Final[frozenset[type[Message]]] = frozenset(
     {
         contracts.SubmitCourse,

@@ -22,7 +22,7 @@ from accreditation.domain import attendance as rules
 from accreditation.domain.attendance import Candidate, CourseTerms, RawRow
 from accreditation.domain.courses import CourseStatus
 from accreditation.domain.errors import Forbidden, NotFound
-from accreditation.domain.sandbox import sandbox_people
+from accreditation.domain.sandbox import TEST_PERSON_NAME, sandbox_people
 from accreditation.domain.text import required_text
 from accreditation.service_layer import attendance, idempotency_store, webhooks
 from accreditation.service_layer.attendance import check_post_request, edition_context, row_result
@@ -78,6 +78,7 @@ async def record(
     """A sandbox post inside the caller's transaction (the caller commits). As production's `record_post`, a post
     the edition cannot take raises before anything is written, so the caller may carry on after that refusal."""
     now = ctx.now()
+    post_id = uuid.uuid4()
     edition = await edition_context(session, command.edition_id, command.provider_id)
     rules.check_post_allowed(
         course_status=CourseStatus(edition.status),
@@ -112,6 +113,8 @@ async def record(
             )
             .values(
                 attendance_id=attendance_id,
+                post_id=post_id,
+                channel=command.channel,
                 provider_id=command.provider_id,
                 edition_id=command.edition_id,
                 registration_number=candidate.registration_number,
@@ -128,7 +131,7 @@ async def record(
         existing.update(await _already_recorded(session, command.edition_id, lost))
     rows = [row_result(verdict, recorded, existing) for verdict in verdicts]
     return contracts.AttendancePostResult(
-        post_id=uuid.uuid4(),
+        post_id=post_id,
         provider_id=command.provider_id,
         course_id=edition.course_id,
         edition_id=command.edition_id,
@@ -202,4 +205,46 @@ async def void_attendance(
         voided_at=as_utc(row.voided_at),
         reason=row.void_reason or "",
         newly_voided=False,
+    )
+
+
+async def list_attendance(ctx: AccreditationContext, query: contracts.ListAttendance) -> contracts.AttendanceList:
+    """An edition's attendance: a sandbox key's list is the sandbox's records (as production lists real ones, voided
+    ones included), any other key's the register's."""
+    if not await is_sandbox_request(ctx):
+        return await attendance.list_attendance(ctx, query)
+    async with ctx.unit_of_work() as uow:
+        edition = await edition_context(uow.session, query.edition_id, query.provider_id)
+        rows = (
+            await uow.session.execute(
+                sa.select(sandbox_attendance)
+                .where(sandbox_attendance.c.edition_id == query.edition_id)
+                .order_by(
+                    sandbox_attendance.c.registration_number,
+                    sandbox_attendance.c.recorded_at,
+                    sandbox_attendance.c.attendance_id,
+                )
+            )
+        ).all()
+    return contracts.AttendanceList(
+        course_id=edition.course_id,
+        course_title=edition.title,
+        edition_id=edition.edition_id,
+        completion_date=edition.end_date,
+        entries=[
+            contracts.AttendanceEntry(
+                attendance_id=row.attendance_id,
+                post_id=row.post_id or row.attendance_id,
+                registration_number=row.registration_number,
+                person_name=TEST_PERSON_NAME,
+                hours=row.hours,
+                points=row.points,
+                completion_date=edition.end_date,
+                channel=row.channel or "api",
+                recorded_at=as_utc(row.recorded_at),
+                voided_at=as_utc(row.voided_at) if row.voided_at is not None else None,
+                void_reason=row.void_reason,
+            )
+            for row in rows
+        ],
     )
