@@ -10,6 +10,7 @@ import base64
 import json
 import uuid
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from tincan import Activity, Agent, AgentAccount, RemoteLRS, Statement, StatementRef, Verb
@@ -343,6 +344,13 @@ async def test_alternate_request_syntax_works_in_1_0_3_and_is_refused_in_2_0_0(s
 
     await system.eventually(placed, timeout=60, interval=0.2, message="attendance placed")
 
+    # As IE's XDomainRequest sends it: the form under a text/plain Content-Type.
+    plain = await http.post(
+        "/xapi/statements?method=GET",
+        content=urlencode(alternate({"statementId": str(statement_id)}, provider, "1.0.3")),
+        headers={"Content-Type": "text/plain"},
+    )
+    assert plain.status_code == 200 and plain.json()["id"] == str(statement_id)
     about = await http.post("/xapi/about?method=GET", data={"X-Experience-API-Version": "1.0.3"})
     assert about.status_code == 200 and about.json()["version"] == ["1.0.3", "2.0.0"]
     state = await http.post("/xapi/activities/state?method=GET", data=alternate({}, provider, "1.0.3"))
