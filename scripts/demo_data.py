@@ -100,8 +100,9 @@ DEMO_ACCOUNTS = [
 ]
 
 
-async def load_demo_data(amqp_url: str, prefix: str) -> str:
-    """Create the demo accounts and registrations where missing; return a printable summary."""
+async def load_demo_data(amqp_url: str, prefix: str, webhook_url: str = "") -> str:
+    """Create the demo accounts and registrations where missing; return a printable summary. With
+    ``webhook_url`` (the gateway's development receiver) the demo provider gets webhook endpoints there."""
     broker = await connect_broker(amqp_url)
     try:
         client = RpcClient(broker, Topology(prefix=prefix), timeout=10, credentials=operator_credentials())
@@ -176,7 +177,9 @@ async def load_demo_data(amqp_url: str, prefix: str) -> str:
         # Provider data belongs to the accreditation service; it links the provider contact's account itself.
         provider = await client.call(
             "accreditation",
-            accreditation_contracts.LoadDemoData(provider_account_id=str(accounts["provider"].account_id)),
+            accreditation_contracts.LoadDemoData(
+                provider_account_id=str(accounts["provider"].account_id), webhook_url=webhook_url
+            ),
         )
         assert isinstance(provider, accreditation_contracts.DemoData)
         lines.append(f"Demo training provider: {provider.provider_name}")
@@ -192,6 +195,11 @@ async def load_demo_data(amqp_url: str, prefix: str) -> str:
             lines.append(
                 f"  sandbox key: {provider.sandbox_api_key} (test numbers {numbers}; nothing reaches a portfolio); "
                 "webhooks, sandbox and examples: /aanbieder/webhooks, /aanbieders/koppelen"
+            )
+        if provider.webhook_url:
+            lines.append(
+                f"  webhooks: every event (production and sandbox endpoint) goes to {provider.webhook_url}, signed with "
+                f"{provider.webhook_secret}; what arrived, with the signature checked: /dev/webhooks"
             )
         lines.append(
             f"  (a course awaiting review: {provider.pending_course_id}; a rejected one: {provider.rejected_course_id})"

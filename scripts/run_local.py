@@ -219,7 +219,8 @@ def main() -> int:
             from scripts.demo_data import load_demo_data
 
             # The demo loader is an operator tool: it asks with LKLR_AMQP_URL, not as the gateway.
-            print(asyncio.run(load_demo_data(amqp_url, prefix)))
+            # The demo provider's webhooks go to the gateway's development receiver (/dev/webhooks).
+            print(asyncio.run(load_demo_data(amqp_url, prefix, f"http://127.0.0.1:{args.port}/dev/webhooks")))
         print(f"\nThe register runs at http://127.0.0.1:{args.port}/  (Ctrl-C stops everything)")
         print(f"Readiness: http://127.0.0.1:{args.port}/readyz   API docs: http://127.0.0.1:{args.port}/schema")
         _print_time_travel(args.data_dir, clock_file)

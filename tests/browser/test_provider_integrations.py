@@ -184,6 +184,16 @@ async def test_a_provider_sees_its_webhooks_delivered_retried_and_disabled_and_t
         ((_, headers, body),) = receiver.at("/ok")
         message = Webhook(secret).verify(body, headers)
         assert message["type"] == "course.decided" and message["test"] is True
+        # Every kind at once: one signed test message of each event type.
+        await page.get_by_role("button", name="Alle soorten testen").click()
+        await expect(page.get_by_text("Van elke soort staat een testbericht klaar")).to_be_visible()
+        kinds = accreditation_contracts.WEBHOOK_EVENT_TYPES
+
+        async def all_delivered(p: Page) -> bool:
+            return await p.locator("[data-testid=delivery][data-status=delivered]").count() == 1 + len(kinds)
+
+        await _reload_until(page, all_delivered, "a test event of every kind delivered")
+        assert sorted(Webhook(secret).verify(b, h)["type"] for _, h, b in receiver.at("/ok")[1:]) == sorted(kinds)
 
         # --- A failing endpoint: retried with its 500s in the log, then disabled -------------------------------
         await page.goto("/aanbieder/webhooks")
@@ -246,7 +256,7 @@ async def test_a_provider_sees_its_webhooks_delivered_retried_and_disabled_and_t
         for section in ("1. JSON-API", "2. xAPI (Learning Record Store)", "3. CSV in het portaal", "Webhooks"):
             await expect(page.get_by_role("heading", name=section, exact=True)).to_be_visible()
         await expect(page.get_by_test_id("sandbox-numbers")).to_contain_text("9900018")
-        await expect(page.get_by_role("button", name="Kopieer")).to_have_count(5)
+        await expect(page.get_by_role("button", name="Kopieer")).to_have_count(6)
         await shots.take(page, "guide")
         await page.goto("/aanbieders/koppelen?lang=en")
         await expect(page.get_by_role("heading", name="Connecting to the register")).to_be_visible()

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import uuid
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from tincan import Activity, Agent, AgentAccount, RemoteLRS, Statement, StatementRef, Verb
 
+from lklr_shared.contracts import accreditation as accreditation_contracts
 from tests.e2e import test_provider_api
 from tests.e2e.test_provider_api import Provider, System
 
@@ -213,3 +216,169 @@ async def test_head_format_and_attachments_of_get_statements_answer_as_the_stand
     assert multipart.status_code == 200
     assert multipart.headers["content-type"].startswith("multipart/mixed; boundary=")
     assert str(statement_id) in multipart.text
+
+
+async def test_sandbox_key_attended_statement_answers_as_production_and_touches_no_portfolio(system: System) -> None:
+    provider = await system.provider()
+    _course, edition = await system.course(provider)
+    (person,) = await system.register(1)
+    created = await system.call(
+        "accreditation",
+        accreditation_contracts.CreateApiKey(provider_id=provider.provider_id, created_by="e2e", sandbox=True),
+    )
+    sandbox = Provider(provider.provider_id, created.api_key)
+    recorded_number, struck_off_number = "9900018", "9900039"
+    http = system.http
+
+    production_id, sandbox_id, rejected_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    production = await http.post(
+        "/xapi/statements", json=attended(system, person.number, edition, production_id), headers=basic(provider)
+    )
+    in_sandbox = await http.post(
+        "/xapi/statements",
+        json=[
+            attended(system, recorded_number, edition, sandbox_id),
+            attended(system, struck_off_number, edition, rejected_id),
+        ],
+        headers=basic(sandbox),
+    )
+    assert (production.status_code, in_sandbox.status_code) == (200, 200), in_sandbox.text
+    assert production.json() == [str(production_id)] and in_sandbox.json() == [str(sandbox_id), str(rejected_id)]
+    again = await http.post(
+        "/xapi/statements", json=attended(system, recorded_number, edition, sandbox_id), headers=basic(sandbox)
+    )
+    assert again.status_code == 200  # the same id and content: accepted, nothing applied again
+
+    # Read back like production's, each key seeing only its own side.
+    read = await http.get("/xapi/statements", params={"statementId": str(sandbox_id)}, headers=basic(sandbox))
+    real = await http.get("/xapi/statements", params={"statementId": str(production_id)}, headers=basic(provider))
+    assert read.status_code == real.status_code == 200
+    assert set(read.json()) == set(real.json()) and read.json()["authority"]["objectType"] == "Agent"
+    assert (
+        await http.get("/xapi/statements", params={"statementId": str(sandbox_id)}, headers=basic(provider))
+    ).status_code == 404
+    assert (
+        await http.get("/xapi/statements", params={"statementId": str(production_id)}, headers=basic(sandbox))
+    ).status_code == 404
+
+    effects = await system.fetch(
+        system.accreditation_dsn,
+        "SELECT statement_id, effect, reason_code FROM sandbox_xapi_statements WHERE provider_id = $1",
+        provider.provider_id,
+    )
+    production_effect = await system.fetch(
+        system.accreditation_dsn, "SELECT effect FROM xapi_statements WHERE statement_id = $1", production_id
+    )
+    assert {row["statement_id"]: (row["effect"], row["reason_code"]) for row in effects} == {
+        sandbox_id: (production_effect[0]["effect"], None),
+        rejected_id: ("rejected", "not_registered_on_date"),
+    }
+
+    async def production_placed() -> bool:
+        return len(await active_entries(system, edition)) == 1
+
+    await system.eventually(production_placed, timeout=60, interval=0.2, message="production attendance placed")
+    assert [row["person_id"] for row in await system.placed(edition)] == [person.person_id]
+    rows = await system.fetch(
+        system.accreditation_dsn, "SELECT registration_number FROM attendance WHERE edition_id = $1", edition
+    )
+    assert [row["registration_number"] for row in rows] == [person.number]
+
+    # Each key lists its own side of the edition: the sandbox's records, or the register's.
+    listed = await http.get(f"/api/v1/provider/editions/{edition}/attendance", headers=sandbox.auth)
+    real_list = await http.get(f"/api/v1/provider/editions/{edition}/attendance", headers=provider.auth)
+    assert listed.status_code == real_list.status_code == 200, listed.text
+    assert [(e["registration_number"], e["channel"]) for e in listed.json()["entries"]] == [(recorded_number, "xapi")]
+    assert [(e["registration_number"], e["channel"]) for e in real_list.json()["entries"]] == [(person.number, "xapi")]
+
+    # Voiding in the sandbox voids the sandbox record only.
+    void = {
+        "actor": {"objectType": "Agent", "account": {"homePage": base_url(system), "name": recorded_number}},
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/voided"},
+        "object": {"objectType": "StatementRef", "id": str(sandbox_id)},
+    }
+    assert (await http.post("/xapi/statements", json=void, headers=basic(sandbox))).status_code == 200
+    voided = await system.fetch(
+        system.accreditation_dsn,
+        "SELECT voided_at FROM sandbox_attendance WHERE edition_id = $1 AND registration_number = $2",
+        edition,
+        recorded_number,
+    )
+    assert [row["voided_at"] is not None for row in voided] == [True]
+    relisted = await http.get(f"/api/v1/provider/editions/{edition}/attendance", headers=sandbox.auth)
+    assert relisted.json()["entries"][0]["voided_at"] is not None
+    assert len(await active_entries(system, edition)) == 1
+
+
+def alternate(fields: dict[str, str], provider: Provider, version: str) -> dict[str, str]:
+    """The form of an alternate-syntax request: headers as fields, the rest as given."""
+    return {"Authorization": basic(provider)["Authorization"], "X-Experience-API-Version": version} | fields
+
+
+async def test_alternate_request_syntax_works_in_1_0_3_and_is_refused_in_2_0_0(system: System) -> None:
+    provider = await system.provider()
+    _course, edition = await system.course(provider)
+    (person,) = await system.register(1)
+    http = system.http
+    statement_id = uuid.uuid4()
+    content = json.dumps(attended(system, person.number, edition, statement_id))
+
+    put = await http.post(
+        "/xapi/statements?method=PUT",
+        data=alternate(
+            {"statementId": str(statement_id), "Content-Type": "application/json", "content": content},
+            provider,
+            "1.0.3",
+        ),
+    )
+    assert put.status_code == 204, put.text
+    assert put.headers["X-Experience-API-Version"] == "1.0.3"
+    got = await http.post(
+        "/xapi/statements?method=GET", data=alternate({"statementId": str(statement_id)}, provider, "1.0.3")
+    )
+    assert got.status_code == 200 and got.json()["id"] == str(statement_id)
+    assert "X-Experience-API-Consistent-Through" in got.headers
+
+    async def placed() -> bool:
+        return len(await active_entries(system, edition)) == 1
+
+    await system.eventually(placed, timeout=60, interval=0.2, message="attendance placed")
+
+    # As IE's XDomainRequest sends it: the form under a text/plain Content-Type.
+    plain = await http.post(
+        "/xapi/statements?method=GET",
+        content=urlencode(alternate({"statementId": str(statement_id)}, provider, "1.0.3")),
+        headers={"Content-Type": "text/plain"},
+    )
+    assert plain.status_code == 200 and plain.json()["id"] == str(statement_id)
+    about = await http.post("/xapi/about?method=GET", data={"X-Experience-API-Version": "1.0.3"})
+    assert about.status_code == 200 and about.json()["version"] == ["1.0.3", "2.0.0"]
+    state = await http.post("/xapi/activities/state?method=GET", data=alternate({}, provider, "1.0.3"))
+    assert state.status_code == 501
+    extra_query = await http.post(
+        f"/xapi/statements?method=GET&statementId={statement_id}", data=alternate({}, provider, "1.0.3")
+    )
+    assert extra_query.status_code == 400
+    unauthenticated = await http.post(
+        "/xapi/statements?method=GET", data={"X-Experience-API-Version": "1.0.3", "statementId": str(statement_id)}
+    )
+    assert unauthenticated.status_code == 401
+
+    # xAPI 2.0.0 removed the syntax: refused, and nothing stored.
+    refused_id = uuid.uuid4()
+    refused = await http.post(
+        "/xapi/statements?method=POST",
+        data=alternate(
+            {"content": json.dumps(attended(system, person.number, edition, refused_id))}, provider, "2.0.0"
+        ),
+    )
+    assert refused.status_code == 400 and "2.0.0" in refused.json()["error"]
+    assert refused.headers["X-Experience-API-Version"] == "2.0.0"
+    header_version = await http.post(
+        "/xapi/statements?method=GET",
+        data={"Authorization": basic(provider)["Authorization"]},
+        headers={"X-Experience-API-Version": "2.0.0"},
+    )
+    assert header_version.status_code == 400
+    missing = await http.get("/xapi/statements", params={"statementId": str(refused_id)}, headers=basic(provider))
+    assert missing.status_code == 404

@@ -108,6 +108,8 @@ GROUPS: dict[str, dict[str, str]] = {
 ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/xapi/about"): "xapi_about",
     ("HEAD", "/xapi/about"): "xapi_about",
+    # POST only in xAPI 1.0.3's alternate request syntax (?method=GET); without it 405, to anyone.
+    ("POST", "/xapi/about"): "xapi_about",
     ("GET", "/xapi/statements"): "xapi",
     ("HEAD", "/xapi/statements"): "xapi",
     ("POST", "/xapi/statements"): "xapi",
@@ -154,6 +156,9 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/static/{file_path:path}"): "public",
     ("HEAD", "/static/{file_path:path}"): "public",
     ("GET", "/dev/mail"): "dev",
+    # The development webhook receiver: anyone may post (a delivery without the demo signature is answered 400).
+    ("GET", "/dev/webhooks"): "dev",
+    ("POST", "/dev/webhooks"): "dev",
     # Verifiable credentials: the key set, the status lists and the verify page are for anyone.
     ("GET", "/.well-known/jwks.json"): "public",
     ("GET", "/status/{list_number:int}"): "public",
@@ -301,6 +306,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/provider/webhooks/{endpoint_id:uuid}/enable"): "provider_api_a_webhook",
     ("POST", "/api/v1/provider/webhooks/{endpoint_id:uuid}/disable"): "provider_api_a_webhook",
     ("POST", "/api/v1/provider/webhooks/{endpoint_id:uuid}/test"): "provider_api_a_webhook",
+    ("POST", "/api/v1/provider/webhooks/{endpoint_id:uuid}/test-events"): "provider_api_a_webhook",
     ("POST", "/api/v1/provider/webhooks/{endpoint_id:uuid}/deliveries/{delivery_id:uuid}/redeliver"): "provider_api",
 }
 

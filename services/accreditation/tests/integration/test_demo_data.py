@@ -38,6 +38,16 @@ async def test_demo_data_adds_a_teaching_claim_and_a_disputed_entry_once(service
     other = await service.provider()
     assert (await service.call(contracts.ListDisputedAttendance(provider_id=other.provider_id))).disputes == []
 
+    # With the development receiver's address: a production and a sandbox endpoint there, with the published secret.
+    receiver = "http://127.0.0.1:9/dev/webhooks"
+    third = await service.call(contracts.LoadDemoData(webhook_url=receiver))
+    assert (third.webhook_url, third.webhook_secret) == (receiver, contracts.DEMO_WEBHOOK_SECRET)
+    endpoints = (await service.call(contracts.ListWebhookEndpoints(provider_id=first.provider_id))).endpoints
+    assert sorted((e.sandbox, e.url, len(e.events)) for e in endpoints) == [
+        (False, receiver, len(contracts.WEBHOOK_EVENT_TYPES)),
+        (True, receiver, len(contracts.WEBHOOK_EVENT_TYPES)),
+    ]
+
 
 async def test_demo_switch_finding_load_demo_data_is_refused_unless_the_deployment_switches_it_on() -> None:
     """Off by default: the demo provider's API key is published, so in production it would be a provider anyone

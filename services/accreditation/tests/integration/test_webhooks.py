@@ -357,6 +357,22 @@ async def test_a_sandbox_post_answers_as_production_and_touches_no_portfolio(ser
     assert len(receiver.at("/sandbox")) == 1  # the production post went to the production endpoint only
     assert verified(production_hook.secret, receiver.at("/production")[0])["sandbox"] is False
 
+    # A sandbox key voids its sandbox records as production voids real ones; a real record is unknown to it.
+    as_sandbox = f"api-key:{sandbox_key.key.key_id}"
+    sandbox_row = next(row for row in sandbox.rows if row.outcome == "recorded")
+    void = contracts.VoidAttendance(
+        provider_id=provider.provider_id,
+        attendance_id=sandbox_row.attendance_id,
+        reason="Dubbel.",
+        voided_by=as_sandbox,
+    )
+    first_void, second_void = await service.call(void), await service.call(void)
+    assert (first_void.newly_voided, second_void.newly_voided, second_void.reason) == (True, False, "Dubbel.")
+    real_row = next(row for row in production.rows if row.outcome == "recorded")
+    refused = await service.refusal(void.model_copy(update={"attendance_id": real_row.attendance_id}))
+    assert (refused.status, refused.code) == (404, "attendance_not_found")
+    assert await service.attendance_count(production_edition) == 2
+
 
 async def test_a_sandbox_key_may_not_change_real_courses_or_records(service):
     provider = await service.provider()
@@ -379,3 +395,56 @@ async def test_a_sandbox_key_may_not_change_real_courses_or_records(service):
         )
     )
     assert (refusal.status, refusal.code) == (403, "sandbox_key_not_allowed")
+
+
+async def test_test_events_of_every_type_are_signed_and_a_sandbox_key_reaches_only_sandbox_endpoints(service, receiver):
+    provider = await service.provider()
+    sandbox_key = await service.call(
+        contracts.CreateApiKey(provider_id=provider.provider_id, created_by="account:provider", sandbox=True)
+    )
+    as_sandbox = f"api-key:{sandbox_key.key.key_id}"
+    production = await _register(service, provider.provider_id, receiver.url("/all-production"), ["course.decided"])
+    # Registered with the sandbox key: a sandbox endpoint, whatever the request says.
+    sandbox = await service.call(
+        contracts.RegisterWebhookEndpoint(
+            provider_id=provider.provider_id,
+            url=receiver.url("/all-sandbox"),
+            events=["attendance.recorded"],
+            created_by=as_sandbox,
+        )
+    )
+    assert sandbox.endpoint.sandbox
+
+    queued = await service.call(
+        contracts.SendTestWebhooks(
+            provider_id=provider.provider_id, endpoint_id=sandbox.endpoint.endpoint_id, requested_by=as_sandbox
+        )
+    )
+    assert [d.event_type for d in queued.deliveries] == list(contracts.WEBHOOK_EVENT_TYPES)
+    messages = await receiver.wait_for("/all-sandbox", len(contracts.WEBHOOK_EVENT_TYPES))
+    payloads = [verified(sandbox.secret, message) for message in messages]
+    assert sorted(p["type"] for p in payloads) == sorted(contracts.WEBHOOK_EVENT_TYPES)
+    assert all(p["test"] is True and p["sandbox"] is True for p in payloads)
+    assert len({message.headers["webhook-id"] for message in messages}) == len(messages)
+    for message in messages:
+        with pytest.raises(WebhookVerificationError):
+            Webhook(production.secret).verify(message.body, message.headers)
+
+    # The sandbox key neither sees nor fires at production's endpoints; a production key does both.
+    listed = await service.call(contracts.ListWebhookEndpoints(provider_id=provider.provider_id))
+    assert {e.endpoint_id for e in listed.endpoints} >= {production.endpoint.endpoint_id, sandbox.endpoint.endpoint_id}
+    refused = await service.refusal(
+        contracts.SendTestWebhooks(
+            provider_id=provider.provider_id, endpoint_id=production.endpoint.endpoint_id, requested_by=as_sandbox
+        )
+    )
+    assert (refused.status, refused.code) == (404, "webhook_endpoint_not_found")
+    await service.call(
+        contracts.SendTestWebhooks(
+            provider_id=provider.provider_id,
+            endpoint_id=production.endpoint.endpoint_id,
+            requested_by="account:provider",
+        )
+    )
+    real = await receiver.wait_for("/all-production", len(contracts.WEBHOOK_EVENT_TYPES))
+    assert all(verified(production.secret, message)["sandbox"] is False for message in real)

@@ -23,8 +23,8 @@ pytestmark = pytest.mark.unit
 ROUTES = [
     ("GET", "/api/v1/me/portfolio"),
     ("POST", "/api/v1/me/activities"),
-    ("POST", f"/api/v1/me/activities/{uuid.uuid4()}/confirm"),
-    ("POST", f"/api/v1/me/activities/{uuid.uuid4()}/dispute"),
+    ("POST", f"/api/v1/me/activities/{uuid.UUID(int=1)}/confirm"),
+    ("POST", f"/api/v1/me/activities/{uuid.UUID(int=2)}/dispute"),
 ]
 FIELDS = {
     "category": "A2",

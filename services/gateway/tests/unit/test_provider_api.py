@@ -48,7 +48,7 @@ ROUTES = [
     ("POST", f"/api/v1/provider/courses/{COURSE_ID}/editions"),
     ("GET", f"/api/v1/provider/editions/{EDITION_ID}/attendance"),
     ("POST", "/api/v1/provider/attendance"),
-    ("DELETE", f"/api/v1/provider/attendance/{uuid.uuid4()}"),
+    ("DELETE", f"/api/v1/provider/attendance/{uuid.UUID(int=3)}"),
 ]
 
 

@@ -1319,6 +1319,11 @@ SANDBOX_REGISTRATION_NUMBERS: Final[dict[str, str]] = {
 since 2000, or struck off since 2001. Any other well-formed number is `unknown_number` in the sandbox."""
 
 
+DEMO_WEBHOOK_SECRET: Final = "whsec_bGtsci1kZW1vLXdlYmhvb2stc2VjcmV0LTAwMDE="
+"""The signing secret of the demo provider's webhook endpoints (local demo runs only, published like the demo API
+key): the gateway's development receiver (/dev/webhooks) checks the demo deliveries' signatures with it."""
+
+
 class WebhookEndpointDisabled(_AccreditationEvent):
     """An endpoint kept failing and was disabled: the registry mails the provider's contact address."""
 
@@ -1482,4 +1487,16 @@ class SendTestWebhook(_AccreditationCommand[WebhookDeliveryDetails]):
     provider_id: uuid.UUID
     endpoint_id: uuid.UUID
     event_type: str
+    requested_by: str
+
+
+class SendTestWebhooks(_AccreditationCommand[WebhookDeliveryList]):
+    """Queue one test message of every event type (sample data, `"test": true`, signed like real ones) to one
+    endpoint, subscribed or not → the endpoint and the queued deliveries, in WEBHOOK_EVENT_TYPES order."""
+
+    wire_name: ClassVar[str] = "accreditation.SendTestWebhooks"
+    access: ClassVar[Access] = provider("requested_by")
+
+    provider_id: uuid.UUID
+    endpoint_id: uuid.UUID
     requested_by: str

@@ -284,34 +284,41 @@ teaching_claims = sa.Table(
 
 # --- xAPI statements (the /xapi Learning Record Store) ----------------------------------------------------------
 
+
 # Every statement a provider's systems sent, as stored (with `stored`, `authority`, `version` set), and what it did
 # to the register. Statement ids are the provider's own: one provider never sees, nor clashes with, another's.
-xapi_statements = sa.Table(
-    "xapi_statements",
-    metadata,
-    # The order statements were stored in, and the cursor of the `more` pages.
-    sa.Column("sequence", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
-    sa.Column("provider_id", sa.Uuid, sa.ForeignKey("providers.provider_id"), nullable=False),
-    sa.Column("statement_id", sa.Uuid, nullable=False),
-    # SHA-256 of the statement as received: the same id with other content is a conflict.
-    sa.Column("content_digest", sa.String(64), nullable=False),
-    sa.Column("statement", sa.JSON, nullable=False),
-    sa.Column("actor_key", sa.Text, nullable=True),
-    sa.Column("object_agent_key", sa.Text, nullable=True),
-    sa.Column("verb_id", sa.Text, nullable=False),
-    sa.Column("activity_id", sa.Text, nullable=True),
-    sa.Column("registration", sa.Uuid, nullable=True),
-    sa.Column("stored", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("voided", sa.Boolean, nullable=False, default=False),
-    # A voiding statement's target (the standard forbids voiding a voiding statement: this tells them apart).
-    sa.Column("voids_statement_id", sa.Uuid, nullable=True),
-    sa.Column("effect", sa.String(10), nullable=False),
-    sa.Column("attendance_id", sa.Uuid, sa.ForeignKey("attendance.attendance_id"), nullable=True),
-    sa.Column("reason_code", sa.String(60), nullable=True),
-    sa.Column("message", sa.Text, nullable=True),
-    sa.UniqueConstraint("provider_id", "statement_id", name="uq_xapi_statements_provider_statement"),
-    sa.Index("ix_xapi_statements_provider_sequence", "provider_id", "sequence"),
-)
+def _statements_table(name: str, attendance_table: str) -> sa.Table:
+    """A table of xAPI statements: production's (attendance in `attendance`) or the sandbox's (attendance in
+    `sandbox_attendance`); the same columns, so one code path stores and reads both."""
+    return sa.Table(
+        name,
+        metadata,
+        # The order statements were stored in, and the cursor of the `more` pages.
+        sa.Column("sequence", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+        sa.Column("provider_id", sa.Uuid, sa.ForeignKey("providers.provider_id"), nullable=False),
+        sa.Column("statement_id", sa.Uuid, nullable=False),
+        # SHA-256 of the statement as received: the same id with other content is a conflict.
+        sa.Column("content_digest", sa.String(64), nullable=False),
+        sa.Column("statement", sa.JSON, nullable=False),
+        sa.Column("actor_key", sa.Text, nullable=True),
+        sa.Column("object_agent_key", sa.Text, nullable=True),
+        sa.Column("verb_id", sa.Text, nullable=False),
+        sa.Column("activity_id", sa.Text, nullable=True),
+        sa.Column("registration", sa.Uuid, nullable=True),
+        sa.Column("stored", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("voided", sa.Boolean, nullable=False, default=False),
+        # A voiding statement's target (the standard forbids voiding a voiding statement: this tells them apart).
+        sa.Column("voids_statement_id", sa.Uuid, nullable=True),
+        sa.Column("effect", sa.String(10), nullable=False),
+        sa.Column("attendance_id", sa.Uuid, sa.ForeignKey(f"{attendance_table}.attendance_id"), nullable=True),
+        sa.Column("reason_code", sa.String(60), nullable=True),
+        sa.Column("message", sa.Text, nullable=True),
+        sa.UniqueConstraint("provider_id", "statement_id", name=f"uq_{name}_provider_statement"),
+        sa.Index(f"ix_{name}_provider_sequence", "provider_id", "sequence"),
+    )
+
+
+xapi_statements = _statements_table("xapi_statements", "attendance")
 
 
 # --- Webhooks (Standard Webhooks) -------------------------------------------------------------------------------
@@ -386,5 +393,22 @@ sandbox_attendance = sa.Table(
     sa.Column("hours", Hours, nullable=False),
     sa.Column("points", Points, nullable=False),
     sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
-    sa.UniqueConstraint("edition_id", "registration_number", name="uq_sandbox_attendance_edition_number"),
+    # Voided by a sandbox key (an xAPI voiding statement or the API); a voided record no longer counts as "already recorded", as in production.
+    sa.Column("voided_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("void_reason", sa.Text, nullable=True),
+    # The post that recorded it and its channel, for the sandbox's attendance list (empty on rows before 0013).
+    sa.Column("post_id", sa.Uuid, nullable=True),
+    sa.Column("channel", sa.String(10), nullable=True),
+    sa.Index(
+        "uq_sandbox_attendance_active",
+        "edition_id",
+        "registration_number",
+        unique=True,
+        postgresql_where=sa.text("voided_at IS NULL"),
+        sqlite_where=sa.text("voided_at IS NULL"),
+    ),
 )
+
+# The statements sandbox keys sent to /xapi: apart from production's, so a sandbox statement never meets (nor
+# clashes with) a real one, and its attendance ids are sandbox records.
+sandbox_xapi_statements = _statements_table("sandbox_xapi_statements", "sandbox_attendance")

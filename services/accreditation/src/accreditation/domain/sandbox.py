@@ -17,6 +17,8 @@ from accreditation.domain.registrations import StatusEntry
 from lklr_shared.contracts.accreditation import SANDBOX_REGISTRATION_NUMBERS
 
 _NAMESPACE: Final = uuid.UUID("5e4d1b7a-0f7e-4c55-9a0e-5a2dbb0c0001")
+# The name the sandbox's attendance list shows for every test person (production shows the person's initials and name).
+TEST_PERSON_NAME: Final = "T. Testpersoon"
 _SINCE: Final = date(2000, 1, 1)
 _AT: Final = datetime(2000, 1, 1, tzinfo=UTC)
 

@@ -86,8 +86,8 @@ USE_CASES: Final[dict[type[Message], UseCase]] = {
     # attendance
     # A sandbox key's post goes to the sandbox (test people, no portfolio); every other to the register.
     contracts.PostAttendance: sandbox.post_attendance,
-    contracts.VoidAttendance: attendance.void_attendance,
-    contracts.ListAttendance: attendance.list_attendance,
+    contracts.VoidAttendance: sandbox.void_attendance,
+    contracts.ListAttendance: sandbox.list_attendance,
     contracts.GetAttendancePost: attendance.get_attendance_post,
     contracts.ListDisputedAttendance: attendance.list_disputed_attendance,
     # xAPI statements (the gateway's /xapi)
@@ -101,6 +101,7 @@ USE_CASES: Final[dict[type[Message], UseCase]] = {
     contracts.ListWebhookDeliveries: webhooks.list_deliveries,
     contracts.RedeliverWebhook: webhooks.redeliver,
     contracts.SendTestWebhook: webhooks.send_test,
+    contracts.SendTestWebhooks: webhooks.send_tests,
     # teaching claims
     contracts.ClaimTeaching: teaching.claim_teaching,
     contracts.ListTeachingClaimsForReview: teaching.list_for_review,
@@ -141,16 +142,15 @@ async def _require_provider_link(ctx: AccreditationContext, request: Message) ->
         raise RpcError("not_provider_contact", "This account does not act for that provider.", 403)
 
 
-# What a sandbox key may not do: change real courses or records, or place anything through xAPI (whose attendance
-# reaches portfolios). Its attendance posts go to the sandbox; reads and webhook management are its own.
+# What a sandbox key may not do: change real courses or keys. Its attendance posts, voids and xAPI statements go to
+# the sandbox (test people, sandbox tables, no event), and an edition's attendance list is the sandbox's; other reads
+# are the provider's own; it manages only sandbox webhook endpoints.
 SANDBOX_REFUSED: Final[frozenset[type[Message]]] = frozenset(
     {
         contracts.SubmitCourse,
         contracts.ReviseCourse,
         contracts.AddEdition,
         contracts.ObjectToCourseDecision,
-        contracts.VoidAttendance,
-        contracts.StoreXapiStatements,
         contracts.CreateApiKey,
         contracts.RevokeApiKey,
     }
@@ -161,8 +161,8 @@ async def _refuse_sandbox_writes(ctx: AccreditationContext, request: Message) ->
     if type(request) in SANDBOX_REFUSED and await sandbox.is_sandbox_request(ctx):
         raise RpcError(
             "sandbox_key_not_allowed",
-            "A sandbox key only posts attendance (for the test registration numbers), reads, and manages its "
-            "sandbox webhooks; use a production key for this.",
+            "A sandbox key only posts and voids attendance and xAPI statements (for the test registration numbers), "
+            "reads, and manages its sandbox webhooks; use a production key for this.",
             403,
         )
 

@@ -23,14 +23,23 @@ from typing import Final
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from accreditation.adapters.orm import api_keys, attendance_disputes, providers, registered_people, teaching_claims
+from accreditation.adapters.orm import (
+    api_keys,
+    attendance_disputes,
+    providers,
+    registered_people,
+    teaching_claims,
+    webhook_endpoints,
+)
 from accreditation.domain import courses as course_rules
+from accreditation.domain import webhooks as webhook_rules
 from accreditation.domain.api_keys import api_key_from_parts
 from accreditation.domain.courses import CommitteeDecision
 from accreditation.domain.errors import Forbidden
 from accreditation.service_layer import attendance as attendance_cases
 from accreditation.service_layer import courses as course_cases
 from accreditation.service_layer import providers as provider_cases
+from accreditation.service_layer import webhooks as webhook_cases
 from accreditation.service_layer.context import AccreditationContext
 from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.kit.outbox import UnitOfWork
@@ -52,6 +61,9 @@ APPROVED_UPCOMING_EDITION_ID: Final = uuid.uuid5(_NAMESPACE, "edition-approved-u
 PENDING_COURSE_ID: Final = uuid.uuid5(_NAMESPACE, "course-pending")
 REJECTED_COURSE_ID: Final = uuid.uuid5(_NAMESPACE, "course-rejected")
 DEMO_TEACHING_CLAIM_ID: Final = uuid.uuid5(_NAMESPACE, "teaching-claim")
+# The demo provider's webhook endpoints (production and sandbox), pointing at the local development receiver.
+DEMO_WEBHOOK_ID: Final = uuid.uuid5(_NAMESPACE, "webhook-endpoint")
+DEMO_SANDBOX_WEBHOOK_ID: Final = uuid.uuid5(_NAMESPACE, "webhook-endpoint-sandbox")
 DEMO_DISPUTED_POST_KEY: Final = "demo-data-disputed-attendance"
 # How long LoadDemoData waits for the registry's first registrations to arrive (demo start-up runs them together).
 PEOPLE_WAIT_SECONDS: Final = 3.0
@@ -59,8 +71,18 @@ DEMO_ACTOR: Final = "demo-data"
 DEMO_COMMITTEE: Final = "demo-committee"
 
 
-def _receipt(created: bool) -> contracts.DemoData:
+def _receipt(created: bool, webhook_url: str = "") -> contracts.DemoData:
+    webhook = (
+        {
+            "webhook_endpoint_id": DEMO_WEBHOOK_ID,
+            "webhook_url": webhook_url,
+            "webhook_secret": contracts.DEMO_WEBHOOK_SECRET,
+        }
+        if webhook_url
+        else {}
+    )
     return contracts.DemoData(
+        **webhook,
         created=created,
         provider_id=DEMO_PROVIDER_ID,
         provider_name=DEMO_PROVIDER_NAME,
@@ -96,6 +118,8 @@ async def load_demo_data(ctx: AccreditationContext, command: contracts.LoadDemoD
                 # A concurrent LoadDemoData created it first: same fixed ids, so the data is there all the same.
                 created = False
     await _ensure_sandbox_key(ctx)
+    if command.webhook_url:
+        await _ensure_demo_webhooks(ctx, command.webhook_url)
     try:
         await _load_people_extras(ctx)
     except Exception:  # demo extras are a nicety: never fail the demo for them
@@ -107,7 +131,42 @@ async def load_demo_data(ctx: AccreditationContext, command: contracts.LoadDemoD
                 provider_id=DEMO_PROVIDER_ID, account_id=command.provider_account_id, linked_by=DEMO_ACTOR
             ),
         )
-    return _receipt(created)
+    return _receipt(created, command.webhook_url)
+
+
+async def _ensure_demo_webhooks(ctx: AccreditationContext, url: str) -> None:
+    """The demo provider's two endpoints (production and sandbox, every event) at ``url``, signed with the
+    published demo secret; an existing one is pointed at ``url`` again (the receiver's port may change)."""
+    url = webhook_rules.check_endpoint_url(url, local=ctx.webhooks_local)
+    async with ctx.unit_of_work() as uow:
+        for endpoint_id, sandbox in ((DEMO_WEBHOOK_ID, False), (DEMO_SANDBOX_WEBHOOK_ID, True)):
+            exists = (
+                await uow.session.execute(
+                    sa.select(webhook_endpoints.c.endpoint_id).where(webhook_endpoints.c.endpoint_id == endpoint_id)
+                )
+            ).first()
+            if exists is not None:
+                await uow.session.execute(
+                    sa.update(webhook_endpoints).where(webhook_endpoints.c.endpoint_id == endpoint_id).values(url=url)
+                )
+                continue
+            await uow.session.execute(
+                sa.insert(webhook_endpoints).values(
+                    endpoint_id=endpoint_id,
+                    provider_id=DEMO_PROVIDER_ID,
+                    url=url,
+                    description="Demo-ontvanger (sandbox)" if sandbox else "Demo-ontvanger",
+                    events=list(contracts.WEBHOOK_EVENT_TYPES),
+                    sandbox=sandbox,
+                    secret=contracts.DEMO_WEBHOOK_SECRET,
+                    enabled=True,
+                    consecutive_failures=0,
+                    created_at=webhook_cases.wall_clock(),
+                    created_by=DEMO_ACTOR,
+                )
+            )
+        with contextlib.suppress(IntegrityError):  # a concurrent LoadDemoData added them first
+            await uow.commit()
 
 
 async def _ensure_sandbox_key(ctx: AccreditationContext) -> None:

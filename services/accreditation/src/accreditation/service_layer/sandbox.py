@@ -11,16 +11,19 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accreditation.adapters.orm import sandbox_attendance
-from accreditation.adapters.sql import insert_ignoring_conflicts
+from accreditation.adapters.sql import as_utc, insert_ignoring_conflicts
 from accreditation.domain import attendance as rules
 from accreditation.domain.attendance import Candidate, CourseTerms, RawRow
 from accreditation.domain.courses import CourseStatus
-from accreditation.domain.sandbox import sandbox_people
+from accreditation.domain.errors import Forbidden, NotFound
+from accreditation.domain.sandbox import TEST_PERSON_NAME, sandbox_people
+from accreditation.domain.text import required_text
 from accreditation.service_layer import attendance, idempotency_store, webhooks
 from accreditation.service_layer.attendance import check_post_request, edition_context, row_result
 from accreditation.service_layer.context import AccreditationContext
@@ -59,7 +62,7 @@ async def post_attendance(
         return reserved
     try:
         async with ctx.unit_of_work() as uow:
-            result = await _record(ctx, uow.session, command, key)
+            result = await record(ctx, uow.session, command, key)
             await webhooks.attendance_recorded(uow.session, result, sandbox=True)
             await idempotency_store.complete(uow.session, reserved, result, now=ctx.now())
             await uow.commit()
@@ -69,10 +72,13 @@ async def post_attendance(
     return result
 
 
-async def _record(
+async def record(
     ctx: AccreditationContext, session: AsyncSession, command: contracts.PostAttendance, key: str
 ) -> contracts.AttendancePostResult:
+    """A sandbox post inside the caller's transaction (the caller commits). As production's `record_post`, a post
+    the edition cannot take raises before anything is written, so the caller may carry on after that refusal."""
     now = ctx.now()
+    post_id = uuid.uuid4()
     edition = await edition_context(session, command.edition_id, command.provider_id)
     rules.check_post_allowed(
         course_status=CourseStatus(edition.status),
@@ -99,9 +105,16 @@ async def _record(
             continue
         attendance_id = uuid.uuid4()
         inserted = await session.execute(
-            insert_ignoring_conflicts(session, sandbox_attendance, index_elements=["edition_id", "registration_number"])
+            insert_ignoring_conflicts(
+                session,
+                sandbox_attendance,
+                index_elements=["edition_id", "registration_number"],
+                index_where=sandbox_attendance.c.voided_at.is_(None),
+            )
             .values(
                 attendance_id=attendance_id,
+                post_id=post_id,
+                channel=command.channel,
                 provider_id=command.provider_id,
                 edition_id=command.edition_id,
                 registration_number=candidate.registration_number,
@@ -118,7 +131,7 @@ async def _record(
         existing.update(await _already_recorded(session, command.edition_id, lost))
     rows = [row_result(verdict, recorded, existing) for verdict in verdicts]
     return contracts.AttendancePostResult(
-        post_id=uuid.uuid4(),
+        post_id=post_id,
         provider_id=command.provider_id,
         course_id=edition.course_id,
         edition_id=command.edition_id,
@@ -147,6 +160,91 @@ async def _already_recorded(
         sa.select(sandbox_attendance.c.registration_number, sandbox_attendance.c.attendance_id).where(
             sandbox_attendance.c.edition_id == edition_id,
             sandbox_attendance.c.registration_number.in_(list(by_number)),
+            sandbox_attendance.c.voided_at.is_(None),
         )
     )
     return {by_number[number]: attendance_id for number, attendance_id in rows}
+
+
+async def void_record(session: AsyncSession, attendance_id: uuid.UUID, *, reason: str, now: datetime) -> bool:
+    """Void a sandbox record (no event: nothing outside the sandbox knew of it); False when it was voided already."""
+    voided = await session.execute(
+        sa.update(sandbox_attendance)
+        .where(sandbox_attendance.c.attendance_id == attendance_id, sandbox_attendance.c.voided_at.is_(None))
+        .values(voided_at=now, void_reason=reason)
+    )
+    return int(getattr(voided, "rowcount", 0) or 0) == 1
+
+
+async def void_attendance(
+    ctx: AccreditationContext, command: contracts.VoidAttendance
+) -> contracts.AttendanceVoidReceipt:
+    """Void a record: a sandbox key's in the sandbox (its own records only, answered as production answers), any
+    other key's in the register."""
+    if not await is_sandbox_request(ctx):
+        return await attendance.void_attendance(ctx, command)
+    reason = required_text(command.reason, "reason", max_length=attendance.MAX_VOID_REASON)
+    async with ctx.unit_of_work() as uow:
+        session = uow.session
+        query = sa.select(sandbox_attendance).where(sandbox_attendance.c.attendance_id == command.attendance_id)
+        row = (await session.execute(query)).first()
+        if row is None:
+            raise NotFound("attendance_not_found", f"There is no attendance record {command.attendance_id}.")
+        if row.provider_id != command.provider_id:
+            raise Forbidden("not_your_attendance", "This attendance record belongs to another provider.")
+        if row.voided_at is None:
+            now = ctx.now()
+            if await void_record(session, row.attendance_id, reason=reason, now=now):
+                await uow.commit()
+                return contracts.AttendanceVoidReceipt(
+                    attendance_id=row.attendance_id, voided_at=now, reason=reason, newly_voided=True
+                )
+            row = (await session.execute(query)).one()  # a concurrent void won: report its outcome
+    return contracts.AttendanceVoidReceipt(
+        attendance_id=row.attendance_id,
+        voided_at=as_utc(row.voided_at),
+        reason=row.void_reason or "",
+        newly_voided=False,
+    )
+
+
+async def list_attendance(ctx: AccreditationContext, query: contracts.ListAttendance) -> contracts.AttendanceList:
+    """An edition's attendance: a sandbox key's list is the sandbox's records (as production lists real ones, voided
+    ones included), any other key's the register's."""
+    if not await is_sandbox_request(ctx):
+        return await attendance.list_attendance(ctx, query)
+    async with ctx.unit_of_work() as uow:
+        edition = await edition_context(uow.session, query.edition_id, query.provider_id)
+        rows = (
+            await uow.session.execute(
+                sa.select(sandbox_attendance)
+                .where(sandbox_attendance.c.edition_id == query.edition_id)
+                .order_by(
+                    sandbox_attendance.c.registration_number,
+                    sandbox_attendance.c.recorded_at,
+                    sandbox_attendance.c.attendance_id,
+                )
+            )
+        ).all()
+    return contracts.AttendanceList(
+        course_id=edition.course_id,
+        course_title=edition.title,
+        edition_id=edition.edition_id,
+        completion_date=edition.end_date,
+        entries=[
+            contracts.AttendanceEntry(
+                attendance_id=row.attendance_id,
+                post_id=row.post_id or row.attendance_id,
+                registration_number=row.registration_number,
+                person_name=TEST_PERSON_NAME,
+                hours=row.hours,
+                points=row.points,
+                completion_date=edition.end_date,
+                channel=row.channel or "api",
+                recorded_at=as_utc(row.recorded_at),
+                voided_at=as_utc(row.voided_at) if row.voided_at is not None else None,
+                void_reason=row.void_reason,
+            )
+            for row in rows
+        ],
+    )

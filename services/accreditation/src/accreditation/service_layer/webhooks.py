@@ -88,10 +88,13 @@ def _endpoint(row: Any) -> contracts.WebhookEndpointDetails:
 async def _own_endpoint(
     session: AsyncSession, provider_id: uuid.UUID, endpoint_id: uuid.UUID, *, lock: bool = False
 ) -> Any:
-    """The provider's endpoint row; another provider's is 404 (an id is nothing to confirm to strangers)."""
+    """The provider's endpoint row; another provider's is 404 (an id is nothing to confirm to strangers), and so is
+    a production endpoint to a sandbox key (the sandbox never changes, nor fires at, production's endpoints)."""
     query = sa.select(webhook_endpoints).where(
         webhook_endpoints.c.endpoint_id == endpoint_id, webhook_endpoints.c.provider_id == provider_id
     )
+    if await asked_with_sandbox_key(session):
+        query = query.where(webhook_endpoints.c.sandbox.is_(True))
     row = (await session.execute(for_update(query, session) if lock else query)).first()
     if row is None:
         raise NotFound("webhook_endpoint_not_found", f"This provider has no webhook endpoint {endpoint_id}.")
@@ -140,13 +143,15 @@ async def register_endpoint(
 async def list_endpoints(
     ctx: AccreditationContext, query: contracts.ListWebhookEndpoints
 ) -> contracts.WebhookEndpointList:
+    """The provider's endpoints, newest first; a sandbox key sees its sandbox endpoints only."""
     async with ctx.unit_of_work() as uow:
         await require_provider(uow.session, query.provider_id)
+        select = sa.select(webhook_endpoints).where(webhook_endpoints.c.provider_id == query.provider_id)
+        if await asked_with_sandbox_key(uow.session):
+            select = select.where(webhook_endpoints.c.sandbox.is_(True))
         rows = (
             await uow.session.execute(
-                sa.select(webhook_endpoints)
-                .where(webhook_endpoints.c.provider_id == query.provider_id)
-                .order_by(webhook_endpoints.c.created_at.desc(), webhook_endpoints.c.endpoint_id)
+                select.order_by(webhook_endpoints.c.created_at.desc(), webhook_endpoints.c.endpoint_id)
             )
         ).all()
     return contracts.WebhookEndpointList(endpoints=[_endpoint(row) for row in rows])
@@ -305,6 +310,36 @@ async def send_test(ctx: AccreditationContext, command: contracts.SendTestWebhoo
             )
         ).one()
     return _delivery(row)
+
+
+async def send_tests(ctx: AccreditationContext, command: contracts.SendTestWebhooks) -> contracts.WebhookDeliveryList:
+    """Queue a test message of every event type to one endpoint (the "send test events" button)."""
+    now = wall_clock()
+    async with ctx.unit_of_work() as uow:
+        endpoint = await _own_endpoint(uow.session, command.provider_id, command.endpoint_id)
+        delivery_ids = [
+            await _queue(uow.session, endpoint, event_type, sample_data(event_type, ctx.today()), test=True, now=now)
+            for event_type in contracts.WEBHOOK_EVENT_TYPES
+        ]
+        await record_security_event(
+            uow.session,
+            actor=command.requested_by,
+            action="webhook.test_events",
+            object=f"webhook_endpoint:{endpoint.endpoint_id}",
+            detail={"provider": str(command.provider_id)},
+        )
+        await uow.commit()
+        rows = {
+            row.delivery_id: row
+            for row in (
+                await uow.session.execute(
+                    sa.select(webhook_deliveries).where(webhook_deliveries.c.delivery_id.in_(delivery_ids))
+                )
+            ).all()
+        }
+    return contracts.WebhookDeliveryList(
+        endpoint=_endpoint(endpoint), deliveries=[_delivery(rows[delivery_id]) for delivery_id in delivery_ids]
+    )
 
 
 # --- Queueing messages (inside the transaction of the change) ---------------------------------------------------
@@ -499,11 +534,12 @@ async def course_decided(
 def sample_data(event_type: str, today: date) -> dict[str, Any]:
     """Example data of each event type, for test messages (ids of nothing, the first test registration number)."""
     sample_id = "00000000-0000-4000-8000-000000000001"
+    test_number = next(iter(contracts.SANDBOX_REGISTRATION_NUMBERS))
     attendance_part = {
         "attendance_id": sample_id,
         "course_id": sample_id,
         "edition_id": sample_id,
-        "registration_number": "9900001",
+        "registration_number": test_number,
     }
     samples: dict[str, dict[str, Any]] = {
         "attendance.recorded": {
@@ -514,7 +550,7 @@ def sample_data(event_type: str, today: date) -> dict[str, Any]:
             "channel": "api",
             "counts": {"received": 1, "recorded": 1, "duplicate": 0, "rejected": 0},
             "recorded": [
-                {"attendance_id": sample_id, "registration_number": "9900001", "hours": "8.00", "points": "8.00"}
+                {"attendance_id": sample_id, "registration_number": test_number, "hours": "8.00", "points": "8.00"}
             ],
         },
         "attendance.disputed": attendance_part

@@ -5,6 +5,10 @@ each is inserted under its (provider, statement id) key before its effect is app
 the same id waits on that key and then sees the stored statement (same content: accepted, nothing applied again;
 other content: 409). An "attended" statement goes through the same code as an attendance post (`record_post`),
 with its statement id as the post's key; a voiding statement voids its target and the target's attendance.
+
+A sandbox key's statements go through the same code against their own table (`sandbox_xapi_statements`): the same
+validation, conflicts and voiding, attendance judged by the sandbox (the test registration numbers, records in
+`sandbox_attendance`, no event), so the answer is production's and no portfolio or production statement is touched.
 """
 
 from __future__ import annotations
@@ -15,10 +19,11 @@ from typing import Any, Final
 
 import sqlalchemy as sa
 
-from accreditation.adapters.orm import attendance, xapi_statements
+from accreditation.adapters.orm import attendance, sandbox_xapi_statements, xapi_statements
 from accreditation.adapters.sql import as_utc, for_update, insert_ignoring_conflicts
 from accreditation.domain import xapi
 from accreditation.domain.errors import AccreditationError, Conflict, InvalidRequest
+from accreditation.service_layer import sandbox as sandbox_posts
 from accreditation.service_layer import webhooks
 from accreditation.service_layer.attendance import record_post, void_row
 from accreditation.service_layer.context import AccreditationContext
@@ -49,8 +54,9 @@ async def store_statements(
         raise InvalidRequest("invalid_statement", "The same statement id appears twice in one request.")
     now = ctx.now()
     async with ctx.unit_of_work() as uow:
+        sandbox = await webhooks.asked_with_sandbox_key(uow.session)
         outcomes = [
-            await _store_one(ctx, uow, command, statement_id, sent, now)
+            await _store_one(ctx, uow, command, statement_id, sent, now, sandbox=sandbox)
             for statement_id, sent in zip(ids, command.statements, strict=True)
         ]
         await uow.commit()
@@ -78,12 +84,15 @@ async def _store_one(
     statement_id: uuid.UUID,
     sent: dict[str, Any],
     now: datetime,
+    *,
+    sandbox: bool,
 ) -> contracts.XapiStatementOutcome:
     session = uow.session
+    table = _table(sandbox)
     digest = xapi.content_digest(sent)
     inserted = (
         await session.execute(
-            insert_ignoring_conflicts(session, xapi_statements, index_elements=["provider_id", "statement_id"])
+            insert_ignoring_conflicts(session, table, index_elements=["provider_id", "statement_id"])
             .values(
                 provider_id=command.provider_id,
                 statement_id=statement_id,
@@ -99,11 +108,11 @@ async def _store_one(
                 voids_statement_id=xapi.voided_target(sent),
                 effect="none",
             )
-            .returning(xapi_statements.c.sequence)
+            .returning(table.c.sequence)
         )
     ).scalar_one_or_none()
     if inserted is None:
-        existing = (await session.execute(_own(command.provider_id).where(_id_is(statement_id)))).one()
+        existing = (await session.execute(_own(table, command.provider_id).where(_id_is(table, statement_id)))).one()
         if existing.content_digest != digest:
             raise Conflict("statement_conflict", f"Statement {statement_id} was stored before with other content.")
         return _outcome(existing, newly_stored=False)
@@ -112,10 +121,10 @@ async def _store_one(
     target = xapi.voided_target(sent)
     claim = xapi.attendance_claim(sent, home_page=command.register_home_page, edition_prefix=command.edition_iri_prefix)
     if target is not None:
-        effect = await _void_target(ctx, uow, command, statement_id, target)
+        effect = await _void_target(ctx, uow, command, statement_id, target, sandbox=sandbox)
     elif claim is not None:
-        effect = await _record_attendance(ctx, uow, command, statement_id, claim)
-    await session.execute(sa.update(xapi_statements).where(xapi_statements.c.sequence == inserted).values(**effect))
+        effect = await _record_attendance(ctx, uow, command, statement_id, claim, sandbox=sandbox)
+    await session.execute(sa.update(table).where(table.c.sequence == inserted).values(**effect))
     return contracts.XapiStatementOutcome(statement_id=statement_id, newly_stored=True, **effect)
 
 
@@ -125,9 +134,11 @@ async def _record_attendance(
     command: contracts.StoreXapiStatements,
     statement_id: uuid.UUID,
     claim: xapi.AttendanceClaim,
+    *,
+    sandbox: bool,
 ) -> dict[str, Any]:
-    """One attendance row by the attendance post's rules; a post the edition cannot take becomes this
-    statement's rejection (it is still stored: the provider reads the reason back)."""
+    """One attendance row by the attendance post's rules (the sandbox's for a sandbox key); a post the edition
+    cannot take becomes this statement's rejection (it is still stored: the provider reads the reason back)."""
     post = contracts.PostAttendance(
         provider_id=command.provider_id,
         edition_id=claim.edition_id,
@@ -137,11 +148,14 @@ async def _record_attendance(
         posted_by=command.stored_by,
     )
     try:
-        result = await record_post(ctx, uow.session, uow.emit, post, post.idempotency_key)
+        if sandbox:
+            result = await sandbox_posts.record(ctx, uow.session, post, post.idempotency_key)
+        else:
+            result = await record_post(ctx, uow.session, uow.emit, post, post.idempotency_key)
     except AccreditationError as refusal:
-        # record_post refuses before it writes anything, so the transaction carries on cleanly.
+        # Both refuse before they write anything, so the transaction carries on cleanly.
         return {"effect": "rejected", "reason_code": refusal.code, "message": refusal.message}
-    await webhooks.attendance_recorded(uow.session, result)
+    await webhooks.attendance_recorded(uow.session, result, sandbox=sandbox)
     (row,) = result.rows
     return {
         "effect": row.outcome,
@@ -157,21 +171,28 @@ async def _void_target(
     command: contracts.StoreXapiStatements,
     statement_id: uuid.UUID,
     target_id: uuid.UUID,
+    *,
+    sandbox: bool,
 ) -> dict[str, Any]:
     """Void the target statement (of this provider) and its attendance. An unknown target is no reason to refuse
     the voiding statement (the standard says so); voiding a voiding statement is."""
     session = uow.session
-    target = (await session.execute(for_update(_own(command.provider_id).where(_id_is(target_id)), session))).first()
+    table = _table(sandbox)
+    target = (
+        await session.execute(for_update(_own(table, command.provider_id).where(_id_is(table, target_id)), session))
+    ).first()
     if target is None:
         return {"effect": "none", "message": f"No statement {target_id} to void."}
     if target.voids_statement_id is not None:
         raise InvalidRequest("invalid_statement", "A voiding statement cannot itself be voided.")
     if target.voided:
         return {"effect": "none", "message": f"Statement {target_id} was voided already."}
-    await session.execute(
-        sa.update(xapi_statements).where(xapi_statements.c.sequence == target.sequence).values(voided=True)
-    )
-    if target.attendance_id is not None and target.effect == "recorded":
+    await session.execute(sa.update(table).where(table.c.sequence == target.sequence).values(voided=True))
+    if sandbox and target.attendance_id is not None and target.effect == "recorded":
+        await sandbox_posts.void_record(
+            session, target.attendance_id, reason=f"Voided by xAPI statement {statement_id}.", now=ctx.now()
+        )
+    elif target.attendance_id is not None and target.effect == "recorded":
         row = (
             await session.execute(sa.select(attendance).where(attendance.c.attendance_id == target.attendance_id))
         ).one()
@@ -187,12 +208,17 @@ async def _void_target(
     return {"effect": "voided", "attendance_id": target.attendance_id}
 
 
-def _own(provider_id: uuid.UUID) -> Any:
-    return sa.select(xapi_statements).where(xapi_statements.c.provider_id == provider_id)
+def _table(sandbox: bool) -> sa.Table:
+    """Where a request's statements live: a sandbox key's apart from production's."""
+    return sandbox_xapi_statements if sandbox else xapi_statements
 
 
-def _id_is(statement_id: uuid.UUID) -> Any:
-    return xapi_statements.c.statement_id == statement_id
+def _own(table: sa.Table, provider_id: uuid.UUID) -> Any:
+    return sa.select(table).where(table.c.provider_id == provider_id)
+
+
+def _id_is(table: sa.Table, statement_id: uuid.UUID) -> Any:
+    return table.c.statement_id == statement_id
 
 
 def _outcome(row: Any, *, newly_stored: bool) -> contracts.XapiStatementOutcome:
@@ -214,38 +240,12 @@ async def query_statements(
 ) -> contracts.XapiStatementPage:
     """One statement by id, or a page of the provider's statements matching the filters (see the contract)."""
     consistent_through = ctx.now()
-    select = _own(query.provider_id)
-    single = query.statement_id or query.voided_statement_id
-    if single is not None:
-        select = select.where(_id_is(single), xapi_statements.c.voided.is_(query.voided_statement_id is not None))
-        limit = 1
-    else:
-        select = select.where(xapi_statements.c.voided.is_(False))
-        if query.agent is not None:
-            key = xapi.agent_key(query.agent, "agent")
-            if key is None:
-                raise InvalidRequest("invalid_agent", "The agent filter needs an inverse functional identifier.")
-            select = select.where(sa.or_(xapi_statements.c.actor_key == key, xapi_statements.c.object_agent_key == key))
-        if query.verb is not None:
-            select = select.where(xapi_statements.c.verb_id == query.verb)
-        if query.activity is not None:
-            select = select.where(xapi_statements.c.activity_id == query.activity)
-        if query.registration is not None:
-            select = select.where(xapi_statements.c.registration == query.registration)
-        if query.since is not None:
-            select = select.where(xapi_statements.c.stored > query.since)
-        if query.until is not None:
-            select = select.where(xapi_statements.c.stored <= query.until)
-        if query.after_sequence is not None:
-            select = select.where(
-                xapi_statements.c.sequence > query.after_sequence
-                if query.ascending
-                else xapi_statements.c.sequence < query.after_sequence
-            )
-        limit = MAX_PAGE if query.limit <= 0 else min(query.limit, MAX_PAGE)
-    order = xapi_statements.c.sequence.asc() if query.ascending else xapi_statements.c.sequence.desc()
     async with ctx.unit_of_work() as uow:
-        rows = (await uow.session.execute(select.order_by(order).limit(limit + 1))).all()
+        # A sandbox key reads the sandbox's statements, every other key production's.
+        table = _table(await webhooks.asked_with_sandbox_key(uow.session))
+        rows = (await uow.session.execute(_page_query(table, query))).all()
+    single = query.statement_id or query.voided_statement_id
+    limit = 1 if single is not None else _page_limit(query)
     more = single is None and len(rows) > limit
     rows = rows[:limit]
     return contracts.XapiStatementPage(
@@ -258,3 +258,40 @@ async def query_statements(
         next_sequence=rows[-1].sequence if more else None,
         consistent_through=as_utc(consistent_through),
     )
+
+
+def _page_limit(query: contracts.QueryXapiStatements) -> int:
+    return MAX_PAGE if query.limit <= 0 else min(query.limit, MAX_PAGE)
+
+
+def _page_query(table: sa.Table, query: contracts.QueryXapiStatements) -> Any:
+    """The SELECT of one statement or of a page (one row more than the page, to tell whether more follow)."""
+    select = _own(table, query.provider_id)
+    single = query.statement_id or query.voided_statement_id
+    if single is not None:
+        select = select.where(_id_is(table, single), table.c.voided.is_(query.voided_statement_id is not None))
+        limit = 1
+    else:
+        select = select.where(table.c.voided.is_(False))
+        if query.agent is not None:
+            key = xapi.agent_key(query.agent, "agent")
+            if key is None:
+                raise InvalidRequest("invalid_agent", "The agent filter needs an inverse functional identifier.")
+            select = select.where(sa.or_(table.c.actor_key == key, table.c.object_agent_key == key))
+        if query.verb is not None:
+            select = select.where(table.c.verb_id == query.verb)
+        if query.activity is not None:
+            select = select.where(table.c.activity_id == query.activity)
+        if query.registration is not None:
+            select = select.where(table.c.registration == query.registration)
+        if query.since is not None:
+            select = select.where(table.c.stored > query.since)
+        if query.until is not None:
+            select = select.where(table.c.stored <= query.until)
+        if query.after_sequence is not None:
+            select = select.where(
+                table.c.sequence > query.after_sequence if query.ascending else table.c.sequence < query.after_sequence
+            )
+        limit = _page_limit(query)
+    order = table.c.sequence.asc() if query.ascending else table.c.sequence.desc()
+    return select.order_by(order).limit(limit + 1)

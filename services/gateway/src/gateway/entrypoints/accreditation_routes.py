@@ -8,6 +8,8 @@ A plugin keeps the composition root's edit to one line and this feature's wiring
 
 from __future__ import annotations
 
+from typing import Final
+
 from litestar.config.app import AppConfig
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins import InitPluginProtocol
@@ -26,6 +28,22 @@ from gateway.entrypoints.provider_webhooks import ProviderWebhookPages, openapi_
 from gateway.entrypoints.xapi import XapiContext, XapiVersionHeader, xapi_router
 from gateway.service_layer.api_keys import DEFAULT_CACHE_SECONDS, ApiKeyAuthenticator
 from gateway.service_layer.context import Gateway
+from lklr_shared.contracts.accreditation import SANDBOX_REGISTRATION_NUMBERS
+
+SANDBOX_TEXT: Final = (
+    "**Sandbox keys** (made in the portal) run every call exactly as production does, against the test registration "
+    "numbers only, and never reach a portfolio: "
+    + ", ".join(f"`{number}` ({answer.replace('_', ' ')})" for number, answer in SANDBOX_REGISTRATION_NUMBERS.items())
+    + "; any other number is `unknown_number`. That holds for attendance posts and voids here (a sandbox key voids only sandbox records) and for xAPI statements; a "
+    "sandbox key manages only sandbox webhook endpoints, which receive the sandbox's events and test events."
+)
+XAPI_TEXT: Final = (
+    "**xAPI**: a Learning Record Store for the Statements resource at `/xapi/` (versions 1.0.3 and 2.0.0, HTTP Basic "
+    "with your API key: user `lklr_<prefix>`, password the rest). An `attended` statement of a register account on "
+    "one of your editions (activity id `xapi_activity_id`) records attendance as this API does. xAPI 1.0.3's "
+    "alternate request syntax (`POST …?method=GET|PUT|POST|HEAD`, headers and content as form fields) is accepted; "
+    "xAPI 2.0.0 removed it, so a 2.0 request in that syntax is refused with 400. See /aanbieders/koppelen."
+)
 
 
 class AccreditationRoutes(InitPluginProtocol):
@@ -72,7 +90,7 @@ class AccreditationRoutes(InitPluginProtocol):
                         scheme="bearer",
                         description=(
                             "Your organisation's API key (`lklr_…`), as `Authorization: Bearer <api key>`. Create "
-                            "and revoke keys in the provider portal; only a hash is stored."
+                            "and revoke keys in the provider portal; only a hash is stored. " + SANDBOX_TEXT
                         ),
                     )
                 }
@@ -82,4 +100,6 @@ class AccreditationRoutes(InitPluginProtocol):
             # What the register posts to providers' endpoints (the message schemas come from the delivery log's
             # response model, so they are in the components).
             openapi.webhooks = {**(openapi.webhooks or {}), **openapi_webhooks()}
+            # The xAPI Learning Record Store is not a JSON API route of this document; its description says where.
+            openapi.description = f"{openapi.description or ''}\n\n{SANDBOX_TEXT}\n\n{XAPI_TEXT}".strip()
         return app_config

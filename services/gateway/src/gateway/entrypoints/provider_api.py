@@ -346,7 +346,8 @@ class ProviderApi(Controller):
     async def list_attendance(
         self, gateway: GatewayDep, provider: ProviderDep, edition_id: FromPath[uuid.UUID]
     ) -> AttendanceListOut:
-        """Every entry recorded on the edition, voided ones included (with when and why)."""
+        """Every entry recorded on the edition, voided ones included (with when and why). With a sandbox key: the
+        sandbox's entries (the test registration numbers), never the register's."""
         reply = await ask(
             gateway.caller, contracts.ListAttendance(provider_id=provider.provider_id, edition_id=edition_id)
         )

@@ -304,7 +304,7 @@ class AttendanceEntryOut(BaseModel):
     hours: float
     points: float
     completion_date: date
-    channel: Literal["api", "web"]
+    channel: Literal["api", "web", "xapi"]
     recorded_at: datetime
     voided_at: datetime | None = None
     void_reason: str | None = None

@@ -105,7 +105,8 @@ class ProviderWebhookApi(Controller):
         self, gateway: GatewayDep, provider: ProviderDep, data: JSONBody[WebhookEndpointIn]
     ) -> Response[WebhookSecretOut]:
         """Answers 201 with the endpoint and its signing secret (shown this once). A sandbox key registers a sandbox
-        endpoint: it receives the events of sandbox calls and test events only."""
+        endpoint: it receives the events of sandbox calls and test events only. A sandbox key sees and manages only
+        sandbox endpoints (another endpoint is 404 to it)."""
         reply = await ask(
             gateway.caller,
             contracts.RegisterWebhookEndpoint(
@@ -196,6 +197,28 @@ class ProviderWebhookApi(Controller):
             ),
         )
         return Response(WebhookDeliveryOut.of(reply), status_code=202)
+
+    @post(
+        "/{endpoint_id:uuid}/test-events",
+        summary="Send a test event of every type",
+        responses={**_COMMON, **_NOT_FOUND},
+    )
+    async def send_tests(
+        self, gateway: GatewayDep, provider: ProviderDep, endpoint_id: FromPath[uuid.UUID]
+    ) -> Response[WebhookDeliveryLogOut]:
+        """Queue one message of every event type with sample data and `"test": true` (202), signed like real
+        ones: the endpoint and the queued deliveries. With a sandbox key: sandbox endpoints only."""
+        reply = await ask(
+            gateway.caller,
+            contracts.SendTestWebhooks(
+                provider_id=provider.provider_id, endpoint_id=endpoint_id, requested_by=provider.actor
+            ),
+        )
+        body = WebhookDeliveryLogOut(
+            endpoint=WebhookEndpointOut.of(reply.endpoint),
+            deliveries=[WebhookDeliveryOut.of(d) for d in reply.deliveries],
+        )
+        return Response(body, status_code=202)
 
     @post(
         "/{endpoint_id:uuid}/deliveries/{delivery_id:uuid}/redeliver",
@@ -425,6 +448,15 @@ class ProviderWebhookPages(Controller):
     ) -> Redirect:
         provider = await find_provider(request, gateway)
         form = await request.form()
+        if form.get("alle") == "1":
+            # The "every type" button: one test message of each event type.
+            await ask(
+                gateway.caller,
+                contracts.SendTestWebhooks(
+                    provider_id=provider.provider_id, endpoint_id=endpoint_id, requested_by=actor_of(request)
+                ),
+            )
+            return Redirect(f"{WEBHOOKS}/{endpoint_id}?melding=tests", status_code=303)
         await ask(
             gateway.caller,
             contracts.SendTestWebhook(

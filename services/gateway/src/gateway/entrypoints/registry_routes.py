@@ -24,6 +24,7 @@ from gateway.entrypoints.admin_security_log import AdminSecurityLogPage
 from gateway.entrypoints.admin_system import AdminSystemPage
 from gateway.entrypoints.credential_pages import CredentialPages, CredentialPublication, VerifyPage
 from gateway.entrypoints.dev_mail import DevMailPage
+from gateway.entrypoints.dev_webhooks import DevWebhookInbox, dev_webhook_receiver
 from gateway.entrypoints.erasure_pages import ErasureDonePage, ErasurePages
 from gateway.entrypoints.errors import problem, wants_json
 from gateway.entrypoints.mine_pages import MinePages
@@ -103,6 +104,7 @@ class RegistryRoutes(InitPluginProtocol):
         ]
         if self.context.dev_pages:
             handlers.append(DevMailPage)
+            handlers.append(dev_webhook_receiver(DevWebhookInbox()))
         app_config.route_handlers.extend(handlers)
         app_config.middleware.append(DefineMiddleware(WebSecurityMiddleware, security=self.context.security))
         context = self.context

@@ -52,8 +52,21 @@ CSRF_HEADER: Final = "x-csrf-token"
 SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
 # Machine routes: bearer tokens or nothing to protect; the middleware leaves them alone (and asks no registry).
 # /xapi/ authenticates with Basic credentials, but every request that changes anything must carry the custom
-# X-Experience-API-Version header, which a cross-site form cannot send (and no CORS is offered to let a script).
-EXEMPT_PREFIXES: Final = ("/api/", "/xapi/", "/static/", "/schema", "/livez", "/readyz", "/metrics", "/asyncapi.json")
+# X-Experience-API-Version header, which a cross-site form cannot send (and no CORS is offered to let a script);
+# xAPI 1.0.3's alternate request syntax takes that header as a form field, but it needs the provider's Basic
+# credentials too, which no visitor's browser holds for this register (they are API keys, never typed into a page).
+# /dev/webhooks (local runs only) receives the register's own webhook deliveries, which carry no session.
+EXEMPT_PREFIXES: Final = (
+    "/api/",
+    "/xapi/",
+    "/static/",
+    "/schema",
+    "/livez",
+    "/readyz",
+    "/metrics",
+    "/asyncapi.json",
+    "/dev/webhooks",
+)
 _STATE_KEY: Final = "lklr_web"
 
 

@@ -10,6 +10,10 @@ accreditation service (`StoreXapiStatements`, `QueryXapiStatements`).
   `lklr_<prefix>` (the part the portal shows), password `<secret>`. A password that is the whole key works too.
 - Each provider sees and affects only its own statements. The document resources (state, activity and agent
   profiles) and the activities/agents resources are not offered: they answer 501 Not Implemented.
+- xAPI 1.0.3's alternate request syntax (Communication 1.3): `POST …?method=GET|PUT|POST|HEAD` and nothing else in
+  the query, a form-encoded body whose header fields (Authorization, X-Experience-API-Version, Content-Type,
+  Content-Length, If-Match, If-None-Match) count as headers, `content` as the body and every other field as a query
+  parameter. It was removed in 2.0.0: a request that resolves to 2.0.x is refused with 400.
 """
 
 from __future__ import annotations
@@ -19,9 +23,10 @@ import binascii
 import json
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final, TypeAlias
+from urllib.parse import parse_qsl
 
 from litestar import Request, Response, Router, get, post, put, route
 from litestar.connection import ASGIConnection
@@ -51,6 +56,12 @@ _FILTERS: Final = frozenset(
     {"agent", "verb", "activity", "registration", "since", "until", "limit", "ascending", "format", "attachments"}
 )
 _IGNORED: Final = frozenset({"related_agents", "related_activities"})
+# The header fields xAPI 1.0.3's alternate request syntax takes from the form (Communication 1.3.s3.b6).
+ALTERNATE_HEADERS: Final = frozenset(
+    {"authorization", "x-experience-api-version", "content-type", "content-length", "if-match", "if-none-match"}
+)
+ALTERNATE_METHODS: Final = frozenset({"GET", "HEAD", "PUT", "POST", "DELETE"})
+MAX_ALTERNATE_BODY: Final = 5_000_000
 
 
 class XapiError(Exception):
@@ -143,6 +154,11 @@ def xapi_guard(context: XapiContext) -> Any:
     """Checks the version header (400 first, as the standard wants), then the Basic credentials (401)."""
 
     async def guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+        posted = connection.scope.get("method") == "POST"
+        if handler.opt.get("xapi_alternate") and posted and "method" in connection.query_params:
+            # The alternate request syntax: its version and credentials are in the form, which the handler reads
+            # and checks exactly as this guard checks headers (`alternate_request`).
+            return
         requested = connection.headers.get(VERSION_HEADER)
         if handler.opt.get("xapi_public"):
             if requested:
@@ -166,14 +182,83 @@ def _version(request: Request[Any, Any, Any]) -> str:
     return str(request.scope["state"].get(_VERSION_STATE, LATEST))
 
 
-async def _json_body(request: Request[Any, Any, Any]) -> Any:
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+def _parse_json(content_type_header: str, body: bytes) -> Any:
+    content_type = content_type_header.split(";")[0].strip().lower()
     if content_type != "application/json":
         raise XapiError(400, "Send statements as application/json (attachments are not accepted).")
     try:
-        return json.loads(await request.body())
+        return json.loads(body)
     except (ValueError, UnicodeDecodeError):
         raise XapiError(400, "The body is not valid JSON.") from None
+
+
+async def _json_body(request: Request[Any, Any, Any]) -> Any:
+    return _parse_json(request.headers.get("content-type", ""), await request.body())
+
+
+@dataclass(frozen=True)
+class AlternateRequest:
+    """A request in xAPI 1.0.3's alternate syntax, unpacked: the intended method, the headers (the form's header
+    fields over the HTTP headers), the query parameters (the form's other fields) and the content."""
+
+    method: str
+    headers: dict[str, str]
+    params: dict[str, str] = field(default_factory=dict)
+    content: bytes = b""
+
+
+def parse_alternate(query: dict[str, list[str]], http_headers: dict[str, str], body: bytes) -> AlternateRequest:
+    """Unpack an alternate-syntax request (Communication 1.3); 400 for every rule it breaks."""
+    if set(query) != {"method"} or len(query["method"]) != 1:
+        raise XapiError(
+            400, "The alternate request syntax takes no query parameter but method; send the others as form fields."
+        )
+    method = query["method"][0].upper()
+    if method not in ALTERNATE_METHODS:
+        raise XapiError(400, f"method must be one of {', '.join(sorted(ALTERNATE_METHODS))}.")
+    # The body is read as a form whatever the HTTP Content-Type says: the syntax exists for clients (IE 8/9's
+    # XDomainRequest) that cannot set it, so application/x-www-form-urlencoded is a SHOULD (1.3.s3.b9), no rule.
+    if len(body) > MAX_ALTERNATE_BODY:
+        raise XapiError(413, "The request is too large.")
+    try:
+        fields = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(body), errors="strict")
+    except (UnicodeDecodeError, ValueError):
+        raise XapiError(400, "The form is not valid application/x-www-form-urlencoded UTF-8.") from None
+    headers = {name.lower(): value for name, value in http_headers.items()}
+    params: dict[str, str] = {}
+    content = b""
+    seen: set[str] = set()
+    for name, value in fields:
+        key = name.lower() if name.lower() in ALTERNATE_HEADERS else name
+        if key in seen:
+            raise XapiError(400, f"The form field {name} appears twice.")
+        seen.add(key)
+        if key in ALTERNATE_HEADERS:
+            headers[key] = value
+        elif name == "content":
+            content = value.encode("utf-8")
+        else:
+            params[name] = value
+    if "content-type" not in seen:
+        # The HTTP Content-Type describes the form, not the content the form carries.
+        headers.pop("content-type", None)
+    return AlternateRequest(method=method, headers=headers, params=params, content=content)
+
+
+async def alternate_request(request: Request[Any, Any, Any], context: XapiContext) -> AlternateRequest:
+    """The alternate-syntax request, after the checks the guard makes of an ordinary one (version, then Basic
+    credentials); refused with 400 when it resolves to xAPI 2.0.x, which removed this syntax."""
+    query = {key: request.query_params.getall(key) for key in request.query_params}
+    alternate = parse_alternate(query, dict(request.headers.items()), await request.body())
+    version = answered_version(alternate.headers.get("x-experience-api-version"))
+    request.scope["state"][_VERSION_STATE] = version
+    if version != "1.0.3":
+        raise XapiError(
+            400, "The alternate request syntax (?method=) was removed in xAPI 2.0.0; send an ordinary request."
+        )
+    key = basic_credentials_key(alternate.headers.get("authorization"))
+    request.scope["state"][_IDENTITY] = await context.authenticator.authenticate(key)
+    return alternate
 
 
 async def _store(
@@ -292,19 +377,30 @@ def _from_more_token(token: str, provider_id: uuid.UUID) -> tuple[contracts.Quer
     return query, fmt, attachments
 
 
+def about_document() -> dict[str, Any]:
+    """The About resource: the versions this LRS speaks."""
+    return {"version": list(SUPPORTED_VERSIONS), "extensions": {}}
+
+
 @get("/about", opt={"xapi_public": True}, sync_to_thread=False)
 def about() -> dict[str, Any]:
     """The versions this LRS speaks."""
-    return {"version": list(SUPPORTED_VERSIONS), "extensions": {}}
+    return about_document()
 
 
 @put("/statements", status_code=204)
 async def put_statement(request: Request[Any, Any, Any], gateway: GatewayDep, xapi: XapiDep) -> None:
     """Store one statement under the id in `?statementId=` (204)."""
-    statement_id = _uuid(request.query_params.get("statementId"), "statementId")
+    params = {key: value for key, value in request.query_params.items()}
+    await _put(request, gateway, xapi, params, await _json_body(request))
+
+
+async def _put(
+    request: Request[Any, Any, Any], gateway: GatewayDep, xapi: XapiContext, params: dict[str, str], body: Any
+) -> None:
+    statement_id = _uuid(params.get("statementId"), "statementId")
     if statement_id is None:
         raise XapiError(400, "PUT needs ?statementId=.")
-    body = await _json_body(request)
     if not isinstance(body, dict):
         raise XapiError(400, "PUT takes one statement.")
     if "id" in body and _uuid(str(body["id"]), "id") != statement_id:
@@ -313,11 +409,37 @@ async def put_statement(request: Request[Any, Any, Any], gateway: GatewayDep, xa
     await _store(request, gateway, xapi, [body])
 
 
-@post("/statements", status_code=200)
-async def post_statements(request: Request[Any, Any, Any], gateway: GatewayDep, xapi: XapiDep) -> list[str]:
-    """Store one statement or a list of them, all or none; answers their ids in order."""
+@post("/statements", status_code=200, opt={"xapi_alternate": True})
+async def post_statements(request: Request[Any, Any, Any], gateway: GatewayDep, xapi: XapiDep) -> Response[Any]:
+    """Store one statement or a list of them, all or none; answers their ids in order. With `?method=`: a request
+    in xAPI 1.0.3's alternate syntax (see the module docstring)."""
+    if "method" in request.query_params:
+        return await _alternate(request, gateway, xapi)
     body = await _json_body(request)
-    return await _store(request, gateway, xapi, body if isinstance(body, list) else [body])
+    ids = await _store(request, gateway, xapi, body if isinstance(body, list) else [body])
+    return Response(ids, media_type="application/json")
+
+
+async def _alternate(request: Request[Any, Any, Any], gateway: GatewayDep, xapi: XapiContext) -> Response[Any]:
+    """Carry out an alternate-syntax request on /statements as the ordinary request it stands for."""
+    alternate = await alternate_request(request, xapi)
+    content_type = alternate.headers.get("content-type", "application/json")
+    if alternate.method == "POST":
+        if alternate.params:
+            raise XapiError(400, f"Unknown parameters: {', '.join(sorted(alternate.params))}.")
+        body = _parse_json(content_type, alternate.content)
+        ids = await _store(request, gateway, xapi, body if isinstance(body, list) else [body])
+        return Response(ids, media_type="application/json")
+    if alternate.method == "PUT":
+        await _put(request, gateway, xapi, alternate.params, _parse_json(content_type, alternate.content))
+        return Response(None, status_code=204)
+    if alternate.method in ("GET", "HEAD"):
+        body, headers, attachments = await _statements_answer(request, gateway, alternate.params)
+        media_type = f"multipart/mixed; boundary={_MULTIPART_BOUNDARY}" if attachments else "application/json"
+        if alternate.method == "HEAD":
+            return Response(None, headers=headers, media_type=media_type)
+        return Response(_multipart(body) if attachments else body, headers=headers, media_type=media_type)
+    raise XapiError(405, f"{alternate.method} is not allowed on /xapi/statements.")
 
 
 _MULTIPART_BOUNDARY: Final = "lklr-xapi-statements"
@@ -331,10 +453,14 @@ def _multipart(body: Any) -> bytes:
     ).encode()
 
 
-async def _statements_answer(request: Request[Any, Any, Any], gateway: GatewayDep) -> tuple[Any, dict[str, str], bool]:
-    """What GET (and HEAD) /xapi/statements answer: the body, its headers, and whether it goes out multipart."""
+async def _statements_answer(
+    request: Request[Any, Any, Any], gateway: GatewayDep, params: dict[str, str] | None = None
+) -> tuple[Any, dict[str, str], bool]:
+    """What GET (and HEAD) /xapi/statements answer: the body, its headers, and whether it goes out multipart.
+    ``params`` are the query parameters (the form's, for the alternate syntax), else the request's."""
     identity = _identity(request)
-    params = {key: value for key, value in request.query_params.items()}
+    if params is None:
+        params = {key: value for key, value in request.query_params.items()}
     if "more" in params:
         if len(params) > 1:
             raise XapiError(400, "A more link takes no other parameters.")
@@ -380,12 +506,36 @@ async def head_about() -> Response[None]:
     return Response(None, media_type="application/json")
 
 
+@post("/about", status_code=200, opt={"xapi_public": True, "xapi_alternate": True})
+async def post_about(request: Request[Any, Any, Any]) -> Response[Any]:
+    """Only the alternate request syntax (`?method=GET|HEAD`): /about is public, so no credentials are needed."""
+    if "method" not in request.query_params:
+        raise XapiError(405, "POST is not allowed on /xapi/about.")
+    query = {key: request.query_params.getall(key) for key in request.query_params}
+    alternate = parse_alternate(query, dict(request.headers.items()), await request.body())
+    requested = alternate.headers.get("x-experience-api-version")
+    if requested:
+        request.scope["state"][_VERSION_STATE] = answered_version(requested)
+        if request.scope["state"][_VERSION_STATE] != "1.0.3":
+            raise XapiError(400, "The alternate request syntax (?method=) was removed in xAPI 2.0.0.")
+    if alternate.method not in ("GET", "HEAD"):
+        raise XapiError(405, f"{alternate.method} is not allowed on /xapi/about.")
+    if alternate.params:
+        raise XapiError(400, f"Unknown parameters: {', '.join(sorted(alternate.params))}.")
+    if alternate.method == "HEAD":
+        return Response(None, media_type="application/json")
+    return Response(about_document(), media_type="application/json")
+
+
 @route(
     ["/activities", "/activities/state", "/activities/profile", "/agents", "/agents/profile"],
     http_method=["GET", "PUT", "POST", "DELETE"],
+    opt={"xapi_alternate": True},
 )
-async def not_offered(request: Request[Any, Any, Any]) -> None:
-    """The resources this LRS does not offer."""
+async def not_offered(request: Request[Any, Any, Any], xapi: XapiDep) -> None:
+    """The resources this LRS does not offer (an alternate-syntax request is checked like any other first)."""
+    if request.method == "POST" and "method" in request.query_params:
+        await alternate_request(request, xapi)
     raise XapiError(501, f"{request.url.path} is not offered by this LRS: it stores statements only.")
 
 
@@ -396,6 +546,7 @@ def xapi_router(context: XapiContext) -> Router:
         route_handlers=[
             about,
             head_about,
+            post_about,
             put_statement,
             post_statements,
             get_statements,
