@@ -117,7 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"Scheduled jobs ran for {report.register_day.isoformat()}: {report.expired} registration(s) expired, "
         f"{report.reminders_sent} reminder(s) sent, {report.entry_digests_sent} entry digest(s) sent, "
-        f"{report.erasures} person(s) erased after their retention period"
+        f"{report.erasures} person(s) erased after their retention period, "
+        f"{report.log_rows_pruned} log row(s) pruned after the logs' retention"
     )
     if report.register_day != register_day(after):
         print(

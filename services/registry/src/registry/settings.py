@@ -107,9 +107,11 @@ class RegistrySettings(ServiceSettings):
     retention_audit_dossiers_days: int = Field(default=2 * 365, ge=0)
     # Attendance providers posted (and disputes of it): evidence of the portfolio's placed entries, as the portfolio.
     retention_attendance_days: int = Field(default=2 * 365, ge=0)
-    # Mail records and sign-in tokens (operational logs with the e-mail address). The security event logs are
-    # append-only and keep only pseudonymous lines (account ids, the erasure's keyed hash, never a name or number);
-    # two years follows the BIO's logging control (12.4) as this register applies it.
+    # Logs: mail records and sign-in tokens, and the security logs (the sign-in log with the addresses people
+    # typed, the audit trail with account ids). The job prunes sign-in log and audit trail rows older than this
+    # (the erasure lines stay, pseudonymous); erasing a person deletes their rows at once. The security logs are
+    # append-only but for these two deletions. Two years follows the BIO's logging control (12.4) as this register
+    # applies it.
     retention_logs_days: int = Field(default=2 * 365, ge=0)
     # The key of the pseudonym an erasure is logged under (HMAC-SHA256 of the person id): without it a log reader
     # cannot link the line to a person id. Empty: a public development key (local runs only; production refuses).

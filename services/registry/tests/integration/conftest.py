@@ -93,9 +93,12 @@ class Registry:
         assert found, mail.body
         return unquote(found.group(1))
 
-    async def sign_up_and_confirm(self, *, initials: str = "T.", surname: str = "Tester") -> tuple[uuid.UUID, str]:
-        """A new confirmed professional account; returns (account id, e-mail)."""
-        email = f"{uuid.uuid4().hex[:12]}@example.nl"
+    async def sign_up_and_confirm(
+        self, *, initials: str = "T.", surname: str = "Tester", email: str | None = None
+    ) -> tuple[uuid.UUID, str]:
+        """A new confirmed professional account (a fresh e-mail address unless given); returns (account id,
+        e-mail)."""
+        email = email or f"{uuid.uuid4().hex[:12]}@example.nl"
         await self.call(contracts.SignUp(email=email, password=PASSWORD, initials=initials, surname=surname))
         token = await self.token_mailed_to(email, "Bevestig")
         confirmed = await self.call(contracts.ConfirmEmail(token=token))

@@ -528,9 +528,19 @@ async def test_security_log_finding_sign_ins_lockouts_and_role_changes_are_in_th
 
     engine = make_engine(registry.database_url)
     try:
-        for statement in ("UPDATE audit_trail SET result = 'done'", "DELETE FROM login_attempts"):
+        # Refused without the log-erasure flag; an UPDATE is refused with it too (only erasure and retention set
+        # it, and they only delete).
+        for flag, statement in (
+            (False, "UPDATE audit_trail SET result = 'done'"),
+            (False, "DELETE FROM login_attempts"),
+            (False, "DELETE FROM audit_trail"),
+            (True, "UPDATE login_attempts SET email = 'someone@example.nl'"),
+            (True, "UPDATE audit_trail SET result = 'done'"),
+        ):
             with pytest.raises(DBAPIError, match="append-only"):
                 async with engine.begin() as connection:
+                    if flag:
+                        await connection.execute(sa.text("SET LOCAL lklr.log_erasure = 'on'"))
                     await connection.execute(sa.text(statement))
     finally:
         await engine.dispose()

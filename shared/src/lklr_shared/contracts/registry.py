@@ -1427,6 +1427,8 @@ class ScheduledJobsReport(_RegistryReply):
     entry_digests_sent: int
     # People whose data (some kinds, or all) passed its retention and was erased in this run.
     erasures: int = 0
+    # Rows of the sign-in log and the audit trail deleted in this run because the logs' retention had passed.
+    log_rows_pruned: int = 0
 
 
 class ReregistrationView(Message):

@@ -24,9 +24,11 @@ from lklr_shared.contracts.envelope import Envelope
 from lklr_shared.kit.erasure import forget_in_kit_tables
 from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.kit.rpc import Problem, RpcError
+from lklr_shared.kit.security_log import allow_log_erasure
 from registry.adapters.orm import (
     access_tokens,
     accounts,
+    audit_trail,
     credentials,
     cycle_extension_refusals,
     cycle_extensions,
@@ -35,6 +37,7 @@ from registry.adapters.orm import (
     entry_notices,
     erasure_confirmations,
     erasures,
+    login_attempts,
     login_throttle,
     mail_outbox,
     objections,
@@ -69,6 +72,8 @@ log = logging.getLogger(__name__)
 
 ERASE_ACTION = "erase_person"
 CONFIRM_ACTION = "erasure_confirmed"
+# The register's proof that it forgot someone: pseudonymous lines, kept when the logs around them are pruned.
+ERASURE_ACTIONS = (ERASE_ACTION, CONFIRM_ACTION)
 
 _REFUSAL_TEXTS = {
     ErasureRefusal.REGISTRATION_RUNNING: (
@@ -243,6 +248,7 @@ async def _erase_here(
     email = (
         await session.execute(sa.select(accounts.c.email).where(accounts.c.account_id == person_id))
     ).scalar_one_or_none()
+    rows += await _erase_logs_of(session, person_id, email)
     statements = [
         sa.delete(reminders_sent).where(reminders_sent.c.person_id == person_id),
         sa.delete(reminders_sent).where(reminders_sent.c.cycle_id.in_(person_cycles)),
@@ -271,6 +277,69 @@ async def _erase_here(
         rows += await _deleted(session, statement)
     rows += await forget_in_kit_tables(session, [str(person_id), number or ""])
     return rows
+
+
+async def _erase_logs_of(session: AsyncSession, person_id: uuid.UUID, email: str | None) -> int:
+    """Delete the sign-in log's and the audit trail's rows that name the person: by account id, and by every
+    address the account had (the current one, and those typed in sign-ins of this account; attempts with the
+    same address before the account existed carry no account id). The erasure's own line is written after this,
+    under the pseudonym."""
+    typed = (
+        await session.execute(
+            sa.select(login_attempts.c.email).where(login_attempts.c.account_id == person_id).distinct()
+        )
+    ).scalars()
+    emails = set(typed)
+    if email is not None:
+        emails |= {email, email.strip().lower()}
+    subjects = [f"account:{person_id}", f"person:{person_id}", *(f"email:{address}" for address in emails)]
+    # Erasure is the reason the logs may lose rows at all; the flag lives only for these two statements.
+    async with allow_log_erasure(session):
+        attempts = await _deleted(
+            session,
+            sa.delete(login_attempts).where(
+                sa.or_(login_attempts.c.account_id == person_id, login_attempts.c.email.in_(emails))
+            ),
+        )
+        trail = await _deleted(
+            session,
+            sa.delete(audit_trail).where(
+                sa.or_(
+                    audit_trail.c.person_id == person_id,
+                    audit_trail.c.actor_account_id == person_id,
+                    audit_trail.c.subject.in_(subjects),
+                )
+            ),
+        )
+    return attempts + trail
+
+
+async def prune_logs(session: AsyncSession, *, before: datetime, limit: int) -> tuple[int, int]:
+    """Delete up to ``limit`` rows of each of the sign-in log and the audit trail written before ``before`` (the
+    logs' retention has passed for them), in the caller's transaction; returns how many went. The erasure lines
+    stay: pseudonymous, and the register's answer to whether it forgot someone. Returns (sign-in rows, audit
+    trail rows) deleted."""
+    old_attempts = (
+        sa.select(login_attempts.c.attempt_id)
+        .where(login_attempts.c.at < before)
+        .order_by(login_attempts.c.attempt_id)
+        .limit(limit)
+    )
+    old_trail = (
+        sa.select(audit_trail.c.entry_id)
+        .where(audit_trail.c.at < before, audit_trail.c.action.not_in(ERASURE_ACTIONS))
+        .order_by(audit_trail.c.entry_id)
+        .limit(limit)
+    )
+    # Retention is the other reason the logs may lose rows; the flag lives only for these two statements.
+    async with allow_log_erasure(session):
+        attempts = await _deleted(
+            session, sa.delete(login_attempts).where(login_attempts.c.attempt_id.in_(old_attempts.scalar_subquery()))
+        )
+        trail = await _deleted(
+            session, sa.delete(audit_trail).where(audit_trail.c.entry_id.in_(old_trail.scalar_subquery()))
+        )
+    return attempts, trail
 
 
 async def record_confirmation(uow: MailingUnitOfWork, ctx: RegistryContext, event: Any, _envelope: Envelope) -> None:

@@ -1,5 +1,6 @@
 """The registry's scheduled jobs: lapse registrations at cycle end, remind before it, mail digests of new entries,
-and erase what has passed its retention (``service_layer/erasure.py`` does the erasing).
+erase what has passed its retention (``service_layer/erasure.py`` does the erasing), and prune the sign-in log
+and the audit trail after the logs' retention.
 
 They run by themselves every few seconds (``entrypoints/scheduler.py``) and on request (RunScheduledJobs, for
 tests and the demo's time travel), always judging by the registry's clock. Every job is safe with several
@@ -76,6 +77,7 @@ class JobsReport:
     reminders_skipped: int = 0
     entry_digests_sent: int = 0
     erasures: int = 0
+    log_rows_pruned: int = 0
 
     def as_reply(self) -> contracts.ScheduledJobsReport:
         return contracts.ScheduledJobsReport(
@@ -86,6 +88,7 @@ class JobsReport:
             reminders_skipped=self.reminders_skipped,
             entry_digests_sent=self.entry_digests_sent,
             erasures=self.erasures,
+            log_rows_pruned=self.log_rows_pruned,
         )
 
 
@@ -115,6 +118,7 @@ class ScheduledJobs:
             sent, skipped = await self.send_cycle_reminders(now)
             digests = await self.send_entry_digests(now)
             erased = await self.erase_past_retention(now)
+            pruned = await self.prune_logs(now)
         report = JobsReport(
             ran_at=now,
             register_day=self._ctx.today(now),
@@ -123,8 +127,9 @@ class ScheduledJobs:
             reminders_skipped=skipped,
             entry_digests_sent=digests,
             erasures=erased,
+            log_rows_pruned=pruned,
         )
-        if expired or sent or skipped or digests or erased:
+        if expired or sent or skipped or digests or erased or pruned:
             log.info("scheduled jobs: %s", report)
         return report
 
@@ -276,6 +281,20 @@ class ScheduledJobs:
             uow, ctx, person_id, due, reason="retention_passed", now=now, number=registration.number.value
         )
         return 1
+
+    async def prune_logs(self, now: datetime) -> int:
+        """Delete sign-in log and audit trail rows older than the logs' retention (a page per transaction);
+        returns how many went. Counted from when each row was written, whoever it names: a person's rows of
+        the last period stay until they age out too, or until the person is erased."""
+        before = now - self._ctx.retention.period(DataKind.LOGS)
+        pruned = 0
+        while True:
+            async with self._unit_of_work() as uow:
+                attempts, trail = await erasure.prune_logs(uow.session, before=before, limit=self._batch_size)
+                await uow.commit()
+            pruned += attempts + trail
+            if attempts < self._batch_size and trail < self._batch_size:
+                return pruned
 
     async def _erase_unused_accounts(self, now: datetime) -> int:
         """Accounts never confirmed, of people who never registered nor applied, older than the account period.
