@@ -130,7 +130,8 @@ async def test_a_person_past_retention_is_erased_in_every_service_and_logged_und
                 ),
                 registry_contracts.DemoAccountReady,
             )  # fmt: skip
-            email = f"p-{uuid.uuid4().hex[:8]}@example.nl"
+            # The addresses contain the surname, so the final scan also finds one left in a sign-in log or trail.
+            email = f"{surname.lower()}@example.nl"
             account = await call(
                 client,
                 "registry",
@@ -197,7 +198,7 @@ async def test_a_person_past_retention_is_erased_in_every_service_and_logged_und
                 assert await _tables_mentioning(system.database_urls[service], [surname, number]), service
             # On request, in the browser: the registered professional is refused with the reason; an account
             # without registration is erased (every service confirms) and its browser signed out.
-            visitor_email = f"v-{uuid.uuid4().hex[:8]}@example.nl"
+            visitor_email = f"weg.{surname.lower()}@example.nl"
             visitor = await call(
                 client,
                 "registry",
