@@ -316,9 +316,8 @@ async def _erase_logs_of(session: AsyncSession, person_id: uuid.UUID, email: str
 
 async def prune_logs(session: AsyncSession, *, before: datetime, limit: int) -> tuple[int, int]:
     """Delete up to ``limit`` rows of each of the sign-in log and the audit trail written before ``before`` (the
-    logs' retention has passed for them), in the caller's transaction; returns how many went. The erasure lines
-    stay: pseudonymous, and the register's answer to whether it forgot someone. Returns (sign-in rows, audit
-    trail rows) deleted."""
+    logs' retention has passed for them), in the caller's transaction; returns (sign-in rows, audit trail rows)
+    deleted. The erasure lines stay: pseudonymous, and the register's answer to whether it forgot someone."""
     old_attempts = (
         sa.select(login_attempts.c.attempt_id)
         .where(login_attempts.c.at < before)
