@@ -14,10 +14,6 @@ from tests.support.load import PostStream
 pytestmark = [pytest.mark.faults, pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(600)]
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="Known flake, cause not proven: in one full-suite run one event stayed in a portfolio queue for 240 s after the broker restart. Since then the watchdog also judges from the broker's view (a queue without our consumer, or ready messages an idle subscriber never receives, restarts it), and settle failures print the broker's queues, consumers and channels. A second suspect is RabbitMQ 3.10 itself: messages waiting in a TTL retry queue when the node is killed were lost or stuck after the restart in a probe here (README, Messaging in one screen, known gap). Runs every time; reported, not hidden.",
-)
 async def test_a_broker_killed_mid_stream_and_restarted_loses_and_duplicates_nothing(tmp_path: Path) -> None:
     async with fault_rig(tmp_path) as rig:
         scenario = rig.scenario
