@@ -25,7 +25,8 @@ from lklr_shared.contracts import accreditation as accreditation_contracts
 from lklr_shared.contracts import portfolio as contracts
 from lklr_shared.contracts import registry as registry_contracts
 from lklr_shared.kit.clock import register_today, system_clock
-from lklr_shared.kit.rpc import RpcClient, RpcError
+from lklr_shared.kit.errors import RpcError
+from lklr_shared.kit.rpc import RpcClient
 
 DEMO_ACTOR = "demo-data"
 WAIT_SECONDS = 60.0

@@ -25,7 +25,8 @@ from lklr_shared.contracts import registry as contracts
 from lklr_shared.kit.actor import operator_credentials
 from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.clock import register_today, system_clock
-from lklr_shared.kit.rpc import RpcClient, RpcError
+from lklr_shared.kit.errors import RpcError
+from lklr_shared.kit.rpc import RpcClient
 from lklr_shared.kit.topology import Topology
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -28,7 +28,8 @@ from lklr_shared.contracts.base import Message
 from lklr_shared.kit.actor import operator_credentials
 from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.clock import register_today, system_clock
-from lklr_shared.kit.rpc import RpcClient, RpcError
+from lklr_shared.kit.errors import RpcError
+from lklr_shared.kit.rpc import RpcClient
 from lklr_shared.kit.topology import Topology
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]

@@ -17,16 +17,9 @@ from lklr_shared.contracts.system import Ping, Pong
 from lklr_shared.kit.actor import ASSERTION_HEADER, local_verifier, operator_credentials
 from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.consumer import EventConsumer
+from lklr_shared.kit.errors import Problem, RpcError
 from lklr_shared.kit.outbox import UnitOfWork
-from lklr_shared.kit.rpc import (
-    DEADLINE_HEADER,
-    Problem,
-    RpcClient,
-    RpcError,
-    RpcServer,
-    ServiceTimeout,
-    ServiceUnavailable,
-)
+from lklr_shared.kit.rpc import DEADLINE_HEADER, RpcClient, RpcServer, ServiceTimeout, ServiceUnavailable
 from lklr_shared.kit.topology import declare_consumer_queue
 from tests.messaging import harness
 

@@ -13,7 +13,7 @@ from typing import Any
 from lklr_shared.contracts import accreditation as accreditation_contracts
 from lklr_shared.contracts import portfolio as portfolio_contracts
 from lklr_shared.contracts import registry as registry_contracts
-from lklr_shared.kit.rpc import RpcError
+from lklr_shared.kit.errors import RpcError
 from tests.support.system import RunningSystem
 
 # 120 accredited A1 points and 4 articles of 10 A2 points: 160 in total, 120 accredited, 40 A2 (the default norm).

@@ -31,8 +31,9 @@ from lklr_shared.contracts.envelope import Envelope, utcnow, wrap
 from lklr_shared.kit.actor import operator_credentials
 from lklr_shared.kit.broker import connect_broker, event_tap
 from lklr_shared.kit.db import make_engine, make_session_factory, run_migrations
+from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.outbox import UnitOfWork
-from lklr_shared.kit.rpc import RpcClient, RpcError
+from lklr_shared.kit.rpc import RpcClient
 from lklr_shared.kit.runtime import ServiceRuntime
 from lklr_shared.kit.topology import Topology
 from lklr_shared.registration_numbers import registration_number_for

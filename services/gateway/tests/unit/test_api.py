@@ -9,7 +9,8 @@ from litestar.testing import AsyncTestClient
 from gateway.entrypoints.errors import public_server_detail
 from lklr_shared.contracts.registry import Statistics
 from lklr_shared.contracts.system import Pong
-from lklr_shared.kit.rpc import RpcError, ServiceTimeout, ServiceUnavailable
+from lklr_shared.kit.errors import RpcError
+from lklr_shared.kit.rpc import ServiceTimeout, ServiceUnavailable
 
 from .conftest import FakeCaller, make_app
 

@@ -13,7 +13,7 @@ from litestar.testing import AsyncTestClient
 from gateway.texts import office as office_texts
 from lklr_shared.contracts import audit as a
 from lklr_shared.contracts import registry as c
-from lklr_shared.kit.rpc import RpcError
+from lklr_shared.kit.errors import RpcError
 
 from .registry_fake import PASSWORD, FakeAccount
 from .review_fakes import ReviewWorld

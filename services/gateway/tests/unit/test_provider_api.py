@@ -13,7 +13,8 @@ from litestar.testing import AsyncTestClient
 from gateway.entrypoints.errors import public_server_detail
 from gateway.service_layer.api_keys import ApiKeyAuthenticator, ApiKeyRejected, bearer_token
 from lklr_shared.contracts import accreditation as contracts
-from lklr_shared.kit.rpc import RpcError, ServiceTimeout, ServiceUnavailable
+from lklr_shared.kit.errors import RpcError
+from lklr_shared.kit.rpc import ServiceTimeout, ServiceUnavailable
 
 from .provider_fakes import (
     COURSE_ID,

@@ -15,8 +15,9 @@ from litestar.testing import AsyncTestClient
 
 from gateway.entrypoints.access_log import configure_access_log
 from lklr_shared.contracts.system import Pong
+from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.health import HealthServer
-from lklr_shared.kit.rpc import RpcError, ServiceTimeout, ServiceUnavailable
+from lklr_shared.kit.rpc import ServiceTimeout, ServiceUnavailable
 
 from .conftest import FakeCaller, make_app
 

@@ -32,8 +32,9 @@ from lklr_shared.kit.actor import operator_credentials
 from lklr_shared.kit.broker import connect_broker, event_tap
 from lklr_shared.kit.clock import Clock, register_today, system_clock
 from lklr_shared.kit.db import make_engine, run_migrations
+from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.publisher import Publisher
-from lklr_shared.kit.rpc import RpcClient, RpcError
+from lklr_shared.kit.rpc import RpcClient
 from lklr_shared.kit.runtime import ServiceRuntime
 from lklr_shared.kit.topology import Topology
 from portfolio.bootstrap import MIGRATIONS_DIR, build_runtime

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lklr_shared.contracts import portfolio as contracts
-from lklr_shared.kit.rpc import RpcError
+from lklr_shared.kit.errors import RpcError
 
 from .conftest import Harness, Person, wait_for
 

@@ -15,7 +15,7 @@ from lklr_shared.contracts import audit as audit_events
 from lklr_shared.contracts import portfolio as contracts
 from lklr_shared.contracts import registry as registry_events
 from lklr_shared.kit.clock import ManualClock
-from lklr_shared.kit.rpc import RpcError
+from lklr_shared.kit.errors import RpcError
 
 from .conftest import Harness, Person, running_portfolio, wait_for
 

@@ -246,5 +246,7 @@ def build_runtime(settings: ServiceSettings, *, clock: Clock | None = None) -> R
     runtime.jobs = jobs
     if registry_settings.scheduled_jobs_enabled:
         runtime.job_timer = JobTimer(jobs, registry_settings.scheduled_jobs_interval_seconds)
-    runtime.rpc_handlers = rpc_handlers(runtime.unit_of_work, context, jobs)
+    # Through the runtime, so commits wake the relays it starts.
+    context.unit_of_work = runtime.unit_of_work
+    runtime.rpc_handlers = rpc_handlers(context, jobs)
     return runtime

@@ -26,7 +26,8 @@ from lklr_shared.kit.actor import operator_credentials
 from lklr_shared.kit.broker import connect_broker, event_tap
 from lklr_shared.kit.clock import ManualClock
 from lklr_shared.kit.db import make_engine, run_migrations
-from lklr_shared.kit.rpc import RpcClient, RpcError
+from lklr_shared.kit.errors import RpcError
+from lklr_shared.kit.rpc import RpcClient
 from lklr_shared.kit.topology import Topology
 from registry.adapters.security import TotpVerifier
 from registry.bootstrap import MIGRATIONS_DIR, RegistryRuntime, build_runtime

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.kit.actor import operator_credentials
 from lklr_shared.kit.broker import connect_broker
-from lklr_shared.kit.rpc import RpcClient, RpcError
+from lklr_shared.kit.errors import RpcError
+from lklr_shared.kit.rpc import RpcClient
 from registry.domain.public_register import PUBLIC_FIELDS
 
 from .conftest import PASSWORD, Registry, RegistryFactory, raw_reply, rpc_error

@@ -50,7 +50,7 @@ from lklr_shared.contracts.base import Message, contract_for
 from lklr_shared.contracts.envelope import Envelope, utcnow
 
 # A module reference, not names: rpc imports this module too, and either may be imported first.
-from lklr_shared.kit import rpc
+from lklr_shared.kit import errors, rpc
 from lklr_shared.kit.db import kit_metadata, transaction
 
 log = logging.getLogger(__name__)
@@ -187,7 +187,7 @@ def request_id_of(headers: Mapping[str, Any] | None) -> str | None:
     if isinstance(value, bytes):
         value = value.decode("utf-8", errors="replace")
     if not isinstance(value, str) or len(value) > MAX_REQUEST_ID_LENGTH:
-        raise rpc.RpcError("bad_request_id", f"a request id is a string of at most {MAX_REQUEST_ID_LENGTH}", 400)
+        raise errors.RpcError("bad_request_id", f"a request id is a string of at most {MAX_REQUEST_ID_LENGTH}", 400)
     return value
 
 
@@ -223,7 +223,7 @@ async def once(
             reply = await handler(request, envelope)
         except RequestAlreadyApplied as applied:
             return await _first_reply(applied, _wait_seconds(headers))
-        except rpc.RpcError as exc:
+        except errors.RpcError as exc:
             await _store_reply(scope, {"ok": False, "error": exc.as_dict()})
             raise
         await _store_reply(scope, reply_body(reply) if reply.kept_for_retries else _secret_reply())
@@ -234,7 +234,7 @@ async def once(
 
 def _secret_reply() -> dict[str, Any]:
     # What a retry gets instead of a reply that holds a secret shown once (a new API key): not the secret again.
-    error = rpc.RpcError(
+    error = errors.RpcError(
         "request_already_applied",
         "This request was carried out before; its result held a secret that is shown only once.",
         409,
@@ -280,20 +280,20 @@ async def _first_reply(applied: RequestAlreadyApplied, wait_seconds: float) -> M
             break
         await asyncio.sleep(_REPLY_POLL_SECONDS)
     if stored is None:
-        raise rpc.RpcError(
+        raise errors.RpcError(
             "request_already_applied",
             "This request was carried out before, but its result cannot be repeated; reload to see the result.",
             409,
         )
     body = json.loads(stored)
     if not body.get("ok"):
-        raise rpc.RpcError.from_dict(body.get("error") or {})
+        raise errors.RpcError.from_dict(body.get("error") or {})
     return contract_for(body["type"], int(body.get("version", 1))).model_validate(body["payload"])
 
 
-def _reused(request_id: str, first_type: str, this_type: str) -> rpc.RpcError:
+def _reused(request_id: str, first_type: str, this_type: str) -> errors.RpcError:
     what = "another request" if first_type != this_type else "the same request with other content"
-    return rpc.RpcError(
+    return errors.RpcError(
         "request_id_reused",
         f"Request id {request_id} was used before for {what}; send a new request with a new id.",
         422,

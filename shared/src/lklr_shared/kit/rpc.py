@@ -16,8 +16,7 @@ import logging
 import time
 import uuid
 import weakref
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import aio_pika
@@ -44,6 +43,7 @@ from lklr_shared.kit.actor import (
 from lklr_shared.kit.broker import consumer_channel, current_message, leave_body
 from lklr_shared.kit.causation import cause, current_correlation_id, current_origin
 from lklr_shared.kit.deadline import request_deadline
+from lklr_shared.kit.errors import Problem, RpcError
 from lklr_shared.kit.topology import Topology
 
 log = logging.getLogger(__name__)
@@ -51,69 +51,6 @@ log = logging.getLogger(__name__)
 REPLY_TO = "amq.rabbitmq.reply-to"
 # Epoch milliseconds as an integer: AMQP tables may carry floats as 32-bit, far too coarse for a time.
 DEADLINE_HEADER = "x-deadline-ms"
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One thing wrong with a request: a stable code, an English text, and the request field it concerns."""
-
-    code: str
-    message: str
-    field: str | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "message": self.message, "field": self.field}
-
-
-class RpcError(Exception):
-    """A failure with an HTTP status: raised by handlers for business errors, and by the client.
-
-    The reply carries it as a problem body: ``status``, ``code``, ``message``, the list of ``problems`` (every
-    broken rule at once, each with its code and field) and, for 429 and 503, ``retry_after`` in seconds. The gateway
-    turns that into RFC 9457 JSON for the API and into field messages for forms, without parsing any text.
-    """
-
-    def __init__(
-        self,
-        code: str,
-        message: str,
-        status: int = 400,
-        *,
-        problems: Sequence[Problem] = (),
-        retry_after: int | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.status = status
-        self.problems = tuple(problems)
-        self.retry_after = retry_after
-
-    def as_dict(self) -> dict[str, Any]:
-        """The error as it travels in a reply."""
-        body: dict[str, Any] = {"code": self.code, "message": self.message, "status": self.status}
-        if self.problems:
-            body["problems"] = [problem.as_dict() for problem in self.problems]
-        if self.retry_after is not None:
-            body["retry_after"] = self.retry_after
-        return body
-
-    @classmethod
-    def from_dict(cls, error: Mapping[str, Any]) -> RpcError:
-        """The error a reply carries (unknown keys ignored, missing ones defaulted: older services answer too)."""
-        problems = [
-            Problem(str(item.get("code", "")), str(item.get("message", "")), item.get("field"))
-            for item in error.get("problems") or ()
-            if isinstance(item, Mapping)
-        ]
-        retry_after = error.get("retry_after")
-        return cls(
-            str(error.get("code", "error")),
-            str(error.get("message", "")),
-            int(error.get("status", 500)),
-            problems=problems,
-            retry_after=int(retry_after) if isinstance(retry_after, int | float) else None,
-        )
 
 
 def invalid_request(exc: ValidationError | UnknownMessageType | ValueError) -> RpcError:

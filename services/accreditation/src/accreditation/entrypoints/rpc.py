@@ -36,7 +36,8 @@ from lklr_shared.contracts.base import Message
 from lklr_shared.contracts.envelope import Envelope
 from lklr_shared.kit.access import access_of
 from lklr_shared.kit.actor import current_actor
-from lklr_shared.kit.rpc import RpcError, RpcHandler
+from lklr_shared.kit.errors import RpcError
+from lklr_shared.kit.rpc import RpcHandler
 
 UseCase = Callable[[AccreditationContext, Any], Awaitable[Message]]
 

@@ -16,7 +16,8 @@ from audit.service_layer.errors import UseCaseError
 from lklr_shared.contracts import audit as contracts
 from lklr_shared.contracts.base import Message
 from lklr_shared.contracts.envelope import Envelope
-from lklr_shared.kit.rpc import RpcError, RpcHandler
+from lklr_shared.kit.errors import RpcError
+from lklr_shared.kit.rpc import RpcHandler
 
 UseCase = Callable[[AuditContext, Any], Awaitable[Message]]
 

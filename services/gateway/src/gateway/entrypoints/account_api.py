@@ -21,8 +21,8 @@ from gateway.entrypoints.registry_context import AccountsContextDep
 from gateway.entrypoints.web_session import client_ip
 from gateway.service_layer.context import GatewayDep
 from lklr_shared.contracts import registry as contracts
+from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.requests import ask
-from lklr_shared.kit.rpc import RpcError
 
 SECURITY_SCHEME: Final = "accountToken"
 REALM: Final = "LKLR"

@@ -21,8 +21,8 @@ from gateway.entrypoints.rendering import ROLE_LINKS, page, request_language
 from gateway.entrypoints.web_session import client_ip, web_state
 from gateway.service_layer.context import GatewayDep
 from lklr_shared.contracts import registry as contracts
+from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.requests import ask
-from lklr_shared.kit.rpc import RpcError
 
 # Which form field each sign-up or password problem belongs to.
 _ACCOUNT_FIELDS = {

@@ -22,7 +22,7 @@ from gateway.entrypoints.web_session import role_required
 from gateway.service_layer.context import GatewayDep
 from lklr_shared.contracts.system import GetOperationalStatus, OperationalStatus
 from lklr_shared.kit.clock import REGISTER_TIME_ZONE
-from lklr_shared.kit.rpc import RpcError
+from lklr_shared.kit.errors import RpcError
 
 log = logging.getLogger(__name__)
 

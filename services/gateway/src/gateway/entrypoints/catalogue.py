@@ -19,8 +19,8 @@ from gateway.entrypoints.provider_models import CatalogueCourseOut, CatalogueOut
 from gateway.entrypoints.rendering import page
 from gateway.service_layer.context import Gateway, GatewayDep
 from lklr_shared.contracts.accreditation import Catalogue, SearchCatalogue
+from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.requests import ask
-from lklr_shared.kit.rpc import RpcError
 
 log = logging.getLogger(__name__)
 

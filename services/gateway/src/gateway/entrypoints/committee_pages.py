@@ -31,8 +31,8 @@ from gateway.entrypoints.web_session import current_account, role_required, sign
 from gateway.service_layer.context import Gateway, GatewayDep
 from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.contracts import registry as registry_contracts
+from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.requests import ask
-from lklr_shared.kit.rpc import RpcError
 from lklr_shared.scheme import CategoryKey
 
 COMMITTEE: Final = "/commissie"

@@ -26,8 +26,8 @@ from gateway.entrypoints.web_session import client_ip, current_account, signed_i
 from gateway.service_layer.context import GatewayDep
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.credentials import CredentialFormatError, Verdict, unverified_claims, verify_credential
+from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.requests import ask
-from lklr_shared.kit.rpc import RpcError
 
 JWT_MEDIA_TYPE: Final = "application/vc+jwt"
 # A credential is a few kilobytes; anything far larger is not one (and is not worth parsing).

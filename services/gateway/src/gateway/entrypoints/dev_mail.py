@@ -16,8 +16,8 @@ from markupsafe import Markup, escape
 from gateway.entrypoints.rendering import page
 from gateway.service_layer.context import GatewayDep
 from lklr_shared.contracts import registry as contracts
+from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.requests import ask
-from lklr_shared.kit.rpc import RpcError
 
 _URL: Final = re.compile(r"https?://[^\s<>\"']+")
 

@@ -10,7 +10,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException
 
 from gateway.entrypoints.rendering import page
-from lklr_shared.kit.rpc import RpcError
+from lklr_shared.kit.errors import RpcError
 
 log = logging.getLogger(__name__)
 

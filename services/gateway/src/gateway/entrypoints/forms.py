@@ -17,7 +17,7 @@ from gateway.entrypoints.rendering import request_language
 from gateway.entrypoints.request_ids import REQUEST_ID_FIELD
 from gateway.entrypoints.web_session import CSRF_FIELD
 from gateway.i18n import CATALOGUE, Translator
-from lklr_shared.kit.rpc import RpcError
+from lklr_shared.kit.errors import RpcError
 
 GENERAL: Final = "_"  # the key of a message that belongs to no single field
 

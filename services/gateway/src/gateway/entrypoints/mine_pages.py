@@ -31,8 +31,8 @@ from lklr_shared.contracts import accreditation as accreditation_contracts
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.contracts.base import ReplyT
 from lklr_shared.contracts.base import Request as ContractRequest
+from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.requests import ask
-from lklr_shared.kit.rpc import RpcError
 
 log = logging.getLogger(__name__)
 

@@ -31,8 +31,8 @@ from lklr_shared.contracts import accreditation as accreditation_contracts
 from lklr_shared.contracts import portfolio as portfolio_contracts
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.kit.clock import REGISTER_TIME_ZONE
+from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.requests import ask
-from lklr_shared.kit.rpc import RpcError
 
 DECISION_KINDS: Final = ("registration_refused", "reregistration_refused", "audit_not_met", "suspended", "struck_off")
 MAX_ATTACHMENTS: Final = 5

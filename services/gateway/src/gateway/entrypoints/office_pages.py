@@ -19,8 +19,8 @@ from gateway.entrypoints.request_ids import form_request_id
 from gateway.entrypoints.web_session import client_ip, current_account, role_required
 from gateway.service_layer.context import GatewayDep
 from lklr_shared.contracts import registry as contracts
+from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.requests import ask
-from lklr_shared.kit.rpc import RpcError
 
 ROLES: Final = ("leerplichtambtenaar", "rmc_medewerker")
 OFFICE_NAVIGATION: Final = (

@@ -22,8 +22,8 @@ from gateway.service_layer.context import GatewayDep
 from lklr_shared.contracts import accreditation as accreditation_contracts
 from lklr_shared.contracts import audit as audit_contracts
 from lklr_shared.contracts import registry as contracts
+from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.requests import ask
-from lklr_shared.kit.rpc import RpcError
 
 STATUSES: Final = ("pending", "awaiting_dossier", "granted", "not_granted", "refused", "superseded")
 REASONS: Final = ("illness", "pregnancy")

@@ -27,8 +27,8 @@ from gateway.service_layer.context import GatewayDep
 from lklr_shared.contracts import audit as audit_contracts
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.employers import MAX_EMPLOYER_ID_LENGTH, employer_id_for
+from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.requests import ask
-from lklr_shared.kit.rpc import RpcError
 
 ACTIVE_CHOICES: Final = ("yes", "no")
 _MAX_NAME_LENGTH: Final = 200  # audit.RegisterReviewer.name

@@ -15,8 +15,8 @@ from lklr_shared.contracts import registry as registry_contracts
 from lklr_shared.kit.asyncapi import key as asyncapi_key
 from lklr_shared.kit.asyncapi import rpc_operations
 from lklr_shared.kit.asyncapi import summary as asyncapi_summary
+from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.requests import ask
-from lklr_shared.kit.rpc import RpcError
 from lklr_shared.kit.topology import Topology
 
 log = logging.getLogger(__name__)

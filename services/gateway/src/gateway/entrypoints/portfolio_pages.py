@@ -49,8 +49,8 @@ from lklr_shared.contracts import portfolio as contracts
 from lklr_shared.contracts.base import ReplyT
 from lklr_shared.contracts.base import Request as ContractRequest
 from lklr_shared.kit.clock import REGISTER_TIME_ZONE
+from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.requests import ask
-from lklr_shared.kit.rpc import RpcError
 from lklr_shared.scheme import A2ActivityType, CategoryKey, SchemeVersion
 
 log = logging.getLogger(__name__)

@@ -33,8 +33,8 @@ from gateway.entrypoints.forms import parse_hours
 from gateway.entrypoints.web_session import CSRF_FIELD, client_ip
 from lklr_shared.contracts import portfolio as contracts
 from lklr_shared.contracts import registry as registry_contracts
+from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.requests import ask
-from lklr_shared.kit.rpc import RpcError
 
 EVIDENCE_FIELD: Final = "evidence"
 MAX_EVIDENCE_BYTES: Final = 10 * 1024 * 1024

@@ -44,8 +44,8 @@ from gateway.entrypoints.request_ids import idempotency_key_text, request_id_for
 from gateway.service_layer.api_keys import ApiKeyAuthenticator, ApiKeyRejected, bearer_token
 from gateway.service_layer.context import GatewayDep
 from lklr_shared.contracts import accreditation as contracts
+from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.requests import ask
-from lklr_shared.kit.rpc import RpcError
 
 PATH: Final = "/api/v1/provider"
 SECURITY_SCHEME: Final = "providerApiKey"

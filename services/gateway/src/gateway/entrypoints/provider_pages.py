@@ -35,8 +35,8 @@ from gateway.i18n import Translator
 from gateway.service_layer.context import Gateway, GatewayDep
 from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.kit.clock import REGISTER_TIME_ZONE
+from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.requests import ask
-from lklr_shared.kit.rpc import RpcError
 
 PORTAL: Final = "/aanbieder"
 PROVIDER_NAVIGATION: Final = (

@@ -52,8 +52,8 @@ from gateway.entrypoints.webhook_models import (
 )
 from gateway.service_layer.context import Gateway, GatewayDep
 from lklr_shared.contracts import accreditation as contracts
+from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.requests import ask
-from lklr_shared.kit.rpc import RpcError
 
 WEBHOOKS: Final = f"{PORTAL}/webhooks"
 ProviderDep: TypeAlias = NamedDependency[contracts.ApiKeyIdentity]

@@ -24,8 +24,8 @@ from gateway.entrypoints.rendering import page
 from gateway.entrypoints.web_session import client_ip
 from gateway.service_layer.context import GatewayDep
 from lklr_shared.contracts import registry as contracts
+from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.requests import ask
-from lklr_shared.kit.rpc import RpcError
 
 MAX_QUERY_LENGTH: Final = 200
 NO_CONTROL_CHARACTERS: Final = r"^[^\x00-\x1f\x7f]*$"

@@ -33,8 +33,8 @@ from gateway.entrypoints.web_session import client_ip, current_account, signed_i
 from gateway.service_layer.context import GatewayDep
 from lklr_shared.contracts import audit as audit_contracts
 from lklr_shared.contracts import portfolio as portfolio_contracts
+from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.requests import ask
-from lklr_shared.kit.rpc import RpcError
 
 NOTICES: Final = {
     "aangevraagd": "rereg.applied",

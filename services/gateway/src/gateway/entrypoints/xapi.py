@@ -41,8 +41,8 @@ from gateway.domain.xapi_iris import EDITION_PATH
 from gateway.service_layer.api_keys import ApiKeyAuthenticator, ApiKeyRejected
 from gateway.service_layer.context import GatewayDep
 from lklr_shared.contracts import accreditation as contracts
+from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.requests import ask
-from lklr_shared.kit.rpc import RpcError
 
 PATH: Final = "/xapi"
 VERSION_HEADER: Final = "X-Experience-API-Version"

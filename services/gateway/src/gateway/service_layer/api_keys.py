@@ -18,8 +18,8 @@ from typing import Final
 from gateway.caller import ServiceCaller
 from lklr_shared.contracts.accreditation import ApiKeyIdentity, AuthenticateApiKey
 from lklr_shared.kit.actor import api_key_claims, assert_actor
+from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.requests import ask
-from lklr_shared.kit.rpc import RpcError
 
 DEFAULT_CACHE_SECONDS: Final = 5.0
 DEFAULT_CACHE_ENTRIES: Final = 1024

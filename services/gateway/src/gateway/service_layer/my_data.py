@@ -21,8 +21,8 @@ from lklr_shared.contracts import portfolio as portfolio_contracts
 from lklr_shared.contracts import registry as registry_contracts
 from lklr_shared.contracts.base import Request as ContractRequest
 from lklr_shared.contracts.envelope import utcnow
+from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.requests import ask
-from lklr_shared.kit.rpc import RpcError
 
 log = logging.getLogger(__name__)
 

@@ -25,8 +25,8 @@ from lklr_shared.contracts.registry import (
     VerifyApiToken,
 )
 from lklr_shared.kit.actor import account_claims, assert_actor
+from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.requests import ask
-from lklr_shared.kit.rpc import RpcError
 
 DEFAULT_CACHE_SECONDS: Final = 3.0
 DEFAULT_CACHE_ENTRIES: Final = 4096

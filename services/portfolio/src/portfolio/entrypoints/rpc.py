@@ -11,7 +11,8 @@ from typing import Any
 from lklr_shared.contracts import portfolio as contracts
 from lklr_shared.contracts.base import Message
 from lklr_shared.contracts.envelope import Envelope
-from lklr_shared.kit.rpc import RpcError, RpcHandler
+from lklr_shared.kit.errors import RpcError
+from lklr_shared.kit.rpc import RpcHandler
 from portfolio.service_layer import (
     activities,
     evidence,

@@ -7,9 +7,9 @@ from typing import Any
 
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.contracts.base import Message
-from lklr_shared.contracts.envelope import Envelope
 from lklr_shared.contracts.system import ListSecurityEvents
 from lklr_shared.kit.rpc import RpcHandler
+from lklr_shared.kit.use_cases import UseCase, bind_use_cases
 from registry.adapters.unit_of_work import RegistryUnitOfWork
 from registry.domain.accounts import AccessTokenKind
 from registry.service_layer import (
@@ -33,8 +33,17 @@ from registry.service_layer import (
 from registry.service_layer.context import RegistryContext
 from registry.service_layer.scheduled_jobs import ScheduledJobs
 
-UnitOfWorkFactory = Callable[[Envelope], RegistryUnitOfWork]
-UseCase = Callable[[RegistryUnitOfWork, RegistryContext, Any], Awaitable[Message]]
+# The registry's older use cases take the unit of work the handler opened. Being converted to the one use-case
+# shape of every service (`lklr_shared.kit.use_cases`): a use case opens its own units of work from the context.
+LegacyUseCase = Callable[[RegistryUnitOfWork, RegistryContext, Any], Awaitable[Message]]
+
+
+def _in_unit_of_work(use_case: LegacyUseCase) -> UseCase[RegistryContext]:
+    async def run(ctx: RegistryContext, request: Any) -> Message:
+        async with ctx.unit_of_work() as uow:
+            return await use_case(uow, ctx, request)
+
+    return run
 
 
 async def _validate_session(
@@ -63,85 +72,77 @@ async def _revoke_api_token(
     return contracts.ApiTokenRevoked()
 
 
-USE_CASES: Mapping[type[Message], UseCase] = {
+USE_CASES: Mapping[type[Message], UseCase[RegistryContext]] = {
     # accounts and sign-in
-    contracts.SignUp: accounts.sign_up,
-    contracts.ConfirmEmail: accounts.confirm_email,
-    contracts.RequestEmailConfirmation: accounts.request_email_confirmation,
-    contracts.Login: accounts.login,
-    contracts.StartSecondFactorEnrolment: accounts.start_second_factor_enrolment,
-    contracts.ConfirmTotpEnrollment: accounts.confirm_totp_enrollment,
-    contracts.ValidateSession: _validate_session,
-    contracts.EndSession: _end_session,
-    contracts.IssueApiToken: accounts.issue_api_token,
-    contracts.VerifyApiToken: _verify_api_token,
-    contracts.RevokeApiToken: _revoke_api_token,
-    contracts.RequestPasswordReset: accounts.request_password_reset,
-    contracts.ResetPassword: accounts.reset_password,
-    contracts.GetMyAccount: accounts.get_my_account,
-    contracts.SetPreferredLanguage: accounts.set_preferred_language,
-    contracts.CreateDemoAccount: accounts.create_demo_account,
-    contracts.ListStaffAccounts: staff_accounts.list_staff_accounts,
-    contracts.FindAccount: account_admin.find_account,
-    contracts.SetAccountRoles: account_admin.set_account_roles,
+    contracts.SignUp: _in_unit_of_work(accounts.sign_up),
+    contracts.ConfirmEmail: _in_unit_of_work(accounts.confirm_email),
+    contracts.RequestEmailConfirmation: _in_unit_of_work(accounts.request_email_confirmation),
+    contracts.Login: _in_unit_of_work(accounts.login),
+    contracts.StartSecondFactorEnrolment: _in_unit_of_work(accounts.start_second_factor_enrolment),
+    contracts.ConfirmTotpEnrollment: _in_unit_of_work(accounts.confirm_totp_enrollment),
+    contracts.ValidateSession: _in_unit_of_work(_validate_session),
+    contracts.EndSession: _in_unit_of_work(_end_session),
+    contracts.IssueApiToken: _in_unit_of_work(accounts.issue_api_token),
+    contracts.VerifyApiToken: _in_unit_of_work(_verify_api_token),
+    contracts.RevokeApiToken: _in_unit_of_work(_revoke_api_token),
+    contracts.RequestPasswordReset: _in_unit_of_work(accounts.request_password_reset),
+    contracts.ResetPassword: _in_unit_of_work(accounts.reset_password),
+    contracts.GetMyAccount: _in_unit_of_work(accounts.get_my_account),
+    contracts.SetPreferredLanguage: _in_unit_of_work(accounts.set_preferred_language),
+    contracts.CreateDemoAccount: _in_unit_of_work(accounts.create_demo_account),
+    contracts.ListStaffAccounts: _in_unit_of_work(staff_accounts.list_staff_accounts),
+    contracts.FindAccount: _in_unit_of_work(account_admin.find_account),
+    contracts.SetAccountRoles: _in_unit_of_work(account_admin.set_account_roles),
     # applications and registrations
-    contracts.ApplyForRegistration: applications.apply_for_registration,
-    contracts.GetMyApplication: applications.get_my_application,
-    contracts.GetApplication: applications.get_application,
-    contracts.ListPendingApplications: applications.list_pending_applications,
-    contracts.DecideApplication: applications.decide_application,
-    contracts.GetMyRegistration: registrations.get_my_registration,
-    contracts.ChangeRegistrationStatus: registrations.change_registration_status,
-    contracts.GrantDemoRegistration: registrations.grant_demo_registration,
+    contracts.ApplyForRegistration: _in_unit_of_work(applications.apply_for_registration),
+    contracts.GetMyApplication: _in_unit_of_work(applications.get_my_application),
+    contracts.GetApplication: _in_unit_of_work(applications.get_application),
+    contracts.ListPendingApplications: _in_unit_of_work(applications.list_pending_applications),
+    contracts.DecideApplication: _in_unit_of_work(applications.decide_application),
+    contracts.GetMyRegistration: _in_unit_of_work(registrations.get_my_registration),
+    contracts.ChangeRegistrationStatus: _in_unit_of_work(registrations.change_registration_status),
+    contracts.GrantDemoRegistration: _in_unit_of_work(registrations.grant_demo_registration),
     # re-registration
-    contracts.ExtendCycle: extensions.extend_cycle,
-    contracts.RefuseCycleExtension: extensions.refuse_extension,
-    contracts.ListReregistrations: reregistrations.list_reregistrations,
+    contracts.ExtendCycle: _in_unit_of_work(extensions.extend_cycle),
+    contracts.RefuseCycleExtension: _in_unit_of_work(extensions.refuse_extension),
+    contracts.ListReregistrations: _in_unit_of_work(reregistrations.list_reregistrations),
     # public register and statistics
-    contracts.SearchRegister: public_register.search_register,
-    contracts.GetRegisterEntry: public_register.get_register_entry,
-    contracts.GetStatistics: statistics.get_statistics,
-    contracts.SetWorkingTotal: statistics.set_working_total,
+    contracts.SearchRegister: _in_unit_of_work(public_register.search_register),
+    contracts.GetRegisterEntry: _in_unit_of_work(public_register.get_register_entry),
+    contracts.GetStatistics: _in_unit_of_work(statistics.get_statistics),
+    contracts.SetWorkingTotal: _in_unit_of_work(statistics.set_working_total),
     # Mijn LKLR
-    contracts.GetMyPerson: people.get_my_person,
-    contracts.UpdateMyPerson: people.update_my_person,
-    contracts.ListEligibilityNotices: people.list_eligibility_notices,
-    contracts.ExportMyData: people.export_my_data,
-    contracts.EraseMyAccount: erasure.erase_my_account,
-    contracts.GetMyRetention: erasure.get_my_retention,
-    contracts.GetRetentionSchedule: erasure.get_retention_schedule,
+    contracts.GetMyPerson: _in_unit_of_work(people.get_my_person),
+    contracts.UpdateMyPerson: _in_unit_of_work(people.update_my_person),
+    contracts.ListEligibilityNotices: _in_unit_of_work(people.list_eligibility_notices),
+    contracts.ExportMyData: _in_unit_of_work(people.export_my_data),
+    contracts.EraseMyAccount: _in_unit_of_work(erasure.erase_my_account),
+    contracts.GetMyRetention: _in_unit_of_work(erasure.get_my_retention),
+    contracts.GetRetentionSchedule: _in_unit_of_work(erasure.get_retention_schedule),
     # verifiable credentials
-    contracts.IssueMyCredential: credentials.issue_my_credential,
-    contracts.GetMyRegistrationCertificate: credentials.get_my_certificate,
-    contracts.GetCredentialKeys: credentials.get_credential_keys,
-    contracts.GetStatusList: credentials.get_status_list,
+    contracts.IssueMyCredential: _in_unit_of_work(credentials.issue_my_credential),
+    contracts.GetMyRegistrationCertificate: _in_unit_of_work(credentials.get_my_certificate),
+    contracts.GetCredentialKeys: _in_unit_of_work(credentials.get_credential_keys),
+    contracts.GetStatusList: _in_unit_of_work(credentials.get_status_list),
     # objections (bezwaar)
-    contracts.FileObjection: objections.file_objection,
-    contracts.GetMyObjections: objections.get_my_objections,
-    contracts.ListObjections: objections.list_objections,
-    contracts.AcknowledgeObjection: objections.acknowledge_objection,
-    contracts.InviteToObjectionHearing: objections.invite_to_hearing,
-    contracts.ExtendObjectionTerm: objections.extend_objection_term,
-    contracts.DecideObjection: objections.decide_objection,
-    contracts.GetObjectionStatistics: objections.get_objection_statistics,
+    contracts.FileObjection: _in_unit_of_work(objections.file_objection),
+    contracts.GetMyObjections: _in_unit_of_work(objections.get_my_objections),
+    contracts.ListObjections: _in_unit_of_work(objections.list_objections),
+    contracts.AcknowledgeObjection: _in_unit_of_work(objections.acknowledge_objection),
+    contracts.InviteToObjectionHearing: _in_unit_of_work(objections.invite_to_hearing),
+    contracts.ExtendObjectionTerm: _in_unit_of_work(objections.extend_objection_term),
+    contracts.DecideObjection: _in_unit_of_work(objections.decide_objection),
+    contracts.GetObjectionStatistics: _in_unit_of_work(objections.get_objection_statistics),
     # development
-    contracts.ListDevMail: mailbox.list_dev_mail,
-    ListSecurityEvents: security_log.list_security_events,
+    contracts.ListDevMail: _in_unit_of_work(mailbox.list_dev_mail),
+    ListSecurityEvents: _in_unit_of_work(security_log.list_security_events),
 }
 
 
-def rpc_handlers(
-    unit_of_work: UnitOfWorkFactory, ctx: RegistryContext, jobs: ScheduledJobs
-) -> dict[type[Message], RpcHandler]:
-    """The registry's request handlers. Each request gets its own unit of work, caused by the request's
-    envelope, so the events it publishes carry the gateway request's correlation id."""
-
-    def bind(use_case: UseCase) -> RpcHandler:
-        async def handle(request: Message, envelope: Envelope) -> Message:
-            async with unit_of_work(envelope) as uow:
-                return await use_case(uow, ctx, request)
-
-        return handle
+def rpc_handlers(ctx: RegistryContext, jobs: ScheduledJobs) -> dict[type[Message], RpcHandler]:
+    """The registry's request handlers, bound to its context. Each request's units of work are caused by the
+    request's envelope (the RPC server sets it as the current cause), so the events it publishes carry the gateway
+    request's correlation id."""
 
     async def run_scheduled_jobs(
         uow: RegistryUnitOfWork, ctx: RegistryContext, command: contracts.RunScheduledJobs
@@ -150,6 +151,8 @@ def rpc_handlers(
         await scheduled_jobs.authorize_run(uow, ctx, command)
         return (await jobs.run_all()).as_reply()
 
-    handlers = {contract: bind(use_case) for contract, use_case in USE_CASES.items()}
-    handlers[contracts.RunScheduledJobs] = bind(run_scheduled_jobs)
-    return handlers
+    use_cases: dict[type[Message], UseCase[RegistryContext]] = {
+        **USE_CASES,
+        contracts.RunScheduledJobs: _in_unit_of_work(run_scheduled_jobs),
+    }
+    return bind_use_cases(ctx, use_cases)

@@ -14,11 +14,16 @@ from registry.adapters.credential_signer import CredentialSigner
 from registry.adapters.mail import FolderMailer
 from registry.adapters.secret_box import SecretBox
 from registry.adapters.security import PasswordHasher, TotpVerifier
+from registry.adapters.unit_of_work import RegistryUnitOfWork
 from registry.domain.login_throttle import ThrottlePolicy
 from registry.domain.rate_limit import RateLimit
 from registry.domain.retention import DEFAULT_SCHEDULE, Pseudonymiser, RetentionSchedule
 
 Clock = Callable[[], datetime]
+
+
+def _not_wired() -> RegistryUnitOfWork:
+    raise RuntimeError("the registry context's unit of work is wired by the composition root (bootstrap)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +108,8 @@ class RegistryContext:
     # register's clock (a test's ManualClock drives both); a process sets the system clock, so the demo's time
     # travel (a shifted register clock) never makes every code wrong.
     second_factor_clock: Clock | None = None
+    # Opens a unit of work (wired by the composition root once the runtime exists; see ``bootstrap``).
+    unit_of_work: Callable[[], RegistryUnitOfWork] = field(default=_not_wired)
 
     def now(self) -> datetime:
         return self.clock()

@@ -22,8 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.contracts.envelope import Envelope
 from lklr_shared.kit.erasure import forget_in_kit_tables
+from lklr_shared.kit.errors import Problem, RpcError
 from lklr_shared.kit.outbox import UnitOfWork
-from lklr_shared.kit.rpc import Problem, RpcError
 from lklr_shared.kit.security_log import allow_log_erasure
 from registry.adapters.orm import (
     access_tokens,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from lklr_shared.kit.rpc import Problem, RpcError
+from lklr_shared.kit.errors import Problem, RpcError
 
 
 def bad_request(code: str, message: str) -> RpcError:

@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lklr_shared.contracts import registry as contracts
-from lklr_shared.kit.rpc import RpcError
+from lklr_shared.kit.errors import RpcError
 from registry.adapters.orm import cycle_extension_refusals, objections, people, registration_applications, registrations
 from registry.adapters.orm import reregistrations as dossiers
 from registry.adapters.orm import status_history as history
