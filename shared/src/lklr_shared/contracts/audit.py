@@ -38,7 +38,8 @@ class DossierSampled(_AuditEvent):
     """The sampling decision for a dossier, reproducible from the recorded seed.
 
     `draw` is the dossier's uniform number in [0, 1) under `seed` (sampled when below the share and not
-    exempt); `case_id` names the review case of a sampled dossier. Later fields are optional (added in issue 6).
+    exempt); `case_id` names the review case of a sampled dossier. The fields after
+    `activity_ids` came later and are optional, so events sent before them still parse.
     """
 
     wire_name: ClassVar[str] = "audit.DossierSampled"
@@ -101,7 +102,7 @@ class AuditConcluded(_AuditEvent):
 
 
 class EvidenceAccessGranted(_AuditEvent):
-    """A reviewer may read evidence of a sampled dossier (added in issue 6; the portfolio enforces it).
+    """A reviewer may read evidence of a sampled dossier (the portfolio enforces it).
 
     Emitted when a case is assigned (`activity_ids`: the sampled activities, whose attached files the reviewer may
     read) and when the professional answers a request for more information with files (`evidence_ids`: those

@@ -684,7 +684,7 @@ class EvidenceChunk(_PortfolioReply):
 
 
 class ReadReviewEvidenceChunk(_PortfolioQuery[EvidenceChunk]):
-    """Query (reviewer, issue 6): as ReadEvidenceChunk, for the reviewer assigned to a sampled dossier's case.
+    """Query (reviewer): as ReadEvidenceChunk, for the reviewer assigned to a sampled dossier's case.
 
     The portfolio keeps the audit's EvidenceAccessGranted as grants: `reviewer_id` may read the files attached to
     the case's sampled activities and the files the professional sent with an answer. Anything else (another
