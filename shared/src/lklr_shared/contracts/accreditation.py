@@ -23,6 +23,7 @@ from pydantic import Field
 
 from lklr_shared.contracts.access import PUBLIC, Access, provider, signed_in, staff
 from lklr_shared.contracts.base import Command, Event, Message, Query, Reply
+from lklr_shared.contracts.objections import ObjectionSteps, ObjectionYearCounts
 
 Category = Literal["A1", "A2"]
 CourseStatus = Literal["submitted", "changes_requested", "approved", "rejected", "withdrawn"]
@@ -392,7 +393,19 @@ class CourseHistoryEntry(Message):
     valid_until: date | None = None
 
 
-class CourseObjectionView(Message):
+class CourseBasics(Message):
+    """What every view of a course starts with: the course, its provider and what it is."""
+
+    course_id: uuid.UUID
+    provider_id: uuid.UUID
+    provider_name: str
+    title: str
+    description: str
+    category: Category
+    study_load_hours: Decimal
+
+
+class CourseObjectionView(ObjectionSteps):
     """A provider's objection against a course decision, with the flow's deadlines and steps (a nested value);
     the fields mean what they mean in the registry's ObjectionView. ``decision_step`` is the decision objected to
     (approved, changes_requested, rejected) of ``decided_on``."""
@@ -408,19 +421,11 @@ class CourseObjectionView(Message):
     filing_deadline: date
     reasons: str
     state: Literal["received", "acknowledged", "hearing_scheduled", "decided"]
-    acknowledged_on: date | None = None
-    hearing_at: datetime | None = None
-    hearing_place: str | None = None
     original_decision_due_on: date
     decision_due_on: date
-    extended: bool = False
-    extension_reason: str | None = None
-    outcome: Literal["upheld", "not_upheld"] | None = None
-    decision_reasons: str | None = None
-    objection_decided_on: date | None = None
 
 
-class CourseDetails(Reply):
+class CourseDetails(Reply, CourseBasics):
     """A course with its editions, its current accreditation and its full history.
 
     `points` and `valid_from`/`valid_until` are set once approved. `objection_open` puts the course in the
@@ -430,13 +435,6 @@ class CourseDetails(Reply):
 
     wire_name: ClassVar[str] = "accreditation.CourseDetails"
 
-    course_id: uuid.UUID
-    provider_id: uuid.UUID
-    provider_name: str
-    title: str
-    description: str
-    category: Category
-    study_load_hours: Decimal
     trainers: list[str]
     target_group: str
     programme: str
@@ -583,14 +581,8 @@ class CourseObjections(Reply):
     truncated: bool = False
 
 
-class CourseObjectionYear(Message):
+class CourseObjectionYear(ObjectionYearCounts):
     """Providers' objections filed in one year and what became of them (a nested value)."""
-
-    year: int
-    filed: int
-    upheld: int
-    not_upheld: int
-    open: int
 
 
 class GetCourseObjectionStatistics(Query["CourseObjectionStatistics"]):
@@ -772,16 +764,9 @@ class SearchCatalogue(Query["Catalogue"]):
     offset: int = 0
 
 
-class CatalogueEntry(Message):
+class CatalogueEntry(CourseBasics):
     """A course as the public sees it."""
 
-    course_id: uuid.UUID
-    provider_id: uuid.UUID
-    provider_name: str
-    title: str
-    description: str
-    category: Category
-    study_load_hours: Decimal
     points: Decimal
     valid_from: date
     valid_until: date

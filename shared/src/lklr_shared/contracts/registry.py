@@ -82,6 +82,7 @@ from pydantic import Field
 
 from lklr_shared.contracts.access import PUBLIC, Access, signed_in, staff
 from lklr_shared.contracts.base import Command, Event, Message, Query, Reply, ReplyT
+from lklr_shared.contracts.objections import ObjectionOutcomeName, ObjectionSteps, ObjectionYearCounts
 
 Role = Literal["leerplichtambtenaar", "rmc_medewerker"]
 EmployerKind = Literal["municipality", "region", "rbl"]
@@ -1467,7 +1468,6 @@ ObjectionDecisionKind = Literal[
     "registration_refused", "reregistration_refused", "audit_not_met", "suspended", "struck_off", "extension_refused"
 ]
 ObjectionStateName = Literal["received", "acknowledged", "hearing_scheduled", "decided"]
-ObjectionOutcomeName = Literal["upheld", "not_upheld"]
 
 
 class ObjectionAttachment(Message):
@@ -1491,7 +1491,7 @@ class ObjectableDecision(Message):
     objection_id: uuid.UUID | None = None
 
 
-class ObjectionView(Message):
+class ObjectionView(ObjectionSteps):
     """One objection with its deadlines and steps (a nested value).
 
     ``decision_due_on`` is the decision deadline in force (after the extension, if taken);
@@ -1513,16 +1513,8 @@ class ObjectionView(Message):
     reasons: str
     attachments: list[ObjectionAttachment] = Field(default_factory=list)
     state: ObjectionStateName
-    acknowledged_on: date | None = None
-    hearing_at: datetime | None = None
-    hearing_place: str | None = None
     original_decision_due_on: date
     decision_due_on: date
-    extended: bool = False
-    extension_reason: str | None = None
-    outcome: ObjectionOutcomeName | None = None
-    decision_reasons: str | None = None
-    objection_decided_on: date | None = None
     overdue: bool = False
 
 
@@ -1655,14 +1647,8 @@ class GetObjectionStatistics(Query["ObjectionStatistics"]):
     access: ClassVar[Access] = PUBLIC
 
 
-class ObjectionYear(Message):
+class ObjectionYear(ObjectionYearCounts):
     """Objections filed in one year and what became of them (a nested value)."""
-
-    year: int
-    filed: int
-    upheld: int
-    not_upheld: int
-    open: int
 
 
 class ObjectionStatistics(Reply):
