@@ -116,13 +116,8 @@ def open_jwt(token: str, keys: Mapping[str, Ed25519PublicKey]) -> SignedToken:
     Raises CredentialFormatError for a token that is malformed, names an unknown key or algorithm, or whose
     signature does not match: in each case the register did not issue it as it is.
     """
-    parts = token.strip().split(".")
-    if len(parts) != 3:
-        raise CredentialFormatError("not a compact JWS (three dot-separated parts expected)")
-    try:
-        header = json.loads(b64url_decode(parts[0]))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise CredentialFormatError("the header is not JSON") from exc
+    parts = _jws_parts(token)
+    header = _json_part(parts[0], "header")
     if not isinstance(header, dict) or header.get("alg") != ALGORITHM:
         raise CredentialFormatError(f"algorithm must be {ALGORITHM}")
     key = keys.get(str(header.get("kid", "")))
@@ -132,24 +127,30 @@ def open_jwt(token: str, keys: Mapping[str, Ed25519PublicKey]) -> SignedToken:
         key.verify(b64url_decode(parts[2]), f"{parts[0]}.{parts[1]}".encode("ascii"))
     except (InvalidSignature, UnicodeEncodeError) as exc:
         raise CredentialFormatError("the signature does not match the content") from exc
-    try:
-        claims = json.loads(b64url_decode(parts[1]))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise CredentialFormatError("the payload is not JSON") from exc
-    if not isinstance(claims, dict):
-        raise CredentialFormatError("the payload is not a JSON object")
-    return SignedToken(header=header, claims=claims)
+    return SignedToken(header=header, claims=_claims(parts[1]))
 
 
 def unverified_claims(token: str) -> dict[str, Any]:
     """The payload without checking the signature: only to find where to fetch keys and status lists from."""
+    return _claims(_jws_parts(token)[1])
+
+
+def _jws_parts(token: str) -> list[str]:
     parts = token.strip().split(".")
     if len(parts) != 3:
         raise CredentialFormatError("not a compact JWS (three dot-separated parts expected)")
+    return parts
+
+
+def _json_part(part: str, name: str) -> Any:
     try:
-        claims = json.loads(b64url_decode(parts[1]))
+        return json.loads(b64url_decode(part))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise CredentialFormatError("the payload is not JSON") from exc
+        raise CredentialFormatError(f"the {name} is not JSON") from exc
+
+
+def _claims(part: str) -> dict[str, Any]:
+    claims = _json_part(part, "payload")
     if not isinstance(claims, dict):
         raise CredentialFormatError("the payload is not a JSON object")
     return claims

@@ -17,12 +17,13 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, ClassVar, Final, Generic, Literal
+from typing import Any, ClassVar, Final, Literal
 
 from pydantic import Field
 
 from lklr_shared.contracts.access import PUBLIC, Access, provider, signed_in, staff
-from lklr_shared.contracts.base import Message, MessageKind, ReplyT, Request
+from lklr_shared.contracts.base import Command, Event, Message, Query, Reply
+from lklr_shared.contracts.objections import ObjectionSteps, ObjectionYearCounts
 
 Category = Literal["A1", "A2"]
 CourseStatus = Literal["submitted", "changes_requested", "approved", "rejected", "withdrawn"]
@@ -34,12 +35,7 @@ MAX_ATTENDEES_PER_POST = 5_000
 """The most rows one attendance post may carry (a larger post is refused whole with `too_many_rows`)."""
 
 
-class _AccreditationEvent(Message):
-    owner: ClassVar[str] = "accreditation"
-    kind: ClassVar[MessageKind] = "event"
-
-
-class PersonErased(_AccreditationEvent):
+class PersonErased(Event):
     """The accreditation service forgot a person as registry.PersonErasureRequested asked: attendance rows, disputes, teaching claims and the read model of the registration.
     ``erasure_id`` is the request's; ``rows`` and ``files`` count what this delivery removed (0 on a repeat)."""
 
@@ -51,7 +47,7 @@ class PersonErased(_AccreditationEvent):
     files: int = 0
 
 
-class CourseAccredited(_AccreditationEvent):
+class CourseAccredited(Event):
     """The committee approved a course: it enters the catalogue and earns accredited points."""
 
     wire_name: ClassVar[str] = "accreditation.CourseAccredited"
@@ -70,7 +66,7 @@ class CourseAccredited(_AccreditationEvent):
     reason: str = ""
 
 
-class AccreditationWithdrawn(_AccreditationEvent):
+class AccreditationWithdrawn(Event):
     """An accreditation was withdrawn; points earned before `withdrawn_on` stay."""
 
     wire_name: ClassVar[str] = "accreditation.AccreditationWithdrawn"
@@ -88,7 +84,7 @@ class AccreditationWithdrawn(_AccreditationEvent):
 CourseObjectionStep = Literal["received", "acknowledged", "hearing", "extended", "decided"]
 
 
-class CourseObjectionStepped(_AccreditationEvent):
+class CourseObjectionStepped(Event):
     """A step in a provider's objection against a course decision (the register's one objection flow): received,
     receipt acknowledged, invited to a hearing, decision term extended, decided. The registry mails the provider.
 
@@ -123,7 +119,7 @@ class AttendanceRow(Message):
     points: Decimal
 
 
-class AttendanceRecorded(_AccreditationEvent):
+class AttendanceRecorded(Event):
     """A batch of attendance rows recorded for one course edition (one message per batch, not per row)."""
 
     wire_name: ClassVar[str] = "accreditation.AttendanceRecorded"
@@ -141,7 +137,7 @@ class AttendanceRecorded(_AccreditationEvent):
     post_id: uuid.UUID | None = None
 
 
-class AttendanceVoided(_AccreditationEvent):
+class AttendanceVoided(Event):
     """A provider voided one of its own attendance posts, with a reason."""
 
     wire_name: ClassVar[str] = "accreditation.AttendanceVoided"
@@ -156,7 +152,7 @@ class AttendanceVoided(_AccreditationEvent):
     course_id: uuid.UUID | None = None
 
 
-class TeachingApproved(_AccreditationEvent):
+class TeachingApproved(Event):
     """The committee approved a professional's claim of having given a training: accredited A2 points."""
 
     wire_name: ClassVar[str] = "accreditation.TeachingApproved"
@@ -173,25 +169,10 @@ class TeachingApproved(_AccreditationEvent):
 # Request/reply contracts (gateway -> accreditation). Nested values subclass Message without a wire name.
 
 
-class _AccreditationCommand(Request[ReplyT], Generic[ReplyT]):
-    owner: ClassVar[str] = "accreditation"
-    kind: ClassVar[MessageKind] = "command"
-
-
-class _AccreditationQuery(Request[ReplyT], Generic[ReplyT]):
-    owner: ClassVar[str] = "accreditation"
-    kind: ClassVar[MessageKind] = "query"
-
-
-class _AccreditationReply(Message):
-    owner: ClassVar[str] = "accreditation"
-    kind: ClassVar[MessageKind] = "reply"
-
-
 # --- Providers, their accounts and API keys --------------------------------------------------------------------
 
 
-class ProviderDetails(_AccreditationReply):
+class ProviderDetails(Reply):
     """A training provider and the accounts (registry account ids) that act for it."""
 
     wire_name: ClassVar[str] = "accreditation.ProviderDetails"
@@ -203,7 +184,7 @@ class ProviderDetails(_AccreditationReply):
     account_ids: list[str]
 
 
-class ProviderList(_AccreditationReply):
+class ProviderList(Reply):
     """Reply to ListProviders."""
 
     wire_name: ClassVar[str] = "accreditation.ProviderList"
@@ -211,7 +192,7 @@ class ProviderList(_AccreditationReply):
     providers: list[ProviderDetails]
 
 
-class RegisterProvider(_AccreditationCommand[ProviderDetails]):
+class RegisterProvider(Command[ProviderDetails]):
     """Register a training provider (office). Names are unique (case-insensitive): 409 `provider_name_taken`."""
 
     wire_name: ClassVar[str] = "accreditation.RegisterProvider"
@@ -222,7 +203,7 @@ class RegisterProvider(_AccreditationCommand[ProviderDetails]):
     registered_by: str
 
 
-class GetProvider(_AccreditationQuery[ProviderDetails]):
+class GetProvider(Query[ProviderDetails]):
     """One provider → ProviderDetails (404 `provider_not_found`)."""
 
     wire_name: ClassVar[str] = "accreditation.GetProvider"
@@ -231,14 +212,14 @@ class GetProvider(_AccreditationQuery[ProviderDetails]):
     provider_id: uuid.UUID
 
 
-class ListProviders(_AccreditationQuery[ProviderList]):
+class ListProviders(Query[ProviderList]):
     """Every provider, by name → ProviderList."""
 
     wire_name: ClassVar[str] = "accreditation.ListProviders"
     access: ClassVar[Access] = staff({"office", "accreditation_committee", "administrator"})
 
 
-class LinkProviderAccount(_AccreditationCommand[ProviderDetails]):
+class LinkProviderAccount(Command[ProviderDetails]):
     """Let a registry account act for a provider → ProviderDetails.
 
     An account acts for at most one provider: linking it to a second is 409 `account_linked_elsewhere`.
@@ -253,7 +234,7 @@ class LinkProviderAccount(_AccreditationCommand[ProviderDetails]):
     linked_by: str
 
 
-class UnlinkProviderAccount(_AccreditationCommand[ProviderDetails]):
+class UnlinkProviderAccount(Command[ProviderDetails]):
     """Stop an account acting for a provider → ProviderDetails (404 `account_not_linked`)."""
 
     wire_name: ClassVar[str] = "accreditation.UnlinkProviderAccount"
@@ -264,7 +245,7 @@ class UnlinkProviderAccount(_AccreditationCommand[ProviderDetails]):
     unlinked_by: str
 
 
-class FindProviderForAccount(_AccreditationQuery[ProviderDetails]):
+class FindProviderForAccount(Query[ProviderDetails]):
     """The provider an account acts for → ProviderDetails (404 `no_provider_for_account`)."""
 
     wire_name: ClassVar[str] = "accreditation.FindProviderForAccount"
@@ -273,7 +254,7 @@ class FindProviderForAccount(_AccreditationQuery[ProviderDetails]):
     account_id: str
 
 
-class ApiKeyInfo(_AccreditationReply):
+class ApiKeyInfo(Reply):
     """An API key as listed: never the key itself, only its public prefix (`lklr_<prefix>_…`)."""
 
     wire_name: ClassVar[str] = "accreditation.ApiKeyInfo"
@@ -291,7 +272,7 @@ class ApiKeyInfo(_AccreditationReply):
     sandbox: bool = False
 
 
-class ApiKeyCreated(_AccreditationReply):
+class ApiKeyCreated(Reply):
     """Reply to CreateApiKey. `api_key` is the plaintext key: shown once, never stored, never retrievable."""
 
     wire_name: ClassVar[str] = "accreditation.ApiKeyCreated"
@@ -301,7 +282,7 @@ class ApiKeyCreated(_AccreditationReply):
     api_key: str
 
 
-class ApiKeyList(_AccreditationReply):
+class ApiKeyList(Reply):
     """Reply to ListApiKeys: active and revoked keys, newest first."""
 
     wire_name: ClassVar[str] = "accreditation.ApiKeyList"
@@ -309,7 +290,7 @@ class ApiKeyList(_AccreditationReply):
     keys: list[ApiKeyInfo]
 
 
-class CreateApiKey(_AccreditationCommand[ApiKeyCreated]):
+class CreateApiKey(Command[ApiKeyCreated]):
     """Create an API key for a provider → ApiKeyCreated (with the plaintext key, once)."""
 
     wire_name: ClassVar[str] = "accreditation.CreateApiKey"
@@ -322,7 +303,7 @@ class CreateApiKey(_AccreditationCommand[ApiKeyCreated]):
     sandbox: bool = False
 
 
-class ListApiKeys(_AccreditationQuery[ApiKeyList]):
+class ListApiKeys(Query[ApiKeyList]):
     """A provider's API keys → ApiKeyList."""
 
     wire_name: ClassVar[str] = "accreditation.ListApiKeys"
@@ -331,7 +312,7 @@ class ListApiKeys(_AccreditationQuery[ApiKeyList]):
     provider_id: uuid.UUID
 
 
-class RevokeApiKey(_AccreditationCommand[ApiKeyInfo]):
+class RevokeApiKey(Command[ApiKeyInfo]):
     """Revoke one of the provider's keys at once → ApiKeyInfo (revoking a revoked key changes nothing).
 
     Another provider's key is 404 `api_key_not_found` (a key id is not something to confirm to strangers).
@@ -345,7 +326,7 @@ class RevokeApiKey(_AccreditationCommand[ApiKeyInfo]):
     revoked_by: str
 
 
-class AuthenticateApiKey(_AccreditationQuery["ApiKeyIdentity"]):
+class AuthenticateApiKey(Query["ApiKeyIdentity"]):
     """Which provider a presented key belongs to → ApiKeyIdentity; 401 `invalid_api_key` when it is malformed,
     unknown or revoked (one answer for all three, so the reply tells an attacker nothing)."""
 
@@ -355,7 +336,7 @@ class AuthenticateApiKey(_AccreditationQuery["ApiKeyIdentity"]):
     api_key: str
 
 
-class ApiKeyIdentity(_AccreditationReply):
+class ApiKeyIdentity(Reply):
     """Reply to AuthenticateApiKey: act as this provider; record `actor` (`api-key:<key_id>`) as the `*_by`."""
 
     wire_name: ClassVar[str] = "accreditation.ApiKeyIdentity"
@@ -378,7 +359,7 @@ class EditionInput(Message):
     location: str = ""
 
 
-class EditionDetails(_AccreditationReply):
+class EditionDetails(Reply):
     """One edition of a course (reply to AddEdition, and nested in CourseDetails)."""
 
     wire_name: ClassVar[str] = "accreditation.EditionDetails"
@@ -412,7 +393,19 @@ class CourseHistoryEntry(Message):
     valid_until: date | None = None
 
 
-class CourseObjectionView(Message):
+class CourseBasics(Message):
+    """What every view of a course starts with: the course, its provider and what it is."""
+
+    course_id: uuid.UUID
+    provider_id: uuid.UUID
+    provider_name: str
+    title: str
+    description: str
+    category: Category
+    study_load_hours: Decimal
+
+
+class CourseObjectionView(ObjectionSteps):
     """A provider's objection against a course decision, with the flow's deadlines and steps (a nested value);
     the fields mean what they mean in the registry's ObjectionView. ``decision_step`` is the decision objected to
     (approved, changes_requested, rejected) of ``decided_on``."""
@@ -428,19 +421,11 @@ class CourseObjectionView(Message):
     filing_deadline: date
     reasons: str
     state: Literal["received", "acknowledged", "hearing_scheduled", "decided"]
-    acknowledged_on: date | None = None
-    hearing_at: datetime | None = None
-    hearing_place: str | None = None
     original_decision_due_on: date
     decision_due_on: date
-    extended: bool = False
-    extension_reason: str | None = None
-    outcome: Literal["upheld", "not_upheld"] | None = None
-    decision_reasons: str | None = None
-    objection_decided_on: date | None = None
 
 
-class CourseDetails(_AccreditationReply):
+class CourseDetails(Reply, CourseBasics):
     """A course with its editions, its current accreditation and its full history.
 
     `points` and `valid_from`/`valid_until` are set once approved. `objection_open` puts the course in the
@@ -450,13 +435,6 @@ class CourseDetails(_AccreditationReply):
 
     wire_name: ClassVar[str] = "accreditation.CourseDetails"
 
-    course_id: uuid.UUID
-    provider_id: uuid.UUID
-    provider_name: str
-    title: str
-    description: str
-    category: Category
-    study_load_hours: Decimal
     trainers: list[str]
     target_group: str
     programme: str
@@ -476,7 +454,7 @@ class CourseDetails(_AccreditationReply):
     objection: CourseObjectionView | None = None
 
 
-class CourseList(_AccreditationReply):
+class CourseList(Reply):
     """Reply to ListProviderCourses and ListCoursesForReview."""
 
     wire_name: ClassVar[str] = "accreditation.CourseList"
@@ -484,7 +462,7 @@ class CourseList(_AccreditationReply):
     courses: list[CourseDetails]
 
 
-class SubmitCourse(_AccreditationCommand[CourseDetails]):
+class SubmitCourse(Command[CourseDetails]):
     """A provider submits a course for accreditation → CourseDetails (status `submitted`).
 
     `allows_partial_attendance`: whether attendance rows may carry fewer hours than the study load (partial
@@ -507,7 +485,7 @@ class SubmitCourse(_AccreditationCommand[CourseDetails]):
     allows_partial_attendance: bool = False
 
 
-class ReviseCourse(_AccreditationCommand[CourseDetails]):
+class ReviseCourse(Command[CourseDetails]):
     """The provider answers a request for changes with the revised course → CourseDetails (back to
     `submitted`). Only while the status is `changes_requested` (else 409 `course_not_revisable`)."""
 
@@ -528,7 +506,7 @@ class ReviseCourse(_AccreditationCommand[CourseDetails]):
     note: str = ""
 
 
-class AddEdition(_AccreditationCommand[EditionDetails]):
+class AddEdition(Command[EditionDetails]):
     """Add an edition to one of the provider's courses → EditionDetails (not to a rejected or withdrawn one)."""
 
     wire_name: ClassVar[str] = "accreditation.AddEdition"
@@ -542,7 +520,7 @@ class AddEdition(_AccreditationCommand[EditionDetails]):
     location: str = ""
 
 
-class GetCourse(_AccreditationQuery[CourseDetails]):
+class GetCourse(Query[CourseDetails]):
     """One course → CourseDetails. With `provider_id` (a provider asking) another provider's course is 403;
     without it (committee, office) any course is returned."""
 
@@ -553,7 +531,7 @@ class GetCourse(_AccreditationQuery[CourseDetails]):
     provider_id: uuid.UUID | None = None
 
 
-class ListProviderCourses(_AccreditationQuery[CourseList]):
+class ListProviderCourses(Query[CourseList]):
     """A provider's own courses, newest first → CourseList."""
 
     wire_name: ClassVar[str] = "accreditation.ListProviderCourses"
@@ -562,7 +540,7 @@ class ListProviderCourses(_AccreditationQuery[CourseList]):
     provider_id: uuid.UUID
 
 
-class ListCoursesForReview(_AccreditationQuery[CourseList]):
+class ListCoursesForReview(Query[CourseList]):
     """The committee's queue → CourseList: submitted courses and courses with an open objection, oldest first."""
 
     wire_name: ClassVar[str] = "accreditation.ListCoursesForReview"
@@ -571,7 +549,7 @@ class ListCoursesForReview(_AccreditationQuery[CourseList]):
     requested_by: str = ""
 
 
-class ListOpenCourseObjections(_AccreditationQuery[CourseList]):
+class ListOpenCourseObjections(Query[CourseList]):
     """The providers' open objections to course decisions → CourseList (courses with `objection_open`), oldest
     submission first: for the register office's objection queue, beside the registry's own objections (the
     accreditation committee decides them)."""
@@ -582,7 +560,7 @@ class ListOpenCourseObjections(_AccreditationQuery[CourseList]):
     requested_by: str = ""
 
 
-class ListCourseObjections(_AccreditationQuery["CourseObjections"]):
+class ListCourseObjections(Query["CourseObjections"]):
     """The providers' objections against course decisions for the register office's one objection queue: open ones
     first by decision deadline, then decided ones (newest first) → CourseObjections."""
 
@@ -594,7 +572,7 @@ class ListCourseObjections(_AccreditationQuery["CourseObjections"]):
     limit: int = Field(default=200, ge=1, le=1000)
 
 
-class CourseObjections(_AccreditationReply):
+class CourseObjections(Reply):
     """Reply to ListCourseObjections."""
 
     wire_name: ClassVar[str] = "accreditation.CourseObjections"
@@ -603,17 +581,11 @@ class CourseObjections(_AccreditationReply):
     truncated: bool = False
 
 
-class CourseObjectionYear(Message):
+class CourseObjectionYear(ObjectionYearCounts):
     """Providers' objections filed in one year and what became of them (a nested value)."""
 
-    year: int
-    filed: int
-    upheld: int
-    not_upheld: int
-    open: int
 
-
-class GetCourseObjectionStatistics(_AccreditationQuery["CourseObjectionStatistics"]):
+class GetCourseObjectionStatistics(Query["CourseObjectionStatistics"]):
     """Query (public): providers' objections against course decisions per year of filing and their outcomes
     (anonymous counts; the public statistics add them to the registry's)."""
 
@@ -621,7 +593,7 @@ class GetCourseObjectionStatistics(_AccreditationQuery["CourseObjectionStatistic
     access: ClassVar[Access] = PUBLIC
 
 
-class CourseObjectionStatistics(_AccreditationReply):
+class CourseObjectionStatistics(Reply):
     """Reply to GetCourseObjectionStatistics: years in ascending order."""
 
     wire_name: ClassVar[str] = "accreditation.CourseObjectionStatistics"
@@ -629,7 +601,7 @@ class CourseObjectionStatistics(_AccreditationReply):
     years: list[CourseObjectionYear]
 
 
-class AcknowledgeCourseObjection(_AccreditationCommand["CourseObjectionUpdated"]):
+class AcknowledgeCourseObjection(Command["CourseObjectionUpdated"]):
     """The office acknowledges receipt of a provider's objection; the provider is mailed with the decision
     deadline. Refusals: 404 objection_not_found; 409 already_acknowledged."""
 
@@ -640,7 +612,7 @@ class AcknowledgeCourseObjection(_AccreditationCommand["CourseObjectionUpdated"]
     decided_by: str
 
 
-class InviteToCourseObjectionHearing(_AccreditationCommand["CourseObjectionUpdated"]):
+class InviteToCourseObjectionHearing(Command["CourseObjectionUpdated"]):
     """The office invites the provider to a hearing at ``hearing_at`` (local time of the register without a zone)
     and ``place``; mailed. Refusals: 404 objection_not_found; 409 objection_decided; 422 hearing_in_past,
     hearing_after_deadline, place_required."""
@@ -654,7 +626,7 @@ class InviteToCourseObjectionHearing(_AccreditationCommand["CourseObjectionUpdat
     place: str = Field(max_length=300)
 
 
-class ExtendCourseObjectionTerm(_AccreditationCommand["CourseObjectionUpdated"]):
+class ExtendCourseObjectionTerm(Command["CourseObjectionUpdated"]):
     """The office extends the decision term once (6 weeks by default), with the reason; mailed. Refusals: 404
     objection_not_found; 409 objection_decided, already_extended; 422 reasons_required."""
 
@@ -666,7 +638,7 @@ class ExtendCourseObjectionTerm(_AccreditationCommand["CourseObjectionUpdated"])
     reason: str = Field(max_length=2000)
 
 
-class DecideCourseObjection(_AccreditationCommand["CourseObjectionUpdated"]):
+class DecideCourseObjection(Command["CourseObjectionUpdated"]):
     """The office decides a provider's objection, with reasons; mailed. Not upheld: the course decision stands (as
     DismissCourseObjection). Upheld: the course stays in the committee's queue, which takes the new decision
     (approve, ask for changes, reject). Refusals: 404 objection_not_found; 409 objection_decided;
@@ -681,7 +653,7 @@ class DecideCourseObjection(_AccreditationCommand["CourseObjectionUpdated"]):
     reasons: str = Field(max_length=10_000)
 
 
-class CourseObjectionUpdated(_AccreditationReply):
+class CourseObjectionUpdated(Reply):
     """Reply to the office's commands on a provider's objection: the objection as it now stands."""
 
     wire_name: ClassVar[str] = "accreditation.CourseObjectionUpdated"
@@ -689,7 +661,7 @@ class CourseObjectionUpdated(_AccreditationReply):
     objection: CourseObjectionView
 
 
-class ApproveCourse(_AccreditationCommand[CourseDetails]):
+class ApproveCourse(Command[CourseDetails]):
     """The committee approves → CourseDetails, and CourseAccredited is published.
 
     Like every committee decision on a course, refused (403 `conflict_of_interest`) when `decided_by`
@@ -716,7 +688,7 @@ class ApproveCourse(_AccreditationCommand[CourseDetails]):
     points_deviation_reason: str | None = None
 
 
-class RequestCourseChanges(_AccreditationCommand[CourseDetails]):
+class RequestCourseChanges(Command[CourseDetails]):
     """The committee asks the provider for changes, with the reason → CourseDetails."""
 
     wire_name: ClassVar[str] = "accreditation.RequestCourseChanges"
@@ -727,7 +699,7 @@ class RequestCourseChanges(_AccreditationCommand[CourseDetails]):
     reason: str
 
 
-class RejectCourse(_AccreditationCommand[CourseDetails]):
+class RejectCourse(Command[CourseDetails]):
     """The committee rejects the course, with the reason → CourseDetails."""
 
     wire_name: ClassVar[str] = "accreditation.RejectCourse"
@@ -738,7 +710,7 @@ class RejectCourse(_AccreditationCommand[CourseDetails]):
     reason: str
 
 
-class ObjectToCourseDecision(_AccreditationCommand[CourseDetails]):
+class ObjectToCourseDecision(Command[CourseDetails]):
     """The provider objects to the latest decision, within the scheme's objection window (8 weeks by default)
     → CourseDetails with `objection_open`, which puts the course back in the committee's queue."""
 
@@ -751,7 +723,7 @@ class ObjectToCourseDecision(_AccreditationCommand[CourseDetails]):
     reason: str
 
 
-class DismissCourseObjection(_AccreditationCommand[CourseDetails]):
+class DismissCourseObjection(Command[CourseDetails]):
     """The committee dismisses an open objection, with the reason; the decision stands → CourseDetails.
     (Upholding an objection is simply a new ApproveCourse / RequestCourseChanges / RejectCourse.)"""
 
@@ -763,7 +735,7 @@ class DismissCourseObjection(_AccreditationCommand[CourseDetails]):
     reason: str
 
 
-class WithdrawAccreditation(_AccreditationCommand[CourseDetails]):
+class WithdrawAccreditation(Command[CourseDetails]):
     """The committee withdraws an approved course's accreditation from `withdrawn_on` (default today)
     → CourseDetails, and AccreditationWithdrawn is published. Attendance completed before that day stays
     valid and may still be posted; later editions cannot be."""
@@ -777,7 +749,7 @@ class WithdrawAccreditation(_AccreditationCommand[CourseDetails]):
     withdrawn_on: date | None = None
 
 
-class SearchCatalogue(_AccreditationQuery["Catalogue"]):
+class SearchCatalogue(Query["Catalogue"]):
     """The public catalogue ("Opleidingen"): approved courses whose accreditation is valid today → Catalogue.
 
     `q` matches title, description, target group and provider name (case-insensitive, substring).
@@ -792,16 +764,9 @@ class SearchCatalogue(_AccreditationQuery["Catalogue"]):
     offset: int = 0
 
 
-class CatalogueEntry(Message):
+class CatalogueEntry(CourseBasics):
     """A course as the public sees it."""
 
-    course_id: uuid.UUID
-    provider_id: uuid.UUID
-    provider_name: str
-    title: str
-    description: str
-    category: Category
-    study_load_hours: Decimal
     points: Decimal
     valid_from: date
     valid_until: date
@@ -811,7 +776,7 @@ class CatalogueEntry(Message):
     editions: list[EditionDetails]
 
 
-class Catalogue(_AccreditationReply):
+class Catalogue(Reply):
     """Reply to SearchCatalogue: one page of matches (by title) and the number of matches in all."""
 
     wire_name: ClassVar[str] = "accreditation.Catalogue"
@@ -835,7 +800,7 @@ class AttendeeInput(Message):
     hours: Decimal | str | None = None
 
 
-class PostAttendance(_AccreditationCommand["AttendancePostResult"]):
+class PostAttendance(Command["AttendancePostResult"]):
     """Record who completed an edition → AttendancePostResult, one result per row, in the order sent.
 
     Idempotency (IETF httpapi Idempotency-Key draft), scoped to the provider:
@@ -891,7 +856,7 @@ class AttendanceCounts(Message):
     rejected: int
 
 
-class AttendancePostResult(_AccreditationReply):
+class AttendancePostResult(Reply):
     """Reply to PostAttendance. A replay returns the first response with `replayed` true."""
 
     wire_name: ClassVar[str] = "accreditation.AttendancePostResult"
@@ -909,7 +874,7 @@ class AttendancePostResult(_AccreditationReply):
     rows: list[AttendanceRowResult]
 
 
-class GetAttendancePost(_AccreditationQuery["AttendancePostResult"]):
+class GetAttendancePost(Query["AttendancePostResult"]):
     """The stored result of one of the provider's own attendance posts, as it was first answered →
     AttendancePostResult (`replayed` false). For a result page that can be reloaded after the post. An unknown
     post, or another provider's, is 404 `post_not_found`."""
@@ -921,7 +886,7 @@ class GetAttendancePost(_AccreditationQuery["AttendancePostResult"]):
     post_id: uuid.UUID
 
 
-class VoidAttendance(_AccreditationCommand["AttendanceVoidReceipt"]):
+class VoidAttendance(Command["AttendanceVoidReceipt"]):
     """Void one of the provider's own attendance records, with the reason → AttendanceVoidReceipt, and
     AttendanceVoided is published. Voiding a voided record again changes nothing (`newly_voided` false).
     Another provider's record is 403 `not_your_attendance`; an unknown id 404 `attendance_not_found`."""
@@ -935,7 +900,7 @@ class VoidAttendance(_AccreditationCommand["AttendanceVoidReceipt"]):
     voided_by: str = ""
 
 
-class AttendanceVoidReceipt(_AccreditationReply):
+class AttendanceVoidReceipt(Reply):
     """Reply to VoidAttendance."""
 
     wire_name: ClassVar[str] = "accreditation.AttendanceVoidReceipt"
@@ -946,7 +911,7 @@ class AttendanceVoidReceipt(_AccreditationReply):
     newly_voided: bool
 
 
-class ListAttendance(_AccreditationQuery["AttendanceList"]):
+class ListAttendance(Query["AttendanceList"]):
     """The attendance recorded on one of the provider's editions (voided records included) → AttendanceList."""
 
     wire_name: ClassVar[str] = "accreditation.ListAttendance"
@@ -974,7 +939,7 @@ class AttendanceEntry(Message):
     dispute_reason: str | None = None
 
 
-class AttendanceList(_AccreditationReply):
+class AttendanceList(Reply):
     """Reply to ListAttendance, by registration number."""
 
     wire_name: ClassVar[str] = "accreditation.AttendanceList"
@@ -986,7 +951,7 @@ class AttendanceList(_AccreditationReply):
     entries: list[AttendanceEntry]
 
 
-class ListDisputedAttendance(_AccreditationQuery["DisputedAttendanceList"]):
+class ListDisputedAttendance(Query["DisputedAttendanceList"]):
     """The provider's attendance records that professionals disputed (voided ones included, so the provider sees
     what it already corrected), newest dispute first → DisputedAttendanceList."""
 
@@ -1005,7 +970,7 @@ class DisputedAttendance(Message):
     entry: AttendanceEntry
 
 
-class DisputedAttendanceList(_AccreditationReply):
+class DisputedAttendanceList(Reply):
     """Reply to ListDisputedAttendance."""
 
     wire_name: ClassVar[str] = "accreditation.DisputedAttendanceList"
@@ -1016,7 +981,7 @@ class DisputedAttendanceList(_AccreditationReply):
 # --- Teaching claims -------------------------------------------------------------------------------------------
 
 
-class TeachingClaimDetails(_AccreditationReply):
+class TeachingClaimDetails(Reply):
     """A professional's claim of having given a training, and the committee's decision on it."""
 
     wire_name: ClassVar[str] = "accreditation.TeachingClaimDetails"
@@ -1040,7 +1005,7 @@ class TeachingClaimDetails(_AccreditationReply):
     points: Decimal | None = None
 
 
-class TeachingClaimList(_AccreditationReply):
+class TeachingClaimList(Reply):
     """Reply to ListTeachingClaimsForReview and ListTeachingClaims."""
 
     wire_name: ClassVar[str] = "accreditation.TeachingClaimList"
@@ -1048,7 +1013,7 @@ class TeachingClaimList(_AccreditationReply):
     claims: list[TeachingClaimDetails]
 
 
-class ClaimTeaching(_AccreditationCommand[TeachingClaimDetails]):
+class ClaimTeaching(Command[TeachingClaimDetails]):
     """A professional claims to have given a training → TeachingClaimDetails (status `submitted`).
 
     `person_id` and `registration_number` are the acting professional's own (the gateway fills them in); they
@@ -1069,7 +1034,7 @@ class ClaimTeaching(_AccreditationCommand[TeachingClaimDetails]):
     claimed_by: str = ""
 
 
-class ListTeachingClaimsForReview(_AccreditationQuery[TeachingClaimList]):
+class ListTeachingClaimsForReview(Query[TeachingClaimList]):
     """The committee's queue of undecided teaching claims, oldest first → TeachingClaimList."""
 
     wire_name: ClassVar[str] = "accreditation.ListTeachingClaimsForReview"
@@ -1078,7 +1043,7 @@ class ListTeachingClaimsForReview(_AccreditationQuery[TeachingClaimList]):
     requested_by: str = ""
 
 
-class ListTeachingClaims(_AccreditationQuery[TeachingClaimList]):
+class ListTeachingClaims(Query[TeachingClaimList]):
     """One professional's own claims, newest first → TeachingClaimList."""
 
     wire_name: ClassVar[str] = "accreditation.ListTeachingClaims"
@@ -1087,7 +1052,7 @@ class ListTeachingClaims(_AccreditationQuery[TeachingClaimList]):
     person_id: uuid.UUID
 
 
-class DecideTeachingClaim(_AccreditationCommand[TeachingClaimDetails]):
+class DecideTeachingClaim(Command[TeachingClaimDetails]):
     """The committee approves or rejects a claim, with the reason → TeachingClaimDetails. Approval publishes
     TeachingApproved with the scheme's points for giving a training (1 per hour given by default). Nobody decides
     their own claim (`decided_by` = `account:<the claimant's person id>`: 403 `own_claim`)."""
@@ -1104,7 +1069,7 @@ class DecideTeachingClaim(_AccreditationCommand[TeachingClaimDetails]):
 # --- Demo data -------------------------------------------------------------------------------------------------
 
 
-class LoadDemoData(_AccreditationCommand["DemoData"]):
+class LoadDemoData(Command["DemoData"]):
     """Demo and tests only: create the demo provider (with a fixed, published API key), an approved course with
     an ended edition, a course awaiting review and a rejected one → DemoData. Idempotent: a second call
     creates nothing and returns the same ids. `provider_account_id`, if given, is linked to the demo provider."""
@@ -1117,7 +1082,7 @@ class LoadDemoData(_AccreditationCommand["DemoData"]):
     webhook_url: str = ""
 
 
-class DemoData(_AccreditationReply):
+class DemoData(Reply):
     """Reply to LoadDemoData. `created` is false when the demo data was already there."""
 
     wire_name: ClassVar[str] = "accreditation.DemoData"
@@ -1140,7 +1105,7 @@ class DemoData(_AccreditationReply):
 # --- A person's own data ("download all my data") --------------------------------------------------------------
 
 
-class ExportPersonData(_AccreditationQuery["PersonDataExport"]):
+class ExportPersonData(Query["PersonDataExport"]):
     """Query: everything accreditation holds about one person, for their own data download (the gateway passes the
     signed-in professional's person id). Reply: PersonDataExport."""
 
@@ -1184,7 +1149,7 @@ class ExportedTeachingClaim(Message):
     points: Decimal | None = None
 
 
-class PersonDataExport(_AccreditationReply):
+class PersonDataExport(Reply):
     """Reply to ExportPersonData: the person's attendance records (with any dispute) and teaching claims."""
 
     wire_name: ClassVar[str] = "accreditation.PersonDataExport"
@@ -1214,7 +1179,7 @@ class XapiStatementOutcome(Message):
     message: str | None = None
 
 
-class StoreXapiStatements(_AccreditationCommand["XapiStatementsStored"]):
+class StoreXapiStatements(Command["XapiStatementsStored"]):
     """Store a provider's xAPI statements, all or none → XapiStatementsStored (outcomes in the order sent).
 
     `statements` are the JSON objects as the client sent them, each with an `id` (the gateway assigns missing
@@ -1239,7 +1204,7 @@ class StoreXapiStatements(_AccreditationCommand["XapiStatementsStored"]):
     stored_by: str = ""
 
 
-class XapiStatementsStored(_AccreditationReply):
+class XapiStatementsStored(Reply):
     """Reply to StoreXapiStatements."""
 
     wire_name: ClassVar[str] = "accreditation.XapiStatementsStored"
@@ -1247,7 +1212,7 @@ class XapiStatementsStored(_AccreditationReply):
     outcomes: list[XapiStatementOutcome]
 
 
-class QueryXapiStatements(_AccreditationQuery["XapiStatementPage"]):
+class QueryXapiStatements(Query["XapiStatementPage"]):
     """A provider's own statements → XapiStatementPage.
 
     By `statement_id` (not voided) or `voided_statement_id` (voided): that one statement or none. Otherwise the
@@ -1282,7 +1247,7 @@ class XapiStoredStatement(Message):
     outcome: XapiStatementOutcome
 
 
-class XapiStatementPage(_AccreditationReply):
+class XapiStatementPage(Reply):
     """Reply to QueryXapiStatements: `consistent_through` is the service's clock when it read them."""
 
     wire_name: ClassVar[str] = "accreditation.XapiStatementPage"
@@ -1324,7 +1289,7 @@ DEMO_WEBHOOK_SECRET: Final = "whsec_bGtsci1kZW1vLXdlYmhvb2stc2VjcmV0LTAwMDE="
 key): the gateway's development receiver (/dev/webhooks) checks the demo deliveries' signatures with it."""
 
 
-class WebhookEndpointDisabled(_AccreditationEvent):
+class WebhookEndpointDisabled(Event):
     """An endpoint kept failing and was disabled: the registry mails the provider's contact address."""
 
     wire_name: ClassVar[str] = "accreditation.WebhookEndpointDisabled"
@@ -1338,7 +1303,7 @@ class WebhookEndpointDisabled(_AccreditationEvent):
     disabled_at: datetime
 
 
-class WebhookEndpointDetails(_AccreditationReply):
+class WebhookEndpointDetails(Reply):
     """One webhook endpoint of a provider (never its secret). A `sandbox` endpoint receives only the events of
     sandbox keys and test events; a production endpoint only real events and test events."""
 
@@ -1358,7 +1323,7 @@ class WebhookEndpointDetails(_AccreditationReply):
     secret_rotated_at: datetime | None = None
 
 
-class WebhookEndpointList(_AccreditationReply):
+class WebhookEndpointList(Reply):
     """Reply to ListWebhookEndpoints, newest first."""
 
     wire_name: ClassVar[str] = "accreditation.WebhookEndpointList"
@@ -1366,7 +1331,7 @@ class WebhookEndpointList(_AccreditationReply):
     endpoints: list[WebhookEndpointDetails]
 
 
-class WebhookSecretIssued(_AccreditationReply):
+class WebhookSecretIssued(Reply):
     """Reply to RegisterWebhookEndpoint and RotateWebhookSecret: `secret` (`whsec_…`) is shown this once."""
 
     wire_name: ClassVar[str] = "accreditation.WebhookSecretIssued"
@@ -1376,7 +1341,7 @@ class WebhookSecretIssued(_AccreditationReply):
     secret: str
 
 
-class RegisterWebhookEndpoint(_AccreditationCommand[WebhookSecretIssued]):
+class RegisterWebhookEndpoint(Command[WebhookSecretIssued]):
     """Register an endpoint for the chosen events → WebhookSecretIssued. The URL must be https and may not point
     at a private or loopback address (both allowed in local runs): 422 `invalid_webhook_url`; unknown or no
     events: 422 `invalid_webhook_events`. A sandbox key always registers a sandbox endpoint."""
@@ -1392,7 +1357,7 @@ class RegisterWebhookEndpoint(_AccreditationCommand[WebhookSecretIssued]):
     created_by: str
 
 
-class ListWebhookEndpoints(_AccreditationQuery[WebhookEndpointList]):
+class ListWebhookEndpoints(Query[WebhookEndpointList]):
     """A provider's endpoints → WebhookEndpointList."""
 
     wire_name: ClassVar[str] = "accreditation.ListWebhookEndpoints"
@@ -1401,7 +1366,7 @@ class ListWebhookEndpoints(_AccreditationQuery[WebhookEndpointList]):
     provider_id: uuid.UUID
 
 
-class RotateWebhookSecret(_AccreditationCommand[WebhookSecretIssued]):
+class RotateWebhookSecret(Command[WebhookSecretIssued]):
     """A new secret for an endpoint → WebhookSecretIssued. For a day deliveries carry signatures by the old and
     the new secret (Standard Webhooks allows several), so the receiver can switch without losing messages.
     Another provider's endpoint is 404 `webhook_endpoint_not_found`."""
@@ -1414,7 +1379,7 @@ class RotateWebhookSecret(_AccreditationCommand[WebhookSecretIssued]):
     rotated_by: str
 
 
-class SetWebhookEndpointEnabled(_AccreditationCommand[WebhookEndpointDetails]):
+class SetWebhookEndpointEnabled(Command[WebhookEndpointDetails]):
     """Enable (pending deliveries resume, the failure count starts over) or disable an endpoint."""
 
     wire_name: ClassVar[str] = "accreditation.SetWebhookEndpointEnabled"
@@ -1426,7 +1391,7 @@ class SetWebhookEndpointEnabled(_AccreditationCommand[WebhookEndpointDetails]):
     changed_by: str
 
 
-class WebhookDeliveryDetails(_AccreditationReply):
+class WebhookDeliveryDetails(Reply):
     """One message to one endpoint: its status, attempts so far and the last answer."""
 
     wire_name: ClassVar[str] = "accreditation.WebhookDeliveryDetails"
@@ -1446,7 +1411,7 @@ class WebhookDeliveryDetails(_AccreditationReply):
     payload: dict[str, Any]
 
 
-class ListWebhookDeliveries(_AccreditationQuery["WebhookDeliveryList"]):
+class ListWebhookDeliveries(Query["WebhookDeliveryList"]):
     """The delivery log of one endpoint, newest first, at most `limit` → WebhookDeliveryList."""
 
     wire_name: ClassVar[str] = "accreditation.ListWebhookDeliveries"
@@ -1457,7 +1422,7 @@ class ListWebhookDeliveries(_AccreditationQuery["WebhookDeliveryList"]):
     limit: int = 50
 
 
-class WebhookDeliveryList(_AccreditationReply):
+class WebhookDeliveryList(Reply):
     """Reply to ListWebhookDeliveries."""
 
     wire_name: ClassVar[str] = "accreditation.WebhookDeliveryList"
@@ -1466,7 +1431,7 @@ class WebhookDeliveryList(_AccreditationReply):
     deliveries: list[WebhookDeliveryDetails]
 
 
-class RedeliverWebhook(_AccreditationCommand[WebhookDeliveryDetails]):
+class RedeliverWebhook(Command[WebhookDeliveryDetails]):
     """Send a delivery again now (same message id, so a receiver that got it deduplicates it) → its details."""
 
     wire_name: ClassVar[str] = "accreditation.RedeliverWebhook"
@@ -1478,7 +1443,7 @@ class RedeliverWebhook(_AccreditationCommand[WebhookDeliveryDetails]):
     requested_by: str
 
 
-class SendTestWebhook(_AccreditationCommand[WebhookDeliveryDetails]):
+class SendTestWebhook(Command[WebhookDeliveryDetails]):
     """Queue a test message of `event_type` (sample data, `"test": true`) to one endpoint → its delivery."""
 
     wire_name: ClassVar[str] = "accreditation.SendTestWebhook"
@@ -1490,7 +1455,7 @@ class SendTestWebhook(_AccreditationCommand[WebhookDeliveryDetails]):
     requested_by: str
 
 
-class SendTestWebhooks(_AccreditationCommand[WebhookDeliveryList]):
+class SendTestWebhooks(Command[WebhookDeliveryList]):
     """Queue one test message of every event type (sample data, `"test": true`, signed like real ones) to one
     endpoint, subscribed or not → the endpoint and the queued deliveries, in WEBHOOK_EVENT_TYPES order."""
 

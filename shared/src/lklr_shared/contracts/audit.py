@@ -5,24 +5,19 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import ClassVar, Generic, Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
 from lklr_shared.contracts.access import PUBLIC, Access, signed_in, staff
-from lklr_shared.contracts.base import Message, MessageKind, ReplyT, Request
+from lklr_shared.contracts.base import Command, Event, Message, Query, Reply
 from lklr_shared.contracts.portfolio import DossierCheck
 
 VerdictName = Literal["approved", "rejected", "more_information_needed"]
 OutcomeName = Literal["met", "returned_for_correction", "not_met"]
 
 
-class _AuditEvent(Message):
-    owner: ClassVar[str] = "audit"
-    kind: ClassVar[MessageKind] = "event"
-
-
-class PersonErased(_AuditEvent):
+class PersonErased(Event):
     """The audit service forgot a person as registry.PersonErasureRequested asked: the audit dossier's personal parts (the anonymised outcome stays in the statistics).
     ``erasure_id`` is the request's; ``rows`` and ``files`` count what this delivery removed (0 on a repeat)."""
 
@@ -34,11 +29,12 @@ class PersonErased(_AuditEvent):
     files: int = 0
 
 
-class DossierSampled(_AuditEvent):
+class DossierSampled(Event):
     """The sampling decision for a dossier, reproducible from the recorded seed.
 
     `draw` is the dossier's uniform number in [0, 1) under `seed` (sampled when below the share and not
-    exempt); `case_id` names the review case of a sampled dossier. Later fields are optional (added in issue 6).
+    exempt); `case_id` names the review case of a sampled dossier. The fields after
+    `activity_ids` came later and are optional, so events sent before them still parse.
     """
 
     wire_name: ClassVar[str] = "audit.DossierSampled"
@@ -55,7 +51,7 @@ class DossierSampled(_AuditEvent):
     sampled_on: date | None = None
 
 
-class ActivityJudged(_AuditEvent):
+class ActivityJudged(Event):
     """A reviewer's judgement of one sampled activity (or the deadline's rejection of an unanswered question)."""
 
     wire_name: ClassVar[str] = "audit.ActivityJudged"
@@ -78,7 +74,7 @@ class ConcludedJudgement(Message):
     reason: str = ""
 
 
-class AuditConcluded(_AuditEvent):
+class AuditConcluded(Event):
     """The outcome of a dossier, sampled or not.
 
     `round` is the dossier round it concludes (2 after a correction). `correction_deadline` is set for
@@ -100,8 +96,8 @@ class AuditConcluded(_AuditEvent):
     judgements: list[ConcludedJudgement] = []
 
 
-class EvidenceAccessGranted(_AuditEvent):
-    """A reviewer may read evidence of a sampled dossier (added in issue 6; the portfolio enforces it).
+class EvidenceAccessGranted(Event):
+    """A reviewer may read evidence of a sampled dossier (the portfolio enforces it).
 
     Emitted when a case is assigned (`activity_ids`: the sampled activities, whose attached files the reviewer may
     read) and when the professional answers a request for more information with files (`evidence_ids`: those
@@ -129,22 +125,7 @@ class EvidenceAccessGranted(_AuditEvent):
 # ---------------------------------------------------------------------------------------------------------------
 
 
-class _AuditCommand(Request[ReplyT], Generic[ReplyT]):
-    owner: ClassVar[str] = "audit"
-    kind: ClassVar[MessageKind] = "command"
-
-
-class _AuditQuery(Request[ReplyT], Generic[ReplyT]):
-    owner: ClassVar[str] = "audit"
-    kind: ClassVar[MessageKind] = "query"
-
-
-class _AuditReply(Message):
-    owner: ClassVar[str] = "audit"
-    kind: ClassVar[MessageKind] = "reply"
-
-
-class RegisterReviewer(_AuditCommand["ReviewerView"]):
+class RegisterReviewer(Command["ReviewerView"]):
     """Command (office): add a member of the assessment committee, or update one (same `reviewer_id`).
 
     `employer_id` and `person_id` (when the reviewer is a registered professional) drive the conflict-of-interest
@@ -162,7 +143,7 @@ class RegisterReviewer(_AuditCommand["ReviewerView"]):
     active: bool = True
 
 
-class ReviewerView(_AuditReply):
+class ReviewerView(Reply):
     """A reviewer with the number of open cases assigned to them (their load)."""
 
     wire_name: ClassVar[str] = "audit.ReviewerView"
@@ -175,14 +156,14 @@ class ReviewerView(_AuditReply):
     open_cases: int = 0
 
 
-class ListReviewers(_AuditQuery["ReviewerList"]):
+class ListReviewers(Query["ReviewerList"]):
     """Query (office): every reviewer with their load. Reply: ReviewerList."""
 
     wire_name: ClassVar[str] = "audit.ListReviewers"
     access: ClassVar[Access] = staff({"office"})
 
 
-class ReviewerList(_AuditReply):
+class ReviewerList(Reply):
     """Reply to ListReviewers; `unassigned_cases` counts sampled dossiers still waiting for an eligible reviewer."""
 
     wire_name: ClassVar[str] = "audit.ReviewerList"
@@ -209,7 +190,7 @@ class CaseSummary(Message):
     outcome: OutcomeName | None = None
 
 
-class ListMyCases(_AuditQuery["CaseList"]):
+class ListMyCases(Query["CaseList"]):
     """Query (reviewer): the cases assigned to `reviewer_id`, open ones first; `include_closed` adds the
     concluded ones. Reply: CaseList."""
 
@@ -220,7 +201,7 @@ class ListMyCases(_AuditQuery["CaseList"]):
     include_closed: bool = False
 
 
-class CaseList(_AuditReply):
+class CaseList(Reply):
     """Reply to ListMyCases."""
 
     wire_name: ClassVar[str] = "audit.CaseList"
@@ -267,7 +248,7 @@ class CaseActivityView(Message):
     answers: list[InformationAnswerView] = []
 
 
-class GetCase(_AuditQuery["CaseView"]):
+class GetCase(Query["CaseView"]):
     """Query (reviewer): one case with its sampled activities. Only the assigned reviewer may read it (403
     not_assigned; 404 case_not_found). Reply: CaseView."""
 
@@ -278,7 +259,7 @@ class GetCase(_AuditQuery["CaseView"]):
     reviewer_id: uuid.UUID
 
 
-class CaseView(_AuditReply):
+class CaseView(Reply):
     """A review case: the dossier's totals against its norm, the sampled activities and the outcome once known."""
 
     wire_name: ClassVar[str] = "audit.CaseView"
@@ -303,7 +284,7 @@ class CaseView(_AuditReply):
     automatic_check: DossierCheck | None = None
 
 
-class JudgeActivity(_AuditCommand[CaseView]):
+class JudgeActivity(Command[CaseView]):
     """Command (reviewer): judge one sampled activity of an open case assigned to `reviewer_id`.
 
     `reason` is required for rejected (shown to the professional) and is the question for
@@ -337,7 +318,7 @@ class InformationRequestView(Message):
     answered: bool
 
 
-class ListInformationRequests(_AuditQuery["InformationRequestList"]):
+class ListInformationRequests(Query["InformationRequestList"]):
     """Query (professional): the open requests for more information about the person's dossiers (those not yet
     judged finally; answered ones stay listed until the reviewer decides). Reply: InformationRequestList."""
 
@@ -347,7 +328,7 @@ class ListInformationRequests(_AuditQuery["InformationRequestList"]):
     person_id: uuid.UUID
 
 
-class InformationRequestList(_AuditReply):
+class InformationRequestList(Reply):
     """Reply to ListInformationRequests."""
 
     wire_name: ClassVar[str] = "audit.InformationRequestList"
@@ -355,7 +336,7 @@ class InformationRequestList(_AuditReply):
     requests: list[InformationRequestView]
 
 
-class AnswerInformationRequest(_AuditCommand["InformationAnswered"]):
+class AnswerInformationRequest(Command["InformationAnswered"]):
     """Command (professional): answer a request for more information before its deadline, with text and the ids
     of evidence files uploaded to the portfolio. Refusals: 404 case_not_found (also for someone else's case),
     activity_not_in_case; 409 no_open_question, deadline_passed; 422 answer_required. Reply: InformationAnswered.
@@ -373,7 +354,7 @@ class AnswerInformationRequest(_AuditCommand["InformationAnswered"]):
     evidence_ids: list[uuid.UUID] = Field(default=[], max_length=20)
 
 
-class InformationAnswered(_AuditReply):
+class InformationAnswered(Reply):
     """Reply to AnswerInformationRequest."""
 
     wire_name: ClassVar[str] = "audit.InformationAnswered"
@@ -383,7 +364,7 @@ class InformationAnswered(_AuditReply):
     answered_at: datetime
 
 
-class GetAuditStatistics(_AuditQuery["AuditStatistics"]):
+class GetAuditStatistics(Query["AuditStatistics"]):
     """Query (public): anonymised audit figures per year of application; `year` None → every year. Reply:
     AuditStatistics."""
 
@@ -406,7 +387,7 @@ class AuditYearStatistics(Message):
     in_progress: int
 
 
-class AuditStatistics(_AuditReply):
+class AuditStatistics(Reply):
     """Reply to GetAuditStatistics, oldest year first."""
 
     wire_name: ClassVar[str] = "audit.AuditStatistics"
@@ -417,7 +398,7 @@ class AuditStatistics(_AuditReply):
 # --- A person's own data ("download all my data") --------------------------------------------------------------
 
 
-class ExportPersonData(_AuditQuery["PersonDataExport"]):
+class ExportPersonData(Query["PersonDataExport"]):
     """Query: everything the audit holds about one person, for their own data download (the gateway passes the
     signed-in professional's person id). Reviewers' identities are not part of it. Reply: PersonDataExport."""
 
@@ -468,7 +449,7 @@ class ExportedDossier(Message):
     answers: list[ExportedAnswer] = []
 
 
-class PersonDataExport(_AuditReply):
+class PersonDataExport(Reply):
     """Reply to ExportPersonData: the person's dossiers, oldest first."""
 
     wire_name: ClassVar[str] = "audit.PersonDataExport"

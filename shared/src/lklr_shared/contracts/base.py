@@ -33,6 +33,9 @@ class Message(BaseModel):
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if cls.__dict__.get("wire_name"):
+            # The wire name carries the owner (`<owner>.<Name>`): a contract does not repeat it.
+            if not cls.__dict__.get("owner"):
+                cls.owner = cls.wire_name.partition(".")[0]
             register_contract(cls)
 
     @classmethod
@@ -47,7 +50,7 @@ ReplyT = TypeVar("ReplyT", bound=Message)
 class Request(Message, Generic[ReplyT]):
     """A command or query, answered with a ``ReplyT`` by the service that owns it (``owner``).
 
-    A contract names its reply where it is declared: ``class GetCourse(_AccreditationQuery["CourseDetails"])``
+    A contract names its reply where it is declared: ``class GetCourse(Query["CourseDetails"])``
     (a string when the reply is declared further down the module). ``lklr_shared.kit.requests.ask`` sends it to
     its owner and returns the reply typed as declared.
     """
@@ -74,11 +77,35 @@ class Request(Message, Generic[ReplyT]):
         return cls.owner
 
 
+class Event(Message):
+    """Something that happened, published by its owner for whoever listens."""
+
+    kind: ClassVar[MessageKind] = "event"
+
+
+class Command(Request[ReplyT], Generic[ReplyT]):
+    """A request that changes something, answered with a ``ReplyT``."""
+
+    kind: ClassVar[MessageKind] = "command"
+
+
+class Query(Request[ReplyT], Generic[ReplyT]):
+    """A request that only reads, answered with a ``ReplyT``."""
+
+    kind: ClassVar[MessageKind] = "query"
+
+
+class Reply(Message):
+    """The answer to a command or query."""
+
+    kind: ClassVar[MessageKind] = "reply"
+
+
 _REPLY_TYPES: dict[type[Message], type[Message]] = {}
 
 
 def _declared_reply(cls: type[Request[Any]]) -> type[Message]:
-    # Pydantic records the argument of each parametrised base (``_RegistryQuery[AccountView]``) in its generic
+    # Pydantic records the argument of each parametrised base (``Query[AccountView]``) in its generic
     # metadata; the nearest concrete one in the MRO is this contract's reply.
     for base in cls.__mro__:
         metadata = getattr(base, "__pydantic_generic_metadata__", None) or {}

@@ -5,22 +5,17 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, ClassVar, Generic, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
 from lklr_shared.contracts.access import Access, signed_in, staff
-from lklr_shared.contracts.base import Message, MessageKind, ReplyT, Request
+from lklr_shared.contracts.base import Command, Event, Message, Query, Reply
 
 Category = Literal["A1", "A2"]
 
 
-class _PortfolioEvent(Message):
-    owner: ClassVar[str] = "portfolio"
-    kind: ClassVar[MessageKind] = "event"
-
-
-class PersonErased(_PortfolioEvent):
+class PersonErased(Event):
     """The portfolio service forgot a person as registry.PersonErasureRequested asked: activities, evidence files (deleted from the blob store), dossiers and the read model of the registration.
     ``erasure_id`` is the request's; ``rows`` and ``files`` count what this delivery removed (0 on a repeat)."""
 
@@ -32,7 +27,7 @@ class PersonErased(_PortfolioEvent):
     files: int = 0
 
 
-class ActivityRecorded(_PortfolioEvent):
+class ActivityRecorded(Event):
     """An activity entered a portfolio: self-entered, or approved teaching. Provider-placed entries are announced per
     batch in ActivitiesPlaced (messages from before that carry `source` provider_placed here)."""
 
@@ -48,7 +43,7 @@ class ActivityRecorded(_PortfolioEvent):
     completion_date: date
 
 
-class ActivityDisputed(_PortfolioEvent):
+class ActivityDisputed(Event):
     """A professional disputed a provider-placed entry; routed to the provider and the office."""
 
     wire_name: ClassVar[str] = "portfolio.ActivityDisputed"
@@ -124,7 +119,7 @@ class DossierCheck(Message):
     sample_flag_share: Decimal
 
 
-class DossierFrozen(_PortfolioEvent):
+class DossierFrozen(Event):
     """A re-registration application froze a cycle's activities into a dossier."""
 
     wire_name: ClassVar[str] = "portfolio.DossierFrozen"
@@ -149,7 +144,7 @@ class DossierFrozen(_PortfolioEvent):
     cycle_ends_on: date | None = None
 
 
-class PortfolioNormMet(_PortfolioEvent):
+class PortfolioNormMet(Event):
     """A cycle's activities meet the norm for the first time."""
 
     wire_name: ClassVar[str] = "portfolio.PortfolioNormMet"
@@ -172,21 +167,6 @@ class PortfolioNormMet(_PortfolioEvent):
 ActivitySourceName = Literal["self_entered", "provider_placed", "teaching"]
 EntryStateName = Literal["placed", "confirmed", "disputed", "voided", "to_be_checked", "approved", "rejected"]
 Language = Literal["nl", "en"]
-
-
-class _PortfolioCommand(Request[ReplyT], Generic[ReplyT]):
-    owner: ClassVar[str] = "portfolio"
-    kind: ClassVar[MessageKind] = "command"
-
-
-class _PortfolioQuery(Request[ReplyT], Generic[ReplyT]):
-    owner: ClassVar[str] = "portfolio"
-    kind: ClassVar[MessageKind] = "query"
-
-
-class _PortfolioReply(Message):
-    owner: ClassVar[str] = "portfolio"
-    kind: ClassVar[MessageKind] = "reply"
 
 
 class Actor(Message):
@@ -325,7 +305,7 @@ class NormProgress(Message):
     per_year: list[YearPointsView] = []
 
 
-class GetPortfolio(_PortfolioQuery["Portfolio"]):
+class GetPortfolio(Query["Portfolio"]):
     """Query: a person's activities of one cycle with progress against the norm.
 
     `cycle_id` None → the cycle that contains today, else the most recent one. The first cycle also lists work
@@ -343,7 +323,7 @@ class GetPortfolio(_PortfolioQuery["Portfolio"]):
     include_svg: bool = True
 
 
-class Portfolio(_PortfolioReply):
+class Portfolio(Reply):
     """Reply to GetPortfolio. `cycle` and `progress` are None while the registry has opened no cycle yet.
 
     `generated_at` goes back in MarkPortfolioSeen, so entries that arrive after the page was built stay new.
@@ -373,7 +353,7 @@ class Portfolio(_PortfolioReply):
     correction_until: date | None = None
 
 
-class RecordActivity(_PortfolioCommand["ActivitySaved"]):
+class RecordActivity(Command["ActivitySaved"]):
     """Command: the professional enters an activity (A1 course without accreditation, or A2).
 
     `evidence_ids` attaches evidence the same person uploaded before (CompleteEvidenceUpload without an
@@ -391,7 +371,7 @@ class RecordActivity(_PortfolioCommand["ActivitySaved"]):
     evidence_ids: list[uuid.UUID] = Field(default=[], max_length=20)
 
 
-class EditActivity(_PortfolioCommand["ActivitySaved"]):
+class EditActivity(Command["ActivitySaved"]):
     """Command: replace the entered fields of a self-entered activity (a new version; nothing is overwritten).
 
     `expected_version` is the version the form showed (409 stale_version when someone changed it meanwhile);
@@ -412,7 +392,7 @@ class EditActivity(_PortfolioCommand["ActivitySaved"]):
     evidence_ids: list[uuid.UUID] | None = Field(default=None, max_length=20)
 
 
-class ConfirmActivity(_PortfolioCommand["ActivitySaved"]):
+class ConfirmActivity(Command["ActivitySaved"]):
     """Command: the professional confirms a provider-placed entry within the window. Repeating it changes
     nothing. Reply: ActivitySaved."""
 
@@ -424,7 +404,7 @@ class ConfirmActivity(_PortfolioCommand["ActivitySaved"]):
     activity_id: uuid.UUID
 
 
-class DisputeActivity(_PortfolioCommand["ActivitySaved"]):
+class DisputeActivity(Command["ActivitySaved"]):
     """Command: the professional disputes a provider-placed entry within the window, with a reason.
 
     The entry stops counting until the provider corrects or voids it. Emits ActivityDisputed (routed to the
@@ -440,7 +420,7 @@ class DisputeActivity(_PortfolioCommand["ActivitySaved"]):
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class ActivitySaved(_PortfolioReply):
+class ActivitySaved(Reply):
     """Reply to RecordActivity, EditActivity, ConfirmActivity and DisputeActivity: the entry as it now is."""
 
     wire_name: ClassVar[str] = "portfolio.ActivitySaved"
@@ -448,7 +428,7 @@ class ActivitySaved(_PortfolioReply):
     activity: PortfolioActivity
 
 
-class MarkPortfolioSeen(_PortfolioCommand["PortfolioSeen"]):
+class MarkPortfolioSeen(Command["PortfolioSeen"]):
     """Command: the professional has seen their portfolio up to `seen_up_to` (the `generated_at` of the page
     they saw; None = now). Entries recorded later stay new. The mark never moves back. Reply: PortfolioSeen."""
 
@@ -460,7 +440,7 @@ class MarkPortfolioSeen(_PortfolioCommand["PortfolioSeen"]):
     seen_up_to: datetime | None = None
 
 
-class PortfolioSeen(_PortfolioReply):
+class PortfolioSeen(Reply):
     """Reply to MarkPortfolioSeen."""
 
     wire_name: ClassVar[str] = "portfolio.PortfolioSeen"
@@ -468,7 +448,7 @@ class PortfolioSeen(_PortfolioReply):
     last_seen_at: datetime
 
 
-class GetActivityHistory(_PortfolioQuery["ActivityHistory"]):
+class GetActivityHistory(Query["ActivityHistory"]):
     """Query: every version of one activity, oldest first. Reply: ActivityHistory."""
 
     wire_name: ClassVar[str] = "portfolio.GetActivityHistory"
@@ -499,7 +479,7 @@ class ActivityVersionView(Message):
     snapshot: dict[str, Any]
 
 
-class ActivityHistory(_PortfolioReply):
+class ActivityHistory(Reply):
     """Reply to GetActivityHistory."""
 
     wire_name: ClassVar[str] = "portfolio.ActivityHistory"
@@ -526,7 +506,7 @@ class ProposedActivity(Message):
     completion_date: date | None = None
 
 
-class WhatIf(_PortfolioQuery["WhatIfAnswer"]):
+class WhatIf(Query["WhatIfAnswer"]):
     """Query: would the norm of the cycle hold if `add` were added, or if `reject_points` of the self-entered
     (to-be-checked) points were rejected in an audit sample (worst case: whichever hurt most)? Give exactly one.
     Reply: WhatIfAnswer.
@@ -543,7 +523,7 @@ class WhatIf(_PortfolioQuery["WhatIfAnswer"]):
     language: Language = "nl"
 
 
-class WhatIfAnswer(_PortfolioReply):
+class WhatIfAnswer(Reply):
     """Reply to WhatIf. `constraints_after` is the progress per minimum after the change; for a rejection it is
     the worst case. `added_points` are the points the proposed activity would earn (0 when it would not count,
     see `added_exclusion`)."""
@@ -559,7 +539,7 @@ class WhatIfAnswer(_PortfolioReply):
     at_risk_points: Decimal
 
 
-class BeginEvidenceUpload(_PortfolioCommand["EvidenceUploadStarted"]):
+class BeginEvidenceUpload(Command["EvidenceUploadStarted"]):
     """Command: start streaming an evidence file (PDF, JPEG, PNG or DOCX, at most `max_bytes`).
 
     `declared_size` (e.g. from Content-Length) lets an oversized file be refused (413) before any byte is sent.
@@ -577,7 +557,7 @@ class BeginEvidenceUpload(_PortfolioCommand["EvidenceUploadStarted"]):
     activity_id: uuid.UUID | None = None
 
 
-class EvidenceUploadStarted(_PortfolioReply):
+class EvidenceUploadStarted(Reply):
     """Reply to BeginEvidenceUpload: send chunks 0, 1, 2, … of at most `max_chunk_bytes` (before base64)."""
 
     wire_name: ClassVar[str] = "portfolio.EvidenceUploadStarted"
@@ -587,7 +567,7 @@ class EvidenceUploadStarted(_PortfolioReply):
     max_chunk_bytes: int
 
 
-class AppendEvidenceChunk(_PortfolioCommand["EvidenceChunkAccepted"]):
+class AppendEvidenceChunk(Command["EvidenceChunkAccepted"]):
     """Command: the next chunk of an upload. `seq` counts from 0; `data` is base64 of at most max_chunk_bytes.
 
     Judged as it arrives: the first chunk's magic bytes decide the type (415 unsupported_evidence_type), and the
@@ -606,7 +586,7 @@ class AppendEvidenceChunk(_PortfolioCommand["EvidenceChunkAccepted"]):
     data: str = Field(min_length=1, max_length=400_000)
 
 
-class EvidenceChunkAccepted(_PortfolioReply):
+class EvidenceChunkAccepted(Reply):
     """Reply to AppendEvidenceChunk. `file_type` is the type the first chunk announced."""
 
     wire_name: ClassVar[str] = "portfolio.EvidenceChunkAccepted"
@@ -617,7 +597,7 @@ class EvidenceChunkAccepted(_PortfolioReply):
     file_type: Literal["pdf", "jpeg", "png", "docx"] | None = None
 
 
-class CompleteEvidenceUpload(_PortfolioCommand["EvidenceStored"]):
+class CompleteEvidenceUpload(Command["EvidenceStored"]):
     """Command: all chunks are sent. `expected_size` and `sha256` (hex), when given, must match what arrived
     (422 size_mismatch / checksum_mismatch). Reply: EvidenceStored."""
 
@@ -631,7 +611,7 @@ class CompleteEvidenceUpload(_PortfolioCommand["EvidenceStored"]):
     sha256: str | None = Field(default=None, min_length=64, max_length=64)
 
 
-class EvidenceStored(_PortfolioReply):
+class EvidenceStored(Reply):
     """Reply to CompleteEvidenceUpload: the stored file (attached when the upload named an activity)."""
 
     wire_name: ClassVar[str] = "portfolio.EvidenceStored"
@@ -639,7 +619,7 @@ class EvidenceStored(_PortfolioReply):
     evidence: EvidenceFile
 
 
-class AbortEvidenceUpload(_PortfolioCommand["EvidenceUploadAborted"]):
+class AbortEvidenceUpload(Command["EvidenceUploadAborted"]):
     """Command: give up an upload (e.g. the browser went away); what arrived is discarded. Reply: EvidenceUploadAborted."""
 
     wire_name: ClassVar[str] = "portfolio.AbortEvidenceUpload"
@@ -650,7 +630,7 @@ class AbortEvidenceUpload(_PortfolioCommand["EvidenceUploadAborted"]):
     upload_id: uuid.UUID
 
 
-class EvidenceUploadAborted(_PortfolioReply):
+class EvidenceUploadAborted(Reply):
     """Reply to AbortEvidenceUpload."""
 
     wire_name: ClassVar[str] = "portfolio.EvidenceUploadAborted"
@@ -658,7 +638,7 @@ class EvidenceUploadAborted(_PortfolioReply):
     upload_id: uuid.UUID
 
 
-class ReadEvidenceChunk(_PortfolioQuery["EvidenceChunk"]):
+class ReadEvidenceChunk(Query["EvidenceChunk"]):
     """Query: `length` bytes (at most 256 KB; None = 256 KB) of an evidence file from `offset`. Owner only:
     anyone else gets 404 evidence_not_found, as for a file that does not exist. Reply: EvidenceChunk."""
 
@@ -672,7 +652,7 @@ class ReadEvidenceChunk(_PortfolioQuery["EvidenceChunk"]):
     length: int | None = Field(default=None, gt=0)
 
 
-class EvidenceChunk(_PortfolioReply):
+class EvidenceChunk(Reply):
     """Reply to ReadEvidenceChunk: `data` is base64; `next_offset` is None after the last chunk."""
 
     wire_name: ClassVar[str] = "portfolio.EvidenceChunk"
@@ -683,8 +663,8 @@ class EvidenceChunk(_PortfolioReply):
     next_offset: int | None = None
 
 
-class ReadReviewEvidenceChunk(_PortfolioQuery[EvidenceChunk]):
-    """Query (reviewer, issue 6): as ReadEvidenceChunk, for the reviewer assigned to a sampled dossier's case.
+class ReadReviewEvidenceChunk(Query[EvidenceChunk]):
+    """Query (reviewer): as ReadEvidenceChunk, for the reviewer assigned to a sampled dossier's case.
 
     The portfolio keeps the audit's EvidenceAccessGranted as grants: `reviewer_id` may read the files attached to
     the case's sampled activities and the files the professional sent with an answer. Anything else (another
@@ -702,7 +682,7 @@ class ReadReviewEvidenceChunk(_PortfolioQuery[EvidenceChunk]):
     length: int | None = Field(default=None, gt=0)
 
 
-class ReadObjectionEvidenceChunk(_PortfolioQuery[EvidenceChunk]):
+class ReadObjectionEvidenceChunk(Query[EvidenceChunk]):
     """Query (register office): as ReadEvidenceChunk, for a file a person sent with an objection.
 
     The portfolio keeps the registry's ObjectionEvidenceShared as grants: an office account may read exactly the
@@ -720,7 +700,7 @@ class ReadObjectionEvidenceChunk(_PortfolioQuery[EvidenceChunk]):
     length: int | None = Field(default=None, gt=0)
 
 
-class ExportPortfolioCsv(_PortfolioQuery["PortfolioExport"]):
+class ExportPortfolioCsv(Query["PortfolioExport"]):
     """Query: every activity of a cycle (as in GetPortfolio) and the totals, as CSV. Dutch: `;` separated with
     decimal commas (as Dutch spreadsheets expect); English: `,` with decimal points. UTF-8 with a byte-order mark.
     Reply: PortfolioExport."""
@@ -734,7 +714,7 @@ class ExportPortfolioCsv(_PortfolioQuery["PortfolioExport"]):
     language: Language = "nl"
 
 
-class ExportPortfolioPdf(_PortfolioQuery["PortfolioExport"]):
+class ExportPortfolioPdf(Query["PortfolioExport"]):
     """Query: a PDF overview of a cycle (every activity and the totals) to hand to an employer. Reply: PortfolioExport."""
 
     wire_name: ClassVar[str] = "portfolio.ExportPortfolioPdf"
@@ -746,7 +726,7 @@ class ExportPortfolioPdf(_PortfolioQuery["PortfolioExport"]):
     language: Language = "nl"
 
 
-class PortfolioExport(_PortfolioReply):
+class PortfolioExport(Reply):
     """Reply to the exports: the whole file, base64 in `data` (exports are small; bounded by the service)."""
 
     wire_name: ClassVar[str] = "portfolio.PortfolioExport"
@@ -762,7 +742,7 @@ class PortfolioExport(_PortfolioReply):
 DossierStatusName = Literal["frozen", "under_review", "returned_for_correction", "met", "not_met"]
 
 
-class ApplyForReregistration(_PortfolioCommand["DossierView"]):
+class ApplyForReregistration(Command["DossierView"]):
     """Command: the professional applies for re-registration; the cycle's counting activities are frozen into a
     dossier and DossierFrozen goes to the audit.
 
@@ -781,7 +761,7 @@ class ApplyForReregistration(_PortfolioCommand["DossierView"]):
     cycle_id: uuid.UUID | None = None
 
 
-class ResubmitDossier(_PortfolioCommand["DossierView"]):
+class ResubmitDossier(Command["DossierView"]):
     """Command: after a return for correction, the professional resubmits the dossier with the activities added
     since (same dossier, round 2); the cycle is frozen again and DossierFrozen goes to the audit.
 
@@ -798,7 +778,7 @@ class ResubmitDossier(_PortfolioCommand["DossierView"]):
     cycle_id: uuid.UUID | None = None
 
 
-class SelfCheckDossier(_PortfolioQuery["SelfCheckResult"]):
+class SelfCheckDossier(Query["SelfCheckResult"]):
     """Query: run the audit's dossier checks on the person's cycle before applying (`cycle_id` None: the cycle
     whose application window is open, else the current one). 404 no_cycle / cycle_not_found. Reply:
     SelfCheckResult."""
@@ -811,7 +791,7 @@ class SelfCheckDossier(_PortfolioQuery["SelfCheckResult"]):
     cycle_id: uuid.UUID | None = None
 
 
-class SelfCheckResult(_PortfolioReply):
+class SelfCheckResult(Reply):
     """Reply to SelfCheckDossier: the cycle checked and the result."""
 
     wire_name: ClassVar[str] = "portfolio.SelfCheckResult"
@@ -822,7 +802,7 @@ class SelfCheckResult(_PortfolioReply):
     check: DossierCheck
 
 
-class GetDossier(_PortfolioQuery["DossierView"]):
+class GetDossier(Query["DossierView"]):
     """Query: the person's re-registration dossier of a cycle with its status. `cycle_id` None → the latest
     dossier. 404 dossier_not_found when none exists. Reply: DossierView."""
 
@@ -834,7 +814,7 @@ class GetDossier(_PortfolioQuery["DossierView"]):
     cycle_id: uuid.UUID | None = None
 
 
-class DossierView(_PortfolioReply):
+class DossierView(Reply):
     """A re-registration dossier as the professional sees it (reply to Apply/Resubmit/GetDossier).
 
     `status`: frozen (waiting for the audit's sampling), under_review (sampled), returned_for_correction (add
@@ -877,7 +857,7 @@ class PlacedEntry(Message):
     completion_date: date
 
 
-class ActivitiesPlaced(_PortfolioEvent):
+class ActivitiesPlaced(Event):
     """A provider's attendance batch entered portfolios: one message per batch, not one per row.
 
     Carries only the entries that are new (a redelivered or re-sent batch places nothing and publishes nothing).

@@ -81,7 +81,8 @@ from typing import ClassVar, Generic, Literal
 from pydantic import Field
 
 from lklr_shared.contracts.access import PUBLIC, Access, signed_in, staff
-from lklr_shared.contracts.base import Message, MessageKind, ReplyT, Request
+from lklr_shared.contracts.base import Command, Event, Message, Query, Reply, ReplyT
+from lklr_shared.contracts.objections import ObjectionOutcomeName, ObjectionSteps, ObjectionYearCounts
 
 Role = Literal["leerplichtambtenaar", "rmc_medewerker"]
 EmployerKind = Literal["municipality", "region", "rbl"]
@@ -95,12 +96,7 @@ RegistrationStatusName = Literal[
 ApplicationStatusName = Literal["pending", "approved", "rejected"]
 
 
-class _RegistryEvent(Message):
-    owner: ClassVar[str] = "registry"
-    kind: ClassVar[MessageKind] = "event"
-
-
-class RegistrationGranted(_RegistryEvent):
+class RegistrationGranted(Event):
     """The office approved an application: the person is registered from `registered_since`."""
 
     wire_name: ClassVar[str] = "registry.RegistrationGranted"
@@ -114,7 +110,7 @@ class RegistrationGranted(_RegistryEvent):
     registered_since: date
 
 
-class ObjectionEvidenceShared(_RegistryEvent):
+class ObjectionEvidenceShared(Event):
     """A person filed an objection with files from their portfolio: the register office may read those files (the
     portfolio keeps this as a grant, checks it on every read and logs each read)."""
 
@@ -125,7 +121,7 @@ class ObjectionEvidenceShared(_RegistryEvent):
     evidence_ids: list[uuid.UUID]
 
 
-class RegistrationStatusChanged(_RegistryEvent):
+class RegistrationStatusChanged(Event):
     """A registration moved from one status to another (kept as history by every reader)."""
 
     wire_name: ClassVar[str] = "registry.RegistrationStatusChanged"
@@ -138,7 +134,7 @@ class RegistrationStatusChanged(_RegistryEvent):
     reason: str = ""
 
 
-class CycleOpened(_RegistryEvent):
+class CycleOpened(Event):
     """A registration cycle started; activities completed from `starts_on` to `ends_on` count in it.
 
     Published again, with the same `cycle_id` and a later `ends_on`, when the office extends the cycle (illness
@@ -156,7 +152,7 @@ class CycleOpened(_RegistryEvent):
     scheme_version: str
 
 
-class ReregistrationRequested(_RegistryEvent):
+class ReregistrationRequested(Event):
     """A professional applied for re-registration for a cycle (the registry took the frozen dossier as a timely
     application; the registration is reregistration_pending until the decision)."""
 
@@ -168,7 +164,7 @@ class ReregistrationRequested(_RegistryEvent):
     requested_on: date
 
 
-class ReregistrationDecided(_RegistryEvent):
+class ReregistrationDecided(Event):
     """The outcome of a re-registration: granted (next cycle follows, announced by CycleOpened) or not granted
     (the registration lapses the day after the cycle end)."""
 
@@ -188,7 +184,7 @@ DataKind = Literal["account", "registration", "portfolio", "audit_dossiers", "at
 ErasureReason = Literal["on_request", "retention_passed"]
 
 
-class PersonErasureRequested(_RegistryEvent):
+class PersonErasureRequested(Event):
     """Forget a person's data of the listed kinds (an account erased on request, or a retention period that
     passed after the registration ended). Each service erases what it holds of those kinds and confirms with its
     own ``<service>.PersonErased`` carrying the same ``erasure_id``. ``pseudonym`` is the only name under which
@@ -203,7 +199,7 @@ class PersonErasureRequested(_RegistryEvent):
     reason: ErasureReason
 
 
-class PersonUpdated(_RegistryEvent):
+class PersonUpdated(Event):
     """A person's register-relevant data changed (name, roles, employer, hours)."""
 
     wire_name: ClassVar[str] = "registry.PersonUpdated"
@@ -218,7 +214,7 @@ class PersonUpdated(_RegistryEvent):
     hours_per_week: float
 
 
-class GetStatistics(Request["Statistics"]):
+class GetStatistics(Query["Statistics"]):
     """Query: the public statistics of the register (anonymous; not rate limited).
 
     ``year`` picks the office's working total of that year; default: the current year in the register's time
@@ -227,13 +223,11 @@ class GetStatistics(Request["Statistics"]):
 
     wire_name: ClassVar[str] = "registry.GetStatistics"
     access: ClassVar[Access] = PUBLIC
-    kind: ClassVar[MessageKind] = "query"
-    owner: ClassVar[str] = "registry"
 
     year: int | None = None
 
 
-class Statistics(Message):
+class Statistics(Reply):
     """Reply to GetStatistics.
 
     ``registered`` counts people whose status is registered or reregistration_pending (a timely re-registration
@@ -244,8 +238,6 @@ class Statistics(Message):
     """
 
     wire_name: ClassVar[str] = "registry.Statistics"
-    kind: ClassVar[MessageKind] = "reply"
-    owner: ClassVar[str] = "registry"
 
     registered: int
     working_total: int | None
@@ -256,7 +248,7 @@ class Statistics(Message):
     percentage_per_role: dict[str, float | None] = {}
 
 
-class GrantDemoRegistration(Request["RegistrationReceipt"]):
+class GrantDemoRegistration(Command["RegistrationReceipt"]):
     """Command (demo and tests only): register a person directly, skipping the application flow.
 
     Without ``person_id`` a new person (without an account) is made; with it, the existing person (e.g. a
@@ -266,8 +258,6 @@ class GrantDemoRegistration(Request["RegistrationReceipt"]):
 
     wire_name: ClassVar[str] = "registry.GrantDemoRegistration"
     access: ClassVar[Access] = staff({"office", "administrator"})
-    kind: ClassVar[MessageKind] = "command"
-    owner: ClassVar[str] = "registry"
 
     initials: str
     surname: str
@@ -277,12 +267,10 @@ class GrantDemoRegistration(Request["RegistrationReceipt"]):
     person_id: uuid.UUID | None = None
 
 
-class RegistrationReceipt(Message):
+class RegistrationReceipt(Reply):
     """Reply to GrantDemoRegistration."""
 
     wire_name: ClassVar[str] = "registry.RegistrationReceipt"
-    kind: ClassVar[MessageKind] = "reply"
-    owner: ClassVar[str] = "registry"
 
     person_id: uuid.UUID
     registration_number: str
@@ -292,29 +280,14 @@ class RegistrationReceipt(Message):
 # Request/reply building blocks
 
 
-class _RegistryCommand(Request[ReplyT], Generic[ReplyT]):
-    owner: ClassVar[str] = "registry"
-    kind: ClassVar[MessageKind] = "command"
-
-
-class _RegistryQuery(Request[ReplyT], Generic[ReplyT]):
-    owner: ClassVar[str] = "registry"
-    kind: ClassVar[MessageKind] = "query"
-
-
-class _RegistryReply(Message):
-    owner: ClassVar[str] = "registry"
-    kind: ClassVar[MessageKind] = "reply"
-
-
-class _ActingCommand(_RegistryCommand[ReplyT], Generic[ReplyT]):
+class _ActingCommand(Command[ReplyT], Generic[ReplyT]):
     """A command on behalf of a signed-in account; ``client_ip`` goes into the audit trail."""
 
     actor_account_id: uuid.UUID
     client_ip: str = ""
 
 
-class _ActingQuery(_RegistryQuery[ReplyT], Generic[ReplyT]):
+class _ActingQuery(Query[ReplyT], Generic[ReplyT]):
     """A query on behalf of a signed-in account."""
 
     actor_account_id: uuid.UUID
@@ -324,7 +297,7 @@ class _ActingQuery(_RegistryQuery[ReplyT], Generic[ReplyT]):
 # Accounts and sign-in
 
 
-class SignUp(_RegistryCommand["SignUpAccepted"]):
+class SignUp(Command["SignUpAccepted"]):
     """Command: create an unconfirmed account (role professional) and e-mail a single-use confirmation link.
 
     The reply is the same whether or not the address already has an account (no account enumeration): an
@@ -346,7 +319,7 @@ class SignUp(_RegistryCommand["SignUpAccepted"]):
     language: MailLanguage = "nl"
 
 
-class SignUpAccepted(_RegistryReply):
+class SignUpAccepted(Reply):
     """Reply to SignUp: "check your mail", always the same. ``email`` is the address as the registry stores it."""
 
     wire_name: ClassVar[str] = "registry.SignUpAccepted"
@@ -354,7 +327,7 @@ class SignUpAccepted(_RegistryReply):
     email: str
 
 
-class ConfirmEmail(_RegistryCommand["EmailConfirmed"]):
+class ConfirmEmail(Command["EmailConfirmed"]):
     """Command: confirm an address with the token from the confirmation mail (single use)."""
 
     wire_name: ClassVar[str] = "registry.ConfirmEmail"
@@ -364,7 +337,7 @@ class ConfirmEmail(_RegistryCommand["EmailConfirmed"]):
     client_ip: str = ""
 
 
-class EmailConfirmed(_RegistryReply):
+class EmailConfirmed(Reply):
     """Reply to ConfirmEmail. The gateway may now offer to sign in; it does not sign in by itself."""
 
     wire_name: ClassVar[str] = "registry.EmailConfirmed"
@@ -373,7 +346,7 @@ class EmailConfirmed(_RegistryReply):
     email: str
 
 
-class RequestEmailConfirmation(_RegistryCommand["EmailConfirmationRequested"]):
+class RequestEmailConfirmation(Command["EmailConfirmationRequested"]):
     """Command: send a fresh confirmation link to an unconfirmed account (same reply whatever the address)."""
 
     wire_name: ClassVar[str] = "registry.RequestEmailConfirmation"
@@ -384,13 +357,13 @@ class RequestEmailConfirmation(_RegistryCommand["EmailConfirmationRequested"]):
     language: MailLanguage = "nl"
 
 
-class EmailConfirmationRequested(_RegistryReply):
+class EmailConfirmationRequested(Reply):
     """Reply to RequestEmailConfirmation: always the same."""
 
     wire_name: ClassVar[str] = "registry.EmailConfirmationRequested"
 
 
-class Login(_RegistryCommand["LoginResult"]):
+class Login(Command["LoginResult"]):
     """Command: sign in with e-mail and password, plus the current TOTP code for staff accounts.
 
     Staff without ``totp_code``: the reply says ``totp_required`` (not authenticated, no session; the gateway
@@ -409,7 +382,7 @@ class Login(_RegistryCommand["LoginResult"]):
     client_ip: str = ""
 
 
-class LoginResult(_RegistryReply):
+class LoginResult(Reply):
     """Reply to Login. When ``authenticated``, a server-side session was opened: keep ``session_token`` in the
     signed cookie, check it with ValidateSession, and end it with EndSession at logout."""
 
@@ -441,7 +414,7 @@ class LoginResult(_RegistryReply):
     second_factor_pending: bool = False
 
 
-class StartSecondFactorEnrolment(_RegistryCommand[LoginResult]):
+class StartSecondFactorEnrolment(Command[LoginResult]):
     """Command: start the TOTP enrolment of a staff account from the link an administrator's role change mailed
     (``token``, single use, only its hash stored) and the account's password (reply: LoginResult with
     ``totp_enrollment_required`` and a pending secret). Knowing the password alone is not enough, nor is the link
@@ -458,7 +431,7 @@ class StartSecondFactorEnrolment(_RegistryCommand[LoginResult]):
     client_ip: str = ""
 
 
-class ConfirmTotpEnrollment(_RegistryCommand[LoginResult]):
+class ConfirmTotpEnrollment(Command[LoginResult]):
     """Command: activate the TOTP secret StartSecondFactorEnrolment left pending (``totp_enrollment_required``) with
     a current code from it, and open a session as a normal staff sign-in does (reply: LoginResult, with the second
     factor passed). ``enrollment_token`` is the short-lived, single-use token from that reply (only its hash is
@@ -474,7 +447,7 @@ class ConfirmTotpEnrollment(_RegistryCommand[LoginResult]):
     client_ip: str = ""
 
 
-class ValidateSession(_RegistryQuery["AuthenticatedAccount"]):
+class ValidateSession(Query["AuthenticatedAccount"]):
     """Query: who holds this session token, with their current roles (401 session_invalid when it is not
     valid: unknown, expired, ended, or ended by a password reset)."""
 
@@ -484,7 +457,7 @@ class ValidateSession(_RegistryQuery["AuthenticatedAccount"]):
     session_token: str
 
 
-class AuthenticatedAccount(_RegistryReply):
+class AuthenticatedAccount(Reply):
     """Reply to ValidateSession and VerifyApiToken: the account behind a valid token, roles as they are now, and
     of those only what the token may use: staff roles count only for a token whose sign-in passed the second
     factor. Changing an account's roles ends its sessions and tokens."""
@@ -505,7 +478,7 @@ class AuthenticatedAccount(_RegistryReply):
     preferred_language: MailLanguage = "nl"
 
 
-class EndSession(_RegistryCommand["SessionEnded"]):
+class EndSession(Command["SessionEnded"]):
     """Command: end a session (logout). Ending an unknown or ended session is not an error."""
 
     wire_name: ClassVar[str] = "registry.EndSession"
@@ -515,13 +488,13 @@ class EndSession(_RegistryCommand["SessionEnded"]):
     client_ip: str = ""
 
 
-class SessionEnded(_RegistryReply):
+class SessionEnded(Reply):
     """Reply to EndSession."""
 
     wire_name: ClassVar[str] = "registry.SessionEnded"
 
 
-class IssueApiToken(_RegistryCommand["ApiTokenIssued"]):
+class IssueApiToken(Command["ApiTokenIssued"]):
     """Command: exchange e-mail, password (and TOTP code for staff with an enrolled second factor, required) for
     an API bearer token.
 
@@ -539,7 +512,7 @@ class IssueApiToken(_RegistryCommand["ApiTokenIssued"]):
     label: str = ""
 
 
-class ApiTokenIssued(_RegistryReply):
+class ApiTokenIssued(Reply):
     """Reply to IssueApiToken: send ``token`` as ``Authorization: Bearer <token>`` until ``expires_at``."""
 
     wire_name: ClassVar[str] = "registry.ApiTokenIssued"
@@ -552,7 +525,7 @@ class ApiTokenIssued(_RegistryReply):
     second_factor: bool = False
 
 
-class VerifyApiToken(_RegistryQuery[AuthenticatedAccount]):
+class VerifyApiToken(Query[AuthenticatedAccount]):
     """Query: the account behind an API bearer token (401 session_invalid when not valid)."""
 
     wire_name: ClassVar[str] = "registry.VerifyApiToken"
@@ -561,7 +534,7 @@ class VerifyApiToken(_RegistryQuery[AuthenticatedAccount]):
     token: str
 
 
-class RevokeApiToken(_RegistryCommand["ApiTokenRevoked"]):
+class RevokeApiToken(Command["ApiTokenRevoked"]):
     """Command: revoke an API token (whoever holds it may). Revoking an unknown token is not an error."""
 
     wire_name: ClassVar[str] = "registry.RevokeApiToken"
@@ -571,13 +544,13 @@ class RevokeApiToken(_RegistryCommand["ApiTokenRevoked"]):
     client_ip: str = ""
 
 
-class ApiTokenRevoked(_RegistryReply):
+class ApiTokenRevoked(Reply):
     """Reply to RevokeApiToken."""
 
     wire_name: ClassVar[str] = "registry.ApiTokenRevoked"
 
 
-class RequestPasswordReset(_RegistryCommand["PasswordResetRequested"]):
+class RequestPasswordReset(Command["PasswordResetRequested"]):
     """Command: e-mail a single-use, expiring reset link if the address has an account. The reply is always
     the same, so it cannot tell whether an account exists."""
 
@@ -589,13 +562,13 @@ class RequestPasswordReset(_RegistryCommand["PasswordResetRequested"]):
     language: MailLanguage = "nl"
 
 
-class PasswordResetRequested(_RegistryReply):
+class PasswordResetRequested(Reply):
     """Reply to RequestPasswordReset: always the same."""
 
     wire_name: ClassVar[str] = "registry.PasswordResetRequested"
 
 
-class ResetPassword(_RegistryCommand["PasswordChanged"]):
+class ResetPassword(Command["PasswordChanged"]):
     """Command: set a new password with a reset token (single use). Ends every session and API token of the
     account, lifts a sign-in lockout, and confirms the address (the mail proved it)."""
 
@@ -607,7 +580,7 @@ class ResetPassword(_RegistryCommand["PasswordChanged"]):
     client_ip: str = ""
 
 
-class PasswordChanged(_RegistryReply):
+class PasswordChanged(Reply):
     """Reply to ResetPassword."""
 
     wire_name: ClassVar[str] = "registry.PasswordChanged"
@@ -622,7 +595,7 @@ class GetMyAccount(_ActingQuery["AccountView"]):
     access: ClassVar[Access] = signed_in("actor_account_id")
 
 
-class AccountView(_RegistryReply):
+class AccountView(Reply):
     """Reply to GetMyAccount (also part of MyDataExport)."""
 
     wire_name: ClassVar[str] = "registry.AccountView"
@@ -687,7 +660,7 @@ class ListStaffAccounts(_ActingQuery["StaffAccounts"]):
     role: StaffRole | None = None
 
 
-class StaffAccounts(_RegistryReply):
+class StaffAccounts(Reply):
     """Reply to ListStaffAccounts."""
 
     wire_name: ClassVar[str] = "registry.StaffAccounts"
@@ -721,7 +694,7 @@ class SetAccountRoles(_ActingCommand[AccountView]):
     roles: list[str]
 
 
-class CreateDemoAccount(_RegistryCommand["DemoAccountReady"]):
+class CreateDemoAccount(Command["DemoAccountReady"]):
     """Command (demo and tests only): create a confirmed account with a known password and, for staff, a
     fixed TOTP secret (base32). Idempotent by e-mail: an existing account is left as it is."""
 
@@ -736,7 +709,7 @@ class CreateDemoAccount(_RegistryCommand["DemoAccountReady"]):
     totp_secret: str | None = None
 
 
-class DemoAccountReady(_RegistryReply):
+class DemoAccountReady(Reply):
     """Reply to CreateDemoAccount; ``created`` is false when the account already existed."""
 
     wire_name: ClassVar[str] = "registry.DemoAccountReady"
@@ -764,7 +737,7 @@ class ApplyForRegistration(_ActingCommand["ApplicationView"]):
     declaration_accepted: bool
 
 
-class ApplicationView(_RegistryReply):
+class ApplicationView(Reply):
     """Reply to ApplyForRegistration, GetMyApplication, GetApplication and DecideApplication.
 
     ``registration_number`` is set once the application is approved. The applicant's e-mail is included for
@@ -814,7 +787,7 @@ class ListPendingApplications(_ActingQuery["PendingApplications"]):
     access: ClassVar[Access] = staff({"office"}, "actor_account_id")
 
 
-class PendingApplications(_RegistryReply):
+class PendingApplications(Reply):
     """Reply to ListPendingApplications."""
 
     wire_name: ClassVar[str] = "registry.PendingApplications"
@@ -866,7 +839,7 @@ class GetMyRegistration(_ActingQuery["RegistrationView"]):
     access: ClassVar[Access] = signed_in("actor_account_id")
 
 
-class RegistrationView(_RegistryReply):
+class RegistrationView(Reply):
     """Reply to GetMyRegistration and ChangeRegistrationStatus (also part of MyDataExport).
 
     ``current_cycle`` is the latest cycle; ``valid_until`` its last day (None once struck off).
@@ -907,7 +880,7 @@ class ChangeRegistrationStatus(_ActingCommand[RegistrationView]):
 # The public register
 
 
-class SearchRegister(_RegistryQuery["RegisterSearchResults"]):
+class SearchRegister(Query["RegisterSearchResults"]):
     """Query (public, rate limited per ``client_key``): search the register by registration number (only
     digits: exact match, checked) or by part of the name (initials and/or surname, case-insensitive).
 
@@ -922,7 +895,7 @@ class SearchRegister(_RegistryQuery["RegisterSearchResults"]):
     client_key: str = Field(min_length=1, max_length=200)
 
 
-class RegisterEntry(_RegistryReply):
+class RegisterEntry(Reply):
     """Reply to GetRegisterEntry, and each row of RegisterSearchResults: exactly the public fields, nothing
     else (never e-mail, employer, hours or history)."""
 
@@ -936,7 +909,7 @@ class RegisterEntry(_RegistryReply):
     valid_until: date | None
 
 
-class RegisterSearchResults(_RegistryReply):
+class RegisterSearchResults(Reply):
     """Reply to SearchRegister: matching entries by surname; ``truncated`` when more matched than shown."""
 
     wire_name: ClassVar[str] = "registry.RegisterSearchResults"
@@ -945,7 +918,7 @@ class RegisterSearchResults(_RegistryReply):
     truncated: bool = False
 
 
-class GetRegisterEntry(_RegistryQuery[RegisterEntry]):
+class GetRegisterEntry(Query[RegisterEntry]):
     """Query (public, rate limited per ``client_key``): one register entry by number (404 not_found;
     422 invalid_registration_number for a mistyped number)."""
 
@@ -972,7 +945,7 @@ class SetWorkingTotal(_ActingCommand["WorkingTotalRecorded"]):
     per_role: dict[Role, int] = {}
 
 
-class WorkingTotalRecorded(_RegistryReply):
+class WorkingTotalRecorded(Reply):
     """Reply to SetWorkingTotal."""
 
     wire_name: ClassVar[str] = "registry.WorkingTotalRecorded"
@@ -993,7 +966,7 @@ class GetMyPerson(_ActingQuery["PersonView"]):
     access: ClassVar[Access] = signed_in("actor_account_id")
 
 
-class PersonView(_RegistryReply):
+class PersonView(Reply):
     """Reply to GetMyPerson (also inside PersonUpdateResult and MyDataExport).
 
     ``below_minimum_hours`` tells the page to warn that the stated hours are under the scheme's minimum.
@@ -1033,7 +1006,7 @@ class UpdateMyPerson(_ActingCommand["PersonUpdateResult"]):
     hours_per_week: Decimal | None = None
 
 
-class PersonUpdateResult(_RegistryReply):
+class PersonUpdateResult(Reply):
     """Reply to UpdateMyPerson."""
 
     wire_name: ClassVar[str] = "registry.PersonUpdateResult"
@@ -1063,7 +1036,7 @@ class ListEligibilityNotices(_ActingQuery["EligibilityNotices"]):
     access: ClassVar[Access] = staff({"office"}, "actor_account_id")
 
 
-class EligibilityNotices(_RegistryReply):
+class EligibilityNotices(Reply):
     """Reply to ListEligibilityNotices."""
 
     wire_name: ClassVar[str] = "registry.EligibilityNotices"
@@ -1134,7 +1107,7 @@ class IssueMyCredential(_ActingCommand["IssuedCredential"]):
     credential_kind: CredentialKind = "registration"
 
 
-class IssuedCredential(_RegistryReply):
+class IssuedCredential(Reply):
     """Reply to IssueMyCredential: the VC-JWT and what it states."""
 
     wire_name: ClassVar[str] = "registry.IssuedCredential"
@@ -1157,7 +1130,7 @@ class GetMyRegistrationCertificate(_ActingQuery["RegistrationCertificate"]):
     access: ClassVar[Access] = signed_in("actor_account_id")
 
 
-class RegistrationCertificate(_RegistryReply):
+class RegistrationCertificate(Reply):
     """Reply to GetMyRegistrationCertificate: the PDF, base64 in ``data`` (one page, a few kilobytes)."""
 
     wire_name: ClassVar[str] = "registry.RegistrationCertificate"
@@ -1167,14 +1140,14 @@ class RegistrationCertificate(_RegistryReply):
     data: str
 
 
-class GetCredentialKeys(_RegistryQuery["CredentialKeys"]):
+class GetCredentialKeys(Query["CredentialKeys"]):
     """Query (public): the JWK set of the keys the register signs credentials and status lists with."""
 
     wire_name: ClassVar[str] = "registry.GetCredentialKeys"
     access: ClassVar[Access] = PUBLIC
 
 
-class CredentialKeys(_RegistryReply):
+class CredentialKeys(Reply):
     """Reply to GetCredentialKeys: ``jwks`` as published at ``/.well-known/jwks.json``."""
 
     wire_name: ClassVar[str] = "registry.CredentialKeys"
@@ -1182,7 +1155,7 @@ class CredentialKeys(_RegistryReply):
     jwks: dict[str, list[dict[str, str]]]
 
 
-class GetStatusList(_RegistryQuery["StatusListCredential"]):
+class GetStatusList(Query["StatusListCredential"]):
     """Query (public): the register's Bitstring Status List credential number ``list_number`` (from 1), signed
     now (404 not_found beyond the lists in use)."""
 
@@ -1192,7 +1165,7 @@ class GetStatusList(_RegistryQuery["StatusListCredential"]):
     list_number: int = Field(ge=1)
 
 
-class StatusListCredential(_RegistryReply):
+class StatusListCredential(Reply):
     """Reply to GetStatusList: the status list credential as VC-JWT."""
 
     wire_name: ClassVar[str] = "registry.StatusListCredential"
@@ -1217,7 +1190,7 @@ class EraseMyAccount(_ActingCommand["AccountErasureStarted"]):
     confirm: bool = False
 
 
-class AccountErasureStarted(_RegistryReply):
+class AccountErasureStarted(Reply):
     """Reply to EraseMyAccount: the erasure's id and its pseudonym (as the security log records it)."""
 
     wire_name: ClassVar[str] = "registry.AccountErasureStarted"
@@ -1240,7 +1213,7 @@ class RetentionEntry(Message):
     legal_ground: str
 
 
-class RetentionSchedule(_RegistryReply):
+class RetentionSchedule(Reply):
     """Reply to GetRetentionSchedule and GetMyRetention: per kind of data, its period and legal ground; for
     GetMyRetention also the last day each is kept for the actor (None while their registration runs)."""
 
@@ -1249,7 +1222,7 @@ class RetentionSchedule(_RegistryReply):
     entries: list[RetentionEntry]
 
 
-class GetRetentionSchedule(_RegistryQuery[RetentionSchedule]):
+class GetRetentionSchedule(Query[RetentionSchedule]):
     """Query (public): the retention schedule in force, every kind with its period (the FAQ shows it)."""
 
     wire_name: ClassVar[str] = "registry.GetRetentionSchedule"
@@ -1270,7 +1243,7 @@ class ExportMyData(_ActingQuery["MyDataExport"]):
     access: ClassVar[Access] = signed_in("actor_account_id")
 
 
-class MyDataExport(_RegistryReply):
+class MyDataExport(Reply):
     """Reply to ExportMyData. Password hashes, TOTP secrets and token hashes are left out on purpose: they are
     credentials, not information about the person."""
 
@@ -1294,7 +1267,7 @@ class MyDataExport(_RegistryReply):
 # Development mail
 
 
-class ListDevMail(_RegistryQuery["DevMailbox"]):
+class ListDevMail(Query["DevMailbox"]):
     """Query (development): the mails the file mailer wrote, newest first (404 dev_mail_disabled with SMTP)."""
 
     wire_name: ClassVar[str] = "registry.ListDevMail"
@@ -1313,7 +1286,7 @@ class DevMail(Message):
     sent_at: datetime
 
 
-class DevMailbox(_RegistryReply):
+class DevMailbox(Reply):
     """Reply to ListDevMail."""
 
     wire_name: ClassVar[str] = "registry.DevMailbox"
@@ -1353,7 +1326,7 @@ class ExtendCycle(_ActingCommand["CycleExtensionRecorded"]):
     case_reference: str = Field(min_length=1, max_length=100)
 
 
-class CycleExtensionRecorded(_RegistryReply):
+class CycleExtensionRecorded(Reply):
     """Reply to ExtendCycle: the cycle with its new end, and what the case has used of its maximum."""
 
     wire_name: ClassVar[str] = "registry.CycleExtensionRecorded"
@@ -1383,7 +1356,7 @@ class RefuseCycleExtension(_ActingCommand["CycleExtensionRefused"]):
     reasons: str = Field(max_length=10_000)
 
 
-class CycleExtensionRefused(_RegistryReply):
+class CycleExtensionRefused(Reply):
     """Reply to RefuseCycleExtension: the recorded refusal."""
 
     wire_name: ClassVar[str] = "registry.CycleExtensionRefused"
@@ -1393,7 +1366,7 @@ class CycleExtensionRefused(_RegistryReply):
     decided_on: date
 
 
-class RunScheduledJobs(_RegistryCommand["ScheduledJobsReport"]):
+class RunScheduledJobs(Command["ScheduledJobsReport"]):
     """Command: run the registry's scheduled jobs now (they also run by themselves every
     REGISTRY_SCHEDULED_JOBS_INTERVAL_SECONDS): lapse registrations whose cycle ended without an application in
     (or with one not granted), send the reminders before cycle ends, mail digests of new provider-placed
@@ -1411,7 +1384,7 @@ class RunScheduledJobs(_RegistryCommand["ScheduledJobsReport"]):
     client_ip: str = ""
 
 
-class ScheduledJobsReport(_RegistryReply):
+class ScheduledJobsReport(Reply):
     """Reply to RunScheduledJobs: what this run did (another replica's run in the same moment is not counted).
 
     ``register_day`` is the register's date the jobs judged by (the registry's clock, moved in tests and demos).
@@ -1479,7 +1452,7 @@ class ListReregistrations(_ActingQuery["Reregistrations"]):
     limit: int = Field(default=200, ge=1, le=1000)
 
 
-class Reregistrations(_RegistryReply):
+class Reregistrations(Reply):
     """Reply to ListReregistrations."""
 
     wire_name: ClassVar[str] = "registry.Reregistrations"
@@ -1495,7 +1468,6 @@ ObjectionDecisionKind = Literal[
     "registration_refused", "reregistration_refused", "audit_not_met", "suspended", "struck_off", "extension_refused"
 ]
 ObjectionStateName = Literal["received", "acknowledged", "hearing_scheduled", "decided"]
-ObjectionOutcomeName = Literal["upheld", "not_upheld"]
 
 
 class ObjectionAttachment(Message):
@@ -1519,7 +1491,7 @@ class ObjectableDecision(Message):
     objection_id: uuid.UUID | None = None
 
 
-class ObjectionView(Message):
+class ObjectionView(ObjectionSteps):
     """One objection with its deadlines and steps (a nested value).
 
     ``decision_due_on`` is the decision deadline in force (after the extension, if taken);
@@ -1541,16 +1513,8 @@ class ObjectionView(Message):
     reasons: str
     attachments: list[ObjectionAttachment] = Field(default_factory=list)
     state: ObjectionStateName
-    acknowledged_on: date | None = None
-    hearing_at: datetime | None = None
-    hearing_place: str | None = None
     original_decision_due_on: date
     decision_due_on: date
-    extended: bool = False
-    extension_reason: str | None = None
-    outcome: ObjectionOutcomeName | None = None
-    decision_reasons: str | None = None
-    objection_decided_on: date | None = None
     overdue: bool = False
 
 
@@ -1574,7 +1538,7 @@ class FileObjection(_ActingCommand["ObjectionFiled"]):
     lang: MailLanguage = "nl"
 
 
-class ObjectionFiled(_RegistryReply):
+class ObjectionFiled(Reply):
     """Reply to FileObjection."""
 
     wire_name: ClassVar[str] = "registry.ObjectionFiled"
@@ -1589,7 +1553,7 @@ class GetMyObjections(_ActingQuery["MyObjections"]):
     access: ClassVar[Access] = signed_in("actor_account_id")
 
 
-class MyObjections(_RegistryReply):
+class MyObjections(Reply):
     """Reply to GetMyObjections: decisions newest first; objections newest first."""
 
     wire_name: ClassVar[str] = "registry.MyObjections"
@@ -1609,7 +1573,7 @@ class ListObjections(_ActingQuery["Objections"]):
     limit: int = Field(default=200, ge=1, le=1000)
 
 
-class Objections(_RegistryReply):
+class Objections(Reply):
     """Reply to ListObjections."""
 
     wire_name: ClassVar[str] = "registry.Objections"
@@ -1668,7 +1632,7 @@ class DecideObjection(_ActingCommand["ObjectionUpdated"]):
     reasons: str = Field(max_length=20_000)
 
 
-class ObjectionUpdated(_RegistryReply):
+class ObjectionUpdated(Reply):
     """Reply to the office's objection commands: the objection as it now stands."""
 
     wire_name: ClassVar[str] = "registry.ObjectionUpdated"
@@ -1676,24 +1640,18 @@ class ObjectionUpdated(_RegistryReply):
     objection: ObjectionView
 
 
-class GetObjectionStatistics(_RegistryQuery["ObjectionStatistics"]):
+class GetObjectionStatistics(Query["ObjectionStatistics"]):
     """Query (public): objections per year of filing and their outcomes (anonymous counts)."""
 
     wire_name: ClassVar[str] = "registry.GetObjectionStatistics"
     access: ClassVar[Access] = PUBLIC
 
 
-class ObjectionYear(Message):
+class ObjectionYear(ObjectionYearCounts):
     """Objections filed in one year and what became of them (a nested value)."""
 
-    year: int
-    filed: int
-    upheld: int
-    not_upheld: int
-    open: int
 
-
-class ObjectionStatistics(_RegistryReply):
+class ObjectionStatistics(Reply):
     """Reply to GetObjectionStatistics, oldest year first."""
 
     wire_name: ClassVar[str] = "registry.ObjectionStatistics"

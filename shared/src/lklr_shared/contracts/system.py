@@ -8,25 +8,21 @@ from typing import ClassVar
 from pydantic import Field
 
 from lklr_shared.contracts.access import PUBLIC, Access, staff
-from lklr_shared.contracts.base import Message, MessageKind, Request
+from lklr_shared.contracts.base import Message, Query, Reply
 
 
-class Ping(Request["Pong"]):
+class Ping(Query["Pong"]):
     """Ask a service whether it is up and can reach its database and the broker. Every service answers it, so it is
     sent to a named service (``RpcClient.call``), not to an owner."""
 
     wire_name: ClassVar[str] = "system.Ping"
     access: ClassVar[Access] = PUBLIC
-    kind: ClassVar[MessageKind] = "query"
-    owner: ClassVar[str] = "system"
 
 
-class Pong(Message):
+class Pong(Reply):
     """A service's answer to Ping."""
 
     wire_name: ClassVar[str] = "system.Pong"
-    kind: ClassVar[MessageKind] = "reply"
-    owner: ClassVar[str] = "system"
 
     service: str
     database_ok: bool
@@ -48,25 +44,21 @@ class SecurityEvent(Message):
     detail: dict[str, str] = {}
 
 
-class SecurityEventList(Message):
+class SecurityEventList(Reply):
     """A service's answer to ListSecurityEvents, newest first."""
 
     wire_name: ClassVar[str] = "system.SecurityEventList"
-    kind: ClassVar[MessageKind] = "reply"
-    owner: ClassVar[str] = "system"
 
     events: list[SecurityEvent]
 
 
-class ListSecurityEvents(Request["SecurityEventList"]):
+class ListSecurityEvents(Query["SecurityEventList"]):
     """The newest entries of a service's security event log (sign-ins, role changes, API keys, committee and audit
     decisions, data exports), optionally of one ``action`` and older than ``before``. Every service answers it, so it
     is sent to a named service; the gateway asks for the administrator only."""
 
     wire_name: ClassVar[str] = "system.ListSecurityEvents"
     access: ClassVar[Access] = staff({"administrator"})
-    kind: ClassVar[MessageKind] = "query"
-    owner: ClassVar[str] = "system"
 
     limit: int = Field(default=200, ge=1, le=1000)
     action: str | None = None
@@ -86,13 +78,11 @@ class QueueStatus(Message):
     consumer: str = ""
 
 
-class OperationalStatus(Message):
+class OperationalStatus(Reply):
     """A service's answer to GetOperationalStatus: its readiness checks, its queues, its outbox backlog, and figures
     of its own (the audit's cases waiting, open and overdue)."""
 
     wire_name: ClassVar[str] = "system.OperationalStatus"
-    kind: ClassVar[MessageKind] = "reply"
-    owner: ClassVar[str] = "system"
 
     service: str
     checks: dict[str, bool]
@@ -104,11 +94,9 @@ class OperationalStatus(Message):
     figures: dict[str, float] = {}
 
 
-class GetOperationalStatus(Request["OperationalStatus"]):
+class GetOperationalStatus(Query["OperationalStatus"]):
     """How a service is doing, for the administrator's system page: readiness, queue depths and consumers, dead
     letters, outbox backlog. Every service answers it, so it is sent to a named service."""
 
     wire_name: ClassVar[str] = "system.GetOperationalStatus"
     access: ClassVar[Access] = staff({"administrator"})
-    kind: ClassVar[MessageKind] = "query"
-    owner: ClassVar[str] = "system"

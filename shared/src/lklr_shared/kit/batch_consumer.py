@@ -38,14 +38,13 @@ from typing import Any
 import sqlalchemy as sa
 from aio_pika.abc import AbstractIncomingMessage, AbstractQueue, AbstractRobustChannel
 from faststream.rabbit import RabbitBroker
-from pydantic import ValidationError
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from lklr_shared.contracts.base import Message, UnknownMessageType
+from lklr_shared.contracts.base import Message
 from lklr_shared.contracts.envelope import Envelope, utcnow, wrap
 from lklr_shared.kit import amqp_raw, metrics, tracing
-from lklr_shared.kit.consumer import EventHandler
+from lklr_shared.kit.consumer import EventHandler, open_delivery
 from lklr_shared.kit.db import inbox_table
 from lklr_shared.kit.outbox import OutboxRelay, UnitOfWork
 from lklr_shared.kit.retry import FailureRouter, describe
@@ -314,19 +313,8 @@ class BatchEventConsumer:
         await self._acknowledge(deliveries)
 
     async def _parse(self, message: AbstractIncomingMessage) -> _Delivery | None:
-        try:
-            envelope = Envelope.from_bytes(message.body)
-            contract = envelope.open()
-        except (ValidationError, UnknownMessageType, ValueError) as exc:
-            log.error("%s: unparseable message %s: %s", self.name, message.message_id, exc)
-            self.stats[await self._failures.dead_letter(message, f"unparseable: {describe(exc)}", "unparseable")] += 1
-            return None
-        if type(contract) not in self._handlers:
-            log.error("%s: no handler for %s", self.name, envelope.type)
-            reason = f"no handler for {envelope.type}"
-            self.stats[await self._failures.dead_letter(message, reason, "permanent")] += 1
-            return None
-        return _Delivery(message, envelope, contract)
+        opened = await open_delivery(self.name, message, self._handlers, self._failures, self.stats)
+        return None if opened is None else _Delivery(message, *opened)
 
     async def _process_alone(self, delivery: _Delivery) -> None:
         try:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -112,21 +113,34 @@ def run_migrations(url: str, migrations_dir: Path, *, service: str | None = None
     command.upgrade(alembic_config(url, migrations_dir, service=service), "head")
 
 
+def dialect_insert(session: AsyncSession, table: sa.Table) -> postgresql.Insert | sqlite.Insert:
+    """The dialect's INSERT for ``table``: the one with ON CONFLICT clauses, which PostgreSQL and SQLite (since
+    3.24; RETURNING since 3.35) write alike."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    if dialect == "sqlite":
+        return sqlite.insert(table)
+    raise NotImplementedError(f"no INSERT ... ON CONFLICT for the {dialect} dialect")  # pragma: no cover
+
+
+async def insert_if_absent(session: AsyncSession, table: sa.Table, values: Mapping[str, Any]) -> bool:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING: True when this transaction inserted the row.
+
+    The unique key decides who does a one-time thing: a concurrent transaction inserting the same key waits on it
+    until this one commits (then it gets False) or rolls back (then it inserts the row itself).
+    """
+    statement = dialect_insert(session, table).values(**values).on_conflict_do_nothing()
+    inserted = await session.execute(statement.returning(*table.primary_key.columns))
+    return inserted.first() is not None
+
+
 async def upsert(session: AsyncSession, table: sa.Table, values: dict[str, Any], key: list[str]) -> None:
     """Insert a row, or update it in place when a row with the same key exists (PostgreSQL and SQLite).
 
     Read models fed by events use it, so an event that legitimately repeats a fact under a new message id
     (a re-entry granting the same person again, say) updates instead of failing until dead-lettered.
     """
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    dialect = session.get_bind().dialect.name
-    statement: postgresql.Insert | sqlite.Insert
-    if dialect == "postgresql":
-        statement = postgresql.insert(table).values(**values)
-    elif dialect == "sqlite":
-        statement = sqlite.insert(table).values(**values)
-    else:  # pragma: no cover - only the two supported databases
-        raise NotImplementedError(f"upsert on {dialect}")
+    statement = dialect_insert(session, table).values(**values)
     changes = {name: statement.excluded[name] for name in values if name not in key}
     await session.execute(statement.on_conflict_do_update(index_elements=key, set_=changes))

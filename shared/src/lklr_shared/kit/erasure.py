@@ -8,13 +8,15 @@ of them), and an event that was never delivered cannot be taken back by deleting
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from lklr_shared.contracts.registry import PersonErasureRequested
 from lklr_shared.kit.db import outbox_table
 from lklr_shared.kit.request_log import request_log_table
+from lklr_shared.kit.security_log import record_security_event
 
 
 def _contains_any(column: sa.ColumnElement[str], needles: Sequence[str]) -> sa.ColumnElement[bool]:
@@ -38,3 +40,26 @@ async def forget_in_kit_tables(session: AsyncSession, needles: Sequence[str]) ->
         sa.delete(request_log_table).where(_contains_any(request_log_table.c.reply, needles))
     )
     return int(getattr(sent, "rowcount", 0) or 0) + int(getattr(replies, "rowcount", 0) or 0)
+
+
+async def finish_erasure(
+    session: AsyncSession,
+    request: PersonErasureRequested,
+    rows: int,
+    needles: Sequence[str],
+    *,
+    detail: Mapping[str, str] | None = None,
+) -> int:
+    """End a service's erasure of a person in the caller's transaction: forget them in the kit's tables (see
+    ``forget_in_kit_tables`` for ``needles``) and write the erasure to the security log under the request's
+    pseudonym, with the erasure id, the rows removed and any further ``detail``. Returns ``rows`` (what the
+    service removed itself) plus the kit's rows: the count the service's ``PersonErased`` reports."""
+    rows += await forget_in_kit_tables(session, needles)
+    await record_security_event(
+        session,
+        actor="registry",
+        action="person.erased",
+        object=request.pseudonym,
+        detail={"erasure_id": str(request.erasure_id), "rows": str(rows), **(detail or {})},
+    )
+    return rows

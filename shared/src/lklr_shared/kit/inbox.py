@@ -2,36 +2,10 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lklr_shared.contracts.envelope import Envelope, utcnow
-from lklr_shared.kit.db import inbox_table
-
-
-async def already_processed(session: AsyncSession, consumer: str, envelope: Envelope) -> bool:
-    """True when this consumer has committed the effect of this message before."""
-    found = await session.execute(
-        sa.select(inbox_table.c.message_id).where(
-            inbox_table.c.consumer == consumer, inbox_table.c.message_id == envelope.message_id
-        )
-    )
-    return found.first() is not None
-
-
-async def record_processed(session: AsyncSession, consumer: str, envelope: Envelope) -> None:
-    """Record (consumer, message id) in the caller's transaction.
-
-    The primary key backs the check: two deliveries racing past `already_processed` cannot both commit.
-    """
-    await session.execute(
-        sa.insert(inbox_table).values(
-            consumer=consumer,
-            message_id=envelope.message_id,
-            message_type=envelope.type,
-            processed_at=utcnow(),
-        )
-    )
+from lklr_shared.kit.db import inbox_table, insert_if_absent
 
 
 async def claim(session: AsyncSession, consumer: str, envelope: Envelope) -> bool:
@@ -42,21 +16,10 @@ async def claim(session: AsyncSession, consumer: str, envelope: Envelope) -> boo
     transaction waits on the primary key until the first commits (then it is a duplicate) or rolls back (then it
     claims the message itself), so it never runs the handler for a message already applied.
     """
-    from sqlalchemy.dialects import postgresql, sqlite
-
     values = {
         "consumer": consumer,
         "message_id": envelope.message_id,
         "message_type": envelope.type,
         "processed_at": utcnow(),
     }
-    dialect = session.get_bind().dialect.name
-    statement: postgresql.Insert | sqlite.Insert
-    if dialect == "postgresql":
-        statement = postgresql.insert(inbox_table).values(**values)
-    elif dialect == "sqlite":
-        statement = sqlite.insert(inbox_table).values(**values)
-    else:  # pragma: no cover - only the two supported databases
-        raise NotImplementedError(f"inbox claim on {dialect}")
-    inserted = await session.execute(statement.on_conflict_do_nothing().returning(inbox_table.c.message_id))
-    return inserted.first() is not None
+    return await insert_if_absent(session, inbox_table, values)

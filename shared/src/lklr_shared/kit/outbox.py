@@ -64,29 +64,26 @@ def backoff_delay(attempts: int, *, base: float = 0.5, cap: float = 60.0) -> flo
     return random.uniform(ceiling / 2, ceiling)
 
 
-class OutboxRelay:
-    """Publishes unsent outbox rows; woken after commits, polling as a fallback."""
+class PollingRelay:
+    """Works off due rows of a table in batches until stopped: woken right after a commit that added rows, polling
+    as a fallback. A failing pass is logged and tried again at the next poll. Subclasses implement `relay_once`
+    and name what they relay in `what` (for the log)."""
 
-    def __init__(
-        self,
-        session_factory: async_sessionmaker[AsyncSession],
-        publisher: Publisher,
-        *,
-        poll_seconds: float = 2.0,
-        batch_size: int = 200,
-        after_publish: Callable[[int], Awaitable[None]] | None = None,
-    ) -> None:
-        self._session_factory = session_factory
-        self._publisher = publisher
+    what = "relay"
+
+    def __init__(self, *, poll_seconds: float, batch_size: int) -> None:
         self._poll_seconds = poll_seconds
         self._batch_size = batch_size
-        # Test hook: runs after a row's publish was confirmed and before the row is marked sent.
-        self._after_publish = after_publish
         self._wake = asyncio.Event()
         self._stopping = False
 
     def wake(self) -> None:
-        """Ask the relay to look for new rows now (called right after a commit that added rows)."""
+        """Look for due rows now (called right after a commit that added rows)."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        """Stop after the batch in progress."""
+        self._stopping = True
         self._wake.set()
 
     async def run(self) -> None:
@@ -102,8 +99,33 @@ class OutboxRelay:
                 while await self.relay_once() >= self._batch_size and not self._stopping:
                     pass
             except Exception:
-                # A database outage must not kill the relay: log it and try again at the next poll.
-                log.exception("outbox relay pass failed; retrying at next poll")
+                # A database outage must not end the relay: the rows are still there at the next poll.
+                log.exception("%s relay pass failed; retrying at next poll", self.what)
+
+    async def relay_once(self) -> int:
+        """Work off one batch of due rows; return how many rows were looked at."""
+        raise NotImplementedError
+
+
+class OutboxRelay(PollingRelay):
+    """Publishes unsent outbox rows; woken after commits, polling as a fallback."""
+
+    what = "outbox"
+
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        publisher: Publisher,
+        *,
+        poll_seconds: float = 2.0,
+        batch_size: int = 200,
+        after_publish: Callable[[int], Awaitable[None]] | None = None,
+    ) -> None:
+        super().__init__(poll_seconds=poll_seconds, batch_size=batch_size)
+        self._session_factory = session_factory
+        self._publisher = publisher
+        # Test hook: runs after a row's publish was confirmed and before the row is marked sent.
+        self._after_publish = after_publish
 
     async def _publish_row(
         self, position: int, routing_key: str, body: bytes, stored_headers: Mapping[str, Any] | None
@@ -112,11 +134,6 @@ class OutboxRelay:
             await self._publisher.publish(routing_key, Envelope.from_bytes(body), body=body, headers=headers)
         if self._after_publish is not None:
             await self._after_publish(position)
-
-    def stop(self) -> None:
-        """Stop after the batch in progress."""
-        self._stopping = True
-        self._wake.set()
 
     async def relay_once(self) -> int:
         """Publish one batch of due rows; return how many rows were looked at."""

@@ -24,20 +24,6 @@ class PublishFailed(Exception):
     """The broker did not confirm the message: unroutable, nacked, timed out or connection lost."""
 
 
-def to_amqp_message(envelope: Envelope, *, body: bytes | None = None) -> aio_pika.Message:
-    """The AMQP message for an envelope: persistent, JSON, with identity and type in the properties."""
-    return aio_pika.Message(
-        body=body if body is not None else envelope.to_bytes(),
-        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-        content_type="application/json",
-        message_id=str(envelope.message_id),
-        correlation_id=str(envelope.correlation_id),
-        type=envelope.type,
-        timestamp=envelope.occurred_at,
-        headers={"x-message-version": envelope.version},
-    )
-
-
 class Publisher:
     """Publishes envelopes on the events exchange with confirms, mandatory routing and a timeout."""
 
@@ -67,18 +53,6 @@ class Publisher:
             message_type=envelope.type,
             timestamp=envelope.occurred_at,
             headers={**(headers or {}), "x-message-version": envelope.version},
-        )
-
-    async def publish_message(self, routing_key: str, message: aio_pika.Message) -> None:
-        """Publish a prepared AMQP message's body and properties with the same guarantees."""
-        await self._publish(
-            routing_key,
-            message.body,
-            message_id=message.message_id,
-            correlation_id=message.correlation_id,
-            message_type=message.type,
-            timestamp=message.timestamp,
-            headers=dict(message.headers or {}),
         )
 
     async def _publish(self, routing_key: str, body: bytes, **properties: object) -> None:

@@ -43,7 +43,6 @@ from datetime import datetime, timedelta
 from typing import Any, Final
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from lklr_shared.contracts.base import Message, contract_for
@@ -51,7 +50,7 @@ from lklr_shared.contracts.envelope import Envelope, utcnow
 
 # A module reference, not names: rpc imports this module too, and either may be imported first.
 from lklr_shared.kit import errors, rpc
-from lklr_shared.kit.db import kit_metadata, transaction
+from lklr_shared.kit.db import insert_if_absent, kit_metadata, transaction
 
 log = logging.getLogger(__name__)
 
@@ -117,18 +116,9 @@ class RequestScope:
             "payload_hash": self.payload_hash,
             "claimed_at": utcnow(),
         }
-        dialect = session.get_bind().dialect.name
-        statement: postgresql.Insert | sqlite.Insert
-        if dialect == "postgresql":
-            statement = postgresql.insert(request_log_table).values(**values)
-        elif dialect == "sqlite":
-            statement = sqlite.insert(request_log_table).values(**values)
-        else:  # pragma: no cover - only the two supported databases
-            raise NotImplementedError(f"request log claim on {dialect}")
         # On a conflict with a transaction still open, PostgreSQL waits for it: committed → nothing inserted (a
         # duplicate), rolled back → this execution claims the id itself.
-        inserted = await session.execute(statement.on_conflict_do_nothing().returning(request_log_table.c.request_id))
-        if inserted.first() is not None:
+        if await insert_if_absent(session, request_log_table, values):
             self.holder = holder
             return True
         first = (

@@ -1,5 +1,5 @@
 """Typed requests: ``await ask(caller, request)`` sends a command or query to the service that owns it and returns
-the reply its contract declares (``class GetCourse(_AccreditationQuery[CourseDetails])`` answers ``CourseDetails``).
+the reply its contract declares (``class GetCourse(Query["CourseDetails"])`` answers ``CourseDetails``).
 
 No call site names a service or casts a reply: the contract says both. A service that answers with another contract
 is a bad gateway (502), never a silently wrong type.

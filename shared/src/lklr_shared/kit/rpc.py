@@ -40,10 +40,11 @@ from lklr_shared.kit.actor import (
     reset_current_actor,
     set_current_actor,
 )
-from lklr_shared.kit.broker import consumer_channel, current_message, leave_body
+from lklr_shared.kit.broker import current_message, leave_body
 from lklr_shared.kit.causation import cause, current_correlation_id, current_origin
 from lklr_shared.kit.deadline import request_deadline
 from lklr_shared.kit.errors import Problem, RpcError
+from lklr_shared.kit.subscription import ManualSubscription
 from lklr_shared.kit.topology import Topology
 
 log = logging.getLogger(__name__)
@@ -85,7 +86,7 @@ RpcHandler = Callable[[Any, Envelope], Awaitable[Message]]
 AbandonedHandler = Callable[[uuid.UUID], Awaitable[None]]
 
 
-class RpcServer:
+class RpcServer(ManualSubscription):
     """Answers requests on a service's RPC queue by dispatching on the contract type.
 
     Before a handler runs, the request's actor assertion is verified (``verifier``: 401 when missing, forged,
@@ -104,94 +105,31 @@ class RpcServer:
         on_abandoned: AbandonedHandler | None = None,
         prefetch_count: int = 16,
     ) -> None:
+        super().__init__(
+            service,
+            broker,
+            topology.rpc_queue_spec(service),
+            prefetch_count=prefetch_count,
+            title=f"{topology.rpc_queue(service)}:answer",
+            description=f"{service} answers: " + ", ".join(sorted(c.wire_name for c in handlers)),
+        )
         self.service = service
         self._verifier = verifier
         # A request redelivered after its deadline (its first attempt died with its process) is not answered; the
         # service may have left something held under its message id (an idempotency lease) that a retry of the
         # client's would otherwise wait for.
         self._on_abandoned = on_abandoned
-        self._broker = broker
         self._topology = topology
         self._handlers = dict(handlers)
-        self._prefetch_count = prefetch_count
-        self._subscriber: RabbitSubscriber | None = None
-        self._in_flight: set[asyncio.Task[Any]] = set()
-        self._deliveries = 0
-        self._stopping = False
 
     @property
     def queue_name(self) -> str:
         return self._topology.rpc_queue(self.service)
 
-    @property
-    def subscriber(self) -> RabbitSubscriber:
-        """The FastStream subscriber, registered on the broker on first use."""
-        if self._subscriber is None:
-            self._subscriber = self._broker.subscriber(
-                self._topology.rpc_queue_spec(self.service),
-                channel=consumer_channel(self._prefetch_count),
-                ack_policy=AckPolicy.MANUAL,
-                # The reply is published by `_answer` itself, so the request is acked only after it.
-                no_reply=True,
-                title=f"{self.queue_name}:answer",
-                description=f"{self.service} answers: " + ", ".join(sorted(c.wire_name for c in self._handlers)),
-            )
-            self._subscriber(self._on_request, decoder=leave_body)
-        return self._subscriber
-
-    def consuming(self) -> bool:
-        """Whether the subscriber has a live consumer on an open channel (readiness and the watchdog)."""
-        return self._subscriber is not None and not self._stopping and amqp_raw.consumer_active(self._subscriber)
-
-    async def start(self) -> None:
-        """Declare the RPC queue and start answering."""
-        self._stopping = False
-        subscriber = self.subscriber
-        subscriber.channel = consumer_channel(self._prefetch_count)
-        amqp_raw.forget_queue(self._broker, self._topology.rpc_queue_spec(self.service))
-        await subscriber.start()
-
-    def deliveries(self) -> int:
-        """Requests received so far (the watchdog compares rounds)."""
-        return self._deliveries
-
-    def busy(self) -> bool:
-        """Whether a request is being answered."""
-        return bool(self._in_flight)
-
-    async def restart(self) -> None:
-        """Answer again on a fresh channel after the consumer was lost or stalled (the watchdog calls this)."""
-        if self._subscriber is None or self._stopping:
-            return
-        await amqp_raw.stop_subscriber(self._subscriber)
-        await self.start()
-
-    async def stop(self, grace_seconds: float = 10.0) -> None:
-        """Stop taking requests and finish the ones in flight."""
-        self._stopping = True
-        if self._subscriber is None:
-            return
-        channel = amqp_raw.subscriber_channel(self._subscriber)
-        await self._subscriber.stop()
-        if self._in_flight:
-            await asyncio.wait(self._in_flight, timeout=grace_seconds)
-        if channel is not None and not channel.is_closed:
-            await channel.close()
-
-    async def _on_request(self, _body: None) -> None:
-        message = current_message(self._broker)
-        self._deliveries += 1
-        if self._stopping:
-            return  # not acked: returned to the queue when the channel closes
-        task = asyncio.current_task()
-        if task is not None:
-            self._in_flight.add(task)
-        try:
-            with tracing.rpc_server_span(self.service, message.raw_message.type, message.headers):
-                await self._answer(message)
-        finally:
-            if task is not None:
-                self._in_flight.discard(task)
+    async def handle(self, message: RabbitMessage) -> None:
+        """Answer one request, then ack it."""
+        with tracing.rpc_server_span(self.service, message.raw_message.type, message.headers):
+            await self._answer(message)
 
     async def _answer(self, message: RabbitMessage) -> None:
         started = time.perf_counter()

@@ -216,14 +216,6 @@ async def declare_consumer_queue(
     return queue
 
 
-async def delete_names(channel: AbstractChannel, names: DeclaredNames) -> None:
-    """Remove queues and exchanges (test teardown)."""
-    for queue in sorted(names.queues):
-        await channel.queue_delete(queue)
-    for exchange in sorted(names.exchanges):
-        await channel.exchange_delete(exchange)
-
-
 def all_names(topology: Topology, consumers: list[str], services: list[str]) -> DeclaredNames:
     """Every name a deployment with these consumers and RPC services declares (or may declare: retry queues are
     declared when first needed; those of the default delays are named too, for processes started from settings)."""

@@ -81,10 +81,6 @@ class ConsumerWatchdog:
         """True when every watched subscriber has a live consumer."""
         return all(item.consuming() for item in self._watched)
 
-    def not_consuming(self) -> list[str]:
-        """Queue names of subscribers without a live consumer."""
-        return [item.queue_name for item in self._watched if not item.consuming()]
-
     def start(self) -> None:
         """Begin checking in the background."""
         self._task = asyncio.create_task(self._run(), name="consumer-watchdog")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from lklr_shared.kit.tables import registered_person_columns
+
 metadata = sa.MetaData()
 
 # Hours and points: two decimals is exact for the register's quarter hours and half points.
@@ -15,13 +17,8 @@ Points = sa.Numeric(10, 2)
 registered_people = sa.Table(
     "registered_people",
     metadata,
-    sa.Column("person_id", sa.Uuid, primary_key=True),
-    sa.Column("registration_number", sa.String(16), nullable=False, unique=True),
-    sa.Column("initials", sa.String(20), nullable=False),
-    sa.Column("surname", sa.String(200), nullable=False),
-    sa.Column("registered_since", sa.Date, nullable=False),
-    # The latest status from registration_history (kept for quick reads; the history is what rules use).
-    sa.Column("status", sa.String(40), nullable=False),
+    # `status` is the latest status from registration_history (kept for quick reads; the history is what rules use).
+    *registered_person_columns(),
 )
 
 # Every registration status a person had, from when: "registered on the completion date" is judged on this.

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from lklr_shared.kit.tables import frozen_activity_columns
+
 metadata = sa.MetaData()
 
 POINTS = sa.Numeric(9, 2)
@@ -112,12 +114,7 @@ case_activities = sa.Table(
     sa.Column("case_id", sa.Uuid, sa.ForeignKey("review_cases.case_id"), primary_key=True),
     sa.Column("activity_id", sa.Uuid, primary_key=True),
     sa.Column("rank", sa.Integer, nullable=False),
-    sa.Column("category", sa.String(2), nullable=False),
-    sa.Column("activity_type", sa.String(60), nullable=False),
-    sa.Column("title", sa.String(300), nullable=False),
-    sa.Column("description", sa.Text, nullable=False),
-    sa.Column("points", POINTS, nullable=False),
-    sa.Column("accredited", sa.Boolean, nullable=False),
+    *frozen_activity_columns(),
     sa.Column("completion_date", sa.Date, nullable=False),
     sa.Column("evidence", sa.JSON, nullable=False),
 )

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from lklr_shared.kit.tables import frozen_activity_columns, registered_person_columns
+
 metadata = sa.MetaData()
 
 # Local read model of the registry's registrations, fed only by registry events (never by its database).
 registered_people = sa.Table(
     "registered_people",
     metadata,
-    sa.Column("person_id", sa.Uuid, primary_key=True),
-    sa.Column("registration_number", sa.String(16), nullable=False, unique=True),
-    sa.Column("initials", sa.String(20), nullable=False),
-    sa.Column("surname", sa.String(200), nullable=False),
-    sa.Column("registered_since", sa.Date, nullable=False),
-    sa.Column("status", sa.String(40), nullable=False),
+    *registered_person_columns(),
     # The employer goes into each frozen dossier: the audit keeps reviewers off dossiers of their own employer.
     sa.Column("employer_id", sa.String(100), nullable=False, server_default=""),
     # When the event that set `status` happened: an older event arriving later (redelivery, a retry after a
@@ -218,12 +215,7 @@ dossier_activities = sa.Table(
     sa.Column("dossier_id", sa.Uuid, sa.ForeignKey("dossiers.dossier_id"), primary_key=True),
     sa.Column("round", sa.Integer, primary_key=True),
     sa.Column("activity_id", sa.Uuid, primary_key=True),
-    sa.Column("category", sa.String(2), nullable=False),
-    sa.Column("activity_type", sa.String(60), nullable=False),
-    sa.Column("title", sa.String(300), nullable=False),
-    sa.Column("description", sa.Text, nullable=False),
-    sa.Column("points", POINTS, nullable=False),
-    sa.Column("accredited", sa.Boolean, nullable=False),
+    *frozen_activity_columns(),
     sa.Column("self_entered", sa.Boolean, nullable=False),
     sa.Column("completion_date", sa.Date, nullable=False),
     sa.Column("evidence", sa.JSON, nullable=False),
