@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from registry.domain.accounts import MAIL_REQUEST_INTERVAL, mail_window_start
+from registry.domain.accounts import MAIL_REQUEST_INTERVAL, AccountRole, mail_window_start, removes_last_administrator
 from registry.domain.people import Role, roles_of
 from registry.domain.person_changes import hours_have_cents_at_most
 
@@ -30,3 +30,11 @@ def test_stored_roles_parse_and_an_unknown_one_is_refused() -> None:
 @pytest.mark.parametrize(("hours", "allowed"), [("32", True), ("32.5", True), ("32.25", True), ("32.125", False)])
 def test_hours_have_at_most_two_decimals(hours: str, allowed: bool) -> None:
     assert hours_have_cents_at_most(Decimal(hours)) is allowed
+
+
+def test_the_administrator_role_cannot_be_taken_from_the_last_account_holding_it() -> None:
+    admin, office, professional = AccountRole.ADMINISTRATOR, AccountRole.OFFICE, AccountRole.PROFESSIONAL
+    before, after = {professional, admin}, {professional, office}
+    assert removes_last_administrator(before, after, others=[frozenset({professional, office})])
+    assert not removes_last_administrator(before, after, others=[frozenset({admin})])
+    assert not removes_last_administrator({professional, office}, {professional}, others=[])

@@ -202,6 +202,17 @@ def mail_window_start(now: datetime) -> datetime:
     return now - MAIL_REQUEST_INTERVAL
 
 
+def removes_last_administrator(
+    before: Iterable[AccountRole], after: Iterable[AccountRole], others: Iterable[frozenset[AccountRole]]
+) -> bool:
+    """Whether changing an account's roles from ``before`` to ``after`` takes the administrator role from the last
+    account holding it (``others``: the roles of every other account that may hold it). The register must keep
+    one administrator, or nobody could give staff roles again."""
+    administrator = AccountRole.ADMINISTRATOR
+    taken = administrator in frozenset(before) and administrator not in frozenset(after)
+    return taken and not any(administrator in roles for roles in others)
+
+
 class TokenPurpose(StrEnum):
     """What a single-use e-mailed token is for."""
 

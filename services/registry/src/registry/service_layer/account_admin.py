@@ -10,8 +10,7 @@ until it has enrolled from that link, its sign-ins carry no staff role.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from typing import Any, NoReturn
+from typing import NoReturn
 
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.kit.errors import Conflict, NotFound, RuleViolation
@@ -29,6 +28,7 @@ from registry.domain.accounts import (
     normalise_email,
     parse_account_roles,
     parse_staff_roles,
+    removes_last_administrator,
     requires_second_factor,
     sorted_account_roles,
     with_staff_roles,
@@ -102,8 +102,8 @@ async def set_account_roles(ctx: RegistryContext, command: contracts.SetAccountR
             await refuse("account_not_found", NotFound("account_not_found", _NO_ACCOUNT))
         before = parse_account_roles(target.account_roles)
         after = with_staff_roles(before, staff)
-        removes_administrator = AccountRole.ADMINISTRATOR in before and AccountRole.ADMINISTRATOR not in after
-        if removes_administrator and not _other_administrators(locked, exclude=target.account_id):
+        others = [parse_account_roles(row.account_roles) for row in locked if row.account_id != target.account_id]
+        if removes_last_administrator(before, after, others):
             await refuse(
                 "last_administrator",
                 Conflict("last_administrator", "This is the last administrator; give the role to someone else first."),
@@ -125,11 +125,3 @@ async def set_account_roles(ctx: RegistryContext, command: contracts.SetAccountR
         view = await account_view(uow.session, target.account_id)
         assert view is not None
         return view
-
-
-def _other_administrators(rows: Sequence[Any], *, exclude: uuid.UUID) -> bool:
-    """Whether an account other than ``exclude`` holds the administrator role (the roles, not the text, decide)."""
-    return any(
-        row.account_id != exclude and AccountRole.ADMINISTRATOR in parse_account_roles(row.account_roles)
-        for row in rows
-    )
