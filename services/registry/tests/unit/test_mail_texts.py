@@ -7,9 +7,9 @@ from datetime import date
 
 import pytest
 
+from registry.domain.languages import stored_language
 from registry.service_layer import notifications
 from registry.service_layer.context import MailLinks
-from registry.service_layer.mailing import stored_language
 
 pytestmark = pytest.mark.unit
 

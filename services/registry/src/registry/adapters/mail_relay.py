@@ -14,14 +14,13 @@ import contextlib
 import logging
 from datetime import timedelta
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from lklr_shared.contracts.envelope import utcnow
 from lklr_shared.kit.db import transaction
 from lklr_shared.kit.outbox import backoff_delay
 from registry.adapters.mail import Mailer, MailNotSent, OutgoingMail
-from registry.adapters.orm import mail_outbox
+from registry.adapters.repositories.mail import due_mails, mark_not_sent, mark_sent
 
 log = logging.getLogger(__name__)
 
@@ -75,44 +74,20 @@ class MailRelay:
     async def relay_once(self) -> int:
         """Send one batch of due mails; return how many were looked at."""
         async with transaction(self._session_factory) as session:
-            now = utcnow()
-            query = (
-                sa.select(
-                    mail_outbox.c.mail_id,
-                    mail_outbox.c.to_address,
-                    mail_outbox.c.subject,
-                    mail_outbox.c.body,
-                    mail_outbox.c.attempts,
-                )
-                .where(mail_outbox.c.sent_at.is_(None), mail_outbox.c.next_attempt_at <= now)
-                .order_by(mail_outbox.c.created_at)
-                .limit(self._batch_size)
-            )
-            if session.bind is not None and session.bind.dialect.name == "postgresql":
-                # Several registry replicas share the table: each takes mails no other replica holds.
-                query = query.with_for_update(skip_locked=True)
-            rows = (await session.execute(query)).all()
+            rows = await due_mails(session, utcnow(), self._batch_size)
             for mail_id, to_address, subject, body, attempts in rows:
                 try:
                     await self._mailer.send(OutgoingMail(mail_id=mail_id, to=to_address, subject=subject, body=body))
                 except MailNotSent as exc:
                     delay = backoff_delay(attempts + 1, base=5.0, cap=MAX_RETRY_SECONDS)
                     log.warning("mail %s not sent (attempt %s), retry in %.0fs: %s", mail_id, attempts + 1, delay, exc)
-                    await session.execute(
-                        sa.update(mail_outbox)
-                        .where(mail_outbox.c.mail_id == mail_id)
-                        .values(
-                            attempts=attempts + 1,
-                            last_error=str(exc)[:2000],
-                            next_attempt_at=utcnow() + timedelta(seconds=delay),
-                        )
+                    await mark_not_sent(
+                        session,
+                        mail_id,
+                        attempts=attempts + 1,
+                        error=str(exc),
+                        next_attempt_at=utcnow() + timedelta(seconds=delay),
                     )
                     continue
-                # The body goes once sent: it may hold a confirmation or reset link, and a copy of the
-                # database should not hand those out. Recipient, subject and times stay as the record.
-                await session.execute(
-                    sa.update(mail_outbox)
-                    .where(mail_outbox.c.mail_id == mail_id)
-                    .values(sent_at=utcnow(), attempts=attempts + 1, body="", last_error=None)
-                )
+                await mark_sent(session, mail_id, attempts=attempts + 1, now=utcnow())
             return len(rows)

@@ -16,10 +16,10 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from lklr_shared.contracts.base import Message
-from lklr_shared.contracts.envelope import Envelope, utcnow
+from lklr_shared.contracts.envelope import Envelope
 from lklr_shared.kit.outbox import OutboxRelay, UnitOfWork
 from registry.adapters.mail_relay import MailRelay
-from registry.adapters.orm import mail_outbox
+from registry.adapters.repositories.mail import insert_mail
 
 
 class MailingUnitOfWork(Protocol):
@@ -31,27 +31,6 @@ class MailingUnitOfWork(Protocol):
     def emit(self, message: Message) -> Envelope: ...
 
     async def queue_mail(self, *, to: str, subject: str, body: str, person_id: uuid.UUID | None) -> uuid.UUID: ...
-
-
-async def insert_mail(
-    session: AsyncSession, *, to: str, subject: str, body: str, person_id: uuid.UUID | None
-) -> uuid.UUID:
-    """Write a mail into the outbox in the session's transaction; the mail relay sends it after the commit."""
-    mail_id = uuid.uuid4()
-    now = utcnow()
-    await session.execute(
-        sa.insert(mail_outbox).values(
-            mail_id=mail_id,
-            person_id=person_id,
-            to_address=to,
-            subject=subject,
-            body=body,
-            created_at=now,
-            next_attempt_at=now,
-            attempts=0,
-        )
-    )
-    return mail_id
 
 
 class RegistryUnitOfWork(UnitOfWork):

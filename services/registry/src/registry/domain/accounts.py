@@ -9,7 +9,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Final
 
@@ -190,6 +190,27 @@ def parse_staff_roles(values: Iterable[str]) -> frozenset[AccountRole]:
 def with_staff_roles(current: Iterable[AccountRole], staff: frozenset[AccountRole]) -> frozenset[AccountRole]:
     """``current`` with its staff roles replaced by ``staff`` (the ``professional`` role stays as it is)."""
     return frozenset(role for role in current if role not in STAFF_ROLES) | staff
+
+
+# At most one confirmation, reset or sign-up mail per address per minute: the request endpoints are anonymous, and
+# must not become a way to flood someone's mailbox.
+MAIL_REQUEST_INTERVAL: Final = timedelta(minutes=1)
+
+
+def mail_window_start(now: datetime) -> datetime:
+    """The start of the window in which a mail already sent to an account holds back another one."""
+    return now - MAIL_REQUEST_INTERVAL
+
+
+def removes_last_administrator(
+    before: Iterable[AccountRole], after: Iterable[AccountRole], others: Iterable[frozenset[AccountRole]]
+) -> bool:
+    """Whether changing an account's roles from ``before`` to ``after`` takes the administrator role from the last
+    account holding it (``others``: the roles of every other account that may hold it). The register must keep
+    one administrator, or nobody could give staff roles again."""
+    administrator = AccountRole.ADMINISTRATOR
+    taken = administrator in frozenset(before) and administrator not in frozenset(after)
+    return taken and not any(administrator in roles for roles in others)
 
 
 class TokenPurpose(StrEnum):

@@ -78,3 +78,8 @@ class Person:
     def with_roles(self, roles: Iterable[Role]) -> Person:
         """Return a copy holding exactly ``roles`` (e.g. the roles an approved application named)."""
         return replace(self, roles=frozenset(roles))
+
+
+def roles_of(values: Iterable[str] | None) -> frozenset[Role]:
+    """Professional roles as stored (a JSON list of their values); an unknown value is a data error and raises."""
+    return frozenset(Role(value) for value in values or [])

@@ -116,3 +116,9 @@ def dropped_below_minimum(before: Decimal | None, after: Decimal | None, minimum
 def is_below_minimum(hours: Decimal | None, minimum: Decimal) -> bool:
     """Whether known hours are below the minimum (unknown hours are not judged)."""
     return hours is not None and hours < minimum
+
+
+def hours_have_cents_at_most(hours: Decimal) -> bool:
+    """Hours are stored with two decimals; more precision is refused rather than silently rounded."""
+    exponent = hours.normalize().as_tuple().exponent if hours.is_finite() else 0
+    return not isinstance(exponent, int) or exponent >= -2

@@ -11,10 +11,8 @@ from lklr_shared.contracts.system import ListSecurityEvents
 from lklr_shared.kit.rpc import RpcHandler
 from lklr_shared.kit.use_cases import UseCase, bind_use_cases
 from registry.adapters.unit_of_work import RegistryUnitOfWork
-from registry.domain.accounts import AccessTokenKind
 from registry.service_layer import (
     account_admin,
-    accounts,
     applications,
     credentials,
     erasure,
@@ -29,6 +27,15 @@ from registry.service_layer import (
     security_log,
     staff_accounts,
     statistics,
+)
+from registry.service_layer.accounts import (
+    demo_accounts,
+    own_account,
+    password_reset,
+    second_factor,
+    sessions,
+    sign_in,
+    sign_up,
 )
 from registry.service_layer.context import RegistryContext
 from registry.service_layer.scheduled_jobs import ScheduledJobs
@@ -46,53 +53,27 @@ def _in_unit_of_work(use_case: LegacyUseCase) -> UseCase[RegistryContext]:
     return run
 
 
-async def _validate_session(
-    uow: RegistryUnitOfWork, ctx: RegistryContext, query: contracts.ValidateSession
-) -> contracts.AuthenticatedAccount:
-    return await accounts.authenticate_token(uow, ctx, query.session_token, AccessTokenKind.SESSION)
-
-
-async def _verify_api_token(
-    uow: RegistryUnitOfWork, ctx: RegistryContext, query: contracts.VerifyApiToken
-) -> contracts.AuthenticatedAccount:
-    return await accounts.authenticate_token(uow, ctx, query.token, AccessTokenKind.API)
-
-
-async def _end_session(
-    uow: RegistryUnitOfWork, ctx: RegistryContext, command: contracts.EndSession
-) -> contracts.SessionEnded:
-    await accounts.revoke_token(uow, ctx, command.session_token, AccessTokenKind.SESSION, client_ip=command.client_ip)
-    return contracts.SessionEnded()
-
-
-async def _revoke_api_token(
-    uow: RegistryUnitOfWork, ctx: RegistryContext, command: contracts.RevokeApiToken
-) -> contracts.ApiTokenRevoked:
-    await accounts.revoke_token(uow, ctx, command.token, AccessTokenKind.API, client_ip=command.client_ip)
-    return contracts.ApiTokenRevoked()
-
-
 USE_CASES: Mapping[type[Message], UseCase[RegistryContext]] = {
     # accounts and sign-in
-    contracts.SignUp: _in_unit_of_work(accounts.sign_up),
-    contracts.ConfirmEmail: _in_unit_of_work(accounts.confirm_email),
-    contracts.RequestEmailConfirmation: _in_unit_of_work(accounts.request_email_confirmation),
-    contracts.Login: _in_unit_of_work(accounts.login),
-    contracts.StartSecondFactorEnrolment: _in_unit_of_work(accounts.start_second_factor_enrolment),
-    contracts.ConfirmTotpEnrollment: _in_unit_of_work(accounts.confirm_totp_enrollment),
-    contracts.ValidateSession: _in_unit_of_work(_validate_session),
-    contracts.EndSession: _in_unit_of_work(_end_session),
-    contracts.IssueApiToken: _in_unit_of_work(accounts.issue_api_token),
-    contracts.VerifyApiToken: _in_unit_of_work(_verify_api_token),
-    contracts.RevokeApiToken: _in_unit_of_work(_revoke_api_token),
-    contracts.RequestPasswordReset: _in_unit_of_work(accounts.request_password_reset),
-    contracts.ResetPassword: _in_unit_of_work(accounts.reset_password),
-    contracts.GetMyAccount: _in_unit_of_work(accounts.get_my_account),
-    contracts.SetPreferredLanguage: _in_unit_of_work(accounts.set_preferred_language),
-    contracts.CreateDemoAccount: _in_unit_of_work(accounts.create_demo_account),
-    contracts.ListStaffAccounts: _in_unit_of_work(staff_accounts.list_staff_accounts),
-    contracts.FindAccount: _in_unit_of_work(account_admin.find_account),
-    contracts.SetAccountRoles: _in_unit_of_work(account_admin.set_account_roles),
+    contracts.SignUp: sign_up.sign_up,
+    contracts.ConfirmEmail: sign_up.confirm_email,
+    contracts.RequestEmailConfirmation: sign_up.request_email_confirmation,
+    contracts.Login: sign_in.login,
+    contracts.StartSecondFactorEnrolment: second_factor.start_second_factor_enrolment,
+    contracts.ConfirmTotpEnrollment: second_factor.confirm_totp_enrollment,
+    contracts.ValidateSession: sessions.validate_session,
+    contracts.EndSession: sessions.end_session,
+    contracts.IssueApiToken: sign_in.issue_api_token,
+    contracts.VerifyApiToken: sessions.verify_api_token,
+    contracts.RevokeApiToken: sessions.revoke_api_token,
+    contracts.RequestPasswordReset: password_reset.request_password_reset,
+    contracts.ResetPassword: password_reset.reset_password,
+    contracts.GetMyAccount: own_account.get_my_account,
+    contracts.SetPreferredLanguage: own_account.set_preferred_language,
+    contracts.CreateDemoAccount: demo_accounts.create_demo_account,
+    contracts.ListStaffAccounts: staff_accounts.list_staff_accounts,
+    contracts.FindAccount: account_admin.find_account,
+    contracts.SetAccountRoles: account_admin.set_account_roles,
     # applications and registrations
     contracts.ApplyForRegistration: _in_unit_of_work(applications.apply_for_registration),
     contracts.GetMyApplication: _in_unit_of_work(applications.get_my_application),
@@ -112,18 +93,18 @@ USE_CASES: Mapping[type[Message], UseCase[RegistryContext]] = {
     contracts.GetStatistics: _in_unit_of_work(statistics.get_statistics),
     contracts.SetWorkingTotal: _in_unit_of_work(statistics.set_working_total),
     # Mijn LKLR
-    contracts.GetMyPerson: _in_unit_of_work(people.get_my_person),
-    contracts.UpdateMyPerson: _in_unit_of_work(people.update_my_person),
-    contracts.ListEligibilityNotices: _in_unit_of_work(people.list_eligibility_notices),
-    contracts.ExportMyData: _in_unit_of_work(people.export_my_data),
+    contracts.GetMyPerson: people.get_my_person,
+    contracts.UpdateMyPerson: people.update_my_person,
+    contracts.ListEligibilityNotices: people.list_eligibility_notices,
+    contracts.ExportMyData: people.export_my_data,
     contracts.EraseMyAccount: _in_unit_of_work(erasure.erase_my_account),
     contracts.GetMyRetention: _in_unit_of_work(erasure.get_my_retention),
     contracts.GetRetentionSchedule: _in_unit_of_work(erasure.get_retention_schedule),
     # verifiable credentials
-    contracts.IssueMyCredential: _in_unit_of_work(credentials.issue_my_credential),
-    contracts.GetMyRegistrationCertificate: _in_unit_of_work(credentials.get_my_certificate),
-    contracts.GetCredentialKeys: _in_unit_of_work(credentials.get_credential_keys),
-    contracts.GetStatusList: _in_unit_of_work(credentials.get_status_list),
+    contracts.IssueMyCredential: credentials.issue_my_credential,
+    contracts.GetMyRegistrationCertificate: credentials.get_my_certificate,
+    contracts.GetCredentialKeys: credentials.get_credential_keys,
+    contracts.GetStatusList: credentials.get_status_list,
     # objections (bezwaar)
     contracts.FileObjection: _in_unit_of_work(objections.file_objection),
     contracts.GetMyObjections: _in_unit_of_work(objections.get_my_objections),
@@ -134,8 +115,8 @@ USE_CASES: Mapping[type[Message], UseCase[RegistryContext]] = {
     contracts.DecideObjection: _in_unit_of_work(objections.decide_objection),
     contracts.GetObjectionStatistics: _in_unit_of_work(objections.get_objection_statistics),
     # development
-    contracts.ListDevMail: _in_unit_of_work(mailbox.list_dev_mail),
-    ListSecurityEvents: _in_unit_of_work(security_log.list_security_events),
+    contracts.ListDevMail: mailbox.list_dev_mail,
+    ListSecurityEvents: security_log.list_security_events,
 }
 
 

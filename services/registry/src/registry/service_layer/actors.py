@@ -11,14 +11,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-import sqlalchemy as sa
-
 from lklr_shared.kit.actor import current_actor
+from lklr_shared.kit.errors import Forbidden, Unauthenticated
 from lklr_shared.kit.outbox import UnitOfWork
-from registry.adapters.orm import accounts
+from registry.adapters.repositories.accounts import confirmed_account
+from registry.adapters.repositories.security_log import REFUSED, record_action
 from registry.domain.accounts import AccountRole, parse_account_roles
-from registry.service_layer.audit_log import REFUSED, record_action
-from registry.service_layer.errors import forbidden, unauthenticated
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,15 +33,9 @@ class Actor:
 
 async def load_actor(uow: UnitOfWork, account_id: uuid.UUID) -> Actor:
     """The acting account, or 401 actor_unknown when it does not exist or never confirmed its address."""
-    row = (
-        await uow.session.execute(
-            sa.select(accounts.c.email, accounts.c.account_roles).where(
-                accounts.c.account_id == account_id, accounts.c.email_confirmed_at.is_not(None)
-            )
-        )
-    ).first()
+    row = await confirmed_account(uow.session, account_id)
     if row is None:
-        raise unauthenticated("actor_unknown", "The acting account does not exist or is not confirmed.")
+        raise Unauthenticated("actor_unknown", "The acting account does not exist or is not confirmed.")
     roles = parse_account_roles(row.account_roles)
     claims = current_actor()
     if claims is not None:
@@ -80,4 +72,4 @@ async def require_role(
         detail={"missing_role": role.value},
     )
     await uow.commit()
-    raise forbidden("forbidden", f"This needs the {role.value} role.")
+    raise Forbidden("forbidden", f"This needs the {role.value} role.")

@@ -18,6 +18,16 @@ from registry.adapters.orm import (
     registration_number_counter,
     registrations,
 )
+from registry.adapters.repositories.mail import account_language
+from registry.adapters.repositories.registration_records import (
+    application_from_row,
+    application_row,
+    application_view,
+    application_views,
+    load_registration,
+    record_status_change,
+)
+from registry.adapters.repositories.security_log import record_action
 from registry.adapters.unit_of_work import RegistryUnitOfWork
 from registry.domain.accounts import AccountRole
 from registry.domain.applications import (
@@ -32,22 +42,15 @@ from registry.domain.applications import (
     submit_application,
 )
 from registry.domain.employers import employer_id_for
+from registry.domain.languages import stored_language
 from registry.domain.people import EmployerKind, Role, sorted_roles
+from registry.domain.person_changes import hours_have_cents_at_most
 from registry.domain.status import RegistrationStatus
 from registry.service_layer import notifications
 from registry.service_layer.actors import load_actor, require_role
-from registry.service_layer.audit_log import record_action
 from registry.service_layer.context import RegistryContext
 from registry.service_layer.errors import conflict, forbidden, invalid, not_found, unprocessable
-from registry.service_layer.mailing import account_language, mail_office, stored_language
-from registry.service_layer.records import (
-    application_from_row,
-    application_row,
-    hours_have_cents_at_most,
-    load_registration,
-    record_status_change,
-)
-from registry.service_layer.views import application_view, application_views
+from registry.service_layer.mailing import mail_office
 
 # Statuses in which a person is (still) in the register and cannot apply for a first registration again.
 _IN_REGISTER = frozenset(

@@ -11,8 +11,6 @@ import base64
 import uuid
 from datetime import date, datetime, time, timedelta
 
-import sqlalchemy as sa
-
 from lklr_shared.contracts import portfolio as portfolio_contracts
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.contracts.envelope import Envelope
@@ -23,20 +21,27 @@ from lklr_shared.credentials import (
     status_list_jwt,
     status_position,
 )
-from lklr_shared.kit.outbox import UnitOfWork
+from lklr_shared.kit.errors import Conflict, NotFound
 from lklr_shared.kit.retry import PermanentFailure
 from registry.adapters.certificate_pdf import CertificateFacts, render_certificate
-from registry.adapters.orm import credentials, cycles
+from registry.adapters.repositories.credentials import (
+    add_credential,
+    highest_status_index,
+    live_credential,
+    lock_cycle_norm,
+    revoked_status_indexes,
+    set_norm_met,
+)
+from registry.adapters.repositories.mail import contact_of
+from registry.adapters.repositories.registration_records import registration_view
 from registry.adapters.unit_of_work import MailingUnitOfWork
 from registry.domain.status import RegistrationStatus
 from registry.service_layer import notifications
 from registry.service_layer.actors import load_actor
 from registry.service_layer.context import RegistryContext
-from registry.service_layer.errors import conflict, not_found
-from registry.service_layer.mailing import contact_of, mail_contact
-from registry.service_layer.views import registration_view
+from registry.service_layer.mailing import mail_contact
 
-# A registration in these statuses can be proven (leaving them revokes: records.record_status_change).
+# A registration in these statuses can be proven (leaving them revokes: registration_records.record_status_change).
 PROVABLE = frozenset({RegistrationStatus.REGISTERED, RegistrationStatus.REREGISTRATION_PENDING})
 
 _ROLE_NAMES = {"leerplichtambtenaar": "leerplichtambtenaar", "rmc_medewerker": "RMC-medewerker"}
@@ -52,7 +57,7 @@ def _proven_period(
 ) -> tuple[date, date, contracts.CycleView]:
     """What a credential of ``kind`` covers: its first and last valid day, and the cycle it is about."""
     if RegistrationStatus(view.status) not in PROVABLE or view.current_cycle is None:
-        raise conflict("registration_not_active", f"A registration that is {view.status} cannot be proven.")
+        raise Conflict("registration_not_active", f"A registration that is {view.status} cannot be proven.")
     if kind == "registration":
         cycle = view.current_cycle
         return cycle.starts_on, cycle.ends_on, cycle
@@ -60,7 +65,7 @@ def _proven_period(
     # until its end, so the latest met cycle that has not ended is the one.
     met = [cycle for cycle in view.cycles if cycle.norm_met_on is not None and cycle.ends_on >= today]
     if not met:
-        raise conflict("norm_not_met", "The norm of your current registration cycle has not been met (yet).")
+        raise Conflict("norm_not_met", "The norm of your current registration cycle has not been met (yet).")
     cycle = met[-1]
     assert cycle.norm_met_on is not None
     return cycle.norm_met_on, cycle.ends_on, cycle
@@ -89,52 +94,36 @@ def _claim_texts(
     )
 
 
-async def issue_my_credential(
-    uow: UnitOfWork, ctx: RegistryContext, command: contracts.IssueMyCredential
-) -> contracts.IssuedCredential:
+async def issue_my_credential(ctx: RegistryContext, command: contracts.IssueMyCredential) -> contracts.IssuedCredential:
     """The actor's credential of ``command.credential_kind``, with its own status bit.
 
     ``registration``: valid over the current cycle. ``norm_met``: valid from the day the cycle's norm was met to
     the cycle's end. The same period gives the same credential (id and status bit) again, freshly signed; a new
     period or a credential revoked earlier (a lifted suspension) gives a new one.
     """
-    actor = await load_actor(uow, command.actor_account_id)
-    view = await registration_view(uow.session, actor.account_id)
-    if view is None:
-        raise not_found("not_registered", "You are not registered (yet).")
-    now = ctx.now()
-    kind = command.credential_kind
-    valid_from, valid_until, cycle = _proven_period(kind, view, ctx.today())
-    row = (
-        await uow.session.execute(
-            sa.select(credentials).where(
-                credentials.c.person_id == actor.account_id,
-                credentials.c.kind == kind,
-                credentials.c.valid_from == valid_from,
-                credentials.c.valid_until == valid_until,
-                credentials.c.revoked_at.is_(None),
+    async with ctx.unit_of_work() as uow:
+        actor = await load_actor(uow, command.actor_account_id)
+        view = await registration_view(uow.session, actor.account_id)
+        if view is None:
+            raise NotFound("not_registered", "You are not registered (yet).")
+        now = ctx.now()
+        kind = command.credential_kind
+        valid_from, valid_until, cycle = _proven_period(kind, view, ctx.today())
+        row = await live_credential(uow.session, actor.account_id, kind, valid_from, valid_until)
+        if row is None:
+            credential_id = f"urn:uuid:{uuid.uuid4()}"
+            status_index = await add_credential(
+                uow.session,
+                credential_id=credential_id,
+                person_id=actor.account_id,
+                kind=kind,
+                valid_from=valid_from,
+                valid_until=valid_until,
+                issued_at=now,
             )
-        )
-    ).first()
-    if row is None:
-        credential_id = f"urn:uuid:{uuid.uuid4()}"
-        status_index = (
-            await uow.session.execute(
-                sa.insert(credentials)
-                .values(
-                    credential_id=credential_id,
-                    person_id=actor.account_id,
-                    kind=kind,
-                    valid_from=valid_from,
-                    valid_until=valid_until,
-                    issued_at=now,
-                )
-                .returning(credentials.c.status_index)
-            )
-        ).scalar_one()
-    else:
-        credential_id, status_index = row.credential_id, row.status_index
-    await uow.commit()
+        else:
+            credential_id, status_index = row.credential_id, row.status_index
+        await uow.commit()
     signer = ctx.credentials
     suffix, name, description, criteria = _claim_texts(kind, view, cycle)
     extra: dict[str, object] = {}
@@ -171,13 +160,14 @@ async def issue_my_credential(
 
 
 async def get_my_certificate(
-    uow: UnitOfWork, ctx: RegistryContext, query: contracts.GetMyRegistrationCertificate
+    ctx: RegistryContext, query: contracts.GetMyRegistrationCertificate
 ) -> contracts.RegistrationCertificate:
     """The PDF certificate of the actor's registration, with a QR code to the public register entry."""
-    actor = await load_actor(uow, query.actor_account_id)
-    view = await registration_view(uow.session, actor.account_id)
+    async with ctx.unit_of_work() as uow:
+        actor = await load_actor(uow, query.actor_account_id)
+        view = await registration_view(uow.session, actor.account_id)
     if view is None:
-        raise not_found("not_registered", "You are not registered (yet).")
+        raise NotFound("not_registered", "You are not registered (yet).")
     valid_from, valid_until, cycle = _proven_period("registration", view, ctx.today())
     entry_url = ctx.credentials.issuer.register_entry_url(view.registration_number)
     pdf = render_certificate(
@@ -205,21 +195,13 @@ async def record_norm_met(
 ) -> None:
     """The portfolio announced a cycle's norm as met: keep the day (the first announcement wins) and tell the person
     that the norm-met credential is ready on Mijn LKLR."""
-    row = (
-        await uow.session.execute(
-            sa.select(cycles.c.person_id, cycles.c.starts_on, cycles.c.ends_on, cycles.c.norm_met_on)
-            .where(cycles.c.cycle_id == event.cycle_id)
-            .with_for_update()
-        )
-    ).first()
+    row = await lock_cycle_norm(uow.session, event.cycle_id)
     if row is None or row.person_id != event.person_id:
         # The registry opens every cycle before the portfolio can hear of it: no later event can repair this.
         raise PermanentFailure(f"PortfolioNormMet for cycle {event.cycle_id} of a person who has no such cycle")
     if row.norm_met_on is not None:
         return
-    await uow.session.execute(
-        sa.update(cycles).where(cycles.c.cycle_id == event.cycle_id).values(norm_met_on=event.met_on)
-    )
+    await set_norm_met(uow.session, event.cycle_id, event.met_on)
     contact = await contact_of(uow.session, event.person_id)
     if contact is not None and contact.registration_number is not None:
         await mail_contact(
@@ -231,31 +213,20 @@ async def record_norm_met(
         )
 
 
-async def get_credential_keys(
-    _uow: UnitOfWork, ctx: RegistryContext, _query: contracts.GetCredentialKeys
-) -> contracts.CredentialKeys:
+async def get_credential_keys(ctx: RegistryContext, _query: contracts.GetCredentialKeys) -> contracts.CredentialKeys:
     """The public JWK set."""
     return contracts.CredentialKeys(jwks=ctx.credentials.jwks())
 
 
-async def get_status_list(
-    uow: UnitOfWork, ctx: RegistryContext, query: contracts.GetStatusList
-) -> contracts.StatusListCredential:
+async def get_status_list(ctx: RegistryContext, query: contracts.GetStatusList) -> contracts.StatusListCredential:
     """Status list ``list_number``, signed now, with the bits of revoked credentials set. List 1 always exists
     (a verifier may fetch it before the first credential); a later one once a credential has a bit in it."""
     first = (query.list_number - 1) * STATUS_LIST_BITS
-    last_index = (await uow.session.execute(sa.select(sa.func.max(credentials.c.status_index)))).scalar_one()
-    if query.list_number > 1 and (last_index is None or last_index < first):
-        raise not_found("not_found", f"No status list {query.list_number}.")
-    revoked = (
-        await uow.session.execute(
-            sa.select(credentials.c.status_index).where(
-                credentials.c.revoked_at.is_not(None),
-                credentials.c.status_index >= first,
-                credentials.c.status_index < first + STATUS_LIST_BITS,
-            )
-        )
-    ).scalars()
+    async with ctx.unit_of_work() as uow:
+        last_index = await highest_status_index(uow.session)
+        if query.list_number > 1 and (last_index is None or last_index < first):
+            raise NotFound("not_found", f"No status list {query.list_number}.")
+        revoked = await revoked_status_indexes(uow.session, first, STATUS_LIST_BITS)
     signer = ctx.credentials
     token = status_list_jwt(
         query.list_number,

@@ -50,7 +50,8 @@ from registry.adapters.orm import (
     status_history,
     totp_enrollments,
 )
-from registry.adapters.sql import claim
+from registry.adapters.repositories.security_log import record_action
+from registry.adapters.sql import as_utc, claim
 from registry.adapters.unit_of_work import MailingUnitOfWork
 from registry.domain.accounts import STAFF_ROLES, parse_account_roles
 from registry.domain.retention import (
@@ -63,10 +64,8 @@ from registry.domain.retention import (
     retention_overview,
 )
 from registry.domain.status import RegistrationStatus
-from registry.service_layer.audit_log import record_action
 from registry.service_layer.context import RegistryContext
 from registry.service_layer.errors import unprocessable
-from registry.service_layer.records import as_utc
 
 log = logging.getLogger(__name__)
 

@@ -11,6 +11,9 @@ import sqlalchemy as sa
 
 from lklr_shared.contracts import registry as contracts
 from registry.adapters.orm import cycle_extension_refusals, cycle_extensions, cycles
+from registry.adapters.repositories.mail import contact_of
+from registry.adapters.repositories.registration_records import current_cycle, load_registration, person_id_for_number
+from registry.adapters.repositories.security_log import record_action
 from registry.adapters.unit_of_work import RegistryUnitOfWork
 from registry.domain.accounts import AccountRole
 from registry.domain.cycles import Extension, ExtensionLimitExceeded, ExtensionReason, InvalidCycle
@@ -19,11 +22,9 @@ from registry.domain.registration_number import InvalidRegistrationNumber, parse
 from registry.domain.status import RegistrationStatus
 from registry.service_layer import notifications, objections
 from registry.service_layer.actors import load_actor, require_role
-from registry.service_layer.audit_log import record_action
 from registry.service_layer.context import RegistryContext
 from registry.service_layer.errors import conflict, invalid, not_found, unprocessable
-from registry.service_layer.mailing import contact_of, mail_contact
-from registry.service_layer.records import current_cycle, load_registration, person_id_for_number
+from registry.service_layer.mailing import mail_contact
 
 # An expired registration has no cycle left to extend (re-entry starts a new one); struck off is final.
 _NOT_EXTENDABLE = frozenset({RegistrationStatus.EXPIRED, RegistrationStatus.STRUCK_OFF, RegistrationStatus.APPLIED})

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from lklr_shared.contracts import registry as contracts
-from lklr_shared.kit.outbox import UnitOfWork
+from lklr_shared.kit.errors import NotFound
 from registry.service_layer.context import RegistryContext
-from registry.service_layer.errors import not_found
 
 
-async def list_dev_mail(_uow: UnitOfWork, ctx: RegistryContext, query: contracts.ListDevMail) -> contracts.DevMailbox:
+async def list_dev_mail(ctx: RegistryContext, query: contracts.ListDevMail) -> contracts.DevMailbox:
     """Newest first. Only with the folder mailer: with SMTP the mail is gone to real mailboxes (404)."""
     if ctx.dev_mailbox is None:
-        raise not_found("dev_mail_disabled", "There is no development mailbox in this deployment.")
+        raise NotFound("dev_mail_disabled", "There is no development mailbox in this deployment.")
     entries = await ctx.dev_mailbox.read(query.limit)
     return contracts.DevMailbox(
         messages=[

@@ -2,7 +2,7 @@
 or English. Pure functions returning (subject, body), so the wording is testable and kept out of the use cases.
 
 Every mail function takes the language as a required argument: the caller decides, from the page a person asked
-on (a mail sent at once) or the account's preferred language (every later mail, see ``mailing.Contact``), so no
+on (a mail sent at once) or the account's preferred language (every later mail, see ``repositories.mail.Contact``), so no
 mail falls back to Dutch by forgetting to pass it. Each function writes its text once per language as a ``_Draft``
 and ``_compose`` is the one place that picks the draft of the language and lays it out as a letter.
 
@@ -15,13 +15,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Final, Literal, get_args
+from typing import Final, TypeAlias
+
+from registry.domain import languages
+from registry.domain.languages import DEFAULT_LANGUAGE
 
 Mail = tuple[str, str]
-Language = Literal["nl", "en"]
-
-LANGUAGES: Final[tuple[Language, ...]] = get_args(Language)
-DEFAULT_LANGUAGE: Final[Language] = "nl"
+# The language a mail is written in (the register's languages, ``domain.languages``).
+Language: TypeAlias = languages.Language
 _SIGNATURE: Final[Mapping[Language, str]] = {
     "nl": "Met vriendelijke groet,\n\nLandelijk Kwaliteitsregister Leerplicht & RMC",
     "en": "Kind regards,\n\nLandelijk Kwaliteitsregister Leerplicht & RMC (the national quality register)",

@@ -28,6 +28,9 @@ from lklr_shared.kit.errors import RpcError
 from registry.adapters.orm import cycle_extension_refusals, objections, people, registration_applications, registrations
 from registry.adapters.orm import reregistrations as dossiers
 from registry.adapters.orm import status_history as history
+from registry.adapters.repositories.mail import contact_of
+from registry.adapters.repositories.registration_records import load_registration
+from registry.adapters.repositories.security_log import record_action
 from registry.adapters.unit_of_work import RegistryUnitOfWork
 from registry.domain.accounts import AccountRole
 from registry.domain.objections import (
@@ -51,11 +54,9 @@ from registry.domain.reregistration import ApplicationState, RefusalReason, laps
 from registry.domain.status import RegistrationStatus
 from registry.service_layer import notifications, reregistrations
 from registry.service_layer.actors import Actor, load_actor, require_role
-from registry.service_layer.audit_log import record_action
 from registry.service_layer.context import RegistryContext
 from registry.service_layer.errors import conflict, not_found, unprocessable
-from registry.service_layer.mailing import contact_of, mail_contact, mail_office
-from registry.service_layer.records import load_registration
+from registry.service_layer.mailing import mail_contact, mail_office
 from registry.service_layer.registrations import SYSTEM_ACTOR, change_status
 
 _OPEN = [state.value for state in OPEN_STATES]

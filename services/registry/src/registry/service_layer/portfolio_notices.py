@@ -13,11 +13,12 @@ import logging
 from lklr_shared.contracts import portfolio as portfolio_contracts
 from lklr_shared.contracts.envelope import Envelope
 from registry.adapters.orm import entry_notices
+from registry.adapters.repositories.mail import contact_of
 from registry.adapters.sql import insert_if_absent, insert_many_if_absent
 from registry.adapters.unit_of_work import MailingUnitOfWork
 from registry.service_layer import notifications, provider_notices
 from registry.service_layer.context import RegistryContext
-from registry.service_layer.mailing import contact_of, mail_office
+from registry.service_layer.mailing import mail_office
 
 log = logging.getLogger(__name__)
 

@@ -18,10 +18,10 @@ from lklr_shared.contracts import portfolio as portfolio_contracts
 from lklr_shared.contracts.envelope import Envelope
 from lklr_shared.kit.db import upsert
 from registry.adapters.orm import provider_contacts
+from registry.adapters.repositories.mail import address_language, contact_of
 from registry.adapters.unit_of_work import MailingUnitOfWork
 from registry.service_layer import notifications
 from registry.service_layer.context import RegistryContext
-from registry.service_layer.mailing import address_language, contact_of
 
 
 async def _remember_contact(

@@ -16,7 +16,9 @@ from lklr_shared.contracts import registry as contracts
 from lklr_shared.kit.outbox import UnitOfWork
 from registry.adapters import rate_limits
 from registry.adapters.orm import cycles, login_throttle, people, registrations
+from registry.adapters.sql import as_utc
 from registry.domain.cycles import Cycle
+from registry.domain.people import roles_of
 from registry.domain.public_register import PublicRegisterEntry, registered_entry
 from registry.domain.rate_limit import RateLimit, decide, window_start
 from registry.domain.register_search import InvalidSearch, NameSearch, NumberSearch, parse_search
@@ -25,7 +27,6 @@ from registry.domain.registrations import Registration
 from registry.domain.status import RegistrationStatus
 from registry.service_layer.context import RegistryContext
 from registry.service_layer.errors import invalid, not_found, too_many
-from registry.service_layer.records import as_utc, roles_of
 
 REGISTER_LOOKUP_SCOPE = "register_lookup"
 ACCOUNT_REQUEST_SCOPE = "account_request"

@@ -10,9 +10,17 @@ import sqlalchemy as sa
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.kit.outbox import UnitOfWork
 from registry.adapters.orm import accounts, cycles, people, registrations
+from registry.adapters.repositories.registration_records import (
+    load_registration,
+    person_id_for_number,
+    record_status_change,
+    registration_view,
+)
+from registry.adapters.repositories.security_log import record_action
 from registry.adapters.unit_of_work import MailingUnitOfWork, RegistryUnitOfWork
 from registry.domain.accounts import AccountRole
 from registry.domain.cycles import Cycle
+from registry.domain.languages import stored_language
 from registry.domain.office_status_changes import check_office_status_change
 from registry.domain.people import Role, sorted_roles
 from registry.domain.registration_number import InvalidRegistrationNumber, issue_number, parse_registration_number
@@ -21,12 +29,8 @@ from registry.domain.status import REASON_REQUIRED, IllegalStatusTransition, Reg
 from registry.service_layer import notifications
 from registry.service_layer.actors import load_actor, require_role
 from registry.service_layer.applications import next_number_sequence
-from registry.service_layer.audit_log import record_action
 from registry.service_layer.context import RegistryContext
 from registry.service_layer.errors import conflict, forbidden, invalid, not_found, unprocessable
-from registry.service_layer.mailing import stored_language
-from registry.service_layer.records import load_registration, person_id_for_number, record_status_change
-from registry.service_layer.views import registration_view
 
 SYSTEM_ACTOR = "system"
 

@@ -35,6 +35,14 @@ from lklr_shared.contracts.envelope import Envelope
 from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.scheme import SchemeVersion
 from registry.adapters.orm import cycles, people, registrations, reregistrations
+from registry.adapters.repositories.mail import contact_of
+from registry.adapters.repositories.registration_records import (
+    StoredCycle,
+    current_cycle,
+    load_registration,
+    record_status_change,
+    stored_cycle,
+)
 from registry.adapters.unit_of_work import MailingUnitOfWork
 from registry.domain.accounts import AccountRole
 from registry.domain.registrations import Registration
@@ -56,14 +64,7 @@ from registry.domain.status import RegistrationStatus
 from registry.service_layer import notifications
 from registry.service_layer.actors import load_actor, require_role
 from registry.service_layer.context import RegistryContext
-from registry.service_layer.mailing import contact_of, mail_contact
-from registry.service_layer.records import (
-    StoredCycle,
-    current_cycle,
-    load_registration,
-    record_status_change,
-    stored_cycle,
-)
+from registry.service_layer.mailing import mail_contact
 from registry.service_layer.registrations import SYSTEM_ACTOR, change_status
 
 log = logging.getLogger(__name__)

@@ -41,21 +41,23 @@ from registry.adapters.orm import (
     reregistrations,
     status_history,
 )
+from registry.adapters.repositories.mail import contact_of
+from registry.adapters.repositories.registration_records import load_registration
+from registry.adapters.repositories.security_log import record_action
 from registry.adapters.sql import claim, lock_rows_skipping_locked
 from registry.adapters.unit_of_work import RegistryUnitOfWork
 from registry.domain.accounts import STAFF_ROLES, AccountRole, parse_account_roles
+from registry.domain.languages import stored_language
 from registry.domain.reminders import plan_reminders, reminder_schedule
 from registry.domain.reregistration import LAPSES_AT_CYCLE_END, ApplicationState, lapse_date, lapses
 from registry.domain.retention import AFTER_REGISTRATION, ENDED, DataKind
 from registry.domain.status import RegistrationStatus
 from registry.service_layer import erasure, notifications
 from registry.service_layer.actors import load_actor, require_role
-from registry.service_layer.audit_log import record_action
 from registry.service_layer.context import RegistryContext
 from registry.service_layer.errors import forbidden
-from registry.service_layer.mailing import contact_of, mail_contact, stored_language
+from registry.service_layer.mailing import mail_contact
 from registry.service_layer.objections import holds_registration, is_held
-from registry.service_layer.records import load_registration
 from registry.service_layer.registrations import SYSTEM_ACTOR, change_status
 
 log = logging.getLogger(__name__)

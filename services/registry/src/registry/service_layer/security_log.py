@@ -6,34 +6,25 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-
 from lklr_shared.contracts.system import ListSecurityEvents, SecurityEvent, SecurityEventList
-from lklr_shared.kit.outbox import UnitOfWork
-from registry.adapters.orm import audit_trail, login_attempts
+from registry.adapters.repositories.security_log import newest_audit_entries, newest_login_attempts
+from registry.adapters.sql import as_utc
 from registry.service_layer.context import RegistryContext
-from registry.service_layer.records import as_utc
 
 SERVICE = "registry"
 SIGN_IN = "sign_in"
 
 
-async def list_security_events(uow: UnitOfWork, _ctx: RegistryContext, query: ListSecurityEvents) -> SecurityEventList:
+async def list_security_events(ctx: RegistryContext, query: ListSecurityEvents) -> SecurityEventList:
     """The newest entries of both logs (one ``action`` if asked: ``sign_in`` is the sign-in log)."""
-    session = uow.session
     events: list[SecurityEvent] = []
-    if query.action in (None, SIGN_IN):
-        attempts = sa.select(login_attempts).order_by(login_attempts.c.at.desc()).limit(query.limit)
-        if query.before is not None:
-            attempts = attempts.where(login_attempts.c.at < query.before)
-        events += [_sign_in(row) for row in (await session.execute(attempts)).all()]
-    if query.action != SIGN_IN:
-        trail = sa.select(audit_trail).order_by(audit_trail.c.at.desc()).limit(query.limit)
-        if query.action is not None:
-            trail = trail.where(audit_trail.c.action == query.action)
-        if query.before is not None:
-            trail = trail.where(audit_trail.c.at < query.before)
-        events += [_action(row) for row in (await session.execute(trail)).all()]
+    async with ctx.unit_of_work() as uow:
+        if query.action in (None, SIGN_IN):
+            attempts = await newest_login_attempts(uow.session, limit=query.limit, before=query.before)
+            events += [_sign_in(row) for row in attempts]
+        if query.action != SIGN_IN:
+            trail = await newest_audit_entries(uow.session, limit=query.limit, action=query.action, before=query.before)
+            events += [_action(row) for row in trail]
     events.sort(key=lambda event: event.at, reverse=True)
     return SecurityEventList(events=events[: query.limit])
 

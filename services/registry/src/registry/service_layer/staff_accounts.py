@@ -6,12 +6,11 @@ from __future__ import annotations
 from typing import Final
 
 from lklr_shared.contracts import registry as contracts
-from lklr_shared.kit.outbox import UnitOfWork
+from registry.adapters.repositories.accounts import staff_account_views
 from registry.domain.accounts import AccountRole
 from registry.domain.status import RegistrationStatus
 from registry.service_layer.actors import load_actor, require_role
 from registry.service_layer.context import RegistryContext
-from registry.service_layer.views import staff_account_views
 
 # A person is a registered professional while their registration is in the register (a suspension interrupts it,
 # an expiry or striking off ends it).
@@ -20,19 +19,18 @@ IN_REGISTER: Final = frozenset(
 )
 
 
-async def list_staff_accounts(
-    uow: UnitOfWork, ctx: RegistryContext, query: contracts.ListStaffAccounts
-) -> contracts.StaffAccounts:
+async def list_staff_accounts(ctx: RegistryContext, query: contracts.ListStaffAccounts) -> contracts.StaffAccounts:
     """Staff accounts (optionally of one role), for the office and the administrator."""
-    actor = await load_actor(uow, query.actor_account_id)
-    if not actor.has(AccountRole.ADMINISTRATOR):
-        await require_role(
-            uow,
-            actor,
-            AccountRole.OFFICE,
-            at=ctx.now(),
-            action="list_staff_accounts",
-            subject=f"accounts:{query.role or 'staff'}",
-        )
-    role = AccountRole(query.role) if query.role is not None else None
-    return contracts.StaffAccounts(accounts=await staff_account_views(uow.session, role, in_register=IN_REGISTER))
+    async with ctx.unit_of_work() as uow:
+        actor = await load_actor(uow, query.actor_account_id)
+        if not actor.has(AccountRole.ADMINISTRATOR):
+            await require_role(
+                uow,
+                actor,
+                AccountRole.OFFICE,
+                at=ctx.now(),
+                action="list_staff_accounts",
+                subject=f"accounts:{query.role or 'staff'}",
+            )
+        role = AccountRole(query.role) if query.role is not None else None
+        return contracts.StaffAccounts(accounts=await staff_account_views(uow.session, role, in_register=IN_REGISTER))

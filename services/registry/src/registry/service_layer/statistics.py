@@ -7,17 +7,16 @@ import sqlalchemy as sa
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.kit.outbox import UnitOfWork
 from registry.adapters.orm import people, registrations, working_totals
+from registry.adapters.repositories.security_log import record_action
 from registry.adapters.sql import insert_if_absent
 from registry.domain.accounts import AccountRole
-from registry.domain.people import Role
+from registry.domain.people import Role, roles_of
 from registry.domain.statistics import register_statistics
 from registry.domain.status import RegistrationStatus
 from registry.domain.working_totals import InvalidWorkingTotal, WorkingTotal
 from registry.service_layer.actors import load_actor, require_role
-from registry.service_layer.audit_log import record_action
 from registry.service_layer.context import RegistryContext
 from registry.service_layer.errors import unprocessable
-from registry.service_layer.records import roles_of
 
 # A timely re-registration application keeps the person registered until the decision.
 COUNTED_AS_REGISTERED = (RegistrationStatus.REGISTERED.value, RegistrationStatus.REREGISTRATION_PENDING.value)

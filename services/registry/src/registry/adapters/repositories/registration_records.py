@@ -1,17 +1,19 @@
-"""Loading the registry's rows into domain objects (and the few row reads several use cases share)."""
+"""A registration's records: the registration with its cycles and status history, the applications for it, and
+the replies built from them (what of them leaves the service in a reply is decided here)."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from lklr_shared.contracts import registry as contracts
 from registry.adapters.orm import (
+    accounts,
     credentials,
     cycle_extensions,
     cycles,
@@ -20,46 +22,13 @@ from registry.adapters.orm import (
     registrations,
     status_history,
 )
+from registry.adapters.sql import as_utc, as_utc_or_none
 from registry.domain.applications import ApplicationDecision, ApplicationStatus, RegistrationApplication
 from registry.domain.cycles import Cycle, Extension, ExtensionReason
-from registry.domain.people import EmployerKind, Role
-from registry.domain.person_changes import WorkDetails
+from registry.domain.people import EmployerKind, roles_of, sorted_roles
 from registry.domain.registration_number import RegistrationNumber
 from registry.domain.registrations import Registration
 from registry.domain.status import RegistrationStatus, StatusChange
-
-
-def as_utc(value: datetime) -> datetime:
-    """A stored time as an aware UTC datetime: SQLite hands back naive ones (all stored times are UTC)."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def as_utc_or_none(value: datetime | None) -> datetime | None:
-    return None if value is None else as_utc(value)
-
-
-def roles_of(values: Any) -> frozenset[Role]:
-    """Professional roles from a JSON column; an unknown value is a data error and raises."""
-    return frozenset(Role(value) for value in values or [])
-
-
-async def person_row(session: AsyncSession, person_id: uuid.UUID, *, for_update: bool = False) -> Any:
-    query = sa.select(people).where(people.c.person_id == person_id)
-    if for_update:
-        query = query.with_for_update()
-    return (await session.execute(query)).first()
-
-
-def work_details(row: Any) -> WorkDetails:
-    """A people row as the domain's WorkDetails."""
-    return WorkDetails(
-        initials=row.initials,
-        surname=row.surname,
-        roles=roles_of(row.roles),
-        employer_name=row.employer_name,
-        employer_kind=EmployerKind(row.employer_kind) if row.employer_kind else None,
-        hours_per_week=Decimal(row.hours_per_week) if row.hours_per_week is not None else None,
-    )
 
 
 def application_from_row(row: Any) -> RegistrationApplication:
@@ -142,6 +111,18 @@ async def current_cycle(session: AsyncSession, person_id: uuid.UUID) -> StoredCy
     return None if row is None else await stored_cycle(session, row)
 
 
+async def _status_history_rows(session: AsyncSession, person_id: uuid.UUID) -> list[Any]:
+    return list(
+        (
+            await session.execute(
+                sa.select(status_history)
+                .where(status_history.c.person_id == person_id)
+                .order_by(status_history.c.at, status_history.c.entry_id)
+            )
+        ).all()
+    )
+
+
 async def load_registration(
     session: AsyncSession, person_id: uuid.UUID, *, for_update: bool = False
 ) -> Registration | None:
@@ -156,13 +137,7 @@ async def load_registration(
     if cycle_row is None:
         raise LookupError(f"registration of {person_id} has no cycle")
     current = await stored_cycle(session, cycle_row)
-    history_rows = (
-        await session.execute(
-            sa.select(status_history)
-            .where(status_history.c.person_id == person_id)
-            .order_by(status_history.c.at, status_history.c.entry_id)
-        )
-    ).all()
+    history_rows = await _status_history_rows(session, person_id)
     return Registration(
         person_id=person_id,
         number=RegistrationNumber(row.registration_number),
@@ -215,7 +190,110 @@ async def record_status_change(session: AsyncSession, person_id: uuid.UUID, chan
     )
 
 
-def hours_have_cents_at_most(hours: Decimal) -> bool:
-    """Hours are stored with two decimals; more precision is refused rather than silently rounded."""
-    exponent = hours.normalize().as_tuple().exponent if hours.is_finite() else 0
-    return not isinstance(exponent, int) or exponent >= -2
+_applications_query = (
+    sa.select(
+        registration_applications,
+        people.c.initials,
+        people.c.surname,
+        accounts.c.email,
+        registrations.c.registration_number,
+    )
+    .join(people, people.c.person_id == registration_applications.c.person_id)
+    .outerjoin(accounts, accounts.c.account_id == registration_applications.c.person_id)
+    .outerjoin(registrations, registrations.c.person_id == registration_applications.c.person_id)
+)
+
+
+def _application_view(row: Any) -> contracts.ApplicationView:
+    approved = row.status == "approved"
+    return contracts.ApplicationView(
+        application_id=row.application_id,
+        person_id=row.person_id,
+        applicant_initials=row.initials,
+        applicant_surname=row.surname,
+        applicant_email=row.email,
+        roles=[role.value for role in sorted_roles(roles_of(row.roles))],
+        employer_name=row.employer_name,
+        employer_kind=row.employer_kind,
+        hours_per_week=Decimal(row.hours_per_week),
+        submitted_at=as_utc(row.submitted_at),
+        status=row.status,
+        decided_on=row.decided_on,
+        decided_at=as_utc_or_none(row.decided_at),
+        reason=row.reason,
+        # The number belongs to the registration, which exists only after approval (a rejected re-entry
+        # applicant keeps an old number that this application did not issue).
+        registration_number=row.registration_number if approved else None,
+    )
+
+
+async def application_view(session: AsyncSession, application_id: uuid.UUID) -> contracts.ApplicationView | None:
+    row = (
+        await session.execute(_applications_query.where(registration_applications.c.application_id == application_id))
+    ).first()
+    return None if row is None else _application_view(row)
+
+
+async def application_views(
+    session: AsyncSession, *conditions: sa.ColumnElement[bool], newest_first: bool = False
+) -> list[contracts.ApplicationView]:
+    order = registration_applications.c.submitted_at
+    rows = (
+        await session.execute(_applications_query.where(*conditions).order_by(order.desc() if newest_first else order))
+    ).all()
+    return [_application_view(row) for row in rows]
+
+
+def _cycle_view(row: Any) -> contracts.CycleView:
+    return contracts.CycleView(
+        cycle_id=row.cycle_id,
+        sequence=row.sequence,
+        starts_on=row.starts_on,
+        ends_on=row.ends_on,
+        scheme_version=row.scheme_version,
+        norm_met_on=row.norm_met_on,
+    )
+
+
+async def registration_view(session: AsyncSession, person_id: uuid.UUID) -> contracts.RegistrationView | None:
+    """The registration with every cycle and the status history (history without who changed it: the
+    person sees what happened and why; the actor reference stays in the registry's own records)."""
+    row = (
+        await session.execute(
+            sa.select(registrations, people.c.initials, people.c.surname, people.c.roles)
+            .join(people, people.c.person_id == registrations.c.person_id)
+            .where(registrations.c.person_id == person_id)
+        )
+    ).first()
+    if row is None:
+        return None
+    cycle_rows = (
+        await session.execute(sa.select(cycles).where(cycles.c.person_id == person_id).order_by(cycles.c.sequence))
+    ).all()
+    history_rows = await _status_history_rows(session, person_id)
+    cycle_views = [_cycle_view(cycle) for cycle in cycle_rows]
+    current = cycle_views[-1] if cycle_views else None
+    struck_off = row.status == RegistrationStatus.STRUCK_OFF
+    return contracts.RegistrationView(
+        person_id=person_id,
+        registration_number=row.registration_number,
+        initials=row.initials,
+        surname=row.surname,
+        roles=[role.value for role in sorted_roles(roles_of(row.roles))],
+        status=row.status,
+        registered_since=row.registered_since,
+        valid_until=None if struck_off or current is None else current.ends_on,
+        current_cycle=current,
+        cycles=cycle_views,
+        status_history=[
+            contracts.StatusChangeView(
+                from_status=entry.from_status, to_status=entry.to_status, at=as_utc(entry.at), reason=entry.reason
+            )
+            for entry in history_rows
+        ],
+    )
+
+
+async def applications_of(session: AsyncSession, person_id: uuid.UUID) -> list[contracts.ApplicationView]:
+    """Every application the person made, oldest first."""
+    return await application_views(session, registration_applications.c.person_id == person_id)
