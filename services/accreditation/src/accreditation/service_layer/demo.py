@@ -35,13 +35,14 @@ from accreditation.domain import courses as course_rules
 from accreditation.domain import webhooks as webhook_rules
 from accreditation.domain.api_keys import api_key_from_parts
 from accreditation.domain.courses import CommitteeDecision
-from accreditation.domain.errors import Forbidden
 from accreditation.service_layer import attendance as attendance_cases
+from accreditation.service_layer import course_decisions as decision_cases
 from accreditation.service_layer import courses as course_cases
 from accreditation.service_layer import providers as provider_cases
 from accreditation.service_layer import webhooks as webhook_cases
 from accreditation.service_layer.context import AccreditationContext
 from lklr_shared.contracts import accreditation as contracts
+from lklr_shared.kit.errors import Forbidden
 from lklr_shared.kit.outbox import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -245,8 +246,8 @@ async def _create(ctx: AccreditationContext, uow: UnitOfWork) -> None:
             DEMO_ACTOR,
             edition_id=edition_id,
         )
-    approved = await course_cases.decide(uow, APPROVED_COURSE_ID, CommitteeDecision.APPROVE, by=DEMO_ACTOR)
-    await course_cases.apply_approval(
+    approved = await decision_cases.decide(uow, APPROVED_COURSE_ID, CommitteeDecision.APPROVE, by=DEMO_ACTOR)
+    await decision_cases.apply_approval(
         uow,
         ctx,
         approved,
@@ -298,8 +299,8 @@ async def _create(ctx: AccreditationContext, uow: UnitOfWork) -> None:
         ),
         course_id=REJECTED_COURSE_ID,
     )
-    rejected = await course_cases.decide(uow, REJECTED_COURSE_ID, CommitteeDecision.REJECT, by=DEMO_ACTOR)
-    await course_cases.apply_simple_decision(
+    rejected = await decision_cases.decide(uow, REJECTED_COURSE_ID, CommitteeDecision.REJECT, by=DEMO_ACTOR)
+    await decision_cases.apply_simple_decision(
         uow,
         ctx,
         rejected,

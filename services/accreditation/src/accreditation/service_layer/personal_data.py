@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from accreditation.adapters.orm import attendance, attendance_disputes, courses, providers, teaching_claims
-from accreditation.adapters.sql import as_utc
+from accreditation.adapters.repositories.dialect import as_utc
 from accreditation.service_layer.context import AccreditationContext
 from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.kit.security_log import record_security_event

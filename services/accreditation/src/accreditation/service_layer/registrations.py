@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accreditation.adapters.orm import person_names, registered_people, registration_history
-from accreditation.adapters.sql import as_utc, lock_until_commit
+from accreditation.adapters.repositories.dialect import as_utc, lock_until_commit
 from accreditation.domain.registrations import StatusEntry, current_status
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.contracts.envelope import Envelope

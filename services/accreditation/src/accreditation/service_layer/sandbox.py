@@ -17,18 +17,18 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accreditation.adapters.orm import sandbox_attendance
-from accreditation.adapters.sql import as_utc, insert_ignoring_conflicts
+from accreditation.adapters.repositories.dialect import as_utc, insert_ignoring_conflicts
 from accreditation.domain import attendance as rules
 from accreditation.domain.attendance import Candidate, CourseTerms, RawRow
 from accreditation.domain.courses import CourseStatus
-from accreditation.domain.errors import Forbidden, NotFound
 from accreditation.domain.sandbox import TEST_PERSON_NAME, sandbox_people
 from accreditation.domain.text import required_text
-from accreditation.service_layer import attendance, idempotency_store, webhooks
+from accreditation.service_layer import attendance, attendance_records, idempotency_store, providers, webhooks
 from accreditation.service_layer.attendance import check_post_request, edition_context, row_result
 from accreditation.service_layer.context import AccreditationContext
 from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.kit.actor import current_actor
+from lklr_shared.kit.errors import Forbidden, NotFound
 
 # Sandbox keys live in the provider's key space with a prefix of their own, so a sandbox post never replays (or
 # clashes with) a production post's Idempotency-Key.
@@ -41,7 +41,7 @@ async def is_sandbox_request(ctx: AccreditationContext) -> bool:
     if claims is None or claims.kind != "api_key":
         return False  # web posts and committee calls: no database look-up
     async with ctx.unit_of_work() as uow:
-        return await webhooks.asked_with_sandbox_key(uow.session)
+        return await providers.asked_with_sandbox_key(uow.session)
 
 
 def sandbox_key(key: str) -> str:
@@ -182,8 +182,8 @@ async def void_attendance(
     """Void a record: a sandbox key's in the sandbox (its own records only, answered as production answers), any
     other key's in the register."""
     if not await is_sandbox_request(ctx):
-        return await attendance.void_attendance(ctx, command)
-    reason = required_text(command.reason, "reason", max_length=attendance.MAX_VOID_REASON)
+        return await attendance_records.void_attendance(ctx, command)
+    reason = required_text(command.reason, "reason", max_length=attendance_records.MAX_VOID_REASON)
     async with ctx.unit_of_work() as uow:
         session = uow.session
         query = sa.select(sandbox_attendance).where(sandbox_attendance.c.attendance_id == command.attendance_id)
@@ -212,7 +212,7 @@ async def list_attendance(ctx: AccreditationContext, query: contracts.ListAttend
     """An edition's attendance: a sandbox key's list is the sandbox's records (as production lists real ones, voided
     ones included), any other key's the register's."""
     if not await is_sandbox_request(ctx):
-        return await attendance.list_attendance(ctx, query)
+        return await attendance_records.list_attendance(ctx, query)
     async with ctx.unit_of_work() as uow:
         edition = await edition_context(uow.session, query.edition_id, query.provider_id)
         rows = (

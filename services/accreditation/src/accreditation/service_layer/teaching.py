@@ -9,14 +9,15 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accreditation.adapters.orm import registered_people, registration_history, teaching_claims
-from accreditation.adapters.sql import as_utc, for_update
+from accreditation.adapters.repositories.dialect import as_utc, for_update
+from accreditation.domain import errors as refusals
 from accreditation.domain import teaching as rules
-from accreditation.domain.errors import Forbidden, NotFound, RuleViolation
 from accreditation.domain.registrations import StatusEntry, is_registered_on
 from accreditation.domain.teaching import ClaimStatus
 from accreditation.domain.text import account_of, actor, bounded_text, required_text
 from accreditation.service_layer.context import AccreditationContext
 from lklr_shared.contracts import accreditation as contracts
+from lklr_shared.kit.errors import NotFound, RuleViolation
 from lklr_shared.kit.security_log import record_security_event, record_security_refusal
 
 MAX_DESCRIPTION = 4_000
@@ -151,7 +152,7 @@ async def decide_claim(
             raise NotFound("claim_not_found", f"There is no teaching claim {command.claim_id}.")
         try:
             rules.check_not_own_claim(account_of(command.decided_by), row.person_id)
-        except Forbidden as refusal:
+        except refusals.Forbidden as refusal:
             await record_security_refusal(
                 uow.session_factory,
                 actor=command.decided_by,

@@ -20,14 +20,16 @@ from typing import Any, Final
 import sqlalchemy as sa
 
 from accreditation.adapters.orm import attendance, sandbox_xapi_statements, xapi_statements
-from accreditation.adapters.sql import as_utc, for_update, insert_ignoring_conflicts
+from accreditation.adapters.repositories.dialect import as_utc, for_update, insert_ignoring_conflicts
 from accreditation.domain import xapi
-from accreditation.domain.errors import AccreditationError, Conflict, InvalidRequest
+from accreditation.domain.errors import Refusal
+from accreditation.service_layer import providers, webhooks
 from accreditation.service_layer import sandbox as sandbox_posts
-from accreditation.service_layer import webhooks
-from accreditation.service_layer.attendance import record_post, void_row
+from accreditation.service_layer.attendance import record_post
+from accreditation.service_layer.attendance_records import void_row
 from accreditation.service_layer.context import AccreditationContext
 from lklr_shared.contracts import accreditation as contracts
+from lklr_shared.kit.errors import Conflict, InvalidRequest, UseCaseError
 from lklr_shared.kit.outbox import UnitOfWork
 
 MAX_STATEMENTS_PER_REQUEST: Final = 500
@@ -54,7 +56,7 @@ async def store_statements(
         raise InvalidRequest("invalid_statement", "The same statement id appears twice in one request.")
     now = ctx.now()
     async with ctx.unit_of_work() as uow:
-        sandbox = await webhooks.asked_with_sandbox_key(uow.session)
+        sandbox = await providers.asked_with_sandbox_key(uow.session)
         outcomes = [
             await _store_one(ctx, uow, command, statement_id, sent, now, sandbox=sandbox)
             for statement_id, sent in zip(ids, command.statements, strict=True)
@@ -152,7 +154,7 @@ async def _record_attendance(
             result = await sandbox_posts.record(ctx, uow.session, post, post.idempotency_key)
         else:
             result = await record_post(ctx, uow.session, uow.emit, post, post.idempotency_key)
-    except AccreditationError as refusal:
+    except (Refusal, UseCaseError) as refusal:
         # Both refuse before they write anything, so the transaction carries on cleanly.
         return {"effect": "rejected", "reason_code": refusal.code, "message": refusal.message}
     await webhooks.attendance_recorded(uow.session, result, sandbox=sandbox)
@@ -242,7 +244,7 @@ async def query_statements(
     consistent_through = ctx.now()
     async with ctx.unit_of_work() as uow:
         # A sandbox key reads the sandbox's statements, every other key production's.
-        table = _table(await webhooks.asked_with_sandbox_key(uow.session))
+        table = _table(await providers.asked_with_sandbox_key(uow.session))
         rows = (await uow.session.execute(_page_query(table, query))).all()
     single = query.statement_id or query.voided_statement_id
     limit = 1 if single is not None else _page_limit(query)
