@@ -14,10 +14,9 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from accreditation.adapters.repositories import attendance as repository
 from accreditation.adapters.repositories import idempotency as idempotency_records
+from accreditation.adapters.repositories.dialect import Session
 from accreditation.domain import attendance as rules
 from accreditation.domain.attendance import Candidate, CourseTerms, Person, RawRow, Rejected, RowVerdict, batches
 from accreditation.domain.courses import CourseStatus
@@ -81,7 +80,7 @@ def check_post_request(command: contracts.PostAttendance) -> tuple[str, str]:
     return key, fingerprint
 
 
-async def edition_context(session: AsyncSession, edition_id: uuid.UUID, provider_id: uuid.UUID) -> Any:
+async def edition_context(session: Session, edition_id: uuid.UUID, provider_id: uuid.UUID) -> Any:
     """The edition with its course and provider; 404 when unknown, 403 when another provider's."""
     row = await repository.edition_with_course(session, edition_id)
     if row is None:
@@ -127,7 +126,7 @@ def counts_of(rows: Sequence[contracts.AttendanceRowResult]) -> contracts.Attend
 
 async def record_post(
     ctx: AccreditationContext,
-    session: AsyncSession,
+    session: Session,
     emit: Callable[[Message], Envelope],
     command: contracts.PostAttendance,
     key: str,

@@ -6,10 +6,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from accreditation.adapters.repositories import attendance as repository
-from accreditation.adapters.repositories.dialect import as_utc
+from accreditation.adapters.repositories.dialect import Session, as_utc
 from accreditation.domain.text import actor, required_text
 from accreditation.service_layer import webhooks
 from accreditation.service_layer.attendance import edition_context
@@ -52,7 +50,7 @@ async def void_attendance(
 
 
 async def void_row(
-    session: AsyncSession, emit: Callable[[Message], Envelope], row: Any, *, reason: str, voided_by: str, now: datetime
+    session: Session, emit: Callable[[Message], Envelope], row: Any, *, reason: str, voided_by: str, now: datetime
 ) -> bool:
     """Void an attendance row (as selected from `attendance`) inside the caller's transaction and emit
     AttendanceVoided; False when it was voided already (by a concurrent void, say): then nothing is emitted."""

@@ -9,11 +9,9 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from accreditation.adapters.repositories import courses as repository
 from accreditation.adapters.repositories import objections as objection_records
-from accreditation.adapters.repositories.dialect import as_utc
+from accreditation.adapters.repositories.dialect import Session, as_utc
 from accreditation.domain import courses as rules
 from accreditation.domain.courses import CourseStatus
 from accreditation.domain.text import actor, bounded_text, required_text
@@ -42,7 +40,7 @@ def _edition(row: Any) -> contracts.EditionDetails:
 
 
 async def editions_of(
-    session: AsyncSession, course_ids: Sequence[uuid.UUID]
+    session: Session, course_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[contracts.EditionDetails]]:
     """The editions of the courses, by course."""
     found: dict[uuid.UUID, list[contracts.EditionDetails]] = defaultdict(list)
@@ -52,9 +50,7 @@ async def editions_of(
     return found
 
 
-async def _details(
-    ctx: AccreditationContext, session: AsyncSession, rows: Sequence[Any]
-) -> list[contracts.CourseDetails]:
+async def _details(ctx: AccreditationContext, session: Session, rows: Sequence[Any]) -> list[contracts.CourseDetails]:
     """The courses of ``rows`` with their editions, history and latest objection, three more queries in all."""
     ids = [row.course_id for row in rows]
     course_editions = await editions_of(session, ids)
@@ -124,9 +120,7 @@ def _course(
     )
 
 
-async def course_details(
-    ctx: AccreditationContext, session: AsyncSession, course_id: uuid.UUID
-) -> contracts.CourseDetails:
+async def course_details(ctx: AccreditationContext, session: Session, course_id: uuid.UUID) -> contracts.CourseDetails:
     """One course (404 ``course_not_found``)."""
     found = await _details(ctx, session, await repository.course_with_provider_name(session, course_id))
     if not found:
@@ -134,7 +128,7 @@ async def course_details(
     return found[0]
 
 
-async def course_row(session: AsyncSession, course_id: uuid.UUID, *, lock: bool = False) -> Any:
+async def course_row(session: Session, course_id: uuid.UUID, *, lock: bool = False) -> Any:
     """The course's row, locked if asked (404 ``course_not_found``)."""
     row = await repository.course(session, course_id, lock=lock)
     if row is None:

@@ -18,10 +18,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from accreditation.adapters.repositories import idempotency as repository
-from accreditation.adapters.repositories.dialect import as_utc
+from accreditation.adapters.repositories.dialect import Session, as_utc
 from accreditation.domain.idempotency import KeyState, SeenKeyAction, action_for_seen_key, lease_length
 from accreditation.service_layer.context import AccreditationContext
 from lklr_shared.contracts import accreditation as contracts
@@ -87,7 +85,7 @@ async def reserve(
 
 
 async def complete(
-    session: AsyncSession, reservation: Reservation, result: contracts.AttendancePostResult, *, now: datetime
+    session: Session, reservation: Reservation, result: contracts.AttendancePostResult, *, now: datetime
 ) -> None:
     """Store the response with the key, in the caller's transaction; 409 if this attempt lost its lease."""
     if not await repository.complete(

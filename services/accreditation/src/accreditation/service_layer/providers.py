@@ -5,10 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from accreditation.adapters.repositories import providers as repository
-from accreditation.adapters.repositories.dialect import as_utc, commit_unless_duplicate
+from accreditation.adapters.repositories.dialect import Session, as_utc, commit_unless_duplicate
 from accreditation.domain import api_keys as keys
 from accreditation.domain.text import actor, bounded_text, required_text
 from accreditation.service_layer.context import AccreditationContext
@@ -20,7 +18,7 @@ from lklr_shared.kit.security_log import record_security_event
 MAX_NAME = 200
 
 
-async def provider_details(session: AsyncSession, provider_id: uuid.UUID) -> contracts.ProviderDetails:
+async def provider_details(session: Session, provider_id: uuid.UUID) -> contracts.ProviderDetails:
     """Load one provider with its linked accounts (404 ``provider_not_found``)."""
     row = await repository.provider(session, provider_id)
     if row is None:
@@ -35,7 +33,7 @@ async def provider_details(session: AsyncSession, provider_id: uuid.UUID) -> con
     )
 
 
-async def require_provider(session: AsyncSession, provider_id: uuid.UUID) -> str:
+async def require_provider(session: Session, provider_id: uuid.UUID) -> str:
     """The provider's name; 404 ``provider_not_found`` when there is no such provider."""
     name = await repository.provider_name(session, provider_id)
     if name is None:
@@ -43,7 +41,7 @@ async def require_provider(session: AsyncSession, provider_id: uuid.UUID) -> str
     return name
 
 
-async def asked_with_sandbox_key(session: AsyncSession) -> bool:
+async def asked_with_sandbox_key(session: Session) -> bool:
     """Whether the current request comes with a sandbox API key (from the gateway's signed actor assertion)."""
     claims = current_actor()
     if claims is None or claims.kind != "api_key" or claims.key_id is None:
@@ -52,7 +50,7 @@ async def asked_with_sandbox_key(session: AsyncSession) -> bool:
 
 
 async def insert_provider(
-    session: AsyncSession, *, provider_id: uuid.UUID, name: str, contact_email: str, by: str, ctx: AccreditationContext
+    session: Session, *, provider_id: uuid.UUID, name: str, contact_email: str, by: str, ctx: AccreditationContext
 ) -> None:
     """Insert a provider row; 409 ``provider_name_taken`` when the name (case-insensitive) exists."""
     if await repository.name_taken(session, name.casefold()):
@@ -168,7 +166,7 @@ def _key_info(row: Any) -> contracts.ApiKeyInfo:
 
 
 async def insert_api_key(
-    session: AsyncSession,
+    session: Session,
     *,
     provider_id: uuid.UUID,
     material: keys.ApiKeyMaterial,

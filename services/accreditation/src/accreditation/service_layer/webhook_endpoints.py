@@ -7,10 +7,8 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from accreditation.adapters.repositories import webhooks as repository
-from accreditation.adapters.repositories.dialect import as_utc
+from accreditation.adapters.repositories.dialect import Session, as_utc
 from accreditation.domain import webhooks as rules
 from accreditation.domain.text import actor, bounded_text
 from accreditation.service_layer.context import AccreditationContext
@@ -45,9 +43,7 @@ def _endpoint(row: Any) -> contracts.WebhookEndpointDetails:
     )
 
 
-async def _own_endpoint(
-    session: AsyncSession, provider_id: uuid.UUID, endpoint_id: uuid.UUID, *, lock: bool = False
-) -> Any:
+async def _own_endpoint(session: Session, provider_id: uuid.UUID, endpoint_id: uuid.UUID, *, lock: bool = False) -> Any:
     """The provider's endpoint row; another provider's is 404 (an id is nothing to confirm to strangers), and so is
     a production endpoint to a sandbox key (the sandbox never changes, nor fires at, production's endpoints)."""
     row = await repository.provider_endpoint(

@@ -18,11 +18,10 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from accreditation.adapters.repositories import attendance as attendance_records
 from accreditation.adapters.repositories import courses as course_records
 from accreditation.adapters.repositories import webhooks as repository
+from accreditation.adapters.repositories.dialect import Session
 from accreditation.domain import webhooks as rules
 from accreditation.service_layer.context import AccreditationContext
 from lklr_shared.contracts import accreditation as contracts
@@ -46,7 +45,7 @@ def payload_of(event_type: str, data: dict[str, Any], *, sandbox: bool, test: bo
 
 
 async def queue(
-    session: AsyncSession, endpoint: Any, event_type: str, data: dict[str, Any], *, test: bool, now: datetime
+    session: Session, endpoint: Any, event_type: str, data: dict[str, Any], *, test: bool, now: datetime
 ) -> uuid.UUID:
     """Queue one message to one endpoint, due now; returns its delivery id."""
     delivery_id = uuid.uuid4()
@@ -68,7 +67,7 @@ async def queue(
 
 
 async def enqueue(
-    session: AsyncSession, provider_id: uuid.UUID, event_type: str, data: dict[str, Any], *, sandbox: bool = False
+    session: Session, provider_id: uuid.UUID, event_type: str, data: dict[str, Any], *, sandbox: bool = False
 ) -> int:
     """Queue one message for each of the provider's endpoints subscribed to ``event_type`` (sandbox endpoints for
     sandbox events, production endpoints for real ones), in the caller's transaction; returns how many."""
@@ -114,7 +113,7 @@ def attendance_recorded_data(result: contracts.AttendancePostResult) -> dict[str
 
 
 async def attendance_recorded(
-    session: AsyncSession, result: contracts.AttendancePostResult, *, sandbox: bool = False
+    session: Session, result: contracts.AttendancePostResult, *, sandbox: bool = False
 ) -> None:
     """Queue `attendance.recorded` for a post that recorded at least one row (not for a replay)."""
     if result.counts.recorded and not result.replayed:
@@ -124,7 +123,7 @@ async def attendance_recorded(
 
 
 async def attendance_disputed(
-    session: AsyncSession, *, provider_id: uuid.UUID, attendance_id: uuid.UUID, reason: str, disputed_at: datetime
+    session: Session, *, provider_id: uuid.UUID, attendance_id: uuid.UUID, reason: str, disputed_at: datetime
 ) -> None:
     """Queue `attendance.disputed` for a professional's dispute of one of the provider's records."""
     data = await _attendance_data(session, attendance_id)
@@ -136,7 +135,7 @@ async def attendance_disputed(
     )
 
 
-async def dispute_resolved(session: AsyncSession, row: Any, *, reason: str, resolved_at: datetime) -> None:
+async def dispute_resolved(session: Session, row: Any, *, reason: str, resolved_at: datetime) -> None:
     """Queue `attendance.dispute_resolved` when the provider voids a disputed record (its correction)."""
     if not await attendance_records.is_disputed(session, row.attendance_id):
         return
@@ -149,7 +148,7 @@ async def dispute_resolved(session: AsyncSession, row: Any, *, reason: str, reso
     )
 
 
-async def _attendance_data(session: AsyncSession, attendance_id: uuid.UUID) -> dict[str, Any]:
+async def _attendance_data(session: Session, attendance_id: uuid.UUID) -> dict[str, Any]:
     row = await attendance_records.attendance_reference(session, attendance_id)
     if row is None:
         return {"attendance_id": str(attendance_id)}
@@ -162,7 +161,7 @@ async def _attendance_data(session: AsyncSession, attendance_id: uuid.UUID) -> d
 
 
 async def course_decided(
-    session: AsyncSession, course_id: uuid.UUID, decision: str, reason: str, *, decided_on: date
+    session: Session, course_id: uuid.UUID, decision: str, reason: str, *, decided_on: date
 ) -> None:
     """Queue `course.decided` for a committee decision (approved, changes_requested, rejected,
     objection_dismissed, withdrawn)."""

@@ -27,6 +27,7 @@ from accreditation.adapters.orm import (
 from accreditation.adapters.repositories.dialect import as_utc, insert_ignoring_conflicts
 from accreditation.domain.attendance import Candidate, Person, batches
 from accreditation.domain.registrations import StatusEntry
+from lklr_shared.kit.db import upsert
 
 # --- What a post needs -------------------------------------------------------------------------------------------
 
@@ -237,3 +238,43 @@ async def disputed_of_provider(session: AsyncSession, provider_id: uuid.UUID) ->
         .order_by(attendance_disputes.c.disputed_at.desc(), attendance.c.attendance_id)
     )
     return list(rows.all())
+
+
+async def attendance_of_person(session: AsyncSession, person_id: uuid.UUID) -> Sequence[Any]:
+    """Every record of the person (voided ones too) with provider, course title and any dispute, oldest first."""
+    rows = await session.execute(
+        sa.select(
+            attendance,
+            providers.c.name.label("provider_name"),
+            courses.c.title.label("course_title"),
+            attendance_disputes.c.reason.label("dispute_reason"),
+            attendance_disputes.c.disputed_at,
+        )
+        .join(providers, providers.c.provider_id == attendance.c.provider_id)
+        .join(courses, courses.c.course_id == attendance.c.course_id)
+        .outerjoin(attendance_disputes, attendance_disputes.c.attendance_id == attendance.c.attendance_id)
+        .where(attendance.c.person_id == person_id)
+        .order_by(attendance.c.completion_date, attendance.c.recorded_at, attendance.c.attendance_id)
+    )
+    return list(rows.all())
+
+
+# --- Disputes ----------------------------------------------------------------------------------------------------
+
+
+async def save_dispute(session: AsyncSession, **values: Any) -> None:
+    """Attach a professional's dispute to a record (replacing an earlier one)."""
+    await upsert(session, attendance_disputes, values, key=["attendance_id"])
+
+
+async def insert_dispute(session: AsyncSession, **values: Any) -> None:
+    """Insert a dispute row (a record has one at most: the unique key refuses a second)."""
+    await session.execute(sa.insert(attendance_disputes).values(**values))
+
+
+async def provider_has_dispute(session: AsyncSession, provider_id: uuid.UUID) -> bool:
+    """Whether any of the provider's records is disputed."""
+    found = await session.execute(
+        sa.select(attendance_disputes.c.attendance_id).where(attendance_disputes.c.provider_id == provider_id)
+    )
+    return found.first() is not None

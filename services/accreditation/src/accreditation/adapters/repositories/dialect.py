@@ -7,7 +7,7 @@ import hashlib
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeAlias, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -72,3 +72,7 @@ async def commit_unless_duplicate(uow: UnitOfWork) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+# What the service layer hands a repository: the unit of work's session, opaque to it.
+Session: TypeAlias = AsyncSession
