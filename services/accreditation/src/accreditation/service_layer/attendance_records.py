@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import uuid
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -16,37 +17,55 @@ from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.contracts.base import Message
 from lklr_shared.contracts.envelope import Envelope
 from lklr_shared.kit.errors import Forbidden, NotFound
+from lklr_shared.kit.outbox import UnitOfWork
 
 MAX_VOID_REASON = 4_000
 
 
-async def void_attendance(
-    ctx: AccreditationContext, command: contracts.VoidAttendance
+# Loads a record by id (None when there is none).
+LoadRecord = Callable[[Session, uuid.UUID], Awaitable[Any]]
+# Voids a loaded record in the unit of work with a reason at a time; False when it was voided already.
+VoidRecord = Callable[[UnitOfWork, Any, str, datetime], Awaitable[bool]]
+
+
+async def void_own_record(
+    ctx: AccreditationContext, command: contracts.VoidAttendance, load: LoadRecord, void: VoidRecord
 ) -> contracts.AttendanceVoidReceipt:
-    """Void one of the provider's own records (idempotent); publishes AttendanceVoided the first time."""
+    """Void one of the provider's own records, once: a repeat (or a concurrent void that won) is answered with the
+    first void's outcome. The register's records and the sandbox's are voided alike, each by its own ``void``."""
     reason = required_text(command.reason, "reason", max_length=MAX_VOID_REASON)
     async with ctx.unit_of_work() as uow:
-        session = uow.session
-        row = await repository.record(session, command.attendance_id)
+        row = await load(uow.session, command.attendance_id)
         if row is None:
             raise NotFound("attendance_not_found", f"There is no attendance record {command.attendance_id}.")
         if row.provider_id != command.provider_id:
             raise Forbidden("not_your_attendance", "This attendance record belongs to another provider.")
         if row.voided_at is None:
             voided_at = ctx.now()
-            if await void_row(session, uow.emit, row, reason=reason, voided_by=command.voided_by, now=voided_at):
+            if await void(uow, row, reason, voided_at):
                 await uow.commit()
                 return contracts.AttendanceVoidReceipt(
                     attendance_id=row.attendance_id, voided_at=voided_at, reason=reason, newly_voided=True
                 )
             # A concurrent void won: report its outcome below.
-            row = await repository.record(session, command.attendance_id)
+            row = await load(uow.session, command.attendance_id)
     return contracts.AttendanceVoidReceipt(
         attendance_id=row.attendance_id,
         voided_at=as_utc(row.voided_at),
         reason=row.void_reason or "",
         newly_voided=False,
     )
+
+
+async def void_attendance(
+    ctx: AccreditationContext, command: contracts.VoidAttendance
+) -> contracts.AttendanceVoidReceipt:
+    """Void one of the provider's own records (idempotent); publishes AttendanceVoided the first time."""
+
+    async def void(uow: UnitOfWork, row: Any, reason: str, now: datetime) -> bool:
+        return await void_row(uow.session, uow.emit, row, reason=reason, voided_by=command.voided_by, now=now)
+
+    return await void_own_record(ctx, command, repository.record, void)
 
 
 async def void_row(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from accreditation.adapters.repositories import courses as repository
 from accreditation.domain.text import bounded_text
 from accreditation.service_layer.context import AccreditationContext
-from accreditation.service_layer.courses import editions_of
+from accreditation.service_layer.courses import editions_of, published_fields
 from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.kit.errors import InvalidRequest
 
@@ -25,22 +25,6 @@ async def search_catalogue(ctx: AccreditationContext, query: contracts.SearchCat
     return contracts.Catalogue(
         total=total,
         courses=[
-            contracts.CatalogueEntry(
-                course_id=row.course_id,
-                provider_id=row.provider_id,
-                provider_name=row.provider_name,
-                title=row.title,
-                description=row.description,
-                category=row.category,
-                study_load_hours=row.study_load_hours,
-                points=row.points,
-                valid_from=row.valid_from,
-                valid_until=row.valid_until,
-                target_group=row.target_group,
-                trainers=list(row.trainers),
-                programme=row.programme,
-                editions=course_editions[row.course_id],
-            )
-            for row in rows
+            contracts.CatalogueEntry(**published_fields(row), editions=course_editions[row.course_id]) for row in rows
         ],
     )

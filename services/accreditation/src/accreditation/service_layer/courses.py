@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import Any
 
 from accreditation.adapters.repositories import courses as repository
@@ -88,29 +87,13 @@ def _course(
 ) -> contracts.CourseDetails:
     status = CourseStatus(row.status)
     deadline = None
-    if (
-        status in (CourseStatus.APPROVED, CourseStatus.CHANGES_REQUESTED, CourseStatus.REJECTED)
-        and row.decided_on is not None
-        and not row.latest_decision_objected
-    ):
+    if rules.open_objection_window(status, row.decided_on, row.latest_decision_objected):
         weeks = ctx.rules_on(row.decided_on).accreditation.objection_weeks
         deadline = rules.objection_deadline(row.decided_on, weeks)
     return contracts.CourseDetails(
-        course_id=row.course_id,
-        provider_id=row.provider_id,
-        provider_name=row.provider_name,
-        title=row.title,
-        description=row.description,
-        category=row.category,
-        study_load_hours=row.study_load_hours,
-        trainers=list(row.trainers),
-        target_group=row.target_group,
-        programme=row.programme,
+        **published_fields(row),
         allows_partial_attendance=row.allows_partial_attendance,
         status=status.value,
-        points=row.points,
-        valid_from=row.valid_from,
-        valid_until=row.valid_until,
         withdrawn_on=row.withdrawn_on,
         submitted_at=as_utc(row.submitted_at),
         objection_open=row.objection_open,
@@ -118,6 +101,26 @@ def _course(
         editions=course_editions,
         history=history,
     )
+
+
+def published_fields(row: Any) -> dict[str, Any]:
+    """What a course row shows wherever the course is shown (its details, the catalogue): content, provider, points
+    and validity."""
+    return {
+        "course_id": row.course_id,
+        "provider_id": row.provider_id,
+        "provider_name": row.provider_name,
+        "title": row.title,
+        "description": row.description,
+        "category": row.category,
+        "study_load_hours": row.study_load_hours,
+        "trainers": list(row.trainers),
+        "target_group": row.target_group,
+        "programme": row.programme,
+        "points": row.points,
+        "valid_from": row.valid_from,
+        "valid_until": row.valid_until,
+    }
 
 
 async def course_details(ctx: AccreditationContext, session: Session, course_id: uuid.UUID) -> contracts.CourseDetails:
@@ -176,27 +179,17 @@ async def list_open_objections(
 # --- Provider commands -----------------------------------------------------------------------------------------
 
 
-def _content(
-    *,
-    title: str,
-    description: str,
-    category: str,
-    study_load_hours: Decimal,
-    trainers: list[str],
-    target_group: str,
-    programme: str,
-    allows_partial_attendance: bool,
-) -> dict[str, Any]:
-    """A course's checked content, as column values."""
+def _content(command: contracts.SubmitCourse | contracts.ReviseCourse) -> dict[str, Any]:
+    """A submitted or revised course's checked content, as column values."""
     return {
-        "title": required_text(title, "title", max_length=rules.MAX_TITLE),
-        "description": required_text(description, "description", max_length=rules.MAX_LONG_TEXT),
-        "category": category,
-        "study_load_hours": rules.check_study_load_hours(study_load_hours),
-        "trainers": rules.check_trainers(trainers),
-        "target_group": bounded_text(target_group, "target_group", max_length=rules.MAX_LONG_TEXT),
-        "programme": bounded_text(programme, "programme", max_length=rules.MAX_LONG_TEXT),
-        "allows_partial_attendance": allows_partial_attendance,
+        "title": required_text(command.title, "title", max_length=rules.MAX_TITLE),
+        "description": required_text(command.description, "description", max_length=rules.MAX_LONG_TEXT),
+        "category": command.category,
+        "study_load_hours": rules.check_study_load_hours(command.study_load_hours),
+        "trainers": rules.check_trainers(command.trainers),
+        "target_group": bounded_text(command.target_group, "target_group", max_length=rules.MAX_LONG_TEXT),
+        "programme": bounded_text(command.programme, "programme", max_length=rules.MAX_LONG_TEXT),
+        "allows_partial_attendance": command.allows_partial_attendance,
     }
 
 
@@ -240,16 +233,7 @@ async def insert_course(
     """Insert a submitted course with its editions and first history step (no commit)."""
     if len(command.editions) > MAX_EDITIONS_PER_SUBMISSION:
         raise InvalidRequest("too_many_editions", f"At most {MAX_EDITIONS_PER_SUBMISSION} editions per submission.")
-    content = _content(
-        title=command.title,
-        description=command.description,
-        category=command.category,
-        study_load_hours=command.study_load_hours,
-        trainers=command.trainers,
-        target_group=command.target_group,
-        programme=command.programme,
-        allows_partial_attendance=command.allows_partial_attendance,
-    )
+    content = _content(command)
     await require_provider(uow.session, command.provider_id)
     course_id = course_id or uuid.uuid4()
     await repository.insert_course(
@@ -279,16 +263,7 @@ async def submit_course(ctx: AccreditationContext, command: contracts.SubmitCour
 
 async def revise_course(ctx: AccreditationContext, command: contracts.ReviseCourse) -> contracts.CourseDetails:
     """The provider's answer to a request for changes: new content, back in the committee's queue."""
-    content = _content(
-        title=command.title,
-        description=command.description,
-        category=command.category,
-        study_load_hours=command.study_load_hours,
-        trainers=command.trainers,
-        target_group=command.target_group,
-        programme=command.programme,
-        allows_partial_attendance=command.allows_partial_attendance,
-    )
+    content = _content(command)
     note = bounded_text(command.note, "note", max_length=rules.MAX_REASON)
     async with ctx.unit_of_work() as uow:
         row = await course_row(uow.session, command.course_id, lock=True)

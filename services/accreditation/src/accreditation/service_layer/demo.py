@@ -17,7 +17,7 @@ import logging
 import uuid
 from datetime import timedelta
 from decimal import Decimal
-from typing import Final
+from typing import Any, Final
 
 from accreditation.adapters.repositories import attendance as attendance_records
 from accreditation.adapters.repositories import providers as provider_records
@@ -188,22 +188,17 @@ async def _create(ctx: AccreditationContext, uow: UnitOfWork) -> None:
         key_id=DEMO_API_KEY_ID,
     )
 
-    await course_cases.insert_course(
+    await _submit(
         uow,
         ctx,
-        contracts.SubmitCourse(
-            provider_id=DEMO_PROVIDER_ID,
-            submitted_by=DEMO_ACTOR,
-            title="Motiverende gespreksvoering voor leerplichtambtenaren",
-            description="Twee dagdelen oefenen met motiverende gespreksvoering bij dreigend schoolverzuim.",
-            category="A1",
-            study_load_hours=Decimal(8),
-            trainers=["drs. M. de Groot"],
-            target_group="Leerplichtambtenaren en RMC-medewerkers",
-            programme="Dagdeel 1: basishouding en technieken. Dagdeel 2: oefenen met acteurs.",
-            allows_partial_attendance=True,
-        ),
-        course_id=APPROVED_COURSE_ID,
+        APPROVED_COURSE_ID,
+        title="Motiverende gespreksvoering voor leerplichtambtenaren",
+        description="Twee dagdelen oefenen met motiverende gespreksvoering bij dreigend schoolverzuim.",
+        study_load_hours=Decimal(8),
+        trainers=["drs. M. de Groot"],
+        target_group="Leerplichtambtenaren en RMC-medewerkers",
+        programme="Dagdeel 1: basishouding en technieken. Dagdeel 2: oefenen met acteurs.",
+        allows_partial_attendance=True,
     )
     for edition_id, start in (
         (APPROVED_ENDED_EDITION_ID, today - timedelta(days=31)),
@@ -234,41 +229,29 @@ async def _create(ctx: AccreditationContext, uow: UnitOfWork) -> None:
         reason="Voldoet aan de kwaliteitscriteria.",
     )
 
-    await course_cases.insert_course(
+    await _submit(
         uow,
         ctx,
-        contracts.SubmitCourse(
-            provider_id=DEMO_PROVIDER_ID,
-            submitted_by=DEMO_ACTOR,
-            title="Jeugdrecht en de Leerplichtwet: actualiteiten",
-            description="Een middag over recente jurisprudentie rond de Leerplichtwet en het jeugdstrafrecht.",
-            category="A1",
-            study_load_hours=Decimal(4),
-            editions=[
-                contracts.EditionInput(start_date=today + timedelta(days=60), end_date=today + timedelta(days=60))
-            ],
-            trainers=["mr. J. Smit"],
-            target_group="Leerplichtambtenaren",
-            programme="Actualiteiten, casuïstiek, vragen.",
-        ),
-        course_id=PENDING_COURSE_ID,
+        PENDING_COURSE_ID,
+        title="Jeugdrecht en de Leerplichtwet: actualiteiten",
+        description="Een middag over recente jurisprudentie rond de Leerplichtwet en het jeugdstrafrecht.",
+        study_load_hours=Decimal(4),
+        editions=[contracts.EditionInput(start_date=today + timedelta(days=60), end_date=today + timedelta(days=60))],
+        trainers=["mr. J. Smit"],
+        target_group="Leerplichtambtenaren",
+        programme="Actualiteiten, casuïstiek, vragen.",
     )
 
-    await course_cases.insert_course(
+    await _submit(
         uow,
         ctx,
-        contracts.SubmitCourse(
-            provider_id=DEMO_PROVIDER_ID,
-            submitted_by=DEMO_ACTOR,
-            title="Timemanagement voor iedereen",
-            description="Algemene training timemanagement.",
-            category="A1",
-            study_load_hours=Decimal(3),
-            trainers=["A. Jansen"],
-            target_group="Iedereen",
-            programme="Plannen en prioriteren.",
-        ),
-        course_id=REJECTED_COURSE_ID,
+        REJECTED_COURSE_ID,
+        title="Timemanagement voor iedereen",
+        description="Algemene training timemanagement.",
+        study_load_hours=Decimal(3),
+        trainers=["A. Jansen"],
+        target_group="Iedereen",
+        programme="Plannen en prioriteren.",
     )
     rejected = await decision_cases.decide(uow, REJECTED_COURSE_ID, CommitteeDecision.REJECT, by=DEMO_ACTOR)
     await decision_cases.apply_simple_decision(
@@ -279,6 +262,12 @@ async def _create(ctx: AccreditationContext, uow: UnitOfWork) -> None:
         by=DEMO_COMMITTEE,
         reason="Niet gericht op de beroepsuitoefening van leerplichtambtenaren of RMC-medewerkers.",
     )
+
+
+async def _submit(uow: UnitOfWork, ctx: AccreditationContext, course_id: uuid.UUID, **content: Any) -> None:
+    """Insert a demo course (category A1) as the demo provider submits it."""
+    submission = contracts.SubmitCourse(provider_id=DEMO_PROVIDER_ID, submitted_by=DEMO_ACTOR, category="A1", **content)
+    await course_cases.insert_course(uow, ctx, submission, course_id=course_id)
 
 
 async def _registered(ctx: AccreditationContext) -> list[tuple[uuid.UUID, str]]:

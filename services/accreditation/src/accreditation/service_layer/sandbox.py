@@ -11,12 +11,12 @@ from __future__ import annotations
 import hashlib
 import uuid
 from datetime import datetime
+from typing import Any
 
 from accreditation.adapters.repositories import sandbox as repository
 from accreditation.adapters.repositories.dialect import Session, as_utc
 from accreditation.domain.attendance import Candidate, RawRow
 from accreditation.domain.sandbox import TEST_PERSON_NAME, sandbox_people
-from accreditation.domain.text import required_text
 from accreditation.service_layer import attendance, attendance_records, idempotency_store, providers, webhooks
 from accreditation.service_layer.attendance import (
     check_edition_takes_posts,
@@ -29,7 +29,7 @@ from accreditation.service_layer.attendance import (
 from accreditation.service_layer.context import AccreditationContext
 from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.kit.actor import current_actor
-from lklr_shared.kit.errors import Forbidden, NotFound
+from lklr_shared.kit.outbox import UnitOfWork
 
 # Sandbox keys live in the provider's key space with a prefix of their own, so a sandbox post never replays (or
 # clashes with) a production post's Idempotency-Key.
@@ -134,28 +134,11 @@ async def void_attendance(
     other key's in the register."""
     if not await is_sandbox_request(ctx):
         return await attendance_records.void_attendance(ctx, command)
-    reason = required_text(command.reason, "reason", max_length=attendance_records.MAX_VOID_REASON)
-    async with ctx.unit_of_work() as uow:
-        session = uow.session
-        row = await repository.record(session, command.attendance_id)
-        if row is None:
-            raise NotFound("attendance_not_found", f"There is no attendance record {command.attendance_id}.")
-        if row.provider_id != command.provider_id:
-            raise Forbidden("not_your_attendance", "This attendance record belongs to another provider.")
-        if row.voided_at is None:
-            now = ctx.now()
-            if await void_record(session, row.attendance_id, reason=reason, now=now):
-                await uow.commit()
-                return contracts.AttendanceVoidReceipt(
-                    attendance_id=row.attendance_id, voided_at=now, reason=reason, newly_voided=True
-                )
-            row = await repository.record(session, command.attendance_id)  # a concurrent void won: its outcome
-    return contracts.AttendanceVoidReceipt(
-        attendance_id=row.attendance_id,
-        voided_at=as_utc(row.voided_at),
-        reason=row.void_reason or "",
-        newly_voided=False,
-    )
+
+    async def void(uow: UnitOfWork, row: Any, reason: str, now: datetime) -> bool:
+        return await void_record(uow.session, row.attendance_id, reason=reason, now=now)
+
+    return await attendance_records.void_own_record(ctx, command, repository.record, void)
 
 
 async def list_attendance(ctx: AccreditationContext, query: contracts.ListAttendance) -> contracts.AttendanceList:
