@@ -11,7 +11,7 @@ from accreditation.adapters.webhook_sender import WebhookSender
 from accreditation.domain.webhooks import RetryPolicy
 from accreditation.entrypoints.events import event_handlers
 from accreditation.entrypoints.rpc import rpc_handlers
-from accreditation.service_layer import idempotency_store, webhooks
+from accreditation.service_layer import idempotency_store, webhook_delivery, webhooks
 from accreditation.service_layer.context import AccreditationContext
 from accreditation.settings import AccreditationSettings
 from lklr_shared.kit.clock import Clock, make_clock
@@ -95,20 +95,22 @@ def build_runtime(settings: ServiceSettings, clock: Clock | None = None) -> Serv
         objection_extension_weeks=own.objection_extension_weeks,
     )
     runtime.rpc_handlers = rpc_handlers(context)
-    sender = WebhookSender(
-        context,
-        batch_size=own.webhook_batch_size,
-        timeout_seconds=own.webhook_timeout_seconds,
-        claim_for=timedelta(seconds=own.webhook_timeout_seconds * 3),
-        local=own.environment == "local",
-    )
+    sender = WebhookSender(timeout_seconds=own.webhook_timeout_seconds, local=own.environment == "local")
     runtime.sender = sender
+
+    async def deliver_webhooks() -> int:
+        return await webhook_delivery.deliver_due(
+            context,
+            sender.post,
+            limit=own.webhook_batch_size,
+            claim_for=timedelta(seconds=own.webhook_timeout_seconds * 3),
+        )
 
     async def announce_expiring() -> None:
         await webhooks.announce_expiring(context)
 
     runtime.background = [
-        PeriodicJob("accreditation-webhooks", sender.run_once, own.webhook_poll_seconds),
+        PeriodicJob("accreditation-webhooks", deliver_webhooks, own.webhook_poll_seconds),
         PeriodicJob("accreditation-webhook-expiry", announce_expiring, own.webhook_expiry_check_seconds),
     ]
 

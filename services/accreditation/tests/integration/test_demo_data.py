@@ -52,10 +52,10 @@ async def test_demo_data_adds_a_teaching_claim_and_a_disputed_entry_once(service
 async def test_demo_switch_finding_load_demo_data_is_refused_unless_the_deployment_switches_it_on() -> None:
     """Off by default: the demo provider's API key is published, so in production it would be a provider anyone
     could post attendance for."""
-    from accreditation.domain.errors import Forbidden
     from accreditation.service_layer.context import AccreditationContext
     from accreditation.service_layer.demo import load_demo_data
     from accreditation.settings import AccreditationSettings
+    from lklr_shared.kit.errors import Forbidden
     from lklr_shared.scheme import default_scheme_path, load_scheme_book
 
     assert AccreditationSettings().allow_demo_commands is False

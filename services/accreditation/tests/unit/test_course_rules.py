@@ -22,6 +22,7 @@ from accreditation.domain.courses import (
     decide_validity,
     is_in_catalogue,
     objection_deadline,
+    open_objection_window,
     status_after,
 )
 from accreditation.domain.errors import Conflict, InvalidRequest, RuleViolation
@@ -212,3 +213,15 @@ def test_awarding_6_points_for_a_4_hour_course_needs_a_reason() -> None:
         check_points_deviation(Decimal(6), Decimal(4), "   ")
     assert check_points_deviation(Decimal(6), Decimal(4), " Veel  voorbereiding ") == "Veel voorbereiding"
     assert check_points_deviation(Decimal(4), Decimal(4), None) is None
+
+
+@pytest.mark.parametrize("status", [S.APPROVED, S.CHANGES_REQUESTED, S.REJECTED])
+def test_a_decision_taken_and_not_objected_to_has_an_objection_window(status: CourseStatus) -> None:
+    assert open_objection_window(status, date(2025, 3, 1), latest_decision_objected=False)
+
+
+def test_no_objection_window_before_a_decision_after_an_objection_or_for_other_states() -> None:
+    assert not open_objection_window(S.APPROVED, None, latest_decision_objected=False)
+    assert not open_objection_window(S.APPROVED, date(2025, 3, 1), latest_decision_objected=True)
+    assert not open_objection_window(S.SUBMITTED, date(2025, 3, 1), latest_decision_objected=False)
+    assert not open_objection_window(S.WITHDRAWN, date(2025, 3, 1), latest_decision_objected=False)

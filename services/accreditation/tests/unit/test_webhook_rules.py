@@ -9,7 +9,13 @@ from standardwebhooks.webhooks import Webhook
 
 from accreditation.domain.errors import RuleViolation
 from accreditation.domain.sandbox import TEST_PEOPLE
-from accreditation.domain.webhooks import RetryPolicy, check_endpoint_url, check_events, generate_secret
+from accreditation.domain.webhooks import (
+    RetryPolicy,
+    check_endpoint_url,
+    check_events,
+    generate_secret,
+    signing_secrets,
+)
 from lklr_shared.registration_numbers import registration_number_for
 
 pytestmark = pytest.mark.unit
@@ -87,3 +93,11 @@ def test_the_published_sandbox_numbers_are_valid_and_far_beyond_the_registers_nu
     assert [person.registration_number for person in TEST_PEOPLE] == [
         registration_number_for(sequence) for sequence in (990001, 990002, 990003)
     ]
+
+
+def test_the_previous_secret_signs_too_while_its_overlap_lasts():
+    now = datetime(2025, 3, 1, 12, tzinfo=UTC)
+    assert signing_secrets("new", "old", now + timedelta(seconds=1), now=now) == ("new", "old")
+    assert signing_secrets("new", "old", now, now=now) == ("new",)
+    assert signing_secrets("new", None, now + timedelta(hours=1), now=now) == ("new",)
+    assert signing_secrets("new", "old", None, now=now) == ("new",)

@@ -1,8 +1,7 @@
-"""Sends the queued webhook messages: signed per Standard Webhooks, posted with httpx, results recorded.
+"""Posts one webhook message: signed per Standard Webhooks, sent with httpx, its answer returned.
 
-One run claims the due messages (service_layer.webhooks.claim_due), posts them concurrently and records each
-answer; the process runs it every few tenths of a second (a PeriodicJob started by the composition root). Every
-replica may run it: claims keep two senders off the same message.
+The service layer (service_layer.webhook_delivery) claims the due messages, hands each to `WebhookSender.post`
+and records the answer.
 """
 
 from __future__ import annotations
@@ -10,24 +9,19 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import json
-import logging
 import socket
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import httpx
 from standardwebhooks.webhooks import Webhook
 
-from accreditation.domain.webhooks import is_forbidden_address
-from accreditation.service_layer import webhooks
-from accreditation.service_layer.context import AccreditationContext
-
-log = logging.getLogger(__name__)
+from accreditation.domain.webhooks import DueMessage, is_forbidden_address
 
 USER_AGENT = "LKLR-Webhooks/1"
 
 
-def signed_headers(message: webhooks.DueMessage, body: bytes, now: datetime) -> dict[str, str]:
+def signed_headers(message: DueMessage, body: bytes, now: datetime) -> dict[str, str]:
     """The Standard Webhooks headers of one attempt: id, timestamp, and a `v1,` signature per active secret."""
     signatures = " ".join(Webhook(secret).sign(message.message_id, now, body) for secret in message.secrets)
     return {
@@ -54,21 +48,10 @@ async def _resolves_to_forbidden(url: str) -> str | None:
 
 
 class WebhookSender:
-    """Claims due messages and delivers them; see the module docstring."""
+    """Posts messages to their endpoints over one HTTP client; see the module docstring."""
 
-    def __init__(
-        self,
-        ctx: AccreditationContext,
-        *,
-        batch_size: int = 50,
-        timeout_seconds: float = 10.0,
-        claim_for: timedelta = timedelta(minutes=2),
-        local: bool = False,
-    ) -> None:
-        self._ctx = ctx
-        self._batch_size = batch_size
+    def __init__(self, *, timeout_seconds: float = 10.0, local: bool = False) -> None:
         self._timeout = timeout_seconds
-        self._claim_for = claim_for
         self._local = local
         self._client: httpx.AsyncClient | None = None
 
@@ -84,19 +67,8 @@ class WebhookSender:
             await self._client.aclose()
             self._client = None
 
-    async def run_once(self) -> int:
-        """Deliver what is due now; returns how many messages were attempted."""
-        due = await webhooks.claim_due(self._ctx, limit=self._batch_size, claim_for=self._claim_for)
-        if due:
-            await asyncio.gather(*(self._deliver(message) for message in due))
-        return len(due)
-
-    async def _deliver(self, message: webhooks.DueMessage) -> None:
-        status, error = await self._post(message)
-        outcome = await webhooks.record_attempt(self._ctx, message, status=status, error=error)
-        log.info("webhook %s to %s: %s (%s)", message.message_id, message.url, outcome, status or error)
-
-    async def _post(self, message: webhooks.DueMessage) -> tuple[int | None, str | None]:
+    async def post(self, message: DueMessage) -> tuple[int | None, str | None]:
+        """Send one message; the endpoint's HTTP status, or None and why it could not be called or did not answer."""
         if not self._local:
             refusal = await _resolves_to_forbidden(message.url)
             if refusal is not None:

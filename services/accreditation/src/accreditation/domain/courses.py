@@ -115,6 +115,16 @@ def objection_deadline(decided_on: date, objection_weeks: int) -> date:
     return filing_deadline(decided_on, ObjectionTerms(filing_weeks=objection_weeks))
 
 
+def open_objection_window(status: CourseStatus, decided_on: date | None, latest_decision_objected: bool) -> bool:
+    """Whether the course's latest decision can still be objected to in principle: an approval, a request for
+    changes or a rejection that was taken and not objected to yet (its deadline is shown with the course)."""
+    return (
+        status in (CourseStatus.APPROVED, CourseStatus.CHANGES_REQUESTED, CourseStatus.REJECTED)
+        and decided_on is not None
+        and not latest_decision_objected
+    )
+
+
 def check_objection_allowed(
     *,
     status: CourseStatus,

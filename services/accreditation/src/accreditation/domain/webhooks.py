@@ -1,7 +1,7 @@
 """Webhook rules (Standard Webhooks): which events exist, which endpoint addresses are allowed, how secrets look,
 when a failed delivery is tried again and when an endpoint that keeps failing is disabled.
 
-Pure: no I/O. The sender (adapters/webhook_sender.py) and the use cases (service_layer/webhooks.py) apply them.
+Pure: no I/O. The sender (adapters/webhook_sender.py) and the use cases (service_layer/webhook*.py) apply them.
 """
 
 from __future__ import annotations
@@ -9,10 +9,11 @@ from __future__ import annotations
 import base64
 import ipaddress
 import secrets
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Final
+from typing import Any, Final
 from urllib.parse import urlsplit
 
 from accreditation.domain.errors import RuleViolation
@@ -132,3 +133,24 @@ def succeeded(status: int) -> bool:
 def message_id() -> str:
     """A new Standard Webhooks message id (`msg_` and 128 random bits)."""
     return "msg_" + secrets.token_urlsafe(16)
+
+
+@dataclass(frozen=True)
+class DueMessage:
+    """A claimed message with what signing and sending it needs."""
+
+    delivery_id: uuid.UUID
+    endpoint_id: uuid.UUID
+    url: str
+    message_id: str
+    payload: dict[str, Any]
+    secrets: tuple[str, ...]
+
+
+def signing_secrets(
+    secret: str, previous_secret: str | None, previous_until: datetime | None, *, now: datetime
+) -> tuple[str, ...]:
+    """The secrets that sign a message now: the current one, and the one before a rotation while its overlap lasts."""
+    if previous_secret and previous_until is not None and previous_until > now:
+        return (secret, previous_secret)
+    return (secret,)

@@ -1,25 +1,21 @@
-"""Thin RPC handlers: the kit parses the request; each handler calls one use case and maps refusals.
+"""Thin RPC handlers: the kit parses the request; each request type is answered by one use case.
 
-A refusal of the rules (``domain.errors``) becomes an RpcError with the refusal's code and message and the
-HTTP status of its kind; anything else propagates (the kit answers 500 and logs it).
+Before the use case, two checks of who asks apply to every request: a signed-in account must act for the provider
+it names, and a sandbox key may not change real courses or keys. Refusals are the kit's error kinds, which the RPC
+server answers as they are; a rule of the domain (which imports no kit) refuses with ``domain.errors.Refusal``,
+whose kind carries its HTTP status, and is answered the same way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any, Final
+from typing import Final
 
-from accreditation.domain.errors import (
-    AccreditationError,
-    Conflict,
-    Forbidden,
-    InvalidRequest,
-    NotFound,
-    RuleViolation,
-    Unauthenticated,
-)
+from accreditation.domain.errors import Refusal
 from accreditation.service_layer import (
     attendance,
+    attendance_records,
+    catalogue,
+    course_decisions,
     course_objections,
     courses,
     demo,
@@ -27,30 +23,19 @@ from accreditation.service_layer import (
     providers,
     sandbox,
     teaching,
-    webhooks,
+    webhook_endpoints,
     xapi_statements,
 )
 from accreditation.service_layer.context import AccreditationContext
 from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.contracts.base import Message
-from lklr_shared.contracts.envelope import Envelope
 from lklr_shared.kit.access import access_of
 from lklr_shared.kit.actor import current_actor
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.kit.errors import Forbidden, UseCaseError
 from lklr_shared.kit.rpc import RpcHandler
+from lklr_shared.kit.use_cases import UseCase, bind_use_cases
 
-UseCase = Callable[[AccreditationContext, Any], Awaitable[Message]]
-
-STATUS_OF: Final[dict[type[AccreditationError], int]] = {
-    InvalidRequest: 400,
-    Unauthenticated: 401,
-    Forbidden: 403,
-    NotFound: 404,
-    Conflict: 409,
-    RuleViolation: 422,
-}
-
-USE_CASES: Final[dict[type[Message], UseCase]] = {
+USE_CASES: Final[dict[type[Message], UseCase[AccreditationContext]]] = {
     # providers, accounts, API keys
     contracts.RegisterProvider: providers.register_provider,
     contracts.GetProvider: providers.get_provider,
@@ -70,11 +55,11 @@ USE_CASES: Final[dict[type[Message], UseCase]] = {
     contracts.ListProviderCourses: courses.list_provider_courses,
     contracts.ListCoursesForReview: courses.list_for_review,
     contracts.ListOpenCourseObjections: courses.list_open_objections,
-    contracts.ApproveCourse: courses.approve_course,
-    contracts.RequestCourseChanges: courses.request_changes,
-    contracts.RejectCourse: courses.reject_course,
+    contracts.ApproveCourse: course_decisions.approve_course,
+    contracts.RequestCourseChanges: course_decisions.request_changes,
+    contracts.RejectCourse: course_decisions.reject_course,
     contracts.ObjectToCourseDecision: courses.object_to_decision,
-    contracts.DismissCourseObjection: courses.dismiss_objection,
+    contracts.DismissCourseObjection: course_decisions.dismiss_objection,
     # the office's steps on providers' objections (the register's one objection flow)
     contracts.ListCourseObjections: course_objections.list_course_objections,
     contracts.AcknowledgeCourseObjection: course_objections.acknowledge,
@@ -82,27 +67,27 @@ USE_CASES: Final[dict[type[Message], UseCase]] = {
     contracts.ExtendCourseObjectionTerm: course_objections.extend_term,
     contracts.DecideCourseObjection: course_objections.decide,
     contracts.GetCourseObjectionStatistics: course_objections.statistics,
-    contracts.WithdrawAccreditation: courses.withdraw_accreditation,
-    contracts.SearchCatalogue: courses.search_catalogue,
+    contracts.WithdrawAccreditation: course_decisions.withdraw_accreditation,
+    contracts.SearchCatalogue: catalogue.search_catalogue,
     # attendance
     # A sandbox key's post goes to the sandbox (test people, no portfolio); every other to the register.
     contracts.PostAttendance: sandbox.post_attendance,
     contracts.VoidAttendance: sandbox.void_attendance,
     contracts.ListAttendance: sandbox.list_attendance,
     contracts.GetAttendancePost: attendance.get_attendance_post,
-    contracts.ListDisputedAttendance: attendance.list_disputed_attendance,
+    contracts.ListDisputedAttendance: attendance_records.list_disputed_attendance,
     # xAPI statements (the gateway's /xapi)
     contracts.StoreXapiStatements: xapi_statements.store_statements,
     contracts.QueryXapiStatements: xapi_statements.query_statements,
     # webhooks
-    contracts.RegisterWebhookEndpoint: webhooks.register_endpoint,
-    contracts.ListWebhookEndpoints: webhooks.list_endpoints,
-    contracts.RotateWebhookSecret: webhooks.rotate_secret,
-    contracts.SetWebhookEndpointEnabled: webhooks.set_enabled,
-    contracts.ListWebhookDeliveries: webhooks.list_deliveries,
-    contracts.RedeliverWebhook: webhooks.redeliver,
-    contracts.SendTestWebhook: webhooks.send_test,
-    contracts.SendTestWebhooks: webhooks.send_tests,
+    contracts.RegisterWebhookEndpoint: webhook_endpoints.register_endpoint,
+    contracts.ListWebhookEndpoints: webhook_endpoints.list_endpoints,
+    contracts.RotateWebhookSecret: webhook_endpoints.rotate_secret,
+    contracts.SetWebhookEndpointEnabled: webhook_endpoints.set_enabled,
+    contracts.ListWebhookDeliveries: webhook_endpoints.list_deliveries,
+    contracts.RedeliverWebhook: webhook_endpoints.redeliver,
+    contracts.SendTestWebhook: webhook_endpoints.send_test,
+    contracts.SendTestWebhooks: webhook_endpoints.send_tests,
     # teaching claims
     contracts.ClaimTeaching: teaching.claim_teaching,
     contracts.ListTeachingClaimsForReview: teaching.list_for_review,
@@ -113,14 +98,6 @@ USE_CASES: Final[dict[type[Message], UseCase]] = {
     # demo data
     contracts.LoadDemoData: demo.load_demo_data,
 }
-
-
-def status_of(error: AccreditationError) -> int:
-    """The HTTP status of a refusal, by its kind."""
-    for kind in type(error).__mro__:
-        if kind in STATUS_OF:
-            return STATUS_OF[kind]
-    return 400
 
 
 # Accounts with one of these roles may read and decide any provider's courses; others act only for their provider.
@@ -140,7 +117,7 @@ async def _require_provider_link(ctx: AccreditationContext, request: Message) ->
         or provider_id is None
         or not await providers.acts_for(ctx, claims.account_id, provider_id)
     ):
-        raise RpcError("not_provider_contact", "This account does not act for that provider.", 403)
+        raise Forbidden("not_provider_contact", "This account does not act for that provider.")
 
 
 # What a sandbox key may not do: change real courses or keys. Its attendance posts, voids and xAPI statements go to
@@ -160,28 +137,30 @@ SANDBOX_REFUSED: Final[frozenset[type[Message]]] = frozenset(
 
 async def _refuse_sandbox_writes(ctx: AccreditationContext, request: Message) -> None:
     if type(request) in SANDBOX_REFUSED and await sandbox.is_sandbox_request(ctx):
-        raise RpcError(
+        raise Forbidden(
             "sandbox_key_not_allowed",
             "A sandbox key only posts and voids attendance and xAPI statements (for the test registration numbers), "
             "reads, and manages its sandbox webhooks; use a production key for this.",
-            403,
         )
 
 
-def _handler(ctx: AccreditationContext, use_case: UseCase) -> RpcHandler:
-    async def handle(request: Message, _envelope: Envelope) -> Message:
+def _checked(use_case: UseCase[AccreditationContext]) -> UseCase[AccreditationContext]:
+    """The use case behind the checks of who asks; a domain refusal answered with its code, message and status."""
+
+    async def run(ctx: AccreditationContext, request: Message) -> Message:
         await _require_provider_link(ctx, request)
         await _refuse_sandbox_writes(ctx, request)
         try:
             return await use_case(ctx, request)
-        except AccreditationError as refusal:
-            raise RpcError(
-                refusal.code, refusal.message, status_of(refusal), retry_after=refusal.retry_after
+        except Refusal as refusal:
+            raise UseCaseError(
+                refusal.code, refusal.message, status=refusal.status, retry_after=refusal.retry_after
             ) from refusal
 
-    return handle
+    run.__qualname__ = getattr(use_case, "__qualname__", run.__qualname__)
+    return run
 
 
 def rpc_handlers(ctx: AccreditationContext) -> dict[type[Message], RpcHandler]:
     """Every request this service answers, bound to its context."""
-    return {contract: _handler(ctx, use_case) for contract, use_case in USE_CASES.items()}
+    return bind_use_cases(ctx, {contract: _checked(use_case) for contract, use_case in USE_CASES.items()})

@@ -13,15 +13,13 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
-
-from accreditation.adapters.orm import course_objections
-from accreditation.adapters.orm import courses as courses_table
+from accreditation.adapters.repositories import courses as course_records
+from accreditation.adapters.repositories import objections as repository
 from accreditation.domain.courses import CommitteeDecision
-from accreditation.domain.errors import Conflict, NotFound, RuleViolation
-from accreditation.service_layer import courses, objection_flow
+from accreditation.service_layer import course_decisions, objection_flow
 from accreditation.service_layer.context import REGISTER_TIME_ZONE, AccreditationContext
 from lklr_shared.contracts import accreditation as contracts
+from lklr_shared.kit.errors import Conflict, NotFound, RuleViolation
 from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.kit.security_log import record_security_event
 from lklr_shared.objections import (
@@ -48,29 +46,17 @@ async def list_course_objections(
     ctx: AccreditationContext, query: contracts.ListCourseObjections
 ) -> contracts.CourseObjections:
     """The office's queue of providers' objections: open ones by decision deadline, then decided ones."""
-    is_open = course_objections.c.state.in_(objection_flow.OPEN)
-    statement = objection_flow.select()
-    if not query.include_decided:
-        statement = statement.where(is_open)
-    statement = statement.order_by(
-        sa.case((is_open, 0), else_=1), course_objections.c.decision_due_on, course_objections.c.filed_on.desc()
-    ).limit(query.limit + 1)
     async with ctx.unit_of_work() as uow:
-        rows = (await uow.session.execute(statement)).all()
+        rows = await repository.queue(uow.session, include_decided=query.include_decided, limit=query.limit + 1)
     return contracts.CourseObjections(
         objections=[objection_flow.view(row) for row in rows[: query.limit]], truncated=len(rows) > query.limit
     )
 
 
 async def _locked(uow: UnitOfWork, objection_id: uuid.UUID) -> Any:
-    locked = await uow.session.execute(
-        sa.select(course_objections.c.objection_id)
-        .where(course_objections.c.objection_id == objection_id)
-        .with_for_update()
-    )
-    if locked.first() is None:
+    if not await repository.lock(uow.session, objection_id):
         raise NotFound("objection_not_found", "No such objection.")
-    return await objection_flow.load(uow.session, objection_id)
+    return await repository.objection(uow.session, objection_id)
 
 
 async def _step(
@@ -82,12 +68,8 @@ async def _step(
     step: contracts.CourseObjectionStep,
     values: dict[str, Any],
 ) -> contracts.CourseObjectionUpdated:
-    await uow.session.execute(
-        sa.update(course_objections)
-        .where(course_objections.c.objection_id == row.objection_id)
-        .values(updated_at=ctx.now(), **values)
-    )
-    updated = await objection_flow.load(uow.session, row.objection_id)
+    await repository.update(uow.session, row.objection_id, updated_at=ctx.now(), **values)
+    updated = await repository.objection(uow.session, row.objection_id)
     await objection_flow.announce(uow, updated, step)
     await record_security_event(
         uow.session, actor=by, action=f"course_objection.{action}", object=f"course_objection:{row.objection_id}"
@@ -172,10 +154,7 @@ async def extend_term(
 async def _still_open_for_the_committee(uow: UnitOfWork, course_id: uuid.UUID) -> bool:
     """Whether the course still waits for the committee's answer (a withdrawal since has closed it: nothing is left
     to dismiss, and the office's decision is recorded all the same)."""
-    found = await uow.session.execute(
-        sa.select(courses_table.c.objection_open).where(courses_table.c.course_id == course_id)
-    )
-    return bool(found.scalar_one_or_none())
+    return await course_records.objection_open(uow.session, course_id)
 
 
 async def decide(
@@ -200,16 +179,12 @@ async def decide(
         }
         if outcome is ObjectionOutcome.NOT_UPHELD:
             # Decided first, so the dismissal below finds no open objection left to decide for the committee.
-            await uow.session.execute(
-                sa.update(course_objections)
-                .where(course_objections.c.objection_id == row.objection_id)
-                .values(updated_at=ctx.now(), **values)
-            )
+            await repository.update(uow.session, row.objection_id, updated_at=ctx.now(), **values)
             if await _still_open_for_the_committee(uow, row.course_id):
-                course = await courses.decide(
+                course = await course_decisions.decide(
                     uow, row.course_id, CommitteeDecision.DISMISS_OBJECTION, by=command.decided_by
                 )
-                await courses.apply_simple_decision(
+                await course_decisions.apply_simple_decision(
                     uow, ctx, course, CommitteeDecision.DISMISS_OBJECTION, by=command.decided_by, reason=reasons
                 )
         return await _step(ctx, uow, row, command.decided_by, "decide", "decided", values)
@@ -219,21 +194,8 @@ async def statistics(
     ctx: AccreditationContext, _query: contracts.GetCourseObjectionStatistics
 ) -> contracts.CourseObjectionStatistics:
     """Providers' objections per year of filing and their outcomes: counts only."""
-    year = sa.extract("year", course_objections.c.filed_on)
-    outcome = course_objections.c.outcome
-    statement = (
-        sa.select(
-            year.label("year"),
-            sa.func.count().label("filed"),
-            sa.func.count().filter(outcome == ObjectionOutcome.UPHELD.value).label("upheld"),
-            sa.func.count().filter(outcome == ObjectionOutcome.NOT_UPHELD.value).label("not_upheld"),
-            sa.func.count().filter(course_objections.c.state.in_(objection_flow.OPEN)).label("open"),
-        )
-        .group_by(year)
-        .order_by(year)
-    )
     async with ctx.unit_of_work() as uow:
-        rows = (await uow.session.execute(statement)).all()
+        rows = await repository.statistics(uow.session)
     return contracts.CourseObjectionStatistics(
         years=[
             contracts.CourseObjectionYear(

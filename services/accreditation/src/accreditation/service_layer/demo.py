@@ -13,35 +13,30 @@ the highest number), so the committee's claims queue and the provider's disputes
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import uuid
 from datetime import timedelta
 from decimal import Decimal
-from typing import Final
+from typing import Any, Final
 
-import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
-
-from accreditation.adapters.orm import (
-    api_keys,
-    attendance_disputes,
-    providers,
-    registered_people,
-    teaching_claims,
-    webhook_endpoints,
-)
+from accreditation.adapters.repositories import attendance as attendance_records
+from accreditation.adapters.repositories import providers as provider_records
+from accreditation.adapters.repositories import registrations as registration_records
+from accreditation.adapters.repositories import teaching as teaching_records
+from accreditation.adapters.repositories import webhooks as webhook_records
+from accreditation.adapters.repositories.dialect import commit_unless_duplicate
 from accreditation.domain import courses as course_rules
 from accreditation.domain import webhooks as webhook_rules
 from accreditation.domain.api_keys import api_key_from_parts
 from accreditation.domain.courses import CommitteeDecision
-from accreditation.domain.errors import Forbidden
 from accreditation.service_layer import attendance as attendance_cases
+from accreditation.service_layer import course_decisions as decision_cases
 from accreditation.service_layer import courses as course_cases
 from accreditation.service_layer import providers as provider_cases
 from accreditation.service_layer import webhooks as webhook_cases
 from accreditation.service_layer.context import AccreditationContext
 from lklr_shared.contracts import accreditation as contracts
+from lklr_shared.kit.errors import Forbidden
 from lklr_shared.kit.outbox import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -104,19 +99,10 @@ async def load_demo_data(ctx: AccreditationContext, command: contracts.LoadDemoD
         raise Forbidden("demo_commands_disabled", "Demo commands are switched off in this deployment.")
     created = False
     async with ctx.unit_of_work() as uow:
-        exists = (
-            await uow.session.execute(
-                sa.select(providers.c.provider_id).where(providers.c.provider_id == DEMO_PROVIDER_ID)
-            )
-        ).first()
-        if exists is None:
+        if await provider_records.provider(uow.session, DEMO_PROVIDER_ID) is None:
             await _create(ctx, uow)
-            try:
-                await uow.commit()
-                created = True
-            except IntegrityError:
-                # A concurrent LoadDemoData created it first: same fixed ids, so the data is there all the same.
-                created = False
+            # False when a concurrent LoadDemoData created it first: same fixed ids, so the data is there all the same.
+            created = await commit_unless_duplicate(uow)
     await _ensure_sandbox_key(ctx)
     if command.webhook_url:
         await _ensure_demo_webhooks(ctx, command.webhook_url)
@@ -140,42 +126,30 @@ async def _ensure_demo_webhooks(ctx: AccreditationContext, url: str) -> None:
     url = webhook_rules.check_endpoint_url(url, local=ctx.webhooks_local)
     async with ctx.unit_of_work() as uow:
         for endpoint_id, sandbox in ((DEMO_WEBHOOK_ID, False), (DEMO_SANDBOX_WEBHOOK_ID, True)):
-            exists = (
-                await uow.session.execute(
-                    sa.select(webhook_endpoints.c.endpoint_id).where(webhook_endpoints.c.endpoint_id == endpoint_id)
-                )
-            ).first()
-            if exists is not None:
-                await uow.session.execute(
-                    sa.update(webhook_endpoints).where(webhook_endpoints.c.endpoint_id == endpoint_id).values(url=url)
-                )
+            if await webhook_records.endpoints_by_id(uow.session, [endpoint_id]):
+                await webhook_records.update_endpoint(uow.session, endpoint_id, url=url)
                 continue
-            await uow.session.execute(
-                sa.insert(webhook_endpoints).values(
-                    endpoint_id=endpoint_id,
-                    provider_id=DEMO_PROVIDER_ID,
-                    url=url,
-                    description="Demo-ontvanger (sandbox)" if sandbox else "Demo-ontvanger",
-                    events=list(contracts.WEBHOOK_EVENT_TYPES),
-                    sandbox=sandbox,
-                    secret=contracts.DEMO_WEBHOOK_SECRET,
-                    enabled=True,
-                    consecutive_failures=0,
-                    created_at=webhook_cases.wall_clock(),
-                    created_by=DEMO_ACTOR,
-                )
+            await webhook_records.insert_endpoint(
+                uow.session,
+                endpoint_id=endpoint_id,
+                provider_id=DEMO_PROVIDER_ID,
+                url=url,
+                description="Demo-ontvanger (sandbox)" if sandbox else "Demo-ontvanger",
+                events=list(contracts.WEBHOOK_EVENT_TYPES),
+                sandbox=sandbox,
+                secret=contracts.DEMO_WEBHOOK_SECRET,
+                enabled=True,
+                consecutive_failures=0,
+                created_at=webhook_cases.wall_clock(),
+                created_by=DEMO_ACTOR,
             )
-        with contextlib.suppress(IntegrityError):  # a concurrent LoadDemoData added them first
-            await uow.commit()
+        await commit_unless_duplicate(uow)  # False: a concurrent LoadDemoData added them first
 
 
 async def _ensure_sandbox_key(ctx: AccreditationContext) -> None:
     """The demo provider's published sandbox key (also added to demo data loaded before sandboxes existed)."""
     async with ctx.unit_of_work() as uow:
-        exists = (
-            await uow.session.execute(sa.select(api_keys.c.key_id).where(api_keys.c.key_id == DEMO_SANDBOX_KEY_ID))
-        ).first()
-        if exists is not None:
+        if await provider_records.api_key(uow.session, DEMO_SANDBOX_KEY_ID) is not None:
             return
         await provider_cases.insert_api_key(
             uow.session,
@@ -187,9 +161,7 @@ async def _ensure_sandbox_key(ctx: AccreditationContext) -> None:
             key_id=DEMO_SANDBOX_KEY_ID,
             sandbox=True,
         )
-        try:
-            await uow.commit()
-        except IntegrityError:
+        if not await commit_unless_duplicate(uow):
             # A concurrent LoadDemoData added it first: same fixed id, so the key is there all the same.
             log.info("demo sandbox key already added by a concurrent load")
 
@@ -216,22 +188,17 @@ async def _create(ctx: AccreditationContext, uow: UnitOfWork) -> None:
         key_id=DEMO_API_KEY_ID,
     )
 
-    await course_cases.insert_course(
+    await _submit(
         uow,
         ctx,
-        contracts.SubmitCourse(
-            provider_id=DEMO_PROVIDER_ID,
-            submitted_by=DEMO_ACTOR,
-            title="Motiverende gespreksvoering voor leerplichtambtenaren",
-            description="Twee dagdelen oefenen met motiverende gespreksvoering bij dreigend schoolverzuim.",
-            category="A1",
-            study_load_hours=Decimal(8),
-            trainers=["drs. M. de Groot"],
-            target_group="Leerplichtambtenaren en RMC-medewerkers",
-            programme="Dagdeel 1: basishouding en technieken. Dagdeel 2: oefenen met acteurs.",
-            allows_partial_attendance=True,
-        ),
-        course_id=APPROVED_COURSE_ID,
+        APPROVED_COURSE_ID,
+        title="Motiverende gespreksvoering voor leerplichtambtenaren",
+        description="Twee dagdelen oefenen met motiverende gespreksvoering bij dreigend schoolverzuim.",
+        study_load_hours=Decimal(8),
+        trainers=["drs. M. de Groot"],
+        target_group="Leerplichtambtenaren en RMC-medewerkers",
+        programme="Dagdeel 1: basishouding en technieken. Dagdeel 2: oefenen met acteurs.",
+        allows_partial_attendance=True,
     )
     for edition_id, start in (
         (APPROVED_ENDED_EDITION_ID, today - timedelta(days=31)),
@@ -245,8 +212,8 @@ async def _create(ctx: AccreditationContext, uow: UnitOfWork) -> None:
             DEMO_ACTOR,
             edition_id=edition_id,
         )
-    approved = await course_cases.decide(uow, APPROVED_COURSE_ID, CommitteeDecision.APPROVE, by=DEMO_ACTOR)
-    await course_cases.apply_approval(
+    approved = await decision_cases.decide(uow, APPROVED_COURSE_ID, CommitteeDecision.APPROVE, by=DEMO_ACTOR)
+    await decision_cases.apply_approval(
         uow,
         ctx,
         approved,
@@ -262,44 +229,32 @@ async def _create(ctx: AccreditationContext, uow: UnitOfWork) -> None:
         reason="Voldoet aan de kwaliteitscriteria.",
     )
 
-    await course_cases.insert_course(
+    await _submit(
         uow,
         ctx,
-        contracts.SubmitCourse(
-            provider_id=DEMO_PROVIDER_ID,
-            submitted_by=DEMO_ACTOR,
-            title="Jeugdrecht en de Leerplichtwet: actualiteiten",
-            description="Een middag over recente jurisprudentie rond de Leerplichtwet en het jeugdstrafrecht.",
-            category="A1",
-            study_load_hours=Decimal(4),
-            editions=[
-                contracts.EditionInput(start_date=today + timedelta(days=60), end_date=today + timedelta(days=60))
-            ],
-            trainers=["mr. J. Smit"],
-            target_group="Leerplichtambtenaren",
-            programme="Actualiteiten, casuïstiek, vragen.",
-        ),
-        course_id=PENDING_COURSE_ID,
+        PENDING_COURSE_ID,
+        title="Jeugdrecht en de Leerplichtwet: actualiteiten",
+        description="Een middag over recente jurisprudentie rond de Leerplichtwet en het jeugdstrafrecht.",
+        study_load_hours=Decimal(4),
+        editions=[contracts.EditionInput(start_date=today + timedelta(days=60), end_date=today + timedelta(days=60))],
+        trainers=["mr. J. Smit"],
+        target_group="Leerplichtambtenaren",
+        programme="Actualiteiten, casuïstiek, vragen.",
     )
 
-    await course_cases.insert_course(
+    await _submit(
         uow,
         ctx,
-        contracts.SubmitCourse(
-            provider_id=DEMO_PROVIDER_ID,
-            submitted_by=DEMO_ACTOR,
-            title="Timemanagement voor iedereen",
-            description="Algemene training timemanagement.",
-            category="A1",
-            study_load_hours=Decimal(3),
-            trainers=["A. Jansen"],
-            target_group="Iedereen",
-            programme="Plannen en prioriteren.",
-        ),
-        course_id=REJECTED_COURSE_ID,
+        REJECTED_COURSE_ID,
+        title="Timemanagement voor iedereen",
+        description="Algemene training timemanagement.",
+        study_load_hours=Decimal(3),
+        trainers=["A. Jansen"],
+        target_group="Iedereen",
+        programme="Plannen en prioriteren.",
     )
-    rejected = await course_cases.decide(uow, REJECTED_COURSE_ID, CommitteeDecision.REJECT, by=DEMO_ACTOR)
-    await course_cases.apply_simple_decision(
+    rejected = await decision_cases.decide(uow, REJECTED_COURSE_ID, CommitteeDecision.REJECT, by=DEMO_ACTOR)
+    await decision_cases.apply_simple_decision(
         uow,
         ctx,
         rejected,
@@ -309,39 +264,29 @@ async def _create(ctx: AccreditationContext, uow: UnitOfWork) -> None:
     )
 
 
+async def _submit(uow: UnitOfWork, ctx: AccreditationContext, course_id: uuid.UUID, **content: Any) -> None:
+    """Insert a demo course (category A1) as the demo provider submits it."""
+    submission = contracts.SubmitCourse(provider_id=DEMO_PROVIDER_ID, submitted_by=DEMO_ACTOR, category="A1", **content)
+    await course_cases.insert_course(uow, ctx, submission, course_id=course_id)
+
+
 async def _registered(ctx: AccreditationContext) -> list[tuple[uuid.UUID, str]]:
     """(person id, registration number) of the registered people, by number; waits briefly for the first."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + PEOPLE_WAIT_SECONDS
     while True:
         async with ctx.unit_of_work() as uow:
-            rows = (
-                await uow.session.execute(
-                    sa.select(registered_people.c.person_id, registered_people.c.registration_number)
-                    .where(registered_people.c.status == "registered")
-                    .order_by(registered_people.c.registration_number)
-                )
-            ).all()
-        if rows or loop.time() > deadline:
-            return [(row.person_id, row.registration_number) for row in rows]
+            people = await registration_records.registered_people_by_number(uow.session)
+        if people or loop.time() > deadline:
+            return people
         await asyncio.sleep(0.25)
 
 
 async def _load_people_extras(ctx: AccreditationContext) -> None:
     """The teaching claim and the disputed attendance entry (see the module docstring); each once."""
     async with ctx.unit_of_work() as uow:
-        claim_exists = (
-            await uow.session.execute(
-                sa.select(teaching_claims.c.claim_id).where(teaching_claims.c.claim_id == DEMO_TEACHING_CLAIM_ID)
-            )
-        ).first() is not None
-        dispute_exists = (
-            await uow.session.execute(
-                sa.select(attendance_disputes.c.attendance_id).where(
-                    attendance_disputes.c.provider_id == DEMO_PROVIDER_ID
-                )
-            )
-        ).first() is not None
+        claim_exists = await teaching_records.claim_exists(uow.session, DEMO_TEACHING_CLAIM_ID)
+        dispute_exists = await attendance_records.provider_has_dispute(uow.session, DEMO_PROVIDER_ID)
     if claim_exists and dispute_exists:
         return
     people = await _registered(ctx)
@@ -351,22 +296,20 @@ async def _load_people_extras(ctx: AccreditationContext) -> None:
     if not claim_exists:
         person_id, number = people[0]
         async with ctx.unit_of_work() as uow:
-            await uow.session.execute(
-                sa.insert(teaching_claims).values(
-                    claim_id=DEMO_TEACHING_CLAIM_ID,
-                    person_id=person_id,
-                    registration_number=number,
-                    hours=Decimal(3),
-                    given_on=today - timedelta(days=14),
-                    description="Intervisiebijeenkomst over de verzuimaanpak gegeven aan nieuwe collega's in de regio.",
-                    course_title="Intervisie verzuimaanpak voor starters",
-                    status="submitted",
-                    submitted_at=ctx.now(),
-                    claimed_by=DEMO_ACTOR,
-                )
+            await teaching_records.insert_claim(
+                uow.session,
+                claim_id=DEMO_TEACHING_CLAIM_ID,
+                person_id=person_id,
+                registration_number=number,
+                hours=Decimal(3),
+                given_on=today - timedelta(days=14),
+                description="Intervisiebijeenkomst over de verzuimaanpak gegeven aan nieuwe collega's in de regio.",
+                course_title="Intervisie verzuimaanpak voor starters",
+                status="submitted",
+                submitted_at=ctx.now(),
+                claimed_by=DEMO_ACTOR,
             )
-            with contextlib.suppress(IntegrityError):  # a concurrent LoadDemoData added it first
-                await uow.commit()
+            await commit_unless_duplicate(uow)  # False: a concurrent LoadDemoData added it first
     if not dispute_exists and len(people) > 1:
         person_id, number = people[-1]
         # Posted the way a provider posts (events included), with a fixed key: loading again replays it.
@@ -385,14 +328,12 @@ async def _load_people_extras(ctx: AccreditationContext) -> None:
         if row.attendance_id is None or row.outcome == "rejected":
             return
         async with ctx.unit_of_work() as uow:
-            await uow.session.execute(
-                sa.insert(attendance_disputes).values(
-                    attendance_id=row.attendance_id,
-                    provider_id=DEMO_PROVIDER_ID,
-                    person_id=person_id,
-                    reason="Ik heb deze cursus niet gevolgd; ik was die dagen met verlof.",
-                    disputed_at=ctx.now(),
-                )
+            await attendance_records.insert_dispute(
+                uow.session,
+                attendance_id=row.attendance_id,
+                provider_id=DEMO_PROVIDER_ID,
+                person_id=person_id,
+                reason="Ik heb deze cursus niet gevolgd; ik was die dagen met verlof.",
+                disputed_at=ctx.now(),
             )
-            with contextlib.suppress(IntegrityError):
-                await uow.commit()
+            await commit_unless_duplicate(uow)  # False: a concurrent LoadDemoData added it first

@@ -18,17 +18,14 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from accreditation.adapters.orm import idempotency_keys
-from accreditation.adapters.sql import as_utc, for_update, insert_ignoring_conflicts
-from accreditation.domain.errors import Conflict
+from accreditation.adapters.repositories import idempotency as repository
+from accreditation.adapters.repositories.dialect import Session, as_utc
 from accreditation.domain.idempotency import KeyState, SeenKeyAction, action_for_seen_key, lease_length
 from accreditation.service_layer.context import AccreditationContext
 from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.kit.causation import current_cause
 from lklr_shared.kit.deadline import seconds_left
+from lklr_shared.kit.errors import Conflict
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +37,6 @@ class Reservation:
     provider_id: uuid.UUID
     key: str
     lease_token: uuid.UUID
-
-
-def _key_is(provider_id: uuid.UUID, key: str) -> sa.ColumnElement[bool]:
-    return sa.and_(idempotency_keys.c.provider_id == provider_id, idempotency_keys.c.idempotency_key == key)
 
 
 async def reserve(
@@ -59,27 +52,18 @@ async def reserve(
     locked_until = now + lease_length(ctx.idempotency_lease, seconds_left())
     async with ctx.unit_of_work() as uow:
         session = uow.session
-        inserted = (
-            await session.execute(
-                insert_ignoring_conflicts(session, idempotency_keys, index_elements=["provider_id", "idempotency_key"])
-                .values(
-                    provider_id=provider_id,
-                    idempotency_key=key,
-                    fingerprint=fingerprint,
-                    state=KeyState.IN_FLIGHT.value,
-                    lease_token=lease_token,
-                    locked_until=locked_until,
-                    created_at=now,
-                )
-                .returning(idempotency_keys.c.lease_token)
-            )
-        ).first()
-        if inserted is not None:
+        if await repository.claim(
+            session,
+            provider_id=provider_id,
+            idempotency_key=key,
+            fingerprint=fingerprint,
+            lease_token=lease_token,
+            locked_until=locked_until,
+            created_at=now,
+        ):
             await uow.commit()
             return Reservation(provider_id, key, lease_token)
-        seen = (
-            await session.execute(for_update(sa.select(idempotency_keys).where(_key_is(provider_id, key)), session))
-        ).one()
+        seen = await repository.locked_key(session, provider_id, key)
         action = action_for_seen_key(
             stored_fingerprint=seen.fingerprint,
             state=KeyState(seen.state),
@@ -92,40 +76,27 @@ async def reserve(
             stored = contracts.AttendancePostResult.model_validate_json(seen.response)
             return stored.model_copy(update={"replayed": True})
         log.warning("idempotency key of provider %s: taking over from an attempt that died", provider_id)
-        taken = await session.execute(
-            sa.update(idempotency_keys)
-            .where(
-                _key_is(provider_id, key),
-                idempotency_keys.c.lease_token == seen.lease_token,
-                idempotency_keys.c.state == KeyState.IN_FLIGHT.value,
-            )
-            .values(lease_token=lease_token, locked_until=locked_until)
-        )
-        if _rowcount(taken) != 1:
+        if not await repository.take_over(
+            session, provider_id, key, from_lease=seen.lease_token, lease_token=lease_token, locked_until=locked_until
+        ):
             raise Conflict("request_in_flight", "A request with this Idempotency-Key is being processed; retry later.")
         await uow.commit()
         return Reservation(provider_id, key, lease_token)
 
 
 async def complete(
-    session: AsyncSession, reservation: Reservation, result: contracts.AttendancePostResult, *, now: datetime
+    session: Session, reservation: Reservation, result: contracts.AttendancePostResult, *, now: datetime
 ) -> None:
     """Store the response with the key, in the caller's transaction; 409 if this attempt lost its lease."""
-    updated = await session.execute(
-        sa.update(idempotency_keys)
-        .where(
-            _key_is(reservation.provider_id, reservation.key),
-            idempotency_keys.c.lease_token == reservation.lease_token,
-            idempotency_keys.c.state == KeyState.IN_FLIGHT.value,
-        )
-        .values(
-            state=KeyState.COMPLETED.value,
-            completed_at=now,
-            post_id=result.post_id,
-            response=result.model_dump_json(),
-        )
-    )
-    if _rowcount(updated) != 1:
+    if not await repository.complete(
+        session,
+        reservation.provider_id,
+        reservation.key,
+        reservation.lease_token,
+        now=now,
+        post_id=result.post_id,
+        response=result.model_dump_json(),
+    ):
         # Another attempt took the key over after this one's lease expired; it will record the rows. Rolling
         # back here (the caller's transaction) keeps the rows from being recorded by two attempts' responses.
         raise Conflict("request_in_flight", "This request took too long and was superseded by a retry; retry again.")
@@ -134,13 +105,7 @@ async def complete(
 async def release(ctx: AccreditationContext, reservation: Reservation) -> None:
     """Forget a reservation whose processing did not complete (only while this attempt still holds it)."""
     async with ctx.unit_of_work() as uow:
-        await uow.session.execute(
-            sa.delete(idempotency_keys).where(
-                _key_is(reservation.provider_id, reservation.key),
-                idempotency_keys.c.lease_token == reservation.lease_token,
-                idempotency_keys.c.state == KeyState.IN_FLIGHT.value,
-            )
-        )
+        await repository.release(uow.session, reservation.provider_id, reservation.key, reservation.lease_token)
         await uow.commit()
 
 
@@ -149,16 +114,7 @@ async def release_abandoned(ctx: AccreditationContext, message_id: uuid.UUID) ->
     up: its first attempt died with the process running it), so the client's retry takes the key at once instead
     of waiting for the lease."""
     async with ctx.unit_of_work() as uow:
-        released = await uow.session.execute(
-            sa.delete(idempotency_keys).where(
-                idempotency_keys.c.lease_token == message_id,
-                idempotency_keys.c.state == KeyState.IN_FLIGHT.value,
-            )
-        )
+        released = await repository.release_lease(uow.session, message_id)
         await uow.commit()
-    if _rowcount(released):
+    if released:
         log.info("released the Idempotency-Key held by abandoned request %s", message_id)
-
-
-def _rowcount(result: object) -> int:
-    return int(getattr(result, "rowcount", 0) or 0)

@@ -15,24 +15,18 @@ import uuid
 from datetime import date
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from accreditation.adapters.orm import course_objections, courses, providers
-from accreditation.adapters.sql import as_utc
+from accreditation.adapters.repositories import objections as repository
+from accreditation.adapters.repositories.dialect import as_utc
 from accreditation.service_layer.context import AccreditationContext
 from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.objections import (
-    OPEN_STATES,
     ObjectionOutcome,
     ObjectionState,
     ObjectionTerms,
     decision_deadline,
     filing_deadline,
 )
-
-OPEN = [state.value for state in OPEN_STATES]
 
 
 def terms(ctx: AccreditationContext, decided_on: date) -> ObjectionTerms:
@@ -54,25 +48,24 @@ async def open_objection(
     objection_terms = terms(ctx, course.decided_on)
     due = decision_deadline(today, objection_terms, extended=False)
     objection_id = uuid.uuid4()
-    await uow.session.execute(
-        sa.insert(course_objections).values(
-            objection_id=objection_id,
-            course_id=course.course_id,
-            provider_id=course.provider_id,
-            decision_step=decision_step,
-            decided_on=course.decided_on,
-            filed_on=today,
-            filing_deadline=filing_deadline(course.decided_on, objection_terms),
-            filed_by=filed_by,
-            reasons=reasons,
-            state=ObjectionState.RECEIVED.value,
-            original_decision_due_on=due,
-            decision_due_on=due,
-            extended=False,
-            updated_at=ctx.now(),
-        )
+    await repository.insert(
+        uow.session,
+        objection_id=objection_id,
+        course_id=course.course_id,
+        provider_id=course.provider_id,
+        decision_step=decision_step,
+        decided_on=course.decided_on,
+        filed_on=today,
+        filing_deadline=filing_deadline(course.decided_on, objection_terms),
+        filed_by=filed_by,
+        reasons=reasons,
+        state=ObjectionState.RECEIVED.value,
+        original_decision_due_on=due,
+        decision_due_on=due,
+        extended=False,
+        updated_at=ctx.now(),
     )
-    await announce(uow, await load(uow.session, objection_id), "received")
+    await announce(uow, await repository.objection(uow.session, objection_id), "received")
 
 
 async def decide_by_committee(
@@ -80,48 +73,21 @@ async def decide_by_committee(
 ) -> None:
     """The committee answered an open objection (a new decision upholds it, a dismissal does not): the flow's
     objection is decided with the committee's reasons, unless the office decided it already. No commit."""
-    row = (
-        await uow.session.execute(
-            sa.select(course_objections.c.objection_id).where(
-                course_objections.c.course_id == course_id, course_objections.c.state.in_(OPEN)
-            )
-        )
-    ).first()
-    if row is None:
+    objection_id = await repository.open_objection_of_course(uow.session, course_id)
+    if objection_id is None:
         return
     outcome = ObjectionOutcome.UPHELD if upheld else ObjectionOutcome.NOT_UPHELD
-    await uow.session.execute(
-        sa.update(course_objections)
-        .where(course_objections.c.objection_id == row.objection_id)
-        .values(
-            state=ObjectionState.DECIDED.value,
-            outcome=outcome.value,
-            decision_reasons=reasons,
-            objection_decided_on=ctx.today(),
-            decided_by=by,
-            updated_at=ctx.now(),
-        )
+    await repository.update(
+        uow.session,
+        objection_id,
+        state=ObjectionState.DECIDED.value,
+        outcome=outcome.value,
+        decision_reasons=reasons,
+        objection_decided_on=ctx.today(),
+        decided_by=by,
+        updated_at=ctx.now(),
     )
-    await announce(uow, await load(uow.session, row.objection_id), "decided")
-
-
-def select() -> sa.Select[Any]:
-    """The objections with their course's title and provider's name (what the queue and the mails show)."""
-    return (
-        sa.select(
-            course_objections,
-            courses.c.title.label("course_title"),
-            providers.c.name.label("provider_name"),
-            providers.c.contact_email.label("provider_contact_email"),
-        )
-        .join(courses, courses.c.course_id == course_objections.c.course_id)
-        .join(providers, providers.c.provider_id == course_objections.c.provider_id)
-    )
-
-
-async def load(session: AsyncSession, objection_id: uuid.UUID) -> Any:
-    """One objection as ``select`` gives it (None when there is none)."""
-    return (await session.execute(select().where(course_objections.c.objection_id == objection_id))).first()
+    await announce(uow, await repository.objection(uow.session, objection_id), "decided")
 
 
 def view(row: Any) -> contracts.CourseObjectionView:

@@ -3,10 +3,9 @@ posted about them (voided ones too, with any dispute they raised) and their teac
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
-from accreditation.adapters.orm import attendance, attendance_disputes, courses, providers, teaching_claims
-from accreditation.adapters.sql import as_utc
+from accreditation.adapters.repositories import attendance as attendance_records
+from accreditation.adapters.repositories import teaching as teaching_records
+from accreditation.adapters.repositories.dialect import as_utc
 from accreditation.service_layer.context import AccreditationContext
 from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.kit.security_log import record_security_event
@@ -17,29 +16,8 @@ async def export_person_data(
 ) -> contracts.PersonDataExport:
     """ExportPersonData: every attendance record and teaching claim of the person, oldest first."""
     async with ctx.unit_of_work() as uow:
-        records = (
-            await uow.session.execute(
-                sa.select(
-                    attendance,
-                    providers.c.name.label("provider_name"),
-                    courses.c.title.label("course_title"),
-                    attendance_disputes.c.reason.label("dispute_reason"),
-                    attendance_disputes.c.disputed_at,
-                )
-                .join(providers, providers.c.provider_id == attendance.c.provider_id)
-                .join(courses, courses.c.course_id == attendance.c.course_id)
-                .outerjoin(attendance_disputes, attendance_disputes.c.attendance_id == attendance.c.attendance_id)
-                .where(attendance.c.person_id == query.person_id)
-                .order_by(attendance.c.completion_date, attendance.c.recorded_at, attendance.c.attendance_id)
-            )
-        ).all()
-        claims = (
-            await uow.session.execute(
-                sa.select(teaching_claims)
-                .where(teaching_claims.c.person_id == query.person_id)
-                .order_by(teaching_claims.c.submitted_at, teaching_claims.c.claim_id)
-            )
-        ).all()
+        records = await attendance_records.attendance_of_person(uow.session, query.person_id)
+        claims = await teaching_records.claims_of_person_by_submission(uow.session, query.person_id)
         # Only the person's own "download all my data" asks for this (the gateway checks who asks).
         await record_security_event(
             uow.session,

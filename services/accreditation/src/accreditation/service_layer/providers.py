@@ -5,34 +5,25 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from accreditation.adapters.orm import api_keys, provider_accounts, providers
-from accreditation.adapters.sql import as_utc
+from accreditation.adapters.repositories import providers as repository
+from accreditation.adapters.repositories.dialect import Session, as_utc, commit_unless_duplicate
 from accreditation.domain import api_keys as keys
-from accreditation.domain.errors import Conflict, NotFound, Unauthenticated
 from accreditation.domain.text import actor, bounded_text, required_text
 from accreditation.service_layer.context import AccreditationContext
 from lklr_shared.contracts import accreditation as contracts
+from lklr_shared.kit.actor import current_actor
+from lklr_shared.kit.errors import Conflict, NotFound, Unauthenticated
 from lklr_shared.kit.security_log import record_security_event
 
 MAX_NAME = 200
 
 
-async def provider_details(session: AsyncSession, provider_id: uuid.UUID) -> contracts.ProviderDetails:
+async def provider_details(session: Session, provider_id: uuid.UUID) -> contracts.ProviderDetails:
     """Load one provider with its linked accounts (404 ``provider_not_found``)."""
-    row = (await session.execute(sa.select(providers).where(providers.c.provider_id == provider_id))).first()
+    row = await repository.provider(session, provider_id)
     if row is None:
         raise NotFound("provider_not_found", f"There is no provider {provider_id}.")
-    accounts = (
-        await session.execute(
-            sa.select(provider_accounts.c.account_id)
-            .where(provider_accounts.c.provider_id == provider_id)
-            .order_by(provider_accounts.c.account_id)
-        )
-    ).scalars()
+    accounts = await repository.linked_accounts(session, provider_id)
     return contracts.ProviderDetails(
         provider_id=row.provider_id,
         name=row.name,
@@ -42,34 +33,36 @@ async def provider_details(session: AsyncSession, provider_id: uuid.UUID) -> con
     )
 
 
-async def require_provider(session: AsyncSession, provider_id: uuid.UUID) -> str:
+async def require_provider(session: Session, provider_id: uuid.UUID) -> str:
     """The provider's name; 404 ``provider_not_found`` when there is no such provider."""
-    name = (
-        await session.execute(sa.select(providers.c.name).where(providers.c.provider_id == provider_id))
-    ).scalar_one_or_none()
+    name = await repository.provider_name(session, provider_id)
     if name is None:
         raise NotFound("provider_not_found", f"There is no provider {provider_id}.")
-    return str(name)
+    return name
+
+
+async def asked_with_sandbox_key(session: Session) -> bool:
+    """Whether the current request comes with a sandbox API key (from the gateway's signed actor assertion)."""
+    claims = current_actor()
+    if claims is None or claims.kind != "api_key" or claims.key_id is None:
+        return False
+    return await repository.is_sandbox_key(session, claims.key_id)
 
 
 async def insert_provider(
-    session: AsyncSession, *, provider_id: uuid.UUID, name: str, contact_email: str, by: str, ctx: AccreditationContext
+    session: Session, *, provider_id: uuid.UUID, name: str, contact_email: str, by: str, ctx: AccreditationContext
 ) -> None:
     """Insert a provider row; 409 ``provider_name_taken`` when the name (case-insensitive) exists."""
-    taken = (
-        await session.execute(sa.select(providers.c.provider_id).where(providers.c.name_key == name.casefold()))
-    ).first()
-    if taken is not None:
+    if await repository.name_taken(session, name.casefold()):
         raise Conflict("provider_name_taken", f"A provider named {name!r} is already registered.")
-    await session.execute(
-        sa.insert(providers).values(
-            provider_id=provider_id,
-            name=name,
-            name_key=name.casefold(),
-            contact_email=contact_email,
-            created_at=ctx.now(),
-            created_by=by,
-        )
+    await repository.insert_provider(
+        session,
+        provider_id=provider_id,
+        name=name,
+        name_key=name.casefold(),
+        contact_email=contact_email,
+        created_at=ctx.now(),
+        created_by=by,
     )
 
 
@@ -89,10 +82,8 @@ async def register_provider(
             by=actor(command.registered_by),
             ctx=ctx,
         )
-        try:
-            await uow.commit()
-        except IntegrityError as exc:
-            raise Conflict("provider_name_taken", f"A provider named {name!r} is already registered.") from exc
+        if not await commit_unless_duplicate(uow):
+            raise Conflict("provider_name_taken", f"A provider named {name!r} is already registered.")
     async with ctx.unit_of_work() as uow:
         return await provider_details(uow.session, provider_id)
 
@@ -104,8 +95,8 @@ async def get_provider(ctx: AccreditationContext, query: contracts.GetProvider) 
 
 async def list_providers(ctx: AccreditationContext, _query: contracts.ListProviders) -> contracts.ProviderList:
     async with ctx.unit_of_work() as uow:
-        ids = (await uow.session.execute(sa.select(providers.c.provider_id).order_by(providers.c.name_key))).scalars()
-        return contracts.ProviderList(providers=[await provider_details(uow.session, pid) for pid in list(ids)])
+        ids = await repository.provider_ids_by_name(uow.session)
+        return contracts.ProviderList(providers=[await provider_details(uow.session, pid) for pid in ids])
 
 
 async def link_account(ctx: AccreditationContext, command: contracts.LinkProviderAccount) -> contracts.ProviderDetails:
@@ -113,26 +104,19 @@ async def link_account(ctx: AccreditationContext, command: contracts.LinkProvide
     account_id = required_text(command.account_id, "account_id", max_length=200)
     async with ctx.unit_of_work() as uow:
         await require_provider(uow.session, command.provider_id)
-        current = (
-            await uow.session.execute(
-                sa.select(provider_accounts.c.provider_id).where(provider_accounts.c.account_id == account_id)
-            )
-        ).scalar_one_or_none()
+        current = await repository.provider_of_account(uow.session, account_id)
         if current is not None and current != command.provider_id:
             raise Conflict("account_linked_elsewhere", f"Account {account_id} already acts for another provider.")
         if current is None:
-            await uow.session.execute(
-                sa.insert(provider_accounts).values(
-                    account_id=account_id,
-                    provider_id=command.provider_id,
-                    linked_at=ctx.now(),
-                    linked_by=actor(command.linked_by),
-                )
+            await repository.link_account(
+                uow.session,
+                account_id=account_id,
+                provider_id=command.provider_id,
+                linked_at=ctx.now(),
+                linked_by=actor(command.linked_by),
             )
-            try:
-                await uow.commit()
-            except IntegrityError as exc:
-                raise Conflict("account_linked_elsewhere", f"Account {account_id} was linked concurrently.") from exc
+            if not await commit_unless_duplicate(uow):
+                raise Conflict("account_linked_elsewhere", f"Account {account_id} was linked concurrently.")
     async with ctx.unit_of_work() as uow:
         return await provider_details(uow.session, command.provider_id)
 
@@ -142,13 +126,7 @@ async def unlink_account(
 ) -> contracts.ProviderDetails:
     async with ctx.unit_of_work() as uow:
         await require_provider(uow.session, command.provider_id)
-        deleted = await uow.session.execute(
-            sa.delete(provider_accounts).where(
-                provider_accounts.c.account_id == command.account_id,
-                provider_accounts.c.provider_id == command.provider_id,
-            )
-        )
-        if _rowcount(deleted) == 0:
+        if not await repository.unlink_account(uow.session, command.provider_id, command.account_id):
             raise NotFound("account_not_linked", f"Account {command.account_id} does not act for this provider.")
         await uow.commit()
     async with ctx.unit_of_work() as uow:
@@ -159,11 +137,7 @@ async def find_provider_for_account(
     ctx: AccreditationContext, query: contracts.FindProviderForAccount
 ) -> contracts.ProviderDetails:
     async with ctx.unit_of_work() as uow:
-        provider_id = (
-            await uow.session.execute(
-                sa.select(provider_accounts.c.provider_id).where(provider_accounts.c.account_id == query.account_id)
-            )
-        ).scalar_one_or_none()
+        provider_id = await repository.provider_of_account(uow.session, query.account_id)
         if provider_id is None:
             raise NotFound("no_provider_for_account", f"Account {query.account_id} does not act for any provider.")
         return await provider_details(uow.session, provider_id)
@@ -172,12 +146,8 @@ async def find_provider_for_account(
 async def acts_for(ctx: AccreditationContext, account_id: uuid.UUID, provider_id: uuid.UUID) -> bool:
     """Whether the account is linked to the provider (a provider's contact acts for it, and only for it)."""
     async with ctx.unit_of_work() as uow:
-        linked = await uow.session.execute(
-            sa.select(provider_accounts.c.provider_id).where(
-                provider_accounts.c.account_id == str(account_id), provider_accounts.c.provider_id == provider_id
-            )
-        )
-        return linked.first() is not None
+        # An account acts for one provider at most (its primary key).
+        return await repository.provider_of_account(uow.session, str(account_id)) == provider_id
 
 
 def _key_info(row: Any) -> contracts.ApiKeyInfo:
@@ -196,7 +166,7 @@ def _key_info(row: Any) -> contracts.ApiKeyInfo:
 
 
 async def insert_api_key(
-    session: AsyncSession,
+    session: Session,
     *,
     provider_id: uuid.UUID,
     material: keys.ApiKeyMaterial,
@@ -208,17 +178,16 @@ async def insert_api_key(
 ) -> uuid.UUID:
     """Store a key's digest (never the key) and return its id."""
     key_id = key_id or uuid.uuid4()
-    await session.execute(
-        sa.insert(api_keys).values(
-            key_id=key_id,
-            provider_id=provider_id,
-            lookup_prefix=material.lookup_prefix,
-            key_digest=material.digest,
-            label=label,
-            created_at=ctx.now(),
-            created_by=by,
-            sandbox=sandbox,
-        )
+    await repository.insert_api_key(
+        session,
+        key_id=key_id,
+        provider_id=provider_id,
+        lookup_prefix=material.lookup_prefix,
+        key_digest=material.digest,
+        label=label,
+        created_at=ctx.now(),
+        created_by=by,
+        sandbox=sandbox,
     )
     return key_id
 
@@ -247,42 +216,24 @@ async def create_api_key(ctx: AccreditationContext, command: contracts.CreateApi
         )
         # A prefix collision (36^8 space) fails the unique index and surfaces as an error; the caller retries.
         await uow.commit()
-        row = (await uow.session.execute(sa.select(api_keys).where(api_keys.c.key_id == key_id))).one()
+        row = await repository.api_key(uow.session, key_id)
     return contracts.ApiKeyCreated(key=_key_info(row), api_key=material.plaintext)
 
 
 async def list_api_keys(ctx: AccreditationContext, query: contracts.ListApiKeys) -> contracts.ApiKeyList:
     async with ctx.unit_of_work() as uow:
         await require_provider(uow.session, query.provider_id)
-        rows = (
-            await uow.session.execute(
-                sa.select(api_keys)
-                .where(api_keys.c.provider_id == query.provider_id)
-                .order_by(api_keys.c.created_at.desc(), api_keys.c.key_id)
-            )
-        ).all()
+        rows = await repository.api_keys_of(uow.session, query.provider_id)
     return contracts.ApiKeyList(keys=[_key_info(row) for row in rows])
 
 
 async def revoke_api_key(ctx: AccreditationContext, command: contracts.RevokeApiKey) -> contracts.ApiKeyInfo:
     """Revoke a key at once; another provider's key is reported as not found."""
     async with ctx.unit_of_work() as uow:
-        await uow.session.execute(
-            sa.update(api_keys)
-            .where(
-                api_keys.c.key_id == command.key_id,
-                api_keys.c.provider_id == command.provider_id,
-                api_keys.c.revoked_at.is_(None),
-            )
-            .values(revoked_at=ctx.now(), revoked_by=actor(command.revoked_by))
+        await repository.revoke_api_key(
+            uow.session, command.provider_id, command.key_id, revoked_at=ctx.now(), revoked_by=actor(command.revoked_by)
         )
-        row = (
-            await uow.session.execute(
-                sa.select(api_keys).where(
-                    api_keys.c.key_id == command.key_id, api_keys.c.provider_id == command.provider_id
-                )
-            )
-        ).first()
+        row = await repository.api_key(uow.session, command.key_id, command.provider_id)
         if row is None:
             raise NotFound("api_key_not_found", f"This provider has no API key {command.key_id}.")
         await record_security_event(
@@ -306,20 +257,7 @@ async def authenticate_api_key(
     if prefix is None:
         raise refusal
     async with ctx.unit_of_work() as uow:
-        row = (
-            await uow.session.execute(
-                sa.select(
-                    api_keys.c.key_id,
-                    api_keys.c.key_digest,
-                    api_keys.c.revoked_at,
-                    api_keys.c.sandbox,
-                    providers.c.provider_id,
-                    providers.c.name,
-                )
-                .join(providers, providers.c.provider_id == api_keys.c.provider_id)
-                .where(api_keys.c.lookup_prefix == prefix)
-            )
-        ).first()
+        row = await repository.api_key_by_prefix(uow.session, prefix)
     if row is None or row.revoked_at is not None or not keys.key_matches(query.api_key, row.key_digest):
         raise refusal
     return contracts.ApiKeyIdentity(
@@ -329,7 +267,3 @@ async def authenticate_api_key(
         actor=f"api-key:{row.key_id}",
         sandbox=row.sandbox,
     )
-
-
-def _rowcount(result: Any) -> int:
-    return int(getattr(result, "rowcount", 0) or 0)

@@ -17,54 +17,36 @@ import logging
 import uuid
 from datetime import date
 
-import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from accreditation.adapters.orm import person_names, registered_people, registration_history
-from accreditation.adapters.sql import as_utc, lock_until_commit
-from accreditation.domain.registrations import StatusEntry, current_status
+from accreditation.adapters.repositories import registrations as repository
+from accreditation.adapters.repositories.dialect import Session, as_utc, lock_until_commit
+from accreditation.domain.registrations import current_status
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.contracts.envelope import Envelope
-from lklr_shared.kit.db import upsert
 from lklr_shared.kit.outbox import UnitOfWork
 
 log = logging.getLogger(__name__)
 
 
 async def _add_history(
-    session: AsyncSession, person_id: uuid.UUID, effective_on: date, status: str, envelope: Envelope
+    session: Session, person_id: uuid.UUID, effective_on: date, status: str, envelope: Envelope
 ) -> None:
-    await session.execute(
-        sa.insert(registration_history).values(
-            person_id=person_id,
-            effective_on=effective_on,
-            status=status,
-            occurred_at=envelope.occurred_at,
-            source_message_id=envelope.message_id,
-        )
+    await repository.add_history(
+        session,
+        person_id,
+        effective_on,
+        status,
+        occurred_at=envelope.occurred_at,
+        source_message_id=envelope.message_id,
     )
 
 
-async def _current_status(session: AsyncSession, person_id: uuid.UUID) -> str | None:
-    rows = await session.execute(
-        sa.select(
-            registration_history.c.effective_on, registration_history.c.status, registration_history.c.occurred_at
-        ).where(registration_history.c.person_id == person_id)
-    )
-    return current_status(
-        StatusEntry(effective_on, status, as_utc(occurred_at)) for effective_on, status, occurred_at in rows
-    )
+async def _current_status(session: Session, person_id: uuid.UUID) -> str | None:
+    return current_status(await repository.history_of(session, person_id))
 
 
-async def _newer_name(session: AsyncSession, person_id: uuid.UUID, than: Envelope) -> tuple[str, str] | None:
+async def _newer_name(session: Session, person_id: uuid.UUID, than: Envelope) -> tuple[str, str] | None:
     """The person's name from a PersonUpdated that happened after ``than``, if one arrived (read under the lock)."""
-    row = (
-        await session.execute(
-            sa.select(person_names.c.initials, person_names.c.surname, person_names.c.changed_at).where(
-                person_names.c.person_id == person_id
-            )
-        )
-    ).first()
+    row = await repository.name(session, person_id)
     if row is None or as_utc(row.changed_at) <= than.occurred_at:
         return None
     return row.initials, row.surname
@@ -78,29 +60,19 @@ async def record_registration(uow: UnitOfWork, event: contracts.RegistrationGran
     status = await _current_status(session, event.person_id) or "registered"
     # A name change that happened after this grant (and overtook it) wins over the grant's name.
     initials, surname = await _newer_name(session, event.person_id, envelope) or (event.initials, event.surname)
-    known = (
-        await session.execute(
-            sa.select(registered_people.c.person_id).where(registered_people.c.person_id == event.person_id)
-        )
-    ).first()
-    if known is None:
-        await session.execute(
-            sa.insert(registered_people).values(
-                person_id=event.person_id,
-                registration_number=event.registration_number,
-                initials=initials,
-                surname=surname,
-                registered_since=event.registered_since,
-                status=status,
-            )
+    if not await repository.is_known(session, event.person_id):
+        await repository.insert_person(
+            session,
+            person_id=event.person_id,
+            registration_number=event.registration_number,
+            initials=initials,
+            surname=surname,
+            registered_since=event.registered_since,
+            status=status,
         )
     else:
         # Keep the first registration date: earlier periods stay in the history, and in this column.
-        await session.execute(
-            sa.update(registered_people)
-            .where(registered_people.c.person_id == event.person_id)
-            .values(initials=initials, surname=surname, status=status)
-        )
+        await repository.update_person(session, event.person_id, initials=initials, surname=surname, status=status)
 
 
 async def record_status_change(uow: UnitOfWork, event: contracts.RegistrationStatusChanged, envelope: Envelope) -> None:
@@ -114,9 +86,7 @@ async def record_status_change(uow: UnitOfWork, event: contracts.RegistrationSta
     await lock_until_commit(session, "registration", event.person_id)
     status = await _current_status(session, event.person_id)
     if status is not None:
-        await session.execute(
-            sa.update(registered_people).where(registered_people.c.person_id == event.person_id).values(status=status)
-        )
+        await repository.update_person(session, event.person_id, status=status)
 
 
 async def record_person_update(uow: UnitOfWork, event: contracts.PersonUpdated, envelope: Envelope) -> None:
@@ -127,27 +97,17 @@ async def record_person_update(uow: UnitOfWork, event: contracts.PersonUpdated, 
     """
     session = uow.session
     await lock_until_commit(session, "registration", event.person_id)
-    known = (
-        await session.execute(sa.select(person_names.c.changed_at).where(person_names.c.person_id == event.person_id))
-    ).scalar_one_or_none()
-    if known is not None and as_utc(known) >= envelope.occurred_at:
+    known = await repository.name(session, event.person_id)
+    if known is not None and as_utc(known.changed_at) >= envelope.occurred_at:
         log.info("name change %s of %s is older than the one applied; left out", envelope.message_id, event.person_id)
         return
-    await upsert(
+    await repository.save_name(
         session,
-        person_names,
-        {
-            "person_id": event.person_id,
-            "initials": event.initials,
-            "surname": event.surname,
-            "changed_at": envelope.occurred_at,
-            "source_message_id": envelope.message_id,
-        },
-        key=["person_id"],
+        person_id=event.person_id,
+        initials=event.initials,
+        surname=event.surname,
+        changed_at=envelope.occurred_at,
+        source_message_id=envelope.message_id,
     )
     # No row yet (the grant has not arrived): the grant takes the name from person_names when it does.
-    await session.execute(
-        sa.update(registered_people)
-        .where(registered_people.c.person_id == event.person_id)
-        .values(initials=event.initials, surname=event.surname)
-    )
+    await repository.update_person(session, event.person_id, initials=event.initials, surname=event.surname)

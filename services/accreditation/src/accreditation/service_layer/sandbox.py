@@ -10,25 +10,26 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from accreditation.adapters.orm import sandbox_attendance
-from accreditation.adapters.sql import as_utc, insert_ignoring_conflicts
-from accreditation.domain import attendance as rules
-from accreditation.domain.attendance import Candidate, CourseTerms, RawRow
-from accreditation.domain.courses import CourseStatus
-from accreditation.domain.errors import Forbidden, NotFound
+from accreditation.adapters.repositories import sandbox as repository
+from accreditation.adapters.repositories.dialect import Session, as_utc
+from accreditation.domain.attendance import Candidate, RawRow
 from accreditation.domain.sandbox import TEST_PERSON_NAME, sandbox_people
-from accreditation.domain.text import required_text
-from accreditation.service_layer import attendance, idempotency_store, webhooks
-from accreditation.service_layer.attendance import check_post_request, edition_context, row_result
+from accreditation.service_layer import attendance, attendance_records, idempotency_store, providers, webhooks
+from accreditation.service_layer.attendance import (
+    check_edition_takes_posts,
+    check_post_request,
+    counts_of,
+    edition_context,
+    judge,
+    row_result,
+)
 from accreditation.service_layer.context import AccreditationContext
 from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.kit.actor import current_actor
+from lklr_shared.kit.outbox import UnitOfWork
 
 # Sandbox keys live in the provider's key space with a prefix of their own, so a sandbox post never replays (or
 # clashes with) a production post's Idempotency-Key.
@@ -41,7 +42,7 @@ async def is_sandbox_request(ctx: AccreditationContext) -> bool:
     if claims is None or claims.kind != "api_key":
         return False  # web posts and committee calls: no database look-up
     async with ctx.unit_of_work() as uow:
-        return await webhooks.asked_with_sandbox_key(uow.session)
+        return await providers.asked_with_sandbox_key(uow.session)
 
 
 def sandbox_key(key: str) -> str:
@@ -73,62 +74,39 @@ async def post_attendance(
 
 
 async def record(
-    ctx: AccreditationContext, session: AsyncSession, command: contracts.PostAttendance, key: str
+    ctx: AccreditationContext, session: Session, command: contracts.PostAttendance, key: str
 ) -> contracts.AttendancePostResult:
     """A sandbox post inside the caller's transaction (the caller commits). As production's `record_post`, a post
     the edition cannot take raises before anything is written, so the caller may carry on after that refusal."""
     now = ctx.now()
     post_id = uuid.uuid4()
     edition = await edition_context(session, command.edition_id, command.provider_id)
-    rules.check_post_allowed(
-        course_status=CourseStatus(edition.status),
-        valid_from=edition.valid_from,
-        valid_until=edition.valid_until,
-        withdrawn_on=edition.withdrawn_on,
-        completion_date=edition.end_date,
-        today=ctx.today(),
-        posting_window_months=ctx.rules_on(ctx.today()).accreditation.attendance_posting_window_months,
-    )
+    check_edition_takes_posts(ctx, edition)
     raw_rows = [RawRow(a.registration_number, a.hours) for a in command.attendees]
-    people = sandbox_people()
-    terms = CourseTerms(
-        study_load_hours=edition.study_load_hours,
-        points=edition.points,
-        allows_partial_attendance=edition.allows_partial_attendance,
-    )
-    verdicts = rules.judge_rows(raw_rows, terms=terms, completion_date=edition.end_date, people=people)
+    verdicts = judge(edition, raw_rows, sandbox_people())
     candidates = [verdict for verdict in verdicts if isinstance(verdict, Candidate)]
-    existing = await _already_recorded(session, command.edition_id, candidates)
+    existing = await repository.already_recorded(session, command.edition_id, candidates)
     recorded: dict[int, uuid.UUID] = {}
     for candidate in candidates:
         if candidate.person_id in existing:
             continue
         attendance_id = uuid.uuid4()
-        inserted = await session.execute(
-            insert_ignoring_conflicts(
-                session,
-                sandbox_attendance,
-                index_elements=["edition_id", "registration_number"],
-                index_where=sandbox_attendance.c.voided_at.is_(None),
-            )
-            .values(
-                attendance_id=attendance_id,
-                post_id=post_id,
-                channel=command.channel,
-                provider_id=command.provider_id,
-                edition_id=command.edition_id,
-                registration_number=candidate.registration_number,
-                hours=candidate.hours,
-                points=candidate.points,
-                recorded_at=now,
-            )
-            .returning(sandbox_attendance.c.attendance_id)
-        )
-        if inserted.first() is not None:
+        if await repository.insert_record(
+            session,
+            attendance_id=attendance_id,
+            post_id=post_id,
+            channel=command.channel,
+            provider_id=command.provider_id,
+            edition_id=command.edition_id,
+            registration_number=candidate.registration_number,
+            hours=candidate.hours,
+            points=candidate.points,
+            recorded_at=now,
+        ):
             recorded[candidate.index] = attendance_id
     lost = [c for c in candidates if c.person_id not in existing and c.index not in recorded]
     if lost:
-        existing.update(await _already_recorded(session, command.edition_id, lost))
+        existing.update(await repository.already_recorded(session, command.edition_id, lost))
     rows = [row_result(verdict, recorded, existing) for verdict in verdicts]
     return contracts.AttendancePostResult(
         post_id=post_id,
@@ -139,41 +117,14 @@ async def record(
         channel=command.channel,
         idempotency_key=key,
         received_at=now,
-        counts=contracts.AttendanceCounts(
-            received=len(rows),
-            recorded=sum(row.outcome == "recorded" for row in rows),
-            duplicate=sum(row.outcome == "duplicate" for row in rows),
-            rejected=sum(row.outcome == "rejected" for row in rows),
-        ),
+        counts=counts_of(rows),
         rows=rows,
     )
 
 
-async def _already_recorded(
-    session: AsyncSession, edition_id: uuid.UUID, candidates: Sequence[Candidate]
-) -> dict[uuid.UUID, uuid.UUID]:
-    """Sandbox attendance ids on this edition, by test person."""
-    if not candidates:
-        return {}
-    by_number = {c.registration_number: c.person_id for c in candidates}
-    rows = await session.execute(
-        sa.select(sandbox_attendance.c.registration_number, sandbox_attendance.c.attendance_id).where(
-            sandbox_attendance.c.edition_id == edition_id,
-            sandbox_attendance.c.registration_number.in_(list(by_number)),
-            sandbox_attendance.c.voided_at.is_(None),
-        )
-    )
-    return {by_number[number]: attendance_id for number, attendance_id in rows}
-
-
-async def void_record(session: AsyncSession, attendance_id: uuid.UUID, *, reason: str, now: datetime) -> bool:
+async def void_record(session: Session, attendance_id: uuid.UUID, *, reason: str, now: datetime) -> bool:
     """Void a sandbox record (no event: nothing outside the sandbox knew of it); False when it was voided already."""
-    voided = await session.execute(
-        sa.update(sandbox_attendance)
-        .where(sandbox_attendance.c.attendance_id == attendance_id, sandbox_attendance.c.voided_at.is_(None))
-        .values(voided_at=now, void_reason=reason)
-    )
-    return int(getattr(voided, "rowcount", 0) or 0) == 1
+    return await repository.void(session, attendance_id, reason=reason, now=now)
 
 
 async def void_attendance(
@@ -182,50 +133,22 @@ async def void_attendance(
     """Void a record: a sandbox key's in the sandbox (its own records only, answered as production answers), any
     other key's in the register."""
     if not await is_sandbox_request(ctx):
-        return await attendance.void_attendance(ctx, command)
-    reason = required_text(command.reason, "reason", max_length=attendance.MAX_VOID_REASON)
-    async with ctx.unit_of_work() as uow:
-        session = uow.session
-        query = sa.select(sandbox_attendance).where(sandbox_attendance.c.attendance_id == command.attendance_id)
-        row = (await session.execute(query)).first()
-        if row is None:
-            raise NotFound("attendance_not_found", f"There is no attendance record {command.attendance_id}.")
-        if row.provider_id != command.provider_id:
-            raise Forbidden("not_your_attendance", "This attendance record belongs to another provider.")
-        if row.voided_at is None:
-            now = ctx.now()
-            if await void_record(session, row.attendance_id, reason=reason, now=now):
-                await uow.commit()
-                return contracts.AttendanceVoidReceipt(
-                    attendance_id=row.attendance_id, voided_at=now, reason=reason, newly_voided=True
-                )
-            row = (await session.execute(query)).one()  # a concurrent void won: report its outcome
-    return contracts.AttendanceVoidReceipt(
-        attendance_id=row.attendance_id,
-        voided_at=as_utc(row.voided_at),
-        reason=row.void_reason or "",
-        newly_voided=False,
-    )
+        return await attendance_records.void_attendance(ctx, command)
+
+    async def void(uow: UnitOfWork, row: Any, reason: str, now: datetime) -> bool:
+        return await void_record(uow.session, row.attendance_id, reason=reason, now=now)
+
+    return await attendance_records.void_own_record(ctx, command, repository.record, void)
 
 
 async def list_attendance(ctx: AccreditationContext, query: contracts.ListAttendance) -> contracts.AttendanceList:
     """An edition's attendance: a sandbox key's list is the sandbox's records (as production lists real ones, voided
     ones included), any other key's the register's."""
     if not await is_sandbox_request(ctx):
-        return await attendance.list_attendance(ctx, query)
+        return await attendance_records.list_attendance(ctx, query)
     async with ctx.unit_of_work() as uow:
         edition = await edition_context(uow.session, query.edition_id, query.provider_id)
-        rows = (
-            await uow.session.execute(
-                sa.select(sandbox_attendance)
-                .where(sandbox_attendance.c.edition_id == query.edition_id)
-                .order_by(
-                    sandbox_attendance.c.registration_number,
-                    sandbox_attendance.c.recorded_at,
-                    sandbox_attendance.c.attendance_id,
-                )
-            )
-        ).all()
+        rows = await repository.records_of_edition(uow.session, query.edition_id)
     return contracts.AttendanceList(
         course_id=edition.course_id,
         course_title=edition.title,

@@ -3,36 +3,26 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from accreditation.adapters.orm import registered_people, registration_history, teaching_claims
-from accreditation.adapters.sql import as_utc, for_update
+from accreditation.adapters.repositories import registrations as registration_records
+from accreditation.adapters.repositories import teaching as repository
+from accreditation.adapters.repositories.dialect import Session, as_utc
+from accreditation.domain import errors as refusals
 from accreditation.domain import teaching as rules
-from accreditation.domain.errors import Forbidden, NotFound, RuleViolation
-from accreditation.domain.registrations import StatusEntry, is_registered_on
+from accreditation.domain.registrations import is_registered_on
 from accreditation.domain.teaching import ClaimStatus
 from accreditation.domain.text import account_of, actor, bounded_text, required_text
 from accreditation.service_layer.context import AccreditationContext
 from lklr_shared.contracts import accreditation as contracts
+from lklr_shared.kit.errors import NotFound, RuleViolation
 from lklr_shared.kit.security_log import record_security_event, record_security_refusal
 
 MAX_DESCRIPTION = 4_000
 
 
-async def _claims(
-    session: AsyncSession, where: sa.ColumnElement[bool], *order_by: Any
-) -> list[contracts.TeachingClaimDetails]:
-    rows = (
-        await session.execute(
-            sa.select(teaching_claims, registered_people.c.initials, registered_people.c.surname)
-            .outerjoin(registered_people, registered_people.c.person_id == teaching_claims.c.person_id)
-            .where(where)
-            .order_by(*order_by, teaching_claims.c.claim_id)
-        )
-    ).all()
+def _claims(rows: Sequence[Any]) -> list[contracts.TeachingClaimDetails]:
     return [
         contracts.TeachingClaimDetails(
             claim_id=row.claim_id,
@@ -57,8 +47,8 @@ async def _claims(
     ]
 
 
-async def _claim(session: AsyncSession, claim_id: uuid.UUID) -> contracts.TeachingClaimDetails:
-    found = await _claims(session, teaching_claims.c.claim_id == claim_id)
+async def _claim(session: Session, claim_id: uuid.UUID) -> contracts.TeachingClaimDetails:
+    found = _claims(await repository.claim_with_name(session, claim_id))
     if not found:
         raise NotFound("claim_not_found", f"There is no teaching claim {claim_id}.")
     return found[0]
@@ -73,43 +63,31 @@ async def claim_teaching(ctx: AccreditationContext, command: contracts.ClaimTeac
         raise RuleViolation("teaching_in_future", "A training can only be claimed once it has been given.")
     async with ctx.unit_of_work() as uow:
         session = uow.session
-        number = (
-            await session.execute(
-                sa.select(registered_people.c.registration_number).where(
-                    registered_people.c.person_id == command.person_id
-                )
-            )
-        ).scalar_one_or_none()
+        number = await registration_records.registration_number_of(session, command.person_id)
         if number is None:
             raise NotFound("unknown_person", "The register does not know this person (yet).")
         if number != command.registration_number.strip():
             raise RuleViolation("registration_number_mismatch", "The registration number is not this person's.")
-        history = [
-            StatusEntry(row.effective_on, row.status, as_utc(row.occurred_at))
-            for row in await session.execute(
-                sa.select(registration_history).where(registration_history.c.person_id == command.person_id)
-            )
-        ]
+        history = await registration_records.history_of(session, command.person_id)
         if not is_registered_on(history, command.given_on):
             raise RuleViolation(
                 "not_registered_on_date", f"The person was not registered on {command.given_on.isoformat()}."
             )
         claim_id = uuid.uuid4()
-        await session.execute(
-            sa.insert(teaching_claims).values(
-                claim_id=claim_id,
-                person_id=command.person_id,
-                registration_number=number,
-                hours=hours,
-                given_on=command.given_on,
-                description=description,
-                course_title=course_title,
-                course_id=command.course_id,
-                edition_id=command.edition_id,
-                status=ClaimStatus.SUBMITTED.value,
-                submitted_at=ctx.now(),
-                claimed_by=actor(command.claimed_by),
-            )
+        await repository.insert_claim(
+            session,
+            claim_id=claim_id,
+            person_id=command.person_id,
+            registration_number=number,
+            hours=hours,
+            given_on=command.given_on,
+            description=description,
+            course_title=course_title,
+            course_id=command.course_id,
+            edition_id=command.edition_id,
+            status=ClaimStatus.SUBMITTED.value,
+            submitted_at=ctx.now(),
+            claimed_by=actor(command.claimed_by),
         )
         await uow.commit()
         return await _claim(session, claim_id)
@@ -119,9 +97,7 @@ async def list_for_review(
     ctx: AccreditationContext, _query: contracts.ListTeachingClaimsForReview
 ) -> contracts.TeachingClaimList:
     async with ctx.unit_of_work() as uow:
-        found = await _claims(
-            uow.session, teaching_claims.c.status == ClaimStatus.SUBMITTED.value, teaching_claims.c.submitted_at
-        )
+        found = _claims(await repository.claims_to_decide(uow.session))
     return contracts.TeachingClaimList(claims=found)
 
 
@@ -129,9 +105,7 @@ async def list_for_person(
     ctx: AccreditationContext, query: contracts.ListTeachingClaims
 ) -> contracts.TeachingClaimList:
     async with ctx.unit_of_work() as uow:
-        found = await _claims(
-            uow.session, teaching_claims.c.person_id == query.person_id, teaching_claims.c.submitted_at.desc()
-        )
+        found = _claims(await repository.claims_of_person(uow.session, query.person_id))
     return contracts.TeachingClaimList(claims=found)
 
 
@@ -142,16 +116,12 @@ async def decide_claim(
     reason = required_text(command.reason, "reason", max_length=MAX_DESCRIPTION)
     async with ctx.unit_of_work() as uow:
         session = uow.session
-        row = (
-            await session.execute(
-                for_update(sa.select(teaching_claims).where(teaching_claims.c.claim_id == command.claim_id), session)
-            )
-        ).first()
+        row = await repository.locked_claim(session, command.claim_id)
         if row is None:
             raise NotFound("claim_not_found", f"There is no teaching claim {command.claim_id}.")
         try:
             rules.check_not_own_claim(account_of(command.decided_by), row.person_id)
-        except Forbidden as refusal:
+        except refusals.Forbidden as refusal:
             await record_security_refusal(
                 uow.session_factory,
                 actor=command.decided_by,
@@ -182,9 +152,7 @@ async def decide_claim(
             )
         else:
             values |= {"status": ClaimStatus.REJECTED.value}
-        await session.execute(
-            sa.update(teaching_claims).where(teaching_claims.c.claim_id == command.claim_id).values(**values)
-        )
+        await repository.update_claim(session, command.claim_id, **values)
         await record_security_event(
             session,
             actor=command.decided_by,

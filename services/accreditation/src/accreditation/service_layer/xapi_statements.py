@@ -17,17 +17,18 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any, Final
 
-import sqlalchemy as sa
-
-from accreditation.adapters.orm import attendance, sandbox_xapi_statements, xapi_statements
-from accreditation.adapters.sql import as_utc, for_update, insert_ignoring_conflicts
+from accreditation.adapters.repositories import attendance as attendance_records
+from accreditation.adapters.repositories import xapi as repository
+from accreditation.adapters.repositories.dialect import as_utc
 from accreditation.domain import xapi
-from accreditation.domain.errors import AccreditationError, Conflict, InvalidRequest
+from accreditation.domain.errors import Refusal
+from accreditation.service_layer import providers, webhooks
 from accreditation.service_layer import sandbox as sandbox_posts
-from accreditation.service_layer import webhooks
-from accreditation.service_layer.attendance import record_post, void_row
+from accreditation.service_layer.attendance import record_post
+from accreditation.service_layer.attendance_records import void_row
 from accreditation.service_layer.context import AccreditationContext
 from lklr_shared.contracts import accreditation as contracts
+from lklr_shared.kit.errors import Conflict, InvalidRequest, UseCaseError
 from lklr_shared.kit.outbox import UnitOfWork
 
 MAX_STATEMENTS_PER_REQUEST: Final = 500
@@ -54,7 +55,7 @@ async def store_statements(
         raise InvalidRequest("invalid_statement", "The same statement id appears twice in one request.")
     now = ctx.now()
     async with ctx.unit_of_work() as uow:
-        sandbox = await webhooks.asked_with_sandbox_key(uow.session)
+        sandbox = await providers.asked_with_sandbox_key(uow.session)
         outcomes = [
             await _store_one(ctx, uow, command, statement_id, sent, now, sandbox=sandbox)
             for statement_id, sent in zip(ids, command.statements, strict=True)
@@ -88,31 +89,28 @@ async def _store_one(
     sandbox: bool,
 ) -> contracts.XapiStatementOutcome:
     session = uow.session
-    table = _table(sandbox)
     digest = xapi.content_digest(sent)
-    inserted = (
-        await session.execute(
-            insert_ignoring_conflicts(session, table, index_elements=["provider_id", "statement_id"])
-            .values(
-                provider_id=command.provider_id,
-                statement_id=statement_id,
-                content_digest=digest,
-                statement=_as_stored(command, statement_id, sent, now),
-                actor_key=xapi.agent_key(sent["actor"]),
-                object_agent_key=xapi.object_agent_key(sent),
-                verb_id=sent["verb"]["id"],
-                activity_id=xapi.activity_of(sent),
-                registration=xapi.registration_of(sent),
-                stored=now,
-                voided=False,
-                voids_statement_id=xapi.voided_target(sent),
-                effect="none",
-            )
-            .returning(table.c.sequence)
-        )
-    ).scalar_one_or_none()
+    inserted = await repository.insert(
+        session,
+        sandbox=sandbox,
+        provider_id=command.provider_id,
+        statement_id=statement_id,
+        content_digest=digest,
+        statement=_as_stored(command, statement_id, sent, now),
+        actor_key=xapi.agent_key(sent["actor"]),
+        object_agent_key=xapi.object_agent_key(sent),
+        verb_id=sent["verb"]["id"],
+        activity_id=xapi.activity_of(sent),
+        registration=xapi.registration_of(sent),
+        stored=now,
+        voided=False,
+        voids_statement_id=xapi.voided_target(sent),
+        effect="none",
+    )
     if inserted is None:
-        existing = (await session.execute(_own(table, command.provider_id).where(_id_is(table, statement_id)))).one()
+        existing = await repository.statement(
+            session, sandbox=sandbox, provider_id=command.provider_id, statement_id=statement_id
+        )
         if existing.content_digest != digest:
             raise Conflict("statement_conflict", f"Statement {statement_id} was stored before with other content.")
         return _outcome(existing, newly_stored=False)
@@ -124,7 +122,7 @@ async def _store_one(
         effect = await _void_target(ctx, uow, command, statement_id, target, sandbox=sandbox)
     elif claim is not None:
         effect = await _record_attendance(ctx, uow, command, statement_id, claim, sandbox=sandbox)
-    await session.execute(sa.update(table).where(table.c.sequence == inserted).values(**effect))
+    await repository.update(session, sandbox=sandbox, sequence=inserted, **effect)
     return contracts.XapiStatementOutcome(statement_id=statement_id, newly_stored=True, **effect)
 
 
@@ -152,7 +150,7 @@ async def _record_attendance(
             result = await sandbox_posts.record(ctx, uow.session, post, post.idempotency_key)
         else:
             result = await record_post(ctx, uow.session, uow.emit, post, post.idempotency_key)
-    except AccreditationError as refusal:
+    except (Refusal, UseCaseError) as refusal:
         # Both refuse before they write anything, so the transaction carries on cleanly.
         return {"effect": "rejected", "reason_code": refusal.code, "message": refusal.message}
     await webhooks.attendance_recorded(uow.session, result, sandbox=sandbox)
@@ -177,25 +175,22 @@ async def _void_target(
     """Void the target statement (of this provider) and its attendance. An unknown target is no reason to refuse
     the voiding statement (the standard says so); voiding a voiding statement is."""
     session = uow.session
-    table = _table(sandbox)
-    target = (
-        await session.execute(for_update(_own(table, command.provider_id).where(_id_is(table, target_id)), session))
-    ).first()
+    target = await repository.statement(
+        session, sandbox=sandbox, provider_id=command.provider_id, statement_id=target_id, lock=True
+    )
     if target is None:
         return {"effect": "none", "message": f"No statement {target_id} to void."}
     if target.voids_statement_id is not None:
         raise InvalidRequest("invalid_statement", "A voiding statement cannot itself be voided.")
     if target.voided:
         return {"effect": "none", "message": f"Statement {target_id} was voided already."}
-    await session.execute(sa.update(table).where(table.c.sequence == target.sequence).values(voided=True))
+    await repository.update(session, sandbox=sandbox, sequence=target.sequence, voided=True)
     if sandbox and target.attendance_id is not None and target.effect == "recorded":
         await sandbox_posts.void_record(
             session, target.attendance_id, reason=f"Voided by xAPI statement {statement_id}.", now=ctx.now()
         )
     elif target.attendance_id is not None and target.effect == "recorded":
-        row = (
-            await session.execute(sa.select(attendance).where(attendance.c.attendance_id == target.attendance_id))
-        ).one()
+        row = await attendance_records.record(session, target.attendance_id)
         if row.voided_at is None:
             await void_row(
                 session,
@@ -206,19 +201,6 @@ async def _void_target(
                 now=ctx.now(),
             )
     return {"effect": "voided", "attendance_id": target.attendance_id}
-
-
-def _table(sandbox: bool) -> sa.Table:
-    """Where a request's statements live: a sandbox key's apart from production's."""
-    return sandbox_xapi_statements if sandbox else xapi_statements
-
-
-def _own(table: sa.Table, provider_id: uuid.UUID) -> Any:
-    return sa.select(table).where(table.c.provider_id == provider_id)
-
-
-def _id_is(table: sa.Table, statement_id: uuid.UUID) -> Any:
-    return table.c.statement_id == statement_id
 
 
 def _outcome(row: Any, *, newly_stored: bool) -> contracts.XapiStatementOutcome:
@@ -242,8 +224,10 @@ async def query_statements(
     consistent_through = ctx.now()
     async with ctx.unit_of_work() as uow:
         # A sandbox key reads the sandbox's statements, every other key production's.
-        table = _table(await webhooks.asked_with_sandbox_key(uow.session))
-        rows = (await uow.session.execute(_page_query(table, query))).all()
+        sandbox = await providers.asked_with_sandbox_key(uow.session)
+        rows = await repository.page(
+            uow.session, query, sandbox=sandbox, agent_key=_agent_key(query), limit=_page_limit(query)
+        )
     single = query.statement_id or query.voided_statement_id
     limit = 1 if single is not None else _page_limit(query)
     more = single is None and len(rows) > limit
@@ -264,34 +248,11 @@ def _page_limit(query: contracts.QueryXapiStatements) -> int:
     return MAX_PAGE if query.limit <= 0 else min(query.limit, MAX_PAGE)
 
 
-def _page_query(table: sa.Table, query: contracts.QueryXapiStatements) -> Any:
-    """The SELECT of one statement or of a page (one row more than the page, to tell whether more follow)."""
-    select = _own(table, query.provider_id)
-    single = query.statement_id or query.voided_statement_id
-    if single is not None:
-        select = select.where(_id_is(table, single), table.c.voided.is_(query.voided_statement_id is not None))
-        limit = 1
-    else:
-        select = select.where(table.c.voided.is_(False))
-        if query.agent is not None:
-            key = xapi.agent_key(query.agent, "agent")
-            if key is None:
-                raise InvalidRequest("invalid_agent", "The agent filter needs an inverse functional identifier.")
-            select = select.where(sa.or_(table.c.actor_key == key, table.c.object_agent_key == key))
-        if query.verb is not None:
-            select = select.where(table.c.verb_id == query.verb)
-        if query.activity is not None:
-            select = select.where(table.c.activity_id == query.activity)
-        if query.registration is not None:
-            select = select.where(table.c.registration == query.registration)
-        if query.since is not None:
-            select = select.where(table.c.stored > query.since)
-        if query.until is not None:
-            select = select.where(table.c.stored <= query.until)
-        if query.after_sequence is not None:
-            select = select.where(
-                table.c.sequence > query.after_sequence if query.ascending else table.c.sequence < query.after_sequence
-            )
-        limit = _page_limit(query)
-    order = table.c.sequence.asc() if query.ascending else table.c.sequence.desc()
-    return select.order_by(order).limit(limit + 1)
+def _agent_key(query: contracts.QueryXapiStatements) -> str | None:
+    """The agent filter's key (none for a single statement); 400 when the agent has no identifier."""
+    if query.statement_id or query.voided_statement_id or query.agent is None:
+        return None
+    key = xapi.agent_key(query.agent, "agent")
+    if key is None:
+        raise InvalidRequest("invalid_agent", "The agent filter needs an inverse functional identifier.")
+    return key

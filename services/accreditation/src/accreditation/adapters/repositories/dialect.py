@@ -1,4 +1,5 @@
-"""Small SQL helpers that differ between PostgreSQL (production) and SQLite (local runs)."""
+"""What the repositories share: SQL that differs between PostgreSQL (production) and SQLite (local runs), reading
+timestamps back, and committing where a unique index may refuse."""
 
 from __future__ import annotations
 
@@ -6,11 +7,14 @@ import hashlib
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeAlias, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from lklr_shared.kit.outbox import UnitOfWork
 
 _Select = TypeVar("_Select", bound=sa.Select[Any])
 
@@ -59,3 +63,16 @@ async def lock_until_commit(session: AsyncSession, namespace: str, key: uuid.UUI
 def as_utc(value: datetime) -> datetime:
     """A timestamp read back from the database, as an aware UTC datetime (SQLite returns naive UTC)."""
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+async def commit_unless_duplicate(uow: UnitOfWork) -> bool:
+    """Commit; False (nothing written) when a unique index refused a row, as when two requests race for one name."""
+    try:
+        await uow.commit()
+    except IntegrityError:
+        return False
+    return True
+
+
+# What the service layer hands a repository: the unit of work's session, opaque to it.
+Session: TypeAlias = AsyncSession
