@@ -16,11 +16,11 @@ from audit.adapters.repository import AnswerRecord, CaseActivityRecord, CaseReco
 from audit.domain.cases import RecordedJudgement, current_judgements, open_requests
 from audit.domain.judgement import Judgement, Verdict, approve, ask_more_information, reject
 from audit.service_layer.context import AuditContext
-from audit.service_layer.errors import Conflict, Forbidden, Invalid, NotFound
 from audit.service_layer.outcomes import conclude_if_complete
 from lklr_shared.contracts import audit as contracts
 from lklr_shared.contracts.base import Message
 from lklr_shared.contracts.portfolio import DossierCheck
+from lklr_shared.kit.errors import Conflict, Forbidden, NotFound, RuleViolation
 from lklr_shared.kit.security_log import record_security_event
 
 # --- views -------------------------------------------------------------------------------------------------------
@@ -149,10 +149,10 @@ def _judgement(command: contracts.JudgeActivity, context: AuditContext, dossier:
         return approve(command.activity_id, today, reason)
     if verdict is Verdict.REJECTED:
         if not reason:
-            raise Invalid("reason_required", "a rejection needs a reason the professional can understand")
+            raise RuleViolation("reason_required", "a rejection needs a reason the professional can understand")
         return reject(command.activity_id, today, reason)
     if not reason:
-        raise Invalid("question_required", "say what information is needed")
+        raise RuleViolation("question_required", "say what information is needed")
     days = context.audit_rules(dossier.applied_on).more_info_answer_days
     return ask_more_information(command.activity_id, today, reason, days)
 
@@ -256,7 +256,7 @@ async def answer_information_request(
     """AnswerInformationRequest: the professional answers an open question before its deadline."""
     text = command.text.strip()
     if not text and not command.evidence_ids:
-        raise Invalid("answer_required", "an answer needs text or evidence")
+        raise RuleViolation("answer_required", "an answer needs text or evidence")
     now, today = context.clock(), context.today()
     async with context.unit_of_work() as uow:
         session = uow.session

@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from lklr_shared.contracts import portfolio as contracts
+from lklr_shared.kit.errors import Conflict, NotFound, RuleViolation
 from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.scheme import CategoryKey
 from portfolio.adapters import repository as repo
@@ -32,7 +33,6 @@ from portfolio.service_layer.common import (
     to_domain,
     version_of,
 )
-from portfolio.service_layer.errors import Conflict, Invalid, NotFound
 from portfolio.service_layer.norm_met import announce_met_norms
 from portfolio.service_layer.placements import recorded_event
 from portfolio.service_layer.progress import NO_CYCLE, domain_cycle
@@ -82,7 +82,7 @@ def _priced(
 ) -> tuple[CategoryKey, str, str | None, Decimal]:
     """Category, activity type, A2 type and points of an entered activity (422 with a reason when it is wrong)."""
     if entry.completion_date > today:
-        raise Invalid("completion_in_future", "an activity can only be entered once it is completed")
+        raise RuleViolation("completion_in_future", "an activity can only be entered once it is completed")
     category = CategoryKey(entry.category)
     scheme = scheme_for(context.book, cycles, entry.completion_date)
     try:
@@ -95,7 +95,7 @@ def _priced(
             hours_per_unit=entry.hours_per_unit,
         )
     except InvalidEntry as exc:
-        raise Invalid(exc.code, str(exc)) from exc
+        raise RuleViolation(exc.code, str(exc)) from exc
     if category is CategoryKey.A1:
         return category, A1_COURSE, None, points
     assert entry.a2_type is not None  # self_entered_points requires it for A2
@@ -330,7 +330,7 @@ async def dispute_activity(context: PortfolioContext, command: contracts.Dispute
     """DisputeActivity: the professional says a provider-placed entry is wrong. Emits ActivityDisputed."""
     reason = command.reason.strip()
     if not reason:
-        raise Invalid("reason_required", "a dispute needs a reason the provider and the office can act on")
+        raise RuleViolation("reason_required", "a dispute needs a reason the provider and the office can act on")
     return await _check(context, command.person_id, command.actor, command.activity_id, dispute_reason=reason)
 
 

@@ -11,12 +11,12 @@ from datetime import date, datetime, timedelta
 from lklr_shared.contracts.envelope import utcnow
 from lklr_shared.contracts.portfolio import Actor
 from lklr_shared.kit.clock import Clock, register_today
+from lklr_shared.kit.errors import Conflict, Forbidden, NotFound
 from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.scheme import CategoryKey, NoSchemeVersionInForce, SchemeBook, SchemeVersion
 from portfolio.adapters.blobs import BlobStore
 from portfolio.adapters.repository import ActivityRecord, CycleRecord, PersonRecord, VersionRecord, get_person
 from portfolio.domain.activities import Activity, ActivitySource, EntryState
-from portfolio.service_layer.errors import Conflict, Forbidden, NotFound
 
 
 @dataclass(frozen=True)

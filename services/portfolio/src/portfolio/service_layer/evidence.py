@@ -23,6 +23,15 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from lklr_shared.contracts import portfolio as contracts
+from lklr_shared.kit.errors import (
+    Conflict,
+    NotFound,
+    RangeNotSatisfiable,
+    RuleViolation,
+    TooLarge,
+    UnsupportedMedia,
+    UseCaseError,
+)
 from lklr_shared.kit.outbox import UnitOfWork
 from portfolio.adapters import repository as repo
 from portfolio.adapters.blobs import BlobNotFound, iter_blob
@@ -47,15 +56,6 @@ from portfolio.service_layer.common import (
     require_owner,
     require_person,
     version_of,
-)
-from portfolio.service_layer.errors import (
-    Conflict,
-    Invalid,
-    NotFound,
-    RangeNotSatisfiable,
-    TooLarge,
-    UnsupportedMedia,
-    UseCaseError,
 )
 from portfolio.service_layer.views import evidence_view
 
@@ -89,7 +89,7 @@ def _translate(rejection: EvidenceRejected) -> UseCaseError:
         return UnsupportedMedia(rejection.code, str(rejection))
     if rejection.code == "chunk_out_of_order":
         return Conflict(rejection.code, str(rejection))
-    return Invalid(rejection.code, str(rejection))
+    return RuleViolation(rejection.code, str(rejection))
 
 
 async def _activity_for_evidence(uow: UnitOfWork, person_id: uuid.UUID, activity_id: uuid.UUID) -> None:
@@ -167,7 +167,7 @@ def _decode(data: str) -> bytes:
     try:
         return base64.b64decode(data, validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise Invalid("bad_chunk_encoding", "a chunk's data must be base64") from exc
+        raise RuleViolation("bad_chunk_encoding", "a chunk's data must be base64") from exc
 
 
 async def _abort(context: PortfolioContext, upload: UploadRecord, reason: str) -> None:
@@ -248,7 +248,9 @@ async def _completion_refusal(
     except EvidenceRejected as exc:
         return None, _translate(exc)
     if expected_size is not None and expected_size != upload.received_bytes:
-        return None, Invalid("size_mismatch", f"{upload.received_bytes} bytes arrived, {expected_size} were announced")
+        return None, RuleViolation(
+            "size_mismatch", f"{upload.received_bytes} bytes arrived, {expected_size} were announced"
+        )
     if upload.activity_id is not None:
         try:
             await _activity_for_evidence(uow, upload.person_id, upload.activity_id)
@@ -278,7 +280,7 @@ async def complete_upload(
                 return await _store(context, uow, upload, kind, sha256, now, command.actor.origin)
             # Committed but never recorded: remove it, or nothing would ever refer to those bytes again.
             await context.blobs.delete(key)
-            refusal = Invalid("checksum_mismatch", "the stored bytes do not match the announced SHA-256")
+            refusal = RuleViolation("checksum_mismatch", "the stored bytes do not match the announced SHA-256")
     assert refusal is not None
     await _abort(context, upload, refusal.code)
     raise refusal

@@ -13,13 +13,13 @@ import sqlalchemy as sa
 from lklr_shared.contracts import portfolio as contracts
 from lklr_shared.contracts import registry as registry_events
 from lklr_shared.contracts.envelope import Envelope
+from lklr_shared.kit.errors import NotFound
 from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.kit.security_log import DONE, REFUSED, record_security_event
 from portfolio.adapters import repository as repo
 from portfolio.adapters.orm import objection_evidence_grants
 from portfolio.adapters.repository import insert_ignoring_duplicates
 from portfolio.service_layer.common import PortfolioContext
-from portfolio.service_layer.errors import NotFound
 from portfolio.service_layer.evidence import chunk_of
 
 

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from lklr_shared.contracts import portfolio as contracts
+from lklr_shared.kit.errors import NotFound, RuleViolation
 from lklr_shared.scheme import CategoryKey
 from portfolio.adapters import repository as repo
 from portfolio.adapters import svg
@@ -29,7 +30,6 @@ from portfolio.service_layer.common import (
     scheme_for,
     to_domain,
 )
-from portfolio.service_layer.errors import Invalid, NotFound
 from portfolio.service_layer.views import activity_view, cycle_view
 
 NO_CYCLE = "no_cycle"
@@ -278,7 +278,9 @@ def proposed_activity(
     category = CategoryKey(proposal.category)
     if proposal.accredited:
         if proposal.accredited_points is None:
-            raise Invalid("accredited_points_required", "a planned accredited course needs the committee's points")
+            raise RuleViolation(
+                "accredited_points_required", "a planned accredited course needs the committee's points"
+            )
         points = floor_to_point_step(proposal.accredited_points)
         return Activity(
             id=_PROPOSED,
@@ -300,7 +302,7 @@ def proposed_activity(
             hours_per_unit=proposal.hours_per_unit,
         )
     except DomainInvalidEntry as exc:
-        raise Invalid(exc.code, str(exc)) from exc
+        raise RuleViolation(exc.code, str(exc)) from exc
     return Activity(
         id=_PROPOSED,
         category=category,
@@ -317,7 +319,7 @@ async def what_if(context: PortfolioContext, query: contracts.WhatIf) -> contrac
     """WhatIf: does the norm still hold if an activity is added, or if N self-entered points are rejected?"""
     require_owner(query.person_id, query.actor)
     if (query.add is None) == (query.reject_points is None):
-        raise Invalid("one_question", "ask about exactly one thing: an activity to add, or points rejected")
+        raise RuleViolation("one_question", "ask about exactly one thing: an activity to add, or points rejected")
     loaded = await load_portfolio(
         context, query.person_id, query.cycle_id, today=context.today(), generated_at=context.clock()
     )
@@ -338,7 +340,7 @@ async def what_if(context: PortfolioContext, query: contracts.WhatIf) -> contrac
         )
     assert query.reject_points is not None
     if query.reject_points > outcome.at_risk_points:
-        raise Invalid(
+        raise RuleViolation(
             "more_than_at_risk",
             f"only {outcome.at_risk_points} self-entered points are still to be checked; ask about at most that",
         )

@@ -27,6 +27,7 @@ from lklr_shared.contracts import audit as audit_events
 from lklr_shared.contracts import portfolio as contracts
 from lklr_shared.contracts import registry as registry_events
 from lklr_shared.contracts.envelope import Envelope
+from lklr_shared.kit.errors import Conflict, NotFound, RuleViolation
 from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.scheme import CategoryKey
 from portfolio.adapters import repository as repo
@@ -43,7 +44,6 @@ from portfolio.domain.reregistration import (
     shortfall_text,
 )
 from portfolio.service_layer.common import PortfolioContext, require_owner, require_person, to_domain, version_of
-from portfolio.service_layer.errors import Conflict, Invalid, NotFound
 from portfolio.service_layer.progress import domain_cycle
 
 log = logging.getLogger(__name__)
@@ -237,7 +237,7 @@ async def apply_for_reregistration(
             raise Conflict("already_applied", "an application for this cycle was made already")
         outcome, activities = await _counting_snapshot(uow, context, person, cycle, today)
         if not outcome.met:
-            raise Invalid("norm_not_met", f"the norm is not met: {shortfall_text(outcome.constraints)}")
+            raise RuleViolation("norm_not_met", f"the norm is not met: {shortfall_text(outcome.constraints)}")
         if not await repo.freeze_cycle(uow.session, cycle.cycle_id, now):
             raise Conflict("already_applied", "an application for this cycle was made already")
         totals = dossier_totals(outcome)
@@ -286,7 +286,7 @@ async def resubmit_dossier(context: PortfolioContext, command: contracts.Resubmi
         cycle = next(c for c in cycles if c.cycle_id == current.cycle_id)
         outcome, activities = await _counting_snapshot(uow, context, person, cycle, today)
         if not outcome.met:
-            raise Invalid("norm_not_met", f"the norm is not met yet: {shortfall_text(outcome.constraints)}")
+            raise RuleViolation("norm_not_met", f"the norm is not met yet: {shortfall_text(outcome.constraints)}")
         await repo.freeze_cycle(uow.session, cycle.cycle_id, now, refreeze=True)
         totals = dossier_totals(outcome)
         dossier = replace(
