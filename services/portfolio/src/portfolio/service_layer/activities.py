@@ -16,14 +16,19 @@ from lklr_shared.contracts import portfolio as contracts
 from lklr_shared.kit.errors import Conflict, NotFound, RuleViolation
 from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.scheme import CategoryKey
-from portfolio.adapters import repository as repo
-from portfolio.adapters.repository import ActivityRecord, CycleRecord, EvidenceRecord, PersonRecord
+from portfolio.adapters.repositories import activities as activity_repo
+from portfolio.adapters.repositories import evidence as evidence_repo
+from portfolio.adapters.repositories import people as people_repo
+from portfolio.adapters.repositories.activities import ActivityRecord
+from portfolio.adapters.repositories.evidence import EvidenceRecord
+from portfolio.adapters.repositories.people import CycleRecord, PersonRecord
+from portfolio.adapters.repositories.rows import as_utc
 from portfolio.domain.activities import ActivitySource, EntryState, InvalidEntry, self_entered_points
 from portfolio.domain.checking import CheckNotAllowed, confirmed_state, disputed_state
+from portfolio.domain.cycles import is_editable
 from portfolio.domain.norm import assess_norm
 from portfolio.service_layer.common import (
     PortfolioContext,
-    is_editable,
     listing_cycle,
     require_not_frozen,
     require_open_for_additions,
@@ -50,8 +55,8 @@ async def _saved_reply(
     record: ActivityRecord,
 ) -> contracts.ActivitySaved:
     """The entry as the portfolio shows it, including whether it counts in its own cycle."""
-    evidence = (await repo.evidence_by_activity(uow.session, [record.activity_id]))[record.activity_id]
-    last_seen_at = await repo.get_last_seen(uow.session, person.person_id)
+    evidence = (await evidence_repo.evidence_by_activity(uow.session, [record.activity_id]))[record.activity_id]
+    last_seen_at = await activity_repo.get_last_seen(uow.session, person.person_id)
     cycle = listing_cycle(cycles, record.completion_date)
     exclusion: str | None = NO_CYCLE
     if cycle is not None:
@@ -107,7 +112,7 @@ async def _evidence_to_attach(
 ) -> list[EvidenceRecord]:
     """The person's own files, not attached to another entry (404 / 409 otherwise)."""
     wanted = list(dict.fromkeys(evidence_ids))
-    found = await repo.evidence_of_person(uow.session, person_id, wanted)
+    found = await evidence_repo.evidence_of_person(uow.session, person_id, wanted)
     if len(found) != len(wanted):
         raise NotFound("evidence_not_found", "one of the evidence files does not exist or is not yours")
     for evidence in found:
@@ -122,7 +127,7 @@ async def record_activity(context: PortfolioContext, command: contracts.RecordAc
     now, today = context.clock(), context.today()
     async with context.unit_of_work() as uow:
         person = await require_person(uow, command.person_id)
-        cycles = await repo.list_cycles(uow.session, person.person_id, lock="share")
+        cycles = await people_repo.list_cycles(uow.session, person.person_id, lock="share")
         entry = command.activity
         require_open_for_additions(cycles, entry.completion_date, today)
         category, activity_type, a2_type, points = _priced(context, cycles, entry, today)
@@ -156,9 +161,9 @@ async def record_activity(context: PortfolioContext, command: contracts.RecordAc
             recorded_at=now,
             updated_at=now,
         )
-        await repo.insert_activity(uow.session, record)
-        await repo.attach_evidence(uow.session, activity_id, [item.evidence_id for item in evidence])
-        await repo.insert_versions(
+        await activity_repo.insert_activity(uow.session, record)
+        await evidence_repo.attach_evidence(uow.session, activity_id, [item.evidence_id for item in evidence])
+        await activity_repo.insert_versions(
             uow.session,
             [
                 version_of(
@@ -180,7 +185,7 @@ async def record_activity(context: PortfolioContext, command: contracts.RecordAc
 
 
 async def _own_activity(uow: UnitOfWork, person_id: uuid.UUID, activity_id: uuid.UUID) -> ActivityRecord:
-    record = await repo.get_activity(uow.session, activity_id, for_update=True)
+    record = await activity_repo.get_activity(uow.session, activity_id, for_update=True)
     if record is None or record.person_id != person_id:
         raise NotFound("activity_not_found", "no such activity in this portfolio")
     return record
@@ -192,7 +197,7 @@ async def edit_activity(context: PortfolioContext, command: contracts.EditActivi
     now, today = context.clock(), context.today()
     async with context.unit_of_work() as uow:
         person = await require_person(uow, command.person_id)
-        cycles = await repo.list_cycles(uow.session, person.person_id, lock="share")
+        cycles = await people_repo.list_cycles(uow.session, person.person_id, lock="share")
         current = await _own_activity(uow, person.person_id, command.activity_id)
         if current.source != ActivitySource.SELF_ENTERED:
             raise Conflict("not_editable", "entries placed by a provider or the committee are corrected at the source")
@@ -206,7 +211,9 @@ async def edit_activity(context: PortfolioContext, command: contracts.EditActivi
         if not is_editable(current, cycles):
             raise Conflict("not_editable", f"an activity that is {current.state} can no longer be edited")
         category, activity_type, a2_type, points = _priced(context, cycles, entry, today)
-        attached_now = (await repo.evidence_by_activity(uow.session, [current.activity_id]))[current.activity_id]
+        attached_now = (await evidence_repo.evidence_by_activity(uow.session, [current.activity_id]))[
+            current.activity_id
+        ]
         evidence_ids = [item.evidence_id for item in attached_now]
         if command.evidence_ids is not None:
             wanted = await _evidence_to_attach(uow, person.person_id, command.evidence_ids, current.activity_id)
@@ -230,12 +237,12 @@ async def edit_activity(context: PortfolioContext, command: contracts.EditActivi
             reply = await _saved_reply(uow, context, person, cycles, current)
             return reply
         edited = replace(edited, version=current.version + 1, updated_at=now)
-        await repo.update_activity(uow.session, edited, previous_version=current.version)
+        await activity_repo.update_activity(uow.session, edited, previous_version=current.version)
         if not unchanged_files:
             dropped = [item.evidence_id for item in attached_now if item.evidence_id not in evidence_ids]
-            await repo.attach_evidence(uow.session, None, dropped)
-            await repo.attach_evidence(uow.session, current.activity_id, evidence_ids)
-        await repo.insert_versions(
+            await evidence_repo.attach_evidence(uow.session, None, dropped)
+            await evidence_repo.attach_evidence(uow.session, current.activity_id, evidence_ids)
+        await activity_repo.insert_versions(
             uow.session,
             [
                 version_of(
@@ -269,7 +276,7 @@ async def _check(
     now, today = context.clock(), context.today()
     async with context.unit_of_work() as uow:
         person = await require_person(uow, person_id)
-        cycles = await repo.list_cycles(uow.session, person.person_id, lock="share")
+        cycles = await people_repo.list_cycles(uow.session, person.person_id, lock="share")
         current = await _own_activity(uow, person.person_id, activity_id)
         require_not_frozen(cycles, current.completion_date)
         window = scheme_for(context.book, cycles, current.completion_date).portfolio.confirm_dispute_window_days
@@ -289,8 +296,8 @@ async def _check(
         checked = replace(
             current, version=current.version + 1, state=new_state.value, state_reason=reason, updated_at=now
         )
-        await repo.update_activity(uow.session, checked, previous_version=current.version)
-        await repo.insert_versions(
+        await activity_repo.update_activity(uow.session, checked, previous_version=current.version)
+        await activity_repo.insert_versions(
             uow.session,
             [
                 version_of(
@@ -338,10 +345,10 @@ async def mark_seen(context: PortfolioContext, command: contracts.MarkPortfolioS
     """MarkPortfolioSeen: entries recorded up to ``seen_up_to`` are no longer new."""
     require_owner(command.person_id, command.actor)
     now = context.clock()
-    seen_up_to = now if command.seen_up_to is None else min(repo.as_utc(command.seen_up_to), now)
+    seen_up_to = now if command.seen_up_to is None else min(as_utc(command.seen_up_to), now)
     async with context.unit_of_work() as uow:
         person = await require_person(uow, command.person_id)
-        stored = await repo.set_last_seen(uow.session, person.person_id, seen_up_to)
+        stored = await activity_repo.set_last_seen(uow.session, person.person_id, seen_up_to)
         await uow.commit()
     return contracts.PortfolioSeen(last_seen_at=stored)
 
@@ -350,10 +357,10 @@ async def activity_history(context: PortfolioContext, query: contracts.GetActivi
     """GetActivityHistory: every version of one entry, oldest first."""
     require_owner(query.person_id, query.actor)
     async with context.unit_of_work() as uow:
-        record = await repo.get_activity(uow.session, query.activity_id)
+        record = await activity_repo.get_activity(uow.session, query.activity_id)
         if record is None or record.person_id != query.person_id:
             raise NotFound("activity_not_found", "no such activity in this portfolio")
-        versions = await repo.list_versions(uow.session, query.activity_id)
+        versions = await activity_repo.list_versions(uow.session, query.activity_id)
     return contracts.ActivityHistory(
         activity_id=query.activity_id,
         versions=[

@@ -15,8 +15,10 @@ from lklr_shared.kit.errors import Conflict, Forbidden, NotFound
 from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.scheme import CategoryKey, NoSchemeVersionInForce, SchemeBook, SchemeVersion
 from portfolio.adapters.blobs import BlobStore
-from portfolio.adapters.repository import ActivityRecord, CycleRecord, PersonRecord, VersionRecord, get_person
+from portfolio.adapters.repositories.activities import ActivityRecord, VersionRecord
+from portfolio.adapters.repositories.people import CycleRecord, PersonRecord, get_person
 from portfolio.domain.activities import Activity, ActivitySource, EntryState
+from portfolio.domain.cycles import cycle_containing, open_for_additions
 
 
 @dataclass(frozen=True)
@@ -52,11 +54,6 @@ async def require_person(uow: UnitOfWork, person_id: uuid.UUID) -> PersonRecord:
     return person
 
 
-def cycle_containing(cycles: Sequence[CycleRecord], day: date) -> CycleRecord | None:
-    """The cycle an activity completed on ``day`` counts in, if any (cycles never overlap)."""
-    return next((cycle for cycle in cycles if cycle.contains(day)), None)
-
-
 def listing_cycle(cycles: Sequence[CycleRecord], day: date) -> CycleRecord | None:
     """The cycle whose portfolio page lists work completed on ``day``: the one holding it, else the first cycle for
     earlier work (before registration) and the latest for later work. None while no cycle is known."""
@@ -86,7 +83,7 @@ def require_open_for_additions(cycles: Sequence[CycleRecord], day: date, today: 
     """Refuse a new entry completed in a frozen cycle, unless the cycle's dossier was returned for correction and
     the correction deadline has not passed (then the professional may add work of the same cycle)."""
     cycle = cycle_containing(cycles, day)
-    if cycle is not None and not cycle.open_for_additions(today):
+    if cycle is not None and not open_for_additions(cycle, today):
         require_not_frozen([cycle], day)
 
 
@@ -117,16 +114,6 @@ def to_domain(record: ActivityRecord) -> Activity:
         state=EntryState(record.state),
         completed_on=record.completion_date,
         a2_type=record.a2_type,
-    )
-
-
-def is_editable(record: ActivityRecord, cycles: Sequence[CycleRecord]) -> bool:
-    """Self-entered, not yet judged by an audit, and not in a frozen cycle."""
-    cycle = cycle_containing(cycles, record.completion_date)
-    return (
-        record.source == ActivitySource.SELF_ENTERED
-        and record.state == EntryState.TO_BE_CHECKED
-        and (cycle is None or cycle.frozen_at is None)
     )
 
 

@@ -18,8 +18,11 @@ from lklr_shared.contracts.envelope import Envelope
 from lklr_shared.contracts.portfolio import ActivitiesPlaced, ActivityRecorded, PlacedEntry
 from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.scheme import CategoryKey
-from portfolio.adapters import repository as repo
-from portfolio.adapters.repository import ActivityRecord, VoidRecord
+from portfolio.adapters.repositories import activities as activity_repo
+from portfolio.adapters.repositories import attendance as attendance_repo
+from portfolio.adapters.repositories import evidence as evidence_repo
+from portfolio.adapters.repositories.activities import ActivityRecord
+from portfolio.adapters.repositories.attendance import VoidRecord
 from portfolio.domain.activities import ActivitySource, EntryState
 from portfolio.service_layer.common import PortfolioContext, version_of
 from portfolio.service_layer.norm_met import announce_met_norms
@@ -94,8 +97,8 @@ async def record_attendance(
         )
         for row in event.rows
     ]
-    await repo.lock_attendances(uow.session, (row.attendance_id for row in event.rows))
-    inserted = await repo.insert_placed_activities(uow.session, records, natural_key="attendance_id")
+    await attendance_repo.lock_attendances(uow.session, (row.attendance_id for row in event.rows))
+    inserted = await activity_repo.insert_placed_activities(uow.session, records, natural_key="attendance_id")
     new_records = [record for record in records if record.activity_id in inserted]
     if len(new_records) < len(records):
         log.info(
@@ -104,7 +107,7 @@ async def record_attendance(
             len(records) - len(new_records),
             len(records),
         )
-    await repo.insert_versions(
+    await activity_repo.insert_versions(
         uow.session,
         (
             version_of(
@@ -150,8 +153,8 @@ async def void_attendance(
 
     The void is kept on its own too, so a void that arrives before its attendance is applied when that arrives.
     """
-    await repo.lock_attendances(uow.session, [event.attendance_id])
-    await repo.remember_void(
+    await attendance_repo.lock_attendances(uow.session, [event.attendance_id])
+    await attendance_repo.remember_void(
         uow.session,
         VoidRecord(
             attendance_id=event.attendance_id,
@@ -165,8 +168,8 @@ async def void_attendance(
 
 
 async def _apply_pending_voids(uow: UnitOfWork, attendance_ids: Iterable[uuid.UUID], now: datetime) -> None:
-    for void in await repo.pending_voids(uow.session, attendance_ids):
-        record = await repo.activity_for_attendance(uow.session, void.attendance_id)
+    for void in await attendance_repo.pending_voids(uow.session, attendance_ids):
+        record = await attendance_repo.activity_for_attendance(uow.session, void.attendance_id)
         if record is None:
             log.info("void of attendance %s kept until the attendance arrives", void.attendance_id)
             continue
@@ -187,9 +190,9 @@ async def _apply_pending_voids(uow: UnitOfWork, attendance_ids: Iterable[uuid.UU
                 state_reason=void.reason,
                 updated_at=now,
             )
-            await repo.update_activity(uow.session, voided, previous_version=record.version)
-            evidence = await repo.evidence_by_activity(uow.session, [record.activity_id])
-            await repo.insert_versions(
+            await activity_repo.update_activity(uow.session, voided, previous_version=record.version)
+            evidence = await evidence_repo.evidence_by_activity(uow.session, [record.activity_id])
+            await activity_repo.insert_versions(
                 uow.session,
                 [
                     version_of(
@@ -204,7 +207,7 @@ async def _apply_pending_voids(uow: UnitOfWork, attendance_ids: Iterable[uuid.UU
                     )
                 ],
             )
-        await repo.mark_void_applied(uow.session, void.attendance_id, now)
+        await attendance_repo.mark_void_applied(uow.session, void.attendance_id, now)
 
 
 async def record_teaching(
@@ -243,11 +246,11 @@ async def record_teaching(
         recorded_at=now,
         updated_at=now,
     )
-    inserted = await repo.insert_placed_activities(uow.session, [record], natural_key="teaching_claim_id")
+    inserted = await activity_repo.insert_placed_activities(uow.session, [record], natural_key="teaching_claim_id")
     if not inserted:
         log.info("teaching claim %s was placed before; skipped", event.claim_id)
         return
-    await repo.insert_versions(
+    await activity_repo.insert_versions(
         uow.session,
         [
             version_of(

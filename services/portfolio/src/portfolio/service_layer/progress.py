@@ -15,11 +15,16 @@ from decimal import Decimal
 from lklr_shared.contracts import portfolio as contracts
 from lklr_shared.kit.errors import NotFound, RuleViolation
 from lklr_shared.scheme import CategoryKey
-from portfolio.adapters import repository as repo
 from portfolio.adapters import svg
-from portfolio.adapters.repository import ActivityRecord, CycleRecord, EvidenceRecord, PersonRecord
+from portfolio.adapters.repositories import activities as activity_repo
+from portfolio.adapters.repositories import evidence as evidence_repo
+from portfolio.adapters.repositories import people as people_repo
+from portfolio.adapters.repositories.activities import ActivityRecord
+from portfolio.adapters.repositories.evidence import EvidenceRecord
+from portfolio.adapters.repositories.people import CycleRecord, PersonRecord
 from portfolio.domain.activities import Activity, ActivitySource, EntryState, floor_to_point_step, self_entered_points
 from portfolio.domain.activities import InvalidEntry as DomainInvalidEntry
+from portfolio.domain.cycles import contains
 from portfolio.domain.norm import ConstraintProgress, Cycle, NormOutcome, assess_norm
 from portfolio.domain.progress import points_per_year
 from portfolio.domain.reregistration import application_window
@@ -92,7 +97,7 @@ def choose_cycle(cycles: Sequence[CycleRecord], cycle_id: uuid.UUID | None, toda
                 return cycle
         raise NotFound("cycle_not_found", "this person has no such cycle")
     for cycle in cycles:
-        if cycle.contains(today):
+        if contains(cycle, today):
             return cycle
     begun = [cycle for cycle in cycles if cycle.starts_on <= today]
     if begun:
@@ -121,7 +126,7 @@ async def load_portfolio(
     """Load a person's entries of one cycle and assess them against the cycle's norm."""
     async with context.unit_of_work() as uow:
         person = await require_person(uow, person_id)
-        cycles = await repo.list_cycles(uow.session, person.person_id)
+        cycles = await people_repo.list_cycles(uow.session, person.person_id)
         cycle = choose_cycle(cycles, cycle_id, today)
         if cycle is None:
             completed_from = completed_to = None
@@ -130,11 +135,11 @@ async def load_portfolio(
             # every entry shows up somewhere (as not counting, with the reason).
             completed_from = None if cycle is cycles[0] else cycle.starts_on
             completed_to = None if cycle is cycles[-1] else cycle.ends_on
-        records = await repo.list_activities(
+        records = await activity_repo.list_activities(
             uow.session, person.person_id, completed_from=completed_from, completed_to=completed_to
         )
-        evidence = await repo.evidence_by_activity(uow.session, [record.activity_id for record in records])
-        last_seen_at = await repo.get_last_seen(uow.session, person.person_id)
+        evidence = await evidence_repo.evidence_by_activity(uow.session, [record.activity_id for record in records])
+        last_seen_at = await activity_repo.get_last_seen(uow.session, person.person_id)
     outcome = None
     if cycle is not None:
         outcome = assess_norm(

@@ -14,8 +14,8 @@ from lklr_shared.contracts.envelope import Envelope
 from lklr_shared.kit.errors import NotFound
 from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.kit.security_log import DONE, REFUSED, record_security_event
-from portfolio.adapters import repository as repo
-from portfolio.adapters import review_grants
+from portfolio.adapters.repositories import evidence as evidence_repo
+from portfolio.adapters.repositories import grants
 from portfolio.service_layer.common import PortfolioContext
 from portfolio.service_layer.evidence import chunk_of
 
@@ -24,9 +24,9 @@ async def record_access_granted(
     context: PortfolioContext, uow: UnitOfWork, event: audit_events.EvidenceAccessGranted, _envelope: Envelope
 ) -> None:
     """audit.EvidenceAccessGranted: keep what the case's reviewer may read (idempotent per item)."""
-    items = [(review_grants.ACTIVITY, activity_id) for activity_id in event.activity_ids]
-    items += [(review_grants.EVIDENCE, evidence_id) for evidence_id in event.evidence_ids]
-    await review_grants.add_grants(
+    items = [(grants.ACTIVITY, activity_id) for activity_id in event.activity_ids]
+    items += [(grants.EVIDENCE, evidence_id) for evidence_id in event.evidence_ids]
+    await grants.add_grants(
         uow.session,
         case_id=event.case_id,
         reviewer_id=event.reviewer_id,
@@ -45,8 +45,8 @@ async def read_review_chunk(
     if query.actor.role != "reviewer" or query.actor.person_id != query.reviewer_id:
         raise not_found
     async with context.unit_of_work() as uow:
-        evidence = await repo.get_evidence(uow.session, query.evidence_id)
-        granted = evidence is not None and await review_grants.is_granted(
+        evidence = await evidence_repo.get_evidence(uow.session, query.evidence_id)
+        granted = evidence is not None and await grants.is_granted(
             uow.session,
             case_id=query.case_id,
             reviewer_id=query.reviewer_id,

@@ -7,10 +7,13 @@ from datetime import date, datetime
 
 from lklr_shared.contracts import portfolio as contracts
 from lklr_shared.scheme import SchemeBook
-from portfolio.adapters.repository import ActivityRecord, CycleRecord, EvidenceRecord
+from portfolio.adapters.repositories.activities import ActivityRecord
+from portfolio.adapters.repositories.evidence import EvidenceRecord
+from portfolio.adapters.repositories.people import CycleRecord
 from portfolio.domain.activities import ActivitySource, EntryState
 from portfolio.domain.checking import check_deadline, is_awaiting_check
-from portfolio.service_layer.common import is_editable, scheme_for
+from portfolio.domain.cycles import is_editable
+from portfolio.service_layer.common import scheme_for
 
 
 def evidence_view(evidence: EvidenceRecord) -> contracts.EvidenceFile:
