@@ -12,16 +12,17 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from audit.adapters import repository as repo
-from audit.adapters.repository import CaseActivityRecord, CaseRecord, DossierRecord
+from audit.adapters.repositories import cases as case_repo
+from audit.adapters.repositories import dossiers as dossier_repo
+from audit.adapters.repositories.cases import CaseActivityRecord, CaseRecord
+from audit.adapters.repositories.dossiers import DossierRecord
 from audit.domain.cases import RecordedJudgement, all_final, current_judgements, final_judgements
 from audit.domain.judgement import Judgement, Verdict
 from audit.domain.outcome import DossierOutcome, OutcomeDecision, PointTotals, SampledActivity, decide_outcome
 from audit.service_layer.context import AuditContext
 from lklr_shared.contracts import audit as contracts
 from lklr_shared.contracts.base import Message
+from lklr_shared.kit.outbox import UnitOfWork
 
 Emit = Callable[[Message], object]
 """Queues an event in the caller's unit of work (with the right cause)."""
@@ -87,7 +88,7 @@ def concluded_event(
 
 
 async def record_outcome(
-    session: AsyncSession,
+    uow: UnitOfWork,
     dossier: DossierRecord,
     decision: OutcomeDecision,
     *,
@@ -98,10 +99,11 @@ async def record_outcome(
     emit: Emit,
 ) -> None:
     """Store the outcome on the dossier (and its case) and emit AuditConcluded."""
-    await repo.update_dossier(session, dossier.dossier_id, **outcome_values(dossier, decision))
+    session = uow.session
+    await dossier_repo.update_dossier(session, dossier.dossier_id, **outcome_values(dossier, decision))
     if case_id is not None:
         returned = decision.outcome is DossierOutcome.RETURNED_FOR_CORRECTION
-        await repo.update_case(
+        await case_repo.update_case(
             session, case_id, status="awaiting_correction" if returned else "concluded", closed_at=now
         )
     emit(concluded_event(dossier, decision, case_id=case_id, judgements=judgements, round_number=round_number))
@@ -109,7 +111,7 @@ async def record_outcome(
 
 async def conclude_if_complete(
     context: AuditContext,
-    session: AsyncSession,
+    uow: UnitOfWork,
     case: CaseRecord,
     dossier: DossierRecord,
     activities: Sequence[CaseActivityRecord],
@@ -135,7 +137,7 @@ async def conclude_if_complete(
         correction_weeks=rules.correction_weeks,
     )
     await record_outcome(
-        session,
+        uow,
         dossier,
         decision,
         case_id=case.case_id,
