@@ -9,8 +9,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from typing import TypedDict
 
 from lklr_shared.contracts import portfolio as contracts
 from lklr_shared.kit.errors import Conflict, NotFound, RuleViolation
@@ -30,6 +31,7 @@ from portfolio.domain.norm import assess_norm
 from portfolio.service_layer.common import (
     PortfolioContext,
     listing_cycle,
+    new_entry,
     require_not_frozen,
     require_open_for_additions,
     require_owner,
@@ -82,6 +84,42 @@ async def _saved_reply(
     )
 
 
+class _Entered(TypedDict):
+    """An entry's fields as the professional entered them, with the type and points that follow from them."""
+
+    # entered
+    title: str
+    description: str
+    completion_date: date
+    category: str
+    a2_type: str | None
+    study_load_hours: Decimal | None
+    quantity: Decimal | None
+    hours_per_unit: Decimal | None
+    # what follows from it
+    activity_type: str
+    points: Decimal
+
+
+def _entered(
+    context: PortfolioContext, cycles: Sequence[CycleRecord], entry: contracts.ActivityInput, today: date
+) -> _Entered:
+    """The entered fields, priced (422 with a reason when they are wrong)."""
+    category, activity_type, a2_type, points = _priced(context, cycles, entry, today)
+    return _Entered(
+        title=entry.title.strip(),
+        description=entry.description.strip(),
+        completion_date=entry.completion_date,
+        category=category.value,
+        a2_type=a2_type,
+        study_load_hours=entry.study_load_hours,
+        quantity=entry.quantity,
+        hours_per_unit=entry.hours_per_unit,
+        activity_type=activity_type,
+        points=points,
+    )
+
+
 def _priced(
     context: PortfolioContext, cycles: Sequence[CycleRecord], entry: contracts.ActivityInput, today: date
 ) -> tuple[CategoryKey, str, str | None, Decimal]:
@@ -121,61 +159,61 @@ async def _evidence_to_attach(
     return found
 
 
+async def _person_for_entry_change(uow: UnitOfWork, person_id: uuid.UUID) -> tuple[PersonRecord, list[CycleRecord]]:
+    """The registered person and their cycles, share-locked: a freeze of a cycle waits for the entry change (and
+    sees it), and a change after the freeze sees the frozen cycle."""
+    person = await require_person(uow, person_id)
+    return person, await people_repo.list_cycles(uow.session, person.person_id, lock="share")
+
+
+async def _keep_persons_change(
+    uow: UnitOfWork,
+    record: ActivityRecord,
+    actor: contracts.Actor,
+    change: str,
+    *,
+    at: datetime,
+    evidence_ids: Sequence[uuid.UUID] = (),
+    reason: str = "",
+) -> None:
+    """The history row of a change the professional made to their entry (from where: the actor's origin)."""
+    version = version_of(
+        record,
+        change=change,
+        actor_kind="person",
+        actor_id=str(actor.person_id),
+        origin=actor.origin,
+        reason=reason,
+        at=at,
+        evidence_ids=evidence_ids,
+    )
+    await activity_repo.insert_versions(uow.session, [version])
+
+
 async def record_activity(context: PortfolioContext, command: contracts.RecordActivity) -> contracts.ActivitySaved:
     """RecordActivity: a self-entered entry, to be checked by a possible audit. Emits ActivityRecorded."""
     require_owner(command.person_id, command.actor)
     now, today = context.clock(), context.today()
     async with context.unit_of_work() as uow:
-        person = await require_person(uow, command.person_id)
-        cycles = await people_repo.list_cycles(uow.session, person.person_id, lock="share")
+        person, cycles = await _person_for_entry_change(uow, command.person_id)
         entry = command.activity
         require_open_for_additions(cycles, entry.completion_date, today)
-        category, activity_type, a2_type, points = _priced(context, cycles, entry, today)
+        entered = _entered(context, cycles, entry, today)
         activity_id = uuid.uuid4()
         evidence = await _evidence_to_attach(uow, person.person_id, command.evidence_ids, activity_id)
-        record = ActivityRecord(
+        record = new_entry(
             activity_id=activity_id,
             person_id=person.person_id,
-            version=1,
-            source=ActivitySource.SELF_ENTERED.value,
-            category=category.value,
-            activity_type=activity_type,
-            a2_type=a2_type,
-            title=entry.title.strip(),
-            description=entry.description.strip(),
-            completion_date=entry.completion_date,
-            points=points,
+            source=ActivitySource.SELF_ENTERED,
             accredited=False,
-            state=EntryState.TO_BE_CHECKED.value,
-            state_reason="",
-            study_load_hours=entry.study_load_hours,
-            quantity=entry.quantity,
-            hours_per_unit=entry.hours_per_unit,
-            provider_id=None,
-            provider_name=None,
-            course_id=None,
-            edition_id=None,
-            batch_id=None,
-            attendance_id=None,
-            teaching_claim_id=None,
-            recorded_at=now,
-            updated_at=now,
+            state=EntryState.TO_BE_CHECKED,
+            at=now,
+            **entered,
         )
         await activity_repo.insert_activity(uow.session, record)
         await evidence_repo.attach_evidence(uow.session, activity_id, [item.evidence_id for item in evidence])
-        await activity_repo.insert_versions(
-            uow.session,
-            [
-                version_of(
-                    record,
-                    change="recorded",
-                    actor_kind="person",
-                    actor_id=str(command.actor.person_id),
-                    origin=command.actor.origin,
-                    at=now,
-                    evidence_ids=[item.evidence_id for item in evidence],
-                )
-            ],
+        await _keep_persons_change(
+            uow, record, command.actor, "recorded", at=now, evidence_ids=[item.evidence_id for item in evidence]
         )
         uow.emit(recorded_event(record))
         await announce_met_norms(context, uow, [person.person_id])
@@ -196,8 +234,7 @@ async def edit_activity(context: PortfolioContext, command: contracts.EditActivi
     require_owner(command.person_id, command.actor)
     now, today = context.clock(), context.today()
     async with context.unit_of_work() as uow:
-        person = await require_person(uow, command.person_id)
-        cycles = await people_repo.list_cycles(uow.session, person.person_id, lock="share")
+        person, cycles = await _person_for_entry_change(uow, command.person_id)
         current = await _own_activity(uow, person.person_id, command.activity_id)
         if current.source != ActivitySource.SELF_ENTERED:
             raise Conflict("not_editable", "entries placed by a provider or the committee are corrected at the source")
@@ -210,7 +247,7 @@ async def edit_activity(context: PortfolioContext, command: contracts.EditActivi
         require_not_frozen(cycles, current.completion_date, entry.completion_date)
         if not is_editable(current, cycles):
             raise Conflict("not_editable", f"an activity that is {current.state} can no longer be edited")
-        category, activity_type, a2_type, points = _priced(context, cycles, entry, today)
+        entered = _entered(context, cycles, entry, today)
         attached_now = (await evidence_repo.evidence_by_activity(uow.session, [current.activity_id]))[
             current.activity_id
         ]
@@ -218,19 +255,7 @@ async def edit_activity(context: PortfolioContext, command: contracts.EditActivi
         if command.evidence_ids is not None:
             wanted = await _evidence_to_attach(uow, person.person_id, command.evidence_ids, current.activity_id)
             evidence_ids = [item.evidence_id for item in wanted]
-        edited = replace(
-            current,
-            category=category.value,
-            activity_type=activity_type,
-            a2_type=a2_type,
-            title=entry.title.strip(),
-            description=entry.description.strip(),
-            completion_date=entry.completion_date,
-            points=points,
-            study_load_hours=entry.study_load_hours,
-            quantity=entry.quantity,
-            hours_per_unit=entry.hours_per_unit,
-        )
+        edited = replace(current, **entered)
         unchanged_files = sorted(evidence_ids) == sorted(item.evidence_id for item in attached_now)
         if edited == current and unchanged_files:
             # Saving an unchanged form is not a change: no new version, no history row.
@@ -242,20 +267,8 @@ async def edit_activity(context: PortfolioContext, command: contracts.EditActivi
             dropped = [item.evidence_id for item in attached_now if item.evidence_id not in evidence_ids]
             await evidence_repo.attach_evidence(uow.session, None, dropped)
             await evidence_repo.attach_evidence(uow.session, current.activity_id, evidence_ids)
-        await activity_repo.insert_versions(
-            uow.session,
-            [
-                version_of(
-                    edited,
-                    change="edited",
-                    actor_kind="person",
-                    actor_id=str(command.actor.person_id),
-                    origin=command.actor.origin,
-                    reason=command.reason.strip(),
-                    at=now,
-                    evidence_ids=evidence_ids,
-                )
-            ],
+        await _keep_persons_change(
+            uow, edited, command.actor, "edited", at=now, evidence_ids=evidence_ids, reason=command.reason.strip()
         )
         await announce_met_norms(context, uow, [person.person_id])
         reply = await _saved_reply(uow, context, person, cycles, edited)
@@ -275,8 +288,7 @@ async def _check(
     require_owner(person_id, actor)
     now, today = context.clock(), context.today()
     async with context.unit_of_work() as uow:
-        person = await require_person(uow, person_id)
-        cycles = await people_repo.list_cycles(uow.session, person.person_id, lock="share")
+        person, cycles = await _person_for_entry_change(uow, person_id)
         current = await _own_activity(uow, person.person_id, activity_id)
         require_not_frozen(cycles, current.completion_date)
         window = scheme_for(context.book, cycles, current.completion_date).portfolio.confirm_dispute_window_days
@@ -297,20 +309,7 @@ async def _check(
             current, version=current.version + 1, state=new_state.value, state_reason=reason, updated_at=now
         )
         await activity_repo.update_activity(uow.session, checked, previous_version=current.version)
-        await activity_repo.insert_versions(
-            uow.session,
-            [
-                version_of(
-                    checked,
-                    change=new_state.value,
-                    actor_kind="person",
-                    actor_id=str(actor.person_id),
-                    origin=actor.origin,
-                    reason=reason,
-                    at=now,
-                )
-            ],
-        )
+        await _keep_persons_change(uow, checked, actor, new_state.value, at=now, reason=reason)
         if new_state is EntryState.DISPUTED:
             assert checked.attendance_id is not None and checked.provider_id is not None  # provider-placed
             uow.emit(

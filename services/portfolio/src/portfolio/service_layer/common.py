@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from lklr_shared.contracts.envelope import utcnow
 from lklr_shared.contracts.portfolio import Actor
@@ -68,6 +69,14 @@ def listing_cycle(cycles: Sequence[CycleRecord], day: date) -> CycleRecord | Non
     return later[0] if later else cycles[-1]
 
 
+def asked_cycle(cycles: Sequence[CycleRecord], cycle_id: uuid.UUID) -> CycleRecord:
+    """The person's cycle the request names, or 404 when it is not theirs."""
+    for cycle in cycles:
+        if cycle.cycle_id == cycle_id:
+            return cycle
+    raise NotFound("cycle_not_found", "this person has no such cycle")
+
+
 def require_not_frozen(cycles: Sequence[CycleRecord], *days: date) -> None:
     """Refuse a change to work completed in a cycle that was frozen into a re-registration dossier."""
     for day in days:
@@ -114,6 +123,64 @@ def to_domain(record: ActivityRecord) -> Activity:
         state=EntryState(record.state),
         completed_on=record.completion_date,
         a2_type=record.a2_type,
+    )
+
+
+def new_entry(
+    *,
+    activity_id: uuid.UUID,
+    person_id: uuid.UUID,
+    source: ActivitySource,
+    category: str,
+    activity_type: str,
+    a2_type: str | None,
+    title: str,
+    description: str,
+    completion_date: date,
+    points: Decimal,
+    accredited: bool,
+    state: EntryState,
+    at: datetime,
+    study_load_hours: Decimal | None = None,
+    quantity: Decimal | None = None,
+    hours_per_unit: Decimal | None = None,
+    provider_id: uuid.UUID | None = None,
+    provider_name: str | None = None,
+    course_id: uuid.UUID | None = None,
+    edition_id: uuid.UUID | None = None,
+    batch_id: uuid.UUID | None = None,
+    attendance_id: uuid.UUID | None = None,
+    teaching_claim_id: uuid.UUID | None = None,
+) -> ActivityRecord:
+    """A new entry in its first version, recorded ``at``; the links it does not name (provider, course, batch,
+    attendance, teaching claim) and the entered figures it does not have stay empty."""
+    return ActivityRecord(
+        activity_id=activity_id,
+        person_id=person_id,
+        version=1,
+        source=source.value,
+        category=category,
+        activity_type=activity_type,
+        a2_type=a2_type,
+        title=title,
+        description=description,
+        completion_date=completion_date,
+        points=points,
+        accredited=accredited,
+        state=state.value,
+        state_reason="",
+        study_load_hours=study_load_hours,
+        quantity=quantity,
+        hours_per_unit=hours_per_unit,
+        provider_id=provider_id,
+        provider_name=provider_name,
+        course_id=course_id,
+        edition_id=edition_id,
+        batch_id=batch_id,
+        attendance_id=attendance_id,
+        teaching_claim_id=teaching_claim_id,
+        recorded_at=at,
+        updated_at=at,
     )
 
 

@@ -24,7 +24,7 @@ from portfolio.adapters.repositories import evidence as evidence_repo
 from portfolio.adapters.repositories.activities import ActivityRecord
 from portfolio.adapters.repositories.attendance import VoidRecord
 from portfolio.domain.activities import ActivitySource, EntryState
-from portfolio.service_layer.common import PortfolioContext, version_of
+from portfolio.service_layer.common import PortfolioContext, new_entry, version_of
 from portfolio.service_layer.norm_met import announce_met_norms
 
 log = logging.getLogger(__name__)
@@ -66,11 +66,10 @@ async def record_attendance(
     """
     now = context.clock()
     records = [
-        ActivityRecord(
+        new_entry(
             activity_id=placed_activity_id(row.attendance_id),
             person_id=row.person_id,
-            version=1,
-            source=ActivitySource.PROVIDER_PLACED.value,
+            source=ActivitySource.PROVIDER_PLACED,
             category=event.category,
             activity_type=ACCREDITED_COURSE,
             # An accredited course earns the committee's points, whatever its category: no scheme type applies.
@@ -80,20 +79,15 @@ async def record_attendance(
             completion_date=event.completion_date,
             points=row.points,
             accredited=True,
-            state=EntryState.PLACED.value,
-            state_reason="",
+            state=EntryState.PLACED,
+            at=now,
             study_load_hours=row.hours,
-            quantity=None,
-            hours_per_unit=None,
             provider_id=event.provider_id,
             provider_name=event.provider_name,
             course_id=event.course_id,
             edition_id=event.edition_id,
             batch_id=event.batch_id,
             attendance_id=row.attendance_id,
-            teaching_claim_id=None,
-            recorded_at=now,
-            updated_at=now,
         )
         for row in event.rows
     ]
@@ -218,11 +212,10 @@ async def record_teaching(
     The professional made the claim themselves, so there is nothing for them to check: it is placed confirmed.
     """
     now = context.clock()
-    record = ActivityRecord(
+    record = new_entry(
         activity_id=teaching_activity_id(event.claim_id),
         person_id=event.person_id,
-        version=1,
-        source=ActivitySource.TEACHING.value,
+        source=ActivitySource.TEACHING,
         category=CategoryKey.A2.value,
         activity_type=GIVING_TRAINING,
         a2_type=GIVING_TRAINING,
@@ -231,20 +224,10 @@ async def record_teaching(
         completion_date=event.completion_date,
         points=event.points,
         accredited=True,
-        state=EntryState.CONFIRMED.value,
-        state_reason="",
-        study_load_hours=None,
+        state=EntryState.CONFIRMED,
+        at=now,
         quantity=event.hours,
-        hours_per_unit=None,
-        provider_id=None,
-        provider_name=None,
-        course_id=None,
-        edition_id=None,
-        batch_id=None,
-        attendance_id=None,
         teaching_claim_id=event.claim_id,
-        recorded_at=now,
-        updated_at=now,
     )
     inserted = await activity_repo.insert_placed_activities(uow.session, [record], natural_key="teaching_claim_id")
     if not inserted:

@@ -30,6 +30,7 @@ from portfolio.domain.progress import points_per_year
 from portfolio.domain.reregistration import application_window
 from portfolio.service_layer.common import (
     PortfolioContext,
+    asked_cycle,
     require_owner,
     require_person,
     scheme_for,
@@ -92,10 +93,7 @@ def _exclusions(outcome: NormOutcome) -> dict[str, str]:
 def choose_cycle(cycles: Sequence[CycleRecord], cycle_id: uuid.UUID | None, today: date) -> CycleRecord | None:
     """The asked cycle (404 when it is not the person's), else the one holding today, else the latest begun."""
     if cycle_id is not None:
-        for cycle in cycles:
-            if cycle.cycle_id == cycle_id:
-                return cycle
-        raise NotFound("cycle_not_found", "this person has no such cycle")
+        return asked_cycle(cycles, cycle_id)
     for cycle in cycles:
         if contains(cycle, today):
             return cycle

@@ -45,7 +45,14 @@ from portfolio.domain.reregistration import (
     may_resubmit,
     shortfall_text,
 )
-from portfolio.service_layer.common import PortfolioContext, require_owner, require_person, to_domain, version_of
+from portfolio.service_layer.common import (
+    PortfolioContext,
+    asked_cycle,
+    require_owner,
+    require_person,
+    to_domain,
+    version_of,
+)
 from portfolio.service_layer.progress import domain_cycle
 
 log = logging.getLogger(__name__)
@@ -69,10 +76,7 @@ def cycle_to_apply_for(
     if not cycles:
         raise NotFound("no_cycle", "no cycle is open for this person yet")
     if cycle_id is not None:
-        for cycle in cycles:
-            if cycle.cycle_id == cycle_id:
-                return cycle
-        raise NotFound("cycle_not_found", "this person has no such cycle")
+        return asked_cycle(cycles, cycle_id)
     for cycle in cycles:
         if window_of(context, cycle).position(today) is WindowPosition.OPEN:
             return cycle
