@@ -7,7 +7,6 @@ gets its own databases and its own exchange/queue prefix, and removes them at th
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import itertools
 import logging
@@ -22,6 +21,7 @@ import pytest_asyncio
 from sqlalchemy.engine import make_url
 
 from lklr_shared.kit.topology import Topology
+from tests.support.waiting import wait_for
 
 log = logging.getLogger("lklr.tests")
 
@@ -230,20 +230,6 @@ async def _release_test_queues() -> AsyncIterator[None]:
     before = _topologies_now()
     yield
     await _release_made_during(before)
-
-
-async def wait_for(predicate, *, timeout: float = 20.0, interval: float = 0.05, message: str = "condition"):  # type: ignore[no-untyped-def]
-    """Poll an async or sync predicate until it is truthy (tests wait for asynchronous effects this way)."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        result = predicate()
-        if asyncio.iscoroutine(result):
-            result = await result
-        if result:
-            return result
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {message}")
-        await asyncio.sleep(interval)
 
 
 @pytest.fixture

@@ -16,8 +16,9 @@ from lklr_shared.contracts import portfolio as contracts
 from lklr_shared.contracts import registry as registry_events
 from lklr_shared.kit.clock import ManualClock
 from lklr_shared.kit.errors import RpcError
+from tests.support.waiting import wait_for
 
-from .conftest import Harness, Person, running_portfolio, wait_for
+from .conftest import Harness, Person, running_portfolio
 
 pytestmark = [pytest.mark.integration]
 

@@ -24,8 +24,9 @@ from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.security_log import security_log_table
 from portfolio.adapters.orm import objection_evidence_grants, review_evidence_grants
 from portfolio.adapters.repositories import evidence as evidence_repo
+from tests.support.waiting import wait_for
 
-from .conftest import PDF_HEAD, Harness, Person, rows_of, wait_for
+from .conftest import PDF_HEAD, Harness, Person, rows_of
 
 pytestmark = [pytest.mark.integration]
 

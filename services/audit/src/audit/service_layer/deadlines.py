@@ -24,9 +24,8 @@ from audit.domain.cases import (
     overdue_unanswered,
 )
 from audit.domain.judgement import reject_unanswered
-from audit.domain.outcome import decide_outcome
 from audit.service_layer.context import AuditContext
-from audit.service_layer.outcomes import Emit, conclude_if_complete, record_outcome, sampled_activity, totals_of
+from audit.service_layer.outcomes import Emit, conclude_if_complete, record_outcome, review_outcome
 from audit.service_layer.review import judged_event, next_sequence
 from lklr_shared.kit.outbox import UnitOfWork
 
@@ -134,14 +133,7 @@ async def _expire_one(context: AuditContext, uow: UnitOfWork, dossier_id: uuid.U
     activities = [] if case is None else await case_repo.activities_of_case(session, case.case_id)
     history = [] if case is None else (await judgement_repo.judgement_history(session, [case.case_id]))[case.case_id]
     settled = final_judgements(current_judgements(stored.recorded for stored in history))
-    decision = decide_outcome(
-        totals=totals_of(dossier),
-        norm=context.norm(dossier.scheme_version),
-        decided_on=context.today(),
-        sampled_activities=[sampled_activity(a) for a in activities],
-        judgements=settled,
-        after_correction=True,
-    )
+    decision = review_outcome(context, dossier, activities, settled, after_correction=True)
     await record_outcome(
         uow,
         dossier,

@@ -18,7 +18,14 @@ from audit.adapters.repositories.cases import CaseActivityRecord, CaseRecord
 from audit.adapters.repositories.dossiers import DossierRecord
 from audit.domain.cases import RecordedJudgement, all_final, current_judgements, final_judgements
 from audit.domain.judgement import Judgement, Verdict
-from audit.domain.outcome import DossierOutcome, OutcomeDecision, PointTotals, SampledActivity, decide_outcome
+from audit.domain.outcome import (
+    DEFAULT_CORRECTION_WEEKS,
+    DossierOutcome,
+    OutcomeDecision,
+    PointTotals,
+    SampledActivity,
+    decide_outcome,
+)
 from audit.service_layer.context import AuditContext
 from lklr_shared.contracts import audit as contracts
 from lklr_shared.contracts.base import Message
@@ -87,6 +94,28 @@ def concluded_event(
     )
 
 
+def review_outcome(
+    context: AuditContext,
+    dossier: DossierRecord,
+    activities: Sequence[CaseActivityRecord],
+    settled: Sequence[Judgement],
+    *,
+    after_correction: bool = False,
+    correction_weeks: int = DEFAULT_CORRECTION_WEEKS,
+) -> OutcomeDecision:
+    """The outcome of a reviewed dossier today, from its totals, its cycle's norm and the settled judgements of its
+    sampled activities (see `decide_outcome` for ``after_correction`` and ``correction_weeks``)."""
+    return decide_outcome(
+        totals=totals_of(dossier),
+        norm=context.norm(dossier.scheme_version),
+        decided_on=context.today(),
+        sampled_activities=[sampled_activity(a) for a in activities],
+        judgements=settled,
+        after_correction=after_correction,
+        correction_weeks=correction_weeks,
+    )
+
+
 async def record_outcome(
     uow: UnitOfWork,
     dossier: DossierRecord,
@@ -128,14 +157,7 @@ async def conclude_if_complete(
         return False
     rules = context.audit_rules(dossier.applied_on)
     settled = final_judgements(current)
-    decision = decide_outcome(
-        totals=totals_of(dossier),
-        norm=context.norm(dossier.scheme_version),
-        decided_on=context.today(),
-        sampled_activities=[sampled_activity(a) for a in activities],
-        judgements=settled,
-        correction_weeks=rules.correction_weeks,
-    )
+    decision = review_outcome(context, dossier, activities, settled, correction_weeks=rules.correction_weeks)
     await record_outcome(
         uow,
         dossier,

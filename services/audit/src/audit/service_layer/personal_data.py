@@ -10,6 +10,7 @@ import uuid
 from collections import defaultdict
 
 from audit.adapters.repositories import personal_data as personal_data_repo
+from audit.adapters.repositories.dossiers import DossierRecord
 from audit.service_layer.context import AuditContext
 from lklr_shared.contracts import audit as contracts
 from lklr_shared.kit.security_log import record_security_event
@@ -51,24 +52,36 @@ async def export_person_data(context: AuditContext, query: contracts.ExportPerso
     return contracts.PersonDataExport(
         person_id=query.person_id,
         dossiers=[
-            contracts.ExportedDossier(
-                dossier_id=row.dossier_id,
-                cycle_id=row.cycle_id,
-                applied_on=row.applied_on,
-                round=row.round,
-                total_points=row.total_points,
-                accredited_points=row.accredited_points,
-                a2_points=row.a2_points,
-                sampled=row.sampled,
-                exemption_reason=row.exemption_reason,
-                status=row.status,
-                outcome=row.outcome,
-                was_returned=row.was_returned,
-                correction_deadline=row.correction_deadline,
-                concluded_on=row.concluded_on,
-                judgements=judged.get(row.case_id, []) if row.case_id is not None else [],
-                answers=answered.get(row.case_id, []) if row.case_id is not None else [],
+            _exported(
+                item.dossier,
+                judged.get(item.case_id, []) if item.case_id is not None else [],
+                answered.get(item.case_id, []) if item.case_id is not None else [],
             )
-            for row in dossier_rows
+            for item in dossier_rows
         ],
+    )
+
+
+def _exported(
+    dossier: DossierRecord,
+    judgements: list[contracts.ExportedJudgement],
+    answers: list[contracts.ExportedAnswer],
+) -> contracts.ExportedDossier:
+    return contracts.ExportedDossier(
+        dossier_id=dossier.dossier_id,
+        cycle_id=dossier.cycle_id,
+        applied_on=dossier.applied_on,
+        round=dossier.round,
+        total_points=dossier.total_points,
+        accredited_points=dossier.accredited_points,
+        a2_points=dossier.a2_points,
+        sampled=dossier.sampled,
+        exemption_reason=dossier.exemption_reason,
+        status=dossier.status,
+        outcome=dossier.outcome,
+        was_returned=dossier.was_returned,
+        correction_deadline=dossier.correction_deadline,
+        concluded_on=dossier.concluded_on,
+        judgements=judgements,
+        answers=answers,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -41,6 +42,12 @@ class DossierRecord:
     received_at: datetime
 
 
+def dossier_record(row: Mapping[Any, Any]) -> DossierRecord:
+    """The record of a row of ``dossiers`` (its columns, and maybe others, which are left out)."""
+    values = {name: row[name] for name in DossierRecord.__dataclass_fields__}
+    return DossierRecord(**(values | {"received_at": as_utc(row["received_at"])}))
+
+
 async def get_dossier(
     session: AsyncSession, dossier_id: uuid.UUID, *, for_update: bool = False
 ) -> DossierRecord | None:
@@ -48,7 +55,7 @@ async def get_dossier(
     if for_update:
         query = query.with_for_update()
     row = (await session.execute(query)).mappings().first()
-    return None if row is None else DossierRecord(**(dict(row) | {"received_at": as_utc(row["received_at"])}))
+    return None if row is None else dossier_record(row)
 
 
 async def update_dossier(session: AsyncSession, dossier_id: uuid.UUID, **values: Any) -> None:

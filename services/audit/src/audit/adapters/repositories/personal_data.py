@@ -6,33 +6,20 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from audit.adapters.orm import case_activities, dossiers, information_answers, judgements, review_cases
+from audit.adapters.repositories.dossiers import DossierRecord, dossier_record
 from audit.adapters.repositories.rows import as_utc
 
 
 @dataclass(frozen=True, slots=True)
 class PersonDossier:
-    """One of the person's dossiers with its sampling decision and outcome, and its review case if sampled."""
+    """One of the person's dossiers, and its review case if it was sampled."""
 
-    dossier_id: uuid.UUID
-    cycle_id: uuid.UUID
-    applied_on: date
-    round: int
-    total_points: Decimal
-    accredited_points: Decimal
-    a2_points: Decimal
-    sampled: bool
-    exemption_reason: str | None
-    status: str
-    outcome: str | None
-    was_returned: bool
-    correction_deadline: date | None
-    concluded_on: date | None
+    dossier: DossierRecord
     case_id: uuid.UUID | None
 
 
@@ -62,14 +49,13 @@ class AnswerLine:
 
 async def dossiers_of_person(session: AsyncSession, person_id: uuid.UUID) -> list[PersonDossier]:
     """Every dossier of the person, oldest first, with its case id (None when not sampled)."""
-    columns = [dossiers.c[name] for name in PersonDossier.__dataclass_fields__ if name != "case_id"]
     rows = await session.execute(
-        sa.select(*columns, review_cases.c.case_id)
+        sa.select(dossiers, review_cases.c.case_id)
         .outerjoin(review_cases, review_cases.c.dossier_id == dossiers.c.dossier_id)
         .where(dossiers.c.person_id == person_id)
         .order_by(dossiers.c.applied_on, dossiers.c.dossier_id)
     )
-    return [PersonDossier(**row) for row in rows.mappings()]
+    return [PersonDossier(dossier_record(row), row["case_id"]) for row in rows.mappings()]
 
 
 async def judgements_of_cases(session: AsyncSession, case_ids: Sequence[uuid.UUID]) -> list[JudgementLine]:

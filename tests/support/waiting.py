@@ -1,0 +1,21 @@
+"""Waiting for an asynchronous effect in a test (an event consumed, a row written, a message published)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+
+async def wait_for(predicate: Any, *, timeout: float = 30.0, interval: float = 0.05, message: str = "condition") -> Any:
+    """Poll a sync or async predicate until it is truthy and return its value; fail after ``timeout`` seconds
+    naming ``message``."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        result = predicate()
+        if asyncio.iscoroutine(result):
+            result = await result
+        if result:
+            return result
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+        await asyncio.sleep(interval)
