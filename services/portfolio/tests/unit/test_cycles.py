@@ -1,4 +1,5 @@
-"""Which cycle holds a day, when a frozen cycle still takes new entries, and when an entry may be changed."""
+"""Which cycle holds or lists a day, when a frozen cycle still takes new entries, when an entry may be changed, and
+which entries are new to the professional."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from portfolio.domain.activities import ActivitySource, EntryState
-from portfolio.domain.cycles import contains, cycle_containing, is_editable, open_for_additions
+from portfolio.domain.cycles import contains, cycle_containing, is_editable, is_new, listing_cycle, open_for_additions
 
 pytestmark = pytest.mark.unit
 
@@ -28,6 +29,7 @@ class Entry:
     completion_date: date
     source: str = ActivitySource.SELF_ENTERED
     state: str = EntryState.TO_BE_CHECKED
+    recorded_at: datetime = FROZEN
 
 
 FIRST = Cycle(date(2021, 1, 1), date(2025, 12, 31))
@@ -72,3 +74,23 @@ def test_an_entry_in_a_frozen_cycle_is_not_editable_even_while_returned_for_corr
 def test_a_placed_or_judged_entry_is_not_editable():
     assert not is_editable(Entry(date(2024, 5, 1), source=ActivitySource.PROVIDER_PLACED), [FIRST])
     assert not is_editable(Entry(date(2024, 5, 1), state=EntryState.APPROVED), [FIRST])
+
+
+def test_work_is_listed_in_its_own_cycle_else_the_first_for_earlier_and_the_next_for_later_work():
+    assert listing_cycle([FIRST, SECOND], date(2026, 3, 1)) is SECOND
+    assert listing_cycle([FIRST, SECOND], date(2019, 3, 1)) is FIRST
+    assert listing_cycle([FIRST, SECOND], date(2031, 3, 1)) is SECOND
+    assert listing_cycle([], date(2026, 3, 1)) is None
+
+
+def test_work_between_two_cycles_is_listed_in_the_later_one():
+    gap_after = Cycle(date(2021, 1, 1), date(2025, 6, 30))
+    assert listing_cycle([gap_after, SECOND], date(2025, 9, 1)) is SECOND
+
+
+def test_a_placed_entry_is_new_until_the_next_visit_and_an_own_entry_never_is():
+    placed = Entry(date(2024, 5, 1), source=ActivitySource.PROVIDER_PLACED, state=EntryState.PLACED)
+    assert is_new(placed, None)
+    assert is_new(placed, datetime(2026, 1, 4, tzinfo=UTC))
+    assert not is_new(placed, datetime(2026, 1, 5, tzinfo=UTC))
+    assert not is_new(Entry(date(2024, 5, 1)), None)

@@ -26,11 +26,10 @@ from portfolio.adapters.repositories.people import CycleRecord, PersonRecord
 from portfolio.adapters.repositories.rows import as_utc
 from portfolio.domain.activities import ActivitySource, EntryState, InvalidEntry, self_entered_points
 from portfolio.domain.checking import CheckNotAllowed, confirmed_state, disputed_state
-from portfolio.domain.cycles import is_editable
+from portfolio.domain.cycles import is_editable, listing_cycle
 from portfolio.domain.norm import assess_norm
 from portfolio.service_layer.common import (
     PortfolioContext,
-    listing_cycle,
     new_entry,
     require_not_frozen,
     require_open_for_additions,

@@ -55,20 +55,6 @@ async def require_person(uow: UnitOfWork, person_id: uuid.UUID) -> PersonRecord:
     return person
 
 
-def listing_cycle(cycles: Sequence[CycleRecord], day: date) -> CycleRecord | None:
-    """The cycle whose portfolio page lists work completed on ``day``: the one holding it, else the first cycle for
-    earlier work (before registration) and the latest for later work. None while no cycle is known."""
-    if not cycles:
-        return None
-    holding = cycle_containing(cycles, day)
-    if holding is not None:
-        return holding
-    if day < cycles[0].starts_on:
-        return cycles[0]
-    later = [cycle for cycle in cycles if cycle.starts_on > day]
-    return later[0] if later else cycles[-1]
-
-
 def asked_cycle(cycles: Sequence[CycleRecord], cycle_id: uuid.UUID) -> CycleRecord:
     """The person's cycle the request names, or 404 when it is not theirs."""
     for cycle in cycles:
