@@ -11,17 +11,4 @@ async def audit_statistics(context: AuditContext, query: contracts.GetAuditStati
     """GetAuditStatistics: dossiers, sampled, met, returned, not met and in progress, per year."""
     async with context.unit_of_work() as uow:
         figures = await statistics_repo.statistics(uow.session, query.year)
-    return contracts.AuditStatistics(
-        years=[
-            contracts.AuditYearStatistics(
-                year=f.year,
-                dossiers=f.dossiers,
-                sampled=f.sampled,
-                met=f.met,
-                returned=f.returned,
-                not_met=f.not_met,
-                in_progress=f.in_progress,
-            )
-            for f in figures
-        ]
-    )
+    return contracts.AuditStatistics(years=figures)

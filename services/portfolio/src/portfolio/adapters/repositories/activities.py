@@ -138,12 +138,16 @@ class VersionRecord:
 
     activity_id: uuid.UUID
     version: int
-    changed_at: datetime
+    # who
     actor_kind: str
     actor_id: str
+    # when and from where
+    changed_at: datetime
     origin: str
+    # what changed and why
     change: str
     reason: str
+    # the result
     state: str
     points: Decimal
     snapshot: dict[str, Any]

@@ -23,14 +23,17 @@ class DossierRecord:
     dossier_id: uuid.UUID
     person_id: uuid.UUID
     cycle_id: uuid.UUID
-    round: int
-    status: str
+    # the application and its round (a return for correction brings round 2)
     applied_on: date
     frozen_at: datetime
+    round: int
+    # the frozen totals
     total_points: Decimal
     accredited_points: Decimal
     a2_points: Decimal
     norm_met: bool
+    # where the audit stands
+    status: str
     sampled: bool | None
     correction_deadline: date | None
     concluded_on: date | None
