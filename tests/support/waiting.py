@@ -1,4 +1,4 @@
-"""Waiting for an asynchronous effect in a test (an event consumed, a row written, a message published)."""
+"""Waiting in tests for what a service does asynchronously (an event consumed, a row written, a reply sent)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Any
 
 
 async def wait_for(predicate: Any, *, timeout: float = 30.0, interval: float = 0.05, message: str = "condition") -> Any:
-    """Poll a sync or async predicate until it is truthy and return its value; fail after ``timeout`` seconds
-    naming ``message``."""
+    """Poll a sync or async ``predicate`` until it returns something truthy, and return that; fail with
+    ``message`` after ``timeout`` seconds."""
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
         result = predicate()
