@@ -14,7 +14,7 @@ import itertools
 import re
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -41,6 +41,8 @@ from lklr_shared.kit.publisher import Publisher
 from lklr_shared.kit.rpc import RpcClient
 from lklr_shared.kit.topology import Topology
 from lklr_shared.scheme import default_scheme_path
+from tests.support.events import EventLog
+from tests.support.waiting import wait_for
 
 PROBE = "probe"
 D = Decimal
@@ -55,22 +57,6 @@ def scheme_with_share(directory: Path, share: str) -> Path:
     target = directory / f"scheme-share-{share}.toml"
     target.write_text(changed)
     return target
-
-
-@dataclass
-class EventLog:
-    """Every event the audit published, in arrival order."""
-
-    envelopes: list[Envelope] = field(default_factory=list)
-
-    def of(self, contract: type[Message], where: Callable[[Any], bool] = lambda _event: True) -> list[Any]:
-        found = []
-        for envelope in self.envelopes:
-            if envelope.type == contract.wire_name:
-                event = envelope.open()
-                if where(event):
-                    found.append(event)
-        return found
 
 
 @dataclass
@@ -139,6 +125,54 @@ class Audit:
             await self.rows("SELECT case_id, reviewer_id FROM review_cases WHERE dossier_id = :d", d=dossier_id)
         )[0]
         return await self.call(contracts.GetCase(case_id=case_id, reviewer_id=reviewer_id))
+
+    async def sampled_case(self, **options: Any) -> tuple[DossierFrozen, contracts.CaseView, uuid.UUID]:
+        """A dossier (5 self-entered A2 activities of 10 points, 10 points above the norm) published and under
+        review: its event, its case and the case's reviewer (register one first)."""
+        event = dossier(applied_on=self.today, **options)
+        await self.publish(event)
+        await wait_for(
+            lambda: self.scalar(
+                "SELECT count(*) FROM review_cases WHERE dossier_id = :d AND status = 'open'", d=event.dossier_id
+            ),
+            message="the case to be assigned",
+        )
+        case = await self.case_of(event.dossier_id)
+        reviewer_id = (await self.rows("SELECT reviewer_id FROM review_cases WHERE case_id = :c", c=case.case_id))[0][0]
+        return event, case, reviewer_id
+
+    async def ask(
+        self, case: contracts.CaseView, activity_id: uuid.UUID, reviewer_id: uuid.UUID, question: str
+    ) -> contracts.CaseView:
+        """The reviewer asks the professional for more information about a sampled activity."""
+        return await self.call(
+            contracts.JudgeActivity(
+                case_id=case.case_id,
+                activity_id=activity_id,
+                reviewer_id=reviewer_id,
+                verdict="more_information_needed",
+                reason=question,
+            )
+        )
+
+    async def answer(
+        self,
+        case: contracts.CaseView,
+        activity_id: uuid.UUID,
+        person_id: uuid.UUID,
+        text: str,
+        evidence_ids: Sequence[uuid.UUID] = (),
+    ) -> Any:
+        """The professional answers the open question about an activity (with files, when given)."""
+        return await self.call(
+            contracts.AnswerInformationRequest(
+                case_id=case.case_id,
+                activity_id=activity_id,
+                person_id=person_id,
+                text=text,
+                evidence_ids=list(evidence_ids),
+            )
+        )
 
     async def concluded(self, dossier_id: uuid.UUID, *, count: int = 1) -> list[contracts.AuditConcluded]:
         return await wait_for(
@@ -231,19 +265,6 @@ def dossier(
         cycle_starts_on=applied_on - timedelta(days=5 * 365 - 60),
         cycle_ends_on=applied_on + timedelta(days=60),
     )
-
-
-async def wait_for(predicate: Any, *, timeout: float = 30.0, message: str = "condition") -> Any:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        result = predicate()
-        if asyncio.iscoroutine(result):
-            result = await result
-        if result:
-            return result
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {message}")
-        await asyncio.sleep(0.05)
 
 
 async def _bind_probe(broker: RabbitBroker, topology: Topology, log: EventLog) -> None:

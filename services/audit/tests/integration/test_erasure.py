@@ -11,8 +11,9 @@ import pytest
 
 from lklr_shared.contracts import audit as contracts
 from lklr_shared.contracts import registry as registry_contracts
+from tests.support.waiting import wait_for
 
-from .conftest import AuditStarter, dossier, wait_for
+from .conftest import AuditStarter
 
 pytestmark = [pytest.mark.integration]
 
@@ -20,33 +21,10 @@ pytestmark = [pytest.mark.integration]
 async def test_an_erased_persons_dossier_is_anonymised_and_still_counted(start_audit: AuditStarter) -> None:
     async with start_audit(share="1.0") as audit:
         await audit.reviewer("gemeente-x")
-        event = dossier(applied_on=audit.today)
-        await audit.publish(event)
-        await wait_for(
-            lambda: audit.scalar(
-                "SELECT count(*) FROM review_cases WHERE dossier_id = :d AND status = 'open'", d=event.dossier_id
-            ),
-            message="the case to be assigned",
-        )
-        case = await audit.case_of(event.dossier_id)
-        reviewer_id = (await audit.rows("SELECT reviewer_id FROM review_cases WHERE case_id = :c", c=case.case_id))[0][
-            0
-        ]
+        event, case, reviewer_id = await audit.sampled_case()
         asked = case.activities[0]
-        await audit.call(
-            contracts.JudgeActivity(
-                case_id=case.case_id,
-                activity_id=asked.activity_id,
-                reviewer_id=reviewer_id,
-                verdict="more_information_needed",
-                reason="Wie was erbij?",
-            )
-        )
-        await audit.call(
-            contracts.AnswerInformationRequest(
-                case_id=case.case_id, activity_id=asked.activity_id, person_id=event.person_id, text="Mijn team."
-            )
-        )
+        await audit.ask(case, asked.activity_id, reviewer_id, "Wie was erbij?")
+        await audit.answer(case, asked.activity_id, event.person_id, "Mijn team.")
         before = await audit.call(contracts.GetAuditStatistics())
 
         erasure = registry_contracts.PersonErasureRequested(

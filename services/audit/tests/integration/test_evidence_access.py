@@ -7,8 +7,9 @@ import uuid
 import pytest
 
 from lklr_shared.contracts import audit as contracts
+from tests.support.waiting import wait_for
 
-from .conftest import AuditStarter, dossier, wait_for
+from .conftest import AuditStarter, dossier
 
 pytestmark = [pytest.mark.integration]
 
@@ -44,39 +45,11 @@ async def test_assigning_a_case_and_answering_with_files_grant_the_reviewer_acce
         )
 
         asked = case.activities[0]
-        await audit.call(
-            contracts.JudgeActivity(
-                case_id=case.case_id,
-                activity_id=asked.activity_id,
-                reviewer_id=reviewer_id,
-                verdict="more_information_needed",
-                reason="Stuur de publicatie mee.",
-            )
-        )
-        await audit.call(
-            contracts.AnswerInformationRequest(
-                person_id=event.person_id, case_id=case.case_id, activity_id=asked.activity_id, text="Alleen tekst."
-            )
-        )
-        await audit.call(
-            contracts.JudgeActivity(
-                case_id=case.case_id,
-                activity_id=asked.activity_id,
-                reviewer_id=reviewer_id,
-                verdict="more_information_needed",
-                reason="En de publicatie zelf?",
-            )
-        )
+        await audit.ask(case, asked.activity_id, reviewer_id, "Stuur de publicatie mee.")
+        await audit.answer(case, asked.activity_id, event.person_id, "Alleen tekst.")
+        await audit.ask(case, asked.activity_id, reviewer_id, "En de publicatie zelf?")
         file_id = uuid.uuid4()
-        await audit.call(
-            contracts.AnswerInformationRequest(
-                person_id=event.person_id,
-                case_id=case.case_id,
-                activity_id=asked.activity_id,
-                text="Zie bijlage.",
-                evidence_ids=[file_id],
-            )
-        )
+        await audit.answer(case, asked.activity_id, event.person_id, "Zie bijlage.", evidence_ids=[file_id])
         (answer_grant,) = await wait_for(
             lambda: audit.events.of(contracts.EvidenceAccessGranted, lambda e: bool(e.evidence_ids)),
             message="the answer's grant",

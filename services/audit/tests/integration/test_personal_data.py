@@ -9,7 +9,7 @@ import pytest
 
 from lklr_shared.contracts import audit as contracts
 
-from .conftest import AuditStarter, dossier, wait_for
+from .conftest import AuditStarter
 
 pytestmark = [pytest.mark.integration]
 
@@ -17,28 +17,9 @@ pytestmark = [pytest.mark.integration]
 async def test_the_export_holds_the_persons_dossier_judgements_and_answers(start_audit: AuditStarter) -> None:
     async with start_audit(share="1.0") as audit:
         await audit.reviewer("gemeente-x")
-        event = dossier(applied_on=audit.today)
-        await audit.publish(event)
-        await wait_for(
-            lambda: audit.scalar(
-                "SELECT count(*) FROM review_cases WHERE dossier_id = :d AND status = 'open'", d=event.dossier_id
-            ),
-            message="the case to be assigned",
-        )
-        case = await audit.case_of(event.dossier_id)
-        reviewer_id = (await audit.rows("SELECT reviewer_id FROM review_cases WHERE case_id = :c", c=case.case_id))[0][
-            0
-        ]
+        event, case, reviewer_id = await audit.sampled_case()
         asked, approved = case.activities[0], case.activities[1]
-        await audit.call(
-            contracts.JudgeActivity(
-                case_id=case.case_id,
-                activity_id=asked.activity_id,
-                reviewer_id=reviewer_id,
-                verdict="more_information_needed",
-                reason="Welke collega's waren erbij?",
-            )
-        )
+        await audit.ask(case, asked.activity_id, reviewer_id, "Welke collega's waren erbij?")
         await audit.call(
             contracts.JudgeActivity(
                 case_id=case.case_id,
@@ -48,14 +29,7 @@ async def test_the_export_holds_the_persons_dossier_judgements_and_answers(start
                 reason="",
             )
         )
-        await audit.call(
-            contracts.AnswerInformationRequest(
-                case_id=case.case_id,
-                activity_id=asked.activity_id,
-                person_id=event.person_id,
-                text="Het team leerplicht van de regio.",
-            )
-        )
+        await audit.answer(case, asked.activity_id, event.person_id, "Het team leerplicht van de regio.")
         export = await audit.call(contracts.ExportPersonData(person_id=event.person_id))
         nobody = await audit.call(contracts.ExportPersonData(person_id=uuid.uuid4()))
 

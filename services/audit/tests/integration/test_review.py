@@ -9,26 +9,11 @@ import pytest
 
 from audit.domain.judgement import UNANSWERED_REASON
 from lklr_shared.contracts import audit as contracts
-from lklr_shared.contracts.portfolio import DossierFrozen
+from tests.support.waiting import wait_for
 
-from .conftest import Audit, AuditStarter, dossier, wait_for
+from .conftest import Audit, AuditStarter
 
 pytestmark = [pytest.mark.integration]
-
-
-async def _sampled_case(audit: Audit, **options: object) -> tuple[DossierFrozen, contracts.CaseView, uuid.UUID]:
-    """A dossier (5 self-entered A2 activities of 10 points, 10 points above the norm) under review."""
-    event = dossier(applied_on=audit.today, **options)  # type: ignore[arg-type]
-    await audit.publish(event)
-    await wait_for(
-        lambda: audit.scalar(
-            "SELECT count(*) FROM review_cases WHERE dossier_id = :d AND status = 'open'", d=event.dossier_id
-        ),
-        message="the case to be assigned",
-    )
-    case = await audit.case_of(event.dossier_id)
-    reviewer_id = (await audit.rows("SELECT reviewer_id FROM review_cases WHERE case_id = :c", c=case.case_id))[0][0]
-    return event, case, reviewer_id
 
 
 async def _judge(
@@ -51,7 +36,7 @@ async def _judge(
 async def test_all_approved_is_met_and_each_judgement_is_published(start_audit: AuditStarter) -> None:
     async with start_audit(share="1.0") as audit:
         await audit.reviewer("gemeente-x")
-        event, case, reviewer_id = await _sampled_case(audit)
+        event, case, reviewer_id = await audit.sampled_case()
         cases_before = await audit.call(contracts.ListMyCases(reviewer_id=reviewer_id))
         # One rejection still leaves the norm (10 points of buffer): met.
         final = await _judge(audit, case, reviewer_id, ["rejected", "approved", "approved", "approved", "approved"])
@@ -72,7 +57,7 @@ async def test_all_approved_is_met_and_each_judgement_is_published(start_audit: 
 async def test_only_the_assigned_reviewer_sees_and_judges_a_case(start_audit: AuditStarter) -> None:
     async with start_audit(share="1.0") as audit:
         await audit.reviewer("gemeente-x")
-        _event, case, reviewer_id = await _sampled_case(audit)
+        _event, case, reviewer_id = await audit.sampled_case()
         activity_id = case.activities[0].activity_id
         other = uuid.uuid4()
 
@@ -120,7 +105,7 @@ async def test_only_the_assigned_reviewer_sees_and_judges_a_case(start_audit: Au
 async def test_returned_for_correction_then_corrected_is_met(start_audit: AuditStarter) -> None:
     async with start_audit(share="1.0") as audit:
         reviewer = await audit.reviewer("gemeente-x")
-        event, case, reviewer_id = await _sampled_case(audit)
+        event, case, reviewer_id = await audit.sampled_case()
         assert reviewer_id == reviewer
         # Two rejections (20 points) take the dossier 10 points below the norm: returned for correction.
         await _judge(audit, case, reviewer_id, ["rejected", "rejected", "approved", "approved", "approved"])
@@ -155,7 +140,7 @@ async def test_returned_for_correction_then_corrected_is_met(start_audit: AuditS
 async def test_a_correction_still_short_of_the_norm_is_not_met(start_audit: AuditStarter) -> None:
     async with start_audit(share="1.0") as audit:
         await audit.reviewer("gemeente-x")
-        event, case, reviewer_id = await _sampled_case(audit)
+        event, case, reviewer_id = await audit.sampled_case()
         await _judge(audit, case, reviewer_id, ["rejected", "rejected", "approved", "approved", "approved"])
         await audit.concluded(event.dossier_id)
         short = event.model_copy(
@@ -170,7 +155,7 @@ async def test_a_correction_still_short_of_the_norm_is_not_met(start_audit: Audi
 async def test_a_returned_dossier_not_resubmitted_in_time_is_not_met(start_audit: AuditStarter) -> None:
     async with start_audit(share="1.0") as audit:
         await audit.reviewer("gemeente-x")
-        event, case, reviewer_id = await _sampled_case(audit)
+        event, case, reviewer_id = await audit.sampled_case()
         await _judge(audit, case, reviewer_id, ["rejected", "rejected", "approved", "approved", "approved"])
         (returned,) = await audit.concluded(event.dossier_id)
         assert returned.correction_deadline is not None
@@ -189,17 +174,9 @@ async def test_a_returned_dossier_not_resubmitted_in_time_is_not_met(start_audit
 async def test_an_answered_question_is_judged_by_the_reviewer(start_audit: AuditStarter) -> None:
     async with start_audit(share="1.0") as audit:
         await audit.reviewer("gemeente-x")
-        event, case, reviewer_id = await _sampled_case(audit)
+        event, case, reviewer_id = await audit.sampled_case()
         asked = case.activities[0]
-        await audit.call(
-            contracts.JudgeActivity(
-                case_id=case.case_id,
-                activity_id=asked.activity_id,
-                reviewer_id=reviewer_id,
-                verdict="more_information_needed",
-                reason="Stuur de publicatie mee.",
-            )
-        )
+        await audit.ask(case, asked.activity_id, reviewer_id, "Stuur de publicatie mee.")
         questions = await audit.call(contracts.ListInformationRequests(person_id=event.person_id))
         stranger = await audit.refusal(
             contracts.AnswerInformationRequest(
@@ -220,15 +197,7 @@ async def test_an_answered_question_is_judged_by_the_reviewer(start_audit: Audit
             )
         )
         evidence_id = uuid.uuid4()
-        await audit.call(
-            contracts.AnswerInformationRequest(
-                person_id=event.person_id,
-                case_id=case.case_id,
-                activity_id=asked.activity_id,
-                text="Zie bijlage.",
-                evidence_ids=[evidence_id],
-            )
-        )
+        await audit.answer(case, asked.activity_id, event.person_id, "Zie bijlage.", evidence_ids=[evidence_id])
         audit.clock.advance(timedelta(days=30))  # an answered question never lapses by itself
         run = await audit.run_deadline_jobs()
         view = await audit.call(contracts.GetCase(case_id=case.case_id, reviewer_id=reviewer_id))
@@ -255,7 +224,7 @@ async def test_an_answered_question_is_judged_by_the_reviewer(start_audit: Audit
 async def test_an_unanswered_question_becomes_a_rejection_after_its_deadline(start_audit: AuditStarter) -> None:
     async with start_audit(share="1.0", deadline_job_interval_seconds=0.2) as audit:
         await audit.reviewer("gemeente-x")
-        event, case, reviewer_id = await _sampled_case(audit)
+        event, case, reviewer_id = await audit.sampled_case()
         asked = case.activities[0].activity_id
         await _judge(
             audit, case, reviewer_id, ["more_information_needed", "rejected", "approved", "approved", "approved"]

@@ -11,8 +11,9 @@ import pytest
 from audit.domain.sampling import DossierForSampling, SamplingPolicy, decide_sampling
 from lklr_shared.contracts import audit as contracts
 from lklr_shared.contracts.envelope import wrap
+from tests.support.waiting import wait_for
 
-from .conftest import AuditStarter, dossier, ids, wait_for
+from .conftest import AuditStarter, dossier, ids
 
 pytestmark = [pytest.mark.integration]
 

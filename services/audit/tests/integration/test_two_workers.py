@@ -9,8 +9,9 @@ import pytest
 
 from lklr_shared.contracts import audit as contracts
 from lklr_shared.contracts.envelope import wrap
+from tests.support.waiting import wait_for
 
-from .conftest import AuditStarter, dossier, wait_for
+from .conftest import AuditStarter, dossier
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -39,6 +39,7 @@ from lklr_shared.kit.runtime import ServiceRuntime
 from lklr_shared.kit.topology import Topology
 from portfolio.bootstrap import MIGRATIONS_DIR, build_runtime
 from portfolio.settings import PortfolioSettings
+from tests.support.waiting import wait_for
 
 PROBE = "probe"
 PDF_HEAD = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
@@ -190,19 +191,6 @@ class Harness:
         )
         assert isinstance(stored, contracts.EvidenceStored)
         return stored
-
-
-async def wait_for(predicate: Any, *, timeout: float = 20.0, message: str = "condition") -> Any:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        result = predicate()
-        if asyncio.iscoroutine(result):
-            result = await result
-        if result:
-            return result
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {message}")
-        await asyncio.sleep(0.05)
 
 
 async def _bind_probe(broker: RabbitBroker, topology: Topology, published: list[Envelope]) -> None:

@@ -31,8 +31,9 @@ from portfolio.adapters.orm import (
     early_status_changes,
     registered_people,
 )
+from tests.support.waiting import wait_for
 
-from .conftest import Harness, running_portfolio, wait_for
+from .conftest import Harness, running_portfolio
 
 pytestmark = [pytest.mark.integration]
 

@@ -6,8 +6,9 @@ import pytest
 
 from lklr_shared.contracts import portfolio as contracts
 from lklr_shared.kit.errors import RpcError
+from tests.support.waiting import wait_for
 
-from .conftest import Harness, Person, wait_for
+from .conftest import Harness, Person
 
 pytestmark = [pytest.mark.integration]
 

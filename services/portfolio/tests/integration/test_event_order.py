@@ -12,8 +12,9 @@ import sqlalchemy as sa
 from lklr_shared.contracts import registry as registry_events
 from lklr_shared.contracts.envelope import wrap
 from portfolio.adapters.orm import cycles, early_status_changes, registered_people
+from tests.support.waiting import wait_for
 
-from .conftest import Harness, wait_for
+from .conftest import Harness
 
 pytestmark = pytest.mark.integration
 

@@ -22,8 +22,9 @@ from portfolio.adapters.orm import evidence_files, evidence_uploads, review_evid
 from portfolio.domain.evidence import MAX_CHUNK_BYTES
 from portfolio.entrypoints.scheduler import PortfolioRuntime
 from portfolio.service_layer.evidence import blob_key, remove_unattached_evidence
+from tests.support.waiting import wait_for
 
-from .conftest import PDF_HEAD, Harness, Person, rows_of, running_portfolio, wait_for
+from .conftest import PDF_HEAD, Harness, Person, rows_of, running_portfolio
 
 pytestmark = [pytest.mark.integration]
 

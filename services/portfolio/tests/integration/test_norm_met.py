@@ -11,8 +11,9 @@ import pytest
 from lklr_shared.contracts import accreditation as accreditation_events
 from lklr_shared.contracts import portfolio as contracts
 from lklr_shared.contracts.envelope import utcnow
+from tests.support.waiting import wait_for
 
-from .conftest import Harness, Person, wait_for
+from .conftest import Harness, Person
 
 pytestmark = [pytest.mark.integration]
 

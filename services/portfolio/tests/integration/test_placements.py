@@ -13,8 +13,9 @@ from lklr_shared.contracts import accreditation as accreditation_events
 from lklr_shared.contracts import portfolio as contracts
 from lklr_shared.contracts.envelope import utcnow, wrap
 from portfolio.adapters.orm import activities, activity_versions
+from tests.support.waiting import wait_for
 
-from .conftest import Harness, rows_of, wait_for
+from .conftest import Harness, rows_of
 
 pytestmark = [pytest.mark.integration]
 

@@ -12,8 +12,9 @@ import pytest_asyncio
 
 from lklr_shared.contracts import portfolio as contracts
 from lklr_shared.kit.clock import ManualClock
+from tests.support.waiting import wait_for
 
-from .conftest import Harness, running_portfolio, wait_for
+from .conftest import Harness, running_portfolio
 
 pytestmark = [pytest.mark.integration]
 

@@ -17,8 +17,9 @@ from lklr_shared.contracts import portfolio as contracts
 from lklr_shared.contracts.envelope import utcnow
 from lklr_shared.kit.errors import RpcError
 from portfolio.adapters.orm import cycles
+from tests.support.waiting import wait_for
 
-from .conftest import PDF_HEAD, Harness, Person, wait_for
+from .conftest import PDF_HEAD, Harness, Person
 
 pytestmark = [pytest.mark.integration]
 

@@ -16,8 +16,9 @@ from lklr_shared.contracts import portfolio as contracts
 from lklr_shared.contracts import registry as registry_events
 from lklr_shared.kit.clock import ManualClock
 from lklr_shared.kit.errors import RpcError
+from tests.support.waiting import wait_for
 
-from .conftest import Harness, Person, running_portfolio, wait_for
+from .conftest import Harness, Person, running_portfolio
 
 pytestmark = [pytest.mark.integration]
 
@@ -83,6 +84,23 @@ async def _refusal(service: Harness, request: Any) -> RpcError:
     with pytest.raises(RpcError) as refused:
         await service.call(request)
     return refused.value
+
+
+async def _conclude(
+    service: Harness, person: Person, dossier: contracts.DossierView, outcome: str, **fields: Any
+) -> None:
+    """The audit concludes the person's sampled dossier today with ``outcome`` (and what ``fields`` add)."""
+    await service.publish(
+        audit_events.AuditConcluded(
+            dossier_id=dossier.dossier_id,
+            person_id=person.person_id,
+            cycle_id=dossier.cycle_id,
+            outcome=outcome,
+            concluded_on=service.today,
+            sampled=True,
+            **fields,
+        )
+    )
 
 
 async def _frozen_events(service: Harness, dossier_id: uuid.UUID, count: int = 1) -> list[contracts.DossierFrozen]:
@@ -190,23 +208,19 @@ async def test_a_returned_dossier_is_corrected_resubmitted_and_met(service: Harn
     )
     await wait_for(lambda: _status(service, person, "under_review"), message="under review")
     deadline = service.today + timedelta(weeks=8)
-    await service.publish(
-        audit_events.AuditConcluded(
-            dossier_id=dossier.dossier_id,
-            person_id=person.person_id,
-            cycle_id=dossier.cycle_id,
-            outcome="returned_for_correction",
-            concluded_on=service.today,
-            sampled=True,
-            case_id=case_id,
-            correction_deadline=deadline,
-            judgements=[
-                audit_events.ConcludedJudgement(
-                    activity_id=rejected.activity_id, judgement="rejected", reason="Geen bewijs."
-                )
-            ]
-            + [audit_events.ConcludedJudgement(activity_id=e.activity_id, judgement="approved") for e in entries[1:]],
-        )
+    await _conclude(
+        service,
+        person,
+        dossier,
+        "returned_for_correction",
+        case_id=case_id,
+        correction_deadline=deadline,
+        judgements=[
+            audit_events.ConcludedJudgement(
+                activity_id=rejected.activity_id, judgement="rejected", reason="Geen bewijs."
+            )
+        ]
+        + [audit_events.ConcludedJudgement(activity_id=e.activity_id, judgement="approved") for e in entries[1:]],
     )
     await wait_for(lambda: _status(service, person, "returned_for_correction"), message="returned")
     portfolio = await service.portfolio(person, include_svg=False)
@@ -227,18 +241,7 @@ async def test_a_returned_dossier_is_corrected_resubmitted_and_met(service: Harn
     frozen = (await _frozen_events(service, dossier.dossier_id, count=2))[1]
     refrozen = await service.portfolio(person, include_svg=False)
     # A stale outcome of round 1 is ignored; the outcome of round 2 concludes the dossier.
-    await service.publish(
-        audit_events.AuditConcluded(
-            dossier_id=dossier.dossier_id,
-            person_id=person.person_id,
-            cycle_id=dossier.cycle_id,
-            outcome="met",
-            concluded_on=service.today,
-            round=2,
-            sampled=True,
-            case_id=case_id,
-        )
-    )
+    await _conclude(service, person, dossier, "met", round=2, case_id=case_id)
     await wait_for(lambda: _status(service, person, "met"), message="met")
     final = await service.call(contracts.GetDossier(person_id=person.person_id, actor=person.actor))
     history = await service.call(
@@ -271,19 +274,15 @@ async def test_after_the_correction_deadline_nothing_can_be_added_or_resubmitted
     person = await _near_cycle_end(service)
     entries = await _qualify(service, person)
     dossier = await _apply(service, person)
-    await service.publish(
-        audit_events.AuditConcluded(
-            dossier_id=dossier.dossier_id,
-            person_id=person.person_id,
-            cycle_id=dossier.cycle_id,
-            outcome="returned_for_correction",
-            concluded_on=service.today,
-            sampled=True,
-            correction_deadline=service.today + timedelta(weeks=8),
-            judgements=[
-                audit_events.ConcludedJudgement(activity_id=entries[0].activity_id, judgement="rejected", reason="Nee.")
-            ],
-        )
+    await _conclude(
+        service,
+        person,
+        dossier,
+        "returned_for_correction",
+        correction_deadline=service.today + timedelta(weeks=8),
+        judgements=[
+            audit_events.ConcludedJudgement(activity_id=entries[0].activity_id, judgement="rejected", reason="Nee.")
+        ],
     )
     await wait_for(lambda: _status(service, person, "returned_for_correction"), message="returned")
     _clock(service).advance(timedelta(weeks=8, days=1))

@@ -22,10 +22,11 @@ from lklr_shared.contracts import portfolio as contracts
 from lklr_shared.contracts import registry as registry_events
 from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.security_log import security_log_table
-from portfolio.adapters import repository as repo
 from portfolio.adapters.orm import objection_evidence_grants, review_evidence_grants
+from portfolio.adapters.repositories import evidence as evidence_repo
+from tests.support.waiting import wait_for
 
-from .conftest import PDF_HEAD, Harness, Person, rows_of, wait_for
+from .conftest import PDF_HEAD, Harness, Person, rows_of
 
 pytestmark = [pytest.mark.integration]
 
@@ -217,7 +218,7 @@ async def test_the_office_reads_only_the_files_sent_with_an_objection_and_every_
     assert (reads, refused) == (1, 3)
     # A file sent with an objection is referred to: the cleanup of unattached files keeps it.
     async with AsyncSession(service.engine) as session:
-        referenced = await repo.referenced_evidence(
+        referenced = await evidence_repo.referenced_evidence(
             session, [person.person_id], [attachment.evidence_id, kept_back.evidence_id]
         )
     assert referenced == {attachment.evidence_id}

@@ -24,11 +24,6 @@ pytestmark = pytest.mark.unit
 D = Decimal
 
 
-@pytest.fixture(scope="module")
-def scheme() -> SchemeVersion:
-    return load_scheme_book(default_scheme_path()).get("2018.1")
-
-
 @pytest.mark.parametrize(
     ("type_key", "quantity", "hours_per_unit", "expected"),
     [

@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from itertools import count
 from pathlib import Path
 
 import pytest
 
 from lklr_shared.scheme import SchemeBook, SchemeVersion, default_scheme_path, load_scheme_book
-from portfolio.domain.activities import Activity, ActivitySource, CategoryKey, EntryState
+from portfolio.domain.activities import Activity, EntryState
 from portfolio.domain.norm import (
     ConstraintKind,
     Cycle,
@@ -21,10 +20,11 @@ from portfolio.domain.norm import (
     cycle_end,
 )
 
+from . import entries
+
 pytestmark = pytest.mark.unit
 
 D = Decimal
-_ids = count(1)
 
 # A first cycle under the 2018 scheme: registered on 1 March 2020, cycle runs until 28 February 2025.
 CYCLE = Cycle(start=date(2020, 3, 1), end=date(2025, 2, 28), registration_start=date(2020, 3, 1))
@@ -47,42 +47,17 @@ def scheme(book: SchemeBook) -> SchemeVersion:
 
 def course(points: str | int, *, on: date = IN_CYCLE, state: EntryState = EntryState.PLACED) -> Activity:
     """An accredited A1 course posted by its provider."""
-    return Activity(
-        id=f"course-{next(_ids)}",
-        category=CategoryKey.A1,
-        points=D(points),
-        accredited=True,
-        source=ActivitySource.PROVIDER_PLACED,
-        state=state,
-        completed_on=on,
-    )
+    return entries.placed_course(points, on, state=state)
 
 
 def teaching(points: str | int, *, on: date = IN_CYCLE, state: EntryState = EntryState.PLACED) -> Activity:
     """Giving training, approved by the accreditation committee: accredited AND A2."""
-    return Activity(
-        id=f"teaching-{next(_ids)}",
-        category=CategoryKey.A2,
-        points=D(points),
-        accredited=True,
-        source=ActivitySource.TEACHING,
-        state=state,
-        completed_on=on,
-        a2_type="giving_training",
-    )
+    return entries.teaching(points, on, state=state)
 
 
 def own_a1(points: str | int, *, on: date = IN_CYCLE, state: EntryState = EntryState.TO_BE_CHECKED) -> Activity:
     """A non-accredited course the professional entered."""
-    return Activity(
-        id=f"own-a1-{next(_ids)}",
-        category=CategoryKey.A1,
-        points=D(points),
-        accredited=False,
-        source=ActivitySource.SELF_ENTERED,
-        state=state,
-        completed_on=on,
-    )
+    return entries.self_entered(points, on, state=state)
 
 
 def own_a2(
@@ -93,16 +68,7 @@ def own_a2(
     state: EntryState = EntryState.TO_BE_CHECKED,
 ) -> Activity:
     """An A2 activity the professional entered."""
-    return Activity(
-        id=f"own-a2-{next(_ids)}",
-        category=CategoryKey.A2,
-        points=D(points),
-        accredited=False,
-        source=ActivitySource.SELF_ENTERED,
-        state=state,
-        completed_on=on,
-        a2_type=a2_type,
-    )
+    return entries.self_entered(points, on, a2_type=a2_type, state=state)
 
 
 def assess(scheme: SchemeVersion, activities: Sequence[Activity], *, cycle: Cycle = CYCLE) -> NormOutcome:

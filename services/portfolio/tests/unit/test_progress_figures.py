@@ -7,10 +7,12 @@ from decimal import Decimal
 
 import pytest
 
-from lklr_shared.scheme import CategoryKey, default_scheme_path, load_scheme_book
-from portfolio.domain.activities import Activity, ActivitySource, EntryState
+from lklr_shared.scheme import default_scheme_path, load_scheme_book
+from portfolio.domain.activities import EntryState
 from portfolio.domain.norm import Cycle, assess_norm
 from portfolio.domain.progress import YearPoints, points_per_year
+
+from . import entries
 
 pytestmark = pytest.mark.unit
 
@@ -19,41 +21,16 @@ CYCLE = Cycle(start=date(2020, 3, 1), end=date(2025, 2, 28), registration_start=
 SCHEME = load_scheme_book(default_scheme_path()).get("2018.1")
 
 
-def _own(id_: str, points: str, on: date, a2_type: str | None = None, state: EntryState = EntryState.TO_BE_CHECKED):  # type: ignore[no-untyped-def]
-    return Activity(
-        id=id_,
-        category=CategoryKey.A2 if a2_type else CategoryKey.A1,
-        points=D(points),
-        accredited=False,
-        source=ActivitySource.SELF_ENTERED,
-        state=state,
-        completed_on=on,
-        a2_type=a2_type,
-    )
-
-
-def _course(id_: str, points: str, on: date) -> Activity:
-    return Activity(
-        id=id_,
-        category=CategoryKey.A1,
-        points=D(points),
-        accredited=True,
-        source=ActivitySource.PROVIDER_PLACED,
-        state=EntryState.PLACED,
-        completed_on=on,
-    )
-
-
 def test_points_per_year_cover_every_year_of_the_cycle_and_only_counted_points() -> None:
     outcome = assess_norm(
         CYCLE,
         SCHEME,
         [
-            _course("c", "8", date(2020, 5, 1)),
-            _own("a", "5", date(2020, 6, 1), "collegial_feedback"),
-            _own("b", "2.5", date(2023, 1, 1)),
-            _own("r", "10", date(2023, 2, 1), state=EntryState.REJECTED),
-            _own("early", "4", date(2019, 1, 1)),
+            entries.placed_course("8", date(2020, 5, 1), id_="c"),
+            entries.self_entered("5", date(2020, 6, 1), a2_type="collegial_feedback", id_="a"),
+            entries.self_entered("2.5", date(2023, 1, 1), id_="b"),
+            entries.self_entered("10", date(2023, 2, 1), state=EntryState.REJECTED, id_="r"),
+            entries.self_entered("4", date(2019, 1, 1), id_="early"),
         ],
         today=date(2024, 1, 1),
     )
@@ -72,9 +49,9 @@ def test_the_worst_case_of_rejections_hits_a2_first_and_agrees_with_holds_if_rej
         CYCLE,
         SCHEME,
         [
-            _course("c", "40", date(2021, 1, 1)),
-            _own("a", "50", date(2021, 2, 1), "article"),
-            _own("b", "82", date(2021, 3, 1)),
+            entries.placed_course("40", date(2021, 1, 1), id_="c"),
+            entries.self_entered("50", date(2021, 2, 1), a2_type="article", id_="a"),
+            entries.self_entered("82", date(2021, 3, 1), id_="b"),
         ],
         today=date(2024, 1, 1),
     )

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lklr_shared.scheme import CategoryKey, default_scheme_path, load_scheme_book
-from portfolio.domain.activities import Activity, ActivitySource, EntryState
+from lklr_shared.scheme import default_scheme_path, load_scheme_book
+from portfolio.domain.activities import EntryState
 from portfolio.domain.norm import Cycle, assess_norm
 from portfolio.domain.reregistration import (
     WindowPosition,
@@ -19,6 +19,8 @@ from portfolio.domain.reregistration import (
     may_resubmit,
     shortfall_text,
 )
+
+from . import entries
 
 pytestmark = pytest.mark.unit
 
@@ -64,35 +66,9 @@ def test_the_dossier_totals_are_those_of_the_counting_activities_and_the_refusal
     book = load_scheme_book(default_scheme_path())
     cycle = Cycle(start=date(2025, 1, 1), end=date(2029, 12, 31), registration_start=date(2025, 1, 1))
     activities = [
-        Activity(
-            id="course",
-            category=CategoryKey.A1,
-            points=Decimal(120),
-            accredited=True,
-            source=ActivitySource.PROVIDER_PLACED,
-            state=EntryState.PLACED,
-            completed_on=date(2026, 5, 1),
-        ),
-        Activity(
-            id="article",
-            category=CategoryKey.A2,
-            points=Decimal(10),
-            accredited=False,
-            source=ActivitySource.SELF_ENTERED,
-            state=EntryState.TO_BE_CHECKED,
-            completed_on=date(2026, 6, 1),
-            a2_type="article",
-        ),
-        Activity(
-            id="rejected",
-            category=CategoryKey.A2,
-            points=Decimal(10),
-            accredited=False,
-            source=ActivitySource.SELF_ENTERED,
-            state=EntryState.REJECTED,
-            completed_on=date(2026, 6, 2),
-            a2_type="article",
-        ),
+        entries.placed_course(120, date(2026, 5, 1), id_="course"),
+        entries.self_entered(10, date(2026, 6, 1), a2_type="article", id_="article"),
+        entries.self_entered(10, date(2026, 6, 2), a2_type="article", state=EntryState.REJECTED, id_="rejected"),
     ]
     outcome = assess_norm(cycle, cycle.scheme(book), activities, today=date(2029, 10, 1))
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from lklr_shared.scheme import CategoryKey, SchemeVersion, default_scheme_path, load_scheme_book
+from lklr_shared.scheme import CategoryKey, SchemeVersion
 from portfolio.domain.activities import (
     Activity,
     ActivitySource,
@@ -18,14 +18,11 @@ from portfolio.domain.activities import (
     self_entered_points,
 )
 
+from . import entries
+
 pytestmark = pytest.mark.unit
 
 D = Decimal
-
-
-@pytest.fixture(scope="module")
-def scheme() -> SchemeVersion:
-    return load_scheme_book(default_scheme_path()).get("2018.1")
 
 
 @pytest.mark.parametrize(
@@ -89,15 +86,7 @@ def test_only_hours_given_may_be_fractions(scheme: SchemeVersion) -> None:
 
 
 def test_an_accredited_a2_course_needs_no_type_from_the_scheme() -> None:
-    course = Activity(
-        id="c",
-        category=CategoryKey.A2,
-        points=D(6),
-        accredited=True,
-        source=ActivitySource.PROVIDER_PLACED,
-        state=EntryState.PLACED,
-        completed_on=date(2022, 1, 1),
-    )
+    course = entries.placed_course(6, date(2022, 1, 1), category=CategoryKey.A2, id_="c")
     assert course.a2_type is None
     with pytest.raises(ValueError):
         Activity(
@@ -115,14 +104,6 @@ def test_an_accredited_a2_course_counts_for_the_a2_and_accredited_minimums(schem
     from portfolio.domain.norm import Cycle, assess_norm
 
     cycle = Cycle(start=date(2020, 3, 1), end=date(2025, 2, 28), registration_start=date(2020, 3, 1))
-    course = Activity(
-        id="c",
-        category=CategoryKey.A2,
-        points=D(6),
-        accredited=True,
-        source=ActivitySource.PROVIDER_PLACED,
-        state=EntryState.PLACED,
-        completed_on=date(2022, 1, 1),
-    )
+    course = entries.placed_course(6, date(2022, 1, 1), category=CategoryKey.A2, id_="c")
     outcome = assess_norm(cycle, scheme, [course], today=date(2023, 1, 1))
     assert [c.earned for c in outcome.constraints] == [D(6), D(6), D(6)]

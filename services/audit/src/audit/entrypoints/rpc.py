@@ -1,27 +1,22 @@
 """Thin RPC handlers: the kit parses the request; each handler calls one use case and returns its reply.
 
-Business refusals (`UseCaseError`) become the kit's `RpcError` here, in one place, with their status and code.
+Refusals are the kit's `UseCaseError` kinds, which the RPC server answers as they are.
 Who may call what (office, reviewer, professional, public) is the gateway's check; the use cases check that a
 reviewer is the one assigned and that a professional answers only about their own dossier.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Mapping
 
 from audit.service_layer import personal_data, review, reviewers, statistics
 from audit.service_layer.context import AuditContext
-from audit.service_layer.errors import UseCaseError
 from lklr_shared.contracts import audit as contracts
 from lklr_shared.contracts.base import Message
-from lklr_shared.contracts.envelope import Envelope
-from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.rpc import RpcHandler
+from lklr_shared.kit.use_cases import UseCase, bind_use_cases
 
-UseCase = Callable[[AuditContext, Any], Awaitable[Message]]
-
-USE_CASES: dict[type[Message], UseCase] = {
+USE_CASES: Mapping[type[Message], UseCase[AuditContext]] = {
     contracts.RegisterReviewer: reviewers.register_reviewer,
     contracts.ListReviewers: reviewers.list_reviewers,
     contracts.ListMyCases: review.list_my_cases,
@@ -34,16 +29,6 @@ USE_CASES: dict[type[Message], UseCase] = {
 }
 
 
-def _handler(context: AuditContext, use_case: UseCase) -> RpcHandler:
-    async def handle(request: Message, _envelope: Envelope) -> Message:
-        try:
-            return await use_case(context, request)
-        except UseCaseError as exc:
-            raise RpcError(exc.code, exc.message, exc.status) from exc
-
-    return handle
-
-
 def rpc_handlers(context: AuditContext) -> dict[type[Message], RpcHandler]:
     """The audit's request handlers, bound to its dependencies."""
-    return {contract: _handler(context, use_case) for contract, use_case in USE_CASES.items()}
+    return bind_use_cases(context, USE_CASES)

@@ -8,9 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from audit.adapters import repository as repo
+from audit.adapters.repositories import sampling as sampling_repo
+from audit.adapters.repositories.rows import has_single_writer
 from audit.domain.cases import norm_minimums, sampling_policy
 from audit.domain.outcome import NormMinimums
 from audit.domain.sampling import SamplingPolicy
@@ -31,24 +30,26 @@ class SeedBook:
     _known: dict[int, str] = field(default_factory=dict)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
-    async def seed_for(self, year: int, session: AsyncSession | None = None) -> str:
+    async def seed_for(self, year: int, uow: UnitOfWork | None = None) -> str:
         """The year's seed; the first caller in any replica creates it, in its own short transaction.
 
         On SQLite (a local run: one process, one writer) a second transaction would wait for the lock the caller's
-        own transaction (`session`) holds, so the seed is read or created in that transaction instead, and not
-        cached (it rolls back with a failed batch).
+        own transaction (`uow`) holds, so the seed is read or created in that transaction instead, and not cached
+        (it rolls back with a failed batch).
         """
         known = self._known.get(year)
         if known is not None:
             return known
-        if session is not None and session.bind is not None and session.bind.dialect.name == "sqlite":
-            return await repo.get_or_create_seed(session, year, secrets.token_hex(16), self.clock())
+        if uow is not None and has_single_writer(uow.session):
+            return await sampling_repo.get_or_create_seed(uow.session, year, secrets.token_hex(16), self.clock())
         async with self._lock:
             if year not in self._known:
                 # Its own transaction: the seed must not roll back with a failed batch, nor keep another replica
                 # waiting on the key until a whole batch commits.
                 async with self.unit_of_work() as uow:
-                    seed = await repo.get_or_create_seed(uow.session, year, secrets.token_hex(16), self.clock())
+                    seed = await sampling_repo.get_or_create_seed(
+                        uow.session, year, secrets.token_hex(16), self.clock()
+                    )
                     await uow.commit()
                 self._known[year] = seed
         return self._known[year]

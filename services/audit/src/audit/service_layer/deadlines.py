@@ -12,9 +12,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from audit.adapters import repository as repo
+from audit.adapters.repositories import cases as case_repo
+from audit.adapters.repositories import dossiers as dossier_repo
+from audit.adapters.repositories import judgements as judgement_repo
 from audit.domain.cases import (
     RESUBMISSION_GRACE_DAYS,
     RecordedJudgement,
@@ -24,10 +24,10 @@ from audit.domain.cases import (
     overdue_unanswered,
 )
 from audit.domain.judgement import reject_unanswered
-from audit.domain.outcome import decide_outcome
 from audit.service_layer.context import AuditContext
-from audit.service_layer.outcomes import Emit, conclude_if_complete, record_outcome, sampled_activity, totals_of
+from audit.service_layer.outcomes import Emit, conclude_if_complete, record_outcome, review_outcome
 from audit.service_layer.review import judged_event, next_sequence
+from lklr_shared.kit.outbox import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ async def reject_overdue_requests(context: AuditContext) -> tuple[int, int]:
     """Turn overdue unanswered requests into rejections; return (rejections, cases concluded by them)."""
     today = context.today()
     async with context.unit_of_work() as uow:
-        candidates = await repo.cases_with_requests_due(uow.session, today)
+        candidates = await judgement_repo.cases_with_requests_due(uow.session, today)
     rejected = concluded = 0
     for case_id in candidates:
         # One transaction per case: a failure on one case leaves the others done, and locks are held briefly.
@@ -71,25 +71,27 @@ async def _reject_overdue_in_case(context: AuditContext, case_id: uuid.UUID) -> 
     now, today = context.clock(), context.today()
     async with context.unit_of_work() as uow:
         session = uow.session
-        case = await repo.get_case(session, case_id, for_update=True)
+        case = await case_repo.get_case(session, case_id, for_update=True)
         if case is None or case.status != "open":
             return 0, False
-        dossier = await repo.get_dossier(session, case.dossier_id)
+        dossier = await dossier_repo.get_dossier(session, case.dossier_id)
         assert dossier is not None  # foreign key
-        history = (await repo.judgement_history(session, [case.case_id]))[case.case_id]
+        history = (await judgement_repo.judgement_history(session, [case.case_id]))[case.case_id]
         recorded = [stored.recorded for stored in history]
-        answered = [(str(a.activity_id), a.request_sequence) for a in await repo.answers_of(session, case.case_id)]
+        answered = [
+            (str(a.activity_id), a.request_sequence) for a in await judgement_repo.answers_of(session, case.case_id)
+        ]
         overdue = overdue_unanswered(current_judgements(recorded), answered, today)
         if not overdue:
             return 0, False  # answered or settled since the candidates were listed, or another replica did it
         for request in overdue:
             rejection = reject_unanswered(request.judgement, today)
             entry = RecordedJudgement(next_sequence(history, uuid.UUID(str(rejection.activity_id))), rejection)
-            await repo.insert_judgement(session, case.case_id, entry, judged_by=DEADLINE_JUDGE, judged_at=now)
+            await judgement_repo.insert_judgement(session, case.case_id, entry, judged_by=DEADLINE_JUDGE, judged_at=now)
             recorded.append(entry)
             uow.emit(judged_event(case, dossier, rejection))
-        activities = await repo.activities_of_case(session, case.case_id)
-        done = await conclude_if_complete(context, session, case, dossier, activities, recorded, emit=uow.emit)
+        activities = await case_repo.activities_of_case(session, case.case_id)
+        done = await conclude_if_complete(context, uow, case, dossier, activities, recorded, emit=uow.emit)
         await uow.commit()
     return len(overdue), done
 
@@ -102,10 +104,10 @@ async def expire_corrections(context: AuditContext) -> int:
         async with context.unit_of_work() as uow:
             session = uow.session
             # Locked with SKIP LOCKED: replicas running this job at the same moment split the rows between them.
-            ids = await repo.expired_corrections(session, today - timedelta(days=RESUBMISSION_GRACE_DAYS))
+            ids = await dossier_repo.expired_corrections(session, today - timedelta(days=RESUBMISSION_GRACE_DAYS))
             done = 0
             for dossier_id in ids:
-                if await _expire_one(context, session, dossier_id, emit=uow.emit):
+                if await _expire_one(context, uow, dossier_id, emit=uow.emit):
                     done += 1
             await uow.commit()
         expired += done
@@ -117,8 +119,9 @@ async def expire_corrections(context: AuditContext) -> int:
     return expired
 
 
-async def _expire_one(context: AuditContext, session: AsyncSession, dossier_id: uuid.UUID, *, emit: Emit) -> bool:
-    dossier = await repo.get_dossier(session, dossier_id)
+async def _expire_one(context: AuditContext, uow: UnitOfWork, dossier_id: uuid.UUID, *, emit: Emit) -> bool:
+    session = uow.session
+    dossier = await dossier_repo.get_dossier(session, dossier_id)
     if (
         dossier is None
         or dossier.status != "returned_for_correction"
@@ -126,20 +129,13 @@ async def _expire_one(context: AuditContext, session: AsyncSession, dossier_id: 
         or not correction_expired(dossier.correction_deadline, context.today())
     ):
         return False
-    case = await repo.case_of_dossier(session, dossier_id, for_update=True)
-    activities = [] if case is None else await repo.activities_of_case(session, case.case_id)
-    history = [] if case is None else (await repo.judgement_history(session, [case.case_id]))[case.case_id]
+    case = await case_repo.case_of_dossier(session, dossier_id, for_update=True)
+    activities = [] if case is None else await case_repo.activities_of_case(session, case.case_id)
+    history = [] if case is None else (await judgement_repo.judgement_history(session, [case.case_id]))[case.case_id]
     settled = final_judgements(current_judgements(stored.recorded for stored in history))
-    decision = decide_outcome(
-        totals=totals_of(dossier),
-        norm=context.norm(dossier.scheme_version),
-        decided_on=context.today(),
-        sampled_activities=[sampled_activity(a) for a in activities],
-        judgements=settled,
-        after_correction=True,
-    )
+    decision = review_outcome(context, dossier, activities, settled, after_correction=True)
     await record_outcome(
-        session,
+        uow,
         dossier,
         decision,
         case_id=None if case is None else case.case_id,

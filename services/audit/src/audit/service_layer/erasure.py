@@ -9,12 +9,8 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from audit.adapters.orm import case_activities, dossier_rounds, dossiers, information_answers, judgements, review_cases
+from audit.adapters.repositories import erasure as erasure_repo
 from lklr_shared.contracts import audit as contracts
 from lklr_shared.contracts import registry as registry_events
 from lklr_shared.contracts.envelope import Envelope
@@ -29,10 +25,6 @@ ANONYMOUS = uuid.UUID(int=0)
 AUDIT_KINDS = frozenset({"audit_dossiers", "registration", "account"})
 
 
-async def _count(session: AsyncSession, statement: Any) -> int:
-    return int(getattr(await session.execute(statement), "rowcount", 0) or 0)
-
-
 async def forget_person(uow: UnitOfWork, event: registry_events.PersonErasureRequested, _envelope: Envelope) -> None:
     """Erase or anonymise what the event's kinds cover and confirm (a repeat finds nothing, confirms with zeros)."""
     session = uow.session
@@ -40,27 +32,8 @@ async def forget_person(uow: UnitOfWork, event: registry_events.PersonErasureReq
     rows = 0
     numbers: list[str] = []
     if AUDIT_KINDS & set(event.kinds):
-        numbers = list(
-            (
-                await session.execute(
-                    sa.select(dossiers.c.registration_number).where(dossiers.c.person_id == person_id).distinct()
-                )
-            ).scalars()
-        )
-        person_dossiers = sa.select(dossiers.c.dossier_id).where(dossiers.c.person_id == person_id)
-        person_cases = sa.select(review_cases.c.case_id).where(review_cases.c.dossier_id.in_(person_dossiers))
-        for statement in (
-            sa.delete(information_answers).where(information_answers.c.case_id.in_(person_cases)),
-            sa.delete(judgements).where(judgements.c.case_id.in_(person_cases)),
-            sa.delete(case_activities).where(case_activities.c.case_id.in_(person_cases)),
-            sa.update(dossier_rounds)
-            .where(dossier_rounds.c.dossier_id.in_(person_dossiers))
-            .values(automatic_check=None),
-            sa.update(dossiers)
-            .where(dossiers.c.person_id == person_id)
-            .values(person_id=ANONYMOUS, registration_number="", employer_id=""),
-        ):
-            rows += await _count(session, statement)
+        numbers = await erasure_repo.registration_numbers(session, person_id)
+        rows += await erasure_repo.erase_and_anonymise(session, person_id, anonymous=ANONYMOUS)
     rows += await forget_in_kit_tables(session, [str(person_id), *numbers])
     await record_security_event(
         session,

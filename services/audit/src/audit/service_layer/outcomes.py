@@ -12,16 +12,24 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from audit.adapters import repository as repo
-from audit.adapters.repository import CaseActivityRecord, CaseRecord, DossierRecord
+from audit.adapters.repositories import cases as case_repo
+from audit.adapters.repositories import dossiers as dossier_repo
+from audit.adapters.repositories.cases import CaseActivityRecord, CaseRecord
+from audit.adapters.repositories.dossiers import DossierRecord
 from audit.domain.cases import RecordedJudgement, all_final, current_judgements, final_judgements
 from audit.domain.judgement import Judgement, Verdict
-from audit.domain.outcome import DossierOutcome, OutcomeDecision, PointTotals, SampledActivity, decide_outcome
+from audit.domain.outcome import (
+    DEFAULT_CORRECTION_WEEKS,
+    DossierOutcome,
+    OutcomeDecision,
+    PointTotals,
+    SampledActivity,
+    decide_outcome,
+)
 from audit.service_layer.context import AuditContext
 from lklr_shared.contracts import audit as contracts
 from lklr_shared.contracts.base import Message
+from lklr_shared.kit.outbox import UnitOfWork
 
 Emit = Callable[[Message], object]
 """Queues an event in the caller's unit of work (with the right cause)."""
@@ -86,8 +94,30 @@ def concluded_event(
     )
 
 
+def review_outcome(
+    context: AuditContext,
+    dossier: DossierRecord,
+    activities: Sequence[CaseActivityRecord],
+    settled: Sequence[Judgement],
+    *,
+    after_correction: bool = False,
+    correction_weeks: int = DEFAULT_CORRECTION_WEEKS,
+) -> OutcomeDecision:
+    """The outcome of a reviewed dossier today, from its totals, its cycle's norm and the settled judgements of its
+    sampled activities (see `decide_outcome` for ``after_correction`` and ``correction_weeks``)."""
+    return decide_outcome(
+        totals=totals_of(dossier),
+        norm=context.norm(dossier.scheme_version),
+        decided_on=context.today(),
+        sampled_activities=[sampled_activity(a) for a in activities],
+        judgements=settled,
+        after_correction=after_correction,
+        correction_weeks=correction_weeks,
+    )
+
+
 async def record_outcome(
-    session: AsyncSession,
+    uow: UnitOfWork,
     dossier: DossierRecord,
     decision: OutcomeDecision,
     *,
@@ -98,10 +128,11 @@ async def record_outcome(
     emit: Emit,
 ) -> None:
     """Store the outcome on the dossier (and its case) and emit AuditConcluded."""
-    await repo.update_dossier(session, dossier.dossier_id, **outcome_values(dossier, decision))
+    session = uow.session
+    await dossier_repo.update_dossier(session, dossier.dossier_id, **outcome_values(dossier, decision))
     if case_id is not None:
         returned = decision.outcome is DossierOutcome.RETURNED_FOR_CORRECTION
-        await repo.update_case(
+        await case_repo.update_case(
             session, case_id, status="awaiting_correction" if returned else "concluded", closed_at=now
         )
     emit(concluded_event(dossier, decision, case_id=case_id, judgements=judgements, round_number=round_number))
@@ -109,7 +140,7 @@ async def record_outcome(
 
 async def conclude_if_complete(
     context: AuditContext,
-    session: AsyncSession,
+    uow: UnitOfWork,
     case: CaseRecord,
     dossier: DossierRecord,
     activities: Sequence[CaseActivityRecord],
@@ -126,16 +157,9 @@ async def conclude_if_complete(
         return False
     rules = context.audit_rules(dossier.applied_on)
     settled = final_judgements(current)
-    decision = decide_outcome(
-        totals=totals_of(dossier),
-        norm=context.norm(dossier.scheme_version),
-        decided_on=context.today(),
-        sampled_activities=[sampled_activity(a) for a in activities],
-        judgements=settled,
-        correction_weeks=rules.correction_weeks,
-    )
+    decision = review_outcome(context, dossier, activities, settled, correction_weeks=rules.correction_weeks)
     await record_outcome(
-        session,
+        uow,
         dossier,
         decision,
         case_id=case.case_id,

@@ -9,18 +9,21 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from audit.adapters import repository as repo
-from audit.adapters.repository import AnswerRecord, CaseActivityRecord, CaseRecord, DossierRecord, StoredJudgement
+from audit.adapters.repositories import cases as case_repo
+from audit.adapters.repositories import dossiers as dossier_repo
+from audit.adapters.repositories import judgements as judgement_repo
+from audit.adapters.repositories.cases import CaseActivityRecord, CaseRecord
+from audit.adapters.repositories.dossiers import DossierRecord
+from audit.adapters.repositories.judgements import AnswerRecord, StoredJudgement
 from audit.domain.cases import RecordedJudgement, current_judgements, open_requests
 from audit.domain.judgement import Judgement, Verdict, approve, ask_more_information, reject
 from audit.service_layer.context import AuditContext
-from audit.service_layer.errors import Conflict, Forbidden, Invalid, NotFound
 from audit.service_layer.outcomes import conclude_if_complete
 from lklr_shared.contracts import audit as contracts
 from lklr_shared.contracts.base import Message
 from lklr_shared.contracts.portfolio import DossierCheck
+from lklr_shared.kit.errors import Conflict, Forbidden, NotFound, RuleViolation
+from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.kit.security_log import record_security_event
 
 # --- views -------------------------------------------------------------------------------------------------------
@@ -55,14 +58,15 @@ def _activity_view(
     )
 
 
-async def _case_view(context: AuditContext, session: AsyncSession, case: CaseRecord) -> contracts.CaseView:
-    dossier = await _dossier(session, case)
-    activities = await repo.activities_of_case(session, case.case_id)
-    history = (await repo.judgement_history(session, [case.case_id]))[case.case_id]
+async def _case_view(context: AuditContext, uow: UnitOfWork, case: CaseRecord) -> contracts.CaseView:
+    session = uow.session
+    dossier = await _dossier(uow, case)
+    activities = await case_repo.activities_of_case(session, case.case_id)
+    history = (await judgement_repo.judgement_history(session, [case.case_id]))[case.case_id]
     current = current_judgements(stored.recorded for stored in history)
-    answers = await repo.answers_of(session, case.case_id)
+    answers = await judgement_repo.answers_of(session, case.case_id)
     norm = context.norm(dossier.scheme_version)
-    stored_check = await repo.automatic_check_of(session, dossier.dossier_id, dossier.round)
+    stored_check = await dossier_repo.automatic_check_of(session, dossier.dossier_id, dossier.round)
     return contracts.CaseView(
         case_id=case.case_id,
         dossier_id=dossier.dossier_id,
@@ -83,17 +87,19 @@ async def _case_view(context: AuditContext, session: AsyncSession, case: CaseRec
     )
 
 
-async def _dossier(session: AsyncSession, case: CaseRecord) -> DossierRecord:
-    dossier = await repo.get_dossier(session, case.dossier_id)
+async def _dossier(uow: UnitOfWork, case: CaseRecord) -> DossierRecord:
+    session = uow.session
+    dossier = await dossier_repo.get_dossier(session, case.dossier_id)
     if dossier is None:  # the foreign key makes this impossible; say so loudly if it ever happens
         raise RuntimeError(f"case {case.case_id} has no dossier {case.dossier_id}")
     return dossier
 
 
 async def _assigned_case(
-    session: AsyncSession, case_id: uuid.UUID, reviewer_id: uuid.UUID, *, for_update: bool = False
+    uow: UnitOfWork, case_id: uuid.UUID, reviewer_id: uuid.UUID, *, for_update: bool = False
 ) -> CaseRecord:
-    case = await repo.get_case(session, case_id, for_update=for_update)
+    session = uow.session
+    case = await case_repo.get_case(session, case_id, for_update=for_update)
     if case is None:
         raise NotFound("case_not_found", "no such case")
     if case.reviewer_id != reviewer_id:
@@ -107,10 +113,10 @@ async def _assigned_case(
 async def list_my_cases(context: AuditContext, query: contracts.ListMyCases) -> contracts.CaseList:
     """ListMyCases: the reviewer's cases, open ones first, with what is still to do."""
     async with context.unit_of_work() as uow:
-        lines = await repo.cases_of_reviewer(uow.session, query.reviewer_id, include_closed=query.include_closed)
+        lines = await case_repo.cases_of_reviewer(uow.session, query.reviewer_id, include_closed=query.include_closed)
         case_ids = [line.case_id for line in lines]
-        counts = await repo.activity_counts(uow.session, case_ids)
-        histories = await repo.judgement_history(uow.session, case_ids)
+        counts = await case_repo.activity_counts(uow.session, case_ids)
+        histories = await judgement_repo.judgement_history(uow.session, case_ids)
     summaries = []
     for line in lines:
         current = current_judgements(stored.recorded for stored in histories[line.case_id])
@@ -137,8 +143,8 @@ async def list_my_cases(context: AuditContext, query: contracts.ListMyCases) -> 
 async def get_case(context: AuditContext, query: contracts.GetCase) -> contracts.CaseView:
     """GetCase: one case, for the reviewer it is assigned to."""
     async with context.unit_of_work() as uow:
-        case = await _assigned_case(uow.session, query.case_id, query.reviewer_id)
-        return await _case_view(context, uow.session, case)
+        case = await _assigned_case(uow, query.case_id, query.reviewer_id)
+        return await _case_view(context, uow, case)
 
 
 def _judgement(command: contracts.JudgeActivity, context: AuditContext, dossier: DossierRecord) -> Judgement:
@@ -149,10 +155,10 @@ def _judgement(command: contracts.JudgeActivity, context: AuditContext, dossier:
         return approve(command.activity_id, today, reason)
     if verdict is Verdict.REJECTED:
         if not reason:
-            raise Invalid("reason_required", "a rejection needs a reason the professional can understand")
+            raise RuleViolation("reason_required", "a rejection needs a reason the professional can understand")
         return reject(command.activity_id, today, reason)
     if not reason:
-        raise Invalid("question_required", "say what information is needed")
+        raise RuleViolation("question_required", "say what information is needed")
     days = context.audit_rules(dossier.applied_on).more_info_answer_days
     return ask_more_information(command.activity_id, today, reason, days)
 
@@ -161,32 +167,32 @@ async def judge_activity(context: AuditContext, command: contracts.JudgeActivity
     """JudgeActivity: record a judgement (emits ActivityJudged); the last final one concludes the dossier."""
     async with context.unit_of_work() as uow:
         session = uow.session
-        case = await _assigned_case(session, command.case_id, command.reviewer_id, for_update=True)
+        case = await _assigned_case(uow, command.case_id, command.reviewer_id, for_update=True)
         if case.status != "open":
             raise Conflict("case_not_open", f"the case is {case.status}; judgements can no longer change")
-        activities = await repo.activities_of_case(session, case.case_id)
+        activities = await case_repo.activities_of_case(session, case.case_id)
         if command.activity_id not in {a.activity_id for a in activities}:
             raise NotFound("activity_not_in_case", "this activity is not in the case's sample")
-        dossier = await _dossier(session, case)
+        dossier = await _dossier(uow, case)
         judgement = _judgement(command, context, dossier)
-        history = (await repo.judgement_history(session, [case.case_id]))[case.case_id]
+        history = (await judgement_repo.judgement_history(session, [case.case_id]))[case.case_id]
         recorded = RecordedJudgement(next_sequence(history, command.activity_id), judgement)
-        await repo.insert_judgement(
+        await judgement_repo.insert_judgement(
             session, case.case_id, recorded, judged_by=f"reviewer:{command.reviewer_id}", judged_at=context.clock()
         )
         uow.emit(judged_event(case, dossier, judgement))
         await conclude_if_complete(
             context,
-            session,
+            uow,
             case,
             dossier,
             activities,
             [stored.recorded for stored in history] + [recorded],
             emit=uow.emit,
         )
-        refreshed = await repo.get_case(session, case.case_id)
+        refreshed = await case_repo.get_case(session, case.case_id)
         assert refreshed is not None
-        view = await _case_view(context, session, refreshed)
+        view = await _case_view(context, uow, refreshed)
         await record_security_event(
             session,
             actor=f"account:{command.reviewer_id}",
@@ -227,10 +233,10 @@ async def list_information_requests(
     requests: list[contracts.InformationRequestView] = []
     async with context.unit_of_work() as uow:
         session = uow.session
-        for case_id, dossier_id in await repo.open_cases_of_person(session, query.person_id):
-            titles = {a.activity_id: a.title for a in await repo.activities_of_case(session, case_id)}
-            history = (await repo.judgement_history(session, [case_id]))[case_id]
-            answered = {(a.activity_id, a.request_sequence) for a in await repo.answers_of(session, case_id)}
+        for case_id, dossier_id in await case_repo.open_cases_of_person(session, query.person_id):
+            titles = {a.activity_id: a.title for a in await case_repo.activities_of_case(session, case_id)}
+            history = (await judgement_repo.judgement_history(session, [case_id]))[case_id]
+            answered = {(a.activity_id, a.request_sequence) for a in await judgement_repo.answers_of(session, case_id)}
             for recorded in open_requests(current_judgements(stored.recorded for stored in history)):
                 judgement = recorded.judgement
                 activity_id = uuid.UUID(str(judgement.activity_id))
@@ -256,25 +262,25 @@ async def answer_information_request(
     """AnswerInformationRequest: the professional answers an open question before its deadline."""
     text = command.text.strip()
     if not text and not command.evidence_ids:
-        raise Invalid("answer_required", "an answer needs text or evidence")
+        raise RuleViolation("answer_required", "an answer needs text or evidence")
     now, today = context.clock(), context.today()
     async with context.unit_of_work() as uow:
         session = uow.session
-        case = await repo.get_case(session, command.case_id, for_update=True)
-        dossier = None if case is None else await _dossier(session, case)
+        case = await case_repo.get_case(session, command.case_id, for_update=True)
+        dossier = None if case is None else await _dossier(uow, case)
         if case is None or dossier is None or dossier.person_id != command.person_id:
             raise NotFound("case_not_found", "no such case for this person")
-        activities = await repo.activities_of_case(session, case.case_id)
+        activities = await case_repo.activities_of_case(session, case.case_id)
         if command.activity_id not in {a.activity_id for a in activities}:
             raise NotFound("activity_not_in_case", "this activity is not in the case's sample")
-        history = (await repo.judgement_history(session, [case.case_id]))[case.case_id]
+        history = (await judgement_repo.judgement_history(session, [case.case_id]))[case.case_id]
         current = current_judgements(stored.recorded for stored in history).get(str(command.activity_id))
         if case.status != "open" or current is None or current.judgement.verdict is not Verdict.MORE_INFORMATION_NEEDED:
             raise Conflict("no_open_question", "no question about this activity is waiting for an answer")
         deadline = current.judgement.information_deadline
         if deadline is not None and today > deadline:
             raise Conflict("deadline_passed", f"the answer was due on {deadline.isoformat()}")
-        await repo.insert_answer(
+        await judgement_repo.insert_answer(
             session,
             {
                 "answer_id": uuid.uuid4(),

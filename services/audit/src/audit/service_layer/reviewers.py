@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from audit.adapters import repository as repo
-from audit.adapters.repository import ReviewerRecord
+from audit.adapters.repositories import cases as case_repo
+from audit.adapters.repositories import reviewers as reviewer_repo
+from audit.adapters.repositories.reviewers import ReviewerRecord
 from audit.domain.assignment import ReviewCase, assign_batch
 from audit.service_layer.context import AuditContext
 from audit.service_layer.outcomes import Emit
 from lklr_shared.contracts import audit as contracts
+from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.kit.security_log import record_security_event
 
 
@@ -26,25 +26,26 @@ def reviewer_view(record: ReviewerRecord) -> contracts.ReviewerView:
     )
 
 
-async def assign_waiting_cases(context: AuditContext, session: AsyncSession, emit: Emit) -> int:
+async def assign_waiting_cases(context: AuditContext, uow: UnitOfWork, emit: Emit) -> int:
     """Give the cases that wait for an eligible reviewer one, under the assignment lock; return how many.
 
     Each assignment is announced as EvidenceAccessGranted (the portfolio lets the reviewer read the sampled
     activities' evidence).
     """
-    await repo.lock_assignment(session)
-    waiting = await repo.unassigned_cases(session)
+    session = uow.session
+    await reviewer_repo.lock_assignment(session)
+    waiting = await reviewer_repo.unassigned_cases(session)
     if not waiting:
         return 0
-    reviewers = await repo.reviewers_with_loads(session)
+    reviewers = await reviewer_repo.reviewers_with_loads(session)
     result = assign_batch(
         [ReviewCase(case.case_id, case.person_id, case.employer_id) for case in waiting],
         [reviewer.as_domain() for reviewer in reviewers],
     )
     assignments = {uuid.UUID(str(a.case_id)): uuid.UUID(str(a.reviewer_id)) for a in result.assignments}
-    await repo.assign_cases(session, assignments, context.clock())
+    await reviewer_repo.assign_cases(session, assignments, context.clock())
     cases = {case.case_id: case for case in waiting}
-    activities = await repo.activity_ids_of_cases(session, assignments)
+    activities = await case_repo.activity_ids_of_cases(session, assignments)
     for case_id, reviewer_id in assignments.items():
         emit(
             contracts.EvidenceAccessGranted(
@@ -63,7 +64,7 @@ async def register_reviewer(context: AuditContext, command: contracts.RegisterRe
     """RegisterReviewer: add or update a committee member; cases waiting for a reviewer are assigned at once."""
     now = context.clock()
     async with context.unit_of_work() as uow:
-        await repo.upsert_reviewer(
+        await reviewer_repo.upsert_reviewer(
             uow.session,
             {
                 "reviewer_id": command.reviewer_id,
@@ -75,8 +76,8 @@ async def register_reviewer(context: AuditContext, command: contracts.RegisterRe
                 "updated_at": now,
             },
         )
-        await assign_waiting_cases(context, uow.session, uow.emit)
-        records = await repo.reviewers_with_loads(uow.session)
+        await assign_waiting_cases(context, uow, uow.emit)
+        records = await reviewer_repo.reviewers_with_loads(uow.session)
         # The request names no office member yet (services trust the gateway's check for now): "office".
         await record_security_event(
             uow.session,
@@ -92,6 +93,6 @@ async def register_reviewer(context: AuditContext, command: contracts.RegisterRe
 async def list_reviewers(context: AuditContext, _query: contracts.ListReviewers) -> contracts.ReviewerList:
     """ListReviewers: every reviewer with their load, and how many cases wait for one."""
     async with context.unit_of_work() as uow:
-        records = await repo.reviewers_with_loads(uow.session)
-        waiting = await repo.count_unassigned(uow.session)
+        records = await reviewer_repo.reviewers_with_loads(uow.session)
+        waiting = await reviewer_repo.count_unassigned(uow.session)
     return contracts.ReviewerList(reviewers=[reviewer_view(r) for r in records], unassigned_cases=waiting)

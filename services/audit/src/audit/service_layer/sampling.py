@@ -19,7 +19,11 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from audit.adapters import repository as repo
+from audit.adapters.repositories import cases as case_repo
+from audit.adapters.repositories import dossiers as dossier_repo
+from audit.adapters.repositories import judgements as judgement_repo
+from audit.adapters.repositories import reviewers as reviewer_repo
+from audit.adapters.repositories import sampling as sampling_repo
 from audit.domain.assignment import ReviewCase, assign_batch
 from audit.domain.cases import audit_year, current_judgements, final_judgements, resubmitted_in_time
 from audit.domain.outcome import PointTotals, decide_outcome, meets_norm
@@ -112,7 +116,7 @@ async def _sample_new_dossiers(
     session = uow.session
     now, today = context.clock(), context.today()
     applied = {event.dossier_id: _applied_on(event, context) for event, _ in items}
-    new_keys = await repo.insert_new_rounds(
+    new_keys = await sampling_repo.insert_new_rounds(
         session, [_round_row(e, applied[e.dossier_id], now, context) for e, _ in items]
     )
     fresh: list[tuple[DossierFrozen, Envelope]] = []
@@ -130,7 +134,7 @@ async def _sample_new_dossiers(
     for event, envelope in fresh:
         applied_on = applied[event.dossier_id]
         year = audit_year(applied_on)
-        seed = await context.seeds.seed_for(year, uow.session)
+        seed = await context.seeds.seed_for(year, uow)
         decision = decide_sampling(
             DossierForSampling(
                 dossier_id=event.dossier_id,
@@ -177,14 +181,14 @@ async def _sample_new_dossiers(
             to_review.append((event, envelope, decision, uuid.uuid4()))
         else:
             # Decided right away: the row goes in with its outcome (no second statement per dossier).
-            record = repo.DossierRecord(**row)
+            record = dossier_repo.DossierRecord(**row)
             outcome = decide_outcome(totals=_totals(event), norm=context.norm(scheme_version), decided_on=today)
             row |= outcome_values(record, outcome)
             emit = _caused_by(uow, envelope)
             emit(_sampled_event(event, decision, today, case_id=None))
             emit(concluded_event(record, outcome, case_id=None, judgements=(), round_number=1))
         dossier_rows.append(row)
-    await repo.insert_dossiers(session, dossier_rows)
+    await sampling_repo.insert_dossiers(session, dossier_rows)
 
     if to_review:
         await _open_cases(context, uow, to_review)
@@ -199,8 +203,8 @@ async def _open_cases(
     assignment lock is held from here until the commit."""
     session = uow.session
     now, today = context.clock(), context.today()
-    await repo.lock_assignment(session)
-    reviewers = await repo.reviewers_with_loads(session)
+    await reviewer_repo.lock_assignment(session)
+    reviewers = await reviewer_repo.reviewers_with_loads(session)
     result = assign_batch(
         [ReviewCase(case_id, event.person_id, event.employer_id) for event, _, _, case_id in to_review],
         [reviewer.as_domain() for reviewer in reviewers],
@@ -255,8 +259,8 @@ async def _open_cases(
                 ),
                 envelope,
             )
-    await repo.insert_cases(session, case_rows)
-    await repo.insert_case_activities(session, activity_rows)
+    await case_repo.insert_cases(session, case_rows)
+    await case_repo.insert_case_activities(session, activity_rows)
 
 
 def _sampled_event(
@@ -288,10 +292,10 @@ async def record_resubmission(
     session = uow.session
     now, today = context.clock(), context.today()
     applied_on = _applied_on(event, context)
-    if not await repo.insert_new_rounds(session, [_round_row(event, applied_on, now, context)]):
+    if not await sampling_repo.insert_new_rounds(session, [_round_row(event, applied_on, now, context)]):
         log.info("round %s of dossier %s was recorded before", event.round, event.dossier_id)
         return
-    dossier = await repo.get_dossier(session, event.dossier_id, for_update=True)
+    dossier = await dossier_repo.get_dossier(session, event.dossier_id, for_update=True)
     if dossier is None:
         # Round 2 cannot precede round 1 in a correct run; failing sends it back (and, if it persists, to the
         # dead letters) instead of silently dropping a professional's correction.
@@ -307,10 +311,10 @@ async def record_resubmission(
             applied_on,
         )
         return
-    case = await repo.case_of_dossier(session, dossier.dossier_id, for_update=True)
-    history = [] if case is None else (await repo.judgement_history(session, [case.case_id]))[case.case_id]
+    case = await case_repo.case_of_dossier(session, dossier.dossier_id, for_update=True)
+    history = [] if case is None else (await judgement_repo.judgement_history(session, [case.case_id]))[case.case_id]
     settled = final_judgements(current_judgements(stored.recorded for stored in history))
-    await repo.update_dossier(
+    await dossier_repo.update_dossier(
         session,
         dossier.dossier_id,
         round=event.round,
@@ -332,7 +336,7 @@ async def record_resubmission(
         after_correction=True,
     )
     await record_outcome(
-        session,
+        uow,
         resubmitted,
         decision,
         case_id=None if case is None else case.case_id,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from audit.adapters import repository as repo
+from audit.adapters.repositories import statistics as statistics_repo
 from audit.service_layer.context import AuditContext
 from lklr_shared.contracts import audit as contracts
 
@@ -10,18 +10,5 @@ from lklr_shared.contracts import audit as contracts
 async def audit_statistics(context: AuditContext, query: contracts.GetAuditStatistics) -> contracts.AuditStatistics:
     """GetAuditStatistics: dossiers, sampled, met, returned, not met and in progress, per year."""
     async with context.unit_of_work() as uow:
-        figures = await repo.statistics(uow.session, query.year)
-    return contracts.AuditStatistics(
-        years=[
-            contracts.AuditYearStatistics(
-                year=f.year,
-                dossiers=f.dossiers,
-                sampled=f.sampled,
-                met=f.met,
-                returned=f.returned,
-                not_met=f.not_met,
-                in_progress=f.in_progress,
-            )
-            for f in figures
-        ]
-    )
+        figures = await statistics_repo.statistics(uow.session, query.year)
+    return contracts.AuditStatistics(years=figures)

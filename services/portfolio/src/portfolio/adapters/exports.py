@@ -144,6 +144,26 @@ _EXCLUSIONS = {
 }
 
 
+_COLUMNS = (
+    "date",
+    "activity",
+    "category",
+    "type",
+    "source",
+    "provider",
+    "state",
+    "points",
+    "accredited",
+    "counts",
+    "why_not",
+)
+"""The columns of both exports, in order (keys of the language's texts)."""
+
+
+def _headings(text: Mapping[str, str]) -> list[str]:
+    return [text[column] for column in _COLUMNS]
+
+
 def _date(day: date | datetime, language: str) -> str:
     """The register's date format: d-m-jjjj in Dutch (7-3-2025, as on the pages and in the mails), ISO in English."""
     return f"{day.day}-{day.month}-{day.year}" if language == "nl" else day.strftime("%Y-%m-%d")
@@ -221,21 +241,7 @@ def render_csv(portfolio: Portfolio, language: str, type_labels: Mapping[str, st
     text = _TEXT[language]
     buffer = io.StringIO()
     writer = _SafeWriter(buffer, delimiter=";" if language == "nl" else ",")
-    writer.writerow(
-        [
-            text["date"],
-            text["activity"],
-            text["category"],
-            text["type"],
-            text["source"],
-            text["provider"],
-            text["state"],
-            text["points"],
-            text["accredited"],
-            text["counts"],
-            text["why_not"],
-        ]
-    )
+    writer.writerow(_headings(text))
     for activity in portfolio.activities:
         writer.writerow(_activity_cells(activity, language, type_labels))
     writer.writerow([])
@@ -328,19 +334,7 @@ def render_pdf(portfolio: Portfolio, language: str, type_labels: Mapping[str, st
 
     pdf.set_font("Helvetica", style="B", size=12)
     pdf.cell(0, 8, pdf_text(f"{text['activities']} ({len(portfolio.activities)})"), new_x="LMARGIN", new_y="NEXT")
-    headings = (
-        text["date"],
-        text["activity"],
-        text["category"],
-        text["type"],
-        text["source"],
-        text["provider"],
-        text["state"],
-        text["points"],
-        text["accredited"],
-        text["counts"],
-        text["why_not"],
-    )
+    headings = _headings(text)
     rows = [_activity_cells(activity, language, type_labels) for activity in portfolio.activities]
     widths = fitted_widths(pdf, headings, total=width, stretch=1, font_size=8, values=rows)
     pdf.set_font("Helvetica", size=8)

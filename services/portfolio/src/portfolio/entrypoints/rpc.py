@@ -1,18 +1,16 @@
 """Thin RPC handlers: the kit parses the request; each handler calls one use case and returns its reply.
 
-Business refusals (`UseCaseError`) become the kit's `RpcError` here, in one place, with their status and code.
+Refusals are the kit's `UseCaseError` kinds, which the RPC server answers as they are.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Mapping
 
 from lklr_shared.contracts import portfolio as contracts
 from lklr_shared.contracts.base import Message
-from lklr_shared.contracts.envelope import Envelope
-from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.rpc import RpcHandler
+from lklr_shared.kit.use_cases import UseCase, bind_use_cases
 from portfolio.service_layer import (
     activities,
     evidence,
@@ -24,12 +22,9 @@ from portfolio.service_layer import (
     self_check,
 )
 from portfolio.service_layer.common import PortfolioContext
-from portfolio.service_layer.errors import UseCaseError
-
-UseCase = Callable[[PortfolioContext, Any], Awaitable[Message]]
 
 # Request contract → use case. Each use case opens its own unit of work(s).
-USE_CASES: dict[type[Message], UseCase] = {
+USE_CASES: Mapping[type[Message], UseCase[PortfolioContext]] = {
     contracts.GetPortfolio: progress.get_portfolio,
     contracts.WhatIf: progress.what_if,
     contracts.RecordActivity: activities.record_activity,
@@ -54,16 +49,6 @@ USE_CASES: dict[type[Message], UseCase] = {
 }
 
 
-def _handler(context: PortfolioContext, use_case: UseCase) -> RpcHandler:
-    async def handle(request: Message, _envelope: Envelope) -> Message:
-        try:
-            return await use_case(context, request)
-        except UseCaseError as exc:
-            raise RpcError(exc.code, exc.message, exc.status) from exc
-
-    return handle
-
-
 def rpc_handlers(context: PortfolioContext) -> dict[type[Message], RpcHandler]:
     """The portfolio's request handlers, bound to its dependencies."""
-    return {contract: _handler(context, use_case) for contract, use_case in USE_CASES.items()}
+    return bind_use_cases(context, USE_CASES)

@@ -9,21 +9,28 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from typing import TypedDict
 
 from lklr_shared.contracts import portfolio as contracts
+from lklr_shared.kit.errors import Conflict, NotFound, RuleViolation
 from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.scheme import CategoryKey
-from portfolio.adapters import repository as repo
-from portfolio.adapters.repository import ActivityRecord, CycleRecord, EvidenceRecord, PersonRecord
+from portfolio.adapters.repositories import activities as activity_repo
+from portfolio.adapters.repositories import evidence as evidence_repo
+from portfolio.adapters.repositories import people as people_repo
+from portfolio.adapters.repositories.activities import ActivityRecord
+from portfolio.adapters.repositories.evidence import EvidenceRecord
+from portfolio.adapters.repositories.people import CycleRecord, PersonRecord
+from portfolio.adapters.repositories.rows import as_utc
 from portfolio.domain.activities import ActivitySource, EntryState, InvalidEntry, self_entered_points
 from portfolio.domain.checking import CheckNotAllowed, confirmed_state, disputed_state
+from portfolio.domain.cycles import is_editable, listing_cycle
 from portfolio.domain.norm import assess_norm
 from portfolio.service_layer.common import (
     PortfolioContext,
-    is_editable,
-    listing_cycle,
+    new_entry,
     require_not_frozen,
     require_open_for_additions,
     require_owner,
@@ -32,7 +39,6 @@ from portfolio.service_layer.common import (
     to_domain,
     version_of,
 )
-from portfolio.service_layer.errors import Conflict, Invalid, NotFound
 from portfolio.service_layer.norm_met import announce_met_norms
 from portfolio.service_layer.placements import recorded_event
 from portfolio.service_layer.progress import NO_CYCLE, domain_cycle
@@ -50,8 +56,8 @@ async def _saved_reply(
     record: ActivityRecord,
 ) -> contracts.ActivitySaved:
     """The entry as the portfolio shows it, including whether it counts in its own cycle."""
-    evidence = (await repo.evidence_by_activity(uow.session, [record.activity_id]))[record.activity_id]
-    last_seen_at = await repo.get_last_seen(uow.session, person.person_id)
+    evidence = (await evidence_repo.evidence_by_activity(uow.session, [record.activity_id]))[record.activity_id]
+    last_seen_at = await activity_repo.get_last_seen(uow.session, person.person_id)
     cycle = listing_cycle(cycles, record.completion_date)
     exclusion: str | None = NO_CYCLE
     if cycle is not None:
@@ -77,12 +83,48 @@ async def _saved_reply(
     )
 
 
+class _Entered(TypedDict):
+    """An entry's fields as the professional entered them, with the type and points that follow from them."""
+
+    # entered
+    title: str
+    description: str
+    completion_date: date
+    category: str
+    a2_type: str | None
+    study_load_hours: Decimal | None
+    quantity: Decimal | None
+    hours_per_unit: Decimal | None
+    # what follows from it
+    activity_type: str
+    points: Decimal
+
+
+def _entered(
+    context: PortfolioContext, cycles: Sequence[CycleRecord], entry: contracts.ActivityInput, today: date
+) -> _Entered:
+    """The entered fields, priced (422 with a reason when they are wrong)."""
+    category, activity_type, a2_type, points = _priced(context, cycles, entry, today)
+    return _Entered(
+        title=entry.title.strip(),
+        description=entry.description.strip(),
+        completion_date=entry.completion_date,
+        category=category.value,
+        a2_type=a2_type,
+        study_load_hours=entry.study_load_hours,
+        quantity=entry.quantity,
+        hours_per_unit=entry.hours_per_unit,
+        activity_type=activity_type,
+        points=points,
+    )
+
+
 def _priced(
     context: PortfolioContext, cycles: Sequence[CycleRecord], entry: contracts.ActivityInput, today: date
 ) -> tuple[CategoryKey, str, str | None, Decimal]:
     """Category, activity type, A2 type and points of an entered activity (422 with a reason when it is wrong)."""
     if entry.completion_date > today:
-        raise Invalid("completion_in_future", "an activity can only be entered once it is completed")
+        raise RuleViolation("completion_in_future", "an activity can only be entered once it is completed")
     category = CategoryKey(entry.category)
     scheme = scheme_for(context.book, cycles, entry.completion_date)
     try:
@@ -95,7 +137,7 @@ def _priced(
             hours_per_unit=entry.hours_per_unit,
         )
     except InvalidEntry as exc:
-        raise Invalid(exc.code, str(exc)) from exc
+        raise RuleViolation(exc.code, str(exc)) from exc
     if category is CategoryKey.A1:
         return category, A1_COURSE, None, points
     assert entry.a2_type is not None  # self_entered_points requires it for A2
@@ -107,7 +149,7 @@ async def _evidence_to_attach(
 ) -> list[EvidenceRecord]:
     """The person's own files, not attached to another entry (404 / 409 otherwise)."""
     wanted = list(dict.fromkeys(evidence_ids))
-    found = await repo.evidence_of_person(uow.session, person_id, wanted)
+    found = await evidence_repo.evidence_of_person(uow.session, person_id, wanted)
     if len(found) != len(wanted):
         raise NotFound("evidence_not_found", "one of the evidence files does not exist or is not yours")
     for evidence in found:
@@ -116,61 +158,61 @@ async def _evidence_to_attach(
     return found
 
 
+async def _person_for_entry_change(uow: UnitOfWork, person_id: uuid.UUID) -> tuple[PersonRecord, list[CycleRecord]]:
+    """The registered person and their cycles, share-locked: a freeze of a cycle waits for the entry change (and
+    sees it), and a change after the freeze sees the frozen cycle."""
+    person = await require_person(uow, person_id)
+    return person, await people_repo.list_cycles(uow.session, person.person_id, lock="share")
+
+
+async def _keep_persons_change(
+    uow: UnitOfWork,
+    record: ActivityRecord,
+    actor: contracts.Actor,
+    change: str,
+    *,
+    at: datetime,
+    evidence_ids: Sequence[uuid.UUID] = (),
+    reason: str = "",
+) -> None:
+    """The history row of a change the professional made to their entry (from where: the actor's origin)."""
+    version = version_of(
+        record,
+        change=change,
+        actor_kind="person",
+        actor_id=str(actor.person_id),
+        origin=actor.origin,
+        reason=reason,
+        at=at,
+        evidence_ids=evidence_ids,
+    )
+    await activity_repo.insert_versions(uow.session, [version])
+
+
 async def record_activity(context: PortfolioContext, command: contracts.RecordActivity) -> contracts.ActivitySaved:
     """RecordActivity: a self-entered entry, to be checked by a possible audit. Emits ActivityRecorded."""
     require_owner(command.person_id, command.actor)
     now, today = context.clock(), context.today()
     async with context.unit_of_work() as uow:
-        person = await require_person(uow, command.person_id)
-        cycles = await repo.list_cycles(uow.session, person.person_id, lock="share")
+        person, cycles = await _person_for_entry_change(uow, command.person_id)
         entry = command.activity
         require_open_for_additions(cycles, entry.completion_date, today)
-        category, activity_type, a2_type, points = _priced(context, cycles, entry, today)
+        entered = _entered(context, cycles, entry, today)
         activity_id = uuid.uuid4()
         evidence = await _evidence_to_attach(uow, person.person_id, command.evidence_ids, activity_id)
-        record = ActivityRecord(
+        record = new_entry(
             activity_id=activity_id,
             person_id=person.person_id,
-            version=1,
-            source=ActivitySource.SELF_ENTERED.value,
-            category=category.value,
-            activity_type=activity_type,
-            a2_type=a2_type,
-            title=entry.title.strip(),
-            description=entry.description.strip(),
-            completion_date=entry.completion_date,
-            points=points,
+            source=ActivitySource.SELF_ENTERED,
             accredited=False,
-            state=EntryState.TO_BE_CHECKED.value,
-            state_reason="",
-            study_load_hours=entry.study_load_hours,
-            quantity=entry.quantity,
-            hours_per_unit=entry.hours_per_unit,
-            provider_id=None,
-            provider_name=None,
-            course_id=None,
-            edition_id=None,
-            batch_id=None,
-            attendance_id=None,
-            teaching_claim_id=None,
-            recorded_at=now,
-            updated_at=now,
+            state=EntryState.TO_BE_CHECKED,
+            at=now,
+            **entered,
         )
-        await repo.insert_activity(uow.session, record)
-        await repo.attach_evidence(uow.session, activity_id, [item.evidence_id for item in evidence])
-        await repo.insert_versions(
-            uow.session,
-            [
-                version_of(
-                    record,
-                    change="recorded",
-                    actor_kind="person",
-                    actor_id=str(command.actor.person_id),
-                    origin=command.actor.origin,
-                    at=now,
-                    evidence_ids=[item.evidence_id for item in evidence],
-                )
-            ],
+        await activity_repo.insert_activity(uow.session, record)
+        await evidence_repo.attach_evidence(uow.session, activity_id, [item.evidence_id for item in evidence])
+        await _keep_persons_change(
+            uow, record, command.actor, "recorded", at=now, evidence_ids=[item.evidence_id for item in evidence]
         )
         uow.emit(recorded_event(record))
         await announce_met_norms(context, uow, [person.person_id])
@@ -180,7 +222,7 @@ async def record_activity(context: PortfolioContext, command: contracts.RecordAc
 
 
 async def _own_activity(uow: UnitOfWork, person_id: uuid.UUID, activity_id: uuid.UUID) -> ActivityRecord:
-    record = await repo.get_activity(uow.session, activity_id, for_update=True)
+    record = await activity_repo.get_activity(uow.session, activity_id, for_update=True)
     if record is None or record.person_id != person_id:
         raise NotFound("activity_not_found", "no such activity in this portfolio")
     return record
@@ -191,8 +233,7 @@ async def edit_activity(context: PortfolioContext, command: contracts.EditActivi
     require_owner(command.person_id, command.actor)
     now, today = context.clock(), context.today()
     async with context.unit_of_work() as uow:
-        person = await require_person(uow, command.person_id)
-        cycles = await repo.list_cycles(uow.session, person.person_id, lock="share")
+        person, cycles = await _person_for_entry_change(uow, command.person_id)
         current = await _own_activity(uow, person.person_id, command.activity_id)
         if current.source != ActivitySource.SELF_ENTERED:
             raise Conflict("not_editable", "entries placed by a provider or the committee are corrected at the source")
@@ -205,50 +246,28 @@ async def edit_activity(context: PortfolioContext, command: contracts.EditActivi
         require_not_frozen(cycles, current.completion_date, entry.completion_date)
         if not is_editable(current, cycles):
             raise Conflict("not_editable", f"an activity that is {current.state} can no longer be edited")
-        category, activity_type, a2_type, points = _priced(context, cycles, entry, today)
-        attached_now = (await repo.evidence_by_activity(uow.session, [current.activity_id]))[current.activity_id]
+        entered = _entered(context, cycles, entry, today)
+        attached_now = (await evidence_repo.evidence_by_activity(uow.session, [current.activity_id]))[
+            current.activity_id
+        ]
         evidence_ids = [item.evidence_id for item in attached_now]
         if command.evidence_ids is not None:
             wanted = await _evidence_to_attach(uow, person.person_id, command.evidence_ids, current.activity_id)
             evidence_ids = [item.evidence_id for item in wanted]
-        edited = replace(
-            current,
-            category=category.value,
-            activity_type=activity_type,
-            a2_type=a2_type,
-            title=entry.title.strip(),
-            description=entry.description.strip(),
-            completion_date=entry.completion_date,
-            points=points,
-            study_load_hours=entry.study_load_hours,
-            quantity=entry.quantity,
-            hours_per_unit=entry.hours_per_unit,
-        )
+        edited = replace(current, **entered)
         unchanged_files = sorted(evidence_ids) == sorted(item.evidence_id for item in attached_now)
         if edited == current and unchanged_files:
             # Saving an unchanged form is not a change: no new version, no history row.
             reply = await _saved_reply(uow, context, person, cycles, current)
             return reply
         edited = replace(edited, version=current.version + 1, updated_at=now)
-        await repo.update_activity(uow.session, edited, previous_version=current.version)
+        await activity_repo.update_activity(uow.session, edited, previous_version=current.version)
         if not unchanged_files:
             dropped = [item.evidence_id for item in attached_now if item.evidence_id not in evidence_ids]
-            await repo.attach_evidence(uow.session, None, dropped)
-            await repo.attach_evidence(uow.session, current.activity_id, evidence_ids)
-        await repo.insert_versions(
-            uow.session,
-            [
-                version_of(
-                    edited,
-                    change="edited",
-                    actor_kind="person",
-                    actor_id=str(command.actor.person_id),
-                    origin=command.actor.origin,
-                    reason=command.reason.strip(),
-                    at=now,
-                    evidence_ids=evidence_ids,
-                )
-            ],
+            await evidence_repo.attach_evidence(uow.session, None, dropped)
+            await evidence_repo.attach_evidence(uow.session, current.activity_id, evidence_ids)
+        await _keep_persons_change(
+            uow, edited, command.actor, "edited", at=now, evidence_ids=evidence_ids, reason=command.reason.strip()
         )
         await announce_met_norms(context, uow, [person.person_id])
         reply = await _saved_reply(uow, context, person, cycles, edited)
@@ -268,8 +287,7 @@ async def _check(
     require_owner(person_id, actor)
     now, today = context.clock(), context.today()
     async with context.unit_of_work() as uow:
-        person = await require_person(uow, person_id)
-        cycles = await repo.list_cycles(uow.session, person.person_id, lock="share")
+        person, cycles = await _person_for_entry_change(uow, person_id)
         current = await _own_activity(uow, person.person_id, activity_id)
         require_not_frozen(cycles, current.completion_date)
         window = scheme_for(context.book, cycles, current.completion_date).portfolio.confirm_dispute_window_days
@@ -289,21 +307,8 @@ async def _check(
         checked = replace(
             current, version=current.version + 1, state=new_state.value, state_reason=reason, updated_at=now
         )
-        await repo.update_activity(uow.session, checked, previous_version=current.version)
-        await repo.insert_versions(
-            uow.session,
-            [
-                version_of(
-                    checked,
-                    change=new_state.value,
-                    actor_kind="person",
-                    actor_id=str(actor.person_id),
-                    origin=actor.origin,
-                    reason=reason,
-                    at=now,
-                )
-            ],
-        )
+        await activity_repo.update_activity(uow.session, checked, previous_version=current.version)
+        await _keep_persons_change(uow, checked, actor, new_state.value, at=now, reason=reason)
         if new_state is EntryState.DISPUTED:
             assert checked.attendance_id is not None and checked.provider_id is not None  # provider-placed
             uow.emit(
@@ -330,7 +335,7 @@ async def dispute_activity(context: PortfolioContext, command: contracts.Dispute
     """DisputeActivity: the professional says a provider-placed entry is wrong. Emits ActivityDisputed."""
     reason = command.reason.strip()
     if not reason:
-        raise Invalid("reason_required", "a dispute needs a reason the provider and the office can act on")
+        raise RuleViolation("reason_required", "a dispute needs a reason the provider and the office can act on")
     return await _check(context, command.person_id, command.actor, command.activity_id, dispute_reason=reason)
 
 
@@ -338,10 +343,10 @@ async def mark_seen(context: PortfolioContext, command: contracts.MarkPortfolioS
     """MarkPortfolioSeen: entries recorded up to ``seen_up_to`` are no longer new."""
     require_owner(command.person_id, command.actor)
     now = context.clock()
-    seen_up_to = now if command.seen_up_to is None else min(repo.as_utc(command.seen_up_to), now)
+    seen_up_to = now if command.seen_up_to is None else min(as_utc(command.seen_up_to), now)
     async with context.unit_of_work() as uow:
         person = await require_person(uow, command.person_id)
-        stored = await repo.set_last_seen(uow.session, person.person_id, seen_up_to)
+        stored = await activity_repo.set_last_seen(uow.session, person.person_id, seen_up_to)
         await uow.commit()
     return contracts.PortfolioSeen(last_seen_at=stored)
 
@@ -350,10 +355,10 @@ async def activity_history(context: PortfolioContext, query: contracts.GetActivi
     """GetActivityHistory: every version of one entry, oldest first."""
     require_owner(query.person_id, query.actor)
     async with context.unit_of_work() as uow:
-        record = await repo.get_activity(uow.session, query.activity_id)
+        record = await activity_repo.get_activity(uow.session, query.activity_id)
         if record is None or record.person_id != query.person_id:
             raise NotFound("activity_not_found", "no such activity in this portfolio")
-        versions = await repo.list_versions(uow.session, query.activity_id)
+        versions = await activity_repo.list_versions(uow.session, query.activity_id)
     return contracts.ActivityHistory(
         activity_id=query.activity_id,
         versions=[

@@ -7,16 +7,19 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from lklr_shared.contracts.envelope import utcnow
 from lklr_shared.contracts.portfolio import Actor
 from lklr_shared.kit.clock import Clock, register_today
+from lklr_shared.kit.errors import Conflict, Forbidden, NotFound
 from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.scheme import CategoryKey, NoSchemeVersionInForce, SchemeBook, SchemeVersion
 from portfolio.adapters.blobs import BlobStore
-from portfolio.adapters.repository import ActivityRecord, CycleRecord, PersonRecord, VersionRecord, get_person
+from portfolio.adapters.repositories.activities import ActivityRecord, VersionRecord
+from portfolio.adapters.repositories.people import CycleRecord, PersonRecord, get_person
 from portfolio.domain.activities import Activity, ActivitySource, EntryState
-from portfolio.service_layer.errors import Conflict, Forbidden, NotFound
+from portfolio.domain.cycles import cycle_containing, open_for_additions
 
 
 @dataclass(frozen=True)
@@ -52,23 +55,12 @@ async def require_person(uow: UnitOfWork, person_id: uuid.UUID) -> PersonRecord:
     return person
 
 
-def cycle_containing(cycles: Sequence[CycleRecord], day: date) -> CycleRecord | None:
-    """The cycle an activity completed on ``day`` counts in, if any (cycles never overlap)."""
-    return next((cycle for cycle in cycles if cycle.contains(day)), None)
-
-
-def listing_cycle(cycles: Sequence[CycleRecord], day: date) -> CycleRecord | None:
-    """The cycle whose portfolio page lists work completed on ``day``: the one holding it, else the first cycle for
-    earlier work (before registration) and the latest for later work. None while no cycle is known."""
-    if not cycles:
-        return None
-    holding = cycle_containing(cycles, day)
-    if holding is not None:
-        return holding
-    if day < cycles[0].starts_on:
-        return cycles[0]
-    later = [cycle for cycle in cycles if cycle.starts_on > day]
-    return later[0] if later else cycles[-1]
+def asked_cycle(cycles: Sequence[CycleRecord], cycle_id: uuid.UUID) -> CycleRecord:
+    """The person's cycle the request names, or 404 when it is not theirs."""
+    for cycle in cycles:
+        if cycle.cycle_id == cycle_id:
+            return cycle
+    raise NotFound("cycle_not_found", "this person has no such cycle")
 
 
 def require_not_frozen(cycles: Sequence[CycleRecord], *days: date) -> None:
@@ -86,7 +78,7 @@ def require_open_for_additions(cycles: Sequence[CycleRecord], day: date, today: 
     """Refuse a new entry completed in a frozen cycle, unless the cycle's dossier was returned for correction and
     the correction deadline has not passed (then the professional may add work of the same cycle)."""
     cycle = cycle_containing(cycles, day)
-    if cycle is not None and not cycle.open_for_additions(today):
+    if cycle is not None and not open_for_additions(cycle, today):
         require_not_frozen([cycle], day)
 
 
@@ -120,13 +112,61 @@ def to_domain(record: ActivityRecord) -> Activity:
     )
 
 
-def is_editable(record: ActivityRecord, cycles: Sequence[CycleRecord]) -> bool:
-    """Self-entered, not yet judged by an audit, and not in a frozen cycle."""
-    cycle = cycle_containing(cycles, record.completion_date)
-    return (
-        record.source == ActivitySource.SELF_ENTERED
-        and record.state == EntryState.TO_BE_CHECKED
-        and (cycle is None or cycle.frozen_at is None)
+def new_entry(
+    *,
+    activity_id: uuid.UUID,
+    person_id: uuid.UUID,
+    source: ActivitySource,
+    category: str,
+    activity_type: str,
+    a2_type: str | None,
+    title: str,
+    description: str,
+    completion_date: date,
+    points: Decimal,
+    accredited: bool,
+    state: EntryState,
+    at: datetime,
+    study_load_hours: Decimal | None = None,
+    quantity: Decimal | None = None,
+    hours_per_unit: Decimal | None = None,
+    provider_id: uuid.UUID | None = None,
+    provider_name: str | None = None,
+    course_id: uuid.UUID | None = None,
+    edition_id: uuid.UUID | None = None,
+    batch_id: uuid.UUID | None = None,
+    attendance_id: uuid.UUID | None = None,
+    teaching_claim_id: uuid.UUID | None = None,
+) -> ActivityRecord:
+    """A new entry in its first version, recorded ``at``; the links it does not name (provider, course, batch,
+    attendance, teaching claim) and the entered figures it does not have stay empty."""
+    return ActivityRecord(
+        activity_id=activity_id,
+        person_id=person_id,
+        version=1,
+        source=source.value,
+        category=category,
+        activity_type=activity_type,
+        a2_type=a2_type,
+        title=title,
+        description=description,
+        completion_date=completion_date,
+        points=points,
+        accredited=accredited,
+        state=state.value,
+        state_reason="",
+        study_load_hours=study_load_hours,
+        quantity=quantity,
+        hours_per_unit=hours_per_unit,
+        provider_id=provider_id,
+        provider_name=provider_name,
+        course_id=course_id,
+        edition_id=edition_id,
+        batch_id=batch_id,
+        attendance_id=attendance_id,
+        teaching_claim_id=teaching_claim_id,
+        recorded_at=at,
+        updated_at=at,
     )
 
 

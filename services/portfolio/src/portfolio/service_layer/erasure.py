@@ -8,10 +8,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import Any
-
-import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from lklr_shared.contracts import portfolio as contracts
 from lklr_shared.contracts import registry as registry_events
@@ -19,32 +15,13 @@ from lklr_shared.contracts.envelope import Envelope
 from lklr_shared.kit.erasure import forget_in_kit_tables
 from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.kit.security_log import record_security_event
-from portfolio.adapters.orm import (
-    activities,
-    activity_versions,
-    attendance_voids,
-    cycles,
-    dossier_activities,
-    dossiers,
-    early_status_changes,
-    evidence_files,
-    evidence_uploads,
-    norm_met_announcements,
-    objection_evidence_grants,
-    portfolio_visits,
-    registered_people,
-    review_evidence_grants,
-)
+from portfolio.adapters.repositories import erasure as erasure_repo
 from portfolio.service_layer.common import PortfolioContext
 from portfolio.service_layer.evidence import blob_key
 
 log = logging.getLogger(__name__)
 
 PORTFOLIO_KINDS = frozenset({"portfolio", "attendance"})
-
-
-async def _deleted(session: AsyncSession, statement: Any) -> int:
-    return int(getattr(await session.execute(statement), "rowcount", 0) or 0)
 
 
 async def forget_person(
@@ -56,7 +33,7 @@ async def forget_person(
     kinds = set(event.kinds)
     rows = files = 0
     if kinds & PORTFOLIO_KINDS or "registration" in kinds or "account" in kinds:
-        rows, keys = await _erase_portfolio(session, person_id)
+        rows, keys = await _erase_portfolio(uow, person_id)
         # The bytes go inside the transaction, before the rows' commit: a handler cannot act after the consumer's
         # commit. Should the commit fail, the retry finds the rows again and deleting a missing blob is a no-op;
         # what cannot happen is a committed erasure that left the files behind.
@@ -65,16 +42,8 @@ async def forget_person(
         files = len(keys)
     number = None
     if "registration" in kinds or "account" in kinds:
-        number = (
-            await session.execute(
-                sa.select(registered_people.c.registration_number).where(registered_people.c.person_id == person_id)
-            )
-        ).scalar_one_or_none()
-        for statement in (
-            sa.delete(early_status_changes).where(early_status_changes.c.person_id == person_id),
-            sa.delete(registered_people).where(registered_people.c.person_id == person_id),
-        ):
-            rows += await _deleted(session, statement)
+        number = await erasure_repo.registration_number(session, person_id)
+        rows += await erasure_repo.erase_registration_rows(session, person_id)
     rows += await forget_in_kit_tables(session, [str(person_id), number or ""])
     await record_security_event(
         session,
@@ -87,40 +56,8 @@ async def forget_person(
     log.info("erasure %s: %d rows and %d evidence files removed", event.erasure_id, rows, files)
 
 
-async def _erase_portfolio(session: AsyncSession, person_id: uuid.UUID) -> tuple[int, list[str]]:
+async def _erase_portfolio(uow: UnitOfWork, person_id: uuid.UUID) -> tuple[int, list[str]]:
     """Delete the person's portfolio rows; returns the row count and the blob keys of their files and uploads."""
-    stored = list(
-        (await session.execute(sa.select(evidence_files.c.blob_key).where(evidence_files.c.person_id == person_id)))
-        .scalars()
-        .all()
-    )
-    unfinished = [
-        blob_key(upload_id)
-        for upload_id in (
-            await session.execute(
-                sa.select(evidence_uploads.c.upload_id).where(
-                    evidence_uploads.c.person_id == person_id, evidence_uploads.c.status != "completed"
-                )
-            )
-        ).scalars()
-    ]
-    person_activities = sa.select(activities.c.activity_id).where(activities.c.person_id == person_id)
-    person_dossiers = sa.select(dossiers.c.dossier_id).where(dossiers.c.person_id == person_id)
-    person_cycles = sa.select(cycles.c.cycle_id).where(cycles.c.person_id == person_id)
-    rows = 0
-    for statement in (
-        sa.delete(review_evidence_grants).where(review_evidence_grants.c.person_id == person_id),
-        sa.delete(objection_evidence_grants).where(objection_evidence_grants.c.person_id == person_id),
-        sa.delete(dossier_activities).where(dossier_activities.c.dossier_id.in_(person_dossiers)),
-        sa.delete(dossiers).where(dossiers.c.person_id == person_id),
-        sa.delete(activity_versions).where(activity_versions.c.activity_id.in_(person_activities)),
-        sa.delete(evidence_files).where(evidence_files.c.person_id == person_id),
-        sa.delete(evidence_uploads).where(evidence_uploads.c.person_id == person_id),
-        sa.delete(activities).where(activities.c.person_id == person_id),
-        sa.delete(attendance_voids).where(attendance_voids.c.person_id == person_id),
-        sa.delete(norm_met_announcements).where(norm_met_announcements.c.cycle_id.in_(person_cycles)),
-        sa.delete(cycles).where(cycles.c.person_id == person_id),
-        sa.delete(portfolio_visits).where(portfolio_visits.c.person_id == person_id),
-    ):
-        rows += await _deleted(session, statement)
-    return rows, stored + unfinished
+    stored = await erasure_repo.stored_blob_keys(uow.session, person_id)
+    unfinished = [blob_key(upload_id) for upload_id in await erasure_repo.unfinished_upload_ids(uow.session, person_id)]
+    return await erasure_repo.erase_portfolio_rows(uow.session, person_id), stored + unfinished

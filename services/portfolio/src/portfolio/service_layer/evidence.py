@@ -23,10 +23,22 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from lklr_shared.contracts import portfolio as contracts
+from lklr_shared.kit.errors import (
+    Conflict,
+    NotFound,
+    RangeNotSatisfiable,
+    RuleViolation,
+    TooLarge,
+    UnsupportedMedia,
+    UseCaseError,
+)
 from lklr_shared.kit.outbox import UnitOfWork
-from portfolio.adapters import repository as repo
 from portfolio.adapters.blobs import BlobNotFound, iter_blob
-from portfolio.adapters.repository import EvidenceRecord, UploadRecord
+from portfolio.adapters.repositories import activities as activity_repo
+from portfolio.adapters.repositories import evidence as evidence_repo
+from portfolio.adapters.repositories import people as people_repo
+from portfolio.adapters.repositories.evidence import EvidenceRecord, UploadRecord
+from portfolio.domain.cycles import is_editable
 from portfolio.domain.evidence import (
     MAX_CHUNK_BYTES,
     MAX_EVIDENCE_BYTES,
@@ -43,19 +55,9 @@ from portfolio.domain.evidence import (
 )
 from portfolio.service_layer.common import (
     PortfolioContext,
-    is_editable,
     require_owner,
     require_person,
     version_of,
-)
-from portfolio.service_layer.errors import (
-    Conflict,
-    Invalid,
-    NotFound,
-    RangeNotSatisfiable,
-    TooLarge,
-    UnsupportedMedia,
-    UseCaseError,
 )
 from portfolio.service_layer.views import evidence_view
 
@@ -89,21 +91,21 @@ def _translate(rejection: EvidenceRejected) -> UseCaseError:
         return UnsupportedMedia(rejection.code, str(rejection))
     if rejection.code == "chunk_out_of_order":
         return Conflict(rejection.code, str(rejection))
-    return Invalid(rejection.code, str(rejection))
+    return RuleViolation(rejection.code, str(rejection))
 
 
 async def _activity_for_evidence(uow: UnitOfWork, person_id: uuid.UUID, activity_id: uuid.UUID) -> None:
     """Files can be added to one's own self-entered entries while they can still be edited."""
-    record = await repo.get_activity(uow.session, activity_id, for_update=True)
+    record = await activity_repo.get_activity(uow.session, activity_id, for_update=True)
     if record is None or record.person_id != person_id:
         raise NotFound("activity_not_found", "no such activity in this portfolio")
-    cycles = await repo.list_cycles(uow.session, person_id)
+    cycles = await people_repo.list_cycles(uow.session, person_id)
     if not is_editable(record, cycles):
         raise Conflict("not_editable", "files can only be added to your own entries that can still be edited")
 
 
 async def _open_upload(uow: UnitOfWork, person_id: uuid.UUID, upload_id: uuid.UUID) -> UploadRecord:
-    upload = await repo.get_upload(uow.session, upload_id)
+    upload = await evidence_repo.get_upload(uow.session, upload_id)
     if upload is None or upload.person_id != person_id:
         raise NotFound("upload_not_found", "no such upload")
     if upload.status != OPEN:
@@ -124,18 +126,18 @@ async def begin_upload(
         person = await require_person(uow, command.person_id)
         if command.activity_id is not None:
             await _activity_for_evidence(uow, person.person_id, command.activity_id)
-        stale = await repo.stale_open_uploads(uow.session, person.person_id, now - STALE_UPLOAD_AFTER)
-        await repo.close_uploads(uow.session, stale, reason="abandoned", at=now)
+        stale = await evidence_repo.stale_open_uploads(uow.session, person.person_id, now - STALE_UPLOAD_AFTER)
+        await evidence_repo.close_uploads(uow.session, stale, reason="abandoned", at=now)
         try:
             # A file has at least one byte: a person at their quota cannot start another.
             check_quota(
-                await repo.evidence_bytes_in_use(uow.session, person.person_id),
+                await evidence_repo.evidence_bytes_in_use(uow.session, person.person_id),
                 command.declared_size or 1,
                 context.evidence_quota_bytes,
             )
         except StorageQuotaExceeded as exc:
             raise _translate(exc) from exc
-        await repo.insert_upload(
+        await evidence_repo.insert_upload(
             uow.session,
             UploadRecord(
                 upload_id=upload_id,
@@ -167,13 +169,13 @@ def _decode(data: str) -> bytes:
     try:
         return base64.b64decode(data, validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise Invalid("bad_chunk_encoding", "a chunk's data must be base64") from exc
+        raise RuleViolation("bad_chunk_encoding", "a chunk's data must be base64") from exc
 
 
 async def _abort(context: PortfolioContext, upload: UploadRecord, reason: str) -> None:
     """Close the upload for good and drop what it staged (committed before the refusal is answered)."""
     async with context.unit_of_work() as uow:
-        await repo.close_uploads(uow.session, [upload.upload_id], reason=reason, at=context.clock())
+        await evidence_repo.close_uploads(uow.session, [upload.upload_id], reason=reason, at=context.clock())
         await uow.commit()
     await context.blobs.discard(blob_key(upload.upload_id))
 
@@ -195,7 +197,9 @@ async def append_chunk(
             # Judged after the chunk's own rules, so a sender's mistake (order, size) keeps its own answer. The
             # open upload's staged bytes are part of what is in use.
             check_quota(
-                await repo.evidence_bytes_in_use(uow.session, upload.person_id), len(data), context.evidence_quota_bytes
+                await evidence_repo.evidence_bytes_in_use(uow.session, upload.person_id),
+                len(data),
+                context.evidence_quota_bytes,
             )
         except (EvidenceTooLarge, UnsupportedEvidenceType, StorageQuotaExceeded) as exc:
             refusal = exc
@@ -215,7 +219,7 @@ async def append_chunk(
                 last_chunk_size=len(data),
                 updated_at=context.clock(),
             )
-            await repo.update_upload(uow.session, upload)
+            await evidence_repo.update_upload(uow.session, upload)
             await uow.commit()
             return _accepted(upload)
     # Outside the first transaction (its row lock released): close the upload, then refuse.
@@ -248,7 +252,9 @@ async def _completion_refusal(
     except EvidenceRejected as exc:
         return None, _translate(exc)
     if expected_size is not None and expected_size != upload.received_bytes:
-        return None, Invalid("size_mismatch", f"{upload.received_bytes} bytes arrived, {expected_size} were announced")
+        return None, RuleViolation(
+            "size_mismatch", f"{upload.received_bytes} bytes arrived, {expected_size} were announced"
+        )
     if upload.activity_id is not None:
         try:
             await _activity_for_evidence(uow, upload.person_id, upload.activity_id)
@@ -278,7 +284,7 @@ async def complete_upload(
                 return await _store(context, uow, upload, kind, sha256, now, command.actor.origin)
             # Committed but never recorded: remove it, or nothing would ever refer to those bytes again.
             await context.blobs.delete(key)
-            refusal = Invalid("checksum_mismatch", "the stored bytes do not match the announced SHA-256")
+            refusal = RuleViolation("checksum_mismatch", "the stored bytes do not match the announced SHA-256")
     assert refusal is not None
     await _abort(context, upload, refusal.code)
     raise refusal
@@ -306,16 +312,16 @@ async def _store(
         blob_key=blob_key(upload.upload_id),
         stored_at=now,
     )
-    await repo.insert_evidence(uow.session, evidence)
-    await repo.update_upload(uow.session, replace(upload, status=COMPLETED, updated_at=now))
+    await evidence_repo.insert_evidence(uow.session, evidence)
+    await evidence_repo.update_upload(uow.session, replace(upload, status=COMPLETED, updated_at=now))
     if upload.activity_id is not None:
         # Adding a file is a change of the entry: a new version records who added which file, and when.
-        record = await repo.get_activity(uow.session, upload.activity_id, for_update=True)
+        record = await activity_repo.get_activity(uow.session, upload.activity_id, for_update=True)
         assert record is not None  # checked by _activity_for_evidence in this transaction
-        attached = await repo.evidence_by_activity(uow.session, [record.activity_id])
+        attached = await evidence_repo.evidence_by_activity(uow.session, [record.activity_id])
         changed = replace(record, version=record.version + 1, updated_at=now)
-        await repo.update_activity(uow.session, changed, previous_version=record.version)
-        await repo.insert_versions(
+        await activity_repo.update_activity(uow.session, changed, previous_version=record.version)
+        await activity_repo.insert_versions(
             uow.session,
             [
                 version_of(
@@ -351,7 +357,7 @@ async def read_chunk(context: PortfolioContext, query: contracts.ReadEvidenceChu
         # Reviewers read through ReadReviewEvidenceChunk (`review_access`), which checks their case's grants.
         raise NotFound("evidence_not_found", "no such evidence file")
     async with context.unit_of_work() as uow:
-        evidence = await repo.get_evidence(uow.session, query.evidence_id)
+        evidence = await evidence_repo.get_evidence(uow.session, query.evidence_id)
     if evidence is None or evidence.person_id != query.person_id:
         raise NotFound("evidence_not_found", "no such evidence file")
     return await chunk_of(context, evidence, query.offset, query.length)
@@ -398,14 +404,14 @@ async def remove_unattached_evidence(context: PortfolioContext) -> int:
     after: tuple[datetime, uuid.UUID] | None = None
     while True:
         async with context.unit_of_work() as uow:
-            unfinished = await repo.unfinished_uploads_before(uow.session, cutoff, CLEANUP_BATCH)
-            candidates = await repo.unattached_evidence_before(uow.session, cutoff, CLEANUP_BATCH, after)
-            referenced = await repo.referenced_evidence(
+            unfinished = await evidence_repo.unfinished_uploads_before(uow.session, cutoff, CLEANUP_BATCH)
+            candidates = await evidence_repo.unattached_evidence_before(uow.session, cutoff, CLEANUP_BATCH, after)
+            referenced = await evidence_repo.referenced_evidence(
                 uow.session, {item.person_id for item in candidates}, [item.evidence_id for item in candidates]
             )
             files = {item.evidence_id: item for item in candidates if item.evidence_id not in referenced}
-            gone = await repo.delete_evidence(uow.session, files)
-            await repo.delete_uploads(uow.session, unfinished)
+            gone = await evidence_repo.delete_evidence(uow.session, files)
+            await evidence_repo.delete_uploads(uow.session, unfinished)
             await uow.commit()
         for upload_id in unfinished:
             await context.blobs.discard(blob_key(upload_id))

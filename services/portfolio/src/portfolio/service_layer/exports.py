@@ -10,10 +10,10 @@ import base64
 import uuid
 
 from lklr_shared.contracts import portfolio as contracts
+from lklr_shared.kit.errors import TooLarge
 from lklr_shared.scheme import SchemeVersion
 from portfolio.adapters import exports
 from portfolio.service_layer.common import PortfolioContext, require_owner
-from portfolio.service_layer.errors import TooLarge
 from portfolio.service_layer.placements import ACCREDITED_COURSE
 from portfolio.service_layer.progress import build_portfolio, load_portfolio
 

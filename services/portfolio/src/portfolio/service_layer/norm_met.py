@@ -16,7 +16,9 @@ from lklr_shared.contracts import registry as registry_events
 from lklr_shared.contracts.envelope import Envelope
 from lklr_shared.contracts.portfolio import PortfolioNormMet
 from lklr_shared.kit.outbox import UnitOfWork
-from portfolio.adapters import repository as repo
+from portfolio.adapters.repositories import activities as activity_repo
+from portfolio.adapters.repositories import norm_met as norm_met_repo
+from portfolio.adapters.repositories import people as people_repo
 from portfolio.domain.activities import COUNTING_STATES
 from portfolio.domain.norm import assess_norm
 from portfolio.service_layer import registrations
@@ -32,10 +34,10 @@ async def announce_met_norms(context: PortfolioContext, uow: UnitOfWork, person_
     # Two transactions that each add part of a person's work (a provider's placement and a self-entered activity)
     # would each miss the other's uncommitted rows and neither would see the norm met. Locking the person first
     # makes the second wait for the first to commit; its queries below then see both (read committed).
-    await repo.lock_people(uow.session, person_ids)
+    await people_repo.lock_people(uow.session, person_ids)
     # No scheme version asks fewer points than its smallest total: below it, a cycle cannot be met.
     least_total = min(version.norm.min_total_points for version in context.book.versions)
-    candidates = await repo.cycles_that_may_meet_norm(
+    candidates = await norm_met_repo.cycles_that_may_meet_norm(
         uow.session,
         person_ids,
         started_by=today,
@@ -44,13 +46,13 @@ async def announce_met_norms(context: PortfolioContext, uow: UnitOfWork, person_
     )
     announced = 0
     for person_id, cycle_ids in candidates.items():
-        person = await repo.get_person(uow.session, person_id)
+        person = await people_repo.get_person(uow.session, person_id)
         if person is None:  # cycles arrive with the registration; a person without one has no norm to meet
             continue
-        for cycle in await repo.list_cycles(uow.session, person_id):
+        for cycle in await people_repo.list_cycles(uow.session, person_id):
             if cycle.cycle_id not in cycle_ids:
                 continue
-            records = await repo.list_activities(
+            records = await activity_repo.list_activities(
                 uow.session, person_id, completed_from=cycle.starts_on, completed_to=cycle.ends_on
             )
             outcome = assess_norm(
@@ -59,7 +61,7 @@ async def announce_met_norms(context: PortfolioContext, uow: UnitOfWork, person_
                 [to_domain(record) for record in records],
                 today=today,
             )
-            if outcome.met and await repo.claim_norm_met(uow.session, cycle.cycle_id, person_id, today, now):
+            if outcome.met and await norm_met_repo.claim_norm_met(uow.session, cycle.cycle_id, person_id, today, now):
                 uow.emit(PortfolioNormMet(person_id=person_id, cycle_id=cycle.cycle_id, met_on=today))
                 announced += 1
     return announced

@@ -8,72 +8,48 @@ reviewer's evidence reads are. Anything else is answered as a file that does not
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
 from lklr_shared.contracts import portfolio as contracts
 from lklr_shared.contracts import registry as registry_events
 from lklr_shared.contracts.envelope import Envelope
 from lklr_shared.kit.outbox import UnitOfWork
-from lklr_shared.kit.security_log import DONE, REFUSED, record_security_event
-from portfolio.adapters import repository as repo
-from portfolio.adapters.orm import objection_evidence_grants
-from portfolio.adapters.repository import insert_ignoring_duplicates
+from portfolio.adapters.repositories import grants
+from portfolio.adapters.repositories.evidence import EvidenceRecord
 from portfolio.service_layer.common import PortfolioContext
-from portfolio.service_layer.errors import NotFound
-from portfolio.service_layer.evidence import chunk_of
+from portfolio.service_layer.granted_reads import read_granted_chunk
 
 
 async def record_objection_evidence(
     context: PortfolioContext, uow: UnitOfWork, event: registry_events.ObjectionEvidenceShared, _envelope: Envelope
 ) -> None:
     """registry.ObjectionEvidenceShared: keep which files the office may read (idempotent per file)."""
-    rows = [
-        {
-            "objection_id": event.objection_id,
-            "evidence_id": evidence_id,
-            "person_id": event.person_id,
-            "granted_at": context.clock(),
-        }
-        for evidence_id in dict.fromkeys(event.evidence_ids)
-    ]
-    if rows:
-        statement = insert_ignoring_duplicates(uow.session, objection_evidence_grants, "objection_id", "evidence_id")
-        await uow.session.execute(statement, rows)
+    await grants.add_objection_grants(
+        uow.session,
+        objection_id=event.objection_id,
+        person_id=event.person_id,
+        evidence_ids=event.evidence_ids,
+        now=context.clock(),
+    )
 
 
 async def read_objection_chunk(
     context: PortfolioContext, query: contracts.ReadObjectionEvidenceChunk
 ) -> contracts.EvidenceChunk:
     """ReadObjectionEvidenceChunk: a range of a file sent with the objection, for the office; anything else 404."""
-    not_found = NotFound("evidence_not_found", "no such evidence file")
     office = query.actor.role == "office"
-    async with context.unit_of_work() as uow:
-        evidence = await repo.get_evidence(uow.session, query.evidence_id)
-        granted = (
-            office
-            and evidence is not None
-            and (
-                await uow.session.execute(
-                    sa.select(sa.literal(1)).where(
-                        objection_evidence_grants.c.objection_id == query.objection_id,
-                        objection_evidence_grants.c.evidence_id == evidence.evidence_id,
-                        objection_evidence_grants.c.person_id == evidence.person_id,
-                    )
-                )
-            ).first()
-            is not None
+
+    async def granted_to(uow: UnitOfWork, evidence: EvidenceRecord) -> bool:
+        return office and await grants.is_shared_with_objection(
+            uow.session,
+            objection_id=query.objection_id,
+            person_id=evidence.person_id,
+            evidence_id=evidence.evidence_id,
         )
-        if query.offset == 0:
-            # Reading someone's objection file is logged once per download, and a refused try always.
-            await record_security_event(
-                uow.session,
-                actor=f"account:{query.actor.person_id}",
-                action="evidence.read_for_objection",
-                object=f"evidence:{query.evidence_id}",
-                result=DONE if granted else REFUSED,
-                detail={"objection": str(query.objection_id)},
-            )
-            await uow.commit()
-    if evidence is None or not granted:
-        raise not_found
-    return await chunk_of(context, evidence, query.offset, query.length)
+
+    return await read_granted_chunk(
+        context,
+        query,
+        granted_to=granted_to,
+        actor=f"account:{query.actor.person_id}",
+        action="evidence.read_for_objection",
+        detail={"objection": str(query.objection_id)},
+    )

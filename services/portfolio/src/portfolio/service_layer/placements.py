@@ -18,10 +18,13 @@ from lklr_shared.contracts.envelope import Envelope
 from lklr_shared.contracts.portfolio import ActivitiesPlaced, ActivityRecorded, PlacedEntry
 from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.scheme import CategoryKey
-from portfolio.adapters import repository as repo
-from portfolio.adapters.repository import ActivityRecord, VoidRecord
+from portfolio.adapters.repositories import activities as activity_repo
+from portfolio.adapters.repositories import attendance as attendance_repo
+from portfolio.adapters.repositories import evidence as evidence_repo
+from portfolio.adapters.repositories.activities import ActivityRecord
+from portfolio.adapters.repositories.attendance import VoidRecord
 from portfolio.domain.activities import ActivitySource, EntryState
-from portfolio.service_layer.common import PortfolioContext, version_of
+from portfolio.service_layer.common import PortfolioContext, new_entry, version_of
 from portfolio.service_layer.norm_met import announce_met_norms
 
 log = logging.getLogger(__name__)
@@ -63,11 +66,10 @@ async def record_attendance(
     """
     now = context.clock()
     records = [
-        ActivityRecord(
+        new_entry(
             activity_id=placed_activity_id(row.attendance_id),
             person_id=row.person_id,
-            version=1,
-            source=ActivitySource.PROVIDER_PLACED.value,
+            source=ActivitySource.PROVIDER_PLACED,
             category=event.category,
             activity_type=ACCREDITED_COURSE,
             # An accredited course earns the committee's points, whatever its category: no scheme type applies.
@@ -77,25 +79,20 @@ async def record_attendance(
             completion_date=event.completion_date,
             points=row.points,
             accredited=True,
-            state=EntryState.PLACED.value,
-            state_reason="",
+            state=EntryState.PLACED,
+            at=now,
             study_load_hours=row.hours,
-            quantity=None,
-            hours_per_unit=None,
             provider_id=event.provider_id,
             provider_name=event.provider_name,
             course_id=event.course_id,
             edition_id=event.edition_id,
             batch_id=event.batch_id,
             attendance_id=row.attendance_id,
-            teaching_claim_id=None,
-            recorded_at=now,
-            updated_at=now,
         )
         for row in event.rows
     ]
-    await repo.lock_attendances(uow.session, (row.attendance_id for row in event.rows))
-    inserted = await repo.insert_placed_activities(uow.session, records, natural_key="attendance_id")
+    await attendance_repo.lock_attendances(uow.session, (row.attendance_id for row in event.rows))
+    inserted = await activity_repo.insert_placed_activities(uow.session, records, natural_key="attendance_id")
     new_records = [record for record in records if record.activity_id in inserted]
     if len(new_records) < len(records):
         log.info(
@@ -104,7 +101,7 @@ async def record_attendance(
             len(records) - len(new_records),
             len(records),
         )
-    await repo.insert_versions(
+    await activity_repo.insert_versions(
         uow.session,
         (
             version_of(
@@ -150,8 +147,8 @@ async def void_attendance(
 
     The void is kept on its own too, so a void that arrives before its attendance is applied when that arrives.
     """
-    await repo.lock_attendances(uow.session, [event.attendance_id])
-    await repo.remember_void(
+    await attendance_repo.lock_attendances(uow.session, [event.attendance_id])
+    await attendance_repo.remember_void(
         uow.session,
         VoidRecord(
             attendance_id=event.attendance_id,
@@ -165,8 +162,8 @@ async def void_attendance(
 
 
 async def _apply_pending_voids(uow: UnitOfWork, attendance_ids: Iterable[uuid.UUID], now: datetime) -> None:
-    for void in await repo.pending_voids(uow.session, attendance_ids):
-        record = await repo.activity_for_attendance(uow.session, void.attendance_id)
+    for void in await attendance_repo.pending_voids(uow.session, attendance_ids):
+        record = await attendance_repo.activity_for_attendance(uow.session, void.attendance_id)
         if record is None:
             log.info("void of attendance %s kept until the attendance arrives", void.attendance_id)
             continue
@@ -187,9 +184,9 @@ async def _apply_pending_voids(uow: UnitOfWork, attendance_ids: Iterable[uuid.UU
                 state_reason=void.reason,
                 updated_at=now,
             )
-            await repo.update_activity(uow.session, voided, previous_version=record.version)
-            evidence = await repo.evidence_by_activity(uow.session, [record.activity_id])
-            await repo.insert_versions(
+            await activity_repo.update_activity(uow.session, voided, previous_version=record.version)
+            evidence = await evidence_repo.evidence_by_activity(uow.session, [record.activity_id])
+            await activity_repo.insert_versions(
                 uow.session,
                 [
                     version_of(
@@ -204,7 +201,7 @@ async def _apply_pending_voids(uow: UnitOfWork, attendance_ids: Iterable[uuid.UU
                     )
                 ],
             )
-        await repo.mark_void_applied(uow.session, void.attendance_id, now)
+        await attendance_repo.mark_void_applied(uow.session, void.attendance_id, now)
 
 
 async def record_teaching(
@@ -215,11 +212,10 @@ async def record_teaching(
     The professional made the claim themselves, so there is nothing for them to check: it is placed confirmed.
     """
     now = context.clock()
-    record = ActivityRecord(
+    record = new_entry(
         activity_id=teaching_activity_id(event.claim_id),
         person_id=event.person_id,
-        version=1,
-        source=ActivitySource.TEACHING.value,
+        source=ActivitySource.TEACHING,
         category=CategoryKey.A2.value,
         activity_type=GIVING_TRAINING,
         a2_type=GIVING_TRAINING,
@@ -228,26 +224,16 @@ async def record_teaching(
         completion_date=event.completion_date,
         points=event.points,
         accredited=True,
-        state=EntryState.CONFIRMED.value,
-        state_reason="",
-        study_load_hours=None,
+        state=EntryState.CONFIRMED,
+        at=now,
         quantity=event.hours,
-        hours_per_unit=None,
-        provider_id=None,
-        provider_name=None,
-        course_id=None,
-        edition_id=None,
-        batch_id=None,
-        attendance_id=None,
         teaching_claim_id=event.claim_id,
-        recorded_at=now,
-        updated_at=now,
     )
-    inserted = await repo.insert_placed_activities(uow.session, [record], natural_key="teaching_claim_id")
+    inserted = await activity_repo.insert_placed_activities(uow.session, [record], natural_key="teaching_claim_id")
     if not inserted:
         log.info("teaching claim %s was placed before; skipped", event.claim_id)
         return
-    await repo.insert_versions(
+    await activity_repo.insert_versions(
         uow.session,
         [
             version_of(

@@ -13,23 +13,29 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from lklr_shared.contracts import portfolio as contracts
+from lklr_shared.kit.errors import NotFound, RuleViolation
 from lklr_shared.scheme import CategoryKey
-from portfolio.adapters import repository as repo
 from portfolio.adapters import svg
-from portfolio.adapters.repository import ActivityRecord, CycleRecord, EvidenceRecord, PersonRecord
+from portfolio.adapters.repositories import activities as activity_repo
+from portfolio.adapters.repositories import evidence as evidence_repo
+from portfolio.adapters.repositories import people as people_repo
+from portfolio.adapters.repositories.activities import ActivityRecord
+from portfolio.adapters.repositories.evidence import EvidenceRecord
+from portfolio.adapters.repositories.people import CycleRecord, PersonRecord
 from portfolio.domain.activities import Activity, ActivitySource, EntryState, floor_to_point_step, self_entered_points
 from portfolio.domain.activities import InvalidEntry as DomainInvalidEntry
+from portfolio.domain.cycles import contains
 from portfolio.domain.norm import ConstraintProgress, Cycle, NormOutcome, assess_norm
 from portfolio.domain.progress import points_per_year
 from portfolio.domain.reregistration import application_window
 from portfolio.service_layer.common import (
     PortfolioContext,
+    asked_cycle,
     require_owner,
     require_person,
     scheme_for,
     to_domain,
 )
-from portfolio.service_layer.errors import Invalid, NotFound
 from portfolio.service_layer.views import activity_view, cycle_view
 
 NO_CYCLE = "no_cycle"
@@ -87,12 +93,9 @@ def _exclusions(outcome: NormOutcome) -> dict[str, str]:
 def choose_cycle(cycles: Sequence[CycleRecord], cycle_id: uuid.UUID | None, today: date) -> CycleRecord | None:
     """The asked cycle (404 when it is not the person's), else the one holding today, else the latest begun."""
     if cycle_id is not None:
-        for cycle in cycles:
-            if cycle.cycle_id == cycle_id:
-                return cycle
-        raise NotFound("cycle_not_found", "this person has no such cycle")
+        return asked_cycle(cycles, cycle_id)
     for cycle in cycles:
-        if cycle.contains(today):
+        if contains(cycle, today):
             return cycle
     begun = [cycle for cycle in cycles if cycle.starts_on <= today]
     if begun:
@@ -121,7 +124,7 @@ async def load_portfolio(
     """Load a person's entries of one cycle and assess them against the cycle's norm."""
     async with context.unit_of_work() as uow:
         person = await require_person(uow, person_id)
-        cycles = await repo.list_cycles(uow.session, person.person_id)
+        cycles = await people_repo.list_cycles(uow.session, person.person_id)
         cycle = choose_cycle(cycles, cycle_id, today)
         if cycle is None:
             completed_from = completed_to = None
@@ -130,11 +133,11 @@ async def load_portfolio(
             # every entry shows up somewhere (as not counting, with the reason).
             completed_from = None if cycle is cycles[0] else cycle.starts_on
             completed_to = None if cycle is cycles[-1] else cycle.ends_on
-        records = await repo.list_activities(
+        records = await activity_repo.list_activities(
             uow.session, person.person_id, completed_from=completed_from, completed_to=completed_to
         )
-        evidence = await repo.evidence_by_activity(uow.session, [record.activity_id for record in records])
-        last_seen_at = await repo.get_last_seen(uow.session, person.person_id)
+        evidence = await evidence_repo.evidence_by_activity(uow.session, [record.activity_id for record in records])
+        last_seen_at = await activity_repo.get_last_seen(uow.session, person.person_id)
     outcome = None
     if cycle is not None:
         outcome = assess_norm(
@@ -278,7 +281,9 @@ def proposed_activity(
     category = CategoryKey(proposal.category)
     if proposal.accredited:
         if proposal.accredited_points is None:
-            raise Invalid("accredited_points_required", "a planned accredited course needs the committee's points")
+            raise RuleViolation(
+                "accredited_points_required", "a planned accredited course needs the committee's points"
+            )
         points = floor_to_point_step(proposal.accredited_points)
         return Activity(
             id=_PROPOSED,
@@ -300,7 +305,7 @@ def proposed_activity(
             hours_per_unit=proposal.hours_per_unit,
         )
     except DomainInvalidEntry as exc:
-        raise Invalid(exc.code, str(exc)) from exc
+        raise RuleViolation(exc.code, str(exc)) from exc
     return Activity(
         id=_PROPOSED,
         category=category,
@@ -317,7 +322,7 @@ async def what_if(context: PortfolioContext, query: contracts.WhatIf) -> contrac
     """WhatIf: does the norm still hold if an activity is added, or if N self-entered points are rejected?"""
     require_owner(query.person_id, query.actor)
     if (query.add is None) == (query.reject_points is None):
-        raise Invalid("one_question", "ask about exactly one thing: an activity to add, or points rejected")
+        raise RuleViolation("one_question", "ask about exactly one thing: an activity to add, or points rejected")
     loaded = await load_portfolio(
         context, query.person_id, query.cycle_id, today=context.today(), generated_at=context.clock()
     )
@@ -338,7 +343,7 @@ async def what_if(context: PortfolioContext, query: contracts.WhatIf) -> contrac
         )
     assert query.reject_points is not None
     if query.reject_points > outcome.at_risk_points:
-        raise Invalid(
+        raise RuleViolation(
             "more_than_at_risk",
             f"only {outcome.at_risk_points} self-entered points are still to be checked; ask about at most that",
         )

@@ -21,17 +21,20 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
-import sqlalchemy as sa
-
 from lklr_shared.contracts import audit as audit_events
 from lklr_shared.contracts import portfolio as contracts
 from lklr_shared.contracts import registry as registry_events
 from lklr_shared.contracts.envelope import Envelope
+from lklr_shared.kit.errors import Conflict, NotFound, RuleViolation
 from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.scheme import CategoryKey
-from portfolio.adapters import repository as repo
-from portfolio.adapters.orm import dossiers
-from portfolio.adapters.repository import ActivityRecord, CycleRecord, DossierRecord, PersonRecord
+from portfolio.adapters.repositories import activities as activity_repo
+from portfolio.adapters.repositories import dossiers as dossier_repo
+from portfolio.adapters.repositories import evidence as evidence_repo
+from portfolio.adapters.repositories import people as people_repo
+from portfolio.adapters.repositories.activities import ActivityRecord
+from portfolio.adapters.repositories.dossiers import DossierRecord
+from portfolio.adapters.repositories.people import CycleRecord, PersonRecord
 from portfolio.domain.activities import ActivitySource, EntryState
 from portfolio.domain.norm import NormOutcome, assess_norm
 from portfolio.domain.reregistration import (
@@ -42,8 +45,14 @@ from portfolio.domain.reregistration import (
     may_resubmit,
     shortfall_text,
 )
-from portfolio.service_layer.common import PortfolioContext, require_owner, require_person, to_domain, version_of
-from portfolio.service_layer.errors import Conflict, Invalid, NotFound
+from portfolio.service_layer.common import (
+    PortfolioContext,
+    asked_cycle,
+    require_owner,
+    require_person,
+    to_domain,
+    version_of,
+)
 from portfolio.service_layer.progress import domain_cycle
 
 log = logging.getLogger(__name__)
@@ -67,10 +76,7 @@ def cycle_to_apply_for(
     if not cycles:
         raise NotFound("no_cycle", "no cycle is open for this person yet")
     if cycle_id is not None:
-        for cycle in cycles:
-            if cycle.cycle_id == cycle_id:
-                return cycle
-        raise NotFound("cycle_not_found", "this person has no such cycle")
+        return asked_cycle(cycles, cycle_id)
     for cycle in cycles:
         if window_of(context, cycle).position(today) is WindowPosition.OPEN:
             return cycle
@@ -95,13 +101,13 @@ async def _counting_snapshot(
     uow: UnitOfWork, context: PortfolioContext, person: PersonRecord, cycle: CycleRecord, today: date
 ) -> tuple[NormOutcome, list[contracts.DossierActivity]]:
     """The norm on the cycle's entries, and the counting ones as dossier activities (with their evidence)."""
-    records = await repo.list_activities(
+    records = await activity_repo.list_activities(
         uow.session, person.person_id, completed_from=cycle.starts_on, completed_to=cycle.ends_on
     )
     outcome = _assess(context, person, cycle, records, today)
     counted_ids = {activity.id for activity in outcome.counted}
     counted = [record for record in records if str(record.activity_id) in counted_ids]
-    evidence = await repo.evidence_by_activity(uow.session, [record.activity_id for record in counted])
+    evidence = await evidence_repo.evidence_by_activity(uow.session, [record.activity_id for record in counted])
     activities = [
         contracts.DossierActivity(
             activity_id=record.activity_id,
@@ -223,7 +229,7 @@ async def apply_for_reregistration(
         person = await require_person(uow, command.person_id)
         if person.status not in ACTIVE_STATUSES:
             raise Conflict("registration_not_active", f"a registration that is {person.status} cannot be renewed")
-        cycles = await repo.list_cycles(uow.session, person.person_id, lock="update")
+        cycles = await people_repo.list_cycles(uow.session, person.person_id, lock="update")
         cycle = cycle_to_apply_for(context, cycles, command.cycle_id, today)
         window = window_of(context, cycle)
         position = window.position(today)
@@ -233,12 +239,15 @@ async def apply_for_reregistration(
             raise Conflict(
                 "window_closed", f"the cycle ended on {window.closes_on.isoformat()}; applying is no longer possible"
             )
-        if cycle.frozen_at is not None or await repo.find_dossier(uow.session, cycle_id=cycle.cycle_id) is not None:
+        if (
+            cycle.frozen_at is not None
+            or await dossier_repo.find_dossier(uow.session, cycle_id=cycle.cycle_id) is not None
+        ):
             raise Conflict("already_applied", "an application for this cycle was made already")
         outcome, activities = await _counting_snapshot(uow, context, person, cycle, today)
         if not outcome.met:
-            raise Invalid("norm_not_met", f"the norm is not met: {shortfall_text(outcome.constraints)}")
-        if not await repo.freeze_cycle(uow.session, cycle.cycle_id, now):
+            raise RuleViolation("norm_not_met", f"the norm is not met: {shortfall_text(outcome.constraints)}")
+        if not await people_repo.freeze_cycle(uow.session, cycle.cycle_id, now):
             raise Conflict("already_applied", "an application for this cycle was made already")
         totals = dossier_totals(outcome)
         dossier = DossierRecord(
@@ -258,8 +267,8 @@ async def apply_for_reregistration(
             concluded_on=None,
             updated_at=now,
         )
-        await repo.insert_dossier(uow.session, dossier)
-        await repo.insert_dossier_activities(uow.session, _activity_rows(dossier.dossier_id, 1, activities))
+        await dossier_repo.insert_dossier(uow.session, dossier)
+        await dossier_repo.insert_dossier_activities(uow.session, _activity_rows(dossier.dossier_id, 1, activities))
         uow.emit(_frozen_event(person, cycle, dossier, activities))
         await uow.commit()
     return dossier_view(dossier, activities)
@@ -271,8 +280,8 @@ async def resubmit_dossier(context: PortfolioContext, command: contracts.Resubmi
     now, today = context.clock(), context.today()
     async with context.unit_of_work() as uow:
         person = await require_person(uow, command.person_id)
-        cycles = await repo.list_cycles(uow.session, person.person_id, lock="update")
-        current = await repo.find_dossier(
+        cycles = await people_repo.list_cycles(uow.session, person.person_id, lock="update")
+        current = await dossier_repo.find_dossier(
             uow.session, person_id=person.person_id, cycle_id=command.cycle_id, for_update=True
         )
         if current is None:
@@ -286,8 +295,8 @@ async def resubmit_dossier(context: PortfolioContext, command: contracts.Resubmi
         cycle = next(c for c in cycles if c.cycle_id == current.cycle_id)
         outcome, activities = await _counting_snapshot(uow, context, person, cycle, today)
         if not outcome.met:
-            raise Invalid("norm_not_met", f"the norm is not met yet: {shortfall_text(outcome.constraints)}")
-        await repo.freeze_cycle(uow.session, cycle.cycle_id, now, refreeze=True)
+            raise RuleViolation("norm_not_met", f"the norm is not met yet: {shortfall_text(outcome.constraints)}")
+        await people_repo.freeze_cycle(uow.session, cycle.cycle_id, now, refreeze=True)
         totals = dossier_totals(outcome)
         dossier = replace(
             current,
@@ -300,7 +309,7 @@ async def resubmit_dossier(context: PortfolioContext, command: contracts.Resubmi
             norm_met=totals.norm_met,
             updated_at=now,
         )
-        await repo.update_dossier(
+        await dossier_repo.update_dossier(
             uow.session,
             dossier.dossier_id,
             round=dossier.round,
@@ -312,7 +321,9 @@ async def resubmit_dossier(context: PortfolioContext, command: contracts.Resubmi
             norm_met=dossier.norm_met,
             updated_at=now,
         )
-        await repo.insert_dossier_activities(uow.session, _activity_rows(dossier.dossier_id, dossier.round, activities))
+        await dossier_repo.insert_dossier_activities(
+            uow.session, _activity_rows(dossier.dossier_id, dossier.round, activities)
+        )
         # The audit dates the resubmission by `applied_on` (was it before the deadline?); the application date
         # itself stays in the portfolio's row.
         uow.emit(_frozen_event(person, cycle, replace(dossier, applied_on=today), activities))
@@ -324,10 +335,10 @@ async def get_dossier(context: PortfolioContext, query: contracts.GetDossier) ->
     """GetDossier: the person's dossier (of a cycle, or the latest) with its status and activities."""
     require_owner(query.person_id, query.actor)
     async with context.unit_of_work() as uow:
-        dossier = await repo.find_dossier(uow.session, person_id=query.person_id, cycle_id=query.cycle_id)
+        dossier = await dossier_repo.find_dossier(uow.session, person_id=query.person_id, cycle_id=query.cycle_id)
         if dossier is None:
             raise NotFound("dossier_not_found", "no re-registration dossier yet")
-        rows = await repo.dossier_activity_rows(uow.session, dossier.dossier_id, dossier.round)
+        rows = await dossier_repo.dossier_activity_rows(uow.session, dossier.dossier_id, dossier.round)
     return dossier_view(dossier, [contracts.DossierActivity.model_validate(row) for row in rows])
 
 
@@ -335,7 +346,7 @@ async def get_dossier(context: PortfolioContext, query: contracts.GetDossier) ->
 
 
 async def _dossier_for_event(uow: UnitOfWork, dossier_id: uuid.UUID) -> DossierRecord:
-    dossier = await repo.find_dossier(uow.session, dossier_id=dossier_id, for_update=True)
+    dossier = await dossier_repo.find_dossier(uow.session, dossier_id=dossier_id, for_update=True)
     if dossier is None:
         # The portfolio made every dossier before announcing it; an unknown one is an error worth a dead letter.
         raise LookupError(f"audit event about dossier {dossier_id}, which the portfolio does not know")
@@ -351,7 +362,7 @@ async def record_sampling(
     # Only the first round is sampled; a late decision must not move a dossier that was concluded meanwhile.
     if event.sampled and dossier.round == 1 and dossier.status == "frozen":
         values["status"] = "under_review"
-    await repo.update_dossier(uow.session, dossier.dossier_id, **values)
+    await dossier_repo.update_dossier(uow.session, dossier.dossier_id, **values)
 
 
 async def record_judgement(
@@ -387,16 +398,16 @@ async def record_audit_outcome(
     for judgement in event.judgements:
         await _set_judged_state(uow, now, judgement.activity_id, judgement.judgement, judgement.reason, event.case_id)
     if event.outcome == "returned_for_correction":
-        await repo.update_dossier(
+        await dossier_repo.update_dossier(
             uow.session,
             dossier.dossier_id,
             status="returned_for_correction",
             correction_deadline=event.correction_deadline,
             updated_at=now,
         )
-        await repo.set_correction_until(uow.session, dossier.cycle_id, event.correction_deadline)
+        await people_repo.set_correction_until(uow.session, dossier.cycle_id, event.correction_deadline)
         return
-    await repo.update_dossier(
+    await dossier_repo.update_dossier(
         uow.session,
         dossier.dossier_id,
         status=event.outcome,
@@ -404,14 +415,14 @@ async def record_audit_outcome(
         concluded_on=event.concluded_on,
         updated_at=now,
     )
-    await repo.set_correction_until(uow.session, dossier.cycle_id, None)
+    await people_repo.set_correction_until(uow.session, dossier.cycle_id, None)
 
 
 async def _set_judged_state(
     uow: UnitOfWork, now: datetime, activity_id: uuid.UUID, judgement: str, reason: str, case_id: uuid.UUID | None
 ) -> None:
     """Set a self-entered entry to approved or rejected (a new version, by the assessment committee)."""
-    record = await repo.get_activity(uow.session, activity_id, for_update=True)
+    record = await activity_repo.get_activity(uow.session, activity_id, for_update=True)
     if record is None or record.source != ActivitySource.SELF_ENTERED:
         log.warning("judgement of %s ignored: no self-entered entry with that id", activity_id)
         return
@@ -419,9 +430,9 @@ async def _set_judged_state(
     if record.state == state and record.state_reason == reason:
         return  # the same judgement again (the event and the outcome both carry it)
     judged = replace(record, version=record.version + 1, state=state.value, state_reason=reason, updated_at=now)
-    await repo.update_activity(uow.session, judged, previous_version=record.version)
-    evidence = await repo.evidence_by_activity(uow.session, [record.activity_id])
-    await repo.insert_versions(
+    await activity_repo.update_activity(uow.session, judged, previous_version=record.version)
+    evidence = await evidence_repo.evidence_by_activity(uow.session, [record.activity_id])
+    await activity_repo.insert_versions(
         uow.session,
         [
             version_of(
@@ -445,19 +456,13 @@ async def record_reregistration_requested(
     uow: UnitOfWork, event: registry_events.ReregistrationRequested, _envelope: Envelope
 ) -> None:
     """registry.ReregistrationRequested: the registry accepted the frozen dossier as a timely application."""
-    await uow.session.execute(
-        sa.update(dossiers)
-        .where(dossiers.c.cycle_id == event.cycle_id, dossiers.c.registry_decision.is_(None))
-        .values(registry_decision="requested")
-    )
+    await dossier_repo.mark_reregistration_requested(uow.session, event.cycle_id)
 
 
 async def record_reregistration_decided(
     uow: UnitOfWork, event: registry_events.ReregistrationDecided, _envelope: Envelope
 ) -> None:
     """registry.ReregistrationDecided: granted or not; the dossier shows it and its activities stay used."""
-    await uow.session.execute(
-        sa.update(dossiers)
-        .where(dossiers.c.cycle_id == event.cycle_id)
-        .values(registry_decision="granted" if event.granted else "not_granted", registry_decided_on=event.decided_on)
+    await dossier_repo.set_registry_decision(
+        uow.session, event.cycle_id, "granted" if event.granted else "not_granted", event.decided_on
     )

@@ -12,21 +12,19 @@ from lklr_shared.contracts import audit as audit_events
 from lklr_shared.contracts import portfolio as contracts
 from lklr_shared.contracts.envelope import Envelope
 from lklr_shared.kit.outbox import UnitOfWork
-from lklr_shared.kit.security_log import DONE, REFUSED, record_security_event
-from portfolio.adapters import repository as repo
-from portfolio.adapters import review_grants
+from portfolio.adapters.repositories import grants
+from portfolio.adapters.repositories.evidence import EvidenceRecord
 from portfolio.service_layer.common import PortfolioContext
-from portfolio.service_layer.errors import NotFound
-from portfolio.service_layer.evidence import chunk_of
+from portfolio.service_layer.granted_reads import not_found, read_granted_chunk
 
 
 async def record_access_granted(
     context: PortfolioContext, uow: UnitOfWork, event: audit_events.EvidenceAccessGranted, _envelope: Envelope
 ) -> None:
     """audit.EvidenceAccessGranted: keep what the case's reviewer may read (idempotent per item)."""
-    items = [(review_grants.ACTIVITY, activity_id) for activity_id in event.activity_ids]
-    items += [(review_grants.EVIDENCE, evidence_id) for evidence_id in event.evidence_ids]
-    await review_grants.add_grants(
+    items = [(grants.ACTIVITY, activity_id) for activity_id in event.activity_ids]
+    items += [(grants.EVIDENCE, evidence_id) for evidence_id in event.evidence_ids]
+    await grants.add_grants(
         uow.session,
         case_id=event.case_id,
         reviewer_id=event.reviewer_id,
@@ -41,12 +39,11 @@ async def read_review_chunk(
     context: PortfolioContext, query: contracts.ReadReviewEvidenceChunk
 ) -> contracts.EvidenceChunk:
     """ReadReviewEvidenceChunk: a range of a file the reviewer's case grants; anything else is 404."""
-    not_found = NotFound("evidence_not_found", "no such evidence file")
     if query.actor.role != "reviewer" or query.actor.person_id != query.reviewer_id:
-        raise not_found
-    async with context.unit_of_work() as uow:
-        evidence = await repo.get_evidence(uow.session, query.evidence_id)
-        granted = evidence is not None and await review_grants.is_granted(
+        raise not_found()
+
+    async def granted_to(uow: UnitOfWork, evidence: EvidenceRecord) -> bool:
+        return await grants.is_granted(
             uow.session,
             case_id=query.case_id,
             reviewer_id=query.reviewer_id,
@@ -54,17 +51,12 @@ async def read_review_chunk(
             evidence_id=evidence.evidence_id,
             activity_id=evidence.activity_id,
         )
-        if query.offset == 0:
-            # A reviewer opening someone's evidence is logged once per download, and a refused try always.
-            await record_security_event(
-                uow.session,
-                actor=f"account:{query.reviewer_id}",
-                action="evidence.read_for_review",
-                object=f"evidence:{query.evidence_id}",
-                result=DONE if granted else REFUSED,
-                detail={"case": str(query.case_id)},
-            )
-            await uow.commit()
-    if evidence is None or not granted:
-        raise not_found
-    return await chunk_of(context, evidence, query.offset, query.length)
+
+    return await read_granted_chunk(
+        context,
+        query,
+        granted_to=granted_to,
+        actor=f"account:{query.reviewer_id}",
+        action="evidence.read_for_review",
+        detail={"case": str(query.case_id)},
+    )

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from lklr_shared.contracts import portfolio as contracts
 from lklr_shared.dossier_checks import CheckedActivity, check_dossier, check_view
-from portfolio.adapters import repository as repo
+from portfolio.adapters.repositories import activities as activity_repo
+from portfolio.adapters.repositories import evidence as evidence_repo
+from portfolio.adapters.repositories import people as people_repo
 from portfolio.service_layer.common import PortfolioContext, require_owner, require_person
 from portfolio.service_layer.reregistration import cycle_to_apply_for
 
@@ -17,12 +19,12 @@ async def self_check(context: PortfolioContext, query: contracts.SelfCheckDossie
     today = context.today()
     async with context.unit_of_work() as uow:
         person = await require_person(uow, query.person_id)
-        cycles = await repo.list_cycles(uow.session, person.person_id)
+        cycles = await people_repo.list_cycles(uow.session, person.person_id)
         cycle = cycle_to_apply_for(context, cycles, query.cycle_id, today)
-        records = await repo.list_activities(
+        records = await activity_repo.list_activities(
             uow.session, person.person_id, completed_from=cycle.starts_on, completed_to=cycle.ends_on
         )
-        evidence = await repo.evidence_by_activity(uow.session, [record.activity_id for record in records])
+        evidence = await evidence_repo.evidence_by_activity(uow.session, [record.activity_id for record in records])
     activities = [
         CheckedActivity(
             activity_id=str(record.activity_id),

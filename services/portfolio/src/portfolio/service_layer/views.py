@@ -7,10 +7,13 @@ from datetime import date, datetime
 
 from lklr_shared.contracts import portfolio as contracts
 from lklr_shared.scheme import SchemeBook
-from portfolio.adapters.repository import ActivityRecord, CycleRecord, EvidenceRecord
+from portfolio.adapters.repositories.activities import ActivityRecord
+from portfolio.adapters.repositories.evidence import EvidenceRecord
+from portfolio.adapters.repositories.people import CycleRecord
 from portfolio.domain.activities import ActivitySource, EntryState
 from portfolio.domain.checking import check_deadline, is_awaiting_check
-from portfolio.service_layer.common import is_editable, scheme_for
+from portfolio.domain.cycles import is_editable, is_new
+from portfolio.service_layer.common import scheme_for
 
 
 def evidence_view(evidence: EvidenceRecord) -> contracts.EvidenceFile:
@@ -24,13 +27,6 @@ def evidence_view(evidence: EvidenceRecord) -> contracts.EvidenceFile:
         activity_id=evidence.activity_id,
         stored_at=evidence.stored_at,
     )
-
-
-def is_new(record: ActivityRecord, last_seen_at: datetime | None) -> bool:
-    """Entries others placed (a provider, the committee) are new until the professional's next visit."""
-    if record.source == ActivitySource.SELF_ENTERED:
-        return False
-    return last_seen_at is None or record.recorded_at > last_seen_at
 
 
 def activity_view(

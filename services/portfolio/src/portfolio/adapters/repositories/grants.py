@@ -1,4 +1,5 @@
-"""Storage of the reviewers' evidence grants (kept from audit.EvidenceAccessGranted)."""
+"""The evidence grants this service checks on every read: a reviewer's (kept from audit.EvidenceAccessGranted) and
+the register office's for the files sent with an objection (kept from registry.ObjectionEvidenceShared)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from portfolio.adapters.orm import review_evidence_grants
-from portfolio.adapters.repository import insert_ignoring_duplicates
+from portfolio.adapters.orm import objection_evidence_grants, review_evidence_grants
+from portfolio.adapters.repositories.rows import insert_ignoring_duplicates
 
 ACTIVITY, EVIDENCE = "activity", "evidence"
 
@@ -71,5 +72,35 @@ async def is_granted(
             sa.or_(*items),
         )
         .limit(1)
+    )
+    return (await session.execute(query)).first() is not None
+
+
+async def add_objection_grants(
+    session: AsyncSession,
+    *,
+    objection_id: uuid.UUID,
+    person_id: uuid.UUID,
+    evidence_ids: Iterable[uuid.UUID],
+    now: datetime,
+) -> None:
+    """Store which files of ``person_id`` the objection shares with the office; one already there is skipped."""
+    rows = [
+        {"objection_id": objection_id, "evidence_id": evidence_id, "person_id": person_id, "granted_at": now}
+        for evidence_id in dict.fromkeys(evidence_ids)
+    ]
+    if rows:
+        statement = insert_ignoring_duplicates(session, objection_evidence_grants, "objection_id", "evidence_id")
+        await session.execute(statement, rows)
+
+
+async def is_shared_with_objection(
+    session: AsyncSession, *, objection_id: uuid.UUID, person_id: uuid.UUID, evidence_id: uuid.UUID
+) -> bool:
+    """Whether the objection shares this file of ``person_id`` with the office."""
+    query = sa.select(sa.literal(1)).where(
+        objection_evidence_grants.c.objection_id == objection_id,
+        objection_evidence_grants.c.evidence_id == evidence_id,
+        objection_evidence_grants.c.person_id == person_id,
     )
     return (await session.execute(query)).first() is not None
