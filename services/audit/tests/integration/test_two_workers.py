@@ -62,8 +62,10 @@ async def test_two_workers_on_one_queue_handle_every_case_exactly_once(start_aud
     assert sorted(dossier_id for dossier_id, *_ in cases) == sorted(sampled)
     assert {status for _, _, status, _ in cases} == {"open"}
     assert all(reviewer_employers[reviewer_id] != employer for _, reviewer_id, _, employer in cases)
+    # Within one batch the spread stays within 1; across batches (whose make-up depends on timing) a case whose
+    # eligible reviewers all sit one above a conflicted least-loaded reviewer must make one of them two above.
     loads = Counter(reviewer_id for _, reviewer_id, _, _ in cases)
-    assert len(loads) == 5 and max(loads.values()) - min(loads.values()) <= 1
+    assert len(loads) == 5 and max(loads.values()) - min(loads.values()) <= 2
     # Both workers took part: the queue really had two competing consumers.
     assert len(stats) == 2 and all(s["applied"] > 0 for s in stats)
     # The 20 redeliveries were recognised by the inbox (the 20 re-sent events by the dossier's natural key).
