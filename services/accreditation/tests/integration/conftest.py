@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 import itertools
 import uuid
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -27,7 +27,7 @@ from accreditation.settings import AccreditationSettings
 from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.contracts import registry as registry_contracts
 from lklr_shared.contracts.base import Message
-from lklr_shared.contracts.envelope import Envelope, utcnow, wrap
+from lklr_shared.contracts.envelope import utcnow, wrap
 from lklr_shared.kit.actor import operator_credentials
 from lklr_shared.kit.broker import connect_broker, event_tap
 from lklr_shared.kit.db import make_engine, make_session_factory, run_migrations
@@ -37,6 +37,7 @@ from lklr_shared.kit.rpc import RpcClient
 from lklr_shared.kit.runtime import ServiceRuntime
 from lklr_shared.kit.topology import Topology
 from lklr_shared.registration_numbers import registration_number_for
+from tests.support.events import EventLog
 
 # Registration numbers are unique per database; each call hands out sequences no other test uses.
 _sequences = itertools.count(1)
@@ -45,22 +46,6 @@ _sequences = itertools.count(1)
 def today() -> date:
     """The service's "today" (Dutch calendar day)."""
     return utcnow().astimezone(REGISTER_TIME_ZONE).date()
-
-
-@dataclass
-class EventLog:
-    """Every event the service published, in arrival order."""
-
-    envelopes: list[Envelope] = field(default_factory=list)
-
-    def of(self, contract: type[Message], where: Callable[[Any], bool] = lambda _event: True) -> list[Any]:
-        found = []
-        for envelope in self.envelopes:
-            if envelope.type == contract.wire_name:
-                event = envelope.open()
-                if where(event):
-                    found.append(event)
-        return found
 
 
 @dataclass

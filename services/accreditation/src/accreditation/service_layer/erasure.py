@@ -13,9 +13,8 @@ from accreditation.adapters.repositories import erasure as repository
 from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.contracts import registry as registry_events
 from lklr_shared.contracts.envelope import Envelope
-from lklr_shared.kit.erasure import forget_in_kit_tables
+from lklr_shared.kit.erasure import finish_erasure
 from lklr_shared.kit.outbox import UnitOfWork
-from lklr_shared.kit.security_log import record_security_event
 
 log = logging.getLogger(__name__)
 
@@ -33,13 +32,6 @@ async def forget_person(uow: UnitOfWork, event: registry_events.PersonErasureReq
         rows += await repository.erase_attendance(session, person_id, needles)
     if everything:
         rows += await repository.erase_registration(session, person_id)
-    rows += await forget_in_kit_tables(session, needles)
-    await record_security_event(
-        session,
-        actor="registry",
-        action="person.erased",
-        object=event.pseudonym,
-        detail={"erasure_id": str(event.erasure_id), "rows": str(rows)},
-    )
+    rows = await finish_erasure(session, event, rows, needles)
     uow.emit(contracts.PersonErased(erasure_id=event.erasure_id, kinds=list(event.kinds), rows=rows))
     log.info("erasure %s: %d rows removed", event.erasure_id, rows)

@@ -14,9 +14,8 @@ from audit.adapters.repositories import erasure as erasure_repo
 from lklr_shared.contracts import audit as contracts
 from lklr_shared.contracts import registry as registry_events
 from lklr_shared.contracts.envelope import Envelope
-from lklr_shared.kit.erasure import forget_in_kit_tables
+from lklr_shared.kit.erasure import finish_erasure
 from lklr_shared.kit.outbox import UnitOfWork
-from lklr_shared.kit.security_log import record_security_event
 
 log = logging.getLogger(__name__)
 
@@ -34,13 +33,6 @@ async def forget_person(uow: UnitOfWork, event: registry_events.PersonErasureReq
     if AUDIT_KINDS & set(event.kinds):
         numbers = await erasure_repo.registration_numbers(session, person_id)
         rows += await erasure_repo.erase_and_anonymise(session, person_id, anonymous=ANONYMOUS)
-    rows += await forget_in_kit_tables(session, [str(person_id), *numbers])
-    await record_security_event(
-        session,
-        actor="registry",
-        action="person.erased",
-        object=event.pseudonym,
-        detail={"erasure_id": str(event.erasure_id), "rows": str(rows)},
-    )
+    rows = await finish_erasure(session, event, rows, [str(person_id), *numbers])
     uow.emit(contracts.PersonErased(erasure_id=event.erasure_id, kinds=list(event.kinds), rows=rows))
     log.info("erasure %s: %d rows removed or anonymised", event.erasure_id, rows)

@@ -12,9 +12,8 @@ import uuid
 from lklr_shared.contracts import portfolio as contracts
 from lklr_shared.contracts import registry as registry_events
 from lklr_shared.contracts.envelope import Envelope
-from lklr_shared.kit.erasure import forget_in_kit_tables
+from lklr_shared.kit.erasure import finish_erasure
 from lklr_shared.kit.outbox import UnitOfWork
-from lklr_shared.kit.security_log import record_security_event
 from portfolio.adapters.repositories import erasure as erasure_repo
 from portfolio.service_layer.common import PortfolioContext
 from portfolio.service_layer.evidence import blob_key
@@ -44,14 +43,7 @@ async def forget_person(
     if "registration" in kinds or "account" in kinds:
         number = await erasure_repo.registration_number(session, person_id)
         rows += await erasure_repo.erase_registration_rows(session, person_id)
-    rows += await forget_in_kit_tables(session, [str(person_id), number or ""])
-    await record_security_event(
-        session,
-        actor="registry",
-        action="person.erased",
-        object=event.pseudonym,
-        detail={"erasure_id": str(event.erasure_id), "rows": str(rows), "files": str(files)},
-    )
+    rows = await finish_erasure(session, event, rows, [str(person_id), number or ""], detail={"files": str(files)})
     uow.emit(contracts.PersonErased(erasure_id=event.erasure_id, kinds=list(event.kinds), rows=rows, files=files))
     log.info("erasure %s: %d rows and %d evidence files removed", event.erasure_id, rows, files)
 

@@ -12,8 +12,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from audit.adapters.orm import dossiers, review_cases, reviewers
-from audit.adapters.repositories.rows import dialect, dialect_insert
+from audit.adapters.repositories.rows import dialect
 from audit.domain.assignment import Reviewer
+from lklr_shared.kit.db import dialect_insert
 
 # Advisory-lock key of reviewer assignment in this database ("AU" + 1). Every transaction that assigns cases takes
 # it first, so loads are counted and raised by one transaction at a time, whatever the number of replicas.

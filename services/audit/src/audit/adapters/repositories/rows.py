@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
@@ -23,11 +20,6 @@ def maybe_utc(moment: datetime | None) -> datetime | None:
 def dialect(session: AsyncSession) -> str:
     """The database's dialect name (``postgresql`` or ``sqlite``)."""
     return session.get_bind().dialect.name
-
-
-def dialect_insert(session: AsyncSession, table: sa.Table) -> Any:
-    """A dialect-specific INSERT, so ON CONFLICT is available on PostgreSQL and SQLite alike."""
-    return (postgresql if dialect(session) == "postgresql" else sqlite).insert(table)
 
 
 def has_single_writer(session: AsyncSession) -> bool:

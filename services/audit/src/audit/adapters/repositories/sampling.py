@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from audit.adapters.orm import dossier_rounds, dossiers, sampling_seeds
-from audit.adapters.repositories.rows import dialect_insert
+from lklr_shared.kit.db import dialect_insert
 
 
 async def get_or_create_seed(session: AsyncSession, year: int, candidate: str, now: datetime) -> str:

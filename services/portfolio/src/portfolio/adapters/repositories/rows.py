@@ -10,8 +10,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from lklr_shared.kit.db import dialect_insert
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -27,9 +28,7 @@ def maybe_utc(moment: datetime | None) -> datetime | None:
 def insert_ignoring_duplicates(session: AsyncSession, table: sa.Table, *key: str) -> Any:
     """An INSERT that skips rows whose ``key`` (one or more columns) already exists (PostgreSQL and SQLite spell it
     the same way)."""
-    dialect = session.bind.dialect.name if session.bind is not None else "postgresql"
-    module = sqlite if dialect == "sqlite" else postgresql
-    return module.insert(table).on_conflict_do_nothing(index_elements=list(key))
+    return dialect_insert(session, table).on_conflict_do_nothing(index_elements=list(key))
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
