@@ -18,8 +18,8 @@ import pyotp
 import pytest
 from playwright.async_api import expect
 
-from lklr_shared.contracts import registry as contracts
 from tests.support.browser import Shots, chromium, new_context
+from tests.support.rpc_setup import staff_account
 from tests.support.system import start_system
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.slow]
@@ -46,19 +46,9 @@ async def test_a_new_professional_is_registered_by_the_office_and_found_in_the_p
 ):
     shots = Shots(tmp_path)
     async with start_system(amqp_url, databases, broker_names, tmp_path) as system, chromium() as browser:
-        secret = pyotp.random_base32()
-        ready = await system.rpc(
-            "registry",
-            contracts.CreateDemoAccount(
-                email="beheer@lklr.example",
-                password=OFFICE_PASSWORD,
-                initials="L.",
-                surname="Meijer",
-                account_roles=["office"],
-                totp_secret=secret,
-            ),
+        office_account = await staff_account(
+            system.rpc, "beheer@lklr.example", OFFICE_PASSWORD, initials="L.", surname="Meijer", role="office"
         )
-        assert isinstance(ready, contracts.DemoAccountReady)
 
         # --- A new user creates an account --------------------------------------------------------------------
         user = await new_context(browser, system.gateway_url)
@@ -124,7 +114,9 @@ async def test_a_new_professional_is_registered_by_the_office_and_found_in_the_p
         await office_page.get_by_role("button", name="Inloggen").click()
         await expect(office_page.get_by_role("heading", name="Tweede stap: code uit uw app")).to_be_visible()
         await shots.take(office_page, "totp-step")
-        await office_page.get_by_label("Code uit uw authenticator-app").fill(pyotp.TOTP(secret).now())
+        await office_page.get_by_label("Code uit uw authenticator-app").fill(
+            pyotp.TOTP(office_account.totp_secret).now()
+        )
         await office_page.get_by_role("button", name="Bevestigen en inloggen").click()
         await expect(office_page).to_have_url(re.compile(r"/beheer/aanvragen$"))
         card = office_page.locator("li.application").filter(has_text="M. Kuipers")

@@ -30,7 +30,8 @@ from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.clock import register_today, system_clock
 from lklr_shared.kit.rpc import RpcClient
 from scripts.demo_audit import accredited_edition, call
-from tests.support.system import SERVICES, RunningSystem, free_port, start_system
+from tests.support.ports import free_port
+from tests.support.system import SERVICES, RunningSystem, start_system
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.slow]
 

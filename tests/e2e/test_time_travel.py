@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sys
 import uuid
 from collections.abc import AsyncIterator
@@ -31,34 +30,12 @@ from lklr_shared.kit.clock import register_today, system_clock
 from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.rpc import RpcClient
 from lklr_shared.kit.topology import Topology
+from tests.support.ports import consecutive_free_ports, free_port
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("registry", "portfolio", "accreditation", "audit")
 TRAVEL_DAYS = 200
-
-
-def _port_free(port: int) -> bool:
-    with socket.socket() as sock:
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _consecutive_free_ports(count: int) -> int:
-    for _ in range(50):
-        base = _free_port()
-        if all(_port_free(port) for port in range(base, base + count)):
-            return base
-    raise RuntimeError("no run of free ports")
 
 
 def _add_years(day: date, years: int) -> date:
@@ -97,8 +74,8 @@ class LocalRun:
 @pytest.fixture
 async def local_run(amqp_url: str, broker_names: Any, tmp_path: Path) -> AsyncIterator[LocalRun]:
     topology = broker_names.topology(consumers=set(SERVICES), services=set(SERVICES))
-    port = _free_port()
-    health_base = _consecutive_free_ports(4)
+    port = free_port()
+    health_base = consecutive_free_ports(4)
     data_dir = tmp_path / "data"
     # The registry's own timer is off, so the expiry this test sees is the time-travel command's doing.
     env = dict(

@@ -7,8 +7,10 @@ harness make the handler fail in the ways the tests need (always, once with a da
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import aio_pika
 import sqlalchemy as sa
@@ -69,6 +71,18 @@ async def prepare_database(url: str) -> tuple[AsyncEngine, async_sessionmaker[As
         await connection.run_sync(kit_metadata.create_all)
         await connection.run_sync(test_metadata.create_all)
     return engine, make_session_factory(engine)
+
+
+@asynccontextmanager
+async def probe_database(databases: Any, name: str) -> AsyncIterator[tuple[str, async_sessionmaker[AsyncSession]]]:
+    """A fresh database `name` with the kit's and the probes' tables: its URL and a session factory; the engine
+    is disposed of afterwards."""
+    url = await databases.create(name)
+    engine, session_factory = await prepare_database(url)
+    try:
+        yield url, session_factory
+    finally:
+        await engine.dispose()
 
 
 async def effect_count(session_factory: async_sessionmaker[AsyncSession], key: str) -> int:

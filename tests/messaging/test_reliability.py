@@ -9,14 +9,14 @@ import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_asyncio
 import sqlalchemy as sa
-from faststream.rabbit import RabbitBroker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from lklr_shared.contracts.envelope import Envelope, utcnow
-from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.db import inbox_table, outbox_table
 from lklr_shared.kit.deadletters import list_dead_letters
 from lklr_shared.kit.outbox import OutboxRelay, UnitOfWork, prune_processed_messages
@@ -34,18 +34,9 @@ class RelayCrashed(BaseException):
 
 
 @pytest_asyncio.fixture
-async def broker(amqp_url: str) -> AsyncIterator[RabbitBroker]:
-    started = await connect_broker(amqp_url, name="messaging-tests")
-    yield started
-    await started.stop()
-
-
-@pytest_asyncio.fixture
-async def database(databases):  # type: ignore[no-untyped-def]
-    url = await databases.create("msg")
-    engine, session_factory = await harness.prepare_database(url)
-    yield url, session_factory
-    await engine.dispose()
+async def database(databases: Any) -> AsyncIterator[tuple[str, async_sessionmaker[AsyncSession]]]:
+    async with harness.probe_database(databases, "msg") as created:
+        yield created
 
 
 def fresh_topology(broker_names, delivery_limit: int = 5):  # type: ignore[no-untyped-def]

@@ -22,7 +22,7 @@ from faststream.rabbit import RabbitBroker
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from lklr_shared.contracts.envelope import Envelope
-from lklr_shared.kit.broker import connect_broker, current_message
+from lklr_shared.kit.broker import current_message
 from lklr_shared.kit.consumer import EventConsumer
 from lklr_shared.kit.deadletters import list_dead_letters
 from lklr_shared.kit.outbox import UnitOfWork
@@ -89,18 +89,9 @@ def scripted_consumer(
 
 
 @pytest_asyncio.fixture
-async def broker(amqp_url: str) -> AsyncIterator[RabbitBroker]:
-    started = await connect_broker(amqp_url, name="retry-tests")
-    yield started
-    await started.stop()
-
-
-@pytest_asyncio.fixture
 async def database(databases: Any) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    url = await databases.create("retry")
-    engine, session_factory = await harness.prepare_database(url)
-    yield session_factory
-    await engine.dispose()
+    async with harness.probe_database(databases, "retry") as (_, session_factory):
+        yield session_factory
 
 
 async def _applied_once(session_factory: async_sessionmaker[AsyncSession], key: str) -> bool:

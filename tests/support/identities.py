@@ -34,6 +34,7 @@ from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.clock import register_today, system_clock
 from lklr_shared.kit.rpc import RpcClient
 from scripts.demo_audit import accredited_edition, call, prepare_dossier, register_reviewer
+from tests.support.rpc_setup import demo_account
 from tests.support.system import RunningSystem
 from tests.support.web import WebUser, csrf_from, fresh_totp
 
@@ -86,13 +87,9 @@ class Objects:
 
 
 async def _account(system: RunningSystem, email: str, surname: str, roles: list[Any], totp: str | None) -> uuid.UUID:
-    ready = await system.rpc(
-        "registry",
-        contracts.CreateDemoAccount(
-            email=email, password=PASSWORD, initials="T.", surname=surname, account_roles=roles, totp_secret=totp
-        ),
+    ready = await demo_account(
+        system.rpc, email, PASSWORD, initials="T.", surname=surname, account_roles=roles, totp_secret=totp
     )
-    assert isinstance(ready, contracts.DemoAccountReady)
     return ready.account_id
 
 
