@@ -19,6 +19,7 @@ import pytest
 from playwright.async_api import expect
 
 from tests.support.browser import Shots, chromium, new_context
+from tests.support.calendar import add_years
 from tests.support.rpc_setup import staff_account
 from tests.support.system import start_system
 
@@ -32,13 +33,6 @@ EMPLOYER = "Gemeente Zwolle"
 
 def _dutch(day: date) -> str:
     return f"{day.day}-{day.month}-{day.year}"
-
-
-def _add_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return date(day.year + years, 3, 1)
 
 
 async def test_a_new_professional_is_registered_by_the_office_and_found_in_the_public_register(
@@ -137,7 +131,7 @@ async def test_a_new_professional_is_registered_by_the_office_and_found_in_the_p
         await page.goto("/mijn")
         await expect(page.get_by_test_id("registration-number")).to_have_text(number)
         starts = datetime.now(ZoneInfo("Europe/Amsterdam")).date()
-        ends = _add_years(starts, 5) - timedelta(days=1)
+        ends = add_years(starts, 5) - timedelta(days=1)
         await expect(page.get_by_test_id("cycle-dates")).to_have_text(f"{_dutch(starts)} tot en met {_dutch(ends)}")
         await shots.take(page, "mijn-registered")
 

@@ -44,6 +44,7 @@ from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.clock import register_today, system_clock
 from lklr_shared.kit.rpc import RpcClient
 from tests.support import rpc_setup
+from tests.support.calendar import add_years
 from tests.support.system import RunningSystem, start_system
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.slow]
@@ -60,14 +61,6 @@ ACCREDITED_POINTS = Decimal(40)
 D = Decimal
 T = TypeVar("T", bound=Message)
 R = TypeVar("R")
-
-
-def add_years(day: date, years: int) -> date:
-    """The registry's calendar rule for cycles: 29 February moves to 1 March in a common year."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return date(day.year + years, 3, 1)
 
 
 def cycle_end(starts_on: date, years: int = 5) -> date:

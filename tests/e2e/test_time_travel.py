@@ -12,7 +12,7 @@ import sys
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,6 @@ import pytest
 
 from lklr_shared.contracts import accreditation as accreditation_contracts
 from lklr_shared.contracts import portfolio as portfolio_contracts
-from lklr_shared.contracts import registry as registry_contracts
 from lklr_shared.contracts.base import Message
 from lklr_shared.kit.actor import operator_credentials
 from lklr_shared.kit.broker import connect_broker
@@ -30,19 +29,14 @@ from lklr_shared.kit.clock import register_today, system_clock
 from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.rpc import RpcClient
 from lklr_shared.kit.topology import Topology
+from tests.support.calendar import add_years
 from tests.support.ports import consecutive_free_ports, free_port
+from tests.support.rpc_setup import grant_registration
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("registry", "portfolio", "accreditation", "audit")
 TRAVEL_DAYS = 200
-
-
-def _add_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return date(day.year + years, 3, 1)
 
 
 @dataclass
@@ -140,17 +134,9 @@ async def test_time_travel_moves_every_process_and_expires_a_cycle_that_ended(
     try:
         client = RpcClient(broker, local_run.topology, timeout=30, credentials=operator_credentials())
         # A professional whose cycle ends in 10 days and who does not apply.
-        since = _add_years(today + timedelta(days=11), -5)
-        receipt = await _call(
-            client,
-            "registry",
-            registry_contracts.GrantDemoRegistration(
-                initials="T.",
-                surname="Reiziger",
-                roles=["leerplichtambtenaar"],
-                employer_id="gemeente-x",
-                registered_since=since,
-            ),
+        since = add_years(today + timedelta(days=11), -5)
+        receipt = await grant_registration(
+            client.call, initials="T.", surname="Reiziger", employer_id="gemeente-x", registered_since=since
         )
         # An accredited course valid for another 100 days only.
         provider = await _call(

@@ -17,12 +17,12 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from lklr_shared.contracts import registry as contracts
 from lklr_shared.kit.actor import operator_credentials
 from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.db import make_engine
 from lklr_shared.kit.rpc import RpcClient
 from tests.support.ports import free_port
+from tests.support.rpc_setup import grant_registration
 from tests.support.system import service_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -115,19 +115,17 @@ async def test_an_http_request_is_answered_by_a_service_and_an_event_lands_in_ot
 ):
     broker = await connect_broker(amqp_url)
     try:
-        receipt = await RpcClient(broker, system.topology, timeout=10, credentials=operator_credentials()).call(
-            "registry",
-            contracts.GrantDemoRegistration(
-                initials="T.",
-                surname="Skeleton",
-                roles=["rmc_medewerker"],
-                employer_id="gemeente-test",
-                registered_since=date(2026, 1, 2),
-            ),
+        client = RpcClient(broker, system.topology, timeout=10, credentials=operator_credentials())
+        receipt = await grant_registration(
+            client.call,
+            initials="T.",
+            surname="Skeleton",
+            roles=["rmc_medewerker"],
+            employer_id="gemeente-test",
+            registered_since=date(2026, 1, 2),
         )
     finally:
         await broker.stop()
-    assert isinstance(receipt, contracts.RegistrationReceipt)
 
     async with httpx.AsyncClient(base_url=system.gateway_url) as client:
         response = await client.get("/api/v1/statistics")

@@ -28,13 +28,12 @@ import httpx
 import pyotp
 
 from lklr_shared.contracts import accreditation as accreditation_contracts
-from lklr_shared.contracts import registry as contracts
 from lklr_shared.kit.actor import operator_credentials
 from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.clock import register_today, system_clock
 from lklr_shared.kit.rpc import RpcClient
 from scripts.demo_audit import accredited_edition, call, prepare_dossier, register_reviewer
-from tests.support.rpc_setup import demo_account
+from tests.support.rpc_setup import demo_account, grant_registration
 from tests.support.system import RunningSystem
 from tests.support.web import WebUser, csrf_from, fresh_totp
 
@@ -180,18 +179,14 @@ async def set_up(system: RunningSystem) -> tuple[dict[str, Identity], Objects]:
             client, (provider_a, edition_a), initials="P.", surname="Pieters", today=today,
             person_id=accounts["professional"],
         )  # fmt: skip
-        await call(
-            client,
-            "registry",
-            contracts.GrantDemoRegistration(
-                initials="Q.",
-                surname="Quint",
-                roles=["rmc_medewerker"],
-                employer_id="gemeente-route-matrix",
-                registered_since=today - timedelta(days=400),
-                person_id=accounts["other_professional"],
-            ),
-            contracts.RegistrationReceipt,
+        await grant_registration(
+            client.call,
+            initials="Q.",
+            surname="Quint",
+            roles=["rmc_medewerker"],
+            employer_id="gemeente-route-matrix",
+            registered_since=today - timedelta(days=400),
+            person_id=accounts["other_professional"],
         )
         provider_b, key_b = await _provider(client, "Opleider B (route matrix)", accounts["provider_b"])
         await call(
