@@ -22,10 +22,9 @@ import pytest
 from playwright.async_api import expect
 from sqlalchemy.engine import make_url
 
-from lklr_shared.contracts import accreditation as accreditation_contracts
 from lklr_shared.contracts.envelope import utcnow
 from tests.support.browser import Shots, chromium, new_context, sign_in
-from tests.support.rpc_setup import demo_account, grant_registration
+from tests.support.rpc_setup import demo_account, grant_registration, provider_with_contact
 from tests.support.system import RunningSystem, start_system
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.slow]
@@ -88,17 +87,7 @@ async def test_a_provider_course_is_approved_attendance_is_uploaded_and_the_prof
         since = today - timedelta(days=400)
         number = await _register(system, "M.", "Kuipers", since, professional.account_id)
         colleague = await _register(system, "J.", "Bakker", since, None)
-        provider = await system.rpc(
-            "accreditation",
-            accreditation_contracts.RegisterProvider(name="Kenniscentrum Verzuim", registered_by="office:test"),
-        )
-        assert isinstance(provider, accreditation_contracts.ProviderDetails)
-        await system.rpc(
-            "accreditation",
-            accreditation_contracts.LinkProviderAccount(
-                provider_id=provider.provider_id, account_id=str(contact.account_id), linked_by="office:test"
-            ),
-        )
+        await provider_with_contact(system.rpc, "Kenniscentrum Verzuim", contact.account_id, by="office:test")
 
         # --- The provider submits a course with an edition that already ran -----------------------------------
         provider_context = await new_context(browser, system.gateway_url)

@@ -28,7 +28,7 @@ from lklr_shared.contracts import accreditation as accreditation_contracts
 from lklr_shared.contracts.envelope import Envelope, utcnow
 from lklr_shared.kit.broker import connect_broker, event_tap
 from tests.support.browser import Shots, chromium, new_context
-from tests.support.rpc_setup import registered_account
+from tests.support.rpc_setup import provider_with_api_key, registered_account
 from tests.support.system import start_system
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.slow]
@@ -59,14 +59,10 @@ async def _reload_until(page: Page, path: str, locator_text: str, *, timeout: fl
 
 async def _provider_course(system: Any, http: httpx.AsyncClient) -> tuple[dict[str, str], uuid.UUID]:
     """A provider with an API key and an approved course whose edition ended ten days ago."""
-    provider = await system.rpc(
-        "accreditation", accreditation_contracts.RegisterProvider(name="Kenniscentrum Verzuim", registered_by="e2e")
+    _, api_key = await provider_with_api_key(
+        system.rpc, name="Kenniscentrum Verzuim", registered_by="e2e", label="browser test", created_by="e2e"
     )
-    key = await system.rpc(
-        "accreditation",
-        accreditation_contracts.CreateApiKey(provider_id=provider.provider_id, label="browser test", created_by="e2e"),
-    )
-    auth = {"Authorization": f"Bearer {key.api_key}"}
+    auth = {"Authorization": f"Bearer {api_key}"}
     end = today() - timedelta(days=10)
     response = await http.post(
         "/api/v1/provider/courses",

@@ -27,9 +27,8 @@ import schemathesis
 import schemathesis.engine
 from schemathesis import BaseSchema
 
-from lklr_shared.contracts import accreditation as accreditation_contracts
 from tests.security.tally import TALLY_KEY, Tally
-from tests.support.rpc_setup import registered_account
+from tests.support.rpc_setup import provider_with_api_key, registered_account
 from tests.support.system import RunningSystem, start_system
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -70,18 +69,14 @@ async def _person_token(system: RunningSystem) -> str:
 
 async def _provider_key(system: RunningSystem) -> str:
     """A new provider's API key, made as the office and the portal make them."""
-    provider = await system.rpc(
-        "accreditation",
-        accreditation_contracts.RegisterProvider(name="Schemathesis Opleidingen", registered_by="office:schemathesis"),
+    _, api_key = await provider_with_api_key(
+        system.rpc,
+        name="Schemathesis Opleidingen",
+        registered_by="office:schemathesis",
+        label="schemathesis",
+        created_by="schemathesis",
     )
-    assert isinstance(provider, accreditation_contracts.ProviderDetails)
-    created = await system.rpc(
-        "accreditation",
-        accreditation_contracts.CreateApiKey(
-            provider_id=provider.provider_id, label="schemathesis", created_by="schemathesis"
-        ),
-    )
-    return str(created.api_key)
+    return api_key
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")

@@ -33,7 +33,7 @@ from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.clock import register_today, system_clock
 from lklr_shared.kit.rpc import RpcClient
 from scripts.demo_audit import accredited_edition, call, prepare_dossier, register_reviewer
-from tests.support.rpc_setup import demo_account, grant_registration
+from tests.support.rpc_setup import demo_account, grant_registration, provider_with_contact
 from tests.support.system import RunningSystem
 from tests.support.web import WebUser, csrf_from, fresh_totp
 
@@ -103,14 +103,8 @@ async def _token(client: httpx.AsyncClient, email: str, totp: str | None) -> str
 
 async def _provider(client: RpcClient, name: str, contact: uuid.UUID) -> tuple[uuid.UUID, str]:
     """A provider with `contact` linked to it; returns its id and a fresh API key."""
-    details = await call(
-        client,
-        "accreditation",
-        accreditation_contracts.RegisterProvider(name=name, registered_by="test"),
-        accreditation_contracts.ProviderDetails,
-    )
-    await _link(client, details.provider_id, contact)
-    return details.provider_id, (await _key(client, details.provider_id)).api_key
+    provider_id = await provider_with_contact(client.call, name, contact, by="test")
+    return provider_id, (await _key(client, provider_id)).api_key
 
 
 async def _link(client: RpcClient, provider_id: uuid.UUID, contact: uuid.UUID) -> None:

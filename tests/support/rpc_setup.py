@@ -151,6 +151,41 @@ async def grant_registration(
     return receipt
 
 
+async def provider_with_contact(ask: Ask, name: str, contact: uuid.UUID, *, by: str) -> uuid.UUID:
+    """A new training provider `name` with the account `contact` linked to it (so that account works for the
+    provider in the portal); `by` registers and links. Returns the provider's id."""
+    provider = await ask("accreditation", accreditation_contracts.RegisterProvider(name=name, registered_by=by))
+    assert isinstance(provider, accreditation_contracts.ProviderDetails), provider
+    linked = await ask(
+        "accreditation",
+        accreditation_contracts.LinkProviderAccount(
+            provider_id=provider.provider_id, account_id=str(contact), linked_by=by
+        ),
+    )
+    assert isinstance(linked, accreditation_contracts.ProviderDetails), linked
+    return provider.provider_id
+
+
+async def provider_with_api_key(
+    ask: Ask, *, registered_by: str, label: str, created_by: str, name: str | None = None
+) -> tuple[uuid.UUID, str]:
+    """A new training provider (named `name`, or a unique name) with an API key for its systems; returns the
+    provider's id and the key."""
+    provider = await ask(
+        "accreditation",
+        accreditation_contracts.RegisterProvider(
+            name=name or f"Aanbieder {uuid.uuid4().hex[:8]}", registered_by=registered_by
+        ),
+    )
+    assert isinstance(provider, accreditation_contracts.ProviderDetails), provider
+    key = await ask(
+        "accreditation",
+        accreditation_contracts.CreateApiKey(provider_id=provider.provider_id, label=label, created_by=created_by),
+    )
+    assert isinstance(key, accreditation_contracts.ApiKeyCreated), key
+    return provider.provider_id, key.api_key
+
+
 async def accredited_edition(
     ask: Ask, today: date, *, points: Decimal, title: str, description: str, registered_by: str = "office:e2e"
 ) -> tuple[uuid.UUID, uuid.UUID]:
