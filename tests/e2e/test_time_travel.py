@@ -30,7 +30,7 @@ from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.rpc import RpcClient
 from lklr_shared.kit.topology import Topology
 from tests.support.calendar import add_years
-from tests.support.ports import consecutive_free_ports, free_port
+from tests.support.local_run import read_output_until, start_run_local
 from tests.support.rpc_setup import grant_registration
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -68,8 +68,6 @@ class LocalRun:
 @pytest.fixture
 async def local_run(amqp_url: str, broker_names: Any, tmp_path: Path) -> AsyncIterator[LocalRun]:
     topology = broker_names.topology(consumers=set(SERVICES), services=set(SERVICES))
-    port = free_port()
-    health_base = consecutive_free_ports(4)
     data_dir = tmp_path / "data"
     # The registry's own timer is off, so the expiry this test sees is the time-travel command's doing.
     env = dict(
@@ -78,36 +76,10 @@ async def local_run(amqp_url: str, broker_names: Any, tmp_path: Path) -> AsyncIt
         LKLR_BROKER_PREFIX=topology.prefix,
         REGISTRY_SCHEDULED_JOBS_ENABLED="false",
     )
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "scripts.run_local",
-        "--port",
-        str(port),
-        "--data-dir",
-        str(data_dir),
-        "--health-port-base",
-        str(health_base),
-        "--fresh",
-        "--no-demo",
-        env=env,
-        cwd=ROOT,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    assert process.stdout is not None
+    process, port = await start_run_local(env, data_dir, "--no-demo")
     output: list[str] = []
-
-    async def read_until_running() -> None:
-        assert process.stdout is not None
-        while line := await process.stdout.readline():
-            output.append(line.decode())
-            if "--reset" in line.decode():  # the last line of the start output
-                return
-        raise AssertionError("start command ended early:\n" + "".join(output))
-
     try:
-        await asyncio.wait_for(read_until_running(), timeout=120)
+        await read_output_until(process, "--reset", output)  # the last line of the start output
         yield LocalRun(f"http://127.0.0.1:{port}", data_dir, env, topology, output)
         process.send_signal(signal.SIGINT)
         rest, _ = await asyncio.wait_for(process.communicate(), timeout=60)
