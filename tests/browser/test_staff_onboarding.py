@@ -35,7 +35,7 @@ async def test_staff_finding_an_account_given_the_office_role_while_signed_in_se
 ):
     shots = Shots(tmp_path)
     async with start_system(amqp_url, databases, broker_names, tmp_path) as system, chromium() as browser:
-        admin = await staff_account(
+        admin_account = await staff_account(
             system.rpc, ADMIN_EMAIL, ADMIN_PASSWORD, initials="B.", surname="Beheerder", role="administrator"
         )
         await demo_account(system.rpc, MEMBER_EMAIL, MEMBER_PASSWORD, initials="J.", surname="de Boer")
@@ -51,7 +51,7 @@ async def test_staff_finding_an_account_given_the_office_role_while_signed_in_se
         admin = await new_context(browser, system.gateway_url)
         admin_page = await admin.new_page()
         await admin_page.goto("/inloggen")
-        await sign_in(admin_page, ADMIN_EMAIL, ADMIN_PASSWORD, totp_secret=admin.totp_secret)
+        await sign_in(admin_page, ADMIN_EMAIL, ADMIN_PASSWORD, totp_secret=admin_account.totp_secret)
         await expect(admin_page).to_have_url(re.compile(r"/beheer/accounts$"))
         await expect(admin_page.get_by_role("link", name="Accountbeheer")).to_be_visible()
         await admin_page.get_by_label("E-mailadres van het account").fill(MEMBER_EMAIL)
