@@ -25,8 +25,7 @@ import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
-from lklr_shared.contracts import registry as registry_contracts
-from tests.security.test_route_matrix import GROUPS, ROUTES, _fill, _scheme_sampling_everything
+from tests.security.test_route_matrix import GROUPS, ROUTES, _fill
 from tests.support.accessibility import (
     DESKTOP_WIDTH,
     PHONE_WIDTH,
@@ -39,10 +38,12 @@ from tests.support.accessibility import (
     slug,
     widest_elements,
 )
-from tests.support.browser import Shots, chromium, new_context
+from tests.support.browser import Shots, chromium, new_context, sign_in
 from tests.support.identities import PASSWORD, ROLES, Identity, Objects, set_up
+from tests.support.rpc_setup import demo_account
+from tests.support.scheme import scheme_sampling_every_dossier
 from tests.support.system import RunningSystem, start_system
-from tests.support.web import WebUser, fresh_totp
+from tests.support.web import WebUser
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.slow]
 
@@ -91,7 +92,7 @@ async def world(
 ) -> AsyncIterator[World]:
     axe_script()  # fail at once, before the system starts, when axe-core is not installed
     folder = tmp_path_factory.mktemp("accessibility")
-    scheme = _scheme_sampling_everything(folder)
+    scheme = scheme_sampling_every_dossier(folder)
     async with (
         start_system(amqp_url, databases, broker_names, folder, env={"AUDIT_SCHEME_PATH": str(scheme)}) as system,
         chromium() as browser,
@@ -302,13 +303,7 @@ async def test_information_pages_are_linked_from_every_page(world: World) -> Non
 async def _applicant(world: World) -> str:
     """A professional with an application waiting in the office's queue (the office's first piece of work)."""
     email = f"aanvrager-{uuid.uuid4().hex[:8]}@route-matrix.example"
-    ready = await world.system.rpc(
-        "registry",
-        registry_contracts.CreateDemoAccount(
-            email=email, password=PASSWORD, initials="W.", surname="Wachtrij", account_roles=[]
-        ),
-    )
-    assert isinstance(ready, registry_contracts.DemoAccountReady)
+    await demo_account(world.system.rpc, email, PASSWORD, initials="W.", surname="Wachtrij", account_roles=[])
     user = WebUser(world.system.gateway_url)
     try:
         await user.sign_in(email, PASSWORD)
@@ -333,12 +328,8 @@ async def _sign_in_by_clicks(page: Page, identity: Identity) -> None:
     """From the start page: the header's sign-in link, e-mail and password, then the authenticator's code."""
     await page.goto("/")
     await page.locator("header").get_by_role("link", name="Inloggen").click()
-    await page.get_by_label("E-mailadres").fill(identity.email)
-    await page.get_by_label("Wachtwoord", exact=True).fill(PASSWORD)
-    await page.get_by_role("button", name="Inloggen").click()
     assert identity.totp_secret is not None
-    await page.get_by_label("Code uit uw authenticator-app").fill(fresh_totp(identity.totp_secret))
-    await page.get_by_role("button", name="Bevestigen en inloggen").click()
+    await sign_in(page, identity.email, PASSWORD, totp_secret=identity.totp_secret)
 
 
 async def _first_work_of_the_office(page: Page, world: World, applicant: str) -> None:

@@ -19,15 +19,13 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import pyotp
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import expect
 from sqlalchemy.engine import make_url
 
-from lklr_shared.contracts import accreditation as accreditation_contracts
-from lklr_shared.contracts import registry as contracts
 from lklr_shared.contracts.envelope import utcnow
-from tests.support.browser import Shots, chromium, new_context
+from tests.support.browser import Shots, chromium, new_context, sign_in
+from tests.support.rpc_setup import demo_account, grant_registration, provider_with_contact
 from tests.support.system import RunningSystem, start_system
-from tests.support.web import fresh_totp
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.slow]
 
@@ -47,46 +45,29 @@ def _mistype(number: str) -> str:
 async def _account(
     system: RunningSystem, email: str, initials: str, surname: str, *roles: str, totp: str | None = None
 ):  # type: ignore[no-untyped-def]
-    ready = await system.rpc(
-        "registry",
-        contracts.CreateDemoAccount(
-            email=email,
-            password=PASSWORD,
-            initials=initials,
-            surname=surname,
-            account_roles=list(roles) or ["professional"],  # type: ignore[arg-type]
-            totp_secret=totp,
-        ),
+    return await demo_account(
+        system.rpc,
+        email,
+        PASSWORD,
+        initials=initials,
+        surname=surname,
+        account_roles=list(roles) or ["professional"],  # type: ignore[arg-type]
+        totp_secret=totp,
     )
-    assert isinstance(ready, contracts.DemoAccountReady)
-    return ready
 
 
 async def _register(
     system: RunningSystem, initials: str, surname: str, since: date, person_id: uuid.UUID | None
 ) -> str:
-    receipt = await system.rpc(
-        "registry",
-        contracts.GrantDemoRegistration(
-            initials=initials,
-            surname=surname,
-            roles=["leerplichtambtenaar"],
-            employer_id="gemeente-zwolle",
-            registered_since=since,
-            person_id=person_id,
-        ),
+    receipt = await grant_registration(
+        system.rpc,
+        initials=initials,
+        surname=surname,
+        employer_id="gemeente-zwolle",
+        registered_since=since,
+        person_id=person_id,
     )
-    assert isinstance(receipt, contracts.RegistrationReceipt)
     return receipt.registration_number
-
-
-async def _sign_in(page: Page, email: str, *, totp_secret: str | None = None) -> None:
-    await page.get_by_label("E-mailadres").fill(email)
-    await page.get_by_label("Wachtwoord", exact=True).fill(PASSWORD)
-    await page.get_by_role("button", name="Inloggen").click()
-    if totp_secret is not None:
-        await page.get_by_label("Code uit uw authenticator-app").fill(fresh_totp(totp_secret))
-        await page.get_by_role("button", name="Bevestigen en inloggen").click()
 
 
 async def test_a_provider_course_is_approved_attendance_is_uploaded_and_the_professional_sees_it(
@@ -106,24 +87,14 @@ async def test_a_provider_course_is_approved_attendance_is_uploaded_and_the_prof
         since = today - timedelta(days=400)
         number = await _register(system, "M.", "Kuipers", since, professional.account_id)
         colleague = await _register(system, "J.", "Bakker", since, None)
-        provider = await system.rpc(
-            "accreditation",
-            accreditation_contracts.RegisterProvider(name="Kenniscentrum Verzuim", registered_by="office:test"),
-        )
-        assert isinstance(provider, accreditation_contracts.ProviderDetails)
-        await system.rpc(
-            "accreditation",
-            accreditation_contracts.LinkProviderAccount(
-                provider_id=provider.provider_id, account_id=str(contact.account_id), linked_by="office:test"
-            ),
-        )
+        await provider_with_contact(system.rpc, "Kenniscentrum Verzuim", contact.account_id, by="office:test")
 
         # --- The provider submits a course with an edition that already ran -----------------------------------
         provider_context = await new_context(browser, system.gateway_url)
         page = await provider_context.new_page()
         await page.goto("/aanbieder")
         await expect(page).to_have_url(re.compile(r"/inloggen\?next="))
-        await _sign_in(page, "opleider@aanbieder.example")
+        await sign_in(page, "opleider@aanbieder.example", PASSWORD)
         await expect(page.get_by_role("heading", name="Aanbiedersportaal")).to_be_visible()
         await expect(page.get_by_text("U werkt namens Kenniscentrum Verzuim.")).to_be_visible()
         await page.get_by_role("main").get_by_role("link", name="Opleiding aanmelden").first.click()
@@ -149,7 +120,7 @@ async def test_a_provider_course_is_approved_attendance_is_uploaded_and_the_prof
         committee_context = await new_context(browser, system.gateway_url)
         committee = await committee_context.new_page()
         await committee.goto("/commissie")
-        await _sign_in(committee, "commissie@lklr.example", totp_secret=committee_secret)
+        await sign_in(committee, "commissie@lklr.example", PASSWORD, totp_secret=committee_secret)
         await expect(committee).to_have_url(re.compile(r"/commissie$"))
         await expect(committee.get_by_role("heading", name="Opleidingen beoordelen")).to_be_visible()
         await shots.take(committee, "committee-queue")
@@ -227,7 +198,7 @@ async def test_a_provider_course_is_approved_attendance_is_uploaded_and_the_prof
         professional_context = await new_context(browser, system.gateway_url)
         mine = await professional_context.new_page()
         await mine.goto("/inloggen?next=/portfolio")
-        await _sign_in(mine, "m.kuipers@gemeente-zwolle.example")
+        await sign_in(mine, "m.kuipers@gemeente-zwolle.example", PASSWORD)
         await expect(mine).to_have_url(re.compile(r"/portfolio$"))
         listed = mine.locator(".activity-list").get_by_text(COURSE)
 

@@ -16,7 +16,6 @@ import email
 import email.policy
 import re
 import time
-from pathlib import Path
 
 import pytest
 from playwright.async_api import expect
@@ -26,11 +25,10 @@ from lklr_shared.kit.actor import operator_credentials
 from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.clock import register_today, system_clock
 from lklr_shared.kit.rpc import RpcClient
-from lklr_shared.scheme import default_scheme_path
 from scripts.demo_audit import CERTIFICATE_PDF, accredited_edition, prepare_dossier, register_reviewer
-from tests.support.browser import Shots, chromium, new_context
+from tests.support.browser import Shots, chromium, new_context, sign_in
+from tests.support.scheme import scheme_sampling_every_dossier
 from tests.support.system import start_system
-from tests.support.web import fresh_totp
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.slow]
 
@@ -41,20 +39,11 @@ REVIEWER_EMAIL = "beoordeling@lklr.example"
 REJECTION = "Geen programma of verslag van de presentaties bijgevoegd."
 
 
-def _scheme_sampling_everything(folder: Path) -> Path:
-    text = default_scheme_path().read_text()
-    changed, count = re.subn(r"(?m)^sample_share = .*$", "sample_share = 1.0", text)
-    assert count >= 1
-    target = folder / "scheme-sample-all.toml"
-    target.write_text(changed)
-    return target
-
-
 async def test_a_reviewer_judges_a_sampled_dossier_and_the_professional_sees_the_outcome(
     amqp_url, databases, broker_names, tmp_path
 ):
     shots = Shots(tmp_path, "audit-")
-    scheme = _scheme_sampling_everything(tmp_path)
+    scheme = scheme_sampling_every_dossier(tmp_path)
     async with (
         start_system(amqp_url, databases, broker_names, tmp_path, env={"AUDIT_SCHEME_PATH": str(scheme)}) as system,
         chromium() as browser,
@@ -120,11 +109,7 @@ async def test_a_reviewer_judges_a_sampled_dossier_and_the_professional_sees_the
         review = await staff.new_page()
         await review.goto("/beoordeling")
         await expect(review).to_have_url(re.compile(r"/inloggen\?next="))
-        await review.get_by_label("E-mailadres").fill(REVIEWER_EMAIL)
-        await review.get_by_label("Wachtwoord", exact=True).fill(REVIEWER_PASSWORD)
-        await review.get_by_role("button", name="Inloggen").click()
-        await review.get_by_label("Code uit uw authenticator-app").fill(fresh_totp(secret))
-        await review.get_by_role("button", name="Bevestigen en inloggen").click()
+        await sign_in(review, REVIEWER_EMAIL, REVIEWER_PASSWORD, totp_secret=secret)
         await expect(review).to_have_url(re.compile(r"/beoordeling$"))
         await expect(review.get_by_role("heading", name="Beoordelen")).to_be_visible()
         await shots.take(review, "reviewer-cases")

@@ -10,11 +10,10 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import pyotp
 import pytest
 
-from lklr_shared.contracts import registry as contracts
 from tests.support.browser import chromium, new_context
+from tests.support.rpc_setup import staff_account
 from tests.support.system import start_system
 from tests.support.web import WebUser
 
@@ -43,20 +42,11 @@ async def test_headers_finding_public_pages_break_no_rule_of_their_content_secur
         chromium() as browser,
     ):
         # A working total makes the start page draw its statistics bar (once an inline style="width").
-        secret = pyotp.random_base32()
-        await system.rpc(
-            "registry",
-            contracts.CreateDemoAccount(
-                email="beheer@lklr.example",
-                password=OFFICE_PASSWORD,
-                initials="L.",
-                surname="Meijer",
-                account_roles=["office"],
-                totp_secret=secret,
-            ),
+        account = await staff_account(
+            system.rpc, "beheer@lklr.example", OFFICE_PASSWORD, initials="L.", surname="Meijer", role="office"
         )
         async with WebUser(system.gateway_url) as office:
-            await office.sign_in("beheer@lklr.example", OFFICE_PASSWORD, totp_secret=secret)
+            await office.sign_in("beheer@lklr.example", OFFICE_PASSWORD, totp_secret=account.totp_secret)
             year = datetime.now(ZoneInfo("Europe/Amsterdam")).year
             saved = await office.post_form(
                 "/beheer/werkzame-professionals",

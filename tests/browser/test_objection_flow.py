@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pyotp
 import pytest
 from playwright.async_api import Page, expect
 
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.contracts.envelope import utcnow
-from tests.support.browser import Shots, chromium, new_context
+from tests.support.browser import Shots, chromium, new_context, sign_in
 from tests.support.norm import registered_professional
+from tests.support.rpc_setup import staff_account
 from tests.support.system import start_system
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.slow]
@@ -32,15 +32,6 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 def _dutch(day: date) -> str:
     return f"{day.day}-{day.month}-{day.year}"
-
-
-async def _sign_in(page: Page, email: str, password: str, totp: str | None = None) -> None:
-    await page.get_by_label("E-mailadres").fill(email)
-    await page.get_by_label("Wachtwoord", exact=True).fill(password)
-    await page.get_by_role("button", name="Inloggen").click()
-    if totp is not None:
-        await page.get_by_label("Code uit uw authenticator-app").fill(pyotp.TOTP(totp).now())
-        await page.get_by_role("button", name="Bevestigen en inloggen").click()
 
 
 async def _mails_listed(page: Page, expected: list[tuple[str, str]]) -> None:
@@ -70,19 +61,9 @@ async def test_an_objection_from_filing_through_hearing_and_extension_to_the_dec
     extended_due = today + timedelta(weeks=12)
     hearing_day = today + timedelta(days=10)
     async with start_system(amqp_url, databases, broker_names, tmp_path) as system, chromium() as browser:
-        secret = pyotp.random_base32()
-        office = await system.rpc(
-            "registry",
-            contracts.CreateDemoAccount(
-                email=OFFICE_EMAIL,
-                password=OFFICE_PASSWORD,
-                initials="O.",
-                surname="Bureau",
-                account_roles=["office"],
-                totp_secret=secret,
-            ),
+        office = await staff_account(
+            system.rpc, OFFICE_EMAIL, OFFICE_PASSWORD, initials="O.", surname="Bureau", role="office"
         )
-        assert isinstance(office, contracts.DemoAccountReady)
         person = await registered_professional(system, today, PASSWORD)
         # The decision to object to: the office suspends the registration.
         await system.rpc(
@@ -98,7 +79,7 @@ async def test_an_objection_from_filing_through_hearing_and_extension_to_the_dec
         # --- The professional objects from Mijn LKLR -------------------------------------------------------------
         professional = await (await new_context(browser, system.gateway_url)).new_page()
         await professional.goto("/inloggen")
-        await _sign_in(professional, person.email, PASSWORD)
+        await sign_in(professional, person.email, PASSWORD)
         await expect(professional).to_have_url(re.compile(r"/mijn$"))
         await expect(professional.get_by_test_id("objection-explained")).to_contain_text("binnen zes weken")
         await professional.get_by_test_id("objection-link").click()
@@ -123,7 +104,7 @@ async def test_an_objection_from_filing_through_hearing_and_extension_to_the_dec
         # --- The office works through its queue ------------------------------------------------------------------
         desk = await (await new_context(browser, system.gateway_url)).new_page()
         await desk.goto("/beheer/bezwaren")
-        await _sign_in(desk, OFFICE_EMAIL, OFFICE_PASSWORD, totp=secret)
+        await sign_in(desk, OFFICE_EMAIL, OFFICE_PASSWORD, totp_secret=office.totp_secret)
         await expect(desk).to_have_url(re.compile(r"/beheer/bezwaren$"))
         card = desk.get_by_test_id("office-objection").filter(has_text=person.registration_number)
         await expect(card.get_by_test_id("objection-due")).to_contain_text(_dutch(first_due))

@@ -25,10 +25,10 @@ import pytest
 from playwright.async_api import FilePayload, Page, expect
 
 from lklr_shared.contracts import accreditation as accreditation_contracts
-from lklr_shared.contracts import registry as contracts
 from lklr_shared.contracts.envelope import Envelope, utcnow
 from lklr_shared.kit.broker import connect_broker, event_tap
 from tests.support.browser import Shots, chromium, new_context
+from tests.support.rpc_setup import provider_with_api_key, registered_account
 from tests.support.system import start_system
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.slow]
@@ -59,14 +59,10 @@ async def _reload_until(page: Page, path: str, locator_text: str, *, timeout: fl
 
 async def _provider_course(system: Any, http: httpx.AsyncClient) -> tuple[dict[str, str], uuid.UUID]:
     """A provider with an API key and an approved course whose edition ended ten days ago."""
-    provider = await system.rpc(
-        "accreditation", accreditation_contracts.RegisterProvider(name="Kenniscentrum Verzuim", registered_by="e2e")
+    _, api_key = await provider_with_api_key(
+        system.rpc, name="Kenniscentrum Verzuim", registered_by="e2e", label="browser test", created_by="e2e"
     )
-    key = await system.rpc(
-        "accreditation",
-        accreditation_contracts.CreateApiKey(provider_id=provider.provider_id, label="browser test", created_by="e2e"),
-    )
-    auth = {"Authorization": f"Bearer {key.api_key}"}
+    auth = {"Authorization": f"Bearer {api_key}"}
     end = today() - timedelta(days=10)
     response = await http.post(
         "/api/v1/provider/courses",
@@ -113,23 +109,15 @@ async def test_a_professional_keeps_the_portfolio_and_disputes_a_provider_entry(
         )
 
         # --- A registered professional (registered two months ago) --------------------------------------------
-        account = await system.rpc(
-            "registry",
-            contracts.CreateDemoAccount(email=EMAIL, password=PASSWORD, initials="R.", surname="Dekker"),
+        receipt = await registered_account(
+            system.rpc,
+            EMAIL,
+            PASSWORD,
+            initials="R.",
+            surname="Dekker",
+            employer_id="gemeente-deventer",
+            registered_since=today() - timedelta(days=60),
         )
-        assert isinstance(account, contracts.DemoAccountReady)
-        receipt = await system.rpc(
-            "registry",
-            contracts.GrantDemoRegistration(
-                initials="R.",
-                surname="Dekker",
-                roles=["leerplichtambtenaar"],
-                employer_id="gemeente-deventer",
-                registered_since=today() - timedelta(days=60),
-                person_id=account.account_id,
-            ),
-        )
-        assert isinstance(receipt, contracts.RegistrationReceipt)
         number = receipt.registration_number
 
         context = await new_context(browser, system.gateway_url)
@@ -223,7 +211,7 @@ async def test_a_professional_keeps_the_portfolio_and_disputes_a_provider_entry(
                 assert asyncio.get_running_loop().time() < deadline, "no ActivityDisputed on the events exchange"
                 await asyncio.sleep(0.5)
             payload = disputes[0].payload
-            assert payload["person_id"] == str(account.account_id)
+            assert payload["person_id"] == str(receipt.person_id)
             assert payload["reason"] == DISPUTE_REASON
 
             # --- The history keeps both versions -------------------------------------------------------------

@@ -30,6 +30,7 @@ from lklr_shared.contracts import accreditation as accreditation_contracts
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.contracts.envelope import utcnow
 from tests.support.browser import Shots, chromium, new_context
+from tests.support.rpc_setup import provider_with_contact
 from tests.support.system import start_system
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.slow]
@@ -111,21 +112,13 @@ async def test_a_provider_sees_its_webhooks_delivered_retried_and_disabled_and_t
             ),
         )
         assert isinstance(contact, contracts.DemoAccountReady)
-        provider = await system.rpc(
-            "accreditation",
-            accreditation_contracts.RegisterProvider(name="Koppelbare Opleidingen", registered_by="office:test"),
-        )
-        assert isinstance(provider, accreditation_contracts.ProviderDetails)
-        await system.rpc(
-            "accreditation",
-            accreditation_contracts.LinkProviderAccount(
-                provider_id=provider.provider_id, account_id=str(contact.account_id), linked_by="office:test"
-            ),
+        provider_id = await provider_with_contact(
+            system.rpc, "Koppelbare Opleidingen", contact.account_id, by="office:test"
         )
         course = await system.rpc(
             "accreditation",
             accreditation_contracts.SubmitCourse(
-                provider_id=provider.provider_id,
+                provider_id=provider_id,
                 submitted_by="account:test",
                 title="Koppelen in de praktijk",
                 description="Een cursus voor de test.",

@@ -18,8 +18,9 @@ import pyotp
 import pytest
 from playwright.async_api import expect
 
-from lklr_shared.contracts import registry as contracts
 from tests.support.browser import Shots, chromium, new_context
+from tests.support.calendar import add_years
+from tests.support.rpc_setup import staff_account
 from tests.support.system import start_system
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.slow]
@@ -34,31 +35,14 @@ def _dutch(day: date) -> str:
     return f"{day.day}-{day.month}-{day.year}"
 
 
-def _add_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return date(day.year + years, 3, 1)
-
-
 async def test_a_new_professional_is_registered_by_the_office_and_found_in_the_public_register(
     amqp_url, databases, broker_names, tmp_path
 ):
     shots = Shots(tmp_path)
     async with start_system(amqp_url, databases, broker_names, tmp_path) as system, chromium() as browser:
-        secret = pyotp.random_base32()
-        ready = await system.rpc(
-            "registry",
-            contracts.CreateDemoAccount(
-                email="beheer@lklr.example",
-                password=OFFICE_PASSWORD,
-                initials="L.",
-                surname="Meijer",
-                account_roles=["office"],
-                totp_secret=secret,
-            ),
+        office_account = await staff_account(
+            system.rpc, "beheer@lklr.example", OFFICE_PASSWORD, initials="L.", surname="Meijer", role="office"
         )
-        assert isinstance(ready, contracts.DemoAccountReady)
 
         # --- A new user creates an account --------------------------------------------------------------------
         user = await new_context(browser, system.gateway_url)
@@ -124,7 +108,9 @@ async def test_a_new_professional_is_registered_by_the_office_and_found_in_the_p
         await office_page.get_by_role("button", name="Inloggen").click()
         await expect(office_page.get_by_role("heading", name="Tweede stap: code uit uw app")).to_be_visible()
         await shots.take(office_page, "totp-step")
-        await office_page.get_by_label("Code uit uw authenticator-app").fill(pyotp.TOTP(secret).now())
+        await office_page.get_by_label("Code uit uw authenticator-app").fill(
+            pyotp.TOTP(office_account.totp_secret).now()
+        )
         await office_page.get_by_role("button", name="Bevestigen en inloggen").click()
         await expect(office_page).to_have_url(re.compile(r"/beheer/aanvragen$"))
         card = office_page.locator("li.application").filter(has_text="M. Kuipers")
@@ -145,7 +131,7 @@ async def test_a_new_professional_is_registered_by_the_office_and_found_in_the_p
         await page.goto("/mijn")
         await expect(page.get_by_test_id("registration-number")).to_have_text(number)
         starts = datetime.now(ZoneInfo("Europe/Amsterdam")).date()
-        ends = _add_years(starts, 5) - timedelta(days=1)
+        ends = add_years(starts, 5) - timedelta(days=1)
         await expect(page.get_by_test_id("cycle-dates")).to_have_text(f"{_dutch(starts)} tot en met {_dutch(ends)}")
         await shots.take(page, "mijn-registered")
 

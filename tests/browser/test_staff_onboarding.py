@@ -14,12 +14,11 @@ from __future__ import annotations
 import re
 import time
 
-import pyotp
 import pytest
 from playwright.async_api import expect
 
-from lklr_shared.contracts import registry as contracts
-from tests.support.browser import Shots, chromium, new_context
+from tests.support.browser import Shots, chromium, new_context, sign_in
+from tests.support.rpc_setup import demo_account, staff_account
 from tests.support.system import start_system
 from tests.support.web import fresh_totp
 
@@ -36,38 +35,23 @@ async def test_staff_finding_an_account_given_the_office_role_while_signed_in_se
 ):
     shots = Shots(tmp_path)
     async with start_system(amqp_url, databases, broker_names, tmp_path) as system, chromium() as browser:
-        admin_secret = pyotp.random_base32()
-        for request in (
-            contracts.CreateDemoAccount(
-                email=ADMIN_EMAIL,
-                password=ADMIN_PASSWORD,
-                initials="B.",
-                surname="Beheerder",
-                account_roles=["administrator"],
-                totp_secret=admin_secret,
-            ),
-            contracts.CreateDemoAccount(email=MEMBER_EMAIL, password=MEMBER_PASSWORD, initials="J.", surname="de Boer"),
-        ):
-            assert isinstance(await system.rpc("registry", request), contracts.DemoAccountReady)
+        admin_account = await staff_account(
+            system.rpc, ADMIN_EMAIL, ADMIN_PASSWORD, initials="B.", surname="Beheerder", role="administrator"
+        )
+        await demo_account(system.rpc, MEMBER_EMAIL, MEMBER_PASSWORD, initials="J.", surname="de Boer")
 
         # --- The professional is signed in (password only) -----------------------------------------------------
         member = await new_context(browser, system.gateway_url)
         page = await member.new_page()
         await page.goto("/inloggen")
-        await page.get_by_label("E-mailadres").fill(MEMBER_EMAIL)
-        await page.get_by_label("Wachtwoord", exact=True).fill(MEMBER_PASSWORD)
-        await page.get_by_role("button", name="Inloggen").click()
+        await sign_in(page, MEMBER_EMAIL, MEMBER_PASSWORD)
         await expect(page).to_have_url(re.compile(r"/mijn$"))
 
         # --- The administrator signs in and gives the account the office and assessment_committee roles ---------
         admin = await new_context(browser, system.gateway_url)
         admin_page = await admin.new_page()
         await admin_page.goto("/inloggen")
-        await admin_page.get_by_label("E-mailadres").fill(ADMIN_EMAIL)
-        await admin_page.get_by_label("Wachtwoord", exact=True).fill(ADMIN_PASSWORD)
-        await admin_page.get_by_role("button", name="Inloggen").click()
-        await admin_page.get_by_label("Code uit uw authenticator-app").fill(fresh_totp(admin_secret))
-        await admin_page.get_by_role("button", name="Bevestigen en inloggen").click()
+        await sign_in(admin_page, ADMIN_EMAIL, ADMIN_PASSWORD, totp_secret=admin_account.totp_secret)
         await expect(admin_page).to_have_url(re.compile(r"/beheer/accounts$"))
         await expect(admin_page.get_by_role("link", name="Accountbeheer")).to_be_visible()
         await admin_page.get_by_label("E-mailadres van het account").fill(MEMBER_EMAIL)

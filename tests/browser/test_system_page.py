@@ -13,14 +13,12 @@ from __future__ import annotations
 import re
 
 import aio_pika
-import pyotp
 import pytest
 from playwright.async_api import expect
 
-from lklr_shared.contracts import registry as contracts
-from tests.support.browser import Shots, chromium, new_context
+from tests.support.browser import Shots, chromium, new_context, sign_in
+from tests.support.rpc_setup import staff_account
 from tests.support.system import SERVICES, start_system
-from tests.support.web import fresh_totp
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.slow]
 
@@ -33,28 +31,14 @@ async def test_the_system_page_shows_every_service_ready_and_a_new_dead_letter_w
 ):
     shots = Shots(tmp_path)
     async with start_system(amqp_url, databases, broker_names, tmp_path) as system, chromium() as browser:
-        secret = pyotp.random_base32()
-        ready = await system.rpc(
-            "registry",
-            contracts.CreateDemoAccount(
-                email=ADMIN_EMAIL,
-                password=ADMIN_PASSWORD,
-                initials="S.",
-                surname="Beheer",
-                account_roles=["administrator"],
-                totp_secret=secret,
-            ),
+        admin = await staff_account(
+            system.rpc, ADMIN_EMAIL, ADMIN_PASSWORD, initials="S.", surname="Beheer", role="administrator"
         )
-        assert isinstance(ready, contracts.DemoAccountReady)
 
         context = await new_context(browser, system.gateway_url)
         page = await context.new_page()
         await page.goto("/inloggen")
-        await page.get_by_label("E-mailadres").fill(ADMIN_EMAIL)
-        await page.get_by_label("Wachtwoord", exact=True).fill(ADMIN_PASSWORD)
-        await page.get_by_role("button", name="Inloggen").click()
-        await page.get_by_label("Code uit uw authenticator-app").fill(fresh_totp(secret))
-        await page.get_by_role("button", name="Bevestigen en inloggen").click()
+        await sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD, totp_secret=admin.totp_secret)
         await expect(page).to_have_url(re.compile(r"/beheer/accounts$"))
 
         await page.get_by_role("link", name="Systeemstatus bekijken").click()

@@ -6,8 +6,6 @@ evidence file is missing is flagged for that activity by the self-check and agai
 
 from __future__ import annotations
 
-import asyncio
-import re
 import uuid
 from datetime import timedelta
 from decimal import Decimal
@@ -16,41 +14,25 @@ from typing import Any
 
 import pytest
 
-from lklr_shared.contracts import accreditation as accreditation_contracts
 from lklr_shared.contracts import audit as audit_contracts
 from lklr_shared.contracts import portfolio as portfolio_contracts
-from lklr_shared.contracts import registry as registry_contracts
 from lklr_shared.kit.actor import operator_credentials
 from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.clock import register_today, system_clock
 from lklr_shared.kit.rpc import RpcClient
-from lklr_shared.scheme import default_scheme_path
 from registry.domain.cycles import add_years
 from scripts.demo_audit import CERTIFICATE_PDF, accredited_edition, call, register_reviewer
 from scripts.demo_portfolio import upload_evidence
+from tests.support.rpc_setup import demo_account, place_attendance, record_activity, registered_account
+from tests.support.scheme import scheme_sampling_every_dossier
 from tests.support.system import start_system
+from tests.support.waiting import until
 from tests.support.web import WebUser
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 PASSWORD = "een veilig wachtwoord 2026"
 REVIEWER_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
-
-
-def _scheme_sampling_everything(folder: Path) -> Path:
-    text, count = re.subn(r"(?m)^sample_share = .*$", "sample_share = 1.0", default_scheme_path().read_text())
-    assert count >= 1
-    target = folder / "scheme-sample-all.toml"
-    target.write_text(text)
-    return target
-
-
-async def _until(predicate: Any, message: str, timeout: float = 60) -> Any:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not (result := await predicate()):
-        assert asyncio.get_running_loop().time() < deadline, message
-        await asyncio.sleep(0.3)
-    return result
 
 
 async def _professional_with_a_dossier_to_be(
@@ -61,45 +43,17 @@ async def _professional_with_a_dossier_to_be(
     file, or all but the presentation. Returns the actor, the registration number and the presentation's id."""
     today = register_today(system_clock)
     email = f"{surname.lower()}-{uuid.uuid4().hex[:6]}@example.nl"
-    account = await call(
-        client,
-        "registry",
-        registry_contracts.CreateDemoAccount(email=email, password=PASSWORD, initials="Z.", surname=surname),
-        registry_contracts.DemoAccountReady,
-    )
-    receipt = await call(
-        client,
-        "registry",
-        registry_contracts.GrantDemoRegistration(
-            initials="Z.",
-            surname=surname,
-            roles=["leerplichtambtenaar"],
-            employer_id="gemeente-zwolle",
-            registered_since=add_years(today + timedelta(days=61), -5),
-            person_id=account.account_id,
-        ),
-        registry_contracts.RegistrationReceipt,
+    receipt = await registered_account(
+        client.call,
+        email,
+        PASSWORD,
+        initials="Z.",
+        surname=surname,
+        employer_id="gemeente-zwolle",
+        registered_since=add_years(today + timedelta(days=61), -5),
     )
     actor = portfolio_contracts.Actor(person_id=receipt.person_id, origin="e2e")
-
-    async def placed() -> bool:
-        result = await call(
-            client,
-            "accreditation",
-            accreditation_contracts.PostAttendance(
-                provider_id=edition[0],
-                edition_id=edition[1],
-                idempotency_key=uuid.uuid4().hex,
-                attendees=[accreditation_contracts.AttendeeInput(registration_number=receipt.registration_number)],
-                channel="api",
-                posted_by="e2e",
-            ),
-            accreditation_contracts.AttendancePostResult,
-        )
-        assert result.rows[0].outcome != "rejected" or result.rows[0].reason_code == "unknown_number", result.rows
-        return result.rows[0].outcome != "rejected"
-
-    await _until(placed, "accreditation never learnt of the registration")
+    await place_attendance(client.call, edition, receipt.registration_number, posted_by="e2e")
     entries = [
         ("A1", "Leergang jeugdrecht", {"study_load_hours": Decimal(80)}, 20),
         ("A2", "Artikelen in het vakblad", {"a2_type": "article", "quantity": Decimal(4)}, 12),
@@ -107,21 +61,15 @@ async def _professional_with_a_dossier_to_be(
     ]
     ids: list[uuid.UUID] = []
     for category, title, fields, days_ago in entries:
-        saved = await call(
-            client,
-            "portfolio",
-            portfolio_contracts.RecordActivity(
-                person_id=actor.person_id,
-                actor=actor,
-                activity=portfolio_contracts.ActivityInput(
-                    category=category,  # type: ignore[arg-type]
-                    title=title,
-                    completion_date=today - timedelta(days=days_ago),
-                    **fields,
-                ),
+        saved = await record_activity(
+            client.call,
+            actor,
+            portfolio_contracts.ActivityInput(
+                category=category,  # type: ignore[arg-type]
+                title=title,
+                completion_date=today - timedelta(days=days_ago),
+                **fields,
             ),
-            portfolio_contracts.ActivitySaved,
-            waiting_for={"not_registered", "no_cycle"},
         )
         ids.append(saved.activity.activity_id)
     for activity_id in ids if evidence_everywhere else ids[:-1]:
@@ -138,7 +86,7 @@ async def _professional_with_a_dossier_to_be(
         client,
         "portfolio",
         portfolio_contracts.ConfirmActivity(
-            person_id=actor.person_id, actor=actor, activity_id=await _until(placed_entry, "the placed course")
+            person_id=actor.person_id, actor=actor, activity_id=await until(placed_entry, "the placed course")
         ),
         portfolio_contracts.ActivitySaved,
     )
@@ -158,25 +106,21 @@ async def _self_check(client: RpcClient, actor: portfolio_contracts.Actor) -> po
 async def test_the_self_check_and_the_audits_automatic_checks_find_the_same(
     amqp_url: str, databases: Any, broker_names: Any, tmp_path: Path
 ) -> None:
-    scheme = _scheme_sampling_everything(tmp_path)
+    scheme = scheme_sampling_every_dossier(tmp_path)
     async with start_system(
         amqp_url, databases, broker_names, tmp_path, env={"AUDIT_SCHEME_PATH": str(scheme)}
     ) as system:
         broker = await connect_broker(amqp_url)
         try:
             client = RpcClient(broker, system.topology, timeout=20, credentials=operator_credentials())
-            reviewer = await call(
-                client,
-                "registry",
-                registry_contracts.CreateDemoAccount(
-                    email="checker@lklr.example",
-                    password=PASSWORD,
-                    initials="C.",
-                    surname="Checker",
-                    account_roles=["assessment_committee"],
-                    totp_secret=REVIEWER_SECRET,
-                ),
-                registry_contracts.DemoAccountReady,
+            reviewer = await demo_account(
+                client.call,
+                "checker@lklr.example",
+                PASSWORD,
+                initials="C.",
+                surname="Checker",
+                account_roles=["assessment_committee"],
+                totp_secret=REVIEWER_SECRET,
             )
             await register_reviewer(client, reviewer.account_id, "C. Checker")
             edition = await accredited_edition(client, register_today(system_clock))
@@ -213,7 +157,7 @@ async def test_the_self_check_and_the_audits_automatic_checks_find_the_same(
                 found = {case.registration_number: case.case_id for case in cases.cases}
                 return found if {complete_number, missing_number} <= found.keys() else None
 
-            cases = await _until(both_assigned, "both dossiers sampled and assigned")
+            cases = await until(both_assigned, "both dossiers sampled and assigned")
             views = {
                 number: await call(
                     client,

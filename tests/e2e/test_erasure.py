@@ -9,7 +9,6 @@ only. Retention periods are shortened by settings and the register's clock is mo
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import timedelta
 from decimal import Decimal
@@ -18,11 +17,9 @@ from typing import Any
 
 import asyncpg
 import httpx
-import pyotp
 import pytest
 from sqlalchemy.engine import make_url
 
-from lklr_shared.contracts import accreditation as accreditation_contracts
 from lklr_shared.contracts import portfolio as portfolio_contracts
 from lklr_shared.contracts import registry as registry_contracts
 from lklr_shared.kit.actor import operator_credentials
@@ -31,7 +28,15 @@ from lklr_shared.kit.clock import register_today, system_clock
 from lklr_shared.kit.rpc import RpcClient
 from scripts.demo_audit import CERTIFICATE_PDF, accredited_edition, call
 from scripts.demo_portfolio import upload_evidence
+from tests.support.rpc_setup import (
+    demo_account,
+    place_attendance,
+    record_activity,
+    registered_account,
+    staff_account,
+)
 from tests.support.system import RunningSystem, start_system
+from tests.support.waiting import until
 from tests.support.web import WebUser
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -40,14 +45,6 @@ PASSWORD = "een veilig wachtwoord 2026"
 SHORT_DAYS = 10
 REGISTRATION_DAYS = 30
 SERVICES = ("registry", "portfolio", "accreditation", "audit")
-
-
-async def _until(predicate: Any, message: str, timeout: float = 60) -> Any:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not (result := await predicate()):
-        assert asyncio.get_running_loop().time() < deadline, message
-        await asyncio.sleep(0.3)
-    return result
 
 
 async def _connect(url: str) -> asyncpg.Connection:
@@ -121,64 +118,27 @@ async def test_a_person_past_retention_is_erased_in_every_service_and_logged_und
         try:
             client = RpcClient(broker, system.topology, timeout=20, credentials=operator_credentials())
             today = register_today(system_clock)
-            office = await call(
-                client,
-                "registry",
-                registry_contracts.CreateDemoAccount(
-                    email=f"bureau-{uuid.uuid4().hex[:6]}@example.nl", password=PASSWORD, initials="B.",
-                    surname="Bureau", account_roles=["office"], totp_secret=pyotp.random_base32(),
-                ),
-                registry_contracts.DemoAccountReady,
+            office = await staff_account(
+                client.call, f"bureau-{uuid.uuid4().hex[:6]}@example.nl", PASSWORD, initials="B.", surname="Bureau",
+                role="office",
             )  # fmt: skip
             # The addresses contain the surname, so the final scan also finds one left in a sign-in log or trail.
             email = f"{surname.lower()}@example.nl"
-            account = await call(
-                client,
-                "registry",
-                registry_contracts.CreateDemoAccount(email=email, password=PASSWORD, initials="V.", surname=surname),
-                registry_contracts.DemoAccountReady,
-            )
-            receipt = await call(
-                client,
-                "registry",
-                registry_contracts.GrantDemoRegistration(
-                    initials="V.", surname=surname, roles=["leerplichtambtenaar"], employer_id="gemeente-ede",
-                    registered_since=today - timedelta(days=400), person_id=account.account_id,
-                ),
-                registry_contracts.RegistrationReceipt,
+            receipt = await registered_account(
+                client.call, email, PASSWORD, initials="V.", surname=surname, employer_id="gemeente-ede",
+                registered_since=today - timedelta(days=400),
             )  # fmt: skip
             number = receipt.registration_number
             actor = portfolio_contracts.Actor(person_id=receipt.person_id, origin="e2e")
-
-            provider_id, edition_id = await accredited_edition(client, today)
-
-            async def placed() -> bool:
-                result = await call(
-                    client,
-                    "accreditation",
-                    accreditation_contracts.PostAttendance(
-                        provider_id=provider_id, edition_id=edition_id, idempotency_key=uuid.uuid4().hex,
-                        attendees=[accreditation_contracts.AttendeeInput(registration_number=number)],
-                        channel="api", posted_by="e2e",
-                    ),
-                    accreditation_contracts.AttendancePostResult,
-                )  # fmt: skip
-                return result.rows[0].outcome != "rejected"
-
-            await _until(placed, "accreditation never learnt of the registration")
-            saved = await call(
-                client,
-                "portfolio",
-                portfolio_contracts.RecordActivity(
-                    person_id=actor.person_id,
-                    actor=actor,
-                    activity=portfolio_contracts.ActivityInput(
-                        category="A1", title=f"Cursus van {surname}", completion_date=today - timedelta(days=20),
-                        study_load_hours=Decimal(8),
-                    ),
+            edition = await accredited_edition(client, today)
+            await place_attendance(client.call, edition, number, posted_by="e2e")
+            saved = await record_activity(
+                client.call,
+                actor,
+                portfolio_contracts.ActivityInput(
+                    category="A1", title=f"Cursus van {surname}", completion_date=today - timedelta(days=20),
+                    study_load_hours=Decimal(8),
                 ),
-                portfolio_contracts.ActivitySaved,
-                waiting_for={"not_registered", "no_cycle"},
             )  # fmt: skip
             await upload_evidence(client, actor, f"{surname}.pdf", CERTIFICATE_PDF, saved.activity.activity_id)
             stored = [path for path in blobs.rglob("*") if path.is_file()]
@@ -192,21 +152,14 @@ async def test_a_person_past_retention_is_erased_in_every_service_and_logged_und
                 )
                 return bool(rows)
 
-            await _until(placed_in_portfolio, "the placed course in the portfolio")
+            await until(placed_in_portfolio, "the placed course in the portfolio")
             # The probe finds the person where they are (so its empty answer at the end means something).
             for service in ("registry", "portfolio", "accreditation"):
                 assert await _tables_mentioning(system.database_urls[service], [surname, number]), service
             # On request, in the browser: the registered professional is refused with the reason; an account
             # without registration is erased (every service confirms) and its browser signed out.
             visitor_email = f"weg.{surname.lower()}@example.nl"
-            visitor = await call(
-                client,
-                "registry",
-                registry_contracts.CreateDemoAccount(
-                    email=visitor_email, password=PASSWORD, initials="W.", surname=f"Weg{surname}"
-                ),
-                registry_contracts.DemoAccountReady,
-            )
+            visitor = await demo_account(client.call, visitor_email, PASSWORD, initials="W.", surname=f"Weg{surname}")
             async with WebUser(system.gateway_url) as professional, WebUser(system.gateway_url) as web_visitor:
                 await professional.sign_in(email, PASSWORD)
                 refused = await professional.post_form(
@@ -221,7 +174,7 @@ async def test_a_person_past_retention_is_erased_in_every_service_and_logged_und
                 assert 'data-testid="erased"' in (await web_visitor.get("/account/verwijderd")).text
                 signed_out = await web_visitor.get("/mijn")
                 assert signed_out.status_code == 303 and "/inloggen" in signed_out.headers["location"]
-            await _until(lambda: _confirmed(system, 1), "every service confirms the erasure on request")
+            await until(lambda: _confirmed(system, 1), "every service confirms the erasure on request")
             assert (
                 await _fetch(
                     system.database_urls["registry"], "SELECT 1 FROM people WHERE person_id = $1", visitor.account_id
@@ -244,7 +197,7 @@ async def test_a_person_past_retention_is_erased_in_every_service_and_logged_und
             # The short periods pass: the portfolio (evidence bytes too) and attendance go; the registration stays.
             await system.move_clock(SHORT_DAYS + 1)
             assert (await call(client, "registry", jobs, registry_contracts.ScheduledJobsReport)).erasures == 1
-            await _until(lambda: _confirmed(system, 2), "every service confirms the first erasure")
+            await until(lambda: _confirmed(system, 2), "every service confirms the first erasure")
             assert [path for path in blobs.rglob("*") if path.is_file()] == []
             assert await _fetch(system.database_urls["accreditation"], "SELECT 1 FROM attendance") == []
             assert await _fetch(
@@ -255,7 +208,7 @@ async def test_a_person_past_retention_is_erased_in_every_service_and_logged_und
             # The registration's period passes: everything else goes.
             await system.move_clock(REGISTRATION_DAYS - SHORT_DAYS)
             assert (await call(client, "registry", jobs, registry_contracts.ScheduledJobsReport)).erasures == 1
-            await _until(lambda: _confirmed(system, 3), "every service confirms the second erasure")
+            await until(lambda: _confirmed(system, 3), "every service confirms the second erasure")
 
             for service in SERVICES:
                 found = await _tables_mentioning(system.database_urls[service], [surname, number])

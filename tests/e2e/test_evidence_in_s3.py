@@ -15,8 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from lklr_shared.contracts import registry as contracts
 from lklr_shared.kit.clock import register_today, system_clock
+from tests.support.rpc_setup import registered_account
 from tests.support.s3_server import object_names, s3_env, s3_server
 from tests.support.system import RunningSystem, start_system
 from tests.support.web import WebUser
@@ -50,22 +50,16 @@ def _reset_peak(pid: int) -> None:
 
 async def _registered_professional(system: RunningSystem, email: str) -> uuid.UUID:
     """A signed-up account with a registration, once the portfolio knows its cycle; returns the person id."""
-    ready = await system.rpc(
-        "registry", contracts.CreateDemoAccount(email=email, password=PASSWORD, initials="S.", surname="Drie")
+    receipt = await registered_account(
+        system.rpc,
+        email,
+        PASSWORD,
+        initials="S.",
+        surname="Drie",
+        employer_id="gemeente-s3",
+        registered_since=register_today(system_clock) - timedelta(days=400),
     )
-    assert isinstance(ready, contracts.DemoAccountReady)
-    await system.rpc(
-        "registry",
-        contracts.GrantDemoRegistration(
-            initials="S.",
-            surname="Drie",
-            roles=["leerplichtambtenaar"],
-            employer_id="gemeente-s3",
-            registered_since=register_today(system_clock) - timedelta(days=400),
-            person_id=ready.account_id,
-        ),
-    )
-    return ready.account_id
+    return receipt.person_id
 
 
 async def _wait_for_cycle(client: httpx.AsyncClient, headers: dict[str, str]) -> None:

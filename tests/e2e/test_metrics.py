@@ -24,13 +24,14 @@ from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
 
 from lklr_shared.contracts import accreditation as accreditation_contracts
-from lklr_shared.contracts import registry as registry_contracts
 from lklr_shared.kit.actor import operator_credentials
 from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.clock import register_today, system_clock
 from lklr_shared.kit.rpc import RpcClient
 from scripts.demo_audit import accredited_edition, call
-from tests.support.system import SERVICES, RunningSystem, free_port, start_system
+from tests.support.ports import free_port
+from tests.support.rpc_setup import grant_registration
+from tests.support.system import SERVICES, RunningSystem, start_system
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.slow]
 
@@ -73,17 +74,12 @@ async def provider_post(system: RunningSystem) -> str:
             accreditation_contracts.CreateApiKey(provider_id=provider_id, label="metrics", created_by="test"),
             accreditation_contracts.ApiKeyCreated,
         )
-        receipt = await call(
-            client,
-            "registry",
-            registry_contracts.GrantDemoRegistration(
-                initials="M.",
-                surname="Meter",
-                roles=["leerplichtambtenaar"],
-                employer_id="gemeente-metrics",
-                registered_since=today - timedelta(days=400),
-            ),
-            registry_contracts.RegistrationReceipt,
+        receipt = await grant_registration(
+            client.call,
+            initials="M.",
+            surname="Meter",
+            employer_id="gemeente-metrics",
+            registered_since=today - timedelta(days=400),
         )
     finally:
         await broker.stop()

@@ -26,7 +26,8 @@ from sqlalchemy.engine import make_url
 
 from lklr_shared.kit.migrations import alembic_config, migration_lock_key
 from portfolio.bootstrap import MIGRATIONS_DIR, SERVICE_NAME
-from tests.support.system import ROOT, STOP_TIMEOUT_SECONDS, free_port
+from tests.support.ports import free_port
+from tests.support.system import ROOT, STOP_TIMEOUT_SECONDS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

@@ -57,6 +57,7 @@ from lklr_shared.registration_numbers import registration_number_for
 from portfolio.bootstrap import MIGRATIONS_DIR as PORTFOLIO_MIGRATIONS
 from portfolio.bootstrap import build_runtime as build_portfolio
 from portfolio.settings import PortfolioSettings
+from tests.support.rpc_setup import provider_with_api_key
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
@@ -119,17 +120,10 @@ class System:
     # --- the domain around the API ----------------------------------------------------------------------------
 
     async def provider(self) -> Provider:
-        details = await self.call(
-            "accreditation",
-            accreditation_contracts.RegisterProvider(
-                name=f"Aanbieder {uuid.uuid4().hex[:8]}", registered_by="office:e2e"
-            ),
+        provider_id, api_key = await provider_with_api_key(
+            self.call, registered_by="office:e2e", label="e2e", created_by="e2e"
         )
-        created = await self.call(
-            "accreditation",
-            accreditation_contracts.CreateApiKey(provider_id=details.provider_id, label="e2e", created_by="e2e"),
-        )
-        return Provider(details.provider_id, created.api_key)
+        return Provider(provider_id, api_key)
 
     async def course(
         self,

@@ -15,8 +15,8 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from lklr_shared.contracts import registry as contracts
 from lklr_shared.kit.clock import register_today, system_clock
+from tests.support.rpc_setup import registered_account
 from tests.support.system import RunningSystem, start_system
 from tests.support.web import WebUser, csrf_from
 
@@ -38,20 +38,14 @@ async def system(
 async def _registered_professional(system: RunningSystem) -> str:
     """A professional registered two months ago whose portfolio knows them; returns their e-mail."""
     email = f"prof-{uuid.uuid4().hex[:10]}@gemeente.example"
-    account = await system.rpc(
-        "registry", contracts.CreateDemoAccount(email=email, password=PASSWORD, initials="H.", surname="Herhaal")
-    )
-    assert isinstance(account, contracts.DemoAccountReady)
-    await system.rpc(
-        "registry",
-        contracts.GrantDemoRegistration(
-            initials="H.",
-            surname="Herhaal",
-            roles=["leerplichtambtenaar"],
-            employer_id="gemeente-herhaal",
-            registered_since=register_today(system_clock) - timedelta(days=60),
-            person_id=account.account_id,
-        ),
+    await registered_account(
+        system.rpc,
+        email,
+        PASSWORD,
+        initials="H.",
+        surname="Herhaal",
+        employer_id="gemeente-herhaal",
+        registered_since=register_today(system_clock) - timedelta(days=60),
     )
     return email
 

@@ -42,8 +42,9 @@ from lklr_shared.contracts.base import Message
 from lklr_shared.kit.actor import operator_credentials
 from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.clock import register_today, system_clock
-from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.rpc import RpcClient
+from tests.support import rpc_setup
+from tests.support.calendar import add_years
 from tests.support.system import RunningSystem, start_system
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.slow]
@@ -60,14 +61,6 @@ ACCREDITED_POINTS = Decimal(40)
 D = Decimal
 T = TypeVar("T", bound=Message)
 R = TypeVar("R")
-
-
-def add_years(day: date, years: int) -> date:
-    """The registry's calendar rule for cycles: 29 February moves to 1 March in a common year."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return date(day.year + years, 3, 1)
 
 
 def cycle_end(starts_on: date, years: int = 5) -> date:
@@ -95,6 +88,11 @@ class Professional:
         return cycle_end(self.cycle_ends_on + timedelta(days=1))
 
 
+def _expect(service: str, reply: Message, expected: type[T]) -> T:
+    assert isinstance(reply, expected), f"{service} answered {type(reply).__name__}, not {expected.__name__}"
+    return reply
+
+
 class Harness:
     """One RPC client for the whole test (a client per call would open a channel per call) and HTTP to the
     gateway; calls are spread concurrently, at most CONCURRENCY at a time."""
@@ -106,25 +104,20 @@ class Harness:
         self.today = today
         self._limit = asyncio.Semaphore(CONCURRENCY)
 
-    async def call(self, service: str, request: Message, expected: type[T]) -> T:
+    async def ask(self, service: str, request: Message) -> Message:
         async with self._limit:
-            reply = await self.rpc.call(service, request)
-        assert isinstance(reply, expected), f"{service} answered {type(reply).__name__}, not {expected.__name__}"
-        return reply
+            return await self.rpc.call(service, request)
+
+    async def call(self, service: str, request: Message, expected: type[T]) -> T:
+        return _expect(service, await self.ask(service, request), expected)
 
     async def call_when_ready(
         self, service: str, request: Message, expected: type[T], *, waiting_for: set[str], timeout: float = 60.0
     ) -> T:
         """Call, and call again while the service answers one of the `waiting_for` codes: it has not yet applied
         the events the request depends on (a registration, a placement)."""
-        deadline = asyncio.get_running_loop().time() + timeout
-        while True:
-            try:
-                return await self.call(service, request, expected)
-            except RpcError as exc:
-                if exc.code not in waiting_for or asyncio.get_running_loop().time() > deadline:
-                    raise
-            await asyncio.sleep(0.3)
+        reply = await rpc_setup.call_when_ready(self.ask, service, request, waiting_for, timeout=timeout)
+        return _expect(service, reply, expected)
 
     async def public_entry(self, number: str) -> dict[str, Any]:
         async with self._limit:
@@ -186,37 +179,13 @@ async def register_reviewers(h: Harness) -> list[uuid.UUID]:
 
 async def accredited_edition(h: Harness) -> tuple[uuid.UUID, uuid.UUID]:
     """A provider with an accredited 40-point course whose edition ended 40 days ago."""
-    provider = await h.call(
-        "accreditation",
-        accreditation_contracts.RegisterProvider(name=f"Aanbieder {uuid.uuid4().hex[:8]}", registered_by="office:e2e"),
-        accreditation_contracts.ProviderDetails,
+    return await rpc_setup.accredited_edition(
+        h.ask,
+        h.today,
+        points=ACCREDITED_POINTS,
+        title="Verzuimaanpak in de praktijk",
+        description="Geaccrediteerde cursus",
     )
-    ended = h.today - timedelta(days=40)
-    course = await h.call(
-        "accreditation",
-        accreditation_contracts.SubmitCourse(
-            provider_id=provider.provider_id,
-            submitted_by="provider:e2e",
-            title="Verzuimaanpak in de praktijk",
-            description="Geaccrediteerde cursus",
-            category="A1",
-            study_load_hours=ACCREDITED_POINTS,
-            editions=[accreditation_contracts.EditionInput(start_date=ended - timedelta(days=1), end_date=ended)],
-        ),
-        accreditation_contracts.CourseDetails,
-    )
-    await h.call(
-        "accreditation",
-        accreditation_contracts.ApproveCourse(
-            course_id=course.course_id,
-            decided_by="committee:e2e",
-            reason="Voldoet.",
-            points=ACCREDITED_POINTS,
-            valid_from=ended - timedelta(days=400),
-        ),
-        accreditation_contracts.CourseDetails,
-    )
-    return provider.provider_id, course.editions[0].edition_id
 
 
 async def post_attendance(

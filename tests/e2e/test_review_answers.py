@@ -4,9 +4,7 @@ granted it (EvidenceAccessGranted); another reviewer gets 404, as for a file tha
 
 from __future__ import annotations
 
-import asyncio
 import re
-from pathlib import Path
 
 import pytest
 
@@ -16,9 +14,11 @@ from lklr_shared.kit.actor import operator_credentials
 from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.clock import register_today, system_clock
 from lklr_shared.kit.rpc import RpcClient
-from lklr_shared.scheme import default_scheme_path
 from scripts.demo_audit import accredited_edition, call, prepare_dossier, register_reviewer
-from tests.support.system import start_system
+from tests.support.rpc_setup import demo_account
+from tests.support.scheme import scheme_sampling_every_dossier
+from tests.support.system import RunningSystem, start_system
+from tests.support.waiting import until
 from tests.support.web import WebUser, csrf_from
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -27,42 +27,24 @@ PASSWORD = "een veilig wachtwoord 2026"
 ANSWER_FILE = b"%PDF-1.4\n% verslag van de regiodag\n" + b"0" * 300_000 + b"\n%%EOF\n"
 
 
-def _scheme_sampling_everything(folder: Path) -> Path:
-    text, count = re.subn(r"(?m)^sample_share = .*$", "sample_share = 1.0", default_scheme_path().read_text())
-    assert count >= 1
-    target = folder / "scheme-sample-all.toml"
-    target.write_text(text)
-    return target
-
-
-async def _account(system, email: str, roles: list[contracts.AccountRole], secret: str | None = None):  # type: ignore[no-untyped-def]
-    ready = await system.rpc(
-        "registry",
-        contracts.CreateDemoAccount(
-            email=email,
-            password=PASSWORD,
-            initials="X.",
-            surname=email.split("@")[0],
-            account_roles=roles,
-            totp_secret=secret,
-        ),
+async def _account(
+    system: RunningSystem, email: str, roles: list[contracts.AccountRole], secret: str | None = None
+) -> contracts.DemoAccountReady:
+    return await demo_account(
+        system.rpc,
+        email,
+        PASSWORD,
+        initials="X.",
+        surname=email.split("@")[0],
+        account_roles=roles,
+        totp_secret=secret,
     )
-    assert isinstance(ready, contracts.DemoAccountReady)
-    return ready
-
-
-async def _until(predicate, message: str, timeout: float = 30):  # type: ignore[no-untyped-def]
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not (result := await predicate()):
-        assert asyncio.get_running_loop().time() < deadline, message
-        await asyncio.sleep(0.5)
-    return result
 
 
 async def test_the_reviewer_reads_the_file_sent_with_an_answer_and_nobody_else_does(
     amqp_url, databases, broker_names, tmp_path
 ):
-    scheme = _scheme_sampling_everything(tmp_path)
+    scheme = scheme_sampling_every_dossier(tmp_path)
     async with start_system(
         amqp_url, databases, broker_names, tmp_path, env={"AUDIT_SCHEME_PATH": str(scheme)}
     ) as system:
@@ -96,7 +78,7 @@ async def test_the_reviewer_reads_the_file_sent_with_an_answer_and_nobody_else_d
                 )
                 return bool(cases.cases)
 
-            await _until(assigned, "the case was not assigned")
+            await until(assigned, "the case was not assigned", timeout=30, interval=0.5)
             # Registered after the case was assigned: the colleague has no case and no grant.
             await register_reviewer(client, colleague.account_id, "Tweede beoordelaar")
         finally:
@@ -115,7 +97,7 @@ async def test_the_reviewer_reads_the_file_sent_with_an_answer_and_nobody_else_d
                 found = re.search(r'href="(/beoordeling/zaken/[0-9a-f-]{36})"', (await staff.get("/beoordeling")).text)
                 return found.group(1) if found else None
 
-            case_path = await _until(case_link, "the case was not assigned")
+            case_path = await until(case_link, "the case was not assigned", timeout=30, interval=0.5)
             case_page = (await staff.get(case_path)).text
             assert prepared.registration_number in case_page
             articles = case_page[case_page.index("Artikelen in het vakblad") :]
@@ -136,7 +118,7 @@ async def test_the_reviewer_reads_the_file_sent_with_an_answer_and_nobody_else_d
                 page = (await prof.get("/mijn/herregistratie")).text
                 return page if "Stuur de artikelen mee." in page else None
 
-            page = await _until(question, "the question did not reach the professional")
+            page = await until(question, "the question did not reach the professional", timeout=30, interval=0.5)
             # The form posts to its action URL, which carries the CSRF token (a multipart body is never parsed for it).
             answer_action = re.search(
                 r'action="(/mijn/herregistratie/vragen/[0-9a-f-]{36}/[0-9a-f-]{36}\?csrf_token=[\w-]+)"', page
@@ -161,7 +143,10 @@ async def test_the_reviewer_reads_the_file_sent_with_an_answer_and_nobody_else_d
                 response = await staff.get(link.group(1))
                 return response.content if response.status_code == 200 else None
 
-            assert await _until(downloaded, "the reviewer could not read the answer's file") == ANSWER_FILE
+            assert (
+                await until(downloaded, "the reviewer could not read the answer's file", timeout=30, interval=0.5)
+                == ANSWER_FILE
+            )
             assert (await other.get(link.group(1))).status_code == 404
             assert (await other.get(case_path)).status_code == 403
             assert (await prof.get(link.group(1))).status_code == 403  # not a reviewer at all

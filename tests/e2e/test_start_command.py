@@ -8,45 +8,17 @@ import json
 import os
 import shutil
 import signal
-import socket
 import sys
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.support.local_run import read_output_until, start_run_local
+
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("registry", "portfolio", "accreditation", "audit")
-
-
-def _free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [int(sock.getsockname()[1]) for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
-
-
-def _consecutive_free_ports(count: int) -> int:
-    for _ in range(50):
-        (base,) = _free_ports(1)
-        ports = range(base, base + count)
-        if all(_port_free(port) for port in ports):
-            return base
-    raise RuntimeError("no run of free ports")
-
-
-def _port_free(port: int) -> bool:
-    with socket.socket() as sock:
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
 
 
 def _children_of(pid: int) -> list[int]:
@@ -71,37 +43,11 @@ def _alive(pid: int) -> bool:
 
 async def test_start_command_brings_up_every_process_ready_and_ctrl_c_stops_them_all(amqp_url, broker_names, tmp_path):
     topology = broker_names.topology(consumers={"portfolio", "accreditation"}, services={*SERVICES})
-    (gateway_port,) = _free_ports(1)
-    health_base = _consecutive_free_ports(4)
     env = dict(os.environ, LKLR_AMQP_URL=amqp_url, LKLR_BROKER_PREFIX=topology.prefix)
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "scripts.run_local",
-        "--port",
-        str(gateway_port),
-        "--data-dir",
-        str(tmp_path / "data"),
-        "--health-port-base",
-        str(health_base),
-        "--fresh",
-        env=env,
-        cwd=ROOT,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    assert process.stdout is not None
-    output = []
-
-    async def read_until_running() -> None:
-        while line := await process.stdout.readline():
-            output.append(line.decode())
-            if "The register runs at" in line.decode():
-                return
-        raise AssertionError("start command ended early:\n" + "".join(output))
-
+    process, gateway_port = await start_run_local(env, tmp_path / "data")
+    output: list[str] = []
     try:
-        await asyncio.wait_for(read_until_running(), timeout=120)
+        await read_output_until(process, "The register runs at", output)
         children = _children_of(process.pid)
         assert len(children) == 5, "four services and the gateway"
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{gateway_port}") as client:

@@ -8,12 +8,11 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sys
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,6 @@ import pytest
 
 from lklr_shared.contracts import accreditation as accreditation_contracts
 from lklr_shared.contracts import portfolio as portfolio_contracts
-from lklr_shared.contracts import registry as registry_contracts
 from lklr_shared.contracts.base import Message
 from lklr_shared.kit.actor import operator_credentials
 from lklr_shared.kit.broker import connect_broker
@@ -31,41 +29,14 @@ from lklr_shared.kit.clock import register_today, system_clock
 from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.rpc import RpcClient
 from lklr_shared.kit.topology import Topology
+from tests.support.calendar import add_years
+from tests.support.local_run import read_output_until, start_run_local
+from tests.support.rpc_setup import grant_registration
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("registry", "portfolio", "accreditation", "audit")
 TRAVEL_DAYS = 200
-
-
-def _port_free(port: int) -> bool:
-    with socket.socket() as sock:
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _consecutive_free_ports(count: int) -> int:
-    for _ in range(50):
-        base = _free_port()
-        if all(_port_free(port) for port in range(base, base + count)):
-            return base
-    raise RuntimeError("no run of free ports")
-
-
-def _add_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return date(day.year + years, 3, 1)
 
 
 @dataclass
@@ -97,8 +68,6 @@ class LocalRun:
 @pytest.fixture
 async def local_run(amqp_url: str, broker_names: Any, tmp_path: Path) -> AsyncIterator[LocalRun]:
     topology = broker_names.topology(consumers=set(SERVICES), services=set(SERVICES))
-    port = _free_port()
-    health_base = _consecutive_free_ports(4)
     data_dir = tmp_path / "data"
     # The registry's own timer is off, so the expiry this test sees is the time-travel command's doing.
     env = dict(
@@ -107,36 +76,10 @@ async def local_run(amqp_url: str, broker_names: Any, tmp_path: Path) -> AsyncIt
         LKLR_BROKER_PREFIX=topology.prefix,
         REGISTRY_SCHEDULED_JOBS_ENABLED="false",
     )
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "scripts.run_local",
-        "--port",
-        str(port),
-        "--data-dir",
-        str(data_dir),
-        "--health-port-base",
-        str(health_base),
-        "--fresh",
-        "--no-demo",
-        env=env,
-        cwd=ROOT,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    assert process.stdout is not None
+    process, port = await start_run_local(env, data_dir, "--no-demo")
     output: list[str] = []
-
-    async def read_until_running() -> None:
-        assert process.stdout is not None
-        while line := await process.stdout.readline():
-            output.append(line.decode())
-            if "--reset" in line.decode():  # the last line of the start output
-                return
-        raise AssertionError("start command ended early:\n" + "".join(output))
-
     try:
-        await asyncio.wait_for(read_until_running(), timeout=120)
+        await read_output_until(process, "--reset", output)  # the last line of the start output
         yield LocalRun(f"http://127.0.0.1:{port}", data_dir, env, topology, output)
         process.send_signal(signal.SIGINT)
         rest, _ = await asyncio.wait_for(process.communicate(), timeout=60)
@@ -163,17 +106,9 @@ async def test_time_travel_moves_every_process_and_expires_a_cycle_that_ended(
     try:
         client = RpcClient(broker, local_run.topology, timeout=30, credentials=operator_credentials())
         # A professional whose cycle ends in 10 days and who does not apply.
-        since = _add_years(today + timedelta(days=11), -5)
-        receipt = await _call(
-            client,
-            "registry",
-            registry_contracts.GrantDemoRegistration(
-                initials="T.",
-                surname="Reiziger",
-                roles=["leerplichtambtenaar"],
-                employer_id="gemeente-x",
-                registered_since=since,
-            ),
+        since = add_years(today + timedelta(days=11), -5)
+        receipt = await grant_registration(
+            client.call, initials="T.", surname="Reiziger", employer_id="gemeente-x", registered_since=since
         )
         # An accredited course valid for another 100 days only.
         provider = await _call(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import sys
 from collections.abc import AsyncIterator
 from datetime import date
@@ -18,21 +17,17 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from lklr_shared.contracts import registry as contracts
 from lklr_shared.kit.actor import operator_credentials
 from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.db import make_engine
 from lklr_shared.kit.rpc import RpcClient
+from tests.support.ports import free_port
+from tests.support.rpc_setup import grant_registration
+from tests.support.system import service_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("registry", "portfolio", "accreditation", "audit")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class RunningSystem:
@@ -51,7 +46,7 @@ async def system(request, amqp_url, databases, broker_names, tmp_path) -> AsyncI
             database_urls[name] = await databases.create(name)
         else:
             database_urls[name] = f"sqlite+aiosqlite:///{tmp_path}/{name}.db"
-    port = _free_port()
+    port = free_port()
     env = dict(
         os.environ,
         GATEWAY_AMQP_URL=amqp_url,
@@ -62,15 +57,7 @@ async def system(request, amqp_url, databases, broker_names, tmp_path) -> AsyncI
         REGISTRY_ENVIRONMENT="local",
     )
     for name in SERVICES:
-        upper = name.upper()
-        env |= {
-            f"{upper}_DATABASE_URL": database_urls[name],
-            f"{upper}_AMQP_URL": amqp_url,
-            f"{upper}_BROKER_PREFIX": topology.prefix,
-            f"{upper}_HEALTH_PORT": "0",
-            f"{upper}_OUTBOX_POLL_SECONDS": "0.5",
-            f"{upper}_ENVIRONMENT": "local",
-        }
+        env |= service_env(name, database_urls[name], amqp_url, topology)
     logs = tmp_path / "logs"
     logs.mkdir()
     processes = []
@@ -128,19 +115,17 @@ async def test_an_http_request_is_answered_by_a_service_and_an_event_lands_in_ot
 ):
     broker = await connect_broker(amqp_url)
     try:
-        receipt = await RpcClient(broker, system.topology, timeout=10, credentials=operator_credentials()).call(
-            "registry",
-            contracts.GrantDemoRegistration(
-                initials="T.",
-                surname="Skeleton",
-                roles=["rmc_medewerker"],
-                employer_id="gemeente-test",
-                registered_since=date(2026, 1, 2),
-            ),
+        client = RpcClient(broker, system.topology, timeout=10, credentials=operator_credentials())
+        receipt = await grant_registration(
+            client.call,
+            initials="T.",
+            surname="Skeleton",
+            roles=["rmc_medewerker"],
+            employer_id="gemeente-test",
+            registered_since=date(2026, 1, 2),
         )
     finally:
         await broker.stop()
-    assert isinstance(receipt, contracts.RegistrationReceipt)
 
     async with httpx.AsyncClient(base_url=system.gateway_url) as client:
         response = await client.get("/api/v1/statistics")

@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults.scale import ACTIVITY_EVERY, CLIENTS, ROWS_PER_POST
 from tests.support.fault_rig import FaultRig, fault_rig
-from tests.support.ledger_check import check_ledger, settle
-from tests.support.load import PostStream, Request, fetch
+from tests.support.fault_stream import ROWS_PER_POST, check_nothing_lost, start_post_stream
+from tests.support.load import Request, fetch
 
 pytestmark = [pytest.mark.faults, pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(900)]
 
@@ -55,9 +54,7 @@ async def _post_cut_by_an_accreditation_crash(rig: FaultRig) -> tuple[Request, f
 async def test_each_process_killed_mid_stream_loses_and_duplicates_nothing(tmp_path: Path) -> None:
     async with fault_rig(tmp_path) as rig:
         scenario = rig.scenario
-        await scenario.prepare(people=ROWS_PER_POST, editions=10, professionals=2)
-        stream = PostStream(scenario, clients=CLIENTS, rows=ROWS_PER_POST, activity_every=ACTIVITY_EVERY)
-        await stream.posts_done(1)
+        stream = await start_post_stream(rig, editions=10, posts=1)
         for name in PROCESSES:
             await rig.system.kill(name)
             await rig.system.restart(name)
@@ -66,10 +63,7 @@ async def test_each_process_killed_mid_stream_loses_and_duplicates_nothing(tmp_p
 
         cut, ready_at = await _post_cut_by_an_accreditation_crash(rig)
 
-        await settle(rig.system, rig.rabbit)
-        report = await check_ledger(rig.system, rig.rabbit, scenario.ledger, published=scenario.published)
-        assert not report.problems, report.describe()
-        assert report.dead_letters == {}, report.describe()
+        await check_nothing_lost(rig)
         assert cut.outcome == "ok", cut
         # The first attempt answered after the restart is the first retry the provider can see an answer to; a retry
         # sent while accreditation was down waits in its queue and is that attempt.

@@ -7,8 +7,13 @@ harness make the handler fail in the ways the tests need (always, once with a da
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import ClassVar
+from pathlib import Path
+from typing import Any, ClassVar
 
 import aio_pika
 import sqlalchemy as sa
@@ -23,6 +28,7 @@ from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.kit.publisher import Publisher
 from lklr_shared.kit.topology import Topology, declare_broker_exchanges
 
+ROOT = Path(__file__).resolve().parents[2]
 CONSUMER = "probe-consumer"
 
 
@@ -69,6 +75,44 @@ async def prepare_database(url: str) -> tuple[AsyncEngine, async_sessionmaker[As
         await connection.run_sync(kit_metadata.create_all)
         await connection.run_sync(test_metadata.create_all)
     return engine, make_session_factory(engine)
+
+
+@asynccontextmanager
+async def probe_database(databases: Any, name: str) -> AsyncIterator[tuple[str, async_sessionmaker[AsyncSession]]]:
+    """A fresh database `name` with the kit's and the probes' tables: its URL and a session factory; the engine
+    is disposed of afterwards."""
+    url = await databases.create(name)
+    engine, session_factory = await prepare_database(url)
+    try:
+        yield url, session_factory
+    finally:
+        await engine.dispose()
+
+
+async def applied_once(session_factory: async_sessionmaker[AsyncSession], key: str) -> bool:
+    """Whether the message `key` has had its effect exactly once."""
+    return await effect_count(session_factory, key) == 1
+
+
+async def run_dead_letter_cli(amqp_url: str, prefix: str, *args: str) -> str:
+    """Run the dead-letter command (`python -m lklr_shared.kit.deadletters`) as an operator would, on the
+    test's prefix; returns what it printed, after checking that it succeeded."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "lklr_shared.kit.deadletters",
+        "--amqp-url",
+        amqp_url,
+        "--prefix",
+        prefix,
+        *args,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 0, err.decode()
+    return out.decode()
 
 
 async def effect_count(session_factory: async_sessionmaker[AsyncSession], key: str) -> int:

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import subprocess
 import sys
 import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_asyncio
 import sqlalchemy as sa
-from faststream.rabbit import RabbitBroker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from lklr_shared.contracts.envelope import Envelope, utcnow
-from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.db import inbox_table, outbox_table
 from lklr_shared.kit.deadletters import list_dead_letters
 from lklr_shared.kit.outbox import OutboxRelay, UnitOfWork, prune_processed_messages
@@ -34,18 +33,9 @@ class RelayCrashed(BaseException):
 
 
 @pytest_asyncio.fixture
-async def broker(amqp_url: str) -> AsyncIterator[RabbitBroker]:
-    started = await connect_broker(amqp_url, name="messaging-tests")
-    yield started
-    await started.stop()
-
-
-@pytest_asyncio.fixture
-async def database(databases):  # type: ignore[no-untyped-def]
-    url = await databases.create("msg")
-    engine, session_factory = await harness.prepare_database(url)
-    yield url, session_factory
-    await engine.dispose()
+async def database(databases: Any) -> AsyncIterator[tuple[str, async_sessionmaker[AsyncSession]]]:
+    async with harness.probe_database(databases, "msg") as created:
+        yield created
 
 
 def fresh_topology(broker_names, delivery_limit: int = 5):  # type: ignore[no-untyped-def]
@@ -147,7 +137,7 @@ async def test_poison_message_is_dead_lettered_after_its_retries_while_later_mes
         await harness.publish_probe(broker, topology, key)
 
     for key in ("after-1", "after-2", "after-3"):
-        await eventually(lambda key=key: _applied(session_factory, key), message=f"{key} applied")
+        await eventually(lambda key=key: harness.applied_once(session_factory, key), message=f"{key} applied")
     letters = await eventually(
         lambda: list_dead_letters(amqp_url, topology, harness.CONSUMER), message="poison message dead-lettered"
     )
@@ -159,36 +149,13 @@ async def test_poison_message_is_dead_lettered_after_its_retries_while_later_mes
 
     # The operator fixes the cause and replays with the command-line tool.
     switches.always_fail.clear()
-    listed = await _run_cli(amqp_url, topology.prefix, "list", harness.CONSUMER)
+    listed = await harness.run_dead_letter_cli(amqp_url, topology.prefix, "list", harness.CONSUMER)
     assert "1 dead-lettered message(s)" in listed
-    replayed = await _run_cli(amqp_url, topology.prefix, "replay", harness.CONSUMER)
+    replayed = await harness.run_dead_letter_cli(amqp_url, topology.prefix, "replay", harness.CONSUMER)
     assert "1 message(s) replayed" in replayed
-    await eventually(lambda: _applied(session_factory, "poison"), message="replayed message applied")
+    await eventually(lambda: harness.applied_once(session_factory, "poison"), message="replayed message applied")
     await consumer.stop()
     assert await list_dead_letters(amqp_url, topology, harness.CONSUMER) == []
-
-
-async def _applied(session_factory, key: str) -> bool:  # type: ignore[no-untyped-def]
-    return await harness.effect_count(session_factory, key) == 1
-
-
-async def _run_cli(amqp_url: str, prefix: str, *args: str) -> str:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "lklr_shared.kit.deadletters",
-        "--amqp-url",
-        amqp_url,
-        "--prefix",
-        prefix,
-        *args,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        cwd=ROOT,
-    )
-    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
-    assert process.returncode == 0, err.decode()
-    return out.decode()
 
 
 async def test_publish_no_queue_receives_fails_and_the_outbox_row_stays_unsent(broker, database, broker_names):
@@ -220,7 +187,7 @@ async def test_database_error_inside_a_handler_does_not_lose_the_message_it_is_r
     consumer = harness.make_consumer(broker, topology, session_factory, switches)
     await consumer.start()
     await harness.publish_probe(broker, topology, "k5")
-    await eventually(lambda: _applied(session_factory, "k5"), message="applied after redelivery")
+    await eventually(lambda: harness.applied_once(session_factory, "k5"), message="applied after redelivery")
     await consumer.stop()
     assert consumer.stats["failed"] == 1
     assert consumer.stats["applied"] == 1
@@ -238,7 +205,7 @@ async def test_relay_is_woken_by_commit_not_only_by_its_poll(broker, database, b
         async with UnitOfWork(session_factory, relay) as uow:
             uow.emit(harness.Probed(key="woken"))
             await uow.commit()
-        await eventually(lambda: _applied(session_factory, "woken"), timeout=10, message="event relayed")
+        await eventually(lambda: harness.applied_once(session_factory, "woken"), timeout=10, message="event relayed")
     finally:
         relay.stop()
         await task
@@ -291,7 +258,9 @@ async def test_poison_finding_an_outbox_row_that_can_never_be_published_is_parke
     relay = OutboxRelay(session_factory, Publisher(broker, topology.events_exchange, timeout=5))
     assert await relay.relay_once() == 4
     for index in range(3):
-        await eventually(lambda i=index: _applied(session_factory, f"behind-poison-{i}"), message="rows behind it")
+        await eventually(
+            lambda i=index: harness.applied_once(session_factory, f"behind-poison-{i}"), message="rows behind it"
+        )
     async with session_factory() as session:
         parked = (await session.execute(sa.select(outbox_table).where(outbox_table.c.body == b"{not json"))).one()
     assert parked.parked_at is not None and parked.sent_at is None and "ValidationError" in parked.last_error

@@ -22,7 +22,6 @@ from lklr_shared.contracts.access import PUBLIC, Access
 from lklr_shared.contracts.base import Message, MessageKind, Request
 from lklr_shared.contracts.envelope import Envelope
 from lklr_shared.kit.actor import local_verifier, operator_credentials
-from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.kit.request_log import prune_request_log, request_log_table
@@ -74,44 +73,35 @@ class Service:
 
 
 @pytest.fixture
-async def broker(amqp_url: str) -> AsyncIterator[RabbitBroker]:
-    started = await connect_broker(amqp_url, name="request-id-tests")
-    yield started
-    await started.stop()
-
-
-@pytest.fixture
 async def service(broker: RabbitBroker, broker_names: Any, databases: Any) -> AsyncIterator[Service]:
-    url = await databases.create("requestids")
-    engine, session_factory = await harness.prepare_database(url)
-    topology = broker_names.topology(services={"probes"})
-    state = Service(
-        RpcClient(broker, topology, timeout=15, credentials=operator_credentials()),
-        session_factory,
-        database=url.rsplit("/", 1)[-1],
-    )
+    async with harness.probe_database(databases, "requestids") as (url, session_factory):
+        topology = broker_names.topology(services={"probes"})
+        state = Service(
+            RpcClient(broker, topology, timeout=15, credentials=operator_credentials()),
+            session_factory,
+            database=url.rsplit("/", 1)[-1],
+        )
 
-    async def make(command: MakeProbe, _envelope: Envelope) -> ProbeMade:
-        async with UnitOfWork(session_factory) as uow:
-            if command.refuse:
-                raise RpcError("refused", "not this one", 409)
-            inserted = await uow.session.execute(
-                sa.insert(harness.effects).values(key=command.key).returning(harness.effects.c.id)
-            )
-            row_id = int(inserted.scalar_one())
-            if command.key in state.hold:
-                state.entered.setdefault(command.key, asyncio.Event()).set()
-                await state.hold[command.key].wait()
-            await uow.commit()
-        if command.fail_after_commit:
-            raise RuntimeError("the process dies after the commit")
-        return ProbeMade(row_id=row_id)
+        async def make(command: MakeProbe, _envelope: Envelope) -> ProbeMade:
+            async with UnitOfWork(session_factory) as uow:
+                if command.refuse:
+                    raise RpcError("refused", "not this one", 409)
+                inserted = await uow.session.execute(
+                    sa.insert(harness.effects).values(key=command.key).returning(harness.effects.c.id)
+                )
+                row_id = int(inserted.scalar_one())
+                if command.key in state.hold:
+                    state.entered.setdefault(command.key, asyncio.Event()).set()
+                    await state.hold[command.key].wait()
+                await uow.commit()
+            if command.fail_after_commit:
+                raise RuntimeError("the process dies after the commit")
+            return ProbeMade(row_id=row_id)
 
-    server = RpcServer("probes", broker, topology, {MakeProbe: make}, verifier=local_verifier())
-    await server.start()
-    yield state
-    await server.stop()
-    await engine.dispose()
+        server = RpcServer("probes", broker, topology, {MakeProbe: make}, verifier=local_verifier())
+        await server.start()
+        yield state
+        await server.stop()
 
 
 async def test_request_id_retry_returns_the_first_reply_and_changes_nothing(service: Service) -> None:

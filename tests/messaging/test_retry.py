@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +20,7 @@ from faststream.rabbit import RabbitBroker
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from lklr_shared.contracts.envelope import Envelope
-from lklr_shared.kit.broker import connect_broker, current_message
+from lklr_shared.kit.broker import current_message
 from lklr_shared.kit.consumer import EventConsumer
 from lklr_shared.kit.deadletters import list_dead_letters
 from lklr_shared.kit.outbox import UnitOfWork
@@ -89,22 +87,9 @@ def scripted_consumer(
 
 
 @pytest_asyncio.fixture
-async def broker(amqp_url: str) -> AsyncIterator[RabbitBroker]:
-    started = await connect_broker(amqp_url, name="retry-tests")
-    yield started
-    await started.stop()
-
-
-@pytest_asyncio.fixture
 async def database(databases: Any) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    url = await databases.create("retry")
-    engine, session_factory = await harness.prepare_database(url)
-    yield session_factory
-    await engine.dispose()
-
-
-async def _applied_once(session_factory: async_sessionmaker[AsyncSession], key: str) -> bool:
-    return await harness.effect_count(session_factory, key) == 1
+    async with harness.probe_database(databases, "retry") as (_, session_factory):
+        yield session_factory
 
 
 async def test_a_transient_failure_is_retried_after_each_delay_in_order_and_applied_once(
@@ -116,7 +101,7 @@ async def test_a_transient_failure_is_retried_after_each_delay_in_order_and_appl
     await consumer.start()
     try:
         await harness.publish_probe(broker, topology, "flaky")
-        await eventually(lambda: _applied_once(database, "flaky"), message="applied after two retries")
+        await eventually(lambda: harness.applied_once(database, "flaky"), message="applied after two retries")
     finally:
         await consumer.stop()
 
@@ -153,7 +138,7 @@ async def test_a_permanent_failure_and_an_unparseable_message_are_dead_lettered_
             timeout=5,
         )
         await harness.publish_probe(broker, topology, "fine")
-        await eventually(lambda: _applied_once(database, "fine"), message="the message behind them applied")
+        await eventually(lambda: harness.applied_once(database, "fine"), message="the message behind them applied")
         letters = await eventually(lambda: _letters_when(amqp_url, topology, 2), message="both dead-lettered")
     finally:
         await consumer.stop()
@@ -186,7 +171,12 @@ async def test_a_transient_failure_past_the_last_delay_is_dead_lettered_with_its
         await eventually(lambda: _letters_when(amqp_url, topology, 1), message="dead-lettered after the last delay")
         assert [d.attempts for d in script.seen("outage")] == [0, 1, 2]
 
-        listed = [json.loads(line) for line in (await _run_cli(amqp_url, topology.prefix, "list")).splitlines()[:-1]]
+        listed = [
+            json.loads(line)
+            for line in (
+                await harness.run_dead_letter_cli(amqp_url, topology.prefix, "list", harness.CONSUMER)
+            ).splitlines()[:-1]
+        ]
         assert len(listed) == 1
         assert listed[0]["attempts"] == 3
         assert listed[0]["failure"] == "transient"
@@ -195,34 +185,16 @@ async def test_a_transient_failure_past_the_last_delay_is_dead_lettered_with_its
 
         # The operator repairs the cause and replays: the message starts again at attempt 0 and is applied.
         script.always_transient.clear()
-        assert "1 message(s) replayed" in await _run_cli(amqp_url, topology.prefix, "replay")
-        await eventually(lambda: _applied_once(database, "outage"), message="replayed message applied")
+        assert "1 message(s) replayed" in await harness.run_dead_letter_cli(
+            amqp_url, topology.prefix, "replay", harness.CONSUMER
+        )
+        await eventually(lambda: harness.applied_once(database, "outage"), message="replayed message applied")
     finally:
         await consumer.stop()
 
     assert script.seen("outage")[-1].attempts == 0, "a replay resets the attempts"
     assert await list_dead_letters(amqp_url, topology, harness.CONSUMER) == []
     assert await harness.effect_count(database, "outage") == 1
-
-
-async def _run_cli(amqp_url: str, prefix: str, command: str) -> str:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "lklr_shared.kit.deadletters",
-        "--amqp-url",
-        amqp_url,
-        "--prefix",
-        prefix,
-        command,
-        harness.CONSUMER,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        cwd=ROOT,
-    )
-    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
-    assert process.returncode == 0, err.decode()
-    return out.decode()
 
 
 async def test_messages_that_arrive_while_the_database_is_down_are_all_applied_once_when_it_is_back(
@@ -244,7 +216,7 @@ async def test_messages_that_arrive_while_the_database_is_down_are_all_applied_o
             assert consumer.stats["applied"] == 0
             await server.start()
             for key in keys:
-                await eventually(lambda key=key: _applied_once(session_factory, key), timeout=60, message=key)
+                await eventually(lambda key=key: harness.applied_once(session_factory, key), timeout=60, message=key)
         finally:
             await consumer.stop()
             await engine.dispose()

@@ -15,7 +15,6 @@ from lklr_shared.contracts.envelope import Envelope, wrap
 from lklr_shared.contracts.registry import GetStatistics, Statistics
 from lklr_shared.contracts.system import Ping, Pong
 from lklr_shared.kit.actor import ASSERTION_HEADER, local_verifier, operator_credentials
-from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.consumer import EventConsumer
 from lklr_shared.kit.errors import Problem, RpcError
 from lklr_shared.kit.outbox import UnitOfWork
@@ -24,13 +23,6 @@ from lklr_shared.kit.topology import declare_consumer_queue
 from tests.messaging import harness
 
 pytestmark = [pytest.mark.integration]
-
-
-@pytest.fixture
-async def broker(amqp_url):
-    started = await connect_broker(amqp_url, name="messaging-tests")
-    yield started
-    await started.stop()
 
 
 async def test_request_reply_returns_the_services_typed_answer(broker, broker_names):

@@ -41,8 +41,8 @@ import pytest
 
 from gateway.bootstrap import build_app
 from gateway.settings import GatewaySettings
-from lklr_shared.scheme import default_scheme_path
 from tests.support.identities import ROLES, Identity, Objects, set_up
+from tests.support.scheme import scheme_sampling_every_dossier
 from tests.support.system import start_system
 
 ANON, P, Q, PA, PB, OFFICE, ACCR, ASSESS, ADMIN = ROLES
@@ -486,15 +486,6 @@ async def _probe(identity: Identity, routes: list[tuple[str, str]], objects: Obj
     return found
 
 
-def _scheme_sampling_everything(folder: Any) -> Any:
-    """The register's scheme with every dossier sampled, so P's dossier becomes a case for the reviewer."""
-    text, count = re.subn(r"(?m)^sample_share = .*$", "sample_share = 1.0", default_scheme_path().read_text())
-    assert count >= 1
-    target = folder / "scheme-sample-all.toml"
-    target.write_text(text)
-    return target
-
-
 def _cell_matches(expected: str, cell: str) -> bool:
     found, status = cell.split(":")
     return matches(expected, found, int(status))
@@ -519,7 +510,7 @@ def _render(table: dict[tuple[str, str], dict[str, str]], expected: dict[tuple[s
 async def test_every_route_answers_every_identity_as_the_policy_says(amqp_url, databases, broker_names, tmp_path):
     table_routes = set(_route_table())
     assert table_routes == ROUTES.keys(), "see test_every_route_has_a_policy_row_and_the_guard_its_group_needs"
-    scheme = _scheme_sampling_everything(tmp_path)
+    scheme = scheme_sampling_every_dossier(tmp_path)
     async with start_system(
         amqp_url, databases, broker_names, tmp_path, env={"AUDIT_SCHEME_PATH": str(scheme)}
     ) as system:

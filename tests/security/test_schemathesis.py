@@ -27,9 +27,8 @@ import schemathesis
 import schemathesis.engine
 from schemathesis import BaseSchema
 
-from lklr_shared.contracts import accreditation as accreditation_contracts
-from lklr_shared.contracts import registry as registry_contracts
 from tests.security.tally import TALLY_KEY, Tally
+from tests.support.rpc_setup import provider_with_api_key, registered_account
 from tests.support.system import RunningSystem, start_system
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -53,23 +52,15 @@ async def system(
 async def _person_token(system: RunningSystem) -> str:
     """A registered professional's API token, from `POST /api/v1/auth/token` as a client would get it."""
     email = f"schemathesis-{uuid.uuid4().hex[:8]}@example.nl"
-    account = await system.rpc(
-        "registry",
-        registry_contracts.CreateDemoAccount(email=email, password=PASSWORD, initials="S.", surname="Thesis"),
+    await registered_account(
+        system.rpc,
+        email,
+        PASSWORD,
+        initials="S.",
+        surname="Thesis",
+        employer_id="gemeente-schemathesis",
+        registered_since=date.today() - timedelta(days=60),
     )
-    assert isinstance(account, registry_contracts.DemoAccountReady)
-    receipt = await system.rpc(
-        "registry",
-        registry_contracts.GrantDemoRegistration(
-            initials="S.",
-            surname="Thesis",
-            roles=["leerplichtambtenaar"],
-            employer_id="gemeente-schemathesis",
-            registered_since=date.today() - timedelta(days=60),
-            person_id=account.account_id,
-        ),
-    )
-    assert isinstance(receipt, registry_contracts.RegistrationReceipt)
     async with httpx.AsyncClient(base_url=system.gateway_url, timeout=30) as http:
         answer = await http.post("/api/v1/auth/token", json={"email": email, "password": PASSWORD})
     assert answer.status_code == 200, answer.text
@@ -78,18 +69,14 @@ async def _person_token(system: RunningSystem) -> str:
 
 async def _provider_key(system: RunningSystem) -> str:
     """A new provider's API key, made as the office and the portal make them."""
-    provider = await system.rpc(
-        "accreditation",
-        accreditation_contracts.RegisterProvider(name="Schemathesis Opleidingen", registered_by="office:schemathesis"),
+    _, api_key = await provider_with_api_key(
+        system.rpc,
+        name="Schemathesis Opleidingen",
+        registered_by="office:schemathesis",
+        label="schemathesis",
+        created_by="schemathesis",
     )
-    assert isinstance(provider, accreditation_contracts.ProviderDetails)
-    created = await system.rpc(
-        "accreditation",
-        accreditation_contracts.CreateApiKey(
-            provider_id=provider.provider_id, label="schemathesis", created_by="schemathesis"
-        ),
-    )
-    return str(created.api_key)
+    return api_key
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")

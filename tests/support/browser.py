@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
+from tests.support.web import fresh_totp
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -63,3 +65,14 @@ async def new_context(browser: Browser, base_url: str, **options: Any) -> Browse
     )
     context.set_default_timeout(15_000)
     return context
+
+
+async def sign_in(page: Page, email: str, password: str, *, totp_secret: str | None = None) -> None:
+    """Fill in the sign-in form on the page that shows it and send it; staff (`totp_secret`) then enter a fresh
+    code from their authenticator app."""
+    await page.get_by_label("E-mailadres").fill(email)
+    await page.get_by_label("Wachtwoord", exact=True).fill(password)
+    await page.get_by_role("button", name="Inloggen").click()
+    if totp_secret is not None:
+        await page.get_by_label("Code uit uw authenticator-app").fill(fresh_totp(totp_secret))
+        await page.get_by_role("button", name="Bevestigen en inloggen").click()

@@ -28,12 +28,12 @@ import httpx
 import pyotp
 
 from lklr_shared.contracts import accreditation as accreditation_contracts
-from lklr_shared.contracts import registry as contracts
 from lklr_shared.kit.actor import operator_credentials
 from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.clock import register_today, system_clock
 from lklr_shared.kit.rpc import RpcClient
 from scripts.demo_audit import accredited_edition, call, prepare_dossier, register_reviewer
+from tests.support.rpc_setup import demo_account, grant_registration, provider_with_contact
 from tests.support.system import RunningSystem
 from tests.support.web import WebUser, csrf_from, fresh_totp
 
@@ -86,13 +86,9 @@ class Objects:
 
 
 async def _account(system: RunningSystem, email: str, surname: str, roles: list[Any], totp: str | None) -> uuid.UUID:
-    ready = await system.rpc(
-        "registry",
-        contracts.CreateDemoAccount(
-            email=email, password=PASSWORD, initials="T.", surname=surname, account_roles=roles, totp_secret=totp
-        ),
+    ready = await demo_account(
+        system.rpc, email, PASSWORD, initials="T.", surname=surname, account_roles=roles, totp_secret=totp
     )
-    assert isinstance(ready, contracts.DemoAccountReady)
     return ready.account_id
 
 
@@ -107,14 +103,8 @@ async def _token(client: httpx.AsyncClient, email: str, totp: str | None) -> str
 
 async def _provider(client: RpcClient, name: str, contact: uuid.UUID) -> tuple[uuid.UUID, str]:
     """A provider with `contact` linked to it; returns its id and a fresh API key."""
-    details = await call(
-        client,
-        "accreditation",
-        accreditation_contracts.RegisterProvider(name=name, registered_by="test"),
-        accreditation_contracts.ProviderDetails,
-    )
-    await _link(client, details.provider_id, contact)
-    return details.provider_id, (await _key(client, details.provider_id)).api_key
+    provider_id = await provider_with_contact(client.call, name, contact, by="test")
+    return provider_id, (await _key(client, provider_id)).api_key
 
 
 async def _link(client: RpcClient, provider_id: uuid.UUID, contact: uuid.UUID) -> None:
@@ -183,18 +173,14 @@ async def set_up(system: RunningSystem) -> tuple[dict[str, Identity], Objects]:
             client, (provider_a, edition_a), initials="P.", surname="Pieters", today=today,
             person_id=accounts["professional"],
         )  # fmt: skip
-        await call(
-            client,
-            "registry",
-            contracts.GrantDemoRegistration(
-                initials="Q.",
-                surname="Quint",
-                roles=["rmc_medewerker"],
-                employer_id="gemeente-route-matrix",
-                registered_since=today - timedelta(days=400),
-                person_id=accounts["other_professional"],
-            ),
-            contracts.RegistrationReceipt,
+        await grant_registration(
+            client.call,
+            initials="Q.",
+            surname="Quint",
+            roles=["rmc_medewerker"],
+            employer_id="gemeente-route-matrix",
+            registered_since=today - timedelta(days=400),
+            person_id=accounts["other_professional"],
         )
         provider_b, key_b = await _provider(client, "Opleider B (route matrix)", accounts["provider_b"])
         await call(

@@ -42,6 +42,7 @@ from lklr_shared.contracts.envelope import utcnow, wrap
 from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.publisher import Publisher
 from lklr_shared.registration_numbers import registration_number_for
+from tests.support.rpc_setup import provider_with_api_key
 from tests.support.system import RunningSystem
 
 API = "/api/v1/provider"
@@ -188,17 +189,9 @@ class Scenario:
 
     async def prepare(self, *, people: int, editions: int, professionals: int = 0) -> None:
         """Provider, `people` registered people, `editions` approved ended editions, the professionals."""
-        provider = await self.call(
-            "accreditation",
-            accreditation_contracts.RegisterProvider(
-                name=f"Aanbieder {uuid.uuid4().hex[:8]}", registered_by="office:faults"
-            ),
+        _, self.api_key = await provider_with_api_key(
+            self.call, registered_by="office:faults", label="faults", created_by="faults"
         )
-        key = await self.call(
-            "accreditation",
-            accreditation_contracts.CreateApiKey(provider_id=provider.provider_id, label="faults", created_by="faults"),
-        )
-        self.api_key = key.api_key
         await self.announce_people(people)
         await asyncio.gather(*(self.add_edition() for _ in range(editions)))
         self.professionals = list(await asyncio.gather(*(self.professional(i) for i in range(professionals))))

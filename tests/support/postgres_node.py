@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.rabbit_node import free_port
+from tests.support.ports import free_port
 
 POSTGRES_BIN = Path(os.environ.get("LKLR_POSTGRES_BIN", "/usr/lib/postgresql/15/bin"))
 SERVER_USER = "postgres"

@@ -18,7 +18,6 @@ import contextlib
 import os
 import shutil
 import signal
-import socket
 import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -26,15 +25,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.ports import free_port
+
 RABBITMQ_BIN = Path(os.environ.get("LKLR_RABBITMQ_BIN", "/usr/lib/rabbitmq/bin"))
 START_TIMEOUT_SECONDS = 60
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass

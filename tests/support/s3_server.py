@@ -15,7 +15,7 @@ from typing import Any
 import boto3
 from moto.server import ThreadedMotoServer
 
-from tests.support.system import free_port
+from tests.support.ports import free_port
 
 S3_REGION = "eu-west-1"
 # moto accepts any credentials; the client still signs every request with them.

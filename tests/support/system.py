@@ -30,7 +30,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import sys
 import uuid
 from collections.abc import AsyncIterator, Mapping, Sequence
@@ -52,6 +51,7 @@ from lklr_shared.kit.rpc import RpcClient
 from lklr_shared.kit.topology import Topology
 from scripts import time_travel
 from scripts.time_travel import CLOCK_REFRESH_WAIT_SECONDS, read_offset, write_offset
+from tests.support.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES: tuple[str, ...] = ("registry", "portfolio", "accreditation", "audit")
@@ -60,10 +60,18 @@ STOP_TIMEOUT_SECONDS = 20.0
 TEST_SECRET_KEY = "test-only-secret-key-shared-by-every-gateway"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def service_env(name: str, database_url: str, amqp_url: str, topology: Topology) -> dict[str, str]:
+    """The settings a service process `name` needs to run in a test: its database, the broker under the test's
+    prefix, a health port the system picks, a quick outbox relay and the local environment."""
+    upper = name.upper()
+    return {
+        f"{upper}_DATABASE_URL": database_url,
+        f"{upper}_AMQP_URL": amqp_url,
+        f"{upper}_BROKER_PREFIX": topology.prefix,
+        f"{upper}_HEALTH_PORT": "0",
+        f"{upper}_OUTBOX_POLL_SECONDS": "0.5",
+        f"{upper}_ENVIRONMENT": "local",
+    }
 
 
 @dataclass
@@ -245,14 +253,7 @@ async def start_system(
     base = dict(os.environ)
     for name in services:
         upper = name.upper()
-        base |= {
-            f"{upper}_DATABASE_URL": database_urls[name],
-            f"{upper}_AMQP_URL": amqp_url,
-            f"{upper}_BROKER_PREFIX": topology.prefix,
-            f"{upper}_HEALTH_PORT": "0",
-            f"{upper}_OUTBOX_POLL_SECONDS": "0.5",
-            f"{upper}_ENVIRONMENT": "local",
-        }
+        base |= service_env(name, database_urls[name], amqp_url, topology)
         if clock_file is not None:
             base[f"{upper}_CLOCK_OFFSET_FILE"] = str(clock_file)
     if clock_file is not None:
