@@ -12,7 +12,6 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from gateway.texts.objections import MESSAGES
 from lklr_shared.contracts import accreditation as ac
 from lklr_shared.contracts import portfolio as pc
 from lklr_shared.contracts import registry as c
@@ -210,10 +209,6 @@ async def test_the_office_downloads_an_objections_attachment_through_the_portfol
     )
     world.overrides[pc.ReadObjectionEvidenceChunk] = RpcError("evidence_not_found", "no such evidence file", 404)
     assert (await client.get(link)).status_code == 404
-
-
-def test_every_objection_text_exists_in_dutch_and_english() -> None:
-    assert set(MESSAGES["nl"]) == set(MESSAGES["en"])
 
 
 async def test_a_providers_course_objection_is_in_the_same_queue_with_its_deadlines_and_the_same_steps() -> None:

@@ -10,7 +10,6 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from gateway.texts import office as office_texts
 from lklr_shared.contracts import audit as a
 from lklr_shared.contracts import registry as c
 from lklr_shared.kit.errors import RpcError
@@ -326,12 +325,6 @@ async def test_registering_without_the_csrf_token_is_refused(
     )
     assert response.status_code == 403
     assert not world.of(a.RegisterReviewer)
-
-
-def test_every_text_exists_in_dutch_and_in_english() -> None:
-    dutch, english = office_texts.MESSAGES["nl"], office_texts.MESSAGES["en"]
-    assert dutch.keys() == english.keys()
-    assert all(dutch[key].strip() and english[key].strip() for key in dutch)
 
 
 async def test_the_page_is_available_in_english(client: AsyncTestClient[Litestar], world: ReviewerWorld) -> None:

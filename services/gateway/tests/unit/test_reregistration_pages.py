@@ -11,7 +11,6 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from gateway.texts.review import MESSAGES
 from lklr_shared.contracts import accreditation as ac
 from lklr_shared.contracts import audit as a
 from lklr_shared.contracts import portfolio as p
@@ -346,10 +345,6 @@ async def test_the_audit_statistics_are_public_and_anonymous(
     english = await client.get("/statistieken/audit?lang=en")
     assert "Audit: figures per year" in english.text and "1,200" in english.text
     assert "Not upheld" in english.text
-
-
-def test_every_text_exists_in_dutch_and_english() -> None:
-    assert set(MESSAGES["nl"]) == set(MESSAGES["en"])
 
 
 async def test_the_self_check_lists_each_finding_with_a_link_to_fix_it_and_the_share_a_sample_would_flag(
