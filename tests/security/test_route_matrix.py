@@ -39,7 +39,7 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
-from gateway.bootstrap import build_app
+from gateway.app import build_app
 from gateway.settings import GatewaySettings
 from lklr_shared.scheme import default_scheme_path
 from tests.support.identities import ROLES, Identity, Objects, set_up

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 
 import uvicorn
 
-from gateway.bootstrap import build_app, load_settings
-from gateway.entrypoints.access_log import configure_access_log
+from gateway.app import build_app, load_settings
+from gateway.web.access_log import configure_access_log
 from lklr_shared.kit import tracing
 from lklr_shared.kit.cli import freeze_startup_objects
 from lklr_shared.kit.logs import configure_logging

@@ -1,0 +1,514 @@
+"""What the portfolio pages and the portfolio API share: whose portfolio a request is about, streaming evidence
+uploads to the portfolio service, streaming evidence downloads back, and reading an activity from form fields.
+
+Evidence is never held whole in memory. A multipart body (the API, or a page form, which carries its CSRF token
+in the action URL so that the session middleware need not parse the body) is parsed as it arrives and each file
+part goes on to the service in chunks of the service's chunk size. Should a form have been parsed before (Litestar
+spools its files to a temporary file beyond 1 MiB), the files are read from there chunk by chunk the same way.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import re
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any, Final
+from urllib.parse import quote
+
+from litestar import Request
+from litestar.datastructures import UploadFile
+from litestar.exceptions import ClientException
+from litestar.types import Empty
+from litestar.utils.scope.state import ScopeState
+from multipart import MultipartSegment, ParserError, ParserLimitReached, PushMultipartParser
+
+from gateway.caller import ServiceCaller
+from gateway.web.forms import parse_hours
+from gateway.web.web_session import CSRF_FIELD, client_ip
+from lklr_shared.contracts import portfolio as contracts
+from lklr_shared.contracts import registry as registry_contracts
+from lklr_shared.kit.errors import RpcError
+from lklr_shared.kit.requests import ask
+
+EVIDENCE_FIELD: Final = "evidence"
+MAX_EVIDENCE_BYTES: Final = 10 * 1024 * 1024
+"""The service's limit (it judges every chunk; this copy only sizes the gateway's request limit)."""
+MAX_FILES_PER_REQUEST: Final = 5
+MAX_FIELD_BYTES: Final = 16 * 1024
+# Every file at its maximum plus the text fields and the multipart framing.
+MAX_REQUEST_BYTES: Final = MAX_FILES_PER_REQUEST * MAX_EVIDENCE_BYTES + 1024 * 1024
+DOWNLOAD_CHUNK_BYTES: Final = 256 * 1024
+
+
+class FormProblem(RpcError):
+    """A multipart body the gateway refuses before the service sees it (status and a stable code): a refusal like
+    a service's, so pages and the API show it the same way."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(code, message, status)
+
+
+@dataclass(frozen=True)
+class PortfolioOwner:
+    """The person a signed-in account acts as, and the `actor` every portfolio request carries."""
+
+    person_id: uuid.UUID
+    actor: contracts.Actor
+
+
+async def my_registration(caller: ServiceCaller, account_id: uuid.UUID) -> registry_contracts.RegistrationView | None:
+    """The account's own registration; None when it holds none (any 404 of the registry)."""
+    try:
+        return await ask(caller, registry_contracts.GetMyRegistration(actor_account_id=account_id))
+    except RpcError as exc:
+        if exc.status == 404:
+            return None
+        raise
+
+
+async def portfolio_owner(caller: ServiceCaller, account_id: uuid.UUID, origin: str) -> PortfolioOwner | None:
+    """The registered person behind the account; None when the account holds no registration."""
+    registration = await my_registration(caller, account_id)
+    if registration is None:
+        return None
+    person_id = registration.person_id
+    return PortfolioOwner(person_id, contracts.Actor(person_id=person_id, role="professional", origin=origin[:200]))
+
+
+async def get_portfolio(
+    caller: ServiceCaller,
+    owner: PortfolioOwner,
+    lang: contracts.Language,
+    cycle_id: uuid.UUID | None = None,
+    *,
+    svg: bool = True,
+) -> contracts.Portfolio:
+    """The owner's portfolio of one cycle (None: the cycle that contains today, else the latest)."""
+    return await ask(
+        caller,
+        contracts.GetPortfolio(
+            person_id=owner.person_id, actor=owner.actor, cycle_id=cycle_id, language=lang, include_svg=svg
+        ),
+    )
+
+
+def request_origin(request: Request[Any, Any, Any], channel: str) -> str:
+    """Where a change came from, for the activity history: the channel and the client's address."""
+    ip = client_ip(request)
+    return f"{channel} {ip}".strip()
+
+
+# --- Evidence uploads -----------------------------------------------------------------------------------------
+
+
+class EvidenceUploader:
+    """Streams one file to the portfolio service: Begin, Append (full chunks as bytes arrive), Complete.
+
+    The service judges each chunk (magic bytes on the first, the 10 MiB limit on every one) and aborts the upload
+    itself when it refuses one; on any other failure this aborts it, so nothing half-sent stays open.
+    """
+
+    def __init__(
+        self, caller: ServiceCaller, owner: PortfolioOwner, filename: str, declared_size: int | None = None
+    ) -> None:
+        self.caller = caller
+        self.owner = owner
+        self.filename = (filename.replace("\\", "/").rsplit("/", 1)[-1] or "bestand")[:255]
+        self.declared_size = declared_size
+        self.upload_id: uuid.UUID | None = None
+        self.chunk_bytes = DOWNLOAD_CHUNK_BYTES
+        self.buffer = bytearray()
+        self.seq = 0
+        self.size = 0
+        self.digest = hashlib.sha256()
+
+    async def _begin(self) -> None:
+        started = await ask(
+            self.caller,
+            contracts.BeginEvidenceUpload(
+                person_id=self.owner.person_id,
+                actor=self.owner.actor,
+                filename=self.filename,
+                declared_size=self.declared_size,
+            ),
+        )
+        self.upload_id = started.upload_id
+        self.chunk_bytes = started.max_chunk_bytes
+
+    async def _send(self, data: bytes) -> None:
+        assert self.upload_id is not None
+        await ask(
+            self.caller,
+            contracts.AppendEvidenceChunk(
+                person_id=self.owner.person_id,
+                actor=self.owner.actor,
+                upload_id=self.upload_id,
+                seq=self.seq,
+                data=base64.b64encode(data).decode("ascii"),
+            ),
+        )
+        self.seq += 1
+
+    async def write(self, data: bytes) -> None:
+        if not data:
+            return
+        if self.upload_id is None:
+            await self._begin()
+        self.size += len(data)
+        self.digest.update(data)
+        self.buffer.extend(data)
+        while len(self.buffer) >= self.chunk_bytes:
+            chunk = bytes(self.buffer[: self.chunk_bytes])
+            del self.buffer[: self.chunk_bytes]
+            await self._send(chunk)
+
+    async def finish(self) -> contracts.EvidenceFile:
+        if self.upload_id is None:
+            raise FormProblem(422, "empty_evidence", f"{self.filename} is empty")
+        if self.buffer:
+            await self._send(bytes(self.buffer))
+            self.buffer.clear()
+        stored = await ask(
+            self.caller,
+            contracts.CompleteEvidenceUpload(
+                person_id=self.owner.person_id,
+                actor=self.owner.actor,
+                upload_id=self.upload_id,
+                expected_size=self.size,
+                sha256=self.digest.hexdigest(),
+            ),
+        )
+        return stored.evidence
+
+    async def abort(self) -> None:
+        """Give the upload up (after a failure of ours or of the transport); a closed upload is left alone."""
+        if self.upload_id is None:
+            return
+        # Already closed by the service's refusal, or unreachable: it abandons stale uploads itself.
+        with contextlib.suppress(RpcError):
+            await ask(
+                self.caller,
+                contracts.AbortEvidenceUpload(
+                    person_id=self.owner.person_id, actor=self.owner.actor, upload_id=self.upload_id
+                ),
+            )
+
+
+@dataclass
+class ReceivedForm:
+    """The text fields of a multipart form and the evidence files stored from it, in the order sent."""
+
+    fields: dict[str, str] = field(default_factory=dict)
+    lists: dict[str, list[str]] = field(default_factory=dict)
+    evidence: list[contracts.EvidenceFile] = field(default_factory=list)
+
+    def add(self, name: str, value: str) -> None:
+        if name == CSRF_FIELD:
+            return
+        self.lists.setdefault(name, []).append(value)
+        self.fields.setdefault(name, value.strip())
+
+
+async def _stream_file(uploader: EvidenceUploader, chunks: AsyncIterator[bytes]) -> contracts.EvidenceFile:
+    try:
+        async for chunk in chunks:
+            await uploader.write(chunk)
+        return await uploader.finish()
+    except RpcError as exc:
+        if exc.status not in (413, 415):  # those the service has aborted already
+            await uploader.abort()
+        raise
+    except BaseException:
+        await uploader.abort()
+        raise
+
+
+async def _spooled_chunks(upload: UploadFile, size: int) -> AsyncIterator[bytes]:
+    await upload.seek(0)
+    while chunk := await upload.read(size):
+        yield chunk
+
+
+def _spooled_size(upload: UploadFile) -> int:
+    handle = upload.file
+    handle.seek(0, 2)
+    size = handle.tell()
+    handle.seek(0)
+    return int(size)
+
+
+async def receive_form(
+    request: Request[Any, Any, Any], caller: ServiceCaller, owner: PortfolioOwner, received: ReceivedForm
+) -> None:
+    """Read a multipart form into `received`, storing every non-empty `evidence` file with the portfolio service
+    as it comes (so after a failure `received` still holds what arrived before it).
+
+    Raises FormProblem for a malformed or oversized body, RpcError for the service's refusals (413 too large,
+    415 not an accepted type, ...).
+    """
+    content_type, options = request.content_type
+    if content_type == "application/x-www-form-urlencoded":
+        # Fields only (no files): what a client sends when it attaches nothing.
+        for name, value in (await request.form()).multi_items():
+            received.add(name, str(value))
+        return
+    if content_type != "multipart/form-data":
+        raise FormProblem(415, "multipart_required", "Send the activity as multipart/form-data.")
+    parsed = ScopeState.from_scope(request.scope).form
+    if parsed is not Empty:
+        # Something read the form already: the files wait in spooled temp files.
+        form = await request.form()
+        uploads = []
+        # Every `evidence` part counts towards the limit, with a file name or not (see `_parse_stream`).
+        evidence_parts = sum(1 for name, _ in form.multi_items() if name == EVIDENCE_FIELD)
+        for name, value in form.multi_items():
+            if not isinstance(value, UploadFile):
+                received.add(name, str(value))
+            elif name == EVIDENCE_FIELD and value.filename:
+                uploads.append(value)
+        if evidence_parts > MAX_FILES_PER_REQUEST:
+            raise FormProblem(413, "too_many_files", f"At most {MAX_FILES_PER_REQUEST} files at once.")
+        for upload in uploads:
+            size = _spooled_size(upload)
+            if size == 0:
+                raise FormProblem(422, "empty_evidence", f"{upload.filename} is empty")
+            uploader = EvidenceUploader(caller, owner, upload.filename, declared_size=size)
+            received.evidence.append(await _stream_file(uploader, _spooled_chunks(upload, DOWNLOAD_CHUNK_BYTES)))
+        return
+    boundary = options.get("boundary")
+    if not boundary:
+        raise FormProblem(400, "bad_multipart", "The multipart boundary is missing from Content-Type.")
+    await _parse_stream(request, caller, owner, boundary.encode("latin-1"), received)
+
+
+async def _parse_stream(
+    request: Request[Any, Any, Any],
+    caller: ServiceCaller,
+    owner: PortfolioOwner,
+    boundary: bytes,
+    received: ReceivedForm,
+) -> None:
+    """Push the body through a multipart parser as it arrives; file bytes go on to the service at once."""
+    segment: MultipartSegment | None = None
+    uploader: EvidenceUploader | None = None
+    text = bytearray()
+    files = 0
+    try:
+        with PushMultipartParser(boundary, max_segment_count=MAX_FILES_PER_REQUEST + 40) as parser:
+            stream = request.stream()
+            ended = False
+            while not parser.closed:
+                if ended:
+                    raise FormProblem(400, "bad_multipart", "The multipart body ended too early.")
+                try:
+                    chunk = await stream.__anext__()
+                except StopAsyncIteration:
+                    chunk = b""
+                ended = not chunk
+                for event in parser.parse(chunk):
+                    if isinstance(event, MultipartSegment):
+                        segment = event
+                        text.clear()
+                        uploader = None
+                        if segment.name == EVIDENCE_FIELD:
+                            # Counted with or without a file name: the documented limit is on `evidence` parts, and
+                            # more of them than allowed was accepted when they came without one.
+                            files += 1
+                            if files > MAX_FILES_PER_REQUEST:
+                                raise FormProblem(
+                                    413, "too_many_files", f"At most {MAX_FILES_PER_REQUEST} files at once."
+                                )
+                        if segment.filename and segment.name == EVIDENCE_FIELD:
+                            uploader = EvidenceUploader(caller, owner, segment.filename)
+                    elif event:
+                        if uploader is not None:
+                            await _write(uploader, bytes(event))
+                        elif segment is not None and segment.filename is None:
+                            text.extend(event)
+                            if len(text) > MAX_FIELD_BYTES:
+                                raise FormProblem(413, "field_too_large", f"The field {segment.name} is too long.")
+                    else:
+                        if segment is None:
+                            raise FormProblem(400, "bad_multipart", "The multipart body is malformed.")
+                        if uploader is not None:
+                            received.evidence.append(await _finish(uploader))
+                        elif segment.filename is None:
+                            received.add(segment.name, text.decode(segment.charset or "utf-8", errors="replace"))
+                        segment, uploader = None, None
+    except (ParserError, ParserLimitReached) as exc:
+        if uploader is not None:
+            await uploader.abort()
+        raise FormProblem(400, "bad_multipart", f"The multipart body is malformed: {exc}") from exc
+    except ClientException as exc:  # Litestar's own body limit
+        if uploader is not None:
+            await uploader.abort()
+        raise FormProblem(exc.status_code, "request_too_large", str(exc.detail)) from exc
+    except FormProblem:
+        if uploader is not None:
+            await uploader.abort()
+        raise
+
+
+async def _write(uploader: EvidenceUploader, data: bytes) -> None:
+    try:
+        await uploader.write(data)
+    except RpcError as exc:
+        if exc.status not in (413, 415):
+            await uploader.abort()
+        raise
+
+
+async def _finish(uploader: EvidenceUploader) -> contracts.EvidenceFile:
+    try:
+        return await uploader.finish()
+    except RpcError as exc:
+        if exc.status not in (413, 415, 422):
+            await uploader.abort()
+        raise
+
+
+# --- Evidence downloads ---------------------------------------------------------------------------------------
+
+
+async def first_evidence_chunk(
+    caller: ServiceCaller, owner: PortfolioOwner, evidence_id: uuid.UUID
+) -> contracts.EvidenceChunk:
+    return await ask(
+        caller,
+        contracts.ReadEvidenceChunk(
+            person_id=owner.person_id, actor=owner.actor, evidence_id=evidence_id, length=DOWNLOAD_CHUNK_BYTES
+        ),
+    )
+
+
+async def evidence_bytes(
+    caller: ServiceCaller, owner: PortfolioOwner, first: contracts.EvidenceChunk
+) -> AsyncIterator[bytes]:
+    """The file's bytes, range by range (one range in memory at a time)."""
+    chunk = first
+    while True:
+        yield base64.b64decode(chunk.data)
+        if chunk.next_offset is None:
+            return
+        chunk = await ask(
+            caller,
+            contracts.ReadEvidenceChunk(
+                person_id=owner.person_id,
+                actor=owner.actor,
+                evidence_id=chunk.evidence.evidence_id,
+                offset=chunk.next_offset,
+                length=DOWNLOAD_CHUNK_BYTES,
+            ),
+        )
+
+
+def attachment_headers(filename: str) -> dict[str, str]:
+    """Content-Disposition for a download (an ASCII fallback and the UTF-8 name), never rendered inline."""
+    ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "_", filename) or "bestand"
+    return {
+        "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}",
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "no-store",
+    }
+
+
+# --- Activities from form fields ------------------------------------------------------------------------------
+
+
+def parse_decimal(text: str) -> Decimal | None:
+    """`4`, `4,5` or `4.5`; None when empty. Raises ValueError when it is not a finite number above zero."""
+    if not text.replace(" ", ""):
+        return None
+    value = parse_hours(text)
+    if value is None or value <= 0:
+        raise ValueError(text)
+    return value
+
+
+_DUTCH_DATE = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
+
+
+def parse_date(text: str) -> date | None:
+    """`2026-03-15` (what a date input sends) or `15-3-2026` (as Dutch people type it); None when empty."""
+    text = text.strip()
+    if not text:
+        return None
+    dutch = _DUTCH_DATE.match(text)
+    if dutch:
+        day, month, year = (int(part) for part in dutch.groups())
+        return date(year, month, day)
+    return date.fromisoformat(text)
+
+
+FIELD_OF_CODE: Final = {
+    "completion_in_future": "completion_date",
+    "study_load_hours_required": "study_load_hours",
+    "a2_type_required": "a2_type",
+    "unknown_a2_type": "a2_type",
+    "quantity_required": "quantity",
+    "quantity_not_whole": "quantity",
+    "condition_not_met": "hours_per_unit",
+    "fields_not_for_a1": "category",
+    "fields_not_for_a2": "category",
+    "evidence_too_large": EVIDENCE_FIELD,
+    "storage_quota_exceeded": EVIDENCE_FIELD,
+    "unsupported_evidence_type": EVIDENCE_FIELD,
+    "empty_evidence": EVIDENCE_FIELD,
+    "too_many_files": EVIDENCE_FIELD,
+    "reason_required": "reason",
+}
+"""Which form field a refusal of the portfolio service concerns (else it is shown above the form)."""
+
+
+def activity_input(fields: dict[str, str]) -> tuple[contracts.ActivityInput | None, dict[str, str]]:
+    """An ActivityInput from form fields, or the problem codes per field (`code` values, not texts).
+
+    Only the fields of the chosen category are passed on, so a form that shows both sets of fields (without
+    script) does not send A2 fields with an A1 course.
+    """
+    problems: dict[str, str] = {}
+    category = fields.get("category", "")
+    if category not in ("A1", "A2"):
+        problems["category"] = "category_required"
+    title = fields.get("title", "")
+    if not title:
+        problems["title"] = "title_required"
+    elif len(title) > 200:
+        title = title[:200]
+    completion: date | None = None
+    try:
+        completion = parse_date(fields.get("completion_date", ""))
+    except ValueError:
+        problems["completion_date"] = "date_invalid"
+    else:
+        if completion is None:
+            problems["completion_date"] = "date_invalid"
+    numbers: dict[str, Decimal | None] = {}
+    wanted = ("study_load_hours",) if category == "A1" else ("quantity", "hours_per_unit")
+    for name in wanted:
+        try:
+            numbers[name] = parse_decimal(fields.get(name, ""))
+        except ValueError:
+            problems[name] = "number_invalid"
+    if problems or completion is None:
+        return None, problems
+    try:
+        entry = contracts.ActivityInput(
+            category=category,
+            title=title,
+            description=fields.get("description", "")[:4000],
+            completion_date=completion,
+            study_load_hours=numbers.get("study_load_hours"),
+            a2_type=(fields.get("a2_type") or None) if category == "A2" else None,
+            quantity=numbers.get("quantity"),
+            hours_per_unit=numbers.get("hours_per_unit"),
+        )
+    except ValueError:
+        return None, {"_": "number_invalid"}
+    return entry, {}
