@@ -55,10 +55,16 @@ from gateway.features.provider.api import (
 from gateway.features.provider.api import PATH as PROVIDER_API_PATH
 from gateway.features.provider.api import SECURITY_SCHEME as PROVIDER_SECURITY_SCHEME
 from gateway.features.provider.openapi_texts import SANDBOX_TEXT, XAPI_TEXT
-from gateway.features.provider.pages import PUBLIC_BASE_URL_STATE
+from gateway.features.provider.portal import PUBLIC_BASE_URL_STATE
 from gateway.features.provider.webhooks import openapi_webhooks
-from gateway.features.provider.xapi import PATH as XAPI_PATH
-from gateway.features.provider.xapi import XapiContext, XapiError, XapiVersionHeader, xapi_error_handler, xapi_guard
+from gateway.features.provider.xapi_protocol import PATH as XAPI_PATH
+from gateway.features.provider.xapi_protocol import (
+    XapiContext,
+    XapiError,
+    XapiVersionHeader,
+    xapi_error_handler,
+    xapi_guard,
+)
 from gateway.features.site.dev_mail import DevMailPage
 from gateway.features.site.dev_webhooks import DevWebhookInbox, dev_webhook_receiver
 from gateway.service_layer.api_keys import ApiKeyAuthenticator, ApiKeyRejected

@@ -4,5 +4,6 @@ from litestar.types import ControllerRouterHandler
 
 from gateway.features.accounts.api import AccountApi
 from gateway.features.accounts.pages import AccountPages
+from gateway.features.accounts.second_factor import SecondFactorPages
 
-route_handlers: list[ControllerRouterHandler] = [AccountPages, AccountApi]
+route_handlers: list[ControllerRouterHandler] = [AccountPages, SecondFactorPages, AccountApi]

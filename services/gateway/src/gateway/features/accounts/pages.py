@@ -1,4 +1,4 @@
-"""Account pages: create an account, confirm the address, sign in (with a TOTP step for staff), sign out, and
+"""Account pages: create an account, confirm the address, sign in (the TOTP step for staff is in `second_factor.py`), sign out, and
 reset a forgotten password. Every form posts with a CSRF token (see `web_session`); after a successful post the
 browser is redirected (303), so reloading a result page never sends a form twice.
 
@@ -36,7 +36,7 @@ _ACCOUNT_FIELDS = {
 }
 
 
-def _no_store(response: Template) -> Template:
+def no_store(response: Template) -> Template:
     # Pages that echo credentials or one-time tokens must not stay in a cache or the back-forward history.
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -50,7 +50,7 @@ def _default_landing(roles: list[contracts.AccountRole]) -> str:
     return "/mijn"
 
 
-def _signed_in(
+def signed_in_response(
     request: Request[Any, Any, Any],
     accounts_context: AccountsContext,
     session_token: str,
@@ -60,44 +60,6 @@ def _signed_in(
     """The session cookie, and on to where the sign-in was asked for (or the account's own landing page)."""
     cookie = accounts_context.security.session_cookie(request, session_token)
     return Redirect(safe_next(next_path, _default_landing(roles)), status_code=303, cookies=[cookie])
-
-
-def _grouped(secret: str) -> str:
-    """A base32 secret in groups of four, as people type it into an authenticator app."""
-    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
-
-
-def _enrollment_page(
-    request: Request[Any, Any, Any],
-    *,
-    token: str,
-    secret: str,
-    uri: str,
-    next_path: str,
-    errors: FormErrors,
-    status: int,
-    retry_after: int | None = None,
-) -> Template:
-    """The TOTP enrollment step: the new secret (grouped, and as an otpauth:// URI) and a field for a code from it.
-
-    The secret and the enrollment token travel in hidden fields only to show this page again after a wrong code;
-    the registry checks the code against the secret it keeps pending, never against what the form says. No-store:
-    the page holds a secret.
-    """
-    response = page(
-        request,
-        "account/tweede_stap_instellen.html",
-        status_code=status,
-        enrollment_token=token,
-        secret=secret,
-        secret_grouped=_grouped(secret),
-        totp_uri=uri,
-        next=next_path,
-        errors=errors,
-    )
-    if retry_after is not None:
-        response.headers["Retry-After"] = str(retry_after)
-    return _no_store(response)
 
 
 def mail_language(request: Request[Any, Any, Any]) -> contracts.MailLanguage:
@@ -181,7 +143,7 @@ class AccountPages(Controller):
             state = "confirmed"
         elif request.query_params.get("opnieuw") == "1":
             state = "resent"
-        return _no_store(
+        return no_store(
             page(
                 request,
                 "account/bevestigen.html",
@@ -210,7 +172,7 @@ class AccountPages(Controller):
                     raise
                 errors["token"] = t("account.confirm.token_invalid")
         if errors:
-            return _no_store(
+            return no_store(
                 page(
                     request,
                     "account/bevestigen.html",
@@ -290,7 +252,7 @@ class AccountPages(Controller):
             )
             if retry_after is not None:
                 response.headers["Retry-After"] = str(retry_after)
-            return _no_store(response)
+            return no_store(response)
 
         if not email or not password:
             missing = {name: t(f"account.required.{name}") for name in ("email", "password") if not values.get(name)}
@@ -317,128 +279,7 @@ class AccountPages(Controller):
             return again("totp", {}, 200)
         if not reply.authenticated or not reply.session_token:
             return again("password", {GENERAL: t("account.login.invalid")}, 401)
-        return _signed_in(request, accounts_context, reply.session_token, reply.account_roles, next_path)
-
-    # --- Tweede inlogstap instellen, vanaf de gemailde link ---------------------------------------------------------
-
-    @get("/account/tweede-stap", name="second_factor_link")
-    async def second_factor_link(self, request: Request[Any, Any, Any], token: FromQuery[str] = "") -> Template:
-        """The page the enrolment link opens: the password, then the secret (a link alone never shows one)."""
-        errors: FormErrors = {} if token else {GENERAL: translator(request)("admin.enrol.link_invalid")}
-        return _no_store(page(request, "account/tweede_stap.html", token=token, errors=errors))
-
-    @post("/account/tweede-stap", name="second_factor_link_post")
-    async def start_second_factor(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template:
-        """Check the link and the password with the registry; on success, the enrolment step with the new secret."""
-        t = translator(request)
-        values = await form_fields(request)
-        token = values.get("token", "")
-
-        def again(
-            errors: FormErrors, status: int, *, keep_token: bool = True, retry_after: int | None = None
-        ) -> Template:
-            response = page(
-                request,
-                "account/tweede_stap.html",
-                status_code=status,
-                token=token if keep_token else "",
-                errors=errors,
-            )
-            if retry_after is not None:
-                response.headers["Retry-After"] = str(retry_after)
-            return _no_store(response)
-
-        if not token:
-            return again({GENERAL: t("admin.enrol.link_invalid")}, 400, keep_token=False)
-        if not values.get("password"):
-            return again({"password": t("account.required.password")}, 422)
-        try:
-            reply = await ask(
-                gateway.caller,
-                contracts.StartSecondFactorEnrolment(
-                    token=token, password=values["password"], client_ip=client_ip(request)
-                ),
-            )
-        except RpcError as exc:
-            if exc.code == "invalid_credentials":
-                return again({"password": t("account.login.invalid")}, 401)
-            if exc.code in ("token_invalid", "bad_request"):
-                return again({GENERAL: t("admin.enrol.link_invalid")}, 400, keep_token=False)
-            if exc.code == "too_many_attempts":
-                seconds = wait_seconds(exc)
-                return again({GENERAL: t("account.login.throttled", seconds=seconds)}, 429, retry_after=seconds)
-            raise
-        if not (reply.totp_enrollment_required and reply.enrollment_token and reply.totp_secret):
-            return again({GENERAL: t("admin.enrol.link_invalid")}, 400, keep_token=False)
-        return _enrollment_page(
-            request,
-            token=reply.enrollment_token,
-            secret=reply.totp_secret,
-            uri=reply.totp_uri or "",
-            next_path="",
-            errors={},
-            status=200,
-        )
-
-    @post("/inloggen/tweede-stap-instellen", name="login_totp_enrollment")
-    async def confirm_totp_enrollment(
-        self, request: Request[Any, Any, Any], gateway: GatewayDep, accounts_context: AccountsContextDep
-    ) -> Template | Redirect:
-        """Confirm the enrollment with a code from the new secret; then signed in as after a normal staff sign-in."""
-        t = translator(request)
-        values = await form_fields(request)
-        token, next_path = values.get("enrollment_token", ""), values.get("next", "")
-        code = values.get("totp_code", "").replace(" ", "")
-
-        def again(errors: FormErrors, status: int, retry_after: int | None = None) -> Template:
-            return _enrollment_page(
-                request,
-                token=token,
-                secret=values.get("secret", ""),
-                uri=values.get("totp_uri", ""),
-                next_path=next_path,
-                errors=errors,
-                status=status,
-                retry_after=retry_after,
-            )
-
-        def start_over() -> Template:
-            return _no_store(
-                page(
-                    request,
-                    "account/inloggen.html",
-                    status_code=400,
-                    step="password",
-                    values={"email": ""},
-                    next=next_path,
-                    errors={GENERAL: t("admin.enrol.expired")},
-                    notice=None,
-                    resend=False,
-                    already=None,
-                )
-            )
-
-        if not token:
-            return start_over()
-        if not code:
-            return again({"totp_code": t("account.totp.missing")}, 422)
-        try:
-            reply = await ask(
-                gateway.caller,
-                contracts.ConfirmTotpEnrollment(enrollment_token=token, totp_code=code, client_ip=client_ip(request)),
-            )
-        except RpcError as exc:
-            if exc.code == "invalid_totp":
-                return again({"totp_code": t("account.totp.invalid")}, 401)
-            if exc.code in ("token_invalid", "bad_request"):
-                return start_over()
-            if exc.code == "too_many_attempts":
-                seconds = wait_seconds(exc)
-                return again({GENERAL: t("account.login.throttled", seconds=seconds)}, 429, retry_after=seconds)
-            raise
-        if not reply.authenticated or not reply.session_token:
-            return start_over()
-        return _signed_in(request, accounts_context, reply.session_token, reply.account_roles, next_path)
+        return signed_in_response(request, accounts_context, reply.session_token, reply.account_roles, next_path)
 
     @post("/uitloggen", name="logout")
     async def logout(
@@ -492,7 +333,7 @@ class AccountPages(Controller):
 
     @get("/account/wachtwoord-herstellen", name="reset_password")
     async def reset_form(self, request: Request[Any, Any, Any], token: FromQuery[str] = "") -> Template:
-        return _no_store(page(request, "account/wachtwoord_herstellen.html", token=token, errors={}))
+        return no_store(page(request, "account/wachtwoord_herstellen.html", token=token, errors={}))
 
     @post("/account/wachtwoord-herstellen", name="reset_password_post")
     async def reset(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template | Redirect:
@@ -520,7 +361,7 @@ class AccountPages(Controller):
                 else:
                     raise
         if errors:
-            return _no_store(
+            return no_store(
                 page(request, "account/wachtwoord_herstellen.html", status_code=422, token=token, errors=errors)
             )
         return Redirect("/inloggen?wachtwoord=gewijzigd", status_code=303)

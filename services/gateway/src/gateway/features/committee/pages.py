@@ -21,11 +21,12 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from gateway.features.provider.pages import actor_of, parse_day
+from gateway.features.provider.portal import actor_of
 from gateway.service_layer.context import Gateway, GatewayDep
 from gateway.web.confirmation import confirmation_page, is_confirmed
+from gateway.web.dates import parse_day
 from gateway.web.forms import GENERAL, FormErrors, form_fields, parse_hours, problem_messages, translator
-from gateway.web.portfolio_support import my_registration
+from gateway.web.owners import my_registration
 from gateway.web.rendering import page
 from gateway.web.request_ids import form_request_id
 from gateway.web.web_session import current_account, role_required, signed_in

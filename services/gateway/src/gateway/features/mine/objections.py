@@ -16,9 +16,10 @@ from litestar.response import Redirect, Template
 from gateway.features.reregistration.pages import upload_evidence
 from gateway.service_layer.context import GatewayDep
 from gateway.web.forms import problem_message, translator
-from gateway.web.portfolio_support import FormProblem, portfolio_owner
+from gateway.web.owners import portfolio_owner
 from gateway.web.rendering import page, request_language
 from gateway.web.request_ids import form_request_id
+from gateway.web.uploads import FormProblem
 from gateway.web.web_session import client_ip, current_account, signed_in
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.kit.clock import REGISTER_TIME_ZONE

@@ -18,8 +18,8 @@ from gateway.features.mine.objections import NOTICES, _is_client_refusal
 from gateway.features.office.pages import office_page
 from gateway.service_layer.context import GatewayDep
 from gateway.web.forms import form_fields, problem_message, translator
-from gateway.web.portfolio_support import attachment_headers
 from gateway.web.request_ids import form_request_id
+from gateway.web.uploads import attachment_headers
 from gateway.web.web_session import client_ip, current_account, role_required
 from lklr_shared.contracts import accreditation as accreditation_contracts
 from lklr_shared.contracts import portfolio as portfolio_contracts

@@ -3,6 +3,13 @@
 from litestar.types import ControllerRouterHandler
 
 from gateway.features.portfolio.api import PortfolioApi
+from gateway.features.portfolio.entry_pages import PortfolioEntryPages
 from gateway.features.portfolio.pages import PortfolioPages
+from gateway.features.portfolio.record_pages import PortfolioRecordPages
 
-route_handlers: list[ControllerRouterHandler] = [PortfolioPages, PortfolioApi]
+route_handlers: list[ControllerRouterHandler] = [
+    PortfolioPages,
+    PortfolioEntryPages,
+    PortfolioRecordPages,
+    PortfolioApi,
+]

@@ -22,24 +22,22 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from pydantic import BaseModel, Field
 
 from gateway.features.accounts.api import SECURITY_SCHEME, BearerRejected, bearer_rejected_handler, bearer_token
+from gateway.features.portfolio.forms import activity_input
+from gateway.features.portfolio.queries import get_portfolio
 from gateway.features.register.lookup import problem_spec
 from gateway.service_layer.context import Gateway, GatewayDep
 from gateway.web.accounts_context import AccountsContextDep
 from gateway.web.errors import problem
-from gateway.web.portfolio_support import (
+from gateway.web.owners import PortfolioOwner, portfolio_owner, request_origin
+from gateway.web.request_ids import api_request_id, subject_of
+from gateway.web.uploads import (
     EVIDENCE_FIELD,
     MAX_FILES_PER_REQUEST,
     MAX_REQUEST_BYTES,
     FormProblem,
-    PortfolioOwner,
     ReceivedForm,
-    activity_input,
-    get_portfolio,
-    portfolio_owner,
     receive_form,
-    request_origin,
 )
-from gateway.web.request_ids import api_request_id, subject_of
 from lklr_shared.contracts import portfolio as contracts
 from lklr_shared.kit.requests import ask
 

@@ -7,7 +7,9 @@ each list under its router with those.
 from litestar.types import ControllerRouterHandler
 
 from gateway.features.provider.api import ProviderApi
+from gateway.features.provider.attendance_pages import ProviderAttendancePages
 from gateway.features.provider.integration_guide import IntegrationGuide
+from gateway.features.provider.key_pages import ProviderKeyPages
 from gateway.features.provider.pages import ProviderPages
 from gateway.features.provider.webhooks import ProviderWebhookApi, ProviderWebhookPages
 from gateway.features.provider.xapi import (
@@ -34,4 +36,10 @@ xapi_handlers: list[ControllerRouterHandler] = [
     head_statements,
     not_offered,
 ]
-page_handlers: list[ControllerRouterHandler] = [ProviderPages, ProviderWebhookPages, IntegrationGuide]
+page_handlers: list[ControllerRouterHandler] = [
+    ProviderPages,
+    ProviderAttendancePages,
+    ProviderKeyPages,
+    ProviderWebhookPages,
+    IntegrationGuide,
+]

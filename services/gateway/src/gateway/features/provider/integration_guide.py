@@ -9,7 +9,7 @@ from litestar import Controller, Request, get
 from litestar.response import Template
 
 from gateway.domain.xapi_iris import EDITION_PATH
-from gateway.features.provider.pages import public_base_url
+from gateway.features.provider.portal import public_base_url
 from gateway.web.rendering import page
 from lklr_shared.contracts.accreditation import SANDBOX_REGISTRATION_NUMBERS, WEBHOOK_EVENT_TYPES
 

@@ -28,7 +28,7 @@ from litestar.params import FromPath, JSONBody
 from litestar.response import Redirect, Template
 
 from gateway.features.provider.models import ProblemDetails
-from gateway.features.provider.pages import (
+from gateway.features.provider.portal import (
     PORTAL,
     NotAProvider,
     actor_of,

@@ -18,18 +18,13 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from gateway.caller import ServiceCaller
+from gateway.features.portfolio.queries import get_portfolio
 from gateway.service_layer.context import GatewayDep
 from gateway.web.forms import problem_message, translator
-from gateway.web.portfolio_support import (
-    DOWNLOAD_CHUNK_BYTES,
-    EvidenceUploader,
-    FormProblem,
-    PortfolioOwner,
-    get_portfolio,
-    portfolio_owner,
-)
+from gateway.web.owners import PortfolioOwner, portfolio_owner
 from gateway.web.rendering import page, request_language
 from gateway.web.request_ids import form_request_id
+from gateway.web.uploads import DOWNLOAD_CHUNK_BYTES, EvidenceUploader, FormProblem
 from gateway.web.web_session import client_ip, current_account, signed_in
 from lklr_shared.contracts import audit as audit_contracts
 from lklr_shared.contracts import portfolio as portfolio_contracts

@@ -20,9 +20,9 @@ from litestar.response import Redirect, Stream, Template
 
 from gateway.service_layer.context import GatewayDep
 from gateway.web.forms import form_fields, problem_message, translator
-from gateway.web.portfolio_support import attachment_headers
 from gateway.web.rendering import page, request_language
 from gateway.web.request_ids import form_request_id
+from gateway.web.uploads import attachment_headers
 from gateway.web.web_session import client_ip, current_account, role_required
 from lklr_shared.contracts import audit as audit_contracts
 from lklr_shared.contracts import portfolio as portfolio_contracts

@@ -1,5 +1,5 @@
-"""What the portfolio pages and the portfolio API share: whose portfolio a request is about, streaming evidence
-uploads to the portfolio service, streaming evidence downloads back, and reading an activity from form fields.
+"""Evidence files in and out of the portfolio service, streamed: uploads from a page form or the API, downloads
+back to the browser.
 
 Evidence is never held whole in memory. A multipart body (the API, or a page form, which carries its CSRF token
 in the action URL so that the session middleware need not parse the body) is parsed as it arrives and each file
@@ -16,8 +16,6 @@ import re
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal
 from typing import Any, Final
 from urllib.parse import quote
 
@@ -29,10 +27,9 @@ from litestar.utils.scope.state import ScopeState
 from multipart import MultipartSegment, ParserError, ParserLimitReached, PushMultipartParser
 
 from gateway.caller import ServiceCaller
-from gateway.web.forms import parse_hours
-from gateway.web.web_session import CSRF_FIELD, client_ip
+from gateway.web.owners import PortfolioOwner
+from gateway.web.web_session import CSRF_FIELD
 from lklr_shared.contracts import portfolio as contracts
-from lklr_shared.contracts import registry as registry_contracts
 from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.requests import ask
 
@@ -52,56 +49,6 @@ class FormProblem(RpcError):
 
     def __init__(self, status: int, code: str, message: str) -> None:
         super().__init__(code, message, status)
-
-
-@dataclass(frozen=True)
-class PortfolioOwner:
-    """The person a signed-in account acts as, and the `actor` every portfolio request carries."""
-
-    person_id: uuid.UUID
-    actor: contracts.Actor
-
-
-async def my_registration(caller: ServiceCaller, account_id: uuid.UUID) -> registry_contracts.RegistrationView | None:
-    """The account's own registration; None when it holds none (any 404 of the registry)."""
-    try:
-        return await ask(caller, registry_contracts.GetMyRegistration(actor_account_id=account_id))
-    except RpcError as exc:
-        if exc.status == 404:
-            return None
-        raise
-
-
-async def portfolio_owner(caller: ServiceCaller, account_id: uuid.UUID, origin: str) -> PortfolioOwner | None:
-    """The registered person behind the account; None when the account holds no registration."""
-    registration = await my_registration(caller, account_id)
-    if registration is None:
-        return None
-    person_id = registration.person_id
-    return PortfolioOwner(person_id, contracts.Actor(person_id=person_id, role="professional", origin=origin[:200]))
-
-
-async def get_portfolio(
-    caller: ServiceCaller,
-    owner: PortfolioOwner,
-    lang: contracts.Language,
-    cycle_id: uuid.UUID | None = None,
-    *,
-    svg: bool = True,
-) -> contracts.Portfolio:
-    """The owner's portfolio of one cycle (None: the cycle that contains today, else the latest)."""
-    return await ask(
-        caller,
-        contracts.GetPortfolio(
-            person_id=owner.person_id, actor=owner.actor, cycle_id=cycle_id, language=lang, include_svg=svg
-        ),
-    )
-
-
-def request_origin(request: Request[Any, Any, Any], channel: str) -> str:
-    """Where a change came from, for the activity history: the channel and the client's address."""
-    ip = client_ip(request)
-    return f"{channel} {ip}".strip()
 
 
 # --- Evidence uploads -----------------------------------------------------------------------------------------
@@ -416,99 +363,3 @@ def attachment_headers(filename: str) -> dict[str, str]:
         "X-Content-Type-Options": "nosniff",
         "Cache-Control": "no-store",
     }
-
-
-# --- Activities from form fields ------------------------------------------------------------------------------
-
-
-def parse_decimal(text: str) -> Decimal | None:
-    """`4`, `4,5` or `4.5`; None when empty. Raises ValueError when it is not a finite number above zero."""
-    if not text.replace(" ", ""):
-        return None
-    value = parse_hours(text)
-    if value is None or value <= 0:
-        raise ValueError(text)
-    return value
-
-
-_DUTCH_DATE = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
-
-
-def parse_date(text: str) -> date | None:
-    """`2026-03-15` (what a date input sends) or `15-3-2026` (as Dutch people type it); None when empty."""
-    text = text.strip()
-    if not text:
-        return None
-    dutch = _DUTCH_DATE.match(text)
-    if dutch:
-        day, month, year = (int(part) for part in dutch.groups())
-        return date(year, month, day)
-    return date.fromisoformat(text)
-
-
-FIELD_OF_CODE: Final = {
-    "completion_in_future": "completion_date",
-    "study_load_hours_required": "study_load_hours",
-    "a2_type_required": "a2_type",
-    "unknown_a2_type": "a2_type",
-    "quantity_required": "quantity",
-    "quantity_not_whole": "quantity",
-    "condition_not_met": "hours_per_unit",
-    "fields_not_for_a1": "category",
-    "fields_not_for_a2": "category",
-    "evidence_too_large": EVIDENCE_FIELD,
-    "storage_quota_exceeded": EVIDENCE_FIELD,
-    "unsupported_evidence_type": EVIDENCE_FIELD,
-    "empty_evidence": EVIDENCE_FIELD,
-    "too_many_files": EVIDENCE_FIELD,
-    "reason_required": "reason",
-}
-"""Which form field a refusal of the portfolio service concerns (else it is shown above the form)."""
-
-
-def activity_input(fields: dict[str, str]) -> tuple[contracts.ActivityInput | None, dict[str, str]]:
-    """An ActivityInput from form fields, or the problem codes per field (`code` values, not texts).
-
-    Only the fields of the chosen category are passed on, so a form that shows both sets of fields (without
-    script) does not send A2 fields with an A1 course.
-    """
-    problems: dict[str, str] = {}
-    category = fields.get("category", "")
-    if category not in ("A1", "A2"):
-        problems["category"] = "category_required"
-    title = fields.get("title", "")
-    if not title:
-        problems["title"] = "title_required"
-    elif len(title) > 200:
-        title = title[:200]
-    completion: date | None = None
-    try:
-        completion = parse_date(fields.get("completion_date", ""))
-    except ValueError:
-        problems["completion_date"] = "date_invalid"
-    else:
-        if completion is None:
-            problems["completion_date"] = "date_invalid"
-    numbers: dict[str, Decimal | None] = {}
-    wanted = ("study_load_hours",) if category == "A1" else ("quantity", "hours_per_unit")
-    for name in wanted:
-        try:
-            numbers[name] = parse_decimal(fields.get(name, ""))
-        except ValueError:
-            problems[name] = "number_invalid"
-    if problems or completion is None:
-        return None, problems
-    try:
-        entry = contracts.ActivityInput(
-            category=category,
-            title=title,
-            description=fields.get("description", "")[:4000],
-            completion_date=completion,
-            study_load_hours=numbers.get("study_load_hours"),
-            a2_type=(fields.get("a2_type") or None) if category == "A2" else None,
-            quantity=numbers.get("quantity"),
-            hours_per_unit=numbers.get("hours_per_unit"),
-        )
-    except ValueError:
-        return None, {"_": "number_invalid"}
-    return entry, {}
