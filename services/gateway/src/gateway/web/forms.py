@@ -74,6 +74,15 @@ def problem_messages(
     return errors
 
 
+def shown_on_form(refusal: RpcError, *, auth_too: bool = False) -> bool:
+    """Whether a service's refusal belongs on the form that caused it (a 4xx), or goes on to the error handlers.
+
+    A 401 or 403 goes on (to sign in, or to the 403 page) unless `auth_too` (a page whose service says 403 for a
+    step its owner may not take now); a 5xx always goes on.
+    """
+    return 400 <= refusal.status < 500 and (auth_too or refusal.status not in {401, 403})
+
+
 def problem_message(t: Translator, refusal: RpcError, *, texts: str = "problem", fallback: str | None = None) -> str:
     """A refusal as one message (for a notice above a form), by the same rules as `problem_messages`."""
     return " ".join(problem_messages(t, refusal, {}, texts=texts, fallback=fallback).values())

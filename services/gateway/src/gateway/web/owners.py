@@ -11,7 +11,7 @@ from typing import Any
 from litestar import Request
 
 from gateway.caller import ServiceCaller
-from gateway.web.web_session import client_ip
+from gateway.web.web_session import client_ip, current_account
 from lklr_shared.contracts import portfolio as contracts
 from lklr_shared.contracts import registry as registry_contracts
 from lklr_shared.kit.errors import RpcError
@@ -46,6 +46,22 @@ async def portfolio_owner(caller: ServiceCaller, account_id: uuid.UUID, origin: 
 
 
 def request_origin(request: Request[Any, Any, Any], channel: str) -> str:
-    """Where a change came from, for the activity history: the channel and the client's address."""
+    """Where a change came from, for the activity history: the channel and the client's address (an empty
+    channel: the address alone)."""
     ip = client_ip(request)
     return f"{channel} {ip}".strip()
+
+
+async def current_person(
+    request: Request[Any, Any, Any], caller: ServiceCaller, channel: str, account_id: uuid.UUID | None = None
+) -> PortfolioOwner | None:
+    """The registered person a request acts for, with the `actor` its portfolio requests carry.
+
+    The account is the signed-in one, or `account_id` when the caller authenticated it otherwise (an API token).
+    The actor's origin is `channel` and the client's address: the portfolio pages say `web`, the API `api`; the
+    re-registration and objection pages have always recorded the address alone (an empty channel). None when the
+    account holds no registration: each page or API answers that in its own way.
+    """
+    if account_id is None:
+        account_id = current_account(request).account_id
+    return await portfolio_owner(caller, account_id, request_origin(request, channel))

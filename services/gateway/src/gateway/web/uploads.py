@@ -14,7 +14,7 @@ import contextlib
 import hashlib
 import re
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any, Final
 from urllib.parse import quote
@@ -22,6 +22,7 @@ from urllib.parse import quote
 from litestar import Request
 from litestar.datastructures import UploadFile
 from litestar.exceptions import ClientException
+from litestar.response import Stream
 from litestar.types import Empty
 from litestar.utils.scope.state import ScopeState
 from multipart import MultipartSegment, ParserError, ParserLimitReached, PushMultipartParser
@@ -30,6 +31,7 @@ from gateway.caller import ServiceCaller
 from gateway.web.owners import PortfolioOwner
 from gateway.web.web_session import CSRF_FIELD
 from lklr_shared.contracts import portfolio as contracts
+from lklr_shared.contracts.base import Request as ContractRequest
 from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.requests import ask
 
@@ -353,6 +355,31 @@ async def evidence_bytes(
                 length=DOWNLOAD_CHUNK_BYTES,
             ),
         )
+
+
+async def stream_evidence(
+    caller: ServiceCaller, read: Callable[[int], ContractRequest[contracts.EvidenceChunk]]
+) -> Stream:
+    """A download of an evidence file the portfolio hands out range by range; `read(offset)` is the query for the
+    range at `offset` (the reviewer's, the office's: the portfolio checks who may read it, and logs the read).
+
+    The first range is read before answering, so a refusal (404) is a proper error page, not a broken file.
+    """
+    first = await ask(caller, read(0))
+
+    async def body() -> AsyncIterator[bytes]:
+        chunk = first
+        yield base64.b64decode(chunk.data)
+        while chunk.next_offset is not None:
+            chunk = await ask(caller, read(chunk.next_offset))
+            yield base64.b64decode(chunk.data)
+
+    file = first.evidence
+    return Stream(
+        body(),
+        media_type=file.content_type,
+        headers={**attachment_headers(file.filename), "Content-Length": str(file.size_bytes)},
+    )
 
 
 def attachment_headers(filename: str) -> dict[str, str]:

@@ -15,8 +15,8 @@ from litestar.response import Redirect, Template
 
 from gateway.features.reregistration.pages import upload_evidence
 from gateway.service_layer.context import GatewayDep
-from gateway.web.forms import problem_message, translator
-from gateway.web.owners import portfolio_owner
+from gateway.web.forms import problem_message, shown_on_form, translator
+from gateway.web.owners import current_person
 from gateway.web.rendering import page, request_language
 from gateway.web.request_ids import form_request_id
 from gateway.web.uploads import FormProblem
@@ -35,10 +35,6 @@ NOTICES: Final = {
     "verlengd": "objection.office.done.extended",
     "beslist": "objection.office.done.decided",
 }
-
-
-def _is_client_refusal(exc: RpcError) -> bool:
-    return 400 <= exc.status < 500 and exc.status not in {401, 403}
 
 
 class ObjectionPages(Controller):
@@ -66,7 +62,7 @@ class ObjectionPages(Controller):
             problem=problem,
             values=values or {},
             notice=NOTICES.get(request.query_params.get("gedaan", "")),
-            can_attach=await portfolio_owner(gateway.caller, account.account_id, client_ip(request)) is not None,
+            can_attach=await current_person(request, gateway.caller, "") is not None,
             timezone=REGISTER_TIME_ZONE,
         )
 
@@ -100,7 +96,7 @@ class ObjectionPages(Controller):
             return await self._render(request, gateway, problem=problem, values=values, status_code=422)
         attachments: list[contracts.ObjectionAttachment] = []
         if uploads:
-            owner = await portfolio_owner(gateway.caller, account.account_id, client_ip(request))
+            owner = await current_person(request, gateway.caller, "")
             if owner is None:
                 problem = t("objection.problem.no_portfolio")
                 return await self._render(request, gateway, problem=problem, values=values, status_code=422)
@@ -108,7 +104,7 @@ class ObjectionPages(Controller):
                 try:
                     stored = await upload_evidence(gateway.caller, owner, upload)
                 except (RpcError, FormProblem) as exc:
-                    if not 400 <= exc.status < 500:
+                    if not shown_on_form(exc, auth_too=True):
                         raise
                     problem = problem_message(t, exc, texts="portfolio.problem", fallback="objection.problem.file")
                     return await self._render(request, gateway, problem=problem, values=values, status_code=exc.status)
@@ -130,7 +126,7 @@ class ObjectionPages(Controller):
                 request_id=await form_request_id(request),
             )
         except RpcError as exc:
-            if not _is_client_refusal(exc):
+            if not shown_on_form(exc):
                 raise
             problem = problem_message(t, exc, texts="objection.problem", fallback="objection.problem.other")
             return await self._render(request, gateway, problem=problem, values=values, status_code=exc.status)

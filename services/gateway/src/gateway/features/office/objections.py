@@ -4,22 +4,22 @@ person's objection (the registry's) and, beside it, a provider's objection to a 
 
 from __future__ import annotations
 
-import base64
 import uuid
-from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from litestar import Controller, Request, Response, get, post
+from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath
-from litestar.response import Redirect, Stream, Template
+from litestar.response import Redirect, Template
 
-from gateway.features.mine.objections import NOTICES, _is_client_refusal
+from gateway.features.mine.objections import NOTICES
 from gateway.features.office.pages import office_page
 from gateway.service_layer.context import GatewayDep
-from gateway.web.forms import form_fields, problem_message, translator
+from gateway.web.forms import form_fields, problem_message, shown_on_form, translator
 from gateway.web.request_ids import form_request_id
-from gateway.web.uploads import attachment_headers
+from gateway.web.uploads import stream_evidence
 from gateway.web.web_session import client_ip, current_account, role_required
 from lklr_shared.contracts import accreditation as accreditation_contracts
 from lklr_shared.contracts import portfolio as portfolio_contracts
@@ -27,6 +27,42 @@ from lklr_shared.contracts import registry as contracts
 from lklr_shared.kit.clock import REGISTER_TIME_ZONE
 from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.requests import ask
+
+
+@dataclass(frozen=True)
+class Step:
+    """One office step on an objection: its path's last segment, the action (the notice shown after it) and the
+    verb in its route names (`office_objection_<verb>`, `office_course_objection_<verb>`)."""
+
+    segment: str
+    action: str
+    verb: str
+
+
+STEPS: Final = (
+    Step("ontvangst", "ontvangst", "acknowledge"),
+    Step("hoorzitting", "hoorzitting", "hearing"),
+    Step("verlenging", "verlengd", "extend"),
+    Step("beslissing", "beslist", "decide"),
+)
+
+
+def _step_handler(step: Step, *, course: bool) -> HTTPRouteHandler:
+    """The POST handler of one step on a person's objection or (`course`) on a provider's course objection."""
+
+    async def handler(
+        self: OfficeObjectionPages,
+        request: Request[Any, Any, Any],
+        gateway: GatewayDep,
+        objection_id: FromPath[uuid.UUID],
+    ) -> Template | Redirect:
+        return await self._act(request, gateway, objection_id, step.action, course=course)
+
+    if course:
+        return post(f"/opleidingen/{{objection_id:uuid}}/{step.segment}", name=f"office_course_objection_{step.verb}")(
+            handler
+        )
+    return post(f"/{{objection_id:uuid}}/{step.segment}", name=f"office_objection_{step.verb}")(handler)
 
 
 class OfficeObjectionPages(Controller):
@@ -78,7 +114,7 @@ class OfficeObjectionPages(Controller):
         try:
             await ask(gateway.caller, command, request_id=await form_request_id(request))
         except RpcError as exc:
-            if not _is_client_refusal(exc):
+            if not shown_on_form(exc):
                 raise
             problem = problem_message(t, exc, texts="objection.problem", fallback="objection.problem.other")
             return await self._render(
@@ -176,69 +212,11 @@ class OfficeObjectionPages(Controller):
                 objection_id=objection_id, actor=actor, evidence_id=evidence_id, offset=offset
             )
 
-        # The first range is read before answering, so a refusal (404) is a proper error page, not a broken file.
-        first = await ask(caller, read(0))
+        return await stream_evidence(caller, read)
 
-        async def body() -> AsyncIterator[bytes]:
-            chunk = first
-            yield base64.b64decode(chunk.data)
-            while chunk.next_offset is not None:
-                chunk = await ask(caller, read(chunk.next_offset))
-                yield base64.b64decode(chunk.data)
-
-        file = first.evidence
-        return Stream(
-            body(),
-            media_type=file.content_type,
-            headers={**attachment_headers(file.filename), "Content-Length": str(file.size_bytes)},
-        )
-
-    @post("/{objection_id:uuid}/ontvangst", name="office_objection_acknowledge")
-    async def acknowledge(
-        self, request: Request[Any, Any, Any], gateway: GatewayDep, objection_id: FromPath[uuid.UUID]
-    ) -> Template | Redirect:
-        return await self._act(request, gateway, objection_id, "ontvangst", course=False)
-
-    @post("/{objection_id:uuid}/hoorzitting", name="office_objection_hearing")
-    async def hearing(
-        self, request: Request[Any, Any, Any], gateway: GatewayDep, objection_id: FromPath[uuid.UUID]
-    ) -> Template | Redirect:
-        return await self._act(request, gateway, objection_id, "hoorzitting", course=False)
-
-    @post("/{objection_id:uuid}/verlenging", name="office_objection_extend")
-    async def extend(
-        self, request: Request[Any, Any, Any], gateway: GatewayDep, objection_id: FromPath[uuid.UUID]
-    ) -> Template | Redirect:
-        return await self._act(request, gateway, objection_id, "verlengd", course=False)
-
-    @post("/{objection_id:uuid}/beslissing", name="office_objection_decide")
-    async def decide(
-        self, request: Request[Any, Any, Any], gateway: GatewayDep, objection_id: FromPath[uuid.UUID]
-    ) -> Template | Redirect:
-        return await self._act(request, gateway, objection_id, "beslist", course=False)
-
-    # A provider's objection against a course decision: accreditation owns it, the office runs the same steps.
-
-    @post("/opleidingen/{objection_id:uuid}/ontvangst", name="office_course_objection_acknowledge")
-    async def acknowledge_course(
-        self, request: Request[Any, Any, Any], gateway: GatewayDep, objection_id: FromPath[uuid.UUID]
-    ) -> Template | Redirect:
-        return await self._act(request, gateway, objection_id, "ontvangst", course=True)
-
-    @post("/opleidingen/{objection_id:uuid}/hoorzitting", name="office_course_objection_hearing")
-    async def hearing_course(
-        self, request: Request[Any, Any, Any], gateway: GatewayDep, objection_id: FromPath[uuid.UUID]
-    ) -> Template | Redirect:
-        return await self._act(request, gateway, objection_id, "hoorzitting", course=True)
-
-    @post("/opleidingen/{objection_id:uuid}/verlenging", name="office_course_objection_extend")
-    async def extend_course(
-        self, request: Request[Any, Any, Any], gateway: GatewayDep, objection_id: FromPath[uuid.UUID]
-    ) -> Template | Redirect:
-        return await self._act(request, gateway, objection_id, "verlengd", course=True)
-
-    @post("/opleidingen/{objection_id:uuid}/beslissing", name="office_course_objection_decide")
-    async def decide_course(
-        self, request: Request[Any, Any, Any], gateway: GatewayDep, objection_id: FromPath[uuid.UUID]
-    ) -> Template | Redirect:
-        return await self._act(request, gateway, objection_id, "beslist", course=True)
+    # The four steps, for a person's objection (the registry's) and for a provider's objection against a course
+    # decision (accreditation's, under /opleidingen, decided by the same steps): one handler each, from STEPS.
+    acknowledge, hearing, extend, decide = (_step_handler(step, course=False) for step in STEPS)
+    acknowledge_course, hearing_course, extend_course, decide_course = (
+        _step_handler(step, course=True) for step in STEPS
+    )

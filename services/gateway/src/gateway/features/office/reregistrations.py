@@ -14,7 +14,7 @@ from litestar.response import Redirect, Template
 
 from gateway.features.office.pages import office_page
 from gateway.service_layer.context import GatewayDep
-from gateway.web.forms import FormErrors, form_fields, translator
+from gateway.web.forms import FormErrors, form_fields, shown_on_form, translator
 from gateway.web.recorded_words import reason_words
 from gateway.web.rendering import page
 from gateway.web.request_ids import form_request_id
@@ -122,7 +122,7 @@ class OfficeReregistrationPages(Controller):
                     request_id=await form_request_id(request),
                 )
             except RpcError as exc:
-                if not 400 <= exc.status < 500 or exc.status in {401, 403}:
+                if not shown_on_form(exc):
                     raise
                 rules = gateway.scheme.version_in_force(gateway.today()).reregistration
                 key = f"office.extend.problem.{exc.code}"
@@ -169,7 +169,7 @@ class OfficeReregistrationPages(Controller):
                 request_id=await form_request_id(request),
             )
         except RpcError as exc:
-            if not 400 <= exc.status < 500 or exc.status in {401, 403}:
+            if not shown_on_form(exc):
                 raise
             key = f"office.extend.problem.{exc.code}"
             text = t(key)

@@ -28,7 +28,7 @@ from gateway.features.register.lookup import problem_spec
 from gateway.service_layer.context import Gateway, GatewayDep
 from gateway.web.accounts_context import AccountsContextDep
 from gateway.web.errors import problem
-from gateway.web.owners import PortfolioOwner, portfolio_owner, request_origin
+from gateway.web.owners import PortfolioOwner, current_person
 from gateway.web.request_ids import api_request_id, subject_of
 from gateway.web.uploads import (
     EVIDENCE_FIELD,
@@ -323,7 +323,7 @@ class PortfolioApi(Controller):
         account = await accounts_context.security.authenticator.api_account(token)
         if account is None:
             raise BearerRejected("invalid_token", "The token is unknown, expired or revoked.", missing=False)
-        owner = await portfolio_owner(gateway.caller, account.account_id, request_origin(request, "api"))
+        owner = await current_person(request, gateway.caller, "api", account.account_id)
         if owner is None:
             raise FormProblem(404, "not_registered", "This account holds no registration, so no portfolio.")
         return owner

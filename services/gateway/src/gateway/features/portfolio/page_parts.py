@@ -14,9 +14,8 @@ from litestar.exceptions import NotFoundException
 from gateway.features.portfolio.queries import get_portfolio
 from gateway.i18n import CATALOGUE, Translator
 from gateway.service_layer.context import Gateway
-from gateway.web.owners import PortfolioOwner, portfolio_owner, request_origin
+from gateway.web.owners import PortfolioOwner, current_person
 from gateway.web.rendering import request_language
-from gateway.web.web_session import current_account
 from lklr_shared.contracts import portfolio as contracts
 from lklr_shared.scheme import A2ActivityType, SchemeVersion
 
@@ -42,7 +41,7 @@ def page_language(request: Request[Any, Any, Any]) -> contracts.Language:
 
 async def page_owner(request: Request[Any, Any, Any], gateway: Gateway) -> PortfolioOwner:
     """The signed-in person's portfolio (404 page for an account without a registration)."""
-    owner = await portfolio_owner(gateway.caller, current_account(request).account_id, request_origin(request, "web"))
+    owner = await current_person(request, gateway.caller, "web")
     if owner is None:
         raise NotFoundException("no registration, so no portfolio")
     return owner

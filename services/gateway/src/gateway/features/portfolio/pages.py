@@ -1,7 +1,7 @@
 """The digital portfolio pages: progress against the norm, the activities with filters, and checking provider-placed entries;
 adding and editing are in `entry_pages.py`, history, downloads and what-if checks in `record_pages.py`.
 
-Every request acts for the signed-in account's own registration (`portfolio_owner`): there is no person id in
+Every request acts for the signed-in account's own registration (`current_person`): there is no person id in
 these URLs, and the portfolio service refuses every object of another person (evidence: 404 as if absent).
 """
 
@@ -32,7 +32,7 @@ from gateway.features.portfolio.page_parts import (
 from gateway.features.portfolio.queries import get_portfolio
 from gateway.service_layer.context import Gateway, GatewayDep
 from gateway.web.forms import FormErrors, form_fields, problem_message, translator
-from gateway.web.owners import PortfolioOwner, portfolio_owner, request_origin
+from gateway.web.owners import PortfolioOwner, current_person
 from gateway.web.rendering import page
 from gateway.web.web_session import signed_in, web_state
 from lklr_shared.contracts import portfolio as contracts
@@ -65,7 +65,7 @@ class PortfolioPages(Controller):
                 if state.auth_error is not None:
                     raise state.auth_error
                 return page(request, "portfolio/bezoeker.html")
-            owner = await portfolio_owner(gateway.caller, state.account.account_id, request_origin(request, "web"))
+            owner = await current_person(request, gateway.caller, "web", state.account.account_id)
             if owner is None:
                 return page(request, "portfolio/niet_geregistreerd.html")
         lang = page_language(request)

@@ -20,12 +20,12 @@ from litestar.response import Redirect, Template
 from gateway.caller import ServiceCaller
 from gateway.features.portfolio.queries import get_portfolio
 from gateway.service_layer.context import GatewayDep
-from gateway.web.forms import problem_message, translator
-from gateway.web.owners import PortfolioOwner, portfolio_owner
+from gateway.web.forms import problem_message, shown_on_form, translator
+from gateway.web.owners import PortfolioOwner, current_person
 from gateway.web.rendering import page, request_language
 from gateway.web.request_ids import form_request_id
 from gateway.web.uploads import DOWNLOAD_CHUNK_BYTES, EvidenceUploader, FormProblem
-from gateway.web.web_session import client_ip, current_account, signed_in
+from gateway.web.web_session import signed_in
 from lklr_shared.contracts import audit as audit_contracts
 from lklr_shared.contracts import portfolio as portfolio_contracts
 from lklr_shared.kit.errors import RpcError
@@ -36,11 +36,6 @@ NOTICES: Final = {
     "opnieuw-ingediend": "rereg.resubmitted",
     "beantwoord": "rereg.answered",
 }
-
-
-async def _owner(request: Request[Any, Any, Any], gateway: GatewayDep) -> PortfolioOwner | None:
-    """The signed-in person and the portfolio `actor` they act as; None without a registration."""
-    return await portfolio_owner(gateway.caller, current_account(request).account_id, client_ip(request))
 
 
 async def upload_evidence(
@@ -147,7 +142,7 @@ class ReregistrationPages(Controller):
 
     @get("", name="reregistration")
     async def overview(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template:
-        return await self._render(request, gateway, await _owner(request, gateway))
+        return await self._render(request, gateway, await current_person(request, gateway.caller, ""))
 
     async def _act(
         self,
@@ -156,7 +151,7 @@ class ReregistrationPages(Controller):
         command: type[portfolio_contracts.ApplyForReregistration] | type[portfolio_contracts.ResubmitDossier],
         done: str,
     ) -> Template | Redirect:
-        owner = await _owner(request, gateway)
+        owner = await current_person(request, gateway.caller, "")
         if owner is None:
             return await self._render(request, gateway, owner, status_code=409)
         try:
@@ -166,7 +161,7 @@ class ReregistrationPages(Controller):
                 request_id=await form_request_id(request),
             )
         except RpcError as exc:
-            if not 400 <= exc.status < 500:
+            if not shown_on_form(exc, auth_too=True):
                 raise
             t = translator(request)
             problem = problem_message(t, exc, texts="rereg.problem", fallback="rereg.problem.other")
@@ -190,7 +185,7 @@ class ReregistrationPages(Controller):
         activity_id: FromPath[uuid.UUID],
     ) -> Template | Redirect:
         t = translator(request)
-        owner = await _owner(request, gateway)
+        owner = await current_person(request, gateway.caller, "")
         if owner is None:
             return await self._render(request, gateway, owner, status_code=409)
         form = await request.form()
@@ -203,7 +198,7 @@ class ReregistrationPages(Controller):
             try:
                 stored = await upload_evidence(gateway.caller, owner, upload)
             except (RpcError, FormProblem) as exc:
-                if not 400 <= exc.status < 500:
+                if not shown_on_form(exc, auth_too=True):
                     raise
                 # The portfolio's own texts for its refusals (too large, wrong type, no storage left), in the page's
                 # language; anything else as "could not be stored" with the service's words.
@@ -228,7 +223,7 @@ class ReregistrationPages(Controller):
                 request_id=await form_request_id(request),
             )
         except RpcError as exc:
-            if not 400 <= exc.status < 500:
+            if not shown_on_form(exc, auth_too=True):
                 raise
             problem = problem_message(t, exc, texts="rereg.problem", fallback="rereg.problem.other")
             return await self._render(

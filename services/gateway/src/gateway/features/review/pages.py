@@ -9,20 +9,18 @@ case access to it (ReadReviewEvidenceChunk); the role guard here is the first li
 
 from __future__ import annotations
 
-import base64
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any, Final
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
-from litestar.response import Redirect, Stream, Template
+from litestar.response import Redirect, Template
 
 from gateway.service_layer.context import GatewayDep
 from gateway.web.forms import form_fields, problem_message, translator
 from gateway.web.rendering import page, request_language
 from gateway.web.request_ids import form_request_id
-from gateway.web.uploads import attachment_headers
+from gateway.web.uploads import stream_evidence
 from gateway.web.web_session import client_ip, current_account, role_required
 from lklr_shared.contracts import audit as audit_contracts
 from lklr_shared.contracts import portfolio as portfolio_contracts
@@ -157,19 +155,4 @@ class ReviewPages(Controller):
                 reviewer_id=account.account_id, case_id=case_id, actor=actor, evidence_id=evidence_id, offset=offset
             )
 
-        # The first range is read before answering, so a refusal (404) is a proper error page, not a broken file.
-        first = await ask(caller, read(0))
-
-        async def body() -> AsyncIterator[bytes]:
-            chunk = first
-            yield base64.b64decode(chunk.data)
-            while chunk.next_offset is not None:
-                chunk = await ask(caller, read(chunk.next_offset))
-                yield base64.b64decode(chunk.data)
-
-        file = first.evidence
-        return Stream(
-            body(),
-            media_type=file.content_type,
-            headers={**attachment_headers(file.filename), "Content-Length": str(file.size_bytes)},
-        )
+        return await stream_evidence(caller, read)
