@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from gateway.domain.xapi_iris import edition_iri
 from lklr_shared.contracts import accreditation as contracts
@@ -36,6 +36,13 @@ def _iso_date_text(value: object) -> object:
 
 
 IsoDate = Annotated[date, BeforeValidator(_iso_date_text)]
+
+
+class FromReply(BaseModel):
+    """A response model read from the service's reply by field name (its other fields stay inside the register);
+    the reply's decimals become the API's numbers."""
+
+    model_config = ConfigDict(from_attributes=True)
 
 
 # --- Problem Details (documentation of the error bodies) -------------------------------------------------------
@@ -107,7 +114,7 @@ class EditionOut(BaseModel):
         )
 
 
-class CourseHistoryOut(BaseModel):
+class CourseHistoryOut(FromReply):
     """One step in the course's history (submitted, approved, changes_requested, rejected, ...) and why."""
 
     step: str
@@ -118,7 +125,7 @@ class CourseHistoryOut(BaseModel):
     valid_until: date | None = None
 
 
-class CourseOut(BaseModel):
+class CourseOut(FromReply):
     """One of the provider's courses. `points` and `valid_from`/`valid_until` are set once approved."""
 
     course_id: uuid.UUID
@@ -143,37 +150,9 @@ class CourseOut(BaseModel):
 
     @classmethod
     def of(cls, course: contracts.CourseDetails, base_url: str = "") -> CourseOut:
-        return cls(
-            course_id=course.course_id,
-            title=course.title,
-            description=course.description,
-            category=course.category,
-            study_load_hours=float(course.study_load_hours),
-            trainers=list(course.trainers),
-            target_group=course.target_group,
-            programme=course.programme,
-            allows_partial_attendance=course.allows_partial_attendance,
-            status=course.status,
-            points=_number(course.points),
-            valid_from=course.valid_from,
-            valid_until=course.valid_until,
-            withdrawn_on=course.withdrawn_on,
-            submitted_at=course.submitted_at,
-            objection_open=course.objection_open,
-            objection_deadline=course.objection_deadline,
-            editions=[EditionOut.of(edition, base_url) for edition in course.editions],
-            # Who decided stays inside the register: the provider sees what was decided and why.
-            history=[
-                CourseHistoryOut(
-                    step=entry.step,
-                    at=entry.at,
-                    reason=entry.reason,
-                    points=_number(entry.points),
-                    valid_from=entry.valid_from,
-                    valid_until=entry.valid_until,
-                )
-                for entry in course.history
-            ],
+        # Who decided stays inside the register: the history's fields of this model leave that out.
+        return cls.model_validate(
+            {**dict(course), "editions": [EditionOut.of(edition, base_url) for edition in course.editions]}
         )
 
 
@@ -296,7 +275,7 @@ class AttendanceVoidOut(BaseModel):
     newly_voided: bool
 
 
-class AttendanceEntryOut(BaseModel):
+class AttendanceEntryOut(FromReply):
     attendance_id: uuid.UUID
     post_id: uuid.UUID
     registration_number: str
@@ -310,7 +289,7 @@ class AttendanceEntryOut(BaseModel):
     void_reason: str | None = None
 
 
-class AttendanceListOut(BaseModel):
+class AttendanceListOut(FromReply):
     """Everything recorded on one edition (voided entries included), by registration number."""
 
     course_id: uuid.UUID
@@ -321,41 +300,20 @@ class AttendanceListOut(BaseModel):
 
     @classmethod
     def of(cls, listing: contracts.AttendanceList) -> AttendanceListOut:
-        return cls(
-            course_id=listing.course_id,
-            course_title=listing.course_title,
-            edition_id=listing.edition_id,
-            completion_date=listing.completion_date,
-            entries=[
-                AttendanceEntryOut(
-                    attendance_id=entry.attendance_id,
-                    post_id=entry.post_id,
-                    registration_number=entry.registration_number,
-                    person_name=entry.person_name,
-                    hours=float(entry.hours),
-                    points=float(entry.points),
-                    completion_date=entry.completion_date,
-                    channel=entry.channel,
-                    recorded_at=entry.recorded_at,
-                    voided_at=entry.voided_at,
-                    void_reason=entry.void_reason,
-                )
-                for entry in listing.entries
-            ],
-        )
+        return cls.model_validate(listing)
 
 
 # --- The public catalogue --------------------------------------------------------------------------------------
 
 
-class CatalogueEditionOut(BaseModel):
+class CatalogueEditionOut(FromReply):
     edition_id: uuid.UUID
     start_date: date
     end_date: date
     location: str
 
 
-class CatalogueCourseOut(BaseModel):
+class CatalogueCourseOut(FromReply):
     """An accredited course as the public sees it."""
 
     course_id: uuid.UUID
@@ -375,30 +333,7 @@ class CatalogueCourseOut(BaseModel):
 
     @classmethod
     def of(cls, entry: contracts.CatalogueEntry) -> CatalogueCourseOut:
-        return cls(
-            course_id=entry.course_id,
-            title=entry.title,
-            description=entry.description,
-            provider_id=entry.provider_id,
-            provider_name=entry.provider_name,
-            category=entry.category,
-            study_load_hours=float(entry.study_load_hours),
-            points=float(entry.points),
-            valid_from=entry.valid_from,
-            valid_until=entry.valid_until,
-            target_group=entry.target_group,
-            trainers=list(entry.trainers),
-            programme=entry.programme,
-            editions=[
-                CatalogueEditionOut(
-                    edition_id=edition.edition_id,
-                    start_date=edition.start_date,
-                    end_date=edition.end_date,
-                    location=edition.location,
-                )
-                for edition in entry.editions
-            ],
-        )
+        return cls.model_validate(entry)
 
 
 class CatalogueOut(BaseModel):
