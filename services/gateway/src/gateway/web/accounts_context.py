@@ -1,4 +1,4 @@
-"""What the account, Mijn LKLR, office and register routes need besides the Gateway (built by `registry_routes`)."""
+"""What the account, Mijn LKLR, office and register routes need besides the Gateway (built by `gateway.app`)."""
 
 from __future__ import annotations
 

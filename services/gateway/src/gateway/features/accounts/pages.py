@@ -37,6 +37,7 @@ _ACCOUNT_FIELDS = {
 
 
 def no_store(response: Template) -> Template:
+    """The page must not be kept by the browser or a proxy (it carries a secret or a one-time link)."""
     # Pages that echo credentials or one-time tokens must not stay in a cache or the back-forward history.
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -4,7 +4,7 @@ second factor (TOTP) is enrolled, set its staff roles with checkboxes, and the l
 The registry decides (`FindAccount`, `SetAccountRoles`, `ListStaffAccounts`: administrator only, checked again there,
 refusals audited; the last administrator cannot lose the role). A change of roles ends the account's sessions; a staff
 role given to an account without TOTP mails it a one-time link to enrol one (`/account/tweede-stap` in
-`account_pages`).
+`features/accounts/second_factor.py`).
 """
 
 from __future__ import annotations

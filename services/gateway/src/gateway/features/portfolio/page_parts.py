@@ -36,6 +36,7 @@ SHOWN_ON_PAGE: Final = (409, 413, 415, 422)
 
 
 def page_language(request: Request[Any, Any, Any]) -> contracts.Language:
+    """The page's language as the portfolio service takes it."""
     return "en" if request_language(request)[0] == "en" else "nl"
 
 
@@ -67,6 +68,7 @@ async def find_activity(
 
 
 def uuid_or_none(text: str | None) -> uuid.UUID | None:
+    """A UUID from a query parameter; None when absent or not one."""
     try:
         return uuid.UUID(text) if text else None
     except ValueError:
@@ -107,6 +109,8 @@ def type_label(scheme: SchemeVersion, lang: str) -> dict[str, str]:
 
 
 def a2_options(scheme: SchemeVersion, t: Translator) -> list[dict[str, Any]]:
+    """The scheme's A2 activity types as the form's options, in the page's language."""
+
     def option(a2: A2ActivityType) -> dict[str, Any]:
         label = a2.label_en if t.lang == "en" else a2.label_nl
         return {
@@ -132,4 +136,5 @@ def kept_values(values: list[str]) -> list[dict[str, str]]:
 
 
 def evidence_item(evidence: contracts.EvidenceFile) -> dict[str, str]:
+    """An evidence file as the form lists it."""
     return {"id": str(evidence.evidence_id), "filename": evidence.filename}

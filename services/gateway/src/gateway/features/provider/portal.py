@@ -67,6 +67,7 @@ def actor_of(request: Request[Any, Any, Any]) -> str:
 
 
 def uuid_or_none(text: str | None) -> uuid.UUID | None:
+    """A UUID from a form or query value; None when absent or not one."""
     try:
         return uuid.UUID(text) if text else None
     except ValueError:
@@ -144,6 +145,7 @@ def edition_dates(t: Translator, values: Mapping[str, str], errors: FormErrors) 
 
 
 def course_values(course: contracts.CourseDetails | None = None) -> dict[str, str]:
+    """A course form's values: empty, or the course being revised."""
     if course is None:
         return {"category": "A1"}
     return {
@@ -159,6 +161,7 @@ def course_values(course: contracts.CourseDetails | None = None) -> dict[str, st
 
 
 def check_course_form(t: Translator, values: dict[str, str], errors: FormErrors) -> Decimal | None:
+    """The course form's checks before it is sent; the study load when it is a number."""
     if not values.get("title"):
         errors["title"] = t("prov.course.title_required")
     if not values.get("description"):

@@ -153,6 +153,7 @@ def xapi_guard(context: XapiContext) -> Any:
 
 
 def key_identity(request: Request[Any, Any, Any]) -> contracts.ApiKeyIdentity:
+    """The API key identity the guard found for this request."""
     identity = request.state.get(_IDENTITY)
     if not isinstance(identity, contracts.ApiKeyIdentity):
         raise ApiKeyRejected("missing_api_key", "This resource needs HTTP Basic authentication.", missing=True)
@@ -160,10 +161,12 @@ def key_identity(request: Request[Any, Any, Any]) -> contracts.ApiKeyIdentity:
 
 
 def version(request: Request[Any, Any, Any]) -> str:
+    """The xAPI version this request is answered in (set by the guard)."""
     return str(request.scope["state"].get(VERSION_STATE, LATEST))
 
 
 def parse_json(content_type_header: str, body: bytes) -> Any:
+    """A JSON body (of a JSON content type), or XapiError 400."""
     content_type = content_type_header.split(";")[0].strip().lower()
     if content_type != "application/json":
         raise XapiError(400, "Send statements as application/json (attachments are not accepted).")
@@ -174,6 +177,7 @@ def parse_json(content_type_header: str, body: bytes) -> Any:
 
 
 async def json_body(request: Request[Any, Any, Any]) -> Any:
+    """The request's JSON body, or XapiError 400."""
     return parse_json(request.headers.get("content-type", ""), await request.body())
 
 
@@ -243,6 +247,7 @@ async def alternate_request(request: Request[Any, Any, Any], context: XapiContex
 
 
 def flag(value: str | None, name: str) -> bool:
+    """A `true`/`false` query parameter; XapiError 400 for anything else."""
     if value is None:
         return False
     if value.lower() in ("true", "false"):
@@ -263,6 +268,7 @@ def _moment(value: str | None, name: str) -> datetime | None:
 
 
 def uuid_param(value: str | None, name: str) -> uuid.UUID | None:
+    """A UUID query parameter (None when absent); XapiError 400 when it is not one."""
     if value is None:
         return None
     try:
@@ -311,6 +317,7 @@ def statement_query(params: dict[str, str], provider_id: uuid.UUID) -> contracts
 
 
 def more_token(query: contracts.QueryXapiStatements, after: int, fmt: str = "exact", attachments: bool = False) -> str:
+    """The `more` link token that continues `query` after `after` statements."""
     payload = query.model_dump(mode="json", exclude={"provider_id"}) | {"after_sequence": after}
     payload |= {"format": fmt, "attachments": attachments}
     return base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode()).decode().rstrip("=")

@@ -21,7 +21,7 @@ from lklr_shared.kit.topology import Topology
 
 log = logging.getLogger(__name__)
 
-# /portfolio: see portfolio_routes; /register and /mijn: see registry_routes.
+# /portfolio: see features/portfolio; /register: features/register; /mijn: features/mine.
 
 
 class Pages(Controller):
