@@ -38,7 +38,7 @@ from sqlalchemy.engine import make_url
 from accreditation.bootstrap import MIGRATIONS_DIR as ACCREDITATION_MIGRATIONS
 from accreditation.bootstrap import build_runtime as build_accreditation
 from accreditation.settings import AccreditationSettings
-from gateway.bootstrap import build_app
+from gateway.app import build_app
 from gateway.settings import GatewaySettings
 from lklr_shared.contracts import accreditation as accreditation_contracts
 from lklr_shared.contracts import portfolio as portfolio_contracts

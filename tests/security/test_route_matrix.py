@@ -39,7 +39,7 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
-from gateway.bootstrap import build_app
+from gateway.app import build_app
 from gateway.settings import GatewaySettings
 from tests.support.identities import ROLES, Identity, Objects, set_up
 from tests.support.scheme import scheme_sampling_every_dossier

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 
 import uvicorn
 
-from gateway.bootstrap import build_app, load_settings
-from gateway.entrypoints.access_log import configure_access_log
+from gateway.app import build_app, load_settings
+from gateway.web.access_log import configure_access_log
 from lklr_shared.kit import tracing
 from lklr_shared.kit.cli import freeze_startup_objects
 from lklr_shared.kit.logs import configure_logging
@@ -51,7 +51,7 @@ def main() -> int:
         lifespan="on",
         timeout_graceful_shutdown=settings.shutdown_grace_seconds,
         log_config=None,
-        # The app applies the trusted proxies' forwarded headers itself (GATEWAY_TRUSTED_PROXIES, see bootstrap).
+        # The app applies the trusted proxies' forwarded headers itself (GATEWAY_TRUSTED_PROXIES, see gateway.app).
         proxy_headers=False,
         # uvloop when installed (as for the services, see lklr_shared.kit.cli.run_event_loop).
         loop="asyncio" if os.environ.get("LKLR_EVENT_LOOP") == "asyncio" else "auto",

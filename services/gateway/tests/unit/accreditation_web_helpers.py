@@ -13,7 +13,7 @@ from typing import Any
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from gateway.bootstrap import build_app
+from gateway.app import build_app
 from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.contracts.base import Message
 from lklr_shared.kit.errors import RpcError

@@ -12,7 +12,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from gateway.bootstrap import build_app
+from gateway.app import build_app
 from gateway.settings import GatewaySettings
 from lklr_shared.contracts.base import Message
 from lklr_shared.contracts.registry import (

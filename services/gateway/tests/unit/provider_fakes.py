@@ -11,7 +11,7 @@ from typing import Any
 
 from litestar import Litestar
 
-from gateway.bootstrap import build_app
+from gateway.app import build_app
 from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.contracts.base import Message
 from lklr_shared.contracts.system import Ping, Pong

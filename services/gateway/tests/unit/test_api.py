@@ -6,7 +6,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from gateway.entrypoints.errors import public_server_detail
+from gateway.web.errors import public_server_detail
 from lklr_shared.contracts.registry import Statistics
 from lklr_shared.contracts.system import Pong
 from lklr_shared.kit.errors import RpcError

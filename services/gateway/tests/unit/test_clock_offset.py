@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from litestar.testing import AsyncTestClient
 
-from gateway.bootstrap import build_app
+from gateway.app import build_app
 from lklr_shared.kit.clock import register_today, system_clock
 
 from .conftest import FakeCaller, make_settings

@@ -8,7 +8,7 @@ import base64
 import pytest
 from litestar.testing import AsyncTestClient
 
-from gateway.bootstrap import UnsafeSettings, build_app
+from gateway.app import UnsafeSettings, build_app
 from gateway.domain.deployment import unsafe_settings
 from lklr_shared.contracts import registry as c
 from lklr_shared.kit.actor import DEV_SIGNING_SEED, generate_key_pair

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from gateway.entrypoints.errors import public_server_detail
 from gateway.service_layer.api_keys import ApiKeyAuthenticator, ApiKeyRejected, bearer_token
+from gateway.web.errors import public_server_detail
 from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.rpc import ServiceTimeout, ServiceUnavailable

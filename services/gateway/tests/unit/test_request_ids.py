@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from gateway.entrypoints.request_ids import idempotency_key_text, request_id_for_key, scoped_request_id
+from gateway.web.request_ids import idempotency_key_text, request_id_for_key, scoped_request_id
 from lklr_shared.contracts import accreditation as contracts
 
 from .accreditation_web_helpers import NOW, Both, signed_in_client

@@ -13,7 +13,7 @@ import uvicorn
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from gateway.entrypoints.access_log import configure_access_log
+from gateway.web.access_log import configure_access_log
 from lklr_shared.contracts.system import Pong
 from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.health import HealthServer

@@ -9,8 +9,8 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from gateway.domain import web_security
-from gateway.entrypoints.web_session import CSRF_COOKIE, SESSION_COOKIE
 from gateway.service_layer.sessions import AccountAuthenticator
+from gateway.web.web_session import CSRF_COOKIE, SESSION_COOKIE
 from lklr_shared.contracts import registry as c
 
 from .registry_fake import PASSWORD, FakeRegistry

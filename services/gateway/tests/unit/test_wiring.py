@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from litestar.testing import AsyncTestClient
 
-from gateway.bootstrap import build_app
+from gateway.app import build_app
 from gateway.i18n import Translator, negotiate_language
 from gateway.settings import GatewaySettings
 

@@ -13,8 +13,8 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from gateway.entrypoints.recorded_words import origin_words, reason_words
 from gateway.i18n import CATALOGUE, LANGUAGES, Translator
+from gateway.web.recorded_words import origin_words, reason_words
 from lklr_shared.contracts import registry as c
 
 from .portfolio_fake import PortfolioWorld
@@ -153,7 +153,7 @@ def test_awaiting_your_check_and_awaiting_the_audit_have_distinct_words_and_badg
     ],
 )
 def test_each_staff_role_lands_on_its_work_queue_not_on_mijn_registratie(roles: list[str], landing: str) -> None:
-    from gateway.entrypoints.account_pages import _default_landing
+    from gateway.features.accounts.pages import _default_landing
 
     assert _default_landing(roles) == landing  # type: ignore[arg-type]
 

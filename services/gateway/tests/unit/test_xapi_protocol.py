@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from gateway.entrypoints.xapi import XapiError, answered_version, basic_credentials_key, statement_query
+from gateway.features.provider.xapi_protocol import XapiError, answered_version, basic_credentials_key, statement_query
 from gateway.service_layer.api_keys import ApiKeyRejected
 
 pytestmark = pytest.mark.unit

@@ -9,7 +9,7 @@ from typing import Any
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from gateway.bootstrap import build_app
+from gateway.app import build_app
 
 from .conftest import make_settings
 from .registry_fake import TOTP, FakeRegistry

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Final
 
 from gateway.caller import ServiceCaller
+from gateway.service_layer.answer_cache import AnswerCache
 from lklr_shared.contracts.accreditation import ApiKeyIdentity, AuthenticateApiKey
 from lklr_shared.kit.actor import api_key_claims, assert_actor
 from lklr_shared.kit.errors import RpcError
@@ -67,14 +67,12 @@ class ApiKeyAuthenticator:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._caller = caller
-        self._cache_seconds = cache_seconds
-        self._max_entries = max_entries
         self._clock = clock
-        self._cache: OrderedDict[bytes, tuple[float, ApiKeyIdentity]] = OrderedDict()
+        self._cache: AnswerCache[ApiKeyIdentity] = AnswerCache(seconds=cache_seconds, max_entries=max_entries)
 
     @property
     def cache_seconds(self) -> float:
-        return self._cache_seconds
+        return self._cache.seconds
 
     async def authenticate(self, api_key: str) -> ApiKeyIdentity:
         """The provider identity of a key; raises ApiKeyRejected (401) or the service's RpcError (503/504).
@@ -84,24 +82,17 @@ class ApiKeyAuthenticator:
             raise ApiKeyRejected("invalid_api_key", "The API key is not valid.", missing=False)
         digest = hashlib.sha256(api_key.encode()).digest()
         now = self._clock()
-        cached = self._cache.get(digest)
+        cached = self._cache.get(digest, now)
         if cached is not None:
-            stored_at, identity = cached
-            if now - stored_at < self._cache_seconds:
-                return _acting(identity)
-            del self._cache[digest]
+            return _acting(cached)
         try:
             reply = await ask(self._caller, AuthenticateApiKey(api_key=api_key))
         except RpcError as exc:
             if exc.status == 401:
                 raise ApiKeyRejected(exc.code, exc.message, missing=False) from exc
             raise
-        identity = reply
-        if self._cache_seconds > 0:
-            self._cache[digest] = (now, identity)
-            while len(self._cache) > self._max_entries:
-                self._cache.popitem(last=False)
-        return _acting(identity)
+        self._cache.put(digest, reply, now)
+        return _acting(reply)
 
 
 def _acting(identity: ApiKeyIdentity) -> ApiKeyIdentity:

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Final
 
 from gateway.caller import ServiceCaller
+from gateway.service_layer.answer_cache import AnswerCache
 from lklr_shared.contracts.registry import (
     AuthenticatedAccount,
     MailLanguage,
@@ -47,10 +47,8 @@ class AccountAuthenticator:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._caller = caller
-        self._cache_seconds = cache_seconds
-        self._max_entries = max_entries
         self._clock = clock
-        self._cache: OrderedDict[bytes, tuple[float, AuthenticatedAccount]] = OrderedDict()
+        self._cache: AnswerCache[AuthenticatedAccount] = AnswerCache(seconds=cache_seconds, max_entries=max_entries)
 
     async def session_account(self, session_token: str) -> AuthenticatedAccount | None:
         """The account of a browser session; None when the registry says it is not (or no longer) valid.
@@ -83,7 +81,7 @@ class AccountAuthenticator:
     def forget(self, token: str) -> None:
         """Drop a token from the cache (after this process ended the session)."""
         for kind in (b"session", b"api"):
-            self._cache.pop(self._key(kind, token), None)
+            self._cache.forget(self._key(kind, token))
 
     @staticmethod
     def _key(kind: bytes, token: str) -> bytes:
@@ -96,21 +94,16 @@ class AccountAuthenticator:
             return None
         key = self._key(kind, token)
         now = self._clock()
-        cached = self._cache.get(key)
+        cached = self._cache.get(key, now)
         if cached is not None:
-            if cached[0] > now:
-                return _acting(cached[1])
-            del self._cache[key]
+            return _acting(cached)
         try:
             account = await ask(self._caller, request)
         except RpcError as exc:
             if exc.status == 401 and exc.code in _INVALID_CODES:
                 return None
             raise
-        if self._cache_seconds > 0:
-            self._cache[key] = (now + self._cache_seconds, account)
-            while len(self._cache) > self._max_entries:
-                self._cache.popitem(last=False)
+        self._cache.put(key, account, now)
         return _acting(account)
 
 

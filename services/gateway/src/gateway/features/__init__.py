@@ -1,0 +1,1 @@
+"""The gateway's features, one package each; `gateway.app` lists their routes."""

@@ -1,0 +1,118 @@
+"""The provider portal's disputes list and API keys (create, revoke)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from gateway.features.provider.portal import (
+    PORTAL,
+    NotAProvider,
+    actor_of,
+    find_provider,
+    not_a_provider_handler,
+    provider_page,
+)
+from gateway.service_layer.context import Gateway, GatewayDep
+from gateway.web.confirmation import confirmation_page, is_confirmed
+from gateway.web.forms import form_fields, translator
+from gateway.web.request_ids import form_request_id
+from gateway.web.web_session import signed_in
+from lklr_shared.contracts import accreditation as contracts
+from lklr_shared.kit.errors import RpcError
+from lklr_shared.kit.requests import ask
+
+
+class ProviderKeyPages(Controller):
+    path = PORTAL
+    include_in_schema = False
+    guards = [signed_in]
+    exception_handlers = {NotAProvider: not_a_provider_handler}
+
+    # --- Disputes -----------------------------------------------------------------------------------------------
+
+    @get("/betwistingen", name="provider_disputes")
+    async def disputes(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template:
+        provider = await find_provider(request, gateway)
+        disputed = await ask(gateway.caller, contracts.ListDisputedAttendance(provider_id=provider.provider_id))
+        return provider_page(request, "aanbieder/betwistingen.html", provider, disputes=disputed.disputes)
+
+    # --- API keys -----------------------------------------------------------------------------------------------
+
+    async def _keys_page(
+        self,
+        request: Request[Any, Any, Any],
+        gateway: Gateway,
+        provider: contracts.ProviderDetails,
+        *,
+        created: contracts.ApiKeyCreated | None = None,
+        status_code: int = 200,
+    ) -> Template:
+        keys = await ask(gateway.caller, contracts.ListApiKeys(provider_id=provider.provider_id))
+        return provider_page(
+            request,
+            "aanbieder/api_sleutels.html",
+            provider,
+            status_code=status_code,
+            keys=keys.keys,
+            created=created,
+            revoked=request.query_params.get("ingetrokken") == "1",
+        )
+
+    @get("/api-sleutels", name="provider_api_keys")
+    async def api_keys(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template:
+        provider = await find_provider(request, gateway)
+        return await self._keys_page(request, gateway, provider)
+
+    @post("/api-sleutels", name="provider_create_api_key")
+    async def create_api_key(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template:
+        provider = await find_provider(request, gateway)
+        values = await form_fields(request)
+        created = await ask(
+            gateway.caller,
+            contracts.CreateApiKey(
+                provider_id=provider.provider_id,
+                label=values.get("label", "")[:200],
+                created_by=actor_of(request),
+                sandbox=values.get("sandbox") == "1",
+            ),
+            request_id=await form_request_id(request),
+        )
+        # The key is shown on this response only (never stored in plain text, never shown again).
+        return await self._keys_page(request, gateway, provider, created=created)
+
+    @post("/api-sleutels/{key_id:uuid}/intrekken", name="provider_revoke_api_key")
+    async def revoke_api_key(
+        self, request: Request[Any, Any, Any], gateway: GatewayDep, key_id: FromPath[uuid.UUID]
+    ) -> Template | Redirect:
+        provider = await find_provider(request, gateway)
+        values = await form_fields(request)
+        if not is_confirmed(values):
+            t = translator(request)
+            keys = await ask(gateway.caller, contracts.ListApiKeys(provider_id=provider.provider_id))
+            key = next((key for key in keys.keys if key.key_id == key_id), None)
+            if key is None:
+                raise RpcError("api_key_not_found", "This provider has no such API key.", 404)
+            return confirmation_page(
+                request,
+                action=f"{PORTAL}/api-sleutels/{key_id}/intrekken",
+                values=values,
+                title=t("confirm.revoke_key.title"),
+                consequence=t("confirm.revoke_key.consequence"),
+                confirm_label=t("confirm.revoke_key.confirm"),
+                cancel_href=f"{PORTAL}/api-sleutels",
+                facts=[
+                    (t("prov.keys.label"), key.label or "–"),
+                    (t("prov.keys.prefix"), f"{key.display_prefix}…"),
+                    (t("prov.keys.created_at"), t.date(key.created_at.date())),
+                ],
+            )
+        await ask(
+            gateway.caller,
+            contracts.RevokeApiKey(provider_id=provider.provider_id, key_id=key_id, revoked_by=actor_of(request)),
+        )
+        return Redirect(f"{PORTAL}/api-sleutels?ingetrokken=1", status_code=303)

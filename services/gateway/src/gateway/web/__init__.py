@@ -1,0 +1,1 @@
+"""The web plumbing every feature shares: rendering, errors, forms, sessions, uploads, middleware."""

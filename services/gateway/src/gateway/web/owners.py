@@ -1,0 +1,67 @@
+"""Whose data a request is about: the registered person behind the signed-in account (or API token), and where
+the request came from.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from litestar import Request
+
+from gateway.caller import ServiceCaller
+from gateway.web.web_session import client_ip, current_account
+from lklr_shared.contracts import portfolio as contracts
+from lklr_shared.contracts import registry as registry_contracts
+from lklr_shared.kit.errors import RpcError
+from lklr_shared.kit.requests import ask
+
+
+@dataclass(frozen=True)
+class PortfolioOwner:
+    """The person a signed-in account acts as, and the `actor` every portfolio request carries."""
+
+    person_id: uuid.UUID
+    actor: contracts.Actor
+
+
+async def my_registration(caller: ServiceCaller, account_id: uuid.UUID) -> registry_contracts.RegistrationView | None:
+    """The account's own registration; None when it holds none (any 404 of the registry)."""
+    try:
+        return await ask(caller, registry_contracts.GetMyRegistration(actor_account_id=account_id))
+    except RpcError as exc:
+        if exc.status == 404:
+            return None
+        raise
+
+
+async def portfolio_owner(caller: ServiceCaller, account_id: uuid.UUID, origin: str) -> PortfolioOwner | None:
+    """The registered person behind the account; None when the account holds no registration."""
+    registration = await my_registration(caller, account_id)
+    if registration is None:
+        return None
+    person_id = registration.person_id
+    return PortfolioOwner(person_id, contracts.Actor(person_id=person_id, role="professional", origin=origin[:200]))
+
+
+def request_origin(request: Request[Any, Any, Any], channel: str) -> str:
+    """Where a change came from, for the activity history: the channel and the client's address (an empty
+    channel: the address alone)."""
+    ip = client_ip(request)
+    return f"{channel} {ip}".strip()
+
+
+async def current_person(
+    request: Request[Any, Any, Any], caller: ServiceCaller, channel: str, account_id: uuid.UUID | None = None
+) -> PortfolioOwner | None:
+    """The registered person a request acts for, with the `actor` its portfolio requests carry.
+
+    The account is the signed-in one, or `account_id` when the caller authenticated it otherwise (an API token).
+    The actor's origin is `channel` and the client's address: the portfolio pages say `web`, the API `api`; the
+    re-registration and objection pages have always recorded the address alone (an empty channel). None when the
+    account holds no registration: each page or API answers that in its own way.
+    """
+    if account_id is None:
+        account_id = current_account(request).account_id
+    return await portfolio_owner(caller, account_id, request_origin(request, channel))
