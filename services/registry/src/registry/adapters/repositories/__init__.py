@@ -1,0 +1,1 @@
+"""The registry's repositories: every SQL statement of the service, by subject."""
