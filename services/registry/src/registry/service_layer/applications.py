@@ -15,7 +15,6 @@ from registry.domain.accounts import AccountRole
 from registry.domain.applications import ApplicationStatus, Approval, RegistrationApplication
 from registry.domain.employers import employer_id_for
 from registry.domain.people import EmployerKind, Role, sorted_roles
-from registry.domain.status import RegistrationStatus
 from registry.service_layer import notifications
 from registry.service_layer.actors import load_actor, require_role
 from registry.service_layer.audit_log import record_action
@@ -30,11 +29,6 @@ from registry.service_layer.records import (
     record_status_change,
 )
 from registry.service_layer.views import application_view, application_views
-
-# Statuses in which a person is (still) in the register and cannot apply for a first registration again.
-_IN_REGISTER = frozenset(
-    {RegistrationStatus.REGISTERED, RegistrationStatus.REREGISTRATION_PENDING, RegistrationStatus.SUSPENDED}
-)
 
 
 async def apply_for_registration(
@@ -51,10 +45,12 @@ async def apply_for_registration(
         if await application_rows.has_pending_application(session, actor.account_id):
             raise Conflict("application_pending", "You already have an application waiting for a decision.")
         registration = await load_registration(session, actor.account_id)
-        if registration is not None and registration.status in _IN_REGISTER:
-            raise Conflict("already_registered", f"You are registered already (number {registration.number}).")
-        if registration is not None and registration.status is RegistrationStatus.STRUCK_OFF:
-            raise Conflict("struck_off", "A struck-off registration cannot be renewed by a new application.")
+        barred = rules.application_barred(registration.status if registration is not None else None)
+        if barred == "already_registered":
+            assert registration is not None
+            raise Conflict(barred, f"You are registered already (number {registration.number}).")
+        if barred == "struck_off":
+            raise Conflict(barred, "A struck-off registration cannot be renewed by a new application.")
         try:
             application = rules.submit_application(
                 id=uuid.uuid4(),

@@ -14,17 +14,13 @@ from lklr_shared.objections import ObjectionRefused, check_reasons, filing_deadl
 from registry.adapters.repositories import extensions as extension_rows
 from registry.domain.cycles import Extension, ExtensionLimitExceeded, ExtensionReason, InvalidCycle
 from registry.domain.registration_number import RegistrationNumber
-from registry.domain.registrations import Registration
-from registry.domain.status import RegistrationStatus
+from registry.domain.registrations import Registration, has_cycle_to_extend
 from registry.service_layer import notifications, objections
 from registry.service_layer.audit_log import record_action
 from registry.service_layer.context import RegistryContext
 from registry.service_layer.mailing import contact_of, mail_contact
 from registry.service_layer.office import office_member, typed_number
 from registry.service_layer.records import StoredCycle, current_cycle, load_registration, person_id_for_number
-
-# An expired registration has no cycle left to extend (re-entry starts a new one); struck off is final.
-_NOT_EXTENDABLE = frozenset({RegistrationStatus.EXPIRED, RegistrationStatus.STRUCK_OFF, RegistrationStatus.APPLIED})
 
 
 async def _extendable(uow: UnitOfWork, number: RegistrationNumber) -> tuple[uuid.UUID, Registration, StoredCycle]:
@@ -34,7 +30,7 @@ async def _extendable(uow: UnitOfWork, number: RegistrationNumber) -> tuple[uuid
     registration = None if person_id is None else await load_registration(session, person_id, for_update=True)
     if person_id is None or registration is None:
         raise NotFound("not_found", f"No registration {number}.")
-    if registration.status in _NOT_EXTENDABLE:
+    if not has_cycle_to_extend(registration.status):
         raise Conflict(
             "registration_not_active", f"Registration {number} is {registration.status}; it has no cycle to extend."
         )

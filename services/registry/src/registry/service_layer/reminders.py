@@ -5,18 +5,16 @@ first)."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from lklr_shared.scheme import Period, PeriodUnit
 from registry.adapters.repositories import jobs as job_rows
 from registry.adapters.unit_of_work import RegistryUnitOfWork, UnitOfWorkFactory
-from registry.domain.reminders import plan_reminders, reminder_schedule
+from registry.domain.reminders import plan_reminders, reminder_horizon, reminder_schedule
 from registry.service_layer import notifications
 from registry.service_layer.context import RegistryContext
 from registry.service_layer.mailing import stored_language
-
-_MONTH_END_SLACK_DAYS = 4
 
 
 async def send_cycle_reminders(
@@ -25,13 +23,11 @@ async def send_cycle_reminders(
     """Remind registered professionals without an application in that their cycle ends (each reminder of
     a cycle once); returns (sent, skipped)."""
     today = ctx.today(now)
-    offsets = [offset for version in ctx.scheme.versions for offset in version.reregistration.reminders_before_end]
-    if not offsets:
+    horizon = reminder_horizon(
+        today, [offset for version in ctx.scheme.versions for offset in version.reregistration.reminders_before_end]
+    )
+    if horizon is None:
         return 0, 0
-    # The last cycle end any reminder can be due for today, with a few days to spare: month arithmetic is
-    # not symmetric at month ends (31 December minus 6 months is 30 June, 30 June plus 6 months is 30
-    # December). The exact rule per cycle follows in Python.
-    horizon = max(offset.after(today) for offset in offsets) + timedelta(days=_MONTH_END_SLACK_DAYS)
     sent = skipped = 0
     after: uuid.UUID | None = None
     while True:
