@@ -61,3 +61,11 @@ def test_domain_code_importing_infrastructure_breaks_the_contract(tmp_path):
     result = _lint_imports(tree)
     assert result.returncode != 0
     assert "Domain code imports no infrastructure BROKEN" in result.stdout
+
+
+def test_a_registry_adapter_importing_the_service_layer_breaks_the_layers_contract(tmp_path):
+    tree = _copy_tree(tmp_path)
+    (tree / "registry/adapters/repositories/sneaky.py").write_text("import registry.service_layer.objections  # noqa\n")
+    result = _lint_imports(tree)
+    assert result.returncode != 0
+    assert "The registry's layers: entrypoints, service layer, adapters, domain BROKEN" in result.stdout
