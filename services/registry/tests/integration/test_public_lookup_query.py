@@ -15,10 +15,10 @@ import sqlalchemy as sa
 from lklr_shared.kit.db import make_engine, run_migrations
 from lklr_shared.registration_numbers import registration_number_for
 from registry.adapters.orm import cycles, people, registrations
+from registry.adapters.repositories.register import PUBLIC_COLUMNS, name_matches, public_rows
 from registry.bootstrap import MIGRATIONS_DIR
 from registry.domain.register_search import NameSearch
 from registry.domain.status import RegistrationStatus
-from registry.service_layer.public_register import _name_matches, _public_rows
 
 pytestmark = [pytest.mark.integration]
 
@@ -31,17 +31,7 @@ def _grouped_rows() -> sa.Select[Any]:
         .subquery()
     )
     return (
-        sa.select(
-            registrations.c.person_id,
-            registrations.c.registration_number,
-            registrations.c.status,
-            registrations.c.registered_since,
-            people.c.initials,
-            people.c.surname,
-            people.c.roles,
-            cycles.c.starts_on,
-            cycles.c.ends_on,
-        )
+        sa.select(*PUBLIC_COLUMNS)
         .join(people, people.c.person_id == registrations.c.person_id)
         .join(latest, latest.c.person_id == registrations.c.person_id)
         .join(cycles, sa.and_(cycles.c.person_id == latest.c.person_id, cycles.c.sequence == latest.c.sequence))
@@ -101,13 +91,11 @@ async def test_lookup_by_number_and_name_answers_what_the_grouped_query_answered
                     )
         async with engine.connect() as connection:
             lookups = [registrations.c.registration_number == number for number in numbers[:10]]
-            lookups += [
-                _name_matches(NameSearch(fragment)) for fragment in ("jansen", "a. de v", "bakker", "dijk", "x")
-            ]
+            lookups += [name_matches(NameSearch(fragment)) for fragment in ("jansen", "a. de v", "bakker", "dijk", "x")]
             answered = 0
             for condition in lookups:
                 before = (await connection.execute(_ordered(_grouped_rows().where(condition)))).all()
-                after = (await connection.execute(_ordered(_public_rows().where(condition)))).all()
+                after = (await connection.execute(_ordered(public_rows().where(condition)))).all()
                 assert after == before
                 answered += len(after)
             assert answered > 20

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from registry.domain.objections import (
+from lklr_shared.objections import (
     ObjectionRefused,
     ObjectionState,
     ObjectionTerms,

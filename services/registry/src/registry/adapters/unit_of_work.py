@@ -10,6 +10,7 @@ Two flavours share one contract (:class:`MailingUnitOfWork`):
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any, Protocol, Self
 
 import sqlalchemy as sa
@@ -97,3 +98,7 @@ class EventUnitOfWork:
             sa.event.listen(self.session.sync_session, "after_commit", wake_after_commit, once=True)
             self._wake_hooked = True
         return mail_id
+
+
+# Opens a unit of work: how the scheduled jobs take one transaction per page.
+UnitOfWorkFactory = Callable[[], RegistryUnitOfWork]

@@ -298,3 +298,19 @@ def reject_application(
         decided_by=decided_by,
         reason=cleaned,
     )
+
+
+# Statuses in which a person is (still) in the register and cannot apply for a first registration again.
+_IN_REGISTER = frozenset(
+    {RegistrationStatus.REGISTERED, RegistrationStatus.REREGISTRATION_PENDING, RegistrationStatus.SUSPENDED}
+)
+
+
+def application_barred(status: RegistrationStatus | None) -> str | None:
+    """Why a person with a registration in ``status`` (None: none) cannot apply: ``already_registered`` while in
+    the register, ``struck_off`` for good; None when they may (a first application, or re-entry after expiry)."""
+    if status in _IN_REGISTER:
+        return "already_registered"
+    if status is RegistrationStatus.STRUCK_OFF:
+        return "struck_off"
+    return None

@@ -61,3 +61,12 @@ class Registration:
     ) -> Registration:
         """Return the registration with its current cycle extended (illness or pregnancy)."""
         return replace(self, cycle=self.cycle.extended(extension, max_weeks_per_case=max_weeks_per_case))
+
+
+# An expired registration has no cycle left to extend (re-entry starts a new one); struck off is final.
+_NOT_EXTENDABLE = frozenset({RegistrationStatus.EXPIRED, RegistrationStatus.STRUCK_OFF, RegistrationStatus.APPLIED})
+
+
+def has_cycle_to_extend(status: RegistrationStatus) -> bool:
+    """Whether the office can extend (or refuse to extend) the registration's current cycle."""
+    return status not in _NOT_EXTENDABLE

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from lklr_shared.scheme import Period
 
@@ -62,3 +62,17 @@ def plan_reminders(
         return ReminderPlan(send=None)
     latest = max(due, key=lambda reminder: (reminder.due_on, reminder.key))
     return ReminderPlan(send=latest, skip=tuple(reminder for reminder in due if reminder is not latest))
+
+
+# Days to spare beyond the last cycle end a reminder can be due for: month arithmetic is not symmetric at month
+# ends (31 December minus 6 months is 30 June, 30 June plus 6 months is 30 December).
+MONTH_END_SLACK_DAYS = 4
+
+
+def reminder_horizon(today: date, offsets: Iterable[Period]) -> date | None:
+    """The last cycle end any reminder of ``offsets`` can be due for ``today`` (with the month-end slack), so the
+    job reads only cycles ending up to then; the exact rule per cycle is ``plan_reminders``. None: no reminders."""
+    ends = [offset.after(today) for offset in offsets]
+    if not ends:
+        return None
+    return max(ends) + timedelta(days=MONTH_END_SLACK_DAYS)

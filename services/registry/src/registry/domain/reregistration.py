@@ -83,6 +83,9 @@ class RefusalReason(StrEnum):
     ALREADY_DECIDED = "already_decided"  # this cycle's re-registration was decided already
 
 
+# The status history's reason when a not-met audit ends the registration (an objection looks for it).
+NOT_GRANTED_REASON: Final = "re-registration not granted: the audit found the norm not met"
+
 # Statuses whose cycle end makes the registration lapse. A pending re-registration is not among them: a timely
 # application keeps the person registered until the decision, however long the audit takes.
 LAPSES_AT_CYCLE_END: Final = frozenset({RegistrationStatus.REGISTERED, RegistrationStatus.SUSPENDED})

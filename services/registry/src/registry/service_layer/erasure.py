@@ -1,5 +1,5 @@
-"""Erasure: an account erased on request, what has passed its retention erased by the scheduled job, and the
-services' confirmations.
+"""Erasure: an account erased on request, what has passed its retention erased by the scheduled jobs (and the
+logs pruned), and the services' confirmations.
 
 The registry erases its own rows in the transaction that emits ``PersonErasureRequested``; every other service
 erases its rows when the event reaches it and confirms with its ``PersonErased``, which lands in
@@ -16,43 +16,17 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.contracts.envelope import Envelope
-from lklr_shared.kit.erasure import forget_in_kit_tables
-from lklr_shared.kit.errors import Problem, RpcError
+from lklr_shared.kit.errors import Conflict, NotFound, Problem, RuleViolation
 from lklr_shared.kit.outbox import UnitOfWork
-from lklr_shared.kit.security_log import allow_log_erasure
-from registry.adapters.orm import (
-    access_tokens,
-    accounts,
-    audit_trail,
-    credentials,
-    cycle_extension_refusals,
-    cycle_extensions,
-    cycles,
-    eligibility_notices,
-    entry_notices,
-    erasure_confirmations,
-    erasures,
-    login_attempts,
-    login_throttle,
-    mail_outbox,
-    objections,
-    one_time_tokens,
-    people,
-    registration_applications,
-    registrations,
-    reminders_sent,
-    reregistrations,
-    status_history,
-    totp_enrollments,
-)
+from registry.adapters.repositories import applications as application_rows
+from registry.adapters.repositories import erasure as erasure_rows
+from registry.adapters.repositories import jobs as job_rows
+from registry.adapters.repositories.registration_records import load_registration
 from registry.adapters.repositories.security_log import record_action
-from registry.adapters.sql import as_utc, claim
-from registry.adapters.unit_of_work import MailingUnitOfWork
+from registry.adapters.sql import as_utc
+from registry.adapters.unit_of_work import MailingUnitOfWork, RegistryUnitOfWork, UnitOfWorkFactory
 from registry.domain.accounts import STAFF_ROLES, parse_account_roles
 from registry.domain.retention import (
     AFTER_REGISTRATION,
@@ -65,7 +39,6 @@ from registry.domain.retention import (
 )
 from registry.domain.status import RegistrationStatus
 from registry.service_layer.context import RegistryContext
-from registry.service_layer.errors import unprocessable
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +46,7 @@ ERASE_ACTION = "erase_person"
 CONFIRM_ACTION = "erasure_confirmed"
 # The register's proof that it forgot someone: pseudonymous lines, kept when the logs around them are pruned.
 ERASURE_ACTIONS = (ERASE_ACTION, CONFIRM_ACTION)
+_ENDED = [status.value for status in ENDED]
 
 _REFUSAL_TEXTS = {
     ErasureRefusal.REGISTRATION_RUNNING: (
@@ -88,72 +62,48 @@ _REFUSAL_TEXTS = {
 }
 
 
-async def _registration_state(
-    session: AsyncSession, person_id: uuid.UUID
-) -> tuple[RegistrationStatus | None, str | None]:
-    row = (
-        await session.execute(
-            sa.select(registrations.c.status, registrations.c.registration_number).where(
-                registrations.c.person_id == person_id
-            )
-        )
-    ).first()
+async def _registration_state(session: Any, person_id: uuid.UUID) -> tuple[RegistrationStatus | None, str | None]:
+    row = await erasure_rows.registration_state(session, person_id)
     return (RegistrationStatus(row.status), row.registration_number) if row is not None else (None, None)
 
 
-async def ended_at(session: AsyncSession, person_id: uuid.UUID) -> datetime | None:
+async def ended_at(session: Any, person_id: uuid.UUID) -> datetime | None:
     """When the person's registration last moved to an ended status (None: no such move)."""
-    at: datetime | None = (
-        await session.execute(
-            sa.select(sa.func.max(status_history.c.at)).where(
-                status_history.c.person_id == person_id,
-                status_history.c.to_status.in_([status.value for status in ENDED]),
-            )
-        )
-    ).scalar_one_or_none()
+    at = await erasure_rows.last_moved_to(session, person_id, _ENDED)
     return as_utc(at) if at is not None else None
 
 
-async def ended_on(session: AsyncSession, ctx: RegistryContext, person_id: uuid.UUID) -> date | None:
+async def ended_on(session: Any, ctx: RegistryContext, person_id: uuid.UUID) -> date | None:
     """The register day the person's registration last moved to an ended status (None: no such move)."""
     at = await ended_at(session, person_id)
     return ctx.today(at) if at is not None else None
 
 
-async def erase_my_account(
-    uow: UnitOfWork, ctx: RegistryContext, command: contracts.EraseMyAccount
-) -> contracts.AccountErasureStarted:
+async def erase_my_account(ctx: RegistryContext, command: contracts.EraseMyAccount) -> contracts.AccountErasureStarted:
     """Erase the actor's account on their request (only without a registration or an application waiting)."""
-    session = uow.session
-    person_id = command.actor_account_id
-    account = (
-        await session.execute(
-            sa.select(accounts.c.account_roles).where(accounts.c.account_id == person_id).with_for_update()
+    async with ctx.unit_of_work() as uow:
+        session = uow.session
+        person_id = command.actor_account_id
+        account = await erasure_rows.lock_account_roles(session, person_id)
+        if account is None:
+            raise NotFound("not_found", "No such account.")
+        status, _number = await _registration_state(session, person_id)
+        pending = await erasure_rows.pending_applications(session, person_id)
+        staff = bool(parse_account_roles(account.account_roles) & STAFF_ROLES)
+        refusal = refusal_of_erasure_on_request(status, application_pending=bool(pending), staff=staff)
+        if refusal is not None:
+            text = _REFUSAL_TEXTS[refusal]
+            raise Conflict("erasure_refused", text, problems=[Problem(refusal.value, text)])
+        if not command.confirm:
+            raise RuleViolation("erasure_not_confirmed", "Confirm that the account and its data are to be erased.")
+        now = ctx.now()
+        erasure_id = await request_erasure(
+            uow, ctx, person_id, [DataKind.ACCOUNT, *DataKind], reason="on_request", now=now, number=None
         )
-    ).first()
-    if account is None:
-        raise RpcError("not_found", "No such account.", 404)
-    status, _number = await _registration_state(session, person_id)
-    pending = (
-        await session.execute(
-            sa.select(sa.func.count())
-            .select_from(registration_applications)
-            .where(registration_applications.c.person_id == person_id, registration_applications.c.status == "pending")
+        await uow.commit()
+        return contracts.AccountErasureStarted(
+            erasure_id=erasure_id, pseudonym=ctx.pseudonyms.of(person_id), erased_at=now
         )
-    ).scalar_one()
-    staff = bool(parse_account_roles(account.account_roles) & STAFF_ROLES)
-    refusal = refusal_of_erasure_on_request(status, application_pending=bool(pending), staff=staff)
-    if refusal is not None:
-        text = _REFUSAL_TEXTS[refusal]
-        raise RpcError("erasure_refused", text, 409, problems=[Problem(refusal.value, text)])
-    if not command.confirm:
-        raise unprocessable("erasure_not_confirmed", "Confirm that the account and its data are to be erased.")
-    now = ctx.now()
-    erasure_id = await request_erasure(
-        uow, ctx, person_id, [DataKind.ACCOUNT, *DataKind], reason="on_request", now=now, number=None
-    )
-    await uow.commit()
-    return contracts.AccountErasureStarted(erasure_id=erasure_id, pseudonym=ctx.pseudonyms.of(person_id), erased_at=now)
 
 
 async def request_erasure(
@@ -172,14 +122,8 @@ async def request_erasure(
     pseudonym = ctx.pseudonyms.of(person_id)
     erasure_id = uuid.uuid4()
     rows = await _erase_here(uow.session, person_id, kinds, number=number, now=now)
-    await uow.session.execute(
-        sa.insert(erasures).values(
-            erasure_id=erasure_id,
-            pseudonym=pseudonym,
-            kinds=[kind.value for kind in kinds],
-            reason=reason,
-            requested_at=now,
-        )
+    await erasure_rows.insert_erasure(
+        uow.session, erasure_id, pseudonym=pseudonym, kinds=[kind.value for kind in kinds], reason=reason, at=now
     )
     uow.emit(
         contracts.PersonErasureRequested(
@@ -208,160 +152,138 @@ async def request_erasure(
     return erasure_id
 
 
-async def _deleted(session: AsyncSession, statement: Any) -> int:
-    return int(getattr(await session.execute(statement), "rowcount", 0) or 0)
-
-
 async def _erase_here(
-    session: AsyncSession, person_id: uuid.UUID, kinds: Sequence[DataKind], *, number: str | None, now: datetime
+    session: Any, person_id: uuid.UUID, kinds: Sequence[DataKind], *, number: str | None, now: datetime
 ) -> int:
     """The registry's share of an erasure; returns the rows removed or stripped of the person."""
     rows = 0
     everything = DataKind.REGISTRATION in kinds or DataKind.ACCOUNT in kinds
     if DataKind.PORTFOLIO in kinds:
-        rows += await _deleted(session, sa.delete(entry_notices).where(entry_notices.c.person_id == person_id))
+        rows += await erasure_rows.erase_portfolio_notices(session, person_id)
     if DataKind.LOGS in kinds and not everything:
         # The registration's end was long ago: the mails about it and sign-ins that ended may go; an account
         # still in use keeps its live sessions.
-        rows += await _deleted(
-            session, sa.delete(mail_outbox).where(mail_outbox.c.person_id == person_id, mail_outbox.c.sent_at < now)
-        )
-        for table in (access_tokens, one_time_tokens):
-            rows += await _deleted(
-                session, sa.delete(table).where(table.c.account_id == person_id, table.c.expires_at < now)
-            )
+        rows += await erasure_rows.erase_ended_logs(session, person_id, now=now)
     if not everything:
         return rows
-    # Credentials keep their row without the person, so their status bits stay set (revoked stays revoked).
-    rows += await _deleted(
-        session,
-        sa.update(credentials)
-        .where(credentials.c.person_id == person_id)
-        .values(
-            person_id=None,
-            revoked_at=sa.func.coalesce(credentials.c.revoked_at, now),
-            revoked_reason=sa.func.coalesce(credentials.c.revoked_reason, "erased"),
-        ),
+    return rows + await erasure_rows.erase_everything(session, person_id, number=number, now=now)
+
+
+# --- the scheduled jobs: erasure after retention, and pruning the logs -------------------------------------------
+
+
+async def erase_past_retention(
+    unit_of_work: UnitOfWorkFactory, ctx: RegistryContext, now: datetime, *, batch_size: int
+) -> int:
+    """Erase, in every service, what has passed its retention: kinds of data of registrations that ended
+    (the registration itself last, with whatever is left), and sign-ups never confirmed that are older than the
+    account period. Returns how many people had something erased."""
+    shortest = min(ctx.retention.period(kind) for kind in AFTER_REGISTRATION)
+    erased = 0
+    after: uuid.UUID | None = None
+    while True:
+        async with unit_of_work() as uow:
+            page = await job_rows.ended_page(
+                uow.session, statuses=_ENDED, ended_before=now - shortest, after=after, limit=batch_size
+            )
+            for person_id in page:
+                erased += await _erase_if_due(uow, ctx, person_id, now=now)
+            await uow.commit()
+        if len(page) < batch_size:
+            break
+        after = page[-1]
+    return erased + await _erase_unused_accounts(unit_of_work, ctx, now, batch_size=batch_size)
+
+
+async def _erase_if_due(uow: RegistryUnitOfWork, ctx: RegistryContext, person_id: uuid.UUID, *, now: datetime) -> int:
+    registration = await load_registration(uow.session, person_id, for_update=True)
+    if registration is None or registration.status not in ENDED:
+        return 0
+    if await application_rows.has_pending_application(uow.session, person_id):
+        return 0  # applying again after the end: the office is deciding on this very history
+    ended = await ended_at(uow.session, person_id)
+    if ended is None:
+        return 0
+    # Only erasures since this end count: a person who registered again and ended again has new data of
+    # every kind, whatever was erased after an earlier end.
+    done = await erasure_rows.kinds_erased_since(uow.session, ctx.pseudonyms.of(person_id), ended)
+    already = {DataKind(kind) for kinds in done for kind in kinds}
+    due = ctx.retention.due_after_registration(ctx.today(ended), ctx.today(now), already)
+    if not due:
+        return 0
+    await request_erasure(
+        uow, ctx, person_id, due, reason="retention_passed", now=now, number=registration.number.value
     )
-    person_cycles = sa.select(cycles.c.cycle_id).where(cycles.c.person_id == person_id).scalar_subquery()
-    email = (
-        await session.execute(sa.select(accounts.c.email).where(accounts.c.account_id == person_id))
-    ).scalar_one_or_none()
-    rows += await _erase_logs_of(session, person_id, email)
-    statements = [
-        sa.delete(reminders_sent).where(reminders_sent.c.person_id == person_id),
-        sa.delete(reminders_sent).where(reminders_sent.c.cycle_id.in_(person_cycles)),
-        sa.delete(cycle_extensions).where(cycle_extensions.c.cycle_id.in_(person_cycles)),
-        sa.delete(cycle_extension_refusals).where(cycle_extension_refusals.c.person_id == person_id),
-        sa.delete(reregistrations).where(reregistrations.c.person_id == person_id),
-        # Objections are part of the registration's decisions: kept as long as they are, erased with them.
-        sa.delete(objections).where(objections.c.person_id == person_id),
-        sa.delete(status_history).where(status_history.c.person_id == person_id),
-        sa.delete(cycles).where(cycles.c.person_id == person_id),
-        sa.delete(registrations).where(registrations.c.person_id == person_id),
-        sa.delete(registration_applications).where(registration_applications.c.person_id == person_id),
-        sa.delete(eligibility_notices).where(eligibility_notices.c.person_id == person_id),
-        sa.delete(entry_notices).where(entry_notices.c.person_id == person_id),
-        sa.delete(mail_outbox).where(mail_outbox.c.person_id == person_id),
-        sa.delete(one_time_tokens).where(one_time_tokens.c.account_id == person_id),
-        sa.delete(access_tokens).where(access_tokens.c.account_id == person_id),
-        sa.delete(totp_enrollments).where(totp_enrollments.c.account_id == person_id),
-        sa.delete(accounts).where(accounts.c.account_id == person_id),
-        sa.delete(people).where(people.c.person_id == person_id),
-    ]
-    if email is not None:
-        statements.append(sa.delete(login_throttle).where(login_throttle.c.email.in_({email, email.strip().lower()})))
-        statements.append(sa.delete(mail_outbox).where(mail_outbox.c.to_address == email))
-    for statement in statements:
-        rows += await _deleted(session, statement)
-    rows += await forget_in_kit_tables(session, [str(person_id), number or ""])
-    return rows
+    return 1
 
 
-async def _erase_logs_of(session: AsyncSession, person_id: uuid.UUID, email: str | None) -> int:
-    """Delete the sign-in log's and the audit trail's rows that name the person: by account id, and by every
-    address the account had (the current one, and those typed in sign-ins of this account; attempts with the
-    same address before the account existed carry no account id). The erasure's own line is written after this,
-    under the pseudonym."""
-    typed = (
-        await session.execute(
-            sa.select(login_attempts.c.email).where(login_attempts.c.account_id == person_id).distinct()
-        )
-    ).scalars()
-    emails = set(typed)
-    if email is not None:
-        emails |= {email, email.strip().lower()}
-    subjects = [f"account:{person_id}", f"person:{person_id}", *(f"email:{address}" for address in emails)]
-    # Erasure is the reason the logs may lose rows at all; the flag lives only for these two statements.
-    async with allow_log_erasure(session):
-        attempts = await _deleted(
-            session,
-            sa.delete(login_attempts).where(
-                sa.or_(login_attempts.c.account_id == person_id, login_attempts.c.email.in_(emails))
-            ),
-        )
-        trail = await _deleted(
-            session,
-            sa.delete(audit_trail).where(
-                sa.or_(
-                    audit_trail.c.person_id == person_id,
-                    audit_trail.c.actor_account_id == person_id,
-                    audit_trail.c.subject.in_(subjects),
+async def _erase_unused_accounts(
+    unit_of_work: UnitOfWorkFactory, ctx: RegistryContext, now: datetime, *, batch_size: int
+) -> int:
+    """Accounts never confirmed, of people who never registered nor applied, older than the account period.
+
+    A confirmed account without a registration is kept until its owner erases it: it may be a training
+    provider's contact, who signs in rarely (the provider's systems use API keys), and which accounts act for a
+    provider only the accreditation service knows."""
+    created_before = now - ctx.retention.period(DataKind.ACCOUNT)
+    erased = 0
+    after: uuid.UUID | None = None
+    while True:
+        async with unit_of_work() as uow:
+            rows = await job_rows.unconfirmed_accounts_page(
+                uow.session, created_before=created_before, after=after, limit=batch_size
+            )
+            for row in rows:
+                if parse_account_roles(row.account_roles) & STAFF_ROLES:
+                    continue  # the register's own people: an administrator takes their roles away first
+                await request_erasure(
+                    uow, ctx, row.account_id, list(DataKind), reason="retention_passed", now=now, number=None
                 )
-            ),
-        )
-    return attempts + trail
+                erased += 1
+            await uow.commit()
+        if len(rows) < batch_size:
+            break
+        after = rows[-1].account_id
+    return erased
 
 
-async def prune_logs(session: AsyncSession, *, before: datetime, limit: int) -> tuple[int, int]:
-    """Delete up to ``limit`` rows of each of the sign-in log and the audit trail written before ``before`` (the
-    logs' retention has passed for them), in the caller's transaction; returns (sign-in rows, audit trail rows)
-    deleted. The erasure lines stay: pseudonymous, and the register's answer to whether it forgot someone."""
-    old_attempts = (
-        sa.select(login_attempts.c.attempt_id)
-        .where(login_attempts.c.at < before)
-        .order_by(login_attempts.c.attempt_id)
-        .limit(limit)
-    )
-    old_trail = (
-        sa.select(audit_trail.c.entry_id)
-        .where(audit_trail.c.at < before, audit_trail.c.action.not_in(ERASURE_ACTIONS))
-        .order_by(audit_trail.c.entry_id)
-        .limit(limit)
-    )
-    # Retention is the other reason the logs may lose rows; the flag lives only for these two statements.
-    async with allow_log_erasure(session):
-        attempts = await _deleted(
-            session, sa.delete(login_attempts).where(login_attempts.c.attempt_id.in_(old_attempts.scalar_subquery()))
-        )
-        trail = await _deleted(
-            session, sa.delete(audit_trail).where(audit_trail.c.entry_id.in_(old_trail.scalar_subquery()))
-        )
-    return attempts, trail
+async def prune_logs(unit_of_work: UnitOfWorkFactory, ctx: RegistryContext, now: datetime, *, batch_size: int) -> int:
+    """Delete sign-in log and audit trail rows older than the logs' retention (a page per transaction);
+    returns how many went. Counted from when each row was written, whoever it names: a person's rows of
+    the last period stay until they age out too, or until the person is erased. The erasure lines stay:
+    pseudonymous, and the register's answer to whether it forgot someone."""
+    before = now - ctx.retention.period(DataKind.LOGS)
+    pruned = 0
+    while True:
+        async with unit_of_work() as uow:
+            attempts, trail = await erasure_rows.prune_logs(
+                uow.session, before=before, limit=batch_size, keep_actions=ERASURE_ACTIONS
+            )
+            await uow.commit()
+        pruned += attempts + trail
+        if attempts < batch_size and trail < batch_size:
+            return pruned
+
+
+# --- the services' confirmations, and what is kept ------------------------------------------------------------------
 
 
 async def record_confirmation(uow: MailingUnitOfWork, ctx: RegistryContext, event: Any, _envelope: Envelope) -> None:
     """A service's PersonErased: kept once per erasure and service, and logged under the erasure's pseudonym."""
     session = uow.session
-    pseudonym = (
-        await session.execute(sa.select(erasures.c.pseudonym).where(erasures.c.erasure_id == event.erasure_id))
-    ).scalar_one_or_none()
+    pseudonym = await erasure_rows.pseudonym_of_erasure(session, event.erasure_id)
     if pseudonym is None:
         log.warning("confirmation of an unknown erasure %s from %s; ignored", event.erasure_id, event.owner)
         return
     now = ctx.now()
-    first = await claim(
+    first = await erasure_rows.claim_confirmation(
         session,
-        erasure_confirmations,
-        {
-            "erasure_id": event.erasure_id,
-            "service": event.owner,
-            "kinds": list(event.kinds),
-            "rows_erased": event.rows,
-            "files_erased": event.files,
-            "confirmed_at": now,
-        },
-        [erasure_confirmations.c.erasure_id, erasure_confirmations.c.service],
+        event.erasure_id,
+        event.owner,
+        kinds=list(event.kinds),
+        rows_erased=event.rows,
+        files_erased=event.files,
+        confirmed_at=now,
     )
     if first:
         await record_action(
@@ -381,9 +303,7 @@ async def record_confirmation(uow: MailingUnitOfWork, ctx: RegistryContext, even
         )
 
 
-async def retention_of(
-    session: AsyncSession, ctx: RegistryContext, person_id: uuid.UUID
-) -> list[contracts.RetentionEntry]:
+async def retention_of(session: Any, ctx: RegistryContext, person_id: uuid.UUID) -> list[contracts.RetentionEntry]:
     """What the data download says is kept of the person, and until when."""
     status, _number = await _registration_state(session, person_id)
     ended = await ended_on(session, ctx, person_id) if status in ENDED else None
@@ -396,7 +316,7 @@ async def retention_of(
 
 
 async def get_retention_schedule(
-    _uow: UnitOfWork, ctx: RegistryContext, _query: contracts.GetRetentionSchedule
+    ctx: RegistryContext, _query: contracts.GetRetentionSchedule
 ) -> contracts.RetentionSchedule:
     """The schedule in force: every kind, its period in days (the registration's: until the longest has passed)."""
     return contracts.RetentionSchedule(
@@ -412,8 +332,7 @@ async def get_retention_schedule(
     )
 
 
-async def get_my_retention(
-    uow: UnitOfWork, ctx: RegistryContext, query: contracts.GetMyRetention
-) -> contracts.RetentionSchedule:
+async def get_my_retention(ctx: RegistryContext, query: contracts.GetMyRetention) -> contracts.RetentionSchedule:
     """What is kept of the actor and until when."""
-    return contracts.RetentionSchedule(entries=await retention_of(uow.session, ctx, query.actor_account_id))
+    async with ctx.unit_of_work() as uow:
+        return contracts.RetentionSchedule(entries=await retention_of(uow.session, ctx, query.actor_account_id))

@@ -7,178 +7,153 @@ from __future__ import annotations
 
 import uuid
 
-import sqlalchemy as sa
-
 from lklr_shared.contracts import registry as contracts
-from registry.adapters.orm import cycle_extension_refusals, cycle_extensions, cycles
+from lklr_shared.kit.errors import Conflict, NotFound, RuleViolation
+from lklr_shared.kit.outbox import UnitOfWork
+from lklr_shared.objections import ObjectionRefused, check_reasons, filing_deadline
+from registry.adapters.repositories import extensions as extension_rows
 from registry.adapters.repositories.mail import contact_of
-from registry.adapters.repositories.registration_records import current_cycle, load_registration, person_id_for_number
+from registry.adapters.repositories.registration_records import (
+    StoredCycle,
+    current_cycle,
+    load_registration,
+    person_id_for_number,
+)
 from registry.adapters.repositories.security_log import record_action
-from registry.adapters.unit_of_work import RegistryUnitOfWork
-from registry.domain.accounts import AccountRole
 from registry.domain.cycles import Extension, ExtensionLimitExceeded, ExtensionReason, InvalidCycle
-from registry.domain.objections import ObjectionRefused, check_reasons, filing_deadline
-from registry.domain.registration_number import InvalidRegistrationNumber, parse_registration_number
-from registry.domain.status import RegistrationStatus
+from registry.domain.registration_number import RegistrationNumber
+from registry.domain.registrations import Registration, has_cycle_to_extend
 from registry.service_layer import notifications, objections
-from registry.service_layer.actors import load_actor, require_role
 from registry.service_layer.context import RegistryContext
-from registry.service_layer.errors import conflict, invalid, not_found, unprocessable
 from registry.service_layer.mailing import mail_contact
-
-# An expired registration has no cycle left to extend (re-entry starts a new one); struck off is final.
-_NOT_EXTENDABLE = frozenset({RegistrationStatus.EXPIRED, RegistrationStatus.STRUCK_OFF, RegistrationStatus.APPLIED})
+from registry.service_layer.office import office_member, typed_number
 
 
-async def extend_cycle(
-    uow: RegistryUnitOfWork, ctx: RegistryContext, command: contracts.ExtendCycle
-) -> contracts.CycleExtensionRecorded:
+async def _extendable(uow: UnitOfWork, number: RegistrationNumber) -> tuple[uuid.UUID, Registration, StoredCycle]:
+    """The registration a number names, locked, with its current cycle; 404 or 409 when it has none to extend."""
+    session = uow.session
+    person_id = await person_id_for_number(session, number)
+    registration = None if person_id is None else await load_registration(session, person_id, for_update=True)
+    if person_id is None or registration is None:
+        raise NotFound("not_found", f"No registration {number}.")
+    if not has_cycle_to_extend(registration.status):
+        raise Conflict(
+            "registration_not_active", f"Registration {number} is {registration.status}; it has no cycle to extend."
+        )
+    stored = await current_cycle(session, person_id)
+    assert stored is not None  # a registration always has a cycle
+    return person_id, registration, stored
+
+
+async def extend_cycle(ctx: RegistryContext, command: contracts.ExtendCycle) -> contracts.CycleExtensionRecorded:
     """Extend the registration's current cycle; publish CycleOpened again with the new end and mail the person.
 
     The maximum is per case and comes from the scheme version the cycle is judged by. Two extensions of one
     registration at the same moment are serialised on the registration's row, so the maximum holds for both.
     """
-    actor = await load_actor(uow, command.actor_account_id)
-    now = ctx.now()
-    # A refusal does not log the number typed: the append-only log holds no registration numbers, so an erasure
-    # never has to edit it.
-    await require_role(
-        uow,
-        actor,
-        AccountRole.OFFICE,
-        at=now,
-        action="extend_cycle",
-        subject="registration",
-        client_ip=command.client_ip,
-    )
-    try:
-        number = parse_registration_number(command.registration_number)
-    except InvalidRegistrationNumber as exc:
-        raise invalid("invalid_registration_number", [(exc.reason_code.value, exc.message)]) from exc
-    session = uow.session
-    person_id = await person_id_for_number(session, number)
-    registration = None if person_id is None else await load_registration(session, person_id, for_update=True)
-    if person_id is None or registration is None:
-        raise not_found("not_found", f"No registration {number}.")
-    if registration.status in _NOT_EXTENDABLE:
-        raise conflict(
-            "registration_not_active", f"Registration {number} is {registration.status}; it has no cycle to extend."
-        )
-    stored = await current_cycle(session, person_id)
-    assert stored is not None  # a registration always has a cycle
-    max_weeks = ctx.scheme.get(stored.scheme_version).reregistration.max_extension_weeks
-    try:
-        extension = Extension(
-            case=command.case_reference.strip(), reason=ExtensionReason(command.reason), weeks=command.weeks
-        )
-        extended = stored.cycle.extended(extension, max_weeks_per_case=max_weeks)
-    except ExtensionLimitExceeded as exc:
-        raise unprocessable("extension_limit_exceeded", str(exc)) from exc
-    except InvalidCycle as exc:
-        raise unprocessable("invalid_extension", str(exc)) from exc
-
-    await session.execute(
-        sa.insert(cycle_extensions).values(
-            extension_id=uuid.uuid4(),
-            cycle_id=stored.cycle_id,
-            case_reference=extension.case,
-            reason=extension.reason.value,
-            weeks=extension.weeks,
-            granted_at=now,
-            granted_by=f"office:{actor.account_id}",
-        )
-    )
-    await session.execute(sa.update(cycles).where(cycles.c.cycle_id == stored.cycle_id).values(ends_on=extended.end))
-    # The same cycle announced again with its new end: readers upsert cycles by cycle_id.
-    uow.emit(
-        contracts.CycleOpened(
-            person_id=person_id,
-            registration_number=number.value,
-            cycle_id=stored.cycle_id,
-            sequence=stored.sequence,
-            starts_on=extended.start,
-            ends_on=extended.end,
-            scheme_version=stored.scheme_version,
-        )
-    )
-    contact = await contact_of(session, person_id)
-    if contact is not None:
-        await mail_contact(
+    async with ctx.unit_of_work() as uow:
+        # A refusal does not log the number typed: the append-only log holds no registration numbers, so an
+        # erasure never has to edit it.
+        actor, now = await office_member(
             uow,
-            contact,
-            notifications.cycle_extended(
-                contact.name, number.value, extended.end, extension.weeks, extension.reason.value, contact.language
-            ),
+            ctx,
+            command.actor_account_id,
+            action="extend_cycle",
+            subject="registration",
+            client_ip=command.client_ip,
         )
-    await record_action(
-        uow,
-        at=now,
-        action="extend_cycle",
-        subject=f"person:{person_id}",
-        client_ip=command.client_ip,
-        actor_account_id=actor.account_id,
-        person_id=person_id,
-        detail={
-            "case_reference": extension.case,
-            "reason": extension.reason.value,
-            "weeks": str(extension.weeks),
-            "ends_on": extended.end.isoformat(),
-        },
-    )
-    await uow.commit()
-    return contracts.CycleExtensionRecorded(
-        registration_number=number.value,
-        cycle=contracts.CycleView(
-            cycle_id=stored.cycle_id,
-            sequence=stored.sequence,
-            starts_on=extended.start,
-            ends_on=extended.end,
-            scheme_version=stored.scheme_version,
-        ),
-        case_reference=extension.case,
-        weeks_granted_for_case=extended.weeks_granted_for(extension.case),
-        max_weeks_per_case=max_weeks,
-    )
+        number = typed_number(command.registration_number)
+        person_id, _registration, stored = await _extendable(uow, number)
+        max_weeks = ctx.scheme.get(stored.scheme_version).reregistration.max_extension_weeks
+        try:
+            extension = Extension(
+                case=command.case_reference.strip(), reason=ExtensionReason(command.reason), weeks=command.weeks
+            )
+            extended = stored.cycle.extended(extension, max_weeks_per_case=max_weeks)
+        except ExtensionLimitExceeded as exc:
+            raise RuleViolation("extension_limit_exceeded", str(exc)) from exc
+        except InvalidCycle as exc:
+            raise RuleViolation("invalid_extension", str(exc)) from exc
+
+        await extension_rows.record_extension(
+            uow.session, stored.cycle_id, extension, ends_on=extended.end, at=now, by=f"office:{actor.account_id}"
+        )
+        # The same cycle announced again with its new end: readers upsert cycles by cycle_id.
+        uow.emit(
+            contracts.CycleOpened(
+                person_id=person_id,
+                registration_number=number.value,
+                cycle_id=stored.cycle_id,
+                sequence=stored.sequence,
+                starts_on=extended.start,
+                ends_on=extended.end,
+                scheme_version=stored.scheme_version,
+            )
+        )
+        contact = await contact_of(uow.session, person_id)
+        if contact is not None:
+            await mail_contact(
+                uow,
+                contact,
+                notifications.cycle_extended(
+                    contact.name, number.value, extended.end, extension.weeks, extension.reason.value, contact.language
+                ),
+            )
+        await record_action(
+            uow,
+            at=now,
+            action="extend_cycle",
+            subject=f"person:{person_id}",
+            client_ip=command.client_ip,
+            actor_account_id=actor.account_id,
+            person_id=person_id,
+            detail={
+                "case_reference": extension.case,
+                "reason": extension.reason.value,
+                "weeks": str(extension.weeks),
+                "ends_on": extended.end.isoformat(),
+            },
+        )
+        await uow.commit()
+        return contracts.CycleExtensionRecorded(
+            registration_number=number.value,
+            cycle=contracts.CycleView(
+                cycle_id=stored.cycle_id,
+                sequence=stored.sequence,
+                starts_on=extended.start,
+                ends_on=extended.end,
+                scheme_version=stored.scheme_version,
+            ),
+            case_reference=extension.case,
+            weeks_granted_for_case=extended.weeks_granted_for(extension.case),
+            max_weeks_per_case=max_weeks,
+        )
 
 
 async def refuse_extension(
-    uow: RegistryUnitOfWork, ctx: RegistryContext, command: contracts.RefuseCycleExtension
+    ctx: RegistryContext, command: contracts.RefuseCycleExtension
 ) -> contracts.CycleExtensionRefused:
     """Record the office's refusal of a request to extend the cycle, with its reasons; mail the person with the
     last day to object."""
-    actor = await load_actor(uow, command.actor_account_id)
-    now = ctx.now()
-    subject = f"registration:{command.registration_number}"
-    await require_role(
-        uow, actor, AccountRole.OFFICE, at=now, action="refuse_extension", subject=subject, client_ip=command.client_ip
-    )
-    try:
-        number = parse_registration_number(command.registration_number)
-    except InvalidRegistrationNumber as exc:
-        raise invalid("invalid_registration_number", [(exc.reason_code.value, exc.message)]) from exc
-    case_reference = command.case_reference.strip()
-    if not case_reference:
-        raise unprocessable("invalid_extension", "Give the office's case reference.")
-    try:
-        reasons = check_reasons(command.reasons)
-    except ObjectionRefused as exc:
-        raise unprocessable(exc.code, str(exc)) from exc
-    session = uow.session
-    person_id = await person_id_for_number(session, number)
-    registration = None if person_id is None else await load_registration(session, person_id, for_update=True)
-    if person_id is None or registration is None:
-        raise not_found("not_found", f"No registration {number}.")
-    if registration.status in _NOT_EXTENDABLE:
-        raise conflict(
-            "registration_not_active", f"Registration {number} is {registration.status}; it has no cycle to extend."
+    async with ctx.unit_of_work() as uow:
+        subject = f"registration:{command.registration_number}"
+        actor, now = await office_member(
+            uow, ctx, command.actor_account_id, action="refuse_extension", subject=subject, client_ip=command.client_ip
         )
-    stored = await current_cycle(session, person_id)
-    assert stored is not None  # a registration always has a cycle
-    today = ctx.today(now)
-    refusal_id = uuid.uuid4()
-    await session.execute(
-        sa.insert(cycle_extension_refusals).values(
-            refusal_id=refusal_id,
+        number = typed_number(command.registration_number)
+        case_reference = command.case_reference.strip()
+        if not case_reference:
+            raise RuleViolation("invalid_extension", "Give the office's case reference.")
+        try:
+            reasons = check_reasons(command.reasons)
+        except ObjectionRefused as exc:
+            raise RuleViolation(exc.code, str(exc)) from exc
+        person_id, _registration, stored = await _extendable(uow, number)
+        today = ctx.today(now)
+        refusal_id = uuid.uuid4()
+        await extension_rows.insert_refusal(
+            uow.session,
+            refusal_id,
             person_id=person_id,
             cycle_id=stored.cycle_id,
             case_reference=case_reference,
@@ -189,27 +164,35 @@ async def refuse_extension(
             decided_at=now,
             decided_by=f"office:{actor.account_id}",
         )
-    )
-    # The objection window is the one the objection flow applies to this decision (the scheme's, in force today).
-    objection_until = filing_deadline(today, objections.terms(ctx, today))
-    contact = await contact_of(session, person_id)
-    if contact is not None:
-        await mail_contact(
+        # The objection window is the one the objection flow applies to this decision (the scheme's, in force
+        # today).
+        objection_until = filing_deadline(today, objections.terms(ctx, today))
+        contact = await contact_of(uow.session, person_id)
+        if contact is not None:
+            await mail_contact(
+                uow,
+                contact,
+                notifications.cycle_extension_refused(
+                    contact.name,
+                    number.value,
+                    command.weeks,
+                    command.reason,
+                    reasons,
+                    objection_until,
+                    contact.language,
+                ),
+            )
+        await record_action(
             uow,
-            contact,
-            notifications.cycle_extension_refused(
-                contact.name, number.value, command.weeks, command.reason, reasons, objection_until, contact.language
-            ),
+            at=now,
+            action="refuse_extension",
+            subject=subject,
+            client_ip=command.client_ip,
+            actor_account_id=actor.account_id,
+            person_id=person_id,
+            detail={"refusal_id": str(refusal_id), "case_reference": case_reference, "weeks": str(command.weeks)},
         )
-    await record_action(
-        uow,
-        at=now,
-        action="refuse_extension",
-        subject=subject,
-        client_ip=command.client_ip,
-        actor_account_id=actor.account_id,
-        person_id=person_id,
-        detail={"refusal_id": str(refusal_id), "case_reference": case_reference, "weeks": str(command.weeks)},
-    )
-    await uow.commit()
-    return contracts.CycleExtensionRefused(registration_number=number.value, refusal_id=refusal_id, decided_on=today)
+        await uow.commit()
+        return contracts.CycleExtensionRefused(
+            registration_number=number.value, refusal_id=refusal_id, decided_on=today
+        )

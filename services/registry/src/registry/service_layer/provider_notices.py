@@ -9,15 +9,12 @@ without an address on the event (an old message) gets no mail; the portal shows 
 from __future__ import annotations
 
 import uuid
-
-import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
+from typing import Any
 
 from lklr_shared.contracts import accreditation as accreditation_contracts
 from lklr_shared.contracts import portfolio as portfolio_contracts
 from lklr_shared.contracts.envelope import Envelope
-from lklr_shared.kit.db import upsert
-from registry.adapters.orm import provider_contacts
+from registry.adapters.repositories import notices
 from registry.adapters.repositories.mail import address_language, contact_of
 from registry.adapters.unit_of_work import MailingUnitOfWork
 from registry.service_layer import notifications
@@ -25,16 +22,11 @@ from registry.service_layer.context import RegistryContext
 
 
 async def _remember_contact(
-    session: AsyncSession, ctx: RegistryContext, provider_id: uuid.UUID | None, name: str, email: str | None
+    session: Any, ctx: RegistryContext, provider_id: uuid.UUID | None, name: str, email: str | None
 ) -> None:
     if provider_id is None or not email:
         return
-    await upsert(
-        session,
-        provider_contacts,
-        {"provider_id": provider_id, "name": name, "contact_email": email, "updated_at": ctx.now()},
-        ["provider_id"],
-    )
+    await notices.remember_provider_contact(session, provider_id, name=name, email=email, at=ctx.now())
 
 
 async def tell_provider_of_accreditation(
@@ -102,13 +94,7 @@ async def tell_provider_of_dispute(
     uow: MailingUnitOfWork, ctx: RegistryContext, event: portfolio_contracts.ActivityDisputed
 ) -> bool:
     """Mail the provider whose attendance entry a professional disputed; False when no address is known."""
-    row = (
-        await uow.session.execute(
-            sa.select(provider_contacts.c.name, provider_contacts.c.contact_email).where(
-                provider_contacts.c.provider_id == event.provider_id
-            )
-        )
-    ).first()
+    row = await notices.provider_contact(uow.session, event.provider_id)
     if row is None:
         return False
     contact = await contact_of(uow.session, event.person_id)

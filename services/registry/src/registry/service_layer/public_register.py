@@ -10,103 +10,56 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-
 from lklr_shared.contracts import registry as contracts
+from lklr_shared.kit.errors import NotFound, TooManyRequests, invalid
 from lklr_shared.kit.outbox import UnitOfWork
 from registry.adapters import rate_limits
-from registry.adapters.orm import cycles, login_throttle, people, registrations
+from registry.adapters.repositories import register
 from registry.adapters.sql import as_utc
 from registry.domain.cycles import Cycle
 from registry.domain.people import roles_of
 from registry.domain.public_register import PublicRegisterEntry, registered_entry
 from registry.domain.rate_limit import RateLimit, decide, window_start
-from registry.domain.register_search import InvalidSearch, NameSearch, NumberSearch, parse_search
+from registry.domain.register_search import InvalidSearch, parse_search
 from registry.domain.registration_number import InvalidRegistrationNumber, RegistrationNumber
 from registry.domain.registrations import Registration
 from registry.domain.status import RegistrationStatus
 from registry.service_layer.context import RegistryContext
-from registry.service_layer.errors import invalid, not_found, too_many
 
 REGISTER_LOOKUP_SCOPE = "register_lookup"
 ACCOUNT_REQUEST_SCOPE = "account_request"
 
 
-async def search_register(
-    uow: UnitOfWork, ctx: RegistryContext, query: contracts.SearchRegister
-) -> contracts.RegisterSearchResults:
+async def search_register(ctx: RegistryContext, query: contracts.SearchRegister) -> contracts.RegisterSearchResults:
     """Entries matching a registration number (exactly) or part of a name."""
-    await admit_lookup(uow, ctx, query.client_key)
-    try:
-        search = parse_search(query.q)
-    except InvalidSearch as exc:
-        raise invalid("invalid_search", [(exc.code, exc.message)]) from exc
-    except InvalidRegistrationNumber as exc:
-        raise invalid("invalid_registration_number", [(exc.reason_code.value, exc.message)]) from exc
-    limit = ctx.policy.register_search_max_results
-    statement = _public_rows()
-    if isinstance(search, NumberSearch):
-        statement = statement.where(registrations.c.registration_number == search.number.value)
-    else:
-        statement = statement.where(_name_matches(search))
-    statement = statement.order_by(people.c.surname, people.c.initials, registrations.c.registration_number)
-    rows = (await uow.session.execute(statement.limit(limit + 1))).all()
-    entries = [_entry(row) for row in rows[:limit]]
-    return contracts.RegisterSearchResults(
-        entries=[contracts.RegisterEntry(**entry.as_dict()) for entry in entries], truncated=len(rows) > limit
-    )
-
-
-async def get_register_entry(
-    uow: UnitOfWork, ctx: RegistryContext, query: contracts.GetRegisterEntry
-) -> contracts.RegisterEntry:
-    """One entry by registration number."""
-    await admit_lookup(uow, ctx, query.client_key)
-    try:
-        number = RegistrationNumber(query.registration_number.strip())
-    except InvalidRegistrationNumber as exc:
-        raise invalid("invalid_registration_number", [(exc.reason_code.value, exc.message)]) from exc
-    row = (await uow.session.execute(_public_rows().where(registrations.c.registration_number == number.value))).first()
-    if row is None:
-        raise not_found("not_found", f"No registration {number} in the register.")
-    return contracts.RegisterEntry(**_entry(row).as_dict())
-
-
-def _public_rows() -> sa.Select[Any]:
-    """Registrations with their latest cycle, selecting only what the public entry is made of (defence in
-    depth: e-mail, employer and hours are not even read)."""
-    # The latest cycle per registration, looked up for each matching row on the (person_id, sequence) key: a
-    # grouped subquery over every cycle would make each lookup read the whole table.
-    latest = (
-        sa.select(sa.func.max(cycles.c.sequence))
-        .where(cycles.c.person_id == registrations.c.person_id)
-        .correlate(registrations)
-        .scalar_subquery()
-    )
-    return (
-        sa.select(
-            registrations.c.person_id,
-            registrations.c.registration_number,
-            registrations.c.status,
-            registrations.c.registered_since,
-            people.c.initials,
-            people.c.surname,
-            people.c.roles,
-            cycles.c.starts_on,
-            cycles.c.ends_on,
+    async with ctx.unit_of_work() as uow:
+        await admit_lookup(uow, ctx, query.client_key)
+        try:
+            search = parse_search(query.q)
+        except InvalidSearch as exc:
+            raise invalid("invalid_search", [(exc.code, exc.message)]) from exc
+        except InvalidRegistrationNumber as exc:
+            raise invalid("invalid_registration_number", [(exc.reason_code.value, exc.message)]) from exc
+        limit = ctx.policy.register_search_max_results
+        rows = await register.search(uow.session, search, limit=limit + 1)
+        entries = [_entry(row) for row in rows[:limit]]
+        return contracts.RegisterSearchResults(
+            entries=[contracts.RegisterEntry(**entry.as_dict()) for entry in entries], truncated=len(rows) > limit
         )
-        .join(people, people.c.person_id == registrations.c.person_id)
-        .join(cycles, sa.and_(cycles.c.person_id == registrations.c.person_id, cycles.c.sequence == latest))
-        .where(registrations.c.status != RegistrationStatus.APPLIED.value)
-    )
 
 
-def _name_matches(search: NameSearch) -> sa.ColumnElement[bool]:
-    full_name = sa.func.lower(people.c.initials + " " + people.c.surname)
-    return sa.or_(
-        sa.func.lower(people.c.surname).contains(search.fragment, autoescape=True),
-        full_name.contains(search.fragment, autoescape=True),
-    )
+async def get_register_entry(ctx: RegistryContext, query: contracts.GetRegisterEntry) -> contracts.RegisterEntry:
+    """One entry by registration number."""
+    async with ctx.unit_of_work() as uow:
+        await admit_lookup(uow, ctx, query.client_key)
+        try:
+            number = RegistrationNumber(query.registration_number.strip())
+        except InvalidRegistrationNumber as exc:
+            raise invalid("invalid_registration_number", [(exc.reason_code.value, exc.message)]) from exc
+        row = await register.entry(uow.session, number)
+        if row is None:
+            raise NotFound("not_found", f"No registration {number} in the register.")
+        return contracts.RegisterEntry(**_entry(row).as_dict())
 
 
 def _entry(row: Any) -> PublicRegisterEntry:
@@ -171,7 +124,7 @@ async def admit(
     decision = decide(now=now, rate=rate, current=counted - 1, previous=previous)
     if not decision.allowed:
         await session.rollback()
-        raise too_many("rate_limited", refusal, decision.retry_after_seconds)
+        raise TooManyRequests("rate_limited", refusal, retry_after=decision.retry_after_seconds)
     await uow.commit()
     if ctx.housekeeping.due(now):
         await _purge_stale_rows(uow, ctx)
@@ -185,19 +138,6 @@ async def _purge_stale_rows(uow: UnitOfWork, ctx: RegistryContext) -> None:
     rates = (ctx.policy.register_lookup_rate, ctx.policy.account_request_rate)
     await rate_limits.purge_before(uow.session, min(window_start(now, r.window) - r.window for r in rates))
     forgotten_before = now - ctx.policy.throttle.forget_failures_after
-    await uow.session.execute(
-        sa.delete(login_throttle).where(
-            sa.or_(
-                login_throttle.c.locked_until <= now,
-                sa.and_(
-                    login_throttle.c.locked_until.is_(None),
-                    sa.or_(
-                        login_throttle.c.last_failure_at.is_(None),
-                        login_throttle.c.last_failure_at <= forgotten_before,
-                    ),
-                ),
-            )
-        )
-    )
+    await register.purge_login_throttle(uow.session, now=now, forgotten_before=forgotten_before)
     await uow.commit()
     ctx.housekeeping.last_run = as_utc(now)
