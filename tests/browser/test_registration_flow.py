@@ -1,4 +1,4 @@
-"""The registration flow in a real browser against the whole system (issue 3, "done when" 1).
+"""The registration flow in a real browser against the whole system.
 
 A new user creates an account, confirms the address with the link from the mail, and applies; an office member
 signs in with password and TOTP and approves; the user sees their number and cycle dates; the public lookup

@@ -1,9 +1,9 @@
-"""Two cross-process properties of issue 3:
+"""Two cross-process properties of the register:
 
 - the public register's rate limit holds across gateway processes: it is counted by the registry for the client,
-  not per gateway, so two gateways together allow the limit once (issue 3, "done when" 3);
+  not per gateway, so two gateways together allow the limit once;
 - the FAQ and the application rules follow a changed scheme file without a code change, in the gateway and the
-  registry alike (issue 3, "done when" 5).
+  registry alike.
 """
 
 from __future__ import annotations

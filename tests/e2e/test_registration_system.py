@@ -1,4 +1,4 @@
-"""Issue 3 end to end over HTTP against the running system (services and gateway as processes, PostgreSQL, RabbitMQ):
+"""Registration end to end over HTTP against the running system (services and gateway as processes, PostgreSQL, RabbitMQ):
 authorization (who may read, change and decide what), the statistics after approvals, an expiry and a changed
 working total, and "download all my data" gathering the registry and the portfolio.
 

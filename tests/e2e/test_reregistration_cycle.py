@@ -1,4 +1,4 @@
-"""Issue 6 end to end: 200 professionals reach the end of their cycle, on the real processes (registry, portfolio,
+"""Re-registration end to end: 200 professionals reach the end of their cycle, on the real processes (registry, portfolio,
 accreditation, audit and the gateway), PostgreSQL and RabbitMQ.
 
 Every professional earns the norm exactly (160 points: 40 accredited, placed by a training provider for an
