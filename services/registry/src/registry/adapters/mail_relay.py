@@ -9,8 +9,6 @@ that mail again.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from datetime import timedelta
 
@@ -18,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from lklr_shared.contracts.envelope import utcnow
 from lklr_shared.kit.db import transaction
-from lklr_shared.kit.outbox import backoff_delay
+from lklr_shared.kit.outbox import PollingRelay, backoff_delay
 from registry.adapters.mail import Mailer, MailNotSent, OutgoingMail
 from registry.adapters.repositories.mail import due_mails, mark_not_sent, mark_sent
 
@@ -28,8 +26,10 @@ log = logging.getLogger(__name__)
 MAX_RETRY_SECONDS = 3600.0
 
 
-class MailRelay:
-    """Sends unsent rows of ``mail_outbox`` through a :class:`Mailer`."""
+class MailRelay(PollingRelay):
+    """Sends unsent rows of ``mail_outbox`` through a :class:`Mailer` (the kit's polling relay loop)."""
+
+    what = "mail"
 
     def __init__(
         self,
@@ -39,37 +39,9 @@ class MailRelay:
         poll_seconds: float = 5.0,
         batch_size: int = 50,
     ) -> None:
+        super().__init__(poll_seconds=poll_seconds, batch_size=batch_size)
         self._session_factory = session_factory
         self._mailer = mailer
-        self._poll_seconds = poll_seconds
-        self._batch_size = batch_size
-        self._wake = asyncio.Event()
-        self._stopping = False
-
-    def wake(self) -> None:
-        """Look for mail now (called right after a commit that queued mail)."""
-        self._wake.set()
-
-    def stop(self) -> None:
-        """Stop after the batch in progress."""
-        self._stopping = True
-        self._wake.set()
-
-    async def run(self) -> None:
-        """Relay until :meth:`stop`; a failing pass is logged and retried at the next poll."""
-        while not self._stopping:
-            # A poll timeout is the fallback path, not an error: look for due rows either way.
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self._poll_seconds)
-            self._wake.clear()
-            if self._stopping:
-                break
-            try:
-                while await self.relay_once() >= self._batch_size and not self._stopping:
-                    pass
-            except Exception:
-                # A database outage must not end the relay: the rows are still there at the next poll.
-                log.exception("mail relay pass failed; retrying at next poll")
 
     async def relay_once(self) -> int:
         """Send one batch of due mails; return how many were looked at."""
