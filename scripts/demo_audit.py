@@ -28,8 +28,8 @@ from lklr_shared.contracts import audit as audit_contracts
 from lklr_shared.contracts import portfolio as portfolio_contracts
 from lklr_shared.contracts import registry as registry_contracts
 from lklr_shared.contracts.base import Message
+from lklr_shared.errors import RpcError
 from lklr_shared.kit.clock import register_today, system_clock
-from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.rpc import RpcClient
 from registry.domain.cycles import add_years
 from scripts.demo_portfolio import upload_evidence

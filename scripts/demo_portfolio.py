@@ -24,8 +24,8 @@ from decimal import Decimal
 from lklr_shared.contracts import accreditation as accreditation_contracts
 from lklr_shared.contracts import portfolio as contracts
 from lklr_shared.contracts import registry as registry_contracts
+from lklr_shared.errors import RpcError
 from lklr_shared.kit.clock import register_today, system_clock
-from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.rpc import RpcClient
 
 DEMO_ACTOR = "demo-data"

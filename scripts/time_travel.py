@@ -22,10 +22,10 @@ from pathlib import Path
 import aio_pika
 
 from lklr_shared.contracts import registry as contracts
+from lklr_shared.errors import RpcError
 from lklr_shared.kit.actor import operator_credentials
 from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.clock import register_today, system_clock
-from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.rpc import RpcClient
 from lklr_shared.kit.topology import Topology
 

@@ -15,7 +15,7 @@ from mypy import api as mypy_api
 
 from lklr_shared.contracts import accreditation, audit, portfolio, registry, system
 from lklr_shared.contracts.base import Message, Request, all_contracts
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 from lklr_shared.kit.requests import ask
 
 pytestmark = pytest.mark.unit

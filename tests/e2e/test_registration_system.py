@@ -22,7 +22,7 @@ import pytest
 import pytest_asyncio
 
 from lklr_shared.contracts import registry as contracts
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 from tests.support.system import RunningSystem, start_system
 from tests.support.web import WebUser
 

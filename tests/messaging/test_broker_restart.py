@@ -14,10 +14,10 @@ import sqlalchemy as sa
 
 from lklr_shared.contracts.envelope import Envelope
 from lklr_shared.contracts.system import Ping, Pong
+from lklr_shared.errors import RpcError
 from lklr_shared.kit.actor import local_verifier, operator_credentials
 from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.db import inbox_table, outbox_table
-from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.outbox import OutboxRelay, UnitOfWork
 from lklr_shared.kit.publisher import Publisher
 from lklr_shared.kit.rpc import RpcClient, RpcServer

@@ -21,8 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from lklr_shared.contracts.access import PUBLIC, Access
 from lklr_shared.contracts.base import Message, MessageKind, Request
 from lklr_shared.contracts.envelope import Envelope
+from lklr_shared.errors import RpcError
 from lklr_shared.kit.actor import local_verifier, operator_credentials
-from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.kit.request_log import prune_request_log, request_log_table
 from lklr_shared.kit.rpc import RpcClient, RpcServer

@@ -14,9 +14,9 @@ import sqlalchemy as sa
 from lklr_shared.contracts.envelope import Envelope, wrap
 from lklr_shared.contracts.registry import GetStatistics, Statistics
 from lklr_shared.contracts.system import Ping, Pong
+from lklr_shared.errors import Problem, RpcError
 from lklr_shared.kit.actor import ASSERTION_HEADER, local_verifier, operator_credentials
 from lklr_shared.kit.consumer import EventConsumer
-from lklr_shared.kit.errors import Problem, RpcError
 from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.kit.rpc import DEADLINE_HEADER, RpcClient, RpcServer, ServiceTimeout, ServiceUnavailable
 from lklr_shared.kit.topology import declare_consumer_queue

@@ -39,7 +39,7 @@ from lklr_shared.contracts import accreditation as accreditation_contracts
 from lklr_shared.contracts import registry as registry_contracts
 from lklr_shared.contracts.base import Message
 from lklr_shared.contracts.envelope import utcnow, wrap
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 from lklr_shared.kit.publisher import Publisher
 from lklr_shared.registration_numbers import registration_number_for
 from tests.support.rpc_setup import provider_with_api_key

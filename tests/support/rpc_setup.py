@@ -20,7 +20,7 @@ from lklr_shared.contracts import accreditation as accreditation_contracts
 from lklr_shared.contracts import portfolio as portfolio_contracts
 from lklr_shared.contracts import registry as registry_contracts
 from lklr_shared.contracts.base import Message
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 
 Ask = Callable[[str, Message], Awaitable[Message]]
 # What the portfolio answers while it has not yet applied the registration's events (no person, no cycle yet).

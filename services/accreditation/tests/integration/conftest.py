@@ -28,10 +28,10 @@ from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.contracts import registry as registry_contracts
 from lklr_shared.contracts.base import Message
 from lklr_shared.contracts.envelope import utcnow, wrap
+from lklr_shared.errors import RpcError
 from lklr_shared.kit.actor import operator_credentials
 from lklr_shared.kit.broker import connect_broker, event_tap
 from lklr_shared.kit.db import make_engine, make_session_factory, run_migrations
-from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.kit.rpc import RpcClient
 from lklr_shared.kit.runtime import ServiceRuntime

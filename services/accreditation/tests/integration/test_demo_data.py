@@ -55,7 +55,7 @@ async def test_demo_switch_finding_load_demo_data_is_refused_unless_the_deployme
     from accreditation.service_layer.context import AccreditationContext
     from accreditation.service_layer.demo import load_demo_data
     from accreditation.settings import AccreditationSettings
-    from lklr_shared.kit.errors import Forbidden
+    from lklr_shared.errors import Forbidden
     from lklr_shared.scheme import default_scheme_path, load_scheme_book
 
     assert AccreditationSettings().allow_demo_commands is False

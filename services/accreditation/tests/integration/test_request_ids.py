@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from lklr_shared.contracts import accreditation as contracts
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 
 from .conftest import Service, today
 

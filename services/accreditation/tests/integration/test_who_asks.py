@@ -12,8 +12,8 @@ import pytest
 
 from accreditation.adapters.orm import idempotency_keys
 from lklr_shared.contracts import accreditation as contracts
+from lklr_shared.errors import RpcError
 from lklr_shared.kit.actor import ActorClaims, ActorSigner, Credentials, account_claims, dev_private_key
-from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.rpc import RpcClient
 
 from .conftest import Service

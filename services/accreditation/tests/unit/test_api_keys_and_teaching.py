@@ -15,8 +15,8 @@ from accreditation.domain.api_keys import (
     key_matches,
     lookup_prefix_of,
 )
-from accreditation.domain.errors import Conflict, InvalidRequest
 from accreditation.domain.teaching import ClaimStatus, check_claim_hours, check_claim_undecided, teaching_points
+from lklr_shared.errors import Conflict, InvalidRequest
 from lklr_shared.scheme import default_scheme_path, load_scheme_book
 
 pytestmark = pytest.mark.unit

@@ -24,8 +24,8 @@ from accreditation.domain.attendance import (
     points_for,
 )
 from accreditation.domain.courses import CourseStatus
-from accreditation.domain.errors import RuleViolation
 from accreditation.domain.registrations import StatusEntry
+from lklr_shared.errors import RuleViolation
 from lklr_shared.registration_numbers import registration_number_for
 
 pytestmark = pytest.mark.unit

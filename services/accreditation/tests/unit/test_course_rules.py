@@ -25,7 +25,7 @@ from accreditation.domain.courses import (
     open_objection_window,
     status_after,
 )
-from accreditation.domain.errors import Conflict, InvalidRequest, RuleViolation
+from lklr_shared.errors import Conflict, InvalidRequest, RuleViolation
 
 pytestmark = pytest.mark.unit
 

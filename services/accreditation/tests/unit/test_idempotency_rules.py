@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import pytest
 
-from accreditation.domain.errors import Conflict, InvalidRequest, RuleViolation
 from accreditation.domain.idempotency import (
     LEASE_MARGIN,
     KeyState,
@@ -19,6 +18,7 @@ from accreditation.domain.idempotency import (
     lease_length,
     request_fingerprint,
 )
+from lklr_shared.errors import Conflict, InvalidRequest, RuleViolation
 
 pytestmark = pytest.mark.unit
 

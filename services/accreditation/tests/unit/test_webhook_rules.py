@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from standardwebhooks.webhooks import Webhook
 
-from accreditation.domain.errors import RuleViolation
 from accreditation.domain.sandbox import TEST_PEOPLE
 from accreditation.domain.webhooks import (
     RetryPolicy,
@@ -16,6 +15,7 @@ from accreditation.domain.webhooks import (
     generate_secret,
     signing_secrets,
 )
+from lklr_shared.errors import RuleViolation
 from lklr_shared.registration_numbers import registration_number_for
 
 pytestmark = pytest.mark.unit

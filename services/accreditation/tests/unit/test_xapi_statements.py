@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from accreditation.domain import xapi
-from accreditation.domain.errors import InvalidRequest
+from lklr_shared.errors import InvalidRequest
 
 pytestmark = pytest.mark.unit
 

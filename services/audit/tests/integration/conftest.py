@@ -32,11 +32,11 @@ from lklr_shared.contracts import audit as contracts
 from lklr_shared.contracts.base import Message
 from lklr_shared.contracts.envelope import Envelope, wrap
 from lklr_shared.contracts.portfolio import DossierActivity, DossierFrozen
+from lklr_shared.errors import RpcError
 from lklr_shared.kit.actor import operator_credentials
 from lklr_shared.kit.broker import connect_broker, event_tap
 from lklr_shared.kit.clock import ManualClock, register_today
 from lklr_shared.kit.db import make_engine, run_migrations
-from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.publisher import Publisher
 from lklr_shared.kit.rpc import RpcClient
 from lklr_shared.kit.topology import Topology

@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from lklr_shared.contracts import audit as contracts
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 
 from .conftest import Audit, AuditStarter
 

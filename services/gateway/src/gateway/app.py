@@ -87,10 +87,10 @@ from gateway.web.openapi_page import PlainOpenAPIPage
 from gateway.web.security_headers import SecurityHeaders
 from gateway.web.tracing import TracingMiddleware
 from gateway.web.web_session import CsrfRejected, LoginRequired, RoleRequired, WebSecurity, WebSecurityMiddleware
+from lklr_shared.errors import RpcError
 from lklr_shared.kit.actor import ActorSigner, Credentials, dev_private_key, load_private_key, request_actor
 from lklr_shared.kit.asyncapi import build_asyncapi
 from lklr_shared.kit.clock import make_clock, register_today
-from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.topology import Topology
 from lklr_shared.scheme import default_scheme_path, load_scheme_book
 

@@ -10,7 +10,7 @@ from lklr_shared.contracts.base import Message
 class ServiceCaller(Protocol):
     """Sends a query or command to a service and returns its reply.
 
-    Raises `lklr_shared.kit.errors.RpcError` (or its `ServiceUnavailable`/`ServiceTimeout` subclasses) on failure;
+    Raises `lklr_shared.errors.RpcError` (or its `ServiceUnavailable`/`ServiceTimeout` subclasses) on failure;
     the gateway maps those to HTTP statuses. `lklr_shared.kit.rpc.RpcClient` satisfies this protocol.
     """
 

@@ -16,7 +16,7 @@ from litestar.testing import AsyncTestClient
 from gateway.app import build_app
 from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.contracts.base import Message
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 
 from .conftest import make_settings
 from .provider_fakes import PROVIDER, FakeAccreditation

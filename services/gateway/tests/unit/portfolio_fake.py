@@ -19,7 +19,7 @@ from typing import Any
 
 from lklr_shared.contracts import portfolio as p
 from lklr_shared.contracts.base import Message
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 
 from .registry_fake import NOW, FakeAccount, FakeRegistry
 

@@ -15,7 +15,7 @@ from gateway.app import build_app
 from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.contracts.base import Message
 from lklr_shared.contracts.system import Ping, Pong
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 
 from .conftest import make_settings
 from .request_log_fake import FirstReplies

@@ -18,7 +18,7 @@ from typing import Any
 from lklr_shared.contracts import registry as c
 from lklr_shared.contracts.base import Message
 from lklr_shared.contracts.system import Ping, Pong
-from lklr_shared.kit.errors import Problem, RpcError
+from lklr_shared.errors import Problem, RpcError
 from lklr_shared.kit.rpc import ServiceUnavailable
 
 NOW = datetime(2025, 6, 1, 10, 0, tzinfo=UTC)

@@ -16,7 +16,7 @@ from lklr_shared.contracts import audit as a
 from lklr_shared.contracts import portfolio as p
 from lklr_shared.contracts import registry as c
 from lklr_shared.contracts.base import Message
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 
 from .registry_fake import NOW, FakeRegistry
 from .request_log_fake import FirstReplies

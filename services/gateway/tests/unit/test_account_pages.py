@@ -15,7 +15,7 @@ from lklr_shared.contracts import accreditation as accreditation_contracts
 from lklr_shared.contracts import audit as audit_contracts
 from lklr_shared.contracts import portfolio as p
 from lklr_shared.contracts import registry as c
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 from lklr_shared.kit.rpc import ServiceTimeout
 
 from .registry_fake import NOW, PASSWORD, FakeRegistry

@@ -9,7 +9,7 @@ from litestar.testing import AsyncTestClient
 from gateway.web.errors import public_server_detail
 from lklr_shared.contracts.registry import Statistics
 from lklr_shared.contracts.system import Pong
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 from lklr_shared.kit.rpc import ServiceTimeout, ServiceUnavailable
 
 from .conftest import FakeCaller, make_app

@@ -14,7 +14,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from lklr_shared.contracts import accreditation as contracts
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 
 from .accreditation_web_helpers import NOW, Both, signed_in_client
 from .provider_fakes import COURSE_ID, course

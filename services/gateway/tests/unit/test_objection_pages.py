@@ -15,7 +15,7 @@ from litestar.testing import AsyncTestClient
 from lklr_shared.contracts import accreditation as ac
 from lklr_shared.contracts import portfolio as pc
 from lklr_shared.contracts import registry as c
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 
 from .accreditation_web_helpers import Both, signed_in_client
 from .registry_fake import PASSWORD, FakeRegistry

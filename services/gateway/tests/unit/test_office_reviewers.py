@@ -12,7 +12,7 @@ from litestar.testing import AsyncTestClient
 
 from lklr_shared.contracts import audit as a
 from lklr_shared.contracts import registry as c
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 
 from .registry_fake import PASSWORD, FakeAccount
 from .review_fakes import ReviewWorld

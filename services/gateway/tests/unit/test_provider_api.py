@@ -13,7 +13,7 @@ from litestar.testing import AsyncTestClient
 from gateway.service_layer.api_keys import ApiKeyAuthenticator, ApiKeyRejected, bearer_token
 from gateway.web.errors import public_server_detail
 from lklr_shared.contracts import accreditation as contracts
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 from lklr_shared.kit.rpc import ServiceTimeout, ServiceUnavailable
 
 from .provider_fakes import (

@@ -16,7 +16,7 @@ from litestar.testing import AsyncTestClient
 
 from gateway.domain.attendance_upload import FIELD_LIMIT, UnreadableCsv, UploadRow, decode, parse_csv, parse_pasted
 from lklr_shared.contracts import accreditation as contracts
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 
 from .accreditation_web_helpers import NOW, Both, signed_in_client
 from .provider_fakes import COURSE_ID, EDITION_ID, PROVIDER, course, edition, post_result

@@ -15,7 +15,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient, TestClient
 
 from lklr_shared.contracts import registry as c
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 
 from .registry_fake import PASSWORD, FakeRegistry
 from .web_helpers import make_registry_app

@@ -15,7 +15,7 @@ from litestar.testing import AsyncTestClient
 
 from gateway.web.access_log import configure_access_log
 from lklr_shared.contracts.system import Pong
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 from lklr_shared.kit.health import HealthServer
 from lklr_shared.kit.rpc import ServiceTimeout, ServiceUnavailable
 

@@ -11,7 +11,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from lklr_shared.contracts import registry as c
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 
 from .registry_fake import ENROLLMENT_SECRET, PASSWORD, TOTP, FakeRegistry
 from .web_helpers import csrf_for, csrf_from, make_registry_app

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lklr_shared.contracts import portfolio as contracts
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 from tests.support.waiting import wait_for
 
 from .conftest import Harness, Person

@@ -18,7 +18,7 @@ import pytest
 
 from lklr_shared.contracts import portfolio as contracts
 from lklr_shared.contracts.envelope import utcnow
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 from portfolio.domain.evidence import MAX_CHUNK_BYTES, MAX_EVIDENCE_BYTES
 
 from .conftest import Harness, Person

@@ -16,8 +16,8 @@ import pytest_asyncio
 
 from lklr_shared.contracts import audit as audit_events
 from lklr_shared.contracts import portfolio as contracts
+from lklr_shared.errors import RpcError
 from lklr_shared.kit.clock import ManualClock
-from lklr_shared.kit.errors import RpcError
 from portfolio.adapters.orm import evidence_files, evidence_uploads, review_evidence_grants
 from portfolio.domain.evidence import MAX_CHUNK_BYTES
 from portfolio.entrypoints.scheduler import PortfolioRuntime

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from lklr_shared.contracts import portfolio as contracts
 from lklr_shared.contracts.envelope import utcnow
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 from portfolio.adapters.orm import cycles
 from tests.support.waiting import wait_for
 

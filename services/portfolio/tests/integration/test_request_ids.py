@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from lklr_shared.contracts import portfolio as contracts
 from lklr_shared.contracts.envelope import utcnow
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 from portfolio.adapters.orm import activities
 
 from .conftest import PDF_HEAD, Harness, Person

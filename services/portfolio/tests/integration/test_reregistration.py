@@ -14,8 +14,8 @@ import pytest_asyncio
 from lklr_shared.contracts import audit as audit_events
 from lklr_shared.contracts import portfolio as contracts
 from lklr_shared.contracts import registry as registry_events
+from lklr_shared.errors import RpcError
 from lklr_shared.kit.clock import ManualClock
-from lklr_shared.kit.errors import RpcError
 from tests.support.waiting import wait_for
 
 from .conftest import Harness, Person, running_portfolio

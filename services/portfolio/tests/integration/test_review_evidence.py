@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from lklr_shared.contracts import audit as audit_events
 from lklr_shared.contracts import portfolio as contracts
 from lklr_shared.contracts import registry as registry_events
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 from lklr_shared.kit.security_log import security_log_table
 from portfolio.adapters.orm import objection_evidence_grants, review_evidence_grants
 from portfolio.adapters.repositories import evidence as evidence_repo

@@ -22,11 +22,11 @@ from faststream.rabbit import RabbitBroker
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.contracts.base import Message
 from lklr_shared.contracts.envelope import Envelope
+from lklr_shared.errors import RpcError
 from lklr_shared.kit.actor import operator_credentials
 from lklr_shared.kit.broker import connect_broker, event_tap
 from lklr_shared.kit.clock import ManualClock
 from lklr_shared.kit.db import make_engine, run_migrations
-from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.rpc import RpcClient
 from lklr_shared.kit.topology import Topology
 from registry.adapters.security import TotpVerifier

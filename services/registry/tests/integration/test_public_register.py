@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lklr_shared.contracts import registry as contracts
+from lklr_shared.errors import RpcError
 from lklr_shared.kit.actor import operator_credentials
 from lklr_shared.kit.broker import connect_broker
-from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.rpc import RpcClient
 from registry.domain.public_register import PUBLIC_FIELDS
 

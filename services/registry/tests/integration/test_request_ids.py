@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from lklr_shared.contracts import registry as contracts
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 
 from .conftest import Registry
 

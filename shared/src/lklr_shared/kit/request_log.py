@@ -45,11 +45,11 @@ from typing import Any, Final
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+# A module reference, not names: rpc imports this module too, and either may be imported first.
+from lklr_shared import errors
 from lklr_shared.contracts.base import Message, contract_for
 from lklr_shared.contracts.envelope import Envelope, utcnow
-
-# A module reference, not names: rpc imports this module too, and either may be imported first.
-from lklr_shared.kit import errors, rpc
+from lklr_shared.kit import rpc
 from lklr_shared.kit.db import insert_if_absent, kit_metadata, transaction
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Protocol, cast
 
 from lklr_shared.contracts.base import Message, ReplyT, Request
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 
 
 class Caller(Protocol):

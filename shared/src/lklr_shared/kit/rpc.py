@@ -29,6 +29,7 @@ from pydantic import ValidationError
 
 from lklr_shared.contracts.base import Message, UnknownMessageType, contract_for
 from lklr_shared.contracts.envelope import Envelope, wrap
+from lklr_shared.errors import Problem, RpcError
 from lklr_shared.kit import amqp_raw, metrics, request_log, retry, tracing
 from lklr_shared.kit.access import AccessRefused, authorize
 from lklr_shared.kit.actor import (
@@ -43,7 +44,6 @@ from lklr_shared.kit.actor import (
 from lklr_shared.kit.broker import current_message, leave_body
 from lklr_shared.kit.causation import cause, current_correlation_id, current_origin
 from lklr_shared.kit.deadline import request_deadline
-from lklr_shared.kit.errors import Problem, RpcError
 from lklr_shared.kit.subscription import ManualSubscription
 from lklr_shared.kit.topology import Topology
 

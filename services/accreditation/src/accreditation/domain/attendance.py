@@ -26,9 +26,9 @@ from typing import Final, TypeVar
 from uuid import UUID
 
 from accreditation.domain.courses import CourseStatus, accreditation_covers
-from accreditation.domain.errors import RuleViolation
 from accreditation.domain.points import floor_to_half_points, positive_hours
 from accreditation.domain.registrations import StatusEntry, is_registered_on
+from lklr_shared.errors import RuleViolation
 from lklr_shared.registration_numbers import InvalidNumberReason, registration_number_problem
 from lklr_shared.scheme import Period, PeriodUnit
 

@@ -15,8 +15,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Final
 
-from accreditation.domain.errors import Conflict, Forbidden, InvalidRequest, RuleViolation
 from accreditation.domain.points import is_half_point_multiple, positive_hours
+from lklr_shared.errors import Conflict, Forbidden, InvalidRequest, RuleViolation
 from lklr_shared.objections import ObjectionTerms, filing_deadline
 from lklr_shared.scheme import Period, PeriodUnit
 

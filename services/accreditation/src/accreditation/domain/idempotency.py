@@ -19,7 +19,7 @@ from enum import StrEnum
 from typing import Final
 from uuid import UUID
 
-from accreditation.domain.errors import Conflict, InvalidRequest, RuleViolation
+from lklr_shared.errors import Conflict, InvalidRequest, RuleViolation
 
 MAX_KEY_LENGTH: Final = 255
 # A request in flight usually finishes within seconds: ask the client to come back soon (then it gets the first

@@ -11,8 +11,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Final
 
-from accreditation.domain.errors import Conflict, Forbidden, InvalidRequest, RuleViolation
 from accreditation.domain.points import floor_to_half_points, positive_hours
+from lklr_shared.errors import Conflict, Forbidden, InvalidRequest, RuleViolation
 from lklr_shared.scheme import A2ActivityType, A2Unit, SchemeVersion
 
 TEACHING_TYPE_KEY: Final = "giving_training"

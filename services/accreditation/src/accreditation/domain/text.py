@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from accreditation.domain.errors import InvalidRequest
+from lklr_shared.errors import InvalidRequest
 
 
 def required_text(value: str, field: str, *, max_length: int) -> str:

@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from accreditation.domain.errors import RuleViolation
 from lklr_shared.contracts.accreditation import WEBHOOK_EVENT_TYPES
+from lklr_shared.errors import RuleViolation
 
 SECRET_PREFIX: Final = "whsec_"
 _SECRET_BYTES: Final = 32

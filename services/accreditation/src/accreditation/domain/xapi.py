@@ -18,7 +18,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Final
 
-from accreditation.domain.errors import InvalidRequest
+from lklr_shared.errors import InvalidRequest
 
 ATTENDED: Final = "http://adlnet.gov/expapi/verbs/attended"
 VOIDED: Final = "http://adlnet.gov/expapi/verbs/voided"

@@ -1,16 +1,14 @@
 """Thin RPC handlers: the kit parses the request; each request type is answered by one use case.
 
 Before the use case, two checks of who asks apply to every request: a signed-in account must act for the provider
-it names, and a sandbox key may not change real courses or keys. Refusals are the kit's error kinds, which the RPC
-server answers as they are; a rule of the domain (which imports no kit) refuses with ``domain.errors.Refusal``,
-whose kind carries its HTTP status, and is answered the same way.
+it names, and a sandbox key may not change real courses or keys. Refusals, the domain's rules' included, are the
+register's error kinds (``lklr_shared.errors``), which the RPC server answers as they are.
 """
 
 from __future__ import annotations
 
 from typing import Final
 
-from accreditation.domain.errors import Refusal
 from accreditation.service_layer import (
     attendance,
     attendance_records,
@@ -29,9 +27,9 @@ from accreditation.service_layer import (
 from accreditation.service_layer.context import AccreditationContext
 from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.contracts.base import Message
+from lklr_shared.errors import Forbidden
 from lklr_shared.kit.access import access_of
 from lklr_shared.kit.actor import current_actor
-from lklr_shared.kit.errors import Forbidden, UseCaseError
 from lklr_shared.kit.rpc import RpcHandler
 from lklr_shared.kit.use_cases import UseCase, bind_use_cases
 
@@ -145,17 +143,12 @@ async def _refuse_sandbox_writes(ctx: AccreditationContext, request: Message) ->
 
 
 def _checked(use_case: UseCase[AccreditationContext]) -> UseCase[AccreditationContext]:
-    """The use case behind the checks of who asks; a domain refusal answered with its code, message and status."""
+    """The use case behind the checks of who asks."""
 
     async def run(ctx: AccreditationContext, request: Message) -> Message:
         await _require_provider_link(ctx, request)
         await _refuse_sandbox_writes(ctx, request)
-        try:
-            return await use_case(ctx, request)
-        except Refusal as refusal:
-            raise UseCaseError(
-                refusal.code, refusal.message, status=refusal.status, retry_after=refusal.retry_after
-            ) from refusal
+        return await use_case(ctx, request)
 
     run.__qualname__ = getattr(use_case, "__qualname__", run.__qualname__)
     return run

@@ -27,7 +27,7 @@ from accreditation.service_layer.context import AccreditationContext
 from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.contracts.base import Message
 from lklr_shared.contracts.envelope import Envelope
-from lklr_shared.kit.errors import Forbidden, InvalidRequest, NotFound
+from lklr_shared.errors import Forbidden, InvalidRequest, NotFound
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from accreditation.domain.text import bounded_text
 from accreditation.service_layer.context import AccreditationContext
 from accreditation.service_layer.courses import editions_of, published_fields
 from lklr_shared.contracts import accreditation as contracts
-from lklr_shared.kit.errors import InvalidRequest
+from lklr_shared.errors import InvalidRequest
 
 MAX_CATALOGUE_PAGE = 200
 

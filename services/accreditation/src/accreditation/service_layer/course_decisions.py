@@ -11,13 +11,13 @@ from typing import Any
 from accreditation.adapters.repositories import courses as course_records
 from accreditation.adapters.repositories import providers as provider_records
 from accreditation.domain import courses as rules
-from accreditation.domain import errors as refusals
 from accreditation.domain.courses import CommitteeDecision, CourseStatus
 from accreditation.domain.text import account_of, required_text
 from accreditation.service_layer import courses, objection_flow, webhooks
 from accreditation.service_layer.context import AccreditationContext
+from lklr_shared import errors as refusals
 from lklr_shared.contracts import accreditation as contracts
-from lklr_shared.kit.errors import InvalidRequest
+from lklr_shared.errors import InvalidRequest
 from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.kit.security_log import record_security_event, record_security_refusal
 

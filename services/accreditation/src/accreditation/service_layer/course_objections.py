@@ -19,7 +19,7 @@ from accreditation.domain.courses import CommitteeDecision
 from accreditation.service_layer import course_decisions, objection_flow
 from accreditation.service_layer.context import REGISTER_TIME_ZONE, AccreditationContext
 from lklr_shared.contracts import accreditation as contracts
-from lklr_shared.kit.errors import Conflict, NotFound, RuleViolation
+from lklr_shared.errors import Conflict, NotFound, RuleViolation
 from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.kit.security_log import record_security_event
 from lklr_shared.objections import (

@@ -18,7 +18,7 @@ from accreditation.service_layer import objection_flow
 from accreditation.service_layer.context import AccreditationContext
 from accreditation.service_layer.providers import require_provider
 from lklr_shared.contracts import accreditation as contracts
-from lklr_shared.kit.errors import Forbidden, InvalidRequest, NotFound
+from lklr_shared.errors import Forbidden, InvalidRequest, NotFound
 from lklr_shared.kit.outbox import UnitOfWork
 
 MAX_EDITIONS_PER_SUBMISSION = 100

@@ -36,7 +36,7 @@ from accreditation.service_layer import providers as provider_cases
 from accreditation.service_layer import webhooks as webhook_cases
 from accreditation.service_layer.context import AccreditationContext
 from lklr_shared.contracts import accreditation as contracts
-from lklr_shared.kit.errors import Forbidden
+from lklr_shared.errors import Forbidden
 from lklr_shared.kit.outbox import UnitOfWork
 
 log = logging.getLogger(__name__)

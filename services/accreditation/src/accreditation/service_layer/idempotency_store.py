@@ -23,9 +23,9 @@ from accreditation.adapters.repositories.dialect import Session, as_utc
 from accreditation.domain.idempotency import KeyState, SeenKeyAction, action_for_seen_key, lease_length
 from accreditation.service_layer.context import AccreditationContext
 from lklr_shared.contracts import accreditation as contracts
+from lklr_shared.errors import Conflict
 from lklr_shared.kit.causation import current_cause
 from lklr_shared.kit.deadline import seconds_left
-from lklr_shared.kit.errors import Conflict
 
 log = logging.getLogger(__name__)
 

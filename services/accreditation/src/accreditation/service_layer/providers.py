@@ -11,8 +11,8 @@ from accreditation.domain import api_keys as keys
 from accreditation.domain.text import actor, bounded_text, required_text
 from accreditation.service_layer.context import AccreditationContext
 from lklr_shared.contracts import accreditation as contracts
+from lklr_shared.errors import Conflict, NotFound, Unauthenticated
 from lklr_shared.kit.actor import current_actor
-from lklr_shared.kit.errors import Conflict, NotFound, Unauthenticated
 from lklr_shared.kit.security_log import record_security_event
 
 MAX_NAME = 200

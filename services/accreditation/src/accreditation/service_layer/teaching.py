@@ -9,14 +9,14 @@ from typing import Any
 from accreditation.adapters.repositories import registrations as registration_records
 from accreditation.adapters.repositories import teaching as repository
 from accreditation.adapters.repositories.dialect import Session, as_utc
-from accreditation.domain import errors as refusals
 from accreditation.domain import teaching as rules
 from accreditation.domain.registrations import is_registered_on
 from accreditation.domain.teaching import ClaimStatus
 from accreditation.domain.text import account_of, actor, bounded_text, required_text
 from accreditation.service_layer.context import AccreditationContext
+from lklr_shared import errors as refusals
 from lklr_shared.contracts import accreditation as contracts
-from lklr_shared.kit.errors import NotFound, RuleViolation
+from lklr_shared.errors import NotFound, RuleViolation
 from lklr_shared.kit.security_log import record_security_event, record_security_refusal
 
 MAX_DESCRIPTION = 4_000

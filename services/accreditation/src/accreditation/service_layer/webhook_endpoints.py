@@ -15,7 +15,7 @@ from accreditation.service_layer.context import AccreditationContext
 from accreditation.service_layer.providers import asked_with_sandbox_key, require_provider
 from accreditation.service_layer.webhooks import queue, sample_data, wall_clock
 from lklr_shared.contracts import accreditation as contracts
-from lklr_shared.kit.errors import NotFound
+from lklr_shared.errors import NotFound
 from lklr_shared.kit.security_log import record_security_event
 
 # After a rotation the old secret signs too for this long, so receivers can switch over without losing messages.

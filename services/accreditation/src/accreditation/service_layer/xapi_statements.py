@@ -21,14 +21,13 @@ from accreditation.adapters.repositories import attendance as attendance_records
 from accreditation.adapters.repositories import xapi as repository
 from accreditation.adapters.repositories.dialect import as_utc
 from accreditation.domain import xapi
-from accreditation.domain.errors import Refusal
 from accreditation.service_layer import providers, webhooks
 from accreditation.service_layer import sandbox as sandbox_posts
 from accreditation.service_layer.attendance import record_post
 from accreditation.service_layer.attendance_records import void_row
 from accreditation.service_layer.context import AccreditationContext
 from lklr_shared.contracts import accreditation as contracts
-from lklr_shared.kit.errors import Conflict, InvalidRequest, UseCaseError
+from lklr_shared.errors import Conflict, InvalidRequest, UseCaseError
 from lklr_shared.kit.outbox import UnitOfWork
 
 MAX_STATEMENTS_PER_REQUEST: Final = 500
@@ -150,7 +149,7 @@ async def _record_attendance(
             result = await sandbox_posts.record(ctx, uow.session, post, post.idempotency_key)
         else:
             result = await record_post(ctx, uow.session, uow.emit, post, post.idempotency_key)
-    except (Refusal, UseCaseError) as refusal:
+    except UseCaseError as refusal:
         # Both refuse before they write anything, so the transaction carries on cleanly.
         return {"effect": "rejected", "reason_code": refusal.code, "message": refusal.message}
     await webhooks.attendance_recorded(uow.session, result, sandbox=sandbox)

@@ -22,7 +22,7 @@ from audit.service_layer.outcomes import conclude_if_complete
 from lklr_shared.contracts import audit as contracts
 from lklr_shared.contracts.base import Message
 from lklr_shared.contracts.portfolio import DossierCheck
-from lklr_shared.kit.errors import Conflict, Forbidden, NotFound, RuleViolation
+from lklr_shared.errors import Conflict, Forbidden, NotFound, RuleViolation
 from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.kit.security_log import record_security_event
 

@@ -17,8 +17,8 @@ from typing import Final
 from gateway.caller import ServiceCaller
 from gateway.service_layer.answer_cache import AnswerCache
 from lklr_shared.contracts.accreditation import ApiKeyIdentity, AuthenticateApiKey
+from lklr_shared.errors import RpcError
 from lklr_shared.kit.actor import api_key_claims, assert_actor
-from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.requests import ask
 
 DEFAULT_CACHE_SECONDS: Final = 5.0

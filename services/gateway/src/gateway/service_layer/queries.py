@@ -11,7 +11,7 @@ from gateway.caller import BrokerStatus, ServiceCaller
 from lklr_shared.contracts.base import Message
 from lklr_shared.contracts.registry import GetStatistics, Statistics
 from lklr_shared.contracts.system import Ping, Pong
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 from lklr_shared.kit.requests import ask
 
 log = logging.getLogger(__name__)

@@ -24,8 +24,8 @@ from lklr_shared.contracts.registry import (
     ValidateSession,
     VerifyApiToken,
 )
+from lklr_shared.errors import RpcError
 from lklr_shared.kit.actor import account_claims, assert_actor
-from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.requests import ask
 
 DEFAULT_CACHE_SECONDS: Final = 3.0

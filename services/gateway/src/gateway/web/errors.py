@@ -12,7 +12,7 @@ from litestar.response import Redirect
 
 from gateway.web.rendering import page
 from gateway.web.web_session import LoginRequired, login_redirect_target
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from gateway.i18n import CATALOGUE, Translator
 from gateway.web.rendering import request_language
 from gateway.web.request_ids import REQUEST_ID_FIELD
 from gateway.web.web_session import CSRF_FIELD
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 
 GENERAL: Final = "_"  # the key of a message that belongs to no single field
 

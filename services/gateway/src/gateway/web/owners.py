@@ -14,7 +14,7 @@ from gateway.caller import ServiceCaller
 from gateway.web.web_session import client_ip, current_account
 from lklr_shared.contracts import portfolio as contracts
 from lklr_shared.contracts import registry as registry_contracts
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 from lklr_shared.kit.requests import ask
 
 

@@ -32,7 +32,7 @@ from gateway.web.owners import PortfolioOwner
 from gateway.web.web_session import CSRF_FIELD
 from lklr_shared.contracts import portfolio as contracts
 from lklr_shared.contracts.base import Request as ContractRequest
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 from lklr_shared.kit.requests import ask
 
 EVIDENCE_FIELD: Final = "evidence"

@@ -41,7 +41,7 @@ from gateway.domain import web_security
 from gateway.i18n import LANGUAGE_QUERY
 from gateway.service_layer.sessions import AccountAuthenticator
 from lklr_shared.contracts.registry import AccountRole, AuthenticatedAccount, MailLanguage
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import TypedDict
 
 from lklr_shared.contracts import portfolio as contracts
-from lklr_shared.kit.errors import Conflict, NotFound, RuleViolation
+from lklr_shared.errors import Conflict, NotFound, RuleViolation
 from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.scheme import CategoryKey
 from portfolio.adapters.repositories import activities as activity_repo

@@ -11,8 +11,8 @@ from decimal import Decimal
 
 from lklr_shared.contracts.envelope import utcnow
 from lklr_shared.contracts.portfolio import Actor
+from lklr_shared.errors import Conflict, Forbidden, NotFound
 from lklr_shared.kit.clock import Clock, register_today
-from lklr_shared.kit.errors import Conflict, Forbidden, NotFound
 from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.scheme import CategoryKey, NoSchemeVersionInForce, SchemeBook, SchemeVersion
 from portfolio.adapters.blobs import BlobStore

@@ -23,7 +23,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from lklr_shared.contracts import portfolio as contracts
-from lklr_shared.kit.errors import (
+from lklr_shared.errors import (
     Conflict,
     NotFound,
     RangeNotSatisfiable,

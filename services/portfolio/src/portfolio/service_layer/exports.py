@@ -10,7 +10,7 @@ import base64
 import uuid
 
 from lklr_shared.contracts import portfolio as contracts
-from lklr_shared.kit.errors import TooLarge
+from lklr_shared.errors import TooLarge
 from lklr_shared.scheme import SchemeVersion
 from portfolio.adapters import exports
 from portfolio.service_layer.common import PortfolioContext, require_owner

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Protocol
 
 from lklr_shared.contracts import portfolio as contracts
-from lklr_shared.kit.errors import NotFound
+from lklr_shared.errors import NotFound
 from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.kit.security_log import DONE, REFUSED, record_security_event
 from portfolio.adapters.repositories import evidence as evidence_repo

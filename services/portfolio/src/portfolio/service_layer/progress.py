@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from lklr_shared.contracts import portfolio as contracts
-from lklr_shared.kit.errors import NotFound, RuleViolation
+from lklr_shared.errors import NotFound, RuleViolation
 from lklr_shared.scheme import CategoryKey
 from portfolio.adapters import svg
 from portfolio.adapters.repositories import activities as activity_repo

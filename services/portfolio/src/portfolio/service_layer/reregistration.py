@@ -25,7 +25,7 @@ from lklr_shared.contracts import audit as audit_events
 from lklr_shared.contracts import portfolio as contracts
 from lklr_shared.contracts import registry as registry_events
 from lklr_shared.contracts.envelope import Envelope
-from lklr_shared.kit.errors import Conflict, NotFound, RuleViolation
+from lklr_shared.errors import Conflict, NotFound, RuleViolation
 from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.scheme import CategoryKey
 from portfolio.adapters.repositories import activities as activity_repo

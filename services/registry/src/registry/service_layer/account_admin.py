@@ -13,7 +13,7 @@ import uuid
 from typing import NoReturn
 
 from lklr_shared.contracts import registry as contracts
-from lklr_shared.kit.errors import Conflict, NotFound, RuleViolation
+from lklr_shared.errors import Conflict, NotFound, RuleViolation
 from registry.adapters.repositories.accounts import (
     account_id_by_email,
     account_view,

@@ -11,8 +11,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from lklr_shared.errors import Forbidden, Unauthenticated
 from lklr_shared.kit.actor import current_actor
-from lklr_shared.kit.errors import Forbidden, Unauthenticated
 from lklr_shared.kit.outbox import UnitOfWork
 from registry.adapters.repositories.accounts import confirmed_account
 from registry.adapters.repositories.security_log import REFUSED, record_action

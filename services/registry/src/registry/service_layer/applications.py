@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 
 from lklr_shared.contracts import registry as contracts
-from lklr_shared.kit.errors import Conflict, Forbidden, NotFound, RuleViolation, invalid
+from lklr_shared.errors import Conflict, Forbidden, NotFound, RuleViolation, invalid
 from lklr_shared.kit.outbox import UnitOfWork
 from registry.adapters.repositories import applications as application_rows
 from registry.adapters.repositories import registrations as registration_rows

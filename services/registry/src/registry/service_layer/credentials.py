@@ -21,7 +21,7 @@ from lklr_shared.credentials import (
     status_list_jwt,
     status_position,
 )
-from lklr_shared.kit.errors import Conflict, NotFound
+from lklr_shared.errors import Conflict, NotFound
 from lklr_shared.kit.retry import PermanentFailure
 from registry.adapters.certificate_pdf import CertificateFacts, render_certificate
 from registry.adapters.repositories.credentials import (

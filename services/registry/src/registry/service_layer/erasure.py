@@ -18,7 +18,7 @@ from typing import Any
 
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.contracts.envelope import Envelope
-from lklr_shared.kit.errors import Conflict, NotFound, Problem, RuleViolation
+from lklr_shared.errors import Conflict, NotFound, Problem, RuleViolation
 from lklr_shared.kit.outbox import UnitOfWork
 from registry.adapters.repositories import applications as application_rows
 from registry.adapters.repositories import erasure as erasure_rows

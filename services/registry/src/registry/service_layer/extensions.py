@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 
 from lklr_shared.contracts import registry as contracts
-from lklr_shared.kit.errors import Conflict, NotFound, RuleViolation
+from lklr_shared.errors import Conflict, NotFound, RuleViolation
 from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.objections import ObjectionRefused, check_reasons, filing_deadline
 from registry.adapters.repositories import extensions as extension_rows

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lklr_shared.contracts import registry as contracts
-from lklr_shared.kit.errors import NotFound
+from lklr_shared.errors import NotFound
 from registry.service_layer.context import RegistryContext
 
 

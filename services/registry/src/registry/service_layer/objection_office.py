@@ -10,7 +10,7 @@ from typing import Any
 
 from lklr_shared import objections as awb
 from lklr_shared.contracts import registry as contracts
-from lklr_shared.kit.errors import NotFound
+from lklr_shared.errors import NotFound
 from registry.adapters.repositories import objections as objection_rows
 from registry.adapters.repositories.mail import contact_of
 from registry.adapters.repositories.registration_records import load_registration

@@ -21,7 +21,7 @@ from typing import Any
 
 from lklr_shared import objections as awb
 from lklr_shared.contracts import registry as contracts
-from lklr_shared.kit.errors import Conflict, NotFound, RuleViolation, UseCaseError
+from lklr_shared.errors import Conflict, NotFound, RuleViolation, UseCaseError
 from registry.adapters.repositories import applications as application_rows
 from registry.adapters.repositories import extensions as extension_rows
 from registry.adapters.repositories import objections as objection_rows

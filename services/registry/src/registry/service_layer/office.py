@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from lklr_shared.kit.errors import invalid
+from lklr_shared.errors import invalid
 from lklr_shared.kit.outbox import UnitOfWork
 from registry.domain.accounts import AccountRole
 from registry.domain.registration_number import (

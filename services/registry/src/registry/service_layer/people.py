@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from lklr_shared.contracts import registry as contracts
-from lklr_shared.kit.errors import NotFound, invalid
+from lklr_shared.errors import NotFound, invalid
 from registry.adapters.repositories.accounts import account_view
 from registry.adapters.repositories.mail import mails_of
 from registry.adapters.repositories.people import (

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from lklr_shared.contracts import registry as contracts
-from lklr_shared.kit.errors import NotFound, TooManyRequests, invalid
+from lklr_shared.errors import NotFound, TooManyRequests, invalid
 from lklr_shared.kit.outbox import UnitOfWork
 from registry.adapters import rate_limits
 from registry.adapters.repositories import register

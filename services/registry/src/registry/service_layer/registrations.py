@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 
 from lklr_shared.contracts import registry as contracts
-from lklr_shared.kit.errors import Conflict, Forbidden, NotFound, RuleViolation
+from lklr_shared.errors import Conflict, Forbidden, NotFound, RuleViolation
 from registry.adapters.repositories import registrations as registration_rows
 from registry.adapters.repositories.people import person_row
 from registry.adapters.repositories.registration_records import (

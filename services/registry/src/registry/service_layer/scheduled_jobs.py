@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from lklr_shared.contracts import registry as contracts
-from lklr_shared.kit.errors import Forbidden
+from lklr_shared.errors import Forbidden
 from lklr_shared.kit.outbox import UnitOfWork
 from registry.adapters.repositories.security_log import record_action
 from registry.adapters.unit_of_work import UnitOfWorkFactory

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lklr_shared.contracts import registry as contracts
-from lklr_shared.kit.errors import RuleViolation
+from lklr_shared.errors import RuleViolation
 from lklr_shared.kit.outbox import UnitOfWork
 from registry.adapters.repositories import statistics as statistics_rows
 from registry.adapters.repositories.security_log import record_action

@@ -21,7 +21,7 @@ from gateway.web.accounts_context import AccountsContextDep
 from gateway.web.errors import problem
 from gateway.web.web_session import client_ip
 from lklr_shared.contracts import registry as contracts
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 from lklr_shared.kit.requests import ask
 
 SECURITY_SCHEME: Final = "accountToken"

@@ -21,7 +21,7 @@ from gateway.web.forms import GENERAL, FormErrors, form_fields, problem_messages
 from gateway.web.rendering import ROLE_LINKS, page, request_language
 from gateway.web.web_session import client_ip, web_state
 from lklr_shared.contracts import registry as contracts
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 from lklr_shared.kit.requests import ask
 
 # Which form field each sign-up or password problem belongs to.

@@ -16,7 +16,7 @@ from gateway.web.forms import GENERAL, FormErrors, form_fields, translator, wait
 from gateway.web.rendering import page
 from gateway.web.web_session import client_ip
 from lklr_shared.contracts import registry as contracts
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 from lklr_shared.kit.requests import ask
 
 

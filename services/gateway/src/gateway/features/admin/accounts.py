@@ -22,7 +22,7 @@ from gateway.web.forms import GENERAL, FormErrors, form_fields, form_list, trans
 from gateway.web.rendering import page
 from gateway.web.web_session import client_ip, current_account, role_required
 from lklr_shared.contracts import registry as contracts
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 from lklr_shared.kit.requests import ask
 
 STAFF_ROLES: Final[tuple[contracts.StaffRole, ...]] = (

@@ -16,8 +16,8 @@ from gateway.service_layer.context import GatewayDep
 from gateway.web.rendering import page
 from gateway.web.web_session import role_required
 from lklr_shared.contracts.system import ListSecurityEvents, SecurityEvent, SecurityEventList
+from lklr_shared.errors import RpcError
 from lklr_shared.kit.clock import REGISTER_TIME_ZONE
-from lklr_shared.kit.errors import RpcError
 
 log = logging.getLogger(__name__)
 

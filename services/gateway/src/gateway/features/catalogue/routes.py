@@ -19,7 +19,7 @@ from gateway.service_layer.context import Gateway, GatewayDep
 from gateway.web.errors import PROBLEM_JSON
 from gateway.web.rendering import page
 from lklr_shared.contracts.accreditation import Catalogue, SearchCatalogue
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 from lklr_shared.kit.requests import ask
 
 log = logging.getLogger(__name__)

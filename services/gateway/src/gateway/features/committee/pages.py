@@ -32,7 +32,7 @@ from gateway.web.request_ids import form_request_id
 from gateway.web.web_session import current_account, role_required, signed_in
 from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.contracts import registry as registry_contracts
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 from lklr_shared.kit.requests import ask
 from lklr_shared.scheme import CategoryKey
 

@@ -26,7 +26,7 @@ from gateway.web.rendering import page, request_language
 from gateway.web.web_session import client_ip, current_account, signed_in
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.credentials import CredentialFormatError, Verdict, unverified_claims, verify_credential
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 from lklr_shared.kit.requests import ask
 
 JWT_MEDIA_TYPE: Final = "application/vc+jwt"

@@ -18,7 +18,7 @@ from gateway.web.forms import FormErrors, form_fields, translator
 from gateway.web.rendering import page
 from gateway.web.web_session import client_ip, current_account, signed_in, web_state
 from lklr_shared.contracts import registry as contracts
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 from lklr_shared.kit.requests import ask
 
 log = logging.getLogger(__name__)

@@ -22,8 +22,8 @@ from gateway.web.request_ids import form_request_id
 from gateway.web.uploads import FormProblem
 from gateway.web.web_session import client_ip, current_account, signed_in
 from lklr_shared.contracts import registry as contracts
+from lklr_shared.errors import RpcError
 from lklr_shared.kit.clock import REGISTER_TIME_ZONE
-from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.requests import ask
 
 DECISION_KINDS: Final = ("registration_refused", "reregistration_refused", "audit_not_met", "suspended", "struck_off")

@@ -31,7 +31,7 @@ from lklr_shared.contracts import accreditation as accreditation_contracts
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.contracts.base import ReplyT
 from lklr_shared.contracts.base import Request as ContractRequest
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 from lklr_shared.kit.requests import ask
 
 log = logging.getLogger(__name__)

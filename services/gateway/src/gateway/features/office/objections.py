@@ -24,8 +24,8 @@ from gateway.web.web_session import client_ip, current_account, role_required
 from lklr_shared.contracts import accreditation as accreditation_contracts
 from lklr_shared.contracts import portfolio as portfolio_contracts
 from lklr_shared.contracts import registry as contracts
+from lklr_shared.errors import RpcError
 from lklr_shared.kit.clock import REGISTER_TIME_ZONE
-from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.requests import ask
 
 

@@ -19,7 +19,7 @@ from gateway.web.rendering import page
 from gateway.web.request_ids import form_request_id
 from gateway.web.web_session import client_ip, current_account, role_required
 from lklr_shared.contracts import registry as contracts
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 from lklr_shared.kit.requests import ask
 
 ROLES: Final = ("leerplichtambtenaar", "rmc_medewerker")

@@ -22,7 +22,7 @@ from gateway.web.web_session import client_ip, current_account, role_required
 from lklr_shared.contracts import accreditation as accreditation_contracts
 from lklr_shared.contracts import audit as audit_contracts
 from lklr_shared.contracts import registry as contracts
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 from lklr_shared.kit.requests import ask
 
 STATUSES: Final = ("pending", "awaiting_dossier", "granted", "not_granted", "refused", "superseded")

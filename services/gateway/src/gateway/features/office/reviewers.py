@@ -27,7 +27,7 @@ from gateway.web.web_session import current_account, role_required
 from lklr_shared.contracts import audit as audit_contracts
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.employers import MAX_EMPLOYER_ID_LENGTH, employer_id_for
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 from lklr_shared.kit.requests import ask
 
 ACTIVE_CHOICES: Final = ("yes", "no")

@@ -39,7 +39,7 @@ from gateway.web.web_session import signed_in
 from lklr_shared.contracts import portfolio as contracts
 from lklr_shared.contracts.base import ReplyT
 from lklr_shared.contracts.base import Request as ContractRequest
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 from lklr_shared.kit.requests import ask
 from lklr_shared.scheme import CategoryKey
 

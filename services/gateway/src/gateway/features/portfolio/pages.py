@@ -36,7 +36,7 @@ from gateway.web.owners import PortfolioOwner, current_person
 from gateway.web.rendering import page
 from gateway.web.web_session import signed_in, web_state
 from lklr_shared.contracts import portfolio as contracts
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 from lklr_shared.kit.requests import ask
 
 log = logging.getLogger(__name__)

@@ -40,8 +40,8 @@ from gateway.web.uploads import (
 )
 from gateway.web.web_session import signed_in
 from lklr_shared.contracts import portfolio as contracts
+from lklr_shared.errors import RpcError
 from lklr_shared.kit.clock import REGISTER_TIME_ZONE
-from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.requests import ask
 
 log = logging.getLogger(__name__)

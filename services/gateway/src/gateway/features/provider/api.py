@@ -43,7 +43,7 @@ from gateway.service_layer.context import GatewayDep
 from gateway.web.errors import PROBLEM_JSON, problem, rpc_error_handler
 from gateway.web.request_ids import idempotency_key_text, request_id_for_key, subject_of
 from lklr_shared.contracts import accreditation as contracts
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 from lklr_shared.kit.requests import ask
 
 PATH: Final = "/api/v1/provider"

@@ -32,7 +32,7 @@ from gateway.web.confirmation import confirmation_page, is_confirmed
 from gateway.web.forms import GENERAL, FormErrors, form_fields, problem_messages, translator
 from gateway.web.web_session import signed_in
 from lklr_shared.contracts import accreditation as contracts
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 from lklr_shared.kit.requests import ask
 
 

@@ -39,8 +39,8 @@ from gateway.web.forms import FormErrors, form_fields, problem_messages, transla
 from gateway.web.request_ids import form_request_id
 from gateway.web.web_session import signed_in
 from lklr_shared.contracts import accreditation as contracts
+from lklr_shared.errors import RpcError
 from lklr_shared.kit.clock import REGISTER_TIME_ZONE
-from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.requests import ask
 
 

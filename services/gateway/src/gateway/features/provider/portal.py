@@ -20,7 +20,7 @@ from gateway.web.forms import FormErrors, parse_hours
 from gateway.web.rendering import page
 from gateway.web.web_session import current_account
 from lklr_shared.contracts import accreditation as contracts
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 from lklr_shared.kit.requests import ask
 
 PORTAL: Final = "/aanbieder"

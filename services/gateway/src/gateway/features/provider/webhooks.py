@@ -52,7 +52,7 @@ from gateway.web.forms import FormErrors, problem_messages, translator
 from gateway.web.request_ids import form_request_id
 from gateway.web.web_session import signed_in
 from lklr_shared.contracts import accreditation as contracts
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 from lklr_shared.kit.requests import ask
 
 WEBHOOKS: Final = f"{PORTAL}/webhooks"

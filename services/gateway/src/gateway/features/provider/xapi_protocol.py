@@ -23,7 +23,7 @@ from litestar.types import Message, Scope
 
 from gateway.service_layer.api_keys import ApiKeyAuthenticator, ApiKeyRejected
 from lklr_shared.contracts import accreditation as contracts
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 
 PATH: Final = "/xapi"
 VERSION_HEADER: Final = "X-Experience-API-Version"

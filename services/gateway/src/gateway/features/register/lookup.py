@@ -24,7 +24,7 @@ from gateway.web.forms import translator, wait_seconds
 from gateway.web.rendering import page
 from gateway.web.web_session import client_ip
 from lklr_shared.contracts import registry as contracts
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 from lklr_shared.kit.requests import ask
 
 MAX_QUERY_LENGTH: Final = 200

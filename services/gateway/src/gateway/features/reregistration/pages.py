@@ -28,7 +28,7 @@ from gateway.web.uploads import DOWNLOAD_CHUNK_BYTES, EvidenceUploader, FormProb
 from gateway.web.web_session import signed_in
 from lklr_shared.contracts import audit as audit_contracts
 from lklr_shared.contracts import portfolio as portfolio_contracts
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 from lklr_shared.kit.requests import ask
 
 NOTICES: Final = {

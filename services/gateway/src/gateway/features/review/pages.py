@@ -24,7 +24,7 @@ from gateway.web.uploads import stream_evidence
 from gateway.web.web_session import client_ip, current_account, role_required
 from lklr_shared.contracts import audit as audit_contracts
 from lklr_shared.contracts import portfolio as portfolio_contracts
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 from lklr_shared.kit.requests import ask
 
 VERDICTS: Final = ("approved", "rejected", "more_information_needed")

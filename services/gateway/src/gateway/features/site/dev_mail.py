@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 from gateway.service_layer.context import GatewayDep
 from gateway.web.rendering import page
 from lklr_shared.contracts import registry as contracts
-from lklr_shared.kit.errors import RpcError
+from lklr_shared.errors import RpcError
 from lklr_shared.kit.requests import ask
 
 _URL: Final = re.compile(r"https?://[^\s<>\"']+")

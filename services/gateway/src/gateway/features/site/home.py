@@ -12,10 +12,10 @@ from gateway.service_layer.context import GatewayDep
 from gateway.service_layer.queries import coverage, get_statistics
 from gateway.web.rendering import page
 from lklr_shared.contracts import registry as registry_contracts
+from lklr_shared.errors import RpcError
 from lklr_shared.kit.asyncapi import key as asyncapi_key
 from lklr_shared.kit.asyncapi import rpc_operations
 from lklr_shared.kit.asyncapi import summary as asyncapi_summary
-from lklr_shared.kit.errors import RpcError
 from lklr_shared.kit.requests import ask
 from lklr_shared.kit.topology import Topology
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 
 from lklr_shared.contracts import registry as contracts
-from lklr_shared.kit.errors import Forbidden, RuleViolation, invalid
+from lklr_shared.errors import Forbidden, RuleViolation, invalid
 from registry.adapters.repositories.accounts import account_id_by_email, add_account
 from registry.adapters.repositories.security_log import DONE, record_action
 from registry.domain.accounts import (

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any, NoReturn
 
-from lklr_shared.kit.errors import InvalidRequest
+from lklr_shared.errors import InvalidRequest
 from lklr_shared.kit.outbox import UnitOfWork
 from registry.adapters.repositories.security_log import REFUSED, record_action
 from registry.adapters.repositories.tokens import issue_one_time_token, mailed_since

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lklr_shared.contracts import registry as contracts
-from lklr_shared.kit.errors import NotFound
+from lklr_shared.errors import NotFound
 from registry.adapters.repositories.accounts import account_view, lock_preferred_language, update_account
 from registry.adapters.repositories.security_log import record_own_action
 from registry.service_layer.actors import load_actor

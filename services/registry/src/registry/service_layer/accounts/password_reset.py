@@ -4,7 +4,7 @@ token of the account)."""
 from __future__ import annotations
 
 from lklr_shared.contracts import registry as contracts
-from lklr_shared.kit.errors import invalid
+from lklr_shared.errors import invalid
 from registry.adapters.repositories.accounts import account_by_id, named_account_by_email, update_account
 from registry.adapters.repositories.people import person_row
 from registry.adapters.repositories.security_log import record_own_action

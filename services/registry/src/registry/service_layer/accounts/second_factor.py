@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import NoReturn
 
 from lklr_shared.contracts import registry as contracts
-from lklr_shared.kit.errors import Unauthenticated
+from lklr_shared.errors import Unauthenticated
 from lklr_shared.kit.outbox import UnitOfWork
 from registry.adapters.repositories.accounts import account_by_id, update_account
 from registry.adapters.repositories.mail import contact_of

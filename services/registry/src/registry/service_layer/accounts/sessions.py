@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lklr_shared.contracts import registry as contracts
-from lklr_shared.kit.errors import Unauthenticated
+from lklr_shared.errors import Unauthenticated
 from lklr_shared.kit.outbox import UnitOfWork
 from registry.adapters.repositories.security_log import record_own_action
 from registry.adapters.repositories.tokens import revoke_access_token, valid_access_token

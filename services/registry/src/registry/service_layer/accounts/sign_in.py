@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any, NoReturn
 
 from lklr_shared.contracts import registry as contracts
-from lklr_shared.kit.errors import Forbidden, TooManyRequests, Unauthenticated
+from lklr_shared.errors import Forbidden, TooManyRequests, Unauthenticated
 from lklr_shared.kit.outbox import UnitOfWork
 from registry.adapters.repositories.accounts import account_by_email, update_account
 from registry.adapters.repositories.people import person_row

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 
 from lklr_shared.contracts import registry as contracts
-from lklr_shared.kit.errors import Conflict, invalid
+from lklr_shared.errors import Conflict, invalid
 from lklr_shared.kit.outbox import UnitOfWork
 from registry.adapters.repositories.accounts import (
     account_by_email,
