@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from typing import Any, Final
 
 __all__ = [
     "OPEN_STATES",
@@ -132,3 +133,21 @@ def check_decision(state: ObjectionState) -> None:
     """An objection is decided once."""
     if state not in OPEN_STATES:
         raise ObjectionRefused("objection_decided", "The objection has been decided.")
+
+
+# Where an objection's steps stand: the fields every objection view (a person's and a provider's) reads from its
+# stored row under the same names.
+STEP_FIELDS: Final[tuple[str, ...]] = (
+    "original_decision_due_on",
+    "decision_due_on",
+    "extended",
+    "extension_reason",
+    "outcome",
+    "decision_reasons",
+    "objection_decided_on",
+)
+
+
+def step_fields(row: Any) -> dict[str, Any]:
+    """The step fields (``STEP_FIELDS``) of a stored objection row, for building its view."""
+    return {name: getattr(row, name) for name in STEP_FIELDS}

@@ -26,6 +26,7 @@ from lklr_shared.objections import (
     ObjectionTerms,
     decision_deadline,
     filing_deadline,
+    step_fields,
 )
 
 
@@ -107,13 +108,7 @@ def view(row: Any) -> contracts.CourseObjectionView:
         acknowledged_on=row.acknowledged_on,
         hearing_at=as_utc(row.hearing_at) if row.hearing_at is not None else None,
         hearing_place=row.hearing_place,
-        original_decision_due_on=row.original_decision_due_on,
-        decision_due_on=row.decision_due_on,
-        extended=row.extended,
-        extension_reason=row.extension_reason,
-        outcome=row.outcome,
-        decision_reasons=row.decision_reasons,
-        objection_decided_on=row.objection_decided_on,
+        **step_fields(row),
     )
 
 

@@ -159,13 +159,7 @@ def objection_view(row: Any, today: date) -> contracts.ObjectionView:
         acknowledged_on=row.acknowledged_on,
         hearing_at=row.hearing_at,
         hearing_place=row.hearing_place,
-        original_decision_due_on=row.original_decision_due_on,
-        decision_due_on=row.decision_due_on,
-        extended=row.extended,
-        extension_reason=row.extension_reason,
-        outcome=row.outcome,
-        decision_reasons=row.decision_reasons,
-        objection_decided_on=row.objection_decided_on,
+        **awb.step_fields(row),
         overdue=is_overdue(row.state, row.decision_due_on, today),
     )
 

@@ -8,11 +8,11 @@ from decimal import Decimal
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.errors import NotFound, invalid
 from registry.adapters.repositories.accounts import account_view
+from registry.adapters.repositories.applications import has_pending_application
 from registry.adapters.repositories.mail import mails_of
 from registry.adapters.repositories.people import (
     add_eligibility_notice,
     eligibility_notice_views,
-    has_pending_application,
     person_row,
     person_view,
     store_work_details,

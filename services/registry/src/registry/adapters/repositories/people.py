@@ -12,9 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lklr_shared.contracts import registry as contracts
-from registry.adapters.orm import accounts, eligibility_notices, people, registration_applications, registrations
+from registry.adapters.orm import accounts, eligibility_notices, people, registrations
 from registry.adapters.sql import as_utc
-from registry.domain.applications import ApplicationStatus
 from registry.domain.people import EmployerKind, roles_of, sorted_roles
 from registry.domain.person_changes import WorkDetails, is_below_minimum
 
@@ -64,17 +63,6 @@ async def store_work_details(
             updated_at=now,
         )
     )
-
-
-async def has_pending_application(session: AsyncSession, person_id: uuid.UUID) -> bool:
-    """Whether the person waits for a decision on an application for registration."""
-    found = await session.execute(
-        sa.select(registration_applications.c.application_id).where(
-            registration_applications.c.person_id == person_id,
-            registration_applications.c.status == ApplicationStatus.PENDING.value,
-        )
-    )
-    return found.first() is not None
 
 
 async def add_eligibility_notice(
