@@ -15,7 +15,6 @@ from audit.domain.outcome import (
     PointTotals,
     SampledActivity,
     decide_outcome,
-    decide_unsampled_outcome,
     meets_norm,
     shortfall,
 )
@@ -35,7 +34,7 @@ def test_the_default_norm_is_160_total_40_accredited_40_a2() -> None:
 
 
 def test_an_unsampled_dossier_meeting_the_norm_is_met() -> None:
-    decision = decide_unsampled_outcome(_totals("160", "40", "40"), NORM, DECIDED)
+    decision = decide_outcome(totals=_totals("160", "40", "40"), norm=NORM, decided_on=DECIDED)
 
     assert decision.outcome is DossierOutcome.MET
     assert decision.correction_deadline is None
@@ -43,7 +42,7 @@ def test_an_unsampled_dossier_meeting_the_norm_is_met() -> None:
 
 
 def test_an_unsampled_dossier_short_of_the_norm_is_not_met() -> None:
-    decision = decide_unsampled_outcome(_totals("200", "39.5", "60"), NORM, DECIDED)
+    decision = decide_outcome(totals=_totals("200", "39.5", "60"), norm=NORM, decided_on=DECIDED)
 
     assert decision.outcome is DossierOutcome.NOT_MET
     assert decision.shortfall == _totals("0", "0.5", "0")

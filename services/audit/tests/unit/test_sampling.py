@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import random
 import uuid
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
@@ -15,10 +16,10 @@ from hypothesis import strategies as st
 from audit.domain.sampling import (
     DossierForSampling,
     ExemptionReason,
+    SamplingDecision,
     SamplingPolicy,
     choose_activities,
     decide_sampling,
-    decide_sampling_batch,
     dossier_draw,
     is_recently_registered,
 )
@@ -27,6 +28,13 @@ pytestmark = pytest.mark.unit
 
 APPLIED = date(2025, 6, 1)
 LONG_AGO = date(2015, 1, 1)
+
+
+def decide_sampling_batch(
+    dossiers: Iterable[DossierForSampling], seed: str, policy: SamplingPolicy | None = None
+) -> list[SamplingDecision]:
+    """Many dossiers decided one by one under one seed, in input order (as the audit's batch consumer does)."""
+    return [decide_sampling(dossier, seed, policy) for dossier in dossiers]
 
 
 def _dossier(number: int, activities: int = 0, registered_since: date = LONG_AGO) -> DossierForSampling:

@@ -9,7 +9,6 @@ from registry.domain.login_throttle import (
     ThrottlePolicy,
     ThrottleState,
     after_failure,
-    after_success,
     check_attempt,
 )
 
@@ -62,10 +61,6 @@ def test_old_failures_are_forgotten() -> None:
     three = _fail(3)
     much_later = T0 + timedelta(hours=2)
     assert after_failure(three, much_later, POLICY).failures == 1
-
-
-def test_success_resets() -> None:
-    assert after_success() == ThrottleState()
 
 
 def test_a_policy_must_remember_failures_longer_than_it_backs_off() -> None:

@@ -192,8 +192,3 @@ def decide_outcome(
     if after_correction or not meets_norm(totals, norm):
         return decision(DossierOutcome.NOT_MET)
     return decision(DossierOutcome.RETURNED_FOR_CORRECTION, correction_deadline(decided_on, correction_weeks))
-
-
-def decide_unsampled_outcome(totals: PointTotals, norm: NormMinimums, decided_on: date) -> OutcomeDecision:
-    """Decide the outcome of a dossier that was not sampled: met exactly when the norm holds."""
-    return decide_outcome(totals=totals, norm=norm, decided_on=decided_on)

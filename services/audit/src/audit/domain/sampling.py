@@ -210,16 +210,3 @@ def decide_sampling(
         exemption_reason=exemption,
         activity_ids=activities,
     )
-
-
-def decide_sampling_batch(
-    dossiers: Iterable[DossierForSampling],
-    seed: str,
-    policy: SamplingPolicy | None = None,
-) -> list[SamplingDecision]:
-    """Decide sampling for many dossiers under one seed, in input order.
-
-    Each decision equals ``decide_sampling`` for that dossier alone: batching changes nothing.
-    """
-    policy = policy or SamplingPolicy()
-    return [decide_sampling(dossier, seed, policy) for dossier in dossiers]

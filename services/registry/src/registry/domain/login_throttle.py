@@ -109,8 +109,3 @@ def after_failure(state: ThrottleState, now: datetime, policy: ThrottlePolicy) -
     failures = state.failures + 1
     locked_until = now + policy.lockout if failures >= policy.max_failures else None
     return ThrottleState(failures=failures, last_failure_at=now, locked_until=locked_until)
-
-
-def after_success() -> ThrottleState:
-    """A successful sign-in forgets earlier failures."""
-    return ThrottleState()
