@@ -49,7 +49,6 @@ from gateway.features.provider.api import (
     ProviderApiContext,
     api_key_guard,
     api_key_rejected_handler,
-    current_provider,
     provider_rpc_error_handler,
 )
 from gateway.features.provider.api import PATH as PROVIDER_API_PATH
@@ -84,6 +83,7 @@ from gateway.web.errors import (
 from gateway.web.health import asyncapi_document, livez, readyz
 from gateway.web.metrics import HttpMetricsMiddleware, metrics_endpoint
 from gateway.web.openapi_page import PlainOpenAPIPage
+from gateway.web.owners import current_provider
 from gateway.web.security_headers import SecurityHeaders
 from gateway.web.tracing import TracingMiddleware
 from gateway.web.web_session import CsrfRejected, LoginRequired, RoleRequired, WebSecurity, WebSecurityMiddleware

@@ -496,3 +496,11 @@ class PortfolioWorld:
                 self.first_replies[request_id] = reply
             return reply
         return await self.registry.call(service, request, timeout=timeout)
+
+
+def jansen_world() -> PortfolioWorld:
+    """A world in which A. Jansen (jansen@example.nl) holds registration 0000013: the portfolio tests' person."""
+    world = PortfolioWorld()
+    jansen = world.registry.add("jansen@example.nl", "A.", "Jansen")
+    world.registry.register(jansen, "0000013")
+    return world

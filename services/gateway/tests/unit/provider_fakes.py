@@ -25,6 +25,8 @@ OTHER_KEY = "lklr_otherprv_" + "o" * 43
 PROVIDER = contracts.ApiKeyIdentity(
     provider_id=uuid.UUID(int=1), provider_name="Aanbieder Een", key_id=uuid.UUID(int=11), actor="api-key:11"
 )
+# The scope of the request ids of `PROVIDER`'s API calls: an Idempotency-Key is this provider's own.
+PROVIDER_SCOPE = f"provider:{PROVIDER.provider_id}"
 OTHER = contracts.ApiKeyIdentity(
     provider_id=uuid.UUID(int=2), provider_name="Aanbieder Twee", key_id=uuid.UUID(int=22), actor="api-key:22"
 )
@@ -103,6 +105,16 @@ def edition(**changes: Any) -> contracts.EditionDetails:
     return contracts.EditionDetails(**(values | changes))
 
 
+# The JSON body of a new course on the provider API, with one edition (the fields a course needs at the least).
+COURSE_BODY: dict[str, Any] = {
+    "title": "Verzuim aanpakken",
+    "description": "Over schoolverzuim.",
+    "category": "A1",
+    "study_load_hours": 7.5,
+    "editions": [{"start_date": "2025-03-01", "end_date": "2025-03-02", "location": "Utrecht"}],
+}
+
+
 def course(**changes: Any) -> contracts.CourseDetails:
     values: dict[str, Any] = {
         "course_id": COURSE_ID,
@@ -131,6 +143,17 @@ def course(**changes: Any) -> contracts.CourseDetails:
         ],
     }
     return contracts.CourseDetails(**(values | changes))
+
+
+def submitted_course() -> contracts.CourseDetails:
+    """A course a provider's account has just submitted: no points or validity yet, waiting for the committee."""
+    return course(
+        status="submitted",
+        points=None,
+        valid_from=None,
+        valid_until=None,
+        history=[contracts.CourseHistoryEntry(step="submitted", at=NOW, by="account:p", reason="")],
+    )
 
 
 def post_result(request: contracts.PostAttendance, *, replayed: bool = False) -> contracts.AttendancePostResult:

@@ -19,7 +19,7 @@ from lklr_shared.errors import RpcError
 from lklr_shared.kit.rpc import ServiceTimeout
 
 from .registry_fake import NOW, PASSWORD, FakeRegistry
-from .web_helpers import csrf_for, csrf_from, make_registry_app, sign_in
+from .web_helpers import client_fixture, csrf_for, csrf_from, make_registry_app, sign_in
 
 pytestmark = pytest.mark.unit
 
@@ -33,10 +33,7 @@ def registry() -> FakeRegistry:
     return registry
 
 
-@pytest.fixture
-async def client(registry: FakeRegistry):  # type: ignore[no-untyped-def]
-    async with AsyncTestClient(app=make_registry_app(registry)) as test_client:
-        yield test_client
+client = client_fixture("registry")
 
 
 # --- Account aanmaken en bevestigen ----------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from litestar.testing import AsyncTestClient
 from lklr_shared.contracts import registry as c
 
 from .registry_fake import PASSWORD, FakeRegistry
-from .web_helpers import csrf_from, make_registry_app, sign_in
+from .web_helpers import client_fixture, csrf_from, sign_in
 
 pytestmark = pytest.mark.unit
 
@@ -27,10 +27,7 @@ def registry() -> FakeRegistry:
     return registry
 
 
-@pytest.fixture
-async def client(registry: FakeRegistry):  # type: ignore[no-untyped-def]
-    async with AsyncTestClient(app=make_registry_app(registry)) as test_client:
-        yield test_client
+client = client_fixture("registry")
 
 
 async def _as_admin(client: AsyncTestClient[Litestar]) -> None:

@@ -17,7 +17,7 @@ from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.errors import RpcError
 
 from .accreditation_web_helpers import NOW, Both, signed_in_client
-from .provider_fakes import COURSE_ID, course
+from .provider_fakes import COURSE_ID, course, submitted_course
 from .registry_fake import FakeAccount
 from .web_helpers import csrf_from
 
@@ -49,13 +49,7 @@ def both() -> Both:
     both = Both()
     both.registry.add("commissie@example.nl", "C.", "Ommissie", "accreditation_committee")
     both.registry.add("jansen@example.nl", "A.", "Jansen")
-    submitted = course(
-        status="submitted",
-        points=None,
-        valid_from=None,
-        valid_until=None,
-        history=[contracts.CourseHistoryEntry(step="submitted", at=NOW, by="account:p", reason="")],
-    )
+    submitted = submitted_course()
     both.answer(contracts.ListCoursesForReview, contracts.CourseList(courses=[submitted]))
     both.answer(contracts.GetCourse, submitted)
     both.answer(contracts.ListTeachingClaimsForReview, contracts.TeachingClaimList(claims=[claim()]))

@@ -17,7 +17,7 @@ from lklr_shared.contracts import registry as c
 from lklr_shared.credentials import AchievementClaim, Issuer, key_set, open_badge_jwt, status_list_jwt
 
 from .registry_fake import NOW, PASSWORD, FakeRegistry
-from .web_helpers import csrf_for, make_registry_app, sign_in
+from .web_helpers import client_fixture, csrf_for, sign_in
 
 pytestmark = pytest.mark.unit
 
@@ -64,10 +64,7 @@ def registry() -> FakeRegistry:
     return registry
 
 
-@pytest.fixture
-async def client(registry: FakeRegistry):  # type: ignore[no-untyped-def]
-    async with AsyncTestClient(app=make_registry_app(registry, today=NOW.date())) as test_client:
-        yield test_client
+client = client_fixture("registry", today=NOW.date())
 
 
 async def _verify(client: AsyncTestClient[Litestar], token: str, lang: str = "nl") -> str:

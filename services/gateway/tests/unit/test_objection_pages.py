@@ -19,7 +19,7 @@ from lklr_shared.errors import RpcError
 
 from .accreditation_web_helpers import Both, signed_in_client
 from .registry_fake import PASSWORD, FakeRegistry
-from .web_helpers import csrf_from, make_registry_app, sign_in
+from .web_helpers import client_fixture, csrf_from, sign_in
 
 pytestmark = pytest.mark.unit
 
@@ -80,10 +80,7 @@ def world() -> FakeRegistry:
     return world
 
 
-@pytest.fixture
-async def client(world: FakeRegistry):  # type: ignore[no-untyped-def]
-    async with AsyncTestClient(app=make_registry_app(world, today=TODAY)) as test_client:
-        yield test_client
+client = client_fixture("world", today=TODAY)
 
 
 async def test_mijn_lklr_explains_how_to_object_in_dutch_and_english(client: AsyncTestClient[Litestar]) -> None:

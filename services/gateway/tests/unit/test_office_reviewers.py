@@ -16,7 +16,7 @@ from lklr_shared.errors import RpcError
 
 from .registry_fake import PASSWORD, FakeAccount
 from .review_fakes import ReviewWorld
-from .web_helpers import csrf_for, csrf_from, make_registry_app, sign_in
+from .web_helpers import client_fixture, csrf_for, csrf_from, sign_in
 
 pytestmark = pytest.mark.unit
 
@@ -41,12 +41,7 @@ class ReviewerWorld(ReviewWorld):
             registration = self.registrations.get(account.account_id)
             employer = self.employers.get(account.account_id)
             listed.append(
-                c.StaffAccountView(
-                    account_id=account.account_id,
-                    email=account.email,
-                    initials=account.initials,
-                    surname=account.surname,
-                    account_roles=account.roles,
+                account.staff_view(
                     registered_professional=registration is not None,
                     registration_number=registration.registration_number if registration else None,
                     registration_status=registration.status if registration else None,
@@ -96,10 +91,7 @@ def world() -> ReviewerWorld:
     return world
 
 
-@pytest.fixture
-async def client(world: ReviewerWorld):  # type: ignore[no-untyped-def]
-    async with AsyncTestClient(app=make_registry_app(world)) as test_client:
-        yield test_client
+client = client_fixture("world")
 
 
 def member(world: ReviewerWorld, email: str) -> FakeAccount:

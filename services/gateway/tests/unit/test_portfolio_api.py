@@ -4,7 +4,6 @@ streamed multipart upload with its 413/415 answers, confirm and dispute, and the
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
 
@@ -14,9 +13,9 @@ from litestar.testing import AsyncTestClient
 
 from lklr_shared.contracts import portfolio as p
 
-from .portfolio_fake import CHUNK, MAX_BYTES, PDF, PortfolioWorld
+from .portfolio_fake import CHUNK, MAX_BYTES, PDF, PortfolioWorld, jansen_world
 from .registry_fake import PASSWORD, FakeAccount
-from .web_helpers import make_registry_app
+from .web_helpers import client_fixture
 
 pytestmark = pytest.mark.unit
 
@@ -37,9 +36,7 @@ FIELDS = {
 
 @pytest.fixture
 def world() -> PortfolioWorld:
-    world = PortfolioWorld()
-    jansen = world.registry.add("jansen@example.nl", "A.", "Jansen")
-    world.registry.register(jansen, "0000013")
+    world = jansen_world()
     world.registry.add("smit@example.nl", "F.", "Smit")
     return world
 
@@ -49,10 +46,7 @@ def jansen(world: PortfolioWorld) -> FakeAccount:
     return world.registry.accounts["jansen@example.nl"]
 
 
-@pytest.fixture
-async def client(world: PortfolioWorld) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    async with AsyncTestClient(app=make_registry_app(world)) as test_client:  # type: ignore[arg-type]
-        yield test_client
+client = client_fixture("world")
 
 
 async def _token(client: AsyncTestClient[Litestar], email: str = "jansen@example.nl") -> dict[str, str]:

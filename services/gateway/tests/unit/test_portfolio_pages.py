@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from decimal import Decimal
 
@@ -16,18 +15,16 @@ from litestar.testing import AsyncTestClient
 
 from lklr_shared.contracts import portfolio as p
 
-from .portfolio_fake import CHUNK, MAX_BYTES, PDF, PNG, PortfolioWorld
+from .portfolio_fake import CHUNK, MAX_BYTES, PDF, PNG, PortfolioWorld, jansen_world
 from .registry_fake import PASSWORD, FakeAccount
-from .web_helpers import csrf_for, csrf_from, make_registry_app, sign_in
+from .web_helpers import client_fixture, csrf_for, csrf_from, sign_in
 
 pytestmark = pytest.mark.unit
 
 
 @pytest.fixture
 def world() -> PortfolioWorld:
-    world = PortfolioWorld()
-    jansen = world.registry.add("jansen@example.nl", "A.", "Jansen")
-    world.registry.register(jansen, "0000013")
+    world = jansen_world()
     visser = world.registry.add("visser@example.nl", "E.", "Visser")
     world.registry.register(visser, "0000021")
     world.registry.add("smit@example.nl", "F.", "Smit")  # an account without a registration
@@ -39,10 +36,7 @@ def jansen(world: PortfolioWorld) -> FakeAccount:
     return world.registry.accounts["jansen@example.nl"]
 
 
-@pytest.fixture
-async def client(world: PortfolioWorld) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    async with AsyncTestClient(app=make_registry_app(world)) as test_client:  # type: ignore[arg-type]
-        yield test_client
+client = client_fixture("world")
 
 
 @pytest.fixture

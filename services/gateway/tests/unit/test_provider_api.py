@@ -17,6 +17,7 @@ from lklr_shared.errors import RpcError
 from lklr_shared.kit.rpc import ServiceTimeout, ServiceUnavailable
 
 from .provider_fakes import (
+    COURSE_BODY,
     COURSE_ID,
     EDITION_ID,
     KEY,
@@ -221,11 +222,7 @@ async def test_courses_are_listed_with_numbers_as_numbers_and_without_who_decide
 async def test_submitting_a_course_answers_201_with_its_location() -> None:
     fake = FakeAccreditation(answers={contracts.SubmitCourse: course(status="submitted", points=None)})
     body = {
-        "title": "Verzuim aanpakken",
-        "description": "Over schoolverzuim.",
-        "category": "A1",
-        "study_load_hours": 7.5,
-        "editions": [{"start_date": "2025-03-01", "end_date": "2025-03-02", "location": "Utrecht"}],
+        **COURSE_BODY,
         "trainers": ["T. Rainer"],
         "allows_partial_attendance": True,
     }

@@ -18,7 +18,7 @@ from lklr_shared.contracts import registry as c
 from lklr_shared.errors import RpcError
 
 from .registry_fake import PASSWORD, FakeRegistry
-from .web_helpers import make_registry_app
+from .web_helpers import client_fixture, make_registry_app
 
 pytestmark = pytest.mark.unit
 PUBLIC_FIELDS = {"registration_number", "name", "roles", "status", "registered_since", "valid_until"}
@@ -32,10 +32,7 @@ def registry() -> FakeRegistry:
     return registry
 
 
-@pytest.fixture
-async def client(registry: FakeRegistry):  # type: ignore[no-untyped-def]
-    async with AsyncTestClient(app=make_registry_app(registry)) as test_client:
-        yield test_client
+client = client_fixture("registry")
 
 
 def _text(html: str) -> str:

@@ -14,28 +14,23 @@ from litestar.testing import AsyncTestClient
 from gateway.web.request_ids import idempotency_key_text, request_id_for_key, scoped_request_id
 from lklr_shared.contracts import accreditation as contracts
 
-from .accreditation_web_helpers import NOW, Both, signed_in_client
+from .accreditation_web_helpers import Both, signed_in_client
 from .provider_fakes import (
+    COURSE_BODY,
     COURSE_ID,
     OTHER_KEY,
-    PROVIDER,
+    PROVIDER_SCOPE,
     FakeAccreditation,
     bearer,
     course,
     edition,
     make_provider_app,
+    submitted_course,
 )
 from .web_helpers import csrf_from
 
 pytestmark = pytest.mark.unit
 
-COURSE_BODY: dict[str, Any] = {
-    "title": "Verzuim aanpakken",
-    "description": "Over schoolverzuim.",
-    "category": "A1",
-    "study_load_hours": 7.5,
-    "editions": [{"start_date": "2025-03-01", "end_date": "2025-03-02", "location": "Utrecht"}],
-}
 REQUEST_ID_IN_FORM = re.compile(r'name="request_id" value="([^"]+)"')
 
 
@@ -67,7 +62,7 @@ async def test_request_id_a_course_submitted_twice_with_one_idempotency_key_crea
     assert again.headers["location"] == first.headers["location"]
     assert len(created) == 1
     one, other = fake.request_ids_of(contracts.SubmitCourse)
-    assert one == other == scoped_request_id(f"provider:{PROVIDER.provider_id}", "course-2025-001")
+    assert one == other == scoped_request_id(PROVIDER_SCOPE, "course-2025-001")
 
 
 async def test_request_id_a_course_with_another_key_or_without_one_creates_another_course() -> None:
@@ -151,13 +146,7 @@ def test_request_id_a_key_quoted_or_bare_is_one_key_and_a_blank_one_is_none() ->
 def committee() -> Both:
     both = Both()
     both.registry.add("commissie@example.nl", "C.", "Ommissie", "accreditation_committee")
-    submitted = course(
-        status="submitted",
-        points=None,
-        valid_from=None,
-        valid_until=None,
-        history=[contracts.CourseHistoryEntry(step="submitted", at=NOW, by="account:p", reason="")],
-    )
+    submitted = submitted_course()
     both.answer(contracts.GetCourse, submitted)
     both.answer(contracts.ListCoursesForReview, contracts.CourseList(courses=[submitted]))
     both.answer(contracts.ListTeachingClaimsForReview, contracts.TeachingClaimList(claims=[]))

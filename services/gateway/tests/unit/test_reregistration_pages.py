@@ -18,7 +18,7 @@ from lklr_shared.contracts import registry as c
 
 from .registry_fake import PASSWORD, FakeAccount
 from .review_fakes import ReviewWorld
-from .web_helpers import csrf_from, make_registry_app, sign_in
+from .web_helpers import client_fixture, csrf_from, sign_in
 
 pytestmark = pytest.mark.unit
 
@@ -33,10 +33,7 @@ def world() -> ReviewWorld:
     return world
 
 
-@pytest.fixture
-async def client(world: ReviewWorld):  # type: ignore[no-untyped-def]
-    async with AsyncTestClient(app=make_registry_app(world, today=TODAY)) as test_client:
-        yield test_client
+client = client_fixture("world", today=TODAY)
 
 
 def jansen(world: ReviewWorld) -> FakeAccount:

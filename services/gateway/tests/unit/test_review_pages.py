@@ -13,7 +13,7 @@ from lklr_shared.contracts import portfolio as p
 
 from .registry_fake import PASSWORD, FakeAccount
 from .review_fakes import PDF, ReviewWorld, case_view
-from .web_helpers import csrf_from, make_registry_app, sign_in
+from .web_helpers import client_fixture, csrf_from, sign_in
 
 pytestmark = pytest.mark.unit
 
@@ -32,10 +32,7 @@ def world() -> ReviewWorld:
     return world
 
 
-@pytest.fixture
-async def client(world: ReviewWorld):  # type: ignore[no-untyped-def]
-    async with AsyncTestClient(app=make_registry_app(world)) as test_client:
-        yield test_client
+client = client_fixture("world")
 
 
 def reviewer(world: ReviewWorld) -> FakeAccount:

@@ -14,7 +14,7 @@ from lklr_shared.contracts import registry as c
 from lklr_shared.errors import RpcError
 
 from .registry_fake import ENROLLMENT_SECRET, PASSWORD, TOTP, FakeRegistry
-from .web_helpers import csrf_for, csrf_from, make_registry_app
+from .web_helpers import client_fixture, csrf_for, csrf_from
 
 pytestmark = pytest.mark.unit
 
@@ -30,10 +30,7 @@ def registry() -> FakeRegistry:
     return registry
 
 
-@pytest.fixture
-async def client(registry: FakeRegistry):  # type: ignore[no-untyped-def]
-    async with AsyncTestClient(app=make_registry_app(registry)) as test_client:
-        yield test_client
+client = client_fixture("registry")
 
 
 def _hidden(html: str, name: str) -> str:

@@ -6,7 +6,6 @@ pulled (a large upload is never parsed, spooled or streamed for a request that w
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,9 +15,9 @@ from litestar.testing import AsyncTestClient
 
 from lklr_shared.contracts import portfolio as p
 
-from .portfolio_fake import PDF, PortfolioWorld
+from .portfolio_fake import PDF, PortfolioWorld, jansen_world
 from .registry_fake import PASSWORD
-from .web_helpers import csrf_from, make_registry_app, sign_in
+from .web_helpers import client_fixture, csrf_from, sign_in
 
 pytestmark = pytest.mark.unit
 
@@ -105,16 +104,10 @@ async def _post(
 
 @pytest.fixture
 def world() -> PortfolioWorld:
-    world = PortfolioWorld()
-    jansen = world.registry.add("jansen@example.nl", "A.", "Jansen")
-    world.registry.register(jansen, "0000013")
-    return world
+    return jansen_world()
 
 
-@pytest.fixture
-async def client(world: PortfolioWorld) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    async with AsyncTestClient(app=make_registry_app(world)) as test_client:  # type: ignore[arg-type]
-        yield test_client
+client = client_fixture("world")
 
 
 def _cookie_header(client: AsyncTestClient[Litestar]) -> dict[str, str]:

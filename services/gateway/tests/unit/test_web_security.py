@@ -14,7 +14,7 @@ from gateway.web.web_session import CSRF_COOKIE, SESSION_COOKIE
 from lklr_shared.contracts import registry as c
 
 from .registry_fake import PASSWORD, FakeRegistry
-from .web_helpers import csrf_for, csrf_from, make_registry_app, sign_in
+from .web_helpers import client_fixture, csrf_for, csrf_from, make_registry_app, sign_in
 
 pytestmark = pytest.mark.unit
 SECRET = "test-secret"
@@ -28,10 +28,7 @@ def registry() -> FakeRegistry:
     return registry
 
 
-@pytest.fixture
-async def client(registry: FakeRegistry):  # type: ignore[no-untyped-def]
-    async with AsyncTestClient(app=make_registry_app(registry)) as test_client:
-        yield test_client
+client = client_fixture("registry")
 
 
 def _set_cookie(response, name: str) -> str:  # type: ignore[no-untyped-def]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pathlib
 import re
-from collections.abc import AsyncIterator
 from datetime import date
 from decimal import Decimal
 
@@ -17,25 +16,19 @@ from gateway.i18n import CATALOGUE, LANGUAGES, Translator
 from gateway.web.recorded_words import origin_words, reason_words
 from lklr_shared.contracts import registry as c
 
-from .portfolio_fake import PortfolioWorld
+from .portfolio_fake import PortfolioWorld, jansen_world
 from .registry_fake import PASSWORD
-from .web_helpers import csrf_for, make_registry_app, sign_in
+from .web_helpers import client_fixture, csrf_for, sign_in
 
 pytestmark = pytest.mark.unit
 
 
 @pytest.fixture
 def world() -> PortfolioWorld:
-    world = PortfolioWorld()
-    jansen = world.registry.add("jansen@example.nl", "A.", "Jansen")
-    world.registry.register(jansen, "0000013")
-    return world
+    return jansen_world()
 
 
-@pytest.fixture
-async def client(world: PortfolioWorld) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    async with AsyncTestClient(app=make_registry_app(world)) as test_client:  # type: ignore[arg-type]
-        yield test_client
+client = client_fixture("world")
 
 
 def _label(html: str, field: str) -> str:

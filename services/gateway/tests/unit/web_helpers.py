@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator, Callable
 from datetime import date
 from typing import Any
 
+import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
@@ -21,6 +23,20 @@ def make_registry_app(registry: FakeRegistry, *, today: date = date(2025, 6, 1),
     # No session cache: each test decides what the registry says, and sees it at once.
     settings = make_settings(**{"session_cache_seconds": 0, **overrides})
     return build_app(settings, service_caller=registry, today=lambda: today)
+
+
+def client_fixture(backend: str, **app_options: Any) -> Callable[..., AsyncIterator[AsyncTestClient[Litestar]]]:
+    """A module's `client` fixture: a test client of the gateway app on the fake services of the fixture named
+    `backend` (a `FakeRegistry` or one of the worlds built on it), with `app_options` for `make_registry_app`."""
+
+    @pytest.fixture(name="client")
+    async def client(request: pytest.FixtureRequest) -> AsyncIterator[AsyncTestClient[Litestar]]:
+        async with AsyncTestClient(
+            app=make_registry_app(request.getfixturevalue(backend), **app_options)
+        ) as test_client:
+            yield test_client
+
+    return client
 
 
 def csrf_from(html: str) -> str:

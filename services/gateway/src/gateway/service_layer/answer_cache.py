@@ -5,9 +5,13 @@ bounded (the oldest entries go first). Refusals are never put in.
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
-from collections.abc import Iterator
-from typing import Generic, TypeVar
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
+
+if TYPE_CHECKING:
+    from gateway.caller import ServiceCaller
 
 V = TypeVar("V")
 
@@ -48,3 +52,29 @@ class AnswerCache(Generic[V]):
 
     def __iter__(self) -> Iterator[bytes]:
         return iter(self._entries)
+
+
+class CachedAuthenticator(Generic[V]):
+    """The frame of an authenticator that asks a service about a secret and keeps its positive answers a while.
+
+    A subclass names its defaults (`default_cache_seconds`, `default_max_entries`); `cache_seconds=0` turns the
+    cache off, and `clock` is what the cache reads the time from (a test's fake clock).
+    """
+
+    default_cache_seconds: ClassVar[float]
+    default_max_entries: ClassVar[int]
+
+    def __init__(
+        self,
+        caller: ServiceCaller,
+        *,
+        cache_seconds: float | None = None,
+        max_entries: int | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._caller = caller
+        self._clock = clock
+        self._cache: AnswerCache[V] = AnswerCache(
+            seconds=self.default_cache_seconds if cache_seconds is None else cache_seconds,
+            max_entries=self.default_max_entries if max_entries is None else max_entries,
+        )

@@ -10,12 +10,9 @@ time, which is why it is short and why refusals are never cached: a wrong key is
 from __future__ import annotations
 
 import hashlib
-import time
-from collections.abc import Callable
 from typing import Final
 
-from gateway.caller import ServiceCaller
-from gateway.service_layer.answer_cache import AnswerCache
+from gateway.service_layer.answer_cache import CachedAuthenticator
 from lklr_shared.contracts.accreditation import ApiKeyIdentity, AuthenticateApiKey
 from lklr_shared.errors import RpcError
 from lklr_shared.kit.actor import api_key_claims, assert_actor
@@ -52,23 +49,14 @@ def bearer_token(authorization: str | None) -> str:
     return token
 
 
-class ApiKeyAuthenticator:
+class ApiKeyAuthenticator(CachedAuthenticator[ApiKeyIdentity]):
     """Asks the accreditation service which provider a key belongs to; keeps successes `cache_seconds` at most.
 
     `cache_seconds=0` turns the cache off. The cache is per process and bounded (oldest entries go first).
     """
 
-    def __init__(
-        self,
-        caller: ServiceCaller,
-        *,
-        cache_seconds: float = DEFAULT_CACHE_SECONDS,
-        max_entries: int = DEFAULT_CACHE_ENTRIES,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self._caller = caller
-        self._clock = clock
-        self._cache: AnswerCache[ApiKeyIdentity] = AnswerCache(seconds=cache_seconds, max_entries=max_entries)
+    default_cache_seconds = DEFAULT_CACHE_SECONDS
+    default_max_entries = DEFAULT_CACHE_ENTRIES
 
     @property
     def cache_seconds(self) -> float:

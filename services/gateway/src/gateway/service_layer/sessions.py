@@ -11,12 +11,9 @@ short. Refusals are never cached, and this process's own logout drops its entry 
 from __future__ import annotations
 
 import hashlib
-import time
-from collections.abc import Callable
 from typing import Final
 
-from gateway.caller import ServiceCaller
-from gateway.service_layer.answer_cache import AnswerCache
+from gateway.service_layer.answer_cache import CachedAuthenticator
 from lklr_shared.contracts.registry import (
     AuthenticatedAccount,
     MailLanguage,
@@ -35,20 +32,11 @@ MAX_TOKEN_LENGTH: Final = 256
 _INVALID_CODES: Final = frozenset({"session_invalid", "actor_unknown"})
 
 
-class AccountAuthenticator:
+class AccountAuthenticator(CachedAuthenticator[AuthenticatedAccount]):
     """Resolves session and API tokens to accounts through the registry, with a short positive cache."""
 
-    def __init__(
-        self,
-        caller: ServiceCaller,
-        *,
-        cache_seconds: float = DEFAULT_CACHE_SECONDS,
-        max_entries: int = DEFAULT_CACHE_ENTRIES,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self._caller = caller
-        self._clock = clock
-        self._cache: AnswerCache[AuthenticatedAccount] = AnswerCache(seconds=cache_seconds, max_entries=max_entries)
+    default_cache_seconds = DEFAULT_CACHE_SECONDS
+    default_max_entries = DEFAULT_CACHE_ENTRIES
 
     async def session_account(self, session_token: str) -> AuthenticatedAccount | None:
         """The account of a browser session; None when the registry says it is not (or no longer) valid.

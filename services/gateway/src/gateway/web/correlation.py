@@ -10,9 +10,9 @@ import uuid
 from typing import Final
 
 from litestar.datastructures import MutableScopeHeaders
-from litestar.enums import ScopeType
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import HTTPScope, Message, Receive, Scope, Send
 
+from gateway.web.asgi import HttpMiddleware
 from lklr_shared.kit.actor import begin_request_actor
 from lklr_shared.kit.causation import correlation
 
@@ -29,16 +29,10 @@ def _given(scope: Scope) -> uuid.UUID | None:
     return None
 
 
-class CorrelationMiddleware:
+class CorrelationMiddleware(HttpMiddleware):
     """Pure ASGI middleware: runs the request under its correlation id and answers with it."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != ScopeType.HTTP:
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: HTTPScope, receive: Receive, send: Send) -> None:
         correlation_id = _given(scope) or uuid.uuid4()
 
         async def send_with_id(message: Message) -> None:

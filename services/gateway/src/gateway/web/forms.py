@@ -8,6 +8,7 @@ to the service's own text for a code the catalogue does not know yet. Nothing he
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
@@ -22,6 +23,15 @@ from lklr_shared.errors import RpcError
 GENERAL: Final = "_"  # the key of a message that belongs to no single field
 
 FormErrors = dict[str, str]
+
+
+@dataclass(frozen=True)
+class FormAgain:
+    """A form shown again after its post was refused: the message per field, the values as posted, the status."""
+
+    errors: FormErrors
+    values: dict[str, str]
+    status_code: int = 422
 
 
 def translator(request: Request[Any, Any, Any]) -> Translator:

@@ -10,28 +10,22 @@ from __future__ import annotations
 import time
 
 from litestar import Response, get
-from litestar.enums import ScopeType
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import HTTPScope, Message, Receive, Send
 
 from gateway.service_layer.context import GatewayDep
 from gateway.service_layer.queries import readiness
+from gateway.web.asgi import HttpMiddleware
 from lklr_shared.kit import metrics
 
 # Requests no route matched never reach route middleware; they are not counted here (the access log has them).
 UNMATCHED = "unmatched"
 
 
-class HttpMetricsMiddleware:
+class HttpMetricsMiddleware(HttpMiddleware):
     """Counts and times each request under its route's path template (``/portfolio/activiteiten/{id:uuid}``), never
     the raw path, so the number of label values stays that of the routes."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != ScopeType.HTTP:
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: HTTPScope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         status = 500  # what the server answers when the handler raises before a response starts
 

@@ -1,21 +1,28 @@
-"""Whose data a request is about: the registered person behind the signed-in account (or API token), and where
-the request came from.
+"""Whose data a request is about: the registered person behind the signed-in account (or API token), the
+training provider behind an API key, the reviewer the audit knows the account as, and where the request came
+from.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from litestar import Request
 
 from gateway.caller import ServiceCaller
+from gateway.service_layer.api_keys import ApiKeyRejected
 from gateway.web.web_session import client_ip, current_account
+from lklr_shared.contracts import accreditation as accreditation_contracts
+from lklr_shared.contracts import audit as audit_contracts
 from lklr_shared.contracts import portfolio as contracts
 from lklr_shared.contracts import registry as registry_contracts
 from lklr_shared.errors import RpcError
 from lklr_shared.kit.requests import ask
+
+# Where the provider API's key guard leaves the provider's identity on the connection.
+PROVIDER_IDENTITY: Final = "lklr_provider_identity"
 
 
 @dataclass(frozen=True)
@@ -65,3 +72,18 @@ async def current_person(
     if account_id is None:
         account_id = current_account(request).account_id
     return await portfolio_owner(caller, account_id, request_origin(request, channel))
+
+
+def current_provider(request: Request[Any, Any, Any]) -> accreditation_contracts.ApiKeyIdentity:
+    """The provider API's `provider` dependency: the identity of the request's API key (the guard checked it)."""
+    identity = request.state.get(PROVIDER_IDENTITY)
+    if not isinstance(identity, accreditation_contracts.ApiKeyIdentity):  # only reachable without the guard
+        raise ApiKeyRejected("missing_api_key", "This route needs an API key.", missing=True)
+    return identity
+
+
+async def my_reviewer(caller: ServiceCaller, account_id: uuid.UUID) -> audit_contracts.ReviewerView | None:
+    """The audit's reviewer record of an account (a reviewer's id is their account id); None when the office has
+    not registered the account as a reviewer."""
+    reviewers = await ask(caller, audit_contracts.ListReviewers())
+    return next((reviewer for reviewer in reviewers.reviewers if reviewer.reviewer_id == account_id), None)

@@ -8,22 +8,16 @@ continued.
 
 from __future__ import annotations
 
-from litestar.enums import ScopeType
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import HTTPScope, Message, Receive, Send
 
+from gateway.web.asgi import HttpMiddleware
 from lklr_shared.kit import tracing
 
 
-class TracingMiddleware:
+class TracingMiddleware(HttpMiddleware):
     """Pure ASGI middleware: runs the request inside its HTTP server span and records the response status."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != ScopeType.HTTP:
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: HTTPScope, receive: Receive, send: Send) -> None:
         status: int | None = None
 
         async def send_and_note_status(message: Message) -> None:

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 from urllib.parse import quote
 
+from litestar import Controller
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie, MutableScopeHeaders
 from litestar.enums import RequestEncodingType, ScopeType
@@ -303,6 +304,13 @@ def signed_in(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRout
         raise state.auth_error
     # After signing in, come back to the page; a form post cannot be replayed, so that lands on the default page.
     raise LoginRequired(_return_path(connection) if connection.scope.get("method") in ("GET", "HEAD") else "")
+
+
+class SignedInPages(Controller):
+    """The frame of a controller of HTML pages for a signed-in account (kept out of the OpenAPI document)."""
+
+    include_in_schema = False
+    guards = [signed_in]
 
 
 def role_required(role: AccountRole) -> Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]:

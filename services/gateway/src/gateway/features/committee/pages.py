@@ -29,7 +29,7 @@ from gateway.web.forms import GENERAL, FormErrors, form_fields, parse_hours, pro
 from gateway.web.owners import my_registration
 from gateway.web.rendering import page
 from gateway.web.request_ids import form_request_id
-from gateway.web.web_session import current_account, role_required, signed_in
+from gateway.web.web_session import SignedInPages, current_account, role_required
 from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.contracts import registry as registry_contracts
 from lklr_shared.errors import RpcError
@@ -305,10 +305,8 @@ CLAIM_FIELDS: Final = {
 }
 
 
-class TeachingClaimPages(Controller):
+class TeachingClaimPages(SignedInPages):
     path = "/mijn/onderwijsclaim"
-    include_in_schema = False
-    guards = [signed_in]
 
     async def _page(
         self,

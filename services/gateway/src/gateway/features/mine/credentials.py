@@ -23,7 +23,7 @@ from litestar.response import Template
 from gateway.service_layer.context import GatewayDep
 from gateway.web.forms import form_fields
 from gateway.web.rendering import page, request_language
-from gateway.web.web_session import client_ip, current_account, signed_in
+from gateway.web.web_session import SignedInPages, client_ip, current_account
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.credentials import CredentialFormatError, Verdict, unverified_claims, verify_credential
 from lklr_shared.errors import RpcError
@@ -60,12 +60,9 @@ def _jwt_download(issued: contracts.IssuedCredential, name: str) -> Response[byt
     )
 
 
-class CredentialPages(Controller):
+class CredentialPages(SignedInPages):
     """`/mijn/bewijs`: the professional's credentials (registration; the cycle's norm met, once it is) and the PDF
     certificate, with a QR code to their public register entry."""
-
-    include_in_schema = False
-    guards = [signed_in]
 
     @get("/mijn/bewijs", name="mine_credential")
     async def credential_page(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template:

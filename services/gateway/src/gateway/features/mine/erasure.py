@@ -16,7 +16,7 @@ from gateway.service_layer.context import GatewayDep
 from gateway.web.accounts_context import AccountsContextDep
 from gateway.web.forms import FormErrors, form_fields, translator
 from gateway.web.rendering import page
-from gateway.web.web_session import client_ip, current_account, signed_in, web_state
+from gateway.web.web_session import SignedInPages, client_ip, current_account, web_state
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.errors import RpcError
 from lklr_shared.kit.requests import ask
@@ -36,10 +36,7 @@ async def my_retention(gateway: GatewayDep, request: Request[Any, Any, Any]) -> 
         return None
 
 
-class ErasurePages(Controller):
-    include_in_schema = False
-    guards = [signed_in]
-
+class ErasurePages(SignedInPages):
     async def _form(
         self,
         request: Request[Any, Any, Any],

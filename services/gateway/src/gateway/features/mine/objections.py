@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from litestar import Controller, Request, get, post
+from litestar import Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.response import Redirect, Template
 
@@ -20,7 +20,7 @@ from gateway.web.owners import current_person
 from gateway.web.rendering import page, request_language
 from gateway.web.request_ids import form_request_id
 from gateway.web.uploads import FormProblem
-from gateway.web.web_session import client_ip, current_account, signed_in
+from gateway.web.web_session import SignedInPages, client_ip, current_account
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.errors import RpcError
 from lklr_shared.kit.clock import REGISTER_TIME_ZONE
@@ -37,10 +37,8 @@ NOTICES: Final = {
 }
 
 
-class ObjectionPages(Controller):
+class ObjectionPages(SignedInPages):
     path = "/mijn/bezwaar"
-    include_in_schema = False
-    guards = [signed_in]
 
     async def _render(
         self,

@@ -14,7 +14,7 @@ import uuid
 from decimal import Decimal
 from typing import Any, Final, Literal
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Request, Response, get, post
 from litestar.response import Redirect, Template
 
 from gateway.caller import ServiceCaller
@@ -22,11 +22,11 @@ from gateway.features.mine.erasure import my_retention
 from gateway.service_layer.context import GatewayDep
 from gateway.service_layer.my_data import export_my_data
 from gateway.web.accounts_context import AccountsContextDep
-from gateway.web.forms import FormErrors, form_fields, parse_hours, problem_messages, translator
+from gateway.web.forms import FormAgain, FormErrors, form_fields, parse_hours, problem_messages, translator
 from gateway.web.recorded_words import reason_words
 from gateway.web.rendering import page, request_language
 from gateway.web.request_ids import form_request_id
-from gateway.web.web_session import client_ip, current_account, signed_in, web_state
+from gateway.web.web_session import SignedInPages, client_ip, current_account, web_state
 from lklr_shared.contracts import accreditation as accreditation_contracts
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.contracts.base import ReplyT
@@ -117,10 +117,7 @@ async def _my_application(caller: ServiceCaller, account_id: uuid.UUID) -> contr
     )
 
 
-class MinePages(Controller):
-    include_in_schema = False
-    guards = [signed_in]
-
+class MinePages(SignedInPages):
     async def _overview(
         self,
         request: Request[Any, Any, Any],
@@ -239,15 +236,11 @@ class MinePages(Controller):
         return Decimal(str(gateway.scheme.version_in_force(gateway.today()).registration.min_hours_per_week))
 
     async def _application_page(
-        self,
-        request: Request[Any, Any, Any],
-        gateway: GatewayDep,
-        *,
-        errors: FormErrors | None = None,
-        values: dict[str, str] | None = None,
-        status_code: int = 200,
+        self, request: Request[Any, Any, Any], gateway: GatewayDep, again: FormAgain | None = None
     ) -> Template:
+        """The application page; `again` when a refused application is shown with its messages and values."""
         account = current_account(request)
+        values = again.values if again else None
         application, person = await asyncio.gather(
             _my_application(gateway.caller, account.account_id), _my_person(gateway.caller, account.account_id)
         )
@@ -264,11 +257,11 @@ class MinePages(Controller):
         return page(
             request,
             "mijn/aanvraag.html",
-            status_code=status_code,
+            status_code=again.status_code if again else 200,
             application=application,
             can_apply=can_apply,
             registration_status=registration_status,
-            errors=errors or {},
+            errors=again.errors if again else {},
             values=values,
             employer_kinds=EMPLOYER_KINDS,
             role_choices=list(ROLE_CHOICES),
@@ -328,4 +321,4 @@ class MinePages(Controller):
                     raise
             else:
                 return Redirect("/mijn/aanvraag?ingediend=1", status_code=303)
-        return await self._application_page(request, gateway, errors=errors, values=values, status_code=422)
+        return await self._application_page(request, gateway, FormAgain(errors, values))

@@ -9,18 +9,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final, Literal
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Request, Response, get, post
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from gateway.features.mine.objections import NOTICES
-from gateway.features.office.pages import office_page
+from gateway.features.office.pages import OfficeController, office_page
 from gateway.service_layer.context import GatewayDep
 from gateway.web.forms import form_fields, problem_message, shown_on_form, translator
 from gateway.web.request_ids import form_request_id
 from gateway.web.uploads import stream_evidence
-from gateway.web.web_session import client_ip, current_account, role_required
+from gateway.web.web_session import client_ip, current_account
 from lklr_shared.contracts import accreditation as accreditation_contracts
 from lklr_shared.contracts import portfolio as portfolio_contracts
 from lklr_shared.contracts import registry as contracts
@@ -65,10 +65,8 @@ def _step_handler(step: Step, *, course: bool) -> HTTPRouteHandler:
     return post(f"/{{objection_id:uuid}}/{step.segment}", name=f"office_objection_{step.verb}")(handler)
 
 
-class OfficeObjectionPages(Controller):
+class OfficeObjectionPages(OfficeController):
     path = "/beheer/bezwaren"
-    include_in_schema = False
-    guards = [role_required("office")]
 
     async def _render(
         self,

@@ -42,10 +42,16 @@ def office_page(request: Request[Any, Any, Any], template: str, *, status_code: 
     return page(request, template, status_code=status_code, office_navigation=office_navigation, **context)
 
 
-class OfficePages(Controller):
-    path = "/beheer"
+class OfficeController(Controller):
+    """The frame of the office's page controllers: HTML only (not in the OpenAPI document), for accounts with the
+    `office` role."""
+
     include_in_schema = False
     guards = [role_required("office")]
+
+
+class OfficePages(OfficeController):
+    path = "/beheer"
 
     # --- Aanvragen ----------------------------------------------------------------------------------------------
 

@@ -12,13 +12,13 @@ from urllib.parse import urlencode
 from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
-from gateway.features.office.pages import office_page
+from gateway.features.office.pages import OfficeController, office_page
 from gateway.service_layer.context import GatewayDep
-from gateway.web.forms import FormErrors, form_fields, shown_on_form, translator
+from gateway.web.forms import FormAgain, FormErrors, form_fields, shown_on_form, translator
 from gateway.web.recorded_words import reason_words
 from gateway.web.rendering import page
 from gateway.web.request_ids import form_request_id
-from gateway.web.web_session import client_ip, current_account, role_required
+from gateway.web.web_session import client_ip, current_account
 from lklr_shared.contracts import accreditation as accreditation_contracts
 from lklr_shared.contracts import audit as audit_contracts
 from lklr_shared.contracts import registry as contracts
@@ -29,20 +29,13 @@ STATUSES: Final = ("pending", "awaiting_dossier", "granted", "not_granted", "ref
 REASONS: Final = ("illness", "pregnancy")
 
 
-class OfficeReregistrationPages(Controller):
+class OfficeReregistrationPages(OfficeController):
     path = "/beheer/herregistraties"
-    include_in_schema = False
-    guards = [role_required("office")]
 
     async def _render(
-        self,
-        request: Request[Any, Any, Any],
-        gateway: GatewayDep,
-        *,
-        errors: FormErrors | None = None,
-        values: dict[str, str] | None = None,
-        status_code: int = 200,
+        self, request: Request[Any, Any, Any], gateway: GatewayDep, again: FormAgain | None = None
     ) -> Template:
+        """The overview; `again` when a refused extension form is shown with its messages and values."""
         account = current_account(request)
         status = request.query_params.get("status") or None
         if status not in STATUSES:
@@ -63,15 +56,15 @@ class OfficeReregistrationPages(Controller):
         return office_page(
             request,
             "beheer/herregistraties.html",
-            status_code=status_code,
+            status_code=again.status_code if again else 200,
             applications=listing.applications,
             truncated=listing.truncated,
             status=status,
             statuses=STATUSES,
             reasons=REASONS,
             max_weeks=rules.max_extension_weeks,
-            errors=errors or {},
-            values=values or {},
+            errors=again.errors if again else {},
+            values=again.values if again else {},
             extended=extended,
             refused=query.get("afgewezen") or None,
             reason_words=reason_words,
@@ -105,7 +98,7 @@ class OfficeReregistrationPages(Controller):
             if len(refusal_reasons) < 10:
                 errors["refusal_reasons"] = t("office.extend.problem.refusal_reasons")
             if errors:
-                return await self._render(request, gateway, errors=errors, values=values, status_code=422)
+                return await self._render(request, gateway, FormAgain(errors, values))
             return await self._refuse(request, gateway, values, number, reason, weeks, case_reference, refusal_reasons)
         if not errors:
             try:
@@ -139,7 +132,7 @@ class OfficeReregistrationPages(Controller):
                     }
                 )
                 return Redirect(f"/beheer/herregistraties?{query}#verlengen", status_code=303)
-        return await self._render(request, gateway, errors=errors, values=values, status_code=422)
+        return await self._render(request, gateway, FormAgain(errors, values))
 
     async def _refuse(
         self,
@@ -175,7 +168,7 @@ class OfficeReregistrationPages(Controller):
             text = t(key)
             field = "refusal_reasons" if exc.code.startswith("reasons_") else "registration_number"
             errors: FormErrors = {field: text if text != key else exc.message}
-            return await self._render(request, gateway, errors=errors, values=values, status_code=422)
+            return await self._render(request, gateway, FormAgain(errors, values))
         query = urlencode({"afgewezen": refused.registration_number})
         return Redirect(f"/beheer/herregistraties?{query}#verlengen", status_code=303)
 

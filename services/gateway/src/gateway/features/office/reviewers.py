@@ -15,15 +15,15 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Final
 
-from litestar import Controller, Request, get, post
+from litestar import Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from gateway.features.office.pages import office_page
+from gateway.features.office.pages import OfficeController, office_page
 from gateway.service_layer.context import GatewayDep
 from gateway.web.forms import GENERAL, FormErrors, form_fields, translator
 from gateway.web.request_ids import form_request_id
-from gateway.web.web_session import current_account, role_required
+from gateway.web.web_session import current_account
 from lklr_shared.contracts import audit as audit_contracts
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.employers import MAX_EMPLOYER_ID_LENGTH, employer_id_for
@@ -84,10 +84,8 @@ class ReviewerOverview:
         return next((row for row in [*self.members, *self.others] if row.reviewer_id == reviewer_id), None)
 
 
-class OfficeReviewerPages(Controller):
+class OfficeReviewerPages(OfficeController):
     path = "/beheer/beoordelaars"
-    include_in_schema = False
-    guards = [role_required("office")]
 
     async def _overview(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> ReviewerOverview:
         account = current_account(request)

@@ -41,6 +41,7 @@ from gateway.features.provider.models import (
 from gateway.service_layer.api_keys import ApiKeyAuthenticator, ApiKeyRejected, bearer_token
 from gateway.service_layer.context import GatewayDep
 from gateway.web.errors import PROBLEM_JSON, problem, rpc_error_handler
+from gateway.web.owners import PROVIDER_IDENTITY
 from gateway.web.request_ids import idempotency_key_text, request_id_for_key, subject_of
 from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.errors import RpcError
@@ -54,7 +55,6 @@ REALM: Final = "LKLR provider API"
 # first may still finish, and takes the key over after that (a first attempt still running then cannot complete).
 DEFAULT_ATTENDANCE_TIMEOUT_SECONDS: Final = 30.0
 REPLAYED_HEADER: Final = "Idempotent-Replayed"
-_IDENTITY: Final = "lklr_provider_identity"
 
 
 @dataclass(frozen=True)
@@ -141,16 +141,9 @@ def api_key_guard(authenticator: ApiKeyAuthenticator) -> Any:
 
     async def guard(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
         token = bearer_token(connection.headers.get("authorization"))
-        connection.state[_IDENTITY] = await authenticator.authenticate(token)
+        connection.state[PROVIDER_IDENTITY] = await authenticator.authenticate(token)
 
     return guard
-
-
-def current_provider(request: Request[Any, Any, Any]) -> contracts.ApiKeyIdentity:
-    identity = request.state.get(_IDENTITY)
-    if not isinstance(identity, contracts.ApiKeyIdentity):  # only reachable if the guard was not applied
-        raise ApiKeyRejected("missing_api_key", "This route needs an API key.", missing=True)
-    return identity
 
 
 def api_key_rejected_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -18,10 +18,9 @@ from gateway.features.provider.portal import (
     PORTAL,
     POSTED_QUERY,
     REPLAYED_QUERY,
-    NotAProvider,
+    PortalPages,
     actor_of,
     find_provider,
-    not_a_provider_handler,
     provider_course,
     provider_page,
     public_base_url,
@@ -30,18 +29,12 @@ from gateway.features.provider.portal import (
 from gateway.service_layer.context import Gateway, GatewayDep
 from gateway.web.confirmation import confirmation_page, is_confirmed
 from gateway.web.forms import GENERAL, FormErrors, form_fields, problem_messages, translator
-from gateway.web.web_session import signed_in
 from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.errors import RpcError
 from lklr_shared.kit.requests import ask
 
 
-class ProviderAttendancePages(Controller):
-    path = PORTAL
-    include_in_schema = False
-    guards = [signed_in]
-    exception_handlers = {NotAProvider: not_a_provider_handler}
-
+class ProviderAttendancePages(PortalPages):
     # --- Attendance of one edition ------------------------------------------------------------------------------
 
     async def _edition_page(

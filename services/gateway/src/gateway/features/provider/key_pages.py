@@ -5,34 +5,27 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from gateway.features.provider.portal import (
     PORTAL,
-    NotAProvider,
+    PortalPages,
     actor_of,
     find_provider,
-    not_a_provider_handler,
     provider_page,
 )
 from gateway.service_layer.context import Gateway, GatewayDep
 from gateway.web.confirmation import confirmation_page, is_confirmed
 from gateway.web.forms import form_fields, translator
 from gateway.web.request_ids import form_request_id
-from gateway.web.web_session import signed_in
 from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.errors import RpcError
 from lklr_shared.kit.requests import ask
 
 
-class ProviderKeyPages(Controller):
-    path = PORTAL
-    include_in_schema = False
-    guards = [signed_in]
-    exception_handlers = {NotAProvider: not_a_provider_handler}
-
+class ProviderKeyPages(PortalPages):
     # --- Disputes -----------------------------------------------------------------------------------------------
 
     @get("/betwistingen", name="provider_disputes")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
@@ -23,33 +23,26 @@ from gateway.features.provider.portal import (
     COURSE_FIELDS,
     EDITION_FIELDS,
     PORTAL,
-    NotAProvider,
+    PortalPages,
     actor_of,
     check_course_form,
     course_values,
     edition_dates,
     find_provider,
     lines,
-    not_a_provider_handler,
     provider_course,
     provider_page,
 )
 from gateway.service_layer.context import Gateway, GatewayDep
 from gateway.web.forms import FormErrors, form_fields, problem_messages, translator
 from gateway.web.request_ids import form_request_id
-from gateway.web.web_session import signed_in
 from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.errors import RpcError
 from lklr_shared.kit.clock import REGISTER_TIME_ZONE
 from lklr_shared.kit.requests import ask
 
 
-class ProviderPages(Controller):
-    path = PORTAL
-    include_in_schema = False
-    guards = [signed_in]
-    exception_handlers = {NotAProvider: not_a_provider_handler}
-
+class ProviderPages(PortalPages):
     # --- Overview -----------------------------------------------------------------------------------------------
 
     @get("/", name="provider_overview")

@@ -18,7 +18,7 @@ from gateway.service_layer.context import Gateway
 from gateway.web.dates import parse_day
 from gateway.web.forms import FormErrors, parse_hours
 from gateway.web.rendering import page
-from gateway.web.web_session import current_account
+from gateway.web.web_session import SignedInPages, current_account
 from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.errors import RpcError
 from lklr_shared.kit.requests import ask
@@ -102,6 +102,14 @@ def public_base_url(request: Request[Any, Any, Any]) -> str:
 
 def not_a_provider_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     return page(request, "aanbieder/geen_aanbieder.html", status_code=403)
+
+
+class PortalPages(SignedInPages):
+    """The frame of the portal's page controllers: the "you act for no provider" page wherever a page finds no
+    provider."""
+
+    path = PORTAL
+    exception_handlers = {NotAProvider: not_a_provider_handler}
 
 
 def provider_page(

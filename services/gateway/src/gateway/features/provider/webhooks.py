@@ -30,10 +30,9 @@ from litestar.response import Redirect, Template
 from gateway.features.provider.models import ProblemDetails
 from gateway.features.provider.portal import (
     PORTAL,
-    NotAProvider,
+    PortalPages,
     actor_of,
     find_provider,
-    not_a_provider_handler,
     provider_page,
 )
 from gateway.features.provider.webhook_models import (
@@ -50,7 +49,6 @@ from gateway.service_layer.context import Gateway, GatewayDep
 from gateway.web.errors import PROBLEM_JSON
 from gateway.web.forms import FormErrors, problem_messages, translator
 from gateway.web.request_ids import form_request_id
-from gateway.web.web_session import signed_in
 from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.errors import RpcError
 from lklr_shared.kit.requests import ask
@@ -311,13 +309,10 @@ def openapi_webhooks() -> dict[str, PathItem | Reference]:
 # --- The portal pages --------------------------------------------------------------------------------------------
 
 
-class ProviderWebhookPages(Controller):
+class ProviderWebhookPages(PortalPages):
     """The portal's webhook pages (behind the portal's `signed_in` guard, mounted with the portal)."""
 
     path = WEBHOOKS
-    include_in_schema = False
-    guards = [signed_in]
-    exception_handlers = {NotAProvider: not_a_provider_handler}
 
     async def _list_page(
         self,

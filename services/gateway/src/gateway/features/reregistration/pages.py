@@ -12,7 +12,7 @@ import asyncio
 import uuid
 from typing import Any, Final
 
-from litestar import Controller, Request, get, post
+from litestar import Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -25,7 +25,7 @@ from gateway.web.owners import PortfolioOwner, current_person
 from gateway.web.rendering import page, request_language
 from gateway.web.request_ids import form_request_id
 from gateway.web.uploads import DOWNLOAD_CHUNK_BYTES, EvidenceUploader, FormProblem
-from gateway.web.web_session import signed_in
+from gateway.web.web_session import SignedInPages
 from lklr_shared.contracts import audit as audit_contracts
 from lklr_shared.contracts import portfolio as portfolio_contracts
 from lklr_shared.errors import RpcError
@@ -57,10 +57,8 @@ async def upload_evidence(
         raise
 
 
-class ReregistrationPages(Controller):
+class ReregistrationPages(SignedInPages):
     path = "/mijn/herregistratie"
-    include_in_schema = False
-    guards = [signed_in]
 
     async def _render(
         self,

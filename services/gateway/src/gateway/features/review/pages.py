@@ -18,6 +18,7 @@ from litestar.response import Redirect, Template
 
 from gateway.service_layer.context import GatewayDep
 from gateway.web.forms import form_fields, problem_message, translator
+from gateway.web.owners import my_reviewer
 from gateway.web.rendering import page, request_language
 from gateway.web.request_ids import form_request_id
 from gateway.web.uploads import stream_evidence
@@ -45,8 +46,7 @@ class ReviewPages(Controller):
         # (/beheer/beoordelaars), or made them inactive. With open cases the member is a reviewer: no extra call.
         reviewer_state: str | None = None
         if all(case.status == "concluded" for case in cases.cases):
-            reviewers = await ask(gateway.caller, audit_contracts.ListReviewers())
-            me = next((r for r in reviewers.reviewers if r.reviewer_id == account.account_id), None)
+            me = await my_reviewer(gateway.caller, account.account_id)
             reviewer_state = "not_registered" if me is None else None if me.active else "inactive"
         return page(request, "beoordeling/zaken.html", cases=cases.cases, reviewer_state=reviewer_state)
 
