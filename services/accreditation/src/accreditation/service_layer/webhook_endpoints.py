@@ -197,8 +197,11 @@ async def list_deliveries(
 ) -> contracts.WebhookDeliveryList:
     limit = max(1, min(query.limit, MAX_LOG))
     async with ctx.unit_of_work() as uow:
-        endpoint = await _own_endpoint(uow.session, query.provider_id, query.endpoint_id)
+        # The messages before the endpoint: each statement sees what was committed when it ran, and a delivery and
+        # its endpoint's failure count change in one transaction, so a message shown delivered comes with the
+        # endpoint as that delivery left it (read the other way round, the count could predate it).
         rows = await repository.latest_deliveries(uow.session, query.endpoint_id, limit)
+        endpoint = await _own_endpoint(uow.session, query.provider_id, query.endpoint_id)
     return contracts.WebhookDeliveryList(endpoint=_endpoint(endpoint), deliveries=[_delivery(row) for row in rows])
 
 
