@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
 
 from faststream.middlewares import AckPolicy
 from faststream.rabbit import RabbitBroker, RabbitMessage, RabbitQueue
@@ -43,7 +42,11 @@ class ManualSubscription:
         self._title = title
         self._description = description
         self._subscriber: RabbitSubscriber | None = None
-        self._in_flight: set[asyncio.Task[Any]] = set()
+        # Deliveries being handled, and an event set while there are none (stop waits on it, not on tasks: the
+        # task a delivery runs in may outlive the delivery).
+        self._in_flight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
         self._deliveries = 0
         self._stopping = False
 
@@ -81,7 +84,7 @@ class ManualSubscription:
 
     def busy(self) -> bool:
         """Whether a delivery is being handled."""
-        return bool(self._in_flight)
+        return self._in_flight > 0
 
     async def restart(self) -> None:
         """Take deliveries again on a fresh channel after the consumer was lost or stalled (the watchdog calls this)."""
@@ -101,15 +104,15 @@ class ManualSubscription:
         channel = amqp_raw.subscriber_channel(self._subscriber)
         # Cancelling stops new deliveries; the ones in flight keep their channel to settle on.
         await self._subscriber.stop()
-        if self._in_flight:
-            _done, pending = await asyncio.wait(self._in_flight, timeout=grace_seconds)
-            if pending:
-                log.warning(
-                    "%s: %s delivery(ies) still in flight after %ss; they will be redelivered",
-                    self.name,
-                    len(pending),
-                    grace_seconds,
-                )
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout=grace_seconds)
+        except TimeoutError:
+            log.warning(
+                "%s: %s delivery(ies) still in flight after %ss; they will be redelivered",
+                self.name,
+                self._in_flight,
+                grace_seconds,
+            )
         if channel is not None and not channel.is_closed:
             await channel.close()
 
@@ -118,14 +121,14 @@ class ManualSubscription:
         self._deliveries += 1
         if self._stopping:
             return  # not acked: returned to the queue when the channel closes
-        task = asyncio.current_task()
-        if task is not None:
-            self._in_flight.add(task)
+        self._in_flight += 1
+        self._idle.clear()
         try:
             await self.handle(message)
         finally:
-            if task is not None:
-                self._in_flight.discard(task)
+            self._in_flight -= 1
+            if self._in_flight == 0:
+                self._idle.set()
 
     async def handle(self, message: RabbitMessage) -> None:
         """Handle and settle one delivery."""
