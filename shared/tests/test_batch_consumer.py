@@ -22,6 +22,7 @@ from lklr_shared.contracts.envelope import Envelope, wrap
 from lklr_shared.kit import tracing
 from lklr_shared.kit.batch_consumer import BatchEventConsumer, BatchItems, BatchUnitOfWork
 from lklr_shared.kit.broker import connect_broker
+from lklr_shared.kit.consumer import ConsumerWiring
 from lklr_shared.kit.db import kit_metadata, make_engine, make_session_factory, outbox_table
 from lklr_shared.kit.publisher import Publisher
 from lklr_shared.kit.topology import Topology, declare_broker_exchanges
@@ -91,7 +92,9 @@ class Setup:
 
     def consumer(self, handler: Handler, **options: Any) -> BatchEventConsumer:
         return BatchEventConsumer(
-            CONSUMER, self.broker, self.topology, self.session_factory, {BatchProbed: handler}, **options
+            ConsumerWiring(CONSUMER, self.broker, self.topology, self.session_factory),
+            {BatchProbed: handler},
+            **options,
         )
 
     async def publish(self, envelopes: Sequence[Envelope]) -> None:
@@ -328,4 +331,4 @@ async def _at_least(value: int, expected: int) -> bool:
 
 def test_refuses_an_empty_batch_size() -> None:
     with pytest.raises(ValueError):
-        BatchEventConsumer(CONSUMER, None, Topology(), None, {}, max_batch=0)  # type: ignore[arg-type]
+        BatchEventConsumer(ConsumerWiring(CONSUMER, None, Topology(), None), {}, max_batch=0)  # type: ignore[arg-type]

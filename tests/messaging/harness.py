@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from lklr_shared.contracts.base import Message, MessageKind
 from lklr_shared.contracts.envelope import Envelope, wrap
-from lklr_shared.kit.consumer import AfterCommit, EventConsumer
+from lklr_shared.kit.consumer import AfterCommit, ConsumerWiring, EventConsumer
 from lklr_shared.kit.db import kit_metadata, make_engine, make_session_factory
 from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.kit.publisher import Publisher
@@ -146,10 +146,7 @@ def make_consumer(
     prefetch_count: int = 10,
 ) -> EventConsumer:
     return EventConsumer(
-        CONSUMER,
-        broker,
-        topology,
-        session_factory,
+        ConsumerWiring(CONSUMER, broker, topology, session_factory),
         {Probed: make_handler(switches or Switches())},
         prefetch_count=prefetch_count,
         after_commit=after_commit,

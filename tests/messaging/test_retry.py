@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from lklr_shared.contracts.envelope import Envelope
 from lklr_shared.kit.broker import current_message
-from lklr_shared.kit.consumer import EventConsumer
+from lklr_shared.kit.consumer import ConsumerWiring, EventConsumer
 from lklr_shared.kit.deadletters import list_dead_letters
 from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.kit.retry import ATTEMPTS_HEADER, PermanentFailure
@@ -83,7 +83,7 @@ def scripted_consumer(
         if event.key in script.permanent:
             raise PermanentFailure(f"{event.key} can never be applied")
 
-    return EventConsumer(harness.CONSUMER, broker, topology, session_factory, {harness.Probed: handle})
+    return EventConsumer(ConsumerWiring(harness.CONSUMER, broker, topology, session_factory), {harness.Probed: handle})
 
 
 @pytest_asyncio.fixture

@@ -16,7 +16,7 @@ from lklr_shared.contracts.registry import GetStatistics, Statistics
 from lklr_shared.contracts.system import Ping, Pong
 from lklr_shared.errors import Problem, RpcError
 from lklr_shared.kit.actor import ASSERTION_HEADER, local_verifier, operator_credentials
-from lklr_shared.kit.consumer import EventConsumer
+from lklr_shared.kit.consumer import ConsumerWiring, EventConsumer
 from lklr_shared.kit.outbox import UnitOfWork
 from lklr_shared.kit.rpc import DEADLINE_HEADER, RpcClient, RpcServer, ServiceTimeout, ServiceUnavailable
 from lklr_shared.kit.topology import declare_consumer_queue
@@ -166,7 +166,9 @@ async def test_stopping_a_consumer_finishes_the_message_in_flight(
         await asyncio.sleep(1.0)
         await uow.session.execute(sa.insert(harness.effects).values(key=event.key))
 
-    consumer = EventConsumer(harness.CONSUMER, broker, topology, session_factory, {harness.Probed: slow})
+    consumer = EventConsumer(
+        ConsumerWiring(harness.CONSUMER, broker, topology, session_factory), {harness.Probed: slow}
+    )
     await consumer.start()
     await harness.publish_probe(broker, topology, "slow")
     await asyncio.wait_for(started.wait(), timeout=10)

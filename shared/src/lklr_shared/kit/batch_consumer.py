@@ -37,19 +37,17 @@ from typing import Any
 
 import sqlalchemy as sa
 from aio_pika.abc import AbstractIncomingMessage, AbstractQueue, AbstractRobustChannel
-from faststream.rabbit import RabbitBroker
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from lklr_shared.contracts.base import Message
 from lklr_shared.contracts.envelope import Envelope, utcnow, wrap
 from lklr_shared.kit import amqp_raw, metrics, tracing
-from lklr_shared.kit.consumer import EventHandler, open_delivery
+from lklr_shared.kit.consumer import ConsumerWiring, EventHandler, open_delivery
 from lklr_shared.kit.db import inbox_table
-from lklr_shared.kit.outbox import OutboxRelay, UnitOfWork
-from lklr_shared.kit.retry import FailureRouter, describe
+from lklr_shared.kit.outbox import UnitOfWork
+from lklr_shared.kit.retry import describe
 from lklr_shared.kit.topology import (
-    Topology,
     declare_broker_exchanges,
     declare_broker_retry_exchange,
     declare_consumer_queue,
@@ -128,28 +126,23 @@ class BatchEventConsumer:
 
     def __init__(
         self,
-        name: str,
-        broker: RabbitBroker,
-        topology: Topology,
-        session_factory: async_sessionmaker[AsyncSession],
+        wiring: ConsumerWiring,
         handlers: Mapping[type[Message], BatchHandler],
         *,
-        relay: OutboxRelay | None = None,
         max_batch: int = 200,
         max_wait_seconds: float = 0.02,
         prefetch_count: int | None = None,
         after_commit: AfterBatchCommit | None = None,
-        publish_timeout: float = 5.0,
         in_order: bool = False,
     ) -> None:
         if max_batch < 1:
             raise ValueError("max_batch must be at least 1")
-        self.name = name
-        self._broker = broker
-        self._topology = topology
-        self._session_factory = session_factory
+        self.name = wiring.name
+        self._broker = wiring.broker
+        self._topology = wiring.topology
+        self._session_factory = wiring.session_factory
         self._handlers = dict(handlers)
-        self._relay = relay
+        self._relay = wiring.relay
         self._max_batch = max_batch
         self._max_wait = max_wait_seconds
         # Two batches' worth in flight: the next batch is arriving while the current one is in its transaction.
@@ -158,9 +151,7 @@ class BatchEventConsumer:
         self._after_commit = after_commit
         # In order: handlers see the batch's messages in arrival order (runs of one contract), not grouped by contract.
         self._in_order = in_order
-        self._failures = FailureRouter(
-            name, broker, topology, topology.consumer_queue(name), publish_timeout=publish_timeout
-        )
+        self._failures = wiring.failure_router()
         self._channel: AbstractRobustChannel | None = None
         self._queue: AbstractQueue | None = None
         self._consumer_tag: str | None = None

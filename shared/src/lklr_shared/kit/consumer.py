@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable, Container, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from aio_pika.abc import AbstractIncomingMessage
@@ -43,6 +44,30 @@ log = logging.getLogger(__name__)
 
 EventHandler = Callable[[UnitOfWork, Any, Envelope], Awaitable[None]]
 AfterCommit = Callable[[Envelope], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class ConsumerWiring:
+    """What an event consumer (plain or batched) is wired to: its name (which names its queue), the broker and
+    topology it consumes from, the database it applies deliveries to and the relay that sends what its handlers
+    emit."""
+
+    name: str
+    broker: RabbitBroker
+    topology: Topology
+    session_factory: async_sessionmaker[AsyncSession]
+    relay: OutboxRelay | None = None
+    publish_timeout: float = 5.0
+
+    @property
+    def queue_name(self) -> str:
+        return self.topology.consumer_queue(self.name)
+
+    def failure_router(self) -> FailureRouter:
+        """Where the consumer's failed deliveries go: its retry queue, or its dead-letter queue."""
+        return FailureRouter(
+            self.name, self.broker, self.topology, self.queue_name, publish_timeout=self.publish_timeout
+        )
 
 
 async def open_delivery(
@@ -74,36 +99,30 @@ class EventConsumer(ManualSubscription):
 
     def __init__(
         self,
-        name: str,
-        broker: RabbitBroker,
-        topology: Topology,
-        session_factory: async_sessionmaker[AsyncSession],
+        wiring: ConsumerWiring,
         handlers: Mapping[type[Message], EventHandler],
         *,
-        relay: OutboxRelay | None = None,
         prefetch_count: int = 32,
         after_commit: AfterCommit | None = None,
-        publish_timeout: float = 5.0,
     ) -> None:
+        name, topology = wiring.name, wiring.topology
         routing_keys = sorted(contract.routing_key() for contract in handlers)
         super().__init__(
             name,
-            broker,
+            wiring.broker,
             topology.consumer_queue_spec(name),
             prefetch_count=prefetch_count,
-            title=f"{topology.consumer_queue(name)}:consume",
+            title=f"{wiring.queue_name}:consume",
             description=f"{name} consumes " + ", ".join(routing_keys),
         )
         self.routing_keys = routing_keys
         self._topology = topology
-        self._session_factory = session_factory
+        self._session_factory = wiring.session_factory
         self._handlers = dict(handlers)
-        self._relay = relay
+        self._relay = wiring.relay
         # Hook after the commit and before the ack (tests use it to die in exactly that gap).
         self._after_commit = after_commit
-        self._failures = FailureRouter(
-            name, broker, topology, topology.consumer_queue(name), publish_timeout=publish_timeout
-        )
+        self._failures = wiring.failure_router()
         # Outcome counts per delivery (applied, duplicate, failed, retried, dead_lettered, requeued, ...): for logs,
         # probes and tests.
         self.stats: Counter[str] = Counter()

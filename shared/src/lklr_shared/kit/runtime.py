@@ -31,7 +31,7 @@ from lklr_shared.kit.actor import DEV_PUBLIC_KEY, ActorVerifier, is_development_
 from lklr_shared.kit.amqp_raw import QueueCounts
 from lklr_shared.kit.batch_consumer import BatchEventConsumer, BatchHandler, per_event
 from lklr_shared.kit.broker import connect_broker
-from lklr_shared.kit.consumer import EventConsumer, EventHandler
+from lklr_shared.kit.consumer import ConsumerWiring, EventConsumer, EventHandler
 from lklr_shared.kit.db import database_ok
 from lklr_shared.kit.health import HealthServer
 from lklr_shared.kit.metrics import process_metrics
@@ -143,31 +143,19 @@ class ServiceRuntime:
                 contract: per_event(handler) for contract, handler in self.event_handlers.items()
             }
             self.consumer = BatchEventConsumer(
-                self.name,
-                self.broker,
-                self.topology,
-                self.session_factory,
+                self._consumer_wiring(),
                 batch_handlers,
-                relay=self.relay,
                 max_batch=self.event_batch_size,
                 # No waiting for stragglers: a lone event is applied at once (its latency stays that of the plain
                 # consumer); under load the prefetched deliveries make the batches.
                 max_wait_seconds=0.0,
                 prefetch_count=max(settings.prefetch_count, 2 * self.event_batch_size),
-                publish_timeout=settings.publish_timeout_seconds,
                 in_order=True,
             )
             await self.consumer.start()
         elif self.event_handlers:
             self.consumer = EventConsumer(
-                self.name,
-                self.broker,
-                self.topology,
-                self.session_factory,
-                self.event_handlers,
-                relay=self.relay,
-                prefetch_count=settings.prefetch_count,
-                publish_timeout=settings.publish_timeout_seconds,
+                self._consumer_wiring(), self.event_handlers, prefetch_count=settings.prefetch_count
             )
             await self.consumer.start()
         # Every service answers Ping and shows its security event log; a service may answer the latter its own way.
@@ -202,6 +190,18 @@ class ServiceRuntime:
         self.health = HealthServer(self.name, checks, settings.health_host, settings.health_port)
         await self.health.start()
         log.info("%s started (health on port %s)", self.name, self.health.port)
+
+    def _consumer_wiring(self) -> ConsumerWiring:
+        """The started runtime's event consumers apply deliveries with its broker, database and relay."""
+        assert self.broker is not None and self.relay is not None  # made by start()
+        return ConsumerWiring(
+            self.name,
+            self.broker,
+            self.topology,
+            self.session_factory,
+            relay=self.relay,
+            publish_timeout=self.settings.publish_timeout_seconds,
+        )
 
     async def _queue_counts(self, names: Sequence[str]) -> dict[str, QueueCounts | None]:
         """The broker's message and consumer counts of the named queues (the watchdog's view of the broker)."""

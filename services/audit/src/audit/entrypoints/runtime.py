@@ -40,12 +40,8 @@ class AuditRuntime(ServiceRuntime):
         assert self.broker is not None and self.relay is not None  # made by super().start()
         if self.batch_handlers:
             self.batch_consumer = BatchEventConsumer(
-                self.name,
-                self.broker,
-                self.topology,
-                self.session_factory,
+                self._consumer_wiring(),
                 self.batch_handlers,
-                relay=self.relay,
                 max_batch=self.max_batch,
                 max_wait_seconds=self.max_batch_wait_seconds,
                 prefetch_count=max(self.settings.prefetch_count, 2 * self.max_batch),
