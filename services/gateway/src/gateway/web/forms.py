@@ -1,4 +1,4 @@
-"""Helpers for the HTML forms: reading posted fields, and turning a service's refusal into field messages.
+"""Helpers for the HTML forms: the base of the form models the framework decodes, and turning a service's refusal into field messages.
 
 A refusal (`RpcError`) lists every broken rule at once as problems, each with a code and an English text. Pages
 show them next to the field they concern, in the page's language (`problem.<code>` in the catalogue), and fall back
@@ -10,14 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any, Final
+from typing import Any, ClassVar, Final, dataclass_transform, get_origin, get_type_hints
 
 from litestar import Request
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
 
 from gateway.i18n import CATALOGUE, Translator
 from gateway.web.rendering import request_language
-from gateway.web.request_ids import REQUEST_ID_FIELD
-from gateway.web.web_session import CSRF_FIELD
 from lklr_shared.errors import RpcError
 
 GENERAL: Final = "_"  # the key of a message that belongs to no single field
@@ -38,22 +38,90 @@ def translator(request: Request[Any, Any, Any]) -> Translator:
     return Translator(request_language(request)[0])
 
 
-async def form_fields(request: Request[Any, Any, Any]) -> dict[str, str]:
-    """The posted fields, first value each, surrounding whitespace removed (the CSRF token and the request id
-    left out: `request_ids.posted_request_id` reads the latter)."""
-    form = await request.form()
-    fields: dict[str, str] = {}
-    for key, value in form.multi_items():
-        if key in (CSRF_FIELD, REQUEST_ID_FIELD) or key in fields or not isinstance(value, str):
+@dataclass_transform(kw_only_default=True)
+class PostedForm:
+    """A page form as the framework decodes it from the posted body: a subclass declares its fields, `str = ""`
+    for a text field and `tuple[str, ...] = ()` for a checkbox group.
+
+    `decode_posted_form` (installed for every route in app.py) reads the posted fields by the rules the pages
+    have always had: a text field gets the first value posted under its name with surrounding whitespace removed,
+    a checkbox group every value as posted, a field not posted its default; anything else posted (the CSRF token,
+    the request id: middleware reads those) is ignored. It never refuses a body, so a badly filled form is
+    always the handler's to judge and show again, never a framework 400.
+
+    A plain class rather than a dataclass or msgspec Struct on purpose: msgspec decodes those itself, and would
+    refuse a repeated text field or a checkbox group with one value ticked instead of asking the decoder.
+    """
+
+    _posted: frozenset[str]
+
+    def __init__(self, **values: Any) -> None:
+        fields = _form_fields(type(self))
+        unknown = set(values) - set(fields)
+        if unknown:
+            raise TypeError(f"{type(self).__name__} has no field(s) {sorted(unknown)}")
+        for name, (_kind, default) in fields.items():
+            setattr(self, name, values.get(name, default))
+        self._posted = frozenset(values)
+
+    def posted(self) -> dict[str, str]:
+        """The text fields that were posted, as read (to show the form again with what was typed)."""
+        return {
+            name: getattr(self, name)
+            for name, (kind, _default) in _form_fields(type(self)).items()
+            if kind is str and name in self._posted
+        }
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in _form_fields(type(self)))
+        return f"{type(self).__name__}({shown})"
+
+
+_FIELDS: dict[type[PostedForm], dict[str, tuple[type, Any]]] = {}
+
+
+def _form_fields(form: type[PostedForm]) -> dict[str, tuple[type, Any]]:
+    """Each field of a form model: its kind (`str`, or `tuple` for a checkbox group) and its default."""
+    if form in _FIELDS:
+        return _FIELDS[form]
+    fields: dict[str, tuple[type, Any]] = {}
+    for name, annotation in get_type_hints(form).items():
+        if name.startswith("_") or get_origin(annotation) is ClassVar:
             continue
-        fields[key] = value.strip()
+        kind = get_origin(annotation) or annotation
+        if kind not in (str, tuple):
+            raise TypeError(f"{form.__name__}.{name}: a form field is str or tuple[str, ...]")
+        fields[name] = (kind, getattr(form, name, "" if kind is str else ()))
+    _FIELDS[form] = fields
     return fields
 
 
-async def form_list(request: Request[Any, Any, Any], name: str) -> list[str]:
-    """Every value posted under `name` (checkbox groups)."""
-    form = await request.form()
-    return [value for value in form.getall(name, []) if isinstance(value, str)]
+def is_posted_form(annotation: Any) -> bool:
+    """The type decoder's predicate: a form model."""
+    return isinstance(annotation, type) and issubclass(annotation, PostedForm)
+
+
+def decode_posted_form(form: type[PostedForm], posted: Any) -> PostedForm:
+    """A form model from the body Litestar parsed (name → value, or → list of values when repeated)."""
+    values: dict[str, Any] = {}
+    items = posted.items() if isinstance(posted, Mapping) else ()
+    fields = _form_fields(form)
+    for name, sent in items:
+        if name not in fields:
+            continue
+        texts = [value for value in (sent if isinstance(sent, list) else [sent]) if isinstance(value, str)]
+        if fields[name][0] is tuple:
+            values[name] = tuple(texts)
+        elif texts:
+            values[name] = texts[0].strip()
+    return form(**values)
+
+
+FORM_TYPE_DECODERS: Final = [(is_posted_form, decode_posted_form)]
+"""The type decoders app.py installs, so that a handler's `data: Annotated[XForm, FORM]` is a form model."""
+
+FORM: Final = Body(media_type=RequestEncodingType.URL_ENCODED)
+"""A page form's body: `data: Annotated[XForm, FORM]`."""
 
 
 def problem_messages(
@@ -113,3 +181,21 @@ def parse_hours(text: str) -> Decimal | None:
 def wait_seconds(refusal: RpcError, default: int = 60) -> int:
     """How long a refusal (429) says to wait, at least one second."""
     return max(1, refusal.retry_after or default)
+
+
+async def form_fields(request: Request[Any, Any, Any]) -> dict[str, str]:  # TEMPORARY
+    from gateway.web.request_ids import REQUEST_ID_FIELD
+    from gateway.web.web_session import CSRF_FIELD
+
+    form = await request.form()
+    fields: dict[str, str] = {}
+    for key, value in form.multi_items():
+        if key in (CSRF_FIELD, REQUEST_ID_FIELD) or key in fields or not isinstance(value, str):
+            continue
+        fields[key] = value.strip()
+    return fields
+
+
+async def form_list(request: Request[Any, Any, Any], name: str) -> list[str]:  # TEMPORARY
+    form = await request.form()
+    return [value for value in form.getall(name, []) if isinstance(value, str)]
