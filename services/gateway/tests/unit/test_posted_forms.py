@@ -6,22 +6,38 @@ from typing import Annotated
 
 import pytest
 from litestar import Litestar, post
+from litestar.datastructures import UploadFile
 from litestar.testing import TestClient
 
-from gateway.web.forms import FORM, FORM_TYPE_DECODERS, PostedForm
+from gateway.web.forms import FORM, FORM_TYPE_DECODERS, UPLOAD_FORM, AsSent, PostedForm
 
 pytestmark = pytest.mark.unit
 
 
 class ExampleForm(PostedForm):
     name: str = ""
-    note: str = ""
+    note: AsSent = ""
     roles: tuple[str, ...] = ()
+
+
+class FilesForm(PostedForm):
+    text: str = ""
+    one: UploadFile | None = None
+    several: tuple[UploadFile, ...] = ()
 
 
 @post("/form", include_in_schema=False)
 async def echo(data: Annotated[ExampleForm, FORM]) -> dict[str, object]:
     return {"name": data.name, "note": data.note, "roles": list(data.roles), "posted": data.posted()}
+
+
+@post("/files", include_in_schema=False)
+async def files(data: Annotated[FilesForm, UPLOAD_FORM]) -> dict[str, object]:
+    return {
+        "text": data.text,
+        "one": data.one.filename if data.one else None,
+        "several": [upload.filename for upload in data.several],
+    }
 
 
 def _post(body: str) -> dict[str, object]:
@@ -60,3 +76,20 @@ def test_a_form_field_must_be_text_or_a_checkbox_group() -> None:
 
     with pytest.raises(TypeError):
         Wrong()
+
+
+def test_text_as_sent_keeps_its_spacing() -> None:
+    assert _post("note=+two+words+")["note"] == " two words "
+
+
+def test_files_come_with_the_text_fields_of_a_multipart_form() -> None:
+    app = Litestar([files], type_decoders=FORM_TYPE_DECODERS)
+    with TestClient(app) as client:
+        response = client.post(
+            "/files",
+            data={"text": " hi "},
+            files=[("one", ("a.txt", b"a")), ("several", ("b.txt", b"b")), ("several", ("c.txt", b"c"))],
+        )
+        single = client.post("/files", data={"text": "x"}, files=[("several", ("b.txt", b"b"))])
+    assert response.json() == {"text": "hi", "one": "a.txt", "several": ["b.txt", "c.txt"]}
+    assert single.json() == {"text": "x", "one": None, "several": ["b.txt"]}

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any, ClassVar, Final, dataclass_transform, get_origin, get_type_hints
+from typing import Annotated, Any, ClassVar, Final, dataclass_transform, get_args, get_origin, get_type_hints
 
 from litestar import Request
+from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 
@@ -38,16 +39,25 @@ def translator(request: Request[Any, Any, Any]) -> Translator:
     return Translator(request_language(request)[0])
 
 
+AS_SENT: Final = "as sent"
+"""Marks a text field read without removing surrounding whitespace (`AsSent`)."""
+
+AsSent = Annotated[str, AS_SENT]
+"""A text field kept exactly as sent (text a person wrote whose spacing is kept as it was)."""
+
+
 @dataclass_transform(kw_only_default=True)
 class PostedForm:
     """A page form as the framework decodes it from the posted body: a subclass declares its fields, `str = ""`
-    for a text field and `tuple[str, ...] = ()` for a checkbox group.
+    for a text field, `tuple[str, ...] = ()` for a checkbox group, `UploadFile | None = None` for a file and
+    `tuple[UploadFile, ...] = ()` for several.
 
     `decode_posted_form` (installed for every route in app.py) reads the posted fields by the rules the pages
-    have always had: a text field gets the first value posted under its name with surrounding whitespace removed,
-    a checkbox group every value as posted, a field not posted its default; anything else posted (the CSRF token,
-    the request id: middleware reads those) is ignored. It never refuses a body, so a badly filled form is
-    always the handler's to judge and show again, never a framework 400.
+    have always had: a text field gets the first value posted under its name with surrounding whitespace removed
+    (`AsSent`: as sent), a checkbox group every value as posted, a file field the file(s) posted under its name,
+    a field not posted its default; anything else posted (the CSRF token, the request id: middleware reads those)
+    is ignored. It never refuses a body, so a badly filled form is always the handler's to judge and show again,
+    never a framework 400.
 
     A plain class rather than a dataclass or msgspec Struct on purpose: msgspec decodes those itself, and would
     refuse a repeated text field or a checkbox group with one value ticked instead of asking the decoder.
@@ -60,16 +70,16 @@ class PostedForm:
         unknown = set(values) - set(fields)
         if unknown:
             raise TypeError(f"{type(self).__name__} has no field(s) {sorted(unknown)}")
-        for name, (_kind, default) in fields.items():
-            setattr(self, name, values.get(name, default))
+        for name, spec in fields.items():
+            setattr(self, name, values.get(name, spec.default))
         self._posted = frozenset(values)
 
     def posted(self) -> dict[str, str]:
         """The text fields that were posted, as read (to show the form again with what was typed)."""
         return {
             name: getattr(self, name)
-            for name, (kind, _default) in _form_fields(type(self)).items()
-            if kind is str and name in self._posted
+            for name, spec in _form_fields(type(self)).items()
+            if spec.item is str and not spec.many and name in self._posted
         }
 
     def __repr__(self) -> str:
@@ -77,23 +87,40 @@ class PostedForm:
         return f"{type(self).__name__}({shown})"
 
 
-_FIELDS: dict[type[PostedForm], dict[str, tuple[type, Any]]] = {}
+@dataclass(frozen=True)
+class _Field:
+    item: type  # str or UploadFile
+    many: bool  # a tuple of every value posted, else the first one
+    strip: bool
+    default: Any
 
 
-def _form_fields(form: type[PostedForm]) -> dict[str, tuple[type, Any]]:
-    """Each field of a form model: its kind (`str`, or `tuple` for a checkbox group) and its default."""
-    if form in _FIELDS:
-        return _FIELDS[form]
-    fields: dict[str, tuple[type, Any]] = {}
-    for name, annotation in get_type_hints(form).items():
-        if name.startswith("_") or get_origin(annotation) is ClassVar:
-            continue
-        kind = get_origin(annotation) or annotation
-        if kind not in (str, tuple):
-            raise TypeError(f"{form.__name__}.{name}: a form field is str or tuple[str, ...]")
-        fields[name] = (kind, getattr(form, name, "" if kind is str else ()))
-    _FIELDS[form] = fields
-    return fields
+_FIELDS: dict[type[PostedForm], dict[str, _Field]] = {}
+
+
+def _field(form: type[PostedForm], name: str, annotation: Any) -> _Field:
+    strip = True
+    if get_origin(annotation) is Annotated:
+        strip = AS_SENT not in annotation.__metadata__
+        annotation = get_args(annotation)[0]
+    if annotation is str:
+        return _Field(str, many=False, strip=strip, default=getattr(form, name, ""))
+    if get_origin(annotation) is tuple and get_args(annotation)[0] in (str, UploadFile):
+        return _Field(get_args(annotation)[0], many=True, strip=False, default=getattr(form, name, ()))
+    if set(get_args(annotation)) == {UploadFile, type(None)}:
+        return _Field(UploadFile, many=False, strip=False, default=getattr(form, name, None))
+    raise TypeError(f"{form.__name__}.{name}: not a form field type ({annotation!r})")
+
+
+def _form_fields(form: type[PostedForm]) -> dict[str, _Field]:
+    """Each field of a form model: what it holds and its default."""
+    if form not in _FIELDS:
+        _FIELDS[form] = {
+            name: _field(form, name, annotation)
+            for name, annotation in get_type_hints(form, include_extras=True).items()
+            if not name.startswith("_") and get_origin(annotation) is not ClassVar
+        }
+    return _FIELDS[form]
 
 
 def is_posted_form(annotation: Any) -> bool:
@@ -104,16 +131,18 @@ def is_posted_form(annotation: Any) -> bool:
 def decode_posted_form(form: type[PostedForm], posted: Any) -> PostedForm:
     """A form model from the body Litestar parsed (name → value, or → list of values when repeated)."""
     values: dict[str, Any] = {}
-    items = posted.items() if isinstance(posted, Mapping) else ()
     fields = _form_fields(form)
-    for name, sent in items:
-        if name not in fields:
+    for name, sent in posted.items() if isinstance(posted, Mapping) else ():
+        spec = fields.get(name)
+        if spec is None:
             continue
-        texts = [value for value in (sent if isinstance(sent, list) else [sent]) if isinstance(value, str)]
-        if fields[name][0] is tuple:
-            values[name] = tuple(texts)
-        elif texts:
-            values[name] = texts[0].strip()
+        found: list[Any] = [
+            value for value in (sent if isinstance(sent, list) else [sent]) if isinstance(value, spec.item)
+        ]
+        if spec.many:
+            values[name] = tuple(found)
+        elif found:
+            values[name] = found[0].strip() if spec.strip else found[0]
     return form(**values)
 
 
@@ -122,6 +151,10 @@ FORM_TYPE_DECODERS: Final = [(is_posted_form, decode_posted_form)]
 
 FORM: Final = Body(media_type=RequestEncodingType.URL_ENCODED)
 """A page form's body: `data: Annotated[XForm, FORM]`."""
+
+UPLOAD_FORM: Final = Body(media_type=RequestEncodingType.MULTI_PART)
+"""A page form with files, read whole by Litestar (files beyond 1 MiB wait in temporary files):
+`data: Annotated[XForm, UPLOAD_FORM]`. Evidence forms of the portfolio stream instead (`web.uploads`)."""
 
 
 def problem_messages(
