@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from litestar.datastructures import UploadFile
+
 from gateway.web.confirmation import ConfirmableForm
-from gateway.web.forms import PostedForm
+from gateway.web.forms import AsSent, PostedForm
 
 
 class EditionForm(PostedForm):
@@ -45,3 +47,32 @@ class RevokeKeyForm(ConfirmableForm):
 
 class VoidAttendanceForm(ConfirmableForm):
     reason: str = ""
+
+
+class WebhookForm(PostedForm):
+    """A webhook endpoint registered: its address, the event types it wants (checkboxes), and whether it is the
+    sandbox's."""
+
+    url: str = ""
+    description: str = ""
+    events: tuple[str, ...] = ()
+    sandbox: AsSent = ""
+
+
+class WebhookStatusForm(PostedForm):
+    enabled: AsSent = ""
+
+
+class WebhookTestForm(PostedForm):
+    """A test message of one event type, or (`alle`) of every type."""
+
+    alle: AsSent = ""
+    event_type: AsSent = ""
+
+
+class AttendanceForm(PostedForm):
+    """An attendance post: a CSV file and/or registration numbers pasted, under the form's idempotency key."""
+
+    idempotency_key: str = ""
+    numbers: AsSent = ""
+    file: UploadFile | None = None
