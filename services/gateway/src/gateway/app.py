@@ -80,7 +80,7 @@ from gateway.web.errors import (
     role_required_handler,
     rpc_error_handler,
 )
-from gateway.web.forms import FORM_TYPE_DECODERS
+from gateway.web.forms import FORM_TYPE_DECODERS, read_posted_form
 from gateway.web.health import asyncapi_document, livez, readyz
 from gateway.web.metrics import HttpMetricsMiddleware, metrics_endpoint
 from gateway.web.openapi_page import PlainOpenAPIPage
@@ -300,6 +300,7 @@ def build_app(
         },
         # A page handler's `data` is its form model, decoded by the pages' rules (see `web.forms.PostedForm`).
         type_decoders=FORM_TYPE_DECODERS,
+        before_request=read_posted_form,
         template_config=TemplateConfig(instance=_template_engine()),
         openapi_config=_openapi_config(),
         lifespan=[broker_lifespan],

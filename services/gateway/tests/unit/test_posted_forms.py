@@ -9,7 +9,7 @@ from litestar import Litestar, post
 from litestar.datastructures import UploadFile
 from litestar.testing import TestClient
 
-from gateway.web.forms import FORM, FORM_TYPE_DECODERS, UPLOAD_FORM, AsSent, PostedForm
+from gateway.web.forms import FORM, FORM_TYPE_DECODERS, UPLOAD_FORM, AsSent, PostedForm, read_posted_form
 
 pytestmark = pytest.mark.unit
 
@@ -41,7 +41,7 @@ async def files(data: Annotated[FilesForm, UPLOAD_FORM]) -> dict[str, object]:
 
 
 def _post(body: str) -> dict[str, object]:
-    app = Litestar([echo], type_decoders=FORM_TYPE_DECODERS)
+    app = Litestar([echo], type_decoders=FORM_TYPE_DECODERS, before_request=read_posted_form)
     with TestClient(app) as client:
         response = client.post("/form", content=body, headers={"content-type": "application/x-www-form-urlencoded"})
     assert response.status_code == 201, response.text
@@ -83,7 +83,7 @@ def test_text_as_sent_keeps_its_spacing() -> None:
 
 
 def test_files_come_with_the_text_fields_of_a_multipart_form() -> None:
-    app = Litestar([files], type_decoders=FORM_TYPE_DECODERS)
+    app = Litestar([echo, files], type_decoders=FORM_TYPE_DECODERS, before_request=read_posted_form)
     with TestClient(app) as client:
         response = client.post(
             "/files",
@@ -91,5 +91,10 @@ def test_files_come_with_the_text_fields_of_a_multipart_form() -> None:
             files=[("one", ("a.txt", b"a")), ("several", ("b.txt", b"b")), ("several", ("c.txt", b"c"))],
         )
         single = client.post("/files", data={"text": "x"}, files=[("several", ("b.txt", b"b"))])
+        # Each form is read as what the body is, whichever kind the handler declares.
+        fields_only = client.post("/files", data={"text": "y"})
+        multipart_to_plain = client.post("/form", data={"name": "z"}, files=[("other", ("d.txt", b"d"))])
     assert response.json() == {"text": "hi", "one": "a.txt", "several": ["b.txt", "c.txt"]}
     assert single.json() == {"text": "x", "one": None, "several": ["b.txt"]}
+    assert fields_only.json() == {"text": "y", "one": None, "several": []}
+    assert multipart_to_plain.json()["name"] == "z"

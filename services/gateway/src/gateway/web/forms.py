@@ -146,6 +146,17 @@ def decode_posted_form(form: type[PostedForm], posted: Any) -> PostedForm:
     return form(**values)
 
 
+async def read_posted_form(request: Request[Any, Any, Any]) -> None:
+    """The app's `before_request`: for a handler that takes a form model, the body is read as what its
+    Content-Type says it is, url-encoded or multipart (as `request.form()` reads it), whichever of `FORM` or
+    `UPLOAD_FORM` the handler declares. Litestar's extractors would read it only as the declared one (a
+    url-encoded post to an upload form is a 400, a multipart post to a plain form has no fields), and they take
+    the form read here. Other handlers' bodies are left alone (the evidence uploads stream theirs)."""
+    data = request.route_handler.parsed_fn_signature.parameters.get("data")
+    if data is not None and is_posted_form(data.annotation):
+        await request.form()
+
+
 FORM_TYPE_DECODERS: Final = [(is_posted_form, decode_posted_form)]
 """The type decoders app.py installs, so that a handler's `data: Annotated[XForm, FORM]` is a form model."""
 
@@ -214,21 +225,3 @@ def parse_hours(text: str) -> Decimal | None:
 def wait_seconds(refusal: RpcError, default: int = 60) -> int:
     """How long a refusal (429) says to wait, at least one second."""
     return max(1, refusal.retry_after or default)
-
-
-async def form_fields(request: Request[Any, Any, Any]) -> dict[str, str]:  # TEMPORARY
-    from gateway.web.request_ids import REQUEST_ID_FIELD
-    from gateway.web.web_session import CSRF_FIELD
-
-    form = await request.form()
-    fields: dict[str, str] = {}
-    for key, value in form.multi_items():
-        if key in (CSRF_FIELD, REQUEST_ID_FIELD) or key in fields or not isinstance(value, str):
-            continue
-        fields[key] = value.strip()
-    return fields
-
-
-async def form_list(request: Request[Any, Any, Any], name: str) -> list[str]:  # TEMPORARY
-    form = await request.form()
-    return [value for value in form.getall(name, []) if isinstance(value, str)]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from gateway.web.forms import PostedForm
+from litestar.datastructures import UploadFile
+
+from gateway.web.forms import AsSent, PostedForm
 
 
 class PersonForm(PostedForm):
@@ -35,3 +37,11 @@ class CredentialForm(PostedForm):
     """A register credential pasted (or read from a file by the page's script) to verify."""
 
     credential: str = ""
+
+
+class ObjectionForm(PostedForm):
+    """An objection: the decision objected to (`<kind>:<reference>`), the reasons as written, files with it."""
+
+    decision: AsSent = ""
+    reasons: AsSent = ""
+    attachments: tuple[UploadFile, ...] = ()

@@ -7,15 +7,15 @@ else's is "not found"). Attachments are stored as evidence files in the portfoli
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Annotated, Any, Final
 
 from litestar import Request, get, post
-from litestar.datastructures import UploadFile
 from litestar.response import Redirect, Template
 
+from gateway.features.mine.forms import ObjectionForm
 from gateway.features.reregistration.pages import upload_evidence
 from gateway.service_layer.context import GatewayDep
-from gateway.web.forms import problem_message, shown_on_form, translator
+from gateway.web.forms import UPLOAD_FORM, problem_message, shown_on_form, translator
 from gateway.web.owners import current_person
 from gateway.web.rendering import page, request_language
 from gateway.web.request_ids import form_request_id
@@ -69,16 +69,12 @@ class ObjectionPages(SignedInPages):
         return await self._render(request, gateway)
 
     @post("", name="file_objection")
-    async def file(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template | Redirect:
+    async def file(
+        self, request: Request[Any, Any, Any], gateway: GatewayDep, data: Annotated[ObjectionForm, UPLOAD_FORM]
+    ) -> Template | Redirect:
         t = translator(request)
         account = current_account(request)
-        form = await request.form()
-        decision = form.get("decision")
-        reasons = form.get("reasons")
-        values = {
-            "decision": decision if isinstance(decision, str) else "",
-            "reasons": reasons if isinstance(reasons, str) else "",
-        }
+        values = {"decision": data.decision, "reasons": data.reasons}
         kind, _, reference = values["decision"].partition(":")
         if kind not in DECISION_KINDS or not reference:
             return await self._render(
@@ -88,7 +84,7 @@ class ObjectionPages(SignedInPages):
             return await self._render(
                 request, gateway, problem=t("objection.problem.reasons_required"), values=values, status_code=422
             )
-        uploads = [item for item in form.getall("attachments", []) if isinstance(item, UploadFile) and item.filename]
+        uploads = [upload for upload in data.attachments if upload.filename]
         if len(uploads) > MAX_ATTACHMENTS:
             problem = t("objection.problem.too_many_attachments", count=MAX_ATTACHMENTS)
             return await self._render(request, gateway, problem=problem, values=values, status_code=422)

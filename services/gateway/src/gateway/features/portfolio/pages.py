@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from gateway.features.portfolio.forms import DisputeForm
 from gateway.features.portfolio.page_parts import (
     CATEGORIES,
     FILTERS,
@@ -31,7 +32,7 @@ from gateway.features.portfolio.page_parts import (
 )
 from gateway.features.portfolio.queries import get_portfolio
 from gateway.service_layer.context import Gateway, GatewayDep
-from gateway.web.forms import FormErrors, form_fields, problem_message, translator
+from gateway.web.forms import FORM, FormErrors, problem_message, translator
 from gateway.web.owners import PortfolioOwner, current_person
 from gateway.web.rendering import page
 from gateway.web.web_session import signed_in, web_state
@@ -141,11 +142,15 @@ class PortfolioPages(Controller):
 
     @post("/portfolio/activiteiten/{activity_id:uuid}/betwisten", name="portfolio_dispute", guards=[signed_in])
     async def dispute(
-        self, request: Request[Any, Any, Any], gateway: GatewayDep, activity_id: FromPath[uuid.UUID]
+        self,
+        request: Request[Any, Any, Any],
+        gateway: GatewayDep,
+        activity_id: FromPath[uuid.UUID],
+        data: Annotated[DisputeForm, FORM],
     ) -> Template | Redirect:
         t = translator(request)
         owner = await page_owner(request, gateway)
-        reason = (await form_fields(request)).get("reason", "")
+        reason = data.reason
         field = f"reason-{activity_id}"
         if not reason:
             return await self._overview(

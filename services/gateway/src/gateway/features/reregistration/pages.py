@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from typing import Any, Final
+from typing import Annotated, Any, Final
 
 from litestar import Request, get, post
 from litestar.datastructures import UploadFile
@@ -19,8 +19,9 @@ from litestar.response import Redirect, Template
 
 from gateway.caller import ServiceCaller
 from gateway.features.portfolio.queries import get_portfolio
+from gateway.features.reregistration.forms import AnswerForm
 from gateway.service_layer.context import GatewayDep
-from gateway.web.forms import problem_message, shown_on_form, translator
+from gateway.web.forms import UPLOAD_FORM, problem_message, shown_on_form, translator
 from gateway.web.owners import PortfolioOwner, current_person
 from gateway.web.rendering import page, request_language
 from gateway.web.request_ids import form_request_id
@@ -181,18 +182,16 @@ class ReregistrationPages(SignedInPages):
         gateway: GatewayDep,
         case_id: FromPath[uuid.UUID],
         activity_id: FromPath[uuid.UUID],
+        data: Annotated[AnswerForm, UPLOAD_FORM],
     ) -> Template | Redirect:
         t = translator(request)
         owner = await current_person(request, gateway.caller, "")
         if owner is None:
             return await self._render(request, gateway, owner, status_code=409)
-        form = await request.form()
-        text = form.get("answer")
-        text = text.strip() if isinstance(text, str) else ""
-        upload = form.get("evidence")
+        text, upload = data.answer, data.evidence
         target = str(activity_id)
         evidence_ids: list[uuid.UUID] = []
-        if isinstance(upload, UploadFile) and upload.filename:
+        if upload is not None and upload.filename:
             try:
                 stored = await upload_evidence(gateway.caller, owner, upload)
             except (RpcError, FormProblem) as exc:

@@ -10,14 +10,15 @@ case access to it (ReadReviewEvidenceChunk); the role guard here is the first li
 from __future__ import annotations
 
 import uuid
-from typing import Any, Final
+from typing import Annotated, Any, Final
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from gateway.features.review.forms import JudgementForm
 from gateway.service_layer.context import GatewayDep
-from gateway.web.forms import form_fields, problem_message, translator
+from gateway.web.forms import FORM, problem_message, translator
 from gateway.web.owners import my_reviewer
 from gateway.web.rendering import page, request_language
 from gateway.web.request_ids import form_request_id
@@ -92,12 +93,12 @@ class ReviewPages(Controller):
         gateway: GatewayDep,
         case_id: FromPath[uuid.UUID],
         activity_id: FromPath[uuid.UUID],
+        data: Annotated[JudgementForm, FORM],
     ) -> Template | Redirect:
         t = translator(request)
         account = current_account(request)
-        values = await form_fields(request)
-        verdict = values.get("verdict", "")
-        reason = values.get("reason", "")
+        values = data.posted()
+        verdict, reason = data.verdict, data.reason
         target = str(activity_id)
         if verdict not in VERDICTS:
             return await self._case(
