@@ -11,12 +11,13 @@ from typing import Annotated, Any, Final
 
 from litestar import Request, get, post
 from litestar.response import Redirect, Template
+from litestar.types import Empty, EmptyType
 
 from gateway.features.mine.forms import ObjectionForm
 from gateway.features.reregistration.pages import upload_evidence
 from gateway.service_layer.context import GatewayDep
 from gateway.web.forms import UPLOAD_FORM, problem_message, shown_on_form, translator
-from gateway.web.owners import current_person
+from gateway.web.owners import PersonDep, PortfolioOwner, current_person, current_person_from
 from gateway.web.rendering import page, request_language
 from gateway.web.request_ids import form_request_id
 from gateway.web.uploads import FormProblem
@@ -39,6 +40,8 @@ NOTICES: Final = {
 
 class ObjectionPages(SignedInPages):
     path = "/mijn/bezwaar"
+    # Files are stored in the person's portfolio, so only a registered person may attach them (no channel recorded).
+    dependencies = {"person": current_person_from("")}
 
     async def _render(
         self,
@@ -48,7 +51,11 @@ class ObjectionPages(SignedInPages):
         problem: str | None = None,
         values: dict[str, str] | None = None,
         status_code: int = 200,
+        person: PortfolioOwner | EmptyType | None = Empty,
     ) -> Template:
+        """The page; `person` when the handler has it already (else it is looked up: a refused objection)."""
+        if person is Empty:
+            person = await current_person(request, gateway.caller, "")
         account = current_account(request)
         mine = await ask(gateway.caller, contracts.GetMyObjections(actor_account_id=account.account_id))
         return page(
@@ -60,13 +67,13 @@ class ObjectionPages(SignedInPages):
             problem=problem,
             values=values or {},
             notice=NOTICES.get(request.query_params.get("gedaan", "")),
-            can_attach=await current_person(request, gateway.caller, "") is not None,
+            can_attach=person is not None,
             timezone=REGISTER_TIME_ZONE,
         )
 
     @get("", name="my_objections")
-    async def overview(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template:
-        return await self._render(request, gateway)
+    async def overview(self, request: Request[Any, Any, Any], gateway: GatewayDep, person: PersonDep) -> Template:
+        return await self._render(request, gateway, person=person)
 
     @post("", name="file_objection")
     async def file(

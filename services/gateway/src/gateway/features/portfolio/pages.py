@@ -20,12 +20,13 @@ from gateway.features.portfolio.page_parts import (
     CATEGORIES,
     FILTERS,
     FLASHES,
+    OWNER_DEPENDENCY,
     SHOWN_ON_PAGE,
     SOURCES,
     STATES,
+    OwnerDep,
     filter_activities,
     page_language,
-    page_owner,
     scheme_for,
     type_label,
     uuid_or_none,
@@ -45,6 +46,7 @@ log = logging.getLogger(__name__)
 
 class PortfolioPages(Controller):
     include_in_schema = False
+    dependencies = OWNER_DEPENDENCY
 
     # --- Overview --------------------------------------------------------------------------------------------
 
@@ -119,9 +121,12 @@ class PortfolioPages(Controller):
 
     @post("/portfolio/activiteiten/{activity_id:uuid}/bevestigen", name="portfolio_confirm", guards=[signed_in])
     async def confirm(
-        self, request: Request[Any, Any, Any], gateway: GatewayDep, activity_id: FromPath[uuid.UUID]
+        self,
+        request: Request[Any, Any, Any],
+        gateway: GatewayDep,
+        activity_id: FromPath[uuid.UUID],
+        owner: OwnerDep,
     ) -> Template | Redirect:
-        owner = await page_owner(request, gateway)
         try:
             await ask(
                 gateway.caller,
@@ -147,9 +152,9 @@ class PortfolioPages(Controller):
         gateway: GatewayDep,
         activity_id: FromPath[uuid.UUID],
         data: Annotated[DisputeForm, FORM],
+        owner: OwnerDep,
     ) -> Template | Redirect:
         t = translator(request)
-        owner = await page_owner(request, gateway)
         reason = data.reason
         field = f"reason-{activity_id}"
         if not reason:
