@@ -1,4 +1,5 @@
-"""Helpers for the HTML forms: the base of the form models the framework decodes, and turning a service's refusal into field messages.
+"""Helpers for the HTML forms: the base of the form models the framework decodes (`PostedForm`), and turning a
+service's refusal into field messages.
 
 A refusal (`RpcError`) lists every broken rule at once as problems, each with a code and an English text. Pages
 show them next to the field they concern, in the page's language (`problem.<code>` in the catalogue), and fall back
