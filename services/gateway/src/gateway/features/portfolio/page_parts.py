@@ -6,14 +6,15 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import Any, Final, TypeAlias
 
 from litestar import Request
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException
 
 from gateway.features.portfolio.queries import get_portfolio
 from gateway.i18n import CATALOGUE, Translator
-from gateway.service_layer.context import Gateway
+from gateway.service_layer.context import Gateway, GatewayDep
 from gateway.web.owners import PortfolioOwner, current_person
 from gateway.web.rendering import request_language
 from lklr_shared.contracts import portfolio as contracts
@@ -40,12 +41,18 @@ def page_language(request: Request[Any, Any, Any]) -> contracts.Language:
     return "en" if request_language(request)[0] == "en" else "nl"
 
 
-async def page_owner(request: Request[Any, Any, Any], gateway: Gateway) -> PortfolioOwner:
-    """The signed-in person's portfolio (404 page for an account without a registration)."""
+async def page_owner(request: Request[Any, Any, Any], gateway: GatewayDep) -> PortfolioOwner:
+    """The `owner` dependency of the portfolio pages: the signed-in person's portfolio, changes recorded as from
+    `web` (the 404 page for an account without a registration)."""
     owner = await current_person(request, gateway.caller, "web")
     if owner is None:
         raise NotFoundException("no registration, so no portfolio")
     return owner
+
+
+OWNER_DEPENDENCY: Final = {"owner": Provide(page_owner)}
+"""The portfolio page controllers' dependencies: resolved only for a handler that takes `owner: OwnerDep`."""
+OwnerDep: TypeAlias = NamedDependency[PortfolioOwner]
 
 
 async def find_activity(

@@ -9,29 +9,31 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from gateway.features.portfolio.forms import DisputeForm
 from gateway.features.portfolio.page_parts import (
     CATEGORIES,
     FILTERS,
     FLASHES,
+    OWNER_DEPENDENCY,
     SHOWN_ON_PAGE,
     SOURCES,
     STATES,
+    OwnerDep,
     filter_activities,
     page_language,
-    page_owner,
     scheme_for,
     type_label,
     uuid_or_none,
 )
 from gateway.features.portfolio.queries import get_portfolio
 from gateway.service_layer.context import Gateway, GatewayDep
-from gateway.web.forms import FormErrors, form_fields, problem_message, translator
+from gateway.web.forms import FORM, FormErrors, problem_message, translator
 from gateway.web.owners import PortfolioOwner, current_person
 from gateway.web.rendering import page
 from gateway.web.web_session import signed_in, web_state
@@ -44,6 +46,7 @@ log = logging.getLogger(__name__)
 
 class PortfolioPages(Controller):
     include_in_schema = False
+    dependencies = OWNER_DEPENDENCY
 
     # --- Overview --------------------------------------------------------------------------------------------
 
@@ -118,9 +121,12 @@ class PortfolioPages(Controller):
 
     @post("/portfolio/activiteiten/{activity_id:uuid}/bevestigen", name="portfolio_confirm", guards=[signed_in])
     async def confirm(
-        self, request: Request[Any, Any, Any], gateway: GatewayDep, activity_id: FromPath[uuid.UUID]
+        self,
+        request: Request[Any, Any, Any],
+        gateway: GatewayDep,
+        activity_id: FromPath[uuid.UUID],
+        owner: OwnerDep,
     ) -> Template | Redirect:
-        owner = await page_owner(request, gateway)
         try:
             await ask(
                 gateway.caller,
@@ -141,11 +147,15 @@ class PortfolioPages(Controller):
 
     @post("/portfolio/activiteiten/{activity_id:uuid}/betwisten", name="portfolio_dispute", guards=[signed_in])
     async def dispute(
-        self, request: Request[Any, Any, Any], gateway: GatewayDep, activity_id: FromPath[uuid.UUID]
+        self,
+        request: Request[Any, Any, Any],
+        gateway: GatewayDep,
+        activity_id: FromPath[uuid.UUID],
+        data: Annotated[DisputeForm, FORM],
+        owner: OwnerDep,
     ) -> Template | Redirect:
         t = translator(request)
-        owner = await page_owner(request, gateway)
-        reason = (await form_fields(request)).get("reason", "")
+        reason = data.reason
         field = f"reason-{activity_id}"
         if not reason:
             return await self._overview(

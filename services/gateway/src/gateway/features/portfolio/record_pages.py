@@ -18,10 +18,11 @@ from litestar.response import Stream, Template
 from gateway.features.portfolio.forms import FIELD_OF_CODE, parse_decimal
 from gateway.features.portfolio.page_parts import (
     CATEGORIES,
+    OWNER_DEPENDENCY,
     SHOWN_ON_PAGE,
+    OwnerDep,
     a2_options,
     page_language,
-    page_owner,
     scheme_for,
     uuid_or_none,
 )
@@ -49,14 +50,18 @@ log = logging.getLogger(__name__)
 
 class PortfolioRecordPages(Controller):
     include_in_schema = False
+    dependencies = OWNER_DEPENDENCY
 
     # --- History, evidence and exports -------------------------------------------------------------------------
 
     @get("/portfolio/activiteiten/{activity_id:uuid}", name="portfolio_history", guards=[signed_in])
     async def history(
-        self, request: Request[Any, Any, Any], gateway: GatewayDep, activity_id: FromPath[uuid.UUID]
+        self,
+        request: Request[Any, Any, Any],
+        gateway: GatewayDep,
+        activity_id: FromPath[uuid.UUID],
+        owner: OwnerDep,
     ) -> Template:
-        owner = await page_owner(request, gateway)
         try:
             history = await ask(
                 gateway.caller,
@@ -79,9 +84,12 @@ class PortfolioRecordPages(Controller):
 
     @get("/portfolio/bewijs/{evidence_id:uuid}", name="portfolio_evidence", guards=[signed_in])
     async def evidence(
-        self, request: Request[Any, Any, Any], gateway: GatewayDep, evidence_id: FromPath[uuid.UUID]
+        self,
+        request: Request[Any, Any, Any],
+        gateway: GatewayDep,
+        evidence_id: FromPath[uuid.UUID],
+        owner: OwnerDep,
     ) -> Stream:
-        owner = await page_owner(request, gateway)
         try:
             first = await first_evidence_chunk(gateway.caller, owner, evidence_id)
         except RpcError as exc:
@@ -99,9 +107,9 @@ class PortfolioRecordPages(Controller):
         self,
         request: Request[Any, Any, Any],
         gateway: Gateway,
+        owner: PortfolioOwner,
         query: type[contracts.ExportPortfolioCsv] | type[contracts.ExportPortfolioPdf],
     ) -> Response[bytes]:
-        owner = await page_owner(request, gateway)
         export = await ask(
             gateway.caller,
             query(
@@ -116,19 +124,27 @@ class PortfolioRecordPages(Controller):
         )
 
     @get("/portfolio/export.csv", name="portfolio_csv", guards=[signed_in])
-    async def export_csv(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Response[bytes]:
-        return await self._export(request, gateway, contracts.ExportPortfolioCsv)
+    async def export_csv(
+        self, request: Request[Any, Any, Any], gateway: GatewayDep, owner: OwnerDep
+    ) -> Response[bytes]:
+        return await self._export(request, gateway, owner, contracts.ExportPortfolioCsv)
 
     @get("/portfolio/export.pdf", name="portfolio_pdf", guards=[signed_in])
-    async def export_pdf(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Response[bytes]:
-        return await self._export(request, gateway, contracts.ExportPortfolioPdf)
+    async def export_pdf(
+        self, request: Request[Any, Any, Any], gateway: GatewayDep, owner: OwnerDep
+    ) -> Response[bytes]:
+        return await self._export(request, gateway, owner, contracts.ExportPortfolioPdf)
 
     # --- What if ... ? -----------------------------------------------------------------------------------------
 
     @get("/portfolio/wat-als", name="portfolio_what_if", guards=[signed_in])
-    async def what_if(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template:
+    async def what_if(
+        self,
+        request: Request[Any, Any, Any],
+        gateway: GatewayDep,
+        owner: OwnerDep,
+    ) -> Template:
         t = translator(request)
-        owner = await page_owner(request, gateway)
         lang = page_language(request)
         query = request.query_params
         cycle_id = uuid_or_none(query.get("cyclus"))
