@@ -8,16 +8,17 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from gateway.features.portfolio.forms import FIELD_OF_CODE, activity_input
 from gateway.features.portfolio.page_parts import (
     CATEGORIES,
-    OWNER_DEPENDENCY,
     SHOWN_ON_PAGE,
+    EntryDep,
     OwnerDep,
+    OwnerPages,
     a2_options,
     evidence_item,
     find_activity,
@@ -47,10 +48,7 @@ from lklr_shared.scheme import CategoryKey
 log = logging.getLogger(__name__)
 
 
-class PortfolioEntryPages(Controller):
-    include_in_schema = False
-    dependencies = OWNER_DEPENDENCY
-
+class PortfolioEntryPages(OwnerPages):
     # --- Adding and editing -----------------------------------------------------------------------------------
 
     def _form(
@@ -169,15 +167,9 @@ class PortfolioEntryPages(Controller):
         )
 
     @get("/portfolio/activiteiten/{activity_id:uuid}/wijzigen", name="portfolio_edit", guards=[signed_in])
-    async def edit(
-        self,
-        request: Request[Any, Any, Any],
-        gateway: GatewayDep,
-        activity_id: FromPath[uuid.UUID],
-        owner: OwnerDep,
-    ) -> Template:
+    async def edit(self, request: Request[Any, Any, Any], gateway: GatewayDep, entry: EntryDep) -> Template:
         lang = page_language(request)
-        activity, portfolio = await find_activity(gateway, owner, activity_id, lang)
+        activity, portfolio = await find_activity(gateway, entry.owner, entry.activity_id, lang)
         t = translator(request)
         values = {
             "category": activity.category,

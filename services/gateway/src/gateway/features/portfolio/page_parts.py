@@ -6,9 +6,10 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Final, TypeAlias
 
-from litestar import Request
+from litestar import Controller, Request
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException
 
@@ -50,9 +51,32 @@ async def page_owner(request: Request[Any, Any, Any], gateway: GatewayDep) -> Po
     return owner
 
 
-OWNER_DEPENDENCY: Final = {"owner": Provide(page_owner)}
-"""The portfolio page controllers' dependencies: resolved only for a handler that takes `owner: OwnerDep`."""
 OwnerDep: TypeAlias = NamedDependency[PortfolioOwner]
+
+
+@dataclass(frozen=True)
+class OwnEntry:
+    """An entry of the signed-in person's portfolio as a page's path names it (`{activity_id}`); the portfolio
+    service checks that it is theirs."""
+
+    owner: PortfolioOwner
+    activity_id: uuid.UUID
+
+
+async def own_entry(owner: PortfolioOwner, activity_id: uuid.UUID) -> OwnEntry:
+    """The `entry` dependency of the pages about one entry."""
+    return OwnEntry(owner, activity_id)
+
+
+EntryDep: TypeAlias = NamedDependency[OwnEntry]
+
+
+class OwnerPages(Controller):
+    """The frame of the portfolio's page controllers: HTML pages (kept out of the OpenAPI document) whose handlers
+    may take the signed-in person as `owner: OwnerDep` (resolved only for a handler that takes it)."""
+
+    include_in_schema = False
+    dependencies = {"owner": Provide(page_owner), "entry": Provide(own_entry)}
 
 
 async def find_activity(

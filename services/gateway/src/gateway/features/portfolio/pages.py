@@ -8,11 +8,9 @@ these URLs, and the portfolio service refuses every object of another person (ev
 from __future__ import annotations
 
 import logging
-import uuid
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
-from litestar.params import FromPath
+from litestar import Request, get, post
 from litestar.response import Redirect, Template
 
 from gateway.features.portfolio.forms import DisputeForm
@@ -20,11 +18,11 @@ from gateway.features.portfolio.page_parts import (
     CATEGORIES,
     FILTERS,
     FLASHES,
-    OWNER_DEPENDENCY,
     SHOWN_ON_PAGE,
     SOURCES,
     STATES,
-    OwnerDep,
+    EntryDep,
+    OwnerPages,
     filter_activities,
     page_language,
     scheme_for,
@@ -44,10 +42,7 @@ from lklr_shared.kit.requests import ask
 log = logging.getLogger(__name__)
 
 
-class PortfolioPages(Controller):
-    include_in_schema = False
-    dependencies = OWNER_DEPENDENCY
-
+class PortfolioPages(OwnerPages):
     # --- Overview --------------------------------------------------------------------------------------------
 
     async def _overview(
@@ -124,13 +119,14 @@ class PortfolioPages(Controller):
         self,
         request: Request[Any, Any, Any],
         gateway: GatewayDep,
-        activity_id: FromPath[uuid.UUID],
-        owner: OwnerDep,
+        entry: EntryDep,
     ) -> Template | Redirect:
         try:
             await ask(
                 gateway.caller,
-                contracts.ConfirmActivity(person_id=owner.person_id, actor=owner.actor, activity_id=activity_id),
+                contracts.ConfirmActivity(
+                    person_id=entry.owner.person_id, actor=entry.owner.actor, activity_id=entry.activity_id
+                ),
             )
         except RpcError as exc:
             if exc.status not in SHOWN_ON_PAGE:
@@ -139,38 +135,40 @@ class PortfolioPages(Controller):
             return await self._overview(
                 request,
                 gateway,
-                owner,
+                entry.owner,
                 errors={"_": problem_message(t, exc, texts="portfolio.problem")},
                 status_code=exc.status,
             )
-        return Redirect(f"/portfolio?bevestigd=1#activiteit-{activity_id}", status_code=303)
+        return Redirect(f"/portfolio?bevestigd=1#activiteit-{entry.activity_id}", status_code=303)
 
     @post("/portfolio/activiteiten/{activity_id:uuid}/betwisten", name="portfolio_dispute", guards=[signed_in])
     async def dispute(
         self,
         request: Request[Any, Any, Any],
         gateway: GatewayDep,
-        activity_id: FromPath[uuid.UUID],
         data: Annotated[DisputeForm, FORM],
-        owner: OwnerDep,
+        entry: EntryDep,
     ) -> Template | Redirect:
         t = translator(request)
         reason = data.reason
-        field = f"reason-{activity_id}"
+        field = f"reason-{entry.activity_id}"
         if not reason:
             return await self._overview(
                 request,
                 gateway,
-                owner,
+                entry.owner,
                 errors={field: t("portfolio.problem.reason_required")},
-                open_dispute=str(activity_id),
+                open_dispute=str(entry.activity_id),
                 status_code=422,
             )
         try:
             await ask(
                 gateway.caller,
                 contracts.DisputeActivity(
-                    person_id=owner.person_id, actor=owner.actor, activity_id=activity_id, reason=reason[:2000]
+                    person_id=entry.owner.person_id,
+                    actor=entry.owner.actor,
+                    activity_id=entry.activity_id,
+                    reason=reason[:2000],
                 ),
             )
         except RpcError as exc:
@@ -179,9 +177,9 @@ class PortfolioPages(Controller):
             return await self._overview(
                 request,
                 gateway,
-                owner,
+                entry.owner,
                 errors={field: problem_message(t, exc, texts="portfolio.problem")},
-                open_dispute=str(activity_id),
+                open_dispute=str(entry.activity_id),
                 status_code=exc.status,
             )
-        return Redirect(f"/portfolio?betwist=1#activiteit-{activity_id}", status_code=303)
+        return Redirect(f"/portfolio?betwist=1#activiteit-{entry.activity_id}", status_code=303)

@@ -10,18 +10,17 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from litestar import Controller, Request, Response, get
+from litestar import Request, Response, get
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Stream, Template
 
+from gateway.features.portfolio import page_parts as parts
 from gateway.features.portfolio.forms import FIELD_OF_CODE, parse_decimal
 from gateway.features.portfolio.page_parts import (
-    CATEGORIES,
-    OWNER_DEPENDENCY,
-    SHOWN_ON_PAGE,
+    EntryDep,
     OwnerDep,
-    a2_options,
+    OwnerPages,
     page_language,
     scheme_for,
     uuid_or_none,
@@ -48,24 +47,17 @@ from lklr_shared.kit.requests import ask
 log = logging.getLogger(__name__)
 
 
-class PortfolioRecordPages(Controller):
-    include_in_schema = False
-    dependencies = OWNER_DEPENDENCY
-
+class PortfolioRecordPages(OwnerPages):
     # --- History, evidence and exports -------------------------------------------------------------------------
 
     @get("/portfolio/activiteiten/{activity_id:uuid}", name="portfolio_history", guards=[signed_in])
-    async def history(
-        self,
-        request: Request[Any, Any, Any],
-        gateway: GatewayDep,
-        activity_id: FromPath[uuid.UUID],
-        owner: OwnerDep,
-    ) -> Template:
+    async def history(self, request: Request[Any, Any, Any], gateway: GatewayDep, entry: EntryDep) -> Template:
         try:
             history = await ask(
                 gateway.caller,
-                contracts.GetActivityHistory(person_id=owner.person_id, actor=owner.actor, activity_id=activity_id),
+                contracts.GetActivityHistory(
+                    person_id=entry.owner.person_id, actor=entry.owner.actor, activity_id=entry.activity_id
+                ),
             )
         except RpcError as exc:
             if exc.status == 404:
@@ -138,12 +130,7 @@ class PortfolioRecordPages(Controller):
     # --- What if ... ? -----------------------------------------------------------------------------------------
 
     @get("/portfolio/wat-als", name="portfolio_what_if", guards=[signed_in])
-    async def what_if(
-        self,
-        request: Request[Any, Any, Any],
-        gateway: GatewayDep,
-        owner: OwnerDep,
-    ) -> Template:
+    async def what_if(self, request: Request[Any, Any, Any], gateway: GatewayDep, owner: OwnerDep) -> Template:
         t = translator(request)
         lang = page_language(request)
         query = request.query_params
@@ -169,7 +156,7 @@ class PortfolioRecordPages(Controller):
             try:
                 answer = await ask(gateway.caller, request_message)
             except RpcError as exc:
-                if exc.status not in SHOWN_ON_PAGE:
+                if exc.status not in parts.SHOWN_ON_PAGE:
                     raise
                 field = "punten" if question == "afkeuren" else FIELD_OF_CODE.get(exc.code, "_")
                 errors[field] = problem_message(t, exc, texts="portfolio.problem")
@@ -184,7 +171,7 @@ class PortfolioRecordPages(Controller):
             values=values,
             errors=errors,
             answer=answer,
-            a2_options=a2_options(scheme, t),
+            a2_options=parts.a2_options(scheme, t),
         )
 
     @staticmethod
@@ -196,7 +183,7 @@ class PortfolioRecordPages(Controller):
         errors: FormErrors,
     ) -> contracts.WhatIf | None:
         category = values.get("category", "")
-        if category not in CATEGORIES:
+        if category not in parts.CATEGORIES:
             errors["category"] = CATALOGUE[lang]["portfolio.problem.category_required"]
             return None
         accredited = values.get("accredited") == "1"
