@@ -52,7 +52,7 @@ def name_matches(search: NameSearch) -> sa.ColumnElement[bool]:
     One condition on "initials surname" covers both: initials and surname are never null, so a fragment inside
     the surname is inside the full name too. The space is written as a literal, not a parameter, so the
     expression is the one the trigram index ``ix_people_full_name_trgm`` holds (migration 0014) and the planner
-    uses it, in the prepared statement's generic plan as well.
+    can use that index (an OR of two conditions, or a parameter inside the expression, made it scan the table).
     """
     full_name = sa.func.lower(people.c.initials + sa.literal_column("' '") + people.c.surname)
     return full_name.contains(search.fragment, autoescape=True)
