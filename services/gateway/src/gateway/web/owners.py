@@ -45,13 +45,17 @@ async def my_registration(caller: ServiceCaller, account_id: uuid.UUID) -> regis
         raise
 
 
+def owner_of(person_id: uuid.UUID, origin: str) -> PortfolioOwner:
+    """The registered person `person_id` acting as the professional, from `origin`."""
+    return PortfolioOwner(person_id, contracts.Actor(person_id=person_id, role="professional", origin=origin[:200]))
+
+
 async def portfolio_owner(caller: ServiceCaller, account_id: uuid.UUID, origin: str) -> PortfolioOwner | None:
     """The registered person behind the account; None when the account holds no registration."""
     registration = await my_registration(caller, account_id)
     if registration is None:
         return None
-    person_id = registration.person_id
-    return PortfolioOwner(person_id, contracts.Actor(person_id=person_id, role="professional", origin=origin[:200]))
+    return owner_of(registration.person_id, origin)
 
 
 def request_origin(request: Request[Any, Any, Any], channel: str) -> str:
