@@ -12,6 +12,7 @@ from typing import Any, Final, TypeAlias
 from litestar import Controller, Request
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 
 from gateway.features.portfolio.queries import get_portfolio
 from gateway.i18n import CATALOGUE, Translator
@@ -63,7 +64,7 @@ class OwnEntry:
     activity_id: uuid.UUID
 
 
-async def own_entry(owner: PortfolioOwner, activity_id: uuid.UUID) -> OwnEntry:
+async def own_entry(owner: OwnerDep, activity_id: FromPath[uuid.UUID]) -> OwnEntry:
     """The `entry` dependency of the pages about one entry."""
     return OwnEntry(owner, activity_id)
 
