@@ -28,6 +28,10 @@ class AnswerCache(Generic[V]):
         self._max_entries = max_entries
         self._entries: OrderedDict[bytes, tuple[float, V]] = OrderedDict()
 
+    def twin(self) -> AnswerCache[Any]:
+        """An empty cache that keeps its answers as long as this one, and as many."""
+        return AnswerCache(seconds=self.seconds, max_entries=self._max_entries)
+
     def get(self, key: bytes, now: float) -> V | None:
         """The answer kept under `key` if it is still fresh at `now`; a stale one is dropped."""
         entry = self._entries.get(key)

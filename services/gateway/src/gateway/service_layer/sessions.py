@@ -16,13 +16,11 @@ none is asked about again each time (a registration granted meanwhile counts at 
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import time
 import uuid
-from collections.abc import Callable
 from typing import Final
 
-from gateway.caller import ServiceCaller
 from gateway.service_layer.answer_cache import AnswerCache, CachedAuthenticator
 from lklr_shared.contracts.registry import (
     AuthenticatedAccount,
@@ -49,19 +47,10 @@ class AccountAuthenticator(CachedAuthenticator[AuthenticatedAccount]):
     default_cache_seconds = DEFAULT_CACHE_SECONDS
     default_max_entries = DEFAULT_CACHE_ENTRIES
 
-    def __init__(
-        self,
-        caller: ServiceCaller,
-        *,
-        cache_seconds: float | None = None,
-        max_entries: int | None = None,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        super().__init__(caller, cache_seconds=cache_seconds, max_entries=max_entries, clock=clock)
-        # Registered person by account, kept exactly as long as the token answers (same seconds, same bound).
-        self._people: AnswerCache[uuid.UUID] = AnswerCache(
-            seconds=self._cache.seconds, max_entries=self.default_max_entries if max_entries is None else max_entries
-        )
+    @functools.cached_property
+    def _people(self) -> AnswerCache[uuid.UUID]:
+        """Registered person by account, kept exactly as long as the token answers (same seconds, same bound)."""
+        return self._cache.twin()
 
     async def session_account(self, session_token: str) -> AuthenticatedAccount | None:
         """The account of a browser session; None when the registry says it is not (or no longer) valid.
