@@ -240,9 +240,9 @@ def _script(today: Any) -> list[list[Envelope]]:
             )
         )
     )
-    # The plain consumer applies deliveries concurrently: a cycle applied beside the entries' events (or beside its
-    # registration) may miss them while they miss the cycle, and the norm goes unannounced there. So the
-    # registration comes once the entries are in, and the cycle once the registration is.
+    # The plain consumer applies deliveries concurrently: a cycle applied beside its registration finds no person
+    # yet and skips the norm check (and the registration checks no norm), so the norm goes unannounced there. So
+    # the registration comes once the entries are in, and the cycle once the registration is.
     second_part, envelopes = envelopes, []
     envelopes.append(
         wrap(
