@@ -9,8 +9,10 @@ consumer instead. Per batch:
 2. parse each; a message that cannot be parsed, or that no handler takes, is dead-lettered at once, exactly as
    the plain consumer does;
 3. in ONE transaction: look the batch up in the inbox (one query), drop what was applied before (and repeats of
-   a message inside the batch), hand the rest to the handlers grouped by contract in arrival order, record every
-   applied message in the inbox (one multi-row insert), commit;
+   a message inside the batch), hand the rest to the handlers grouped by contract in arrival order (or, with
+   `in_order`, in runs that keep the arrival order: of every message, or with an `order_key` of the messages that
+   share a key, such as the person they are about), record every applied message in the inbox (one multi-row
+   insert), commit;
 4. acknowledge only after the commit, every delivery: an ack that fails (its channel was lost) is logged and the
    others are still acknowledged; the broker redelivers the unacknowledged ones and the inbox skips them.
 
