@@ -550,7 +550,9 @@ async def run_audit(args: argparse.Namespace, sizes: Sizes) -> list[Row]:
             share >= 40,
             [
                 f"{sizes.dossiers:,} dossiers in {one.processing_seconds:.1f} s; worker CPU {one.cpu_at_done:.1f} s "
-                f"({1000 * one.cpu_at_done / sizes.dossiers:.2f} ms a dossier); {one.sampled} sampled"
+                f"({1000 * one.cpu_at_done / sizes.dossiers:.2f} ms a dossier, start-up included); {one.sampled} "
+                f"sampled; all cores busy {audit_bench.percent_busy(one.machine_busy)} while it ran (near 100%: no idle core is left "
+                "for a second worker on this machine)"
             ],
         ),
         Row(
@@ -560,7 +562,10 @@ async def run_audit(args: argparse.Namespace, sizes: Sizes) -> list[Row]:
             f"{scale:.2f}x",
             ">= 1.7x",
             scale >= 1.7,
-            [f"{two.processing_seconds:.1f} s; worker CPU {two.cpu_at_done:.1f} s"],
+            [
+                f"{two.processing_seconds:.1f} s; worker CPU {two.cpu_at_done:.1f} s; all cores busy "
+                f"{audit_bench.percent_busy(two.machine_busy)} while they ran"
+            ],
         ),
     ]
 

@@ -166,6 +166,9 @@ class RunResult:
     cpu_at_done: float
     cpu_at_drained: float
     load_average: tuple[float, float]
+    # How busy the machine's cores were (every process: workers, PostgreSQL, RabbitMQ, others) while the dossiers
+    # were processed, as a share of all cores: near 100% one worker already has no idle core to give a second.
+    machine_busy: float | None = None
 
     @property
     def rate(self) -> float:
@@ -249,6 +252,23 @@ def _cpu_seconds(processes: list[subprocess.Popen[bytes]]) -> float:
     return total
 
 
+def machine_cpu_ticks() -> tuple[int, int] | None:
+    """(busy, total) CPU ticks of every core since boot (Linux /proc/stat; None elsewhere)."""
+    try:
+        fields = [int(value) for value in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    except (OSError, ValueError, IndexError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def busy_share(start: tuple[int, int] | None, end: tuple[int, int] | None) -> float | None:
+    """The share of all cores' time that was busy between two `machine_cpu_ticks` readings."""
+    if start is None or end is None or end[1] <= start[1]:
+        return None
+    return (end[0] - start[0]) / (end[1] - start[1])
+
+
 async def _progress(connection: asyncpg.Connection) -> tuple[int, int, int]:
     row = await connection.fetchrow(
         "SELECT (SELECT count(*) FROM dossiers), (SELECT count(*) FROM review_cases),"
@@ -286,6 +306,8 @@ async def run(args: argparse.Namespace, workers: int) -> RunResult:
         spawned = time.perf_counter()
         processes = [_spawn_worker(i, url, args, prefix, log_dir) for i in range(workers)]
         first_seen = done_at = None
+        ticks_at_first: tuple[int, int] | None = None
+        machine_busy: float | None = None
         cpu_at_done = cpu_at_drained = 0.0
         load_before = os.getloadavg()[0]
         while done_at is None:
@@ -297,9 +319,11 @@ async def run(args: argparse.Namespace, workers: int) -> RunResult:
             now = time.perf_counter()
             if recorded and first_seen is None:
                 first_seen = now
+                ticks_at_first = machine_cpu_ticks()
             if recorded >= args.dossiers and unassigned == 0:
                 done_at = now
                 cpu_at_done = _cpu_seconds(processes)
+                machine_busy = busy_share(ticks_at_first, machine_cpu_ticks())
             elif now - spawned > args.timeout:
                 raise TimeoutError(f"only {recorded} of {args.dossiers} dossiers after {args.timeout}s")
         assert first_seen is not None
@@ -335,6 +359,7 @@ async def run(args: argparse.Namespace, workers: int) -> RunResult:
             cpu_at_done=cpu_at_done,
             cpu_at_drained=cpu_at_drained,
             load_average=(load_before, os.getloadavg()[0]),
+            machine_busy=machine_busy,
         )
     finally:
         for process in processes:
@@ -372,6 +397,11 @@ async def _remove_broker_names(connection: aio_pika.abc.AbstractConnection, topo
         finally:
             if not channel.is_closed:
                 await channel.close()
+
+
+def percent_busy(share: float | None) -> str:
+    """A `busy_share` as a percentage for the printed figures."""
+    return "n/a" if share is None else f"{100 * share:.0f}%"
 
 
 # --- sizing ------------------------------------------------------------------------------------------------------
@@ -446,6 +476,7 @@ async def main(argv: list[str] | None = None) -> int:
             f" {result.sampled} sampled, {result.cases} cases, load per reviewer {result.load_spread[0]}–"
             f"{result.load_spread[1]}; outbox drained {drain} after that\n"
             f"    worker CPU {result.cpu_at_done:.1f} s until done, {result.cpu_at_drained:.1f} s until drained;"
+            f" cores busy {percent_busy(result.machine_busy)} while processing;"
             f" machine load average {result.load_average[0]:.1f} before, {result.load_average[1]:.1f} after"
             f" (other processes share these {os.cpu_count()} cores); logs: {result.log_dir}",
             flush=True,

@@ -39,6 +39,7 @@ from lklr_shared.kit.runtime import ServiceRuntime
 from lklr_shared.kit.topology import Topology
 from lklr_shared.registration_numbers import registration_number_for
 from tests.support.events import EventLog
+from tests.support.service_settings import local_test_settings
 
 # Registration numbers are unique per database; each call hands out sequences no other test uses.
 _sequences = itertools.count(1)
@@ -227,12 +228,7 @@ async def running_service(amqp_url: str, databases: Any, broker_names: Any, **ov
         on_envelope=events.envelopes.append,
     )
     settings = AccreditationSettings(
-        environment="local",
-        database_url=url,
-        amqp_url=amqp_url,
-        broker_prefix=topology.prefix,
-        health_port=0,
-        outbox_poll_seconds=0.5,
+        **local_test_settings(url, amqp_url, topology),
         rpc_timeout_seconds=60,
         allow_demo_commands=True,
         **overrides,

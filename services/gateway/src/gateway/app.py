@@ -54,7 +54,7 @@ from gateway.features.provider.api import (
 from gateway.features.provider.api import PATH as PROVIDER_API_PATH
 from gateway.features.provider.api import SECURITY_SCHEME as PROVIDER_SECURITY_SCHEME
 from gateway.features.provider.openapi_texts import SANDBOX_TEXT, XAPI_TEXT
-from gateway.features.provider.portal import PUBLIC_BASE_URL_STATE
+from gateway.features.provider.portal import PUBLIC_BASE_URL_STATE, NotAProvider, not_a_provider_handler
 from gateway.features.provider.webhooks import openapi_webhooks
 from gateway.features.provider.xapi_protocol import PATH as XAPI_PATH
 from gateway.features.provider.xapi_protocol import (
@@ -80,6 +80,7 @@ from gateway.web.errors import (
     role_required_handler,
     rpc_error_handler,
 )
+from gateway.web.forms import FORM_TYPE_DECODERS, read_posted_form
 from gateway.web.health import asyncapi_document, livez, readyz
 from gateway.web.metrics import HttpMetricsMiddleware, metrics_endpoint
 from gateway.web.openapi_page import PlainOpenAPIPage
@@ -296,7 +297,12 @@ def build_app(
             LoginRequired: login_required_handler,
             CsrfRejected: csrf_rejected_handler,
             RoleRequired: role_required_handler,
+            # Raised only by the provider portal's pages (`find_provider`): their own 403 page.
+            NotAProvider: not_a_provider_handler,
         },
+        # A page handler's `data` is its form model, decoded by the pages' rules (see `web.forms.PostedForm`).
+        type_decoders=FORM_TYPE_DECODERS,
+        before_request=read_posted_form,
         template_config=TemplateConfig(instance=_template_engine()),
         openapi_config=_openapi_config(),
         lifespan=[broker_lifespan],

@@ -39,6 +39,7 @@ from lklr_shared.kit.runtime import ServiceRuntime
 from lklr_shared.kit.topology import Topology
 from portfolio.bootstrap import MIGRATIONS_DIR, build_runtime
 from portfolio.settings import PortfolioSettings
+from tests.support.service_settings import local_test_settings
 from tests.support.waiting import wait_for
 
 PROBE = "probe"
@@ -214,12 +215,7 @@ async def running_portfolio(
     await asyncio.to_thread(run_migrations, url, MIGRATIONS_DIR)
     topology = broker_names.topology(consumers={"portfolio", PROBE}, services={"portfolio"})
     settings = PortfolioSettings(
-        environment="local",
-        database_url=url,
-        amqp_url=amqp_url,
-        broker_prefix=topology.prefix,
-        health_port=0,
-        outbox_poll_seconds=0.5,
+        **local_test_settings(url, amqp_url, topology),
         blob_dir=blob_dir,
         **overrides,
     )

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from registry.domain.rate_limit import RateLimit, decide, estimated_count, window_start
+from registry.domain.rate_limit import RateLimit, decide, estimated_count, most_allowed, window_start
 
 pytestmark = pytest.mark.unit
 
@@ -99,3 +99,20 @@ def test_a_rate_needs_a_positive_limit_and_window() -> None:
         RateLimit(limit=0, window=MINUTE)
     with pytest.raises(ValueError):
         RateLimit(limit=1, window=timedelta(milliseconds=10))
+
+
+@given(
+    limit=st.integers(min_value=1, max_value=200),
+    previous=st.integers(min_value=0, max_value=400),
+    current=st.integers(min_value=0, max_value=400),
+    offset_us=st.integers(min_value=0, max_value=60_000_000 - 1),
+)
+def test_the_most_a_window_may_hold_allows_exactly_what_decide_allows(
+    limit: int, previous: int, current: int, offset_us: int
+) -> None:
+    # The registry checks and raises the count in one statement ("add one while the count is below the most"):
+    # that must admit exactly the requests the sliding-window rule admits.
+    rate = RateLimit(limit=limit, window=MINUTE)
+    now = T0 + timedelta(microseconds=offset_us)
+    most = most_allowed(now=now, rate=rate, previous=previous)
+    assert decide(now=now, rate=rate, current=current, previous=previous).allowed == (current + 1 <= most)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -55,6 +55,10 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+# Connections one engine (one service process) keeps open at most; the RPC server answers 16 requests at once.
+POOL_SIZE: Final = 15
+
+
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """Build an async engine: SQLite in WAL mode with foreign keys on, or PostgreSQL through asyncpg."""
     if is_sqlite(url):
@@ -75,6 +79,11 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    # As many connections as before at most (SQLAlchemy's 5 kept plus 10 overflow), but all of them kept: an overflow
+    # connection is closed when it is returned, so a service answering more than five requests at once opened a new
+    # PostgreSQL connection (a backend process, authentication, type introspection) for nearly every request.
+    kwargs.setdefault("pool_size", POOL_SIZE)
+    kwargs.setdefault("max_overflow", 0)
     return create_async_engine(url, **kwargs)
 
 

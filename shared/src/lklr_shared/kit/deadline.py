@@ -17,11 +17,6 @@ from contextvars import ContextVar
 _deadline: ContextVar[float | None] = ContextVar("lklr_request_deadline", default=None)
 
 
-def current_deadline() -> float | None:
-    """The handled request's deadline in epoch seconds; None outside a request or for one without a deadline."""
-    return _deadline.get()
-
-
 def seconds_left(now: Callable[[], float] = time.time) -> float | None:
     """Seconds until the handled request's client gives up (negative once it has); None without a deadline."""
     deadline = _deadline.get()

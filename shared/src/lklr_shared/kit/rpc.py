@@ -144,6 +144,7 @@ class RpcServer(ManualSubscription):
             await message.ack()
             return
         body: dict[str, Any]
+        payload: str | None = None
         envelope: Envelope | None = None
         try:
             envelope, request, claims = self._admit(message)
@@ -154,12 +155,8 @@ class RpcServer(ManualSubscription):
                     reply = await request_log.once(message.headers, envelope, handler, request)
             finally:
                 reset_current_actor(actor_token)
-            body = {
-                "ok": True,
-                "type": reply.wire_name,
-                "version": reply.wire_version,
-                "payload": reply.model_dump(mode="json"),
-            }
+            body = {"ok": True, "type": reply.wire_name, "version": reply.wire_version}
+            payload = reply.model_dump_json()
         except RpcError as exc:
             body = {"ok": False, "error": exc.as_dict()}
         except Exception as exc:
@@ -182,7 +179,7 @@ class RpcServer(ManualSubscription):
             try:
                 # Not mandatory: a caller that gave up has no reply queue any more, and that is no error here.
                 await self._broker.publish(
-                    json.dumps(body).encode(),
+                    _reply_bytes(body, payload),
                     routing_key=raw.reply_to,
                     correlation_id=raw.correlation_id,
                     content_type="application/json",
@@ -242,6 +239,19 @@ class RpcServer(ManualSubscription):
             log.info("%s: %s refused: %s", self.service, envelope.type, refusal.message)
             raise RpcError(refusal.code, refusal.message, refusal.status) from refusal
         return envelope, request, claims
+
+
+def _reply_bytes(body: dict[str, Any], payload: str | None) -> bytes:
+    """The reply as sent: ``body`` with the reply contract's JSON as ``payload``.
+
+    The payload is serialised once, by pydantic's own JSON serialiser, and put into the reply as it is: the same
+    JSON values as ``model_dump(mode="json")`` passed through ``json.dumps``, in a fraction of the time (a portfolio
+    of sixty activities is the largest reply a reader asks for again and again).
+    """
+    head = json.dumps(body)
+    if payload is None:
+        return head.encode()
+    return f'{head[:-1]}, "payload": {payload}}}'.encode()
 
 
 class _ReplyRouter:

@@ -22,14 +22,6 @@ def _canonical(value: EntityId) -> str:
     return str(value)
 
 
-class NoEligibleReviewer(Exception):
-    """No active reviewer is free of a conflict of interest for the case."""
-
-    def __init__(self, case_id: EntityId) -> None:
-        super().__init__(f"no eligible reviewer for case {case_id}")
-        self.case_id = case_id
-
-
 class Conflict(StrEnum):
     """Why a reviewer may not review a case."""
 
@@ -112,19 +104,6 @@ def _pick(case: ReviewCase, reviewers: Sequence[Reviewer], loads: Mapping[str, i
     if not eligible:
         return None
     return min(eligible, key=lambda r: (loads[_canonical(r.reviewer_id)], _canonical(r.reviewer_id)))
-
-
-def assign_reviewer(case: ReviewCase, reviewers: Iterable[Reviewer]) -> Reviewer:
-    """Return the reviewer who gets ``case``: the eligible one with the least load, ties to the smallest id.
-
-    Raises ``NoEligibleReviewer`` when every reviewer is inactive or has a conflict of interest.
-    """
-    pool = list(reviewers)
-    _check_unique(pool)
-    chosen = _pick(case, pool, {_canonical(r.reviewer_id): r.load for r in pool})
-    if chosen is None:
-        raise NoEligibleReviewer(case.case_id)
-    return chosen
 
 
 def assign_batch(cases: Iterable[ReviewCase], reviewers: Iterable[Reviewer]) -> BatchAssignment:

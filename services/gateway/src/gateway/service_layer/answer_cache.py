@@ -1,19 +1,23 @@
 """A short memory of positive answers, for the checks the gateway makes on every request (sessions, API tokens,
 API keys): kept per process for a few seconds, keyed by a digest of the secret (never the secret itself),
-bounded (the oldest entries go first). Refusals are never put in.
+bounded (the oldest entries go first). Refusals are never put in. Requests that miss the same key at the same
+time share one question to the service (the first asks, the others wait for its answer), so a client with many
+connections open does not ask once per connection whenever its entry runs out.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
+from collections.abc import Awaitable, Callable, Iterator
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 if TYPE_CHECKING:
     from gateway.caller import ServiceCaller
 
 V = TypeVar("V")
+T = TypeVar("T")
 
 
 class AnswerCache(Generic[V]):
@@ -78,3 +82,18 @@ class CachedAuthenticator(Generic[V]):
             seconds=self.default_cache_seconds if cache_seconds is None else cache_seconds,
             max_entries=self.default_max_entries if max_entries is None else max_entries,
         )
+        self._in_flight: dict[bytes, asyncio.Future[Any]] = {}
+
+    async def _shared(self, key: bytes, ask: Callable[[], Awaitable[T]]) -> T:
+        """The answer of ``ask()``, asked once for all the requests that want ``key`` at the same time.
+
+        Its answer or error goes to every one of them; a request that gives up (a client gone) does not cancel
+        the question for the others. ``key`` names the kind of question too (different kinds never share).
+        """
+        pending = self._in_flight.get(key)
+        if pending is None:
+            pending = asyncio.ensure_future(ask())
+            self._in_flight[key] = pending
+            pending.add_done_callback(lambda _done: self._in_flight.pop(key, None))
+        answer: T = await asyncio.shield(pending)
+        return answer

@@ -6,16 +6,27 @@ as they are now). The browser keeps the token in a signed cookie; API clients se
 keyed by a SHA-256 of the token, so a page with several requests behind it does not ask the registry each time.
 That delays a logout elsewhere, a password reset or a role change by at most that long, which is why it is
 short. Refusals are never cached, and this process's own logout drops its entry at once.
+
+The API also remembers, per account and for the same few seconds, which registered person the account acts as
+(`registered_person`), so a client reading its portfolio again and again asks the registry nothing but the
+portfolio service once a request. That adds nothing to the window above: every request still has its token (or
+session) checked first, an account's registration never passes to another person, and an account that holds
+none is asked about again each time (a registration granted meanwhile counts at once).
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
+import uuid
+from collections.abc import Callable
 from typing import Final
 
-from gateway.service_layer.answer_cache import CachedAuthenticator
+from gateway.caller import ServiceCaller
+from gateway.service_layer.answer_cache import AnswerCache, CachedAuthenticator
 from lklr_shared.contracts.registry import (
     AuthenticatedAccount,
+    GetMyRegistration,
     MailLanguage,
     SetPreferredLanguage,
     ValidateSession,
@@ -38,6 +49,20 @@ class AccountAuthenticator(CachedAuthenticator[AuthenticatedAccount]):
     default_cache_seconds = DEFAULT_CACHE_SECONDS
     default_max_entries = DEFAULT_CACHE_ENTRIES
 
+    def __init__(
+        self,
+        caller: ServiceCaller,
+        *,
+        cache_seconds: float | None = None,
+        max_entries: int | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(caller, cache_seconds=cache_seconds, max_entries=max_entries, clock=clock)
+        # Registered person by account, kept exactly as long as the token answers (same seconds, same bound).
+        self._people: AnswerCache[uuid.UUID] = AnswerCache(
+            seconds=self._cache.seconds, max_entries=self.default_max_entries if max_entries is None else max_entries
+        )
+
     async def session_account(self, session_token: str) -> AuthenticatedAccount | None:
         """The account of a browser session; None when the registry says it is not (or no longer) valid.
 
@@ -50,6 +75,30 @@ class AccountAuthenticator(CachedAuthenticator[AuthenticatedAccount]):
     async def api_account(self, api_token: str) -> AuthenticatedAccount | None:
         """The account of an API bearer token; None when it is unknown, expired or revoked."""
         return await self._resolve(b"api", api_token, VerifyApiToken(token=api_token))
+
+    async def registered_person(self, account: AuthenticatedAccount) -> uuid.UUID | None:
+        """The person whose registration ``account`` holds (the portfolio's owner); None when it holds none.
+
+        Call it after the request's token or session was checked (its requests to the registry act for
+        ``account``). A found person is reused for the cache's few seconds (see the module docstring); None is
+        never remembered. Raises the RpcError of an unreachable or slow registry.
+        """
+        key = b"person\x00" + account.account_id.bytes
+        cached = self._people.get(key, self._clock())
+        if cached is not None:
+            return cached
+        return await self._shared(key, lambda: self._ask_person(key, account))
+
+    async def _ask_person(self, key: bytes, account: AuthenticatedAccount) -> uuid.UUID | None:
+        now = self._clock()
+        try:
+            registration = await ask(self._caller, GetMyRegistration(actor_account_id=account.account_id))
+        except RpcError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        self._people.put(key, registration.person_id, now)
+        return registration.person_id
 
     async def set_preferred_language(
         self, session_token: str, account: AuthenticatedAccount, language: MailLanguage, *, client_ip: str
@@ -81,10 +130,14 @@ class AccountAuthenticator(CachedAuthenticator[AuthenticatedAccount]):
         if not token or len(token) > MAX_TOKEN_LENGTH or not token.isprintable():
             return None
         key = self._key(kind, token)
-        now = self._clock()
-        cached = self._cache.get(key, now)
+        cached = self._cache.get(key, self._clock())
         if cached is not None:
             return _acting(cached)
+        account = await self._shared(key, lambda: self._ask_account(key, request))
+        return None if account is None else _acting(account)
+
+    async def _ask_account(self, key: bytes, request: ValidateSession | VerifyApiToken) -> AuthenticatedAccount | None:
+        now = self._clock()
         try:
             account = await ask(self._caller, request)
         except RpcError as exc:
@@ -92,7 +145,7 @@ class AccountAuthenticator(CachedAuthenticator[AuthenticatedAccount]):
                 return None
             raise
         self._cache.put(key, account, now)
-        return _acting(account)
+        return account
 
 
 def _acting(account: AuthenticatedAccount) -> AuthenticatedAccount:

@@ -15,11 +15,18 @@ from typing import Any, Final
 from litestar import Request
 from litestar.response import Template
 
+from gateway.web.forms import PostedForm
 from gateway.web.rendering import page
 from gateway.web.web_session import CSRF_FIELD
 
 CONFIRM_FIELD: Final = "bevestigd"
 CONFIRM_VALUE: Final = "ja"
+
+
+class ConfirmableForm(PostedForm):
+    """A form asked again on the confirmation page before it acts: its confirmation field (`CONFIRM_FIELD`)."""
+
+    bevestigd: str = ""
 
 
 def is_confirmed(values: Mapping[str, str]) -> bool:

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, TypeAlias
 
 from litestar import Request
+from litestar.di import NamedDependency, Provide
 
 from gateway.caller import ServiceCaller
 from gateway.service_layer.api_keys import ApiKeyRejected
+from gateway.service_layer.context import GatewayDep
 from gateway.web.web_session import client_ip, current_account
 from lklr_shared.contracts import accreditation as accreditation_contracts
 from lklr_shared.contracts import audit as audit_contracts
@@ -43,13 +45,17 @@ async def my_registration(caller: ServiceCaller, account_id: uuid.UUID) -> regis
         raise
 
 
+def owner_of(person_id: uuid.UUID, origin: str) -> PortfolioOwner:
+    """The registered person `person_id` acting as the professional, from `origin`."""
+    return PortfolioOwner(person_id, contracts.Actor(person_id=person_id, role="professional", origin=origin[:200]))
+
+
 async def portfolio_owner(caller: ServiceCaller, account_id: uuid.UUID, origin: str) -> PortfolioOwner | None:
     """The registered person behind the account; None when the account holds no registration."""
     registration = await my_registration(caller, account_id)
     if registration is None:
         return None
-    person_id = registration.person_id
-    return PortfolioOwner(person_id, contracts.Actor(person_id=person_id, role="professional", origin=origin[:200]))
+    return owner_of(registration.person_id, origin)
 
 
 def request_origin(request: Request[Any, Any, Any], channel: str) -> str:
@@ -87,3 +93,35 @@ async def my_reviewer(caller: ServiceCaller, account_id: uuid.UUID) -> audit_con
     not registered the account as a reviewer."""
     reviewers = await ask(caller, audit_contracts.ListReviewers())
     return next((reviewer for reviewer in reviewers.reviewers if reviewer.reviewer_id == account_id), None)
+
+
+@dataclass(frozen=True)
+class ReviewerLookup:
+    """The signed-in account's reviewer record, asked of the audit only when awaited (`await reviewer()`): a page
+    that needs it on one path alone pays the call on that path alone."""
+
+    caller: ServiceCaller
+    account_id: uuid.UUID
+
+    async def __call__(self) -> audit_contracts.ReviewerView | None:
+        return await my_reviewer(self.caller, self.account_id)
+
+
+def current_reviewer(request: Request[Any, Any, Any], gateway: GatewayDep) -> ReviewerLookup:
+    """The `reviewer` dependency of the review pages (signed in: their role guard checked it)."""
+    return ReviewerLookup(gateway.caller, current_account(request).account_id)
+
+
+def current_person_from(channel: str) -> Provide:
+    """The `person` dependency: the registered person the signed-in account acts for (`current_person`), with
+    `channel` recorded in the actor's origin; None when the account holds no registration (each page answers that
+    its own way). Resolved only for the handlers that take `person`."""
+
+    async def person(request: Request[Any, Any, Any], gateway: GatewayDep) -> PortfolioOwner | None:
+        return await current_person(request, gateway.caller, channel)
+
+    return Provide(person)
+
+
+PersonDep: TypeAlias = NamedDependency[PortfolioOwner | None]
+ReviewerDep: TypeAlias = NamedDependency[ReviewerLookup]

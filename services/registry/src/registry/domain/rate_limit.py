@@ -80,6 +80,18 @@ def decide(*, now: datetime, rate: RateLimit, current: int, previous: int) -> Ra
     return RateDecision(allowed=False, retry_after=_wait_until_allowed(now, rate, current, previous))
 
 
+def most_allowed(*, now: datetime, rate: RateLimit, previous: int) -> int:
+    """The most requests the fixed window containing ``now`` may hold with the previous window at ``previous``.
+
+    A request is allowed exactly when the current window's count after it stays at or below this number (the
+    same condition as :func:`decide`, solved for the current count), so the count can be checked and raised in
+    one atomic statement. It is negative when even the first request of the window would be refused.
+    """
+    if previous < 0:
+        raise ValueError("request counts cannot be negative")
+    return math.floor(rate.limit - previous * (1 - _elapsed_share(now, rate)))
+
+
 def _wait_until_allowed(now: datetime, rate: RateLimit, current: int, previous: int) -> timedelta:
     """The shortest wait after which one request would be allowed, if nobody else asks meanwhile."""
     share = _elapsed_share(now, rate)

@@ -32,6 +32,8 @@ from lklr_shared.registration_numbers import (
     InvalidRegistrationNumber,
     damm_check_digit,
     damm_interim,
+    is_valid_registration_number,
+    registration_number_for,
     registration_number_problem,
 )
 
@@ -94,12 +96,7 @@ def issue_number(sequence: int) -> RegistrationNumber:
     Raises ``ValueError`` for a sequence outside that range: running out of numbers is an operational
     problem to surface, never something to wrap around silently.
     """
-    if isinstance(sequence, bool) or not isinstance(sequence, int):
-        raise TypeError(f"sequence must be an int, got {type(sequence).__name__}")
-    if not 1 <= sequence <= MAX_SEQUENCE:
-        raise ValueError(f"sequence must be between 1 and {MAX_SEQUENCE}, got {sequence}")
-    body = f"{sequence:0{SEQUENCE_DIGITS}d}"
-    return RegistrationNumber(f"{body}{damm_check_digit(body)}")
+    return RegistrationNumber(registration_number_for(sequence))
 
 
 def parse_registration_number(text: str) -> RegistrationNumber:
@@ -114,8 +111,3 @@ def parse_registration_number(text: str) -> RegistrationNumber:
     if problem is not None:
         raise problem
     return RegistrationNumber(stripped)
-
-
-def is_valid_registration_number(text: str) -> bool:
-    """Return whether ``text`` (surrounding whitespace ignored) is a valid registration number."""
-    return _problem(text.strip()) is None

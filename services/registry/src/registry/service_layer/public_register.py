@@ -19,7 +19,7 @@ from registry.adapters.sql import as_utc
 from registry.domain.cycles import Cycle
 from registry.domain.people import roles_of
 from registry.domain.public_register import PublicRegisterEntry, registered_entry
-from registry.domain.rate_limit import RateLimit, decide, window_start
+from registry.domain.rate_limit import RateLimit, decide, most_allowed, window_start
 from registry.domain.register_search import InvalidSearch, parse_search
 from registry.domain.registration_number import InvalidRegistrationNumber, RegistrationNumber
 from registry.domain.registrations import Registration
@@ -111,20 +111,31 @@ async def admit(
 ) -> None:
     """Count one request of ``client_key`` in ``scope``, or raise 429 rate_limited (with retry-after).
 
-    The count commits on its own, before the request's work, so concurrent requests of one client through several
-    gateways serialise only on this short transaction. A refused request is rolled back, not counted.
+    The count is checked and raised in one statement that commits on its own, before the request's work (see
+    ``rate_limits.count_within``): one client's concurrent requests, through any gateway, never wait for each
+    other's transactions, and none goes ahead past the limit. A refused request is not counted.
     """
     now = ctx.now()
     current_window = window_start(now, rate.window)
-    session = uow.session
-    counted = await rate_limits.count_request(session, scope=scope, client_key=client_key, window_start=current_window)
-    previous = await rate_limits.requests_in_window(
-        session, scope=scope, client_key=client_key, window_start=current_window - rate.window
-    )
-    decision = decide(now=now, rate=rate, current=counted - 1, previous=previous)
-    if not decision.allowed:
-        await session.rollback()
-        raise TooManyRequests("rate_limited", refusal, retry_after=decision.retry_after_seconds)
+    async with uow.session_factory() as counters:
+        await rate_limits.autocommit(counters)
+        previous = await rate_limits.requests_in_window(
+            counters, scope=scope, client_key=client_key, window_start=current_window - rate.window
+        )
+        counted = await rate_limits.count_within(
+            counters,
+            scope=scope,
+            client_key=client_key,
+            window_start=current_window,
+            most=most_allowed(now=now, rate=rate, previous=previous),
+        )
+        if counted is None:
+            current = await rate_limits.requests_in_window(
+                counters, scope=scope, client_key=client_key, window_start=current_window
+            )
+            decision = decide(now=now, rate=rate, current=current, previous=previous)
+            await uow.session.rollback()
+            raise TooManyRequests("rate_limited", refusal, retry_after=decision.retry_after_seconds)
     await uow.commit()
     if ctx.housekeeping.due(now):
         await _purge_stale_rows(uow, ctx)

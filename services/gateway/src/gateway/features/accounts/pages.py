@@ -15,9 +15,10 @@ from litestar.params import FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
 from gateway.domain.web_security import safe_next
+from gateway.features.accounts.forms import EmailForm, LoginForm, ResetPasswordForm, SignUpForm, TokenForm
 from gateway.service_layer.context import GatewayDep
 from gateway.web.accounts_context import AccountsContext, AccountsContextDep
-from gateway.web.forms import GENERAL, FormErrors, form_fields, problem_messages, translator, wait_seconds
+from gateway.web.forms import FORM, GENERAL, FormErrors, problem_messages, translator, wait_seconds
 from gateway.web.rendering import ROLE_LINKS, page, request_language
 from gateway.web.web_session import client_ip, web_state
 from lklr_shared.contracts import registry as contracts
@@ -87,25 +88,29 @@ class AccountPages(Controller):
 
     @post("/account/aanmaken", name="sign_up_post")
     async def sign_up(
-        self, request: Request[Any, Any, Any], gateway: GatewayDep, accounts_context: AccountsContextDep
+        self,
+        request: Request[Any, Any, Any],
+        gateway: GatewayDep,
+        accounts_context: AccountsContextDep,
+        data: Annotated[SignUpForm, FORM],
     ) -> Template | Redirect:
         t = translator(request)
-        values = await form_fields(request)
+        values = data.posted()
         errors: FormErrors = {}
         for name in ("initials", "surname", "email", "password"):
             if not values.get(name):
                 errors[name] = t(f"account.required.{name}")
-        if values.get("password") and values.get("password") != values.get("password_repeat"):
+        if data.password and data.password != data.password_repeat:
             errors["password_repeat"] = t("problem.password_mismatch")
         if not errors:
             try:
                 await ask(
                     gateway.caller,
                     contracts.SignUp(
-                        email=values["email"],
-                        password=values["password"],
-                        initials=values["initials"],
-                        surname=values["surname"],
+                        email=data.email,
+                        password=data.password,
+                        initials=data.initials,
+                        surname=data.surname,
                         client_ip=client_ip(request),
                         language=mail_language(request),
                     ),
@@ -157,11 +162,14 @@ class AccountPages(Controller):
 
     @post("/account/bevestigen", name="confirm_email_post")
     async def confirm(
-        self, request: Request[Any, Any, Any], gateway: GatewayDep, accounts_context: AccountsContextDep
+        self,
+        request: Request[Any, Any, Any],
+        gateway: GatewayDep,
+        accounts_context: AccountsContextDep,
+        data: Annotated[TokenForm, FORM],
     ) -> Template | Redirect:
         t = translator(request)
-        values = await form_fields(request)
-        token = values.get("token", "")
+        token = data.token
         errors: FormErrors = {}
         if not token:
             errors["token"] = t("account.confirm.token_missing")
@@ -187,13 +195,14 @@ class AccountPages(Controller):
         return Redirect("/account/bevestigen?bevestigd=1", status_code=303)
 
     @post("/account/bevestigen/opnieuw", name="resend_confirmation")
-    async def resend_confirmation(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Redirect:
-        values = await form_fields(request)
-        if values.get("email"):
+    async def resend_confirmation(
+        self, request: Request[Any, Any, Any], gateway: GatewayDep, data: Annotated[EmailForm, FORM]
+    ) -> Redirect:
+        if data.email:
             await ask(
                 gateway.caller,
                 contracts.RequestEmailConfirmation(
-                    email=values["email"], client_ip=client_ip(request), language=mail_language(request)
+                    email=data.email, client_ip=client_ip(request), language=mail_language(request)
                 ),
             )
         return Redirect("/account/bevestigen?opnieuw=1", status_code=303)
@@ -226,14 +235,17 @@ class AccountPages(Controller):
 
     @post("/inloggen", name="login_post")
     async def login(
-        self, request: Request[Any, Any, Any], gateway: GatewayDep, accounts_context: AccountsContextDep
+        self,
+        request: Request[Any, Any, Any],
+        gateway: GatewayDep,
+        accounts_context: AccountsContextDep,
+        data: Annotated[LoginForm, FORM],
     ) -> Template | Redirect:
         t = translator(request)
-        values = await form_fields(request)
-        email, password = values.get("email", ""), values.get("password", "")
-        totp_code = values.get("totp_code", "").replace(" ", "") or None
-        next_path = values.get("next", "")
-        step = "totp" if values.get("step") == "totp" else "password"
+        email, password = data.email, data.password
+        totp_code = data.totp_code.replace(" ", "") or None
+        next_path = data.next
+        step = "totp" if data.step == "totp" else "password"
 
         def again(
             step: str, errors: FormErrors, status: int, *, resend: bool = False, retry_after: int | None = None
@@ -256,7 +268,11 @@ class AccountPages(Controller):
             return no_store(response)
 
         if not email or not password:
-            missing = {name: t(f"account.required.{name}") for name in ("email", "password") if not values.get(name)}
+            missing = {
+                name: t(f"account.required.{name}")
+                for name, value in (("email", email), ("password", password))
+                if not value
+            }
             return again("password", missing, 422)
         if step == "totp" and not totp_code:
             return again("totp", {"totp_code": t("account.totp.missing")}, 422)
@@ -311,23 +327,26 @@ class AccountPages(Controller):
 
     @post("/account/wachtwoord-vergeten", name="forgot_password_post")
     async def forgot(
-        self, request: Request[Any, Any, Any], gateway: GatewayDep, accounts_context: AccountsContextDep
+        self,
+        request: Request[Any, Any, Any],
+        gateway: GatewayDep,
+        accounts_context: AccountsContextDep,
+        data: Annotated[EmailForm, FORM],
     ) -> Template | Redirect:
-        values = await form_fields(request)
-        if not values.get("email"):
+        if not data.email:
             return page(
                 request,
                 "account/wachtwoord_vergeten.html",
                 status_code=422,
                 sent=False,
                 errors={"email": translator(request)("account.required.email")},
-                values=values,
+                values=data.posted(),
                 dev_pages=accounts_context.dev_pages,
             )
         await ask(
             gateway.caller,
             contracts.RequestPasswordReset(
-                email=values["email"], client_ip=client_ip(request), language=mail_language(request)
+                email=data.email, client_ip=client_ip(request), language=mail_language(request)
             ),
         )
         return Redirect("/account/wachtwoord-vergeten?verstuurd=1", status_code=303)
@@ -337,22 +356,23 @@ class AccountPages(Controller):
         return no_store(page(request, "account/wachtwoord_herstellen.html", token=token, errors={}))
 
     @post("/account/wachtwoord-herstellen", name="reset_password_post")
-    async def reset(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template | Redirect:
+    async def reset(
+        self, request: Request[Any, Any, Any], gateway: GatewayDep, data: Annotated[ResetPasswordForm, FORM]
+    ) -> Template | Redirect:
         t = translator(request)
-        values = await form_fields(request)
-        token = values.get("token", "")
+        token = data.token
         errors: FormErrors = {}
         if not token:
             errors["token"] = t("account.confirm.token_missing")
-        if not values.get("password"):
+        if not data.password:
             errors["password"] = t("account.required.password")
-        elif values.get("password") != values.get("password_repeat"):
+        elif data.password != data.password_repeat:
             errors["password_repeat"] = t("problem.password_mismatch")
         if not errors:
             try:
                 await ask(
                     gateway.caller,
-                    contracts.ResetPassword(token=token, new_password=values["password"], client_ip=client_ip(request)),
+                    contracts.ResetPassword(token=token, new_password=data.password, client_ip=client_ip(request)),
                 )
             except RpcError as exc:
                 if exc.code == "invalid_password":

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
+from gateway.features.accounts.forms import SecondFactorLinkForm, TotpEnrollmentForm
+
 # Which form field each sign-up or password problem belongs to.
 from gateway.features.accounts.pages import no_store, signed_in_response
 from gateway.service_layer.context import GatewayDep
 from gateway.web.accounts_context import AccountsContextDep
-from gateway.web.forms import GENERAL, FormErrors, form_fields, translator, wait_seconds
+from gateway.web.forms import FORM, GENERAL, FormErrors, translator, wait_seconds
 from gateway.web.rendering import page
 from gateway.web.web_session import client_ip
 from lklr_shared.contracts import registry as contracts
@@ -70,11 +72,12 @@ class SecondFactorPages(Controller):
         return no_store(page(request, "account/tweede_stap.html", token=token, errors=errors))
 
     @post("/account/tweede-stap", name="second_factor_link_post")
-    async def start_second_factor(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template:
+    async def start_second_factor(
+        self, request: Request[Any, Any, Any], gateway: GatewayDep, data: Annotated[SecondFactorLinkForm, FORM]
+    ) -> Template:
         """Check the link and the password with the registry; on success, the enrolment step with the new secret."""
         t = translator(request)
-        values = await form_fields(request)
-        token = values.get("token", "")
+        token = data.token
 
         def again(
             errors: FormErrors, status: int, *, keep_token: bool = True, retry_after: int | None = None
@@ -92,14 +95,12 @@ class SecondFactorPages(Controller):
 
         if not token:
             return again({GENERAL: t("admin.enrol.link_invalid")}, 400, keep_token=False)
-        if not values.get("password"):
+        if not data.password:
             return again({"password": t("account.required.password")}, 422)
         try:
             reply = await ask(
                 gateway.caller,
-                contracts.StartSecondFactorEnrolment(
-                    token=token, password=values["password"], client_ip=client_ip(request)
-                ),
+                contracts.StartSecondFactorEnrolment(token=token, password=data.password, client_ip=client_ip(request)),
             )
         except RpcError as exc:
             if exc.code == "invalid_credentials":
@@ -124,20 +125,23 @@ class SecondFactorPages(Controller):
 
     @post("/inloggen/tweede-stap-instellen", name="login_totp_enrollment")
     async def confirm_totp_enrollment(
-        self, request: Request[Any, Any, Any], gateway: GatewayDep, accounts_context: AccountsContextDep
+        self,
+        request: Request[Any, Any, Any],
+        gateway: GatewayDep,
+        accounts_context: AccountsContextDep,
+        data: Annotated[TotpEnrollmentForm, FORM],
     ) -> Template | Redirect:
         """Confirm the enrollment with a code from the new secret; then signed in as after a normal staff sign-in."""
         t = translator(request)
-        values = await form_fields(request)
-        token, next_path = values.get("enrollment_token", ""), values.get("next", "")
-        code = values.get("totp_code", "").replace(" ", "")
+        token, next_path = data.enrollment_token, data.next
+        code = data.totp_code.replace(" ", "")
 
         def again(errors: FormErrors, status: int, retry_after: int | None = None) -> Template:
             return _enrollment_page(
                 request,
                 token=token,
-                secret=values.get("secret", ""),
-                uri=values.get("totp_uri", ""),
+                secret=data.secret,
+                uri=data.totp_uri,
                 next_path=next_path,
                 errors=errors,
                 status=status,

@@ -10,15 +10,16 @@ role given to an account without TOTP mails it a one-time link to enrol one (`/a
 from __future__ import annotations
 
 import uuid
-from typing import Any, Final
+from typing import Annotated, Any, Final
 from urllib.parse import urlencode
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from gateway.features.admin.forms import RolesForm
 from gateway.service_layer.context import GatewayDep
-from gateway.web.forms import GENERAL, FormErrors, form_fields, form_list, translator
+from gateway.web.forms import FORM, GENERAL, FormErrors, translator
 from gateway.web.rendering import page
 from gateway.web.web_session import client_ip, current_account, role_required
 from lklr_shared.contracts import registry as contracts
@@ -96,12 +97,15 @@ class AdminAccountPages(Controller):
 
     @post("/{account_id:uuid}/rollen", name="admin_set_roles")
     async def set_roles(
-        self, request: Request[Any, Any, Any], gateway: GatewayDep, account_id: FromPath[uuid.UUID]
+        self,
+        request: Request[Any, Any, Any],
+        gateway: GatewayDep,
+        account_id: FromPath[uuid.UUID],
+        data: Annotated[RolesForm, FORM],
     ) -> Template | Redirect:
         t = translator(request)
-        values = await form_fields(request)
-        email = values.get("email", "")[:_MAX_EMAIL_LENGTH]
-        roles = await form_list(request, "roles")
+        email = data.email[:_MAX_EMAIL_LENGTH]
+        roles = data.roles
         unknown = [role for role in roles if role not in STAFF_ROLES]
         errors: FormErrors = {}
         status = 422

@@ -15,17 +15,18 @@ from __future__ import annotations
 import asyncio
 import uuid
 from decimal import Decimal
-from typing import Any, Final
+from typing import Annotated, Any, Final
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from gateway.features.committee.forms import ClaimDecisionForm, CourseDecisionForm, TeachingClaimForm
 from gateway.features.provider.portal import actor_of
 from gateway.service_layer.context import Gateway, GatewayDep
 from gateway.web.confirmation import confirmation_page, is_confirmed
 from gateway.web.dates import parse_day
-from gateway.web.forms import GENERAL, FormErrors, form_fields, parse_hours, problem_messages, translator
+from gateway.web.forms import FORM, GENERAL, FormErrors, parse_hours, problem_messages, translator
 from gateway.web.owners import my_registration
 from gateway.web.rendering import page
 from gateway.web.request_ids import form_request_id
@@ -132,12 +133,16 @@ class CommitteePages(Controller):
 
     @post("/opleidingen/{course_id:uuid}/besluit", name="committee_decide_course")
     async def decide(
-        self, request: Request[Any, Any, Any], gateway: GatewayDep, course_id: FromPath[uuid.UUID]
+        self,
+        request: Request[Any, Any, Any],
+        gateway: GatewayDep,
+        course_id: FromPath[uuid.UUID],
+        data: Annotated[CourseDecisionForm, FORM],
     ) -> Template | Redirect:
         t = translator(request)
-        values = await form_fields(request)
-        decision = values.get("decision", "")
-        reason = values.get("reason", "")
+        values = data.posted()
+        decision = data.decision
+        reason = data.reason
         actor = actor_of(request)
         errors: FormErrors = {}
         if decision not in DECISIONS:
@@ -146,16 +151,16 @@ class CommitteePages(Controller):
             errors["reason"] = t("comm.decision.reason_required")
         command_or_none: Any = None
         if decision == "approve":
-            points = parse_hours(values.get("points", ""))
+            points = parse_hours(data.points)
             if points is None or points <= 0:
                 errors["points"] = t("comm.decision.points_invalid")
-            valid_from = parse_day(values.get("valid_from", ""))
-            valid_until = parse_day(values.get("valid_until", ""))
-            if values.get("valid_from") and valid_from is None:
+            valid_from = parse_day(data.valid_from)
+            valid_until = parse_day(data.valid_until)
+            if data.valid_from and valid_from is None:
                 errors["valid_from"] = t("comm.decision.date_invalid")
-            if values.get("valid_until") and valid_until is None:
+            if data.valid_until and valid_until is None:
                 errors["valid_until"] = t("comm.decision.date_invalid")
-            deviation = values.get("points_deviation_reason", "").strip()
+            deviation = data.points_deviation_reason
             if points is not None and "points" not in errors and not deviation:
                 course = await ask(gateway.caller, contracts.GetCourse(course_id=course_id))
                 suggested = _suggested_points(gateway, course)
@@ -174,8 +179,8 @@ class CommitteePages(Controller):
                     points_deviation_reason=deviation or None,
                 )
         elif decision == "withdraw":
-            withdrawn_on = parse_day(values.get("withdrawn_on", ""))
-            if values.get("withdrawn_on") and withdrawn_on is None:
+            withdrawn_on = parse_day(data.withdrawn_on)
+            if data.withdrawn_on and withdrawn_on is None:
                 errors["withdrawn_on"] = t("comm.decision.date_invalid")
             if not errors and not is_confirmed(values):
                 course = await ask(gateway.caller, contracts.GetCourse(course_id=course_id))
@@ -246,12 +251,15 @@ class CommitteePages(Controller):
 
     @post("/onderwijsclaims/{claim_id:uuid}/besluit", name="committee_decide_claim")
     async def decide_claim(
-        self, request: Request[Any, Any, Any], gateway: GatewayDep, claim_id: FromPath[uuid.UUID]
+        self,
+        request: Request[Any, Any, Any],
+        gateway: GatewayDep,
+        claim_id: FromPath[uuid.UUID],
+        data: Annotated[ClaimDecisionForm, FORM],
     ) -> Template | Redirect:
         t = translator(request)
-        values = await form_fields(request)
-        decision = values.get("decision", "")
-        reason = values.get("reason", "")
+        decision = data.decision
+        reason = data.reason
         key = str(claim_id)
         problem: FormErrors = {}
         if decision not in ("approve", "reject"):
@@ -339,20 +347,22 @@ class TeachingClaimPages(SignedInPages):
         return await self._page(request, gateway, await _my_registration(request, gateway))
 
     @post("/", name="teaching_claim_submit")
-    async def submit(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template | Redirect:
+    async def submit(
+        self, request: Request[Any, Any, Any], gateway: GatewayDep, data: Annotated[TeachingClaimForm, FORM]
+    ) -> Template | Redirect:
         t = translator(request)
-        values = await form_fields(request)
+        values = data.posted()
         registration = await _my_registration(request, gateway)
         errors: FormErrors = {}
         if registration is None:
             errors[GENERAL] = t("claim.not_registered")
-        hours = parse_hours(values.get("hours", ""))
+        hours = parse_hours(data.hours)
         if hours is None or hours <= 0:
             errors["hours"] = t("claim.hours_invalid")
-        given_on = parse_day(values.get("given_on", ""))
+        given_on = parse_day(data.given_on)
         if given_on is None:
             errors["given_on"] = t("claim.date_invalid")
-        if not values.get("description"):
+        if not data.description:
             errors["description"] = t("claim.description_required")
         if not errors and registration is not None and hours is not None and given_on is not None:
             try:
@@ -363,8 +373,8 @@ class TeachingClaimPages(SignedInPages):
                         registration_number=registration.registration_number,
                         hours=hours,
                         given_on=given_on,
-                        description=values["description"],
-                        course_title=values.get("course_title", ""),
+                        description=data.description,
+                        course_title=data.course_title,
                         claimed_by=actor_of(request),
                     ),
                     request_id=await form_request_id(request),

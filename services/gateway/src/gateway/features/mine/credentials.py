@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import re
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Annotated, Any, Final
 
 import segno
 from litestar import Controller, Request, Response, get, post
@@ -20,8 +20,9 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
+from gateway.features.mine.forms import CredentialForm
 from gateway.service_layer.context import GatewayDep
-from gateway.web.forms import form_fields
+from gateway.web.forms import FORM
 from gateway.web.rendering import page, request_language
 from gateway.web.web_session import SignedInPages, client_ip, current_account
 from lklr_shared.contracts import registry as contracts
@@ -169,8 +170,10 @@ class VerifyPage(Controller):
         return page(request, "verifieren.html", verdict=None, token="", error=None)
 
     @post("/verifieren", name="verify_post")
-    async def check(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template:
-        token = "".join((await form_fields(request)).get("credential", "").split())
+    async def check(
+        self, request: Request[Any, Any, Any], gateway: GatewayDep, data: Annotated[CredentialForm, FORM]
+    ) -> Template:
+        token = "".join(data.credential.split())
         if not token or len(token) > MAX_TOKEN_CHARS:
             error = "verify.empty" if not token else "verify.too_long"
             return page(request, "verifieren.html", status_code=422, verdict=None, token="", error=error)

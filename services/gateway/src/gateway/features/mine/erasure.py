@@ -7,14 +7,15 @@ that says it is done.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
+from gateway.features.mine.forms import ErasureForm
 from gateway.service_layer.context import GatewayDep
 from gateway.web.accounts_context import AccountsContextDep
-from gateway.web.forms import FormErrors, form_fields, translator
+from gateway.web.forms import FORM, FormErrors, translator
 from gateway.web.rendering import page
 from gateway.web.web_session import SignedInPages, client_ip, current_account, web_state
 from lklr_shared.contracts import registry as contracts
@@ -61,11 +62,14 @@ class ErasurePages(SignedInPages):
 
     @post("/mijn/account-verwijderen", name="mine_erase_post")
     async def erase(
-        self, request: Request[Any, Any, Any], gateway: GatewayDep, accounts_context: AccountsContextDep
+        self,
+        request: Request[Any, Any, Any],
+        gateway: GatewayDep,
+        accounts_context: AccountsContextDep,
+        data: Annotated[ErasureForm, FORM],
     ) -> Template | Redirect:
         t = translator(request)
-        values = await form_fields(request)
-        if values.get("confirm") != "yes":
+        if data.confirm != "yes":
             errors: FormErrors = {"confirm": t("erase.not_confirmed")}
             return await self._form(request, gateway, errors=errors, status_code=422)
         try:

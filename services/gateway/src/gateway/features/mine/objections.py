@@ -7,16 +7,17 @@ else's is "not found"). Attachments are stored as evidence files in the portfoli
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Annotated, Any, Final
 
 from litestar import Request, get, post
-from litestar.datastructures import UploadFile
 from litestar.response import Redirect, Template
+from litestar.types import Empty, EmptyType
 
+from gateway.features.mine.forms import ObjectionForm
 from gateway.features.reregistration.pages import upload_evidence
 from gateway.service_layer.context import GatewayDep
-from gateway.web.forms import problem_message, shown_on_form, translator
-from gateway.web.owners import current_person
+from gateway.web.forms import UPLOAD_FORM, problem_message, shown_on_form, translator
+from gateway.web.owners import PersonDep, PortfolioOwner, current_person, current_person_from
 from gateway.web.rendering import page, request_language
 from gateway.web.request_ids import form_request_id
 from gateway.web.uploads import FormProblem
@@ -39,6 +40,8 @@ NOTICES: Final = {
 
 class ObjectionPages(SignedInPages):
     path = "/mijn/bezwaar"
+    # Files are stored in the person's portfolio, so only a registered person may attach them (no channel recorded).
+    dependencies = {"person": current_person_from("")}
 
     async def _render(
         self,
@@ -48,7 +51,11 @@ class ObjectionPages(SignedInPages):
         problem: str | None = None,
         values: dict[str, str] | None = None,
         status_code: int = 200,
+        person: PortfolioOwner | EmptyType | None = Empty,
     ) -> Template:
+        """The page; `person` when the handler has it already (else it is looked up: a refused objection)."""
+        if person is Empty:
+            person = await current_person(request, gateway.caller, "")
         account = current_account(request)
         mine = await ask(gateway.caller, contracts.GetMyObjections(actor_account_id=account.account_id))
         return page(
@@ -60,25 +67,21 @@ class ObjectionPages(SignedInPages):
             problem=problem,
             values=values or {},
             notice=NOTICES.get(request.query_params.get("gedaan", "")),
-            can_attach=await current_person(request, gateway.caller, "") is not None,
+            can_attach=person is not None,
             timezone=REGISTER_TIME_ZONE,
         )
 
     @get("", name="my_objections")
-    async def overview(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template:
-        return await self._render(request, gateway)
+    async def overview(self, request: Request[Any, Any, Any], gateway: GatewayDep, person: PersonDep) -> Template:
+        return await self._render(request, gateway, person=person)
 
     @post("", name="file_objection")
-    async def file(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template | Redirect:
+    async def file(
+        self, request: Request[Any, Any, Any], gateway: GatewayDep, data: Annotated[ObjectionForm, UPLOAD_FORM]
+    ) -> Template | Redirect:
         t = translator(request)
         account = current_account(request)
-        form = await request.form()
-        decision = form.get("decision")
-        reasons = form.get("reasons")
-        values = {
-            "decision": decision if isinstance(decision, str) else "",
-            "reasons": reasons if isinstance(reasons, str) else "",
-        }
+        values = {"decision": data.decision, "reasons": data.reasons}
         kind, _, reference = values["decision"].partition(":")
         if kind not in DECISION_KINDS or not reference:
             return await self._render(
@@ -88,7 +91,7 @@ class ObjectionPages(SignedInPages):
             return await self._render(
                 request, gateway, problem=t("objection.problem.reasons_required"), values=values, status_code=422
             )
-        uploads = [item for item in form.getall("attachments", []) if isinstance(item, UploadFile) and item.filename]
+        uploads = [upload for upload in data.attachments if upload.filename]
         if len(uploads) > MAX_ATTACHMENTS:
             problem = t("objection.problem.too_many_attachments", count=MAX_ATTACHMENTS)
             return await self._render(request, gateway, problem=problem, values=values, status_code=422)

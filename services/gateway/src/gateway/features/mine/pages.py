@@ -12,17 +12,18 @@ import json
 import logging
 import uuid
 from decimal import Decimal
-from typing import Any, Final, Literal
+from typing import Annotated, Any, Final, Literal
 
 from litestar import Request, Response, get, post
 from litestar.response import Redirect, Template
 
 from gateway.caller import ServiceCaller
 from gateway.features.mine.erasure import my_retention
+from gateway.features.mine.forms import ApplicationForm, MailLanguageForm, PersonForm
 from gateway.service_layer.context import GatewayDep
 from gateway.service_layer.my_data import export_my_data
 from gateway.web.accounts_context import AccountsContextDep
-from gateway.web.forms import FormAgain, FormErrors, form_fields, parse_hours, problem_messages, translator
+from gateway.web.forms import FORM, FormAgain, FormErrors, parse_hours, problem_messages, translator
 from gateway.web.recorded_words import reason_words
 from gateway.web.rendering import page, request_language
 from gateway.web.request_ids import form_request_id
@@ -168,15 +169,17 @@ class MinePages(SignedInPages):
         return await self._overview(request, gateway)
 
     @post("/mijn/gegevens", name="mine_update")
-    async def update_details(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template | Redirect:
+    async def update_details(
+        self, request: Request[Any, Any, Any], gateway: GatewayDep, data: Annotated[PersonForm, FORM]
+    ) -> Template | Redirect:
         t = translator(request)
         account = current_account(request)
-        values = await form_fields(request)
+        values = data.posted()
         errors: FormErrors = {}
-        hours = parse_hours(values.get("hours_per_week", ""))
-        if values.get("hours_per_week") and hours is None:
+        hours = parse_hours(data.hours_per_week)
+        if data.hours_per_week and hours is None:
             errors["hours_per_week"] = t("problem.hours_invalid")
-        kind = values.get("employer_kind") or None
+        kind = data.employer_kind or None
         if kind is not None and kind not in EMPLOYER_KINDS:
             errors["employer_kind"] = t("problem.employer_kind")
         if not errors:
@@ -186,7 +189,7 @@ class MinePages(SignedInPages):
                     contracts.UpdateMyPerson(
                         actor_account_id=account.account_id,
                         client_ip=client_ip(request),
-                        employer_name=values.get("employer_name") or None,
+                        employer_name=data.employer_name or None,
                         employer_kind=kind,
                         hours_per_week=hours,
                     ),
@@ -202,10 +205,14 @@ class MinePages(SignedInPages):
 
     @post("/mijn/taal", name="mine_language")
     async def set_mail_language(
-        self, request: Request[Any, Any, Any], gateway: GatewayDep, accounts_context: AccountsContextDep
+        self,
+        request: Request[Any, Any, Any],
+        gateway: GatewayDep,
+        accounts_context: AccountsContextDep,
+        data: Annotated[MailLanguageForm, FORM],
     ) -> Template | Redirect:
         """The language of the person's later e-mails (Dutch or English)."""
-        chosen = (await form_fields(request)).get("preferred_language", "")
+        chosen = data.preferred_language
         language = next((code for code in MAIL_LANGUAGES if code == chosen), None)
         if language is None:
             errors: FormErrors = {"preferred_language": translator(request)("mine.language.required")}
@@ -274,27 +281,29 @@ class MinePages(SignedInPages):
         return await self._application_page(request, gateway)
 
     @post("/mijn/aanvraag", name="mine_application_post")
-    async def apply(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template | Redirect:
+    async def apply(
+        self, request: Request[Any, Any, Any], gateway: GatewayDep, data: Annotated[ApplicationForm, FORM]
+    ) -> Template | Redirect:
         t = translator(request)
         account = current_account(request)
-        values = await form_fields(request)
+        values = data.posted()
         minimum = self._minimum_hours(gateway)
         errors: FormErrors = {}
-        roles = ROLE_CHOICES.get(values.get("role", ""))
+        roles = ROLE_CHOICES.get(data.role)
         if roles is None:
             errors["role"] = t("problem.no_role")
-        if not values.get("employer_name"):
+        if not data.employer_name:
             errors["employer_name"] = t("problem.employer_name_missing")
-        kind = values.get("employer_kind", "")
+        kind = data.employer_kind
         if kind not in EMPLOYER_KINDS:
             errors["employer_kind"] = t("problem.employer_kind")
-        hours = parse_hours(values.get("hours_per_week", ""))
+        hours = parse_hours(data.hours_per_week)
         if hours is None:
             errors["hours_per_week"] = t("problem.hours_invalid")
         elif hours < minimum:
             # The registry refuses it too; checking here puts the rule next to the field with every other problem.
             errors["hours_per_week"] = t("problem.too_few_hours", minimum=t.number(minimum))
-        declared = values.get("declaration") == "yes"
+        declared = data.declaration == "yes"
         if not declared:
             errors["declaration"] = t("problem.declaration_not_accepted")
         if not errors and roles is not None and hours is not None:
@@ -305,7 +314,7 @@ class MinePages(SignedInPages):
                         actor_account_id=account.account_id,
                         client_ip=client_ip(request),
                         roles=roles,
-                        employer_name=values["employer_name"],
+                        employer_name=data.employer_name,
                         employer_kind=kind,
                         hours_per_week=hours,
                         declaration_accepted=declared,

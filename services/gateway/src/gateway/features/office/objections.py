@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final, Literal
+from typing import Annotated, Any, Final, Literal
 
 from litestar import Request, Response, get, post
 from litestar.handlers import HTTPRouteHandler
@@ -15,9 +15,10 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from gateway.features.mine.objections import NOTICES
+from gateway.features.office.forms import ObjectionStepForm
 from gateway.features.office.pages import OfficeController, office_page
 from gateway.service_layer.context import GatewayDep
-from gateway.web.forms import form_fields, problem_message, shown_on_form, translator
+from gateway.web.forms import FORM, problem_message, shown_on_form, translator
 from gateway.web.request_ids import form_request_id
 from gateway.web.uploads import stream_evidence
 from gateway.web.web_session import client_ip, current_account
@@ -55,8 +56,9 @@ def _step_handler(step: Step, *, course: bool) -> HTTPRouteHandler:
         request: Request[Any, Any, Any],
         gateway: GatewayDep,
         objection_id: FromPath[uuid.UUID],
+        data: Annotated[ObjectionStepForm, FORM],
     ) -> Template | Redirect:
-        return await self._act(request, gateway, objection_id, step.action, course=course)
+        return await self._act(request, gateway, objection_id, data, step.action, course=course)
 
     if course:
         return post(f"/opleidingen/{{objection_id:uuid}}/{step.segment}", name=f"office_course_objection_{step.verb}")(
@@ -136,13 +138,13 @@ class OfficeObjectionPages(OfficeController):
         request: Request[Any, Any, Any],
         gateway: GatewayDep,
         objection_id: uuid.UUID,
+        data: ObjectionStepForm,
         action: str,
         *,
         course: bool,
     ) -> Template | Redirect:
         """One office step on an objection: a person's (the registry's) or a provider's against a course decision
         (accreditation's): the same form, the same checks, the owning service's command."""
-        values = await form_fields(request)
         account_id = current_account(request).account_id
         actor = {"actor_account_id": account_id, "client_ip": client_ip(request), "objection_id": objection_id}
         course_actor = {"decided_by": f"account:{account_id}", "objection_id": objection_id}
@@ -155,10 +157,10 @@ class OfficeObjectionPages(OfficeController):
             )
         elif action == "hoorzitting":
             try:
-                at = datetime.fromisoformat(f"{values.get('date', '')}T{values.get('time', '')}")
+                at = datetime.fromisoformat(f"{data.date}T{data.time}")
             except ValueError:
                 return await self._refuse(request, gateway, objection_id, "objection.problem.hearing_when")
-            place = values.get("place", "").strip()
+            place = data.place
             if not place:
                 return await self._refuse(request, gateway, objection_id, "objection.problem.place_required")
             # No zone on ``at``: the owning service reads it as the register's local time.
@@ -168,7 +170,7 @@ class OfficeObjectionPages(OfficeController):
                 else contracts.InviteToObjectionHearing(**actor, hearing_at=at, place=place[:300])
             )
         elif action == "verlengd":
-            reason = values.get("reason", "").strip()
+            reason = data.reason
             if len(reason) < 3:
                 return await self._refuse(request, gateway, objection_id, "objection.problem.extension_reason")
             command = (
@@ -177,10 +179,10 @@ class OfficeObjectionPages(OfficeController):
                 else contracts.ExtendObjectionTerm(**actor, reason=reason[:2000])
             )
         else:
-            outcome = values.get("outcome", "")
+            outcome = data.outcome
             if outcome not in ("upheld", "not_upheld"):
                 return await self._refuse(request, gateway, objection_id, "objection.problem.outcome")
-            reasons = values.get("reasons", "").strip()
+            reasons = data.reasons
             if len(reasons) < 10:
                 return await self._refuse(request, gateway, objection_id, "objection.problem.reasons_required")
             verdict: Literal["upheld", "not_upheld"] = "upheld" if outcome == "upheld" else "not_upheld"

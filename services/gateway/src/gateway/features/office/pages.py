@@ -6,15 +6,16 @@ again on every request (and audits refusals), so these guards are the first line
 from __future__ import annotations
 
 import uuid
-from typing import Any, Final
+from typing import Annotated, Any, Final
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from gateway.features.office.forms import ApplicationDecisionForm, WorkingTotalForm
 from gateway.service_layer.context import GatewayDep
 from gateway.web.confirmation import confirmation_page, is_confirmed
-from gateway.web.forms import FormErrors, form_fields, problem_messages, translator
+from gateway.web.forms import FORM, FormErrors, problem_messages, translator
 from gateway.web.rendering import page
 from gateway.web.request_ids import form_request_id
 from gateway.web.web_session import client_ip, current_account, role_required
@@ -84,13 +85,17 @@ class OfficePages(OfficeController):
 
     @post("/aanvragen/{application_id:uuid}/besluit", name="office_decide")
     async def decide(
-        self, request: Request[Any, Any, Any], gateway: GatewayDep, application_id: FromPath[uuid.UUID]
+        self,
+        request: Request[Any, Any, Any],
+        gateway: GatewayDep,
+        application_id: FromPath[uuid.UUID],
+        data: Annotated[ApplicationDecisionForm, FORM],
     ) -> Template | Redirect:
         t = translator(request)
         account = current_account(request)
-        values = await form_fields(request)
-        decision = values.get("decision")
-        reason = values.get("reason", "")
+        values = data.posted()
+        decision = data.decision
+        reason = data.reason
         key = str(application_id)
         problem: FormErrors = {}
         if decision not in ("approve", "reject"):
@@ -187,10 +192,12 @@ class OfficePages(OfficeController):
         return await self._working_total_page(request, gateway, jaar or gateway.today().year)
 
     @post("/werkzame-professionals", name="office_working_total_post")
-    async def set_working_total(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template | Redirect:
+    async def set_working_total(
+        self, request: Request[Any, Any, Any], gateway: GatewayDep, data: Annotated[WorkingTotalForm, FORM]
+    ) -> Template | Redirect:
         t = translator(request)
         account = current_account(request)
-        values = await form_fields(request)
+        values = data.posted()
         errors: FormErrors = {}
 
         def whole(name: str, *, required: bool) -> int | None:

@@ -6,15 +6,16 @@ The office pages are kept to accounts with the `office` role; the registry check
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Annotated, Any, Final
 from urllib.parse import urlencode
 
 from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
+from gateway.features.office.forms import CycleExtensionForm
 from gateway.features.office.pages import OfficeController, office_page
 from gateway.service_layer.context import GatewayDep
-from gateway.web.forms import FormAgain, FormErrors, form_fields, shown_on_form, translator
+from gateway.web.forms import FORM, FormAgain, FormErrors, shown_on_form, translator
 from gateway.web.recorded_words import reason_words
 from gateway.web.rendering import page
 from gateway.web.request_ids import form_request_id
@@ -75,15 +76,17 @@ class OfficeReregistrationPages(OfficeController):
         return await self._render(request, gateway)
 
     @post("/verlenging", name="office_extend_cycle")
-    async def extend(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template | Redirect:
+    async def extend(
+        self, request: Request[Any, Any, Any], gateway: GatewayDep, data: Annotated[CycleExtensionForm, FORM]
+    ) -> Template | Redirect:
         t = translator(request)
         account = current_account(request)
-        values = await form_fields(request)
+        values = data.posted()
         errors: FormErrors = {}
-        number = values.get("registration_number", "").replace(" ", "")
-        reason = values.get("reason", "")
-        case_reference = values.get("case_reference", "")
-        weeks_text = values.get("weeks", "")
+        number = data.registration_number.replace(" ", "")
+        reason = data.reason
+        case_reference = data.case_reference
+        weeks_text = data.weeks
         if not number:
             errors["registration_number"] = t("office.extend.problem.number")
         if reason not in REASONS:
@@ -93,8 +96,8 @@ class OfficeReregistrationPages(OfficeController):
             errors["weeks"] = t("office.extend.problem.weeks")
         if not case_reference:
             errors["case_reference"] = t("office.extend.problem.case")
-        if values.get("decision") == "refuse":
-            refusal_reasons = values.get("refusal_reasons", "").strip()
+        if data.decision == "refuse":
+            refusal_reasons = data.refusal_reasons
             if len(refusal_reasons) < 10:
                 errors["refusal_reasons"] = t("office.extend.problem.refusal_reasons")
             if errors:

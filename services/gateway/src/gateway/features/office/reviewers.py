@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Annotated, Any, Final
 
 from litestar import Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from gateway.features.office.forms import ReviewerForm
 from gateway.features.office.pages import OfficeController, office_page
 from gateway.service_layer.context import GatewayDep
-from gateway.web.forms import GENERAL, FormErrors, form_fields, translator
+from gateway.web.forms import FORM, GENERAL, FormErrors, translator
 from gateway.web.request_ids import form_request_id
 from gateway.web.web_session import current_account
 from lklr_shared.contracts import audit as audit_contracts
@@ -152,12 +153,15 @@ class OfficeReviewerPages(OfficeController):
 
     @post("/{reviewer_id:uuid}", name="office_register_reviewer")
     async def register(
-        self, request: Request[Any, Any, Any], gateway: GatewayDep, reviewer_id: FromPath[uuid.UUID]
+        self,
+        request: Request[Any, Any, Any],
+        gateway: GatewayDep,
+        reviewer_id: FromPath[uuid.UUID],
+        data: Annotated[ReviewerForm, FORM],
     ) -> Template | Redirect:
         t = translator(request)
-        values = await form_fields(request)
         errors: FormErrors = {}
-        employer_text = values.get("employer_id", "")
+        employer_text = data.employer_id
         employer_id = ""
         if not employer_text:
             errors["employer_id"] = t("office.reviewers.problem.employer_missing")
@@ -166,7 +170,7 @@ class OfficeReviewerPages(OfficeController):
                 employer_id = employer_id_for(employer_text)
             except ValueError:
                 errors["employer_id"] = t("office.reviewers.problem.employer_invalid")
-        active = values.get("active", "")
+        active = data.active
         if active not in ACTIVE_CHOICES:
             errors["active"] = t("office.reviewers.problem.active")
         overview = await self._overview(request, gateway)

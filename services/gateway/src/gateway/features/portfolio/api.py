@@ -28,7 +28,7 @@ from gateway.features.register.lookup import problem_spec
 from gateway.service_layer.context import Gateway, GatewayDep
 from gateway.web.accounts_context import AccountsContextDep
 from gateway.web.errors import problem
-from gateway.web.owners import PortfolioOwner, current_person
+from gateway.web.owners import PortfolioOwner, owner_of, request_origin
 from gateway.web.request_ids import api_request_id, subject_of
 from gateway.web.uploads import (
     EVIDENCE_FIELD,
@@ -323,10 +323,11 @@ class PortfolioApi(Controller):
         account = await accounts_context.security.authenticator.api_account(token)
         if account is None:
             raise BearerRejected("invalid_token", "The token is unknown, expired or revoked.", missing=False)
-        owner = await current_person(request, gateway.caller, "api", account.account_id)
-        if owner is None:
+        # The owner is remembered with the token's answer for the same few seconds (see service_layer.sessions).
+        person_id = await accounts_context.security.authenticator.registered_person(account)
+        if person_id is None:
             raise FormProblem(404, "not_registered", "This account holds no registration, so no portfolio.")
-        return owner
+        return owner_of(person_id, request_origin(request, "api"))
 
     @get(
         "/portfolio",

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
@@ -16,12 +16,14 @@ from gateway.features.portfolio.forms import FIELD_OF_CODE, activity_input
 from gateway.features.portfolio.page_parts import (
     CATEGORIES,
     SHOWN_ON_PAGE,
+    EntryDep,
+    OwnerDep,
+    OwnerPages,
     a2_options,
     evidence_item,
     find_activity,
     kept_values,
     page_language,
-    page_owner,
     scheme_for,
 )
 from gateway.service_layer.context import Gateway, GatewayDep
@@ -46,9 +48,7 @@ from lklr_shared.scheme import CategoryKey
 log = logging.getLogger(__name__)
 
 
-class PortfolioEntryPages(Controller):
-    include_in_schema = False
-
+class PortfolioEntryPages(OwnerPages):
     # --- Adding and editing -----------------------------------------------------------------------------------
 
     def _form(
@@ -80,8 +80,12 @@ class PortfolioEntryPages(Controller):
         )
 
     @get("/portfolio/nieuw", name="portfolio_new", guards=[signed_in])
-    async def new(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template:
-        await page_owner(request, gateway)
+    async def new(
+        self,
+        request: Request[Any, Any, Any],
+        gateway: GatewayDep,
+        owner: OwnerDep,  # taken for its 404 alone: an account without a registration has no portfolio to add to
+    ) -> Template:
         category = request.query_params.get("categorie", "")
         values = {"category": category if category in CATEGORIES else ""}
         return self._form(request, gateway, activity=None, values=values, kept=[], errors={})
@@ -142,8 +146,12 @@ class PortfolioEntryPages(Controller):
         return None, received, kept, errors, status
 
     @post("/portfolio/nieuw", name="portfolio_create", guards=[signed_in], request_max_body_size=MAX_REQUEST_BYTES)
-    async def create(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template | Redirect:
-        owner = await page_owner(request, gateway)
+    async def create(
+        self,
+        request: Request[Any, Any, Any],
+        gateway: GatewayDep,
+        owner: OwnerDep,
+    ) -> Template | Redirect:
         reply, received, kept, errors, status = await self._submit(
             request,
             gateway,
@@ -159,12 +167,9 @@ class PortfolioEntryPages(Controller):
         )
 
     @get("/portfolio/activiteiten/{activity_id:uuid}/wijzigen", name="portfolio_edit", guards=[signed_in])
-    async def edit(
-        self, request: Request[Any, Any, Any], gateway: GatewayDep, activity_id: FromPath[uuid.UUID]
-    ) -> Template:
-        owner = await page_owner(request, gateway)
+    async def edit(self, request: Request[Any, Any, Any], gateway: GatewayDep, entry: EntryDep) -> Template:
         lang = page_language(request)
-        activity, portfolio = await find_activity(gateway, owner, activity_id, lang)
+        activity, portfolio = await find_activity(gateway, entry.owner, entry.activity_id, lang)
         t = translator(request)
         values = {
             "category": activity.category,
@@ -190,10 +195,13 @@ class PortfolioEntryPages(Controller):
         request_max_body_size=MAX_REQUEST_BYTES,
     )
     async def update(
-        self, request: Request[Any, Any, Any], gateway: GatewayDep, activity_id: FromPath[uuid.UUID]
+        self,
+        request: Request[Any, Any, Any],
+        gateway: GatewayDep,
+        activity_id: FromPath[uuid.UUID],
+        owner: OwnerDep,
     ) -> Template | Redirect:
         t = translator(request)
-        owner = await page_owner(request, gateway)
         # The entry first: an unknown or frozen one is refused before any file is stored for it.
         activity, portfolio = await find_activity(gateway, owner, activity_id, page_language(request))
         if not activity.editable:

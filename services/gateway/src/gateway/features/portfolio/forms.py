@@ -1,4 +1,6 @@
-"""Reading a portfolio activity from form fields (pages and API), and which field a refusal concerns."""
+"""Reading a portfolio activity from form fields (pages and API; its form streams its files, see
+`web.uploads.receive_form`), which field a refusal concerns, and the pages' plain forms as the framework decodes
+them (see `web.forms.PostedForm`)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from decimal import Decimal
 from typing import Final
 
 from gateway.web.dates import parse_date
-from gateway.web.forms import parse_hours
+from gateway.web.forms import PostedForm, parse_hours
 from gateway.web.uploads import EVIDENCE_FIELD
 from lklr_shared.contracts import portfolio as contracts
 
@@ -88,3 +90,9 @@ def activity_input(fields: dict[str, str]) -> tuple[contracts.ActivityInput | No
     except ValueError:
         return None, {"_": "number_invalid"}
     return entry, {}
+
+
+class DisputeForm(PostedForm):
+    """Why a provider-placed entry is wrong."""
+
+    reason: str = ""

@@ -6,14 +6,17 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Mapping
-from typing import Any, Final
+from dataclasses import dataclass
+from typing import Any, Final, TypeAlias
 
-from litestar import Request
+from litestar import Controller, Request
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 
 from gateway.features.portfolio.queries import get_portfolio
 from gateway.i18n import CATALOGUE, Translator
-from gateway.service_layer.context import Gateway
+from gateway.service_layer.context import Gateway, GatewayDep
 from gateway.web.owners import PortfolioOwner, current_person
 from gateway.web.rendering import request_language
 from lklr_shared.contracts import portfolio as contracts
@@ -40,12 +43,41 @@ def page_language(request: Request[Any, Any, Any]) -> contracts.Language:
     return "en" if request_language(request)[0] == "en" else "nl"
 
 
-async def page_owner(request: Request[Any, Any, Any], gateway: Gateway) -> PortfolioOwner:
-    """The signed-in person's portfolio (404 page for an account without a registration)."""
+async def page_owner(request: Request[Any, Any, Any], gateway: GatewayDep) -> PortfolioOwner:
+    """The `owner` dependency of the portfolio pages: the signed-in person's portfolio, changes recorded as from
+    `web` (the 404 page for an account without a registration)."""
     owner = await current_person(request, gateway.caller, "web")
     if owner is None:
         raise NotFoundException("no registration, so no portfolio")
     return owner
+
+
+OwnerDep: TypeAlias = NamedDependency[PortfolioOwner]
+
+
+@dataclass(frozen=True)
+class OwnEntry:
+    """An entry of the signed-in person's portfolio as a page's path names it (`{activity_id}`); the portfolio
+    service checks that it is theirs."""
+
+    owner: PortfolioOwner
+    activity_id: uuid.UUID
+
+
+async def own_entry(owner: OwnerDep, activity_id: FromPath[uuid.UUID]) -> OwnEntry:
+    """The `entry` dependency of the pages about one entry."""
+    return OwnEntry(owner, activity_id)
+
+
+EntryDep: TypeAlias = NamedDependency[OwnEntry]
+
+
+class OwnerPages(Controller):
+    """The frame of the portfolio's page controllers: HTML pages (kept out of the OpenAPI document) whose handlers
+    may take the signed-in person as `owner: OwnerDep` (resolved only for a handler that takes it)."""
+
+    include_in_schema = False
+    dependencies = {"owner": Provide(page_owner), "entry": Provide(own_entry)}
 
 
 async def find_activity(

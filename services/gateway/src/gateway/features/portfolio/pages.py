@@ -8,13 +8,12 @@ these URLs, and the portfolio service refuses every object of another person (ev
 from __future__ import annotations
 
 import logging
-import uuid
-from typing import Any
+from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
-from litestar.params import FromPath
+from litestar import Request, get, post
 from litestar.response import Redirect, Template
 
+from gateway.features.portfolio.forms import DisputeForm
 from gateway.features.portfolio.page_parts import (
     CATEGORIES,
     FILTERS,
@@ -22,16 +21,17 @@ from gateway.features.portfolio.page_parts import (
     SHOWN_ON_PAGE,
     SOURCES,
     STATES,
+    EntryDep,
+    OwnerPages,
     filter_activities,
     page_language,
-    page_owner,
     scheme_for,
     type_label,
     uuid_or_none,
 )
 from gateway.features.portfolio.queries import get_portfolio
 from gateway.service_layer.context import Gateway, GatewayDep
-from gateway.web.forms import FormErrors, form_fields, problem_message, translator
+from gateway.web.forms import FORM, FormErrors, problem_message, translator
 from gateway.web.owners import PortfolioOwner, current_person
 from gateway.web.rendering import page
 from gateway.web.web_session import signed_in, web_state
@@ -42,9 +42,7 @@ from lklr_shared.kit.requests import ask
 log = logging.getLogger(__name__)
 
 
-class PortfolioPages(Controller):
-    include_in_schema = False
-
+class PortfolioPages(OwnerPages):
     # --- Overview --------------------------------------------------------------------------------------------
 
     async def _overview(
@@ -118,13 +116,17 @@ class PortfolioPages(Controller):
 
     @post("/portfolio/activiteiten/{activity_id:uuid}/bevestigen", name="portfolio_confirm", guards=[signed_in])
     async def confirm(
-        self, request: Request[Any, Any, Any], gateway: GatewayDep, activity_id: FromPath[uuid.UUID]
+        self,
+        request: Request[Any, Any, Any],
+        gateway: GatewayDep,
+        entry: EntryDep,
     ) -> Template | Redirect:
-        owner = await page_owner(request, gateway)
         try:
             await ask(
                 gateway.caller,
-                contracts.ConfirmActivity(person_id=owner.person_id, actor=owner.actor, activity_id=activity_id),
+                contracts.ConfirmActivity(
+                    person_id=entry.owner.person_id, actor=entry.owner.actor, activity_id=entry.activity_id
+                ),
             )
         except RpcError as exc:
             if exc.status not in SHOWN_ON_PAGE:
@@ -133,34 +135,40 @@ class PortfolioPages(Controller):
             return await self._overview(
                 request,
                 gateway,
-                owner,
+                entry.owner,
                 errors={"_": problem_message(t, exc, texts="portfolio.problem")},
                 status_code=exc.status,
             )
-        return Redirect(f"/portfolio?bevestigd=1#activiteit-{activity_id}", status_code=303)
+        return Redirect(f"/portfolio?bevestigd=1#activiteit-{entry.activity_id}", status_code=303)
 
     @post("/portfolio/activiteiten/{activity_id:uuid}/betwisten", name="portfolio_dispute", guards=[signed_in])
     async def dispute(
-        self, request: Request[Any, Any, Any], gateway: GatewayDep, activity_id: FromPath[uuid.UUID]
+        self,
+        request: Request[Any, Any, Any],
+        gateway: GatewayDep,
+        data: Annotated[DisputeForm, FORM],
+        entry: EntryDep,
     ) -> Template | Redirect:
         t = translator(request)
-        owner = await page_owner(request, gateway)
-        reason = (await form_fields(request)).get("reason", "")
-        field = f"reason-{activity_id}"
+        reason = data.reason
+        field = f"reason-{entry.activity_id}"
         if not reason:
             return await self._overview(
                 request,
                 gateway,
-                owner,
+                entry.owner,
                 errors={field: t("portfolio.problem.reason_required")},
-                open_dispute=str(activity_id),
+                open_dispute=str(entry.activity_id),
                 status_code=422,
             )
         try:
             await ask(
                 gateway.caller,
                 contracts.DisputeActivity(
-                    person_id=owner.person_id, actor=owner.actor, activity_id=activity_id, reason=reason[:2000]
+                    person_id=entry.owner.person_id,
+                    actor=entry.owner.actor,
+                    activity_id=entry.activity_id,
+                    reason=reason[:2000],
                 ),
             )
         except RpcError as exc:
@@ -169,9 +177,9 @@ class PortfolioPages(Controller):
             return await self._overview(
                 request,
                 gateway,
-                owner,
+                entry.owner,
                 errors={field: problem_message(t, exc, texts="portfolio.problem")},
-                open_dispute=str(activity_id),
+                open_dispute=str(entry.activity_id),
                 status_code=exc.status,
             )
-        return Redirect(f"/portfolio?betwist=1#activiteit-{activity_id}", status_code=303)
+        return Redirect(f"/portfolio?betwist=1#activiteit-{entry.activity_id}", status_code=303)

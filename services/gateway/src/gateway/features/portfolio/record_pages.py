@@ -10,18 +10,18 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from litestar import Controller, Request, Response, get
+from litestar import Request, Response, get
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Stream, Template
 
+from gateway.features.portfolio import page_parts as parts
 from gateway.features.portfolio.forms import FIELD_OF_CODE, parse_decimal
 from gateway.features.portfolio.page_parts import (
-    CATEGORIES,
-    SHOWN_ON_PAGE,
-    a2_options,
+    EntryDep,
+    OwnerDep,
+    OwnerPages,
     page_language,
-    page_owner,
     scheme_for,
     uuid_or_none,
 )
@@ -47,20 +47,17 @@ from lklr_shared.kit.requests import ask
 log = logging.getLogger(__name__)
 
 
-class PortfolioRecordPages(Controller):
-    include_in_schema = False
-
+class PortfolioRecordPages(OwnerPages):
     # --- History, evidence and exports -------------------------------------------------------------------------
 
     @get("/portfolio/activiteiten/{activity_id:uuid}", name="portfolio_history", guards=[signed_in])
-    async def history(
-        self, request: Request[Any, Any, Any], gateway: GatewayDep, activity_id: FromPath[uuid.UUID]
-    ) -> Template:
-        owner = await page_owner(request, gateway)
+    async def history(self, request: Request[Any, Any, Any], gateway: GatewayDep, entry: EntryDep) -> Template:
         try:
             history = await ask(
                 gateway.caller,
-                contracts.GetActivityHistory(person_id=owner.person_id, actor=owner.actor, activity_id=activity_id),
+                contracts.GetActivityHistory(
+                    person_id=entry.owner.person_id, actor=entry.owner.actor, activity_id=entry.activity_id
+                ),
             )
         except RpcError as exc:
             if exc.status == 404:
@@ -79,9 +76,12 @@ class PortfolioRecordPages(Controller):
 
     @get("/portfolio/bewijs/{evidence_id:uuid}", name="portfolio_evidence", guards=[signed_in])
     async def evidence(
-        self, request: Request[Any, Any, Any], gateway: GatewayDep, evidence_id: FromPath[uuid.UUID]
+        self,
+        request: Request[Any, Any, Any],
+        gateway: GatewayDep,
+        evidence_id: FromPath[uuid.UUID],
+        owner: OwnerDep,
     ) -> Stream:
-        owner = await page_owner(request, gateway)
         try:
             first = await first_evidence_chunk(gateway.caller, owner, evidence_id)
         except RpcError as exc:
@@ -99,9 +99,9 @@ class PortfolioRecordPages(Controller):
         self,
         request: Request[Any, Any, Any],
         gateway: Gateway,
+        owner: PortfolioOwner,
         query: type[contracts.ExportPortfolioCsv] | type[contracts.ExportPortfolioPdf],
     ) -> Response[bytes]:
-        owner = await page_owner(request, gateway)
         export = await ask(
             gateway.caller,
             query(
@@ -116,19 +116,22 @@ class PortfolioRecordPages(Controller):
         )
 
     @get("/portfolio/export.csv", name="portfolio_csv", guards=[signed_in])
-    async def export_csv(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Response[bytes]:
-        return await self._export(request, gateway, contracts.ExportPortfolioCsv)
+    async def export_csv(
+        self, request: Request[Any, Any, Any], gateway: GatewayDep, owner: OwnerDep
+    ) -> Response[bytes]:
+        return await self._export(request, gateway, owner, contracts.ExportPortfolioCsv)
 
     @get("/portfolio/export.pdf", name="portfolio_pdf", guards=[signed_in])
-    async def export_pdf(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Response[bytes]:
-        return await self._export(request, gateway, contracts.ExportPortfolioPdf)
+    async def export_pdf(
+        self, request: Request[Any, Any, Any], gateway: GatewayDep, owner: OwnerDep
+    ) -> Response[bytes]:
+        return await self._export(request, gateway, owner, contracts.ExportPortfolioPdf)
 
     # --- What if ... ? -----------------------------------------------------------------------------------------
 
     @get("/portfolio/wat-als", name="portfolio_what_if", guards=[signed_in])
-    async def what_if(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template:
+    async def what_if(self, request: Request[Any, Any, Any], gateway: GatewayDep, owner: OwnerDep) -> Template:
         t = translator(request)
-        owner = await page_owner(request, gateway)
         lang = page_language(request)
         query = request.query_params
         cycle_id = uuid_or_none(query.get("cyclus"))
@@ -153,7 +156,7 @@ class PortfolioRecordPages(Controller):
             try:
                 answer = await ask(gateway.caller, request_message)
             except RpcError as exc:
-                if exc.status not in SHOWN_ON_PAGE:
+                if exc.status not in parts.SHOWN_ON_PAGE:
                     raise
                 field = "punten" if question == "afkeuren" else FIELD_OF_CODE.get(exc.code, "_")
                 errors[field] = problem_message(t, exc, texts="portfolio.problem")
@@ -168,7 +171,7 @@ class PortfolioRecordPages(Controller):
             values=values,
             errors=errors,
             answer=answer,
-            a2_options=a2_options(scheme, t),
+            a2_options=parts.a2_options(scheme, t),
         )
 
     @staticmethod
@@ -180,7 +183,7 @@ class PortfolioRecordPages(Controller):
         errors: FormErrors,
     ) -> contracts.WhatIf | None:
         category = values.get("category", "")
-        if category not in CATEGORIES:
+        if category not in parts.CATEGORIES:
             errors["category"] = CATALOGUE[lang]["portfolio.problem.category_required"]
             return None
         accredited = values.get("accredited") == "1"

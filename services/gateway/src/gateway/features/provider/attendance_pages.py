@@ -4,7 +4,7 @@ voiding a record."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Request, get, post
 from litestar.datastructures import UploadFile
@@ -13,6 +13,7 @@ from litestar.response import Redirect, Template
 
 from gateway.domain.attendance_upload import FIELD_LIMIT, UnreadableCsv, UploadRow, decode, parse_csv, parse_pasted
 from gateway.domain.xapi_iris import edition_iri
+from gateway.features.provider.forms import AttendanceForm, VoidAttendanceForm
 from gateway.features.provider.portal import (
     MAX_UPLOAD_BYTES,
     PORTAL,
@@ -28,7 +29,7 @@ from gateway.features.provider.portal import (
 )
 from gateway.service_layer.context import Gateway, GatewayDep
 from gateway.web.confirmation import confirmation_page, is_confirmed
-from gateway.web.forms import GENERAL, FormErrors, form_fields, problem_messages, translator
+from gateway.web.forms import FORM, GENERAL, UPLOAD_FORM, FormErrors, problem_messages, translator
 from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.errors import RpcError
 from lklr_shared.kit.requests import ask
@@ -119,15 +120,13 @@ class ProviderAttendancePages(PortalPages):
         gateway: GatewayDep,
         course_id: FromPath[uuid.UUID],
         edition_id: FromPath[uuid.UUID],
+        data: Annotated[AttendanceForm, UPLOAD_FORM],
     ) -> Template | Redirect:
         provider = await find_provider(request, gateway)
         t = translator(request)
-        form = await request.form()
-        key_value = form.get("idempotency_key")
-        key = key_value.strip() if isinstance(key_value, str) and key_value.strip() else str(uuid.uuid4())
-        pasted_value = form.get("numbers")
-        pasted = pasted_value if isinstance(pasted_value, str) else ""
-        upload = form.get("file")
+        key = data.idempotency_key or str(uuid.uuid4())
+        pasted = data.numbers
+        upload = data.file
         rows: list[UploadRow] = []
         errors: FormErrors = {}
         if isinstance(upload, UploadFile) and upload.filename:
@@ -189,12 +188,13 @@ class ProviderAttendancePages(PortalPages):
         course_id: FromPath[uuid.UUID],
         edition_id: FromPath[uuid.UUID],
         attendance_id: FromPath[uuid.UUID],
+        data: Annotated[VoidAttendanceForm, FORM],
     ) -> Template | Redirect:
         provider = await find_provider(request, gateway)
         t = translator(request)
-        values = await form_fields(request)
+        values = data.posted()
         problem: FormErrors = {}
-        if not values.get("reason"):
+        if not data.reason:
             problem = {"reason": t("prov.void.reason_required")}
         elif not is_confirmed(values):
             edition_page = f"{PORTAL}/opleidingen/{course_id}/edities/{edition_id}"
@@ -206,7 +206,7 @@ class ProviderAttendancePages(PortalPages):
                 consequence=t("confirm.void.consequence"),
                 confirm_label=t("confirm.void.confirm"),
                 cancel_href=edition_page,
-                facts=[(t("prov.void.reason"), values["reason"])],
+                facts=[(t("prov.void.reason"), data.reason)],
             )
         else:
             try:
@@ -215,7 +215,7 @@ class ProviderAttendancePages(PortalPages):
                     contracts.VoidAttendance(
                         provider_id=provider.provider_id,
                         attendance_id=attendance_id,
-                        reason=values["reason"],
+                        reason=data.reason,
                         voided_by=actor_of(request),
                     ),
                 )

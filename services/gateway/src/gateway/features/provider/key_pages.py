@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from gateway.features.provider.forms import ApiKeyForm, RevokeKeyForm
 from gateway.features.provider.portal import (
     PORTAL,
     PortalPages,
@@ -18,7 +19,7 @@ from gateway.features.provider.portal import (
 )
 from gateway.service_layer.context import Gateway, GatewayDep
 from gateway.web.confirmation import confirmation_page, is_confirmed
-from gateway.web.forms import form_fields, translator
+from gateway.web.forms import FORM, translator
 from gateway.web.request_ids import form_request_id
 from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.errors import RpcError
@@ -62,16 +63,20 @@ class ProviderKeyPages(PortalPages):
         return await self._keys_page(request, gateway, provider)
 
     @post("/api-sleutels", name="provider_create_api_key")
-    async def create_api_key(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template:
+    async def create_api_key(
+        self,
+        request: Request[Any, Any, Any],
+        gateway: GatewayDep,
+        data: Annotated[ApiKeyForm, FORM],
+    ) -> Template:
         provider = await find_provider(request, gateway)
-        values = await form_fields(request)
         created = await ask(
             gateway.caller,
             contracts.CreateApiKey(
                 provider_id=provider.provider_id,
-                label=values.get("label", "")[:200],
+                label=data.label[:200],
                 created_by=actor_of(request),
-                sandbox=values.get("sandbox") == "1",
+                sandbox=data.sandbox == "1",
             ),
             request_id=await form_request_id(request),
         )
@@ -80,10 +85,14 @@ class ProviderKeyPages(PortalPages):
 
     @post("/api-sleutels/{key_id:uuid}/intrekken", name="provider_revoke_api_key")
     async def revoke_api_key(
-        self, request: Request[Any, Any, Any], gateway: GatewayDep, key_id: FromPath[uuid.UUID]
+        self,
+        request: Request[Any, Any, Any],
+        gateway: GatewayDep,
+        key_id: FromPath[uuid.UUID],
+        data: Annotated[RevokeKeyForm, FORM],
     ) -> Template | Redirect:
         provider = await find_provider(request, gateway)
-        values = await form_fields(request)
+        values = data.posted()
         if not is_confirmed(values):
             t = translator(request)
             keys = await ask(gateway.caller, contracts.ListApiKeys(provider_id=provider.provider_id))

@@ -13,12 +13,13 @@ nobody twice.
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from gateway.features.provider.forms import CourseForm, EditionForm, ObjectionForm
 from gateway.features.provider.portal import (
     COURSE_FIELDS,
     EDITION_FIELDS,
@@ -34,7 +35,7 @@ from gateway.features.provider.portal import (
     provider_page,
 )
 from gateway.service_layer.context import Gateway, GatewayDep
-from gateway.web.forms import FormErrors, form_fields, problem_messages, translator
+from gateway.web.forms import FORM, FormErrors, problem_messages, translator
 from gateway.web.request_ids import form_request_id
 from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.errors import RpcError
@@ -69,19 +70,22 @@ class ProviderPages(PortalPages):
         return provider_page(request, "aanbieder/opleiding_form.html", provider, values=course_values(), errors={})
 
     @post("/opleidingen", name="provider_submit_course")
-    async def submit_course(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template | Redirect:
+    async def submit_course(
+        self,
+        request: Request[Any, Any, Any],
+        gateway: GatewayDep,
+        data: Annotated[CourseForm, FORM],
+    ) -> Template | Redirect:
         provider = await find_provider(request, gateway)
         t = translator(request)
-        values = await form_fields(request)
+        values = data.posted()
         errors: FormErrors = {}
         hours = check_course_form(t, values, errors)
         editions: list[contracts.EditionInput] = []
-        if values.get("start_date") or values.get("end_date"):
+        if data.start_date or data.end_date:
             dates = edition_dates(t, values, errors)
             if dates is not None:
-                editions.append(
-                    contracts.EditionInput(start_date=dates[0], end_date=dates[1], location=values.get("location", ""))
-                )
+                editions.append(contracts.EditionInput(start_date=dates[0], end_date=dates[1], location=data.location))
         if not errors and hours is not None:
             try:
                 course = await ask(
@@ -89,15 +93,15 @@ class ProviderPages(PortalPages):
                     contracts.SubmitCourse(
                         provider_id=provider.provider_id,
                         submitted_by=actor_of(request),
-                        title=values["title"],
-                        description=values["description"],
-                        category="A2" if values.get("category") == "A2" else "A1",
+                        title=data.title,
+                        description=data.description,
+                        category="A2" if data.category == "A2" else "A1",
                         study_load_hours=hours,
                         editions=editions,
-                        trainers=lines(values.get("trainers", "")),
-                        target_group=values.get("target_group", ""),
-                        programme=values.get("programme", ""),
-                        allows_partial_attendance=bool(values.get("allows_partial_attendance")),
+                        trainers=lines(data.trainers),
+                        target_group=data.target_group,
+                        programme=data.programme,
+                        allows_partial_attendance=bool(data.allows_partial_attendance),
                     ),
                     request_id=await form_request_id(request),
                 )
@@ -149,11 +153,15 @@ class ProviderPages(PortalPages):
 
     @post("/opleidingen/{course_id:uuid}/edities", name="provider_add_edition")
     async def add_edition(
-        self, request: Request[Any, Any, Any], gateway: GatewayDep, course_id: FromPath[uuid.UUID]
+        self,
+        request: Request[Any, Any, Any],
+        gateway: GatewayDep,
+        course_id: FromPath[uuid.UUID],
+        data: Annotated[EditionForm, FORM],
     ) -> Template | Redirect:
         provider = await find_provider(request, gateway)
         t = translator(request)
-        values = await form_fields(request)
+        values = data.posted()
         errors: FormErrors = {}
         dates = edition_dates(t, values, errors)
         if dates is not None:
@@ -166,7 +174,7 @@ class ProviderPages(PortalPages):
                         added_by=actor_of(request),
                         start_date=dates[0],
                         end_date=dates[1],
-                        location=values.get("location", ""),
+                        location=data.location,
                     ),
                     request_id=await form_request_id(request),
                 )
@@ -182,13 +190,17 @@ class ProviderPages(PortalPages):
 
     @post("/opleidingen/{course_id:uuid}/bezwaar", name="provider_object")
     async def object_to_decision(
-        self, request: Request[Any, Any, Any], gateway: GatewayDep, course_id: FromPath[uuid.UUID]
+        self,
+        request: Request[Any, Any, Any],
+        gateway: GatewayDep,
+        course_id: FromPath[uuid.UUID],
+        data: Annotated[ObjectionForm, FORM],
     ) -> Template | Redirect:
         provider = await find_provider(request, gateway)
         t = translator(request)
-        values = await form_fields(request)
+        values = data.posted()
         errors: FormErrors = {}
-        if not values.get("reason"):
+        if not data.reason:
             errors["objection_reason"] = t("prov.objection.reason_required")
         else:
             try:
@@ -198,7 +210,7 @@ class ProviderPages(PortalPages):
                         provider_id=provider.provider_id,
                         course_id=course_id,
                         objected_by=actor_of(request),
-                        reason=values["reason"],
+                        reason=data.reason,
                     ),
                     request_id=await form_request_id(request),
                 )
@@ -224,11 +236,15 @@ class ProviderPages(PortalPages):
 
     @post("/opleidingen/{course_id:uuid}/wijzigen", name="provider_revise")
     async def revise(
-        self, request: Request[Any, Any, Any], gateway: GatewayDep, course_id: FromPath[uuid.UUID]
+        self,
+        request: Request[Any, Any, Any],
+        gateway: GatewayDep,
+        course_id: FromPath[uuid.UUID],
+        data: Annotated[CourseForm, FORM],
     ) -> Template | Redirect:
         provider = await find_provider(request, gateway)
         t = translator(request)
-        values = await form_fields(request)
+        values = data.posted()
         errors: FormErrors = {}
         hours = check_course_form(t, values, errors)
         if not errors and hours is not None:
@@ -239,15 +255,15 @@ class ProviderPages(PortalPages):
                         provider_id=provider.provider_id,
                         course_id=course_id,
                         revised_by=actor_of(request),
-                        title=values["title"],
-                        description=values["description"],
-                        category="A2" if values.get("category") == "A2" else "A1",
+                        title=data.title,
+                        description=data.description,
+                        category="A2" if data.category == "A2" else "A1",
                         study_load_hours=hours,
-                        trainers=lines(values.get("trainers", "")),
-                        target_group=values.get("target_group", ""),
-                        programme=values.get("programme", ""),
-                        allows_partial_attendance=bool(values.get("allows_partial_attendance")),
-                        note=values.get("note", ""),
+                        trainers=lines(data.trainers),
+                        target_group=data.target_group,
+                        programme=data.programme,
+                        allows_partial_attendance=bool(data.allows_partial_attendance),
+                        note=data.note,
                     ),
                 )
             except RpcError as exc:

@@ -101,15 +101,14 @@ def public_base_url(request: Request[Any, Any, Any]) -> str:
 
 
 def not_a_provider_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """The "you act for no provider" page wherever a portal page finds no provider (installed in app.py)."""
     return page(request, "aanbieder/geen_aanbieder.html", status_code=403)
 
 
 class PortalPages(SignedInPages):
-    """The frame of the portal's page controllers: the "you act for no provider" page wherever a page finds no
-    provider."""
+    """The frame of the portal's page controllers."""
 
     path = PORTAL
-    exception_handlers = {NotAProvider: not_a_provider_handler}
 
 
 def provider_page(

@@ -8,7 +8,7 @@ OpenAPI document's `webhooks` section (`openapi_webhooks`) describes the message
 from __future__ import annotations
 
 import uuid
-from typing import Any, Final, TypeAlias
+from typing import Annotated, Any, Final, TypeAlias
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
@@ -27,6 +27,7 @@ from litestar.openapi.spec import (
 from litestar.params import FromPath, JSONBody
 from litestar.response import Redirect, Template
 
+from gateway.features.provider.forms import WebhookForm, WebhookStatusForm, WebhookTestForm
 from gateway.features.provider.models import ProblemDetails
 from gateway.features.provider.portal import (
     PORTAL,
@@ -47,7 +48,7 @@ from gateway.features.provider.webhook_models import (
 )
 from gateway.service_layer.context import Gateway, GatewayDep
 from gateway.web.errors import PROBLEM_JSON
-from gateway.web.forms import FormErrors, problem_messages, translator
+from gateway.web.forms import FORM, FormErrors, problem_messages, translator
 from gateway.web.request_ids import form_request_id
 from lklr_shared.contracts import accreditation as contracts
 from lklr_shared.errors import RpcError
@@ -344,13 +345,11 @@ class ProviderWebhookPages(PortalPages):
         return await self._list_page(request, gateway, provider)
 
     @post("/", name="provider_register_webhook")
-    async def register(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template:
+    async def register(
+        self, request: Request[Any, Any, Any], gateway: GatewayDep, data: Annotated[WebhookForm, FORM]
+    ) -> Template:
         provider = await find_provider(request, gateway)
-        form = await request.form()
-        url = str(form.get("url") or "").strip()
-        events = [str(value) for value in form.getall("events")] if "events" in form else []
-        description = str(form.get("description") or "").strip()
-        sandbox = form.get("sandbox") == "1"
+        url, events, description, sandbox = data.url, list(data.events), data.description, data.sandbox == "1"
         values: dict[str, Any] = {"url": url, "description": description, "events": events, "sandbox": sandbox}
         try:
             issued = await ask(
@@ -424,11 +423,14 @@ class ProviderWebhookPages(PortalPages):
 
     @post("/{endpoint_id:uuid}/status", name="provider_webhook_status")
     async def set_status(
-        self, request: Request[Any, Any, Any], gateway: GatewayDep, endpoint_id: FromPath[uuid.UUID]
+        self,
+        request: Request[Any, Any, Any],
+        gateway: GatewayDep,
+        endpoint_id: FromPath[uuid.UUID],
+        data: Annotated[WebhookStatusForm, FORM],
     ) -> Redirect:
         provider = await find_provider(request, gateway)
-        form = await request.form()
-        enabled = form.get("enabled") == "1"
+        enabled = data.enabled == "1"
         await ask(
             gateway.caller,
             contracts.SetWebhookEndpointEnabled(
@@ -439,11 +441,14 @@ class ProviderWebhookPages(PortalPages):
 
     @post("/{endpoint_id:uuid}/test", name="provider_webhook_test")
     async def send_test(
-        self, request: Request[Any, Any, Any], gateway: GatewayDep, endpoint_id: FromPath[uuid.UUID]
+        self,
+        request: Request[Any, Any, Any],
+        gateway: GatewayDep,
+        endpoint_id: FromPath[uuid.UUID],
+        data: Annotated[WebhookTestForm, FORM],
     ) -> Redirect:
         provider = await find_provider(request, gateway)
-        form = await request.form()
-        if form.get("alle") == "1":
+        if data.alle == "1":
             # The "every type" button: one test message of each event type.
             await ask(
                 gateway.caller,
@@ -457,7 +462,7 @@ class ProviderWebhookPages(PortalPages):
             contracts.SendTestWebhook(
                 provider_id=provider.provider_id,
                 endpoint_id=endpoint_id,
-                event_type=str(form.get("event_type") or ""),
+                event_type=data.event_type,
                 requested_by=actor_of(request),
             ),
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from typing import Any, Final
+from typing import Annotated, Any, Final
 
 from litestar import Request, get, post
 from litestar.datastructures import UploadFile
@@ -19,9 +19,10 @@ from litestar.response import Redirect, Template
 
 from gateway.caller import ServiceCaller
 from gateway.features.portfolio.queries import get_portfolio
+from gateway.features.reregistration.forms import AnswerForm
 from gateway.service_layer.context import GatewayDep
-from gateway.web.forms import problem_message, shown_on_form, translator
-from gateway.web.owners import PortfolioOwner, current_person
+from gateway.web.forms import UPLOAD_FORM, problem_message, shown_on_form, translator
+from gateway.web.owners import PersonDep, PortfolioOwner, current_person_from
 from gateway.web.rendering import page, request_language
 from gateway.web.request_ids import form_request_id
 from gateway.web.uploads import DOWNLOAD_CHUNK_BYTES, EvidenceUploader, FormProblem
@@ -59,6 +60,8 @@ async def upload_evidence(
 
 class ReregistrationPages(SignedInPages):
     path = "/mijn/herregistratie"
+    # These pages have always recorded the client's address alone as the actor's origin (no channel).
+    dependencies = {"person": current_person_from("")}
 
     async def _render(
         self,
@@ -139,17 +142,17 @@ class ReregistrationPages(SignedInPages):
             return None
 
     @get("", name="reregistration")
-    async def overview(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template:
-        return await self._render(request, gateway, await current_person(request, gateway.caller, ""))
+    async def overview(self, request: Request[Any, Any, Any], gateway: GatewayDep, person: PersonDep) -> Template:
+        return await self._render(request, gateway, person)
 
     async def _act(
         self,
         request: Request[Any, Any, Any],
         gateway: GatewayDep,
+        owner: PortfolioOwner | None,
         command: type[portfolio_contracts.ApplyForReregistration] | type[portfolio_contracts.ResubmitDossier],
         done: str,
     ) -> Template | Redirect:
-        owner = await current_person(request, gateway.caller, "")
         if owner is None:
             return await self._render(request, gateway, owner, status_code=409)
         try:
@@ -167,12 +170,16 @@ class ReregistrationPages(SignedInPages):
         return Redirect(f"/mijn/herregistratie?gedaan={done}", status_code=303)
 
     @post("/aanvragen", name="reregistration_apply")
-    async def apply(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template | Redirect:
-        return await self._act(request, gateway, portfolio_contracts.ApplyForReregistration, "aangevraagd")
+    async def apply(
+        self, request: Request[Any, Any, Any], gateway: GatewayDep, person: PersonDep
+    ) -> Template | Redirect:
+        return await self._act(request, gateway, person, portfolio_contracts.ApplyForReregistration, "aangevraagd")
 
     @post("/opnieuw-indienen", name="reregistration_resubmit")
-    async def resubmit(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template | Redirect:
-        return await self._act(request, gateway, portfolio_contracts.ResubmitDossier, "opnieuw-ingediend")
+    async def resubmit(
+        self, request: Request[Any, Any, Any], gateway: GatewayDep, person: PersonDep
+    ) -> Template | Redirect:
+        return await self._act(request, gateway, person, portfolio_contracts.ResubmitDossier, "opnieuw-ingediend")
 
     @post("/vragen/{case_id:uuid}/{activity_id:uuid}", name="reregistration_answer")
     async def answer(
@@ -181,20 +188,18 @@ class ReregistrationPages(SignedInPages):
         gateway: GatewayDep,
         case_id: FromPath[uuid.UUID],
         activity_id: FromPath[uuid.UUID],
+        person: PersonDep,
+        data: Annotated[AnswerForm, UPLOAD_FORM],
     ) -> Template | Redirect:
         t = translator(request)
-        owner = await current_person(request, gateway.caller, "")
-        if owner is None:
-            return await self._render(request, gateway, owner, status_code=409)
-        form = await request.form()
-        text = form.get("answer")
-        text = text.strip() if isinstance(text, str) else ""
-        upload = form.get("evidence")
+        if person is None:
+            return await self._render(request, gateway, person, status_code=409)
+        text, upload = data.answer, data.evidence
         target = str(activity_id)
         evidence_ids: list[uuid.UUID] = []
-        if isinstance(upload, UploadFile) and upload.filename:
+        if upload is not None and upload.filename:
             try:
-                stored = await upload_evidence(gateway.caller, owner, upload)
+                stored = await upload_evidence(gateway.caller, person, upload)
             except (RpcError, FormProblem) as exc:
                 if not shown_on_form(exc, auth_too=True):
                     raise
@@ -202,17 +207,17 @@ class ReregistrationPages(SignedInPages):
                 # language; anything else as "could not be stored" with the service's words.
                 problem = problem_message(t, exc, texts="portfolio.problem", fallback="rereg.problem.evidence")
                 return await self._render(
-                    request, gateway, owner, problem=problem, problem_for=target, status_code=exc.status
+                    request, gateway, person, problem=problem, problem_for=target, status_code=exc.status
                 )
             evidence_ids.append(stored.evidence_id)
         if not text and not evidence_ids:
             problem = t("rereg.problem.answer_required")
-            return await self._render(request, gateway, owner, problem=problem, problem_for=target, status_code=422)
+            return await self._render(request, gateway, person, problem=problem, problem_for=target, status_code=422)
         try:
             await ask(
                 gateway.caller,
                 audit_contracts.AnswerInformationRequest(
-                    person_id=owner.person_id,
+                    person_id=person.person_id,
                     case_id=case_id,
                     activity_id=activity_id,
                     text=text,
@@ -225,6 +230,6 @@ class ReregistrationPages(SignedInPages):
                 raise
             problem = problem_message(t, exc, texts="rereg.problem", fallback="rereg.problem.other")
             return await self._render(
-                request, gateway, owner, problem=problem, problem_for=target, status_code=exc.status
+                request, gateway, person, problem=problem, problem_for=target, status_code=exc.status
             )
         return Redirect("/mijn/herregistratie?gedaan=beantwoord", status_code=303)

@@ -10,15 +10,17 @@ case access to it (ReadReviewEvidenceChunk); the role guard here is the first li
 from __future__ import annotations
 
 import uuid
-from typing import Any, Final
+from typing import Annotated, Any, Final
 
 from litestar import Controller, Request, Response, get, post
+from litestar.di import Provide
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from gateway.features.review.forms import JudgementForm
 from gateway.service_layer.context import GatewayDep
-from gateway.web.forms import form_fields, problem_message, translator
-from gateway.web.owners import my_reviewer
+from gateway.web.forms import FORM, problem_message, translator
+from gateway.web.owners import ReviewerDep, current_reviewer
 from gateway.web.rendering import page, request_language
 from gateway.web.request_ids import form_request_id
 from gateway.web.uploads import stream_evidence
@@ -35,9 +37,10 @@ class ReviewPages(Controller):
     path = "/beoordeling"
     include_in_schema = False
     guards = [role_required("assessment_committee")]
+    dependencies = {"reviewer": Provide(current_reviewer, sync_to_thread=False)}
 
     @get("", name="review_cases")
-    async def cases(self, request: Request[Any, Any, Any], gateway: GatewayDep) -> Template:
+    async def cases(self, request: Request[Any, Any, Any], gateway: GatewayDep, reviewer: ReviewerDep) -> Template:
         account = current_account(request)
         cases = await ask(
             gateway.caller, audit_contracts.ListMyCases(reviewer_id=account.account_id, include_closed=True)
@@ -46,7 +49,7 @@ class ReviewPages(Controller):
         # (/beheer/beoordelaars), or made them inactive. With open cases the member is a reviewer: no extra call.
         reviewer_state: str | None = None
         if all(case.status == "concluded" for case in cases.cases):
-            me = await my_reviewer(gateway.caller, account.account_id)
+            me = await reviewer()
             reviewer_state = "not_registered" if me is None else None if me.active else "inactive"
         return page(request, "beoordeling/zaken.html", cases=cases.cases, reviewer_state=reviewer_state)
 
@@ -92,12 +95,12 @@ class ReviewPages(Controller):
         gateway: GatewayDep,
         case_id: FromPath[uuid.UUID],
         activity_id: FromPath[uuid.UUID],
+        data: Annotated[JudgementForm, FORM],
     ) -> Template | Redirect:
         t = translator(request)
         account = current_account(request)
-        values = await form_fields(request)
-        verdict = values.get("verdict", "")
-        reason = values.get("reason", "")
+        values = data.posted()
+        verdict, reason = data.verdict, data.reason
         target = str(activity_id)
         if verdict not in VERDICTS:
             return await self._case(
