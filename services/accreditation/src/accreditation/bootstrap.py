@@ -9,7 +9,7 @@ from pathlib import Path
 
 from accreditation.adapters.webhook_sender import WebhookSender
 from accreditation.domain.webhooks import RetryPolicy
-from accreditation.entrypoints.events import event_handlers
+from accreditation.entrypoints.events import event_batch_handlers, event_handlers, event_order_key
 from accreditation.entrypoints.rpc import rpc_handlers
 from accreditation.service_layer import idempotency_store, webhook_delivery, webhooks
 from accreditation.service_layer.context import AccreditationContext
@@ -70,6 +70,8 @@ def build_runtime(settings: ServiceSettings, clock: Clock | None = None) -> Serv
         make_session_factory(engine),
         event_handlers=event_handlers(),
         event_batch_size=own.event_batch_size,
+        event_batch_handlers=event_batch_handlers(),
+        event_order_key=event_order_key,
     )
 
     def unit_of_work() -> UnitOfWork:

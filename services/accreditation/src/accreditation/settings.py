@@ -13,10 +13,10 @@ class AccreditationSettings(ServiceSettings):
 
     database_url: str = "sqlite+aiosqlite:///.data/accreditation.db"
     health_port: int = 8103
-    # Events applied in one transaction (with their inbox rows, acknowledged after its commit); 0: one per
-    # transaction. A burst of registrations is applied faster in batches. Off by default until the batched path
-    # has shown in the fault suite that it keeps every guarantee (an open question: bench/README.md).
-    event_batch_size: int = Field(default=0, ge=0)
+    # Events applied in one transaction (with their inbox rows, acknowledged after its commit, in arrival order per
+    # person); 0: one per transaction, up to the prefetch of them at once. A burst of registry events is applied
+    # many times faster in batches (bench/README.md).
+    event_batch_size: int = Field(default=200, ge=0)
     # How long a first attendance post holds its Idempotency-Key before a retry may take it over (a crashed
     # attempt's key is blocked this long). Keep it well above the gateway's RPC timeout for attendance posts.
     idempotency_lease_seconds: float = Field(default=120.0, gt=0)

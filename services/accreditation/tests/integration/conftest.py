@@ -11,6 +11,7 @@ import asyncio
 import itertools
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -206,6 +207,13 @@ def service_overrides() -> dict[str, Any]:
 async def service(
     amqp_url: str, databases: Any, broker_names: Any, service_overrides: dict[str, Any]
 ) -> AsyncIterator[Service]:
+    async with running_service(amqp_url, databases, broker_names, **service_overrides) as running:
+        yield running
+
+
+@asynccontextmanager
+async def running_service(amqp_url: str, databases: Any, broker_names: Any, **overrides: Any) -> AsyncIterator[Service]:
+    """An accreditation process on a fresh database and broker prefix; ``overrides`` are further settings."""
     url = await databases.create("accreditation")
     await asyncio.to_thread(run_migrations, url, MIGRATIONS_DIR)
     topology = broker_names.topology(consumers={"accreditation"}, services={"accreditation"})
@@ -223,7 +231,7 @@ async def service(
         **local_test_settings(url, amqp_url, topology),
         rpc_timeout_seconds=60,
         allow_demo_commands=True,
-        **service_overrides,
+        **overrides,
     )
     runtime = build_runtime(settings)
     await runtime.start()

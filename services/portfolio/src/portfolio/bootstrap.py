@@ -13,7 +13,7 @@ from lklr_shared.kit.settings import ServiceSettings
 from lklr_shared.scheme import default_scheme_path, load_scheme_book
 from portfolio.adapters.blobs import BlobStore, LocalFolderBlobStore, S3BlobStore
 from portfolio.adapters.s3 import AiobotocoreS3Client
-from portfolio.entrypoints.events import event_handlers
+from portfolio.entrypoints.events import event_batch_handlers, event_handlers, event_order_key
 from portfolio.entrypoints.rpc import rpc_handlers
 from portfolio.entrypoints.scheduler import PortfolioRuntime
 from portfolio.service_layer.common import PortfolioContext
@@ -73,6 +73,8 @@ def build_runtime(settings: ServiceSettings, clock: Clock | None = None) -> Port
     )
     runtime.event_handlers = event_handlers(context)
     runtime.event_batch_size = portfolio_settings.event_batch_size
+    runtime.event_batch_handlers = event_batch_handlers(context)
+    runtime.event_order_key = event_order_key
     runtime.rpc_handlers = rpc_handlers(context)
     runtime.context = context
     runtime.jobs = [

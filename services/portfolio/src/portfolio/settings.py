@@ -16,10 +16,10 @@ class PortfolioSettings(ServiceSettings):
 
     database_url: str = "sqlite+aiosqlite:///.data/portfolio.db"
     health_port: int = 8102
-    # Events applied in one transaction (with their inbox rows, acknowledged after its commit); 0: one per
-    # transaction. A burst of registrations or attendance posts is applied faster in batches. Off by default until the batched path
-    # has shown in the fault suite that it keeps every guarantee (an open question: bench/README.md).
-    event_batch_size: int = Field(default=0, ge=0)
+    # Events applied in one transaction (with their inbox rows, acknowledged after its commit, in arrival order per
+    # person); 0: one per transaction, up to the prefetch of them at once. A burst of registry events is applied
+    # many times faster in batches (bench/README.md).
+    event_batch_size: int = Field(default=200, ge=0)
     # Evidence files. "local": a folder (local runs; several replicas need a shared volume); "s3": a bucket of an
     # S3-compatible object store (production).
     blob_backend: Literal["local", "s3"] = "local"

@@ -9,8 +9,10 @@ consumer instead. Per batch:
 2. parse each; a message that cannot be parsed, or that no handler takes, is dead-lettered at once, exactly as
    the plain consumer does;
 3. in ONE transaction: look the batch up in the inbox (one query), drop what was applied before (and repeats of
-   a message inside the batch), hand the rest to the handlers grouped by contract in arrival order, record every
-   applied message in the inbox (one multi-row insert), commit;
+   a message inside the batch), hand the rest to the handlers grouped by contract in arrival order (or, with
+   `in_order`, in runs that keep the arrival order: of every message, or with an `order_key` of the messages that
+   share a key, such as the person they are about), record every applied message in the inbox (one multi-row
+   insert), commit;
 4. acknowledge only after the commit, every delivery: an ack that fails (its channel was lost) is logged and the
    others are still acknowledged; the broker redelivers the unacknowledged ones and the inbox skips them.
 
@@ -30,7 +32,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -57,6 +59,8 @@ log = logging.getLogger(__name__)
 
 BatchItems = Sequence[tuple[Any, Envelope]]
 BatchHandler = Callable[["BatchUnitOfWork", BatchItems], Awaitable[None]]
+# What a message touches (e.g. the people it is about), for ordering in a batch; None: it may touch anything.
+OrderKey = Callable[[Any], Collection[Hashable] | None]
 AfterBatchCommit = Callable[[Sequence[Envelope]], Awaitable[None]]
 
 # Inbox lookups are chunked so that a large batch never exceeds a driver's bind-parameter limit.
@@ -97,20 +101,45 @@ def per_event(handler: EventHandler) -> BatchHandler:
     return handle
 
 
-def _runs(deliveries: Sequence[_Delivery], in_order: bool) -> list[tuple[type[Message], list[tuple[Any, Envelope]]]]:
-    """The deliveries as (contract, items) for the handlers: every contract once (first-seen order), or, in order,
-    each run of consecutive deliveries of one contract, so that no message is applied before one that came earlier."""
+def _runs(
+    deliveries: Sequence[_Delivery], in_order: bool, order_key: OrderKey | None = None
+) -> list[tuple[type[Message], list[tuple[Any, Envelope]]]]:
+    """The deliveries as (contract, items) for the handlers.
+
+    Not in order: every contract once (first-seen order). In order without ``order_key``: each run of consecutive
+    deliveries of one contract, so that no message is applied before one that came earlier. In order with
+    ``order_key``: a delivery joins the last run of its contract unless a message with one of its keys came in a
+    later run, so messages that share a key keep their arrival order while unrelated ones gather in few runs (a
+    burst of registrations and cycles, interleaved person by person, is two runs instead of one per message).
+    """
     if not in_order:
         by_contract: dict[type[Message], list[tuple[Any, Envelope]]] = {}
         for delivery in deliveries:
             by_contract.setdefault(type(delivery.contract), []).append((delivery.contract, delivery.envelope))
         return list(by_contract.items())
     runs: list[tuple[type[Message], list[tuple[Any, Envelope]]]] = []
+    # Per key, the index of the last run holding a message with it; and the index of the last barrier (a message
+    # without keys, which nothing may pass) and of each contract's last run.
+    last_with_key: dict[Hashable, int] = {}
+    barrier = -1
+    last_of_contract: dict[type[Message], int] = {}
     for delivery in deliveries:
-        if runs and runs[-1][0] is type(delivery.contract):
-            runs[-1][1].append((delivery.contract, delivery.envelope))
+        contract_type = type(delivery.contract)
+        item = (delivery.contract, delivery.envelope)
+        keys = order_key(delivery.contract) if order_key is not None else None
+        floor = len(runs) - 1 if keys is None else max([barrier, *(last_with_key.get(key, -1) for key in keys)])
+        index = last_of_contract.get(contract_type, -1)
+        if index < 0 or index < floor:
+            runs.append((contract_type, [item]))
+            index = len(runs) - 1
+            last_of_contract[contract_type] = index
         else:
-            runs.append((type(delivery.contract), [(delivery.contract, delivery.envelope)]))
+            runs[index][1].append(item)
+        if keys is None:
+            barrier = index
+        else:
+            for key in keys:
+                last_with_key[key] = index
     return runs
 
 
@@ -134,6 +163,7 @@ class BatchEventConsumer:
         prefetch_count: int | None = None,
         after_commit: AfterBatchCommit | None = None,
         in_order: bool = False,
+        order_key: OrderKey | None = None,
     ) -> None:
         if max_batch < 1:
             raise ValueError("max_batch must be at least 1")
@@ -151,6 +181,8 @@ class BatchEventConsumer:
         self._after_commit = after_commit
         # In order: handlers see the batch's messages in arrival order (runs of one contract), not grouped by contract.
         self._in_order = in_order
+        # In order, by key: only messages with a key in common keep their arrival order (see `_runs`).
+        self._order_key = order_key
         self._failures = wiring.failure_router()
         self._channel: AbstractRobustChannel | None = None
         self._queue: AbstractQueue | None = None
@@ -371,7 +403,7 @@ class BatchEventConsumer:
                 log.info("%s: %s duplicate message(s) skipped", self.name, duplicates)
             if not fresh:
                 return 0, duplicates
-            for contract_type, items in _runs(fresh, self._in_order):
+            for contract_type, items in _runs(fresh, self._in_order, self._order_key):
                 await self._handlers[contract_type](uow, items)
             now = utcnow()
             await uow.session.execute(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Final
@@ -153,3 +153,17 @@ async def upsert(session: AsyncSession, table: sa.Table, values: dict[str, Any],
     statement = dialect_insert(session, table).values(**values)
     changes = {name: statement.excluded[name] for name in values if name not in key}
     await session.execute(statement.on_conflict_do_update(index_elements=key, set_=changes))
+
+
+async def upsert_many(
+    session: AsyncSession, table: sa.Table, rows: Sequence[Mapping[str, Any]], key: list[str]
+) -> None:
+    """`upsert` for many rows with the same columns in one executemany (one prepared statement, pipelined): what a
+    batch of events writes to a read model. At most one row per key (the last one wins is the caller's to decide)."""
+    if not rows:
+        return
+    statement = dialect_insert(session, table)
+    changes = {name: statement.excluded[name] for name in rows[0] if name not in key}
+    await session.execute(
+        statement.on_conflict_do_update(index_elements=key, set_=changes), [dict(row) for row in rows]
+    )

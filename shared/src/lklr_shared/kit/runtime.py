@@ -29,7 +29,7 @@ from lklr_shared.contracts.system import (
 from lklr_shared.kit import amqp_raw
 from lklr_shared.kit.actor import DEV_PUBLIC_KEY, ActorVerifier, is_development_key, load_public_keys
 from lklr_shared.kit.amqp_raw import QueueCounts
-from lklr_shared.kit.batch_consumer import BatchEventConsumer, BatchHandler, per_event
+from lklr_shared.kit.batch_consumer import BatchEventConsumer, BatchHandler, OrderKey, per_event
 from lklr_shared.kit.broker import connect_broker
 from lklr_shared.kit.consumer import ConsumerWiring, EventConsumer, EventHandler
 from lklr_shared.kit.db import database_ok
@@ -79,6 +79,11 @@ class ServiceRuntime:
     # Above 0: the event handlers run up to this many messages in one transaction (BatchEventConsumer, in arrival
     # order, with the same inbox, ack-after-commit and retry guarantees); 0: one message per transaction.
     event_batch_size: int = 0
+    # Batched only: handlers that take a whole run of one contract at once (set-based statements) in place of the
+    # one-message handler run per message; and what each message touches (see BatchEventConsumer's order_key),
+    # so that a batch keeps the arrival order of messages about the same people and gathers the others in runs.
+    event_batch_handlers: Mapping[type[Message], BatchHandler] = field(default_factory=dict)
+    event_order_key: OrderKey | None = None
 
     broker: RabbitBroker | None = None
     relay: OutboxRelay | None = None
@@ -140,7 +145,8 @@ class ServiceRuntime:
         self._pruning.start()
         if self.event_handlers and self.event_batch_size > 0:
             batch_handlers: dict[type[Message], BatchHandler] = {
-                contract: per_event(handler) for contract, handler in self.event_handlers.items()
+                contract: self.event_batch_handlers.get(contract) or per_event(handler)
+                for contract, handler in self.event_handlers.items()
             }
             self.consumer = BatchEventConsumer(
                 self._consumer_wiring(),
@@ -151,6 +157,7 @@ class ServiceRuntime:
                 max_wait_seconds=0.0,
                 prefetch_count=max(settings.prefetch_count, 2 * self.event_batch_size),
                 in_order=True,
+                order_key=self.event_order_key,
             )
             await self.consumer.start()
         elif self.event_handlers:

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from functools import partial
+from typing import Any
 
 from lklr_shared.contracts import accreditation as accreditation_events
 from lklr_shared.contracts import audit as audit_events
 from lklr_shared.contracts import registry as registry_events
 from lklr_shared.contracts.base import Message
+from lklr_shared.kit.batch_consumer import BatchHandler
 from lklr_shared.kit.consumer import EventHandler
 from portfolio.service_layer import (
     erasure,
     norm_met,
     objection_access,
     placements,
+    registration_batches,
     registrations,
     reregistration,
     review_access,
@@ -40,3 +44,36 @@ def event_handlers(context: PortfolioContext) -> dict[type[Message], EventHandle
         audit_events.EvidenceAccessGranted: partial(review_access.record_access_granted, context),
         registry_events.ObjectionEvidenceShared: partial(objection_access.record_objection_evidence, context),
     }
+
+
+def event_batch_handlers(context: PortfolioContext) -> dict[type[Message], BatchHandler]:
+    """Batched consumption only: the events applied a whole run at a time (the registry's bursts); the others run
+    their one-event handler per message inside the batch."""
+    return {
+        registry_events.RegistrationGranted: registration_batches.record_registrations,
+        registry_events.CycleOpened: partial(registration_batches.record_cycles, context),
+    }
+
+
+# Events whose handlers touch only the people (and attendances) they name: in a batch they keep their order among
+# events with a key in common and may pass the others. Every other event keeps its place among all of them.
+_ABOUT_ONE_PERSON = (
+    registry_events.RegistrationGranted,
+    registry_events.RegistrationStatusChanged,
+    registry_events.PersonUpdated,
+    registry_events.CycleOpened,
+    accreditation_events.TeachingApproved,
+)
+
+
+def event_order_key(event: Any) -> set[Hashable] | None:
+    """What an event touches, for ordering in a batch (see BatchEventConsumer's order_key); None: anything."""
+    if isinstance(event, _ABOUT_ONE_PERSON):
+        return {("person", event.person_id)}
+    if isinstance(event, accreditation_events.AttendanceVoided):
+        return {("person", event.person_id), ("attendance", event.attendance_id)}
+    if isinstance(event, accreditation_events.AttendanceRecorded):
+        return {("person", row.person_id) for row in event.rows} | {
+            ("attendance", row.attendance_id) for row in event.rows
+        }
+    return None

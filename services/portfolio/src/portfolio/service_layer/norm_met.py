@@ -10,11 +10,12 @@ disputes, rejections) cannot make a norm met. The registry issues the norm-met c
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from lklr_shared.contracts import registry as registry_events
 from lklr_shared.contracts.envelope import Envelope
 from lklr_shared.contracts.portfolio import PortfolioNormMet
+from lklr_shared.kit.batch_consumer import BatchUnitOfWork
 from lklr_shared.kit.outbox import UnitOfWork
 from portfolio.adapters.repositories import activities as activity_repo
 from portfolio.adapters.repositories import norm_met as norm_met_repo
@@ -26,9 +27,18 @@ from portfolio.service_layer.common import PortfolioContext, to_domain
 from portfolio.service_layer.progress import domain_cycle
 
 
-async def announce_met_norms(context: PortfolioContext, uow: UnitOfWork, person_ids: Iterable[uuid.UUID]) -> int:
+async def announce_met_norms(
+    context: PortfolioContext,
+    uow: UnitOfWork,
+    person_ids: Iterable[uuid.UUID],
+    *,
+    causes: Mapping[uuid.UUID, Envelope] | None = None,
+) -> int:
     """Emit PortfolioNormMet for each begun cycle of these people whose norm is met now and was not announced
-    before; returns how many were announced. Runs in the caller's transaction (the caller commits)."""
+    before; returns how many were announced. Runs in the caller's transaction (the caller commits).
+
+    ``causes``: a batch of events in one transaction names, per person, the event whose announcement this is (the
+    unit of work is then the batch consumer's); without it, the unit of work's own cause."""
     today, now = context.today(), context.clock()
     person_ids = list(person_ids)
     # Two transactions that each add part of a person's work (a provider's placement and a self-entered activity)
@@ -45,7 +55,11 @@ async def announce_met_norms(context: PortfolioContext, uow: UnitOfWork, person_
         at_least=least_total,
     )
     announced = 0
-    for person_id, cycle_ids in candidates.items():
+    # In the order asked (the events' order in a batch), not the query's.
+    for person_id in dict.fromkeys(person_ids):
+        cycle_ids = candidates.get(person_id)
+        if cycle_ids is None:
+            continue
         person = await people_repo.get_person(uow.session, person_id)
         if person is None:  # cycles arrive with the registration; a person without one has no norm to meet
             continue
@@ -62,7 +76,12 @@ async def announce_met_norms(context: PortfolioContext, uow: UnitOfWork, person_
                 today=today,
             )
             if outcome.met and await norm_met_repo.claim_norm_met(uow.session, cycle.cycle_id, person_id, today, now):
-                uow.emit(PortfolioNormMet(person_id=person_id, cycle_id=cycle.cycle_id, met_on=today))
+                met = PortfolioNormMet(person_id=person_id, cycle_id=cycle.cycle_id, met_on=today)
+                if causes is None:
+                    uow.emit(met)
+                else:
+                    assert isinstance(uow, BatchUnitOfWork), "causes per person come with a batch's unit of work"
+                    uow.emit_caused_by(met, causes[person_id])
                 announced += 1
     return announced
 

@@ -60,6 +60,24 @@ async def lock_until_commit(session: AsyncSession, namespace: str, key: uuid.UUI
     await session.execute(sa.select(sa.func.pg_advisory_xact_lock(int.from_bytes(digest, "big", signed=True))))
 
 
+async def lock_all_until_commit(session: AsyncSession, namespace: str, keys: Sequence[uuid.UUID]) -> None:
+    """`lock_until_commit` for many keys in one statement, taken in sorted order (two transactions that lock
+    overlapping sets cannot deadlock on each other)."""
+    if dialect_of(session) != "postgresql":
+        return
+    locks = sorted(
+        {
+            int.from_bytes(hashlib.blake2b(f"{namespace}:{key}".encode(), digest_size=8).digest(), "big", signed=True)
+            for key in keys
+        }
+    )
+    if locks:
+        # unnest yields the array in order and the function scan feeds the projection row by row: sorted locking.
+        await session.execute(
+            sa.text("SELECT pg_advisory_xact_lock(key) FROM unnest(CAST(:keys AS bigint[])) AS key"), {"keys": locks}
+        )
+
+
 def as_utc(value: datetime) -> datetime:
     """A timestamp read back from the database, as an aware UTC datetime (SQLite returns naive UTC)."""
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

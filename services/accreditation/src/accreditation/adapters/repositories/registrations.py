@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -100,3 +101,85 @@ async def registered_people_by_number(session: AsyncSession) -> list[tuple[uuid.
         .order_by(registered_people.c.registration_number)
     )
     return [(row.person_id, row.registration_number) for row in rows]
+
+
+# --- the same for a batch of events (one statement each, whatever the batch's size) ----------------------------
+
+
+async def add_histories(session: AsyncSession, entries: Sequence[Mapping[str, Any]]) -> None:
+    """`add_history` for many entries (person_id, effective_on, status, occurred_at, source_message_id)."""
+    if entries:
+        await session.execute(sa.insert(registration_history), [dict(entry) for entry in entries])
+
+
+async def histories_of(session: AsyncSession, person_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[StatusEntry]]:
+    """`history_of` of many people (every one asked for is in the answer, with an empty history if need be)."""
+    ids = list(set(person_ids))
+    found: dict[uuid.UUID, list[StatusEntry]] = {person_id: [] for person_id in ids}
+    if ids:
+        rows = await session.execute(
+            sa.select(
+                registration_history.c.person_id,
+                registration_history.c.effective_on,
+                registration_history.c.status,
+                registration_history.c.occurred_at,
+            ).where(registration_history.c.person_id.in_(ids))
+        )
+        for person_id, effective_on, status, occurred_at in rows:
+            found[person_id].append(StatusEntry(effective_on, status, as_utc(occurred_at)))
+    return found
+
+
+async def known_people(session: AsyncSession, person_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of these people the read model has a row for."""
+    ids = list(set(person_ids))
+    if not ids:
+        return set()
+    rows = await session.execute(sa.select(registered_people.c.person_id).where(registered_people.c.person_id.in_(ids)))
+    return {row[0] for row in rows}
+
+
+async def names(session: AsyncSession, person_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Any]:
+    """`name` of many people: their latest name change (initials, surname, changed_at), for those who have one."""
+    ids = list(set(person_ids))
+    if not ids:
+        return {}
+    rows = await session.execute(
+        sa.select(
+            person_names.c.person_id, person_names.c.initials, person_names.c.surname, person_names.c.changed_at
+        ).where(person_names.c.person_id.in_(ids))
+    )
+    return {row.person_id: row for row in rows}
+
+
+async def insert_people(session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> None:
+    """`insert_person` for many people (the same columns each)."""
+    if rows:
+        await session.execute(sa.insert(registered_people), [dict(row) for row in rows])
+
+
+async def update_people(session: AsyncSession, changes: Mapping[uuid.UUID, Mapping[str, Any]]) -> None:
+    """`update_person` of many people, each with initials, surname and status (one executemany)."""
+    if not changes:
+        return
+    statement = (
+        sa.update(registered_people)
+        .where(registered_people.c.person_id == sa.bindparam("key"))
+        .values(
+            initials=sa.bindparam("new_initials"),
+            surname=sa.bindparam("new_surname"),
+            status=sa.bindparam("new_status"),
+        )
+    )
+    await session.execute(
+        statement,
+        [
+            {
+                "key": person_id,
+                "new_initials": values["initials"],
+                "new_surname": values["surname"],
+                "new_status": values["status"],
+            }
+            for person_id, values in changes.items()
+        ],
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
@@ -11,7 +11,7 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lklr_shared.kit.db import upsert
+from lklr_shared.kit.db import upsert, upsert_many
 from portfolio.adapters.orm import cycles, early_status_changes, registered_people
 from portfolio.adapters.repositories.rows import as_utc, field_names, maybe_utc
 
@@ -194,3 +194,77 @@ async def cycle_announced_at(session: AsyncSession, cycle_id: uuid.UUID) -> date
 async def save_cycle(session: AsyncSession, values: Mapping[str, Any]) -> None:
     """Insert or replace a cycle the registry announced (keyed on cycle_id)."""
     await upsert(session, cycles, dict(values), key=["cycle_id"])
+
+
+# --- the same for a batch of events (one statement each, whatever the batch's size) ----------------------------
+
+
+async def people_at_a_time(session: AsyncSession, person_ids: Iterable[uuid.UUID]) -> None:
+    """`one_person_at_a_time` for many people in one statement, the keys taken in sorted order (two batches that
+    share people cannot deadlock on each other)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    keys = sorted({int.from_bytes(person_id.bytes[:8], "big", signed=True) for person_id in person_ids})
+    if keys:
+        # unnest yields the array in order and the function scan feeds the projection row by row: sorted locking.
+        await session.execute(
+            sa.text("SELECT pg_advisory_xact_lock(key) FROM unnest(CAST(:keys AS bigint[])) AS key"), {"keys": keys}
+        )
+
+
+async def registration_statuses(
+    session: AsyncSession, person_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, StatusRecord]:
+    """`registration_status` of many people: the people whose registration the read model holds."""
+    ids = list(set(person_ids))
+    if not ids:
+        return {}
+    rows = await session.execute(
+        sa.select(
+            registered_people.c.person_id, registered_people.c.status, registered_people.c.status_changed_at
+        ).where(registered_people.c.person_id.in_(ids))
+    )
+    return {row.person_id: StatusRecord(row.status, maybe_utc(row.status_changed_at)) for row in rows}
+
+
+async def waiting_status_changes(
+    session: AsyncSession, person_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, StatusRecord]:
+    """`early_status_change` of many people: the status changes that wait for their registration."""
+    ids = list(set(person_ids))
+    if not ids:
+        return {}
+    rows = await session.execute(
+        sa.select(
+            early_status_changes.c.person_id, early_status_changes.c.new_status, early_status_changes.c.occurred_at
+        ).where(early_status_changes.c.person_id.in_(ids))
+    )
+    return {row.person_id: StatusRecord(row.new_status, maybe_utc(row.occurred_at)) for row in rows}
+
+
+async def save_registrations(session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> None:
+    """`save_registration` of many people (one row per person)."""
+    await upsert_many(session, registered_people, rows, key=["person_id"])
+
+
+async def forget_early_status_changes(session: AsyncSession, person_ids: Iterable[uuid.UUID]) -> None:
+    """`forget_early_status_change` of many people."""
+    ids = list(set(person_ids))
+    if ids:
+        await session.execute(sa.delete(early_status_changes).where(early_status_changes.c.person_id.in_(ids)))
+
+
+async def cycles_announced_at(
+    session: AsyncSession, cycle_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, datetime | None]:
+    """`cycle_announced_at` of many cycles: the cycles the read model holds."""
+    ids = list(set(cycle_ids))
+    if not ids:
+        return {}
+    rows = await session.execute(sa.select(cycles.c.cycle_id, cycles.c.announced_at).where(cycles.c.cycle_id.in_(ids)))
+    return {row.cycle_id: maybe_utc(row.announced_at) for row in rows}
+
+
+async def save_cycles(session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> None:
+    """`save_cycle` of many cycles (one row per cycle)."""
+    await upsert_many(session, cycles, rows, key=["cycle_id"])
