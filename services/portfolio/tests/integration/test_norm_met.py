@@ -10,6 +10,7 @@ import pytest
 
 from lklr_shared.contracts import accreditation as accreditation_events
 from lklr_shared.contracts import portfolio as contracts
+from lklr_shared.contracts import registry as registry_events
 from lklr_shared.contracts.envelope import utcnow
 from tests.support.waiting import wait_for
 
@@ -63,3 +64,44 @@ async def test_the_norm_met_is_announced_once_when_a_cycle_reaches_it(service: H
     await wait_for(lambda: _placed_batch(service, more.batch_id), message="the second batch to be placed")
     assert len(_norm_met(service, reaching)) == 1
     assert _norm_met(service, short) == []
+
+
+async def test_the_norm_met_is_announced_when_the_registration_arrives_after_its_cycle_and_entries(
+    service: Harness,
+) -> None:
+    # Events of one person may arrive out of order: here the cycle and the entries that meet its norm come first,
+    # when the portfolio knows no registration to judge them against, and the registration last.
+    since = service.today - timedelta(days=400)
+    person = Person(uuid.uuid4(), f"8{uuid.uuid4().int % 10**6:06d}", since)
+    cycle_id = uuid.uuid4()
+    await service.publish(
+        registry_events.CycleOpened(
+            person_id=person.person_id,
+            registration_number=person.registration_number,
+            cycle_id=cycle_id,
+            sequence=1,
+            starts_on=since,
+            ends_on=since.replace(year=since.year + 5) - timedelta(days=1),
+            scheme_version="2018.1",
+        )
+    )
+    entries = [service.attendance([person], points="120"), service.attendance([person], points="40", category="A2")]
+    for entry in entries:
+        await service.publish(entry)
+    for entry in entries:
+        await wait_for(lambda entry=entry: _placed_batch(service, entry.batch_id), message="the entries to be placed")
+    assert _norm_met(service, person) == []
+
+    await service.publish(
+        registry_events.RegistrationGranted(
+            person_id=person.person_id,
+            registration_number=person.registration_number,
+            initials="T.",
+            surname="Laat",
+            roles=["leerplichtambtenaar"],
+            employer_id="gemeente-test",
+            registered_since=since,
+        )
+    )
+    announced = await wait_for(lambda: _norm_met(service, person), message="PortfolioNormMet after the registration")
+    assert [(event.cycle_id, event.met_on) for event in announced] == [(cycle_id, service.today)]

@@ -28,7 +28,7 @@ from portfolio.service_layer.common import PortfolioContext
 def event_handlers(context: PortfolioContext) -> dict[type[Message], EventHandler]:
     """The events this service consumes, each with its use case."""
     return {
-        registry_events.RegistrationGranted: registrations.record_registration,
+        registry_events.RegistrationGranted: partial(norm_met.record_registration, context),
         registry_events.RegistrationStatusChanged: registrations.record_status_change,
         registry_events.PersonUpdated: registrations.record_person_update,
         registry_events.CycleOpened: partial(norm_met.record_cycle, context),
@@ -50,7 +50,7 @@ def event_batch_handlers(context: PortfolioContext) -> dict[type[Message], Batch
     """Batched consumption only: the events applied a whole run at a time (the registry's bursts); the others run
     their one-event handler per message inside the batch."""
     return {
-        registry_events.RegistrationGranted: registration_batches.record_registrations,
+        registry_events.RegistrationGranted: partial(registration_batches.record_registrations, context),
         registry_events.CycleOpened: partial(registration_batches.record_cycles, context),
     }
 

@@ -3,7 +3,8 @@ transaction as the change that made the norm met.
 
 Every change that can raise a cycle's counting points calls :func:`announce_met_norms` before it commits: a
 self-entered entry recorded or edited, provider-placed attendance, approved teaching, and a cycle (re)announced by
-the registry (an extension, or a cycle announced after its entries). Changes that only lower points (voids,
+the registry (an extension, or a cycle announced after its entries), and a registration that arrives after its
+cycle and entries (events of one person may arrive out of order). Changes that only lower points (voids,
 disputes, rejections) cannot make a norm met. The registry issues the norm-met credential from the event.
 """
 
@@ -92,4 +93,13 @@ async def record_cycle(
     """CycleOpened: remember the cycle, then announce its norm if the entries already there meet it (entries placed
     before the cycle was announced, or work that an extension brings inside it)."""
     await registrations.record_cycle(uow, event, envelope)
+    await announce_met_norms(context, uow, [event.person_id])
+
+
+async def record_registration(
+    context: PortfolioContext, uow: UnitOfWork, event: registry_events.RegistrationGranted, envelope: Envelope
+) -> None:
+    """RegistrationGranted: remember the registration, then announce a norm its cycle and entries already meet (a
+    cycle and entries that arrived before the registration: their own checks found no person to judge)."""
+    await registrations.record_registration(uow, event, envelope)
     await announce_met_norms(context, uow, [event.person_id])

@@ -27,8 +27,8 @@ def _newer(at: datetime, than: datetime | None) -> bool:
     return than is None or than < at
 
 
-async def record_registrations(uow: BatchUnitOfWork, items: BatchItems) -> None:
-    """RegistrationGranted for a run of events: `registrations.record_registration` for each, in one go."""
+async def record_registrations(context: PortfolioContext, uow: BatchUnitOfWork, items: BatchItems) -> None:
+    """RegistrationGranted for a run of events: `norm_met.record_registration` for each, in one go."""
     session = uow.session
     person_ids = [event.person_id for event, _ in items]
     await people_repo.people_at_a_time(session, person_ids)
@@ -58,6 +58,10 @@ async def record_registrations(uow: BatchUnitOfWork, items: BatchItems) -> None:
             forget.add(person_id)
     await people_repo.save_registrations(session, list(rows.values()))
     await people_repo.forget_early_status_changes(session, forget)
+    # A registration arriving after its cycle and entries (their checks found no person then): one check for the
+    # run, after the writes, as for a run of cycles.
+    causes = {event.person_id: envelope for event, envelope in items}
+    await norm_met.announce_met_norms(context, uow, person_ids, causes=causes)
 
 
 async def record_cycles(context: PortfolioContext, uow: BatchUnitOfWork, items: BatchItems) -> None:
