@@ -25,6 +25,7 @@ from accreditation.domain.courses import (
     open_objection_window,
     status_after,
 )
+from accreditation.domain.text import search_words
 from lklr_shared.errors import Conflict, InvalidRequest, RuleViolation
 
 pytestmark = pytest.mark.unit
@@ -225,3 +226,16 @@ def test_no_objection_window_before_a_decision_after_an_objection_or_for_other_s
     assert not open_objection_window(S.APPROVED, date(2025, 3, 1), latest_decision_objected=True)
     assert not open_objection_window(S.SUBMITTED, date(2025, 3, 1), latest_decision_objected=False)
     assert not open_objection_window(S.WITHDRAWN, date(2025, 3, 1), latest_decision_objected=False)
+
+
+@pytest.mark.parametrize(
+    ("typed", "searched"),
+    [("verzuim", "verzuim"), ("  \x00;\x0c", ";"), ("ver\x00zuim", "ver zuim"), ("a\tb\x7f", "a b")],
+)
+def test_catalogue_search_words_treat_control_characters_as_spaces(typed: str, searched: str) -> None:
+    assert search_words(typed, max_length=200) == searched
+
+
+def test_catalogue_search_words_are_bounded() -> None:
+    with pytest.raises(InvalidRequest):
+        search_words("x" * 201, max_length=200)

@@ -23,6 +23,13 @@ def bounded_text(value: str, field: str, *, max_length: int) -> str:
     return stripped
 
 
+def search_words(value: str, *, max_length: int) -> str:
+    """Words to search for as typed: control characters (a NUL, which PostgreSQL text cannot hold, a tab) count as
+    spaces, since no published text contains them; refused when longer than ``max_length`` characters."""
+    words = "".join(" " if ord(char) < 32 or ord(char) == 127 else char for char in value)
+    return bounded_text(words, "q", max_length=max_length)
+
+
 MAX_ACTOR = 200
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from accreditation.adapters.repositories import courses as repository
-from accreditation.domain.text import bounded_text
+from accreditation.domain.text import search_words
 from accreditation.service_layer.context import AccreditationContext
 from accreditation.service_layer.courses import editions_of, published_fields
 from lklr_shared.contracts import accreditation as contracts
@@ -16,7 +16,7 @@ async def search_catalogue(ctx: AccreditationContext, query: contracts.SearchCat
     """Approved courses valid today (the same rule as ``domain.courses.is_in_catalogue``, as SQL)."""
     if not 1 <= query.limit <= MAX_CATALOGUE_PAGE or query.offset < 0:
         raise InvalidRequest("invalid_paging", f"limit must be 1-{MAX_CATALOGUE_PAGE} and offset at least 0.")
-    q = bounded_text(query.q, "q", max_length=200)
+    q = search_words(query.q, max_length=200)
     async with ctx.unit_of_work() as uow:
         total, rows = await repository.catalogue(
             uow.session, today=ctx.today(), category=query.category, text=q, limit=query.limit, offset=query.offset
