@@ -44,6 +44,7 @@ from gateway.features import (
     site,
 )
 from gateway.features.accounts.api import SECURITY_SCHEME as PERSON_SECURITY_SCHEME
+from gateway.features.accounts.api import BearerRejected, bearer_rejected_handler
 from gateway.features.provider.api import (
     DEFAULT_ATTENDANCE_TIMEOUT_SECONDS,
     ProviderApiContext,
@@ -299,6 +300,8 @@ def build_app(
             RoleRequired: role_required_handler,
             # Raised only by the provider portal's pages (`find_provider`): their own 403 page.
             NotAProvider: not_a_provider_handler,
+            # Raised only by the two bearer-token APIs (account and portfolio): 401 problem+json with its challenge.
+            BearerRejected: bearer_rejected_handler,
         },
         # A page handler's `data` is its form model, decoded by the pages' rules (see `web.forms.PostedForm`).
         type_decoders=FORM_TYPE_DECODERS,

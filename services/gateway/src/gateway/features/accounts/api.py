@@ -98,7 +98,6 @@ def bearer_token(authorization: str | None) -> str:
 class AccountApi(Controller):
     path = "/api/v1"
     tags = ["account"]
-    exception_handlers = {BearerRejected: bearer_rejected_handler}
 
     @post(
         "/auth/token",

@@ -21,7 +21,7 @@ from litestar.openapi.spec.enums import OpenAPIFormat, OpenAPIType
 from litestar.params import FromPath, FromQuery, JSONBody
 from pydantic import BaseModel, Field
 
-from gateway.features.accounts.api import SECURITY_SCHEME, BearerRejected, bearer_rejected_handler, bearer_token
+from gateway.features.accounts.api import SECURITY_SCHEME, BearerRejected, bearer_token
 from gateway.features.portfolio.forms import activity_input
 from gateway.features.portfolio.queries import get_portfolio
 from gateway.features.register.lookup import problem_spec
@@ -313,7 +313,9 @@ class PortfolioApi(Controller):
     path = PATH
     tags = ["portfolio"]
     security = [{SECURITY_SCHEME: []}]
-    exception_handlers = {BearerRejected: bearer_rejected_handler, FormProblem: form_problem_handler}
+    # On this controller, not app-wide: FormProblem is an RpcError, and an app-wide handler for it would take the
+    # pages' and the provider API's RpcErrors too.
+    exception_handlers = {FormProblem: form_problem_handler}
 
     @staticmethod
     async def _owner(
