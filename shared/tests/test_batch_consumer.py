@@ -209,6 +209,35 @@ async def test_a_batch_span_links_the_trace_of_every_message_and_its_events_carr
     assert [headers["traceparent"].split("-")[1:3] for headers in stored] == [batch_ids.split("-")] * 2
 
 
+async def test_a_lone_message_is_handled_in_the_trace_of_its_publish_and_its_events_carry_that_context(
+    setup: Setup,
+) -> None:
+    await _declare_queue(setup)
+    exporter = InMemorySpanExporter()
+    recorder = TracerProvider()
+    recorder.add_span_processor(SimpleSpanProcessor(exporter))
+    with recorder.get_tracer("test").start_as_current_span("request") as sender:
+        envelope = wrap(BatchProbed(key="alone"))
+        await setup.publisher.publish(envelope.type, envelope, headers=tracing.context_headers())
+    consumer = setup.consumer(Handler(), max_batch=10, max_wait_seconds=0.0)
+    with tracing.use_tracer_provider(recorder):
+        await consumer.start()
+        try:
+            await _eventually(lambda: _equals(setup.count(), 1))
+        finally:
+            await consumer.stop()
+    async with setup.session_factory() as session:
+        stored = (await session.execute(sa.select(outbox_table.c.headers))).scalars().all()
+
+    (handled,) = [span for span in exporter.get_finished_spans() if span.kind == SpanKind.CONSUMER]
+    assert handled.name == f"{envelope.type} process"
+    assert handled.parent is not None and handled.parent.span_id == sender.get_span_context().span_id
+    assert handled.context.trace_id == sender.get_span_context().trace_id
+    # The echo was written while handling it: it goes out in the same trace, as a child of the handling.
+    handled_ids = [f"{handled.context.trace_id:032x}", f"{handled.context.span_id:016x}"]
+    assert [headers["traceparent"].split("-")[1:3] for headers in stored] == [handled_ids]
+
+
 async def test_redeliveries_are_skipped_by_the_inbox_even_inside_one_batch(setup: Setup) -> None:
     await _declare_queue(setup)
     original = wrap(BatchProbed(key="twice"))

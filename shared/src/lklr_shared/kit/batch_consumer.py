@@ -33,7 +33,7 @@ import asyncio
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable, Collection, Hashable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -282,7 +282,7 @@ class BatchEventConsumer:
             self._busy = True
             try:
                 with (
-                    tracing.batch_consumer_span(self.name, (message.headers for message in batch)),
+                    self._span(batch),
                     metrics.handling(self.name, [message.type for message in batch], self.stats),
                 ):
                     await self.process(batch)
@@ -293,6 +293,15 @@ class BatchEventConsumer:
                 log.exception("%s: batch of %s failed after its commit; it will be redelivered", self.name, len(batch))
             finally:
                 self._busy = False
+
+    def _span(self, batch: list[AbstractIncomingMessage]) -> AbstractContextManager[Any]:
+        """The trace span of a batch. A lone message (the usual case below a peak: nothing waits for stragglers
+        unless `max_wait_seconds` says so) gets the plain consumer's span, a child of its publish, so one trace
+        follows it through this service and on to what it emits; a batch of several, which come from many traces,
+        gets a span of its own that links to each."""
+        if len(batch) == 1:
+            return tracing.consumer_span(self.name, batch[0].type, batch[0].headers)
+        return tracing.batch_consumer_span(self.name, (message.headers for message in batch))
 
     async def _fill(self, batch: list[AbstractIncomingMessage]) -> None:
         """Top the batch up from the buffer, waiting at most `max_wait_seconds` for stragglers."""
