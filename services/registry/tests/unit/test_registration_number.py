@@ -6,13 +6,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from lklr_shared.registration_numbers import MAX_SEQUENCE, NUMBER_LENGTH, damm_check_digit
 from registry.domain.registration_number import (
-    MAX_SEQUENCE,
-    NUMBER_LENGTH,
     InvalidNumberReason,
     InvalidRegistrationNumber,
     RegistrationNumber,
-    damm_check_digit,
     is_valid_registration_number,
     issue_number,
     parse_registration_number,

@@ -19,7 +19,7 @@ from lklr_shared.contracts.envelope import Envelope
 from lklr_shared.kit.batch_consumer import BatchItems, BatchUnitOfWork
 from portfolio.adapters.repositories import people as people_repo
 from portfolio.adapters.repositories.people import StatusRecord
-from portfolio.service_layer import norm_met
+from portfolio.service_layer import norm_met, registrations
 from portfolio.service_layer.common import PortfolioContext
 
 
@@ -38,22 +38,10 @@ async def record_registrations(context: PortfolioContext, uow: BatchUnitOfWork, 
     forget: set[uuid.UUID] = set()
     for event, envelope in items:
         person_id = event.person_id
-        status, changed_at = "registered", envelope.occurred_at
-        for known in (current.get(person_id), early.get(person_id)):
-            if known is not None and known.changed_at is not None and known.changed_at > changed_at:
-                status, changed_at = known.status, known.changed_at
-        rows[person_id] = {
-            "person_id": person_id,
-            "registration_number": event.registration_number,
-            "initials": event.initials,
-            "surname": event.surname,
-            "registered_since": event.registered_since,
-            "status": status,
-            "status_changed_at": changed_at,
-            "employer_id": event.employer_id,
-        }
+        row = registrations.registration_row(event, envelope, (current.get(person_id), early.get(person_id)))
+        rows[person_id] = row
         # What the next event of this person in the run would read back.
-        current[person_id] = StatusRecord(status, changed_at)
+        current[person_id] = StatusRecord(row["status"], row["status_changed_at"])
         if early.pop(person_id, None) is not None:
             forget.add(person_id)
     await people_repo.save_registrations(session, list(rows.values()))

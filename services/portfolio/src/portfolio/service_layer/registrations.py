@@ -8,16 +8,40 @@ time (a transaction-scoped lock), so the check and the write cannot interleave w
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from lklr_shared.contracts import registry as contracts
 from lklr_shared.contracts.envelope import Envelope
 from lklr_shared.kit.outbox import UnitOfWork
 from portfolio.adapters.repositories import people as people_repo
+from portfolio.adapters.repositories.people import StatusRecord
 
 
 def _newer(at: datetime, than: datetime | None) -> bool:
     return than is None or than < at
+
+
+def registration_row(
+    event: contracts.RegistrationGranted, envelope: Envelope, known: Iterable[StatusRecord | None]
+) -> dict[str, Any]:
+    """The read model's row of a granted registration: its status is "registered" as of the grant, unless a status
+    change already known (`known`: the stored one, one that arrived before the registration) happened later."""
+    status, changed_at = "registered", envelope.occurred_at
+    for record in known:
+        if record is not None and record.changed_at is not None and record.changed_at > changed_at:
+            status, changed_at = record.status, record.changed_at
+    return {
+        "person_id": event.person_id,
+        "registration_number": event.registration_number,
+        "initials": event.initials,
+        "surname": event.surname,
+        "registered_since": event.registered_since,
+        "status": status,
+        "status_changed_at": changed_at,
+        "employer_id": event.employer_id,
+    }
 
 
 async def record_registration(uow: UnitOfWork, event: contracts.RegistrationGranted, envelope: Envelope) -> None:
@@ -28,23 +52,7 @@ async def record_registration(uow: UnitOfWork, event: contracts.RegistrationGran
     await people_repo.one_person_at_a_time(session, event.person_id)
     current = await people_repo.registration_status(session, event.person_id)
     early = await people_repo.early_status_change(session, event.person_id)
-    status, changed_at = "registered", envelope.occurred_at
-    for known in (current, early):
-        if known is not None and known.changed_at is not None and known.changed_at > changed_at:
-            status, changed_at = known.status, known.changed_at
-    await people_repo.save_registration(
-        session,
-        {
-            "person_id": event.person_id,
-            "registration_number": event.registration_number,
-            "initials": event.initials,
-            "surname": event.surname,
-            "registered_since": event.registered_since,
-            "status": status,
-            "status_changed_at": changed_at,
-            "employer_id": event.employer_id,
-        },
-    )
+    await people_repo.save_registration(session, registration_row(event, envelope, (current, early)))
     if early is not None:
         await people_repo.forget_early_status_change(session, event.person_id)
 

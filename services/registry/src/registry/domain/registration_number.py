@@ -24,29 +24,19 @@ from dataclasses import dataclass
 # The check-digit rules live in the shared package, so the accreditation service checks providers' numbers by
 # the very same algorithm; this module adds the registry's value type and the issuing of numbers.
 from lklr_shared.registration_numbers import (
-    DAMM_TABLE,
-    MAX_SEQUENCE,
-    NUMBER_LENGTH,
     SEQUENCE_DIGITS,
     InvalidNumberReason,
     InvalidRegistrationNumber,
-    damm_check_digit,
-    damm_interim,
     is_valid_registration_number,
     registration_number_for,
     registration_number_problem,
 )
 
+# The registry's own, and the shared names its callers take from here.
 __all__ = [
-    "DAMM_TABLE",
-    "MAX_SEQUENCE",
-    "NUMBER_LENGTH",
-    "SEQUENCE_DIGITS",
     "InvalidNumberReason",
     "InvalidRegistrationNumber",
     "RegistrationNumber",
-    "damm_check_digit",
-    "damm_interim",
     "is_valid_registration_number",
     "issue_number",
     "parse_registration_number",
