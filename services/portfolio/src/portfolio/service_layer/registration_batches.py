@@ -14,8 +14,6 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from lklr_shared.contracts import registry as contracts
-from lklr_shared.contracts.envelope import Envelope
 from lklr_shared.kit.batch_consumer import BatchItems, BatchUnitOfWork
 from portfolio.adapters.repositories import people as people_repo
 from portfolio.adapters.repositories.people import StatusRecord
@@ -73,20 +71,8 @@ async def record_cycles(context: PortfolioContext, uow: BatchUnitOfWork, items: 
     for event, envelope in items:
         if not _newer(envelope.occurred_at, announced.get(event.cycle_id)):
             continue  # an older announcement arriving after a newer one changes nothing
-        rows[event.cycle_id] = _cycle_row(event, envelope)
+        rows[event.cycle_id] = registrations.cycle_row(event, envelope)
         announced[event.cycle_id] = envelope.occurred_at
     await people_repo.save_cycles(session, list(rows.values()))
     causes = {event.person_id: envelope for event, envelope in items}
     await norm_met.announce_met_norms(context, uow, person_ids, causes=causes)
-
-
-def _cycle_row(event: contracts.CycleOpened, envelope: Envelope) -> dict[str, Any]:
-    return {
-        "cycle_id": event.cycle_id,
-        "person_id": event.person_id,
-        "sequence": event.sequence,
-        "starts_on": event.starts_on,
-        "ends_on": event.ends_on,
-        "scheme_version": event.scheme_version,
-        "announced_at": envelope.occurred_at,
-    }

@@ -78,18 +78,20 @@ async def record_cycle(uow: UnitOfWork, event: contracts.CycleOpened, envelope: 
     await people_repo.one_person_at_a_time(session, event.person_id)
     if not _newer(envelope.occurred_at, await people_repo.cycle_announced_at(session, event.cycle_id)):
         return
-    await people_repo.save_cycle(
-        session,
-        {
-            "cycle_id": event.cycle_id,
-            "person_id": event.person_id,
-            "sequence": event.sequence,
-            "starts_on": event.starts_on,
-            "ends_on": event.ends_on,
-            "scheme_version": event.scheme_version,
-            "announced_at": envelope.occurred_at,
-        },
-    )
+    await people_repo.save_cycle(session, cycle_row(event, envelope))
+
+
+def cycle_row(event: contracts.CycleOpened, envelope: Envelope) -> dict[str, Any]:
+    """The read model's row of an announced cycle, as of the announcement."""
+    return {
+        "cycle_id": event.cycle_id,
+        "person_id": event.person_id,
+        "sequence": event.sequence,
+        "starts_on": event.starts_on,
+        "ends_on": event.ends_on,
+        "scheme_version": event.scheme_version,
+        "announced_at": envelope.occurred_at,
+    }
 
 
 async def record_person_update(uow: UnitOfWork, event: contracts.PersonUpdated, _envelope: Envelope) -> None:
