@@ -200,22 +200,24 @@ class AttendanceRowOut(BaseModel):
     """
 
     index: int = Field(description="Position of the row in `attendees` (from 0).")
-    registration_number: str
+    registration_number: str = Field(description="The registration number as the row gave it.")
     outcome: Literal["recorded", "duplicate", "rejected"]
-    attendance_id: uuid.UUID | None = None
-    reason_code: str | None = None
-    message: str | None = None
-    hours: float | None = None
-    points: float | None = None
+    attendance_id: uuid.UUID | None = Field(
+        default=None, description="The new record (`recorded`) or the existing one (`duplicate`)."
+    )
+    reason_code: str | None = Field(default=None, description="Why the row was rejected: one of the codes above.")
+    message: str | None = Field(default=None, description="The reason in words (English), for a person to read.")
+    hours: float | None = Field(default=None, description="Hours recorded (`recorded` rows).")
+    points: float | None = Field(default=None, description="Points the attendance earned (`recorded` rows).")
 
 
 class AttendanceCountsOut(BaseModel):
     """received = recorded + duplicate + rejected."""
 
-    received: int
-    recorded: int
-    duplicate: int
-    rejected: int
+    received: int = Field(description="Rows in the post.")
+    recorded: int = Field(description="Rows recorded now.")
+    duplicate: int = Field(description="Rows whose person was already recorded on the edition.")
+    rejected: int = Field(description="Rows refused; nothing recorded for them.")
 
 
 class AttendancePostOut(BaseModel):

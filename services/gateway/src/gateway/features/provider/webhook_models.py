@@ -84,8 +84,8 @@ class CourseDecidedData(BaseModel):
     reason: str
     decided_on: date
     points: str | None = Field(default=None, description="Decimal, as text; set once approved.")
-    valid_from: date | None = None
-    valid_until: date | None = None
+    valid_from: date | None = Field(default=None, description="First day of the accreditation; set once approved.")
+    valid_until: date | None = Field(default=None, description="Last day of the accreditation; set once approved.")
 
 
 class AccreditationExpiringData(BaseModel):
@@ -93,8 +93,8 @@ class AccreditationExpiringData(BaseModel):
 
     course_id: uuid.UUID
     title: str
-    valid_until: date
-    days_left: int
+    valid_until: date = Field(description="Last day attendance of the course earns accredited points.")
+    days_left: int = Field(description="Days from the announcement until `valid_until`.")
 
 
 class _WebhookMessage(BaseModel):
