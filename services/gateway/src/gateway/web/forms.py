@@ -152,7 +152,8 @@ async def read_posted_form(request: Request[Any, Any, Any]) -> None:
     Content-Type says it is, url-encoded or multipart (as `request.form()` reads it), whichever of `FORM` or
     `UPLOAD_FORM` the handler declares. Litestar's extractors would read it only as the declared one (a
     url-encoded post to an upload form is a 400, a multipart post to a plain form has no fields), and they take
-    the form read here. Other handlers' bodies are left alone (the evidence uploads stream theirs)."""
+    the form read here. Other handlers' bodies are left alone (the evidence uploads stream theirs). Litestar keeps
+    only the innermost `before_request`: a router or controller that sets its own must call this one too."""
     data = request.route_handler.parsed_fn_signature.parameters.get("data")
     if data is not None and is_posted_form(data.annotation):
         await request.form()
