@@ -216,30 +216,36 @@ async def registration_statuses(
     session: AsyncSession, person_ids: Iterable[uuid.UUID]
 ) -> dict[uuid.UUID, StatusRecord]:
     """`registration_status` of many people: the people whose registration the read model holds."""
-    ids = list(set(person_ids))
-    if not ids:
-        return {}
-    rows = await session.execute(
-        sa.select(
-            registered_people.c.person_id, registered_people.c.status, registered_people.c.status_changed_at
-        ).where(registered_people.c.person_id.in_(ids))
+    return await _statuses(
+        session,
+        person_ids,
+        registered_people.c.person_id,
+        registered_people.c.status,
+        registered_people.c.status_changed_at,
     )
-    return {row.person_id: StatusRecord(row.status, maybe_utc(row.status_changed_at)) for row in rows}
 
 
 async def waiting_status_changes(
     session: AsyncSession, person_ids: Iterable[uuid.UUID]
 ) -> dict[uuid.UUID, StatusRecord]:
     """`early_status_change` of many people: the status changes that wait for their registration."""
+    return await _statuses(
+        session,
+        person_ids,
+        early_status_changes.c.person_id,
+        early_status_changes.c.new_status,
+        early_status_changes.c.occurred_at,
+    )
+
+
+async def _statuses(
+    session: AsyncSession, person_ids: Iterable[uuid.UUID], person: Any, status: Any, changed_at: Any
+) -> dict[uuid.UUID, StatusRecord]:
     ids = list(set(person_ids))
     if not ids:
         return {}
-    rows = await session.execute(
-        sa.select(
-            early_status_changes.c.person_id, early_status_changes.c.new_status, early_status_changes.c.occurred_at
-        ).where(early_status_changes.c.person_id.in_(ids))
-    )
-    return {row.person_id: StatusRecord(row.new_status, maybe_utc(row.occurred_at)) for row in rows}
+    rows = await session.execute(sa.select(person, status, changed_at).where(person.in_(ids)))
+    return {row[0]: StatusRecord(row[1], maybe_utc(row[2])) for row in rows}
 
 
 async def save_registrations(session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> None:
